@@ -1,0 +1,110 @@
+"""Configuration of the local service: accounts, users and their credentials, limits.
+
+A user signs in either with a password (username = login) or with an API token
+(username = ``BOOMI_TOKEN.<login>``, password = the token), both for HTTP Basic
+on the WSDL downloads and for the WS-Security ``UsernameToken`` on SOAP calls.
+Secrets never appear in a ``repr``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Final
+
+from boomi_soap.exceptions import ServiceConfigError
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "DEFAULT_API_TOKEN",
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USER",
+    "TOKEN_PREFIX",
+    "ServiceConfig",
+    "User",
+]
+
+TOKEN_PREFIX: Final = "BOOMI_TOKEN."  # noqa: S105 - a user-name prefix, not a secret
+DEFAULT_ACCOUNT: Final = "localdemo-A1B2C3"
+DEFAULT_USER: Final = "demo@example.com"
+# Published demo credentials of a loopback test service, not secrets.
+DEFAULT_PASSWORD: Final = "demo-password"  # noqa: S105
+DEFAULT_API_TOKEN: Final = "demo-api-token-0000"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class User:
+    """A platform user of the local service.
+
+    Attributes:
+        login: The user name (an e-mail address on the platform).
+        password: Password, or ``None`` if the user may only use an API token.
+        api_token: API token, or ``None``.
+        accounts: Account ids the user may use.
+    """
+
+    login: str
+    password: str | None = field(default=None, repr=False)
+    api_token: str | None = field(default=None, repr=False)
+    accounts: frozenset[str] = frozenset({DEFAULT_ACCOUNT})
+
+    def accepts(self, username: str, secret: str) -> bool:
+        """Whether ``username``/``secret`` authenticate this user (constant-time compare)."""
+        if username == TOKEN_PREFIX + self.login and self.api_token is not None:
+            return hmac.compare_digest(secret.encode(), self.api_token.encode())
+        if username == self.login and self.password is not None:
+            return hmac.compare_digest(secret.encode(), self.password.encode())
+        return False
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Settings of one local service.
+
+    Attributes:
+        host: Interface to listen on (loopback by default).
+        port: TCP port; 0 picks a free one.
+        accounts: Account ids served, each seeded with demo data.
+        users: Who may sign in.
+        rate_limit: Calls per second per account (``None``: unlimited).
+        daily_quota: Calls per rolling 24 hours per account (``None``: unlimited).
+        release: Contract served at start, ``"current"`` or ``"next"``.
+        max_body_bytes: Largest request body accepted.
+        request_timeout: Seconds a connection may idle before the server drops it.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    accounts: tuple[str, ...] = (DEFAULT_ACCOUNT,)
+    users: tuple[User, ...] = (User(DEFAULT_USER, password=DEFAULT_PASSWORD, api_token=DEFAULT_API_TOKEN),)
+    rate_limit: float | None = 5.0
+    daily_quota: int | None = None
+    release: str = "current"
+    max_body_bytes: int = 10 * 1024 * 1024
+    request_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        """Check the settings hang together.
+
+        Raises:
+            ServiceConfigError: On an impossible value.
+        """
+        if not self.accounts:
+            raise ServiceConfigError("at least one account is required")
+        for account in self.accounts:
+            if not account or "/" in account or "?" in account:
+                raise ServiceConfigError(f"invalid account id {account!r}")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ServiceConfigError("rate_limit must be positive")
+        if self.daily_quota is not None and self.daily_quota <= 0:
+            raise ServiceConfigError("daily_quota must be positive")
+        if not 0 <= self.port <= 65535:
+            raise ServiceConfigError(f"port {self.port} is out of range")
+        if self.release not in ("current", "next"):
+            raise ServiceConfigError(f"unknown release {self.release!r} (use 'current' or 'next')")
+        if self.max_body_bytes <= 0:
+            raise ServiceConfigError("max_body_bytes must be positive")
+
+    def authenticate(self, username: str, secret: str) -> User | None:
+        """Return the user these credentials sign in, or ``None``."""
+        return next((u for u in self.users if u.accepts(username, secret)), None)

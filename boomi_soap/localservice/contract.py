@@ -1,0 +1,273 @@
+"""The AtomSphere contract the local service publishes: WSDL, schemas, schema index.
+
+Two releases ship with the package (see ``contract/ORIGIN.rst``): ``current``, the
+reference reconstruction of the platform API, and ``next``, a deliberately drifted
+later release used to simulate Boomi publishing a new schema.  A :class:`Release`
+serves its documents the way a JAX-WS service does (``schemaLocation`` and
+``soap:address`` rewritten to the endpoint that answers), validates request bodies
+with libxml2, and indexes the data schema so the store can build, read and filter
+objects of any of its types.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Final
+
+from lxml import etree
+
+from boomi_soap.xmlsafe import safe_parser
+
+__all__ = [
+    "NS_DATA",
+    "NS_SOAP",
+    "NS_XSI",
+    "RELEASES",
+    "Release",
+    "SchemaIndex",
+    "TypeInfo",
+    "load_release",
+]
+
+NS_DATA: Final = "http://api.platform.boomi.com/"
+NS_SOAP: Final = "http://soap.api.platform.boomi.com/"
+NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
+NS_WSDL_SOAP: Final = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+RELEASES: Final = ("current", "next")
+
+# Fixed publication dates, so ETag and Last-Modified are stable across restarts.
+_PUBLISHED: Final = {
+    "current": datetime(2026, 10, 1, 0, 0, tzinfo=UTC),
+    "next": datetime(2026, 11, 15, 0, 0, tzinfo=UTC),
+}
+_FILES: Final = {
+    "wsdl": "AtomSphereAPI.wsdl",
+    "xsd1": "AtomSphereAPI.xsd1.xsd",
+    "xsd2": "AtomSphereAPI.xsd2.xsd",
+}
+_NUMERIC: Final = frozenset({"int", "long", "integer", "short", "double", "float", "decimal"})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute or child element of a complex type.
+
+    Attributes:
+        name: The XML local name.
+        kind: ``"attribute"`` or ``"element"``.
+        type_name: The local name of the XSD type (``string``, ``dateTime``, ``Process`` ...).
+        builtin: Whether the type is an XSD built-in type.
+        repeated: Whether the element may occur more than once.
+        required: ``use="required"`` or ``minOccurs >= 1``.
+    """
+
+    name: str
+    kind: str
+    type_name: str
+    builtin: bool
+    repeated: bool = False
+    required: bool = False
+
+    @property
+    def numeric(self) -> bool:
+        """Whether values compare as numbers."""
+        return self.builtin and self.type_name in _NUMERIC
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A named complex type of the data schema, inherited fields included.
+
+    Attributes:
+        name: The complex type's name.
+        bases: Ancestor type names, nearest first.
+        abstract: Whether the type is abstract.
+        elements: Child elements in schema order (base type's first).
+        attributes: Attributes by name.
+    """
+
+    name: str
+    bases: tuple[str, ...]
+    abstract: bool
+    elements: tuple[Field, ...]
+    attributes: dict[str, Field] = field(hash=False)
+
+    @property
+    def is_object(self) -> bool:
+        """Whether this is a concrete platform object (extends ``BaseType``)."""
+        return "BaseType" in self.bases and not self.abstract
+
+    def lookup(self, name: str) -> Field | None:
+        """Find a field by name, ignoring case (query properties are case-insensitive)."""
+        folded = name.casefold()
+        for candidate in (*self.attributes.values(), *self.elements):
+            if candidate.name.casefold() == folded:
+                return candidate
+        return None
+
+    def element(self, name: str) -> Field | None:
+        """Return the child element declaration named exactly ``name``."""
+        return next((e for e in self.elements if e.name == name), None)
+
+
+class SchemaIndex:
+    """Named complex types of the data schema (``?xsd=1``), with inheritance resolved."""
+
+    def __init__(self, xsd1: etree._Element) -> None:
+        """Index the data schema.
+
+        Args:
+            xsd1: Root element of the data schema document.
+        """
+        raw: dict[str, tuple[str | None, bool, list[Field], list[Field]]] = {}
+        for ctype in xsd1.iterfind(f"{{{NS_XS}}}complexType"):
+            name = ctype.get("name", "")
+            extension = ctype.find(f"{{{NS_XS}}}complexContent/{{{NS_XS}}}extension")
+            holder = extension if extension is not None else ctype
+            base = _local(extension.get("base", "")) if extension is not None else None
+            elements = [_field(e, "element") for e in holder.iterfind(f"{{{NS_XS}}}sequence/{{{NS_XS}}}element")]
+            attributes = [_field(a, "attribute") for a in holder.iterfind(f"{{{NS_XS}}}attribute")]
+            raw[name] = (base, ctype.get("abstract") == "true", elements, attributes)
+        self.types: dict[str, TypeInfo] = {}
+        for name in raw:
+            bases: list[str] = []
+            base = raw[name][0]
+            while base is not None and base in raw:
+                bases.append(base)
+                base = raw[base][0]
+            inherited: list[Field] = []
+            by_name: dict[str, Field] = {}
+            for owner in (*reversed(bases), name):
+                inherited.extend(raw[owner][2])
+                by_name.update({a.name: a for a in raw[owner][3]})
+            self.types[name] = TypeInfo(name, tuple(bases), raw[name][1], tuple(inherited), by_name)
+        self._folded = {n.casefold(): n for n in self.types}
+        self.enumerations: dict[str, tuple[str, ...]] = {
+            st.get("name", ""): tuple(v.get("value", "") for v in st.iterfind(f".//{{{NS_XS}}}enumeration"))
+            for st in xsd1.iterfind(f"{{{NS_XS}}}simpleType")
+        }
+
+    def object_type(self, name: str) -> TypeInfo | None:
+        """Return the concrete object type called ``name`` (case-insensitive), if any."""
+        canonical = self._folded.get(name.strip().casefold())
+        info = self.types.get(canonical) if canonical else None
+        return info if info is not None and info.is_object else None
+
+
+def _local(qname: str) -> str:
+    return qname.rpartition(":")[2]
+
+
+def _field(decl: etree._Element, kind: str) -> Field:
+    type_qname = decl.get("type") or decl.get("ref") or "xs:anyType"
+    prefix = type_qname.partition(":")[0] if ":" in type_qname else None
+    builtin = decl.nsmap.get(prefix) == NS_XS
+    name = decl.get("name") or _local(decl.get("ref", ""))
+    if kind == "attribute":
+        return Field(name, kind, _local(type_qname), builtin, required=decl.get("use") == "required")
+    return Field(
+        name,
+        kind,
+        _local(type_qname),
+        builtin,
+        repeated=decl.get("maxOccurs", "1") != "1",
+        required=decl.get("minOccurs", "1") != "0",
+    )
+
+
+@dataclass(frozen=True)
+class ObjectRules:
+    """What the platform allows per object type (from Boomi's published inventory).
+
+    Attributes:
+        operations: Upper-case operation names (``GET``, ``QUERY``, ``CREATE`` ...).
+        filter_properties: Property names a query filter may use; empty means "any field".
+    """
+
+    operations: frozenset[str]
+    filter_properties: tuple[str, ...]
+
+
+class Release:
+    """One published version of the contract, served and enforced by the service."""
+
+    def __init__(self, name: str) -> None:
+        """Load a bundled release.
+
+        Args:
+            name: ``"current"`` or ``"next"``.
+        """
+        folder = resources.files("boomi_soap.localservice") / "contract" / name
+        self.name = name
+        self.published = _PUBLISHED[name]
+        self.files = {kind: (folder / file).read_bytes() for kind, file in _FILES.items()}
+        parser = safe_parser()
+        xsd1 = etree.fromstring(self.files["xsd1"], parser)
+        xsd2 = etree.fromstring(self.files["xsd2"], parser, base_url=str(folder / _FILES["xsd2"]))
+        # libxml2 resolves the relative import of the data schema next to xsd2, on disk.
+        self.schema = etree.XMLSchema(xsd2.getroottree())
+        self.index = SchemaIndex(xsd1)
+        rules = json.loads((resources.files("boomi_soap.localservice") / "contract" / "objects.json").read_text())
+        self.rules = {
+            name: ObjectRules(frozenset(r["operations"]), tuple(r["filterProperties"]))
+            for name, r in rules["objects"].items()
+        }
+        self.operations = tuple(
+            sorted(
+                e.get("name", "")
+                for e in xsd2.iterfind(f"{{{NS_XS}}}element")
+                if not e.get("name", "").endswith("Response")
+            )
+        )
+
+    def document(self, kind: str, endpoint: str) -> bytes:
+        """Return a document as served at ``endpoint``.
+
+        Args:
+            kind: ``"wsdl"``, ``"xsd1"`` or ``"xsd2"``.
+            endpoint: Absolute URL of the account's SOAP endpoint, without query.
+
+        Returns:
+            The document with ``schemaLocation`` and ``soap:address`` pointing at ``endpoint``.
+        """
+        return _served(self, kind, endpoint)
+
+    def etag(self, kind: str, endpoint: str) -> str:
+        """Return the strong ETag of a served document."""
+        return '"' + hashlib.sha256(self.document(kind, endpoint)).hexdigest()[:32] + '"'
+
+
+@functools.lru_cache(maxsize=64)
+def _served(release: Release, kind: str, endpoint: str) -> bytes:
+    root = etree.fromstring(release.files[kind], safe_parser())
+    numbers = {NS_DATA: "1", NS_SOAP: "2"}
+    for imp in root.iter(f"{{{NS_XS}}}import"):
+        imp.set("schemaLocation", f"{endpoint}?xsd={numbers[imp.get('namespace', '')]}")
+    for address in root.iter(f"{{{NS_WSDL_SOAP}}}address"):
+        address.set("location", endpoint)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@functools.cache
+def load_release(name: str) -> Release:
+    """Return the bundled release ``name``, loaded once per process.
+
+    Args:
+        name: One of :data:`RELEASES`.
+
+    Returns:
+        The loaded release.
+
+    Raises:
+        KeyError: If ``name`` is not a bundled release.
+    """
+    if name not in RELEASES:
+        raise KeyError(name)
+    return Release(name)

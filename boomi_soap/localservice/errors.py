@@ -1,0 +1,64 @@
+"""Faults the local service answers with, and the HTTP status each one travels with.
+
+SOAP 1.1 (section 6.2) sends every fault with HTTP 500, and a JAX-WS service does
+the same for a failed WS-Security check, so authentication and permission faults
+are HTTP 500 too: a client must read the fault, not the status.  The two limits
+are the exception: Boomi answers them with HTTP 503, and so do we.
+
+Boomi publishes no SOAP fault sample, so the ``detail`` we add is our own: an
+``ApiFault`` element in the data namespace carrying a stable ``code`` (one of
+:class:`FaultCode`) and the message, which lets a client map faults to typed
+errors without parsing prose.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["ApiFault", "FaultCode"]
+
+
+class FaultCode(enum.StrEnum):
+    """Stable machine-readable reason carried in a fault's detail."""
+
+    AUTHENTICATION = "AUTHENTICATION"
+    PERMISSION = "PERMISSION"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_REQUEST = "INVALID_REQUEST"
+    UNSUPPORTED = "UNSUPPORTED"
+    RATE_LIMIT = "RATE_LIMIT"
+    QUOTA = "QUOTA"
+    SERVER = "SERVER"
+    INJECTED = "INJECTED"
+
+
+# WS-Security 1.0 section 12 names these fault codes for token problems.
+_WSSE_FAULTS = {
+    FaultCode.AUTHENTICATION: "wsse:FailedAuthentication",
+}
+_SERVER_SIDE = {FaultCode.RATE_LIMIT, FaultCode.QUOTA, FaultCode.SERVER, FaultCode.INJECTED}
+
+
+class ApiFault(Exception):  # noqa: N818 - it is a SOAP Fault, and named so
+    """A request the service refuses; rendered as a SOAP 1.1 Fault.
+
+    Attributes:
+        code: The stable reason.
+        message: The ``faultstring`` (never contains a credential).
+        http_status: The HTTP status the fault is sent with.
+    """
+
+    def __init__(self, code: FaultCode, message: str, *, http_status: int | None = None) -> None:
+        self.code = code
+        self.message = message
+        if http_status is None:
+            http_status = 503 if code in (FaultCode.RATE_LIMIT, FaultCode.QUOTA) else 500
+        self.http_status = http_status
+        super().__init__(message)
+
+    @property
+    def faultcode(self) -> str:
+        """The SOAP ``faultcode`` QName (prefix ``S`` or ``wsse`` as declared on the envelope)."""
+        if self.code in _WSSE_FAULTS:
+            return _WSSE_FAULTS[self.code]
+        return "S:Server" if self.code in _SERVER_SIDE else "S:Client"

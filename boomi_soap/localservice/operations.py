@@ -1,0 +1,305 @@
+"""What each SOAP operation does to an account's store.
+
+Every handler receives the schema-valid request wrapper and fills the response
+wrapper.  The schema marks every wrapper child optional (as JAX-WS writes them);
+like Boomi, the handlers still refuse a call that lacks what it needs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from lxml import etree
+
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
+from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
+from boomi_soap.localservice.query import compile_filter, sort_records
+from boomi_soap.localservice.store import AccountStore
+
+__all__ = ["HANDLERS", "CallContext", "Handler"]
+
+_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Everything a handler may use.
+
+    Attributes:
+        account_id: The account named in the endpoint path.
+        store: That account's objects.
+        release: The contract in force.
+        endpoint: The account's SOAP endpoint URL (for links such as ``recordUrl``).
+        data_prefix: Prefix the response binds to the data namespace.
+    """
+
+    account_id: str
+    store: AccountStore
+    release: Release
+    endpoint: str
+    data_prefix: str
+
+
+Handler = Callable[[CallContext, etree._Element, etree._Element], None]
+
+
+def _data(name: str) -> str:
+    return f"{{{NS_DATA}}}{name}"
+
+
+def _child_text(request: etree._Element, tag: str, label: str) -> str:
+    child = request.find(tag)
+    text = (child.text or "").strip() if child is not None else ""
+    if not text:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{label} is required")
+    return text
+
+
+def _object_type(ctx: CallContext, name: str, operation: str) -> TypeInfo:
+    info = ctx.release.index.object_type(name)
+    if info is None:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {name}")
+    rules = ctx.release.rules.get(info.name)
+    if rules is not None and operation not in rules.operations:
+        raise ApiFault(FaultCode.UNSUPPORTED, f"The {info.name} object does not support the {operation} operation")
+    return info
+
+
+def _typed_object(ctx: CallContext, request: etree._Element, operation: str) -> tuple[TypeInfo, etree._Element]:
+    source = request.find("object")
+    if source is None:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "object is required")
+    prefix, _, local = source.get(_XSI_TYPE, "").rpartition(":")
+    if source.nsmap.get(prefix or None) != NS_DATA:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {local}")
+    return _object_type(ctx, local, operation), canonicalise(source)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``get``: one object by type and id."""
+    info = _object_type(ctx, _child_text(request, _data("objectType"), "objectType"), "GET")
+    key = _child_text(request, _data("objectId"), "objectId")
+    record = ctx.store.get(info.name, key)
+    if record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
+    emit(response, _data("result"), record, ctx.data_prefix)
+
+
+def op_query(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``query``: the first page of objects matching a filter."""
+    info = _object_type(ctx, _child_text(request, _data("objectType"), "objectType"), "QUERY")
+    records = ctx.store.all(info.name)
+    config = request.find(_data("queryConfig"))
+    if config is not None:
+        expression = config.find(f"{_data('QueryFilter')}/{_data('expression')}")
+        if expression is not None:
+            predicate = compile_filter(expression, info, ctx.release.rules.get(info.name))
+            records = [r for r in records if predicate(r)]
+        fields = [
+            (f.get("fieldName", ""), (f.get("sortOrder") or "ASC").upper() == "DESC")
+            for f in config.iterfind(f"{_data('QuerySort')}/{_data('sortField')}")
+        ]
+        if fields:
+            records = sort_records(records, info, fields)
+    page = ctx.store.first_page(records)
+    _write_page(ctx, response, page.records, page.token)
+
+
+def _write_page(ctx: CallContext, response: etree._Element, records: tuple[Record, ...], token: str | None) -> None:
+    results = etree.SubElement(response, _data("results"), numberOfResults=str(len(records)))
+    if token is not None:
+        etree.SubElement(results, _data("queryToken")).text = token
+    for record in records:
+        emit(results, _data("result"), record, ctx.data_prefix)
+
+
+def op_query_more(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``queryMore``: the page a ``queryToken`` stands for."""
+    token = _child_text(request, _data("queryToken"), "queryToken")
+    page = ctx.store.next_page(token)
+    if page is None:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "Invalid or expired queryToken")
+    _write_page(ctx, response, page.records, page.token)
+
+
+def op_create(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``create``: store a new object; ``ExecutionRequest`` starts an execution."""
+    info, element = _typed_object(ctx, request, "CREATE")
+    if info.name == "ExecutionRequest":
+        record = _execution_request(ctx, info, element)
+    else:
+        _check_references(ctx, info, element)
+        record = _insert(ctx, info, element)
+    emit(response, _data("result"), record, ctx.data_prefix)
+
+
+def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record:
+    key_field = id_field(info)
+    given = None
+    if key_field is not None:
+        values = field_values(Record(info.name, "", element), key_field)
+        given = values[0].strip() if values and values[0].strip() else None
+    if given is not None:
+        if ctx.store.get(info.name, given) is not None:
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"{info.name} with id {given} already exists")
+        record = Record(info.name, given, element)
+        ctx.store.put(record)
+        return record
+
+    def make(key: str) -> Record:
+        if key_field is not None:
+            with_field(info, element, key_field.name, key)
+        return Record(info.name, key, element)
+
+    return ctx.store.add_new(info.name, make)
+
+
+_REFERENCES: Final = {
+    "EnvironmentAtomAttachment": (("atomId", "Atom"), ("environmentId", "Environment")),
+    "Deployment": (("environmentId", "Environment"), ("processId", "Process")),
+}
+
+
+def _check_references(ctx: CallContext, info: TypeInfo, element: etree._Element) -> None:
+    for field_name, target in _REFERENCES.get(info.name, ()):
+        declared = info.lookup(field_name)
+        if declared is None:
+            continue
+        for value in field_values(Record(info.name, "", element), declared):
+            if ctx.store.get(target, value.strip()) is None:
+                raise ApiFault(FaultCode.NOT_FOUND, f"{target} with id {value.strip()} does not exist")
+
+
+def _find_process(ctx: CallContext, process_id: str | None, process_name: str | None) -> Record:
+    if process_id:
+        record = ctx.store.get("Process", process_id)
+        if record is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"Process with id {process_id} does not exist")
+        return record
+    if not process_name:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "processId or processName is required")
+    named = [r for r in ctx.store.all("Process") if r.element.get("name") == process_name]
+    if not named:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Process named {process_name} does not exist")
+    if len(named) > 1:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Process name {process_name} is not unique; use processId")
+    return named[0]
+
+
+def _start_execution(ctx: CallContext, process: Record, atom_id: str) -> Record:
+    atom = ctx.store.get("Atom", atom_id)
+    if atom is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Atom with id {atom_id} does not exist")
+    if atom.element.get("status") == "OFFLINE":
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"The specified Runtime {atom_id} is offline")
+    started = _now()
+    execution_id = f"execution-{uuid.uuid4()}-{started:%Y.%m.%d}"
+    element = build_object(
+        ctx.release.index,
+        "ExecutionRecord",
+        {
+            "account": ctx.account_id,
+            "atomId": atom_id,
+            "atomName": atom.element.get("name", ""),
+            "executionId": execution_id,
+            "executionTime": started,
+            "executionType": "exec_manual",
+            "launcherID": "api",
+            "message": "",
+            "nodeId": atom.element.get("hostName", ""),
+            "originalExecutionId": execution_id,
+            "parentExecutionId": "",
+            "processId": process.key,
+            "processName": process.element.get("name", ""),
+            "recordedDate": started,
+            "reportKey": str(uuid.uuid4()),
+            "status": "INPROCESS",
+            "topLevelExecutionId": execution_id,
+        },
+    )
+    record = Record("ExecutionRecord", execution_id, element)
+    ctx.store.put(record)
+    return record
+
+
+def _execution_request(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record:
+    process = _find_process(ctx, element.get("processId"), element.get("processName"))
+    _start_execution(ctx, process, element.get("atomId", ""))
+    request_id = f"executionrecord-{uuid.uuid4()}"
+    with_field(info, element, "requestId", request_id)
+    with_field(info, element, "recordUrl", f"{ctx.endpoint}/ExecutionRecord/async/{request_id}")
+    return Record(info.name, request_id, element)
+
+
+def op_execute_process(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``executeProcess``: start a process on an Atom; records an ``ExecutionRecord``."""
+    atom_id = _child_text(request, _data("atomId"), "atomId")
+    process_id = request.findtext(_data("processId"), "").strip() or None
+    process_name = request.findtext(_data("processName"), "").strip() or None
+    _start_execution(ctx, _find_process(ctx, process_id, process_name), atom_id)
+
+
+def op_update(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``update``: replace a whole object (Boomi's UPDATE overwrites)."""
+    info, element = _typed_object(ctx, request, "UPDATE")
+    key_field = id_field(info)
+    values = field_values(Record(info.name, "", element), key_field) if key_field else []
+    key = values[0].strip() if values else ""
+    if not key:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{key_field.name if key_field else 'id'} is required")
+    if ctx.store.get(info.name, key) is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
+    _check_references(ctx, info, element)
+    record = Record(info.name, key, element)
+    ctx.store.put(record)
+    emit(response, _data("result"), record, ctx.data_prefix)
+
+
+def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``delete``: remove an object; ``successful`` is false when it did not exist."""
+    info = _object_type(ctx, _child_text(request, "objectType", "objectType"), "DELETE")
+    key = _child_text(request, "objectId", "objectId")
+    etree.SubElement(response, "successful").text = "true" if ctx.store.delete(info.name, key) else "false"
+
+
+def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``getAssignableRoles``: the account's roles, as one ``Roles`` result."""
+    roles = build_object(ctx.release.index, "Roles", {})
+    for role in ctx.store.all("Role"):
+        copy = etree.SubElement(roles, _data("Role"))
+        copy.attrib.update(role.element.attrib)
+        copy.extend(list(etree.fromstring(etree.tostring(role.element))))
+    emit(response, _data("result"), Record("Roles", "", roles), ctx.data_prefix)
+
+
+def op_cancel_execution(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``cancelExecution``: mark a running execution ``ABORTED``."""
+    execution_id = _child_text(request, _data("executionId"), "executionId")
+    record = ctx.store.get("ExecutionRecord", execution_id)
+    if record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {execution_id} does not exist")
+    element = etree.fromstring(etree.tostring(record.element))
+    with_field(ctx.release.index.types["ExecutionRecord"], element, "status", "ABORTED")
+    ctx.store.put(Record(record.type, record.key, element))
+
+
+HANDLERS: Final[dict[str, Handler]] = {
+    "cancelExecution": op_cancel_execution,
+    "create": op_create,
+    "delete": op_delete,
+    "executeProcess": op_execute_process,
+    "get": op_get,
+    "getAssignableRoles": op_get_assignable_roles,
+    "query": op_query,
+    "queryMore": op_query_more,
+    "update": op_update,
+}

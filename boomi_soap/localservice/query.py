@@ -1,0 +1,213 @@
+"""Query filters: ``QueryConfig/QueryFilter/expression`` compiled to a predicate.
+
+Grammar (data schema)::
+
+    QueryFilter        := expression
+    SimpleExpression   := @operator @property argument*
+    GroupingExpression := @operator ("and" | "or") nestedExpression*
+
+Operators and their argument counts follow Boomi's query-filter page: EQUALS 1,
+NOT_EQUALS 1, LIKE 1 (``%`` matches any run of characters), STARTS_WITH 1,
+CONTAINS 1, NOT_CONTAINS 1, BETWEEN 2 (inclusive), GREATER_THAN[_OR_EQUAL] 1,
+LESS_THAN[_OR_EQUAL] 1, IS_NULL 0, IS_NOT_NULL 0.  ``ENDS_WITH`` exists only in
+the ``next`` release's schema; the service honours whatever the schema let through.
+Numbers compare as numbers, ``xs:dateTime`` values as instants, other values as
+strings; a repeated field matches when any of its values does.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from lxml import etree
+
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Field, ObjectRules, TypeInfo
+from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.model import Record, field_values
+
+__all__ = ["Predicate", "compile_filter", "sort_records"]
+
+Predicate = Callable[[Record], bool]
+
+_ARGUMENTS: Final = {
+    "EQUALS": 1,
+    "NOT_EQUALS": 1,
+    "LIKE": 1,
+    "STARTS_WITH": 1,
+    "ENDS_WITH": 1,
+    "CONTAINS": 1,
+    "NOT_CONTAINS": 1,
+    "BETWEEN": 2,
+    "GREATER_THAN": 1,
+    "GREATER_THAN_OR_EQUAL": 1,
+    "LESS_THAN": 1,
+    "LESS_THAN_OR_EQUAL": 1,
+    "IS_NULL": 0,
+    "IS_NOT_NULL": 0,
+}
+_ARG: Final = f"{{{NS_DATA}}}argument"
+_NESTED: Final = f"{{{NS_DATA}}}nestedExpression"
+_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
+
+Comparable = Decimal | datetime | str
+
+
+def _coerce(field: Field, raw: str, *, argument: bool) -> Comparable:
+    text = raw.strip()
+    if field.numeric:
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            if argument:
+                raise ApiFault(FaultCode.INVALID_REQUEST, f"'{raw}' is not a number for {field.name}") from None
+            return text
+    if field.builtin and field.type_name == "dateTime":
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            if argument:
+                raise ApiFault(FaultCode.INVALID_REQUEST, f"'{raw}' is not a date-time for {field.name}") from None
+            return text
+    if field.builtin and field.type_name == "boolean":
+        return text.lower()
+    return raw
+
+
+def _compare(left: Comparable, right: Comparable) -> int:
+    if type(left) is not type(right):
+        left, right = str(left), str(right)
+    if left < right:  # type: ignore[operator]
+        return -1
+    return 1 if left > right else 0  # type: ignore[operator]
+
+
+def _resolve(info: TypeInfo, rules: ObjectRules | None, prop: str) -> Field | None:
+    allowed = rules.filter_properties if rules else ()
+    if allowed and prop.casefold() not in {p.casefold() for p in allowed}:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{prop} does not exist")
+    found = info.lookup(prop) or info.lookup("component" + prop)
+    if found is None and not allowed:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{prop} does not exist")
+    return found  # an allowed property the type does not carry is always null
+
+
+def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> Predicate:
+    operator = expr.get("operator", "")
+    prop = expr.get("property", "")
+    expected = _ARGUMENTS.get(operator)
+    if expected is None:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Unsupported operator {operator}")
+    arguments = [a.text or "" for a in expr.iterchildren(_ARG)]
+    if len(arguments) != expected:
+        raise ApiFault(
+            FaultCode.INVALID_REQUEST,
+            f"Operator {operator} takes {expected} argument(s), {len(arguments)} given for property {prop}",
+        )
+    field = _resolve(info, rules, prop)
+    if field is None:
+        return lambda record: operator == "IS_NULL"
+    if operator in ("IS_NULL", "IS_NOT_NULL"):
+        want_null = operator == "IS_NULL"
+        return lambda record: (not any(v.strip() for v in field_values(record, field))) == want_null
+    args = [_coerce(field, a, argument=True) for a in arguments]
+    test = _operator_test(operator, args, arguments)
+    negated = operator in ("NOT_EQUALS", "NOT_CONTAINS")
+
+    def predicate(record: Record) -> bool:
+        values = [_coerce(field, v, argument=False) for v in field_values(record, field)]
+        hit = any(test(v) for v in values)
+        return not hit if negated else hit
+
+    return predicate
+
+
+def _operator_test(operator: str, args: Sequence[Comparable], raw: Sequence[str]) -> Callable[[Comparable], bool]:
+    first = args[0] if args else ""
+    if operator in ("EQUALS", "NOT_EQUALS"):
+        return lambda v: _compare(v, first) == 0
+    if operator == "LIKE":
+        pattern = re.compile(".*".join(re.escape(part) for part in raw[0].split("%")), re.DOTALL)
+        return lambda v: pattern.fullmatch(str(v)) is not None
+    if operator == "STARTS_WITH":
+        return lambda v: str(v).startswith(raw[0])
+    if operator == "ENDS_WITH":
+        return lambda v: str(v).endswith(raw[0])
+    if operator in ("CONTAINS", "NOT_CONTAINS"):
+        return lambda v: raw[0] in str(v)
+    if operator == "BETWEEN":
+        low, high = args
+        return lambda v: _compare(v, low) >= 0 and _compare(v, high) <= 0
+    accept: frozenset[int] = {
+        "GREATER_THAN": frozenset({1}),
+        "GREATER_THAN_OR_EQUAL": frozenset({0, 1}),
+        "LESS_THAN": frozenset({-1}),
+        "LESS_THAN_OR_EQUAL": frozenset({-1, 0}),
+    }[operator]
+    return lambda v: _compare(v, first) in accept
+
+
+def compile_filter(expression: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> Predicate:
+    """Compile a (schema-valid) filter expression into a predicate over records.
+
+    Args:
+        expression: An ``expression`` or ``nestedExpression`` element.
+        info: The queried object type.
+        rules: The type's published rules (allowed filter properties), if known.
+
+    Returns:
+        A function telling whether a record matches.
+
+    Raises:
+        ApiFault: For an unknown property, a wrong argument count, or an argument
+            that does not fit the property's type.
+    """
+    kind = expression.get(_XSI_TYPE, "").rpartition(":")[2]
+    if kind == "SimpleExpression":
+        return _simple(expression, info, rules)
+    if kind == "GroupingExpression":
+        parts = [compile_filter(nested, info, rules) for nested in expression.iterchildren(_NESTED)]
+        if expression.get("operator") == "or":
+            return lambda record: any(p(record) for p in parts)
+        return lambda record: all(p(record) for p in parts)
+    raise ApiFault(FaultCode.INVALID_REQUEST, f"Unsupported expression type '{kind or 'none'}'")
+
+
+def sort_records(records: list[Record], info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> list[Record]:
+    """Sort records as ``QuerySort/sortField`` asks (missing values last, stable).
+
+    Args:
+        records: The records to sort.
+        info: Their type.
+        fields: ``(fieldName, descending)`` pairs, most significant first.
+
+    Returns:
+        A new sorted list.
+
+    Raises:
+        ApiFault: If the type has no such field.
+    """
+    resolved: list[tuple[Field, bool]] = []
+    for name, descending in fields:
+        found = info.lookup(name)
+        if found is None:
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} does not exist")
+        resolved.append((found, descending))
+
+    def compare(a: Record, b: Record) -> int:
+        for found, descending in resolved:
+            left, right = field_values(a, found), field_values(b, found)
+            if not left or not right:
+                order = (not left) - (not right)
+            else:
+                order = _compare(_coerce(found, left[0], argument=False), _coerce(found, right[0], argument=False))
+                order = -order if descending else order
+            if order:
+                return order
+        return 0
+
+    return sorted(records, key=functools.cmp_to_key(compare))

@@ -1,0 +1,168 @@
+"""The SOAP 1.1 endpoint: envelope, WS-Security, schema validation, dispatch, faults.
+
+Responses imitate a JAX-WS (Metro) service: the envelope prefix is ``S``, and the
+operation wrapper and the data namespace get generated prefixes (``ns2``, ``ns4``,
+``bns``, ...) that differ between operations, so a client that matches prefixes
+instead of namespace URIs breaks here as it would against Boomi.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from lxml import etree
+
+from boomi_soap.exceptions import XMLInputError
+from boomi_soap.localservice.config import ServiceConfig, User
+from boomi_soap.localservice.contract import NS_DATA, NS_SOAP, NS_XSI, Release
+from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.operations import HANDLERS, CallContext
+from boomi_soap.localservice.store import AccountStore
+from boomi_soap.xmlsafe import parse_xml
+
+__all__ = ["NS_ENVELOPE", "NS_WSSE", "SoapReply", "fault_envelope", "handle_soap"]
+
+NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_ENVELOPE_12: Final = "http://www.w3.org/2003/05/soap-envelope"
+NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+PASSWORD_TEXT: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"  # noqa: S105 - a token-profile URI
+# (wrapper prefix, data prefix) per operation, as a JAX-WS runtime would generate them.
+_PREFIXES: Final = {
+    "get": ("ns4", "bns"),
+    "query": ("ns4", "ns2"),
+    "queryMore": ("ns3", "ns2"),
+    "create": ("ns2", "bns"),
+    "update": ("ns4", "ns3"),
+    "delete": ("ns4", "bns"),
+}
+_log = logging.getLogger("boomi_soap.localservice")
+
+
+@dataclass(frozen=True)
+class SoapReply:
+    """An HTTP answer to a SOAP POST.
+
+    Attributes:
+        status: HTTP status.
+        body: Serialized envelope.
+        operation: The operation called, when the request got that far.
+    """
+
+    status: int
+    body: bytes
+    operation: str | None = None
+
+
+def fault_envelope(fault: ApiFault) -> bytes:
+    """Render a fault as a SOAP 1.1 envelope.
+
+    Args:
+        fault: The fault.
+
+    Returns:
+        The serialized ``S:Envelope`` with ``S:Fault`` and an ``ApiFault`` detail.
+    """
+    envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
+    body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
+    element = etree.SubElement(body, f"{{{NS_ENVELOPE}}}Fault", nsmap={"wsse": NS_WSSE})
+    etree.SubElement(element, "faultcode").text = fault.faultcode
+    etree.SubElement(element, "faultstring").text = fault.message
+    detail = etree.SubElement(element, "detail")
+    info = etree.SubElement(detail, f"{{{NS_DATA}}}ApiFault", nsmap={"ns2": NS_DATA})
+    etree.SubElement(info, "code").text = fault.code.value
+    etree.SubElement(info, "message").text = fault.message
+    return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+
+
+def _username_token(header: etree._Element | None) -> tuple[str, str]:
+    token = None if header is None else header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken")
+    if token is None:
+        raise ApiFault(FaultCode.AUTHENTICATION, "A WS-Security UsernameToken is required")
+    username = (token.findtext(f"{{{NS_WSSE}}}Username") or "").strip()
+    password = token.find(f"{{{NS_WSSE}}}Password")
+    if not username or password is None:
+        raise ApiFault(FaultCode.AUTHENTICATION, "The UsernameToken needs a Username and a Password")
+    if password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
+        raise ApiFault(FaultCode.AUTHENTICATION, "Only the PasswordText password type is supported")
+    return username, password.text or ""
+
+
+def _body_child(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
+    if envelope.tag == f"{{{NS_ENVELOPE_12}}}Envelope":
+        raise ApiFault(FaultCode.INVALID_REQUEST, "SOAP 1.2 is not supported; send a SOAP 1.1 envelope")
+    if envelope.tag != f"{{{NS_ENVELOPE}}}Envelope":
+        raise ApiFault(FaultCode.INVALID_REQUEST, "The request is not a SOAP 1.1 Envelope")
+    header = envelope.find(f"{{{NS_ENVELOPE}}}Header")
+    body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
+    children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "The SOAP Body must contain exactly one element")
+    return header, children[0]
+
+
+def _validate(release: Release, payload: etree._Element) -> None:
+    if release.schema.validate(payload):
+        return
+    first = release.schema.error_log[0]
+    raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid request (line {first.line}): {first.message}")
+
+
+def handle_soap(
+    data: bytes,
+    *,
+    account_id: str,
+    config: ServiceConfig,
+    release: Release,
+    store: AccountStore | None,
+    endpoint: str,
+    admit: Callable[[], None],
+) -> SoapReply:
+    """Process one SOAP request and build the reply.
+
+    Args:
+        data: The request body.
+        account_id: Account named by the endpoint path.
+        config: The service configuration (users).
+        release: The contract in force.
+        store: The account's store, or ``None`` if the service has no such account.
+        endpoint: The account's endpoint URL.
+        admit: Counts the call against the account's limits; raises ``ApiFault`` when over.
+
+    Returns:
+        The HTTP status and envelope to send.
+    """
+    operation = None
+    try:
+        try:
+            envelope = parse_xml(data, source="request")
+        except XMLInputError as exc:
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"Malformed request: {exc}") from None
+        header, payload = _body_child(envelope)
+        username, secret = _username_token(header)
+        user: User | None = config.authenticate(username, secret)
+        if user is None:
+            raise ApiFault(FaultCode.AUTHENTICATION, "The security token could not be authenticated or authorized")
+        if store is None or account_id not in user.accounts:
+            raise ApiFault(FaultCode.PERMISSION, "Access denied due to insufficient permissions.")
+        admit()
+        _validate(release, payload)
+        operation = etree.QName(payload).localname
+        handler = HANDLERS.get(operation)
+        if handler is None:
+            raise ApiFault(FaultCode.UNSUPPORTED, f"The {operation} operation is not implemented by this service")
+        wrapper_prefix, data_prefix = _PREFIXES.get(operation, ("ns2", "ns3"))
+        envelope_out = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
+        body = etree.SubElement(envelope_out, f"{{{NS_ENVELOPE}}}Body")
+        wrapper = etree.SubElement(
+            body,
+            f"{{{NS_SOAP}}}{operation}Response",
+            nsmap={wrapper_prefix: NS_SOAP, data_prefix: NS_DATA, "xsi": NS_XSI},
+        )
+        handler(CallContext(account_id, store, release, endpoint, data_prefix), payload, wrapper)
+        return SoapReply(200, etree.tostring(envelope_out, xml_declaration=True, encoding="UTF-8"), operation)
+    except ApiFault as fault:
+        _log.info("fault %s on %s: %s", fault.code.value, operation or "request", fault.message)
+        return SoapReply(fault.http_status, fault_envelope(fault), operation)
