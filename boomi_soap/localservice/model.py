@@ -23,7 +23,7 @@ Value = str | int | float | bool | datetime | None | Mapping[str, "Value"] | lis
 
 _RESULT: Final = f"{{{NS_DATA}}}result"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
-_ID_FIELDS: Final = ("id", "componentId", "executionId", "accountId", "requestId")
+_ID_FIELDS: Final = ("id", "deploymentId", "componentId", "executionId", "accountId", "requestId")
 
 
 @dataclass(frozen=True)

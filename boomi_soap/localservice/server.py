@@ -268,7 +268,13 @@ class LocalService:
             ServiceError: If the address cannot be bound.
         """
         server = self.bind()
-        self._thread = threading.Thread(target=server.serve_forever, name="atomsphere-local", daemon=True)
+        self._thread = threading.Thread(
+            # A short poll keeps stop() fast: shutdown() waits for the loop to notice.
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="atomsphere-local",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
