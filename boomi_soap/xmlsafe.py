@@ -4,7 +4,10 @@ The parser never loads a DTD, never expands an entity, never touches the network
 and keeps libxml2's default depth and text-size limits (``huge_tree`` off), so a
 "billion laughs" document, an external entity, a 10,000-deep nesting or a 50 MB
 text node is refused in bounded time and memory.  A document that declares a
-DOCTYPE at all is refused: no SOAP or schema document we read needs one.
+DOCTYPE at all is refused before libxml2 sees it (libxml2 still parses entity
+declarations when it does not expand them): no SOAP or schema document we read needs
+one.  The check looks for the literal ``<!DOCTYPE`` in every Unicode encoding, so a
+CDATA section quoting one is refused too; that trade keeps the check simple and sure.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from lxml import etree
 from boomi_soap.exceptions import XMLInputError
 
 __all__ = ["parse_xml", "safe_parser"]
+
+_DOCTYPE_PATTERNS = tuple(
+    "<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
 
 
 def safe_parser(*, remove_comments: bool = False) -> etree.XMLParser:
@@ -51,6 +58,12 @@ def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
     """
     if not data.strip():
         raise XMLInputError("empty document", source=source)
+    for pattern in _DOCTYPE_PATTERNS:
+        position = data.find(pattern)
+        if position >= 0:
+            line = data.count(b"\n", 0, position) + 1
+            column = position - (data.rfind(b"\n", 0, position) + 1) + 1
+            raise XMLInputError("DOCTYPE declarations are not allowed", source=source, line=line, column=column)
     try:
         root = etree.fromstring(data, parser=safe_parser())
     except etree.XMLSyntaxError as exc:

@@ -18,7 +18,9 @@ NS = {"S": ENV, "soap": NS_SOAP, "api": NS_DATA, "xsi": XSI}
 PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
 
 
-def envelope(body: str, username: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD, header: str | None = None) -> bytes:
+def envelope(
+    body: str, username: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD, header: str | None = None
+) -> bytes:
     """A request envelope shaped like Boomi's documented ones."""
     if header is None:
         header = f"""<soapenv:Header>
@@ -73,7 +75,10 @@ class RawSoap:
         connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
         try:
             connection.request(
-                "POST", url.path, body=data, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""', **(headers or {})}
+                "POST",
+                url.path,
+                body=data,
+                headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""', **(headers or {})},
             )
             response = connection.getresponse()
             return Reply(response.status, dict(response.getheaders()), response.read())
@@ -91,5 +96,3 @@ class RawSoap:
         schema = self.service.release.schema
         assert schema.validate(payload), schema.error_log
         return payload
-
-

@@ -9,7 +9,6 @@ import pytest
 
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
-
 from tests.boomi_soap.localservice.helpers import ENV, NS, RawSoap
 
 DOCS = Path(__file__).parents[2] / "fixtures" / "envelopes"
@@ -103,9 +102,13 @@ def test_required_children_are_enforced(soap: RawSoap, body: str, needle: str) -
 
 
 def test_object_operation_matrix_is_enforced(soap: RawSoap) -> None:
-    reply = soap.call('<soap:create><object xsi:type="api:Process" name="x"><api:Description>d</api:Description></object></soap:create>')
+    reply = soap.call(
+        '<soap:create><object xsi:type="api:Process" name="x"><api:Description>d</api:Description></object></soap:create>'
+    )
     assert reply.fault()[1:] == ("The Process object does not support the CREATE operation", "UNSUPPORTED")
-    reply = soap.call("<soap:get><api:objectType>ExecutionRecord</api:objectType><api:objectId>x</api:objectId></soap:get>")
+    reply = soap.call(
+        "<soap:get><api:objectType>ExecutionRecord</api:objectType><api:objectId>x</api:objectId></soap:get>"
+    )
     assert reply.fault()[2] == "UNSUPPORTED"
 
 
@@ -117,7 +120,8 @@ def test_object_type_is_case_insensitive(soap: RawSoap) -> None:
 def test_create_update_delete_environment(soap: RawSoap, service: LocalService) -> None:
     payload = soap.ok('<soap:create><object xsi:type="api:Environment" name="QA" classification="TEST"/></soap:create>')
     env_id = payload.find("api:result", NS).get("id")
-    assert env_id and service.store().get("Environment", env_id) is not None
+    assert env_id
+    assert service.store().get("Environment", env_id) is not None
     payload = soap.ok(
         f'<soap:update><object xsi:type="api:Environment" id="{env_id}" name="QA 2" classification="PROD"/></soap:update>'
     )
@@ -150,7 +154,8 @@ def test_create_element_id_is_placed_in_schema_order(soap: RawSoap, service: Loc
         "</object></soap:create>"
     )
     new_id = payload.findtext("api:result/api:deploymentId", namespaces=NS)
-    assert new_id and service.store().get("DeployedPackage", new_id) is not None
+    assert new_id
+    assert service.store().get("DeployedPackage", new_id) is not None
     names = [child.tag.rpartition("}")[2] for child in payload.find("api:result", NS)]
     assert names == ["componentId", "deployedBy", "deploymentId", "environmentId", "notes"]
 
@@ -190,7 +195,9 @@ def test_execute_process_refusals(soap: RawSoap, service: LocalService) -> None:
     assert "offline" in reply.fault()[1]
     reply = soap.call(f"<soap:executeProcess><api:processId>{process}</api:processId></soap:executeProcess>")
     assert reply.fault()[1] == "atomId is required"
-    reply = soap.call("<soap:executeProcess><api:processName>No such</api:processName><api:atomId>a</api:atomId></soap:executeProcess>")
+    reply = soap.call(
+        "<soap:executeProcess><api:processName>No such</api:processName><api:atomId>a</api:atomId></soap:executeProcess>"
+    )
     assert reply.fault()[2] == "NOT_FOUND"
     assert store.count("ExecutionRecord") == before
 

@@ -92,7 +92,10 @@ EDI = sorted(n for n in PROCESS_NAMES if "EDI" in n)
     ("expression", "expected"),
     [
         (simple("EQUALS", "name", "Orders - Shopify to SAP"), ["Orders - Shopify to SAP"]),
-        (simple("NOT_EQUALS", "name", "Orders - Shopify to SAP"), sorted(set(PROCESS_NAMES) - {"Orders - Shopify to SAP"})),
+        (
+            simple("NOT_EQUALS", "name", "Orders - Shopify to SAP"),
+            sorted(set(PROCESS_NAMES) - {"Orders - Shopify to SAP"}),
+        ),
         (simple("LIKE", "name", "Orders%"), ORDERS),
         (simple("LIKE", "name", "%EDI%"), EDI),
         (simple("STARTS_WITH", "name", "Orders"), ORDERS),
@@ -138,7 +141,9 @@ def test_dates_compare_as_instants(soap: RawSoap) -> None:
 
 
 def test_numbers_compare_as_numbers(soap: RawSoap, service: LocalService) -> None:
-    durations = [int(r.element.findtext("api:executionDuration", namespaces=NS)) for r in service.store().all("ExecutionRecord")]
+    durations = [
+        int(r.element.findtext("api:executionDuration", namespaces=NS)) for r in service.store().all("ExecutionRecord")
+    ]
     expected = sum(1 for d in durations if d > 9999)
     results, _ = all_results(soap, query_body("ExecutionRecord", simple("GREATER_THAN", "executionDuration", "9999")))
     assert len(results) == expected
@@ -199,7 +204,7 @@ def test_next_release_accepts_ends_with(soap: RawSoap, service: LocalService) ->
     assert names(results) == ["Orders - Shopify to SAP"]
 
 
-def test_documented_grouping_fragment_is_understood(soap: RawSoap, fixtures_dir) -> None:  # noqa: ANN001
+def test_documented_grouping_fragment_is_understood(soap: RawSoap, fixtures_dir) -> None:
     fragment = (fixtures_dir / "envelopes" / "QueryFilter.GroupingExpression.fragment.fixed.xml").read_text()
     expression = fragment[fragment.index("<expression") :]
     reply = soap.call(query_body("Process", expression))

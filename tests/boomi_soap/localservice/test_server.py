@@ -114,7 +114,7 @@ def test_zeep_loads_the_served_wsdl_with_basic_auth(service: LocalService) -> No
     session = requests.Session()
     session.auth = AUTH
     client = zeep.Client(service.wsdl_url(), transport=Transport(session=session))
-    operations = sorted(client.service._binding._operations)  # noqa: SLF001 - zeep has no public listing
+    operations = sorted(client.service._binding._operations)
     assert operations == sorted(
         [
             "cancelExecution", "changeListenerStatus", "cloudAttachmentSecretsConfiguration", "create", "delete",
@@ -122,7 +122,7 @@ def test_zeep_loads_the_served_wsdl_with_basic_auth(service: LocalService) -> No
             "update",
         ]
     )  # fmt: skip
-    assert client.service._binding_options["address"] == service.endpoint()  # noqa: SLF001
+    assert client.service._binding_options["address"] == service.endpoint()
 
 
 def test_basic_header_with_colon_in_password() -> None:

@@ -1,0 +1,122 @@
+"""Bad requests get a fault or an HTTP error; none of them harms the server."""
+
+from __future__ import annotations
+
+import http.client
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from boomi_soap.localservice import DEFAULT_API_TOKEN, DEFAULT_USER, LocalService, ServiceConfig
+from tests.boomi_soap.localservice.helpers import ENV, RawSoap, envelope
+
+QUERY = "<soap:query><api:objectType>Role</api:objectType></soap:query>"
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"this is not xml", "Malformed request"),
+        (b"", "empty document"),
+        (b"<soapenv:Envelope xmlns:soapenv='" + ENV.encode() + b"'><soapenv:Body>", "Malformed request"),
+        (b"<a/>", "not a SOAP 1.1 Envelope"),
+        (b"<e:Envelope xmlns:e='http://www.w3.org/2003/05/soap-envelope'/>", "SOAP 1.2 is not supported"),
+        (f"<e:Envelope xmlns:e='{ENV}'><e:Body/></e:Envelope>".encode(), "exactly one element"),
+    ],
+)
+def test_malformed_requests_are_client_faults(soap: RawSoap, data: bytes, needle: str) -> None:
+    reply = soap.post(data)
+    assert reply.status == 500
+    faultcode, message, code = reply.fault()
+    assert (faultcode, code) == ("S:Client", "INVALID_REQUEST")
+    assert needle in message
+
+
+def test_entities_and_dtds_are_refused_without_expansion(soap: RawSoap) -> None:
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10)
+        )
+        + "]>"
+    ).encode() + envelope(QUERY.replace("Role", "&lol9;"))
+    started = time.monotonic()
+    reply = soap.post(laughs)
+    assert time.monotonic() - started < 2
+    assert "DOCTYPE" in reply.fault()[1]
+    external = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + envelope(
+        QUERY.replace("Role", "&e;")
+    )
+    reply = soap.post(external)
+    assert "root:" not in reply.body.decode()
+    assert reply.fault()[2] == "INVALID_REQUEST"
+
+
+def test_deep_nesting_is_refused(soap: RawSoap) -> None:
+    deep = envelope("<soap:query>" + "<a>" * 10_000 + "</a>" * 10_000 + "</soap:query>")
+    reply = soap.post(deep)
+    assert reply.fault()[2] == "INVALID_REQUEST"
+
+
+def test_oversized_body_is_refused_unread() -> None:
+    with LocalService(ServiceConfig(rate_limit=None, max_body_bytes=2048)) as service:
+        soap = RawSoap(service)
+        big = envelope("<soap:query><api:objectType>" + "R" * 4096 + "</api:objectType></soap:query>")
+        reply = soap.post(big)
+        assert reply.status == 413
+        assert soap.call(QUERY).status == 200
+
+
+def test_missing_content_length_is_refused(service: LocalService) -> None:
+    url = urlsplit(service.endpoint())
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
+    connection.putrequest("POST", url.path)
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    connection.send(b"0\r\n\r\n")
+    try:
+        assert connection.getresponse().status == 411
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "header", "message"),
+    [
+        ({"password": "wrong"}, None, "The security token could not be authenticated or authorized"),
+        ({"username": "nobody@example.com"}, None, "The security token could not be authenticated or authorized"),
+        ({}, "", "A WS-Security UsernameToken is required"),
+        (
+            {},
+            "<soapenv:Header><wsse:Security xmlns:wsse='http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd'>"
+            "<wsse:UsernameToken><wsse:Username>u</wsse:Username><wsse:Password Type='http://docs.oasis-open.org/wss/2004/01/"
+            "oasis-200401-wss-username-token-profile-1.0#PasswordDigest'>x</wsse:Password></wsse:UsernameToken>"
+            "</wsse:Security></soapenv:Header>",
+            "Only the PasswordText password type is supported",
+        ),
+    ],
+)
+def test_bad_credentials_are_authentication_faults(
+    soap: RawSoap, kwargs: dict[str, str], header: str | None, message: str
+) -> None:
+    reply = soap.post(envelope(QUERY, header=header, **kwargs))
+    assert reply.status == 500
+    assert reply.fault() == ("wsse:FailedAuthentication", message, "AUTHENTICATION")
+    assert b"wrong" not in reply.body
+
+
+def test_api_token_signs_in(soap: RawSoap) -> None:
+    assert soap.call(QUERY, username=f"BOOMI_TOKEN.{DEFAULT_USER}", password=DEFAULT_API_TOKEN).status == 200
+
+
+def test_unknown_account_is_a_permission_fault(soap: RawSoap) -> None:
+    reply = soap.post(envelope(QUERY), account="someone-ZZZ999")
+    assert reply.fault() == ("S:Client", "Access denied due to insufficient permissions.", "PERMISSION")
+
+
+def test_old_data_namespace_wrapper_is_rejected_by_the_schema(soap: RawSoap) -> None:
+    reply = soap.call("<api:get><api:objectType>Process</api:objectType><api:objectId>x</api:objectId></api:get>")
+    _, message, code = reply.fault()
+    assert code == "INVALID_REQUEST"
+    assert "{http://api.platform.boomi.com/}get" in message
