@@ -7,12 +7,18 @@ Exit codes: 0 success, 1 failure (the library raised its root exception),
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from boomi_soap import __version__
 from boomi_soap.exceptions import BoomiSoapError
+
+if TYPE_CHECKING:
+    from boomi_soap.cache import CacheStore
 
 __all__ = ["main"]
 
@@ -101,7 +107,149 @@ def serve(
         click.echo(f"  WSDL {service.wsdl_url(account)}")
     click.echo(f"  sign in as {login.login} (or BOOMI_TOKEN.{login.login} with an API token)")
     sys.stdout.flush()
+    # A service started in the background of a script ignores SIGINT; stop on SIGTERM too.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         service.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+_account_option = click.option("--account", envvar="BOOMI_ACCOUNT_ID", help="Account id (or BOOMI_ACCOUNT_ID).")
+_flavour_option = click.option(
+    "--flavour", type=click.Choice(["platform", "partner", "apim"]), default="platform", show_default=True,
+    help="Which API of the account.",
+)  # fmt: skip
+_cache_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BOOMI_SOAP_CACHE_DIR",
+    help="Cache root (or BOOMI_SOAP_CACHE_DIR; default ./wsdl_cache if present, else the user cache).",
+)
+
+
+def _store(cache_dir: Path | None) -> CacheStore:
+    from boomi_soap.cache import CacheStore, default_cache_dir
+
+    return CacheStore(cache_dir or default_cache_dir())
+
+
+def _fail(exc: BoomiSoapError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@main.command()
+@_account_option
+@click.option(
+    "--base-url", envvar="BOOMI_BASE_URL", help="Platform host (or BOOMI_BASE_URL).  [default: https://api.boomi.com]"
+)
+@_flavour_option
+@click.option("--user", envvar="BOOMI_USERNAME", help="User name or e-mail (or BOOMI_USERNAME).")
+@_cache_option
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Read timeout per document, seconds.")  # fmt: skip
+def fetch(
+    account: str | None, base_url: str | None, flavour: str, user: str | None, cache_dir: Path | None, timeout: float
+) -> None:
+    """Download the account's WSDL and schemas into the cache.
+
+    The secret comes from BOOMI_PASSWORD or BOOMI_API_TOKEN (with a token, the user
+    is the e-mail address). Only changed documents are downloaded again; a change
+    makes a new snapshot and keeps the previous one.
+    """
+    from boomi_soap.cache import refresh
+    from boomi_soap.credentials import Credentials, Endpoint
+
+    try:
+        endpoint = Endpoint.from_sources(account_id=account, base_url=base_url, flavour=flavour)  # type: ignore[arg-type]
+        credentials = Credentials.from_sources(username=user)
+        outcome = refresh(_store(cache_dir), endpoint, credentials, timeout=(10.0, timeout))
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    state = "unchanged" if outcome.unchanged else "new snapshot" if outcome.created else "already cached"
+    click.echo(
+        f"{state}: {outcome.snapshot.directory} ({len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.sha256})"
+    )
+
+
+@main.group()
+def cache() -> None:
+    """Inspect and check the WSDL cache."""
+
+
+@cache.command("verify")
+@_account_option
+@_cache_option
+def cache_verify(account: str | None, cache_dir: Path | None) -> None:
+    """Recompute every hash of every snapshot; exit 1 on any mismatch."""
+    store = _store(cache_dir)
+    problems = store.verify(account)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    checked = len(store.snapshot_dirs(account))
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"ok: {checked} snapshot(s) verified in {store.root}")
+
+
+@cache.command("list")
+@_account_option
+@_cache_option
+def cache_list(account: str | None, cache_dir: Path | None) -> None:
+    """List the cached snapshots, the current one marked with *."""
+    store = _store(cache_dir)
+    for directory in store.snapshot_dirs(account):
+        pointer = directory.parent / "CURRENT"
+        current = pointer.is_file() and pointer.read_text(errors="replace").strip() == directory.name
+        click.echo(f"{'*' if current else ' '} {directory}")
+
+
+@cache.command("diff")
+@click.argument("old", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("new", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@_account_option
+@_flavour_option
+@_cache_option
+@click.option("--live", is_flag=True, help="Compare the current snapshot with the live service (nothing is written).")
+@click.option("--base-url", envvar="BOOMI_BASE_URL", help="Platform host for --live (or BOOMI_BASE_URL).")
+@click.option("--user", envvar="BOOMI_USERNAME", help="User for --live (or BOOMI_USERNAME).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def cache_diff(
+    old: Path | None,
+    new: Path | None,
+    account: str | None,
+    flavour: str,
+    cache_dir: Path | None,
+    live: bool,
+    base_url: str | None,
+    user: str | None,
+    output: str,
+) -> None:
+    """Show what changed between two snapshots (directories), or the current one and --live.
+
+    Exit status is 0 whatever the differences; use the JSON output to gate a build.
+    """
+    from boomi_soap.drift import diff_contracts, load_contract, load_fetched, render_json, render_text
+
+    try:
+        store = _store(cache_dir)
+        if old is not None and new is not None and not live:
+            before, after = load_contract(store.open(old)), load_contract(store.open(new))
+        elif live and new is None:
+            from boomi_soap.credentials import Credentials, Endpoint
+            from boomi_soap.fetch import fetch_documents
+
+            endpoint = Endpoint.from_sources(account_id=account, base_url=base_url, flavour=flavour)  # type: ignore[arg-type]
+            current = store.open(old) if old is not None else store.current(endpoint.account_id, endpoint.flavour)
+            before = load_contract(current)
+            after = load_fetched(fetch_documents(endpoint, Credentials.from_sources(username=user)))
+        else:
+            raise click.UsageError("give two snapshot directories, or --live (optionally with one directory)")
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    changes = diff_contracts(before, after)
+    click.echo(render_json(changes) if output == "json" else render_text(changes), nl=False)

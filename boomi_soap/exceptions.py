@@ -4,7 +4,12 @@ Every exception the library raises on purpose derives from one root, so a caller
 can catch them all with a single ``except BoomiSoapError``::
 
     BoomiSoapError
+    ├── ConfigurationError     missing or contradictory settings (credentials, endpoint)
     ├── XMLInputError          unsafe or malformed XML (DTD, entity, syntax, depth)
+    ├── FetchError             the WSDL or a schema could not be downloaded safely
+    ├── CacheError             the WSDL cache cannot serve what was asked
+    │   ├── SnapshotNotFoundError  no snapshot cached for this account
+    │   └── CacheIntegrityError    a cached file is missing, altered or partial
     └── ServiceError           the local AtomSphere service cannot start or is misused
         └── ServiceConfigError bad configuration (accounts, users, limits)
 
@@ -16,14 +21,57 @@ from __future__ import annotations
 
 __all__ = [
     "BoomiSoapError",
+    "CacheError",
+    "CacheIntegrityError",
+    "ConfigurationError",
+    "FetchError",
     "ServiceConfigError",
     "ServiceError",
+    "SnapshotNotFoundError",
     "XMLInputError",
 ]
 
 
 class BoomiSoapError(Exception):
     """Root of every exception raised by boomi_soap."""
+
+
+class ConfigurationError(BoomiSoapError, ValueError):
+    """Settings are missing or contradict each other (credentials, endpoint, paths)."""
+
+
+class FetchError(BoomiSoapError):
+    """A WSDL or schema download failed or was refused for safety.
+
+    Attributes:
+        url: The document's URL (never with credentials in it).
+        status: The HTTP status, when the server answered.
+    """
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{url}: {message}")
+
+
+class CacheError(BoomiSoapError):
+    """The WSDL cache cannot serve what was asked."""
+
+
+class SnapshotNotFoundError(CacheError, LookupError):
+    """No snapshot is cached for an account."""
+
+
+class CacheIntegrityError(CacheError):
+    """A cached file is missing, altered or partial.
+
+    Attributes:
+        path: The offending file.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
 
 
 class XMLInputError(BoomiSoapError, ValueError):

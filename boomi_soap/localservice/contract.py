@@ -252,7 +252,7 @@ def _served(release: Release, kind: str, endpoint: str) -> bytes:
         imp.set("schemaLocation", f"{endpoint}?xsd={numbers[imp.get('namespace', '')]}")
     for address in root.iter(f"{{{NS_WSDL_SOAP}}}address"):
         address.set("location", endpoint)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
 
 @functools.cache

@@ -138,7 +138,9 @@ def field_values(record: Record, field: Field) -> list[str]:
     return [child.text or "" for child in record.element.iterchildren(f"{{{NS_DATA}}}{field.name}")]
 
 
-def emit(parent: etree._Element, tag: str, record: Record, data_prefix: str) -> etree._Element:
+def emit(
+    parent: etree._Element, tag: str, record: Record, data_prefix: str, info: TypeInfo | None = None
+) -> etree._Element:
     """Append a record to a response under ``tag``, typed with ``xsi:type``.
 
     Args:
@@ -147,18 +149,27 @@ def emit(parent: etree._Element, tag: str, record: Record, data_prefix: str) -> 
         tag: Clark name of the new element (``{data}result``, ``{}object`` ...).
         record: The record to write.
         data_prefix: The prefix bound to the data namespace, for ``xsi:type`` values.
+        info: The record's type in the release being served; fields it does not
+            declare (an object stored under an older release) are left out.
 
     Returns:
         The appended element.
     """
     out = etree.SubElement(parent, tag)
     out.set(_XSI_TYPE, f"{data_prefix}:{record.type}")
-    _emit_into(record.element, out, parent)
+    keep = None
+    if info is not None:
+        keep = set(info.attributes) | {_XSI_TYPE} | {f"{{{NS_DATA}}}{e.name}" for e in info.elements}
+    _emit_into(record.element, out, parent, keep)
     return out
 
 
-def _emit_into(source: etree._Element, out: etree._Element, scope: etree._Element) -> None:
+def _emit_into(
+    source: etree._Element, out: etree._Element, scope: etree._Element, keep: set[str] | None = None
+) -> None:
     for name, value in source.attrib.items():
+        if keep is not None and name not in keep:
+            continue
         if name == _XSI_TYPE and value.startswith("{"):
             namespace, _, local = value[1:].partition("}")
             prefix = next((p for p, uri in scope.nsmap.items() if uri == namespace), None)
@@ -166,6 +177,8 @@ def _emit_into(source: etree._Element, out: etree._Element, scope: etree._Elemen
         out.set(name, value)
     out.text = source.text
     for child in source:
+        if keep is not None and child.tag not in keep:
+            continue
         _emit_into(child, etree.SubElement(out, child.tag), scope)
 
 

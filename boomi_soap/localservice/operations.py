@@ -91,7 +91,7 @@ def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) 
     record = ctx.store.get(info.name, key)
     if record is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
-    emit(response, _data("result"), record, ctx.data_prefix)
+    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def op_query(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
@@ -119,7 +119,7 @@ def _write_page(ctx: CallContext, response: etree._Element, records: tuple[Recor
     if token is not None:
         etree.SubElement(results, _data("queryToken")).text = token
     for record in records:
-        emit(results, _data("result"), record, ctx.data_prefix)
+        emit(results, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def op_query_more(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
@@ -139,7 +139,7 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
     else:
         _check_references(ctx, info, element)
         record = _insert(ctx, info, element)
-    emit(response, _data("result"), record, ctx.data_prefix)
+    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record:
@@ -261,7 +261,7 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     _check_references(ctx, info, element)
     record = Record(info.name, key, element)
     ctx.store.put(record)
-    emit(response, _data("result"), record, ctx.data_prefix)
+    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:

@@ -56,8 +56,9 @@ class _Account:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    # Do not reuse a port another process still holds: a test must not hit a stranger.
-    allow_reuse_address = False
+    # SO_REUSEADDR lets a restarted service rebind over TIME_WAIT sockets; on Linux it
+    # never lets two live listeners share a port.
+    allow_reuse_address = True
     service: LocalService
 
 

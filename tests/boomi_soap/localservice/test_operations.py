@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
 from tests.boomi_soap.localservice.helpers import ENV, NS, RawSoap
 
@@ -265,3 +265,20 @@ def test_envelope_namespace_is_matched_by_uri_not_prefix(soap: RawSoap) -> None:
     )
     reply = soap.post(body.encode())
     assert reply.status == 200, reply.body
+
+
+def test_service_starts_on_the_next_release() -> None:
+    with LocalService(ServiceConfig(rate_limit=None, release="next")) as service:
+        payload = RawSoap(service).ok(
+            f"<soap:get><api:objectType>Account</api:objectType><api:objectId>{DEFAULT_ACCOUNT}</api:objectId></soap:get>"
+        )
+        assert payload.find("api:result", NS).get("widgetAccount") is None
+
+
+def test_objects_stored_before_an_upgrade_are_served_in_the_new_shape(soap: RawSoap, service: LocalService) -> None:
+    body = (
+        f"<soap:get><api:objectType>Account</api:objectType><api:objectId>{DEFAULT_ACCOUNT}</api:objectId></soap:get>"
+    )
+    assert soap.ok(body).find("api:result", NS).get("widgetAccount") == "false"
+    service.set_release("next")
+    assert soap.ok(body).find("api:result", NS).get("widgetAccount") is None
