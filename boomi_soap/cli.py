@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from boomi_soap import __version__
-from boomi_soap.exceptions import BoomiSoapError
+from boomi_soap.exceptions import BoomiSoapError, ConfigurationError
 
 if TYPE_CHECKING:
     from boomi_soap.cache import CacheStore
@@ -139,6 +139,9 @@ def _store(cache_dir: Path | None) -> CacheStore:
 
 
 def _fail(exc: BoomiSoapError) -> click.ClickException:
+    """Map a library error to exit 2 (settings the user must supply) or 1 (anything else)."""
+    if isinstance(exc, ConfigurationError):
+        return click.UsageError(str(exc))
     return click.ClickException(str(exc))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -14,7 +16,14 @@ from click.testing import CliRunner
 
 from boomi_soap import __version__
 from boomi_soap.cli import main
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
+from boomi_soap.localservice import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_API_TOKEN,
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    LocalService,
+    ServiceConfig,
+)
 
 
 @pytest.fixture
@@ -103,3 +112,92 @@ def test_serve_stops_cleanly_on_interrupt(served: tuple[subprocess.Popen[str], s
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+@pytest.fixture
+def local_service() -> Iterator[LocalService]:
+    with LocalService(ServiceConfig(rate_limit=None)) as running:
+        yield running
+
+
+def fetch_env(service: LocalService, **extra: str) -> dict[str, str]:
+    return {
+        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+        "BOOMI_BASE_URL": service.base_url,
+        "BOOMI_USERNAME": DEFAULT_USER,
+        "BOOMI_PASSWORD": DEFAULT_PASSWORD,
+        "BOOMI_API_TOKEN": "",
+        **extra,
+    }
+
+
+def test_fetch_then_verify_then_unchanged(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(local_service)
+    first = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith(f"new snapshot: {tmp_path}/platform/{DEFAULT_ACCOUNT}/")
+    second = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert second.output.startswith("unchanged: ")
+    verify = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path)])
+    assert verify.exit_code == 0
+    assert verify.output.startswith("ok: 1 snapshot(s) verified")
+    listed = runner.invoke(main, ["cache", "list", "--cache-dir", str(tmp_path)])
+    assert listed.output.startswith("* ")
+    assert DEFAULT_PASSWORD not in first.output + second.output + verify.output
+
+
+def test_fetch_with_an_api_token(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(local_service, BOOMI_PASSWORD="", BOOMI_API_TOKEN=DEFAULT_API_TOKEN)
+    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+
+
+def test_fetch_refused_credentials_exit_1_without_secret(
+    runner: CliRunner, local_service: LocalService, tmp_path: Path
+) -> None:
+    env = fetch_env(local_service, BOOMI_PASSWORD="not-the-password-42")
+    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert "HTTP 401: the credentials of demo@example.com were refused" in result.output
+    assert "not-the-password-42" not in result.output
+    assert not (tmp_path / "platform" / DEFAULT_ACCOUNT / "CURRENT").exists()
+
+
+@pytest.mark.parametrize("missing", ["BOOMI_ACCOUNT_ID", "BOOMI_USERNAME", "BOOMI_PASSWORD"])
+def test_fetch_missing_settings_exit_2(
+    runner: CliRunner, local_service: LocalService, tmp_path: Path, missing: str
+) -> None:
+    env = fetch_env(local_service, **{missing: ""})
+    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_cache_verify_fails_on_tampering(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=fetch_env(local_service))
+    xsd = next(tmp_path.rglob("service.xsd1.xsd"))
+    xsd.write_bytes(xsd.read_bytes() + b"<!-- tampered -->")
+    result = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "service.xsd1.xsd: content does not match the manifest" in result.output
+
+
+def test_cache_diff_text_json_and_live(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(local_service)
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    local_service.set_release("next")
+    live = runner.invoke(main, ["cache", "diff", "--live", "--cache-dir", str(tmp_path)], env=env)
+    assert live.exit_code == 0, live.output
+    assert live.output.splitlines()[-1] == "8 added, 1 removed"
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    old, new = sorted(p.parent for p in tmp_path.rglob("manifest.json"))
+    ordered = sorted([old, new], key=lambda p: b"renewRuntimeCertificate" in (p / "service.wsdl").read_bytes())
+    as_json = runner.invoke(main, ["cache", "diff", *map(str, ordered), "--format", "json"])
+    changes = json.loads(as_json.output)["changes"]
+    assert len(changes) == 9
+    assert {"kind": "added", "component": "operation", "path": "renewRuntimeCertificate"}.items() <= next(
+        c for c in changes if c["component"] == "operation"
+    ).items()
+    usage = runner.invoke(main, ["cache", "diff", str(old)])
+    assert usage.exit_code == 2

@@ -1,0 +1,218 @@
+"""The snapshot cache: layout, revalidation, integrity, locking, offline loading."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import xmlschema
+import zeep
+from lxml import etree
+from xmlschema.extras.wsdl import Wsdl11Document
+
+from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store, refresh
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import CacheError, CacheIntegrityError, SnapshotNotFoundError
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice.contract import load_release
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def service() -> Iterator[LocalService]:
+    with LocalService(ServiceConfig(rate_limit=None)) as running:
+        yield running
+
+
+@pytest.fixture
+def endpoint(service: LocalService) -> Endpoint:
+    return Endpoint(DEFAULT_ACCOUNT, service.base_url)
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root with its inode and mtime, to prove nothing was rewritten."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_refresh_writes_a_verified_snapshot(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path)
+    outcome = refresh(store, endpoint, CREDENTIALS)
+    assert outcome.created
+    assert not outcome.unchanged
+    snapshot = outcome.snapshot
+    assert snapshot.directory == tmp_path / "platform" / DEFAULT_ACCOUNT / snapshot.id
+    assert (tmp_path / "platform" / DEFAULT_ACCOUNT / "CURRENT").read_text() == snapshot.id + "\n"
+    manifest = json.loads((snapshot.directory / "manifest.json").read_text())
+    assert manifest["format"] == 1
+    assert manifest["tool"].startswith("boomi-soap ")
+    assert manifest["endpoint"] == endpoint.url
+    assert [f["path"] for f in manifest["files"]] == ["service.wsdl", "service.xsd1.xsd", "service.xsd2.xsd"]
+    assert set(manifest["files"][0]) == {"path", "url", "sha256", "size", "etag", "last_modified", "fetched_at"}
+    assert store.current(DEFAULT_ACCOUNT) == snapshot
+    assert store.verify() == []
+
+
+def test_no_credential_is_ever_stored(tmp_path: Path, endpoint: Endpoint) -> None:
+    refresh(CacheStore(tmp_path), endpoint, CREDENTIALS)
+    basic = base64.b64encode(f"{DEFAULT_USER}:{DEFAULT_PASSWORD}".encode())
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert DEFAULT_PASSWORD.encode() not in data, path
+            assert basic not in data, path
+
+
+def test_second_fetch_of_an_unchanged_service_writes_nothing(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path)
+    first = refresh(store, endpoint, CREDENTIALS)
+    before = tree(tmp_path)
+    second = refresh(store, endpoint, CREDENTIALS)
+    assert second.unchanged
+    assert not second.created
+    assert second.snapshot == first.snapshot
+    assert tree(tmp_path) == before
+
+
+def test_a_new_release_makes_a_new_snapshot_and_keeps_the_old(
+    tmp_path: Path, service: LocalService, endpoint: Endpoint
+) -> None:
+    store = CacheStore(tmp_path)
+    old = refresh(store, endpoint, CREDENTIALS).snapshot
+    service.set_release("next")
+    new = refresh(store, endpoint, CREDENTIALS)
+    assert new.created
+    assert new.snapshot.id != old.id
+    assert store.current(DEFAULT_ACCOUNT).id == new.snapshot.id
+    assert store.open(old.directory) == old
+    assert len(store.snapshot_dirs()) == 2
+    service.set_release("current")
+    back = refresh(store, endpoint, CREDENTIALS)
+    assert (back.created, back.snapshot.id) == (False, old.id)
+    assert store.current(DEFAULT_ACCOUNT).id == old.id
+
+
+def test_missing_snapshot_names_the_fetch_command(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotNotFoundError) as caught:
+        CacheStore(tmp_path).current("acme-ABC123")
+    assert f"boomi-soap fetch --account acme-ABC123 --cache-dir {tmp_path}" in str(caught.value)
+
+
+@pytest.mark.parametrize("damage", ["edit", "truncate", "delete", "manifest", "pointer"])
+def test_damage_is_detected_and_repaired_by_refresh(tmp_path: Path, endpoint: Endpoint, damage: str) -> None:
+    store = CacheStore(tmp_path)
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    xsd = snapshot.directory / "service.xsd1.xsd"
+    if damage == "edit":
+        xsd.write_bytes(xsd.read_bytes().replace(b"Process", b"Pr0cess", 1))
+    elif damage == "truncate":
+        xsd.write_bytes(xsd.read_bytes()[:1000])
+    elif damage == "delete":
+        xsd.unlink()
+    elif damage == "manifest":
+        (snapshot.directory / "manifest.json").write_text("{ not json")
+    else:
+        (snapshot.directory.parent / "CURRENT").write_text("../../../etc\n")
+    with pytest.raises(CacheIntegrityError):
+        store.current(DEFAULT_ACCOUNT)
+    assert store.verify() != []
+    repaired = refresh(store, endpoint, CREDENTIALS)
+    assert repaired.snapshot.id == snapshot.id
+    assert store.verify() == []
+
+
+def test_leftover_staging_directories_are_ignored_and_swept(
+    tmp_path: Path, endpoint: Endpoint, service: LocalService
+) -> None:
+    store = CacheStore(tmp_path)
+    refresh(store, endpoint, CREDENTIALS)
+    leftover = tmp_path / "platform" / DEFAULT_ACCOUNT / ".tmp-deadbeef"
+    leftover.mkdir()
+    (leftover / "service.wsdl").write_bytes(b"<half")
+    assert store.verify() == []
+    service.set_release("next")
+    refresh(store, endpoint, CREDENTIALS)
+    assert not leftover.exists()
+
+
+def test_concurrent_refreshes_leave_one_whole_snapshot(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            refresh(store, endpoint, CREDENTIALS)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.snapshot_dirs()) == 1
+    assert store.verify() == []
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path, endpoint: Endpoint) -> None:
+    with pytest.raises(CacheError, match="read-only"):
+        refresh(CacheStore(tmp_path, read_only=True), endpoint, CREDENTIALS)
+
+
+def test_snapshot_loads_offline_in_zeep_and_xmlschema(
+    tmp_path: Path, endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refresh(CacheStore(tmp_path), endpoint, CREDENTIALS)
+    snapshot = CacheStore(tmp_path).current(DEFAULT_ACCOUNT)
+
+    def no_network(self: socket.socket, address: object) -> None:
+        raise AssertionError(f"network access while loading from the cache: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    client = zeep.Client(str(snapshot.wsdl_path))
+    assert "executeProcess" in client.service._binding._operations
+    schema = xmlschema.XMLSchema(str(snapshot.directory / "service.xsd2.xsd"), allow="local")
+    assert "{http://api.platform.boomi.com/}Process" in schema.maps.types
+    wsdl = Wsdl11Document(str(snapshot.wsdl_path), allow="local")
+    assert len(wsdl.messages) == 26
+
+
+def test_pinned_snapshot_is_the_bundled_reference_contract(tmp_path: Path, endpoint: Endpoint) -> None:
+    pinned = pinned_store()
+    assert pinned.verify() == []
+    current = pinned.current(DEFAULT_ACCOUNT)
+    fresh = refresh(CacheStore(tmp_path), endpoint, CREDENTIALS).snapshot
+    pinned_address = current.endpoint.encode()
+    for entry in current.files:
+        expected = (fresh.directory / entry.path).read_bytes().replace(fresh.endpoint.encode(), pinned_address)
+        assert (current.directory / entry.path).read_bytes() == expected, entry.path
+    reference = etree.fromstring(load_release("current").files["xsd1"])
+    cached = etree.fromstring((current.directory / "service.xsd1.xsd").read_bytes())
+    assert etree.tostring(cached, method="c14n") == etree.tostring(reference, method="c14n")
+
+
+def test_default_cache_dir(tmp_path: Path) -> None:
+    assert default_cache_dir({"BOOMI_SOAP_CACHE_DIR": "/x/y"}, tmp_path) == Path("/x/y")
+    assert default_cache_dir({}, tmp_path) != tmp_path / "wsdl_cache"
+    (tmp_path / "wsdl_cache").mkdir()
+    assert default_cache_dir({}, tmp_path) == tmp_path / "wsdl_cache"
+
+
+def test_unsafe_account_ids_are_refused(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path)
+    for bad in ("../x", ".hidden", "a/b", ""):
+        with pytest.raises(ValueError):
+            store.account_dir(bad)
+    assert not any(tmp_path.iterdir())
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,56 @@
+"""A tiny HTTP server of fixed documents, recording what it was asked (for fetch tests)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Seen:
+    path: str
+    authorization: str | None
+
+
+@dataclass
+class DocServer:
+    """Serves ``routes``: path-with-query -> (status, headers, body)."""
+
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    seen: list[Seen] = field(default_factory=list)
+    base_url: str = ""
+
+
+@contextmanager
+def doc_server(routes: dict[str, tuple[int, dict[str, str], bytes]] | None = None) -> Iterator[DocServer]:
+    state = DocServer(dict(routes or {}))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state.seen.append(Seen(self.path, self.headers.get("Authorization")))
+            status, headers, body = state.routes.get(self.path, (404, {}, b"missing"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
