@@ -23,3 +23,20 @@ def test_ruff_lint_and_format() -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = run(sys.executable, "-m", "ruff", "format", "--check", ".")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_readme_is_valid_restructuredtext() -> None:
+    import docutils.core
+
+    text = (ROOT / "README.rst").read_text()
+    docutils.core.publish_string(text, writer="null", settings_overrides={"report_level": 2, "halt_level": 2})
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    result = run(
+        "bash",
+        "-c",
+        "awk '/^\\.\\. ci-test-command/ {f=1; next} f && /^   [^ ]/ {sub(/^   /, \"\"); print; exit}' README.rst",
+    )
+    assert "pytest" in result.stdout
+    assert "awk '/^\\.\\. ci-test-command/" in (ROOT / ".ci" / "run").read_text()
