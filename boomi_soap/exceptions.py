@@ -7,6 +7,8 @@ can catch them all with a single ``except BoomiSoapError``::
     ├── ConfigurationError     missing or contradictory settings (credentials, endpoint)
     ├── XMLInputError          unsafe or malformed XML (DTD, entity, syntax, depth)
     ├── FetchError             the WSDL or a schema could not be downloaded safely
+    ├── SchemaLoadError        a snapshot's schemas do not compile
+    ├── DocumentInvalidError   a document breaks the schema (carries every issue)
     ├── CacheError             the WSDL cache cannot serve what was asked
     │   ├── SnapshotNotFoundError  no snapshot cached for this account
     │   └── CacheIntegrityError    a cached file is missing, altered or partial
@@ -24,7 +26,9 @@ __all__ = [
     "CacheError",
     "CacheIntegrityError",
     "ConfigurationError",
+    "DocumentInvalidError",
     "FetchError",
+    "SchemaLoadError",
     "ServiceConfigError",
     "ServiceError",
     "SnapshotNotFoundError",
@@ -52,6 +56,24 @@ class FetchError(BoomiSoapError):
         self.url = url
         self.status = status
         super().__init__(f"{url}: {message}")
+
+
+class SchemaLoadError(BoomiSoapError):
+    """A snapshot's schemas cannot be loaded or compiled."""
+
+
+class DocumentInvalidError(BoomiSoapError, ValueError):
+    """A document does not conform to the schema.
+
+    Attributes:
+        issues: Every problem found, in document order.
+    """
+
+    def __init__(self, issues: tuple[object, ...], *, source: str = "<document>") -> None:
+        self.issues = issues
+        self.source = source
+        lines = [f"{source}: {len(issues)} schema violation(s)"] + [f"  {issue}" for issue in issues]
+        super().__init__("\n".join(lines))
 
 
 class CacheError(BoomiSoapError):

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,11 +35,13 @@ def runner() -> CliRunner:
 def test_help_of_every_command(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for name, command in main.commands.items():
-        sub = runner.invoke(main, [name, "--help"])
-        assert sub.exit_code == 0, name
+    commands = [([name], command) for name, command in main.commands.items()]
+    commands += [(["cache", name], command) for name, command in main.commands["cache"].commands.items()]  # type: ignore[attr-defined]
+    for words, command in commands:
+        sub = runner.invoke(main, [*words, "--help"])
+        assert sub.exit_code == 0, words
         assert command.help
-        assert command.help.split("\n")[0] in sub.output
+        assert command.help.split("\n")[0][:40] in sub.output
 
 
 def test_version(runner: CliRunner) -> None:
@@ -201,3 +204,117 @@ def test_cache_diff_text_json_and_live(runner: CliRunner, local_service: LocalSe
     ).items()
     usage = runner.invoke(main, ["cache", "diff", str(old)])
     assert usage.exit_code == 2
+
+
+CORPUS = Path(__file__).parents[1] / "fixtures" / "requests"
+
+
+@pytest.fixture
+def compiled_env(tmp_path: Path) -> dict[str, str]:
+    return {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+
+
+def test_validate_reports_every_mistake_in_one_run(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    names = ["enumeration", "date-pattern", "integer", "missing-attribute", "out-of-order"]
+    files = [str(CORPUS / "invalid" / f"{n}.xml") for n in names] + [str(CORPUS / "valid")]
+    result = runner.invoke(main, ["validate", *files], env=compiled_env)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    prefix = "/soapenv:Envelope/soapenv:Body"
+    assert lines[0].startswith(
+        f"{files[0]}:7:59: {prefix}/soap:query/api:queryConfig/api:QueryFilter/api:expression/@operator: "
+    )
+    assert lines[1].startswith(f"{files[1]}:4:47: {prefix}/soap:create/object/@dateInstalled: ")
+    assert lines[2].startswith(f"{files[2]}:4:43: {prefix}/soap:update/object/@purgeHistoryDays: ")
+    assert (
+        lines[3]
+        == f"{files[3]}:7:11: {prefix}/soap:query/api:queryConfig/api:QueryFilter/api:expression: missing required attribute 'property'"
+    )
+    assert lines[4].startswith(f"{files[4]}:5:7: {prefix}/soap:get/api:objectType: Unexpected child")
+    assert result.stderr.strip() == "14 document(s): 9 valid, 5 invalid, 0 unreadable"
+
+
+def test_validate_all_valid_exits_0(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    result = runner.invoke(main, ["validate", str(CORPUS / "valid")], env=compiled_env)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_validate_json_and_stdin(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    data = (CORPUS / "invalid" / "integer.xml").read_bytes()
+    result = runner.invoke(main, ["validate", "-", "--format", "json"], input=data, env=compiled_env)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["valid"] is False
+    entry = document["documents"][0]
+    assert (entry["source"], entry["valid"], entry["error"]) == ("<stdin>", False, None)
+    assert entry["issues"][0]["path"].endswith("/@purgeHistoryDays")
+    assert set(entry["issues"][0]) == {"source", "path", "reason", "line", "column", "expected", "value"}
+
+
+def test_validate_with_a_snapshot_and_an_element(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    from boomi_soap.cache import pinned_store
+
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT).directory
+    process = str(CORPUS / "valid" / "rest-process.xml")
+    ok = runner.invoke(
+        main, ["validate", "--snapshot", str(snapshot), "--element", "api:Process", process], env=compiled_env
+    )
+    assert ok.exit_code == 0, ok.output
+    wrong = runner.invoke(main, ["validate", "--element", "api:Atom", process], env=compiled_env)
+    assert wrong.exit_code == 1
+    assert "is not the expected {http://api.platform.boomi.com/}Atom" in wrong.stdout
+
+
+def test_validate_with_a_cached_account(
+    runner: CliRunner, local_service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = {**fetch_env(local_service), **compiled_env}
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path / "c")], env=env)
+    result = runner.invoke(main, ["validate", "--cache-dir", str(tmp_path / "c"), str(CORPUS / "valid")], env=env)
+    assert result.exit_code == 0, result.output
+    missing = runner.invoke(
+        main,
+        ["validate", "--account", "nobody-000000", "--cache-dir", str(tmp_path / "c"), str(CORPUS / "valid")],
+        env=compiled_env,
+    )
+    assert missing.exit_code == 1
+    assert "run: boomi-soap fetch --account nobody-000000" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("external-entity", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
+        ("billion-laughs", b'<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>'),
+        ("external-dtd", b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><x/>'),
+        ("deep-nesting", b"<a>" * 10_000 + b"</a>" * 10_000),
+        ("huge-text", b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>"),
+        ("invalid-utf8", b"<a>\xff\xfe</a>"),
+        ("not-xml", b"hello"),
+    ],
+)
+def test_validate_hostile_input_one_line_exit_1(
+    runner: CliRunner, compiled_env: dict[str, str], tmp_path: Path, name: str, data: bytes
+) -> None:
+    path = tmp_path / f"{name}.xml"
+    path.write_bytes(data)
+    started = time.monotonic()
+    result = runner.invoke(main, ["validate", str(path)], env=compiled_env)
+    assert time.monotonic() - started < 2
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {path}")
+    assert "Traceback" not in result.output
+    assert "root:" not in result.output
+
+
+def test_validate_unreadable_and_usage(runner: CliRunner, compiled_env: dict[str, str], tmp_path: Path) -> None:
+    missing = runner.invoke(main, ["validate", str(tmp_path / "nope.xml")], env=compiled_env)
+    assert missing.exit_code == 1
+    assert f"error: {tmp_path / 'nope.xml'}: cannot read (No such file or directory)" in missing.stderr
+    assert runner.invoke(main, ["validate"]).exit_code == 2
+    both = runner.invoke(main, ["validate", "--account", "a", "--schema", str(CORPUS / "MANIFEST"), "x.xml"])
+    assert both.exit_code == 2

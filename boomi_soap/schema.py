@@ -1,0 +1,324 @@
+"""Loading a snapshot's schemas, offline, for validation.
+
+Two engines read the same schema documents of a snapshot:
+
+- libxml2 (through lxml) compiles the full reference schema in about 10 ms and
+  validates fast: it answers "is this valid?".
+- xmlschema takes about 0.5 s to compile it but explains a failure precisely
+  (XPath, expected children, offending value): it answers "what is wrong?".
+
+So a second process does not pay for xmlschema again, its compiled form is kept on
+disk keyed by the snapshot's SHA-256 and the library versions.  That form is a
+pickle, and loading a pickle runs code, so each file carries an HMAC-SHA256 made
+with a private per-user key (mode 0600, in a directory only the user can write);
+a file that fails the check, or is not the user's, is never unpickled but
+recompiled and replaced.
+
+Every schema reference inside the snapshot must name a file of the snapshot; a
+reference to anything else is an error, so loading never leaves the snapshot.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import secrets
+import stat
+import sys
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from lxml import etree
+
+from boomi_soap.cache import Snapshot
+from boomi_soap.exceptions import CacheIntegrityError, SchemaLoadError
+from boomi_soap.fetch import references
+from boomi_soap.xmlsafe import parse_xml, safe_parser
+
+if TYPE_CHECKING:
+    import xmlschema
+
+__all__ = [
+    "CompiledCache",
+    "SchemaBundle",
+    "default_compiled_dir",
+    "load_schema",
+    "resolve_schema",
+    "schema_from_files",
+]
+
+NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
+NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
+_MAGIC: Final = b"BOOMI-SOAP-COMPILED-SCHEMA 1\n"
+_log = logging.getLogger("boomi_soap.schema")
+
+
+def default_compiled_dir(env: dict[str, str] | None = None) -> Path:
+    """Where compiled schemas live: ``BOOMI_SOAP_COMPILED_DIR``, else the user cache."""
+    env = dict(os.environ) if env is None else env
+    if env.get("BOOMI_SOAP_COMPILED_DIR"):
+        return Path(env["BOOMI_SOAP_COMPILED_DIR"])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("boomi-soap")) / "compiled"
+
+
+class CompiledCache:
+    """HMAC-signed pickles of compiled xmlschema schemas, one per schema hash."""
+
+    def __init__(self, directory: Path) -> None:
+        """Use ``directory`` (created 0700 on first write)."""
+        self.directory = Path(directory)
+
+    def __repr__(self) -> str:
+        return f"CompiledCache({str(self.directory)!r})"
+
+    def _path(self, digest: str) -> Path:
+        import xmlschema
+
+        version = f"xs{xmlschema.__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
+        return self.directory / f"{digest[:32]}-{version}.pickle"
+
+    @staticmethod
+    def _owned_private(path: Path) -> bool:
+        info = path.lstat()
+        return (
+            stat.S_ISREG(info.st_mode)
+            and info.st_uid == os.getuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        )
+
+    def _key(self, *, create: bool) -> bytes | None:
+        path = self.directory / "key"
+        if create and not path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first
+            else:
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+        try:
+            if not self._owned_private(path) or path.lstat().st_mode & stat.S_IRWXO:
+                _log.warning("ignoring compiled-schema key %s: not private to this user", path)
+                return None
+            key = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return key if len(key) == 32 else None
+
+    def load(self, digest: str) -> xmlschema.XMLSchemaBase | None:
+        """Return the compiled schema for ``digest`` if a valid, signed copy exists."""
+        path = self._path(digest)
+        try:
+            if not self._owned_private(path):
+                _log.warning("ignoring %s: not owned by this user or writable by others", path)
+                return None
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        key = self._key(create=False)
+        if key is None or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 65:
+            return None
+        signature, payload = data[len(_MAGIC) : len(_MAGIC) + 64], data[len(_MAGIC) + 65 :]
+        expected = hmac.new(key, digest.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+        if not hmac.compare_digest(signature, expected):
+            _log.warning("ignoring %s: signature does not match (tampered or foreign)", path)
+            return None
+        schema = pickle.loads(payload)  # noqa: S301 - authenticated above
+        import xmlschema
+
+        return schema if isinstance(schema, xmlschema.XMLSchemaBase) else None
+
+    def store(self, digest: str, schema: xmlschema.XMLSchemaBase) -> None:
+        """Write a signed compiled schema atomically; failures are logged, not raised."""
+        try:
+            key = self._key(create=True)
+            if key is None:
+                return
+            payload = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
+            signature = hmac.new(key, digest.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+            path = self._path(digest)
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(_MAGIC + signature + b"\n" + payload)
+            os.replace(temporary, path)
+        except (OSError, pickle.PicklingError, RecursionError) as exc:
+            _log.warning("could not keep the compiled schema: %s", exc)
+
+
+@dataclass
+class SchemaBundle:
+    """The schemas of one snapshot (or schema file set), for both engines.
+
+    Attributes:
+        sha256: Identity of the schema documents (the snapshot hash).
+        directory: Where the documents are.
+        imports: ``(namespace, file name)`` of every top-level schema document.
+        compiled: Where compiled xmlschema forms are kept (``None``: never kept).
+    """
+
+    sha256: str
+    directory: Path
+    imports: tuple[tuple[str, str], ...]
+    compiled: CompiledCache | None = None
+    _lxml: etree.XMLSchema | None = field(default=None, repr=False)
+    _xmlschema: xmlschema.XMLSchemaBase | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _wrapper(self) -> bytes:
+        lines = [f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:snapshot">']
+        lines += [f'  <xs:import namespace="{ns}" schemaLocation="{name}"/>' for ns, name in self.imports]
+        lines.append("</xs:schema>")
+        return "\n".join(lines).encode()
+
+    @property
+    def lxml(self) -> etree.XMLSchema:
+        """The libxml2 schema (compiled on first use, ~10 ms)."""
+        with self._lock:
+            if self._lxml is None:
+                base = (self.directory / "__snapshot__.xsd").as_uri()
+                document = etree.fromstring(self._wrapper(), safe_parser(), base_url=base)
+                try:
+                    self._lxml = etree.XMLSchema(document.getroottree())
+                except etree.XMLSchemaParseError as exc:
+                    raise SchemaLoadError(f"{self.directory}: the schema does not compile: {exc}") from None
+            return self._lxml
+
+    @property
+    def explainer(self) -> xmlschema.XMLSchemaBase:
+        """The xmlschema schema: from the compiled cache, else compiled (~0.5 s) and kept."""
+        with self._lock:
+            if self._xmlschema is None:
+                loaded = self.compiled.load(self.sha256) if self.compiled else None
+                if loaded is None:
+                    loaded = self._compile()
+                    if self.compiled is not None:
+                        self.compiled.store(self.sha256, loaded)
+                self._xmlschema = loaded
+            return self._xmlschema
+
+    def _compile(self) -> xmlschema.XMLSchemaBase:
+        import xmlschema
+
+        try:
+            with warnings.catch_warnings():
+                # xmlschema only warns when an import fails; a partial schema must not pass.
+                warnings.simplefilter("error", xmlschema.XMLSchemaImportWarning)
+                return xmlschema.XMLSchema(
+                    self._wrapper().decode(), base_url=str(self.directory), allow="local", defuse="always", timeout=5
+                )
+        except (xmlschema.XMLSchemaException, xmlschema.XMLSchemaImportWarning, OSError) as exc:
+            raise SchemaLoadError(f"{self.directory}: the schema does not load: {exc}") from None
+
+
+def _check_local(directory: Path, names: set[str]) -> None:
+    for name in sorted(names):
+        path = directory / name
+        root = parse_xml(path.read_bytes(), source=str(path))
+        for reference in references(root):
+            location = reference.get("schemaLocation") or reference.get("location") or ""
+            if location not in names:
+                raise CacheIntegrityError(
+                    f"refers to {location!r}, which is not a file of the snapshot; refusing to load it",
+                    path=str(path),
+                )
+
+
+def _imports(wsdl: etree._Element) -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
+    for schema in wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"):
+        declared = [c for c in schema if isinstance(c.tag, str) and c.tag != f"{{{NS_XS}}}import"]
+        if declared:
+            raise SchemaLoadError("inline schema declarations in the WSDL's types are not supported; only imports")
+        found += [(i.get("namespace", ""), i.get("schemaLocation", "")) for i in schema.iterfind(f"{{{NS_XS}}}import")]
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _bundle(sha256: str, directory: Path, imports: tuple[tuple[str, str], ...], compiled: Path | None) -> SchemaBundle:
+    return SchemaBundle(sha256, directory, imports, CompiledCache(compiled) if compiled else None)
+
+
+def load_schema(snapshot: Snapshot, *, compiled_dir: Path | None = None, keep_compiled: bool = True) -> SchemaBundle:
+    """Return the schemas of a verified snapshot (memoised per process).
+
+    Args:
+        snapshot: The snapshot (verified when it was opened).
+        compiled_dir: Where compiled forms are kept (default: :func:`default_compiled_dir`).
+        keep_compiled: Use and write the compiled-form cache.
+
+    Returns:
+        The bundle; each engine compiles on first use.
+
+    Raises:
+        CacheIntegrityError: If a reference leaves the snapshot.
+        SchemaLoadError: If the WSDL's types cannot be read.
+    """
+    names = {entry.path for entry in snapshot.files}
+    _check_local(snapshot.directory, names)
+    wsdl = parse_xml(snapshot.wsdl_path.read_bytes(), source=str(snapshot.wsdl_path))
+    compiled = (compiled_dir or default_compiled_dir()) if keep_compiled else None
+    return _bundle(snapshot.sha256, snapshot.directory.resolve(), _imports(wsdl), compiled)
+
+
+def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) -> SchemaBundle:
+    """Return a bundle for plain schema files (``--schema``), all in one directory.
+
+    Raises:
+        SchemaLoadError: If the files are not schemas or are in several directories.
+    """
+    directories = {p.resolve().parent for p in paths}
+    if len(directories) != 1:
+        raise SchemaLoadError("schema files must be in one directory")
+    directory = directories.pop()
+    digest = hashlib.sha256()
+    imports = []
+    for path in sorted(paths):
+        data = path.read_bytes()
+        root = parse_xml(data, source=str(path))
+        if root.tag != f"{{{NS_XS}}}schema":
+            raise SchemaLoadError(f"{path}: not an XML schema")
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
+        imports.append((root.get("targetNamespace", ""), path.name))
+    _check_local(directory, {p.name for p in directory.iterdir() if p.suffix == ".xsd"})
+    return _bundle(digest.hexdigest(), directory, tuple(imports), compiled_dir)
+
+
+def resolve_schema(
+    *,
+    account: str | None = None,
+    cache_dir: Path | None = None,
+    snapshot: Path | None = None,
+    schemas: list[Path] | None = None,
+    compiled_dir: Path | None = None,
+) -> SchemaBundle:
+    """Pick the schema a command asked for.
+
+    In order: plain XSDs, a snapshot directory, an account's current snapshot, and by
+    default the bundled reference snapshot.
+
+    Raises:
+        BoomiSoapError: If the snapshot is missing or damaged, or the schema does not load.
+    """
+    from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store
+
+    if schemas:
+        return schema_from_files(schemas, compiled_dir=compiled_dir or default_compiled_dir())
+    if snapshot is not None:
+        return load_schema(CacheStore(snapshot.parent.parent.parent).open(snapshot), compiled_dir=compiled_dir)
+    if account is not None:
+        store = CacheStore(cache_dir or default_cache_dir(), read_only=True)
+        return load_schema(store.current(account), compiled_dir=compiled_dir)
+    from boomi_soap.localservice.config import DEFAULT_ACCOUNT
+
+    return load_schema(pinned_store().current(DEFAULT_ACCOUNT), compiled_dir=compiled_dir)

@@ -1,0 +1,289 @@
+"""The validator: corpus with a manifest of expected errors, documented examples,
+engine agreement, error objects, the compiled-schema cache and hostile input."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from boomi_soap.cache import pinned_store
+from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XMLInputError
+from boomi_soap.localservice import DEFAULT_ACCOUNT
+from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, schema_from_files
+from boomi_soap.validate import SchemaValidator, ValidationIssue, xpath_of
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+CORPUS = FIXTURES / "requests"
+
+
+def manifest() -> dict[str, tuple[int, list[str]]]:
+    expected = {}
+    for line in (CORPUS / "MANIFEST").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, count, paths = line.split("\t")
+            expected[name] = (int(count), sorted(paths.split()))
+    return expected
+
+
+@pytest.fixture(scope="module")
+def compiled_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("compiled")
+
+
+@pytest.fixture(scope="module")
+def bundle(compiled_dir: Path) -> SchemaBundle:
+    return load_schema(pinned_store().current(DEFAULT_ACCOUNT), compiled_dir=compiled_dir)
+
+
+@pytest.fixture(scope="module")
+def validator(bundle: SchemaBundle) -> SchemaValidator:
+    return SchemaValidator(bundle)
+
+
+def test_manifest_covers_the_invalid_corpus() -> None:
+    assert sorted(manifest()) == sorted(f"invalid/{p.name}" for p in (CORPUS / "invalid").glob("*.xml"))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "valid").glob("*.xml")))
+def test_valid_corpus(validator: SchemaValidator, name: str) -> None:
+    path = CORPUS / "valid" / name
+    assert list(validator.iter_errors(path)) == []
+    assert validator.is_valid(path)
+    validator.validate(path)
+
+
+@pytest.mark.parametrize("name", sorted(manifest()))
+def test_invalid_corpus_matches_the_manifest(validator: SchemaValidator, name: str) -> None:
+    count, paths = manifest()[name]
+    issues = list(validator.iter_errors(CORPUS / name))
+    assert len(issues) == count, [str(i) for i in issues]
+    assert sorted(i.path for i in issues) == paths
+    assert all(i.line for i in issues)
+    assert not validator.is_valid(CORPUS / name)
+    with pytest.raises(DocumentInvalidError) as caught:
+        validator.validate(CORPUS / name)
+    assert len(caught.value.issues) == count
+
+
+DOCUMENTS = sorted(CORPUS.rglob("*.xml")) + sorted(
+    p for p in (FIXTURES / "envelopes").glob("*.xml") if "fragment" not in p.name
+)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_libxml2_and_xmlschema_agree(bundle: SchemaBundle, validator: SchemaValidator, path: Path) -> None:
+    root = etree.parse(str(path)).getroot()
+    for target in validator.targets(root):
+        namespaces = {k or "": v for k, v in target.nsmap.items()}
+        try:
+            slow = bundle.explainer.is_valid(target, namespaces=namespaces, use_location_hints=False)  # type: ignore[arg-type]
+        except LookupError:
+            slow = False  # xmlschema cannot even resolve it (unknown xsi:type): invalid
+        assert bundle.lxml.validate(target) == slow, path.name
+
+
+def test_a_fragment_rooted_at_a_local_element_is_rejected(validator: SchemaValidator) -> None:
+    # xmlschema accepts a local element (QueryFilter/expression) as a root; libxml2 does
+    # not, and a document libxml2 rejects is never passed.
+    (issue,) = validator.iter_errors(FIXTURES / "envelopes" / "QueryFilter.GroupingExpression.fragment.fixed.xml")
+    assert "No matching global declaration available for the validation root" in issue.reason
+
+
+def test_the_five_classic_mistakes_in_one_run(validator: SchemaValidator) -> None:
+    names = ["enumeration", "date-pattern", "integer", "missing-attribute", "out-of-order"]
+    found = {name: list(validator.iter_errors(CORPUS / "invalid" / f"{name}.xml", source=name)) for name in names}
+    (enumeration,) = found["enumeration"]
+    assert (enumeration.line, enumeration.column, enumeration.value) == (7, 59, "SOUNDS_LIKE")
+    assert "value must be one of" in enumeration.reason
+    (pattern,) = found["date-pattern"]
+    assert (pattern.line, pattern.path.endswith("/@dateInstalled"), pattern.value) == (4, True, "yesterday at noon")
+    assert "Invalid datetime string" in pattern.reason
+    (integer,) = found["integer"]
+    assert (integer.line, integer.value) == (4, "three")
+    assert "invalid literal for int()" in integer.reason
+    (missing,) = found["missing-attribute"]
+    assert (missing.line, missing.column, missing.reason) == (7, 11, "missing required attribute 'property'")
+    (order,) = found["out-of-order"]
+    assert (order.line, order.column) == (5, 7)
+    assert "Unexpected child with tag 'api:objectType'" in order.reason
+
+
+def test_out_of_order_reports_what_was_expected(validator: SchemaValidator) -> None:
+    document = b"""<api:QueryConfig xmlns:api="http://api.platform.boomi.com/">
+  <api:QuerySort><api:sortField fieldName="x"/></api:QuerySort>
+</api:QueryConfig>"""
+    (issue,) = validator.iter_errors(document, source="q.xml")
+    assert issue.path == "/api:QueryConfig/api:QuerySort"
+    assert issue.expected == ("api:QueryFilter",)
+    assert str(issue).startswith("q.xml:2:3: /api:QueryConfig/api:QuerySort: Unexpected child")
+
+
+def test_documented_examples(validator: SchemaValidator) -> None:
+    envelopes = FIXTURES / "envelopes"
+    for path in sorted(envelopes.glob("TradingPartnerComponent.*.modern.xml")):
+        assert validator.is_valid(path), path.name
+    # The docs elide results and tokens with a literal "...": character data is not allowed there.
+    for name in ("query.paging.response.fixed.xml", "queryMore.request.xml"):
+        (issue,) = validator.iter_errors(envelopes / name)
+        assert issue.reason == "character data between child elements not allowed"
+
+
+def test_prefixes_declared_on_the_envelope_are_honoured(validator: SchemaValidator) -> None:
+    document = etree.parse(str(CORPUS / "valid" / "query-grouping.xml")).getroot()
+    body_child = document[0][0]
+    assert "xsi" not in body_child.attrib  # xsi and api are declared on the Envelope only
+    assert validator.is_valid(body_child)
+
+
+def test_expected_element(validator: SchemaValidator) -> None:
+    path = CORPUS / "valid" / "rest-process.xml"
+    assert validator.is_valid(path, element="api:Process")
+    (issue,) = validator.iter_errors(path, element="{http://api.platform.boomi.com/}Atom")
+    assert "is not the expected {http://api.platform.boomi.com/}Atom" in issue.reason
+
+
+def test_xpath_positions() -> None:
+    root = etree.fromstring(b'<a xmlns:q="urn:q"><b/><b><q:c/></b><d xmlns="urn:x"/></a>')
+    assert xpath_of(root[1][0]) == "/a/b[2]/q:c"
+    assert xpath_of(root[2], "id") == "/a/*[local-name()='d']/@id"
+
+
+def test_issue_json_shape(validator: SchemaValidator) -> None:
+    issue = next(validator.iter_errors(CORPUS / "invalid" / "integer.xml", source="i.xml"))
+    assert issue.as_dict() == {
+        "source": "i.xml",
+        "path": "/soapenv:Envelope/soapenv:Body/soap:update/object/@purgeHistoryDays",
+        "reason": "attribute purgeHistoryDays='three': invalid literal for int() with base 10: 'three'",
+        "line": 4,
+        "column": 43,
+        "expected": [],
+        "value": "three",
+    }
+    assert json.loads(json.dumps(issue.as_dict())) == issue.as_dict()
+    assert isinstance(issue, ValidationIssue)
+
+
+def test_a_real_pattern_facet(tmp_path: Path) -> None:
+    (tmp_path / "codes.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:codes" elementFormDefault="qualified">'
+        '<xs:element name="code"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[A-Z]{3}-\\d{4}"/>'
+        "</xs:restriction></xs:simpleType></xs:element></xs:schema>"
+    )
+    checker = SchemaValidator(schema_from_files([tmp_path / "codes.xsd"]))
+    assert checker.is_valid(b'<code xmlns="urn:codes">ABC-1234</code>')
+    (issue,) = checker.iter_errors(b'<code xmlns="urn:codes">abc-12</code>', source="c.xml")
+    assert issue.value == "abc-12"
+    assert "pattern" in issue.reason
+
+
+def test_schema_references_must_stay_in_the_snapshot(tmp_path: Path) -> None:
+    (tmp_path / "a.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a">'
+        '<xs:import namespace="urn:b" schemaLocation="file:///etc/passwd"/></xs:schema>'
+    )
+    with pytest.raises(CacheIntegrityError, match="not a file of the snapshot"):
+        schema_from_files([tmp_path / "a.xsd"])
+
+
+# -- the compiled-schema cache ------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_bundle(tmp_path: Path) -> tuple[SchemaBundle, Path]:
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    compiled = tmp_path / "compiled"
+    return (
+        SchemaBundle(
+            snapshot.sha256,
+            snapshot.directory,
+            (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),),
+            CompiledCache(compiled),
+        ),
+        compiled,
+    )
+
+
+def test_compiled_form_is_reused_by_the_next_process(
+    fresh_bundle: tuple[SchemaBundle, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, compiled = fresh_bundle
+    assert first.explainer is not None
+    files = sorted(p.name for p in compiled.iterdir())
+    assert files[0] == "key" or files[1] == "key"
+    assert oct((compiled / "key").stat().st_mode & 0o777) == "0o600"
+    second = SchemaBundle(first.sha256, first.directory, first.imports, CompiledCache(compiled))
+    monkeypatch.setattr(SchemaBundle, "_compile", lambda self: pytest.fail("compiled again"))
+    assert "{http://api.platform.boomi.com/}Process" in second.explainer.maps.types
+
+
+def test_a_tampered_pickle_is_never_loaded(fresh_bundle: tuple[SchemaBundle, Path], tmp_path: Path) -> None:
+    first, compiled = fresh_bundle
+    _ = first.explainer
+    pickled = next(p for p in compiled.iterdir() if p.suffix == ".pickle")
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    header, _, _ = pickled.read_bytes().partition(b"\n")
+    signature = pickled.read_bytes()[len(header) + 1 : len(header) + 65]
+    pickled.write_bytes(header + b"\n" + signature + b"\n" + pickle.dumps(Exploit()))
+    second = SchemaBundle(first.sha256, first.directory, first.imports, CompiledCache(compiled))
+    assert "{http://api.platform.boomi.com/}Process" in second.explainer.maps.types
+    assert not marker.exists()
+    assert CompiledCache(compiled).load(first.sha256) is not None  # rewritten, signed again
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "world-writable", "foreign-key"])
+def test_a_damaged_compiled_form_is_recompiled(fresh_bundle: tuple[SchemaBundle, Path], damage: str) -> None:
+    first, compiled = fresh_bundle
+    _ = first.explainer
+    pickled = next(p for p in compiled.iterdir() if p.suffix == ".pickle")
+    if damage == "truncate":
+        pickled.write_bytes(pickled.read_bytes()[:100])
+    elif damage == "garbage":
+        pickled.write_bytes(b"\x80\x05garbage")
+    elif damage == "world-writable":
+        pickled.chmod(0o666)
+    else:
+        (compiled / "key").write_bytes(os.urandom(32))
+    assert CompiledCache(compiled).load(first.sha256) is None
+
+
+# -- hostile input --------------------------------------------------------------------------
+
+HOSTILE = {
+    "external-entity": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><api:Process xmlns:api="http://api.platform.boomi.com/">&e;</api:Process>',
+    "billion-laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><x>&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;</x>',
+    "external-dtd": b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><x/>',
+    "deep-nesting": b"<a>" * 10_000 + b"</a>" * 10_000,
+    "huge-text": b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>",
+    "invalid-utf8": b'<?xml version="1.0" encoding="UTF-8"?><a>\xff\xfe\xfd</a>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_refused_quickly(validator: SchemaValidator, name: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(XMLInputError):
+        list(validator.iter_errors(HOSTILE[name], source=name))
+    assert time.monotonic() - started < 2
+
+
+def test_schema_location_hints_are_never_followed(validator: SchemaValidator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail(f"fetched {a}"))
+    document = (
+        b'<api:Process xmlns:api="http://api.platform.boomi.com/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        b' xsi:schemaLocation="http://api.platform.boomi.com/ file:///etc/passwd http://x http://127.0.0.1:9/evil.xsd" name="x"/>'
+    )
+    (issue,) = validator.iter_errors(document)
+    assert "Description" in issue.reason
