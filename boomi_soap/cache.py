@@ -31,14 +31,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
-
-import requests
+from typing import TYPE_CHECKING, Any, Final
 
 from boomi_soap import __version__
 from boomi_soap.credentials import FLAVOURS, Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import CacheError, CacheIntegrityError, ConfigurationError, SnapshotNotFoundError
 from boomi_soap.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchResult, Previous, fetch_documents
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "FORMAT_VERSION",

@@ -21,15 +21,17 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import requests
 from lxml import etree
 
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import FetchError, XMLInputError
 from boomi_soap.xmlsafe import parse_xml
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -189,6 +191,8 @@ def _download(
     timeout: tuple[float, float],
     max_bytes: int,
 ) -> _Body | None:
+    import requests  # only a download needs it; validation and the cache do not
+
     headers = {"Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"}
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag
@@ -269,6 +273,8 @@ def fetch_documents(
     Raises:
         FetchError: On any HTTP, network, size, origin or XML problem.
     """
+    import requests
+
     own_session = session is None
     http = requests.Session() if session is None else session
     previous = previous or {}
