@@ -5,10 +5,23 @@ can catch them all with a single ``except BoomiSoapError``::
 
     BoomiSoapError
     ├── ConfigurationError     missing or contradictory settings (credentials, endpoint)
+    │   └── QueryFilterError   a query filter the schema does not allow
     ├── XMLInputError          unsafe or malformed XML (DTD, entity, syntax, depth)
     ├── FetchError             the WSDL or a schema could not be downloaded safely
     ├── SchemaLoadError        a snapshot's schemas do not compile
     ├── DocumentInvalidError   a document breaks the schema (carries every issue)
+    │   └── RequestValidationError   a request was refused before sending
+    ├── SoapFaultError         the service answered a SOAP Fault
+    │   ├── AuthenticationError      bad credentials
+    │   ├── PermissionDeniedError    not allowed for this account or object
+    │   ├── NotFoundError            no such object
+    │   ├── InvalidRequestError      the service refused the request
+    │   ├── RateLimitedError         HTTP 503 over the rate limit, after retries
+    │   ├── QuotaExceededError       the rolling 24-hour quota is spent
+    │   └── ServerError              the service failed
+    ├── TransportError         no usable answer (timeout, connection, garbage)
+    │   ├── ServiceTimeoutError      connect or read timeout
+    │   └── ResponseError            an answer that is not a SOAP message
     ├── CacheError             the WSDL cache cannot serve what was asked
     │   ├── SnapshotNotFoundError  no snapshot cached for this account
     │   └── CacheIntegrityError    a cached file is missing, altered or partial
@@ -22,16 +35,29 @@ API token or an ``Authorization`` header.
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationError",
     "BoomiSoapError",
     "CacheError",
     "CacheIntegrityError",
     "ConfigurationError",
     "DocumentInvalidError",
     "FetchError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QueryFilterError",
+    "QuotaExceededError",
+    "RateLimitedError",
+    "RequestValidationError",
+    "ResponseError",
     "SchemaLoadError",
+    "ServerError",
     "ServiceConfigError",
     "ServiceError",
+    "ServiceTimeoutError",
     "SnapshotNotFoundError",
+    "SoapFaultError",
+    "TransportError",
     "XMLInputError",
 ]
 
@@ -42,6 +68,10 @@ class BoomiSoapError(Exception):
 
 class ConfigurationError(BoomiSoapError, ValueError):
     """Settings are missing or contradict each other (credentials, endpoint, paths)."""
+
+
+class QueryFilterError(ConfigurationError):
+    """A query filter uses an operator the account's schema does not list."""
 
 
 class FetchError(BoomiSoapError):
@@ -74,6 +104,103 @@ class DocumentInvalidError(BoomiSoapError, ValueError):
         self.source = source
         lines = [f"{source}: {len(issues)} schema violation(s)"] + [f"  {issue}" for issue in issues]
         super().__init__("\n".join(lines))
+
+
+class RequestValidationError(DocumentInvalidError):
+    """A request broke the schema and was not sent.
+
+    Attributes:
+        operation: The operation called.
+        issues: Every problem, each with its XPath.
+    """
+
+    def __init__(self, operation: str, issues: tuple[object, ...]) -> None:
+        self.operation = operation
+        super().__init__(issues, source=f"{operation} request (not sent)")
+
+
+class SoapFaultError(BoomiSoapError):
+    """The service answered with a SOAP Fault.
+
+    Attributes:
+        operation: The operation called.
+        faultcode: The fault's code (``S:Client``, ``wsse:FailedAuthentication`` ...).
+        faultstring: The fault's message.
+        code: The machine-readable code of the fault's detail, when the service sent one.
+        http_status: The HTTP status of the answer.
+        attempts: How many times the call was sent.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        faultstring: str,
+        *,
+        faultcode: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.operation = operation
+        self.faultcode = faultcode
+        self.faultstring = faultstring
+        self.code = code
+        self.http_status = http_status
+        self.attempts = attempts
+        status = f"HTTP {http_status}, " if http_status else ""
+        super().__init__(f"{operation}: {faultstring} ({status}{faultcode or 'fault'}{', ' + code if code else ''})")
+
+
+class AuthenticationError(SoapFaultError):
+    """The credentials were refused."""
+
+
+class PermissionDeniedError(SoapFaultError):
+    """The user may not do this (in this account)."""
+
+
+class NotFoundError(SoapFaultError):
+    """The object does not exist."""
+
+
+class InvalidRequestError(SoapFaultError):
+    """The service refused the request as invalid."""
+
+
+class RateLimitedError(SoapFaultError):
+    """The rate limit (HTTP 503) persisted through every retry."""
+
+
+class QuotaExceededError(SoapFaultError):
+    """The account's rolling 24-hour quota is spent; retrying soon will not help."""
+
+
+class ServerError(SoapFaultError):
+    """The service failed to process the request."""
+
+
+class TransportError(BoomiSoapError):
+    """No usable answer arrived.
+
+    Attributes:
+        operation: The operation called.
+        sent: ``False`` if the request surely never reached the service, ``None`` if unknown.
+        attempts: How many times the call was tried.
+    """
+
+    def __init__(self, operation: str, message: str, *, sent: bool | None = None, attempts: int = 1) -> None:
+        self.operation = operation
+        self.sent = sent
+        self.attempts = attempts
+        super().__init__(f"{operation}: {message}")
+
+
+class ServiceTimeoutError(TransportError):
+    """Connecting or reading timed out."""
+
+
+class ResponseError(TransportError):
+    """The answer was not a SOAP message (HTML page, truncated or non-XML body)."""
 
 
 class CacheError(BoomiSoapError):

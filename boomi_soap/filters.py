@@ -1,0 +1,158 @@
+"""A small query-filter builder: ``F("name") == "Orders"``, combined with ``&`` and ``|``.
+
+Expressions are plain values; the client turns them into the schema's
+``SimpleExpression`` and ``GroupingExpression`` (with the right ``xsi:type``) and
+checks their operators against the account's schema, suggesting the closest match
+for a misspelt one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from boomi_soap.exceptions import QueryFilterError
+
+__all__ = ["Expression", "F", "Grouping", "Simple", "check_operators"]
+
+Argument = str | int | float | bool | date | datetime
+
+
+def _text(value: Argument) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Combinable:
+    def __and__(self, other: Expression) -> Grouping:
+        return Grouping("and", (*_flatten(self, "and"), *_flatten(other, "and")))  # type: ignore[arg-type]
+
+    def __or__(self, other: Expression) -> Grouping:
+        return Grouping("or", (*_flatten(self, "or"), *_flatten(other, "or")))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Simple(_Combinable):
+    """``SimpleExpression``: one property, one operator, its arguments."""
+
+    operator: str
+    property: str
+    arguments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grouping(_Combinable):
+    """``GroupingExpression``: ``and`` / ``or`` over nested expressions."""
+
+    operator: str
+    items: tuple[Simple | Grouping, ...]
+
+
+Expression = Simple | Grouping
+
+
+def _flatten(expression: Expression, operator: str) -> tuple[Expression, ...]:
+    if isinstance(expression, Grouping) and expression.operator == operator:
+        return expression.items
+    return (expression,)
+
+
+class F:
+    """A query property; comparisons and methods make expressions.
+
+    >>> (F("status") == "ERROR") & F("executionTime").between("2026-11-01", "2026-11-02")
+    """
+
+    __hash__ = None  # type: ignore[assignment]  # == builds an expression, so no hashing
+
+    def __init__(self, name: str) -> None:
+        """Name the property (as the platform's query filters spell it)."""
+        self.name = name
+
+    def op(self, operator: str, *arguments: Argument) -> Simple:
+        """Any operator by name (checked against the schema when the query runs)."""
+        return Simple(operator, self.name, tuple(_text(a) for a in arguments))
+
+    def __eq__(self, value: Argument) -> Simple:  # type: ignore[override]
+        return self.op("EQUALS", value)
+
+    def __ne__(self, value: Argument) -> Simple:  # type: ignore[override]
+        return self.op("NOT_EQUALS", value)
+
+    def __gt__(self, value: Argument) -> Simple:
+        return self.op("GREATER_THAN", value)
+
+    def __ge__(self, value: Argument) -> Simple:
+        return self.op("GREATER_THAN_OR_EQUAL", value)
+
+    def __lt__(self, value: Argument) -> Simple:
+        return self.op("LESS_THAN", value)
+
+    def __le__(self, value: Argument) -> Simple:
+        return self.op("LESS_THAN_OR_EQUAL", value)
+
+    def like(self, pattern: str) -> Simple:
+        """``LIKE`` with ``%`` wildcards."""
+        return self.op("LIKE", pattern)
+
+    def starts_with(self, prefix: str) -> Simple:
+        """``STARTS_WITH``."""
+        return self.op("STARTS_WITH", prefix)
+
+    def ends_with(self, suffix: str) -> Simple:
+        """``ENDS_WITH`` (only where the account's schema has it)."""
+        return self.op("ENDS_WITH", suffix)
+
+    def contains(self, text: str) -> Simple:
+        """``CONTAINS``."""
+        return self.op("CONTAINS", text)
+
+    def not_contains(self, text: str) -> Simple:
+        """``NOT_CONTAINS``."""
+        return self.op("NOT_CONTAINS", text)
+
+    def between(self, low: Argument, high: Argument) -> Simple:
+        """``BETWEEN`` low and high, inclusive."""
+        return self.op("BETWEEN", low, high)
+
+    def is_null(self) -> Simple:
+        """``IS_NULL``."""
+        return self.op("IS_NULL")
+
+    def is_not_null(self) -> Simple:
+        """``IS_NOT_NULL``."""
+        return self.op("IS_NOT_NULL")
+
+
+def _walk(expression: Expression) -> Iterator[Expression]:
+    yield expression
+    if isinstance(expression, Grouping):
+        for item in expression.items:
+            yield from _walk(item)
+
+
+def check_operators(expression: Expression, simple: Sequence[str], grouping: Sequence[str]) -> None:
+    """Refuse operators the schema does not list, suggesting the closest.
+
+    Args:
+        expression: The filter.
+        simple: ``SimpleExpressionOperator`` values of the schema.
+        grouping: ``GroupingExpressionOperator`` values of the schema.
+
+    Raises:
+        QueryFilterError: On the first unknown operator.
+    """
+    for node in _walk(expression):
+        allowed = simple if isinstance(node, Simple) else grouping
+        if allowed and node.operator not in allowed:
+            close = difflib.get_close_matches(node.operator.upper(), list(allowed), n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]}?" if close else f"; use one of {', '.join(allowed)}"
+            where = f" on {node.property}" if isinstance(node, Simple) else ""
+            raise QueryFilterError(f"operator {node.operator}{where} is not in this account's schema{hint}")
