@@ -304,3 +304,72 @@ def validate(
         click.echo(report.summary(), err=True)
     if not report.ok:
         raise SystemExit(1)
+
+
+@main.command()
+@click.option("--account", envvar="BOOMI_ACCOUNT_ID", help="A real account: run the read-only part against it.")
+@click.option("--base-url", envvar="BOOMI_BASE_URL", help="Platform host for --account.")
+@click.option(
+    "--user", envvar="BOOMI_USERNAME", help="User for --account (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN)."
+)
+def quickstart(account: str | None, base_url: str | None, user: str | None) -> None:
+    """Tour the client: against the bundled local service, or read-only against --account."""
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.quickstart import run_quickstart
+
+    try:
+        credentials = Credentials.from_sources(username=user) if account else None
+        status = run_quickstart(click.echo, account_id=account, credentials=credentials, base_url=base_url)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    raise SystemExit(status)
+
+
+@main.command("call")
+@click.argument("operation", type=click.Choice(["get", "query"]))
+@click.argument("object_type")
+@click.argument("object_id", required=False)
+@_account_option
+@click.option(
+    "--base-url", envvar="BOOMI_BASE_URL", help="Where to send calls (default: where the snapshot came from)."
+)
+@click.option("--user", envvar="BOOMI_USERNAME", help="User (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN).")
+@_cache_option
+@click.option(
+    "--filter", "filters", multiple=True, metavar="PROPERTY OPERATOR [VALUE...]",
+    help="A condition, e.g. 'name LIKE Orders%' or 'executionTime BETWEEN a b' (repeatable: all must hold).",
+)  # fmt: skip
+@click.option("--format", "output", type=click.Choice(["json", "xml"]), default="json", show_default=True)
+def call(
+    operation: str,
+    object_type: str,
+    object_id: str | None,
+    account: str | None,
+    base_url: str | None,
+    user: str | None,
+    cache_dir: Path | None,
+    filters: tuple[str, ...],
+    output: str,
+) -> None:
+    """Call get TYPE ID or query TYPE [--filter ...] and print the results.
+
+    Uses the account's cached snapshot (run boomi-soap fetch first).
+    """
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.render import parse_filters, render_results
+
+    try:
+        where = parse_filters(filters)
+        client = Client.from_cache(
+            account, cache_dir=cache_dir, base_url=base_url, credentials=Credentials.from_sources(username=user)
+        )
+        if operation == "get":
+            if object_id is None:
+                raise click.UsageError("get needs TYPE and ID")
+            results = [client.get(object_type, object_id)]
+        else:
+            results = list(client.query(object_type, where))
+        click.echo(render_results(client, results, output), nl=False)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None

@@ -232,6 +232,11 @@ class Client:
             outcome = "ok"
             return result
         except zeep.exceptions.Fault as fault:
+            if record.status not in (200, 500, 503) or not isinstance(fault.detail, etree._Element | None):
+                # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
+                raise ResponseError(
+                    operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=record.attempts
+                ) from None
             raise _fault(operation, fault, record) from None
         except zeep.exceptions.TransportError as exc:
             raise ResponseError(

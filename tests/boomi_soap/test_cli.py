@@ -318,3 +318,55 @@ def test_validate_unreadable_and_usage(runner: CliRunner, compiled_env: dict[str
     assert runner.invoke(main, ["validate"]).exit_code == 2
     both = runner.invoke(main, ["validate", "--account", "a", "--schema", str(CORPUS / "MANIFEST"), "x.xml"])
     assert both.exit_code == 2
+
+
+def test_quickstart_tours_the_local_service(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    env = {**compiled_env, "BOOMI_ACCOUNT_ID": "", "BOOMI_USERNAME": "", "BOOMI_PASSWORD": ""}
+    result = runner.invoke(main, ["quickstart"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    steps = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert steps == ["service", "fetch", "get", "query", "create", "execute", "refused", "done"]
+    assert "query      ExecutionRecord: 260 records in 3 pages" in result.output
+    assert "/soapenv:Envelope/soapenv:Body/soap:create/object/@classification" in result.output
+    assert DEFAULT_PASSWORD not in result.output
+
+
+def test_call_get_and_query(
+    runner: CliRunner, local_service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = {**fetch_env(local_service), **compiled_env}
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    got = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--cache-dir", str(tmp_path)], env=env)
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.output)[0]["@type"] == "Account"
+    found = runner.invoke(
+        main, ["call", "query", "Process", "--filter", "name LIKE Orders%", "--cache-dir", str(tmp_path)], env=env
+    )
+    assert [p["name"] for p in json.loads(found.output)] == [
+        "Orders - Salesforce to NetSuite",
+        "Orders - Shopify to SAP",
+    ]
+    xml = runner.invoke(
+        main,
+        [
+            "call",
+            "query",
+            "Environment",
+            "--filter",
+            "classification = PROD",
+            "--format",
+            "xml",
+            "--cache-dir",
+            str(tmp_path),
+        ],
+        env=env,
+    )
+    assert xml.output.startswith('<results count="1">')
+    missing = runner.invoke(main, ["call", "get", "Process", "nope", "--cache-dir", str(tmp_path)], env=env)
+    assert missing.exit_code == 1
+    assert missing.output.strip() == "Error: get: Process with id nope does not exist (HTTP 500, S:Client, NOT_FOUND)"
+    bad = runner.invoke(
+        main, ["call", "query", "Process", "--filter", "name SOUNDS x", "--cache-dir", str(tmp_path)], env=env
+    )
+    assert bad.exit_code == 2

@@ -1,0 +1,102 @@
+"""The guided tour behind ``boomi-soap quickstart``.
+
+Against the bundled local service (default) it starts the service on loopback,
+fetches the account's WSDL into a cache, and through the client shows a ``get``, a
+paged query, a ``create``, an ``execute_process`` and a bad request refused before
+sending.  Against a real account it runs only the read-only part.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import BoomiSoapError, RequestValidationError
+from boomi_soap.filters import F
+
+__all__ = ["run_quickstart"]
+
+Say = Callable[[str], None]
+
+
+def _tour(client: Client, say: Say, *, account_id: str, writes: bool) -> int:
+    account = client.get("Account", account_id)
+    say(f"get        Account {account.accountId}: {account.name!r}, status {account.status}")
+
+    def progress(pages: int, results: int) -> None:
+        say(f"           page {pages}: {results} execution records so far")
+
+    started = time.monotonic()
+    records = client.query("ExecutionRecord", on_page=progress)
+    errors = sum(1 for record in records if record.status == "ERROR")
+    say(
+        f"query      ExecutionRecord: {records.seen} records in {records.pages} pages"
+        f" ({errors} with status ERROR), {time.monotonic() - started:.1f} s at the rate limit"
+    )
+    if writes:
+        environment = client.create("Environment", name="Quickstart QA", classification="TEST")
+        say(f"create     Environment {environment.name!r} -> id {environment.id}")
+        atom = next(iter(client.query("Atom", F("status") == "ONLINE")))
+        client.execute_process(atom.id, process_name="Orders - Shopify to SAP", properties={"priority": "high"})
+        latest = next(iter(client.query("ExecutionRecord", F("atomId") == atom.id, sort={"executionTime": "DESC"})))
+        say(f"execute    'Orders - Shopify to SAP' on {atom.name!r}: {latest.executionId} ({latest.status})")
+    try:
+        client.create("Environment", name="Staging", classification="STAGING")
+    except RequestValidationError as refused:
+        issue = refused.issues[0]
+        say("refused    a bad request, before sending it:")
+        say(f"           {issue.path}")  # type: ignore[attr-defined]
+        say(f"           {issue.reason}")  # type: ignore[attr-defined]
+        return 0
+    say("unexpected: the bad request was not refused")
+    return 1
+
+
+def run_quickstart(
+    say: Say,
+    *,
+    account_id: str | None = None,
+    credentials: Credentials | None = None,
+    base_url: str | None = None,
+) -> int:
+    """Run the tour; return the process exit status.
+
+    Args:
+        say: Prints one line.
+        account_id: A real account (read-only tour); ``None`` for the local service.
+        credentials: For a real account.
+        base_url: For a real account (default NA).
+
+    Raises:
+        BoomiSoapError: If a step fails.
+    """
+    with tempfile.TemporaryDirectory(prefix="boomi-soap-quickstart-") as scratch:
+        cache = CacheStore(Path(scratch) / "wsdl_cache")
+        compiled = Path(scratch) / "compiled"
+        if account_id is not None:
+            if credentials is None:
+                raise BoomiSoapError("credentials are required for a real account")
+            endpoint = Endpoint.from_sources(account_id=account_id, base_url=base_url)
+            outcome = refresh(cache, endpoint, credentials)
+            say(f"fetch      {endpoint.wsdl_url} -> {len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.id}")
+            client = Client(outcome.snapshot, credentials, endpoint=endpoint, compiled_dir=compiled)
+            return _tour(client, say, account_id=account_id, writes=False)
+        from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+
+        with LocalService() as service:
+            say(f"service    local AtomSphere service on {service.base_url} (5 calls/s, like Boomi)")
+            local = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url)
+            outcome = refresh(cache, endpoint, local)
+            say(f"fetch      {endpoint.wsdl_url} -> {len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.id}")
+            client = Client(outcome.snapshot, local, compiled_dir=compiled)
+            before = service.limit_stats().accepted
+            status = _tour(client, say, account_id=DEFAULT_ACCOUNT, writes=True)
+            calls = service.limit_stats().accepted - before
+            say(f"done       {calls} calls reached the service; the refused request was not one of them")
+            return status

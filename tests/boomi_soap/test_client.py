@@ -1,0 +1,404 @@
+"""The client facade against the local service: operations, paging, validation,
+typed faults, retries, at-most-once, rate limiting and redacted logs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import (
+    AuthenticationError,
+    BoomiSoapError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    QueryFilterError,
+    QuotaExceededError,
+    RateLimitedError,
+    RequestValidationError,
+    ResponseError,
+    ServerError,
+    ServiceTimeoutError,
+    TransportError,
+)
+from boomi_soap.filters import F, Grouping, Simple
+from boomi_soap.localservice import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_API_TOKEN,
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    Injection,
+    LocalService,
+    ServiceConfig,
+    User,
+)
+from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
+from boomi_soap.settings import ClientSettings, RetryPolicy
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
+
+
+@pytest.fixture
+def service() -> Iterator[LocalService]:
+    with LocalService(ServiceConfig(rate_limit=None)) as running:
+        yield running
+
+
+@pytest.fixture
+def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
+    return refresh(CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+
+
+@pytest.fixture
+def client(snapshot: Snapshot, tmp_path: Path) -> Client:
+    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+
+
+def online_atom(service: LocalService) -> str:
+    return next(a.key for a in service.store().all("Atom") if a.element.get("status") == "ONLINE")
+
+
+# -- operations ------------------------------------------------------------------------
+
+
+def test_get_returns_the_concrete_type(client: Client) -> None:
+    account = client.get("Account", DEFAULT_ACCOUNT)
+    assert type(account).__name__ == "Account"
+    assert account.name == "Local Demo Account"
+
+
+def test_query_pages_lazily_and_completely(client: Client, service: LocalService) -> None:
+    seen_pages: list[tuple[int, int]] = []
+    results = client.query("ExecutionRecord", on_page=lambda p, n: seen_pages.append((p, n)))
+    first = next(results)
+    assert type(first).__name__ == "ExecutionRecord"
+    assert results.pages == 1  # the next pages are not fetched yet
+    ids = [first.executionId, *(r.executionId for r in results)]
+    assert results.pages == 3
+    assert results.exhausted
+    assert seen_pages == [(1, 100), (2, 200), (3, EXECUTION_RECORDS)]
+    assert len(ids) == len(set(ids)) == EXECUTION_RECORDS
+    assert set(ids) == {r.key for r in service.store().all("ExecutionRecord")}
+
+
+def test_query_with_the_builder(client: Client) -> None:
+    where = F("name").like("Orders%") | (F("name").contains("EDI") & (F("name") != "Acknowledgements - EDI 997"))
+    names = sorted(p.name for p in client.query("Process", where))
+    assert names == sorted(n for n in PROCESS_NAMES if n.startswith("Orders") or ("EDI" in n and "997" not in n))
+    assert client.query("Process", F("name").is_null()).count() == 0
+    assert client.query("Folder", F("parentId").is_null()).count() == 1
+    recent = client.query("ExecutionRecord", F("executionTime").between("2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"))
+    assert recent.count() == 4
+
+
+def test_query_sort(client: Client) -> None:
+    times = [
+        r.executionTime for r in client.query("ExecutionRecord", F("status") == "ERROR", sort={"executionTime": "DESC"})
+    ]
+    assert times == sorted(times, reverse=True)
+
+
+def test_builder_shapes() -> None:
+    expression = (F("a") == 1) & (F("b") > 2) & F("c").between(True, False)
+    assert isinstance(expression, Grouping)
+    assert expression.operator == "and"
+    assert expression.items == (
+        Simple("EQUALS", "a", ("1",)),
+        Simple("GREATER_THAN", "b", ("2",)),
+        Simple("BETWEEN", "c", ("true", "false")),
+    )
+    either = (F("a") == 1) | (F("b") == 2) | (F("c") == 3)
+    assert isinstance(either, Grouping)
+    assert len(either.items) == 3
+
+
+def test_unknown_operator_gets_a_suggestion(client: Client) -> None:
+    with pytest.raises(
+        QueryFilterError, match="operator EQUAL on name is not in this account's schema; did you mean EQUALS"
+    ):
+        client.query("Process", F("name").op("EQUAL", "x")).count()
+    with pytest.raises(QueryFilterError, match="ENDS_WITH"):
+        client.query("Process", F("name").ends_with("SAP")).count()
+
+
+def test_ends_with_on_the_next_release(service: LocalService, tmp_path: Path) -> None:
+    service.set_release("next")
+    snapshot = refresh(CacheStore(tmp_path / "next"), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+    assert [p.name for p in client.query("Process", F("name").ends_with("to SAP"))] == ["Orders - Shopify to SAP"]
+    assert "renewRuntimeCertificate" in client.operations
+
+
+def test_create_update_delete(client: Client, service: LocalService) -> None:
+    created = client.create("Environment", name="QA", classification="TEST")
+    assert type(created).__name__ == "Environment"
+    assert service.store().get("Environment", created.id) is not None
+    created.name = "QA 2"
+    updated = client.update(created)
+    assert updated.name == "QA 2"
+    assert client.delete("Environment", created.id) is True
+    assert client.delete("Environment", created.id) is False
+
+
+def test_execute_process_by_id_and_name(client: Client, service: LocalService) -> None:
+    atom = online_atom(service)
+    process = service.store().all("Process")[5]
+    client.execute_process(atom, process_id=process.key, properties={"priority": "high"})
+    client.execute_process(atom, process_name=PROCESS_NAMES[0])
+    assert service.store().count("ExecutionRecord") == EXECUTION_RECORDS + 2
+    with pytest.raises(InvalidRequestError, match="exactly one"):
+        client.execute_process(atom)
+
+
+def test_other_actions(client: Client) -> None:
+    roles = client.call("getAssignableRoles")  # zeep unwraps Roles to its Role list
+    assert [type(r).__name__ for r in roles] == ["Role"] * 4
+    with pytest.raises(InvalidRequestError, match="not an operation"):
+        client.call("deployProcess")
+
+
+def test_api_token_credentials(snapshot: Snapshot, tmp_path: Path) -> None:
+    token_client = Client(
+        snapshot, Credentials.from_token(DEFAULT_USER, DEFAULT_API_TOKEN), settings=FAST, compiled_dir=tmp_path
+    )
+    assert token_client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
+
+
+def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
+    env = {
+        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+        "BOOMI_USERNAME": DEFAULT_USER,
+        "BOOMI_PASSWORD": DEFAULT_PASSWORD,
+        "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
+    }
+    client = Client.from_cache(env=env, settings=FAST)
+    assert client.snapshot == snapshot
+    assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
+
+
+# -- validation before sending ---------------------------------------------------------
+
+
+def test_invalid_request_is_refused_before_sending(client: Client, service: LocalService) -> None:
+    before = service.limit_stats().accepted
+    with pytest.raises(RequestValidationError) as refused:
+        client.create("Environment", name="X", classification="STAGING")
+    issue = refused.value.issues[0]
+    assert issue.path == "/soapenv:Envelope/soapenv:Body/soap:create/object/@classification"  # type: ignore[attr-defined]
+    assert "value must be one of ['PROD', 'TEST']" in issue.reason  # type: ignore[attr-defined]
+    assert refused.value.operation == "create"
+    assert service.limit_stats().accepted == before
+    assert service.store().count("Environment") == 3
+
+
+def test_validation_can_be_turned_off(snapshot: Snapshot, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import boomi_soap.client
+
+    boomi_soap.client._warned.clear()
+    settings = ClientSettings(rate_limit=None, validate_requests=False)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.client"):
+        expert = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
+        Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
+    assert [r.message for r in caplog.records].count(
+        "request validation is off: invalid requests will reach the service"
+    ) == 1
+    with pytest.raises(InvalidRequestError, match="Invalid request"):
+        expert.create("Environment", name="X", classification="STAGING")
+
+
+# -- faults ----------------------------------------------------------------------------
+
+
+def test_faults_are_typed(client: Client, snapshot: Snapshot, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        client.get("Process", "nope")
+    assert (missing.value.operation, missing.value.code, missing.value.http_status) == ("get", "NOT_FOUND", 500)
+    with pytest.raises(InvalidRequestError, match="does not support the CREATE"):
+        client.create("Process", name="x", Description="d")
+    wrong = Client(
+        snapshot, Credentials.from_password(DEFAULT_USER, "wrong-password-123"), settings=FAST, compiled_dir=tmp_path
+    )
+    with pytest.raises(AuthenticationError) as refused:
+        wrong.get("Account", DEFAULT_ACCOUNT)
+    assert refused.value.faultcode == "wsse:FailedAuthentication"
+    assert "wrong-password-123" not in str(refused.value) + repr(refused.value) + repr(wrong)
+
+
+def test_permission_fault(tmp_path: Path) -> None:
+    config = ServiceConfig(
+        accounts=(DEFAULT_ACCOUNT, "other-XYZ789"),
+        users=(User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset({DEFAULT_ACCOUNT})),),
+        rate_limit=None,
+    )
+    with LocalService(config) as service:
+        snapshot = refresh(CacheStore(tmp_path), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+        other = Client(
+            snapshot,
+            CREDENTIALS,
+            endpoint=Endpoint("other-XYZ789", service.base_url),
+            settings=FAST,
+            compiled_dir=tmp_path,
+        )
+        with pytest.raises(PermissionDeniedError):
+            other.get("Account", "other-XYZ789")
+
+
+# -- traffic control and failures --------------------------------------------------------
+
+
+def test_503_bursts_are_retried(client: Client, service: LocalService) -> None:
+    service.inject(Injection.HTTP_503, times=3)
+    assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
+    assert service.injections.fired() == {Injection.HTTP_503: 3}
+
+
+def test_503_after_every_retry_is_rate_limited(client: Client, service: LocalService) -> None:
+    service.inject(Injection.HTTP_503, times=10)
+    with pytest.raises(RateLimitedError) as limited:
+        client.get("Account", DEFAULT_ACCOUNT)
+    assert limited.value.attempts == 4
+    assert limited.value.http_status == 503
+
+
+def test_quota_is_not_retried(snapshot: Snapshot, tmp_path: Path) -> None:
+    with LocalService(ServiceConfig(rate_limit=None, daily_quota=1)) as service:
+        client = Client(
+            snapshot,
+            CREDENTIALS,
+            endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+            settings=FAST,
+            compiled_dir=tmp_path,
+        )
+        client.get("Account", DEFAULT_ACCOUNT)
+        with pytest.raises(QuotaExceededError) as spent:
+            client.get("Account", DEFAULT_ACCOUNT)
+        assert spent.value.attempts == 1
+        assert service.limit_stats().quota_exceeded == 1
+
+
+def test_dropped_connection_during_create_never_duplicates(client: Client, service: LocalService) -> None:
+    service.inject(Injection.DROP_AFTER)
+    before = service.store().count("Environment")
+    with pytest.raises(TransportError) as lost:
+        client.create("Environment", name="Once", classification="TEST")
+    assert lost.value.sent is None
+    assert lost.value.attempts == 1
+    assert service.store().count("Environment") == before + 1  # ran once, reported as unknown
+
+
+def test_dropped_connection_before_reading_is_not_retried_for_create(client: Client, service: LocalService) -> None:
+    service.inject(Injection.DROP_BEFORE)
+    before = service.store().count("Environment")
+    with pytest.raises(TransportError):
+        client.create("Environment", name="Never", classification="TEST")
+    assert service.store().count("Environment") == before
+
+
+@pytest.mark.parametrize("kind", [Injection.DROP_AFTER, Injection.DROP_BEFORE, Injection.TRUNCATED])
+def test_reads_are_retried_after_ambiguous_failures(client: Client, service: LocalService, kind: Injection) -> None:
+    service.inject(kind)
+    assert client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
+    assert service.injections.fired() == {kind: 1}
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        (Injection.TRUNCATED, ResponseError),
+        (Injection.NOT_XML, ResponseError),
+        (Injection.HTML_ERROR, ResponseError),
+        (Injection.SOAP_FAULT, ServerError),
+    ],
+)
+def test_garbage_answers_are_typed_errors(
+    client: Client, service: LocalService, kind: Injection, error: type[BoomiSoapError]
+) -> None:
+    service.inject(kind)
+    with pytest.raises(error):
+        client.create("Environment", name="G", classification="TEST")
+
+
+def test_read_timeout(snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
+    settings = ClientSettings(rate_limit=None, read_timeout=0.3, retry=RetryPolicy(max_retries=0))
+    slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
+    service.injections.latency = 1.0
+    with pytest.raises(ServiceTimeoutError, match=r"no answer within 0\.3 s"):
+        slow.create("Environment", name="Slow", classification="TEST")
+
+
+def test_connection_refused_is_retried_then_reported(snapshot: Snapshot, tmp_path: Path) -> None:
+    dead = Client(
+        snapshot, CREDENTIALS, endpoint="http://127.0.0.1:9/api/soap/v1/x", settings=FAST, compiled_dir=tmp_path
+    )
+    with pytest.raises(TransportError) as refused:
+        dead.create("Environment", name="x", classification="TEST")
+    assert refused.value.sent is False
+    assert refused.value.attempts == 4
+
+
+def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path) -> None:
+    with LocalService(ServiceConfig(rate_limit=10)) as service:
+        client = Client(
+            snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+            settings=ClientSettings(rate_limit=10), compiled_dir=tmp_path,
+        )  # fmt: skip
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                for _ in range(4):
+                    client.get("Account", DEFAULT_ACCOUNT)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stats = service.limit_stats()
+        assert errors == []
+        assert stats.accepted == 32
+        assert stats.rate_limited == 0
+        assert stats.max_in_window <= 10
+
+
+def test_debug_logs_redact_secrets(
+    snapshot: Snapshot, service: LocalService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "s3ntinel-Secret-Value"
+    config = ServiceConfig(
+        rate_limit=None, users=(User(DEFAULT_USER, password=secret, accounts=frozenset({DEFAULT_ACCOUNT})),)
+    )
+    with LocalService(config) as guarded, caplog.at_level(logging.DEBUG):
+        client = Client(
+            snapshot, Credentials.from_password(DEFAULT_USER, secret), endpoint=Endpoint(DEFAULT_ACCOUNT, guarded.base_url),
+            settings=FAST, compiled_dir=tmp_path,
+        )  # fmt: skip
+        client.get("Account", DEFAULT_ACCOUNT)
+        with pytest.raises(NotFoundError):
+            client.get("Process", "missing")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "wsse:Password" in text or ":Password" in text
+    assert "***" in text
+    assert secret not in text
+    assert base64.b64encode(f"{DEFAULT_USER}:{secret}".encode()).decode() not in text
+    assert "get ok in" in text
+    assert secret not in repr(client)
+
+
+def test_client_never_downloads(snapshot: Snapshot) -> None:
+    from boomi_soap.transport import SafeTransport
+
+    with pytest.raises(TransportError, match="refusing to fetch"):
+        SafeTransport(FAST).load("http://127.0.0.1:9/x.xsd")
+    assert snapshot.wsdl_path.is_file()
