@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from boomi_soap import __version__
+from boomi_soap._version import __version__
 from boomi_soap.credentials import FLAVOURS, Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import CacheError, CacheIntegrityError, ConfigurationError, SnapshotNotFoundError
 from boomi_soap.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchResult, Previous, fetch_documents

@@ -46,7 +46,7 @@ class RateLimiter:
     service counts arrivals, which network jitter can bring closer together.
     """
 
-    def __init__(self, rate: float, *, margin: float = 0.05, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, *, margin: float = 0.02, clock: Callable[[], float] = time.monotonic) -> None:
         """Allow ``rate`` calls per second (whole calls per window: ``int(rate)``, at least 1)."""
         self.capacity = max(1, int(rate))
         self.window = 1.0 + margin
