@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from boomi_soap.localservice import LocalService, ServiceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,3 +39,10 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def service() -> Iterator[LocalService]:
+    """A fresh local service without a rate limit (limits have their own tests)."""
+    with LocalService(ServiceConfig(rate_limit=None)) as running:
+        yield running

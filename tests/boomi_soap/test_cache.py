@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,10 @@ from xmlschema.extras.wsdl import Wsdl11Document
 from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store, refresh
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheError, CacheIntegrityError, SnapshotNotFoundError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.contract import load_release
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
-
-
-@pytest.fixture
-def service() -> Iterator[LocalService]:
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
-        yield running
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from boomi_soap.localservice import (
     DEFAULT_PASSWORD,
     DEFAULT_USER,
     LocalService,
-    ServiceConfig,
 )
 
 
@@ -117,12 +116,6 @@ def test_serve_stops_cleanly_on_interrupt(served: tuple[subprocess.Popen[str], s
     assert "Traceback" not in stderr
 
 
-@pytest.fixture
-def local_service() -> Iterator[LocalService]:
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
-        yield running
-
-
 def fetch_env(service: LocalService, **extra: str) -> dict[str, str]:
     return {
         "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
@@ -134,8 +127,8 @@ def fetch_env(service: LocalService, **extra: str) -> dict[str, str]:
     }
 
 
-def test_fetch_then_verify_then_unchanged(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
-    env = fetch_env(local_service)
+def test_fetch_then_verify_then_unchanged(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(service)
     first = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert first.exit_code == 0, first.output
     assert first.output.startswith(f"new snapshot: {tmp_path}/platform/{DEFAULT_ACCOUNT}/")
@@ -149,16 +142,16 @@ def test_fetch_then_verify_then_unchanged(runner: CliRunner, local_service: Loca
     assert DEFAULT_PASSWORD not in first.output + second.output + verify.output
 
 
-def test_fetch_with_an_api_token(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
-    env = fetch_env(local_service, BOOMI_PASSWORD="", BOOMI_API_TOKEN=DEFAULT_API_TOKEN)
+def test_fetch_with_an_api_token(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(service, BOOMI_PASSWORD="", BOOMI_API_TOKEN=DEFAULT_API_TOKEN)
     result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 0, result.output
 
 
 def test_fetch_refused_credentials_exit_1_without_secret(
-    runner: CliRunner, local_service: LocalService, tmp_path: Path
+    runner: CliRunner, service: LocalService, tmp_path: Path
 ) -> None:
-    env = fetch_env(local_service, BOOMI_PASSWORD="not-the-password-42")
+    env = fetch_env(service, BOOMI_PASSWORD="not-the-password-42")
     result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
@@ -168,17 +161,15 @@ def test_fetch_refused_credentials_exit_1_without_secret(
 
 
 @pytest.mark.parametrize("missing", ["BOOMI_ACCOUNT_ID", "BOOMI_USERNAME", "BOOMI_PASSWORD"])
-def test_fetch_missing_settings_exit_2(
-    runner: CliRunner, local_service: LocalService, tmp_path: Path, missing: str
-) -> None:
-    env = fetch_env(local_service, **{missing: ""})
+def test_fetch_missing_settings_exit_2(runner: CliRunner, service: LocalService, tmp_path: Path, missing: str) -> None:
+    env = fetch_env(service, **{missing: ""})
     result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
 
-def test_cache_verify_fails_on_tampering(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
-    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=fetch_env(local_service))
+def test_cache_verify_fails_on_tampering(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=fetch_env(service))
     xsd = next(tmp_path.rglob("service.xsd1.xsd"))
     xsd.write_bytes(xsd.read_bytes() + b"<!-- tampered -->")
     result = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path)])
@@ -186,10 +177,10 @@ def test_cache_verify_fails_on_tampering(runner: CliRunner, local_service: Local
     assert "service.xsd1.xsd: content does not match the manifest" in result.output
 
 
-def test_cache_diff_text_json_and_live(runner: CliRunner, local_service: LocalService, tmp_path: Path) -> None:
-    env = fetch_env(local_service)
+def test_cache_diff_text_json_and_live(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    env = fetch_env(service)
     runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
-    local_service.set_release("next")
+    service.set_release("next")
     live = runner.invoke(main, ["cache", "diff", "--live", "--cache-dir", str(tmp_path)], env=env)
     assert live.exit_code == 0, live.output
     assert live.output.splitlines()[-1] == "8 added, 1 removed"
@@ -268,9 +259,9 @@ def test_validate_with_a_snapshot_and_an_element(runner: CliRunner, compiled_env
 
 
 def test_validate_with_a_cached_account(
-    runner: CliRunner, local_service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
 ) -> None:
-    env = {**fetch_env(local_service), **compiled_env}
+    env = {**fetch_env(service), **compiled_env}
     runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path / "c")], env=env)
     result = runner.invoke(main, ["validate", "--cache-dir", str(tmp_path / "c"), str(CORPUS / "valid")], env=env)
     assert result.exit_code == 0, result.output
@@ -320,7 +311,7 @@ def test_validate_unreadable_and_usage(runner: CliRunner, compiled_env: dict[str
     assert both.exit_code == 2
 
 
-def test_quickstart_tours_the_local_service(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+def test_quickstart_tours_the_service(runner: CliRunner, compiled_env: dict[str, str]) -> None:
     env = {**compiled_env, "BOOMI_ACCOUNT_ID": "", "BOOMI_USERNAME": "", "BOOMI_PASSWORD": ""}
     result = runner.invoke(main, ["quickstart"], env=env)
     assert result.exit_code == 0, result.output
@@ -333,9 +324,9 @@ def test_quickstart_tours_the_local_service(runner: CliRunner, compiled_env: dic
 
 
 def test_call_get_and_query(
-    runner: CliRunner, local_service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
 ) -> None:
-    env = {**fetch_env(local_service), **compiled_env}
+    env = {**fetch_env(service), **compiled_env}
     runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     got = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--cache-dir", str(tmp_path)], env=env)
     assert got.exit_code == 0, got.output

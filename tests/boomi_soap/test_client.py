@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,12 +44,6 @@ from boomi_soap.settings import ClientSettings, RetryPolicy
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
-
-
-@pytest.fixture
-def service() -> Iterator[LocalService]:
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
-        yield running
 
 
 @pytest.fixture

@@ -1,20 +1,11 @@
-"""A running local service and a raw-SOAP client for its tests."""
+"""A raw-SOAP client for the local service tests (the service fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from boomi_soap.localservice import LocalService, ServiceConfig
+from boomi_soap.localservice import LocalService
 from tests.boomi_soap.localservice.helpers import RawSoap
-
-
-@pytest.fixture
-def service() -> Iterator[LocalService]:
-    """A fresh service without a rate limit (limits have their own tests)."""
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
-        yield running
 
 
 @pytest.fixture
