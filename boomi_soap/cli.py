@@ -373,3 +373,60 @@ def call(
         click.echo(render_results(client, results, output), nl=False)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
+
+
+@main.command()
+@_account_option
+@_cache_option
+@click.option("--snapshot", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A snapshot directory.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Package directory to write.  [default: the bundled boomi_soap/bindings]",
+)
+@click.option(
+    "--package", default="boomi_soap.bindings", show_default=True, help="Dotted name the package is imported as."
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if the package differs from what would be generated.",
+)
+def codegen(
+    account: str | None, cache_dir: Path | None, snapshot: Path | None, out: Path | None, package: str, check_only: bool
+) -> None:
+    """Generate typed bindings from a cached snapshot (the bundled reference one by default)."""
+    try:
+        import codegen as generator
+    except ImportError:  # pragma: no cover - the generator ships in the same distribution
+        raise click.ClickException("the codegen package is not installed") from None
+    from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store
+    from boomi_soap.localservice.config import DEFAULT_ACCOUNT
+
+    try:
+        if snapshot is not None:
+            source = CacheStore(snapshot.parent.parent.parent).open(snapshot)
+        elif account is not None:
+            source = CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account)
+        else:
+            source = pinned_store().current(DEFAULT_ACCOUNT)
+        generation = generator.generate(source, package)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    for line in generation.diagnostics:
+        click.echo(line, err=True)
+    if generation.errors:
+        raise SystemExit(1)
+    target = out or Path(__file__).parent / "bindings"
+    if check_only:
+        stale = generator.check(generation, target)
+        for diff in stale:
+            click.echo(diff, err=True)
+        if stale:
+            click.echo(f"stale: {len(stale)} file(s) in {target} differ; run boomi-soap codegen", err=True)
+            raise SystemExit(1)
+        click.echo(f"up to date: {target} (snapshot {source.id})")
+        return
+    changed = generator.write(generation, target)
+    click.echo(f"wrote {len(changed)} changed file(s) of {len(generation.files)} to {target} (snapshot {source.id})")

@@ -166,10 +166,11 @@ class Client:
         zeep_settings = zeep.Settings(
             strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
+        self._wsse = UsernameToken(credentials.username, credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
         self._zeep = zeep.Client(  # type: ignore[no-untyped-call]
             str(snapshot.wsdl_path),
             transport=self._transport,
-            wsse=UsernameToken(credentials.username, credentials.secret, use_digest=False),  # type: ignore[no-untyped-call]
+            wsse=self._wsse,
             plugins=plugins,
             settings=zeep_settings,
         )
@@ -355,6 +356,15 @@ class Client:
             "executeProcess", processId=process_id, processName=process_name, atomId=atom_id, ProcessProperties=bag
         )
 
+    def call_xml(self, payload: etree._Element) -> etree._Element:
+        """Send an operation's request wrapper element; return the response wrapper element.
+
+        Used by generated bindings, which convert their classes to and from XML exactly.
+        The payload is validated, signed with the UsernameToken and rate-limited like
+        every other call.
+        """
+        return _call_xml(self, payload)
+
     def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
@@ -401,3 +411,64 @@ def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> 
     else:
         kind = ServerError
     return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
+
+
+NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
+    """Send one wrapper element as a SOAP call and return the response wrapper element.
+
+    The same guarantees as the zeep path: validation before sending, WS-Security,
+    rate limit and retries, typed faults.
+    """
+    from boomi_soap.exceptions import XMLInputError
+    from boomi_soap.xmlsafe import parse_xml
+
+    operation = etree.QName(payload).localname
+    record = client._transport.begin(operation)
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
+        etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
+        body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
+        body.append(payload)
+        if client.settings.validate_requests:
+            issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
+            if issues:
+                raise RequestValidationError(operation, issues)
+        envelope, headers = client._wsse.apply(  # type: ignore[no-untyped-call]
+            envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+        )
+        response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
+        try:
+            answer = parse_xml(response.content, source=f"{operation} answer")
+        except XMLInputError:
+            raise ResponseError(
+                operation, f"HTTP {response.status_code}: the answer is not a SOAP message", attempts=record.attempts
+            ) from None
+        reply = answer.find(f"{{{NS_ENVELOPE}}}Body")
+        child = next((c for c in reply if isinstance(c.tag, str)), None) if reply is not None else None
+        if child is None:
+            raise ResponseError(
+                operation, f"HTTP {response.status_code}: the answer has no SOAP Body", attempts=record.attempts
+            )
+        if child.tag == f"{{{NS_ENVELOPE}}}Fault":
+            fault = zeep.exceptions.Fault(  # type: ignore[no-untyped-call]
+                child.findtext("faultstring") or "", code=child.findtext("faultcode"), detail=child.find("detail")
+            )
+            raise _fault(operation, fault, record)
+        outcome = "ok"
+        return child
+    finally:
+        elapsed = (time.perf_counter() - started) * 1000
+        _log.info(
+            "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
+            operation,
+            outcome,
+            elapsed,
+            record.attempts,
+            "" if record.attempts == 1 else "s",
+            record.status,
+        )
