@@ -15,19 +15,20 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, Final, Protocol
+from typing import Any, ClassVar, Final, NamedTuple, Protocol
 
 from lxml import etree
 
-__all__ = ["FieldMeta", "OperationMeta", "TypeMeta", "Typed", "TypedCaller", "from_element", "to_element"]
+__all__ = ["Binding", "FieldMeta", "OperationMeta", "TypeMeta", "Typed", "TypedCaller", "from_element", "to_element"]
 
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 
 
-@dataclass(frozen=True)
-class FieldMeta:
+class FieldMeta(NamedTuple):
     """One attribute or child element of a generated class.
+
+    A named tuple because generated packages build thousands of them at import.
 
     Attributes:
         attr: The Python attribute name.
@@ -55,6 +56,30 @@ class TypeMeta:
     fields: tuple[FieldMeta, ...]
     registry: Mapping[str, type[Any]]
     abstract: bool = False
+
+
+class Binding:
+    """Base of every generated class: value equality and a readable ``repr``.
+
+    Generated dataclasses set ``eq=False, repr=False`` and inherit these two
+    methods instead: building them per class costs most of the import time of a
+    package with hundreds of classes.
+    """
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Binding) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__)
+        return f"{self.__class__.__qualname__}({fields})"
 
 
 class Typed(Protocol):

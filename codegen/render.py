@@ -82,7 +82,7 @@ def _enum(definition: EnumDef) -> list[str]:
     return lines
 
 
-def _class(definition: TypeDef, names: _Names, model: Model) -> list[str]:
+def _class(definition: TypeDef, names: _Names, model: Model, by_xml: dict[str, TypeDef]) -> list[str]:
     base = names.classes.get(definition.base or "", "")
     anonymous = "/" in definition.xml or definition.xml.startswith("element:")
     what = (
@@ -91,7 +91,12 @@ def _class(definition: TypeDef, names: _Names, model: Model) -> list[str]:
         else f"complexType ``{definition.xml}``"
     )
     summary = _doc(definition.doc) or definition.name
-    lines = ["", "", "@dataclass(kw_only=True, slots=True)", f"class {definition.name}{f'({base})' if base else ''}:"]
+    lines = [
+        "",
+        "",
+        "@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)",
+        f"class {definition.name}({base or 'Binding'}):",
+    ]
     lines.append(f'    """{summary}.' if not summary.endswith(".") else f'    """{summary}')
     lines += [
         "",
@@ -118,6 +123,12 @@ def _class(definition: TypeDef, names: _Names, model: Model) -> list[str]:
         lines.append(
             f"    __xml__: ClassVar[TypeMeta] = TypeMeta({definition.xml!r}, NAMESPACE, (), REGISTRY{abstract})"
         )
+    chain: list[FieldDef] = []
+    ancestor = by_xml.get(definition.base or "")
+    while ancestor is not None:
+        chain = list(ancestor.fields) + chain
+        ancestor = by_xml.get(ancestor.base or "")
+    everything = chain + list(definition.fields)
     for field in definition.fields:
         annotation = names.annotation(field)
         if field.repeated:
@@ -138,6 +149,30 @@ def _class(definition: TypeDef, names: _Names, model: Model) -> list[str]:
         )
         doc = f" {_doc(field.doc)}" if field.doc else ""
         lines.append(f'    """XSD {field.kind} ``{field.xml}`` ({field.type}, {occurs}).{doc}"""')
+    # An explicit __init__ (dataclass(init=False)) is compiled once into the .pyc, where a
+    # dataclass-made one is exec'd at every import: the bulk of this module's import time.
+    lines.append("")
+    if everything:
+        params = []
+        for field in everything:
+            annotation = names.annotation(field)
+            if field.repeated:
+                params.append(f"{field.name}: {annotation} | None = None")
+            elif field.required:
+                params.append(f"{field.name}: {annotation}")
+            else:
+                params.append(f"{field.name}: {annotation} = None")
+        lines.append("    def __init__(")
+        lines.append("        self,")
+        lines.append("        *,")
+        lines += [f"        {p}," for p in params]
+        lines.append("    ) -> None:")
+        for field in everything:
+            value = f"[] if {field.name} is None else {field.name}" if field.repeated else field.name
+            lines.append(f"        self.{field.name} = {value}")
+    else:
+        lines.append("    def __init__(self) -> None:")
+        lines.append("        pass")
     return lines
 
 
@@ -155,7 +190,7 @@ def render_types(model: Model) -> str:
         "from decimal import Decimal",
         "from typing import Any, ClassVar",
         "",
-        "from boomi_soap.xmlbind import FieldMeta, TypeMeta",
+        "from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta",
         "",
         f"NAMESPACE = {model.namespace!r}",
         "REGISTRY: dict[str, type[Any]] = {}",
@@ -168,8 +203,9 @@ def render_types(model: Model) -> str:
     lines.append("]")
     for enumeration in model.enums:
         lines += _enum(enumeration)
+    by_xml = {t.xml: t for t in model.types}
     for definition in model.types:
-        lines += _class(definition, names, model)
+        lines += _class(definition, names, model, by_xml)
     lines += ["", ""]
     entries = sorted([(t.xml, t.name) for t in model.types] + [(e.xml, e.name) for e in model.enums])
     lines.append("REGISTRY.update(")
@@ -325,10 +361,18 @@ def render_init(model: Model, package: str) -> str:
         + f'"""Typed bindings generated from the AtomSphere WSDL snapshot ``{model.snapshot_sha256[:16]}``.\n\n'
         + "Classes are in ``types``; :class:`TypedClient` wraps :class:`boomi_soap.Client`.\n"
         + '"""\n\n'
-        + f"from {package}.operations import OPERATIONS, TypedClient\n"
+        + "from typing import TYPE_CHECKING, Any\n\n"
         + f"from {package}.types import NAMESPACE, REGISTRY\n\n"
+        + "if TYPE_CHECKING:\n"
+        + f"    from {package}.operations import OPERATIONS, TypedClient\n\n"
         + f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}\n\n"
-        + '__all__ = ["NAMESPACE", "OPERATIONS", "REGISTRY", "SNAPSHOT_SHA256", "TypedClient"]\n'
+        + '__all__ = ["NAMESPACE", "OPERATIONS", "REGISTRY", "SNAPSHOT_SHA256", "TypedClient"]\n\n\n'
+        + "def __getattr__(name: str) -> Any:\n"
+        + "    # The typed client loads on first use: importing the classes stays cheap.\n"
+        + '    if name in ("OPERATIONS", "TypedClient"):\n'
+        + f"        from {package} import operations\n\n"
+        + "        return getattr(operations, name)\n"
+        + "    raise AttributeError(name)\n"
     )
 
 

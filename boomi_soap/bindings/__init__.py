@@ -5,9 +5,22 @@
 Classes are in ``types``; :class:`TypedClient` wraps :class:`boomi_soap.Client`.
 """
 
-from boomi_soap.bindings.operations import OPERATIONS, TypedClient
+from typing import TYPE_CHECKING, Any
+
 from boomi_soap.bindings.types import NAMESPACE, REGISTRY
+
+if TYPE_CHECKING:
+    from boomi_soap.bindings.operations import OPERATIONS, TypedClient
 
 SNAPSHOT_SHA256 = 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6'
 
 __all__ = ["NAMESPACE", "OPERATIONS", "REGISTRY", "SNAPSHOT_SHA256", "TypedClient"]
+
+
+def __getattr__(name: str) -> Any:
+    # The typed client loads on first use: importing the classes stays cheap.
+    if name in ("OPERATIONS", "TypedClient"):
+        from boomi_soap.bindings import operations
+
+        return getattr(operations, name)
+    raise AttributeError(name)

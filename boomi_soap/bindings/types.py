@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from boomi_soap.xmlbind import FieldMeta, TypeMeta
+from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta
 
 NAMESPACE = 'http://api.platform.boomi.com/'
 REGISTRY: dict[str, type[Any]] = {}
@@ -2320,8 +2320,8 @@ class X12OptionsOutboundValidationOption(enum.StrEnum):
     FAILALL = 'failAll'
 
 
-@dataclass(kw_only=True, slots=True)
-class BaseType:
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class BaseType(Binding):
     """BaseType.
 
     XSD: complexType ``BaseType`` in ``http://api.platform.boomi.com/``; abstract.
@@ -2329,8 +2329,11 @@ class BaseType:
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('BaseType', NAMESPACE, (), REGISTRY, abstract=True)
 
+    def __init__(self) -> None:
+        pass
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2BasicAuthInfo(BaseType):
     """AS2BasicAuthInfo.
 
@@ -2351,8 +2354,17 @@ class AS2BasicAuthInfo(BaseType):
     user: str | None = None
     """XSD attribute ``user`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        password: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        self.password = password
+        self.user = user
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2CommunicationOptions(BaseType):
     """AS2CommunicationOptions.
 
@@ -2385,8 +2397,25 @@ class AS2CommunicationOptions(BaseType):
     communication_setting: AS2CommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (AS2CommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        a_s2_default_partner_settings: AS2SendSettings | None = None,
+        a_s2_receive_options: AS2ReceiveOptions | None = None,
+        a_s2_send_options: AS2SendOptions | None = None,
+        a_s2_send_settings: AS2SendSettings | None = None,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        communication_setting: AS2CommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.a_s2_default_partner_settings = a_s2_default_partner_settings
+        self.a_s2_receive_options = a_s2_receive_options
+        self.a_s2_send_options = a_s2_send_options
+        self.a_s2_send_settings = a_s2_send_settings
+        self.shared_communication_channel = shared_communication_channel
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2ConnectorRecord(BaseType):
     """AS2ConnectorRecord.
 
@@ -2470,8 +2499,59 @@ class AS2ConnectorRecord(BaseType):
     successful: bool | None = None
     """XSD element ``successful`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        ack_status: str | None = None,
+        action_type: str,
+        as2_from_id: str | None = None,
+        as2_to_id: str | None = None,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        content_length: str | None = None,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        filename: str | None = None,
+        id_: str,
+        mdn_message: str | None = None,
+        message_id: str | None = None,
+        mimetype: str | None = None,
+        operation_name: str,
+        size: int | None = None,
+        subject: str | None = None,
+        successful: bool | None = None,
+    ) -> None:
+        self.account = account
+        self.ack_status = ack_status
+        self.action_type = action_type
+        self.as2_from_id = as2_from_id
+        self.as2_to_id = as2_to_id
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.content_length = content_length
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.filename = filename
+        self.id_ = id_
+        self.mdn_message = mdn_message
+        self.message_id = message_id
+        self.mimetype = mimetype
+        self.operation_name = operation_name
+        self.size = size
+        self.subject = subject
+        self.successful = successful
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MDNOptions(BaseType):
     """AS2MDNOptions.
 
@@ -2513,8 +2593,31 @@ class AS2MDNOptions(BaseType):
     use_ssl: bool | None = None
     """XSD attribute ``useSSL`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        external_url: str,
+        mdn_client_ssl_cert: PrivateCertificate,
+        mdn_ssl_cert: PublicCertificate,
+        mdn_digest_alg: AS2MDNOptionsMdnDigestAlg | None = None,
+        request_mdn: bool | None = None,
+        signed: bool | None = None,
+        synchronous: AS2MDNOptionsSynchronous | None = None,
+        use_external_url: bool | None = None,
+        use_ssl: bool | None = None,
+    ) -> None:
+        self.external_url = external_url
+        self.mdn_client_ssl_cert = mdn_client_ssl_cert
+        self.mdn_ssl_cert = mdn_ssl_cert
+        self.mdn_digest_alg = mdn_digest_alg
+        self.request_mdn = request_mdn
+        self.signed = signed
+        self.synchronous = synchronous
+        self.use_external_url = use_external_url
+        self.use_ssl = use_ssl
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MessageOptions(BaseType):
     """AS2MessageOptions.
 
@@ -2562,8 +2665,35 @@ class AS2MessageOptions(BaseType):
     signing_digest_alg: AS2MessageOptionsSigningDigestAlg | None = None
     """XSD attribute ``signingDigestAlg`` (AS2MessageOptionsSigningDigestAlg, optional)."""
 
+    def __init__(
+        self,
+        *,
+        subject: str,
+        attachment_cache: str | None = None,
+        attachment_option: AS2MessageOptionsAttachmentOption | None = None,
+        compressed: bool | None = None,
+        data_content_type: AS2MessageOptionsDataContentType | None = None,
+        encrypted: bool | None = None,
+        encryption_algorithm: AS2MessageOptionsEncryptionAlgorithm | None = None,
+        max_document_count: int | None = None,
+        multiple_attachments: bool | None = None,
+        signed: bool | None = None,
+        signing_digest_alg: AS2MessageOptionsSigningDigestAlg | None = None,
+    ) -> None:
+        self.subject = subject
+        self.attachment_cache = attachment_cache
+        self.attachment_option = attachment_option
+        self.compressed = compressed
+        self.data_content_type = data_content_type
+        self.encrypted = encrypted
+        self.encryption_algorithm = encryption_algorithm
+        self.max_document_count = max_document_count
+        self.multiple_attachments = multiple_attachments
+        self.signed = signed
+        self.signing_digest_alg = signing_digest_alg
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MyCompanyInfo(BaseType):
     """AS2MyCompanyInfo.
 
@@ -2596,8 +2726,25 @@ class AS2MyCompanyInfo(BaseType):
     signing_private_certificate: PrivateCertificate
     """XSD element ``signingPrivateCertificate`` (PrivateCertificate, required)."""
 
+    def __init__(
+        self,
+        *,
+        as2_id: str,
+        enabled_folded_headers: bool | None = None,
+        enabled_legacy_smime: bool | None = None,
+        encryption_private_certificate: PrivateCertificate,
+        mdn_signature_private_certificate: PrivateCertificate,
+        signing_private_certificate: PrivateCertificate,
+    ) -> None:
+        self.as2_id = as2_id
+        self.enabled_folded_headers = enabled_folded_headers
+        self.enabled_legacy_smime = enabled_legacy_smime
+        self.encryption_private_certificate = encryption_private_certificate
+        self.mdn_signature_private_certificate = mdn_signature_private_certificate
+        self.signing_private_certificate = signing_private_certificate
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2PartnerInfo(BaseType):
     """AS2PartnerInfo.
 
@@ -2654,8 +2801,41 @@ class AS2PartnerInfo(BaseType):
     require_signed_messages: bool | None = None
     """XSD element ``requireSignedMessages`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        listen_attachment_settings: AttachmentInfo | None = None,
+        listen_auth_settings: AS2BasicAuthInfo | None = None,
+        as2_id: str,
+        basic_auth_enabled: bool | None = None,
+        client_ssl_certificate: PublicCertificate,
+        enabled_folded_headers: bool | None = None,
+        enabled_legacy_smime: bool | None = None,
+        encryption_public_certificate: PublicCertificate,
+        mdn_signature_public_certificate: PublicCertificate,
+        messages_to_check_for_duplicates: int | None = None,
+        reject_duplicate_messages: bool | None = None,
+        signing_public_certificate: PublicCertificate,
+        require_encrypted_messages: bool | None = None,
+        require_signed_messages: bool | None = None,
+    ) -> None:
+        self.listen_attachment_settings = listen_attachment_settings
+        self.listen_auth_settings = listen_auth_settings
+        self.as2_id = as2_id
+        self.basic_auth_enabled = basic_auth_enabled
+        self.client_ssl_certificate = client_ssl_certificate
+        self.enabled_folded_headers = enabled_folded_headers
+        self.enabled_legacy_smime = enabled_legacy_smime
+        self.encryption_public_certificate = encryption_public_certificate
+        self.mdn_signature_public_certificate = mdn_signature_public_certificate
+        self.messages_to_check_for_duplicates = messages_to_check_for_duplicates
+        self.reject_duplicate_messages = reject_duplicate_messages
+        self.signing_public_certificate = signing_public_certificate
+        self.require_encrypted_messages = require_encrypted_messages
+        self.require_signed_messages = require_signed_messages
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2ReceiveOptions(BaseType):
     """AS2ReceiveOptions.
 
@@ -2682,8 +2862,21 @@ class AS2ReceiveOptions(BaseType):
     a_s2_my_company_info: AS2MyCompanyInfo
     """XSD element ``AS2MyCompanyInfo`` (AS2MyCompanyInfo, required)."""
 
+    def __init__(
+        self,
+        *,
+        a_s2_default_partner_info: AS2PartnerInfo,
+        a_s2_default_partner_mdn_options: AS2MDNOptions,
+        a_s2_default_partner_message_options: AS2MessageOptions,
+        a_s2_my_company_info: AS2MyCompanyInfo,
+    ) -> None:
+        self.a_s2_default_partner_info = a_s2_default_partner_info
+        self.a_s2_default_partner_mdn_options = a_s2_default_partner_mdn_options
+        self.a_s2_default_partner_message_options = a_s2_default_partner_message_options
+        self.a_s2_my_company_info = a_s2_my_company_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2SendOptions(BaseType):
     """AS2SendOptions.
 
@@ -2707,8 +2900,19 @@ class AS2SendOptions(BaseType):
     a_s2_partner_info: AS2PartnerInfo | None = None
     """XSD element ``AS2PartnerInfo`` (AS2PartnerInfo, optional)."""
 
+    def __init__(
+        self,
+        *,
+        a_s2_mdn_options: AS2MDNOptions,
+        a_s2_message_options: AS2MessageOptions,
+        a_s2_partner_info: AS2PartnerInfo | None = None,
+    ) -> None:
+        self.a_s2_mdn_options = a_s2_mdn_options
+        self.a_s2_message_options = a_s2_message_options
+        self.a_s2_partner_info = a_s2_partner_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2SendSettings(BaseType):
     """AS2SendSettings.
 
@@ -2744,8 +2948,27 @@ class AS2SendSettings(BaseType):
     use_default_settings: bool | None = None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        auth_settings: AS2BasicAuthInfo | None = None,
+        client_ssl_certificate: PrivateCertificate,
+        ssl_certificate: PublicCertificate,
+        url: str,
+        verify_hostname: bool | None = None,
+        authentication_type: AS2SendSettingsAuthenticationType | None = None,
+        use_default_settings: bool | None = None,
+    ) -> None:
+        self.auth_settings = auth_settings
+        self.client_ssl_certificate = client_ssl_certificate
+        self.ssl_certificate = ssl_certificate
+        self.url = url
+        self.verify_hostname = verify_hostname
+        self.authentication_type = authentication_type
+        self.use_default_settings = use_default_settings
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Account(BaseType):
     """Account.
 
@@ -2796,8 +3019,37 @@ class Account(BaseType):
     widget_account: bool | None = None
     """XSD attribute ``widgetAccount`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        licensing: Licensing | None = None,
+        molecule: Molecule | None = None,
+        account_id: str | None = None,
+        date_created: str | None = None,
+        expiration_date: str | None = None,
+        name: str | None = None,
+        over_deployed: bool | None = None,
+        status: AccountStatus | None = None,
+        suggestions_enabled: bool | None = None,
+        support_access: bool | None = None,
+        support_level: AccountSupportLevel | None = None,
+        widget_account: bool | None = None,
+    ) -> None:
+        self.licensing = licensing
+        self.molecule = molecule
+        self.account_id = account_id
+        self.date_created = date_created
+        self.expiration_date = expiration_date
+        self.name = name
+        self.over_deployed = over_deployed
+        self.status = status
+        self.suggestions_enabled = suggestions_enabled
+        self.support_access = support_access
+        self.support_level = support_level
+        self.widget_account = widget_account
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentProperties(BaseType):
     """AccountCloudAttachmentProperties.
 
@@ -2899,8 +3151,71 @@ class AccountCloudAttachmentProperties(BaseType):
     worker_queued_execution_timeout: int | None = None
     """XSD attribute ``workerQueuedExecutionTimeout`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_disk_usage: int | None = None,
+        as2_workload: AccountCloudAttachmentPropertiesAs2Workload | None = None,
+        atom_input_size: int | None = None,
+        atom_output_overflow_size: int | None = None,
+        atom_working_overflow_size: int | None = None,
+        cloud_account_execution_limit: int | None = None,
+        cloud_account_execution_warning_offset: int | None = None,
+        container_id: str | None = None,
+        download_runnerlogs: bool | None = None,
+        enable_account_data_archiving: bool | None = None,
+        enable_atom_worker_warmup: bool | None = None,
+        flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesFlowControlParallelProcessTypeOverride | None = None,
+        http_request_rate: int | None = None,
+        http_workload: AccountCloudAttachmentPropertiesHttpWorkload | None = None,
+        listener_max_concurrent_executions: int | None = None,
+        max_connector_track_docs: int | None = None,
+        min_numberof_atom_workers: int | None = None,
+        numberof_atom_workers: int | None = None,
+        queue_incoming_message_rate_limit: int | None = None,
+        session_id: str | None = None,
+        status_code: int | None = None,
+        test_mode_max_doc_bytes: int | None = None,
+        test_mode_max_docs: int | None = None,
+        worker_elastic_scaling_threshold: int | None = None,
+        worker_max_execution_time: int | None = None,
+        worker_max_general_execution_time: int | None = None,
+        worker_max_queued_executions: int | None = None,
+        worker_max_running_executions: int | None = None,
+        worker_queued_execution_timeout: int | None = None,
+    ) -> None:
+        self.account_disk_usage = account_disk_usage
+        self.as2_workload = as2_workload
+        self.atom_input_size = atom_input_size
+        self.atom_output_overflow_size = atom_output_overflow_size
+        self.atom_working_overflow_size = atom_working_overflow_size
+        self.cloud_account_execution_limit = cloud_account_execution_limit
+        self.cloud_account_execution_warning_offset = cloud_account_execution_warning_offset
+        self.container_id = container_id
+        self.download_runnerlogs = download_runnerlogs
+        self.enable_account_data_archiving = enable_account_data_archiving
+        self.enable_atom_worker_warmup = enable_atom_worker_warmup
+        self.flow_control_parallel_process_type_override = flow_control_parallel_process_type_override
+        self.http_request_rate = http_request_rate
+        self.http_workload = http_workload
+        self.listener_max_concurrent_executions = listener_max_concurrent_executions
+        self.max_connector_track_docs = max_connector_track_docs
+        self.min_numberof_atom_workers = min_numberof_atom_workers
+        self.numberof_atom_workers = numberof_atom_workers
+        self.queue_incoming_message_rate_limit = queue_incoming_message_rate_limit
+        self.session_id = session_id
+        self.status_code = status_code
+        self.test_mode_max_doc_bytes = test_mode_max_doc_bytes
+        self.test_mode_max_docs = test_mode_max_docs
+        self.worker_elastic_scaling_threshold = worker_elastic_scaling_threshold
+        self.worker_max_execution_time = worker_max_execution_time
+        self.worker_max_general_execution_time = worker_max_general_execution_time
+        self.worker_max_queued_executions = worker_max_queued_executions
+        self.worker_max_running_executions = worker_max_running_executions
+        self.worker_queued_execution_timeout = worker_queued_execution_timeout
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentPropertiesDefault(BaseType):
     """AccountCloudAttachmentPropertiesDefault.
 
@@ -3011,8 +3326,77 @@ class AccountCloudAttachmentPropertiesDefault(BaseType):
     worker_queued_execution_timeout: int | None = None
     """XSD attribute ``workerQueuedExecutionTimeout`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_disk_usage: int | None = None,
+        as2_workload: AccountCloudAttachmentPropertiesDefaultAs2Workload | None = None,
+        atom_input_size: int | None = None,
+        atom_output_overflow_size: int | None = None,
+        atom_working_overflow_size: int | None = None,
+        cloud_account_execution_limit: int | None = None,
+        cloud_account_execution_warning_offset: int | None = None,
+        container_id: str | None = None,
+        download_runnerlogs: bool | None = None,
+        enable_account_data_archiving: bool | None = None,
+        enable_atom_worker_warmup: bool | None = None,
+        flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesDefaultFlowControlParallelProcessTypeOverride | None = None,
+        http_request_rate: int | None = None,
+        http_workload: AccountCloudAttachmentPropertiesDefaultHttpWorkload | None = None,
+        listener_max_concurrent_executions: int | None = None,
+        max_connector_track_docs: int | None = None,
+        min_numberof_atom_workers: int | None = None,
+        numberof_atom_workers: int | None = None,
+        queue_commit_batch_limit: int | None = None,
+        queue_incoming_message_rate_limit: int | None = None,
+        queue_max_batch_size: int | None = None,
+        queue_max_doc_size: int | None = None,
+        queue_msg_throttle_rate: int | None = None,
+        queue_use_file_persistence: bool | None = None,
+        test_mode_max_doc_bytes: int | None = None,
+        test_mode_max_docs: int | None = None,
+        worker_elastic_scaling_threshold: int | None = None,
+        worker_max_execution_time: int | None = None,
+        worker_max_general_execution_time: int | None = None,
+        worker_max_queued_executions: int | None = None,
+        worker_max_running_executions: int | None = None,
+        worker_queued_execution_timeout: int | None = None,
+    ) -> None:
+        self.account_disk_usage = account_disk_usage
+        self.as2_workload = as2_workload
+        self.atom_input_size = atom_input_size
+        self.atom_output_overflow_size = atom_output_overflow_size
+        self.atom_working_overflow_size = atom_working_overflow_size
+        self.cloud_account_execution_limit = cloud_account_execution_limit
+        self.cloud_account_execution_warning_offset = cloud_account_execution_warning_offset
+        self.container_id = container_id
+        self.download_runnerlogs = download_runnerlogs
+        self.enable_account_data_archiving = enable_account_data_archiving
+        self.enable_atom_worker_warmup = enable_atom_worker_warmup
+        self.flow_control_parallel_process_type_override = flow_control_parallel_process_type_override
+        self.http_request_rate = http_request_rate
+        self.http_workload = http_workload
+        self.listener_max_concurrent_executions = listener_max_concurrent_executions
+        self.max_connector_track_docs = max_connector_track_docs
+        self.min_numberof_atom_workers = min_numberof_atom_workers
+        self.numberof_atom_workers = numberof_atom_workers
+        self.queue_commit_batch_limit = queue_commit_batch_limit
+        self.queue_incoming_message_rate_limit = queue_incoming_message_rate_limit
+        self.queue_max_batch_size = queue_max_batch_size
+        self.queue_max_doc_size = queue_max_doc_size
+        self.queue_msg_throttle_rate = queue_msg_throttle_rate
+        self.queue_use_file_persistence = queue_use_file_persistence
+        self.test_mode_max_doc_bytes = test_mode_max_doc_bytes
+        self.test_mode_max_docs = test_mode_max_docs
+        self.worker_elastic_scaling_threshold = worker_elastic_scaling_threshold
+        self.worker_max_execution_time = worker_max_execution_time
+        self.worker_max_general_execution_time = worker_max_general_execution_time
+        self.worker_max_queued_executions = worker_max_queued_executions
+        self.worker_max_running_executions = worker_max_running_executions
+        self.worker_queued_execution_timeout = worker_queued_execution_timeout
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentQuota(BaseType):
     """AccountCloudAttachmentQuota.
 
@@ -3039,8 +3423,21 @@ class AccountCloudAttachmentQuota(BaseType):
     max_atom_attachment: int | None = None
     """XSD attribute ``maxAtomAttachment`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        cloud_id: str | None = None,
+        id_: str | None = None,
+        max_atom_attachment: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.cloud_id = cloud_id
+        self.id_ = id_
+        self.max_atom_attachment = max_atom_attachment
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentSummary(BaseType):
     """AccountCloudAttachmentSummary.
 
@@ -3073,8 +3470,25 @@ class AccountCloudAttachmentSummary(BaseType):
     runtime_id: str | None = None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        attachment_account_id: str | None = None,
+        attachment_creation_date: str | None = None,
+        attachment_instance_id: str | None = None,
+        cloud_cluster_id: str | None = None,
+        cloud_id: str | None = None,
+        runtime_id: str | None = None,
+    ) -> None:
+        self.attachment_account_id = attachment_account_id
+        self.attachment_creation_date = attachment_creation_date
+        self.attachment_instance_id = attachment_instance_id
+        self.cloud_cluster_id = cloud_cluster_id
+        self.cloud_id = cloud_id
+        self.runtime_id = runtime_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroup(BaseType):
     """AccountGroup.
 
@@ -3107,8 +3521,25 @@ class AccountGroup(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        resources: Resources | None = None,
+        account_id: str | None = None,
+        auto_subscribe_alert_level: AccountGroupAutoSubscribeAlertLevel | None = None,
+        default_group: bool | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.resources = resources
+        self.account_id = account_id
+        self.auto_subscribe_alert_level = auto_subscribe_alert_level
+        self.default_group = default_group
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupAccount(BaseType):
     """AccountGroupAccount.
 
@@ -3132,8 +3563,19 @@ class AccountGroupAccount(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_group_id: str | None = None,
+        account_id: str | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.account_group_id = account_group_id
+        self.account_id = account_id
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupIntegrationPack(BaseType):
     """AccountGroupIntegrationPack.
 
@@ -3163,8 +3605,23 @@ class AccountGroupIntegrationPack(BaseType):
     integration_pack_name: str | None = None
     """XSD attribute ``integrationPackName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_group_id: str | None = None,
+        id_: str | None = None,
+        installation_type: AccountGroupIntegrationPackInstallationType | None = None,
+        integration_pack_id: str | None = None,
+        integration_pack_name: str | None = None,
+    ) -> None:
+        self.account_group_id = account_group_id
+        self.id_ = id_
+        self.installation_type = installation_type
+        self.integration_pack_id = integration_pack_id
+        self.integration_pack_name = integration_pack_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupUserRole(BaseType):
     """AccountGroupUserRole.
 
@@ -3200,8 +3657,27 @@ class AccountGroupUserRole(BaseType):
     user_id: str | None = None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_group_id: str | None = None,
+        first_name: str | None = None,
+        id_: str | None = None,
+        last_name: str | None = None,
+        notify_user: bool | None = None,
+        role_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        self.account_group_id = account_group_id
+        self.first_name = first_name
+        self.id_ = id_
+        self.last_name = last_name
+        self.notify_user = notify_user
+        self.role_id = role_id
+        self.user_id = user_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountSSOConfig(BaseType):
     """AccountSSOConfig.
 
@@ -3252,8 +3728,37 @@ class AccountSSOConfig(BaseType):
     signout_redirect_url: str | None = None
     """XSD attribute ``signoutRedirectUrl`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        certificate: list[bytes] | None = None,
+        account_id: str | None = None,
+        assertion_encryption: bool | None = None,
+        authn_context: str | None = None,
+        authn_context_comparison: str | None = None,
+        case_insensitive_federation_id: bool | None = None,
+        cert_info: str | None = None,
+        enabled: bool | None = None,
+        fed_id_from_name_id: bool | None = None,
+        idp_url: str | None = None,
+        name_id_policy: str | None = None,
+        signout_redirect_url: str | None = None,
+    ) -> None:
+        self.certificate = [] if certificate is None else certificate
+        self.account_id = account_id
+        self.assertion_encryption = assertion_encryption
+        self.authn_context = authn_context
+        self.authn_context_comparison = authn_context_comparison
+        self.case_insensitive_federation_id = case_insensitive_federation_id
+        self.cert_info = cert_info
+        self.enabled = enabled
+        self.fed_id_from_name_id = fed_id_from_name_id
+        self.idp_url = idp_url
+        self.name_id_policy = name_id_policy
+        self.signout_redirect_url = signout_redirect_url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountUserFederation(BaseType):
     """AccountUserFederation.
 
@@ -3280,8 +3785,21 @@ class AccountUserFederation(BaseType):
     user_id: str | None = None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        federation_id: str | None = None,
+        id_: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.federation_id = federation_id
+        self.id_ = id_
+        self.user_id = user_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountUserRole(BaseType):
     """AccountUserRole.
 
@@ -3317,8 +3835,27 @@ class AccountUserRole(BaseType):
     user_id: str | None = None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        first_name: str | None = None,
+        id_: str | None = None,
+        last_name: str | None = None,
+        notify_user: bool | None = None,
+        role_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.first_name = first_name
+        self.id_ = id_
+        self.last_name = last_name
+        self.notify_user = notify_user
+        self.role_id = role_id
+        self.user_id = user_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AllDocuments(BaseType):
     """AllDocuments.
 
@@ -3336,8 +3873,15 @@ class AllDocuments(BaseType):
     document_status: AllDocumentsDocumentStatus | None = None
     """XSD attribute ``documentStatus`` (AllDocumentsDocumentStatus, optional)."""
 
+    def __init__(
+        self,
+        *,
+        document_status: AllDocumentsDocumentStatus | None = None,
+    ) -> None:
+        self.document_status = document_status
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ApiUsageCount(BaseType):
     """ApiUsageCount.
 
@@ -3364,9 +3908,22 @@ class ApiUsageCount(BaseType):
     success_count: int | None = None
     """XSD attribute ``successCount`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        classification: ApiUsageCountClassification | None = None,
+        error_count: int | None = None,
+        process_date: str | None = None,
+        success_count: int | None = None,
+    ) -> None:
+        self.classification = classification
+        self.error_count = error_count
+        self.process_date = process_date
+        self.success_count = success_count
 
-@dataclass(kw_only=True, slots=True)
-class AsyncOperationResult:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class AsyncOperationResult(Binding):
     """AsyncOperationResult.
 
     XSD: complexType ``AsyncOperationResult`` in ``http://api.platform.boomi.com/``.
@@ -3389,8 +3946,19 @@ class AsyncOperationResult:
     response_status_code: int
     """XSD attribute ``responseStatusCode`` (xs:int, required)."""
 
+    def __init__(
+        self,
+        *,
+        result: list[BaseType] | None = None,
+        number_of_results: int | None = None,
+        response_status_code: int,
+    ) -> None:
+        self.result = [] if result is None else result
+        self.number_of_results = number_of_results
+        self.response_status_code = response_status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AsyncOperationTokenResult(BaseType):
     """AsyncOperationTokenResult.
 
@@ -3411,8 +3979,17 @@ class AsyncOperationTokenResult(BaseType):
     response_status_code: int
     """XSD attribute ``responseStatusCode`` (xs:int, required)."""
 
+    def __init__(
+        self,
+        *,
+        async_token: AsyncToken,
+        response_status_code: int,
+    ) -> None:
+        self.async_token = async_token
+        self.response_status_code = response_status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AsyncToken(BaseType):
     """AsyncToken.
 
@@ -3430,8 +4007,15 @@ class AsyncToken(BaseType):
     token: str
     """XSD attribute ``token`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        token: str,
+    ) -> None:
+        self.token = token
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Atom(BaseType):
     """Atom.
 
@@ -3509,8 +4093,55 @@ class Atom(BaseType):
     status_detail: str | None = None
     """XSD attribute ``statusDetail`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        capabilities: list[AtomCapabilities] | None = None,
+        cluster: Nodes | None = None,
+        cloud_id: str | None = None,
+        cloud_molecule_id: str | None = None,
+        cloud_molecule_name: str | None = None,
+        cloud_name: str | None = None,
+        cloud_owner_name: str | None = None,
+        created_by: str | None = None,
+        current_version: str | None = None,
+        date_installed: str | None = None,
+        force_restart_time: int | None = None,
+        host_name: str | None = None,
+        id_: str | None = None,
+        instance_id: str | None = None,
+        is_cloud_attachment: bool | None = None,
+        name: str | None = None,
+        purge_history_days: int | None = None,
+        purge_immediate: bool | None = None,
+        status: AtomStatus | None = None,
+        type_: AtomType | None = None,
+        status_detail: str | None = None,
+    ) -> None:
+        self.capabilities = [] if capabilities is None else capabilities
+        self.cluster = cluster
+        self.cloud_id = cloud_id
+        self.cloud_molecule_id = cloud_molecule_id
+        self.cloud_molecule_name = cloud_molecule_name
+        self.cloud_name = cloud_name
+        self.cloud_owner_name = cloud_owner_name
+        self.created_by = created_by
+        self.current_version = current_version
+        self.date_installed = date_installed
+        self.force_restart_time = force_restart_time
+        self.host_name = host_name
+        self.id_ = id_
+        self.instance_id = instance_id
+        self.is_cloud_attachment = is_cloud_attachment
+        self.name = name
+        self.purge_history_days = purge_history_days
+        self.purge_immediate = purge_immediate
+        self.status = status
+        self.type_ = type_
+        self.status_detail = status_detail
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomAS2Artifacts(BaseType):
     """AtomAS2Artifacts.
 
@@ -3531,8 +4162,17 @@ class AtomAS2Artifacts(BaseType):
     log_date: str | None = None
     """XSD attribute ``logDate`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        log_date: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.log_date = log_date
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomConnectionFieldExtensionSummary(BaseType):
     """AtomConnectionFieldExtensionSummary.
 
@@ -3565,8 +4205,25 @@ class AtomConnectionFieldExtensionSummary(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: FieldSummary,
+        atom_id: str | None = None,
+        connection_id: str | None = None,
+        extension_group_id: str | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.field = field
+        self.atom_id = atom_id
+        self.connection_id = connection_id
+        self.extension_group_id = extension_group_id
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomConnectorVersions(BaseType):
     """AtomConnectorVersions.
 
@@ -3587,8 +4244,17 @@ class AtomConnectorVersions(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        connector_version: list[ConnectorVersion] | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.connector_version = [] if connector_version is None else connector_version
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomCounters(BaseType):
     """AtomCounters.
 
@@ -3609,8 +4275,17 @@ class AtomCounters(BaseType):
     atom_id: str | None = None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        counter: list[Counter] | None = None,
+        atom_id: str | None = None,
+    ) -> None:
+        self.counter = [] if counter is None else counter
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomDiskSpace(BaseType):
     """AtomDiskSpace.
 
@@ -3640,8 +4315,23 @@ class AtomDiskSpace(BaseType):
     total_size: str | None = None
     """XSD attribute ``totalSize`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        disk_space_directory: list[AtomDiskSpaceDirectory] | None = None,
+        quota_limit: str | None = None,
+        raw_quota_limit: int | None = None,
+        raw_total_size: int | None = None,
+        total_size: str | None = None,
+    ) -> None:
+        self.disk_space_directory = [] if disk_space_directory is None else disk_space_directory
+        self.quota_limit = quota_limit
+        self.raw_quota_limit = raw_quota_limit
+        self.raw_total_size = raw_total_size
+        self.total_size = total_size
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomDiskSpaceDirectory(BaseType):
     """AtomDiskSpaceDirectory.
 
@@ -3665,8 +4355,19 @@ class AtomDiskSpaceDirectory(BaseType):
     size: str | None = None
     """XSD attribute ``size`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        file: str | None = None,
+        raw_size: int | None = None,
+        size: str | None = None,
+    ) -> None:
+        self.file = file
+        self.raw_size = raw_size
+        self.size = size
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomLog(BaseType):
     """AtomLog.
 
@@ -3690,8 +4391,19 @@ class AtomLog(BaseType):
     log_date: str | None = None
     """XSD attribute ``logDate`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        include_bin: bool | None = None,
+        log_date: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.include_bin = include_bin
+        self.log_date = log_date
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomPurge(BaseType):
     """AtomPurge.
 
@@ -3709,8 +4421,15 @@ class AtomPurge(BaseType):
     atom_id: str | None = None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicies(BaseType):
     """AtomSecurityPolicies.
 
@@ -3740,8 +4459,23 @@ class AtomSecurityPolicies(BaseType):
     atom_id: str
     """XSD attribute ``atomId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        browser: AtomSecurityPoliciesType | None = None,
+        common: AtomSecurityPoliciesType,
+        runner: AtomSecurityPoliciesType | None = None,
+        worker: AtomSecurityPoliciesType | None = None,
+        atom_id: str,
+    ) -> None:
+        self.browser = browser
+        self.common = common
+        self.runner = runner
+        self.worker = worker
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPoliciesType(BaseType):
     """AtomSecurityPoliciesType.
 
@@ -3759,8 +4493,15 @@ class AtomSecurityPoliciesType(BaseType):
     policies: list[AtomSecurityPolicy] = field(default_factory=list)
     """XSD element ``policies`` (AtomSecurityPolicy, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        policies: list[AtomSecurityPolicy] | None = None,
+    ) -> None:
+        self.policies = [] if policies is None else policies
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicy(BaseType):
     """AtomSecurityPolicy.
 
@@ -3781,8 +4522,17 @@ class AtomSecurityPolicy(BaseType):
     privilege_type: str
     """XSD attribute ``privilegeType`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        arguments: list[AtomSecurityPolicyArgumentType] | None = None,
+        privilege_type: str,
+    ) -> None:
+        self.arguments = [] if arguments is None else arguments
+        self.privilege_type = privilege_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicyArgumentType(BaseType):
     """AtomSecurityPolicyArgumentType.
 
@@ -3800,8 +4550,15 @@ class AtomSecurityPolicyArgumentType(BaseType):
     value: str
     """XSD attribute ``value`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        value: str,
+    ) -> None:
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomStartupProperties(BaseType):
     """AtomStartupProperties.
 
@@ -3822,8 +4579,17 @@ class AtomStartupProperties(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        property_: list[Property] | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.property_ = [] if property_ is None else property_
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomWorkerLog(BaseType):
     """AtomWorkerLog.
 
@@ -3841,8 +4607,15 @@ class AtomWorkerLog(BaseType):
     worker_id: str | None = None
     """XSD attribute ``workerId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        worker_id: str | None = None,
+    ) -> None:
+        self.worker_id = worker_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AttachmentInfo(BaseType):
     """AttachmentInfo.
 
@@ -3866,8 +4639,19 @@ class AttachmentInfo(BaseType):
     multiple_attachments: bool | None = None
     """XSD attribute ``multipleAttachments`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        attachment_content_type: list[AttachmentInfoAttachmentContentType] | None = None,
+        attachment_cache: str | None = None,
+        multiple_attachments: bool | None = None,
+    ) -> None:
+        self.attachment_content_type = [] if attachment_content_type is None else attachment_content_type
+        self.attachment_cache = attachment_cache
+        self.multiple_attachments = multiple_attachments
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AuditLog(BaseType):
     """AuditLog.
 
@@ -3918,8 +4702,37 @@ class AuditLog(BaseType):
     user_id: str | None = None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        audit_log_property: list[AuditLogProperty] | None = None,
+        account_id: str | None = None,
+        action: str | None = None,
+        container_id: str | None = None,
+        date: str | None = None,
+        document_id: str | None = None,
+        level: str | None = None,
+        message: str | None = None,
+        modifier: str | None = None,
+        source: str | None = None,
+        type_: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        self.audit_log_property = [] if audit_log_property is None else audit_log_property
+        self.account_id = account_id
+        self.action = action
+        self.container_id = container_id
+        self.date = date
+        self.document_id = document_id
+        self.level = level
+        self.message = message
+        self.modifier = modifier
+        self.source = source
+        self.type_ = type_
+        self.user_id = user_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AuditLogProperty(BaseType):
     """AuditLogProperty.
 
@@ -3943,8 +4756,19 @@ class AuditLogProperty(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        previous_value: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.previous_value = previous_value
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Branch(BaseType):
     """Branch.
 
@@ -3998,8 +4822,39 @@ class Branch(BaseType):
     stage: str | None = None
     """XSD attribute ``stage`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        deleted: bool | None = None,
+        deployment_id: str | None = None,
+        description: str | None = None,
+        id_: str | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str | None = None,
+        package_id: str | None = None,
+        parent_id: str | None = None,
+        ready: bool | None = None,
+        stage: str | None = None,
+    ) -> None:
+        self.created_by = created_by
+        self.created_date = created_date
+        self.deleted = deleted
+        self.deployment_id = deployment_id
+        self.description = description
+        self.id_ = id_
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
+        self.package_id = package_id
+        self.parent_id = parent_id
+        self.ready = ready
+        self.stage = stage
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BrowseField(BaseType):
     """BrowseField.
 
@@ -4020,8 +4875,17 @@ class BrowseField(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BulkId(BaseType):
     """BulkId.
 
@@ -4039,9 +4903,16 @@ class BulkId(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+    ) -> None:
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
-class BulkRequest:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class BulkRequest(Binding):
     """BulkRequest.
 
     XSD: complexType ``BulkRequest`` in ``http://api.platform.boomi.com/``.
@@ -4061,9 +4932,18 @@ class BulkRequest:
     type_: BulkRequestType | None = None
     """XSD attribute ``type`` (BulkRequestType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        request: list[BaseType] | None = None,
+        type_: BulkRequestType | None = None,
+    ) -> None:
+        self.request = [] if request is None else request
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
-class BulkResult:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class BulkResult(Binding):
     """BulkResult.
 
     XSD: complexType ``BulkResult`` in ``http://api.platform.boomi.com/``.
@@ -4080,9 +4960,16 @@ class BulkResult:
     response: list[BulkResultResponse] = field(default_factory=list)
     """XSD element ``response`` (BulkResult/response, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        response: list[BulkResultResponse] | None = None,
+    ) -> None:
+        self.response = [] if response is None else response
 
-@dataclass(kw_only=True, slots=True)
-class BulkResultResponse:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class BulkResultResponse(Binding):
     """BulkResultResponse.
 
     XSD: anonymous type of ``BulkResult/response`` in ``http://api.platform.boomi.com/``.
@@ -4111,8 +4998,23 @@ class BulkResultResponse:
     error_message: str | None = None
     """XSD attribute ``errorMessage`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        result: BaseType | None = None,
+        index: int | None = None,
+        id_: str | None = None,
+        status_code: int | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        self.result = result
+        self.index = index
+        self.id_ = id_
+        self.status_code = status_code
+        self.error_message = error_message
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ChangeListenerStatusRequest(BaseType):
     """ChangeListenerStatusRequest.
 
@@ -4136,8 +5038,19 @@ class ChangeListenerStatusRequest(BaseType):
     listener_id: str | None = None
     """XSD attribute ``listenerId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        action: ChangeListenerStatusRequestAction | None = None,
+        container_id: str | None = None,
+        listener_id: str | None = None,
+    ) -> None:
+        self.action = action
+        self.container_id = container_id
+        self.listener_id = listener_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ClearQueueRequest(BaseType):
     """ClearQueueRequest.
 
@@ -4164,8 +5077,21 @@ class ClearQueueRequest(BaseType):
     subscriber_name: str | None = None
     """XSD attribute ``SubscriberName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str,
+        dlq: bool | None = None,
+        queue_name: str,
+        subscriber_name: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.dlq = dlq
+        self.queue_name = queue_name
+        self.subscriber_name = subscriber_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Cloud(BaseType):
     """Cloud.
 
@@ -4189,8 +5115,19 @@ class Cloud(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom: list[CloudAtom] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.atom = [] if atom is None else atom
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAtom(BaseType):
     """CloudAtom.
 
@@ -4211,8 +5148,17 @@ class CloudAtom(BaseType):
     deleted: bool | None = None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        deleted: bool | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.deleted = deleted
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentAwsSecretsConfig(BaseType):
     """CloudAttachmentAwsSecretsConfig.
 
@@ -4236,8 +5182,19 @@ class CloudAttachmentAwsSecretsConfig(BaseType):
     aws_secret_access_key: str
     """XSD element ``awsSecretAccessKey`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        aws_access_key_id: str,
+        aws_region: str,
+        aws_secret_access_key: str,
+    ) -> None:
+        self.aws_access_key_id = aws_access_key_id
+        self.aws_region = aws_region
+        self.aws_secret_access_key = aws_secret_access_key
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentAzureSecretsConfig(BaseType):
     """CloudAttachmentAzureSecretsConfig.
 
@@ -4261,8 +5218,19 @@ class CloudAttachmentAzureSecretsConfig(BaseType):
     azure_tenant_id: str
     """XSD element ``azureTenantId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        azure_client_id: str,
+        azure_client_secret: str,
+        azure_tenant_id: str,
+    ) -> None:
+        self.azure_client_id = azure_client_id
+        self.azure_client_secret = azure_client_secret
+        self.azure_tenant_id = azure_tenant_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpSecretsConfig(BaseType):
     """CloudAttachmentGcpSecretsConfig.
 
@@ -4286,8 +5254,19 @@ class CloudAttachmentGcpSecretsConfig(BaseType):
     user_account: CloudAttachmentGcpUserAccountConfig | None = None
     """XSD element ``userAccount`` (CloudAttachmentGcpUserAccountConfig, optional)."""
 
+    def __init__(
+        self,
+        *,
+        gcp_account_type: str,
+        service_account: CloudAttachmentGcpServiceAccountConfig | None = None,
+        user_account: CloudAttachmentGcpUserAccountConfig | None = None,
+    ) -> None:
+        self.gcp_account_type = gcp_account_type
+        self.service_account = service_account
+        self.user_account = user_account
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpServiceAccountConfig(BaseType):
     """CloudAttachmentGcpServiceAccountConfig.
 
@@ -4317,8 +5296,23 @@ class CloudAttachmentGcpServiceAccountConfig(BaseType):
     gcp_project_id: str
     """XSD element ``gcpProjectId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        gcp_client_email: str,
+        gcp_client_id: str,
+        gcp_private_key: str,
+        gcp_private_key_id: str,
+        gcp_project_id: str,
+    ) -> None:
+        self.gcp_client_email = gcp_client_email
+        self.gcp_client_id = gcp_client_id
+        self.gcp_private_key = gcp_private_key
+        self.gcp_private_key_id = gcp_private_key_id
+        self.gcp_project_id = gcp_project_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpUserAccountConfig(BaseType):
     """CloudAttachmentGcpUserAccountConfig.
 
@@ -4342,8 +5336,19 @@ class CloudAttachmentGcpUserAccountConfig(BaseType):
     gcp_refresh_token: str
     """XSD element ``gcpRefreshToken`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        gcp_client_id: str,
+        gcp_client_secret: str,
+        gcp_refresh_token: str,
+    ) -> None:
+        self.gcp_client_id = gcp_client_id
+        self.gcp_client_secret = gcp_client_secret
+        self.gcp_refresh_token = gcp_refresh_token
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentProperties(BaseType):
     """CloudAttachmentProperties.
 
@@ -4394,8 +5399,37 @@ class CloudAttachmentProperties(BaseType):
     runtime_id: str | None = None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        archive_processed_documents: bool | None = None,
+        container_name: str | None = None,
+        container_purge_days: int | None = None,
+        container_purge_immediately: bool | None = None,
+        default_time_zone_for_account_schedules: str | None = None,
+        low_latency_warning_threshold: int | None = None,
+        partial_update: bool | None = None,
+        purge_schedule_for_components: int | None = None,
+        purge_schedule_for_logs: int | None = None,
+        purge_schedule_for_processed_documents: int | None = None,
+        purge_schedule_for_temporary_data: int | None = None,
+        runtime_id: str | None = None,
+    ) -> None:
+        self.archive_processed_documents = archive_processed_documents
+        self.container_name = container_name
+        self.container_purge_days = container_purge_days
+        self.container_purge_immediately = container_purge_immediately
+        self.default_time_zone_for_account_schedules = default_time_zone_for_account_schedules
+        self.low_latency_warning_threshold = low_latency_warning_threshold
+        self.partial_update = partial_update
+        self.purge_schedule_for_components = purge_schedule_for_components
+        self.purge_schedule_for_logs = purge_schedule_for_logs
+        self.purge_schedule_for_processed_documents = purge_schedule_for_processed_documents
+        self.purge_schedule_for_temporary_data = purge_schedule_for_temporary_data
+        self.runtime_id = runtime_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsConfigurationRequest(BaseType):
     """CloudAttachmentSecretsConfigurationRequest.
 
@@ -4416,8 +5450,17 @@ class CloudAttachmentSecretsConfigurationRequest(BaseType):
     container_id: str
     """XSD attribute ``containerId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        secrets_manager_provider: CloudAttachmentSecretsManagerProvider,
+        container_id: str,
+    ) -> None:
+        self.secrets_manager_provider = secrets_manager_provider
+        self.container_id = container_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsConfigurationResponse(BaseType):
     """CloudAttachmentSecretsConfigurationResponse.
 
@@ -4438,8 +5481,17 @@ class CloudAttachmentSecretsConfigurationResponse(BaseType):
     status_code: int | None = None
     """XSD attribute ``statusCode`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsManagerProvider(BaseType):
     """CloudAttachmentSecretsManagerProvider.
 
@@ -4463,8 +5515,19 @@ class CloudAttachmentSecretsManagerProvider(BaseType):
     gcp: CloudAttachmentGcpSecretsConfig | None = None
     """XSD element ``GCP`` (CloudAttachmentGcpSecretsConfig, optional)."""
 
+    def __init__(
+        self,
+        *,
+        aws: CloudAttachmentAwsSecretsConfig | None = None,
+        azure: CloudAttachmentAzureSecretsConfig | None = None,
+        gcp: CloudAttachmentGcpSecretsConfig | None = None,
+    ) -> None:
+        self.aws = aws
+        self.azure = azure
+        self.gcp = gcp
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudManagedSecretConfig(BaseType):
     """CloudManagedSecretConfig.
 
@@ -4488,8 +5551,19 @@ class CloudManagedSecretConfig(BaseType):
     uses_remote_secrets_manager: bool | None = None
     """XSD attribute ``usesRemoteSecretsManager`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        secret_reference: str | None = None,
+        secrets_manager_type: CloudManagedSecretConfigSecretsManagerType | None = None,
+        uses_remote_secrets_manager: bool | None = None,
+    ) -> None:
+        self.secret_reference = secret_reference
+        self.secrets_manager_type = secrets_manager_type
+        self.uses_remote_secrets_manager = uses_remote_secrets_manager
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffAttribute(BaseType):
     """CompDiffAttribute.
 
@@ -4513,8 +5587,19 @@ class CompDiffAttribute(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        idpart: bool | None = None,
+        ignored: bool | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.idpart = idpart
+        self.ignored = ignored
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffConfig(BaseType):
     """CompDiffConfig.
 
@@ -4535,8 +5620,17 @@ class CompDiffConfig(BaseType):
     component_type: CompDiffConfigComponentType | None = None
     """XSD attribute ``componentType`` (CompDiffConfigComponentType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        comp_diff_element: list[CompDiffElement] | None = None,
+        component_type: CompDiffConfigComponentType | None = None,
+    ) -> None:
+        self.comp_diff_element = [] if comp_diff_element is None else comp_diff_element
+        self.component_type = component_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffElement(BaseType):
     """CompDiffElement.
 
@@ -4566,8 +5660,23 @@ class CompDiffElement(BaseType):
     parent: str | None = None
     """XSD attribute ``parent`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        comp_diff_attribute: list[CompDiffAttribute] | None = None,
+        ignored: bool | None = None,
+        name: str | None = None,
+        ordered: bool | None = None,
+        parent: str | None = None,
+    ) -> None:
+        self.comp_diff_attribute = [] if comp_diff_attribute is None else comp_diff_attribute
+        self.ignored = ignored
+        self.name = name
+        self.ordered = ordered
+        self.parent = parent
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMetadata(BaseType):
     """ComponentMetadata.
 
@@ -4633,8 +5742,47 @@ class ComponentMetadata(BaseType):
     version: int | None = None
     """XSD attribute ``version`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        component_id: str | None = None,
+        copied_from_component_id: str | None = None,
+        copied_from_component_version: int | None = None,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        current_version: bool | None = None,
+        deleted: bool | None = None,
+        folder_id: str | None = None,
+        folder_name: str | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str | None = None,
+        sub_type: str | None = None,
+        type_: ComponentMetadataType | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.copied_from_component_id = copied_from_component_id
+        self.copied_from_component_version = copied_from_component_version
+        self.created_by = created_by
+        self.created_date = created_date
+        self.current_version = current_version
+        self.deleted = deleted
+        self.folder_id = folder_id
+        self.folder_name = folder_name
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
+        self.sub_type = sub_type
+        self.type_ = type_
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Component(ComponentMetadata):
     """Component.
 
@@ -4664,8 +5812,57 @@ class Component(ComponentMetadata):
     folder_full_path: str | None = None
     """XSD attribute ``folderFullPath`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        component_id: str | None = None,
+        copied_from_component_id: str | None = None,
+        copied_from_component_version: int | None = None,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        current_version: bool | None = None,
+        deleted: bool | None = None,
+        folder_id: str | None = None,
+        folder_name: str | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str | None = None,
+        sub_type: str | None = None,
+        type_: ComponentMetadataType | None = None,
+        version: int | None = None,
+        encrypted_values: EncryptedValues | None = None,
+        description: str | None = None,
+        object_: Any,
+        process_overrides: Any,
+        folder_full_path: str | None = None,
+    ) -> None:
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.copied_from_component_id = copied_from_component_id
+        self.copied_from_component_version = copied_from_component_version
+        self.created_by = created_by
+        self.created_date = created_date
+        self.current_version = current_version
+        self.deleted = deleted
+        self.folder_id = folder_id
+        self.folder_name = folder_name
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
+        self.sub_type = sub_type
+        self.type_ = type_
+        self.version = version
+        self.encrypted_values = encrypted_values
+        self.description = description
+        self.object_ = object_
+        self.process_overrides = process_overrides
+        self.folder_full_path = folder_full_path
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentAtomAttachment(BaseType):
     """ComponentAtomAttachment.
 
@@ -4692,8 +5889,21 @@ class ComponentAtomAttachment(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        component_id: str | None = None,
+        component_type: str | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.component_id = component_id
+        self.component_type = component_type
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffRequest(BaseType):
     """ComponentDiffRequest.
 
@@ -4720,8 +5930,21 @@ class ComponentDiffRequest(BaseType):
     target_version: int
     """XSD attribute ``targetVersion`` (xs:int, required)."""
 
+    def __init__(
+        self,
+        *,
+        comp_diff_config: CompDiffConfig | None = None,
+        component_id: str,
+        source_version: int,
+        target_version: int,
+    ) -> None:
+        self.comp_diff_config = comp_diff_config
+        self.component_id = component_id
+        self.source_version = source_version
+        self.target_version = target_version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreate(BaseType):
     """ComponentDiffResponseCreate.
 
@@ -4739,9 +5962,16 @@ class ComponentDiffResponseCreate(BaseType):
     component_diff_response: ComponentDiffResponseCreateComponentDiffResponse | None = None
     """XSD element ``ComponentDiffResponse`` (ComponentDiffResponseCreate/ComponentDiffResponse, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_diff_response: ComponentDiffResponseCreateComponentDiffResponse | None = None,
+    ) -> None:
+        self.component_diff_response = component_diff_response
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponse:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponse(Binding):
     """ComponentDiffResponseCreateComponentDiffResponse.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse`` in ``http://api.platform.boomi.com/``.
@@ -4761,9 +5991,18 @@ class ComponentDiffResponseCreateComponentDiffResponse:
     generic_diff: ComponentDiffResponseCreateComponentDiffResponseGenericDiff | None = None
     """XSD element ``GenericDiff`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff, optional)."""
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        generic_diff: ComponentDiffResponseCreateComponentDiffResponseGenericDiff | None = None,
+    ) -> None:
+        self.message = message
+        self.generic_diff = generic_diff
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiff:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiff(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiff.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff`` in ``http://api.platform.boomi.com/``.
@@ -4783,9 +6022,18 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiff:
     modification: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification | None = None
     """XSD element ``modification`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification, optional)."""
 
+    def __init__(
+        self,
+        *,
+        addition: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition | None = None,
+        modification: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification | None = None,
+    ) -> None:
+        self.addition = addition
+        self.modification = modification
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition`` in ``http://api.platform.boomi.com/``.
@@ -4805,9 +6053,18 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition:
     change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange | None = None
     """XSD element ``change`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change, optional)."""
 
+    def __init__(
+        self,
+        *,
+        total: int | None = None,
+        change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange | None = None,
+    ) -> None:
+        self.total = total
+        self.change = change
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change`` in ``http://api.platform.boomi.com/``.
@@ -4833,9 +6090,22 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange:
     new_value: Any | None = None
     """XSD element ``newValue`` (xs:anyType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        type_: str | None = None,
+        changed_particle_name: str | None = None,
+        element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey | None = None,
+        new_value: Any | None = None,
+    ) -> None:
+        self.type_ = type_
+        self.changed_particle_name = changed_particle_name
+        self.element_key = element_key
+        self.new_value = new_value
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey`` in ``http://api.platform.boomi.com/``.
@@ -4855,9 +6125,18 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
     key_part: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart | None = None
     """XSD element ``key-part`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey/key-part, optional)."""
 
+    def __init__(
+        self,
+        *,
+        element_name: str | None = None,
+        key_part: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart | None = None,
+    ) -> None:
+        self.element_name = element_name
+        self.key_part = key_part
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey/key-part`` in ``http://api.platform.boomi.com/``.
@@ -4877,9 +6156,18 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
     value: str | None = None
     """XSD element ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        attribute: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.attribute = attribute
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification`` in ``http://api.platform.boomi.com/``.
@@ -4899,9 +6187,18 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification:
     change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange | None = None
     """XSD element ``change`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change, optional)."""
 
+    def __init__(
+        self,
+        *,
+        total: int | None = None,
+        change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange | None = None,
+    ) -> None:
+        self.total = total
+        self.change = change
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change`` in ``http://api.platform.boomi.com/``.
@@ -4930,9 +6227,24 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
     old_value: str | None = None
     """XSD element ``oldValue`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        type_: str | None = None,
+        changed_particle_name: str | None = None,
+        element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey | None = None,
+        new_value: str | None = None,
+        old_value: str | None = None,
+    ) -> None:
+        self.type_ = type_
+        self.changed_particle_name = changed_particle_name
+        self.element_key = element_key
+        self.new_value = new_value
+        self.old_value = old_value
 
-@dataclass(kw_only=True, slots=True)
-class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change/elementKey`` in ``http://api.platform.boomi.com/``.
@@ -4949,8 +6261,15 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
     element_name: str | None = None
     """XSD element ``elementName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        element_name: str | None = None,
+    ) -> None:
+        self.element_name = element_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentEnvironmentAttachment(BaseType):
     """ComponentEnvironmentAttachment.
 
@@ -4977,8 +6296,21 @@ class ComponentEnvironmentAttachment(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        component_type: str | None = None,
+        environment_id: str | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.component_type = component_type
+        self.environment_id = environment_id
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentInfo(BaseType):
     """ComponentInfo.
 
@@ -4999,8 +6331,17 @@ class ComponentInfo(BaseType):
     version: int | None = None
     """XSD attribute ``version`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.id_ = id_
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMergeConfig(BaseType):
     """ComponentMergeConfig.
 
@@ -5021,8 +6362,17 @@ class ComponentMergeConfig(BaseType):
     priority_branch: str | None = None
     """XSD attribute ``priorityBranch`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str,
+        priority_branch: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.priority_branch = priority_branch
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMergeConfigs(BaseType):
     """ComponentMergeConfigs.
 
@@ -5040,8 +6390,15 @@ class ComponentMergeConfigs(BaseType):
     component_merge_config: list[ComponentMergeConfig] = field(default_factory=list)
     """XSD element ``ComponentMergeConfig`` (ComponentMergeConfig, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        component_merge_config: list[ComponentMergeConfig] | None = None,
+    ) -> None:
+        self.component_merge_config = [] if component_merge_config is None else component_merge_config
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentReference(BaseType):
     """ComponentReference.
 
@@ -5059,8 +6416,15 @@ class ComponentReference(BaseType):
     references: list[References] = field(default_factory=list)
     """XSD element ``references`` (References, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        references: list[References] | None = None,
+    ) -> None:
+        self.references = [] if references is None else references
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connection(BaseType):
     """Connection.
 
@@ -5084,8 +6448,19 @@ class Connection(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: list[Field] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.field = [] if field is None else field
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectionLicensingDownload(BaseType):
     """ConnectionLicensingDownload.
 
@@ -5109,8 +6484,19 @@ class ConnectionLicensingDownload(BaseType):
     status_code: str | None = None
     """XSD element ``statusCode`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        message: str | None = None,
+        status_code: str | None = None,
+    ) -> None:
+        self.url = url
+        self.message = message
+        self.status_code = status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectionLicensingReport(BaseType):
     """ConnectionLicensingReport.
 
@@ -5128,8 +6514,15 @@ class ConnectionLicensingReport(BaseType):
     query_filter: QueryFilter
     """XSD element ``QueryFilter`` (QueryFilter, required)."""
 
+    def __init__(
+        self,
+        *,
+        query_filter: QueryFilter,
+    ) -> None:
+        self.query_filter = query_filter
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connections(BaseType):
     """Connections.
 
@@ -5147,8 +6540,15 @@ class Connections(BaseType):
     connection: list[Connection] = field(default_factory=list)
     """XSD element ``connection`` (Connection, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        connection: list[Connection] | None = None,
+    ) -> None:
+        self.connection = [] if connection is None else connection
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connector(BaseType):
     """Connector.
 
@@ -5169,8 +6569,17 @@ class Connector(BaseType):
     type_: str | None = None
     """XSD attribute ``type`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        type_: str | None = None,
+    ) -> None:
+        self.name = name
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorDocument(BaseType):
     """ConnectorDocument.
 
@@ -5188,8 +6597,15 @@ class ConnectorDocument(BaseType):
     generic_connector_record_id: str | None = None
     """XSD attribute ``genericConnectorRecordId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        generic_connector_record_id: str | None = None,
+    ) -> None:
+        self.generic_connector_record_id = generic_connector_record_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorDocumentDownload(BaseType):
     """ConnectorDocumentDownload.
 
@@ -5213,8 +6629,19 @@ class ConnectorDocumentDownload(BaseType):
     status_code: str | None = None
     """XSD element ``statusCode`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        message: str | None = None,
+        status_code: str | None = None,
+    ) -> None:
+        self.url = url
+        self.message = message
+        self.status_code = status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorField(BaseType):
     """ConnectorField.
 
@@ -5235,8 +6662,17 @@ class ConnectorField(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorFields(BaseType):
     """ConnectorFields.
 
@@ -5254,8 +6690,15 @@ class ConnectorFields(BaseType):
     connector_field: list[ConnectorField] = field(default_factory=list)
     """XSD element ``connectorField`` (ConnectorField, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        connector_field: list[ConnectorField] | None = None,
+    ) -> None:
+        self.connector_field = [] if connector_field is None else connector_field
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorVersion(BaseType):
     """ConnectorVersion.
 
@@ -5276,8 +6719,17 @@ class ConnectorVersion(BaseType):
     version: str | None = None
     """XSD attribute ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.name = name
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ContactInfo(BaseType):
     """ContactInfo.
 
@@ -5322,8 +6774,33 @@ class ContactInfo(BaseType):
     fax: str
     """XSD element ``fax`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        contact_name: str,
+        address1: str,
+        address2: str,
+        city: str,
+        state: str,
+        postalcode: str,
+        country: str,
+        email: str,
+        phone: str,
+        fax: str,
+    ) -> None:
+        self.contact_name = contact_name
+        self.address1 = address1
+        self.address2 = address2
+        self.city = city
+        self.state = state
+        self.postalcode = postalcode
+        self.country = country
+        self.email = email
+        self.phone = phone
+        self.fax = fax
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Counter(BaseType):
     """Counter.
 
@@ -5344,8 +6821,17 @@ class Counter(BaseType):
     value: int | None = None
     """XSD attribute ``value`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: int | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReference(BaseType):
     """CrossReference.
 
@@ -5372,8 +6858,21 @@ class CrossReference(BaseType):
     override_values: bool | None = None
     """XSD attribute ``overrideValues`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        cross_reference_rows: CrossReferenceRows,
+        id_: str | None = None,
+        name: str | None = None,
+        override_values: bool | None = None,
+    ) -> None:
+        self.cross_reference_rows = cross_reference_rows
+        self.id_ = id_
+        self.name = name
+        self.override_values = override_values
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceInputs(BaseType):
     """CrossReferenceInputs.
 
@@ -5391,8 +6890,15 @@ class CrossReferenceInputs(BaseType):
     input_: list[CrossReferenceParameter] = field(default_factory=list)
     """XSD element ``Input`` (CrossReferenceParameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        input_: list[CrossReferenceParameter] | None = None,
+    ) -> None:
+        self.input_ = [] if input_ is None else input_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceOutputs(BaseType):
     """CrossReferenceOutputs.
 
@@ -5410,8 +6916,15 @@ class CrossReferenceOutputs(BaseType):
     output: list[CrossReferenceParameter] = field(default_factory=list)
     """XSD element ``Output`` (CrossReferenceParameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        output: list[CrossReferenceParameter] | None = None,
+    ) -> None:
+        self.output = [] if output is None else output
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceParameter(BaseType):
     """CrossReferenceParameter.
 
@@ -5435,8 +6948,19 @@ class CrossReferenceParameter(BaseType):
     ref_id: int | None = None
     """XSD attribute ``refId`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        index: int | None = None,
+        name: str | None = None,
+        ref_id: int | None = None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.ref_id = ref_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceRow(BaseType):
     """CrossReferenceRow.
 
@@ -5511,8 +7035,53 @@ class CrossReferenceRow(BaseType):
     ref9: str | None = None
     """XSD attribute ``ref9`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        ref1: str | None = None,
+        ref10: str | None = None,
+        ref11: str | None = None,
+        ref12: str | None = None,
+        ref13: str | None = None,
+        ref14: str | None = None,
+        ref15: str | None = None,
+        ref16: str | None = None,
+        ref17: str | None = None,
+        ref18: str | None = None,
+        ref19: str | None = None,
+        ref2: str | None = None,
+        ref20: str | None = None,
+        ref3: str | None = None,
+        ref4: str | None = None,
+        ref5: str | None = None,
+        ref6: str | None = None,
+        ref7: str | None = None,
+        ref8: str | None = None,
+        ref9: str | None = None,
+    ) -> None:
+        self.ref1 = ref1
+        self.ref10 = ref10
+        self.ref11 = ref11
+        self.ref12 = ref12
+        self.ref13 = ref13
+        self.ref14 = ref14
+        self.ref15 = ref15
+        self.ref16 = ref16
+        self.ref17 = ref17
+        self.ref18 = ref18
+        self.ref19 = ref19
+        self.ref2 = ref2
+        self.ref20 = ref20
+        self.ref3 = ref3
+        self.ref4 = ref4
+        self.ref5 = ref5
+        self.ref6 = ref6
+        self.ref7 = ref7
+        self.ref8 = ref8
+        self.ref9 = ref9
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceRows(BaseType):
     """CrossReferenceRows.
 
@@ -5530,8 +7099,15 @@ class CrossReferenceRows(BaseType):
     row: list[CrossReferenceRow] = field(default_factory=list)
     """XSD element ``row`` (CrossReferenceRow, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        row: list[CrossReferenceRow] | None = None,
+    ) -> None:
+        self.row = [] if row is None else row
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferences(BaseType):
     """CrossReferences.
 
@@ -5549,8 +7125,15 @@ class CrossReferences(BaseType):
     cross_reference: list[CrossReference] = field(default_factory=list)
     """XSD element ``crossReference`` (CrossReference, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        cross_reference: list[CrossReference] | None = None,
+    ) -> None:
+        self.cross_reference = [] if cross_reference is None else cross_reference
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomControlInfo(BaseType):
     """CustomControlInfo.
 
@@ -5571,8 +7154,17 @@ class CustomControlInfo(BaseType):
     message_id_qual: str | None = None
     """XSD attribute ``messageIdQual`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        message_id: str | None = None,
+        message_id_qual: str | None = None,
+    ) -> None:
+        self.message_id = message_id
+        self.message_id_qual = message_id_qual
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomFields(BaseType):
     """CustomFields.
 
@@ -5590,8 +7182,15 @@ class CustomFields(BaseType):
     fields: list[Any] = field(default_factory=list)
     """XSD element ``fields`` (xs:anyType, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        fields: list[Any] | None = None,
+    ) -> None:
+        self.fields = [] if fields is None else fields
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomOptions(BaseType):
     """CustomOptions.
 
@@ -5615,8 +7214,19 @@ class CustomOptions(BaseType):
     reject_duplicate_message: bool | None = None
     """XSD attribute ``rejectDuplicateMessage`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        outbound_message_validation: bool | None = None,
+        outbound_validation_option: CustomOptionsOutboundValidationOption | None = None,
+        reject_duplicate_message: bool | None = None,
+    ) -> None:
+        self.outbound_message_validation = outbound_message_validation
+        self.outbound_validation_option = outbound_validation_option
+        self.reject_duplicate_message = reject_duplicate_message
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomPartnerInfo(BaseType):
     """CustomPartnerInfo.
 
@@ -5640,8 +7250,19 @@ class CustomPartnerInfo(BaseType):
     custom_standard_id: str | None = None
     """XSD attribute ``customStandardId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        custom_control_info: CustomControlInfo,
+        custom_options: CustomOptions,
+        custom_standard_id: str | None = None,
+    ) -> None:
+        self.custom_control_info = custom_control_info
+        self.custom_options = custom_options
+        self.custom_standard_id = custom_standard_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomProperties(BaseType):
     """CustomProperties.
 
@@ -5659,8 +7280,15 @@ class CustomProperties(BaseType):
     properties: list[PropertyPair] = field(default_factory=list)
     """XSD element ``properties`` (PropertyPair, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        properties: list[PropertyPair] | None = None,
+    ) -> None:
+        self.properties = [] if properties is None else properties
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomRuntimeProperties(BaseType):
     """CustomRuntimeProperties.
 
@@ -5678,8 +7306,15 @@ class CustomRuntimeProperties(BaseType):
     property_: list[Property] = field(default_factory=list)
     """XSD element ``property`` (Property, 1..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        property_: list[Property] | None = None,
+    ) -> None:
+        self.property_ = [] if property_ is None else property_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomSystemProperties(BaseType):
     """CustomSystemProperties.
 
@@ -5697,8 +7332,15 @@ class CustomSystemProperties(BaseType):
     property_: list[str] = field(default_factory=list)
     """XSD element ``property`` (xs:string, 1..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        property_: list[str] | None = None,
+    ) -> None:
+        self.property_ = [] if property_ is None else property_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomTrackedField(BaseType):
     """CustomTrackedField.
 
@@ -5722,8 +7364,19 @@ class CustomTrackedField(BaseType):
     type_: CustomTrackedFieldType | None = None
     """XSD attribute ``type`` (CustomTrackedFieldType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        label: str | None = None,
+        position: int | None = None,
+        type_: CustomTrackedFieldType | None = None,
+    ) -> None:
+        self.label = label
+        self.position = position
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DefaultOFTPConnectionSettings(BaseType):
     """DefaultOFTPConnectionSettings.
 
@@ -5765,8 +7418,31 @@ class DefaultOFTPConnectionSettings(BaseType):
     use_gateway: bool | None = None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        my_partner_info: OFTPPartnerInfo,
+        client_ssl_alias: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        sfidciph: int | None = None,
+        ssidauth: bool | None = None,
+        tls: bool | None = None,
+        use_client_ssl: bool | None = None,
+        use_gateway: bool | None = None,
+    ) -> None:
+        self.my_partner_info = my_partner_info
+        self.client_ssl_alias = client_ssl_alias
+        self.host = host
+        self.port = port
+        self.sfidciph = sfidciph
+        self.ssidauth = ssidauth
+        self.tls = tls
+        self.use_client_ssl = use_client_ssl
+        self.use_gateway = use_gateway
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DefaultOFTPPartnerSendSettings(BaseType):
     """DefaultOFTPPartnerSendSettings.
 
@@ -5793,8 +7469,21 @@ class DefaultOFTPPartnerSendSettings(BaseType):
     sfiddsn: str | None = None
     """XSD attribute ``sfiddsn`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        cd: bool | None = None,
+        operation: str | None = None,
+        sfiddesc: str | None = None,
+        sfiddsn: str | None = None,
+    ) -> None:
+        self.cd = cd
+        self.operation = operation
+        self.sfiddesc = sfiddesc
+        self.sfiddsn = sfiddsn
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedExpiredCertificate(BaseType):
     """DeployedExpiredCertificate.
 
@@ -5842,8 +7531,35 @@ class DeployedExpiredCertificate(BaseType):
     expiration_boundary: int | None = None
     """XSD attribute ``expirationBoundary`` (xs:integer, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        certificate_id: str | None = None,
+        certificate_name: str | None = None,
+        certificate_type: str | None = None,
+        container_id: str | None = None,
+        container_name: str | None = None,
+        environment_id: str | None = None,
+        environment_name: str | None = None,
+        expiration_date: str | None = None,
+        location: str | None = None,
+        expiration_boundary: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.certificate_id = certificate_id
+        self.certificate_name = certificate_name
+        self.certificate_type = certificate_type
+        self.container_id = container_id
+        self.container_name = container_name
+        self.environment_id = environment_id
+        self.environment_name = environment_name
+        self.expiration_date = expiration_date
+        self.location = location
+        self.expiration_boundary = expiration_boundary
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedPackage(BaseType):
     """DeployedPackage.
 
@@ -5903,8 +7619,43 @@ class DeployedPackage(BaseType):
     version: int | None = None
     """XSD element ``version`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        active: bool | None = None,
+        branch_name: str | None = None,
+        component_id: str | None = None,
+        component_type: str | None = None,
+        component_version: int | None = None,
+        deployed_by: str | None = None,
+        deployed_date: str | None = None,
+        deployment_id: str | None = None,
+        environment_id: str | None = None,
+        listener_status: DeployedPackageListenerStatus | None = None,
+        message: str | None = None,
+        notes: str | None = None,
+        package_id: str | None = None,
+        package_version: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.active = active
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.component_type = component_type
+        self.component_version = component_version
+        self.deployed_by = deployed_by
+        self.deployed_date = deployed_date
+        self.deployment_id = deployment_id
+        self.environment_id = environment_id
+        self.listener_status = listener_status
+        self.message = message
+        self.notes = notes
+        self.package_id = package_id
+        self.package_version = package_version
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedProcess(BaseType):
     """DeployedProcess.
 
@@ -5925,8 +7676,17 @@ class DeployedProcess(BaseType):
     process_id: str
     """XSD element ``processId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        process_properties: ProcessProperties,
+        process_id: str,
+    ) -> None:
+        self.process_properties = process_properties
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Deployment(BaseType):
     """Deployment.
 
@@ -5980,8 +7740,39 @@ class Deployment(BaseType):
     version: int | None = None
     """XSD element ``version`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str,
+        component_type: str,
+        current: bool | None = None,
+        deployed_by: str,
+        deployed_on: str,
+        digest: str,
+        environment_id: str,
+        id_: str,
+        listener_status: DeploymentListenerStatus | None = None,
+        message: str | None = None,
+        notes: str,
+        process_id: str,
+        version: int | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.component_type = component_type
+        self.current = current
+        self.deployed_by = deployed_by
+        self.deployed_on = deployed_on
+        self.digest = digest
+        self.environment_id = environment_id
+        self.id_ = id_
+        self.listener_status = listener_status
+        self.message = message
+        self.notes = notes
+        self.process_id = process_id
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskCommunicationOptions(BaseType):
     """DiskCommunicationOptions.
 
@@ -6008,8 +7799,21 @@ class DiskCommunicationOptions(BaseType):
     communication_setting: DiskCommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (DiskCommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        disk_get_options: DiskGetOptions | None = None,
+        disk_send_options: DiskSendOptions | None = None,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        communication_setting: DiskCommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.disk_get_options = disk_get_options
+        self.disk_send_options = disk_send_options
+        self.shared_communication_channel = shared_communication_channel
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskGetOptions(BaseType):
     """DiskGetOptions.
 
@@ -6042,8 +7846,25 @@ class DiskGetOptions(BaseType):
     use_default_get_options: bool | None = None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        file_filter: str,
+        get_directory: str,
+        delete_after_read: bool | None = None,
+        filter_match_type: DiskGetOptionsFilterMatchType | None = None,
+        max_file_count: int | None = None,
+        use_default_get_options: bool | None = None,
+    ) -> None:
+        self.file_filter = file_filter
+        self.get_directory = get_directory
+        self.delete_after_read = delete_after_read
+        self.filter_match_type = filter_match_type
+        self.max_file_count = max_file_count
+        self.use_default_get_options = use_default_get_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskSendOptions(BaseType):
     """DiskSendOptions.
 
@@ -6070,8 +7891,21 @@ class DiskSendOptions(BaseType):
     write_option: DiskSendOptionsWriteOption | None = None
     """XSD attribute ``writeOption`` (DiskSendOptionsWriteOption, optional)."""
 
+    def __init__(
+        self,
+        *,
+        send_directory: str,
+        create_directory: bool | None = None,
+        use_default_send_options: bool | None = None,
+        write_option: DiskSendOptionsWriteOption | None = None,
+    ) -> None:
+        self.send_directory = send_directory
+        self.create_directory = create_directory
+        self.use_default_send_options = use_default_send_options
+        self.write_option = write_option
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheKeyInput(BaseType):
     """DocCacheKeyInput.
 
@@ -6095,8 +7929,19 @@ class DocCacheKeyInput(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        index: int | None = None,
+        key_id: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.index = index
+        self.key_id = key_id
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheKeyInputs(BaseType):
     """DocCacheKeyInputs.
 
@@ -6114,8 +7959,15 @@ class DocCacheKeyInputs(BaseType):
     input_: list[DocCacheKeyInput] = field(default_factory=list)
     """XSD element ``Input`` (DocCacheKeyInput, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        input_: list[DocCacheKeyInput] | None = None,
+    ) -> None:
+        self.input_ = [] if input_ is None else input_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheProfileParameter(BaseType):
     """DocCacheProfileParameter.
 
@@ -6142,8 +7994,21 @@ class DocCacheProfileParameter(BaseType):
     tag_list_key: int | None = None
     """XSD attribute ``tagListKey`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        index: int | None = None,
+        key: int | None = None,
+        name: str | None = None,
+        tag_list_key: int | None = None,
+    ) -> None:
+        self.index = index
+        self.key = key
+        self.name = name
+        self.tag_list_key = tag_list_key
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheProfileParameters(BaseType):
     """DocCacheProfileParameters.
 
@@ -6161,8 +8026,15 @@ class DocCacheProfileParameters(BaseType):
     output: list[DocCacheProfileParameter] = field(default_factory=list)
     """XSD element ``Output`` (DocCacheProfileParameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        output: list[DocCacheProfileParameter] | None = None,
+    ) -> None:
+        self.output = [] if output is None else output
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Document(BaseType):
     """Document.
 
@@ -6180,8 +8052,15 @@ class Document(BaseType):
     generic_connector_record_id: str | None = None
     """XSD attribute ``genericConnectorRecordId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        generic_connector_record_id: str | None = None,
+    ) -> None:
+        self.generic_connector_record_id = generic_connector_record_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocumentCountAccount(BaseType):
     """DocumentCountAccount.
 
@@ -6208,8 +8087,21 @@ class DocumentCountAccount(BaseType):
     value: int | None = None
     """XSD attribute ``value`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        value: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocumentCountAccountGroup(DocumentCountAccount):
     """DocumentCountAccountGroup.
 
@@ -6218,8 +8110,21 @@ class DocumentCountAccountGroup(DocumentCountAccount):
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('DocumentCountAccountGroup', NAMESPACE, (), REGISTRY)
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        value: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DynamicProcessProperty(BaseType):
     """DynamicProcessProperty.
 
@@ -6240,8 +8145,17 @@ class DynamicProcessProperty(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EDIFACTConnectorRecord(BaseType):
     """EDIFACTConnectorRecord.
 
@@ -6343,8 +8257,71 @@ class EDIFACTConnectorRecord(BaseType):
     version: str | None = None
     """XSD element ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        ack_report: str | None = None,
+        ack_requested: str | None = None,
+        ack_status: str | None = None,
+        action_type: str,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        controlling_agency: str | None = None,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        id_: str,
+        interchange_control_reference: str | None = None,
+        interchange_date: str | None = None,
+        interchange_time: str | None = None,
+        message_reference_number: str | None = None,
+        message_type: str | None = None,
+        operation_name: str,
+        outbound_validation_report: str | None = None,
+        outbound_validation_status: str | None = None,
+        receiver_id: str | None = None,
+        release: str | None = None,
+        sender_id: str | None = None,
+        size: int | None = None,
+        successful: bool | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.account = account
+        self.ack_report = ack_report
+        self.ack_requested = ack_requested
+        self.ack_status = ack_status
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.controlling_agency = controlling_agency
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.interchange_control_reference = interchange_control_reference
+        self.interchange_date = interchange_date
+        self.interchange_time = interchange_time
+        self.message_reference_number = message_reference_number
+        self.message_type = message_type
+        self.operation_name = operation_name
+        self.outbound_validation_report = outbound_validation_report
+        self.outbound_validation_status = outbound_validation_status
+        self.receiver_id = receiver_id
+        self.release = release
+        self.sender_id = sender_id
+        self.size = size
+        self.successful = successful
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiCustomConnectorRecord(BaseType):
     """EdiCustomConnectorRecord.
 
@@ -6443,8 +8420,69 @@ class EdiCustomConnectorRecord(BaseType):
     version: str | None = None
     """XSD element ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        action_type: str,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        from_trading_partner: str | None = None,
+        id_: str,
+        operation_name: str,
+        size: int | None = None,
+        successful: bool | None = None,
+        to_trading_partner: str | None = None,
+        custom_standard_id: str | None = None,
+        custom_standard_name: str | None = None,
+        standard_id: str | None = None,
+        sender_id: str | None = None,
+        sender_id_qualifier: str | None = None,
+        receiver_id: str | None = None,
+        receiver_id_qualifier: str | None = None,
+        message_type: str | None = None,
+        message_id: str | None = None,
+        message_date: str | None = None,
+        message_time: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.account = account
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.from_trading_partner = from_trading_partner
+        self.id_ = id_
+        self.operation_name = operation_name
+        self.size = size
+        self.successful = successful
+        self.to_trading_partner = to_trading_partner
+        self.custom_standard_id = custom_standard_id
+        self.custom_standard_name = custom_standard_name
+        self.standard_id = standard_id
+        self.sender_id = sender_id
+        self.sender_id_qualifier = sender_id_qualifier
+        self.receiver_id = receiver_id
+        self.receiver_id_qualifier = receiver_id_qualifier
+        self.message_type = message_type
+        self.message_id = message_id
+        self.message_date = message_date
+        self.message_time = message_time
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiDelimiter(BaseType):
     """EdiDelimiter.
 
@@ -6465,8 +8503,17 @@ class EdiDelimiter(BaseType):
     delimiter_value: EdiDelimiterDelimiterValue | None = None
     """XSD attribute ``delimiterValue`` (EdiDelimiterDelimiterValue, optional)."""
 
+    def __init__(
+        self,
+        *,
+        delimiter_special: str | None = None,
+        delimiter_value: EdiDelimiterDelimiterValue | None = None,
+    ) -> None:
+        self.delimiter_special = delimiter_special
+        self.delimiter_value = delimiter_value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiSegmentTerminator(BaseType):
     """EdiSegmentTerminator.
 
@@ -6487,8 +8534,17 @@ class EdiSegmentTerminator(BaseType):
     segment_terminator_value: EdiSegmentTerminatorSegmentTerminatorValue | None = None
     """XSD attribute ``segmentTerminatorValue`` (EdiSegmentTerminatorSegmentTerminatorValue, optional)."""
 
+    def __init__(
+        self,
+        *,
+        segment_terminator_special: str | None = None,
+        segment_terminator_value: EdiSegmentTerminatorSegmentTerminatorValue | None = None,
+    ) -> None:
+        self.segment_terminator_special = segment_terminator_special
+        self.segment_terminator_value = segment_terminator_value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactControlInfo(BaseType):
     """EdifactControlInfo.
 
@@ -6512,8 +8568,19 @@ class EdifactControlInfo(BaseType):
     unh_control_info: UNHControlInfo
     """XSD element ``UNHControlInfo`` (UNHControlInfo, required)."""
 
+    def __init__(
+        self,
+        *,
+        unb_control_info: UNBControlInfo,
+        ung_control_info: UNGControlInfo | None = None,
+        unh_control_info: UNHControlInfo,
+    ) -> None:
+        self.unb_control_info = unb_control_info
+        self.ung_control_info = ung_control_info
+        self.unh_control_info = unh_control_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactOptions(BaseType):
     """EdifactOptions.
 
@@ -6558,8 +8625,33 @@ class EdifactOptions(BaseType):
     reject_duplicate_unb: bool | None = None
     """XSD attribute ``rejectDuplicateUNB`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        composite_delimiter: EdiDelimiter,
+        element_delimiter: EdiDelimiter,
+        segment_terminator: EdiSegmentTerminator,
+        acknowledgementoption: EdifactOptionsAcknowledgementoption | None = None,
+        envelopeoption: EdifactOptionsEnvelopeoption | None = None,
+        filteracknowledgements: bool | None = None,
+        include_una: bool | None = None,
+        outbound_interchange_validation: bool | None = None,
+        outbound_validation_option: EdifactOptionsOutboundValidationOption | None = None,
+        reject_duplicate_unb: bool | None = None,
+    ) -> None:
+        self.composite_delimiter = composite_delimiter
+        self.element_delimiter = element_delimiter
+        self.segment_terminator = segment_terminator
+        self.acknowledgementoption = acknowledgementoption
+        self.envelopeoption = envelopeoption
+        self.filteracknowledgements = filteracknowledgements
+        self.include_una = include_una
+        self.outbound_interchange_validation = outbound_interchange_validation
+        self.outbound_validation_option = outbound_validation_option
+        self.reject_duplicate_unb = reject_duplicate_unb
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactPartnerInfo(BaseType):
     """EdifactPartnerInfo.
 
@@ -6580,8 +8672,17 @@ class EdifactPartnerInfo(BaseType):
     edifact_options: EdifactOptions
     """XSD element ``EdifactOptions`` (EdifactOptions, required)."""
 
+    def __init__(
+        self,
+        *,
+        edifact_control_info: EdifactControlInfo,
+        edifact_options: EdifactOptions,
+    ) -> None:
+        self.edifact_control_info = edifact_control_info
+        self.edifact_options = edifact_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Element(BaseType):
     """Element.
 
@@ -6599,8 +8700,15 @@ class Element(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EncryptedValue(BaseType):
     """EncryptedValue.
 
@@ -6621,8 +8729,17 @@ class EncryptedValue(BaseType):
     path: str | None = None
     """XSD attribute ``path`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        is_set: bool | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.is_set = is_set
+        self.path = path
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EncryptedValues(BaseType):
     """EncryptedValues.
 
@@ -6640,8 +8757,15 @@ class EncryptedValues(BaseType):
     encrypted_value: list[EncryptedValue] = field(default_factory=list)
     """XSD element ``encryptedValue`` (EncryptedValue, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        encrypted_value: list[EncryptedValue] | None = None,
+    ) -> None:
+        self.encrypted_value = [] if encrypted_value is None else encrypted_value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Environment(BaseType):
     """Environment.
 
@@ -6671,8 +8795,23 @@ class Environment(BaseType):
     parent_environment: str | None = None
     """XSD attribute ``parentEnvironment`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        classification: EnvironmentClassification | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+        parent_account: str | None = None,
+        parent_environment: str | None = None,
+    ) -> None:
+        self.classification = classification
+        self.id_ = id_
+        self.name = name
+        self.parent_account = parent_account
+        self.parent_environment = parent_environment
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentAtomAttachment(BaseType):
     """EnvironmentAtomAttachment.
 
@@ -6696,8 +8835,19 @@ class EnvironmentAtomAttachment(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        environment_id: str | None = None,
+        id_: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.environment_id = environment_id
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentConnectionFieldExtensionSummary(BaseType):
     """EnvironmentConnectionFieldExtensionSummary.
 
@@ -6730,8 +8880,25 @@ class EnvironmentConnectionFieldExtensionSummary(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: FieldSummary,
+        connection_id: str | None = None,
+        environment_id: str | None = None,
+        extension_group_id: str | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.field = field
+        self.connection_id = connection_id
+        self.environment_id = environment_id
+        self.extension_group_id = extension_group_id
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentExtensions(BaseType):
     """EnvironmentExtensions.
 
@@ -6782,8 +8949,37 @@ class EnvironmentExtensions(BaseType):
     partial: bool | None = None
     """XSD attribute ``partial`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        pgp_certificates: PGPCertificates,
+        connections: Connections,
+        cross_references: CrossReferences,
+        operations: Operations,
+        process_properties: OverrideProcessProperties,
+        properties: Properties,
+        shared_communications: SharedCommunications,
+        trading_partners: TradingPartners,
+        environment_id: str | None = None,
+        extension_group_id: str | None = None,
+        id_: str | None = None,
+        partial: bool | None = None,
+    ) -> None:
+        self.pgp_certificates = pgp_certificates
+        self.connections = connections
+        self.cross_references = cross_references
+        self.operations = operations
+        self.process_properties = process_properties
+        self.properties = properties
+        self.shared_communications = shared_communications
+        self.trading_partners = trading_partners
+        self.environment_id = environment_id
+        self.extension_group_id = extension_group_id
+        self.id_ = id_
+        self.partial = partial
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtension(BaseType):
     """EnvironmentMapExtension.
 
@@ -6819,8 +9015,27 @@ class EnvironmentMapExtension(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        map_: MapExtension | None = None,
+        environment_id: str | None = None,
+        extension_group_id: str | None = None,
+        id_: str | None = None,
+        map_id: str | None = None,
+        name: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.map_ = map_
+        self.environment_id = environment_id
+        self.extension_group_id = extension_group_id
+        self.id_ = id_
+        self.map_id = map_id
+        self.name = name
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionExternalComponent(BaseType):
     """EnvironmentMapExtensionExternalComponent.
 
@@ -6850,8 +9065,23 @@ class EnvironmentMapExtensionExternalComponent(BaseType):
     environment_map_extension_id: str | None = None
     """XSD attribute ``environmentMapExtensionId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        component_type: str | None = None,
+        component_version: int | None = None,
+        environment_map_extension_id: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.component_name = component_name
+        self.component_type = component_type
+        self.component_version = component_version
+        self.environment_map_extension_id = environment_map_extension_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionUserDefinedFunction(BaseType):
     """EnvironmentMapExtensionUserDefinedFunction.
 
@@ -6905,8 +9135,39 @@ class EnvironmentMapExtensionUserDefinedFunction(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        inputs: MapExtensionsInputs,
+        mappings: MapExtensionsFunctionMappings,
+        outputs: MapExtensionsOutputs,
+        steps: MapExtensionsFunctionSteps,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        deleted: bool | None = None,
+        description: str | None = None,
+        environment_map_extension_id: str | None = None,
+        id_: str | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.mappings = mappings
+        self.outputs = outputs
+        self.steps = steps
+        self.created_by = created_by
+        self.created_date = created_date
+        self.deleted = deleted
+        self.description = description
+        self.environment_map_extension_id = environment_map_extension_id
+        self.id_ = id_
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionUserDefinedFunctionSummary(BaseType):
     """EnvironmentMapExtensionUserDefinedFunctionSummary.
 
@@ -6945,8 +9206,29 @@ class EnvironmentMapExtensionUserDefinedFunctionSummary(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        deleted: bool | None = None,
+        environment_map_extension_id: str | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.created_by = created_by
+        self.created_date = created_date
+        self.deleted = deleted
+        self.environment_map_extension_id = environment_map_extension_id
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionsSummary(BaseType):
     """EnvironmentMapExtensionsSummary.
 
@@ -6985,8 +9267,29 @@ class EnvironmentMapExtensionsSummary(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        destination_field_set: MapExtensionBrowseData,
+        source_field_set: MapExtensionBrowseData,
+        environment_id: str | None = None,
+        extension_group_id: str | None = None,
+        id_: str | None = None,
+        map_id: str | None = None,
+        name: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.destination_field_set = destination_field_set
+        self.source_field_set = source_field_set
+        self.environment_id = environment_id
+        self.extension_group_id = extension_group_id
+        self.id_ = id_
+        self.map_id = map_id
+        self.name = name
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentRole(BaseType):
     """EnvironmentRole.
 
@@ -7010,8 +9313,19 @@ class EnvironmentRole(BaseType):
     role_id: str | None = None
     """XSD attribute ``roleId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        environment_id: str | None = None,
+        id_: str | None = None,
+        role_id: str | None = None,
+    ) -> None:
+        self.environment_id = environment_id
+        self.id_ = id_
+        self.role_id = role_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Event(BaseType):
     """Event.
 
@@ -7104,8 +9418,65 @@ class Event(BaseType):
     update_date: str
     """XSD element ``updateDate`` (xs:dateTime, required)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        atom_id: str,
+        atom_name: str,
+        classification: str,
+        end_time: str,
+        environment: str,
+        error: str,
+        error_document_count: int | None = None,
+        error_type: str,
+        errored_step_label: str,
+        errored_step_type: str,
+        event_date: str,
+        event_id: str,
+        event_level: str,
+        event_type: str,
+        execution_id: str,
+        inbound_document_count: int | None = None,
+        outbound_document_count: int | None = None,
+        process_id: str,
+        process_name: str,
+        record_date: str,
+        start_time: str,
+        status: str,
+        title: str,
+        top_level_process_id: str,
+        update_date: str,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.atom_name = atom_name
+        self.classification = classification
+        self.end_time = end_time
+        self.environment = environment
+        self.error = error
+        self.error_document_count = error_document_count
+        self.error_type = error_type
+        self.errored_step_label = errored_step_label
+        self.errored_step_type = errored_step_type
+        self.event_date = event_date
+        self.event_id = event_id
+        self.event_level = event_level
+        self.event_type = event_type
+        self.execution_id = execution_id
+        self.inbound_document_count = inbound_document_count
+        self.outbound_document_count = outbound_document_count
+        self.process_id = process_id
+        self.process_name = process_name
+        self.record_date = record_date
+        self.start_time = start_time
+        self.status = status
+        self.title = title
+        self.top_level_process_id = top_level_process_id
+        self.update_date = update_date
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionArtifacts(BaseType):
     """ExecutionArtifacts.
 
@@ -7123,8 +9494,15 @@ class ExecutionArtifacts(BaseType):
     execution_id: str | None = None
     """XSD attribute ``executionId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        execution_id: str | None = None,
+    ) -> None:
+        self.execution_id = execution_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionConnector(BaseType):
     """ExecutionConnector.
 
@@ -7169,8 +9547,33 @@ class ExecutionConnector(BaseType):
     success_count: int | None = None
     """XSD attribute ``successCount`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        action_type: str | None = None,
+        connector_type: str | None = None,
+        error_count: int | None = None,
+        execution_connector: str | None = None,
+        execution_id: str | None = None,
+        id_: str | None = None,
+        is_start_shape: bool | None = None,
+        record_type: str | None = None,
+        size: int | None = None,
+        success_count: int | None = None,
+    ) -> None:
+        self.action_type = action_type
+        self.connector_type = connector_type
+        self.error_count = error_count
+        self.execution_connector = execution_connector
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.is_start_shape = is_start_shape
+        self.record_type = record_type
+        self.size = size
+        self.success_count = success_count
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionCountAccount(BaseType):
     """ExecutionCountAccount.
 
@@ -7200,8 +9603,23 @@ class ExecutionCountAccount(BaseType):
     successes: int | None = None
     """XSD attribute ``successes`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        failures: int | None = None,
+        successes: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.failures = failures
+        self.successes = successes
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionCountAccountGroup(ExecutionCountAccount):
     """ExecutionCountAccountGroup.
 
@@ -7210,8 +9628,23 @@ class ExecutionCountAccountGroup(ExecutionCountAccount):
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('ExecutionCountAccountGroup', NAMESPACE, (), REGISTRY)
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        failures: int | None = None,
+        successes: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.failures = failures
+        self.successes = successes
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRecord(BaseType):
     """ExecutionRecord.
 
@@ -7295,8 +9728,59 @@ class ExecutionRecord(BaseType):
     top_level_execution_id: str
     """XSD element ``topLevelExecutionId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        atom_id: str,
+        atom_name: str,
+        execution_duration: int | None = None,
+        execution_id: str,
+        execution_time: str,
+        execution_type: ExecutionRecordExecutionType,
+        inbound_document_count: int | None = None,
+        inbound_document_size: int | None = None,
+        inbound_error_document_count: int | None = None,
+        launcher_id: str,
+        message: str,
+        node_id: str,
+        original_execution_id: str,
+        outbound_document_count: int | None = None,
+        outbound_document_size: int | None = None,
+        parent_execution_id: str,
+        process_id: str,
+        process_name: str,
+        recorded_date: str,
+        report_key: str,
+        status: str,
+        top_level_execution_id: str,
+    ) -> None:
+        self.account = account
+        self.atom_id = atom_id
+        self.atom_name = atom_name
+        self.execution_duration = execution_duration
+        self.execution_id = execution_id
+        self.execution_time = execution_time
+        self.execution_type = execution_type
+        self.inbound_document_count = inbound_document_count
+        self.inbound_document_size = inbound_document_size
+        self.inbound_error_document_count = inbound_error_document_count
+        self.launcher_id = launcher_id
+        self.message = message
+        self.node_id = node_id
+        self.original_execution_id = original_execution_id
+        self.outbound_document_count = outbound_document_count
+        self.outbound_document_size = outbound_document_size
+        self.parent_execution_id = parent_execution_id
+        self.process_id = process_id
+        self.process_name = process_name
+        self.recorded_date = recorded_date
+        self.report_key = report_key
+        self.status = status
+        self.top_level_execution_id = top_level_execution_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequest(BaseType):
     """ExecutionRequest.
 
@@ -7332,8 +9816,27 @@ class ExecutionRequest(BaseType):
     request_id: str | None = None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        dynamic_process_properties: ExecutionRequestDynamicProcessProperties,
+        process_properties: ExecutionRequestProcessProperties,
+        atom_id: str,
+        process_id: str | None = None,
+        process_name: str | None = None,
+        record_url: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.dynamic_process_properties = dynamic_process_properties
+        self.process_properties = process_properties
+        self.atom_id = atom_id
+        self.process_id = process_id
+        self.process_name = process_name
+        self.record_url = record_url
+        self.request_id = request_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequestDynamicProcessProperties(BaseType):
     """ExecutionRequestDynamicProcessProperties.
 
@@ -7351,8 +9854,15 @@ class ExecutionRequestDynamicProcessProperties(BaseType):
     dynamic_process_property: list[DynamicProcessProperty] = field(default_factory=list)
     """XSD element ``DynamicProcessProperty`` (DynamicProcessProperty, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        dynamic_process_property: list[DynamicProcessProperty] | None = None,
+    ) -> None:
+        self.dynamic_process_property = [] if dynamic_process_property is None else dynamic_process_property
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequestProcessProperties(BaseType):
     """ExecutionRequestProcessProperties.
 
@@ -7370,8 +9880,15 @@ class ExecutionRequestProcessProperties(BaseType):
     process_property: list[ProcessProperty] = field(default_factory=list)
     """XSD element ``ProcessProperty`` (ProcessProperty, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        process_property: list[ProcessProperty] | None = None,
+    ) -> None:
+        self.process_property = [] if process_property is None else process_property
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionSummaryRecord(BaseType):
     """ExecutionSummaryRecord.
 
@@ -7446,9 +9963,54 @@ class ExecutionSummaryRecord(BaseType):
     time_block: str | None = None
     """XSD attribute ``timeBlock`` (xs:dateTime, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        atom_name: str | None = None,
+        elapsed_time: int | None = None,
+        elapsed_var_sum: float | None = None,
+        execution_count: int | None = None,
+        inbound_doc_count: int | None = None,
+        inbound_doc_size: int | None = None,
+        launch_elapsed_time: int | None = None,
+        launcher_id: str | None = None,
+        max_elapsed_time: int | None = None,
+        outbound_doc_count: int | None = None,
+        outbound_doc_size: int | None = None,
+        process_id: str | None = None,
+        process_name: str | None = None,
+        report_key: str | None = None,
+        return_doc_count: int | None = None,
+        return_doc_size: int | None = None,
+        status: str | None = None,
+        time_block: str | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.atom_name = atom_name
+        self.elapsed_time = elapsed_time
+        self.elapsed_var_sum = elapsed_var_sum
+        self.execution_count = execution_count
+        self.inbound_doc_count = inbound_doc_count
+        self.inbound_doc_size = inbound_doc_size
+        self.launch_elapsed_time = launch_elapsed_time
+        self.launcher_id = launcher_id
+        self.max_elapsed_time = max_elapsed_time
+        self.outbound_doc_count = outbound_doc_count
+        self.outbound_doc_size = outbound_doc_size
+        self.process_id = process_id
+        self.process_name = process_name
+        self.report_key = report_key
+        self.return_doc_count = return_doc_count
+        self.return_doc_size = return_doc_size
+        self.status = status
+        self.time_block = time_block
 
-@dataclass(kw_only=True, slots=True)
-class Expression:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class Expression(Binding):
     """Expression.
 
     XSD: complexType ``Expression`` in ``http://api.platform.boomi.com/``; abstract.
@@ -7456,8 +10018,11 @@ class Expression:
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('Expression', NAMESPACE, (), REGISTRY, abstract=True)
 
+    def __init__(self) -> None:
+        pass
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPCommunicationOptions(BaseType):
     """FTPCommunicationOptions.
 
@@ -7487,8 +10052,23 @@ class FTPCommunicationOptions(BaseType):
     communication_setting: FTPCommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (FTPCommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        ftp_settings: FTPSettings | None = None,
+        ftp_get_options: FTPGetOptions | None = None,
+        ftp_send_options: FTPSendOptions | None = None,
+        communication_setting: FTPCommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.shared_communication_channel = shared_communication_channel
+        self.ftp_settings = ftp_settings
+        self.ftp_get_options = ftp_get_options
+        self.ftp_send_options = ftp_send_options
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPGetOptions(BaseType):
     """FTPGetOptions.
 
@@ -7521,8 +10101,25 @@ class FTPGetOptions(BaseType):
     use_default_get_options: bool | None = None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        remote_directory: str,
+        file_to_move: str,
+        max_file_count: int,
+        ftp_action: FTPGetOptionsFtpAction | None = None,
+        transfer_type: FTPGetOptionsTransferType | None = None,
+        use_default_get_options: bool | None = None,
+    ) -> None:
+        self.remote_directory = remote_directory
+        self.file_to_move = file_to_move
+        self.max_file_count = max_file_count
+        self.ftp_action = ftp_action
+        self.transfer_type = transfer_type
+        self.use_default_get_options = use_default_get_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSSLOptions(BaseType):
     """FTPSSLOptions.
 
@@ -7546,8 +10143,19 @@ class FTPSSLOptions(BaseType):
     use_client_authentication: bool | None = None
     """XSD attribute ``useClientAuthentication`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        client_ssl_certificate: PrivateCertificate | None = None,
+        sslmode: FTPSSLOptionsSslmode | None = None,
+        use_client_authentication: bool | None = None,
+    ) -> None:
+        self.client_ssl_certificate = client_ssl_certificate
+        self.sslmode = sslmode
+        self.use_client_authentication = use_client_authentication
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSendOptions(BaseType):
     """FTPSendOptions.
 
@@ -7577,8 +10185,23 @@ class FTPSendOptions(BaseType):
     use_default_send_options: bool | None = None
     """XSD attribute ``useDefaultSendOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        remote_directory: str,
+        move_to_directory: str,
+        ftp_action: FTPSendOptionsFtpAction | None = None,
+        transfer_type: FTPSendOptionsTransferType | None = None,
+        use_default_send_options: bool | None = None,
+    ) -> None:
+        self.remote_directory = remote_directory
+        self.move_to_directory = move_to_directory
+        self.ftp_action = ftp_action
+        self.transfer_type = transfer_type
+        self.use_default_send_options = use_default_send_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSettings(BaseType):
     """FTPSettings.
 
@@ -7614,8 +10237,27 @@ class FTPSettings(BaseType):
     use_default_settings: bool | None = None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        user: str,
+        ftpssl_options: FTPSSLOptions,
+        password: str | None = None,
+        connection_mode: FTPSettingsConnectionMode | None = None,
+        use_default_settings: bool | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.user = user
+        self.ftpssl_options = ftpssl_options
+        self.password = password
+        self.connection_mode = connection_mode
+        self.use_default_settings = use_default_settings
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Field(BaseType):
     """Field.
 
@@ -7654,8 +10296,29 @@ class Field(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        custom_properties: CustomProperties | None = None,
+        cloud_managed_secret_config: CloudManagedSecretConfig | None = None,
+        component_override: bool | None = None,
+        encrypted_value_set: bool | None = None,
+        id_: str | None = None,
+        use_default: bool | None = None,
+        uses_encryption: bool | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.custom_properties = custom_properties
+        self.cloud_managed_secret_config = cloud_managed_secret_config
+        self.component_override = component_override
+        self.encrypted_value_set = encrypted_value_set
+        self.id_ = id_
+        self.use_default = use_default
+        self.uses_encryption = uses_encryption
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FieldSummary(Field):
     """FieldSummary.
 
@@ -7673,8 +10336,31 @@ class FieldSummary(Field):
     oauth2_authorization_url: str | None = None
     """XSD attribute ``oauth2AuthorizationUrl`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        custom_properties: CustomProperties | None = None,
+        cloud_managed_secret_config: CloudManagedSecretConfig | None = None,
+        component_override: bool | None = None,
+        encrypted_value_set: bool | None = None,
+        id_: str | None = None,
+        use_default: bool | None = None,
+        uses_encryption: bool | None = None,
+        value: str | None = None,
+        oauth2_authorization_url: str | None = None,
+    ) -> None:
+        self.custom_properties = custom_properties
+        self.cloud_managed_secret_config = cloud_managed_secret_config
+        self.component_override = component_override
+        self.encrypted_value_set = encrypted_value_set
+        self.id_ = id_
+        self.use_default = use_default
+        self.uses_encryption = uses_encryption
+        self.value = value
+        self.oauth2_authorization_url = oauth2_authorization_url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Folder(BaseType):
     """Folder.
 
@@ -7710,8 +10396,27 @@ class Folder(BaseType):
     parent_name: str | None = None
     """XSD attribute ``parentName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        permitted_roles: PermittedRoles | None = None,
+        deleted: bool | None = None,
+        full_path: str | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+        parent_id: str | None = None,
+        parent_name: str | None = None,
+    ) -> None:
+        self.permitted_roles = permitted_roles
+        self.deleted = deleted
+        self.full_path = full_path
+        self.id_ = id_
+        self.name = name
+        self.parent_id = parent_id
+        self.parent_name = parent_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GSControlInfo(BaseType):
     """GSControlInfo.
 
@@ -7735,8 +10440,19 @@ class GSControlInfo(BaseType):
     respagencycode: GSControlInfoRespagencycode | None = None
     """XSD attribute ``respagencycode`` (GSControlInfoRespagencycode, optional)."""
 
+    def __init__(
+        self,
+        *,
+        applicationcode: str | None = None,
+        gs_version: str | None = None,
+        respagencycode: GSControlInfoRespagencycode | None = None,
+    ) -> None:
+        self.applicationcode = applicationcode
+        self.gs_version = gs_version
+        self.respagencycode = respagencycode
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GeneralSettings(BaseType):
     """GeneralSettings.
 
@@ -7757,8 +10473,17 @@ class GeneralSettings(BaseType):
     observability_endpoint: ObservabilityEndpoint
     """XSD element ``observabilityEndpoint`` (ObservabilityEndpoint, required)."""
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        observability_endpoint: ObservabilityEndpoint,
+    ) -> None:
+        self.enabled = enabled
+        self.observability_endpoint = observability_endpoint
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GenericConnectorRecord(BaseType):
     """GenericConnectorRecord.
 
@@ -7836,8 +10561,55 @@ class GenericConnectorRecord(BaseType):
     status: GenericConnectorRecordStatus | None = None
     """XSD attribute ``status`` (GenericConnectorRecordStatus, optional)."""
 
+    def __init__(
+        self,
+        *,
+        connector_fields: ConnectorFields,
+        error_message: str,
+        tracked_fields: TrackedFields,
+        account: str | None = None,
+        action_type: str | None = None,
+        atom_id: str | None = None,
+        connection_id: str | None = None,
+        connection_name: str | None = None,
+        connector_type: str | None = None,
+        date_processed: str | None = None,
+        document_index: int | None = None,
+        execution_connector_id: str | None = None,
+        execution_id: str | None = None,
+        id_: str | None = None,
+        incremental_document_index: int | None = None,
+        operation_id: str | None = None,
+        operation_name: str | None = None,
+        retryable: bool | None = None,
+        size: int | None = None,
+        start_shape: bool | None = None,
+        status: GenericConnectorRecordStatus | None = None,
+    ) -> None:
+        self.connector_fields = connector_fields
+        self.error_message = error_message
+        self.tracked_fields = tracked_fields
+        self.account = account
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connection_id = connection_id
+        self.connection_name = connection_name
+        self.connector_type = connector_type
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.execution_connector_id = execution_connector_id
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.incremental_document_index = incremental_document_index
+        self.operation_id = operation_id
+        self.operation_name = operation_name
+        self.retryable = retryable
+        self.size = size
+        self.start_shape = start_shape
+        self.status = status
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GroupingExpression(Expression):
     """GroupingExpression.
 
@@ -7858,8 +10630,17 @@ class GroupingExpression(Expression):
     operator: GroupingExpressionOperator
     """XSD attribute ``operator`` (GroupingExpressionOperator, required)."""
 
+    def __init__(
+        self,
+        *,
+        nested_expression: list[Expression] | None = None,
+        operator: GroupingExpressionOperator,
+    ) -> None:
+        self.nested_expression = [] if nested_expression is None else nested_expression
+        self.operator = operator
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HDType(BaseType):
     """HDType.
 
@@ -7883,8 +10664,19 @@ class HDType(BaseType):
     universal_id_type: str | None = None
     """XSD attribute ``universalIdType`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        namespace_id: str | None = None,
+        universal_id: str | None = None,
+        universal_id_type: str | None = None,
+    ) -> None:
+        self.namespace_id = namespace_id
+        self.universal_id = universal_id
+        self.universal_id_type = universal_id_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7ConnectorRecord(BaseType):
     """HL7ConnectorRecord.
 
@@ -7983,8 +10775,69 @@ class HL7ConnectorRecord(BaseType):
     version: str | None = None
     """XSD element ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        accept_ack_report: str | None = None,
+        accept_ack_status: str | None = None,
+        account: str,
+        ack_report: str | None = None,
+        ack_status: str | None = None,
+        action_type: str,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        id_: str,
+        is_valid_message: str | None = None,
+        message_control_id: str | None = None,
+        message_type: str | None = None,
+        operation_name: str,
+        outbound_validation_report: str | None = None,
+        outbound_validation_status: str | None = None,
+        receiver_application_id: str | None = None,
+        receiver_facility_id: str | None = None,
+        sender_application_id: str | None = None,
+        sender_facility_id: str | None = None,
+        size: int | None = None,
+        successful: bool | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.accept_ack_report = accept_ack_report
+        self.accept_ack_status = accept_ack_status
+        self.account = account
+        self.ack_report = ack_report
+        self.ack_status = ack_status
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.is_valid_message = is_valid_message
+        self.message_control_id = message_control_id
+        self.message_type = message_type
+        self.operation_name = operation_name
+        self.outbound_validation_report = outbound_validation_report
+        self.outbound_validation_status = outbound_validation_status
+        self.receiver_application_id = receiver_application_id
+        self.receiver_facility_id = receiver_facility_id
+        self.sender_application_id = sender_application_id
+        self.sender_facility_id = sender_facility_id
+        self.size = size
+        self.successful = successful
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7ControlInfo(BaseType):
     """HL7ControlInfo.
 
@@ -8002,8 +10855,15 @@ class HL7ControlInfo(BaseType):
     msh_control_info: MSHControlInfo
     """XSD element ``MSHControlInfo`` (MSHControlInfo, required)."""
 
+    def __init__(
+        self,
+        *,
+        msh_control_info: MSHControlInfo,
+    ) -> None:
+        self.msh_control_info = msh_control_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7Options(BaseType):
     """HL7Options.
 
@@ -8051,8 +10911,35 @@ class HL7Options(BaseType):
     reject_duplicates: bool | None = None
     """XSD attribute ``rejectDuplicates`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        composite_delimiter: EdiDelimiter,
+        element_delimiter: EdiDelimiter,
+        segment_terminator: EdiSegmentTerminator,
+        sub_composite_delimiter: EdiDelimiter,
+        acceptackoption: HL7OptionsAcceptackoption | None = None,
+        appackoption: HL7OptionsAppackoption | None = None,
+        batchoption: HL7OptionsBatchoption | None = None,
+        filteracknowledgements: bool | None = None,
+        outbound_interchange_validation: bool | None = None,
+        outbound_validation_option: HL7OptionsOutboundValidationOption | None = None,
+        reject_duplicates: bool | None = None,
+    ) -> None:
+        self.composite_delimiter = composite_delimiter
+        self.element_delimiter = element_delimiter
+        self.segment_terminator = segment_terminator
+        self.sub_composite_delimiter = sub_composite_delimiter
+        self.acceptackoption = acceptackoption
+        self.appackoption = appackoption
+        self.batchoption = batchoption
+        self.filteracknowledgements = filteracknowledgements
+        self.outbound_interchange_validation = outbound_interchange_validation
+        self.outbound_validation_option = outbound_validation_option
+        self.reject_duplicates = reject_duplicates
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7PartnerInfo(BaseType):
     """HL7PartnerInfo.
 
@@ -8073,8 +10960,17 @@ class HL7PartnerInfo(BaseType):
     h_l7_options: HL7Options | None = None
     """XSD element ``HL7Options`` (HL7Options, optional)."""
 
+    def __init__(
+        self,
+        *,
+        h_l7_control_info: HL7ControlInfo | None = None,
+        h_l7_options: HL7Options | None = None,
+    ) -> None:
+        self.h_l7_control_info = h_l7_control_info
+        self.h_l7_options = h_l7_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPAuthSettings(BaseType):
     """HTTPAuthSettings.
 
@@ -8095,8 +10991,17 @@ class HTTPAuthSettings(BaseType):
     user: str | None = None
     """XSD attribute ``user`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        password: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        self.password = password
+        self.user = user
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPCommunicationOptions(BaseType):
     """HTTPCommunicationOptions.
 
@@ -8129,8 +11034,25 @@ class HTTPCommunicationOptions(BaseType):
     communication_setting: HTTPCommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (HTTPCommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        http_get_options: HTTPGetOptions | None = None,
+        http_listen_options: HTTPListenOptions | None = None,
+        http_send_options: HTTPSendOptions | None = None,
+        http_settings: HTTPSettings | None = None,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        communication_setting: HTTPCommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.http_get_options = http_get_options
+        self.http_listen_options = http_listen_options
+        self.http_send_options = http_send_options
+        self.http_settings = http_settings
+        self.shared_communication_channel = shared_communication_channel
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPEndpoint(BaseType):
     """HTTPEndpoint.
 
@@ -8151,8 +11073,17 @@ class HTTPEndpoint(BaseType):
     url: str | None = None
     """XSD attribute ``url`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        ssl_options: HTTPSSLOptions,
+        url: str | None = None,
+    ) -> None:
+        self.ssl_options = ssl_options
+        self.url = url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPGetOptions(BaseType):
     """HTTPGetOptions.
 
@@ -8206,8 +11137,39 @@ class HTTPGetOptions(BaseType):
     use_default_options: bool | None = None
     """XSD attribute ``useDefaultOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        path_elements: HTTPPathElements,
+        reflect_headers: HTTPReflectHeaders | None = None,
+        request_headers: HTTPRequestHeaders,
+        response_header_mapping: HTTPResponseHeaderMapping,
+        data_content_type: str | None = None,
+        follow_redirects: bool | None = None,
+        method_type: HTTPGetOptionsMethodType | None = None,
+        request_profile: str | None = None,
+        request_profile_type: HTTPGetOptionsRequestProfileType | None = None,
+        response_profile: str | None = None,
+        response_profile_type: HTTPGetOptionsResponseProfileType | None = None,
+        return_errors: bool | None = None,
+        use_default_options: bool | None = None,
+    ) -> None:
+        self.path_elements = path_elements
+        self.reflect_headers = reflect_headers
+        self.request_headers = request_headers
+        self.response_header_mapping = response_header_mapping
+        self.data_content_type = data_content_type
+        self.follow_redirects = follow_redirects
+        self.method_type = method_type
+        self.request_profile = request_profile
+        self.request_profile_type = request_profile_type
+        self.response_profile = response_profile
+        self.response_profile_type = response_profile_type
+        self.return_errors = return_errors
+        self.use_default_options = use_default_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPListenOptions(BaseType):
     """HTTPListenOptions.
 
@@ -8240,8 +11202,25 @@ class HTTPListenOptions(BaseType):
     username: str | None = None
     """XSD attribute ``username`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        mime_passthrough: bool | None = None,
+        object_name: str | None = None,
+        operation_type: str | None = None,
+        password: str | None = None,
+        use_default_listen_options: bool | None = None,
+        username: str | None = None,
+    ) -> None:
+        self.mime_passthrough = mime_passthrough
+        self.object_name = object_name
+        self.operation_type = operation_type
+        self.password = password
+        self.use_default_listen_options = use_default_listen_options
+        self.username = username
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuth2Settings(BaseType):
     """HTTPOAuth2Settings.
 
@@ -8277,8 +11256,27 @@ class HTTPOAuth2Settings(BaseType):
     grant_type: HTTPOAuth2SettingsGrantType | None = None
     """XSD attribute ``grantType`` (HTTPOAuth2SettingsGrantType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        access_token_endpoint: HTTPEndpoint,
+        access_token_parameters: HTTPRequestParameters,
+        authorization_parameters: HTTPRequestParameters,
+        authorization_token_endpoint: HTTPEndpoint,
+        credentials: HTTPOAuthCredentials,
+        scope: str,
+        grant_type: HTTPOAuth2SettingsGrantType | None = None,
+    ) -> None:
+        self.access_token_endpoint = access_token_endpoint
+        self.access_token_parameters = access_token_parameters
+        self.authorization_parameters = authorization_parameters
+        self.authorization_token_endpoint = authorization_token_endpoint
+        self.credentials = credentials
+        self.scope = scope
+        self.grant_type = grant_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuthCredentials(BaseType):
     """HTTPOAuthCredentials.
 
@@ -8308,8 +11306,23 @@ class HTTPOAuthCredentials(BaseType):
     use_refresh_token: bool | None = None
     """XSD attribute ``useRefreshToken`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        access_token: str | None = None,
+        access_token_key: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        use_refresh_token: bool | None = None,
+    ) -> None:
+        self.access_token = access_token
+        self.access_token_key = access_token_key
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.use_refresh_token = use_refresh_token
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuthSettings(BaseType):
     """HTTPOAuthSettings.
 
@@ -8354,8 +11367,33 @@ class HTTPOAuthSettings(BaseType):
     token_secret: str | None = None
     """XSD attribute ``tokenSecret`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        access_token: str | None = None,
+        access_token_url: str | None = None,
+        authorization_url: str | None = None,
+        consumer_key: str | None = None,
+        consumer_secret: str | None = None,
+        realm: str | None = None,
+        request_token_url: str | None = None,
+        signature_method: HTTPOAuthSettingsSignatureMethod | None = None,
+        suppress_blank_access_token: bool | None = None,
+        token_secret: str | None = None,
+    ) -> None:
+        self.access_token = access_token
+        self.access_token_url = access_token_url
+        self.authorization_url = authorization_url
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
+        self.realm = realm
+        self.request_token_url = request_token_url
+        self.signature_method = signature_method
+        self.suppress_blank_access_token = suppress_blank_access_token
+        self.token_secret = token_secret
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPPathElements(BaseType):
     """HTTPPathElements.
 
@@ -8373,8 +11411,15 @@ class HTTPPathElements(BaseType):
     element: list[Element] = field(default_factory=list)
     """XSD element ``element`` (Element, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        element: list[Element] | None = None,
+    ) -> None:
+        self.element = [] if element is None else element
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPReflectHeaders(BaseType):
     """HTTPReflectHeaders.
 
@@ -8392,8 +11437,15 @@ class HTTPReflectHeaders(BaseType):
     element: list[Element] = field(default_factory=list)
     """XSD element ``element`` (Element, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        element: list[Element] | None = None,
+    ) -> None:
+        self.element = [] if element is None else element
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPRequestHeaders(BaseType):
     """HTTPRequestHeaders.
 
@@ -8411,8 +11463,15 @@ class HTTPRequestHeaders(BaseType):
     header: list[Header] = field(default_factory=list)
     """XSD element ``header`` (Header, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        header: list[Header] | None = None,
+    ) -> None:
+        self.header = [] if header is None else header
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPRequestParameters(BaseType):
     """HTTPRequestParameters.
 
@@ -8430,8 +11489,15 @@ class HTTPRequestParameters(BaseType):
     parameter: list[Parameter] = field(default_factory=list)
     """XSD element ``parameter`` (Parameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        parameter: list[Parameter] | None = None,
+    ) -> None:
+        self.parameter = [] if parameter is None else parameter
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPResponseHeaderMapping(BaseType):
     """HTTPResponseHeaderMapping.
 
@@ -8449,8 +11515,15 @@ class HTTPResponseHeaderMapping(BaseType):
     header: list[Header] = field(default_factory=list)
     """XSD element ``header`` (Header, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        header: list[Header] | None = None,
+    ) -> None:
+        self.header = [] if header is None else header
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSSLOptions(BaseType):
     """HTTPSSLOptions.
 
@@ -8477,8 +11550,21 @@ class HTTPSSLOptions(BaseType):
     trustedcertalias: str | None = None
     """XSD attribute ``trustedcertalias`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        clientauth: bool | None = None,
+        clientsslalias: str | None = None,
+        trust_server_cert: bool | None = None,
+        trustedcertalias: str | None = None,
+    ) -> None:
+        self.clientauth = clientauth
+        self.clientsslalias = clientsslalias
+        self.trust_server_cert = trust_server_cert
+        self.trustedcertalias = trustedcertalias
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSendOptions(BaseType):
     """HTTPSendOptions.
 
@@ -8535,8 +11621,41 @@ class HTTPSendOptions(BaseType):
     use_default_options: bool | None = None
     """XSD attribute ``useDefaultOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        path_elements: HTTPPathElements,
+        reflect_headers: HTTPReflectHeaders | None = None,
+        request_headers: HTTPRequestHeaders,
+        response_header_mapping: HTTPResponseHeaderMapping,
+        data_content_type: str | None = None,
+        follow_redirects: bool | None = None,
+        method_type: HTTPSendOptionsMethodType | None = None,
+        request_profile: str | None = None,
+        request_profile_type: HTTPSendOptionsRequestProfileType | None = None,
+        response_profile: str | None = None,
+        response_profile_type: HTTPSendOptionsResponseProfileType | None = None,
+        return_errors: bool | None = None,
+        return_responses: bool | None = None,
+        use_default_options: bool | None = None,
+    ) -> None:
+        self.path_elements = path_elements
+        self.reflect_headers = reflect_headers
+        self.request_headers = request_headers
+        self.response_header_mapping = response_header_mapping
+        self.data_content_type = data_content_type
+        self.follow_redirects = follow_redirects
+        self.method_type = method_type
+        self.request_profile = request_profile
+        self.request_profile_type = request_profile_type
+        self.response_profile = response_profile
+        self.response_profile_type = response_profile_type
+        self.return_errors = return_errors
+        self.return_responses = return_responses
+        self.use_default_options = use_default_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSettings(BaseType):
     """HTTPSettings.
 
@@ -8587,8 +11706,37 @@ class HTTPSettings(BaseType):
     use_default_settings: bool | None = None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        http_auth_settings: HTTPAuthSettings,
+        httpo_auth2_settings: HTTPOAuth2Settings | None = None,
+        httpo_auth_settings: HTTPOAuthSettings | None = None,
+        httpssl_options: HTTPSSLOptions,
+        authentication_type: HTTPSettingsAuthenticationType | None = None,
+        connect_timeout: int | None = None,
+        cookie_scope: HTTPSettingsCookieScope | None = None,
+        read_timeout: int | None = None,
+        url: str | None = None,
+        use_basic_auth: bool | None = None,
+        use_custom_auth: bool | None = None,
+        use_default_settings: bool | None = None,
+    ) -> None:
+        self.http_auth_settings = http_auth_settings
+        self.httpo_auth2_settings = httpo_auth2_settings
+        self.httpo_auth_settings = httpo_auth_settings
+        self.httpssl_options = httpssl_options
+        self.authentication_type = authentication_type
+        self.connect_timeout = connect_timeout
+        self.cookie_scope = cookie_scope
+        self.read_timeout = read_timeout
+        self.url = url
+        self.use_basic_auth = use_basic_auth
+        self.use_custom_auth = use_custom_auth
+        self.use_default_settings = use_default_settings
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Header(BaseType):
     """Header.
 
@@ -8609,8 +11757,17 @@ class Header(BaseType):
     target_property_name: str | None = None
     """XSD attribute ``targetPropertyName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        header_field_name: str | None = None,
+        target_property_name: str | None = None,
+    ) -> None:
+        self.header_field_name = header_field_name
+        self.target_property_name = target_property_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ISAControlInfo(BaseType):
     """ISAControlInfo.
 
@@ -8658,8 +11815,35 @@ class ISAControlInfo(BaseType):
     version: str | None = None
     """XSD attribute ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        ackrequested: bool | None = None,
+        authorization_information: str | None = None,
+        authorization_information_qualifier: ISAControlInfoAuthorizationInformationQualifier | None = None,
+        component_element_separator: str | None = None,
+        interchange_id: str | None = None,
+        interchange_id_qualifier: ISAControlInfoInterchangeIdQualifier | None = None,
+        security_information: str | None = None,
+        security_information_qualifier: ISAControlInfoSecurityInformationQualifier | None = None,
+        standard_identification: str | None = None,
+        testindicator: ISAControlInfoTestindicator | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.ackrequested = ackrequested
+        self.authorization_information = authorization_information
+        self.authorization_information_qualifier = authorization_information_qualifier
+        self.component_element_separator = component_element_separator
+        self.interchange_id = interchange_id
+        self.interchange_id_qualifier = interchange_id_qualifier
+        self.security_information = security_information
+        self.security_information_qualifier = security_information_qualifier
+        self.standard_identification = standard_identification
+        self.testindicator = testindicator
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class InstallerToken(BaseType):
     """InstallerToken.
 
@@ -8695,8 +11879,27 @@ class InstallerToken(BaseType):
     token: str | None = None
     """XSD attribute ``token`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        cloud_id: str | None = None,
+        created: str | None = None,
+        duration_minutes: int | None = None,
+        expiration: str | None = None,
+        install_type: InstallerTokenInstallType | None = None,
+        token: str | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.cloud_id = cloud_id
+        self.created = created
+        self.duration_minutes = duration_minutes
+        self.expiration = expiration
+        self.install_type = install_type
+        self.token = token
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPack(BaseType):
     """IntegrationPack.
 
@@ -8723,8 +11926,21 @@ class IntegrationPack(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        description: str,
+        id_: str | None = None,
+        installation_type: IntegrationPackInstallationType | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.description = description
+        self.id_ = id_
+        self.installation_type = installation_type
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackAtomAttachment(BaseType):
     """IntegrationPackAtomAttachment.
 
@@ -8748,8 +11964,19 @@ class IntegrationPackAtomAttachment(BaseType):
     integration_pack_instance_id: str | None = None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        id_: str | None = None,
+        integration_pack_instance_id: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.id_ = id_
+        self.integration_pack_instance_id = integration_pack_instance_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackEnvironmentAttachment(BaseType):
     """IntegrationPackEnvironmentAttachment.
 
@@ -8773,8 +12000,19 @@ class IntegrationPackEnvironmentAttachment(BaseType):
     integration_pack_instance_id: str | None = None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        environment_id: str | None = None,
+        id_: str | None = None,
+        integration_pack_instance_id: str | None = None,
+    ) -> None:
+        self.environment_id = environment_id
+        self.id_ = id_
+        self.integration_pack_instance_id = integration_pack_instance_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackInstance(BaseType):
     """IntegrationPackInstance.
 
@@ -8801,8 +12039,21 @@ class IntegrationPackInstance(BaseType):
     integration_pack_override_name: str | None = None
     """XSD attribute ``integrationPackOverrideName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        process_id: list[ProcessId] | None = None,
+        id_: str | None = None,
+        integration_pack_id: str | None = None,
+        integration_pack_override_name: str | None = None,
+    ) -> None:
+        self.process_id = [] if process_id is None else process_id
+        self.id_ = id_
+        self.integration_pack_id = integration_pack_id
+        self.integration_pack_override_name = integration_pack_override_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaUpgrade(BaseType):
     """JavaUpgrade.
 
@@ -8823,8 +12074,17 @@ class JavaUpgrade(BaseType):
     atom_id: str | None = None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        java_upgrade_options: JavaUpgradeOptions | None = None,
+        atom_id: str | None = None,
+    ) -> None:
+        self.java_upgrade_options = java_upgrade_options
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaCorretto8Upgrade(JavaUpgrade):
     """JavaCorretto8Upgrade.
 
@@ -8833,8 +12093,17 @@ class JavaCorretto8Upgrade(JavaUpgrade):
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('JavaCorretto8Upgrade', NAMESPACE, (), REGISTRY)
 
+    def __init__(
+        self,
+        *,
+        java_upgrade_options: JavaUpgradeOptions | None = None,
+        atom_id: str | None = None,
+    ) -> None:
+        self.java_upgrade_options = java_upgrade_options
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaRollback(BaseType):
     """JavaRollback.
 
@@ -8852,8 +12121,15 @@ class JavaRollback(BaseType):
     atom_id: str | None = None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaUpgradeOptions(BaseType):
     """JavaUpgradeOptions.
 
@@ -8880,8 +12156,21 @@ class JavaUpgradeOptions(BaseType):
     pref_jre_location: str
     """XSD element ``prefJreLocation`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        cacerts_path: str | None = None,
+        external_jdk_path: str,
+        migrate_certificate: bool | None = None,
+        pref_jre_location: str,
+    ) -> None:
+        self.cacerts_path = cacerts_path
+        self.external_jdk_path = external_jdk_path
+        self.migrate_certificate = migrate_certificate
+        self.pref_jre_location = pref_jre_location
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class License(BaseType):
     """License.
 
@@ -8902,8 +12191,17 @@ class License(BaseType):
     used: int | None = None
     """XSD attribute ``used`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        purchased: int | None = None,
+        used: int | None = None,
+    ) -> None:
+        self.purchased = purchased
+        self.used = used
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Licensing(BaseType):
     """Licensing.
 
@@ -8942,8 +12240,29 @@ class Licensing(BaseType):
     trading_partner_test: License | None = None
     """XSD element ``tradingPartnerTest`` (License, optional)."""
 
+    def __init__(
+        self,
+        *,
+        enterprise: License | None = None,
+        enterprise_test: License | None = None,
+        small_business: License | None = None,
+        small_business_test: License | None = None,
+        standard: License | None = None,
+        standard_test: License | None = None,
+        trading_partner: License | None = None,
+        trading_partner_test: License | None = None,
+    ) -> None:
+        self.enterprise = enterprise
+        self.enterprise_test = enterprise_test
+        self.small_business = small_business
+        self.small_business_test = small_business_test
+        self.standard = standard
+        self.standard_test = standard_test
+        self.trading_partner = trading_partner
+        self.trading_partner_test = trading_partner_test
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListQueues(BaseType):
     """ListQueues.
 
@@ -8961,8 +12280,15 @@ class ListQueues(BaseType):
     queue_record: list[QueueRecord] = field(default_factory=list)
     """XSD element ``QueueRecord`` (QueueRecord, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        queue_record: list[QueueRecord] | None = None,
+    ) -> None:
+        self.queue_record = [] if queue_record is None else queue_record
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListenerPortConfiguration(BaseType):
     """ListenerPortConfiguration.
 
@@ -8980,8 +12306,15 @@ class ListenerPortConfiguration(BaseType):
     port: list[SharedWebServerPort] = field(default_factory=list)
     """XSD element ``port`` (SharedWebServerPort, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        port: list[SharedWebServerPort] | None = None,
+    ) -> None:
+        self.port = [] if port is None else port
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListenerStatus(BaseType):
     """ListenerStatus.
 
@@ -9005,8 +12338,19 @@ class ListenerStatus(BaseType):
     status: str
     """XSD attribute ``status`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        connector_type: str | None = None,
+        listener_id: str,
+        status: str,
+    ) -> None:
+        self.connector_type = connector_type
+        self.listener_id = listener_id
+        self.status = status
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class LogDownload(BaseType):
     """LogDownload.
 
@@ -9030,8 +12374,19 @@ class LogDownload(BaseType):
     url: str | None = None
     """XSD attribute ``url`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        status_code: str | None = None,
+        message: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.url = url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class LogSettings(BaseType):
     """LogSettings.
 
@@ -9073,8 +12428,31 @@ class LogSettings(BaseType):
     override_general_observability_endpoint: bool | None = None
     """XSD element ``overrideGeneralObservabilityEndpoint`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        log_batch_size: int,
+        log_filter_enabled: bool | None = None,
+        log_filter_types: list[LogSettingsLogFilterTypes] | None = None,
+        log_flush_interval: int,
+        log_max_queue_size: int,
+        log_timeout_seconds: int,
+        observability_endpoint: ObservabilityEndpoint,
+        override_general_observability_endpoint: bool | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.log_batch_size = log_batch_size
+        self.log_filter_enabled = log_filter_enabled
+        self.log_filter_types = [] if log_filter_types is None else log_filter_types
+        self.log_flush_interval = log_flush_interval
+        self.log_max_queue_size = log_max_queue_size
+        self.log_timeout_seconds = log_timeout_seconds
+        self.observability_endpoint = observability_endpoint
+        self.override_general_observability_endpoint = override_general_observability_endpoint
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPCommunicationOptions(BaseType):
     """MLLPCommunicationOptions.
 
@@ -9092,8 +12470,15 @@ class MLLPCommunicationOptions(BaseType):
     mllp_send_settings: MLLPSendSettings | None = None
     """XSD element ``MLLPSendSettings`` (MLLPSendSettings, optional)."""
 
+    def __init__(
+        self,
+        *,
+        mllp_send_settings: MLLPSendSettings | None = None,
+    ) -> None:
+        self.mllp_send_settings = mllp_send_settings
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPSSLOptions(BaseType):
     """MLLPSSLOptions.
 
@@ -9120,8 +12505,21 @@ class MLLPSSLOptions(BaseType):
     use_ssl: bool | None = None
     """XSD attribute ``useSSL`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        client_ssl_alias: str | None = None,
+        ssl_alias: str | None = None,
+        use_client_ssl: bool | None = None,
+        use_ssl: bool | None = None,
+    ) -> None:
+        self.client_ssl_alias = client_ssl_alias
+        self.ssl_alias = ssl_alias
+        self.use_client_ssl = use_client_ssl
+        self.use_ssl = use_ssl
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPSendSettings(BaseType):
     """MLLPSendSettings.
 
@@ -9175,8 +12573,39 @@ class MLLPSendSettings(BaseType):
     start_block: EdiDelimiter
     """XSD element ``startBlock`` (EdiDelimiter, required)."""
 
+    def __init__(
+        self,
+        *,
+        mllpssl_options: MLLPSSLOptions,
+        end_block: EdiDelimiter,
+        end_data: EdiDelimiter,
+        halt_timeout: bool | None = None,
+        host: str,
+        inactivity_timeout: int | None = None,
+        max_connections: int | None = None,
+        max_retry: int | None = None,
+        persistent: bool | None = None,
+        port: int,
+        receive_timeout: int | None = None,
+        send_timeout: int | None = None,
+        start_block: EdiDelimiter,
+    ) -> None:
+        self.mllpssl_options = mllpssl_options
+        self.end_block = end_block
+        self.end_data = end_data
+        self.halt_timeout = halt_timeout
+        self.host = host
+        self.inactivity_timeout = inactivity_timeout
+        self.max_connections = max_connections
+        self.max_retry = max_retry
+        self.persistent = persistent
+        self.port = port
+        self.receive_timeout = receive_timeout
+        self.send_timeout = send_timeout
+        self.start_block = start_block
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MSHControlInfo(BaseType):
     """MSHControlInfo.
 
@@ -9203,8 +12632,21 @@ class MSHControlInfo(BaseType):
     processing_id: ProcessingType
     """XSD element ``ProcessingId`` (ProcessingType, required)."""
 
+    def __init__(
+        self,
+        *,
+        application: HDType,
+        facility: HDType,
+        network_address: HDType,
+        processing_id: ProcessingType,
+    ) -> None:
+        self.application = application
+        self.facility = facility
+        self.network_address = network_address
+        self.processing_id = processing_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtension(BaseType):
     """MapExtension.
 
@@ -9240,8 +12682,27 @@ class MapExtension(BaseType):
     source_profile_extensions: MapExtensionExtendProfile
     """XSD element ``SourceProfileExtensions`` (MapExtensionExtendProfile, required)."""
 
+    def __init__(
+        self,
+        *,
+        browse_settings: MapExtensionBrowseSettings,
+        destination_profile: MapExtensionsProfile,
+        destination_profile_extensions: MapExtensionExtendProfile,
+        extended_functions: MapExtensionsFunctions,
+        extended_mappings: MapExtensionsExtendedMappings,
+        source_profile: MapExtensionsProfile,
+        source_profile_extensions: MapExtensionExtendProfile,
+    ) -> None:
+        self.browse_settings = browse_settings
+        self.destination_profile = destination_profile
+        self.destination_profile_extensions = destination_profile_extensions
+        self.extended_functions = extended_functions
+        self.extended_mappings = extended_mappings
+        self.source_profile = source_profile
+        self.source_profile_extensions = source_profile_extensions
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowse(BaseType):
     """MapExtensionBrowse.
 
@@ -9262,8 +12723,17 @@ class MapExtensionBrowse(BaseType):
     session_id: str | None = None
     """XSD attribute ``sessionId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        browse_fields: list[BrowseField] | None = None,
+        session_id: str | None = None,
+    ) -> None:
+        self.browse_fields = [] if browse_fields is None else browse_fields
+        self.session_id = session_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowseData(BaseType):
     """MapExtensionBrowseData.
 
@@ -9284,8 +12754,17 @@ class MapExtensionBrowseData(BaseType):
     connection_id: str | None = None
     """XSD attribute ``connectionId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        browse_field: list[BrowseField] | None = None,
+        connection_id: str | None = None,
+    ) -> None:
+        self.browse_field = [] if browse_field is None else browse_field
+        self.connection_id = connection_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowseSettings(BaseType):
     """MapExtensionBrowseSettings.
 
@@ -9309,8 +12788,19 @@ class MapExtensionBrowseSettings(BaseType):
     container_id: str | None = None
     """XSD attribute ``containerId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        destination_browse: MapExtensionBrowse,
+        source_browse: MapExtensionBrowse,
+        container_id: str | None = None,
+    ) -> None:
+        self.destination_browse = destination_browse
+        self.source_browse = source_browse
+        self.container_id = container_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionExtendProfile(BaseType):
     """MapExtensionExtendProfile.
 
@@ -9328,8 +12818,15 @@ class MapExtensionExtendProfile(BaseType):
     node: list[MapExtensionsExtendedNode] = field(default_factory=list)
     """XSD element ``Node`` (MapExtensionsExtendedNode, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        node: list[MapExtensionsExtendedNode] | None = None,
+    ) -> None:
+        self.node = [] if node is None else node
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsCharacter(BaseType):
     """MapExtensionsCharacter.
 
@@ -9338,8 +12835,11 @@ class MapExtensionsCharacter(BaseType):
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('MapExtensionsCharacter', NAMESPACE, (), REGISTRY)
 
+    def __init__(self) -> None:
+        pass
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsConfiguration(BaseType):
     """MapExtensionsConfiguration.
 
@@ -9384,8 +12884,33 @@ class MapExtensionsConfiguration(BaseType):
     user_defined_function: MapExtensionsUserDefinedFunction | None = None
     """XSD element ``UserDefinedFunction`` (MapExtensionsUserDefinedFunction, optional)."""
 
+    def __init__(
+        self,
+        *,
+        cross_reference_lookup: MapExtensionsCrossReferenceLookup | None = None,
+        doc_cache_lookup: MapExtensionsDocCacheLookup | None = None,
+        document_property: MapExtensionsDocumentProperty | None = None,
+        japanese_character_conversion: MapExtensionsJapaneseCharacterConversion | None = None,
+        scripting: MapExtensionsScripting | None = None,
+        sequential_value: MapExtensionsSequentialValue | None = None,
+        simple_lookup: MapExtensionsSimpleLookup | None = None,
+        string_concat: MapExtensionsStringConcat | None = None,
+        string_split: MapExtensionsStringSplit | None = None,
+        user_defined_function: MapExtensionsUserDefinedFunction | None = None,
+    ) -> None:
+        self.cross_reference_lookup = cross_reference_lookup
+        self.doc_cache_lookup = doc_cache_lookup
+        self.document_property = document_property
+        self.japanese_character_conversion = japanese_character_conversion
+        self.scripting = scripting
+        self.sequential_value = sequential_value
+        self.simple_lookup = simple_lookup
+        self.string_concat = string_concat
+        self.string_split = string_split
+        self.user_defined_function = user_defined_function
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsCrossReferenceLookup(BaseType):
     """MapExtensionsCrossReferenceLookup.
 
@@ -9412,8 +12937,21 @@ class MapExtensionsCrossReferenceLookup(BaseType):
     skip_if_no_inputs: bool | None = None
     """XSD attribute ``skipIfNoInputs`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        inputs: CrossReferenceInputs,
+        outputs: CrossReferenceOutputs,
+        lookup_table_id: str | None = None,
+        skip_if_no_inputs: bool | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.lookup_table_id = lookup_table_id
+        self.skip_if_no_inputs = skip_if_no_inputs
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDateTime(BaseType):
     """MapExtensionsDateTime.
 
@@ -9431,8 +12969,15 @@ class MapExtensionsDateTime(BaseType):
     format_: str | None = None
     """XSD attribute ``format`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        format_: str | None = None,
+    ) -> None:
+        self.format_ = format_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDocCacheLookup(BaseType):
     """MapExtensionsDocCacheLookup.
 
@@ -9459,8 +13004,21 @@ class MapExtensionsDocCacheLookup(BaseType):
     doc_cache: str | None = None
     """XSD attribute ``docCache`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        inputs: DocCacheKeyInputs,
+        outputs: DocCacheProfileParameters,
+        cache_index: int | None = None,
+        doc_cache: str | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.cache_index = cache_index
+        self.doc_cache = doc_cache
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDocumentProperty(BaseType):
     """MapExtensionsDocumentProperty.
 
@@ -9487,8 +13045,21 @@ class MapExtensionsDocumentProperty(BaseType):
     property_name: str | None = None
     """XSD attribute ``propertyName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        default_value: str | None = None,
+        persist: bool | None = None,
+        property_id: str | None = None,
+        property_name: str | None = None,
+    ) -> None:
+        self.default_value = default_value
+        self.persist = persist
+        self.property_id = property_id
+        self.property_name = property_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsExtendedMappings(BaseType):
     """MapExtensionsExtendedMappings.
 
@@ -9506,8 +13077,15 @@ class MapExtensionsExtendedMappings(BaseType):
     mapping: list[MapExtensionsMapping] = field(default_factory=list)
     """XSD element ``Mapping`` (MapExtensionsMapping, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        mapping: list[MapExtensionsMapping] | None = None,
+    ) -> None:
+        self.mapping = [] if mapping is None else mapping
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsExtendedNode(BaseType):
     """MapExtensionsExtendedNode.
 
@@ -9549,8 +13127,31 @@ class MapExtensionsExtendedNode(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        character: MapExtensionsCharacter | None = None,
+        date_time: MapExtensionsDateTime | None = None,
+        number: MapExtensionsNumber | None = None,
+        enforce_unique: bool | None = None,
+        field_length_validation: bool | None = None,
+        mandatory: bool | None = None,
+        max_length: int | None = None,
+        min_length: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.character = character
+        self.date_time = date_time
+        self.number = number
+        self.enforce_unique = enforce_unique
+        self.field_length_validation = field_length_validation
+        self.mandatory = mandatory
+        self.max_length = max_length
+        self.min_length = min_length
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunction(BaseType):
     """MapExtensionsFunction.
 
@@ -9583,8 +13184,25 @@ class MapExtensionsFunction(BaseType):
     type_: MapExtensionsFunctionType | None = None
     """XSD attribute ``type`` (MapExtensionsFunctionType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        configuration: MapExtensionsConfiguration,
+        inputs: MapExtensionsInputs,
+        outputs: MapExtensionsOutputs,
+        cache_type: MapExtensionsFunctionCacheType | None = None,
+        id_: str | None = None,
+        type_: MapExtensionsFunctionType | None = None,
+    ) -> None:
+        self.configuration = configuration
+        self.inputs = inputs
+        self.outputs = outputs
+        self.cache_type = cache_type
+        self.id_ = id_
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionMapping(BaseType):
     """MapExtensionsFunctionMapping.
 
@@ -9611,8 +13229,21 @@ class MapExtensionsFunctionMapping(BaseType):
     to_key: int | None = None
     """XSD attribute ``toKey`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        from_function: str | None = None,
+        from_key: int | None = None,
+        to_function: str | None = None,
+        to_key: int | None = None,
+    ) -> None:
+        self.from_function = from_function
+        self.from_key = from_key
+        self.to_function = to_function
+        self.to_key = to_key
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionMappings(BaseType):
     """MapExtensionsFunctionMappings.
 
@@ -9630,8 +13261,15 @@ class MapExtensionsFunctionMappings(BaseType):
     mapping: list[MapExtensionsFunctionMapping] = field(default_factory=list)
     """XSD element ``Mapping`` (MapExtensionsFunctionMapping, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        mapping: list[MapExtensionsFunctionMapping] | None = None,
+    ) -> None:
+        self.mapping = [] if mapping is None else mapping
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionStep(BaseType):
     """MapExtensionsFunctionStep.
 
@@ -9667,8 +13305,27 @@ class MapExtensionsFunctionStep(BaseType):
     type_: MapExtensionsFunctionStepType | None = None
     """XSD attribute ``type`` (MapExtensionsFunctionStepType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        configuration: MapExtensionsConfiguration,
+        inputs: MapExtensionsInputs,
+        outputs: MapExtensionsOutputs,
+        cache_type: MapExtensionsFunctionStepCacheType | None = None,
+        id_: str | None = None,
+        position: int | None = None,
+        type_: MapExtensionsFunctionStepType | None = None,
+    ) -> None:
+        self.configuration = configuration
+        self.inputs = inputs
+        self.outputs = outputs
+        self.cache_type = cache_type
+        self.id_ = id_
+        self.position = position
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionSteps(BaseType):
     """MapExtensionsFunctionSteps.
 
@@ -9686,8 +13343,15 @@ class MapExtensionsFunctionSteps(BaseType):
     step: list[MapExtensionsFunctionStep] = field(default_factory=list)
     """XSD element ``Step`` (MapExtensionsFunctionStep, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        step: list[MapExtensionsFunctionStep] | None = None,
+    ) -> None:
+        self.step = [] if step is None else step
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctions(BaseType):
     """MapExtensionsFunctions.
 
@@ -9705,8 +13369,15 @@ class MapExtensionsFunctions(BaseType):
     function: list[MapExtensionsFunction] = field(default_factory=list)
     """XSD element ``Function`` (MapExtensionsFunction, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        function: list[MapExtensionsFunction] | None = None,
+    ) -> None:
+        self.function = [] if function is None else function
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsInput(BaseType):
     """MapExtensionsInput.
 
@@ -9730,8 +13401,19 @@ class MapExtensionsInput(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        default: str | None = None,
+        key: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.default = default
+        self.key = key
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsInputs(BaseType):
     """MapExtensionsInputs.
 
@@ -9749,8 +13431,15 @@ class MapExtensionsInputs(BaseType):
     input_: list[MapExtensionsInput] = field(default_factory=list)
     """XSD element ``Input`` (MapExtensionsInput, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        input_: list[MapExtensionsInput] | None = None,
+    ) -> None:
+        self.input_ = [] if input_ is None else input_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsJapaneseCharacterConversion(BaseType):
     """MapExtensionsJapaneseCharacterConversion.
 
@@ -9771,8 +13460,17 @@ class MapExtensionsJapaneseCharacterConversion(BaseType):
     convert_to: str | None = None
     """XSD attribute ``convertTo`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        convert_from: str | None = None,
+        convert_to: str | None = None,
+    ) -> None:
+        self.convert_from = convert_from
+        self.convert_to = convert_to
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsMapping(BaseType):
     """MapExtensionsMapping.
 
@@ -9799,8 +13497,21 @@ class MapExtensionsMapping(BaseType):
     to_x_path: str | None = None
     """XSD attribute ``toXPath`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        from_function: str | None = None,
+        from_x_path: str | None = None,
+        to_function: str | None = None,
+        to_x_path: str | None = None,
+    ) -> None:
+        self.from_function = from_function
+        self.from_x_path = from_x_path
+        self.to_function = to_function
+        self.to_x_path = to_x_path
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsNode(BaseType):
     """MapExtensionsNode.
 
@@ -9821,8 +13532,17 @@ class MapExtensionsNode(BaseType):
     xpath: str | None = None
     """XSD attribute ``xpath`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        xpath: str | None = None,
+    ) -> None:
+        self.name = name
+        self.xpath = xpath
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsNumber(BaseType):
     """MapExtensionsNumber.
 
@@ -9846,8 +13566,19 @@ class MapExtensionsNumber(BaseType):
     signed: bool | None = None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        format_: str | None = None,
+        implied_decimal: int | None = None,
+        signed: bool | None = None,
+    ) -> None:
+        self.format_ = format_
+        self.implied_decimal = implied_decimal
+        self.signed = signed
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsOutput(BaseType):
     """MapExtensionsOutput.
 
@@ -9868,8 +13599,17 @@ class MapExtensionsOutput(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        key: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.key = key
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsOutputs(BaseType):
     """MapExtensionsOutputs.
 
@@ -9887,8 +13627,15 @@ class MapExtensionsOutputs(BaseType):
     output: list[MapExtensionsOutput] = field(default_factory=list)
     """XSD element ``Output`` (MapExtensionsOutput, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        output: list[MapExtensionsOutput] | None = None,
+    ) -> None:
+        self.output = [] if output is None else output
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsProfile(BaseType):
     """MapExtensionsProfile.
 
@@ -9912,8 +13659,19 @@ class MapExtensionsProfile(BaseType):
     type_: str | None = None
     """XSD attribute ``type`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        node: list[MapExtensionsNode] | None = None,
+        component_id: str | None = None,
+        type_: str | None = None,
+    ) -> None:
+        self.node = [] if node is None else node
+        self.component_id = component_id
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsScripting(BaseType):
     """MapExtensionsScripting.
 
@@ -9940,8 +13698,21 @@ class MapExtensionsScripting(BaseType):
     language: MapExtensionsScriptingLanguage | None = None
     """XSD attribute ``language`` (MapExtensionsScriptingLanguage, optional)."""
 
+    def __init__(
+        self,
+        *,
+        inputs: ScriptingInputs,
+        outputs: ScriptingOutputs,
+        script: str,
+        language: MapExtensionsScriptingLanguage | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.script = script
+        self.language = language
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsSequentialValue(BaseType):
     """MapExtensionsSequentialValue.
 
@@ -9965,8 +13736,19 @@ class MapExtensionsSequentialValue(BaseType):
     key_name: str | None = None
     """XSD attribute ``keyName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        batch_size: int | None = None,
+        key_fix_to_length: int | None = None,
+        key_name: str | None = None,
+    ) -> None:
+        self.batch_size = batch_size
+        self.key_fix_to_length = key_fix_to_length
+        self.key_name = key_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsSimpleLookup(BaseType):
     """MapExtensionsSimpleLookup.
 
@@ -9984,8 +13766,15 @@ class MapExtensionsSimpleLookup(BaseType):
     table: SimpleLookupTable
     """XSD element ``Table`` (SimpleLookupTable, required)."""
 
+    def __init__(
+        self,
+        *,
+        table: SimpleLookupTable,
+    ) -> None:
+        self.table = table
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsStringConcat(BaseType):
     """MapExtensionsStringConcat.
 
@@ -10006,8 +13795,17 @@ class MapExtensionsStringConcat(BaseType):
     fixed_length: int | None = None
     """XSD attribute ``fixedLength`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        delimiter: str | None = None,
+        fixed_length: int | None = None,
+    ) -> None:
+        self.delimiter = delimiter
+        self.fixed_length = fixed_length
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsStringSplit(BaseType):
     """MapExtensionsStringSplit.
 
@@ -10028,8 +13826,17 @@ class MapExtensionsStringSplit(BaseType):
     split_length: int | None = None
     """XSD attribute ``splitLength`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        delimiter: str | None = None,
+        split_length: int | None = None,
+    ) -> None:
+        self.delimiter = delimiter
+        self.split_length = split_length
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsUserDefinedFunction(BaseType):
     """MapExtensionsUserDefinedFunction.
 
@@ -10050,8 +13857,17 @@ class MapExtensionsUserDefinedFunction(BaseType):
     version: int | None = None
     """XSD attribute ``version`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.id_ = id_
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequest(BaseType):
     """MergeRequest.
 
@@ -10126,8 +13942,53 @@ class MergeRequest(BaseType):
     strategy: MergeRequestStrategy | None = None
     """XSD attribute ``strategy`` (MergeRequestStrategy, optional)."""
 
+    def __init__(
+        self,
+        *,
+        merge_request_details: MergeRequestDetails,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        destination_branch_id: str | None = None,
+        destination_branch_name: str | None = None,
+        id_: str | None = None,
+        inactive_date: str | None = None,
+        lock_nonce: int | None = None,
+        locked_by: str | None = None,
+        locked_date: str | None = None,
+        merge_request_action: MergeRequestMergeRequestAction | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        note: str | None = None,
+        previous_stage: MergeRequestPreviousStage | None = None,
+        priority_branch: MergeRequestPriorityBranch | None = None,
+        source_branch_id: str | None = None,
+        source_branch_name: str | None = None,
+        stage: MergeRequestStage | None = None,
+        strategy: MergeRequestStrategy | None = None,
+    ) -> None:
+        self.merge_request_details = merge_request_details
+        self.created_by = created_by
+        self.created_date = created_date
+        self.destination_branch_id = destination_branch_id
+        self.destination_branch_name = destination_branch_name
+        self.id_ = id_
+        self.inactive_date = inactive_date
+        self.lock_nonce = lock_nonce
+        self.locked_by = locked_by
+        self.locked_date = locked_date
+        self.merge_request_action = merge_request_action
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.note = note
+        self.previous_stage = previous_stage
+        self.priority_branch = priority_branch
+        self.source_branch_id = source_branch_id
+        self.source_branch_name = source_branch_name
+        self.stage = stage
+        self.strategy = strategy
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequestDetail(BaseType):
     """MergeRequestDetail.
 
@@ -10184,8 +14045,41 @@ class MergeRequestDetail(BaseType):
     stage: MergeRequestDetailStage | None = None
     """XSD attribute ``stage`` (MergeRequestDetailStage, optional)."""
 
+    def __init__(
+        self,
+        *,
+        change_type: MergeRequestDetailChangeType | None = None,
+        component_guid: str | None = None,
+        conflict: bool | None = None,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        destination_revision: int | None = None,
+        excluded: bool | None = None,
+        locked_on_destination_branch: bool | None = None,
+        merge_revision: int | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        resolution: MergeRequestDetailResolution | None = None,
+        source_revision: int | None = None,
+        stage: MergeRequestDetailStage | None = None,
+    ) -> None:
+        self.change_type = change_type
+        self.component_guid = component_guid
+        self.conflict = conflict
+        self.created_by = created_by
+        self.created_date = created_date
+        self.destination_revision = destination_revision
+        self.excluded = excluded
+        self.locked_on_destination_branch = locked_on_destination_branch
+        self.merge_revision = merge_revision
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.resolution = resolution
+        self.source_revision = source_revision
+        self.stage = stage
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequestDetails(BaseType):
     """MergeRequestDetails.
 
@@ -10203,8 +14097,15 @@ class MergeRequestDetails(BaseType):
     merge_request_detail: list[MergeRequestDetail] = field(default_factory=list)
     """XSD element ``MergeRequestDetail`` (MergeRequestDetail, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        merge_request_detail: list[MergeRequestDetail] | None = None,
+    ) -> None:
+        self.merge_request_detail = [] if merge_request_detail is None else merge_request_detail
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MetricSettings(BaseType):
     """MetricSettings.
 
@@ -10234,8 +14135,23 @@ class MetricSettings(BaseType):
     override_general_observability_endpoint: bool | None = None
     """XSD element ``overrideGeneralObservabilityEndpoint`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        metric_interval_seconds: int,
+        metric_timeout_seconds: int,
+        observability_endpoint: ObservabilityEndpoint,
+        override_general_observability_endpoint: bool | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.metric_interval_seconds = metric_interval_seconds
+        self.metric_timeout_seconds = metric_timeout_seconds
+        self.observability_endpoint = observability_endpoint
+        self.override_general_observability_endpoint = override_general_observability_endpoint
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Molecule(BaseType):
     """Molecule.
 
@@ -10256,8 +14172,17 @@ class Molecule(BaseType):
     used: int | None = None
     """XSD attribute ``used`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        purchased: int | None = None,
+        used: int | None = None,
+    ) -> None:
+        self.purchased = purchased
+        self.used = used
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MoveQueueRequest(BaseType):
     """MoveQueueRequest.
 
@@ -10281,8 +14206,19 @@ class MoveQueueRequest(BaseType):
     atom_id: str
     """XSD attribute ``AtomId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        destination_queue: QueueAttributes,
+        source_queue: QueueAttributes,
+        atom_id: str,
+    ) -> None:
+        self.destination_queue = destination_queue
+        self.source_queue = source_queue
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class NodeDetails(BaseType):
     """NodeDetails.
 
@@ -10309,8 +14245,21 @@ class NodeDetails(BaseType):
     status: str
     """XSD element ``status`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        cluster_problem: str,
+        host_name: str,
+        node_id: str,
+        status: str,
+    ) -> None:
+        self.cluster_problem = cluster_problem
+        self.host_name = host_name
+        self.node_id = node_id
+        self.status = status
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class NodeOffboard(BaseType):
     """NodeOffboard.
 
@@ -10331,8 +14280,17 @@ class NodeOffboard(BaseType):
     atom_id: str | None = None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        node_id: list[str] | None = None,
+        atom_id: str | None = None,
+    ) -> None:
+        self.node_id = [] if node_id is None else node_id
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Nodes(BaseType):
     """Nodes.
 
@@ -10350,8 +14308,15 @@ class Nodes(BaseType):
     node: list[NodeDetails] = field(default_factory=list)
     """XSD element ``node`` (NodeDetails, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        node: list[NodeDetails] | None = None,
+    ) -> None:
+        self.node = [] if node is None else node
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ODETTEConnectorRecord(BaseType):
     """ODETTEConnectorRecord.
 
@@ -10453,8 +14418,71 @@ class ODETTEConnectorRecord(BaseType):
     version: str | None = None
     """XSD element ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        ack_report: str | None = None,
+        ack_requested: str | None = None,
+        ack_status: str | None = None,
+        action_type: str,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        controlling_agency: str | None = None,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        id_: str,
+        interchange_control_reference: str | None = None,
+        interchange_date: str | None = None,
+        interchange_time: str | None = None,
+        message_reference_number: str | None = None,
+        message_type: str | None = None,
+        operation_name: str,
+        outbound_validation_report: str | None = None,
+        outbound_validation_status: str | None = None,
+        receiver_id: str | None = None,
+        release: str | None = None,
+        sender_id: str | None = None,
+        size: int | None = None,
+        successful: bool | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.account = account
+        self.ack_report = ack_report
+        self.ack_requested = ack_requested
+        self.ack_status = ack_status
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.controlling_agency = controlling_agency
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.interchange_control_reference = interchange_control_reference
+        self.interchange_date = interchange_date
+        self.interchange_time = interchange_time
+        self.message_reference_number = message_reference_number
+        self.message_type = message_type
+        self.operation_name = operation_name
+        self.outbound_validation_report = outbound_validation_report
+        self.outbound_validation_status = outbound_validation_status
+        self.receiver_id = receiver_id
+        self.release = release
+        self.sender_id = sender_id
+        self.size = size
+        self.successful = successful
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTP2ConnectorRecord(BaseType):
     """OFTP2ConnectorRecord.
 
@@ -10568,8 +14596,79 @@ class OFTP2ConnectorRecord(BaseType):
     ticker: str | None = None
     """XSD element ``ticker`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        action_type: str,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        id_: str,
+        initiator_ssidcode: str | None = None,
+        nareas: str | None = None,
+        nareast: str | None = None,
+        objecttype: str | None = None,
+        operation_name: str,
+        responder_ssidcode: str | None = None,
+        sfidciph: str | None = None,
+        sfidcomp: str | None = None,
+        sfiddate: str | None = None,
+        sfiddesc: str | None = None,
+        sfiddest: str | None = None,
+        sfiddsn: str | None = None,
+        sfidenv: str | None = None,
+        sfidorig: str | None = None,
+        sfidosiz: str | None = None,
+        sfidsec: str | None = None,
+        sfidsign: str | None = None,
+        sfidtime: str | None = None,
+        size: int | None = None,
+        status: str | None = None,
+        successful: bool | None = None,
+        ticker: str | None = None,
+    ) -> None:
+        self.account = account
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.id_ = id_
+        self.initiator_ssidcode = initiator_ssidcode
+        self.nareas = nareas
+        self.nareast = nareast
+        self.objecttype = objecttype
+        self.operation_name = operation_name
+        self.responder_ssidcode = responder_ssidcode
+        self.sfidciph = sfidciph
+        self.sfidcomp = sfidcomp
+        self.sfiddate = sfiddate
+        self.sfiddesc = sfiddesc
+        self.sfiddest = sfiddest
+        self.sfiddsn = sfiddsn
+        self.sfidenv = sfidenv
+        self.sfidorig = sfidorig
+        self.sfidosiz = sfidosiz
+        self.sfidsec = sfidsec
+        self.sfidsign = sfidsign
+        self.sfidtime = sfidtime
+        self.size = size
+        self.status = status
+        self.successful = successful
+        self.ticker = ticker
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPCommunicationOptions(BaseType):
     """OFTPCommunicationOptions.
 
@@ -10602,8 +14701,25 @@ class OFTPCommunicationOptions(BaseType):
     communication_setting: OFTPCommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (OFTPCommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        oftp_connection_settings: OFTPConnectionSettings | None = None,
+        oftp_get_options: OFTPGetOptions | None = None,
+        oftp_send_options: OFTPSendOptions | None = None,
+        oftp_server_listen_options: OFTPListenOptions | None = None,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        communication_setting: OFTPCommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.oftp_connection_settings = oftp_connection_settings
+        self.oftp_get_options = oftp_get_options
+        self.oftp_send_options = oftp_send_options
+        self.oftp_server_listen_options = oftp_server_listen_options
+        self.shared_communication_channel = shared_communication_channel
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPConnectionSettings(BaseType):
     """OFTPConnectionSettings.
 
@@ -10648,8 +14764,33 @@ class OFTPConnectionSettings(BaseType):
     use_gateway: bool | None = None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        default_oftp_connection_settings: DefaultOFTPConnectionSettings | None = None,
+        my_partner_info: OFTPPartnerInfo,
+        client_ssl_alias: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        sfidciph: int | None = None,
+        ssidauth: bool | None = None,
+        tls: bool | None = None,
+        use_client_ssl: bool | None = None,
+        use_gateway: bool | None = None,
+    ) -> None:
+        self.default_oftp_connection_settings = default_oftp_connection_settings
+        self.my_partner_info = my_partner_info
+        self.client_ssl_alias = client_ssl_alias
+        self.host = host
+        self.port = port
+        self.sfidciph = sfidciph
+        self.ssidauth = ssidauth
+        self.tls = tls
+        self.use_client_ssl = use_client_ssl
+        self.use_gateway = use_gateway
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPGetOptions(BaseType):
     """OFTPGetOptions.
 
@@ -10670,8 +14811,17 @@ class OFTPGetOptions(BaseType):
     partner_group_id: str | None = None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        oftp_partner_group: OFTPPartnerGroupType,
+        partner_group_id: str | None = None,
+    ) -> None:
+        self.oftp_partner_group = oftp_partner_group
+        self.partner_group_id = partner_group_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPListenOptions(BaseType):
     """OFTPListenOptions.
 
@@ -10695,8 +14845,19 @@ class OFTPListenOptions(BaseType):
     partner_group_id: str | None = None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        oftp_listen_options: OFTPListenOptionsInfo,
+        oftp_partner_group: OFTPPartnerGroupType,
+        partner_group_id: str | None = None,
+    ) -> None:
+        self.oftp_listen_options = oftp_listen_options
+        self.oftp_partner_group = oftp_partner_group
+        self.partner_group_id = partner_group_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPListenOptionsInfo(BaseType):
     """OFTPListenOptionsInfo.
 
@@ -10720,8 +14881,19 @@ class OFTPListenOptionsInfo(BaseType):
     use_gateway: bool | None = None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        gateway_partner_group: OFTPPartnerGroupType,
+        operation: str | None = None,
+        use_gateway: bool | None = None,
+    ) -> None:
+        self.gateway_partner_group = gateway_partner_group
+        self.operation = operation
+        self.use_gateway = use_gateway
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPLocalInfo(BaseType):
     """OFTPLocalInfo.
 
@@ -10754,8 +14926,25 @@ class OFTPLocalInfo(BaseType):
     ssidpswd: str | None = None
     """XSD attribute ``ssidpswd`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        decrypting_certificate: str | None = None,
+        session_authentication_certificate: str | None = None,
+        signing_certificate: str | None = None,
+        signing_eerp_certificate: str | None = None,
+        ssidcode: str | None = None,
+        ssidpswd: str | None = None,
+    ) -> None:
+        self.decrypting_certificate = decrypting_certificate
+        self.session_authentication_certificate = session_authentication_certificate
+        self.signing_certificate = signing_certificate
+        self.signing_eerp_certificate = signing_eerp_certificate
+        self.ssidcode = ssidcode
+        self.ssidpswd = ssidpswd
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPPartnerGroupType(BaseType):
     """OFTPPartnerGroupType.
 
@@ -10779,8 +14968,19 @@ class OFTPPartnerGroupType(BaseType):
     my_partner_info: OFTPPartnerInfo
     """XSD element ``myPartnerInfo`` (OFTPPartnerInfo, required)."""
 
+    def __init__(
+        self,
+        *,
+        default_partner_info: OFTPPartnerInfo | None = None,
+        my_company_info: OFTPLocalInfo,
+        my_partner_info: OFTPPartnerInfo,
+    ) -> None:
+        self.default_partner_info = default_partner_info
+        self.my_company_info = my_company_info
+        self.my_partner_info = my_partner_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPPartnerInfo(BaseType):
     """OFTPPartnerInfo.
 
@@ -10828,8 +15028,35 @@ class OFTPPartnerInfo(BaseType):
     verifying_signature_certificate: str | None = None
     """XSD attribute ``verifying-signature-certificate`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        client_ssl_alias: str | None = None,
+        encrypting_certificate: str | None = None,
+        session_challenge_certificate: str | None = None,
+        sfidsec_encrypt: bool | None = None,
+        sfidsec_sign: bool | None = None,
+        sfidsign: bool | None = None,
+        ssidcmpr: bool | None = None,
+        ssidcode: str | None = None,
+        ssidpswd: str | None = None,
+        verifying_eerp_certificate: str | None = None,
+        verifying_signature_certificate: str | None = None,
+    ) -> None:
+        self.client_ssl_alias = client_ssl_alias
+        self.encrypting_certificate = encrypting_certificate
+        self.session_challenge_certificate = session_challenge_certificate
+        self.sfidsec_encrypt = sfidsec_encrypt
+        self.sfidsec_sign = sfidsec_sign
+        self.sfidsign = sfidsign
+        self.ssidcmpr = ssidcmpr
+        self.ssidcode = ssidcode
+        self.ssidpswd = ssidpswd
+        self.verifying_eerp_certificate = verifying_eerp_certificate
+        self.verifying_signature_certificate = verifying_signature_certificate
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPSendOptions(BaseType):
     """OFTPSendOptions.
 
@@ -10853,8 +15080,19 @@ class OFTPSendOptions(BaseType):
     partner_group_id: str | None = None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        oftp_partner_group: OFTPPartnerGroupType,
+        oftp_send_options: OFTPSendOptionsInfo,
+        partner_group_id: str | None = None,
+    ) -> None:
+        self.oftp_partner_group = oftp_partner_group
+        self.oftp_send_options = oftp_send_options
+        self.partner_group_id = partner_group_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPSendOptionsInfo(BaseType):
     """OFTPSendOptionsInfo.
 
@@ -10884,8 +15122,23 @@ class OFTPSendOptionsInfo(BaseType):
     sfiddsn: str | None = None
     """XSD attribute ``sfiddsn`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        default_partner_settings: DefaultOFTPPartnerSendSettings,
+        cd: bool | None = None,
+        operation: str | None = None,
+        sfiddesc: str | None = None,
+        sfiddsn: str | None = None,
+    ) -> None:
+        self.default_partner_settings = default_partner_settings
+        self.cd = cd
+        self.operation = operation
+        self.sfiddesc = sfiddesc
+        self.sfiddsn = sfiddsn
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityAuthenticationFields(BaseType):
     """ObservabilityAuthenticationFields.
 
@@ -10912,8 +15165,21 @@ class ObservabilityAuthenticationFields(BaseType):
     value: str
     """XSD element ``value`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        encrypted_value_set: bool | None = None,
+        id_: str,
+        type_: str,
+        value: str,
+    ) -> None:
+        self.encrypted_value_set = encrypted_value_set
+        self.id_ = id_
+        self.type_ = type_
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityEndpoint(BaseType):
     """ObservabilityEndpoint.
 
@@ -10934,8 +15200,17 @@ class ObservabilityEndpoint(BaseType):
     url: str
     """XSD element ``url`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        authentication: ObservabilityEndpointAuthentication,
+        url: str,
+    ) -> None:
+        self.authentication = authentication
+        self.url = url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityEndpointAuthentication(BaseType):
     """ObservabilityEndpointAuthentication.
 
@@ -10956,8 +15231,17 @@ class ObservabilityEndpointAuthentication(BaseType):
     fields: list[ObservabilityAuthenticationFields] = field(default_factory=list)
     """XSD element ``fields`` (ObservabilityAuthenticationFields, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        auth_type: ObservabilityEndpointAuthenticationAuthType,
+        fields: list[ObservabilityAuthenticationFields] | None = None,
+    ) -> None:
+        self.auth_type = auth_type
+        self.fields = [] if fields is None else fields
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteControlInfo(BaseType):
     """OdetteControlInfo.
 
@@ -10978,8 +15262,17 @@ class OdetteControlInfo(BaseType):
     odette_unh_control_info: OdetteUNHControlInfo
     """XSD element ``OdetteUNHControlInfo`` (OdetteUNHControlInfo, required)."""
 
+    def __init__(
+        self,
+        *,
+        odette_unb_control_info: OdetteUNBControlInfo,
+        odette_unh_control_info: OdetteUNHControlInfo,
+    ) -> None:
+        self.odette_unb_control_info = odette_unb_control_info
+        self.odette_unh_control_info = odette_unh_control_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteOptions(BaseType):
     """OdetteOptions.
 
@@ -11024,8 +15317,33 @@ class OdetteOptions(BaseType):
     reject_duplicate_unb: bool | None = None
     """XSD attribute ``rejectDuplicateUNB`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        composite_delimiter: EdiDelimiter,
+        element_delimiter: EdiDelimiter,
+        segment_terminator: EdiSegmentTerminator,
+        acknowledgementoption: OdetteOptionsAcknowledgementoption | None = None,
+        envelopeoption: OdetteOptionsEnvelopeoption | None = None,
+        filteracknowledgements: bool | None = None,
+        include_una: bool | None = None,
+        outbound_interchange_validation: bool | None = None,
+        outbound_validation_option: OdetteOptionsOutboundValidationOption | None = None,
+        reject_duplicate_unb: bool | None = None,
+    ) -> None:
+        self.composite_delimiter = composite_delimiter
+        self.element_delimiter = element_delimiter
+        self.segment_terminator = segment_terminator
+        self.acknowledgementoption = acknowledgementoption
+        self.envelopeoption = envelopeoption
+        self.filteracknowledgements = filteracknowledgements
+        self.include_una = include_una
+        self.outbound_interchange_validation = outbound_interchange_validation
+        self.outbound_validation_option = outbound_validation_option
+        self.reject_duplicate_unb = reject_duplicate_unb
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdettePartnerInfo(BaseType):
     """OdettePartnerInfo.
 
@@ -11046,8 +15364,17 @@ class OdettePartnerInfo(BaseType):
     odette_options: OdetteOptions
     """XSD element ``OdetteOptions`` (OdetteOptions, required)."""
 
+    def __init__(
+        self,
+        *,
+        odette_control_info: OdetteControlInfo,
+        odette_options: OdetteOptions,
+    ) -> None:
+        self.odette_control_info = odette_control_info
+        self.odette_options = odette_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteUNBControlInfo(BaseType):
     """OdetteUNBControlInfo.
 
@@ -11101,8 +15428,39 @@ class OdetteUNBControlInfo(BaseType):
     test_indicator: OdetteUNBControlInfoTestIndicator | None = None
     """XSD attribute ``testIndicator`` (OdetteUNBControlInfoTestIndicator, optional)."""
 
+    def __init__(
+        self,
+        *,
+        ack_request: bool | None = None,
+        app_reference: str | None = None,
+        comm_agreement: str | None = None,
+        interchange_address: str | None = None,
+        interchange_id: str | None = None,
+        interchange_id_qual: OdetteUNBControlInfoInterchangeIdQual | None = None,
+        interchange_sub_address: str | None = None,
+        priority: OdetteUNBControlInfoPriority | None = None,
+        reference_password: str | None = None,
+        reference_password_qualifier: OdetteUNBControlInfoReferencePasswordQualifier | None = None,
+        syntax_id: OdetteUNBControlInfoSyntaxId | None = None,
+        syntax_version: OdetteUNBControlInfoSyntaxVersion | None = None,
+        test_indicator: OdetteUNBControlInfoTestIndicator | None = None,
+    ) -> None:
+        self.ack_request = ack_request
+        self.app_reference = app_reference
+        self.comm_agreement = comm_agreement
+        self.interchange_address = interchange_address
+        self.interchange_id = interchange_id
+        self.interchange_id_qual = interchange_id_qual
+        self.interchange_sub_address = interchange_sub_address
+        self.priority = priority
+        self.reference_password = reference_password
+        self.reference_password_qualifier = reference_password_qualifier
+        self.syntax_id = syntax_id
+        self.syntax_version = syntax_version
+        self.test_indicator = test_indicator
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteUNHControlInfo(BaseType):
     """OdetteUNHControlInfo.
 
@@ -11132,8 +15490,23 @@ class OdetteUNHControlInfo(BaseType):
     version: OdetteUNHControlInfoVersion | None = None
     """XSD attribute ``version`` (OdetteUNHControlInfoVersion, optional)."""
 
+    def __init__(
+        self,
+        *,
+        assoc_assigned_code: str | None = None,
+        common_access_ref: str | None = None,
+        controlling_agency: OdetteUNHControlInfoControllingAgency | None = None,
+        release: OdetteUNHControlInfoRelease | None = None,
+        version: OdetteUNHControlInfoVersion | None = None,
+    ) -> None:
+        self.assoc_assigned_code = assoc_assigned_code
+        self.common_access_ref = common_access_ref
+        self.controlling_agency = controlling_agency
+        self.release = release
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Operation(BaseType):
     """Operation.
 
@@ -11157,8 +15530,19 @@ class Operation(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: list[Field] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.field = [] if field is None else field
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Operations(BaseType):
     """Operations.
 
@@ -11176,8 +15560,15 @@ class Operations(BaseType):
     operation: list[Operation] = field(default_factory=list)
     """XSD element ``operation`` (Operation, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        operation: list[Operation] | None = None,
+    ) -> None:
+        self.operation = [] if operation is None else operation
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OrganizationComponent(BaseType):
     """OrganizationComponent.
 
@@ -11219,8 +15610,31 @@ class OrganizationComponent(BaseType):
     folder_name: str | None = None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        organization_contact_info: OrganizationContactInfo,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        deleted: bool | None = None,
+        description: str | None = None,
+        folder_id: int | None = None,
+        folder_name: str | None = None,
+    ) -> None:
+        self.organization_contact_info = organization_contact_info
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.component_name = component_name
+        self.deleted = deleted
+        self.description = description
+        self.folder_id = folder_id
+        self.folder_name = folder_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OrganizationContactInfo(BaseType):
     """OrganizationContactInfo.
 
@@ -11268,8 +15682,35 @@ class OrganizationContactInfo(BaseType):
     state: str
     """XSD element ``state`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        address1: str,
+        address2: str,
+        city: str,
+        contact_name: str,
+        contact_url: str,
+        country: str,
+        email: str,
+        fax: str,
+        phone: str,
+        postalcode: str,
+        state: str,
+    ) -> None:
+        self.address1 = address1
+        self.address2 = address2
+        self.city = city
+        self.contact_name = contact_name
+        self.contact_url = contact_url
+        self.country = country
+        self.email = email
+        self.fax = fax
+        self.phone = phone
+        self.postalcode = postalcode
+        self.state = state
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OverrideProcessProperties(BaseType):
     """OverrideProcessProperties.
 
@@ -11287,8 +15728,15 @@ class OverrideProcessProperties(BaseType):
     process_property: list[OverrideProcessProperty] = field(default_factory=list)
     """XSD element ``ProcessProperty`` (OverrideProcessProperty, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        process_property: list[OverrideProcessProperty] | None = None,
+    ) -> None:
+        self.process_property = [] if process_property is None else process_property
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OverrideProcessProperty(BaseType):
     """OverrideProcessProperty.
 
@@ -11312,8 +15760,19 @@ class OverrideProcessProperty(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        process_property_value: list[ProcessPropertyValue] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.process_property_value = [] if process_property_value is None else process_property_value
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PGPCertificate(BaseType):
     """PGPCertificate.
 
@@ -11337,8 +15796,19 @@ class PGPCertificate(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+        use_default: bool | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.id_ = id_
+        self.use_default = use_default
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PGPCertificates(BaseType):
     """PGPCertificates.
 
@@ -11356,8 +15826,15 @@ class PGPCertificates(BaseType):
     pgp_certificate: list[PGPCertificate] = field(default_factory=list)
     """XSD element ``PGPCertificate`` (PGPCertificate, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        pgp_certificate: list[PGPCertificate] | None = None,
+    ) -> None:
+        self.pgp_certificate = [] if pgp_certificate is None else pgp_certificate
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PackagedComponent(BaseType):
     """PackagedComponent.
 
@@ -11408,8 +15885,37 @@ class PackagedComponent(BaseType):
     shareable: bool | None = None
     """XSD element ``shareable`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        branch_name: str,
+        component_id: str,
+        component_type: str,
+        component_version: int | None = None,
+        created_by: str,
+        created_date: str,
+        deleted: bool | None = None,
+        fully_publicly_consumable: bool | None = None,
+        notes: str,
+        package_id: str,
+        package_version: str,
+        shareable: bool | None = None,
+    ) -> None:
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.component_type = component_type
+        self.component_version = component_version
+        self.created_by = created_by
+        self.created_date = created_date
+        self.deleted = deleted
+        self.fully_publicly_consumable = fully_publicly_consumable
+        self.notes = notes
+        self.package_id = package_id
+        self.package_version = package_version
+        self.shareable = shareable
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PackagedComponentManifest(BaseType):
     """PackagedComponentManifest.
 
@@ -11430,8 +15936,17 @@ class PackagedComponentManifest(BaseType):
     package_id: str
     """XSD attribute ``packageId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        component_info: list[ComponentInfo] | None = None,
+        package_id: str,
+    ) -> None:
+        self.component_info = [] if component_info is None else component_info
+        self.package_id = package_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Parameter(BaseType):
     """Parameter.
 
@@ -11452,8 +15967,17 @@ class Parameter(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerArchiving(BaseType):
     """PartnerArchiving.
 
@@ -11477,8 +16001,19 @@ class PartnerArchiving(BaseType):
     outbound_directory: str | None = None
     """XSD element ``outboundDirectory`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        enable_archiving: bool | None = None,
+        inbound_directory: str | None = None,
+        outbound_directory: str | None = None,
+    ) -> None:
+        self.enable_archiving = enable_archiving
+        self.inbound_directory = inbound_directory
+        self.outbound_directory = outbound_directory
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerCommunication(BaseType):
     """PartnerCommunication.
 
@@ -11514,8 +16049,27 @@ class PartnerCommunication(BaseType):
     sftp_communication_options: SFTPCommunicationOptions | None = None
     """XSD element ``SFTPCommunicationOptions`` (SFTPCommunicationOptions, optional)."""
 
+    def __init__(
+        self,
+        *,
+        a_s2_communication_options: AS2CommunicationOptions | None = None,
+        disk_communication_options: DiskCommunicationOptions | None = None,
+        ftp_communication_options: FTPCommunicationOptions | None = None,
+        http_communication_options: HTTPCommunicationOptions | None = None,
+        mllp_communication_options: MLLPCommunicationOptions | None = None,
+        oftp_communication_options: OFTPCommunicationOptions | None = None,
+        sftp_communication_options: SFTPCommunicationOptions | None = None,
+    ) -> None:
+        self.a_s2_communication_options = a_s2_communication_options
+        self.disk_communication_options = disk_communication_options
+        self.ftp_communication_options = ftp_communication_options
+        self.http_communication_options = http_communication_options
+        self.mllp_communication_options = mllp_communication_options
+        self.oftp_communication_options = oftp_communication_options
+        self.sftp_communication_options = sftp_communication_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerDocumentType(BaseType):
     """PartnerDocumentType.
 
@@ -11557,8 +16111,31 @@ class PartnerDocumentType(BaseType):
     validate_outbound_transaction_sets: bool | None = None
     """XSD attribute ``validateOutboundTransactionSets`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        expect_ack_for_outbound: bool | None = None,
+        invalid_document_routing: PartnerDocumentTypeInvalidDocumentRouting | None = None,
+        name: str | None = None,
+        profile_id: str | None = None,
+        qualifier_validation: bool | None = None,
+        type_id: str | None = None,
+        use999_ack: bool | None = None,
+        use_t_a1_ack: bool | None = None,
+        validate_outbound_transaction_sets: bool | None = None,
+    ) -> None:
+        self.expect_ack_for_outbound = expect_ack_for_outbound
+        self.invalid_document_routing = invalid_document_routing
+        self.name = name
+        self.profile_id = profile_id
+        self.qualifier_validation = qualifier_validation
+        self.type_id = type_id
+        self.use999_ack = use999_ack
+        self.use_t_a1_ack = use_t_a1_ack
+        self.validate_outbound_transaction_sets = validate_outbound_transaction_sets
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerDocumentTypes(BaseType):
     """PartnerDocumentTypes.
 
@@ -11576,8 +16153,15 @@ class PartnerDocumentTypes(BaseType):
     partner_document_type: list[PartnerDocumentType] = field(default_factory=list)
     """XSD element ``PartnerDocumentType`` (PartnerDocumentType, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        partner_document_type: list[PartnerDocumentType] | None = None,
+    ) -> None:
+        self.partner_document_type = [] if partner_document_type is None else partner_document_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerInfo(BaseType):
     """PartnerInfo.
 
@@ -11613,8 +16197,27 @@ class PartnerInfo(BaseType):
     x12_partner_info: X12PartnerInfo | None = None
     """XSD element ``X12PartnerInfo`` (X12PartnerInfo, optional)."""
 
+    def __init__(
+        self,
+        *,
+        custom_partner_info: CustomPartnerInfo | None = None,
+        edifact_partner_info: EdifactPartnerInfo | None = None,
+        h_l7_partner_info: HL7PartnerInfo | None = None,
+        odette_partner_info: OdettePartnerInfo | None = None,
+        rosetta_net_partner_info: RosettaNetPartnerInfo | None = None,
+        tradacoms_partner_info: TradacomsPartnerInfo | None = None,
+        x12_partner_info: X12PartnerInfo | None = None,
+    ) -> None:
+        self.custom_partner_info = custom_partner_info
+        self.edifact_partner_info = edifact_partner_info
+        self.h_l7_partner_info = h_l7_partner_info
+        self.odette_partner_info = odette_partner_info
+        self.rosetta_net_partner_info = rosetta_net_partner_info
+        self.tradacoms_partner_info = tradacoms_partner_info
+        self.x12_partner_info = x12_partner_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PermittedRoles(BaseType):
     """PermittedRoles.
 
@@ -11632,8 +16235,15 @@ class PermittedRoles(BaseType):
     role_reference: list[RoleReference] = field(default_factory=list)
     """XSD element ``RoleReference`` (RoleReference, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        role_reference: list[RoleReference] | None = None,
+    ) -> None:
+        self.role_reference = [] if role_reference is None else role_reference
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PersistedProcessProperties(BaseType):
     """PersistedProcessProperties.
 
@@ -11654,8 +16264,17 @@ class PersistedProcessProperties(BaseType):
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        process: list[DeployedProcess] | None = None,
+        atom_id: str,
+    ) -> None:
+        self.process = [] if process is None else process
+        self.atom_id = atom_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PrivateCertificate(BaseType):
     """PrivateCertificate.
 
@@ -11682,8 +16301,21 @@ class PrivateCertificate(BaseType):
     pass_phrase: str | None = None
     """XSD attribute ``passPhrase`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        certificate: list[bytes] | None = None,
+        alias: str | None = None,
+        component_id: str | None = None,
+        pass_phrase: str | None = None,
+    ) -> None:
+        self.certificate = [] if certificate is None else certificate
+        self.alias = alias
+        self.component_id = component_id
+        self.pass_phrase = pass_phrase
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Privilege(BaseType):
     """Privilege.
 
@@ -11701,8 +16333,15 @@ class Privilege(BaseType):
     name: str
     """XSD attribute ``name`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        name: str,
+    ) -> None:
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Privileges(BaseType):
     """Privileges.
 
@@ -11720,8 +16359,15 @@ class Privileges(BaseType):
     privilege: list[Privilege] = field(default_factory=list)
     """XSD element ``Privilege`` (Privilege, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        privilege: list[Privilege] | None = None,
+    ) -> None:
+        self.privilege = [] if privilege is None else privilege
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Process(BaseType):
     """Process.
 
@@ -11748,8 +16394,21 @@ class Process(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        description: str,
+        integration_pack: list[ProcessIntegrationPackInfo] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.description = description
+        self.integration_pack = [] if integration_pack is None else integration_pack
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessAtomAttachment(BaseType):
     """ProcessAtomAttachment.
 
@@ -11776,8 +16435,21 @@ class ProcessAtomAttachment(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        component_type: str | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.component_type = component_type
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessEnvironmentAttachment(BaseType):
     """ProcessEnvironmentAttachment.
 
@@ -11804,8 +16476,21 @@ class ProcessEnvironmentAttachment(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_type: str | None = None,
+        environment_id: str | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.component_type = component_type
+        self.environment_id = environment_id
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessId(BaseType):
     """ProcessId.
 
@@ -11829,8 +16514,19 @@ class ProcessId(BaseType):
     wrapper_process_id: str | None = None
     """XSD attribute ``wrapperProcessId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        original_process_id: str | None = None,
+        wrapper_process_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self.original_process_id = original_process_id
+        self.wrapper_process_id = wrapper_process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessIntegrationPackInfo(BaseType):
     """ProcessIntegrationPackInfo.
 
@@ -11851,8 +16547,17 @@ class ProcessIntegrationPackInfo(BaseType):
     integration_pack_instance_id: str | None = None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        integration_pack_id: str | None = None,
+        integration_pack_instance_id: str | None = None,
+    ) -> None:
+        self.integration_pack_id = integration_pack_id
+        self.integration_pack_instance_id = integration_pack_instance_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessLog(BaseType):
     """ProcessLog.
 
@@ -11873,8 +16578,17 @@ class ProcessLog(BaseType):
     log_level: ProcessLogLogLevel | None = None
     """XSD attribute ``logLevel`` (ProcessLogLogLevel, optional)."""
 
+    def __init__(
+        self,
+        *,
+        execution_id: str | None = None,
+        log_level: ProcessLogLogLevel | None = None,
+    ) -> None:
+        self.execution_id = execution_id
+        self.log_level = log_level
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessProperties(BaseType):
     """ProcessProperties.
 
@@ -11892,9 +16606,16 @@ class ProcessProperties(BaseType):
     process_property: list[ProcessProperty] = field(default_factory=list)
     """XSD element ``ProcessProperty`` (ProcessProperty, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        process_property: list[ProcessProperty] | None = None,
+    ) -> None:
+        self.process_property = [] if process_property is None else process_property
 
-@dataclass(kw_only=True, slots=True)
-class ProcessPropertiesElement:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ProcessPropertiesElement(Binding):
     """ProcessPropertiesElement.
 
     XSD: anonymous type of ``ProcessProperties`` in ``http://api.platform.boomi.com/``.
@@ -11911,9 +16632,16 @@ class ProcessPropertiesElement:
     process_property: list[ProcessPropertiesProcessPropertyElement] = field(default_factory=list)
     """XSD element ``ProcessProperty`` (element:ProcessProperties/ProcessProperty, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        process_property: list[ProcessPropertiesProcessPropertyElement] | None = None,
+    ) -> None:
+        self.process_property = [] if process_property is None else process_property
 
-@dataclass(kw_only=True, slots=True)
-class ProcessPropertiesProcessPropertyElement:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class ProcessPropertiesProcessPropertyElement(Binding):
     """ProcessPropertiesProcessPropertyElement.
 
     XSD: anonymous type of ``ProcessProperties/ProcessProperty`` in ``http://api.platform.boomi.com/``.
@@ -11933,8 +16661,17 @@ class ProcessPropertiesProcessPropertyElement:
     value: str
     """XSD element ``Value`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        value: str,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessProperty(BaseType):
     """ProcessProperty.
 
@@ -11955,8 +16692,17 @@ class ProcessProperty(BaseType):
     component_id: str | None = None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        process_property_value: list[ProcessPropertyValue] | None = None,
+        component_id: str | None = None,
+    ) -> None:
+        self.process_property_value = [] if process_property_value is None else process_property_value
+        self.component_id = component_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessPropertyValue(BaseType):
     """ProcessPropertyValue.
 
@@ -11995,8 +16741,29 @@ class ProcessPropertyValue(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_override: bool | None = None,
+        encrypted_value_set: bool | None = None,
+        key: str | None = None,
+        label: str | None = None,
+        use_default: bool | None = None,
+        uses_encryption: bool | None = None,
+        validate: bool | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.component_override = component_override
+        self.encrypted_value_set = encrypted_value_set
+        self.key = key
+        self.label = label
+        self.use_default = use_default
+        self.uses_encryption = uses_encryption
+        self.validate = validate
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessScheduleStatus(BaseType):
     """ProcessScheduleStatus.
 
@@ -12023,8 +16790,21 @@ class ProcessScheduleStatus(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str | None = None,
+        enabled: bool | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.enabled = enabled
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessSchedules(BaseType):
     """ProcessSchedules.
 
@@ -12054,8 +16834,23 @@ class ProcessSchedules(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        retry: ScheduleRetry | None = None,
+        schedule: list[Schedule] | None = None,
+        atom_id: str | None = None,
+        id_: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.retry = retry
+        self.schedule = [] if schedule is None else schedule
+        self.atom_id = atom_id
+        self.id_ = id_
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDefaultRouting(BaseType):
     """ProcessingGroupDefaultRouting.
 
@@ -12073,8 +16868,15 @@ class ProcessingGroupDefaultRouting(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        process_id: str | None = None,
+    ) -> None:
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentBasedRouting(BaseType):
     """ProcessingGroupDocumentBasedRouting.
 
@@ -12095,8 +16897,17 @@ class ProcessingGroupDocumentBasedRouting(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        standard_route: list[ProcessingGroupDocumentStandardRoute] | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.standard_route = [] if standard_route is None else standard_route
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentPartnerRoute(BaseType):
     """ProcessingGroupDocumentPartnerRoute.
 
@@ -12117,8 +16928,17 @@ class ProcessingGroupDocumentPartnerRoute(BaseType):
     trading_partner_id: str | None = None
     """XSD attribute ``tradingPartnerId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        process_id: str | None = None,
+        trading_partner_id: str | None = None,
+    ) -> None:
+        self.process_id = process_id
+        self.trading_partner_id = trading_partner_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentStandardRoute(BaseType):
     """ProcessingGroupDocumentStandardRoute.
 
@@ -12142,8 +16962,19 @@ class ProcessingGroupDocumentStandardRoute(BaseType):
     standard: ProcessingGroupDocumentStandardRouteStandard | None = None
     """XSD attribute ``standard`` (ProcessingGroupDocumentStandardRouteStandard, optional)."""
 
+    def __init__(
+        self,
+        *,
+        document_type_route: list[ProcessingGroupDocumentTypeRoute] | None = None,
+        process_id: str | None = None,
+        standard: ProcessingGroupDocumentStandardRouteStandard | None = None,
+    ) -> None:
+        self.document_type_route = [] if document_type_route is None else document_type_route
+        self.process_id = process_id
+        self.standard = standard
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentTypeRoute(BaseType):
     """ProcessingGroupDocumentTypeRoute.
 
@@ -12167,8 +16998,19 @@ class ProcessingGroupDocumentTypeRoute(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        partner_route: list[ProcessingGroupDocumentPartnerRoute] | None = None,
+        document_type: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.partner_route = [] if partner_route is None else partner_route
+        self.document_type = document_type
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerBasedRouting(BaseType):
     """ProcessingGroupPartnerBasedRouting.
 
@@ -12189,8 +17031,17 @@ class ProcessingGroupPartnerBasedRouting(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        partner_route: list[ProcessingGroupPartnerRoute] | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.partner_route = [] if partner_route is None else partner_route
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerDocumentRoute(BaseType):
     """ProcessingGroupPartnerDocumentRoute.
 
@@ -12211,8 +17062,17 @@ class ProcessingGroupPartnerDocumentRoute(BaseType):
     process_id: str | None = None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        document_type: str | None = None,
+        process_id: str | None = None,
+    ) -> None:
+        self.document_type = document_type
+        self.process_id = process_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerRoute(BaseType):
     """ProcessingGroupPartnerRoute.
 
@@ -12236,8 +17096,19 @@ class ProcessingGroupPartnerRoute(BaseType):
     trading_partner_id: str | None = None
     """XSD attribute ``tradingPartnerId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        standard_route: list[ProcessingGroupPartnerStandardRoute] | None = None,
+        process_id: str | None = None,
+        trading_partner_id: str | None = None,
+    ) -> None:
+        self.standard_route = [] if standard_route is None else standard_route
+        self.process_id = process_id
+        self.trading_partner_id = trading_partner_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerStandardRoute(BaseType):
     """ProcessingGroupPartnerStandardRoute.
 
@@ -12261,8 +17132,19 @@ class ProcessingGroupPartnerStandardRoute(BaseType):
     standard: ProcessingGroupPartnerStandardRouteStandard | None = None
     """XSD attribute ``standard`` (ProcessingGroupPartnerStandardRouteStandard, optional)."""
 
+    def __init__(
+        self,
+        *,
+        document_type_route: list[ProcessingGroupPartnerDocumentRoute] | None = None,
+        process_id: str | None = None,
+        standard: ProcessingGroupPartnerStandardRouteStandard | None = None,
+    ) -> None:
+        self.document_type_route = [] if document_type_route is None else document_type_route
+        self.process_id = process_id
+        self.standard = standard
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupTradingPartner(BaseType):
     """ProcessingGroupTradingPartner.
 
@@ -12280,8 +17162,15 @@ class ProcessingGroupTradingPartner(BaseType):
     id_: str | None = None
     """XSD attribute ``id`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+    ) -> None:
+        self.id_ = id_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupTradingPartners(BaseType):
     """ProcessingGroupTradingPartners.
 
@@ -12299,8 +17188,15 @@ class ProcessingGroupTradingPartners(BaseType):
     trading_partner: list[ProcessingGroupTradingPartner] = field(default_factory=list)
     """XSD element ``TradingPartner`` (ProcessingGroupTradingPartner, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        trading_partner: list[ProcessingGroupTradingPartner] | None = None,
+    ) -> None:
+        self.trading_partner = [] if trading_partner is None else trading_partner
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingType(BaseType):
     """ProcessingType.
 
@@ -12321,8 +17217,17 @@ class ProcessingType(BaseType):
     processing_mode: ProcessingTypeProcessingMode | None = None
     """XSD attribute ``processingMode`` (ProcessingTypeProcessingMode, optional)."""
 
+    def __init__(
+        self,
+        *,
+        processing_id: ProcessingTypeProcessingId | None = None,
+        processing_mode: ProcessingTypeProcessingMode | None = None,
+    ) -> None:
+        self.processing_id = processing_id
+        self.processing_mode = processing_mode
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Properties(BaseType):
     """Properties.
 
@@ -12340,8 +17245,15 @@ class Properties(BaseType):
     property_: list[Property] = field(default_factory=list)
     """XSD element ``property`` (Property, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        property_: list[Property] | None = None,
+    ) -> None:
+        self.property_ = [] if property_ is None else property_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Property(BaseType):
     """Property.
 
@@ -12362,8 +17274,17 @@ class Property(BaseType):
     value: str
     """XSD attribute ``value`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        value: str,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PropertyPair(BaseType):
     """PropertyPair.
 
@@ -12387,8 +17308,19 @@ class PropertyPair(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        encrypted: bool | None = None,
+        key: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.encrypted = encrypted
+        self.key = key
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublicCertificate(BaseType):
     """PublicCertificate.
 
@@ -12412,8 +17344,19 @@ class PublicCertificate(BaseType):
     component_id: str | None = None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        certificate: list[bytes] | None = None,
+        alias: str | None = None,
+        component_id: str | None = None,
+    ) -> None:
+        self.certificate = [] if certificate is None else certificate
+        self.alias = alias
+        self.component_id = component_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherIntegrationPack(BaseType):
     """PublisherIntegrationPack.
 
@@ -12446,8 +17389,25 @@ class PublisherIntegrationPack(BaseType):
     operation_type: PublisherIntegrationPackOperationType | None = None
     """XSD attribute ``operationType`` (PublisherIntegrationPackOperationType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        description: str,
+        publisher_packaged_components: PublisherPackagedComponents | None = None,
+        id_: str | None = None,
+        installation_type: PublisherIntegrationPackInstallationType | None = None,
+        name: str | None = None,
+        operation_type: PublisherIntegrationPackOperationType | None = None,
+    ) -> None:
+        self.description = description
+        self.publisher_packaged_components = publisher_packaged_components
+        self.id_ = id_
+        self.installation_type = installation_type
+        self.name = name
+        self.operation_type = operation_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherPackagedComponent(BaseType):
     """PublisherPackagedComponent.
 
@@ -12483,8 +17443,27 @@ class PublisherPackagedComponent(BaseType):
     pending_version: str | None = None
     """XSD attribute ``pendingVersion`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        component_type: str | None = None,
+        current_version: str | None = None,
+        deleted: bool | None = None,
+        latest_version: str | None = None,
+        pending_version: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.component_name = component_name
+        self.component_type = component_type
+        self.current_version = current_version
+        self.deleted = deleted
+        self.latest_version = latest_version
+        self.pending_version = pending_version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherPackagedComponents(BaseType):
     """PublisherPackagedComponents.
 
@@ -12502,9 +17481,16 @@ class PublisherPackagedComponents(BaseType):
     publisher_packaged_component: list[PublisherPackagedComponent] = field(default_factory=list)
     """XSD element ``PublisherPackagedComponent`` (PublisherPackagedComponent, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        publisher_packaged_component: list[PublisherPackagedComponent] | None = None,
+    ) -> None:
+        self.publisher_packaged_component = [] if publisher_packaged_component is None else publisher_packaged_component
 
-@dataclass(kw_only=True, slots=True)
-class QueryConfig:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class QueryConfig(Binding):
     """QueryConfig.
 
     XSD: complexType ``QueryConfig`` in ``http://api.platform.boomi.com/``.
@@ -12524,9 +17510,18 @@ class QueryConfig:
     query_sort: QueryConfigQuerySort | None = None
     """XSD element ``QuerySort`` (QueryConfig/QuerySort, optional)."""
 
+    def __init__(
+        self,
+        *,
+        query_filter: QueryFilter,
+        query_sort: QueryConfigQuerySort | None = None,
+    ) -> None:
+        self.query_filter = query_filter
+        self.query_sort = query_sort
 
-@dataclass(kw_only=True, slots=True)
-class QueryConfigQuerySort:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class QueryConfigQuerySort(Binding):
     """QueryConfigQuerySort.
 
     XSD: anonymous type of ``QueryConfig/QuerySort`` in ``http://api.platform.boomi.com/``.
@@ -12543,9 +17538,16 @@ class QueryConfigQuerySort:
     sort_field: list[QueryConfigQuerySortSortField] = field(default_factory=list)
     """XSD element ``sortField`` (QueryConfig/QuerySort/sortField, 1..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        sort_field: list[QueryConfigQuerySortSortField] | None = None,
+    ) -> None:
+        self.sort_field = [] if sort_field is None else sort_field
 
-@dataclass(kw_only=True, slots=True)
-class QueryConfigQuerySortSortField:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class QueryConfigQuerySortSortField(Binding):
     """QueryConfigQuerySortSortField.
 
     XSD: anonymous type of ``QueryConfig/QuerySort/sortField`` in ``http://api.platform.boomi.com/``.
@@ -12565,9 +17567,18 @@ class QueryConfigQuerySortSortField:
     sort_order: str | None = None
     """XSD attribute ``sortOrder`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field_name: str | None = None,
+        sort_order: str | None = None,
+    ) -> None:
+        self.field_name = field_name
+        self.sort_order = sort_order
 
-@dataclass(kw_only=True, slots=True)
-class QueryFilter:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class QueryFilter(Binding):
     """QueryFilter.
 
     XSD: complexType ``QueryFilter`` in ``http://api.platform.boomi.com/``.
@@ -12584,9 +17595,16 @@ class QueryFilter:
     expression: Expression
     """XSD element ``expression`` (Expression, required)."""
 
+    def __init__(
+        self,
+        *,
+        expression: Expression,
+    ) -> None:
+        self.expression = expression
 
-@dataclass(kw_only=True, slots=True)
-class QueryResult:
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
+class QueryResult(Binding):
     """QueryResult.
 
     XSD: complexType ``QueryResult`` in ``http://api.platform.boomi.com/``.
@@ -12609,8 +17627,19 @@ class QueryResult:
     number_of_results: int | None = None
     """XSD attribute ``numberOfResults`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        query_token: str | None = None,
+        result: list[BaseType] | None = None,
+        number_of_results: int | None = None,
+    ) -> None:
+        self.query_token = query_token
+        self.result = [] if result is None else result
+        self.number_of_results = number_of_results
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueueAttributes(BaseType):
     """QueueAttributes.
 
@@ -12634,8 +17663,19 @@ class QueueAttributes(BaseType):
     subscriber_name: str | None = None
     """XSD attribute ``SubscriberName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        dlq: bool,
+        queue_name: str,
+        subscriber_name: str | None = None,
+    ) -> None:
+        self.dlq = dlq
+        self.queue_name = queue_name
+        self.subscriber_name = subscriber_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueueRecord(BaseType):
     """QueueRecord.
 
@@ -12665,8 +17705,23 @@ class QueueRecord(BaseType):
     queue_type: str | None = None
     """XSD attribute ``queueType`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        topic_subscribers: list[TopicSubscriber] | None = None,
+        dead_letters_count: int | None = None,
+        messages_count: int | None = None,
+        queue_name: str | None = None,
+        queue_type: str | None = None,
+    ) -> None:
+        self.topic_subscribers = [] if topic_subscribers is None else topic_subscribers
+        self.dead_letters_count = dead_letters_count
+        self.messages_count = messages_count
+        self.queue_name = queue_name
+        self.queue_type = queue_type
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class References(BaseType):
     """References.
 
@@ -12696,8 +17751,23 @@ class References(BaseType):
     branch_id: str | None = None
     """XSD attribute ``branchId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        parent_component_id: str | None = None,
+        parent_version: int | None = None,
+        type_: ReferencesType | None = None,
+        branch_id: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.parent_component_id = parent_component_id
+        self.parent_version = parent_version
+        self.type_ = type_
+        self.branch_id = branch_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleaseIntegrationPack(BaseType):
     """ReleaseIntegrationPack.
 
@@ -12736,8 +17806,29 @@ class ReleaseIntegrationPack(BaseType):
     request_id: str | None = None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        release_packaged_components: ReleasePackagedComponents | None = None,
+        id_: str | None = None,
+        installation_type: ReleaseIntegrationPackInstallationType | None = None,
+        name: str | None = None,
+        release_on_date: str | None = None,
+        release_schedule: ReleaseIntegrationPackReleaseSchedule | None = None,
+        release_status_url: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.release_packaged_components = release_packaged_components
+        self.id_ = id_
+        self.installation_type = installation_type
+        self.name = name
+        self.release_on_date = release_on_date
+        self.release_schedule = release_schedule
+        self.release_status_url = release_status_url
+        self.request_id = request_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleaseIntegrationPackStatus(BaseType):
     """ReleaseIntegrationPackStatus.
 
@@ -12779,8 +17870,31 @@ class ReleaseIntegrationPackStatus(BaseType):
     response_status_code: int
     """XSD attribute ``responseStatusCode`` (xs:int, required)."""
 
+    def __init__(
+        self,
+        *,
+        release_packaged_components: ReleasePackagedComponents | None = None,
+        installation_type: ReleaseIntegrationPackStatusInstallationType | None = None,
+        integration_pack_id: str | None = None,
+        name: str | None = None,
+        release_on_date: str | None = None,
+        release_schedule: ReleaseIntegrationPackStatusReleaseSchedule | None = None,
+        release_status: ReleaseIntegrationPackStatusReleaseStatus | None = None,
+        request_id: str | None = None,
+        response_status_code: int,
+    ) -> None:
+        self.release_packaged_components = release_packaged_components
+        self.installation_type = installation_type
+        self.integration_pack_id = integration_pack_id
+        self.name = name
+        self.release_on_date = release_on_date
+        self.release_schedule = release_schedule
+        self.release_status = release_status
+        self.request_id = request_id
+        self.response_status_code = response_status_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleasePackagedComponent(BaseType):
     """ReleasePackagedComponent.
 
@@ -12804,8 +17918,19 @@ class ReleasePackagedComponent(BaseType):
     version: str | None = None
     """XSD attribute ``version`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+        released_version: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.component_id = component_id
+        self.released_version = released_version
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleasePackagedComponents(BaseType):
     """ReleasePackagedComponents.
 
@@ -12823,8 +17948,15 @@ class ReleasePackagedComponents(BaseType):
     release_packaged_component: list[ReleasePackagedComponent] = field(default_factory=list)
     """XSD element ``ReleasePackagedComponent`` (ReleasePackagedComponent, 1..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        release_packaged_component: list[ReleasePackagedComponent] | None = None,
+    ) -> None:
+        self.release_packaged_component = [] if release_packaged_component is None else release_packaged_component
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RerunDocument(BaseType):
     """RerunDocument.
 
@@ -12854,8 +17986,23 @@ class RerunDocument(BaseType):
     request_id: str | None = None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        all_documents: AllDocuments,
+        selected_documents: SelectedDocuments,
+        original_execution_id: str,
+        record_url: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.all_documents = all_documents
+        self.selected_documents = selected_documents
+        self.original_execution_id = original_execution_id
+        self.record_url = record_url
+        self.request_id = request_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Resource(BaseType):
     """Resource.
 
@@ -12879,8 +18026,19 @@ class Resource(BaseType):
     resource_name: str
     """XSD attribute ``resourceName`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        object_type: ResourceObjectType | None = None,
+        resource_id: str,
+        resource_name: str,
+    ) -> None:
+        self.object_type = object_type
+        self.resource_id = resource_id
+        self.resource_name = resource_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Resources(BaseType):
     """Resources.
 
@@ -12898,8 +18056,15 @@ class Resources(BaseType):
     resource: list[Resource] = field(default_factory=list)
     """XSD element ``Resource`` (Resource, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        resource: list[Resource] | None = None,
+    ) -> None:
+        self.resource = [] if resource is None else resource
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Role(BaseType):
     """Role.
 
@@ -12932,8 +18097,25 @@ class Role(BaseType):
     parent_id: str | None = None
     """XSD attribute ``parentId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        description: str | None = None,
+        privileges: Privileges | None = None,
+        account_id: str | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+        parent_id: str | None = None,
+    ) -> None:
+        self.description = description
+        self.privileges = privileges
+        self.account_id = account_id
+        self.id_ = id_
+        self.name = name
+        self.parent_id = parent_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RoleReference(BaseType):
     """RoleReference.
 
@@ -12954,8 +18136,17 @@ class RoleReference(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Roles(BaseType):
     """Roles.
 
@@ -12973,8 +18164,15 @@ class Roles(BaseType):
     role: list[Role] = field(default_factory=list)
     """XSD element ``Role`` (Role, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        role: list[Role] | None = None,
+    ) -> None:
+        self.role = [] if role is None else role
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetConnectorRecord(BaseType):
     """RosettaNetConnectorRecord.
 
@@ -13121,8 +18319,101 @@ class RosettaNetConnectorRecord(BaseType):
     transaction_instance_identifier: str | None = None
     """XSD element ``transactionInstanceIdentifier`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        pip_code: str | None = None,
+        pip_version: str | None = None,
+        account: str,
+        ack_report: str | None = None,
+        ack_status: str | None = None,
+        action_instance_identifier: str | None = None,
+        action_type: str,
+        atom_id: str,
+        attempt_count: str | None = None,
+        business_activity_identifier: str | None = None,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date_processed: str,
+        date_time: str | None = None,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        framework_version: str | None = None,
+        from_global_business_service_code: str | None = None,
+        from_global_partner_role_classification_code: str | None = None,
+        global_business_action_code: str | None = None,
+        global_document_function_code: str | None = None,
+        global_process_code: str | None = None,
+        global_usage_code: str | None = None,
+        id_: str,
+        in_response_to_global_business_action_code: str | None = None,
+        in_response_to_instance_identifier: str | None = None,
+        is_secure_transport_required: str | None = None,
+        known_initiating_partner_id: str | None = None,
+        operation_name: str,
+        outbound_validation_report: str | None = None,
+        outbound_validation_status: str | None = None,
+        process_instance_identifier: str | None = None,
+        receiver_id: str | None = None,
+        sender_id: str | None = None,
+        size: int | None = None,
+        successful: bool | None = None,
+        time_to_acknowledge_acceptance: str | None = None,
+        time_to_acknowledge_receipt: str | None = None,
+        time_to_perform: str | None = None,
+        to_global_business_service_code: str | None = None,
+        to_global_partner_role_classification_code: str | None = None,
+        transaction_instance_identifier: str | None = None,
+    ) -> None:
+        self.pip_code = pip_code
+        self.pip_version = pip_version
+        self.account = account
+        self.ack_report = ack_report
+        self.ack_status = ack_status
+        self.action_instance_identifier = action_instance_identifier
+        self.action_type = action_type
+        self.atom_id = atom_id
+        self.attempt_count = attempt_count
+        self.business_activity_identifier = business_activity_identifier
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.date_time = date_time
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.framework_version = framework_version
+        self.from_global_business_service_code = from_global_business_service_code
+        self.from_global_partner_role_classification_code = from_global_partner_role_classification_code
+        self.global_business_action_code = global_business_action_code
+        self.global_document_function_code = global_document_function_code
+        self.global_process_code = global_process_code
+        self.global_usage_code = global_usage_code
+        self.id_ = id_
+        self.in_response_to_global_business_action_code = in_response_to_global_business_action_code
+        self.in_response_to_instance_identifier = in_response_to_instance_identifier
+        self.is_secure_transport_required = is_secure_transport_required
+        self.known_initiating_partner_id = known_initiating_partner_id
+        self.operation_name = operation_name
+        self.outbound_validation_report = outbound_validation_report
+        self.outbound_validation_status = outbound_validation_status
+        self.process_instance_identifier = process_instance_identifier
+        self.receiver_id = receiver_id
+        self.sender_id = sender_id
+        self.size = size
+        self.successful = successful
+        self.time_to_acknowledge_acceptance = time_to_acknowledge_acceptance
+        self.time_to_acknowledge_receipt = time_to_acknowledge_receipt
+        self.time_to_perform = time_to_perform
+        self.to_global_business_service_code = to_global_business_service_code
+        self.to_global_partner_role_classification_code = to_global_partner_role_classification_code
+        self.transaction_instance_identifier = transaction_instance_identifier
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetControlInfo(BaseType):
     """RosettaNetControlInfo.
 
@@ -13161,8 +18452,29 @@ class RosettaNetControlInfo(BaseType):
     supply_chain_code: str | None = None
     """XSD attribute ``supplyChainCode`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        encryption_public_certificate: PublicCertificate | None = None,
+        signing_public_certificate: PublicCertificate | None = None,
+        global_partner_classification_code: str | None = None,
+        global_usage_code: RosettaNetControlInfoGlobalUsageCode | None = None,
+        partner_id: str | None = None,
+        partner_id_type: RosettaNetControlInfoPartnerIdType | None = None,
+        partner_location: str | None = None,
+        supply_chain_code: str | None = None,
+    ) -> None:
+        self.encryption_public_certificate = encryption_public_certificate
+        self.signing_public_certificate = signing_public_certificate
+        self.global_partner_classification_code = global_partner_classification_code
+        self.global_usage_code = global_usage_code
+        self.partner_id = partner_id
+        self.partner_id_type = partner_id_type
+        self.partner_location = partner_location
+        self.supply_chain_code = supply_chain_code
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetMessageOptions(BaseType):
     """RosettaNetMessageOptions.
 
@@ -13201,8 +18513,29 @@ class RosettaNetMessageOptions(BaseType):
     signed: bool | None = None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        attachment_cache: str | None = None,
+        compressed: bool | None = None,
+        content_transfer_encoding: RosettaNetMessageOptionsContentTransferEncoding | None = None,
+        encrypt_service_header: bool | None = None,
+        encrypted: bool | None = None,
+        encryption_algorithm: RosettaNetMessageOptionsEncryptionAlgorithm | None = None,
+        signature_digest_algorithm: RosettaNetMessageOptionsSignatureDigestAlgorithm | None = None,
+        signed: bool | None = None,
+    ) -> None:
+        self.attachment_cache = attachment_cache
+        self.compressed = compressed
+        self.content_transfer_encoding = content_transfer_encoding
+        self.encrypt_service_header = encrypt_service_header
+        self.encrypted = encrypted
+        self.encryption_algorithm = encryption_algorithm
+        self.signature_digest_algorithm = signature_digest_algorithm
+        self.signed = signed
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetOptions(BaseType):
     """RosettaNetOptions.
 
@@ -13229,8 +18562,21 @@ class RosettaNetOptions(BaseType):
     version: RosettaNetOptionsVersion | None = None
     """XSD attribute ``version`` (RosettaNetOptionsVersion, optional)."""
 
+    def __init__(
+        self,
+        *,
+        filter_signals: bool | None = None,
+        outbound_document_validation: bool | None = None,
+        reject_duplicate_transactions: bool | None = None,
+        version: RosettaNetOptionsVersion | None = None,
+    ) -> None:
+        self.filter_signals = filter_signals
+        self.outbound_document_validation = outbound_document_validation
+        self.reject_duplicate_transactions = reject_duplicate_transactions
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetPartnerInfo(BaseType):
     """RosettaNetPartnerInfo.
 
@@ -13254,8 +18600,19 @@ class RosettaNetPartnerInfo(BaseType):
     rosetta_net_options: RosettaNetOptions | None = None
     """XSD element ``RosettaNetOptions`` (RosettaNetOptions, optional)."""
 
+    def __init__(
+        self,
+        *,
+        rosetta_net_control_info: RosettaNetControlInfo | None = None,
+        rosetta_net_message_options: RosettaNetMessageOptions | None = None,
+        rosetta_net_options: RosettaNetOptions | None = None,
+    ) -> None:
+        self.rosetta_net_control_info = rosetta_net_control_info
+        self.rosetta_net_message_options = rosetta_net_message_options
+        self.rosetta_net_options = rosetta_net_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeCloud(BaseType):
     """RuntimeCloud.
 
@@ -13303,8 +18660,35 @@ class RuntimeCloud(BaseType):
     name: str
     """XSD attribute ``name`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        allow_browsing: bool | None = None,
+        allow_deployments: bool | None = None,
+        allow_test_executions: bool | None = None,
+        classification: str,
+        created_by: str | None = None,
+        created_date: str | None = None,
+        id_: str | None = None,
+        max_attachments_per_account: int | None = None,
+        modified_by: str | None = None,
+        modified_date: str | None = None,
+        name: str,
+    ) -> None:
+        self.allow_browsing = allow_browsing
+        self.allow_deployments = allow_deployments
+        self.allow_test_executions = allow_test_executions
+        self.classification = classification
+        self.created_by = created_by
+        self.created_date = created_date
+        self.id_ = id_
+        self.max_attachments_per_account = max_attachments_per_account
+        self.modified_by = modified_by
+        self.modified_date = modified_date
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeObservabilitySettings(BaseType):
     """RuntimeObservabilitySettings.
 
@@ -13337,8 +18721,25 @@ class RuntimeObservabilitySettings(BaseType):
     should_restart_plugin: bool | None = None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        runtime_id: str,
+        general_settings: GeneralSettings | None = None,
+        log_settings: LogSettings | None = None,
+        metric_settings: MetricSettings | None = None,
+        trace_settings: TraceSettings | None = None,
+        should_restart_plugin: bool | None = None,
+    ) -> None:
+        self.runtime_id = runtime_id
+        self.general_settings = general_settings
+        self.log_settings = log_settings
+        self.metric_settings = metric_settings
+        self.trace_settings = trace_settings
+        self.should_restart_plugin = should_restart_plugin
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeObservabilitySettingsRequest(BaseType):
     """RuntimeObservabilitySettingsRequest.
 
@@ -13371,8 +18772,25 @@ class RuntimeObservabilitySettingsRequest(BaseType):
     should_restart_plugin: bool | None = None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        general_settings: GeneralSettings,
+        log_settings: LogSettings,
+        metric_settings: MetricSettings,
+        runtime_id: str,
+        trace_settings: TraceSettings,
+        should_restart_plugin: bool | None = None,
+    ) -> None:
+        self.general_settings = general_settings
+        self.log_settings = log_settings
+        self.metric_settings = metric_settings
+        self.runtime_id = runtime_id
+        self.trace_settings = trace_settings
+        self.should_restart_plugin = should_restart_plugin
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeProperties(BaseType):
     """RuntimeProperties.
 
@@ -13408,8 +18826,27 @@ class RuntimeProperties(BaseType):
     should_restart_runtime: bool | None = None
     """XSD attribute ``shouldRestartRuntime`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        standard_properties: StandardProperties,
+        system_properties: SystemProperties,
+        custom_runtime_properties: CustomRuntimeProperties,
+        custom_system_properties: CustomSystemProperties,
+        partial_update: bool | None = None,
+        runtime_id: str | None = None,
+        should_restart_runtime: bool | None = None,
+    ) -> None:
+        self.standard_properties = standard_properties
+        self.system_properties = system_properties
+        self.custom_runtime_properties = custom_runtime_properties
+        self.custom_system_properties = custom_system_properties
+        self.partial_update = partial_update
+        self.runtime_id = runtime_id
+        self.should_restart_runtime = should_restart_runtime
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeReleaseSchedule(BaseType):
     """RuntimeReleaseSchedule.
 
@@ -13439,8 +18876,23 @@ class RuntimeReleaseSchedule(BaseType):
     time_zone: str
     """XSD element ``timeZone`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str,
+        day_of_week: str,
+        hour_of_day: int | None = None,
+        schedule_type: RuntimeReleaseScheduleScheduleType,
+        time_zone: str,
+    ) -> None:
+        self.atom_id = atom_id
+        self.day_of_week = day_of_week
+        self.hour_of_day = hour_of_day
+        self.schedule_type = schedule_type
+        self.time_zone = time_zone
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeRestartRequest(BaseType):
     """RuntimeRestartRequest.
 
@@ -13461,8 +18913,17 @@ class RuntimeRestartRequest(BaseType):
     runtime_id: str | None = None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        runtime_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.runtime_id = runtime_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPCommunicationOptions(BaseType):
     """SFTPCommunicationOptions.
 
@@ -13492,8 +18953,23 @@ class SFTPCommunicationOptions(BaseType):
     communication_setting: SFTPCommunicationOptionsCommunicationSetting | None = None
     """XSD attribute ``CommunicationSetting`` (SFTPCommunicationOptionsCommunicationSetting, optional)."""
 
+    def __init__(
+        self,
+        *,
+        sftp_get_options: SFTPGetOptions | None = None,
+        sftp_send_options: SFTPSendOptions | None = None,
+        sftp_settings: SFTPSettings | None = None,
+        shared_communication_channel: SharedCommunicationChannel | None = None,
+        communication_setting: SFTPCommunicationOptionsCommunicationSetting | None = None,
+    ) -> None:
+        self.sftp_get_options = sftp_get_options
+        self.sftp_send_options = sftp_send_options
+        self.sftp_settings = sftp_settings
+        self.shared_communication_channel = shared_communication_channel
+        self.communication_setting = communication_setting
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPGetOptions(BaseType):
     """SFTPGetOptions.
 
@@ -13529,8 +19005,27 @@ class SFTPGetOptions(BaseType):
     use_default_get_options: bool | None = None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        file_to_move: str,
+        max_file_count: int,
+        move_to_directory: str,
+        remote_directory: str,
+        ftp_action: SFTPGetOptionsFtpAction | None = None,
+        move_to_force_override: bool | None = None,
+        use_default_get_options: bool | None = None,
+    ) -> None:
+        self.file_to_move = file_to_move
+        self.max_file_count = max_file_count
+        self.move_to_directory = move_to_directory
+        self.remote_directory = remote_directory
+        self.ftp_action = ftp_action
+        self.move_to_force_override = move_to_force_override
+        self.use_default_get_options = use_default_get_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPProxySettings(BaseType):
     """SFTPProxySettings.
 
@@ -13563,8 +19058,25 @@ class SFTPProxySettings(BaseType):
     type_: SFTPProxySettingsType | None = None
     """XSD attribute ``type`` (SFTPProxySettingsType, optional)."""
 
+    def __init__(
+        self,
+        *,
+        host: str,
+        password: str,
+        port: int,
+        user: str,
+        proxy_enabled: bool | None = None,
+        type_: SFTPProxySettingsType | None = None,
+    ) -> None:
+        self.host = host
+        self.password = password
+        self.port = port
+        self.user = user
+        self.proxy_enabled = proxy_enabled
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSSHOptions(BaseType):
     """SFTPSSHOptions.
 
@@ -13594,8 +19106,23 @@ class SFTPSSHOptions(BaseType):
     sshkeyauth: bool | None = None
     """XSD attribute ``sshkeyauth`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        known_host_entry: str,
+        sshkeypassword: str,
+        sshkeypath: str,
+        dh_key_size_max1024: bool | None = None,
+        sshkeyauth: bool | None = None,
+    ) -> None:
+        self.known_host_entry = known_host_entry
+        self.sshkeypassword = sshkeypassword
+        self.sshkeypath = sshkeypath
+        self.dh_key_size_max1024 = dh_key_size_max1024
+        self.sshkeyauth = sshkeyauth
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSendOptions(BaseType):
     """SFTPSendOptions.
 
@@ -13625,8 +19152,23 @@ class SFTPSendOptions(BaseType):
     use_default_send_options: bool | None = None
     """XSD attribute ``useDefaultSendOptions`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        move_to_directory: str,
+        remote_directory: str,
+        ftp_action: SFTPSendOptionsFtpAction | None = None,
+        move_to_force_override: bool | None = None,
+        use_default_send_options: bool | None = None,
+    ) -> None:
+        self.move_to_directory = move_to_directory
+        self.remote_directory = remote_directory
+        self.ftp_action = ftp_action
+        self.move_to_force_override = move_to_force_override
+        self.use_default_send_options = use_default_send_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSettings(BaseType):
     """SFTPSettings.
 
@@ -13662,8 +19204,27 @@ class SFTPSettings(BaseType):
     use_default_settings: bool | None = None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        sftp_proxy_settings: SFTPProxySettings,
+        sftpssh_options: SFTPSSHOptions,
+        host: str,
+        password: str,
+        port: int,
+        user: str,
+        use_default_settings: bool | None = None,
+    ) -> None:
+        self.sftp_proxy_settings = sftp_proxy_settings
+        self.sftpssh_options = sftpssh_options
+        self.host = host
+        self.password = password
+        self.port = port
+        self.user = user
+        self.use_default_settings = use_default_settings
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class STXControlInfo(BaseType):
     """STXControlInfo.
 
@@ -13684,8 +19245,17 @@ class STXControlInfo(BaseType):
     interchange_id_qualifier: str | None = None
     """XSD attribute ``interchangeIdQualifier`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        interchange_id: str | None = None,
+        interchange_id_qualifier: str | None = None,
+    ) -> None:
+        self.interchange_id = interchange_id
+        self.interchange_id_qualifier = interchange_id_qualifier
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Schedule(BaseType):
     """Schedule.
 
@@ -13718,8 +19288,25 @@ class Schedule(BaseType):
     years: str | None = None
     """XSD attribute ``years`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        days_of_month: str | None = None,
+        days_of_week: str | None = None,
+        hours: str | None = None,
+        minutes: str | None = None,
+        months: str | None = None,
+        years: str | None = None,
+    ) -> None:
+        self.days_of_month = days_of_month
+        self.days_of_week = days_of_week
+        self.hours = hours
+        self.minutes = minutes
+        self.months = months
+        self.years = years
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScheduleRetry(BaseType):
     """ScheduleRetry.
 
@@ -13740,8 +19327,17 @@ class ScheduleRetry(BaseType):
     max_retry: int | None = None
     """XSD attribute ``maxRetry`` (xs:int, optional)."""
 
+    def __init__(
+        self,
+        *,
+        schedule: list[Schedule] | None = None,
+        max_retry: int | None = None,
+    ) -> None:
+        self.schedule = [] if schedule is None else schedule
+        self.max_retry = max_retry
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingInputs(BaseType):
     """ScriptingInputs.
 
@@ -13759,8 +19355,15 @@ class ScriptingInputs(BaseType):
     input_: list[ScriptingParameter] = field(default_factory=list)
     """XSD element ``Input`` (ScriptingParameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        input_: list[ScriptingParameter] | None = None,
+    ) -> None:
+        self.input_ = [] if input_ is None else input_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingOutputs(BaseType):
     """ScriptingOutputs.
 
@@ -13778,8 +19381,15 @@ class ScriptingOutputs(BaseType):
     output: list[ScriptingParameter] = field(default_factory=list)
     """XSD element ``Output`` (ScriptingParameter, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        output: list[ScriptingParameter] | None = None,
+    ) -> None:
+        self.output = [] if output is None else output
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingParameter(BaseType):
     """ScriptingParameter.
 
@@ -13803,8 +19413,19 @@ class ScriptingParameter(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        data_type: ScriptingParameterDataType | None = None,
+        index: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.data_type = data_type
+        self.index = index
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SecretsManagerRefreshRequest(BaseType):
     """SecretsManagerRefreshRequest.
 
@@ -13822,8 +19443,15 @@ class SecretsManagerRefreshRequest(BaseType):
     provider: SecretsManagerRefreshRequestProvider | None = None
     """XSD attribute ``provider`` (SecretsManagerRefreshRequestProvider, optional)."""
 
+    def __init__(
+        self,
+        *,
+        provider: SecretsManagerRefreshRequestProvider | None = None,
+    ) -> None:
+        self.provider = provider
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SecretsManagerRefreshResponse(BaseType):
     """SecretsManagerRefreshResponse.
 
@@ -13841,8 +19469,15 @@ class SecretsManagerRefreshResponse(BaseType):
     message: str | None = None
     """XSD attribute ``message`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+    ) -> None:
+        self.message = message
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SelectedDocuments(BaseType):
     """SelectedDocuments.
 
@@ -13860,8 +19495,15 @@ class SelectedDocuments(BaseType):
     document: list[Document] = field(default_factory=list)
     """XSD element ``Document`` (Document, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        document: list[Document] | None = None,
+    ) -> None:
+        self.document = [] if document is None else document
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunication(BaseType):
     """SharedCommunication.
 
@@ -13888,8 +19530,21 @@ class SharedCommunication(BaseType):
     type_: str | None = None
     """XSD attribute ``type`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: list[Field] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+        type_: str | None = None,
+    ) -> None:
+        self.field = [] if field is None else field
+        self.id_ = id_
+        self.name = name
+        self.type_ = type_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunicationChannel(BaseType):
     """SharedCommunicationChannel.
 
@@ -13907,8 +19562,15 @@ class SharedCommunicationChannel(BaseType):
     component_id: str | None = None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_id: str | None = None,
+    ) -> None:
+        self.component_id = component_id
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunicationChannelComponent(BaseType):
     """SharedCommunicationChannelComponent.
 
@@ -13956,8 +19618,35 @@ class SharedCommunicationChannelComponent(BaseType):
     folder_name: str | None = None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        partner_archiving: PartnerArchiving,
+        partner_communication: PartnerCommunication,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        communication_type: str | None = None,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        deleted: bool | None = None,
+        description: str | None = None,
+        folder_id: int | None = None,
+        folder_name: str | None = None,
+    ) -> None:
+        self.partner_archiving = partner_archiving
+        self.partner_communication = partner_communication
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.communication_type = communication_type
+        self.component_id = component_id
+        self.component_name = component_name
+        self.deleted = deleted
+        self.description = description
+        self.folder_id = folder_id
+        self.folder_name = folder_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunications(BaseType):
     """SharedCommunications.
 
@@ -13975,8 +19664,15 @@ class SharedCommunications(BaseType):
     shared_communication: list[SharedCommunication] = field(default_factory=list)
     """XSD element ``sharedCommunication`` (SharedCommunication, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        shared_communication: list[SharedCommunication] | None = None,
+    ) -> None:
+        self.shared_communication = [] if shared_communication is None else shared_communication
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedServerInformation(BaseType):
     """SharedServerInformation.
 
@@ -14039,8 +19735,45 @@ class SharedServerInformation(BaseType):
     url: str | None = None
     """XSD attribute ``url`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        api_type: SharedServerInformationApiType | None = None,
+        atom_id: str | None = None,
+        auth: SharedServerInformationAuth | None = None,
+        auth_token: str | None = None,
+        check_forwarded_headers: bool | None = None,
+        external_host: str | None = None,
+        external_http_port: int | None = None,
+        external_https_port: int | None = None,
+        http_port: int | None = None,
+        https_port: int | None = None,
+        internal_host: str | None = None,
+        max_threads: int | None = None,
+        min_auth: SharedServerInformationMinAuth | None = None,
+        override_url: bool | None = None,
+        ssl_certificate_id: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.api_type = api_type
+        self.atom_id = atom_id
+        self.auth = auth
+        self.auth_token = auth_token
+        self.check_forwarded_headers = check_forwarded_headers
+        self.external_host = external_host
+        self.external_http_port = external_http_port
+        self.external_https_port = external_https_port
+        self.http_port = http_port
+        self.https_port = https_port
+        self.internal_host = internal_host
+        self.max_threads = max_threads
+        self.min_auth = min_auth
+        self.override_url = override_url
+        self.ssl_certificate_id = ssl_certificate_id
+        self.url = url
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServer(BaseType):
     """SharedWebServer.
 
@@ -14073,8 +19806,25 @@ class SharedWebServer(BaseType):
     should_restart_plugin: bool | None = None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        atom_id: str,
+        cloud_tennant_general: SharedWebServerCloudTennantGeneral,
+        cors_configuration: SharedWebServerCors,
+        general_settings: SharedWebServerGeneral,
+        user_management: SharedWebServerUserManagement,
+        should_restart_plugin: bool | None = None,
+    ) -> None:
+        self.atom_id = atom_id
+        self.cloud_tennant_general = cloud_tennant_general
+        self.cors_configuration = cors_configuration
+        self.general_settings = general_settings
+        self.user_management = user_management
+        self.should_restart_plugin = should_restart_plugin
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerAuthentication(BaseType):
     """SharedWebServerAuthentication.
 
@@ -14107,8 +19857,25 @@ class SharedWebServerAuthentication(BaseType):
     cache_authentication_timeout: int | None = None
     """XSD attribute ``cacheAuthenticationTimeout`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        auth_type: str,
+        cache_authorization_credentials: bool | None = None,
+        client_certificate_header_name: str,
+        login_module_class_name: str,
+        login_module_options: SharedWebServerLoginModuleConfiguration,
+        cache_authentication_timeout: int | None = None,
+    ) -> None:
+        self.auth_type = auth_type
+        self.cache_authorization_credentials = cache_authorization_credentials
+        self.client_certificate_header_name = client_certificate_header_name
+        self.login_module_class_name = login_module_class_name
+        self.login_module_options = login_module_options
+        self.cache_authentication_timeout = cache_authentication_timeout
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCORSOrigin(BaseType):
     """SharedWebServerCORSOrigin.
 
@@ -14150,8 +19917,31 @@ class SharedWebServerCORSOrigin(BaseType):
     domain: str
     """XSD attribute ``domain`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        enable_http_request_handling: bool | None = None,
+        enable_https_request_handling: bool | None = None,
+        allow_credentials: bool | None = None,
+        allow_methods: list[str] | None = None,
+        allow_request_headers: list[str] | None = None,
+        allow_response_headers: list[str] | None = None,
+        ports: list[int] | None = None,
+        cache_timeout: int | None = None,
+        domain: str,
+    ) -> None:
+        self.enable_http_request_handling = enable_http_request_handling
+        self.enable_https_request_handling = enable_https_request_handling
+        self.allow_credentials = allow_credentials
+        self.allow_methods = [] if allow_methods is None else allow_methods
+        self.allow_request_headers = [] if allow_request_headers is None else allow_request_headers
+        self.allow_response_headers = [] if allow_response_headers is None else allow_response_headers
+        self.ports = [] if ports is None else ports
+        self.cache_timeout = cache_timeout
+        self.domain = domain
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCloudTennantGeneral(BaseType):
     """SharedWebServerCloudTennantGeneral.
 
@@ -14178,8 +19968,21 @@ class SharedWebServerCloudTennantGeneral(BaseType):
     listener_ports: ListenerPortConfiguration
     """XSD element ``listenerPorts`` (ListenerPortConfiguration, required)."""
 
+    def __init__(
+        self,
+        *,
+        api_type: str,
+        auth_type: str,
+        base_url: str,
+        listener_ports: ListenerPortConfiguration,
+    ) -> None:
+        self.api_type = api_type
+        self.auth_type = auth_type
+        self.base_url = base_url
+        self.listener_ports = listener_ports
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCors(BaseType):
     """SharedWebServerCors.
 
@@ -14197,8 +20000,15 @@ class SharedWebServerCors(BaseType):
     origins: list[SharedWebServerCORSOrigin] = field(default_factory=list)
     """XSD element ``origins`` (SharedWebServerCORSOrigin, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        origins: list[SharedWebServerCORSOrigin] | None = None,
+    ) -> None:
+        self.origins = [] if origins is None else origins
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerGeneral(BaseType):
     """SharedWebServerGeneral.
 
@@ -14246,8 +20056,35 @@ class SharedWebServerGeneral(BaseType):
     ssl_certificate: str
     """XSD element ``sslCertificate`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        api_type: str,
+        authentication: SharedWebServerAuthentication,
+        base_url: str,
+        examine_forward_headers: bool | None = None,
+        external_host: str,
+        internal_host: str,
+        listener_ports: ListenerPortConfiguration,
+        max_number_of_threads: int | None = None,
+        override_url: bool | None = None,
+        protected_headers: SharedWebServerProtectedHeaders,
+        ssl_certificate: str,
+    ) -> None:
+        self.api_type = api_type
+        self.authentication = authentication
+        self.base_url = base_url
+        self.examine_forward_headers = examine_forward_headers
+        self.external_host = external_host
+        self.internal_host = internal_host
+        self.listener_ports = listener_ports
+        self.max_number_of_threads = max_number_of_threads
+        self.override_url = override_url
+        self.protected_headers = protected_headers
+        self.ssl_certificate = ssl_certificate
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerLoginModuleConfiguration(BaseType):
     """SharedWebServerLoginModuleConfiguration.
 
@@ -14265,8 +20102,15 @@ class SharedWebServerLoginModuleConfiguration(BaseType):
     login_module: list[SharedWebServerLoginModuleOption] = field(default_factory=list)
     """XSD element ``loginModule`` (SharedWebServerLoginModuleOption, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        login_module: list[SharedWebServerLoginModuleOption] | None = None,
+    ) -> None:
+        self.login_module = [] if login_module is None else login_module
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerLoginModuleOption(BaseType):
     """SharedWebServerLoginModuleOption.
 
@@ -14290,8 +20134,19 @@ class SharedWebServerLoginModuleOption(BaseType):
     value: str
     """XSD element ``value`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        encrypt: bool | None = None,
+        name: str,
+        value: str,
+    ) -> None:
+        self.encrypt = encrypt
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerPort(BaseType):
     """SharedWebServerPort.
 
@@ -14330,8 +20185,29 @@ class SharedWebServerPort(BaseType):
     ssl: bool | None = None
     """XSD element ``ssl`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        auth_type: str,
+        base_url_for_request: str,
+        default_port: bool | None = None,
+        enable_port: bool | None = None,
+        external_port: int | None = None,
+        external_ssl: bool | None = None,
+        port: int | None = None,
+        ssl: bool | None = None,
+    ) -> None:
+        self.auth_type = auth_type
+        self.base_url_for_request = base_url_for_request
+        self.default_port = default_port
+        self.enable_port = enable_port
+        self.external_port = external_port
+        self.external_ssl = external_ssl
+        self.port = port
+        self.ssl = ssl
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerProtectedHeaders(BaseType):
     """SharedWebServerProtectedHeaders.
 
@@ -14349,8 +20225,15 @@ class SharedWebServerProtectedHeaders(BaseType):
     header: list[str] = field(default_factory=list)
     """XSD element ``header`` (xs:string, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        header: list[str] | None = None,
+    ) -> None:
+        self.header = [] if header is None else header
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerUser(BaseType):
     """SharedWebServerUser.
 
@@ -14392,8 +20275,31 @@ class SharedWebServerUser(BaseType):
     using_ip_filters: bool | None = None
     """XSD attribute ``usingIPFilters`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        component_filters: list[str] | None = None,
+        ip_filters: list[str] | None = None,
+        role_associations: list[str] | None = None,
+        client_certificate: str | None = None,
+        external_username: str | None = None,
+        token: str | None = None,
+        username: str,
+        using_component_filters: bool | None = None,
+        using_ip_filters: bool | None = None,
+    ) -> None:
+        self.component_filters = [] if component_filters is None else component_filters
+        self.ip_filters = [] if ip_filters is None else ip_filters
+        self.role_associations = [] if role_associations is None else role_associations
+        self.client_certificate = client_certificate
+        self.external_username = external_username
+        self.token = token
+        self.username = username
+        self.using_component_filters = using_component_filters
+        self.using_ip_filters = using_ip_filters
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerUserManagement(BaseType):
     """SharedWebServerUserManagement.
 
@@ -14414,8 +20320,17 @@ class SharedWebServerUserManagement(BaseType):
     users: list[SharedWebServerUser] = field(default_factory=list)
     """XSD element ``users`` (SharedWebServerUser, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        enable_apim_internal_roles: bool | None = None,
+        users: list[SharedWebServerUser] | None = None,
+    ) -> None:
+        self.enable_apim_internal_roles = enable_apim_internal_roles
+        self.users = [] if users is None else users
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleExpression(Expression):
     """SimpleExpression.
 
@@ -14439,8 +20354,19 @@ class SimpleExpression(Expression):
     property_: str
     """XSD attribute ``property`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        argument: list[str] | None = None,
+        operator: SimpleExpressionOperator,
+        property_: str,
+    ) -> None:
+        self.argument = [] if argument is None else argument
+        self.operator = operator
+        self.property_ = property_
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTable(BaseType):
     """SimpleLookupTable.
 
@@ -14458,8 +20384,15 @@ class SimpleLookupTable(BaseType):
     rows: SimpleLookupTableRows
     """XSD element ``Rows`` (SimpleLookupTableRows, required)."""
 
+    def __init__(
+        self,
+        *,
+        rows: SimpleLookupTableRows,
+    ) -> None:
+        self.rows = rows
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTableRow(BaseType):
     """SimpleLookupTableRow.
 
@@ -14480,8 +20413,17 @@ class SimpleLookupTableRow(BaseType):
     ref2: str
     """XSD element ``ref2`` (xs:string, required)."""
 
+    def __init__(
+        self,
+        *,
+        ref1: str,
+        ref2: str,
+    ) -> None:
+        self.ref1 = ref1
+        self.ref2 = ref2
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTableRows(BaseType):
     """SimpleLookupTableRows.
 
@@ -14499,8 +20441,15 @@ class SimpleLookupTableRows(BaseType):
     row: list[SimpleLookupTableRow] = field(default_factory=list)
     """XSD element ``Row`` (SimpleLookupTableRow, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        row: list[SimpleLookupTableRow] | None = None,
+    ) -> None:
+        self.row = [] if row is None else row
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class StandardProperties(BaseType):
     """StandardProperties.
 
@@ -14917,8 +20866,281 @@ class StandardProperties(BaseType):
     xml_external_entity_processing: bool | None = None
     """XSD attribute ``xmlExternalEntityProcessing`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_working_data_directories: str | None = None,
+        allow_browsing: bool | None = None,
+        allow_user_logs: bool | None = None,
+        archive_processed_documents: bool | None = None,
+        async_message_poller_timeout_for_cluster_scale_down: int | None = None,
+        auto_restart_on_out_of_memory: bool | None = None,
+        auto_restart_on_too_many_files_error: bool | None = None,
+        aws_secrets_manager: bool | None = None,
+        aws_secrets_manager_region: str | None = None,
+        azure_secrets_manager: bool | None = None,
+        clean_up_custom_script_engine_data_on_completion: bool | None = None,
+        cloud_partition_replicas: int | None = None,
+        cloud_partition_size: int | None = None,
+        cluster_bootstrap_timeout: int | None = None,
+        cluster_network_bind_address: str | None = None,
+        cluster_network_transport_type: StandardPropertiesClusterNetworkTransportType | None = None,
+        cluster_problem_automatic_delete_delay: int | None = None,
+        cluster_problem_automatic_shutdown_delay: int | None = None,
+        cluster_rolling_restart_percentage: int | None = None,
+        compress_history_after_x_days: int | None = None,
+        connector_browsing_idle_timeout: int | None = None,
+        connector_browsing_max_thread_count: int | None = None,
+        connector_browsing_maximum_browse_time: int | None = None,
+        connector_browsing_time_to_live: int | None = None,
+        connector_server_startup_timeout: int | None = None,
+        connector_trace_logging: bool | None = None,
+        container_force_restart: int | None = None,
+        container_host_name: str | None = None,
+        container_name: str | None = None,
+        container_purge_days: int | None = None,
+        container_purge_immediately: bool | None = None,
+        control_id_cache_idle_timeout: int | None = None,
+        control_id_cache_time_to_live: int | None = None,
+        counter_file_lock_retry: bool | None = None,
+        counter_lock_retry_maximum_retries: int | None = None,
+        counter_lock_retry_wait_time: int | None = None,
+        customized_procbrowser_script_file_name: str | None = None,
+        customized_procrunner_script_file_name: str | None = None,
+        customized_procworker_script_file_name: str | None = None,
+        customized_restart_script_file_name: str | None = None,
+        debug_log_level_threshold: StandardPropertiesDebugLogLevelThreshold | None = None,
+        debug_logging: bool | None = None,
+        decommission_time_for_post_pause_sleep: int | None = None,
+        default_time_zone_for_account_schedules: bool | None = None,
+        disk_space_monitoring: bool | None = None,
+        disk_space_monitoring_account_auto_suspension: bool | None = None,
+        disk_space_monitoring_frequency: int | None = None,
+        disk_space_monitoring_threads: int | None = None,
+        disk_space_monitoring_verbose_logging: bool | None = None,
+        disk_space_warning_limit: int | None = None,
+        dump_to_file_when_exceeding_open_file_threshold: bool | None = None,
+        early_stale_execution_worker_ttl_percentage: int | None = None,
+        elastic_worker_directory_level: int | None = None,
+        elastic_worker_metrics_polling_period: int | None = None,
+        execute_processes_as_forked_jvms: StandardPropertiesExecuteProcessesAsForkedJvms | None = None,
+        execution_worker_idle_timeout: int | None = None,
+        execution_worker_local_port_range: int | None = None,
+        execution_worker_pending_updates_queue_size: int | None = None,
+        execution_worker_startup_timeout: int | None = None,
+        execution_worker_thread_pool_idle_timeout: int | None = None,
+        execution_worker_time_to_live: int | None = None,
+        execution_workers_enabled: bool | None = None,
+        external_hostname: str | None = None,
+        force_restart_override_for_cluster_scale_down: int | None = None,
+        force_start_shared_web_server: bool | None = None,
+        generate_heap_dump_on_low_memory: bool | None = None,
+        https_protocols: str | None = None,
+        initial_hosts_for_unicast: str | None = None,
+        jgroups_debug_logging: bool | None = None,
+        listener_startup_mode: StandardPropertiesListenerStartupMode | None = None,
+        logger_queue_size: int | None = None,
+        logger_timeout: int | None = None,
+        low_latency_warning_threshold: int | None = None,
+        low_memory_mode_threshold: float | None = None,
+        low_remaining_open_files_threshold: float | None = None,
+        mapping_expand_child_elements_legacy: bool | None = None,
+        max_cached_control_ids: int | None = None,
+        max_cached_transaction_keys: int | None = None,
+        max_document_elements_cache_size: int | None = None,
+        max_execution_threads_per_connector_browser: int | None = None,
+        max_execution_threads_per_execution_worker: int | None = None,
+        max_execution_threads_per_forked_execution: int | None = None,
+        max_flow_control_units: int | None = None,
+        max_forked_execution_time_in_cloud: int | None = None,
+        max_number_of_active_batches_per_listener: int | None = None,
+        max_queued_executions_per_node: int | None = None,
+        max_queued_forked_executions_per_node: int | None = None,
+        max_simultaneous_executions_per_node: int | None = None,
+        max_simultaneous_forked_executions_per_node: int | None = None,
+        max_simultaneous_forked_jvms_per_node: int | None = None,
+        max_size_for_update_operation: int | None = None,
+        milliseconds_logging: bool | None = None,
+        min_number_of_hosts_for_unicast_autodetect: int | None = None,
+        monitor_number_of_open_files: bool | None = None,
+        multicast_address: str | None = None,
+        multicast_port: str | None = None,
+        persisted_connector_cache: bool | None = None,
+        process_execution_directory_level: int | None = None,
+        processed_document_archive_directory: str | None = None,
+        proxy_user_id: str | None = None,
+        purge_manager: bool | None = None,
+        purge_manager_threads: int | None = None,
+        purge_schedule_for_components: int | None = None,
+        purge_schedule_for_logs: int | None = None,
+        purge_schedule_for_processed_documents: int | None = None,
+        purge_schedule_for_temporary_data: int | None = None,
+        rolling_restart_force_timeout: int | None = None,
+        rolling_restart_next_in_line_timeout: int | None = None,
+        runtime_data_directory_level: int | None = None,
+        runtime_pending_shutdown_delay: int | None = None,
+        save_swagger_template_in_work_folder: bool | None = None,
+        security_policy: StandardPropertiesSecurityPolicy | None = None,
+        sequential_processing_of_custom_script_engine_data: bool | None = None,
+        show_runtime_icon_in_system_tray: bool | None = None,
+        ssl_debug_logging: bool | None = None,
+        standard_error_log_level: StandardPropertiesStandardErrorLogLevel | None = None,
+        standard_output_and_error_logging: bool | None = None,
+        tcp_port_for_unicast: int | None = None,
+        threads_for_account_initialization: int | None = None,
+        threads_for_account_initialization_during_starting_and_stopping_plugins: int | None = None,
+        threads_for_recovering_executions_during_container_startup: int | None = None,
+        threads_for_runtime_scheduling: int | None = None,
+        threads_for_runtime_to_platform_messages: int | None = None,
+        threads_for_runtime_to_platform_polling: int | None = None,
+        threads_for_runtime_to_runtime_messages: int | None = None,
+        timeout_for_escalating_cluster_issue: int | None = None,
+        timeout_for_queued_executions_per_node: int | None = None,
+        timeout_for_queued_forked_executions_per_node: int | None = None,
+        trace_logging: bool | None = None,
+        use_local_storage_for_runtime_assets: bool | None = None,
+        worker_heartbeat_timeout: int | None = None,
+        working_data_local_storage_directory: str | None = None,
+        xml_entity_processing: bool | None = None,
+        xml_external_entity_processing: bool | None = None,
+    ) -> None:
+        self.account_working_data_directories = account_working_data_directories
+        self.allow_browsing = allow_browsing
+        self.allow_user_logs = allow_user_logs
+        self.archive_processed_documents = archive_processed_documents
+        self.async_message_poller_timeout_for_cluster_scale_down = async_message_poller_timeout_for_cluster_scale_down
+        self.auto_restart_on_out_of_memory = auto_restart_on_out_of_memory
+        self.auto_restart_on_too_many_files_error = auto_restart_on_too_many_files_error
+        self.aws_secrets_manager = aws_secrets_manager
+        self.aws_secrets_manager_region = aws_secrets_manager_region
+        self.azure_secrets_manager = azure_secrets_manager
+        self.clean_up_custom_script_engine_data_on_completion = clean_up_custom_script_engine_data_on_completion
+        self.cloud_partition_replicas = cloud_partition_replicas
+        self.cloud_partition_size = cloud_partition_size
+        self.cluster_bootstrap_timeout = cluster_bootstrap_timeout
+        self.cluster_network_bind_address = cluster_network_bind_address
+        self.cluster_network_transport_type = cluster_network_transport_type
+        self.cluster_problem_automatic_delete_delay = cluster_problem_automatic_delete_delay
+        self.cluster_problem_automatic_shutdown_delay = cluster_problem_automatic_shutdown_delay
+        self.cluster_rolling_restart_percentage = cluster_rolling_restart_percentage
+        self.compress_history_after_x_days = compress_history_after_x_days
+        self.connector_browsing_idle_timeout = connector_browsing_idle_timeout
+        self.connector_browsing_max_thread_count = connector_browsing_max_thread_count
+        self.connector_browsing_maximum_browse_time = connector_browsing_maximum_browse_time
+        self.connector_browsing_time_to_live = connector_browsing_time_to_live
+        self.connector_server_startup_timeout = connector_server_startup_timeout
+        self.connector_trace_logging = connector_trace_logging
+        self.container_force_restart = container_force_restart
+        self.container_host_name = container_host_name
+        self.container_name = container_name
+        self.container_purge_days = container_purge_days
+        self.container_purge_immediately = container_purge_immediately
+        self.control_id_cache_idle_timeout = control_id_cache_idle_timeout
+        self.control_id_cache_time_to_live = control_id_cache_time_to_live
+        self.counter_file_lock_retry = counter_file_lock_retry
+        self.counter_lock_retry_maximum_retries = counter_lock_retry_maximum_retries
+        self.counter_lock_retry_wait_time = counter_lock_retry_wait_time
+        self.customized_procbrowser_script_file_name = customized_procbrowser_script_file_name
+        self.customized_procrunner_script_file_name = customized_procrunner_script_file_name
+        self.customized_procworker_script_file_name = customized_procworker_script_file_name
+        self.customized_restart_script_file_name = customized_restart_script_file_name
+        self.debug_log_level_threshold = debug_log_level_threshold
+        self.debug_logging = debug_logging
+        self.decommission_time_for_post_pause_sleep = decommission_time_for_post_pause_sleep
+        self.default_time_zone_for_account_schedules = default_time_zone_for_account_schedules
+        self.disk_space_monitoring = disk_space_monitoring
+        self.disk_space_monitoring_account_auto_suspension = disk_space_monitoring_account_auto_suspension
+        self.disk_space_monitoring_frequency = disk_space_monitoring_frequency
+        self.disk_space_monitoring_threads = disk_space_monitoring_threads
+        self.disk_space_monitoring_verbose_logging = disk_space_monitoring_verbose_logging
+        self.disk_space_warning_limit = disk_space_warning_limit
+        self.dump_to_file_when_exceeding_open_file_threshold = dump_to_file_when_exceeding_open_file_threshold
+        self.early_stale_execution_worker_ttl_percentage = early_stale_execution_worker_ttl_percentage
+        self.elastic_worker_directory_level = elastic_worker_directory_level
+        self.elastic_worker_metrics_polling_period = elastic_worker_metrics_polling_period
+        self.execute_processes_as_forked_jvms = execute_processes_as_forked_jvms
+        self.execution_worker_idle_timeout = execution_worker_idle_timeout
+        self.execution_worker_local_port_range = execution_worker_local_port_range
+        self.execution_worker_pending_updates_queue_size = execution_worker_pending_updates_queue_size
+        self.execution_worker_startup_timeout = execution_worker_startup_timeout
+        self.execution_worker_thread_pool_idle_timeout = execution_worker_thread_pool_idle_timeout
+        self.execution_worker_time_to_live = execution_worker_time_to_live
+        self.execution_workers_enabled = execution_workers_enabled
+        self.external_hostname = external_hostname
+        self.force_restart_override_for_cluster_scale_down = force_restart_override_for_cluster_scale_down
+        self.force_start_shared_web_server = force_start_shared_web_server
+        self.generate_heap_dump_on_low_memory = generate_heap_dump_on_low_memory
+        self.https_protocols = https_protocols
+        self.initial_hosts_for_unicast = initial_hosts_for_unicast
+        self.jgroups_debug_logging = jgroups_debug_logging
+        self.listener_startup_mode = listener_startup_mode
+        self.logger_queue_size = logger_queue_size
+        self.logger_timeout = logger_timeout
+        self.low_latency_warning_threshold = low_latency_warning_threshold
+        self.low_memory_mode_threshold = low_memory_mode_threshold
+        self.low_remaining_open_files_threshold = low_remaining_open_files_threshold
+        self.mapping_expand_child_elements_legacy = mapping_expand_child_elements_legacy
+        self.max_cached_control_ids = max_cached_control_ids
+        self.max_cached_transaction_keys = max_cached_transaction_keys
+        self.max_document_elements_cache_size = max_document_elements_cache_size
+        self.max_execution_threads_per_connector_browser = max_execution_threads_per_connector_browser
+        self.max_execution_threads_per_execution_worker = max_execution_threads_per_execution_worker
+        self.max_execution_threads_per_forked_execution = max_execution_threads_per_forked_execution
+        self.max_flow_control_units = max_flow_control_units
+        self.max_forked_execution_time_in_cloud = max_forked_execution_time_in_cloud
+        self.max_number_of_active_batches_per_listener = max_number_of_active_batches_per_listener
+        self.max_queued_executions_per_node = max_queued_executions_per_node
+        self.max_queued_forked_executions_per_node = max_queued_forked_executions_per_node
+        self.max_simultaneous_executions_per_node = max_simultaneous_executions_per_node
+        self.max_simultaneous_forked_executions_per_node = max_simultaneous_forked_executions_per_node
+        self.max_simultaneous_forked_jvms_per_node = max_simultaneous_forked_jvms_per_node
+        self.max_size_for_update_operation = max_size_for_update_operation
+        self.milliseconds_logging = milliseconds_logging
+        self.min_number_of_hosts_for_unicast_autodetect = min_number_of_hosts_for_unicast_autodetect
+        self.monitor_number_of_open_files = monitor_number_of_open_files
+        self.multicast_address = multicast_address
+        self.multicast_port = multicast_port
+        self.persisted_connector_cache = persisted_connector_cache
+        self.process_execution_directory_level = process_execution_directory_level
+        self.processed_document_archive_directory = processed_document_archive_directory
+        self.proxy_user_id = proxy_user_id
+        self.purge_manager = purge_manager
+        self.purge_manager_threads = purge_manager_threads
+        self.purge_schedule_for_components = purge_schedule_for_components
+        self.purge_schedule_for_logs = purge_schedule_for_logs
+        self.purge_schedule_for_processed_documents = purge_schedule_for_processed_documents
+        self.purge_schedule_for_temporary_data = purge_schedule_for_temporary_data
+        self.rolling_restart_force_timeout = rolling_restart_force_timeout
+        self.rolling_restart_next_in_line_timeout = rolling_restart_next_in_line_timeout
+        self.runtime_data_directory_level = runtime_data_directory_level
+        self.runtime_pending_shutdown_delay = runtime_pending_shutdown_delay
+        self.save_swagger_template_in_work_folder = save_swagger_template_in_work_folder
+        self.security_policy = security_policy
+        self.sequential_processing_of_custom_script_engine_data = sequential_processing_of_custom_script_engine_data
+        self.show_runtime_icon_in_system_tray = show_runtime_icon_in_system_tray
+        self.ssl_debug_logging = ssl_debug_logging
+        self.standard_error_log_level = standard_error_log_level
+        self.standard_output_and_error_logging = standard_output_and_error_logging
+        self.tcp_port_for_unicast = tcp_port_for_unicast
+        self.threads_for_account_initialization = threads_for_account_initialization
+        self.threads_for_account_initialization_during_starting_and_stopping_plugins = threads_for_account_initialization_during_starting_and_stopping_plugins
+        self.threads_for_recovering_executions_during_container_startup = threads_for_recovering_executions_during_container_startup
+        self.threads_for_runtime_scheduling = threads_for_runtime_scheduling
+        self.threads_for_runtime_to_platform_messages = threads_for_runtime_to_platform_messages
+        self.threads_for_runtime_to_platform_polling = threads_for_runtime_to_platform_polling
+        self.threads_for_runtime_to_runtime_messages = threads_for_runtime_to_runtime_messages
+        self.timeout_for_escalating_cluster_issue = timeout_for_escalating_cluster_issue
+        self.timeout_for_queued_executions_per_node = timeout_for_queued_executions_per_node
+        self.timeout_for_queued_forked_executions_per_node = timeout_for_queued_forked_executions_per_node
+        self.trace_logging = trace_logging
+        self.use_local_storage_for_runtime_assets = use_local_storage_for_runtime_assets
+        self.worker_heartbeat_timeout = worker_heartbeat_timeout
+        self.working_data_local_storage_directory = working_data_local_storage_directory
+        self.xml_entity_processing = xml_entity_processing
+        self.xml_external_entity_processing = xml_external_entity_processing
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SystemProperties(BaseType):
     """SystemProperties.
 
@@ -15005,8 +21227,61 @@ class SystemProperties(BaseType):
     temp_directory: str | None = None
     """XSD attribute ``tempDirectory`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        bouncy_castle_library_version: str | None = None,
+        client_default_connect_timeout: int | None = None,
+        client_default_read_timeout: int | None = None,
+        dns_time_to_live: int | None = None,
+        endorsed_directories: str | None = None,
+        file_encoding: str | None = None,
+        headless_mode: bool | None = None,
+        heap_dump_on_out_of_memory_error: bool | None = None,
+        heap_size: str | None = None,
+        java_class_path: str | None = None,
+        java_class_path_prepend: str | None = None,
+        java_library_path: str | None = None,
+        java_security_compatibility: str | None = None,
+        jgroups_clustered_library_version: int | None = None,
+        jmx_remote_authentication: bool | None = None,
+        jmx_remote_port: int | None = None,
+        jmx_remote_rmi_port: int | None = None,
+        jmx_remote_ssl: bool | None = None,
+        non_proxy_hosts: str | None = None,
+        prefer_ipv4_stack: bool | None = None,
+        proxy_host: str | None = None,
+        proxy_port: str | None = None,
+        retry_http_post: bool | None = None,
+        temp_directory: str | None = None,
+    ) -> None:
+        self.bouncy_castle_library_version = bouncy_castle_library_version
+        self.client_default_connect_timeout = client_default_connect_timeout
+        self.client_default_read_timeout = client_default_read_timeout
+        self.dns_time_to_live = dns_time_to_live
+        self.endorsed_directories = endorsed_directories
+        self.file_encoding = file_encoding
+        self.headless_mode = headless_mode
+        self.heap_dump_on_out_of_memory_error = heap_dump_on_out_of_memory_error
+        self.heap_size = heap_size
+        self.java_class_path = java_class_path
+        self.java_class_path_prepend = java_class_path_prepend
+        self.java_library_path = java_library_path
+        self.java_security_compatibility = java_security_compatibility
+        self.jgroups_clustered_library_version = jgroups_clustered_library_version
+        self.jmx_remote_authentication = jmx_remote_authentication
+        self.jmx_remote_port = jmx_remote_port
+        self.jmx_remote_rmi_port = jmx_remote_rmi_port
+        self.jmx_remote_ssl = jmx_remote_ssl
+        self.non_proxy_hosts = non_proxy_hosts
+        self.prefer_ipv4_stack = prefer_ipv4_stack
+        self.proxy_host = proxy_host
+        self.proxy_port = proxy_port
+        self.retry_http_post = retry_http_post
+        self.temp_directory = temp_directory
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ThroughputAccount(BaseType):
     """ThroughputAccount.
 
@@ -15033,8 +21308,21 @@ class ThroughputAccount(BaseType):
     value: int | None = None
     """XSD attribute ``value`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        value: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ThroughputAccountGroup(ThroughputAccount):
     """ThroughputAccountGroup.
 
@@ -15043,8 +21331,21 @@ class ThroughputAccountGroup(ThroughputAccount):
 
     __xml__: ClassVar[TypeMeta] = TypeMeta('ThroughputAccountGroup', NAMESPACE, (), REGISTRY)
 
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        atom_id: str | None = None,
+        date: str | None = None,
+        value: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.atom_id = atom_id
+        self.date = date
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TopicSubscriber(BaseType):
     """TopicSubscriber.
 
@@ -15068,8 +21369,19 @@ class TopicSubscriber(BaseType):
     message_count: int | None = None
     """XSD attribute ``messageCount`` (xs:long, optional)."""
 
+    def __init__(
+        self,
+        *,
+        subscriber_name: str | None = None,
+        dead_letters_count: int | None = None,
+        message_count: int | None = None,
+    ) -> None:
+        self.subscriber_name = subscriber_name
+        self.dead_letters_count = dead_letters_count
+        self.message_count = message_count
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TraceSettings(BaseType):
     """TraceSettings.
 
@@ -15111,8 +21423,31 @@ class TraceSettings(BaseType):
     trace_timeout_seconds: int
     """XSD element ``traceTimeoutSeconds`` (xs:integer, required)."""
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        observability_endpoint: ObservabilityEndpoint,
+        override_general_observability_endpoint: bool | None = None,
+        process_filter_enabled: bool | None = None,
+        process_filter_ids: list[str] | None = None,
+        trace_batch_size: int,
+        trace_flush_interval: int,
+        trace_max_queue_size: int,
+        trace_timeout_seconds: int,
+    ) -> None:
+        self.enabled = enabled
+        self.observability_endpoint = observability_endpoint
+        self.override_general_observability_endpoint = override_general_observability_endpoint
+        self.process_filter_enabled = process_filter_enabled
+        self.process_filter_ids = [] if process_filter_ids is None else process_filter_ids
+        self.trace_batch_size = trace_batch_size
+        self.trace_flush_interval = trace_flush_interval
+        self.trace_max_queue_size = trace_max_queue_size
+        self.trace_timeout_seconds = trace_timeout_seconds
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TrackedField(BaseType):
     """TrackedField.
 
@@ -15133,8 +21468,17 @@ class TrackedField(BaseType):
     value: str | None = None
     """XSD attribute ``value`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TrackedFields(BaseType):
     """TrackedFields.
 
@@ -15152,8 +21496,15 @@ class TrackedFields(BaseType):
     tracked_field: list[TrackedField] = field(default_factory=list)
     """XSD element ``trackedField`` (TrackedField, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        tracked_field: list[TrackedField] | None = None,
+    ) -> None:
+        self.tracked_field = [] if tracked_field is None else tracked_field
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsConnectorRecord(BaseType):
     """TradacomsConnectorRecord.
 
@@ -15255,8 +21606,71 @@ class TradacomsConnectorRecord(BaseType):
     validation_status: str | None = None
     """XSD element ``validationStatus`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        action_type: str,
+        application_reference: str | None = None,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date: str | None = None,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        file_generation_number: str | None = None,
+        file_version_number: str | None = None,
+        id_: str,
+        message_type: str | None = None,
+        operation_name: str,
+        receiver_code: str | None = None,
+        receiver_name: str | None = None,
+        receiver_transmission_reference: str | None = None,
+        sender_code: str | None = None,
+        sender_name: str | None = None,
+        sender_transmission_reference: str | None = None,
+        size: int | None = None,
+        successful: bool | None = None,
+        time: str | None = None,
+        transmission_priority_code: str | None = None,
+        validation_report: str | None = None,
+        validation_status: str | None = None,
+    ) -> None:
+        self.account = account
+        self.action_type = action_type
+        self.application_reference = application_reference
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date = date
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.file_generation_number = file_generation_number
+        self.file_version_number = file_version_number
+        self.id_ = id_
+        self.message_type = message_type
+        self.operation_name = operation_name
+        self.receiver_code = receiver_code
+        self.receiver_name = receiver_name
+        self.receiver_transmission_reference = receiver_transmission_reference
+        self.sender_code = sender_code
+        self.sender_name = sender_name
+        self.sender_transmission_reference = sender_transmission_reference
+        self.size = size
+        self.successful = successful
+        self.time = time
+        self.transmission_priority_code = transmission_priority_code
+        self.validation_report = validation_report
+        self.validation_status = validation_status
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsControlInfo(BaseType):
     """TradacomsControlInfo.
 
@@ -15274,8 +21688,15 @@ class TradacomsControlInfo(BaseType):
     stx_control_info: STXControlInfo | None = None
     """XSD element ``STXControlInfo`` (STXControlInfo, optional)."""
 
+    def __init__(
+        self,
+        *,
+        stx_control_info: STXControlInfo | None = None,
+    ) -> None:
+        self.stx_control_info = stx_control_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsOptions(BaseType):
     """TradacomsOptions.
 
@@ -15305,8 +21726,23 @@ class TradacomsOptions(BaseType):
     use_reconciliation_message: bool | None = None
     """XSD attribute ``useReconciliationMessage`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        composite_delimiter: EdiDelimiter | None = None,
+        element_delimiter: EdiDelimiter | None = None,
+        segment_terminator: EdiSegmentTerminator | None = None,
+        filter_acknowledgements: bool | None = None,
+        use_reconciliation_message: bool | None = None,
+    ) -> None:
+        self.composite_delimiter = composite_delimiter
+        self.element_delimiter = element_delimiter
+        self.segment_terminator = segment_terminator
+        self.filter_acknowledgements = filter_acknowledgements
+        self.use_reconciliation_message = use_reconciliation_message
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsPartnerInfo(BaseType):
     """TradacomsPartnerInfo.
 
@@ -15327,8 +21763,17 @@ class TradacomsPartnerInfo(BaseType):
     tradacoms_options: TradacomsOptions | None = None
     """XSD element ``TradacomsOptions`` (TradacomsOptions, optional)."""
 
+    def __init__(
+        self,
+        *,
+        tradacoms_control_info: TradacomsControlInfo | None = None,
+        tradacoms_options: TradacomsOptions | None = None,
+    ) -> None:
+        self.tradacoms_control_info = tradacoms_control_info
+        self.tradacoms_options = tradacoms_options
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartner(BaseType):
     """TradingPartner.
 
@@ -15352,8 +21797,19 @@ class TradingPartner(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        category: list[TradingPartnerCategory] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.category = [] if category is None else category
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerCategory(BaseType):
     """TradingPartnerCategory.
 
@@ -15377,8 +21833,19 @@ class TradingPartnerCategory(BaseType):
     name: str | None = None
     """XSD attribute ``name`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        field: list[Field] | None = None,
+        id_: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.field = [] if field is None else field
+        self.id_ = id_
+        self.name = name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerComponent(BaseType):
     """TradingPartnerComponent.
 
@@ -15444,8 +21911,47 @@ class TradingPartnerComponent(BaseType):
     standard: TradingPartnerComponentStandard | None = None
     """XSD attribute ``standard`` (TradingPartnerComponentStandard, optional)."""
 
+    def __init__(
+        self,
+        *,
+        partner_communication_types: list[str] | None = None,
+        contact_info: ContactInfo | None = None,
+        partner_info: PartnerInfo | None = None,
+        partner_communication: PartnerCommunication | None = None,
+        partner_document_types: PartnerDocumentTypes | None = None,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        classification: TradingPartnerComponentClassification | None = None,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        deleted: bool | None = None,
+        description: str | None = None,
+        folder_id: int | None = None,
+        folder_name: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        standard: TradingPartnerComponentStandard | None = None,
+    ) -> None:
+        self.partner_communication_types = [] if partner_communication_types is None else partner_communication_types
+        self.contact_info = contact_info
+        self.partner_info = partner_info
+        self.partner_communication = partner_communication
+        self.partner_document_types = partner_document_types
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.classification = classification
+        self.component_id = component_id
+        self.component_name = component_name
+        self.deleted = deleted
+        self.description = description
+        self.folder_id = folder_id
+        self.folder_name = folder_name
+        self.identifier = identifier
+        self.organization_id = organization_id
+        self.standard = standard
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerProcessingGroup(BaseType):
     """TradingPartnerProcessingGroup.
 
@@ -15496,8 +22002,37 @@ class TradingPartnerProcessingGroup(BaseType):
     folder_name: str | None = None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        default_routing: ProcessingGroupDefaultRouting | None = None,
+        document_routing: ProcessingGroupDocumentBasedRouting | None = None,
+        partner_routing: ProcessingGroupPartnerBasedRouting | None = None,
+        trading_partners: ProcessingGroupTradingPartners | None = None,
+        branch_id: str | None = None,
+        branch_name: str | None = None,
+        component_id: str | None = None,
+        component_name: str | None = None,
+        deleted: bool | None = None,
+        description: str | None = None,
+        folder_id: int | None = None,
+        folder_name: str | None = None,
+    ) -> None:
+        self.default_routing = default_routing
+        self.document_routing = document_routing
+        self.partner_routing = partner_routing
+        self.trading_partners = trading_partners
+        self.branch_id = branch_id
+        self.branch_name = branch_name
+        self.component_id = component_id
+        self.component_name = component_name
+        self.deleted = deleted
+        self.description = description
+        self.folder_id = folder_id
+        self.folder_name = folder_name
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartners(BaseType):
     """TradingPartners.
 
@@ -15515,8 +22050,15 @@ class TradingPartners(BaseType):
     trading_partner: list[TradingPartner] = field(default_factory=list)
     """XSD element ``tradingPartner`` (TradingPartner, 0..unbounded)."""
 
+    def __init__(
+        self,
+        *,
+        trading_partner: list[TradingPartner] | None = None,
+    ) -> None:
+        self.trading_partner = [] if trading_partner is None else trading_partner
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNBControlInfo(BaseType):
     """UNBControlInfo.
 
@@ -15570,8 +22112,39 @@ class UNBControlInfo(BaseType):
     test_indicator: UNBControlInfoTestIndicator | None = None
     """XSD attribute ``testIndicator`` (UNBControlInfoTestIndicator, optional)."""
 
+    def __init__(
+        self,
+        *,
+        ack_request: bool | None = None,
+        app_reference: str | None = None,
+        comm_agreement: str | None = None,
+        interchange_address: str | None = None,
+        interchange_id: str | None = None,
+        interchange_id_qual: UNBControlInfoInterchangeIdQual | None = None,
+        interchange_sub_address: str | None = None,
+        priority: UNBControlInfoPriority | None = None,
+        reference_password: str | None = None,
+        reference_password_qualifier: UNBControlInfoReferencePasswordQualifier | None = None,
+        syntax_id: UNBControlInfoSyntaxId | None = None,
+        syntax_version: UNBControlInfoSyntaxVersion | None = None,
+        test_indicator: UNBControlInfoTestIndicator | None = None,
+    ) -> None:
+        self.ack_request = ack_request
+        self.app_reference = app_reference
+        self.comm_agreement = comm_agreement
+        self.interchange_address = interchange_address
+        self.interchange_id = interchange_id
+        self.interchange_id_qual = interchange_id_qual
+        self.interchange_sub_address = interchange_sub_address
+        self.priority = priority
+        self.reference_password = reference_password
+        self.reference_password_qualifier = reference_password_qualifier
+        self.syntax_id = syntax_id
+        self.syntax_version = syntax_version
+        self.test_indicator = test_indicator
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNGControlInfo(BaseType):
     """UNGControlInfo.
 
@@ -15595,8 +22168,19 @@ class UNGControlInfo(BaseType):
     use_functional_groups: bool | None = None
     """XSD attribute ``useFunctionalGroups`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        application_id: str | None = None,
+        application_id_qual: UNGControlInfoApplicationIdQual | None = None,
+        use_functional_groups: bool | None = None,
+    ) -> None:
+        self.application_id = application_id
+        self.application_id_qual = application_id_qual
+        self.use_functional_groups = use_functional_groups
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNHControlInfo(BaseType):
     """UNHControlInfo.
 
@@ -15626,8 +22210,23 @@ class UNHControlInfo(BaseType):
     version: UNHControlInfoVersion | None = None
     """XSD attribute ``version`` (UNHControlInfoVersion, optional)."""
 
+    def __init__(
+        self,
+        *,
+        assoc_assigned_code: str | None = None,
+        common_access_ref: str | None = None,
+        controlling_agency: UNHControlInfoControllingAgency | None = None,
+        release: UNHControlInfoRelease | None = None,
+        version: UNHControlInfoVersion | None = None,
+    ) -> None:
+        self.assoc_assigned_code = assoc_assigned_code
+        self.common_access_ref = common_access_ref
+        self.controlling_agency = controlling_agency
+        self.release = release
+        self.version = version
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12ConnectorRecord(BaseType):
     """X12ConnectorRecord.
 
@@ -15756,8 +22355,89 @@ class X12ConnectorRecord(BaseType):
     transaction_set: str | None = None
     """XSD element ``transactionSet`` (xs:string, optional)."""
 
+    def __init__(
+        self,
+        *,
+        account: str,
+        ack_report: str | None = None,
+        ack_status: str | None = None,
+        action_type: str,
+        agency_code: str | None = None,
+        app_receiver_id: str | None = None,
+        app_sender_id: str | None = None,
+        atom_id: str,
+        connector_name: str,
+        connector_type: str,
+        custom_fields: CustomFields,
+        date_processed: str,
+        document_index: int | None = None,
+        error_message: str,
+        execution_id: str,
+        functional_id: str | None = None,
+        gs_control: str | None = None,
+        gs_date: str | None = None,
+        gs_time: str | None = None,
+        gs_version: str | None = None,
+        id_: str,
+        isa_ack_report: str | None = None,
+        isa_ack_status: str | None = None,
+        isa_control: str | None = None,
+        operation_name: str,
+        outbound_validation_report: str | None = None,
+        outbound_validation_status: str | None = None,
+        receiver_id: str | None = None,
+        receiver_id_qualifier: str | None = None,
+        sender_id: str | None = None,
+        sender_id_qualifier: str | None = None,
+        size: int | None = None,
+        st_control: str | None = None,
+        standard: str | None = None,
+        standard_id: str | None = None,
+        successful: bool | None = None,
+        test_indicator: str | None = None,
+        transaction_set: str | None = None,
+    ) -> None:
+        self.account = account
+        self.ack_report = ack_report
+        self.ack_status = ack_status
+        self.action_type = action_type
+        self.agency_code = agency_code
+        self.app_receiver_id = app_receiver_id
+        self.app_sender_id = app_sender_id
+        self.atom_id = atom_id
+        self.connector_name = connector_name
+        self.connector_type = connector_type
+        self.custom_fields = custom_fields
+        self.date_processed = date_processed
+        self.document_index = document_index
+        self.error_message = error_message
+        self.execution_id = execution_id
+        self.functional_id = functional_id
+        self.gs_control = gs_control
+        self.gs_date = gs_date
+        self.gs_time = gs_time
+        self.gs_version = gs_version
+        self.id_ = id_
+        self.isa_ack_report = isa_ack_report
+        self.isa_ack_status = isa_ack_status
+        self.isa_control = isa_control
+        self.operation_name = operation_name
+        self.outbound_validation_report = outbound_validation_report
+        self.outbound_validation_status = outbound_validation_status
+        self.receiver_id = receiver_id
+        self.receiver_id_qualifier = receiver_id_qualifier
+        self.sender_id = sender_id
+        self.sender_id_qualifier = sender_id_qualifier
+        self.size = size
+        self.st_control = st_control
+        self.standard = standard
+        self.standard_id = standard_id
+        self.successful = successful
+        self.test_indicator = test_indicator
+        self.transaction_set = transaction_set
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12ControlInfo(BaseType):
     """X12ControlInfo.
 
@@ -15778,8 +22458,17 @@ class X12ControlInfo(BaseType):
     gs_control_info: GSControlInfo | None = None
     """XSD element ``GSControlInfo`` (GSControlInfo, optional)."""
 
+    def __init__(
+        self,
+        *,
+        isa_control_info: ISAControlInfo | None = None,
+        gs_control_info: GSControlInfo | None = None,
+    ) -> None:
+        self.isa_control_info = isa_control_info
+        self.gs_control_info = gs_control_info
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12Options(BaseType):
     """X12Options.
 
@@ -15818,8 +22507,29 @@ class X12Options(BaseType):
     reject_duplicate_interchange: bool | None = None
     """XSD attribute ``rejectDuplicateInterchange`` (xs:boolean, optional)."""
 
+    def __init__(
+        self,
+        *,
+        element_delimiter: EdiDelimiter,
+        segment_terminator: EdiSegmentTerminator,
+        acknowledgementoption: X12OptionsAcknowledgementoption | None = None,
+        envelopeoption: X12OptionsEnvelopeoption | None = None,
+        filteracknowledgements: bool | None = None,
+        outbound_interchange_validation: bool | None = None,
+        outbound_validation_option: X12OptionsOutboundValidationOption | None = None,
+        reject_duplicate_interchange: bool | None = None,
+    ) -> None:
+        self.element_delimiter = element_delimiter
+        self.segment_terminator = segment_terminator
+        self.acknowledgementoption = acknowledgementoption
+        self.envelopeoption = envelopeoption
+        self.filteracknowledgements = filteracknowledgements
+        self.outbound_interchange_validation = outbound_interchange_validation
+        self.outbound_validation_option = outbound_validation_option
+        self.reject_duplicate_interchange = reject_duplicate_interchange
 
-@dataclass(kw_only=True, slots=True)
+
+@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12PartnerInfo(BaseType):
     """X12PartnerInfo.
 
@@ -15839,6 +22549,15 @@ class X12PartnerInfo(BaseType):
     """XSD element ``X12Options`` (X12Options, optional)."""
     x12_control_info: X12ControlInfo | None = None
     """XSD element ``X12ControlInfo`` (X12ControlInfo, optional)."""
+
+    def __init__(
+        self,
+        *,
+        x12_options: X12Options | None = None,
+        x12_control_info: X12ControlInfo | None = None,
+    ) -> None:
+        self.x12_options = x12_options
+        self.x12_control_info = x12_control_info
 
 
 REGISTRY.update(
