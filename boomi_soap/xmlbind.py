@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import copy
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar, Final, NamedTuple, Protocol
 
 from lxml import etree
@@ -61,24 +62,26 @@ class TypeMeta:
 class Binding:
     """Base of every generated class: value equality and a readable ``repr``.
 
-    Generated dataclasses set ``eq=False, repr=False`` and inherit these two
-    methods instead: building them per class costs most of the import time of a
-    package with hundreds of classes.
+    Generated classes are slotted, with a keyword-only ``__init__`` written out in
+    the generated source, and list their fields in ``__xml__``; these methods read
+    that list, so no per-class code is built at import.
     """
 
     __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, Any]]
+    __xml__: ClassVar[TypeMeta]
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        return tuple(getattr(self, f.attr) for f in _all_fields(type(self)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Binding) or other.__class__ is not self.__class__:
             return NotImplemented
         return self._values() == other._values()
 
+    __hash__ = None  # type: ignore[assignment]  # mutable values
+
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__)
+        fields = ", ".join(f"{f.attr}={getattr(self, f.attr)!r}" for f in _all_fields(type(self)))
         return f"{self.__class__.__qualname__}({fields})"
 
 
@@ -88,11 +91,18 @@ class Typed(Protocol):
     __xml__: ClassVar[TypeMeta]
 
 
-def _all_fields(cls: type[Any]) -> Iterator[FieldMeta]:
+def _all_fields(cls: Any) -> tuple[FieldMeta, ...]:
+    return _fields_of(cls)
+
+
+@cache
+def _fields_of(cls: Any) -> tuple[FieldMeta, ...]:
+    found: list[FieldMeta] = []
     for klass in reversed(cls.__mro__):
         meta = klass.__dict__.get("__xml__")
         if isinstance(meta, TypeMeta):
-            yield from meta.fields
+            found.extend(meta.fields)
+    return tuple(found)
 
 
 def _text(value: Any, kind: str) -> str:

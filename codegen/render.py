@@ -91,12 +91,7 @@ def _class(definition: TypeDef, names: _Names, model: Model, by_xml: dict[str, T
         else f"complexType ``{definition.xml}``"
     )
     summary = _doc(definition.doc) or definition.name
-    lines = [
-        "",
-        "",
-        "@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)",
-        f"class {definition.name}({base or 'Binding'}):",
-    ]
+    lines = ["", "", f"class {definition.name}({base or 'Binding'}):"]
     lines.append(f'    """{summary}.' if not summary.endswith(".") else f'    """{summary}')
     lines += [
         "",
@@ -105,6 +100,8 @@ def _class(definition: TypeDef, names: _Names, model: Model, by_xml: dict[str, T
         '    """',
         "",
     ]
+    slots = ", ".join(repr(name) for name in sorted(f.name for f in definition.fields))
+    lines.append(f"    __slots__ = ({slots}{',' if len(definition.fields) == 1 else ''})")
     constants = {model.namespace: "NAMESPACE", "": '""'}
     metas = [_field_meta(f, names, constants) for f in definition.fields]
     if metas:
@@ -130,14 +127,7 @@ def _class(definition: TypeDef, names: _Names, model: Model, by_xml: dict[str, T
         ancestor = by_xml.get(ancestor.base or "")
     everything = chain + list(definition.fields)
     for field in definition.fields:
-        annotation = names.annotation(field)
-        if field.repeated:
-            default = " = field(default_factory=list)"
-        elif not field.required:
-            default = " = None"
-        else:
-            default = ""
-        lines.append(f"    {field.name}: {annotation}{default}")
+        lines.append(f"    {field.name}: {names.annotation(field)}")
         occurs = (
             "0..unbounded"
             if field.repeated and not field.required
@@ -149,8 +139,9 @@ def _class(definition: TypeDef, names: _Names, model: Model, by_xml: dict[str, T
         )
         doc = f" {_doc(field.doc)}" if field.doc else ""
         lines.append(f'    """XSD {field.kind} ``{field.xml}`` ({field.type}, {occurs}).{doc}"""')
-    # An explicit __init__ (dataclass(init=False)) is compiled once into the .pyc, where a
-    # dataclass-made one is exec'd at every import: the bulk of this module's import time.
+    # Slotted classes with an explicit keyword-only __init__ rather than @dataclass: the
+    # decorator's per-class work (exec of generated methods, slot re-creation) made up
+    # most of the import time of a module with hundreds of classes.
     lines.append("")
     if everything:
         params = []
@@ -186,7 +177,6 @@ def render_types(model: Model) -> str:
         "from __future__ import annotations",
         "",
         "import enum",
-        "from dataclasses import dataclass, field",
         "from decimal import Decimal",
         "from typing import Any, ClassVar",
         "",

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -2320,26 +2319,26 @@ class X12OptionsOutboundValidationOption(enum.StrEnum):
     FAILALL = 'failAll'
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BaseType(Binding):
     """BaseType.
 
     XSD: complexType ``BaseType`` in ``http://api.platform.boomi.com/``; abstract.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('BaseType', NAMESPACE, (), REGISTRY, abstract=True)
 
     def __init__(self) -> None:
         pass
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2BasicAuthInfo(BaseType):
     """AS2BasicAuthInfo.
 
     XSD: complexType ``AS2BasicAuthInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('password', 'user')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2BasicAuthInfo',
         NAMESPACE,
@@ -2349,9 +2348,9 @@ class AS2BasicAuthInfo(BaseType):
         ),
         REGISTRY,
     )
-    password: str | None = None
+    password: str | None
     """XSD attribute ``password`` (xs:string, optional)."""
-    user: str | None = None
+    user: str | None
     """XSD attribute ``user`` (xs:string, optional)."""
 
     def __init__(
@@ -2364,13 +2363,13 @@ class AS2BasicAuthInfo(BaseType):
         self.user = user
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2CommunicationOptions(BaseType):
     """AS2CommunicationOptions.
 
     XSD: complexType ``AS2CommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('a_s2_default_partner_settings', 'a_s2_receive_options', 'a_s2_send_options', 'a_s2_send_settings', 'communication_setting', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2CommunicationOptions',
         NAMESPACE,
@@ -2384,17 +2383,17 @@ class AS2CommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    a_s2_default_partner_settings: AS2SendSettings | None = None
+    a_s2_default_partner_settings: AS2SendSettings | None
     """XSD element ``AS2DefaultPartnerSettings`` (AS2SendSettings, optional)."""
-    a_s2_receive_options: AS2ReceiveOptions | None = None
+    a_s2_receive_options: AS2ReceiveOptions | None
     """XSD element ``AS2ReceiveOptions`` (AS2ReceiveOptions, optional)."""
-    a_s2_send_options: AS2SendOptions | None = None
+    a_s2_send_options: AS2SendOptions | None
     """XSD element ``AS2SendOptions`` (AS2SendOptions, optional)."""
-    a_s2_send_settings: AS2SendSettings | None = None
+    a_s2_send_settings: AS2SendSettings | None
     """XSD element ``AS2SendSettings`` (AS2SendSettings, optional)."""
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    communication_setting: AS2CommunicationOptionsCommunicationSetting | None = None
+    communication_setting: AS2CommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (AS2CommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -2415,13 +2414,13 @@ class AS2CommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2ConnectorRecord(BaseType):
     """AS2ConnectorRecord.
 
     XSD: complexType ``AS2ConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'ack_status', 'action_type', 'as2_from_id', 'as2_to_id', 'atom_id', 'connector_name', 'connector_type', 'content_length', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'filename', 'id_', 'mdn_message', 'message_id', 'mimetype', 'operation_name', 'size', 'subject', 'successful')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2ConnectorRecord',
         NAMESPACE,
@@ -2454,13 +2453,13 @@ class AS2ConnectorRecord(BaseType):
     )
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
-    as2_from_id: str | None = None
+    as2_from_id: str | None
     """XSD element ``as2FromId`` (xs:string, optional)."""
-    as2_to_id: str | None = None
+    as2_to_id: str | None
     """XSD element ``as2ToId`` (xs:string, optional)."""
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
@@ -2468,35 +2467,35 @@ class AS2ConnectorRecord(BaseType):
     """XSD element ``connectorName`` (xs:string, required)."""
     connector_type: str
     """XSD element ``connectorType`` (xs:string, required)."""
-    content_length: str | None = None
+    content_length: str | None
     """XSD element ``contentLength`` (xs:string, optional)."""
     custom_fields: CustomFields
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    filename: str | None = None
+    filename: str | None
     """XSD element ``filename`` (xs:string, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    mdn_message: str | None = None
+    mdn_message: str | None
     """XSD element ``mdnMessage`` (xs:string, optional)."""
-    message_id: str | None = None
+    message_id: str | None
     """XSD element ``messageId`` (xs:string, optional)."""
-    mimetype: str | None = None
+    mimetype: str | None
     """XSD element ``mimetype`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    subject: str | None = None
+    subject: str | None
     """XSD element ``subject`` (xs:string, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
 
     def __init__(
@@ -2551,13 +2550,13 @@ class AS2ConnectorRecord(BaseType):
         self.successful = successful
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MDNOptions(BaseType):
     """AS2MDNOptions.
 
     XSD: complexType ``AS2MDNOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('external_url', 'mdn_client_ssl_cert', 'mdn_digest_alg', 'mdn_ssl_cert', 'request_mdn', 'signed', 'synchronous', 'use_external_url', 'use_ssl')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2MDNOptions',
         NAMESPACE,
@@ -2580,17 +2579,17 @@ class AS2MDNOptions(BaseType):
     """XSD element ``mdnClientSSLCert`` (PrivateCertificate, required)."""
     mdn_ssl_cert: PublicCertificate
     """XSD element ``mdnSSLCert`` (PublicCertificate, required)."""
-    mdn_digest_alg: AS2MDNOptionsMdnDigestAlg | None = None
+    mdn_digest_alg: AS2MDNOptionsMdnDigestAlg | None
     """XSD attribute ``mdnDigestAlg`` (AS2MDNOptionsMdnDigestAlg, optional)."""
-    request_mdn: bool | None = None
+    request_mdn: bool | None
     """XSD attribute ``requestMDN`` (xs:boolean, optional)."""
-    signed: bool | None = None
+    signed: bool | None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
-    synchronous: AS2MDNOptionsSynchronous | None = None
+    synchronous: AS2MDNOptionsSynchronous | None
     """XSD attribute ``synchronous`` (AS2MDNOptionsSynchronous, optional)."""
-    use_external_url: bool | None = None
+    use_external_url: bool | None
     """XSD attribute ``useExternalURL`` (xs:boolean, optional)."""
-    use_ssl: bool | None = None
+    use_ssl: bool | None
     """XSD attribute ``useSSL`` (xs:boolean, optional)."""
 
     def __init__(
@@ -2617,13 +2616,13 @@ class AS2MDNOptions(BaseType):
         self.use_ssl = use_ssl
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MessageOptions(BaseType):
     """AS2MessageOptions.
 
     XSD: complexType ``AS2MessageOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('attachment_cache', 'attachment_option', 'compressed', 'data_content_type', 'encrypted', 'encryption_algorithm', 'max_document_count', 'multiple_attachments', 'signed', 'signing_digest_alg', 'subject')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2MessageOptions',
         NAMESPACE,
@@ -2644,25 +2643,25 @@ class AS2MessageOptions(BaseType):
     )
     subject: str
     """XSD element ``subject`` (xs:string, required)."""
-    attachment_cache: str | None = None
+    attachment_cache: str | None
     """XSD attribute ``attachmentCache`` (xs:string, optional)."""
-    attachment_option: AS2MessageOptionsAttachmentOption | None = None
+    attachment_option: AS2MessageOptionsAttachmentOption | None
     """XSD attribute ``attachmentOption`` (AS2MessageOptionsAttachmentOption, optional)."""
-    compressed: bool | None = None
+    compressed: bool | None
     """XSD attribute ``compressed`` (xs:boolean, optional)."""
-    data_content_type: AS2MessageOptionsDataContentType | None = None
+    data_content_type: AS2MessageOptionsDataContentType | None
     """XSD attribute ``dataContentType`` (AS2MessageOptionsDataContentType, optional)."""
-    encrypted: bool | None = None
+    encrypted: bool | None
     """XSD attribute ``encrypted`` (xs:boolean, optional)."""
-    encryption_algorithm: AS2MessageOptionsEncryptionAlgorithm | None = None
+    encryption_algorithm: AS2MessageOptionsEncryptionAlgorithm | None
     """XSD attribute ``encryptionAlgorithm`` (AS2MessageOptionsEncryptionAlgorithm, optional)."""
-    max_document_count: int | None = None
+    max_document_count: int | None
     """XSD attribute ``maxDocumentCount`` (xs:int, optional)."""
-    multiple_attachments: bool | None = None
+    multiple_attachments: bool | None
     """XSD attribute ``multipleAttachments`` (xs:boolean, optional)."""
-    signed: bool | None = None
+    signed: bool | None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
-    signing_digest_alg: AS2MessageOptionsSigningDigestAlg | None = None
+    signing_digest_alg: AS2MessageOptionsSigningDigestAlg | None
     """XSD attribute ``signingDigestAlg`` (AS2MessageOptionsSigningDigestAlg, optional)."""
 
     def __init__(
@@ -2693,13 +2692,13 @@ class AS2MessageOptions(BaseType):
         self.signing_digest_alg = signing_digest_alg
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2MyCompanyInfo(BaseType):
     """AS2MyCompanyInfo.
 
     XSD: complexType ``AS2MyCompanyInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('as2_id', 'enabled_folded_headers', 'enabled_legacy_smime', 'encryption_private_certificate', 'mdn_signature_private_certificate', 'signing_private_certificate')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2MyCompanyInfo',
         NAMESPACE,
@@ -2715,9 +2714,9 @@ class AS2MyCompanyInfo(BaseType):
     )
     as2_id: str
     """XSD element ``as2Id`` (xs:string, required)."""
-    enabled_folded_headers: bool | None = None
+    enabled_folded_headers: bool | None
     """XSD element ``enabledFoldedHeaders`` (xs:boolean, optional)."""
-    enabled_legacy_smime: bool | None = None
+    enabled_legacy_smime: bool | None
     """XSD element ``enabledLegacySMIME`` (xs:boolean, optional)."""
     encryption_private_certificate: PrivateCertificate
     """XSD element ``encryptionPrivateCertificate`` (PrivateCertificate, required)."""
@@ -2744,13 +2743,13 @@ class AS2MyCompanyInfo(BaseType):
         self.signing_private_certificate = signing_private_certificate
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2PartnerInfo(BaseType):
     """AS2PartnerInfo.
 
     XSD: complexType ``AS2PartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('as2_id', 'basic_auth_enabled', 'client_ssl_certificate', 'enabled_folded_headers', 'enabled_legacy_smime', 'encryption_public_certificate', 'listen_attachment_settings', 'listen_auth_settings', 'mdn_signature_public_certificate', 'messages_to_check_for_duplicates', 'reject_duplicate_messages', 'require_encrypted_messages', 'require_signed_messages', 'signing_public_certificate')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2PartnerInfo',
         NAMESPACE,
@@ -2772,33 +2771,33 @@ class AS2PartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    listen_attachment_settings: AttachmentInfo | None = None
+    listen_attachment_settings: AttachmentInfo | None
     """XSD element ``ListenAttachmentSettings`` (AttachmentInfo, optional)."""
-    listen_auth_settings: AS2BasicAuthInfo | None = None
+    listen_auth_settings: AS2BasicAuthInfo | None
     """XSD element ``ListenAuthSettings`` (AS2BasicAuthInfo, optional)."""
     as2_id: str
     """XSD element ``as2Id`` (xs:string, required)."""
-    basic_auth_enabled: bool | None = None
+    basic_auth_enabled: bool | None
     """XSD element ``basicAuthEnabled`` (xs:boolean, optional)."""
     client_ssl_certificate: PublicCertificate
     """XSD element ``clientSSLCertificate`` (PublicCertificate, required)."""
-    enabled_folded_headers: bool | None = None
+    enabled_folded_headers: bool | None
     """XSD element ``enabledFoldedHeaders`` (xs:boolean, optional)."""
-    enabled_legacy_smime: bool | None = None
+    enabled_legacy_smime: bool | None
     """XSD element ``enabledLegacySMIME`` (xs:boolean, optional)."""
     encryption_public_certificate: PublicCertificate
     """XSD element ``encryptionPublicCertificate`` (PublicCertificate, required)."""
     mdn_signature_public_certificate: PublicCertificate
     """XSD element ``mdnSignaturePublicCertificate`` (PublicCertificate, required)."""
-    messages_to_check_for_duplicates: int | None = None
+    messages_to_check_for_duplicates: int | None
     """XSD element ``messagesToCheckForDuplicates`` (xs:int, optional)."""
-    reject_duplicate_messages: bool | None = None
+    reject_duplicate_messages: bool | None
     """XSD element ``rejectDuplicateMessages`` (xs:boolean, optional)."""
     signing_public_certificate: PublicCertificate
     """XSD element ``signingPublicCertificate`` (PublicCertificate, required)."""
-    require_encrypted_messages: bool | None = None
+    require_encrypted_messages: bool | None
     """XSD element ``requireEncryptedMessages`` (xs:boolean, optional)."""
-    require_signed_messages: bool | None = None
+    require_signed_messages: bool | None
     """XSD element ``requireSignedMessages`` (xs:boolean, optional)."""
 
     def __init__(
@@ -2835,13 +2834,13 @@ class AS2PartnerInfo(BaseType):
         self.require_signed_messages = require_signed_messages
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2ReceiveOptions(BaseType):
     """AS2ReceiveOptions.
 
     XSD: complexType ``AS2ReceiveOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('a_s2_default_partner_info', 'a_s2_default_partner_mdn_options', 'a_s2_default_partner_message_options', 'a_s2_my_company_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2ReceiveOptions',
         NAMESPACE,
@@ -2876,13 +2875,13 @@ class AS2ReceiveOptions(BaseType):
         self.a_s2_my_company_info = a_s2_my_company_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2SendOptions(BaseType):
     """AS2SendOptions.
 
     XSD: complexType ``AS2SendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('a_s2_mdn_options', 'a_s2_message_options', 'a_s2_partner_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2SendOptions',
         NAMESPACE,
@@ -2897,7 +2896,7 @@ class AS2SendOptions(BaseType):
     """XSD element ``AS2MDNOptions`` (AS2MDNOptions, required)."""
     a_s2_message_options: AS2MessageOptions
     """XSD element ``AS2MessageOptions`` (AS2MessageOptions, required)."""
-    a_s2_partner_info: AS2PartnerInfo | None = None
+    a_s2_partner_info: AS2PartnerInfo | None
     """XSD element ``AS2PartnerInfo`` (AS2PartnerInfo, optional)."""
 
     def __init__(
@@ -2912,13 +2911,13 @@ class AS2SendOptions(BaseType):
         self.a_s2_partner_info = a_s2_partner_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AS2SendSettings(BaseType):
     """AS2SendSettings.
 
     XSD: complexType ``AS2SendSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('auth_settings', 'authentication_type', 'client_ssl_certificate', 'ssl_certificate', 'url', 'use_default_settings', 'verify_hostname')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AS2SendSettings',
         NAMESPACE,
@@ -2933,7 +2932,7 @@ class AS2SendSettings(BaseType):
         ),
         REGISTRY,
     )
-    auth_settings: AS2BasicAuthInfo | None = None
+    auth_settings: AS2BasicAuthInfo | None
     """XSD element ``AuthSettings`` (AS2BasicAuthInfo, optional)."""
     client_ssl_certificate: PrivateCertificate
     """XSD element ``clientSSLCertificate`` (PrivateCertificate, required)."""
@@ -2941,11 +2940,11 @@ class AS2SendSettings(BaseType):
     """XSD element ``sslCertificate`` (PublicCertificate, required)."""
     url: str
     """XSD element ``url`` (xs:string, required)."""
-    verify_hostname: bool | None = None
+    verify_hostname: bool | None
     """XSD element ``verifyHostname`` (xs:boolean, optional)."""
-    authentication_type: AS2SendSettingsAuthenticationType | None = None
+    authentication_type: AS2SendSettingsAuthenticationType | None
     """XSD attribute ``authenticationType`` (AS2SendSettingsAuthenticationType, optional)."""
-    use_default_settings: bool | None = None
+    use_default_settings: bool | None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
     def __init__(
@@ -2968,13 +2967,13 @@ class AS2SendSettings(BaseType):
         self.use_default_settings = use_default_settings
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Account(BaseType):
     """Account.
 
     XSD: complexType ``Account`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'date_created', 'expiration_date', 'licensing', 'molecule', 'name', 'over_deployed', 'status', 'suggestions_enabled', 'support_access', 'support_level', 'widget_account')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Account',
         NAMESPACE,
@@ -2994,29 +2993,29 @@ class Account(BaseType):
         ),
         REGISTRY,
     )
-    licensing: Licensing | None = None
+    licensing: Licensing | None
     """XSD element ``licensing`` (Licensing, optional)."""
-    molecule: Molecule | None = None
+    molecule: Molecule | None
     """XSD element ``molecule`` (Molecule, optional)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    date_created: str | None = None
+    date_created: str | None
     """XSD attribute ``dateCreated`` (xs:string, optional)."""
-    expiration_date: str | None = None
+    expiration_date: str | None
     """XSD attribute ``expirationDate`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    over_deployed: bool | None = None
+    over_deployed: bool | None
     """XSD attribute ``overDeployed`` (xs:boolean, optional)."""
-    status: AccountStatus | None = None
+    status: AccountStatus | None
     """XSD attribute ``status`` (AccountStatus, optional)."""
-    suggestions_enabled: bool | None = None
+    suggestions_enabled: bool | None
     """XSD attribute ``suggestionsEnabled`` (xs:boolean, optional)."""
-    support_access: bool | None = None
+    support_access: bool | None
     """XSD attribute ``supportAccess`` (xs:boolean, optional)."""
-    support_level: AccountSupportLevel | None = None
+    support_level: AccountSupportLevel | None
     """XSD attribute ``supportLevel`` (AccountSupportLevel, optional)."""
-    widget_account: bool | None = None
+    widget_account: bool | None
     """XSD attribute ``widgetAccount`` (xs:boolean, optional)."""
 
     def __init__(
@@ -3049,13 +3048,13 @@ class Account(BaseType):
         self.widget_account = widget_account
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentProperties(BaseType):
     """AccountCloudAttachmentProperties.
 
     XSD: complexType ``AccountCloudAttachmentProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_disk_usage', 'as2_workload', 'atom_input_size', 'atom_output_overflow_size', 'atom_working_overflow_size', 'cloud_account_execution_limit', 'cloud_account_execution_warning_offset', 'container_id', 'download_runnerlogs', 'enable_account_data_archiving', 'enable_atom_worker_warmup', 'flow_control_parallel_process_type_override', 'http_request_rate', 'http_workload', 'listener_max_concurrent_executions', 'max_connector_track_docs', 'min_numberof_atom_workers', 'numberof_atom_workers', 'queue_incoming_message_rate_limit', 'session_id', 'status_code', 'test_mode_max_doc_bytes', 'test_mode_max_docs', 'worker_elastic_scaling_threshold', 'worker_max_execution_time', 'worker_max_general_execution_time', 'worker_max_queued_executions', 'worker_max_running_executions', 'worker_queued_execution_timeout')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountCloudAttachmentProperties',
         NAMESPACE,
@@ -3092,63 +3091,63 @@ class AccountCloudAttachmentProperties(BaseType):
         ),
         REGISTRY,
     )
-    account_disk_usage: int | None = None
+    account_disk_usage: int | None
     """XSD attribute ``accountDiskUsage`` (xs:long, optional)."""
-    as2_workload: AccountCloudAttachmentPropertiesAs2Workload | None = None
+    as2_workload: AccountCloudAttachmentPropertiesAs2Workload | None
     """XSD attribute ``as2Workload`` (AccountCloudAttachmentPropertiesAs2Workload, optional)."""
-    atom_input_size: int | None = None
+    atom_input_size: int | None
     """XSD attribute ``atomInputSize`` (xs:long, optional)."""
-    atom_output_overflow_size: int | None = None
+    atom_output_overflow_size: int | None
     """XSD attribute ``atomOutputOverflowSize`` (xs:long, optional)."""
-    atom_working_overflow_size: int | None = None
+    atom_working_overflow_size: int | None
     """XSD attribute ``atomWorkingOverflowSize`` (xs:long, optional)."""
-    cloud_account_execution_limit: int | None = None
+    cloud_account_execution_limit: int | None
     """XSD attribute ``cloudAccountExecutionLimit`` (xs:int, optional)."""
-    cloud_account_execution_warning_offset: int | None = None
+    cloud_account_execution_warning_offset: int | None
     """XSD attribute ``cloudAccountExecutionWarningOffset`` (xs:int, optional)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
-    download_runnerlogs: bool | None = None
+    download_runnerlogs: bool | None
     """XSD attribute ``downloadRunnerlogs`` (xs:boolean, optional)."""
-    enable_account_data_archiving: bool | None = None
+    enable_account_data_archiving: bool | None
     """XSD attribute ``enableAccountDataArchiving`` (xs:boolean, optional)."""
-    enable_atom_worker_warmup: bool | None = None
+    enable_atom_worker_warmup: bool | None
     """XSD attribute ``enableAtomWorkerWarmup`` (xs:boolean, optional)."""
-    flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesFlowControlParallelProcessTypeOverride | None = None
+    flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesFlowControlParallelProcessTypeOverride | None
     """XSD attribute ``flowControlParallelProcessTypeOverride`` (AccountCloudAttachmentPropertiesFlowControlParallelProcessTypeOverride, optional)."""
-    http_request_rate: int | None = None
+    http_request_rate: int | None
     """XSD attribute ``httpRequestRate`` (xs:int, optional)."""
-    http_workload: AccountCloudAttachmentPropertiesHttpWorkload | None = None
+    http_workload: AccountCloudAttachmentPropertiesHttpWorkload | None
     """XSD attribute ``httpWorkload`` (AccountCloudAttachmentPropertiesHttpWorkload, optional)."""
-    listener_max_concurrent_executions: int | None = None
+    listener_max_concurrent_executions: int | None
     """XSD attribute ``listenerMaxConcurrentExecutions`` (xs:int, optional)."""
-    max_connector_track_docs: int | None = None
+    max_connector_track_docs: int | None
     """XSD attribute ``maxConnectorTrackDocs`` (xs:int, optional)."""
-    min_numberof_atom_workers: int | None = None
+    min_numberof_atom_workers: int | None
     """XSD attribute ``minNumberofAtomWorkers`` (xs:int, optional)."""
-    numberof_atom_workers: int | None = None
+    numberof_atom_workers: int | None
     """XSD attribute ``numberofAtomWorkers`` (xs:int, optional)."""
-    queue_incoming_message_rate_limit: int | None = None
+    queue_incoming_message_rate_limit: int | None
     """XSD attribute ``queueIncomingMessageRateLimit`` (xs:int, optional)."""
-    session_id: str | None = None
+    session_id: str | None
     """XSD attribute ``sessionId`` (xs:string, optional)."""
-    status_code: int | None = None
+    status_code: int | None
     """XSD attribute ``statusCode`` (xs:int, optional)."""
-    test_mode_max_doc_bytes: int | None = None
+    test_mode_max_doc_bytes: int | None
     """XSD attribute ``testModeMaxDocBytes`` (xs:long, optional)."""
-    test_mode_max_docs: int | None = None
+    test_mode_max_docs: int | None
     """XSD attribute ``testModeMaxDocs`` (xs:int, optional)."""
-    worker_elastic_scaling_threshold: int | None = None
+    worker_elastic_scaling_threshold: int | None
     """XSD attribute ``workerElasticScalingThreshold`` (xs:int, optional)."""
-    worker_max_execution_time: int | None = None
+    worker_max_execution_time: int | None
     """XSD attribute ``workerMaxExecutionTime`` (xs:long, optional)."""
-    worker_max_general_execution_time: int | None = None
+    worker_max_general_execution_time: int | None
     """XSD attribute ``workerMaxGeneralExecutionTime`` (xs:long, optional)."""
-    worker_max_queued_executions: int | None = None
+    worker_max_queued_executions: int | None
     """XSD attribute ``workerMaxQueuedExecutions`` (xs:int, optional)."""
-    worker_max_running_executions: int | None = None
+    worker_max_running_executions: int | None
     """XSD attribute ``workerMaxRunningExecutions`` (xs:int, optional)."""
-    worker_queued_execution_timeout: int | None = None
+    worker_queued_execution_timeout: int | None
     """XSD attribute ``workerQueuedExecutionTimeout`` (xs:long, optional)."""
 
     def __init__(
@@ -3215,13 +3214,13 @@ class AccountCloudAttachmentProperties(BaseType):
         self.worker_queued_execution_timeout = worker_queued_execution_timeout
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentPropertiesDefault(BaseType):
     """AccountCloudAttachmentPropertiesDefault.
 
     XSD: complexType ``AccountCloudAttachmentPropertiesDefault`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_disk_usage', 'as2_workload', 'atom_input_size', 'atom_output_overflow_size', 'atom_working_overflow_size', 'cloud_account_execution_limit', 'cloud_account_execution_warning_offset', 'container_id', 'download_runnerlogs', 'enable_account_data_archiving', 'enable_atom_worker_warmup', 'flow_control_parallel_process_type_override', 'http_request_rate', 'http_workload', 'listener_max_concurrent_executions', 'max_connector_track_docs', 'min_numberof_atom_workers', 'numberof_atom_workers', 'queue_commit_batch_limit', 'queue_incoming_message_rate_limit', 'queue_max_batch_size', 'queue_max_doc_size', 'queue_msg_throttle_rate', 'queue_use_file_persistence', 'test_mode_max_doc_bytes', 'test_mode_max_docs', 'worker_elastic_scaling_threshold', 'worker_max_execution_time', 'worker_max_general_execution_time', 'worker_max_queued_executions', 'worker_max_running_executions', 'worker_queued_execution_timeout')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountCloudAttachmentPropertiesDefault',
         NAMESPACE,
@@ -3261,69 +3260,69 @@ class AccountCloudAttachmentPropertiesDefault(BaseType):
         ),
         REGISTRY,
     )
-    account_disk_usage: int | None = None
+    account_disk_usage: int | None
     """XSD attribute ``accountDiskUsage`` (xs:long, optional)."""
-    as2_workload: AccountCloudAttachmentPropertiesDefaultAs2Workload | None = None
+    as2_workload: AccountCloudAttachmentPropertiesDefaultAs2Workload | None
     """XSD attribute ``as2Workload`` (AccountCloudAttachmentPropertiesDefaultAs2Workload, optional)."""
-    atom_input_size: int | None = None
+    atom_input_size: int | None
     """XSD attribute ``atomInputSize`` (xs:long, optional)."""
-    atom_output_overflow_size: int | None = None
+    atom_output_overflow_size: int | None
     """XSD attribute ``atomOutputOverflowSize`` (xs:long, optional)."""
-    atom_working_overflow_size: int | None = None
+    atom_working_overflow_size: int | None
     """XSD attribute ``atomWorkingOverflowSize`` (xs:long, optional)."""
-    cloud_account_execution_limit: int | None = None
+    cloud_account_execution_limit: int | None
     """XSD attribute ``cloudAccountExecutionLimit`` (xs:int, optional)."""
-    cloud_account_execution_warning_offset: int | None = None
+    cloud_account_execution_warning_offset: int | None
     """XSD attribute ``cloudAccountExecutionWarningOffset`` (xs:int, optional)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
-    download_runnerlogs: bool | None = None
+    download_runnerlogs: bool | None
     """XSD attribute ``downloadRunnerlogs`` (xs:boolean, optional)."""
-    enable_account_data_archiving: bool | None = None
+    enable_account_data_archiving: bool | None
     """XSD attribute ``enableAccountDataArchiving`` (xs:boolean, optional)."""
-    enable_atom_worker_warmup: bool | None = None
+    enable_atom_worker_warmup: bool | None
     """XSD attribute ``enableAtomWorkerWarmup`` (xs:boolean, optional)."""
-    flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesDefaultFlowControlParallelProcessTypeOverride | None = None
+    flow_control_parallel_process_type_override: AccountCloudAttachmentPropertiesDefaultFlowControlParallelProcessTypeOverride | None
     """XSD attribute ``flowControlParallelProcessTypeOverride`` (AccountCloudAttachmentPropertiesDefaultFlowControlParallelProcessTypeOverride, optional)."""
-    http_request_rate: int | None = None
+    http_request_rate: int | None
     """XSD attribute ``httpRequestRate`` (xs:int, optional)."""
-    http_workload: AccountCloudAttachmentPropertiesDefaultHttpWorkload | None = None
+    http_workload: AccountCloudAttachmentPropertiesDefaultHttpWorkload | None
     """XSD attribute ``httpWorkload`` (AccountCloudAttachmentPropertiesDefaultHttpWorkload, optional)."""
-    listener_max_concurrent_executions: int | None = None
+    listener_max_concurrent_executions: int | None
     """XSD attribute ``listenerMaxConcurrentExecutions`` (xs:int, optional)."""
-    max_connector_track_docs: int | None = None
+    max_connector_track_docs: int | None
     """XSD attribute ``maxConnectorTrackDocs`` (xs:int, optional)."""
-    min_numberof_atom_workers: int | None = None
+    min_numberof_atom_workers: int | None
     """XSD attribute ``minNumberofAtomWorkers`` (xs:int, optional)."""
-    numberof_atom_workers: int | None = None
+    numberof_atom_workers: int | None
     """XSD attribute ``numberofAtomWorkers`` (xs:int, optional)."""
-    queue_commit_batch_limit: int | None = None
+    queue_commit_batch_limit: int | None
     """XSD attribute ``queueCommitBatchLimit`` (xs:int, optional)."""
-    queue_incoming_message_rate_limit: int | None = None
+    queue_incoming_message_rate_limit: int | None
     """XSD attribute ``queueIncomingMessageRateLimit`` (xs:int, optional)."""
-    queue_max_batch_size: int | None = None
+    queue_max_batch_size: int | None
     """XSD attribute ``queueMaxBatchSize`` (xs:int, optional)."""
-    queue_max_doc_size: int | None = None
+    queue_max_doc_size: int | None
     """XSD attribute ``queueMaxDocSize`` (xs:long, optional)."""
-    queue_msg_throttle_rate: int | None = None
+    queue_msg_throttle_rate: int | None
     """XSD attribute ``queueMsgThrottleRate`` (xs:int, optional)."""
-    queue_use_file_persistence: bool | None = None
+    queue_use_file_persistence: bool | None
     """XSD attribute ``queueUseFilePersistence`` (xs:boolean, optional)."""
-    test_mode_max_doc_bytes: int | None = None
+    test_mode_max_doc_bytes: int | None
     """XSD attribute ``testModeMaxDocBytes`` (xs:long, optional)."""
-    test_mode_max_docs: int | None = None
+    test_mode_max_docs: int | None
     """XSD attribute ``testModeMaxDocs`` (xs:int, optional)."""
-    worker_elastic_scaling_threshold: int | None = None
+    worker_elastic_scaling_threshold: int | None
     """XSD attribute ``workerElasticScalingThreshold`` (xs:int, optional)."""
-    worker_max_execution_time: int | None = None
+    worker_max_execution_time: int | None
     """XSD attribute ``workerMaxExecutionTime`` (xs:long, optional)."""
-    worker_max_general_execution_time: int | None = None
+    worker_max_general_execution_time: int | None
     """XSD attribute ``workerMaxGeneralExecutionTime`` (xs:long, optional)."""
-    worker_max_queued_executions: int | None = None
+    worker_max_queued_executions: int | None
     """XSD attribute ``workerMaxQueuedExecutions`` (xs:int, optional)."""
-    worker_max_running_executions: int | None = None
+    worker_max_running_executions: int | None
     """XSD attribute ``workerMaxRunningExecutions`` (xs:int, optional)."""
-    worker_queued_execution_timeout: int | None = None
+    worker_queued_execution_timeout: int | None
     """XSD attribute ``workerQueuedExecutionTimeout`` (xs:long, optional)."""
 
     def __init__(
@@ -3396,13 +3395,13 @@ class AccountCloudAttachmentPropertiesDefault(BaseType):
         self.worker_queued_execution_timeout = worker_queued_execution_timeout
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentQuota(BaseType):
     """AccountCloudAttachmentQuota.
 
     XSD: complexType ``AccountCloudAttachmentQuota`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'cloud_id', 'id_', 'max_atom_attachment')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountCloudAttachmentQuota',
         NAMESPACE,
@@ -3414,13 +3413,13 @@ class AccountCloudAttachmentQuota(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    cloud_id: str | None = None
+    cloud_id: str | None
     """XSD attribute ``cloudId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    max_atom_attachment: int | None = None
+    max_atom_attachment: int | None
     """XSD attribute ``maxAtomAttachment`` (xs:int, optional)."""
 
     def __init__(
@@ -3437,13 +3436,13 @@ class AccountCloudAttachmentQuota(BaseType):
         self.max_atom_attachment = max_atom_attachment
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountCloudAttachmentSummary(BaseType):
     """AccountCloudAttachmentSummary.
 
     XSD: complexType ``AccountCloudAttachmentSummary`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('attachment_account_id', 'attachment_creation_date', 'attachment_instance_id', 'cloud_cluster_id', 'cloud_id', 'runtime_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountCloudAttachmentSummary',
         NAMESPACE,
@@ -3457,17 +3456,17 @@ class AccountCloudAttachmentSummary(BaseType):
         ),
         REGISTRY,
     )
-    attachment_account_id: str | None = None
+    attachment_account_id: str | None
     """XSD attribute ``attachmentAccountId`` (xs:string, optional)."""
-    attachment_creation_date: str | None = None
+    attachment_creation_date: str | None
     """XSD attribute ``attachmentCreationDate`` (xs:dateTime, optional)."""
-    attachment_instance_id: str | None = None
+    attachment_instance_id: str | None
     """XSD attribute ``attachmentInstanceId`` (xs:string, optional)."""
-    cloud_cluster_id: str | None = None
+    cloud_cluster_id: str | None
     """XSD attribute ``cloudClusterId`` (xs:string, optional)."""
-    cloud_id: str | None = None
+    cloud_id: str | None
     """XSD attribute ``cloudId`` (xs:string, optional)."""
-    runtime_id: str | None = None
+    runtime_id: str | None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
     def __init__(
@@ -3488,13 +3487,13 @@ class AccountCloudAttachmentSummary(BaseType):
         self.runtime_id = runtime_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroup(BaseType):
     """AccountGroup.
 
     XSD: complexType ``AccountGroup`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'auto_subscribe_alert_level', 'default_group', 'id_', 'name', 'resources')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountGroup',
         NAMESPACE,
@@ -3508,17 +3507,17 @@ class AccountGroup(BaseType):
         ),
         REGISTRY,
     )
-    resources: Resources | None = None
+    resources: Resources | None
     """XSD element ``Resources`` (Resources, optional)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    auto_subscribe_alert_level: AccountGroupAutoSubscribeAlertLevel | None = None
+    auto_subscribe_alert_level: AccountGroupAutoSubscribeAlertLevel | None
     """XSD attribute ``autoSubscribeAlertLevel`` (AccountGroupAutoSubscribeAlertLevel, optional)."""
-    default_group: bool | None = None
+    default_group: bool | None
     """XSD attribute ``defaultGroup`` (xs:boolean, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -3539,13 +3538,13 @@ class AccountGroup(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupAccount(BaseType):
     """AccountGroupAccount.
 
     XSD: complexType ``AccountGroupAccount`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_group_id', 'account_id', 'id_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountGroupAccount',
         NAMESPACE,
@@ -3556,11 +3555,11 @@ class AccountGroupAccount(BaseType):
         ),
         REGISTRY,
     )
-    account_group_id: str | None = None
+    account_group_id: str | None
     """XSD attribute ``accountGroupId`` (xs:string, optional)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -3575,13 +3574,13 @@ class AccountGroupAccount(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupIntegrationPack(BaseType):
     """AccountGroupIntegrationPack.
 
     XSD: complexType ``AccountGroupIntegrationPack`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_group_id', 'id_', 'installation_type', 'integration_pack_id', 'integration_pack_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountGroupIntegrationPack',
         NAMESPACE,
@@ -3594,15 +3593,15 @@ class AccountGroupIntegrationPack(BaseType):
         ),
         REGISTRY,
     )
-    account_group_id: str | None = None
+    account_group_id: str | None
     """XSD attribute ``accountGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    installation_type: AccountGroupIntegrationPackInstallationType | None = None
+    installation_type: AccountGroupIntegrationPackInstallationType | None
     """XSD attribute ``installationType`` (AccountGroupIntegrationPackInstallationType, optional)."""
-    integration_pack_id: str | None = None
+    integration_pack_id: str | None
     """XSD attribute ``integrationPackId`` (xs:string, optional)."""
-    integration_pack_name: str | None = None
+    integration_pack_name: str | None
     """XSD attribute ``integrationPackName`` (xs:string, optional)."""
 
     def __init__(
@@ -3621,13 +3620,13 @@ class AccountGroupIntegrationPack(BaseType):
         self.integration_pack_name = integration_pack_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountGroupUserRole(BaseType):
     """AccountGroupUserRole.
 
     XSD: complexType ``AccountGroupUserRole`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_group_id', 'first_name', 'id_', 'last_name', 'notify_user', 'role_id', 'user_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountGroupUserRole',
         NAMESPACE,
@@ -3642,19 +3641,19 @@ class AccountGroupUserRole(BaseType):
         ),
         REGISTRY,
     )
-    account_group_id: str | None = None
+    account_group_id: str | None
     """XSD attribute ``accountGroupId`` (xs:string, optional)."""
-    first_name: str | None = None
+    first_name: str | None
     """XSD attribute ``firstName`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    last_name: str | None = None
+    last_name: str | None
     """XSD attribute ``lastName`` (xs:string, optional)."""
-    notify_user: bool | None = None
+    notify_user: bool | None
     """XSD attribute ``notifyUser`` (xs:boolean, optional)."""
-    role_id: str | None = None
+    role_id: str | None
     """XSD attribute ``roleId`` (xs:string, optional)."""
-    user_id: str | None = None
+    user_id: str | None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
     def __init__(
@@ -3677,13 +3676,13 @@ class AccountGroupUserRole(BaseType):
         self.user_id = user_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountSSOConfig(BaseType):
     """AccountSSOConfig.
 
     XSD: complexType ``AccountSSOConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'assertion_encryption', 'authn_context', 'authn_context_comparison', 'case_insensitive_federation_id', 'cert_info', 'certificate', 'enabled', 'fed_id_from_name_id', 'idp_url', 'name_id_policy', 'signout_redirect_url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountSSOConfig',
         NAMESPACE,
@@ -3703,29 +3702,29 @@ class AccountSSOConfig(BaseType):
         ),
         REGISTRY,
     )
-    certificate: list[bytes] = field(default_factory=list)
+    certificate: list[bytes]
     """XSD element ``certificate`` (xs:base64Binary, 0..unbounded)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    assertion_encryption: bool | None = None
+    assertion_encryption: bool | None
     """XSD attribute ``assertionEncryption`` (xs:boolean, optional)."""
-    authn_context: str | None = None
+    authn_context: str | None
     """XSD attribute ``authnContext`` (xs:string, optional)."""
-    authn_context_comparison: str | None = None
+    authn_context_comparison: str | None
     """XSD attribute ``authnContextComparison`` (xs:string, optional)."""
-    case_insensitive_federation_id: bool | None = None
+    case_insensitive_federation_id: bool | None
     """XSD attribute ``caseInsensitiveFederationId`` (xs:boolean, optional)."""
-    cert_info: str | None = None
+    cert_info: str | None
     """XSD attribute ``certInfo`` (xs:string, optional)."""
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD attribute ``enabled`` (xs:boolean, optional)."""
-    fed_id_from_name_id: bool | None = None
+    fed_id_from_name_id: bool | None
     """XSD attribute ``fedIdFromNameId`` (xs:boolean, optional)."""
-    idp_url: str | None = None
+    idp_url: str | None
     """XSD attribute ``idpUrl`` (xs:string, optional)."""
-    name_id_policy: str | None = None
+    name_id_policy: str | None
     """XSD attribute ``nameIdPolicy`` (xs:string, optional)."""
-    signout_redirect_url: str | None = None
+    signout_redirect_url: str | None
     """XSD attribute ``signoutRedirectUrl`` (xs:string, optional)."""
 
     def __init__(
@@ -3758,13 +3757,13 @@ class AccountSSOConfig(BaseType):
         self.signout_redirect_url = signout_redirect_url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountUserFederation(BaseType):
     """AccountUserFederation.
 
     XSD: complexType ``AccountUserFederation`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'federation_id', 'id_', 'user_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountUserFederation',
         NAMESPACE,
@@ -3776,13 +3775,13 @@ class AccountUserFederation(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    federation_id: str | None = None
+    federation_id: str | None
     """XSD attribute ``federationId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    user_id: str | None = None
+    user_id: str | None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
     def __init__(
@@ -3799,13 +3798,13 @@ class AccountUserFederation(BaseType):
         self.user_id = user_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AccountUserRole(BaseType):
     """AccountUserRole.
 
     XSD: complexType ``AccountUserRole`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'first_name', 'id_', 'last_name', 'notify_user', 'role_id', 'user_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AccountUserRole',
         NAMESPACE,
@@ -3820,19 +3819,19 @@ class AccountUserRole(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    first_name: str | None = None
+    first_name: str | None
     """XSD attribute ``firstName`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    last_name: str | None = None
+    last_name: str | None
     """XSD attribute ``lastName`` (xs:string, optional)."""
-    notify_user: bool | None = None
+    notify_user: bool | None
     """XSD attribute ``notifyUser`` (xs:boolean, optional)."""
-    role_id: str | None = None
+    role_id: str | None
     """XSD attribute ``roleId`` (xs:string, optional)."""
-    user_id: str | None = None
+    user_id: str | None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
     def __init__(
@@ -3855,13 +3854,13 @@ class AccountUserRole(BaseType):
         self.user_id = user_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AllDocuments(BaseType):
     """AllDocuments.
 
     XSD: complexType ``AllDocuments`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document_status',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AllDocuments',
         NAMESPACE,
@@ -3870,7 +3869,7 @@ class AllDocuments(BaseType):
         ),
         REGISTRY,
     )
-    document_status: AllDocumentsDocumentStatus | None = None
+    document_status: AllDocumentsDocumentStatus | None
     """XSD attribute ``documentStatus`` (AllDocumentsDocumentStatus, optional)."""
 
     def __init__(
@@ -3881,13 +3880,13 @@ class AllDocuments(BaseType):
         self.document_status = document_status
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ApiUsageCount(BaseType):
     """ApiUsageCount.
 
     XSD: complexType ``ApiUsageCount`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('classification', 'error_count', 'process_date', 'success_count')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ApiUsageCount',
         NAMESPACE,
@@ -3899,13 +3898,13 @@ class ApiUsageCount(BaseType):
         ),
         REGISTRY,
     )
-    classification: ApiUsageCountClassification | None = None
+    classification: ApiUsageCountClassification | None
     """XSD attribute ``classification`` (ApiUsageCountClassification, optional)."""
-    error_count: int | None = None
+    error_count: int | None
     """XSD attribute ``errorCount`` (xs:long, optional)."""
-    process_date: str | None = None
+    process_date: str | None
     """XSD attribute ``processDate`` (xs:dateTime, optional)."""
-    success_count: int | None = None
+    success_count: int | None
     """XSD attribute ``successCount`` (xs:long, optional)."""
 
     def __init__(
@@ -3922,13 +3921,13 @@ class ApiUsageCount(BaseType):
         self.success_count = success_count
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AsyncOperationResult(Binding):
     """AsyncOperationResult.
 
     XSD: complexType ``AsyncOperationResult`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('number_of_results', 'response_status_code', 'result')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AsyncOperationResult',
         NAMESPACE,
@@ -3939,9 +3938,9 @@ class AsyncOperationResult(Binding):
         ),
         REGISTRY,
     )
-    result: list[BaseType] = field(default_factory=list)
+    result: list[BaseType]
     """XSD element ``result`` (BaseType, 0..unbounded)."""
-    number_of_results: int | None = None
+    number_of_results: int | None
     """XSD attribute ``numberOfResults`` (xs:int, optional)."""
     response_status_code: int
     """XSD attribute ``responseStatusCode`` (xs:int, required)."""
@@ -3958,13 +3957,13 @@ class AsyncOperationResult(Binding):
         self.response_status_code = response_status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AsyncOperationTokenResult(BaseType):
     """AsyncOperationTokenResult.
 
     XSD: complexType ``AsyncOperationTokenResult`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('async_token', 'response_status_code')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AsyncOperationTokenResult',
         NAMESPACE,
@@ -3989,13 +3988,13 @@ class AsyncOperationTokenResult(BaseType):
         self.response_status_code = response_status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AsyncToken(BaseType):
     """AsyncToken.
 
     XSD: complexType ``AsyncToken`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('token',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AsyncToken',
         NAMESPACE,
@@ -4015,13 +4014,13 @@ class AsyncToken(BaseType):
         self.token = token
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Atom(BaseType):
     """Atom.
 
     XSD: complexType ``Atom`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('capabilities', 'cloud_id', 'cloud_molecule_id', 'cloud_molecule_name', 'cloud_name', 'cloud_owner_name', 'cluster', 'created_by', 'current_version', 'date_installed', 'force_restart_time', 'host_name', 'id_', 'instance_id', 'is_cloud_attachment', 'name', 'purge_history_days', 'purge_immediate', 'status', 'status_detail', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Atom',
         NAMESPACE,
@@ -4050,47 +4049,47 @@ class Atom(BaseType):
         ),
         REGISTRY,
     )
-    capabilities: list[AtomCapabilities] = field(default_factory=list)
+    capabilities: list[AtomCapabilities]
     """XSD element ``capabilities`` (AtomCapabilities, 0..unbounded)."""
-    cluster: Nodes | None = None
+    cluster: Nodes | None
     """XSD element ``cluster`` (Nodes, optional)."""
-    cloud_id: str | None = None
+    cloud_id: str | None
     """XSD attribute ``cloudId`` (xs:string, optional)."""
-    cloud_molecule_id: str | None = None
+    cloud_molecule_id: str | None
     """XSD attribute ``cloudMoleculeId`` (xs:string, optional)."""
-    cloud_molecule_name: str | None = None
+    cloud_molecule_name: str | None
     """XSD attribute ``cloudMoleculeName`` (xs:string, optional)."""
-    cloud_name: str | None = None
+    cloud_name: str | None
     """XSD attribute ``cloudName`` (xs:string, optional)."""
-    cloud_owner_name: str | None = None
+    cloud_owner_name: str | None
     """XSD attribute ``cloudOwnerName`` (xs:string, optional)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    current_version: str | None = None
+    current_version: str | None
     """XSD attribute ``currentVersion`` (xs:string, optional)."""
-    date_installed: str | None = None
+    date_installed: str | None
     """XSD attribute ``dateInstalled`` (xs:dateTime, optional)."""
-    force_restart_time: int | None = None
+    force_restart_time: int | None
     """XSD attribute ``forceRestartTime`` (xs:long, optional)."""
-    host_name: str | None = None
+    host_name: str | None
     """XSD attribute ``hostName`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    instance_id: str | None = None
+    instance_id: str | None
     """XSD attribute ``instanceId`` (xs:string, optional)."""
-    is_cloud_attachment: bool | None = None
+    is_cloud_attachment: bool | None
     """XSD attribute ``isCloudAttachment`` (xs:boolean, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    purge_history_days: int | None = None
+    purge_history_days: int | None
     """XSD attribute ``purgeHistoryDays`` (xs:int, optional)."""
-    purge_immediate: bool | None = None
+    purge_immediate: bool | None
     """XSD attribute ``purgeImmediate`` (xs:boolean, optional)."""
-    status: AtomStatus | None = None
+    status: AtomStatus | None
     """XSD attribute ``status`` (AtomStatus, optional)."""
-    type_: AtomType | None = None
+    type_: AtomType | None
     """XSD attribute ``type`` (AtomType, optional)."""
-    status_detail: str | None = None
+    status_detail: str | None
     """XSD attribute ``statusDetail`` (xs:string, optional)."""
 
     def __init__(
@@ -4141,13 +4140,13 @@ class Atom(BaseType):
         self.status_detail = status_detail
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomAS2Artifacts(BaseType):
     """AtomAS2Artifacts.
 
     XSD: complexType ``AtomAS2Artifacts`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'log_date')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomAS2Artifacts',
         NAMESPACE,
@@ -4157,9 +4156,9 @@ class AtomAS2Artifacts(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    log_date: str | None = None
+    log_date: str | None
     """XSD attribute ``logDate`` (xs:string, optional)."""
 
     def __init__(
@@ -4172,13 +4171,13 @@ class AtomAS2Artifacts(BaseType):
         self.log_date = log_date
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomConnectionFieldExtensionSummary(BaseType):
     """AtomConnectionFieldExtensionSummary.
 
     XSD: complexType ``AtomConnectionFieldExtensionSummary`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'connection_id', 'extension_group_id', 'field', 'id_', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomConnectionFieldExtensionSummary',
         NAMESPACE,
@@ -4194,15 +4193,15 @@ class AtomConnectionFieldExtensionSummary(BaseType):
     )
     field: FieldSummary
     """XSD element ``field`` (FieldSummary, required)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    connection_id: str | None = None
+    connection_id: str | None
     """XSD attribute ``connectionId`` (xs:string, optional)."""
-    extension_group_id: str | None = None
+    extension_group_id: str | None
     """XSD attribute ``extensionGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -4223,13 +4222,13 @@ class AtomConnectionFieldExtensionSummary(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomConnectorVersions(BaseType):
     """AtomConnectorVersions.
 
     XSD: complexType ``AtomConnectorVersions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connector_version', 'id_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomConnectorVersions',
         NAMESPACE,
@@ -4239,9 +4238,9 @@ class AtomConnectorVersions(BaseType):
         ),
         REGISTRY,
     )
-    connector_version: list[ConnectorVersion] = field(default_factory=list)
+    connector_version: list[ConnectorVersion]
     """XSD element ``ConnectorVersion`` (ConnectorVersion, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -4254,13 +4253,13 @@ class AtomConnectorVersions(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomCounters(BaseType):
     """AtomCounters.
 
     XSD: complexType ``AtomCounters`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'counter')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomCounters',
         NAMESPACE,
@@ -4270,9 +4269,9 @@ class AtomCounters(BaseType):
         ),
         REGISTRY,
     )
-    counter: list[Counter] = field(default_factory=list)
+    counter: list[Counter]
     """XSD element ``counter`` (Counter, 0..unbounded)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
     def __init__(
@@ -4285,13 +4284,13 @@ class AtomCounters(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomDiskSpace(BaseType):
     """AtomDiskSpace.
 
     XSD: complexType ``AtomDiskSpace`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('disk_space_directory', 'quota_limit', 'raw_quota_limit', 'raw_total_size', 'total_size')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomDiskSpace',
         NAMESPACE,
@@ -4304,15 +4303,15 @@ class AtomDiskSpace(BaseType):
         ),
         REGISTRY,
     )
-    disk_space_directory: list[AtomDiskSpaceDirectory] = field(default_factory=list)
+    disk_space_directory: list[AtomDiskSpaceDirectory]
     """XSD element ``DiskSpaceDirectory`` (AtomDiskSpaceDirectory, 0..unbounded)."""
-    quota_limit: str | None = None
+    quota_limit: str | None
     """XSD attribute ``quotaLimit`` (xs:string, optional)."""
-    raw_quota_limit: int | None = None
+    raw_quota_limit: int | None
     """XSD attribute ``rawQuotaLimit`` (xs:long, optional)."""
-    raw_total_size: int | None = None
+    raw_total_size: int | None
     """XSD attribute ``rawTotalSize`` (xs:long, optional)."""
-    total_size: str | None = None
+    total_size: str | None
     """XSD attribute ``totalSize`` (xs:string, optional)."""
 
     def __init__(
@@ -4331,13 +4330,13 @@ class AtomDiskSpace(BaseType):
         self.total_size = total_size
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomDiskSpaceDirectory(BaseType):
     """AtomDiskSpaceDirectory.
 
     XSD: complexType ``AtomDiskSpaceDirectory`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('file', 'raw_size', 'size')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomDiskSpaceDirectory',
         NAMESPACE,
@@ -4348,11 +4347,11 @@ class AtomDiskSpaceDirectory(BaseType):
         ),
         REGISTRY,
     )
-    file: str | None = None
+    file: str | None
     """XSD attribute ``file`` (xs:string, optional)."""
-    raw_size: int | None = None
+    raw_size: int | None
     """XSD attribute ``rawSize`` (xs:long, optional)."""
-    size: str | None = None
+    size: str | None
     """XSD attribute ``size`` (xs:string, optional)."""
 
     def __init__(
@@ -4367,13 +4366,13 @@ class AtomDiskSpaceDirectory(BaseType):
         self.size = size
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomLog(BaseType):
     """AtomLog.
 
     XSD: complexType ``AtomLog`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'include_bin', 'log_date')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomLog',
         NAMESPACE,
@@ -4384,11 +4383,11 @@ class AtomLog(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    include_bin: bool | None = None
+    include_bin: bool | None
     """XSD attribute ``includeBin`` (xs:boolean, optional)."""
-    log_date: str | None = None
+    log_date: str | None
     """XSD attribute ``logDate`` (xs:string, optional)."""
 
     def __init__(
@@ -4403,13 +4402,13 @@ class AtomLog(BaseType):
         self.log_date = log_date
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomPurge(BaseType):
     """AtomPurge.
 
     XSD: complexType ``AtomPurge`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomPurge',
         NAMESPACE,
@@ -4418,7 +4417,7 @@ class AtomPurge(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
     def __init__(
@@ -4429,13 +4428,13 @@ class AtomPurge(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicies(BaseType):
     """AtomSecurityPolicies.
 
     XSD: complexType ``AtomSecurityPolicies`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'browser', 'common', 'runner', 'worker')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomSecurityPolicies',
         NAMESPACE,
@@ -4448,13 +4447,13 @@ class AtomSecurityPolicies(BaseType):
         ),
         REGISTRY,
     )
-    browser: AtomSecurityPoliciesType | None = None
+    browser: AtomSecurityPoliciesType | None
     """XSD element ``browser`` (AtomSecurityPoliciesType, optional)."""
     common: AtomSecurityPoliciesType
     """XSD element ``common`` (AtomSecurityPoliciesType, required)."""
-    runner: AtomSecurityPoliciesType | None = None
+    runner: AtomSecurityPoliciesType | None
     """XSD element ``runner`` (AtomSecurityPoliciesType, optional)."""
-    worker: AtomSecurityPoliciesType | None = None
+    worker: AtomSecurityPoliciesType | None
     """XSD element ``worker`` (AtomSecurityPoliciesType, optional)."""
     atom_id: str
     """XSD attribute ``atomId`` (xs:string, required)."""
@@ -4475,13 +4474,13 @@ class AtomSecurityPolicies(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPoliciesType(BaseType):
     """AtomSecurityPoliciesType.
 
     XSD: complexType ``AtomSecurityPoliciesType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('policies',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomSecurityPoliciesType',
         NAMESPACE,
@@ -4490,7 +4489,7 @@ class AtomSecurityPoliciesType(BaseType):
         ),
         REGISTRY,
     )
-    policies: list[AtomSecurityPolicy] = field(default_factory=list)
+    policies: list[AtomSecurityPolicy]
     """XSD element ``policies`` (AtomSecurityPolicy, 0..unbounded)."""
 
     def __init__(
@@ -4501,13 +4500,13 @@ class AtomSecurityPoliciesType(BaseType):
         self.policies = [] if policies is None else policies
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicy(BaseType):
     """AtomSecurityPolicy.
 
     XSD: complexType ``AtomSecurityPolicy`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('arguments', 'privilege_type')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomSecurityPolicy',
         NAMESPACE,
@@ -4517,7 +4516,7 @@ class AtomSecurityPolicy(BaseType):
         ),
         REGISTRY,
     )
-    arguments: list[AtomSecurityPolicyArgumentType] = field(default_factory=list)
+    arguments: list[AtomSecurityPolicyArgumentType]
     """XSD element ``arguments`` (AtomSecurityPolicyArgumentType, 0..unbounded)."""
     privilege_type: str
     """XSD attribute ``privilegeType`` (xs:string, required)."""
@@ -4532,13 +4531,13 @@ class AtomSecurityPolicy(BaseType):
         self.privilege_type = privilege_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomSecurityPolicyArgumentType(BaseType):
     """AtomSecurityPolicyArgumentType.
 
     XSD: complexType ``AtomSecurityPolicyArgumentType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('value',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomSecurityPolicyArgumentType',
         NAMESPACE,
@@ -4558,13 +4557,13 @@ class AtomSecurityPolicyArgumentType(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomStartupProperties(BaseType):
     """AtomStartupProperties.
 
     XSD: complexType ``AtomStartupProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'property_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomStartupProperties',
         NAMESPACE,
@@ -4574,9 +4573,9 @@ class AtomStartupProperties(BaseType):
         ),
         REGISTRY,
     )
-    property_: list[Property] = field(default_factory=list)
+    property_: list[Property]
     """XSD element ``Property`` (Property, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -4589,13 +4588,13 @@ class AtomStartupProperties(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AtomWorkerLog(BaseType):
     """AtomWorkerLog.
 
     XSD: complexType ``AtomWorkerLog`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('worker_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AtomWorkerLog',
         NAMESPACE,
@@ -4604,7 +4603,7 @@ class AtomWorkerLog(BaseType):
         ),
         REGISTRY,
     )
-    worker_id: str | None = None
+    worker_id: str | None
     """XSD attribute ``workerId`` (xs:string, optional)."""
 
     def __init__(
@@ -4615,13 +4614,13 @@ class AtomWorkerLog(BaseType):
         self.worker_id = worker_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AttachmentInfo(BaseType):
     """AttachmentInfo.
 
     XSD: complexType ``AttachmentInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('attachment_cache', 'attachment_content_type', 'multiple_attachments')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AttachmentInfo',
         NAMESPACE,
@@ -4632,11 +4631,11 @@ class AttachmentInfo(BaseType):
         ),
         REGISTRY,
     )
-    attachment_content_type: list[AttachmentInfoAttachmentContentType] = field(default_factory=list)
+    attachment_content_type: list[AttachmentInfoAttachmentContentType]
     """XSD element ``attachmentContentType`` (AttachmentInfoAttachmentContentType, 0..unbounded)."""
-    attachment_cache: str | None = None
+    attachment_cache: str | None
     """XSD attribute ``attachmentCache`` (xs:string, optional)."""
-    multiple_attachments: bool | None = None
+    multiple_attachments: bool | None
     """XSD attribute ``multipleAttachments`` (xs:boolean, optional)."""
 
     def __init__(
@@ -4651,13 +4650,13 @@ class AttachmentInfo(BaseType):
         self.multiple_attachments = multiple_attachments
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AuditLog(BaseType):
     """AuditLog.
 
     XSD: complexType ``AuditLog`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'action', 'audit_log_property', 'container_id', 'date', 'document_id', 'level', 'message', 'modifier', 'source', 'type_', 'user_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AuditLog',
         NAMESPACE,
@@ -4677,29 +4676,29 @@ class AuditLog(BaseType):
         ),
         REGISTRY,
     )
-    audit_log_property: list[AuditLogProperty] = field(default_factory=list)
+    audit_log_property: list[AuditLogProperty]
     """XSD element ``AuditLogProperty`` (AuditLogProperty, 0..unbounded)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    action: str | None = None
+    action: str | None
     """XSD attribute ``action`` (xs:string, optional)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
-    date: str | None = None
+    date: str | None
     """XSD attribute ``date`` (xs:dateTime, optional)."""
-    document_id: str | None = None
+    document_id: str | None
     """XSD attribute ``documentId`` (xs:string, optional)."""
-    level: str | None = None
+    level: str | None
     """XSD attribute ``level`` (xs:string, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD attribute ``message`` (xs:string, optional)."""
-    modifier: str | None = None
+    modifier: str | None
     """XSD attribute ``modifier`` (xs:string, optional)."""
-    source: str | None = None
+    source: str | None
     """XSD attribute ``source`` (xs:string, optional)."""
-    type_: str | None = None
+    type_: str | None
     """XSD attribute ``type`` (xs:string, optional)."""
-    user_id: str | None = None
+    user_id: str | None
     """XSD attribute ``userId`` (xs:string, optional)."""
 
     def __init__(
@@ -4732,13 +4731,13 @@ class AuditLog(BaseType):
         self.user_id = user_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AuditLogProperty(BaseType):
     """AuditLogProperty.
 
     XSD: complexType ``AuditLogProperty`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'previous_value', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'AuditLogProperty',
         NAMESPACE,
@@ -4749,11 +4748,11 @@ class AuditLogProperty(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    previous_value: str | None = None
+    previous_value: str | None
     """XSD attribute ``previousValue`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -4768,13 +4767,13 @@ class AuditLogProperty(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Branch(BaseType):
     """Branch.
 
     XSD: complexType ``Branch`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('created_by', 'created_date', 'deleted', 'deployment_id', 'description', 'id_', 'modified_by', 'modified_date', 'name', 'package_id', 'parent_id', 'ready', 'stage')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Branch',
         NAMESPACE,
@@ -4795,31 +4794,31 @@ class Branch(BaseType):
         ),
         REGISTRY,
     )
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    deployment_id: str | None = None
+    deployment_id: str | None
     """XSD attribute ``deploymentId`` (xs:string, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    package_id: str | None = None
+    package_id: str | None
     """XSD attribute ``packageId`` (xs:string, optional)."""
-    parent_id: str | None = None
+    parent_id: str | None
     """XSD attribute ``parentId`` (xs:string, optional)."""
-    ready: bool | None = None
+    ready: bool | None
     """XSD attribute ``ready`` (xs:boolean, optional)."""
-    stage: str | None = None
+    stage: str | None
     """XSD attribute ``stage`` (xs:string, optional)."""
 
     def __init__(
@@ -4854,13 +4853,13 @@ class Branch(BaseType):
         self.stage = stage
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BrowseField(BaseType):
     """BrowseField.
 
     XSD: complexType ``BrowseField`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'BrowseField',
         NAMESPACE,
@@ -4870,9 +4869,9 @@ class BrowseField(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -4885,13 +4884,13 @@ class BrowseField(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BulkId(BaseType):
     """BulkId.
 
     XSD: complexType ``BulkId`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'BulkId',
         NAMESPACE,
@@ -4900,7 +4899,7 @@ class BulkId(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -4911,13 +4910,13 @@ class BulkId(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BulkRequest(Binding):
     """BulkRequest.
 
     XSD: complexType ``BulkRequest`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('request', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'BulkRequest',
         NAMESPACE,
@@ -4927,9 +4926,9 @@ class BulkRequest(Binding):
         ),
         REGISTRY,
     )
-    request: list[BaseType] = field(default_factory=list)
+    request: list[BaseType]
     """XSD element ``request`` (BaseType, 0..unbounded)."""
-    type_: BulkRequestType | None = None
+    type_: BulkRequestType | None
     """XSD attribute ``type`` (BulkRequestType, optional)."""
 
     def __init__(
@@ -4942,13 +4941,13 @@ class BulkRequest(Binding):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BulkResult(Binding):
     """BulkResult.
 
     XSD: complexType ``BulkResult`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('response',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'BulkResult',
         NAMESPACE,
@@ -4957,7 +4956,7 @@ class BulkResult(Binding):
         ),
         REGISTRY,
     )
-    response: list[BulkResultResponse] = field(default_factory=list)
+    response: list[BulkResultResponse]
     """XSD element ``response`` (BulkResult/response, 0..unbounded)."""
 
     def __init__(
@@ -4968,13 +4967,13 @@ class BulkResult(Binding):
         self.response = [] if response is None else response
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BulkResultResponse(Binding):
     """BulkResultResponse.
 
     XSD: anonymous type of ``BulkResult/response`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('error_message', 'id_', 'index', 'result', 'status_code')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'BulkResult/response',
         NAMESPACE,
@@ -4987,15 +4986,15 @@ class BulkResultResponse(Binding):
         ),
         REGISTRY,
     )
-    result: BaseType | None = None
+    result: BaseType | None
     """XSD element ``Result`` (BaseType, optional)."""
-    index: int | None = None
+    index: int | None
     """XSD attribute ``index`` (xs:int, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    status_code: int | None = None
+    status_code: int | None
     """XSD attribute ``statusCode`` (xs:int, optional)."""
-    error_message: str | None = None
+    error_message: str | None
     """XSD attribute ``errorMessage`` (xs:string, optional)."""
 
     def __init__(
@@ -5014,13 +5013,13 @@ class BulkResultResponse(Binding):
         self.error_message = error_message
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ChangeListenerStatusRequest(BaseType):
     """ChangeListenerStatusRequest.
 
     XSD: complexType ``ChangeListenerStatusRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('action', 'container_id', 'listener_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ChangeListenerStatusRequest',
         NAMESPACE,
@@ -5031,11 +5030,11 @@ class ChangeListenerStatusRequest(BaseType):
         ),
         REGISTRY,
     )
-    action: ChangeListenerStatusRequestAction | None = None
+    action: ChangeListenerStatusRequestAction | None
     """XSD attribute ``action`` (ChangeListenerStatusRequestAction, optional)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
-    listener_id: str | None = None
+    listener_id: str | None
     """XSD attribute ``listenerId`` (xs:string, optional)."""
 
     def __init__(
@@ -5050,13 +5049,13 @@ class ChangeListenerStatusRequest(BaseType):
         self.listener_id = listener_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ClearQueueRequest(BaseType):
     """ClearQueueRequest.
 
     XSD: complexType ``ClearQueueRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'dlq', 'queue_name', 'subscriber_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ClearQueueRequest',
         NAMESPACE,
@@ -5070,11 +5069,11 @@ class ClearQueueRequest(BaseType):
     )
     atom_id: str
     """XSD attribute ``AtomId`` (xs:string, required)."""
-    dlq: bool | None = None
+    dlq: bool | None
     """XSD attribute ``DLQ`` (xs:boolean, optional)."""
     queue_name: str
     """XSD attribute ``QueueName`` (xs:string, required)."""
-    subscriber_name: str | None = None
+    subscriber_name: str | None
     """XSD attribute ``SubscriberName`` (xs:string, optional)."""
 
     def __init__(
@@ -5091,13 +5090,13 @@ class ClearQueueRequest(BaseType):
         self.subscriber_name = subscriber_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Cloud(BaseType):
     """Cloud.
 
     XSD: complexType ``Cloud`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom', 'id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Cloud',
         NAMESPACE,
@@ -5108,11 +5107,11 @@ class Cloud(BaseType):
         ),
         REGISTRY,
     )
-    atom: list[CloudAtom] = field(default_factory=list)
+    atom: list[CloudAtom]
     """XSD element ``Atom`` (CloudAtom, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -5127,13 +5126,13 @@ class Cloud(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAtom(BaseType):
     """CloudAtom.
 
     XSD: complexType ``CloudAtom`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'deleted')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAtom',
         NAMESPACE,
@@ -5143,9 +5142,9 @@ class CloudAtom(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
 
     def __init__(
@@ -5158,13 +5157,13 @@ class CloudAtom(BaseType):
         self.deleted = deleted
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentAwsSecretsConfig(BaseType):
     """CloudAttachmentAwsSecretsConfig.
 
     XSD: complexType ``CloudAttachmentAwsSecretsConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('aws_access_key_id', 'aws_region', 'aws_secret_access_key')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentAwsSecretsConfig',
         NAMESPACE,
@@ -5194,13 +5193,13 @@ class CloudAttachmentAwsSecretsConfig(BaseType):
         self.aws_secret_access_key = aws_secret_access_key
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentAzureSecretsConfig(BaseType):
     """CloudAttachmentAzureSecretsConfig.
 
     XSD: complexType ``CloudAttachmentAzureSecretsConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('azure_client_id', 'azure_client_secret', 'azure_tenant_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentAzureSecretsConfig',
         NAMESPACE,
@@ -5230,13 +5229,13 @@ class CloudAttachmentAzureSecretsConfig(BaseType):
         self.azure_tenant_id = azure_tenant_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpSecretsConfig(BaseType):
     """CloudAttachmentGcpSecretsConfig.
 
     XSD: complexType ``CloudAttachmentGcpSecretsConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('gcp_account_type', 'service_account', 'user_account')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentGcpSecretsConfig',
         NAMESPACE,
@@ -5249,9 +5248,9 @@ class CloudAttachmentGcpSecretsConfig(BaseType):
     )
     gcp_account_type: str
     """XSD element ``gcpAccountType`` (xs:string, required)."""
-    service_account: CloudAttachmentGcpServiceAccountConfig | None = None
+    service_account: CloudAttachmentGcpServiceAccountConfig | None
     """XSD element ``serviceAccount`` (CloudAttachmentGcpServiceAccountConfig, optional)."""
-    user_account: CloudAttachmentGcpUserAccountConfig | None = None
+    user_account: CloudAttachmentGcpUserAccountConfig | None
     """XSD element ``userAccount`` (CloudAttachmentGcpUserAccountConfig, optional)."""
 
     def __init__(
@@ -5266,13 +5265,13 @@ class CloudAttachmentGcpSecretsConfig(BaseType):
         self.user_account = user_account
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpServiceAccountConfig(BaseType):
     """CloudAttachmentGcpServiceAccountConfig.
 
     XSD: complexType ``CloudAttachmentGcpServiceAccountConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('gcp_client_email', 'gcp_client_id', 'gcp_private_key', 'gcp_private_key_id', 'gcp_project_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentGcpServiceAccountConfig',
         NAMESPACE,
@@ -5312,13 +5311,13 @@ class CloudAttachmentGcpServiceAccountConfig(BaseType):
         self.gcp_project_id = gcp_project_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentGcpUserAccountConfig(BaseType):
     """CloudAttachmentGcpUserAccountConfig.
 
     XSD: complexType ``CloudAttachmentGcpUserAccountConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('gcp_client_id', 'gcp_client_secret', 'gcp_refresh_token')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentGcpUserAccountConfig',
         NAMESPACE,
@@ -5348,13 +5347,13 @@ class CloudAttachmentGcpUserAccountConfig(BaseType):
         self.gcp_refresh_token = gcp_refresh_token
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentProperties(BaseType):
     """CloudAttachmentProperties.
 
     XSD: complexType ``CloudAttachmentProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('archive_processed_documents', 'container_name', 'container_purge_days', 'container_purge_immediately', 'default_time_zone_for_account_schedules', 'low_latency_warning_threshold', 'partial_update', 'purge_schedule_for_components', 'purge_schedule_for_logs', 'purge_schedule_for_processed_documents', 'purge_schedule_for_temporary_data', 'runtime_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentProperties',
         NAMESPACE,
@@ -5374,29 +5373,29 @@ class CloudAttachmentProperties(BaseType):
         ),
         REGISTRY,
     )
-    archive_processed_documents: bool | None = None
+    archive_processed_documents: bool | None
     """XSD attribute ``archiveProcessedDocuments`` (xs:boolean, optional)."""
-    container_name: str | None = None
+    container_name: str | None
     """XSD attribute ``containerName`` (xs:string, optional)."""
-    container_purge_days: int | None = None
+    container_purge_days: int | None
     """XSD attribute ``containerPurgeDays`` (xs:int, optional)."""
-    container_purge_immediately: bool | None = None
+    container_purge_immediately: bool | None
     """XSD attribute ``containerPurgeImmediately`` (xs:boolean, optional)."""
-    default_time_zone_for_account_schedules: str | None = None
+    default_time_zone_for_account_schedules: str | None
     """XSD attribute ``defaultTimeZoneForAccountSchedules`` (xs:string, optional)."""
-    low_latency_warning_threshold: int | None = None
+    low_latency_warning_threshold: int | None
     """XSD attribute ``lowLatencyWarningThreshold`` (xs:long, optional)."""
-    partial_update: bool | None = None
+    partial_update: bool | None
     """XSD attribute ``partialUpdate`` (xs:boolean, optional)."""
-    purge_schedule_for_components: int | None = None
+    purge_schedule_for_components: int | None
     """XSD attribute ``purgeScheduleForComponents`` (xs:int, optional)."""
-    purge_schedule_for_logs: int | None = None
+    purge_schedule_for_logs: int | None
     """XSD attribute ``purgeScheduleForLogs`` (xs:int, optional)."""
-    purge_schedule_for_processed_documents: int | None = None
+    purge_schedule_for_processed_documents: int | None
     """XSD attribute ``purgeScheduleForProcessedDocuments`` (xs:int, optional)."""
-    purge_schedule_for_temporary_data: int | None = None
+    purge_schedule_for_temporary_data: int | None
     """XSD attribute ``purgeScheduleForTemporaryData`` (xs:int, optional)."""
-    runtime_id: str | None = None
+    runtime_id: str | None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
     def __init__(
@@ -5429,13 +5428,13 @@ class CloudAttachmentProperties(BaseType):
         self.runtime_id = runtime_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsConfigurationRequest(BaseType):
     """CloudAttachmentSecretsConfigurationRequest.
 
     XSD: complexType ``CloudAttachmentSecretsConfigurationRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('container_id', 'secrets_manager_provider')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentSecretsConfigurationRequest',
         NAMESPACE,
@@ -5460,13 +5459,13 @@ class CloudAttachmentSecretsConfigurationRequest(BaseType):
         self.container_id = container_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsConfigurationResponse(BaseType):
     """CloudAttachmentSecretsConfigurationResponse.
 
     XSD: complexType ``CloudAttachmentSecretsConfigurationResponse`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message', 'status_code')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentSecretsConfigurationResponse',
         NAMESPACE,
@@ -5476,9 +5475,9 @@ class CloudAttachmentSecretsConfigurationResponse(BaseType):
         ),
         REGISTRY,
     )
-    message: str | None = None
+    message: str | None
     """XSD attribute ``message`` (xs:string, optional)."""
-    status_code: int | None = None
+    status_code: int | None
     """XSD attribute ``statusCode`` (xs:int, optional)."""
 
     def __init__(
@@ -5491,13 +5490,13 @@ class CloudAttachmentSecretsConfigurationResponse(BaseType):
         self.status_code = status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudAttachmentSecretsManagerProvider(BaseType):
     """CloudAttachmentSecretsManagerProvider.
 
     XSD: complexType ``CloudAttachmentSecretsManagerProvider`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('aws', 'azure', 'gcp')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudAttachmentSecretsManagerProvider',
         NAMESPACE,
@@ -5508,11 +5507,11 @@ class CloudAttachmentSecretsManagerProvider(BaseType):
         ),
         REGISTRY,
     )
-    aws: CloudAttachmentAwsSecretsConfig | None = None
+    aws: CloudAttachmentAwsSecretsConfig | None
     """XSD element ``AWS`` (CloudAttachmentAwsSecretsConfig, optional)."""
-    azure: CloudAttachmentAzureSecretsConfig | None = None
+    azure: CloudAttachmentAzureSecretsConfig | None
     """XSD element ``AZURE`` (CloudAttachmentAzureSecretsConfig, optional)."""
-    gcp: CloudAttachmentGcpSecretsConfig | None = None
+    gcp: CloudAttachmentGcpSecretsConfig | None
     """XSD element ``GCP`` (CloudAttachmentGcpSecretsConfig, optional)."""
 
     def __init__(
@@ -5527,13 +5526,13 @@ class CloudAttachmentSecretsManagerProvider(BaseType):
         self.gcp = gcp
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CloudManagedSecretConfig(BaseType):
     """CloudManagedSecretConfig.
 
     XSD: complexType ``CloudManagedSecretConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('secret_reference', 'secrets_manager_type', 'uses_remote_secrets_manager')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CloudManagedSecretConfig',
         NAMESPACE,
@@ -5544,11 +5543,11 @@ class CloudManagedSecretConfig(BaseType):
         ),
         REGISTRY,
     )
-    secret_reference: str | None = None
+    secret_reference: str | None
     """XSD attribute ``secretReference`` (xs:string, optional)."""
-    secrets_manager_type: CloudManagedSecretConfigSecretsManagerType | None = None
+    secrets_manager_type: CloudManagedSecretConfigSecretsManagerType | None
     """XSD attribute ``secretsManagerType`` (CloudManagedSecretConfigSecretsManagerType, optional)."""
-    uses_remote_secrets_manager: bool | None = None
+    uses_remote_secrets_manager: bool | None
     """XSD attribute ``usesRemoteSecretsManager`` (xs:boolean, optional)."""
 
     def __init__(
@@ -5563,13 +5562,13 @@ class CloudManagedSecretConfig(BaseType):
         self.uses_remote_secrets_manager = uses_remote_secrets_manager
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffAttribute(BaseType):
     """CompDiffAttribute.
 
     XSD: complexType ``CompDiffAttribute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('idpart', 'ignored', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CompDiffAttribute',
         NAMESPACE,
@@ -5580,11 +5579,11 @@ class CompDiffAttribute(BaseType):
         ),
         REGISTRY,
     )
-    idpart: bool | None = None
+    idpart: bool | None
     """XSD attribute ``idpart`` (xs:boolean, optional)."""
-    ignored: bool | None = None
+    ignored: bool | None
     """XSD attribute ``ignored`` (xs:boolean, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -5599,13 +5598,13 @@ class CompDiffAttribute(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffConfig(BaseType):
     """CompDiffConfig.
 
     XSD: complexType ``CompDiffConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('comp_diff_element', 'component_type')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CompDiffConfig',
         NAMESPACE,
@@ -5615,9 +5614,9 @@ class CompDiffConfig(BaseType):
         ),
         REGISTRY,
     )
-    comp_diff_element: list[CompDiffElement] = field(default_factory=list)
+    comp_diff_element: list[CompDiffElement]
     """XSD element ``CompDiffElement`` (CompDiffElement, 0..unbounded)."""
-    component_type: CompDiffConfigComponentType | None = None
+    component_type: CompDiffConfigComponentType | None
     """XSD attribute ``componentType`` (CompDiffConfigComponentType, optional)."""
 
     def __init__(
@@ -5630,13 +5629,13 @@ class CompDiffConfig(BaseType):
         self.component_type = component_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CompDiffElement(BaseType):
     """CompDiffElement.
 
     XSD: complexType ``CompDiffElement`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('comp_diff_attribute', 'ignored', 'name', 'ordered', 'parent')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CompDiffElement',
         NAMESPACE,
@@ -5649,15 +5648,15 @@ class CompDiffElement(BaseType):
         ),
         REGISTRY,
     )
-    comp_diff_attribute: list[CompDiffAttribute] = field(default_factory=list)
+    comp_diff_attribute: list[CompDiffAttribute]
     """XSD element ``CompDiffAttribute`` (CompDiffAttribute, 0..unbounded)."""
-    ignored: bool | None = None
+    ignored: bool | None
     """XSD attribute ``ignored`` (xs:boolean, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    ordered: bool | None = None
+    ordered: bool | None
     """XSD attribute ``ordered`` (xs:boolean, optional)."""
-    parent: str | None = None
+    parent: str | None
     """XSD attribute ``parent`` (xs:string, optional)."""
 
     def __init__(
@@ -5676,13 +5675,13 @@ class CompDiffElement(BaseType):
         self.parent = parent
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMetadata(BaseType):
     """ComponentMetadata.
 
     XSD: complexType ``ComponentMetadata`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'branch_name', 'component_id', 'copied_from_component_id', 'copied_from_component_version', 'created_by', 'created_date', 'current_version', 'deleted', 'folder_id', 'folder_name', 'modified_by', 'modified_date', 'name', 'sub_type', 'type_', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentMetadata',
         NAMESPACE,
@@ -5707,39 +5706,39 @@ class ComponentMetadata(BaseType):
         ),
         REGISTRY,
     )
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD attribute ``branchName`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    copied_from_component_id: str | None = None
+    copied_from_component_id: str | None
     """XSD attribute ``copiedFromComponentId`` (xs:string, optional)."""
-    copied_from_component_version: int | None = None
+    copied_from_component_version: int | None
     """XSD attribute ``copiedFromComponentVersion`` (xs:int, optional)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    current_version: bool | None = None
+    current_version: bool | None
     """XSD attribute ``currentVersion`` (xs:boolean, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    folder_id: str | None = None
+    folder_id: str | None
     """XSD attribute ``folderId`` (xs:string, optional)."""
-    folder_name: str | None = None
+    folder_name: str | None
     """XSD attribute ``folderName`` (xs:string, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    sub_type: str | None = None
+    sub_type: str | None
     """XSD attribute ``subType`` (xs:string, optional)."""
-    type_: ComponentMetadataType | None = None
+    type_: ComponentMetadataType | None
     """XSD attribute ``type`` (ComponentMetadataType, optional)."""
-    version: int | None = None
+    version: int | None
     """XSD attribute ``version`` (xs:int, optional)."""
 
     def __init__(
@@ -5782,13 +5781,13 @@ class ComponentMetadata(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Component(ComponentMetadata):
     """Component.
 
     XSD: complexType ``Component`` in ``http://api.platform.boomi.com/``; extends ``ComponentMetadata``.
     """
 
+    __slots__ = ('description', 'encrypted_values', 'folder_full_path', 'object_', 'process_overrides')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Component',
         NAMESPACE,
@@ -5801,15 +5800,15 @@ class Component(ComponentMetadata):
         ),
         REGISTRY,
     )
-    encrypted_values: EncryptedValues | None = None
+    encrypted_values: EncryptedValues | None
     """XSD element ``encryptedValues`` (EncryptedValues, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD element ``description`` (xs:string, optional)."""
     object_: Any
     """XSD element ``object`` (xs:anyType, required)."""
     process_overrides: Any
     """XSD element ``processOverrides`` (xs:anyType, required)."""
-    folder_full_path: str | None = None
+    folder_full_path: str | None
     """XSD attribute ``folderFullPath`` (xs:string, optional)."""
 
     def __init__(
@@ -5862,13 +5861,13 @@ class Component(ComponentMetadata):
         self.folder_full_path = folder_full_path
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentAtomAttachment(BaseType):
     """ComponentAtomAttachment.
 
     XSD: complexType ``ComponentAtomAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'component_id', 'component_type', 'id_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentAtomAttachment',
         NAMESPACE,
@@ -5880,13 +5879,13 @@ class ComponentAtomAttachment(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -5903,13 +5902,13 @@ class ComponentAtomAttachment(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffRequest(BaseType):
     """ComponentDiffRequest.
 
     XSD: complexType ``ComponentDiffRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('comp_diff_config', 'component_id', 'source_version', 'target_version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffRequest',
         NAMESPACE,
@@ -5921,7 +5920,7 @@ class ComponentDiffRequest(BaseType):
         ),
         REGISTRY,
     )
-    comp_diff_config: CompDiffConfig | None = None
+    comp_diff_config: CompDiffConfig | None
     """XSD element ``CompDiffConfig`` (CompDiffConfig, optional)."""
     component_id: str
     """XSD attribute ``componentId`` (xs:string, required)."""
@@ -5944,13 +5943,13 @@ class ComponentDiffRequest(BaseType):
         self.target_version = target_version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreate(BaseType):
     """ComponentDiffResponseCreate.
 
     XSD: complexType ``ComponentDiffResponseCreate`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_diff_response',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate',
         NAMESPACE,
@@ -5959,7 +5958,7 @@ class ComponentDiffResponseCreate(BaseType):
         ),
         REGISTRY,
     )
-    component_diff_response: ComponentDiffResponseCreateComponentDiffResponse | None = None
+    component_diff_response: ComponentDiffResponseCreateComponentDiffResponse | None
     """XSD element ``ComponentDiffResponse`` (ComponentDiffResponseCreate/ComponentDiffResponse, optional)."""
 
     def __init__(
@@ -5970,13 +5969,13 @@ class ComponentDiffResponseCreate(BaseType):
         self.component_diff_response = component_diff_response
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponse(Binding):
     """ComponentDiffResponseCreateComponentDiffResponse.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('generic_diff', 'message')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse',
         NAMESPACE,
@@ -5986,9 +5985,9 @@ class ComponentDiffResponseCreateComponentDiffResponse(Binding):
         ),
         REGISTRY,
     )
-    message: str | None = None
+    message: str | None
     """XSD element ``message`` (xs:string, optional)."""
-    generic_diff: ComponentDiffResponseCreateComponentDiffResponseGenericDiff | None = None
+    generic_diff: ComponentDiffResponseCreateComponentDiffResponseGenericDiff | None
     """XSD element ``GenericDiff`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff, optional)."""
 
     def __init__(
@@ -6001,13 +6000,13 @@ class ComponentDiffResponseCreateComponentDiffResponse(Binding):
         self.generic_diff = generic_diff
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiff(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiff.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('addition', 'modification')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff',
         NAMESPACE,
@@ -6017,9 +6016,9 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiff(Binding):
         ),
         REGISTRY,
     )
-    addition: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition | None = None
+    addition: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition | None
     """XSD element ``addition`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition, optional)."""
-    modification: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification | None = None
+    modification: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification | None
     """XSD element ``modification`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification, optional)."""
 
     def __init__(
@@ -6032,13 +6031,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiff(Binding):
         self.modification = modification
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('change', 'total')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition',
         NAMESPACE,
@@ -6048,9 +6047,9 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition(Bindin
         ),
         REGISTRY,
     )
-    total: int | None = None
+    total: int | None
     """XSD element ``total`` (xs:integer, optional)."""
-    change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange | None = None
+    change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange | None
     """XSD element ``change`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change, optional)."""
 
     def __init__(
@@ -6063,13 +6062,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAddition(Bindin
         self.change = change
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('changed_particle_name', 'element_key', 'new_value', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change',
         NAMESPACE,
@@ -6081,13 +6080,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange(
         ),
         REGISTRY,
     )
-    type_: str | None = None
+    type_: str | None
     """XSD element ``type`` (xs:string, optional)."""
-    changed_particle_name: str | None = None
+    changed_particle_name: str | None
     """XSD element ``changedParticleName`` (xs:string, optional)."""
-    element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey | None = None
+    element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey | None
     """XSD element ``elementKey`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey, optional)."""
-    new_value: Any | None = None
+    new_value: Any | None
     """XSD element ``newValue`` (xs:anyType, optional)."""
 
     def __init__(
@@ -6104,13 +6103,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChange(
         self.new_value = new_value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKey.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('element_name', 'key_part')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey',
         NAMESPACE,
@@ -6120,9 +6119,9 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
         ),
         REGISTRY,
     )
-    element_name: str | None = None
+    element_name: str | None
     """XSD element ``elementName`` (xs:string, optional)."""
-    key_part: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart | None = None
+    key_part: ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart | None
     """XSD element ``key-part`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey/key-part, optional)."""
 
     def __init__(
@@ -6135,13 +6134,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
         self.key_part = key_part
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeElementKeyKeyPart.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey/key-part`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('attribute', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/addition/change/elementKey/key-part',
         NAMESPACE,
@@ -6151,9 +6150,9 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
         ),
         REGISTRY,
     )
-    attribute: str | None = None
+    attribute: str | None
     """XSD element ``attribute`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD element ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -6166,13 +6165,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffAdditionChangeE
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('change', 'total')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification',
         NAMESPACE,
@@ -6182,9 +6181,9 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification(Bi
         ),
         REGISTRY,
     )
-    total: int | None = None
+    total: int | None
     """XSD element ``total`` (xs:integer, optional)."""
-    change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange | None = None
+    change: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange | None
     """XSD element ``change`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change, optional)."""
 
     def __init__(
@@ -6197,13 +6196,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModification(Bi
         self.change = change
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChange.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('changed_particle_name', 'element_key', 'new_value', 'old_value', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change',
         NAMESPACE,
@@ -6216,15 +6215,15 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
         ),
         REGISTRY,
     )
-    type_: str | None = None
+    type_: str | None
     """XSD element ``type`` (xs:string, optional)."""
-    changed_particle_name: str | None = None
+    changed_particle_name: str | None
     """XSD element ``changedParticleName`` (xs:string, optional)."""
-    element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey | None = None
+    element_key: ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey | None
     """XSD element ``elementKey`` (ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change/elementKey, optional)."""
-    new_value: str | None = None
+    new_value: str | None
     """XSD element ``newValue`` (xs:string, optional)."""
-    old_value: str | None = None
+    old_value: str | None
     """XSD element ``oldValue`` (xs:string, optional)."""
 
     def __init__(
@@ -6243,13 +6242,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
         self.old_value = old_value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey(Binding):
     """ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationChangeElementKey.
 
     XSD: anonymous type of ``ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change/elementKey`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('element_name',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentDiffResponseCreate/ComponentDiffResponse/GenericDiff/modification/change/elementKey',
         NAMESPACE,
@@ -6258,7 +6257,7 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
         ),
         REGISTRY,
     )
-    element_name: str | None = None
+    element_name: str | None
     """XSD element ``elementName`` (xs:string, optional)."""
 
     def __init__(
@@ -6269,13 +6268,13 @@ class ComponentDiffResponseCreateComponentDiffResponseGenericDiffModificationCha
         self.element_name = element_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentEnvironmentAttachment(BaseType):
     """ComponentEnvironmentAttachment.
 
     XSD: complexType ``ComponentEnvironmentAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'component_type', 'environment_id', 'id_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentEnvironmentAttachment',
         NAMESPACE,
@@ -6287,13 +6286,13 @@ class ComponentEnvironmentAttachment(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -6310,13 +6309,13 @@ class ComponentEnvironmentAttachment(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentInfo(BaseType):
     """ComponentInfo.
 
     XSD: complexType ``ComponentInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentInfo',
         NAMESPACE,
@@ -6326,9 +6325,9 @@ class ComponentInfo(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    version: int | None = None
+    version: int | None
     """XSD attribute ``version`` (xs:int, optional)."""
 
     def __init__(
@@ -6341,13 +6340,13 @@ class ComponentInfo(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMergeConfig(BaseType):
     """ComponentMergeConfig.
 
     XSD: complexType ``ComponentMergeConfig`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'priority_branch')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentMergeConfig',
         NAMESPACE,
@@ -6359,7 +6358,7 @@ class ComponentMergeConfig(BaseType):
     )
     component_id: str
     """XSD attribute ``componentId`` (xs:string, required)."""
-    priority_branch: str | None = None
+    priority_branch: str | None
     """XSD attribute ``priorityBranch`` (xs:string, optional)."""
 
     def __init__(
@@ -6372,13 +6371,13 @@ class ComponentMergeConfig(BaseType):
         self.priority_branch = priority_branch
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentMergeConfigs(BaseType):
     """ComponentMergeConfigs.
 
     XSD: complexType ``ComponentMergeConfigs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_merge_config',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentMergeConfigs',
         NAMESPACE,
@@ -6387,7 +6386,7 @@ class ComponentMergeConfigs(BaseType):
         ),
         REGISTRY,
     )
-    component_merge_config: list[ComponentMergeConfig] = field(default_factory=list)
+    component_merge_config: list[ComponentMergeConfig]
     """XSD element ``ComponentMergeConfig`` (ComponentMergeConfig, 0..unbounded)."""
 
     def __init__(
@@ -6398,13 +6397,13 @@ class ComponentMergeConfigs(BaseType):
         self.component_merge_config = [] if component_merge_config is None else component_merge_config
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ComponentReference(BaseType):
     """ComponentReference.
 
     XSD: complexType ``ComponentReference`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('references',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ComponentReference',
         NAMESPACE,
@@ -6413,7 +6412,7 @@ class ComponentReference(BaseType):
         ),
         REGISTRY,
     )
-    references: list[References] = field(default_factory=list)
+    references: list[References]
     """XSD element ``references`` (References, 0..unbounded)."""
 
     def __init__(
@@ -6424,13 +6423,13 @@ class ComponentReference(BaseType):
         self.references = [] if references is None else references
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connection(BaseType):
     """Connection.
 
     XSD: complexType ``Connection`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('field', 'id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Connection',
         NAMESPACE,
@@ -6441,11 +6440,11 @@ class Connection(BaseType):
         ),
         REGISTRY,
     )
-    field: list[Field] = field(default_factory=list)
+    field: list[Field]
     """XSD element ``field`` (Field, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -6460,13 +6459,13 @@ class Connection(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectionLicensingDownload(BaseType):
     """ConnectionLicensingDownload.
 
     XSD: complexType ``ConnectionLicensingDownload`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message', 'status_code', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectionLicensingDownload',
         NAMESPACE,
@@ -6477,11 +6476,11 @@ class ConnectionLicensingDownload(BaseType):
         ),
         REGISTRY,
     )
-    url: str | None = None
+    url: str | None
     """XSD element ``url`` (xs:string, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD element ``message`` (xs:string, optional)."""
-    status_code: str | None = None
+    status_code: str | None
     """XSD element ``statusCode`` (xs:string, optional)."""
 
     def __init__(
@@ -6496,13 +6495,13 @@ class ConnectionLicensingDownload(BaseType):
         self.status_code = status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectionLicensingReport(BaseType):
     """ConnectionLicensingReport.
 
     XSD: complexType ``ConnectionLicensingReport`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('query_filter',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectionLicensingReport',
         NAMESPACE,
@@ -6522,13 +6521,13 @@ class ConnectionLicensingReport(BaseType):
         self.query_filter = query_filter
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connections(BaseType):
     """Connections.
 
     XSD: complexType ``Connections`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connection',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Connections',
         NAMESPACE,
@@ -6537,7 +6536,7 @@ class Connections(BaseType):
         ),
         REGISTRY,
     )
-    connection: list[Connection] = field(default_factory=list)
+    connection: list[Connection]
     """XSD element ``connection`` (Connection, 0..unbounded)."""
 
     def __init__(
@@ -6548,13 +6547,13 @@ class Connections(BaseType):
         self.connection = [] if connection is None else connection
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Connector(BaseType):
     """Connector.
 
     XSD: complexType ``Connector`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Connector',
         NAMESPACE,
@@ -6564,9 +6563,9 @@ class Connector(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    type_: str | None = None
+    type_: str | None
     """XSD attribute ``type`` (xs:string, optional)."""
 
     def __init__(
@@ -6579,13 +6578,13 @@ class Connector(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorDocument(BaseType):
     """ConnectorDocument.
 
     XSD: complexType ``ConnectorDocument`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('generic_connector_record_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectorDocument',
         NAMESPACE,
@@ -6594,7 +6593,7 @@ class ConnectorDocument(BaseType):
         ),
         REGISTRY,
     )
-    generic_connector_record_id: str | None = None
+    generic_connector_record_id: str | None
     """XSD attribute ``genericConnectorRecordId`` (xs:string, optional)."""
 
     def __init__(
@@ -6605,13 +6604,13 @@ class ConnectorDocument(BaseType):
         self.generic_connector_record_id = generic_connector_record_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorDocumentDownload(BaseType):
     """ConnectorDocumentDownload.
 
     XSD: complexType ``ConnectorDocumentDownload`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message', 'status_code', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectorDocumentDownload',
         NAMESPACE,
@@ -6622,11 +6621,11 @@ class ConnectorDocumentDownload(BaseType):
         ),
         REGISTRY,
     )
-    url: str | None = None
+    url: str | None
     """XSD element ``url`` (xs:string, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD element ``message`` (xs:string, optional)."""
-    status_code: str | None = None
+    status_code: str | None
     """XSD element ``statusCode`` (xs:string, optional)."""
 
     def __init__(
@@ -6641,13 +6640,13 @@ class ConnectorDocumentDownload(BaseType):
         self.status_code = status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorField(BaseType):
     """ConnectorField.
 
     XSD: complexType ``ConnectorField`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectorField',
         NAMESPACE,
@@ -6657,9 +6656,9 @@ class ConnectorField(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -6672,13 +6671,13 @@ class ConnectorField(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorFields(BaseType):
     """ConnectorFields.
 
     XSD: complexType ``ConnectorFields`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connector_field',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectorFields',
         NAMESPACE,
@@ -6687,7 +6686,7 @@ class ConnectorFields(BaseType):
         ),
         REGISTRY,
     )
-    connector_field: list[ConnectorField] = field(default_factory=list)
+    connector_field: list[ConnectorField]
     """XSD element ``connectorField`` (ConnectorField, 0..unbounded)."""
 
     def __init__(
@@ -6698,13 +6697,13 @@ class ConnectorFields(BaseType):
         self.connector_field = [] if connector_field is None else connector_field
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ConnectorVersion(BaseType):
     """ConnectorVersion.
 
     XSD: complexType ``ConnectorVersion`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ConnectorVersion',
         NAMESPACE,
@@ -6714,9 +6713,9 @@ class ConnectorVersion(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD attribute ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -6729,13 +6728,13 @@ class ConnectorVersion(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ContactInfo(BaseType):
     """ContactInfo.
 
     XSD: complexType ``ContactInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('address1', 'address2', 'city', 'contact_name', 'country', 'email', 'fax', 'phone', 'postalcode', 'state')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ContactInfo',
         NAMESPACE,
@@ -6800,13 +6799,13 @@ class ContactInfo(BaseType):
         self.fax = fax
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Counter(BaseType):
     """Counter.
 
     XSD: complexType ``Counter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Counter',
         NAMESPACE,
@@ -6816,9 +6815,9 @@ class Counter(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: int | None = None
+    value: int | None
     """XSD attribute ``value`` (xs:int, optional)."""
 
     def __init__(
@@ -6831,13 +6830,13 @@ class Counter(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReference(BaseType):
     """CrossReference.
 
     XSD: complexType ``CrossReference`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cross_reference_rows', 'id_', 'name', 'override_values')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReference',
         NAMESPACE,
@@ -6851,11 +6850,11 @@ class CrossReference(BaseType):
     )
     cross_reference_rows: CrossReferenceRows
     """XSD element ``CrossReferenceRows`` (CrossReferenceRows, required)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    override_values: bool | None = None
+    override_values: bool | None
     """XSD attribute ``overrideValues`` (xs:boolean, optional)."""
 
     def __init__(
@@ -6872,13 +6871,13 @@ class CrossReference(BaseType):
         self.override_values = override_values
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceInputs(BaseType):
     """CrossReferenceInputs.
 
     XSD: complexType ``CrossReferenceInputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('input_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferenceInputs',
         NAMESPACE,
@@ -6887,7 +6886,7 @@ class CrossReferenceInputs(BaseType):
         ),
         REGISTRY,
     )
-    input_: list[CrossReferenceParameter] = field(default_factory=list)
+    input_: list[CrossReferenceParameter]
     """XSD element ``Input`` (CrossReferenceParameter, 0..unbounded)."""
 
     def __init__(
@@ -6898,13 +6897,13 @@ class CrossReferenceInputs(BaseType):
         self.input_ = [] if input_ is None else input_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceOutputs(BaseType):
     """CrossReferenceOutputs.
 
     XSD: complexType ``CrossReferenceOutputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('output',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferenceOutputs',
         NAMESPACE,
@@ -6913,7 +6912,7 @@ class CrossReferenceOutputs(BaseType):
         ),
         REGISTRY,
     )
-    output: list[CrossReferenceParameter] = field(default_factory=list)
+    output: list[CrossReferenceParameter]
     """XSD element ``Output`` (CrossReferenceParameter, 0..unbounded)."""
 
     def __init__(
@@ -6924,13 +6923,13 @@ class CrossReferenceOutputs(BaseType):
         self.output = [] if output is None else output
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceParameter(BaseType):
     """CrossReferenceParameter.
 
     XSD: complexType ``CrossReferenceParameter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('index', 'name', 'ref_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferenceParameter',
         NAMESPACE,
@@ -6941,11 +6940,11 @@ class CrossReferenceParameter(BaseType):
         ),
         REGISTRY,
     )
-    index: int | None = None
+    index: int | None
     """XSD attribute ``index`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    ref_id: int | None = None
+    ref_id: int | None
     """XSD attribute ``refId`` (xs:int, optional)."""
 
     def __init__(
@@ -6960,13 +6959,13 @@ class CrossReferenceParameter(BaseType):
         self.ref_id = ref_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceRow(BaseType):
     """CrossReferenceRow.
 
     XSD: complexType ``CrossReferenceRow`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ref1', 'ref10', 'ref11', 'ref12', 'ref13', 'ref14', 'ref15', 'ref16', 'ref17', 'ref18', 'ref19', 'ref2', 'ref20', 'ref3', 'ref4', 'ref5', 'ref6', 'ref7', 'ref8', 'ref9')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferenceRow',
         NAMESPACE,
@@ -6994,45 +6993,45 @@ class CrossReferenceRow(BaseType):
         ),
         REGISTRY,
     )
-    ref1: str | None = None
+    ref1: str | None
     """XSD attribute ``ref1`` (xs:string, optional)."""
-    ref10: str | None = None
+    ref10: str | None
     """XSD attribute ``ref10`` (xs:string, optional)."""
-    ref11: str | None = None
+    ref11: str | None
     """XSD attribute ``ref11`` (xs:string, optional)."""
-    ref12: str | None = None
+    ref12: str | None
     """XSD attribute ``ref12`` (xs:string, optional)."""
-    ref13: str | None = None
+    ref13: str | None
     """XSD attribute ``ref13`` (xs:string, optional)."""
-    ref14: str | None = None
+    ref14: str | None
     """XSD attribute ``ref14`` (xs:string, optional)."""
-    ref15: str | None = None
+    ref15: str | None
     """XSD attribute ``ref15`` (xs:string, optional)."""
-    ref16: str | None = None
+    ref16: str | None
     """XSD attribute ``ref16`` (xs:string, optional)."""
-    ref17: str | None = None
+    ref17: str | None
     """XSD attribute ``ref17`` (xs:string, optional)."""
-    ref18: str | None = None
+    ref18: str | None
     """XSD attribute ``ref18`` (xs:string, optional)."""
-    ref19: str | None = None
+    ref19: str | None
     """XSD attribute ``ref19`` (xs:string, optional)."""
-    ref2: str | None = None
+    ref2: str | None
     """XSD attribute ``ref2`` (xs:string, optional)."""
-    ref20: str | None = None
+    ref20: str | None
     """XSD attribute ``ref20`` (xs:string, optional)."""
-    ref3: str | None = None
+    ref3: str | None
     """XSD attribute ``ref3`` (xs:string, optional)."""
-    ref4: str | None = None
+    ref4: str | None
     """XSD attribute ``ref4`` (xs:string, optional)."""
-    ref5: str | None = None
+    ref5: str | None
     """XSD attribute ``ref5`` (xs:string, optional)."""
-    ref6: str | None = None
+    ref6: str | None
     """XSD attribute ``ref6`` (xs:string, optional)."""
-    ref7: str | None = None
+    ref7: str | None
     """XSD attribute ``ref7`` (xs:string, optional)."""
-    ref8: str | None = None
+    ref8: str | None
     """XSD attribute ``ref8`` (xs:string, optional)."""
-    ref9: str | None = None
+    ref9: str | None
     """XSD attribute ``ref9`` (xs:string, optional)."""
 
     def __init__(
@@ -7081,13 +7080,13 @@ class CrossReferenceRow(BaseType):
         self.ref9 = ref9
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferenceRows(BaseType):
     """CrossReferenceRows.
 
     XSD: complexType ``CrossReferenceRows`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('row',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferenceRows',
         NAMESPACE,
@@ -7096,7 +7095,7 @@ class CrossReferenceRows(BaseType):
         ),
         REGISTRY,
     )
-    row: list[CrossReferenceRow] = field(default_factory=list)
+    row: list[CrossReferenceRow]
     """XSD element ``row`` (CrossReferenceRow, 0..unbounded)."""
 
     def __init__(
@@ -7107,13 +7106,13 @@ class CrossReferenceRows(BaseType):
         self.row = [] if row is None else row
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CrossReferences(BaseType):
     """CrossReferences.
 
     XSD: complexType ``CrossReferences`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cross_reference',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CrossReferences',
         NAMESPACE,
@@ -7122,7 +7121,7 @@ class CrossReferences(BaseType):
         ),
         REGISTRY,
     )
-    cross_reference: list[CrossReference] = field(default_factory=list)
+    cross_reference: list[CrossReference]
     """XSD element ``crossReference`` (CrossReference, 0..unbounded)."""
 
     def __init__(
@@ -7133,13 +7132,13 @@ class CrossReferences(BaseType):
         self.cross_reference = [] if cross_reference is None else cross_reference
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomControlInfo(BaseType):
     """CustomControlInfo.
 
     XSD: complexType ``CustomControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message_id', 'message_id_qual')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomControlInfo',
         NAMESPACE,
@@ -7149,9 +7148,9 @@ class CustomControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    message_id: str | None = None
+    message_id: str | None
     """XSD attribute ``messageId`` (xs:string, optional)."""
-    message_id_qual: str | None = None
+    message_id_qual: str | None
     """XSD attribute ``messageIdQual`` (xs:string, optional)."""
 
     def __init__(
@@ -7164,13 +7163,13 @@ class CustomControlInfo(BaseType):
         self.message_id_qual = message_id_qual
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomFields(BaseType):
     """CustomFields.
 
     XSD: complexType ``customFields`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('fields',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'customFields',
         NAMESPACE,
@@ -7179,7 +7178,7 @@ class CustomFields(BaseType):
         ),
         REGISTRY,
     )
-    fields: list[Any] = field(default_factory=list)
+    fields: list[Any]
     """XSD element ``fields`` (xs:anyType, 0..unbounded)."""
 
     def __init__(
@@ -7190,13 +7189,13 @@ class CustomFields(BaseType):
         self.fields = [] if fields is None else fields
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomOptions(BaseType):
     """CustomOptions.
 
     XSD: complexType ``CustomOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('outbound_message_validation', 'outbound_validation_option', 'reject_duplicate_message')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomOptions',
         NAMESPACE,
@@ -7207,11 +7206,11 @@ class CustomOptions(BaseType):
         ),
         REGISTRY,
     )
-    outbound_message_validation: bool | None = None
+    outbound_message_validation: bool | None
     """XSD attribute ``outboundMessageValidation`` (xs:boolean, optional)."""
-    outbound_validation_option: CustomOptionsOutboundValidationOption | None = None
+    outbound_validation_option: CustomOptionsOutboundValidationOption | None
     """XSD attribute ``outboundValidationOption`` (CustomOptionsOutboundValidationOption, optional)."""
-    reject_duplicate_message: bool | None = None
+    reject_duplicate_message: bool | None
     """XSD attribute ``rejectDuplicateMessage`` (xs:boolean, optional)."""
 
     def __init__(
@@ -7226,13 +7225,13 @@ class CustomOptions(BaseType):
         self.reject_duplicate_message = reject_duplicate_message
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomPartnerInfo(BaseType):
     """CustomPartnerInfo.
 
     XSD: complexType ``CustomPartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('custom_control_info', 'custom_options', 'custom_standard_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomPartnerInfo',
         NAMESPACE,
@@ -7247,7 +7246,7 @@ class CustomPartnerInfo(BaseType):
     """XSD element ``CustomControlInfo`` (CustomControlInfo, required)."""
     custom_options: CustomOptions
     """XSD element ``CustomOptions`` (CustomOptions, required)."""
-    custom_standard_id: str | None = None
+    custom_standard_id: str | None
     """XSD attribute ``customStandardId`` (xs:string, optional)."""
 
     def __init__(
@@ -7262,13 +7261,13 @@ class CustomPartnerInfo(BaseType):
         self.custom_standard_id = custom_standard_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomProperties(BaseType):
     """CustomProperties.
 
     XSD: complexType ``CustomProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('properties',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomProperties',
         NAMESPACE,
@@ -7277,7 +7276,7 @@ class CustomProperties(BaseType):
         ),
         REGISTRY,
     )
-    properties: list[PropertyPair] = field(default_factory=list)
+    properties: list[PropertyPair]
     """XSD element ``properties`` (PropertyPair, 0..unbounded)."""
 
     def __init__(
@@ -7288,13 +7287,13 @@ class CustomProperties(BaseType):
         self.properties = [] if properties is None else properties
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomRuntimeProperties(BaseType):
     """CustomRuntimeProperties.
 
     XSD: complexType ``CustomRuntimeProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('property_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomRuntimeProperties',
         NAMESPACE,
@@ -7303,7 +7302,7 @@ class CustomRuntimeProperties(BaseType):
         ),
         REGISTRY,
     )
-    property_: list[Property] = field(default_factory=list)
+    property_: list[Property]
     """XSD element ``property`` (Property, 1..unbounded)."""
 
     def __init__(
@@ -7314,13 +7313,13 @@ class CustomRuntimeProperties(BaseType):
         self.property_ = [] if property_ is None else property_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomSystemProperties(BaseType):
     """CustomSystemProperties.
 
     XSD: complexType ``CustomSystemProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('property_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomSystemProperties',
         NAMESPACE,
@@ -7329,7 +7328,7 @@ class CustomSystemProperties(BaseType):
         ),
         REGISTRY,
     )
-    property_: list[str] = field(default_factory=list)
+    property_: list[str]
     """XSD element ``property`` (xs:string, 1..unbounded)."""
 
     def __init__(
@@ -7340,13 +7339,13 @@ class CustomSystemProperties(BaseType):
         self.property_ = [] if property_ is None else property_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class CustomTrackedField(BaseType):
     """CustomTrackedField.
 
     XSD: complexType ``CustomTrackedField`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('label', 'position', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'CustomTrackedField',
         NAMESPACE,
@@ -7357,11 +7356,11 @@ class CustomTrackedField(BaseType):
         ),
         REGISTRY,
     )
-    label: str | None = None
+    label: str | None
     """XSD attribute ``label`` (xs:string, optional)."""
-    position: int | None = None
+    position: int | None
     """XSD attribute ``position`` (xs:int, optional)."""
-    type_: CustomTrackedFieldType | None = None
+    type_: CustomTrackedFieldType | None
     """XSD attribute ``type`` (CustomTrackedFieldType, optional)."""
 
     def __init__(
@@ -7376,13 +7375,13 @@ class CustomTrackedField(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DefaultOFTPConnectionSettings(BaseType):
     """DefaultOFTPConnectionSettings.
 
     XSD: complexType ``DefaultOFTPConnectionSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_ssl_alias', 'host', 'my_partner_info', 'port', 'sfidciph', 'ssidauth', 'tls', 'use_client_ssl', 'use_gateway')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DefaultOFTPConnectionSettings',
         NAMESPACE,
@@ -7401,21 +7400,21 @@ class DefaultOFTPConnectionSettings(BaseType):
     )
     my_partner_info: OFTPPartnerInfo
     """XSD element ``myPartnerInfo`` (OFTPPartnerInfo, required)."""
-    client_ssl_alias: str | None = None
+    client_ssl_alias: str | None
     """XSD attribute ``clientSSLAlias`` (xs:string, optional)."""
-    host: str | None = None
+    host: str | None
     """XSD attribute ``host`` (xs:string, optional)."""
-    port: int | None = None
+    port: int | None
     """XSD attribute ``port`` (xs:int, optional)."""
-    sfidciph: int | None = None
+    sfidciph: int | None
     """XSD attribute ``sfidciph`` (xs:integer, optional)."""
-    ssidauth: bool | None = None
+    ssidauth: bool | None
     """XSD attribute ``ssidauth`` (xs:boolean, optional)."""
-    tls: bool | None = None
+    tls: bool | None
     """XSD attribute ``tls`` (xs:boolean, optional)."""
-    use_client_ssl: bool | None = None
+    use_client_ssl: bool | None
     """XSD attribute ``useClientSSL`` (xs:boolean, optional)."""
-    use_gateway: bool | None = None
+    use_gateway: bool | None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
     def __init__(
@@ -7442,13 +7441,13 @@ class DefaultOFTPConnectionSettings(BaseType):
         self.use_gateway = use_gateway
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DefaultOFTPPartnerSendSettings(BaseType):
     """DefaultOFTPPartnerSendSettings.
 
     XSD: complexType ``DefaultOFTPPartnerSendSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cd', 'operation', 'sfiddesc', 'sfiddsn')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DefaultOFTPPartnerSendSettings',
         NAMESPACE,
@@ -7460,13 +7459,13 @@ class DefaultOFTPPartnerSendSettings(BaseType):
         ),
         REGISTRY,
     )
-    cd: bool | None = None
+    cd: bool | None
     """XSD attribute ``cd`` (xs:boolean, optional)."""
-    operation: str | None = None
+    operation: str | None
     """XSD attribute ``operation`` (xs:string, optional)."""
-    sfiddesc: str | None = None
+    sfiddesc: str | None
     """XSD attribute ``sfiddesc`` (xs:string, optional)."""
-    sfiddsn: str | None = None
+    sfiddsn: str | None
     """XSD attribute ``sfiddsn`` (xs:string, optional)."""
 
     def __init__(
@@ -7483,13 +7482,13 @@ class DefaultOFTPPartnerSendSettings(BaseType):
         self.sfiddsn = sfiddsn
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedExpiredCertificate(BaseType):
     """DeployedExpiredCertificate.
 
     XSD: complexType ``DeployedExpiredCertificate`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'certificate_id', 'certificate_name', 'certificate_type', 'container_id', 'container_name', 'environment_id', 'environment_name', 'expiration_boundary', 'expiration_date', 'location')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DeployedExpiredCertificate',
         NAMESPACE,
@@ -7508,27 +7507,27 @@ class DeployedExpiredCertificate(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    certificate_id: str | None = None
+    certificate_id: str | None
     """XSD attribute ``certificateId`` (xs:string, optional)."""
-    certificate_name: str | None = None
+    certificate_name: str | None
     """XSD attribute ``certificateName`` (xs:string, optional)."""
-    certificate_type: str | None = None
+    certificate_type: str | None
     """XSD attribute ``certificateType`` (xs:string, optional)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
-    container_name: str | None = None
+    container_name: str | None
     """XSD attribute ``containerName`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    environment_name: str | None = None
+    environment_name: str | None
     """XSD attribute ``environmentName`` (xs:string, optional)."""
-    expiration_date: str | None = None
+    expiration_date: str | None
     """XSD attribute ``expirationDate`` (xs:dateTime, optional)."""
-    location: str | None = None
+    location: str | None
     """XSD attribute ``location`` (xs:string, optional)."""
-    expiration_boundary: int | None = None
+    expiration_boundary: int | None
     """XSD attribute ``expirationBoundary`` (xs:integer, optional)."""
 
     def __init__(
@@ -7559,13 +7558,13 @@ class DeployedExpiredCertificate(BaseType):
         self.expiration_boundary = expiration_boundary
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedPackage(BaseType):
     """DeployedPackage.
 
     XSD: complexType ``DeployedPackage`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('active', 'branch_name', 'component_id', 'component_type', 'component_version', 'deployed_by', 'deployed_date', 'deployment_id', 'environment_id', 'listener_status', 'message', 'notes', 'package_id', 'package_version', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DeployedPackage',
         NAMESPACE,
@@ -7588,35 +7587,35 @@ class DeployedPackage(BaseType):
         ),
         REGISTRY,
     )
-    active: bool | None = None
+    active: bool | None
     """XSD element ``active`` (xs:boolean, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD element ``branchName`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD element ``componentId`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD element ``componentType`` (xs:string, optional)."""
-    component_version: int | None = None
+    component_version: int | None
     """XSD element ``componentVersion`` (xs:int, optional)."""
-    deployed_by: str | None = None
+    deployed_by: str | None
     """XSD element ``deployedBy`` (xs:string, optional)."""
-    deployed_date: str | None = None
+    deployed_date: str | None
     """XSD element ``deployedDate`` (xs:dateTime, optional)."""
-    deployment_id: str | None = None
+    deployment_id: str | None
     """XSD element ``deploymentId`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD element ``environmentId`` (xs:string, optional)."""
-    listener_status: DeployedPackageListenerStatus | None = None
+    listener_status: DeployedPackageListenerStatus | None
     """XSD element ``listenerStatus`` (DeployedPackageListenerStatus, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD element ``message`` (xs:string, optional)."""
-    notes: str | None = None
+    notes: str | None
     """XSD element ``notes`` (xs:string, optional)."""
-    package_id: str | None = None
+    package_id: str | None
     """XSD element ``packageId`` (xs:string, optional)."""
-    package_version: str | None = None
+    package_version: str | None
     """XSD element ``packageVersion`` (xs:string, optional)."""
-    version: int | None = None
+    version: int | None
     """XSD element ``version`` (xs:int, optional)."""
 
     def __init__(
@@ -7655,13 +7654,13 @@ class DeployedPackage(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DeployedProcess(BaseType):
     """DeployedProcess.
 
     XSD: complexType ``DeployedProcess`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_id', 'process_properties')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DeployedProcess',
         NAMESPACE,
@@ -7686,13 +7685,13 @@ class DeployedProcess(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Deployment(BaseType):
     """Deployment.
 
     XSD: complexType ``Deployment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'component_type', 'current', 'deployed_by', 'deployed_on', 'digest', 'environment_id', 'id_', 'listener_status', 'message', 'notes', 'process_id', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Deployment',
         NAMESPACE,
@@ -7717,7 +7716,7 @@ class Deployment(BaseType):
     """XSD element ``componentId`` (xs:string, required)."""
     component_type: str
     """XSD element ``componentType`` (xs:string, required)."""
-    current: bool | None = None
+    current: bool | None
     """XSD element ``current`` (xs:boolean, optional)."""
     deployed_by: str
     """XSD element ``deployedBy`` (xs:string, required)."""
@@ -7729,15 +7728,15 @@ class Deployment(BaseType):
     """XSD element ``environmentId`` (xs:string, required)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    listener_status: DeploymentListenerStatus | None = None
+    listener_status: DeploymentListenerStatus | None
     """XSD element ``listenerStatus`` (DeploymentListenerStatus, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD element ``message`` (xs:string, optional)."""
     notes: str
     """XSD element ``notes`` (xs:string, required)."""
     process_id: str
     """XSD element ``processId`` (xs:string, required)."""
-    version: int | None = None
+    version: int | None
     """XSD element ``version`` (xs:int, optional)."""
 
     def __init__(
@@ -7772,13 +7771,13 @@ class Deployment(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskCommunicationOptions(BaseType):
     """DiskCommunicationOptions.
 
     XSD: complexType ``DiskCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('communication_setting', 'disk_get_options', 'disk_send_options', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DiskCommunicationOptions',
         NAMESPACE,
@@ -7790,13 +7789,13 @@ class DiskCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    disk_get_options: DiskGetOptions | None = None
+    disk_get_options: DiskGetOptions | None
     """XSD element ``DiskGetOptions`` (DiskGetOptions, optional)."""
-    disk_send_options: DiskSendOptions | None = None
+    disk_send_options: DiskSendOptions | None
     """XSD element ``DiskSendOptions`` (DiskSendOptions, optional)."""
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    communication_setting: DiskCommunicationOptionsCommunicationSetting | None = None
+    communication_setting: DiskCommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (DiskCommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -7813,13 +7812,13 @@ class DiskCommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskGetOptions(BaseType):
     """DiskGetOptions.
 
     XSD: complexType ``DiskGetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('delete_after_read', 'file_filter', 'filter_match_type', 'get_directory', 'max_file_count', 'use_default_get_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DiskGetOptions',
         NAMESPACE,
@@ -7837,13 +7836,13 @@ class DiskGetOptions(BaseType):
     """XSD element ``fileFilter`` (xs:string, required)."""
     get_directory: str
     """XSD element ``getDirectory`` (xs:string, required)."""
-    delete_after_read: bool | None = None
+    delete_after_read: bool | None
     """XSD attribute ``deleteAfterRead`` (xs:boolean, optional)."""
-    filter_match_type: DiskGetOptionsFilterMatchType | None = None
+    filter_match_type: DiskGetOptionsFilterMatchType | None
     """XSD attribute ``filterMatchType`` (DiskGetOptionsFilterMatchType, optional)."""
-    max_file_count: int | None = None
+    max_file_count: int | None
     """XSD attribute ``maxFileCount`` (xs:integer, optional)."""
-    use_default_get_options: bool | None = None
+    use_default_get_options: bool | None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -7864,13 +7863,13 @@ class DiskGetOptions(BaseType):
         self.use_default_get_options = use_default_get_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DiskSendOptions(BaseType):
     """DiskSendOptions.
 
     XSD: complexType ``DiskSendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('create_directory', 'send_directory', 'use_default_send_options', 'write_option')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DiskSendOptions',
         NAMESPACE,
@@ -7884,11 +7883,11 @@ class DiskSendOptions(BaseType):
     )
     send_directory: str
     """XSD element ``sendDirectory`` (xs:string, required)."""
-    create_directory: bool | None = None
+    create_directory: bool | None
     """XSD attribute ``createDirectory`` (xs:boolean, optional)."""
-    use_default_send_options: bool | None = None
+    use_default_send_options: bool | None
     """XSD attribute ``useDefaultSendOptions`` (xs:boolean, optional)."""
-    write_option: DiskSendOptionsWriteOption | None = None
+    write_option: DiskSendOptionsWriteOption | None
     """XSD attribute ``writeOption`` (DiskSendOptionsWriteOption, optional)."""
 
     def __init__(
@@ -7905,13 +7904,13 @@ class DiskSendOptions(BaseType):
         self.write_option = write_option
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheKeyInput(BaseType):
     """DocCacheKeyInput.
 
     XSD: complexType ``DocCacheKeyInput`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('index', 'key_id', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DocCacheKeyInput',
         NAMESPACE,
@@ -7922,11 +7921,11 @@ class DocCacheKeyInput(BaseType):
         ),
         REGISTRY,
     )
-    index: int | None = None
+    index: int | None
     """XSD attribute ``index`` (xs:int, optional)."""
-    key_id: int | None = None
+    key_id: int | None
     """XSD attribute ``keyId`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -7941,13 +7940,13 @@ class DocCacheKeyInput(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheKeyInputs(BaseType):
     """DocCacheKeyInputs.
 
     XSD: complexType ``DocCacheKeyInputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('input_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DocCacheKeyInputs',
         NAMESPACE,
@@ -7956,7 +7955,7 @@ class DocCacheKeyInputs(BaseType):
         ),
         REGISTRY,
     )
-    input_: list[DocCacheKeyInput] = field(default_factory=list)
+    input_: list[DocCacheKeyInput]
     """XSD element ``Input`` (DocCacheKeyInput, 0..unbounded)."""
 
     def __init__(
@@ -7967,13 +7966,13 @@ class DocCacheKeyInputs(BaseType):
         self.input_ = [] if input_ is None else input_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheProfileParameter(BaseType):
     """DocCacheProfileParameter.
 
     XSD: complexType ``DocCacheProfileParameter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('index', 'key', 'name', 'tag_list_key')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DocCacheProfileParameter',
         NAMESPACE,
@@ -7985,13 +7984,13 @@ class DocCacheProfileParameter(BaseType):
         ),
         REGISTRY,
     )
-    index: int | None = None
+    index: int | None
     """XSD attribute ``index`` (xs:int, optional)."""
-    key: int | None = None
+    key: int | None
     """XSD attribute ``key`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    tag_list_key: int | None = None
+    tag_list_key: int | None
     """XSD attribute ``tagListKey`` (xs:int, optional)."""
 
     def __init__(
@@ -8008,13 +8007,13 @@ class DocCacheProfileParameter(BaseType):
         self.tag_list_key = tag_list_key
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocCacheProfileParameters(BaseType):
     """DocCacheProfileParameters.
 
     XSD: complexType ``DocCacheProfileParameters`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('output',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DocCacheProfileParameters',
         NAMESPACE,
@@ -8023,7 +8022,7 @@ class DocCacheProfileParameters(BaseType):
         ),
         REGISTRY,
     )
-    output: list[DocCacheProfileParameter] = field(default_factory=list)
+    output: list[DocCacheProfileParameter]
     """XSD element ``Output`` (DocCacheProfileParameter, 0..unbounded)."""
 
     def __init__(
@@ -8034,13 +8033,13 @@ class DocCacheProfileParameters(BaseType):
         self.output = [] if output is None else output
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Document(BaseType):
     """Document.
 
     XSD: complexType ``Document`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('generic_connector_record_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Document',
         NAMESPACE,
@@ -8049,7 +8048,7 @@ class Document(BaseType):
         ),
         REGISTRY,
     )
-    generic_connector_record_id: str | None = None
+    generic_connector_record_id: str | None
     """XSD attribute ``genericConnectorRecordId`` (xs:string, optional)."""
 
     def __init__(
@@ -8060,13 +8059,13 @@ class Document(BaseType):
         self.generic_connector_record_id = generic_connector_record_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocumentCountAccount(BaseType):
     """DocumentCountAccount.
 
     XSD: complexType ``DocumentCountAccount`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'atom_id', 'date', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DocumentCountAccount',
         NAMESPACE,
@@ -8078,13 +8077,13 @@ class DocumentCountAccount(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    date: str | None = None
+    date: str | None
     """XSD attribute ``date`` (xs:string, optional)."""
-    value: int | None = None
+    value: int | None
     """XSD attribute ``value`` (xs:long, optional)."""
 
     def __init__(
@@ -8101,13 +8100,13 @@ class DocumentCountAccount(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DocumentCountAccountGroup(DocumentCountAccount):
     """DocumentCountAccountGroup.
 
     XSD: complexType ``DocumentCountAccountGroup`` in ``http://api.platform.boomi.com/``; extends ``DocumentCountAccount``.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('DocumentCountAccountGroup', NAMESPACE, (), REGISTRY)
 
     def __init__(
@@ -8124,13 +8123,13 @@ class DocumentCountAccountGroup(DocumentCountAccount):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class DynamicProcessProperty(BaseType):
     """DynamicProcessProperty.
 
     XSD: complexType ``DynamicProcessProperty`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'DynamicProcessProperty',
         NAMESPACE,
@@ -8140,9 +8139,9 @@ class DynamicProcessProperty(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -8155,13 +8154,13 @@ class DynamicProcessProperty(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EDIFACTConnectorRecord(BaseType):
     """EDIFACTConnectorRecord.
 
     XSD: complexType ``EDIFACTConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'ack_report', 'ack_requested', 'ack_status', 'action_type', 'atom_id', 'connector_name', 'connector_type', 'controlling_agency', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'id_', 'interchange_control_reference', 'interchange_date', 'interchange_time', 'message_reference_number', 'message_type', 'operation_name', 'outbound_validation_report', 'outbound_validation_status', 'receiver_id', 'release', 'sender_id', 'size', 'successful', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EDIFACTConnectorRecord',
         NAMESPACE,
@@ -8200,11 +8199,11 @@ class EDIFACTConnectorRecord(BaseType):
     )
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_report: str | None = None
+    ack_report: str | None
     """XSD element ``ackReport`` (xs:string, optional)."""
-    ack_requested: str | None = None
+    ack_requested: str | None
     """XSD element ``ackRequested`` (xs:string, optional)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
@@ -8214,13 +8213,13 @@ class EDIFACTConnectorRecord(BaseType):
     """XSD element ``connectorName`` (xs:string, required)."""
     connector_type: str
     """XSD element ``connectorType`` (xs:string, required)."""
-    controlling_agency: str | None = None
+    controlling_agency: str | None
     """XSD element ``controllingAgency`` (xs:string, optional)."""
     custom_fields: CustomFields
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
@@ -8228,33 +8227,33 @@ class EDIFACTConnectorRecord(BaseType):
     """XSD element ``executionId`` (xs:string, required)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    interchange_control_reference: str | None = None
+    interchange_control_reference: str | None
     """XSD element ``interchangeControlReference`` (xs:string, optional)."""
-    interchange_date: str | None = None
+    interchange_date: str | None
     """XSD element ``interchangeDate`` (xs:string, optional)."""
-    interchange_time: str | None = None
+    interchange_time: str | None
     """XSD element ``interchangeTime`` (xs:string, optional)."""
-    message_reference_number: str | None = None
+    message_reference_number: str | None
     """XSD element ``messageReferenceNumber`` (xs:string, optional)."""
-    message_type: str | None = None
+    message_type: str | None
     """XSD element ``messageType`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    outbound_validation_report: str | None = None
+    outbound_validation_report: str | None
     """XSD element ``outboundValidationReport`` (xs:string, optional)."""
-    outbound_validation_status: str | None = None
+    outbound_validation_status: str | None
     """XSD element ``outboundValidationStatus`` (xs:string, optional)."""
-    receiver_id: str | None = None
+    receiver_id: str | None
     """XSD element ``receiverID`` (xs:string, optional)."""
-    release: str | None = None
+    release: str | None
     """XSD element ``release`` (xs:string, optional)."""
-    sender_id: str | None = None
+    sender_id: str | None
     """XSD element ``senderID`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD element ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -8321,13 +8320,13 @@ class EDIFACTConnectorRecord(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiCustomConnectorRecord(BaseType):
     """EdiCustomConnectorRecord.
 
     XSD: complexType ``EdiCustomConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'action_type', 'atom_id', 'connector_name', 'connector_type', 'custom_fields', 'custom_standard_id', 'custom_standard_name', 'date_processed', 'document_index', 'error_message', 'execution_id', 'from_trading_partner', 'id_', 'message_date', 'message_id', 'message_time', 'message_type', 'operation_name', 'receiver_id', 'receiver_id_qualifier', 'sender_id', 'sender_id_qualifier', 'size', 'standard_id', 'successful', 'to_trading_partner', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdiCustomConnectorRecord',
         NAMESPACE,
@@ -8377,47 +8376,47 @@ class EdiCustomConnectorRecord(BaseType):
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    from_trading_partner: str | None = None
+    from_trading_partner: str | None
     """XSD element ``fromTradingPartner`` (xs:string, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    to_trading_partner: str | None = None
+    to_trading_partner: str | None
     """XSD element ``toTradingPartner`` (xs:string, optional)."""
-    custom_standard_id: str | None = None
+    custom_standard_id: str | None
     """XSD element ``customStandardID`` (xs:string, optional)."""
-    custom_standard_name: str | None = None
+    custom_standard_name: str | None
     """XSD element ``customStandardName`` (xs:string, optional)."""
-    standard_id: str | None = None
+    standard_id: str | None
     """XSD element ``standardID`` (xs:string, optional)."""
-    sender_id: str | None = None
+    sender_id: str | None
     """XSD element ``senderID`` (xs:string, optional)."""
-    sender_id_qualifier: str | None = None
+    sender_id_qualifier: str | None
     """XSD element ``senderIDQualifier`` (xs:string, optional)."""
-    receiver_id: str | None = None
+    receiver_id: str | None
     """XSD element ``receiverID`` (xs:string, optional)."""
-    receiver_id_qualifier: str | None = None
+    receiver_id_qualifier: str | None
     """XSD element ``receiverIDQualifier`` (xs:string, optional)."""
-    message_type: str | None = None
+    message_type: str | None
     """XSD element ``messageType`` (xs:string, optional)."""
-    message_id: str | None = None
+    message_id: str | None
     """XSD element ``messageID`` (xs:string, optional)."""
-    message_date: str | None = None
+    message_date: str | None
     """XSD element ``messageDate`` (xs:string, optional)."""
-    message_time: str | None = None
+    message_time: str | None
     """XSD element ``messageTime`` (xs:string, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD element ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -8482,13 +8481,13 @@ class EdiCustomConnectorRecord(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiDelimiter(BaseType):
     """EdiDelimiter.
 
     XSD: complexType ``EdiDelimiter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('delimiter_special', 'delimiter_value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdiDelimiter',
         NAMESPACE,
@@ -8498,9 +8497,9 @@ class EdiDelimiter(BaseType):
         ),
         REGISTRY,
     )
-    delimiter_special: str | None = None
+    delimiter_special: str | None
     """XSD attribute ``delimiterSpecial`` (xs:string, optional)."""
-    delimiter_value: EdiDelimiterDelimiterValue | None = None
+    delimiter_value: EdiDelimiterDelimiterValue | None
     """XSD attribute ``delimiterValue`` (EdiDelimiterDelimiterValue, optional)."""
 
     def __init__(
@@ -8513,13 +8512,13 @@ class EdiDelimiter(BaseType):
         self.delimiter_value = delimiter_value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdiSegmentTerminator(BaseType):
     """EdiSegmentTerminator.
 
     XSD: complexType ``EdiSegmentTerminator`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('segment_terminator_special', 'segment_terminator_value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdiSegmentTerminator',
         NAMESPACE,
@@ -8529,9 +8528,9 @@ class EdiSegmentTerminator(BaseType):
         ),
         REGISTRY,
     )
-    segment_terminator_special: str | None = None
+    segment_terminator_special: str | None
     """XSD attribute ``segmentTerminatorSpecial`` (xs:string, optional)."""
-    segment_terminator_value: EdiSegmentTerminatorSegmentTerminatorValue | None = None
+    segment_terminator_value: EdiSegmentTerminatorSegmentTerminatorValue | None
     """XSD attribute ``segmentTerminatorValue`` (EdiSegmentTerminatorSegmentTerminatorValue, optional)."""
 
     def __init__(
@@ -8544,13 +8543,13 @@ class EdiSegmentTerminator(BaseType):
         self.segment_terminator_value = segment_terminator_value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactControlInfo(BaseType):
     """EdifactControlInfo.
 
     XSD: complexType ``EdifactControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('unb_control_info', 'ung_control_info', 'unh_control_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdifactControlInfo',
         NAMESPACE,
@@ -8563,7 +8562,7 @@ class EdifactControlInfo(BaseType):
     )
     unb_control_info: UNBControlInfo
     """XSD element ``UNBControlInfo`` (UNBControlInfo, required)."""
-    ung_control_info: UNGControlInfo | None = None
+    ung_control_info: UNGControlInfo | None
     """XSD element ``UNGControlInfo`` (UNGControlInfo, optional)."""
     unh_control_info: UNHControlInfo
     """XSD element ``UNHControlInfo`` (UNHControlInfo, required)."""
@@ -8580,13 +8579,13 @@ class EdifactControlInfo(BaseType):
         self.unh_control_info = unh_control_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactOptions(BaseType):
     """EdifactOptions.
 
     XSD: complexType ``EdifactOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('acknowledgementoption', 'composite_delimiter', 'element_delimiter', 'envelopeoption', 'filteracknowledgements', 'include_una', 'outbound_interchange_validation', 'outbound_validation_option', 'reject_duplicate_unb', 'segment_terminator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdifactOptions',
         NAMESPACE,
@@ -8610,19 +8609,19 @@ class EdifactOptions(BaseType):
     """XSD element ``elementDelimiter`` (EdiDelimiter, required)."""
     segment_terminator: EdiSegmentTerminator
     """XSD element ``segmentTerminator`` (EdiSegmentTerminator, required)."""
-    acknowledgementoption: EdifactOptionsAcknowledgementoption | None = None
+    acknowledgementoption: EdifactOptionsAcknowledgementoption | None
     """XSD attribute ``acknowledgementoption`` (EdifactOptionsAcknowledgementoption, optional)."""
-    envelopeoption: EdifactOptionsEnvelopeoption | None = None
+    envelopeoption: EdifactOptionsEnvelopeoption | None
     """XSD attribute ``envelopeoption`` (EdifactOptionsEnvelopeoption, optional)."""
-    filteracknowledgements: bool | None = None
+    filteracknowledgements: bool | None
     """XSD attribute ``filteracknowledgements`` (xs:boolean, optional)."""
-    include_una: bool | None = None
+    include_una: bool | None
     """XSD attribute ``includeUNA`` (xs:boolean, optional)."""
-    outbound_interchange_validation: bool | None = None
+    outbound_interchange_validation: bool | None
     """XSD attribute ``outboundInterchangeValidation`` (xs:boolean, optional)."""
-    outbound_validation_option: EdifactOptionsOutboundValidationOption | None = None
+    outbound_validation_option: EdifactOptionsOutboundValidationOption | None
     """XSD attribute ``outboundValidationOption`` (EdifactOptionsOutboundValidationOption, optional)."""
-    reject_duplicate_unb: bool | None = None
+    reject_duplicate_unb: bool | None
     """XSD attribute ``rejectDuplicateUNB`` (xs:boolean, optional)."""
 
     def __init__(
@@ -8651,13 +8650,13 @@ class EdifactOptions(BaseType):
         self.reject_duplicate_unb = reject_duplicate_unb
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EdifactPartnerInfo(BaseType):
     """EdifactPartnerInfo.
 
     XSD: complexType ``EdifactPartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('edifact_control_info', 'edifact_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EdifactPartnerInfo',
         NAMESPACE,
@@ -8682,13 +8681,13 @@ class EdifactPartnerInfo(BaseType):
         self.edifact_options = edifact_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Element(BaseType):
     """Element.
 
     XSD: complexType ``Element`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Element',
         NAMESPACE,
@@ -8697,7 +8696,7 @@ class Element(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -8708,13 +8707,13 @@ class Element(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EncryptedValue(BaseType):
     """EncryptedValue.
 
     XSD: complexType ``EncryptedValue`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('is_set', 'path')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EncryptedValue',
         NAMESPACE,
@@ -8724,9 +8723,9 @@ class EncryptedValue(BaseType):
         ),
         REGISTRY,
     )
-    is_set: bool | None = None
+    is_set: bool | None
     """XSD attribute ``isSet`` (xs:boolean, optional)."""
-    path: str | None = None
+    path: str | None
     """XSD attribute ``path`` (xs:string, optional)."""
 
     def __init__(
@@ -8739,13 +8738,13 @@ class EncryptedValue(BaseType):
         self.path = path
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EncryptedValues(BaseType):
     """EncryptedValues.
 
     XSD: complexType ``EncryptedValues`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('encrypted_value',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EncryptedValues',
         NAMESPACE,
@@ -8754,7 +8753,7 @@ class EncryptedValues(BaseType):
         ),
         REGISTRY,
     )
-    encrypted_value: list[EncryptedValue] = field(default_factory=list)
+    encrypted_value: list[EncryptedValue]
     """XSD element ``encryptedValue`` (EncryptedValue, 0..unbounded)."""
 
     def __init__(
@@ -8765,13 +8764,13 @@ class EncryptedValues(BaseType):
         self.encrypted_value = [] if encrypted_value is None else encrypted_value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Environment(BaseType):
     """Environment.
 
     XSD: complexType ``Environment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('classification', 'id_', 'name', 'parent_account', 'parent_environment')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Environment',
         NAMESPACE,
@@ -8784,15 +8783,15 @@ class Environment(BaseType):
         ),
         REGISTRY,
     )
-    classification: EnvironmentClassification | None = None
+    classification: EnvironmentClassification | None
     """XSD attribute ``classification`` (EnvironmentClassification, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    parent_account: str | None = None
+    parent_account: str | None
     """XSD attribute ``parentAccount`` (xs:string, optional)."""
-    parent_environment: str | None = None
+    parent_environment: str | None
     """XSD attribute ``parentEnvironment`` (xs:string, optional)."""
 
     def __init__(
@@ -8811,13 +8810,13 @@ class Environment(BaseType):
         self.parent_environment = parent_environment
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentAtomAttachment(BaseType):
     """EnvironmentAtomAttachment.
 
     XSD: complexType ``EnvironmentAtomAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'environment_id', 'id_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentAtomAttachment',
         NAMESPACE,
@@ -8828,11 +8827,11 @@ class EnvironmentAtomAttachment(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -8847,13 +8846,13 @@ class EnvironmentAtomAttachment(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentConnectionFieldExtensionSummary(BaseType):
     """EnvironmentConnectionFieldExtensionSummary.
 
     XSD: complexType ``EnvironmentConnectionFieldExtensionSummary`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connection_id', 'environment_id', 'extension_group_id', 'field', 'id_', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentConnectionFieldExtensionSummary',
         NAMESPACE,
@@ -8869,15 +8868,15 @@ class EnvironmentConnectionFieldExtensionSummary(BaseType):
     )
     field: FieldSummary
     """XSD element ``field`` (FieldSummary, required)."""
-    connection_id: str | None = None
+    connection_id: str | None
     """XSD attribute ``connectionId`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    extension_group_id: str | None = None
+    extension_group_id: str | None
     """XSD attribute ``extensionGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -8898,13 +8897,13 @@ class EnvironmentConnectionFieldExtensionSummary(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentExtensions(BaseType):
     """EnvironmentExtensions.
 
     XSD: complexType ``EnvironmentExtensions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connections', 'cross_references', 'environment_id', 'extension_group_id', 'id_', 'operations', 'partial', 'pgp_certificates', 'process_properties', 'properties', 'shared_communications', 'trading_partners')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentExtensions',
         NAMESPACE,
@@ -8940,13 +8939,13 @@ class EnvironmentExtensions(BaseType):
     """XSD element ``sharedCommunications`` (SharedCommunications, required)."""
     trading_partners: TradingPartners
     """XSD element ``tradingPartners`` (TradingPartners, required)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    extension_group_id: str | None = None
+    extension_group_id: str | None
     """XSD attribute ``extensionGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    partial: bool | None = None
+    partial: bool | None
     """XSD attribute ``partial`` (xs:boolean, optional)."""
 
     def __init__(
@@ -8979,13 +8978,13 @@ class EnvironmentExtensions(BaseType):
         self.partial = partial
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtension(BaseType):
     """EnvironmentMapExtension.
 
     XSD: complexType ``EnvironmentMapExtension`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('environment_id', 'extension_group_id', 'id_', 'map_', 'map_id', 'name', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentMapExtension',
         NAMESPACE,
@@ -9000,19 +8999,19 @@ class EnvironmentMapExtension(BaseType):
         ),
         REGISTRY,
     )
-    map_: MapExtension | None = None
+    map_: MapExtension | None
     """XSD element ``Map`` (MapExtension, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    extension_group_id: str | None = None
+    extension_group_id: str | None
     """XSD attribute ``extensionGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    map_id: str | None = None
+    map_id: str | None
     """XSD attribute ``mapId`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -9035,13 +9034,13 @@ class EnvironmentMapExtension(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionExternalComponent(BaseType):
     """EnvironmentMapExtensionExternalComponent.
 
     XSD: complexType ``EnvironmentMapExtensionExternalComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'component_name', 'component_type', 'component_version', 'environment_map_extension_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentMapExtensionExternalComponent',
         NAMESPACE,
@@ -9054,15 +9053,15 @@ class EnvironmentMapExtensionExternalComponent(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    component_version: int | None = None
+    component_version: int | None
     """XSD attribute ``componentVersion`` (xs:int, optional)."""
-    environment_map_extension_id: str | None = None
+    environment_map_extension_id: str | None
     """XSD attribute ``environmentMapExtensionId`` (xs:string, optional)."""
 
     def __init__(
@@ -9081,13 +9080,13 @@ class EnvironmentMapExtensionExternalComponent(BaseType):
         self.environment_map_extension_id = environment_map_extension_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionUserDefinedFunction(BaseType):
     """EnvironmentMapExtensionUserDefinedFunction.
 
     XSD: complexType ``EnvironmentMapExtensionUserDefinedFunction`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('created_by', 'created_date', 'deleted', 'description', 'environment_map_extension_id', 'id_', 'inputs', 'mappings', 'modified_by', 'modified_date', 'name', 'outputs', 'steps')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentMapExtensionUserDefinedFunction',
         NAMESPACE,
@@ -9116,23 +9115,23 @@ class EnvironmentMapExtensionUserDefinedFunction(BaseType):
     """XSD element ``Outputs`` (MapExtensionsOutputs, required)."""
     steps: MapExtensionsFunctionSteps
     """XSD element ``Steps`` (MapExtensionsFunctionSteps, required)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    environment_map_extension_id: str | None = None
+    environment_map_extension_id: str | None
     """XSD attribute ``environmentMapExtensionId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -9167,13 +9166,13 @@ class EnvironmentMapExtensionUserDefinedFunction(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionUserDefinedFunctionSummary(BaseType):
     """EnvironmentMapExtensionUserDefinedFunctionSummary.
 
     XSD: complexType ``EnvironmentMapExtensionUserDefinedFunctionSummary`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'created_by', 'created_date', 'deleted', 'environment_map_extension_id', 'modified_by', 'modified_date', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentMapExtensionUserDefinedFunctionSummary',
         NAMESPACE,
@@ -9189,21 +9188,21 @@ class EnvironmentMapExtensionUserDefinedFunctionSummary(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    environment_map_extension_id: str | None = None
+    environment_map_extension_id: str | None
     """XSD attribute ``environmentMapExtensionId`` (xs:string, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -9228,13 +9227,13 @@ class EnvironmentMapExtensionUserDefinedFunctionSummary(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentMapExtensionsSummary(BaseType):
     """EnvironmentMapExtensionsSummary.
 
     XSD: complexType ``EnvironmentMapExtensionsSummary`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('destination_field_set', 'environment_id', 'extension_group_id', 'id_', 'map_id', 'name', 'process_id', 'source_field_set')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentMapExtensionsSummary',
         NAMESPACE,
@@ -9254,17 +9253,17 @@ class EnvironmentMapExtensionsSummary(BaseType):
     """XSD element ``DestinationFieldSet`` (MapExtensionBrowseData, required)."""
     source_field_set: MapExtensionBrowseData
     """XSD element ``SourceFieldSet`` (MapExtensionBrowseData, required)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    extension_group_id: str | None = None
+    extension_group_id: str | None
     """XSD attribute ``extensionGroupId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    map_id: str | None = None
+    map_id: str | None
     """XSD attribute ``mapId`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -9289,13 +9288,13 @@ class EnvironmentMapExtensionsSummary(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class EnvironmentRole(BaseType):
     """EnvironmentRole.
 
     XSD: complexType ``EnvironmentRole`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('environment_id', 'id_', 'role_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'EnvironmentRole',
         NAMESPACE,
@@ -9306,11 +9305,11 @@ class EnvironmentRole(BaseType):
         ),
         REGISTRY,
     )
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    role_id: str | None = None
+    role_id: str | None
     """XSD attribute ``roleId`` (xs:string, optional)."""
 
     def __init__(
@@ -9325,13 +9324,13 @@ class EnvironmentRole(BaseType):
         self.role_id = role_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Event(BaseType):
     """Event.
 
     XSD: complexType ``Event`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'atom_id', 'atom_name', 'classification', 'end_time', 'environment', 'error', 'error_document_count', 'error_type', 'errored_step_label', 'errored_step_type', 'event_date', 'event_id', 'event_level', 'event_type', 'execution_id', 'inbound_document_count', 'outbound_document_count', 'process_id', 'process_name', 'record_date', 'start_time', 'status', 'title', 'top_level_process_id', 'update_date')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Event',
         NAMESPACE,
@@ -9379,7 +9378,7 @@ class Event(BaseType):
     """XSD element ``environment`` (xs:string, required)."""
     error: str
     """XSD element ``error`` (xs:string, required)."""
-    error_document_count: int | None = None
+    error_document_count: int | None
     """XSD element ``errorDocumentCount`` (xs:int, optional)."""
     error_type: str
     """XSD element ``errorType`` (xs:string, required)."""
@@ -9397,9 +9396,9 @@ class Event(BaseType):
     """XSD element ``eventType`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    inbound_document_count: int | None = None
+    inbound_document_count: int | None
     """XSD element ``inboundDocumentCount`` (xs:int, optional)."""
-    outbound_document_count: int | None = None
+    outbound_document_count: int | None
     """XSD element ``outboundDocumentCount`` (xs:int, optional)."""
     process_id: str
     """XSD element ``processId`` (xs:string, required)."""
@@ -9476,13 +9475,13 @@ class Event(BaseType):
         self.update_date = update_date
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionArtifacts(BaseType):
     """ExecutionArtifacts.
 
     XSD: complexType ``ExecutionArtifacts`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('execution_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionArtifacts',
         NAMESPACE,
@@ -9491,7 +9490,7 @@ class ExecutionArtifacts(BaseType):
         ),
         REGISTRY,
     )
-    execution_id: str | None = None
+    execution_id: str | None
     """XSD attribute ``executionId`` (xs:string, optional)."""
 
     def __init__(
@@ -9502,13 +9501,13 @@ class ExecutionArtifacts(BaseType):
         self.execution_id = execution_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionConnector(BaseType):
     """ExecutionConnector.
 
     XSD: complexType ``ExecutionConnector`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('action_type', 'connector_type', 'error_count', 'execution_connector', 'execution_id', 'id_', 'is_start_shape', 'record_type', 'size', 'success_count')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionConnector',
         NAMESPACE,
@@ -9526,25 +9525,25 @@ class ExecutionConnector(BaseType):
         ),
         REGISTRY,
     )
-    action_type: str | None = None
+    action_type: str | None
     """XSD attribute ``actionType`` (xs:string, optional)."""
-    connector_type: str | None = None
+    connector_type: str | None
     """XSD attribute ``connectorType`` (xs:string, optional)."""
-    error_count: int | None = None
+    error_count: int | None
     """XSD attribute ``errorCount`` (xs:int, optional)."""
-    execution_connector: str | None = None
+    execution_connector: str | None
     """XSD attribute ``executionConnector`` (xs:string, optional)."""
-    execution_id: str | None = None
+    execution_id: str | None
     """XSD attribute ``executionId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    is_start_shape: bool | None = None
+    is_start_shape: bool | None
     """XSD attribute ``isStartShape`` (xs:boolean, optional)."""
-    record_type: str | None = None
+    record_type: str | None
     """XSD attribute ``recordType`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD attribute ``size`` (xs:long, optional)."""
-    success_count: int | None = None
+    success_count: int | None
     """XSD attribute ``successCount`` (xs:int, optional)."""
 
     def __init__(
@@ -9573,13 +9572,13 @@ class ExecutionConnector(BaseType):
         self.success_count = success_count
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionCountAccount(BaseType):
     """ExecutionCountAccount.
 
     XSD: complexType ``ExecutionCountAccount`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'atom_id', 'date', 'failures', 'successes')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionCountAccount',
         NAMESPACE,
@@ -9592,15 +9591,15 @@ class ExecutionCountAccount(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    date: str | None = None
+    date: str | None
     """XSD attribute ``date`` (xs:string, optional)."""
-    failures: int | None = None
+    failures: int | None
     """XSD attribute ``failures`` (xs:long, optional)."""
-    successes: int | None = None
+    successes: int | None
     """XSD attribute ``successes`` (xs:long, optional)."""
 
     def __init__(
@@ -9619,13 +9618,13 @@ class ExecutionCountAccount(BaseType):
         self.successes = successes
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionCountAccountGroup(ExecutionCountAccount):
     """ExecutionCountAccountGroup.
 
     XSD: complexType ``ExecutionCountAccountGroup`` in ``http://api.platform.boomi.com/``; extends ``ExecutionCountAccount``.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('ExecutionCountAccountGroup', NAMESPACE, (), REGISTRY)
 
     def __init__(
@@ -9644,13 +9643,13 @@ class ExecutionCountAccountGroup(ExecutionCountAccount):
         self.successes = successes
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRecord(BaseType):
     """ExecutionRecord.
 
     XSD: complexType ``ExecutionRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'atom_id', 'atom_name', 'execution_duration', 'execution_id', 'execution_time', 'execution_type', 'inbound_document_count', 'inbound_document_size', 'inbound_error_document_count', 'launcher_id', 'message', 'node_id', 'original_execution_id', 'outbound_document_count', 'outbound_document_size', 'parent_execution_id', 'process_id', 'process_name', 'recorded_date', 'report_key', 'status', 'top_level_execution_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionRecord',
         NAMESPACE,
@@ -9687,7 +9686,7 @@ class ExecutionRecord(BaseType):
     """XSD element ``atomId`` (xs:string, required)."""
     atom_name: str
     """XSD element ``atomName`` (xs:string, required)."""
-    execution_duration: int | None = None
+    execution_duration: int | None
     """XSD element ``executionDuration`` (xs:long, optional)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
@@ -9695,11 +9694,11 @@ class ExecutionRecord(BaseType):
     """XSD element ``executionTime`` (xs:dateTime, required)."""
     execution_type: ExecutionRecordExecutionType
     """XSD element ``executionType`` (ExecutionRecordExecutionType, required)."""
-    inbound_document_count: int | None = None
+    inbound_document_count: int | None
     """XSD element ``inboundDocumentCount`` (xs:int, optional)."""
-    inbound_document_size: int | None = None
+    inbound_document_size: int | None
     """XSD element ``inboundDocumentSize`` (xs:long, optional)."""
-    inbound_error_document_count: int | None = None
+    inbound_error_document_count: int | None
     """XSD element ``inboundErrorDocumentCount`` (xs:int, optional)."""
     launcher_id: str
     """XSD element ``launcherID`` (xs:string, required)."""
@@ -9709,9 +9708,9 @@ class ExecutionRecord(BaseType):
     """XSD element ``nodeId`` (xs:string, required)."""
     original_execution_id: str
     """XSD element ``originalExecutionId`` (xs:string, required)."""
-    outbound_document_count: int | None = None
+    outbound_document_count: int | None
     """XSD element ``outboundDocumentCount`` (xs:int, optional)."""
-    outbound_document_size: int | None = None
+    outbound_document_size: int | None
     """XSD element ``outboundDocumentSize`` (xs:long, optional)."""
     parent_execution_id: str
     """XSD element ``parentExecutionId`` (xs:string, required)."""
@@ -9780,13 +9779,13 @@ class ExecutionRecord(BaseType):
         self.top_level_execution_id = top_level_execution_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequest(BaseType):
     """ExecutionRequest.
 
     XSD: complexType ``ExecutionRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'dynamic_process_properties', 'process_id', 'process_name', 'process_properties', 'record_url', 'request_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionRequest',
         NAMESPACE,
@@ -9807,13 +9806,13 @@ class ExecutionRequest(BaseType):
     """XSD element ``ProcessProperties`` (ExecutionRequestProcessProperties, required)."""
     atom_id: str
     """XSD attribute ``atomId`` (xs:string, required)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
-    process_name: str | None = None
+    process_name: str | None
     """XSD attribute ``processName`` (xs:string, optional)."""
-    record_url: str | None = None
+    record_url: str | None
     """XSD attribute ``recordUrl`` (xs:string, optional)."""
-    request_id: str | None = None
+    request_id: str | None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
     def __init__(
@@ -9836,13 +9835,13 @@ class ExecutionRequest(BaseType):
         self.request_id = request_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequestDynamicProcessProperties(BaseType):
     """ExecutionRequestDynamicProcessProperties.
 
     XSD: complexType ``ExecutionRequestDynamicProcessProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('dynamic_process_property',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionRequestDynamicProcessProperties',
         NAMESPACE,
@@ -9851,7 +9850,7 @@ class ExecutionRequestDynamicProcessProperties(BaseType):
         ),
         REGISTRY,
     )
-    dynamic_process_property: list[DynamicProcessProperty] = field(default_factory=list)
+    dynamic_process_property: list[DynamicProcessProperty]
     """XSD element ``DynamicProcessProperty`` (DynamicProcessProperty, 0..unbounded)."""
 
     def __init__(
@@ -9862,13 +9861,13 @@ class ExecutionRequestDynamicProcessProperties(BaseType):
         self.dynamic_process_property = [] if dynamic_process_property is None else dynamic_process_property
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionRequestProcessProperties(BaseType):
     """ExecutionRequestProcessProperties.
 
     XSD: complexType ``ExecutionRequestProcessProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_property',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionRequestProcessProperties',
         NAMESPACE,
@@ -9877,7 +9876,7 @@ class ExecutionRequestProcessProperties(BaseType):
         ),
         REGISTRY,
     )
-    process_property: list[ProcessProperty] = field(default_factory=list)
+    process_property: list[ProcessProperty]
     """XSD element ``ProcessProperty`` (ProcessProperty, 0..unbounded)."""
 
     def __init__(
@@ -9888,13 +9887,13 @@ class ExecutionRequestProcessProperties(BaseType):
         self.process_property = [] if process_property is None else process_property
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ExecutionSummaryRecord(BaseType):
     """ExecutionSummaryRecord.
 
     XSD: complexType ``ExecutionSummaryRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'atom_id', 'atom_name', 'elapsed_time', 'elapsed_var_sum', 'execution_count', 'inbound_doc_count', 'inbound_doc_size', 'launch_elapsed_time', 'launcher_id', 'max_elapsed_time', 'outbound_doc_count', 'outbound_doc_size', 'process_id', 'process_name', 'report_key', 'return_doc_count', 'return_doc_size', 'status', 'time_block')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ExecutionSummaryRecord',
         NAMESPACE,
@@ -9922,45 +9921,45 @@ class ExecutionSummaryRecord(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountID`` (xs:string, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomID`` (xs:string, optional)."""
-    atom_name: str | None = None
+    atom_name: str | None
     """XSD attribute ``atomName`` (xs:string, optional)."""
-    elapsed_time: int | None = None
+    elapsed_time: int | None
     """XSD attribute ``elapsedTime`` (xs:long, optional)."""
-    elapsed_var_sum: float | None = None
+    elapsed_var_sum: float | None
     """XSD attribute ``elapsedVarSum`` (xs:double, optional)."""
-    execution_count: int | None = None
+    execution_count: int | None
     """XSD attribute ``executionCount`` (xs:int, optional)."""
-    inbound_doc_count: int | None = None
+    inbound_doc_count: int | None
     """XSD attribute ``inboundDocCount`` (xs:int, optional)."""
-    inbound_doc_size: int | None = None
+    inbound_doc_size: int | None
     """XSD attribute ``inboundDocSize`` (xs:long, optional)."""
-    launch_elapsed_time: int | None = None
+    launch_elapsed_time: int | None
     """XSD attribute ``launchElapsedTime`` (xs:long, optional)."""
-    launcher_id: str | None = None
+    launcher_id: str | None
     """XSD attribute ``launcherID`` (xs:string, optional)."""
-    max_elapsed_time: int | None = None
+    max_elapsed_time: int | None
     """XSD attribute ``maxElapsedTime`` (xs:int, optional)."""
-    outbound_doc_count: int | None = None
+    outbound_doc_count: int | None
     """XSD attribute ``outboundDocCount`` (xs:int, optional)."""
-    outbound_doc_size: int | None = None
+    outbound_doc_size: int | None
     """XSD attribute ``outboundDocSize`` (xs:long, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processID`` (xs:string, optional)."""
-    process_name: str | None = None
+    process_name: str | None
     """XSD attribute ``processName`` (xs:string, optional)."""
-    report_key: str | None = None
+    report_key: str | None
     """XSD attribute ``reportKey`` (xs:string, optional)."""
-    return_doc_count: int | None = None
+    return_doc_count: int | None
     """XSD attribute ``returnDocCount`` (xs:int, optional)."""
-    return_doc_size: int | None = None
+    return_doc_size: int | None
     """XSD attribute ``returnDocSize`` (xs:long, optional)."""
-    status: str | None = None
+    status: str | None
     """XSD attribute ``status`` (xs:string, optional)."""
-    time_block: str | None = None
+    time_block: str | None
     """XSD attribute ``timeBlock`` (xs:dateTime, optional)."""
 
     def __init__(
@@ -10009,26 +10008,26 @@ class ExecutionSummaryRecord(BaseType):
         self.time_block = time_block
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Expression(Binding):
     """Expression.
 
     XSD: complexType ``Expression`` in ``http://api.platform.boomi.com/``; abstract.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('Expression', NAMESPACE, (), REGISTRY, abstract=True)
 
     def __init__(self) -> None:
         pass
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPCommunicationOptions(BaseType):
     """FTPCommunicationOptions.
 
     XSD: complexType ``FTPCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('communication_setting', 'ftp_get_options', 'ftp_send_options', 'ftp_settings', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FTPCommunicationOptions',
         NAMESPACE,
@@ -10041,15 +10040,15 @@ class FTPCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    ftp_settings: FTPSettings | None = None
+    ftp_settings: FTPSettings | None
     """XSD element ``FTPSettings`` (FTPSettings, optional)."""
-    ftp_get_options: FTPGetOptions | None = None
+    ftp_get_options: FTPGetOptions | None
     """XSD element ``FTPGetOptions`` (FTPGetOptions, optional)."""
-    ftp_send_options: FTPSendOptions | None = None
+    ftp_send_options: FTPSendOptions | None
     """XSD element ``FTPSendOptions`` (FTPSendOptions, optional)."""
-    communication_setting: FTPCommunicationOptionsCommunicationSetting | None = None
+    communication_setting: FTPCommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (FTPCommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -10068,13 +10067,13 @@ class FTPCommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPGetOptions(BaseType):
     """FTPGetOptions.
 
     XSD: complexType ``FTPGetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('file_to_move', 'ftp_action', 'max_file_count', 'remote_directory', 'transfer_type', 'use_default_get_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FTPGetOptions',
         NAMESPACE,
@@ -10094,11 +10093,11 @@ class FTPGetOptions(BaseType):
     """XSD element ``fileToMove`` (xs:string, required)."""
     max_file_count: int
     """XSD element ``maxFileCount`` (xs:integer, required)."""
-    ftp_action: FTPGetOptionsFtpAction | None = None
+    ftp_action: FTPGetOptionsFtpAction | None
     """XSD attribute ``ftpAction`` (FTPGetOptionsFtpAction, optional)."""
-    transfer_type: FTPGetOptionsTransferType | None = None
+    transfer_type: FTPGetOptionsTransferType | None
     """XSD attribute ``transferType`` (FTPGetOptionsTransferType, optional)."""
-    use_default_get_options: bool | None = None
+    use_default_get_options: bool | None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -10119,13 +10118,13 @@ class FTPGetOptions(BaseType):
         self.use_default_get_options = use_default_get_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSSLOptions(BaseType):
     """FTPSSLOptions.
 
     XSD: complexType ``FTPSSLOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_ssl_certificate', 'sslmode', 'use_client_authentication')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FTPSSLOptions',
         NAMESPACE,
@@ -10136,11 +10135,11 @@ class FTPSSLOptions(BaseType):
         ),
         REGISTRY,
     )
-    client_ssl_certificate: PrivateCertificate | None = None
+    client_ssl_certificate: PrivateCertificate | None
     """XSD element ``clientSSLCertificate`` (PrivateCertificate, optional)."""
-    sslmode: FTPSSLOptionsSslmode | None = None
+    sslmode: FTPSSLOptionsSslmode | None
     """XSD attribute ``sslmode`` (FTPSSLOptionsSslmode, optional)."""
-    use_client_authentication: bool | None = None
+    use_client_authentication: bool | None
     """XSD attribute ``useClientAuthentication`` (xs:boolean, optional)."""
 
     def __init__(
@@ -10155,13 +10154,13 @@ class FTPSSLOptions(BaseType):
         self.use_client_authentication = use_client_authentication
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSendOptions(BaseType):
     """FTPSendOptions.
 
     XSD: complexType ``FTPSendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ftp_action', 'move_to_directory', 'remote_directory', 'transfer_type', 'use_default_send_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FTPSendOptions',
         NAMESPACE,
@@ -10178,11 +10177,11 @@ class FTPSendOptions(BaseType):
     """XSD element ``remoteDirectory`` (xs:string, required)."""
     move_to_directory: str
     """XSD element ``moveToDirectory`` (xs:string, required)."""
-    ftp_action: FTPSendOptionsFtpAction | None = None
+    ftp_action: FTPSendOptionsFtpAction | None
     """XSD attribute ``ftpAction`` (FTPSendOptionsFtpAction, optional)."""
-    transfer_type: FTPSendOptionsTransferType | None = None
+    transfer_type: FTPSendOptionsTransferType | None
     """XSD attribute ``transferType`` (FTPSendOptionsTransferType, optional)."""
-    use_default_send_options: bool | None = None
+    use_default_send_options: bool | None
     """XSD attribute ``useDefaultSendOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -10201,13 +10200,13 @@ class FTPSendOptions(BaseType):
         self.use_default_send_options = use_default_send_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FTPSettings(BaseType):
     """FTPSettings.
 
     XSD: complexType ``FTPSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connection_mode', 'ftpssl_options', 'host', 'password', 'port', 'use_default_settings', 'user')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FTPSettings',
         NAMESPACE,
@@ -10230,11 +10229,11 @@ class FTPSettings(BaseType):
     """XSD element ``user`` (xs:string, required)."""
     ftpssl_options: FTPSSLOptions
     """XSD element ``FTPSSLOptions`` (FTPSSLOptions, required)."""
-    password: str | None = None
+    password: str | None
     """XSD element ``password`` (xs:string, optional)."""
-    connection_mode: FTPSettingsConnectionMode | None = None
+    connection_mode: FTPSettingsConnectionMode | None
     """XSD attribute ``connectionMode`` (FTPSettingsConnectionMode, optional)."""
-    use_default_settings: bool | None = None
+    use_default_settings: bool | None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
     def __init__(
@@ -10257,13 +10256,13 @@ class FTPSettings(BaseType):
         self.use_default_settings = use_default_settings
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Field(BaseType):
     """Field.
 
     XSD: complexType ``Field`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cloud_managed_secret_config', 'component_override', 'custom_properties', 'encrypted_value_set', 'id_', 'use_default', 'uses_encryption', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Field',
         NAMESPACE,
@@ -10279,21 +10278,21 @@ class Field(BaseType):
         ),
         REGISTRY,
     )
-    custom_properties: CustomProperties | None = None
+    custom_properties: CustomProperties | None
     """XSD element ``customProperties`` (CustomProperties, optional)."""
-    cloud_managed_secret_config: CloudManagedSecretConfig | None = None
+    cloud_managed_secret_config: CloudManagedSecretConfig | None
     """XSD element ``CloudManagedSecretConfig`` (CloudManagedSecretConfig, optional)."""
-    component_override: bool | None = None
+    component_override: bool | None
     """XSD attribute ``componentOverride`` (xs:boolean, optional)."""
-    encrypted_value_set: bool | None = None
+    encrypted_value_set: bool | None
     """XSD attribute ``encryptedValueSet`` (xs:boolean, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    use_default: bool | None = None
+    use_default: bool | None
     """XSD attribute ``useDefault`` (xs:boolean, optional)."""
-    uses_encryption: bool | None = None
+    uses_encryption: bool | None
     """XSD attribute ``usesEncryption`` (xs:boolean, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -10318,13 +10317,13 @@ class Field(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class FieldSummary(Field):
     """FieldSummary.
 
     XSD: complexType ``FieldSummary`` in ``http://api.platform.boomi.com/``; extends ``Field``.
     """
 
+    __slots__ = ('oauth2_authorization_url',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'FieldSummary',
         NAMESPACE,
@@ -10333,7 +10332,7 @@ class FieldSummary(Field):
         ),
         REGISTRY,
     )
-    oauth2_authorization_url: str | None = None
+    oauth2_authorization_url: str | None
     """XSD attribute ``oauth2AuthorizationUrl`` (xs:string, optional)."""
 
     def __init__(
@@ -10360,13 +10359,13 @@ class FieldSummary(Field):
         self.oauth2_authorization_url = oauth2_authorization_url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Folder(BaseType):
     """Folder.
 
     XSD: complexType ``Folder`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('deleted', 'full_path', 'id_', 'name', 'parent_id', 'parent_name', 'permitted_roles')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Folder',
         NAMESPACE,
@@ -10381,19 +10380,19 @@ class Folder(BaseType):
         ),
         REGISTRY,
     )
-    permitted_roles: PermittedRoles | None = None
+    permitted_roles: PermittedRoles | None
     """XSD element ``PermittedRoles`` (PermittedRoles, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    full_path: str | None = None
+    full_path: str | None
     """XSD attribute ``fullPath`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    parent_id: str | None = None
+    parent_id: str | None
     """XSD attribute ``parentId`` (xs:string, optional)."""
-    parent_name: str | None = None
+    parent_name: str | None
     """XSD attribute ``parentName`` (xs:string, optional)."""
 
     def __init__(
@@ -10416,13 +10415,13 @@ class Folder(BaseType):
         self.parent_name = parent_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GSControlInfo(BaseType):
     """GSControlInfo.
 
     XSD: complexType ``GSControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('applicationcode', 'gs_version', 'respagencycode')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'GSControlInfo',
         NAMESPACE,
@@ -10433,11 +10432,11 @@ class GSControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    applicationcode: str | None = None
+    applicationcode: str | None
     """XSD attribute ``applicationcode`` (xs:string, optional)."""
-    gs_version: str | None = None
+    gs_version: str | None
     """XSD attribute ``gsVersion`` (xs:string, optional)."""
-    respagencycode: GSControlInfoRespagencycode | None = None
+    respagencycode: GSControlInfoRespagencycode | None
     """XSD attribute ``respagencycode`` (GSControlInfoRespagencycode, optional)."""
 
     def __init__(
@@ -10452,13 +10451,13 @@ class GSControlInfo(BaseType):
         self.respagencycode = respagencycode
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GeneralSettings(BaseType):
     """GeneralSettings.
 
     XSD: complexType ``GeneralSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enabled', 'observability_endpoint')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'GeneralSettings',
         NAMESPACE,
@@ -10468,7 +10467,7 @@ class GeneralSettings(BaseType):
         ),
         REGISTRY,
     )
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD element ``enabled`` (xs:boolean, optional)."""
     observability_endpoint: ObservabilityEndpoint
     """XSD element ``observabilityEndpoint`` (ObservabilityEndpoint, required)."""
@@ -10483,13 +10482,13 @@ class GeneralSettings(BaseType):
         self.observability_endpoint = observability_endpoint
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GenericConnectorRecord(BaseType):
     """GenericConnectorRecord.
 
     XSD: complexType ``GenericConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'action_type', 'atom_id', 'connection_id', 'connection_name', 'connector_fields', 'connector_type', 'date_processed', 'document_index', 'error_message', 'execution_connector_id', 'execution_id', 'id_', 'incremental_document_index', 'operation_id', 'operation_name', 'retryable', 'size', 'start_shape', 'status', 'tracked_fields')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'GenericConnectorRecord',
         NAMESPACE,
@@ -10524,41 +10523,41 @@ class GenericConnectorRecord(BaseType):
     """XSD element ``errorMessage`` (xs:string, required)."""
     tracked_fields: TrackedFields
     """XSD element ``trackedFields`` (TrackedFields, required)."""
-    account: str | None = None
+    account: str | None
     """XSD attribute ``account`` (xs:string, optional)."""
-    action_type: str | None = None
+    action_type: str | None
     """XSD attribute ``actionType`` (xs:string, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    connection_id: str | None = None
+    connection_id: str | None
     """XSD attribute ``connectionId`` (xs:string, optional)."""
-    connection_name: str | None = None
+    connection_name: str | None
     """XSD attribute ``connectionName`` (xs:string, optional)."""
-    connector_type: str | None = None
+    connector_type: str | None
     """XSD attribute ``connectorType`` (xs:string, optional)."""
-    date_processed: str | None = None
+    date_processed: str | None
     """XSD attribute ``dateProcessed`` (xs:dateTime, optional)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD attribute ``documentIndex`` (xs:int, optional)."""
-    execution_connector_id: str | None = None
+    execution_connector_id: str | None
     """XSD attribute ``executionConnectorId`` (xs:string, optional)."""
-    execution_id: str | None = None
+    execution_id: str | None
     """XSD attribute ``executionId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    incremental_document_index: int | None = None
+    incremental_document_index: int | None
     """XSD attribute ``incrementalDocumentIndex`` (xs:int, optional)."""
-    operation_id: str | None = None
+    operation_id: str | None
     """XSD attribute ``operationId`` (xs:string, optional)."""
-    operation_name: str | None = None
+    operation_name: str | None
     """XSD attribute ``operationName`` (xs:string, optional)."""
-    retryable: bool | None = None
+    retryable: bool | None
     """XSD attribute ``retryable`` (xs:boolean, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD attribute ``size`` (xs:long, optional)."""
-    start_shape: bool | None = None
+    start_shape: bool | None
     """XSD attribute ``startShape`` (xs:boolean, optional)."""
-    status: GenericConnectorRecordStatus | None = None
+    status: GenericConnectorRecordStatus | None
     """XSD attribute ``status`` (GenericConnectorRecordStatus, optional)."""
 
     def __init__(
@@ -10609,13 +10608,13 @@ class GenericConnectorRecord(BaseType):
         self.status = status
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GroupingExpression(Expression):
     """GroupingExpression.
 
     XSD: complexType ``GroupingExpression`` in ``http://api.platform.boomi.com/``; extends ``Expression``.
     """
 
+    __slots__ = ('nested_expression', 'operator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'GroupingExpression',
         NAMESPACE,
@@ -10625,7 +10624,7 @@ class GroupingExpression(Expression):
         ),
         REGISTRY,
     )
-    nested_expression: list[Expression] = field(default_factory=list)
+    nested_expression: list[Expression]
     """XSD element ``nestedExpression`` (Expression, 0..unbounded)."""
     operator: GroupingExpressionOperator
     """XSD attribute ``operator`` (GroupingExpressionOperator, required)."""
@@ -10640,13 +10639,13 @@ class GroupingExpression(Expression):
         self.operator = operator
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HDType(BaseType):
     """HDType.
 
     XSD: complexType ``HDType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('namespace_id', 'universal_id', 'universal_id_type')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HDType',
         NAMESPACE,
@@ -10657,11 +10656,11 @@ class HDType(BaseType):
         ),
         REGISTRY,
     )
-    namespace_id: str | None = None
+    namespace_id: str | None
     """XSD attribute ``namespaceId`` (xs:string, optional)."""
-    universal_id: str | None = None
+    universal_id: str | None
     """XSD attribute ``universalId`` (xs:string, optional)."""
-    universal_id_type: str | None = None
+    universal_id_type: str | None
     """XSD attribute ``universalIdType`` (xs:string, optional)."""
 
     def __init__(
@@ -10676,13 +10675,13 @@ class HDType(BaseType):
         self.universal_id_type = universal_id_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7ConnectorRecord(BaseType):
     """HL7ConnectorRecord.
 
     XSD: complexType ``HL7ConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('accept_ack_report', 'accept_ack_status', 'account', 'ack_report', 'ack_status', 'action_type', 'atom_id', 'connector_name', 'connector_type', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'id_', 'is_valid_message', 'message_control_id', 'message_type', 'operation_name', 'outbound_validation_report', 'outbound_validation_status', 'receiver_application_id', 'receiver_facility_id', 'sender_application_id', 'sender_facility_id', 'size', 'successful', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HL7ConnectorRecord',
         NAMESPACE,
@@ -10718,15 +10717,15 @@ class HL7ConnectorRecord(BaseType):
         ),
         REGISTRY,
     )
-    accept_ack_report: str | None = None
+    accept_ack_report: str | None
     """XSD element ``acceptAckReport`` (xs:string, optional)."""
-    accept_ack_status: str | None = None
+    accept_ack_status: str | None
     """XSD element ``acceptAckStatus`` (xs:string, optional)."""
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_report: str | None = None
+    ack_report: str | None
     """XSD element ``ackReport`` (xs:string, optional)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
@@ -10740,7 +10739,7 @@ class HL7ConnectorRecord(BaseType):
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
@@ -10748,31 +10747,31 @@ class HL7ConnectorRecord(BaseType):
     """XSD element ``executionId`` (xs:string, required)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    is_valid_message: str | None = None
+    is_valid_message: str | None
     """XSD element ``isValidMessage`` (xs:string, optional)."""
-    message_control_id: str | None = None
+    message_control_id: str | None
     """XSD element ``messageControlId`` (xs:string, optional)."""
-    message_type: str | None = None
+    message_type: str | None
     """XSD element ``messageType`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    outbound_validation_report: str | None = None
+    outbound_validation_report: str | None
     """XSD element ``outboundValidationReport`` (xs:string, optional)."""
-    outbound_validation_status: str | None = None
+    outbound_validation_status: str | None
     """XSD element ``outboundValidationStatus`` (xs:string, optional)."""
-    receiver_application_id: str | None = None
+    receiver_application_id: str | None
     """XSD element ``receiverApplicationId`` (xs:string, optional)."""
-    receiver_facility_id: str | None = None
+    receiver_facility_id: str | None
     """XSD element ``receiverFacilityId`` (xs:string, optional)."""
-    sender_application_id: str | None = None
+    sender_application_id: str | None
     """XSD element ``senderApplicationId`` (xs:string, optional)."""
-    sender_facility_id: str | None = None
+    sender_facility_id: str | None
     """XSD element ``senderFacilityId`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD element ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -10837,13 +10836,13 @@ class HL7ConnectorRecord(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7ControlInfo(BaseType):
     """HL7ControlInfo.
 
     XSD: complexType ``HL7ControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('msh_control_info',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HL7ControlInfo',
         NAMESPACE,
@@ -10863,13 +10862,13 @@ class HL7ControlInfo(BaseType):
         self.msh_control_info = msh_control_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7Options(BaseType):
     """HL7Options.
 
     XSD: complexType ``HL7Options`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('acceptackoption', 'appackoption', 'batchoption', 'composite_delimiter', 'element_delimiter', 'filteracknowledgements', 'outbound_interchange_validation', 'outbound_validation_option', 'reject_duplicates', 'segment_terminator', 'sub_composite_delimiter')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HL7Options',
         NAMESPACE,
@@ -10896,19 +10895,19 @@ class HL7Options(BaseType):
     """XSD element ``segmentTerminator`` (EdiSegmentTerminator, required)."""
     sub_composite_delimiter: EdiDelimiter
     """XSD element ``subCompositeDelimiter`` (EdiDelimiter, required)."""
-    acceptackoption: HL7OptionsAcceptackoption | None = None
+    acceptackoption: HL7OptionsAcceptackoption | None
     """XSD attribute ``acceptackoption`` (HL7OptionsAcceptackoption, optional)."""
-    appackoption: HL7OptionsAppackoption | None = None
+    appackoption: HL7OptionsAppackoption | None
     """XSD attribute ``appackoption`` (HL7OptionsAppackoption, optional)."""
-    batchoption: HL7OptionsBatchoption | None = None
+    batchoption: HL7OptionsBatchoption | None
     """XSD attribute ``batchoption`` (HL7OptionsBatchoption, optional)."""
-    filteracknowledgements: bool | None = None
+    filteracknowledgements: bool | None
     """XSD attribute ``filteracknowledgements`` (xs:boolean, optional)."""
-    outbound_interchange_validation: bool | None = None
+    outbound_interchange_validation: bool | None
     """XSD attribute ``outboundInterchangeValidation`` (xs:boolean, optional)."""
-    outbound_validation_option: HL7OptionsOutboundValidationOption | None = None
+    outbound_validation_option: HL7OptionsOutboundValidationOption | None
     """XSD attribute ``outboundValidationOption`` (HL7OptionsOutboundValidationOption, optional)."""
-    reject_duplicates: bool | None = None
+    reject_duplicates: bool | None
     """XSD attribute ``rejectDuplicates`` (xs:boolean, optional)."""
 
     def __init__(
@@ -10939,13 +10938,13 @@ class HL7Options(BaseType):
         self.reject_duplicates = reject_duplicates
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HL7PartnerInfo(BaseType):
     """HL7PartnerInfo.
 
     XSD: complexType ``HL7PartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('h_l7_control_info', 'h_l7_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HL7PartnerInfo',
         NAMESPACE,
@@ -10955,9 +10954,9 @@ class HL7PartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    h_l7_control_info: HL7ControlInfo | None = None
+    h_l7_control_info: HL7ControlInfo | None
     """XSD element ``HL7ControlInfo`` (HL7ControlInfo, optional)."""
-    h_l7_options: HL7Options | None = None
+    h_l7_options: HL7Options | None
     """XSD element ``HL7Options`` (HL7Options, optional)."""
 
     def __init__(
@@ -10970,13 +10969,13 @@ class HL7PartnerInfo(BaseType):
         self.h_l7_options = h_l7_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPAuthSettings(BaseType):
     """HTTPAuthSettings.
 
     XSD: complexType ``HTTPAuthSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('password', 'user')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPAuthSettings',
         NAMESPACE,
@@ -10986,9 +10985,9 @@ class HTTPAuthSettings(BaseType):
         ),
         REGISTRY,
     )
-    password: str | None = None
+    password: str | None
     """XSD attribute ``password`` (xs:string, optional)."""
-    user: str | None = None
+    user: str | None
     """XSD attribute ``user`` (xs:string, optional)."""
 
     def __init__(
@@ -11001,13 +11000,13 @@ class HTTPAuthSettings(BaseType):
         self.user = user
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPCommunicationOptions(BaseType):
     """HTTPCommunicationOptions.
 
     XSD: complexType ``HTTPCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('communication_setting', 'http_get_options', 'http_listen_options', 'http_send_options', 'http_settings', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPCommunicationOptions',
         NAMESPACE,
@@ -11021,17 +11020,17 @@ class HTTPCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    http_get_options: HTTPGetOptions | None = None
+    http_get_options: HTTPGetOptions | None
     """XSD element ``HTTPGetOptions`` (HTTPGetOptions, optional)."""
-    http_listen_options: HTTPListenOptions | None = None
+    http_listen_options: HTTPListenOptions | None
     """XSD element ``HTTPListenOptions`` (HTTPListenOptions, optional)."""
-    http_send_options: HTTPSendOptions | None = None
+    http_send_options: HTTPSendOptions | None
     """XSD element ``HTTPSendOptions`` (HTTPSendOptions, optional)."""
-    http_settings: HTTPSettings | None = None
+    http_settings: HTTPSettings | None
     """XSD element ``HTTPSettings`` (HTTPSettings, optional)."""
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    communication_setting: HTTPCommunicationOptionsCommunicationSetting | None = None
+    communication_setting: HTTPCommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (HTTPCommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -11052,13 +11051,13 @@ class HTTPCommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPEndpoint(BaseType):
     """HTTPEndpoint.
 
     XSD: complexType ``HTTPEndpoint`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ssl_options', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPEndpoint',
         NAMESPACE,
@@ -11070,7 +11069,7 @@ class HTTPEndpoint(BaseType):
     )
     ssl_options: HTTPSSLOptions
     """XSD element ``sslOptions`` (HTTPSSLOptions, required)."""
-    url: str | None = None
+    url: str | None
     """XSD attribute ``url`` (xs:string, optional)."""
 
     def __init__(
@@ -11083,13 +11082,13 @@ class HTTPEndpoint(BaseType):
         self.url = url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPGetOptions(BaseType):
     """HTTPGetOptions.
 
     XSD: complexType ``HTTPGetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('data_content_type', 'follow_redirects', 'method_type', 'path_elements', 'reflect_headers', 'request_headers', 'request_profile', 'request_profile_type', 'response_header_mapping', 'response_profile', 'response_profile_type', 'return_errors', 'use_default_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPGetOptions',
         NAMESPACE,
@@ -11112,29 +11111,29 @@ class HTTPGetOptions(BaseType):
     )
     path_elements: HTTPPathElements
     """XSD element ``pathElements`` (HTTPPathElements, required)."""
-    reflect_headers: HTTPReflectHeaders | None = None
+    reflect_headers: HTTPReflectHeaders | None
     """XSD element ``reflectHeaders`` (HTTPReflectHeaders, optional)."""
     request_headers: HTTPRequestHeaders
     """XSD element ``requestHeaders`` (HTTPRequestHeaders, required)."""
     response_header_mapping: HTTPResponseHeaderMapping
     """XSD element ``responseHeaderMapping`` (HTTPResponseHeaderMapping, required)."""
-    data_content_type: str | None = None
+    data_content_type: str | None
     """XSD attribute ``dataContentType`` (xs:string, optional)."""
-    follow_redirects: bool | None = None
+    follow_redirects: bool | None
     """XSD attribute ``followRedirects`` (xs:boolean, optional)."""
-    method_type: HTTPGetOptionsMethodType | None = None
+    method_type: HTTPGetOptionsMethodType | None
     """XSD attribute ``methodType`` (HTTPGetOptionsMethodType, optional)."""
-    request_profile: str | None = None
+    request_profile: str | None
     """XSD attribute ``requestProfile`` (xs:string, optional)."""
-    request_profile_type: HTTPGetOptionsRequestProfileType | None = None
+    request_profile_type: HTTPGetOptionsRequestProfileType | None
     """XSD attribute ``requestProfileType`` (HTTPGetOptionsRequestProfileType, optional)."""
-    response_profile: str | None = None
+    response_profile: str | None
     """XSD attribute ``responseProfile`` (xs:string, optional)."""
-    response_profile_type: HTTPGetOptionsResponseProfileType | None = None
+    response_profile_type: HTTPGetOptionsResponseProfileType | None
     """XSD attribute ``responseProfileType`` (HTTPGetOptionsResponseProfileType, optional)."""
-    return_errors: bool | None = None
+    return_errors: bool | None
     """XSD attribute ``returnErrors`` (xs:boolean, optional)."""
-    use_default_options: bool | None = None
+    use_default_options: bool | None
     """XSD attribute ``useDefaultOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -11169,13 +11168,13 @@ class HTTPGetOptions(BaseType):
         self.use_default_options = use_default_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPListenOptions(BaseType):
     """HTTPListenOptions.
 
     XSD: complexType ``HTTPListenOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('mime_passthrough', 'object_name', 'operation_type', 'password', 'use_default_listen_options', 'username')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPListenOptions',
         NAMESPACE,
@@ -11189,17 +11188,17 @@ class HTTPListenOptions(BaseType):
         ),
         REGISTRY,
     )
-    mime_passthrough: bool | None = None
+    mime_passthrough: bool | None
     """XSD attribute ``mimePassthrough`` (xs:boolean, optional)."""
-    object_name: str | None = None
+    object_name: str | None
     """XSD attribute ``objectName`` (xs:string, optional)."""
-    operation_type: str | None = None
+    operation_type: str | None
     """XSD attribute ``operationType`` (xs:string, optional)."""
-    password: str | None = None
+    password: str | None
     """XSD attribute ``password`` (xs:string, optional)."""
-    use_default_listen_options: bool | None = None
+    use_default_listen_options: bool | None
     """XSD attribute ``useDefaultListenOptions`` (xs:boolean, optional)."""
-    username: str | None = None
+    username: str | None
     """XSD attribute ``username`` (xs:string, optional)."""
 
     def __init__(
@@ -11220,13 +11219,13 @@ class HTTPListenOptions(BaseType):
         self.username = username
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuth2Settings(BaseType):
     """HTTPOAuth2Settings.
 
     XSD: complexType ``HTTPOAuth2Settings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('access_token_endpoint', 'access_token_parameters', 'authorization_parameters', 'authorization_token_endpoint', 'credentials', 'grant_type', 'scope')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPOAuth2Settings',
         NAMESPACE,
@@ -11253,7 +11252,7 @@ class HTTPOAuth2Settings(BaseType):
     """XSD element ``credentials`` (HTTPOAuthCredentials, required)."""
     scope: str
     """XSD element ``scope`` (xs:string, required)."""
-    grant_type: HTTPOAuth2SettingsGrantType | None = None
+    grant_type: HTTPOAuth2SettingsGrantType | None
     """XSD attribute ``grantType`` (HTTPOAuth2SettingsGrantType, optional)."""
 
     def __init__(
@@ -11276,13 +11275,13 @@ class HTTPOAuth2Settings(BaseType):
         self.grant_type = grant_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuthCredentials(BaseType):
     """HTTPOAuthCredentials.
 
     XSD: complexType ``HTTPOAuthCredentials`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('access_token', 'access_token_key', 'client_id', 'client_secret', 'use_refresh_token')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPOAuthCredentials',
         NAMESPACE,
@@ -11295,15 +11294,15 @@ class HTTPOAuthCredentials(BaseType):
         ),
         REGISTRY,
     )
-    access_token: str | None = None
+    access_token: str | None
     """XSD attribute ``accessToken`` (xs:string, optional)."""
-    access_token_key: str | None = None
+    access_token_key: str | None
     """XSD attribute ``accessTokenKey`` (xs:string, optional)."""
-    client_id: str | None = None
+    client_id: str | None
     """XSD attribute ``clientId`` (xs:string, optional)."""
-    client_secret: str | None = None
+    client_secret: str | None
     """XSD attribute ``clientSecret`` (xs:string, optional)."""
-    use_refresh_token: bool | None = None
+    use_refresh_token: bool | None
     """XSD attribute ``useRefreshToken`` (xs:boolean, optional)."""
 
     def __init__(
@@ -11322,13 +11321,13 @@ class HTTPOAuthCredentials(BaseType):
         self.use_refresh_token = use_refresh_token
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPOAuthSettings(BaseType):
     """HTTPOAuthSettings.
 
     XSD: complexType ``HTTPOAuthSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('access_token', 'access_token_url', 'authorization_url', 'consumer_key', 'consumer_secret', 'realm', 'request_token_url', 'signature_method', 'suppress_blank_access_token', 'token_secret')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPOAuthSettings',
         NAMESPACE,
@@ -11346,25 +11345,25 @@ class HTTPOAuthSettings(BaseType):
         ),
         REGISTRY,
     )
-    access_token: str | None = None
+    access_token: str | None
     """XSD attribute ``accessToken`` (xs:string, optional)."""
-    access_token_url: str | None = None
+    access_token_url: str | None
     """XSD attribute ``accessTokenURL`` (xs:string, optional)."""
-    authorization_url: str | None = None
+    authorization_url: str | None
     """XSD attribute ``authorizationURL`` (xs:string, optional)."""
-    consumer_key: str | None = None
+    consumer_key: str | None
     """XSD attribute ``consumerKey`` (xs:string, optional)."""
-    consumer_secret: str | None = None
+    consumer_secret: str | None
     """XSD attribute ``consumerSecret`` (xs:string, optional)."""
-    realm: str | None = None
+    realm: str | None
     """XSD attribute ``realm`` (xs:string, optional)."""
-    request_token_url: str | None = None
+    request_token_url: str | None
     """XSD attribute ``requestTokenURL`` (xs:string, optional)."""
-    signature_method: HTTPOAuthSettingsSignatureMethod | None = None
+    signature_method: HTTPOAuthSettingsSignatureMethod | None
     """XSD attribute ``signatureMethod`` (HTTPOAuthSettingsSignatureMethod, optional)."""
-    suppress_blank_access_token: bool | None = None
+    suppress_blank_access_token: bool | None
     """XSD attribute ``suppressBlankAccessToken`` (xs:boolean, optional)."""
-    token_secret: str | None = None
+    token_secret: str | None
     """XSD attribute ``tokenSecret`` (xs:string, optional)."""
 
     def __init__(
@@ -11393,13 +11392,13 @@ class HTTPOAuthSettings(BaseType):
         self.token_secret = token_secret
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPPathElements(BaseType):
     """HTTPPathElements.
 
     XSD: complexType ``HTTPPathElements`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('element',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPPathElements',
         NAMESPACE,
@@ -11408,7 +11407,7 @@ class HTTPPathElements(BaseType):
         ),
         REGISTRY,
     )
-    element: list[Element] = field(default_factory=list)
+    element: list[Element]
     """XSD element ``element`` (Element, 0..unbounded)."""
 
     def __init__(
@@ -11419,13 +11418,13 @@ class HTTPPathElements(BaseType):
         self.element = [] if element is None else element
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPReflectHeaders(BaseType):
     """HTTPReflectHeaders.
 
     XSD: complexType ``HTTPReflectHeaders`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('element',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPReflectHeaders',
         NAMESPACE,
@@ -11434,7 +11433,7 @@ class HTTPReflectHeaders(BaseType):
         ),
         REGISTRY,
     )
-    element: list[Element] = field(default_factory=list)
+    element: list[Element]
     """XSD element ``element`` (Element, 0..unbounded)."""
 
     def __init__(
@@ -11445,13 +11444,13 @@ class HTTPReflectHeaders(BaseType):
         self.element = [] if element is None else element
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPRequestHeaders(BaseType):
     """HTTPRequestHeaders.
 
     XSD: complexType ``HTTPRequestHeaders`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('header',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPRequestHeaders',
         NAMESPACE,
@@ -11460,7 +11459,7 @@ class HTTPRequestHeaders(BaseType):
         ),
         REGISTRY,
     )
-    header: list[Header] = field(default_factory=list)
+    header: list[Header]
     """XSD element ``header`` (Header, 0..unbounded)."""
 
     def __init__(
@@ -11471,13 +11470,13 @@ class HTTPRequestHeaders(BaseType):
         self.header = [] if header is None else header
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPRequestParameters(BaseType):
     """HTTPRequestParameters.
 
     XSD: complexType ``HTTPRequestParameters`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('parameter',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPRequestParameters',
         NAMESPACE,
@@ -11486,7 +11485,7 @@ class HTTPRequestParameters(BaseType):
         ),
         REGISTRY,
     )
-    parameter: list[Parameter] = field(default_factory=list)
+    parameter: list[Parameter]
     """XSD element ``parameter`` (Parameter, 0..unbounded)."""
 
     def __init__(
@@ -11497,13 +11496,13 @@ class HTTPRequestParameters(BaseType):
         self.parameter = [] if parameter is None else parameter
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPResponseHeaderMapping(BaseType):
     """HTTPResponseHeaderMapping.
 
     XSD: complexType ``HTTPResponseHeaderMapping`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('header',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPResponseHeaderMapping',
         NAMESPACE,
@@ -11512,7 +11511,7 @@ class HTTPResponseHeaderMapping(BaseType):
         ),
         REGISTRY,
     )
-    header: list[Header] = field(default_factory=list)
+    header: list[Header]
     """XSD element ``header`` (Header, 0..unbounded)."""
 
     def __init__(
@@ -11523,13 +11522,13 @@ class HTTPResponseHeaderMapping(BaseType):
         self.header = [] if header is None else header
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSSLOptions(BaseType):
     """HTTPSSLOptions.
 
     XSD: complexType ``HTTPSSLOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('clientauth', 'clientsslalias', 'trust_server_cert', 'trustedcertalias')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPSSLOptions',
         NAMESPACE,
@@ -11541,13 +11540,13 @@ class HTTPSSLOptions(BaseType):
         ),
         REGISTRY,
     )
-    clientauth: bool | None = None
+    clientauth: bool | None
     """XSD attribute ``clientauth`` (xs:boolean, optional)."""
-    clientsslalias: str | None = None
+    clientsslalias: str | None
     """XSD attribute ``clientsslalias`` (xs:string, optional)."""
-    trust_server_cert: bool | None = None
+    trust_server_cert: bool | None
     """XSD attribute ``trustServerCert`` (xs:boolean, optional)."""
-    trustedcertalias: str | None = None
+    trustedcertalias: str | None
     """XSD attribute ``trustedcertalias`` (xs:string, optional)."""
 
     def __init__(
@@ -11564,13 +11563,13 @@ class HTTPSSLOptions(BaseType):
         self.trustedcertalias = trustedcertalias
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSendOptions(BaseType):
     """HTTPSendOptions.
 
     XSD: complexType ``HTTPSendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('data_content_type', 'follow_redirects', 'method_type', 'path_elements', 'reflect_headers', 'request_headers', 'request_profile', 'request_profile_type', 'response_header_mapping', 'response_profile', 'response_profile_type', 'return_errors', 'return_responses', 'use_default_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPSendOptions',
         NAMESPACE,
@@ -11594,31 +11593,31 @@ class HTTPSendOptions(BaseType):
     )
     path_elements: HTTPPathElements
     """XSD element ``pathElements`` (HTTPPathElements, required)."""
-    reflect_headers: HTTPReflectHeaders | None = None
+    reflect_headers: HTTPReflectHeaders | None
     """XSD element ``reflectHeaders`` (HTTPReflectHeaders, optional)."""
     request_headers: HTTPRequestHeaders
     """XSD element ``requestHeaders`` (HTTPRequestHeaders, required)."""
     response_header_mapping: HTTPResponseHeaderMapping
     """XSD element ``responseHeaderMapping`` (HTTPResponseHeaderMapping, required)."""
-    data_content_type: str | None = None
+    data_content_type: str | None
     """XSD attribute ``dataContentType`` (xs:string, optional)."""
-    follow_redirects: bool | None = None
+    follow_redirects: bool | None
     """XSD attribute ``followRedirects`` (xs:boolean, optional)."""
-    method_type: HTTPSendOptionsMethodType | None = None
+    method_type: HTTPSendOptionsMethodType | None
     """XSD attribute ``methodType`` (HTTPSendOptionsMethodType, optional)."""
-    request_profile: str | None = None
+    request_profile: str | None
     """XSD attribute ``requestProfile`` (xs:string, optional)."""
-    request_profile_type: HTTPSendOptionsRequestProfileType | None = None
+    request_profile_type: HTTPSendOptionsRequestProfileType | None
     """XSD attribute ``requestProfileType`` (HTTPSendOptionsRequestProfileType, optional)."""
-    response_profile: str | None = None
+    response_profile: str | None
     """XSD attribute ``responseProfile`` (xs:string, optional)."""
-    response_profile_type: HTTPSendOptionsResponseProfileType | None = None
+    response_profile_type: HTTPSendOptionsResponseProfileType | None
     """XSD attribute ``responseProfileType`` (HTTPSendOptionsResponseProfileType, optional)."""
-    return_errors: bool | None = None
+    return_errors: bool | None
     """XSD attribute ``returnErrors`` (xs:boolean, optional)."""
-    return_responses: bool | None = None
+    return_responses: bool | None
     """XSD attribute ``returnResponses`` (xs:boolean, optional)."""
-    use_default_options: bool | None = None
+    use_default_options: bool | None
     """XSD attribute ``useDefaultOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -11655,13 +11654,13 @@ class HTTPSendOptions(BaseType):
         self.use_default_options = use_default_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class HTTPSettings(BaseType):
     """HTTPSettings.
 
     XSD: complexType ``HTTPSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('authentication_type', 'connect_timeout', 'cookie_scope', 'http_auth_settings', 'httpo_auth2_settings', 'httpo_auth_settings', 'httpssl_options', 'read_timeout', 'url', 'use_basic_auth', 'use_custom_auth', 'use_default_settings')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'HTTPSettings',
         NAMESPACE,
@@ -11683,27 +11682,27 @@ class HTTPSettings(BaseType):
     )
     http_auth_settings: HTTPAuthSettings
     """XSD element ``HTTPAuthSettings`` (HTTPAuthSettings, required)."""
-    httpo_auth2_settings: HTTPOAuth2Settings | None = None
+    httpo_auth2_settings: HTTPOAuth2Settings | None
     """XSD element ``HTTPOAuth2Settings`` (HTTPOAuth2Settings, optional)."""
-    httpo_auth_settings: HTTPOAuthSettings | None = None
+    httpo_auth_settings: HTTPOAuthSettings | None
     """XSD element ``HTTPOAuthSettings`` (HTTPOAuthSettings, optional)."""
     httpssl_options: HTTPSSLOptions
     """XSD element ``HTTPSSLOptions`` (HTTPSSLOptions, required)."""
-    authentication_type: HTTPSettingsAuthenticationType | None = None
+    authentication_type: HTTPSettingsAuthenticationType | None
     """XSD attribute ``authenticationType`` (HTTPSettingsAuthenticationType, optional)."""
-    connect_timeout: int | None = None
+    connect_timeout: int | None
     """XSD attribute ``connectTimeout`` (xs:int, optional)."""
-    cookie_scope: HTTPSettingsCookieScope | None = None
+    cookie_scope: HTTPSettingsCookieScope | None
     """XSD attribute ``cookieScope`` (HTTPSettingsCookieScope, optional)."""
-    read_timeout: int | None = None
+    read_timeout: int | None
     """XSD attribute ``readTimeout`` (xs:int, optional)."""
-    url: str | None = None
+    url: str | None
     """XSD attribute ``url`` (xs:string, optional)."""
-    use_basic_auth: bool | None = None
+    use_basic_auth: bool | None
     """XSD attribute ``useBasicAuth`` (xs:boolean, optional)."""
-    use_custom_auth: bool | None = None
+    use_custom_auth: bool | None
     """XSD attribute ``useCustomAuth`` (xs:boolean, optional)."""
-    use_default_settings: bool | None = None
+    use_default_settings: bool | None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
     def __init__(
@@ -11736,13 +11735,13 @@ class HTTPSettings(BaseType):
         self.use_default_settings = use_default_settings
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Header(BaseType):
     """Header.
 
     XSD: complexType ``Header`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('header_field_name', 'target_property_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Header',
         NAMESPACE,
@@ -11752,9 +11751,9 @@ class Header(BaseType):
         ),
         REGISTRY,
     )
-    header_field_name: str | None = None
+    header_field_name: str | None
     """XSD attribute ``headerFieldName`` (xs:string, optional)."""
-    target_property_name: str | None = None
+    target_property_name: str | None
     """XSD attribute ``targetPropertyName`` (xs:string, optional)."""
 
     def __init__(
@@ -11767,13 +11766,13 @@ class Header(BaseType):
         self.target_property_name = target_property_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ISAControlInfo(BaseType):
     """ISAControlInfo.
 
     XSD: complexType ``ISAControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ackrequested', 'authorization_information', 'authorization_information_qualifier', 'component_element_separator', 'interchange_id', 'interchange_id_qualifier', 'security_information', 'security_information_qualifier', 'standard_identification', 'testindicator', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ISAControlInfo',
         NAMESPACE,
@@ -11792,27 +11791,27 @@ class ISAControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    ackrequested: bool | None = None
+    ackrequested: bool | None
     """XSD attribute ``ackrequested`` (xs:boolean, optional)."""
-    authorization_information: str | None = None
+    authorization_information: str | None
     """XSD attribute ``authorizationInformation`` (xs:string, optional)."""
-    authorization_information_qualifier: ISAControlInfoAuthorizationInformationQualifier | None = None
+    authorization_information_qualifier: ISAControlInfoAuthorizationInformationQualifier | None
     """XSD attribute ``authorizationInformationQualifier`` (ISAControlInfoAuthorizationInformationQualifier, optional)."""
-    component_element_separator: str | None = None
+    component_element_separator: str | None
     """XSD attribute ``componentElementSeparator`` (xs:string, optional)."""
-    interchange_id: str | None = None
+    interchange_id: str | None
     """XSD attribute ``interchangeId`` (xs:string, optional)."""
-    interchange_id_qualifier: ISAControlInfoInterchangeIdQualifier | None = None
+    interchange_id_qualifier: ISAControlInfoInterchangeIdQualifier | None
     """XSD attribute ``interchangeIdQualifier`` (ISAControlInfoInterchangeIdQualifier, optional)."""
-    security_information: str | None = None
+    security_information: str | None
     """XSD attribute ``securityInformation`` (xs:string, optional)."""
-    security_information_qualifier: ISAControlInfoSecurityInformationQualifier | None = None
+    security_information_qualifier: ISAControlInfoSecurityInformationQualifier | None
     """XSD attribute ``securityInformationQualifier`` (ISAControlInfoSecurityInformationQualifier, optional)."""
-    standard_identification: str | None = None
+    standard_identification: str | None
     """XSD attribute ``standardIdentification`` (xs:string, optional)."""
-    testindicator: ISAControlInfoTestindicator | None = None
+    testindicator: ISAControlInfoTestindicator | None
     """XSD attribute ``testindicator`` (ISAControlInfoTestindicator, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD attribute ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -11843,13 +11842,13 @@ class ISAControlInfo(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class InstallerToken(BaseType):
     """InstallerToken.
 
     XSD: complexType ``InstallerToken`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'cloud_id', 'created', 'duration_minutes', 'expiration', 'install_type', 'token')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'InstallerToken',
         NAMESPACE,
@@ -11864,19 +11863,19 @@ class InstallerToken(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    cloud_id: str | None = None
+    cloud_id: str | None
     """XSD attribute ``cloudId`` (xs:string, optional)."""
-    created: str | None = None
+    created: str | None
     """XSD attribute ``created`` (xs:dateTime, optional)."""
-    duration_minutes: int | None = None
+    duration_minutes: int | None
     """XSD attribute ``durationMinutes`` (xs:int, optional)."""
-    expiration: str | None = None
+    expiration: str | None
     """XSD attribute ``expiration`` (xs:dateTime, optional)."""
-    install_type: InstallerTokenInstallType | None = None
+    install_type: InstallerTokenInstallType | None
     """XSD attribute ``installType`` (InstallerTokenInstallType, optional)."""
-    token: str | None = None
+    token: str | None
     """XSD attribute ``token`` (xs:string, optional)."""
 
     def __init__(
@@ -11899,13 +11898,13 @@ class InstallerToken(BaseType):
         self.token = token
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPack(BaseType):
     """IntegrationPack.
 
     XSD: complexType ``IntegrationPack`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('description', 'id_', 'installation_type', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'IntegrationPack',
         NAMESPACE,
@@ -11919,11 +11918,11 @@ class IntegrationPack(BaseType):
     )
     description: str
     """XSD element ``Description`` (xs:string, required)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    installation_type: IntegrationPackInstallationType | None = None
+    installation_type: IntegrationPackInstallationType | None
     """XSD attribute ``installationType`` (IntegrationPackInstallationType, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -11940,13 +11939,13 @@ class IntegrationPack(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackAtomAttachment(BaseType):
     """IntegrationPackAtomAttachment.
 
     XSD: complexType ``IntegrationPackAtomAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'id_', 'integration_pack_instance_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'IntegrationPackAtomAttachment',
         NAMESPACE,
@@ -11957,11 +11956,11 @@ class IntegrationPackAtomAttachment(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    integration_pack_instance_id: str | None = None
+    integration_pack_instance_id: str | None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
     def __init__(
@@ -11976,13 +11975,13 @@ class IntegrationPackAtomAttachment(BaseType):
         self.integration_pack_instance_id = integration_pack_instance_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackEnvironmentAttachment(BaseType):
     """IntegrationPackEnvironmentAttachment.
 
     XSD: complexType ``IntegrationPackEnvironmentAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('environment_id', 'id_', 'integration_pack_instance_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'IntegrationPackEnvironmentAttachment',
         NAMESPACE,
@@ -11993,11 +11992,11 @@ class IntegrationPackEnvironmentAttachment(BaseType):
         ),
         REGISTRY,
     )
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    integration_pack_instance_id: str | None = None
+    integration_pack_instance_id: str | None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
     def __init__(
@@ -12012,13 +12011,13 @@ class IntegrationPackEnvironmentAttachment(BaseType):
         self.integration_pack_instance_id = integration_pack_instance_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IntegrationPackInstance(BaseType):
     """IntegrationPackInstance.
 
     XSD: complexType ``IntegrationPackInstance`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'integration_pack_id', 'integration_pack_override_name', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'IntegrationPackInstance',
         NAMESPACE,
@@ -12030,13 +12029,13 @@ class IntegrationPackInstance(BaseType):
         ),
         REGISTRY,
     )
-    process_id: list[ProcessId] = field(default_factory=list)
+    process_id: list[ProcessId]
     """XSD element ``ProcessId`` (ProcessId, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    integration_pack_id: str | None = None
+    integration_pack_id: str | None
     """XSD attribute ``integrationPackId`` (xs:string, optional)."""
-    integration_pack_override_name: str | None = None
+    integration_pack_override_name: str | None
     """XSD attribute ``integrationPackOverrideName`` (xs:string, optional)."""
 
     def __init__(
@@ -12053,13 +12052,13 @@ class IntegrationPackInstance(BaseType):
         self.integration_pack_override_name = integration_pack_override_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaUpgrade(BaseType):
     """JavaUpgrade.
 
     XSD: complexType ``JavaUpgrade`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'java_upgrade_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'JavaUpgrade',
         NAMESPACE,
@@ -12069,9 +12068,9 @@ class JavaUpgrade(BaseType):
         ),
         REGISTRY,
     )
-    java_upgrade_options: JavaUpgradeOptions | None = None
+    java_upgrade_options: JavaUpgradeOptions | None
     """XSD element ``JavaUpgradeOptions`` (JavaUpgradeOptions, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
     def __init__(
@@ -12084,13 +12083,13 @@ class JavaUpgrade(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaCorretto8Upgrade(JavaUpgrade):
     """JavaCorretto8Upgrade.
 
     XSD: complexType ``JavaCorretto8Upgrade`` in ``http://api.platform.boomi.com/``; extends ``JavaUpgrade``.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('JavaCorretto8Upgrade', NAMESPACE, (), REGISTRY)
 
     def __init__(
@@ -12103,13 +12102,13 @@ class JavaCorretto8Upgrade(JavaUpgrade):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaRollback(BaseType):
     """JavaRollback.
 
     XSD: complexType ``JavaRollback`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'JavaRollback',
         NAMESPACE,
@@ -12118,7 +12117,7 @@ class JavaRollback(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
     def __init__(
@@ -12129,13 +12128,13 @@ class JavaRollback(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class JavaUpgradeOptions(BaseType):
     """JavaUpgradeOptions.
 
     XSD: complexType ``JavaUpgradeOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cacerts_path', 'external_jdk_path', 'migrate_certificate', 'pref_jre_location')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'JavaUpgradeOptions',
         NAMESPACE,
@@ -12147,11 +12146,11 @@ class JavaUpgradeOptions(BaseType):
         ),
         REGISTRY,
     )
-    cacerts_path: str | None = None
+    cacerts_path: str | None
     """XSD element ``cacertsPath`` (xs:string, optional)."""
     external_jdk_path: str
     """XSD element ``externalJDKPath`` (xs:string, required)."""
-    migrate_certificate: bool | None = None
+    migrate_certificate: bool | None
     """XSD element ``migrateCertificate`` (xs:boolean, optional)."""
     pref_jre_location: str
     """XSD element ``prefJreLocation`` (xs:string, required)."""
@@ -12170,13 +12169,13 @@ class JavaUpgradeOptions(BaseType):
         self.pref_jre_location = pref_jre_location
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class License(BaseType):
     """License.
 
     XSD: complexType ``License`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('purchased', 'used')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'License',
         NAMESPACE,
@@ -12186,9 +12185,9 @@ class License(BaseType):
         ),
         REGISTRY,
     )
-    purchased: int | None = None
+    purchased: int | None
     """XSD attribute ``purchased`` (xs:int, optional)."""
-    used: int | None = None
+    used: int | None
     """XSD attribute ``used`` (xs:int, optional)."""
 
     def __init__(
@@ -12201,13 +12200,13 @@ class License(BaseType):
         self.used = used
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Licensing(BaseType):
     """Licensing.
 
     XSD: complexType ``Licensing`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enterprise', 'enterprise_test', 'small_business', 'small_business_test', 'standard', 'standard_test', 'trading_partner', 'trading_partner_test')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Licensing',
         NAMESPACE,
@@ -12223,21 +12222,21 @@ class Licensing(BaseType):
         ),
         REGISTRY,
     )
-    enterprise: License | None = None
+    enterprise: License | None
     """XSD element ``enterprise`` (License, optional)."""
-    enterprise_test: License | None = None
+    enterprise_test: License | None
     """XSD element ``enterpriseTest`` (License, optional)."""
-    small_business: License | None = None
+    small_business: License | None
     """XSD element ``smallBusiness`` (License, optional)."""
-    small_business_test: License | None = None
+    small_business_test: License | None
     """XSD element ``smallBusinessTest`` (License, optional)."""
-    standard: License | None = None
+    standard: License | None
     """XSD element ``standard`` (License, optional)."""
-    standard_test: License | None = None
+    standard_test: License | None
     """XSD element ``standardTest`` (License, optional)."""
-    trading_partner: License | None = None
+    trading_partner: License | None
     """XSD element ``tradingPartner`` (License, optional)."""
-    trading_partner_test: License | None = None
+    trading_partner_test: License | None
     """XSD element ``tradingPartnerTest`` (License, optional)."""
 
     def __init__(
@@ -12262,13 +12261,13 @@ class Licensing(BaseType):
         self.trading_partner_test = trading_partner_test
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListQueues(BaseType):
     """ListQueues.
 
     XSD: complexType ``ListQueues`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('queue_record',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ListQueues',
         NAMESPACE,
@@ -12277,7 +12276,7 @@ class ListQueues(BaseType):
         ),
         REGISTRY,
     )
-    queue_record: list[QueueRecord] = field(default_factory=list)
+    queue_record: list[QueueRecord]
     """XSD element ``QueueRecord`` (QueueRecord, 0..unbounded)."""
 
     def __init__(
@@ -12288,13 +12287,13 @@ class ListQueues(BaseType):
         self.queue_record = [] if queue_record is None else queue_record
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListenerPortConfiguration(BaseType):
     """ListenerPortConfiguration.
 
     XSD: complexType ``ListenerPortConfiguration`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('port',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ListenerPortConfiguration',
         NAMESPACE,
@@ -12303,7 +12302,7 @@ class ListenerPortConfiguration(BaseType):
         ),
         REGISTRY,
     )
-    port: list[SharedWebServerPort] = field(default_factory=list)
+    port: list[SharedWebServerPort]
     """XSD element ``port`` (SharedWebServerPort, 0..unbounded)."""
 
     def __init__(
@@ -12314,13 +12313,13 @@ class ListenerPortConfiguration(BaseType):
         self.port = [] if port is None else port
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ListenerStatus(BaseType):
     """ListenerStatus.
 
     XSD: complexType ``ListenerStatus`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('connector_type', 'listener_id', 'status')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ListenerStatus',
         NAMESPACE,
@@ -12331,7 +12330,7 @@ class ListenerStatus(BaseType):
         ),
         REGISTRY,
     )
-    connector_type: str | None = None
+    connector_type: str | None
     """XSD attribute ``connectorType`` (xs:string, optional)."""
     listener_id: str
     """XSD attribute ``listenerId`` (xs:string, required)."""
@@ -12350,13 +12349,13 @@ class ListenerStatus(BaseType):
         self.status = status
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class LogDownload(BaseType):
     """LogDownload.
 
     XSD: complexType ``LogDownload`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message', 'status_code', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'LogDownload',
         NAMESPACE,
@@ -12367,11 +12366,11 @@ class LogDownload(BaseType):
         ),
         REGISTRY,
     )
-    status_code: str | None = None
+    status_code: str | None
     """XSD attribute ``statusCode`` (xs:string, optional)."""
-    message: str | None = None
+    message: str | None
     """XSD attribute ``message`` (xs:string, optional)."""
-    url: str | None = None
+    url: str | None
     """XSD attribute ``url`` (xs:string, optional)."""
 
     def __init__(
@@ -12386,13 +12385,13 @@ class LogDownload(BaseType):
         self.url = url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class LogSettings(BaseType):
     """LogSettings.
 
     XSD: complexType ``LogSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enabled', 'log_batch_size', 'log_filter_enabled', 'log_filter_types', 'log_flush_interval', 'log_max_queue_size', 'log_timeout_seconds', 'observability_endpoint', 'override_general_observability_endpoint')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'LogSettings',
         NAMESPACE,
@@ -12409,13 +12408,13 @@ class LogSettings(BaseType):
         ),
         REGISTRY,
     )
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD element ``enabled`` (xs:boolean, optional)."""
     log_batch_size: int
     """XSD element ``logBatchSize`` (xs:integer, required)."""
-    log_filter_enabled: bool | None = None
+    log_filter_enabled: bool | None
     """XSD element ``logFilterEnabled`` (xs:boolean, optional)."""
-    log_filter_types: list[LogSettingsLogFilterTypes] = field(default_factory=list)
+    log_filter_types: list[LogSettingsLogFilterTypes]
     """XSD element ``logFilterTypes`` (LogSettingsLogFilterTypes, 0..unbounded)."""
     log_flush_interval: int
     """XSD element ``logFlushInterval`` (xs:integer, required)."""
@@ -12425,7 +12424,7 @@ class LogSettings(BaseType):
     """XSD element ``logTimeoutSeconds`` (xs:integer, required)."""
     observability_endpoint: ObservabilityEndpoint
     """XSD element ``observabilityEndpoint`` (ObservabilityEndpoint, required)."""
-    override_general_observability_endpoint: bool | None = None
+    override_general_observability_endpoint: bool | None
     """XSD element ``overrideGeneralObservabilityEndpoint`` (xs:boolean, optional)."""
 
     def __init__(
@@ -12452,13 +12451,13 @@ class LogSettings(BaseType):
         self.override_general_observability_endpoint = override_general_observability_endpoint
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPCommunicationOptions(BaseType):
     """MLLPCommunicationOptions.
 
     XSD: complexType ``MLLPCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('mllp_send_settings',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MLLPCommunicationOptions',
         NAMESPACE,
@@ -12467,7 +12466,7 @@ class MLLPCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    mllp_send_settings: MLLPSendSettings | None = None
+    mllp_send_settings: MLLPSendSettings | None
     """XSD element ``MLLPSendSettings`` (MLLPSendSettings, optional)."""
 
     def __init__(
@@ -12478,13 +12477,13 @@ class MLLPCommunicationOptions(BaseType):
         self.mllp_send_settings = mllp_send_settings
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPSSLOptions(BaseType):
     """MLLPSSLOptions.
 
     XSD: complexType ``MLLPSSLOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_ssl_alias', 'ssl_alias', 'use_client_ssl', 'use_ssl')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MLLPSSLOptions',
         NAMESPACE,
@@ -12496,13 +12495,13 @@ class MLLPSSLOptions(BaseType):
         ),
         REGISTRY,
     )
-    client_ssl_alias: str | None = None
+    client_ssl_alias: str | None
     """XSD attribute ``clientSSLAlias`` (xs:string, optional)."""
-    ssl_alias: str | None = None
+    ssl_alias: str | None
     """XSD attribute ``sslAlias`` (xs:string, optional)."""
-    use_client_ssl: bool | None = None
+    use_client_ssl: bool | None
     """XSD attribute ``useClientSSL`` (xs:boolean, optional)."""
-    use_ssl: bool | None = None
+    use_ssl: bool | None
     """XSD attribute ``useSSL`` (xs:boolean, optional)."""
 
     def __init__(
@@ -12519,13 +12518,13 @@ class MLLPSSLOptions(BaseType):
         self.use_ssl = use_ssl
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MLLPSendSettings(BaseType):
     """MLLPSendSettings.
 
     XSD: complexType ``MLLPSendSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('end_block', 'end_data', 'halt_timeout', 'host', 'inactivity_timeout', 'max_connections', 'max_retry', 'mllpssl_options', 'persistent', 'port', 'receive_timeout', 'send_timeout', 'start_block')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MLLPSendSettings',
         NAMESPACE,
@@ -12552,23 +12551,23 @@ class MLLPSendSettings(BaseType):
     """XSD element ``endBlock`` (EdiDelimiter, required)."""
     end_data: EdiDelimiter
     """XSD element ``endData`` (EdiDelimiter, required)."""
-    halt_timeout: bool | None = None
+    halt_timeout: bool | None
     """XSD element ``haltTimeout`` (xs:boolean, optional)."""
     host: str
     """XSD element ``host`` (xs:string, required)."""
-    inactivity_timeout: int | None = None
+    inactivity_timeout: int | None
     """XSD element ``inactivityTimeout`` (xs:int, optional)."""
-    max_connections: int | None = None
+    max_connections: int | None
     """XSD element ``maxConnections`` (xs:int, optional)."""
-    max_retry: int | None = None
+    max_retry: int | None
     """XSD element ``maxRetry`` (xs:int, optional)."""
-    persistent: bool | None = None
+    persistent: bool | None
     """XSD element ``persistent`` (xs:boolean, optional)."""
     port: int
     """XSD element ``port`` (xs:integer, required)."""
-    receive_timeout: int | None = None
+    receive_timeout: int | None
     """XSD element ``receiveTimeout`` (xs:int, optional)."""
-    send_timeout: int | None = None
+    send_timeout: int | None
     """XSD element ``sendTimeout`` (xs:int, optional)."""
     start_block: EdiDelimiter
     """XSD element ``startBlock`` (EdiDelimiter, required)."""
@@ -12605,13 +12604,13 @@ class MLLPSendSettings(BaseType):
         self.start_block = start_block
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MSHControlInfo(BaseType):
     """MSHControlInfo.
 
     XSD: complexType ``MSHControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('application', 'facility', 'network_address', 'processing_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MSHControlInfo',
         NAMESPACE,
@@ -12646,13 +12645,13 @@ class MSHControlInfo(BaseType):
         self.processing_id = processing_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtension(BaseType):
     """MapExtension.
 
     XSD: complexType ``MapExtension`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('browse_settings', 'destination_profile', 'destination_profile_extensions', 'extended_functions', 'extended_mappings', 'source_profile', 'source_profile_extensions')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtension',
         NAMESPACE,
@@ -12702,13 +12701,13 @@ class MapExtension(BaseType):
         self.source_profile_extensions = source_profile_extensions
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowse(BaseType):
     """MapExtensionBrowse.
 
     XSD: complexType ``MapExtensionBrowse`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('browse_fields', 'session_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionBrowse',
         NAMESPACE,
@@ -12718,9 +12717,9 @@ class MapExtensionBrowse(BaseType):
         ),
         REGISTRY,
     )
-    browse_fields: list[BrowseField] = field(default_factory=list)
+    browse_fields: list[BrowseField]
     """XSD element ``BrowseFields`` (BrowseField, 0..unbounded)."""
-    session_id: str | None = None
+    session_id: str | None
     """XSD attribute ``sessionId`` (xs:string, optional)."""
 
     def __init__(
@@ -12733,13 +12732,13 @@ class MapExtensionBrowse(BaseType):
         self.session_id = session_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowseData(BaseType):
     """MapExtensionBrowseData.
 
     XSD: complexType ``MapExtensionBrowseData`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('browse_field', 'connection_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionBrowseData',
         NAMESPACE,
@@ -12749,9 +12748,9 @@ class MapExtensionBrowseData(BaseType):
         ),
         REGISTRY,
     )
-    browse_field: list[BrowseField] = field(default_factory=list)
+    browse_field: list[BrowseField]
     """XSD element ``BrowseField`` (BrowseField, 0..unbounded)."""
-    connection_id: str | None = None
+    connection_id: str | None
     """XSD attribute ``connectionId`` (xs:string, optional)."""
 
     def __init__(
@@ -12764,13 +12763,13 @@ class MapExtensionBrowseData(BaseType):
         self.connection_id = connection_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionBrowseSettings(BaseType):
     """MapExtensionBrowseSettings.
 
     XSD: complexType ``MapExtensionBrowseSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('container_id', 'destination_browse', 'source_browse')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionBrowseSettings',
         NAMESPACE,
@@ -12785,7 +12784,7 @@ class MapExtensionBrowseSettings(BaseType):
     """XSD element ``DestinationBrowse`` (MapExtensionBrowse, required)."""
     source_browse: MapExtensionBrowse
     """XSD element ``SourceBrowse`` (MapExtensionBrowse, required)."""
-    container_id: str | None = None
+    container_id: str | None
     """XSD attribute ``containerId`` (xs:string, optional)."""
 
     def __init__(
@@ -12800,13 +12799,13 @@ class MapExtensionBrowseSettings(BaseType):
         self.container_id = container_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionExtendProfile(BaseType):
     """MapExtensionExtendProfile.
 
     XSD: complexType ``MapExtensionExtendProfile`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('node',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionExtendProfile',
         NAMESPACE,
@@ -12815,7 +12814,7 @@ class MapExtensionExtendProfile(BaseType):
         ),
         REGISTRY,
     )
-    node: list[MapExtensionsExtendedNode] = field(default_factory=list)
+    node: list[MapExtensionsExtendedNode]
     """XSD element ``Node`` (MapExtensionsExtendedNode, 0..unbounded)."""
 
     def __init__(
@@ -12826,26 +12825,26 @@ class MapExtensionExtendProfile(BaseType):
         self.node = [] if node is None else node
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsCharacter(BaseType):
     """MapExtensionsCharacter.
 
     XSD: complexType ``MapExtensionsCharacter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('MapExtensionsCharacter', NAMESPACE, (), REGISTRY)
 
     def __init__(self) -> None:
         pass
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsConfiguration(BaseType):
     """MapExtensionsConfiguration.
 
     XSD: complexType ``MapExtensionsConfiguration`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cross_reference_lookup', 'doc_cache_lookup', 'document_property', 'japanese_character_conversion', 'scripting', 'sequential_value', 'simple_lookup', 'string_concat', 'string_split', 'user_defined_function')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsConfiguration',
         NAMESPACE,
@@ -12863,25 +12862,25 @@ class MapExtensionsConfiguration(BaseType):
         ),
         REGISTRY,
     )
-    cross_reference_lookup: MapExtensionsCrossReferenceLookup | None = None
+    cross_reference_lookup: MapExtensionsCrossReferenceLookup | None
     """XSD element ``CrossReferenceLookup`` (MapExtensionsCrossReferenceLookup, optional)."""
-    doc_cache_lookup: MapExtensionsDocCacheLookup | None = None
+    doc_cache_lookup: MapExtensionsDocCacheLookup | None
     """XSD element ``DocCacheLookup`` (MapExtensionsDocCacheLookup, optional)."""
-    document_property: MapExtensionsDocumentProperty | None = None
+    document_property: MapExtensionsDocumentProperty | None
     """XSD element ``DocumentProperty`` (MapExtensionsDocumentProperty, optional)."""
-    japanese_character_conversion: MapExtensionsJapaneseCharacterConversion | None = None
+    japanese_character_conversion: MapExtensionsJapaneseCharacterConversion | None
     """XSD element ``JapaneseCharacterConversion`` (MapExtensionsJapaneseCharacterConversion, optional)."""
-    scripting: MapExtensionsScripting | None = None
+    scripting: MapExtensionsScripting | None
     """XSD element ``Scripting`` (MapExtensionsScripting, optional)."""
-    sequential_value: MapExtensionsSequentialValue | None = None
+    sequential_value: MapExtensionsSequentialValue | None
     """XSD element ``SequentialValue`` (MapExtensionsSequentialValue, optional)."""
-    simple_lookup: MapExtensionsSimpleLookup | None = None
+    simple_lookup: MapExtensionsSimpleLookup | None
     """XSD element ``SimpleLookup`` (MapExtensionsSimpleLookup, optional)."""
-    string_concat: MapExtensionsStringConcat | None = None
+    string_concat: MapExtensionsStringConcat | None
     """XSD element ``StringConcat`` (MapExtensionsStringConcat, optional)."""
-    string_split: MapExtensionsStringSplit | None = None
+    string_split: MapExtensionsStringSplit | None
     """XSD element ``StringSplit`` (MapExtensionsStringSplit, optional)."""
-    user_defined_function: MapExtensionsUserDefinedFunction | None = None
+    user_defined_function: MapExtensionsUserDefinedFunction | None
     """XSD element ``UserDefinedFunction`` (MapExtensionsUserDefinedFunction, optional)."""
 
     def __init__(
@@ -12910,13 +12909,13 @@ class MapExtensionsConfiguration(BaseType):
         self.user_defined_function = user_defined_function
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsCrossReferenceLookup(BaseType):
     """MapExtensionsCrossReferenceLookup.
 
     XSD: complexType ``MapExtensionsCrossReferenceLookup`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('inputs', 'lookup_table_id', 'outputs', 'skip_if_no_inputs')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsCrossReferenceLookup',
         NAMESPACE,
@@ -12932,9 +12931,9 @@ class MapExtensionsCrossReferenceLookup(BaseType):
     """XSD element ``Inputs`` (CrossReferenceInputs, required)."""
     outputs: CrossReferenceOutputs
     """XSD element ``Outputs`` (CrossReferenceOutputs, required)."""
-    lookup_table_id: str | None = None
+    lookup_table_id: str | None
     """XSD attribute ``lookupTableId`` (xs:string, optional)."""
-    skip_if_no_inputs: bool | None = None
+    skip_if_no_inputs: bool | None
     """XSD attribute ``skipIfNoInputs`` (xs:boolean, optional)."""
 
     def __init__(
@@ -12951,13 +12950,13 @@ class MapExtensionsCrossReferenceLookup(BaseType):
         self.skip_if_no_inputs = skip_if_no_inputs
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDateTime(BaseType):
     """MapExtensionsDateTime.
 
     XSD: complexType ``MapExtensionsDateTime`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('format_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsDateTime',
         NAMESPACE,
@@ -12966,7 +12965,7 @@ class MapExtensionsDateTime(BaseType):
         ),
         REGISTRY,
     )
-    format_: str | None = None
+    format_: str | None
     """XSD attribute ``format`` (xs:string, optional)."""
 
     def __init__(
@@ -12977,13 +12976,13 @@ class MapExtensionsDateTime(BaseType):
         self.format_ = format_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDocCacheLookup(BaseType):
     """MapExtensionsDocCacheLookup.
 
     XSD: complexType ``MapExtensionsDocCacheLookup`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cache_index', 'doc_cache', 'inputs', 'outputs')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsDocCacheLookup',
         NAMESPACE,
@@ -12999,9 +12998,9 @@ class MapExtensionsDocCacheLookup(BaseType):
     """XSD element ``Inputs`` (DocCacheKeyInputs, required)."""
     outputs: DocCacheProfileParameters
     """XSD element ``Outputs`` (DocCacheProfileParameters, required)."""
-    cache_index: int | None = None
+    cache_index: int | None
     """XSD attribute ``cacheIndex`` (xs:int, optional)."""
-    doc_cache: str | None = None
+    doc_cache: str | None
     """XSD attribute ``docCache`` (xs:string, optional)."""
 
     def __init__(
@@ -13018,13 +13017,13 @@ class MapExtensionsDocCacheLookup(BaseType):
         self.doc_cache = doc_cache
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsDocumentProperty(BaseType):
     """MapExtensionsDocumentProperty.
 
     XSD: complexType ``MapExtensionsDocumentProperty`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('default_value', 'persist', 'property_id', 'property_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsDocumentProperty',
         NAMESPACE,
@@ -13036,13 +13035,13 @@ class MapExtensionsDocumentProperty(BaseType):
         ),
         REGISTRY,
     )
-    default_value: str | None = None
+    default_value: str | None
     """XSD attribute ``defaultValue`` (xs:string, optional)."""
-    persist: bool | None = None
+    persist: bool | None
     """XSD attribute ``persist`` (xs:boolean, optional)."""
-    property_id: str | None = None
+    property_id: str | None
     """XSD attribute ``propertyId`` (xs:string, optional)."""
-    property_name: str | None = None
+    property_name: str | None
     """XSD attribute ``propertyName`` (xs:string, optional)."""
 
     def __init__(
@@ -13059,13 +13058,13 @@ class MapExtensionsDocumentProperty(BaseType):
         self.property_name = property_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsExtendedMappings(BaseType):
     """MapExtensionsExtendedMappings.
 
     XSD: complexType ``MapExtensionsExtendedMappings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('mapping',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsExtendedMappings',
         NAMESPACE,
@@ -13074,7 +13073,7 @@ class MapExtensionsExtendedMappings(BaseType):
         ),
         REGISTRY,
     )
-    mapping: list[MapExtensionsMapping] = field(default_factory=list)
+    mapping: list[MapExtensionsMapping]
     """XSD element ``Mapping`` (MapExtensionsMapping, 0..unbounded)."""
 
     def __init__(
@@ -13085,13 +13084,13 @@ class MapExtensionsExtendedMappings(BaseType):
         self.mapping = [] if mapping is None else mapping
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsExtendedNode(BaseType):
     """MapExtensionsExtendedNode.
 
     XSD: complexType ``MapExtensionsExtendedNode`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('character', 'date_time', 'enforce_unique', 'field_length_validation', 'mandatory', 'max_length', 'min_length', 'name', 'number')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsExtendedNode',
         NAMESPACE,
@@ -13108,23 +13107,23 @@ class MapExtensionsExtendedNode(BaseType):
         ),
         REGISTRY,
     )
-    character: MapExtensionsCharacter | None = None
+    character: MapExtensionsCharacter | None
     """XSD element ``Character`` (MapExtensionsCharacter, optional)."""
-    date_time: MapExtensionsDateTime | None = None
+    date_time: MapExtensionsDateTime | None
     """XSD element ``DateTime`` (MapExtensionsDateTime, optional)."""
-    number: MapExtensionsNumber | None = None
+    number: MapExtensionsNumber | None
     """XSD element ``Number`` (MapExtensionsNumber, optional)."""
-    enforce_unique: bool | None = None
+    enforce_unique: bool | None
     """XSD attribute ``enforceUnique`` (xs:boolean, optional)."""
-    field_length_validation: bool | None = None
+    field_length_validation: bool | None
     """XSD attribute ``fieldLengthValidation`` (xs:boolean, optional)."""
-    mandatory: bool | None = None
+    mandatory: bool | None
     """XSD attribute ``mandatory`` (xs:boolean, optional)."""
-    max_length: int | None = None
+    max_length: int | None
     """XSD attribute ``maxLength`` (xs:int, optional)."""
-    min_length: int | None = None
+    min_length: int | None
     """XSD attribute ``minLength`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -13151,13 +13150,13 @@ class MapExtensionsExtendedNode(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunction(BaseType):
     """MapExtensionsFunction.
 
     XSD: complexType ``MapExtensionsFunction`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cache_type', 'configuration', 'id_', 'inputs', 'outputs', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunction',
         NAMESPACE,
@@ -13177,11 +13176,11 @@ class MapExtensionsFunction(BaseType):
     """XSD element ``Inputs`` (MapExtensionsInputs, required)."""
     outputs: MapExtensionsOutputs
     """XSD element ``Outputs`` (MapExtensionsOutputs, required)."""
-    cache_type: MapExtensionsFunctionCacheType | None = None
+    cache_type: MapExtensionsFunctionCacheType | None
     """XSD attribute ``cacheType`` (MapExtensionsFunctionCacheType, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    type_: MapExtensionsFunctionType | None = None
+    type_: MapExtensionsFunctionType | None
     """XSD attribute ``type`` (MapExtensionsFunctionType, optional)."""
 
     def __init__(
@@ -13202,13 +13201,13 @@ class MapExtensionsFunction(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionMapping(BaseType):
     """MapExtensionsFunctionMapping.
 
     XSD: complexType ``MapExtensionsFunctionMapping`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('from_function', 'from_key', 'to_function', 'to_key')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunctionMapping',
         NAMESPACE,
@@ -13220,13 +13219,13 @@ class MapExtensionsFunctionMapping(BaseType):
         ),
         REGISTRY,
     )
-    from_function: str | None = None
+    from_function: str | None
     """XSD attribute ``fromFunction`` (xs:string, optional)."""
-    from_key: int | None = None
+    from_key: int | None
     """XSD attribute ``fromKey`` (xs:int, optional)."""
-    to_function: str | None = None
+    to_function: str | None
     """XSD attribute ``toFunction`` (xs:string, optional)."""
-    to_key: int | None = None
+    to_key: int | None
     """XSD attribute ``toKey`` (xs:int, optional)."""
 
     def __init__(
@@ -13243,13 +13242,13 @@ class MapExtensionsFunctionMapping(BaseType):
         self.to_key = to_key
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionMappings(BaseType):
     """MapExtensionsFunctionMappings.
 
     XSD: complexType ``MapExtensionsFunctionMappings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('mapping',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunctionMappings',
         NAMESPACE,
@@ -13258,7 +13257,7 @@ class MapExtensionsFunctionMappings(BaseType):
         ),
         REGISTRY,
     )
-    mapping: list[MapExtensionsFunctionMapping] = field(default_factory=list)
+    mapping: list[MapExtensionsFunctionMapping]
     """XSD element ``Mapping`` (MapExtensionsFunctionMapping, 0..unbounded)."""
 
     def __init__(
@@ -13269,13 +13268,13 @@ class MapExtensionsFunctionMappings(BaseType):
         self.mapping = [] if mapping is None else mapping
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionStep(BaseType):
     """MapExtensionsFunctionStep.
 
     XSD: complexType ``MapExtensionsFunctionStep`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cache_type', 'configuration', 'id_', 'inputs', 'outputs', 'position', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunctionStep',
         NAMESPACE,
@@ -13296,13 +13295,13 @@ class MapExtensionsFunctionStep(BaseType):
     """XSD element ``Inputs`` (MapExtensionsInputs, required)."""
     outputs: MapExtensionsOutputs
     """XSD element ``Outputs`` (MapExtensionsOutputs, required)."""
-    cache_type: MapExtensionsFunctionStepCacheType | None = None
+    cache_type: MapExtensionsFunctionStepCacheType | None
     """XSD attribute ``cacheType`` (MapExtensionsFunctionStepCacheType, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    position: int | None = None
+    position: int | None
     """XSD attribute ``position`` (xs:int, optional)."""
-    type_: MapExtensionsFunctionStepType | None = None
+    type_: MapExtensionsFunctionStepType | None
     """XSD attribute ``type`` (MapExtensionsFunctionStepType, optional)."""
 
     def __init__(
@@ -13325,13 +13324,13 @@ class MapExtensionsFunctionStep(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctionSteps(BaseType):
     """MapExtensionsFunctionSteps.
 
     XSD: complexType ``MapExtensionsFunctionSteps`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('step',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunctionSteps',
         NAMESPACE,
@@ -13340,7 +13339,7 @@ class MapExtensionsFunctionSteps(BaseType):
         ),
         REGISTRY,
     )
-    step: list[MapExtensionsFunctionStep] = field(default_factory=list)
+    step: list[MapExtensionsFunctionStep]
     """XSD element ``Step`` (MapExtensionsFunctionStep, 0..unbounded)."""
 
     def __init__(
@@ -13351,13 +13350,13 @@ class MapExtensionsFunctionSteps(BaseType):
         self.step = [] if step is None else step
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsFunctions(BaseType):
     """MapExtensionsFunctions.
 
     XSD: complexType ``MapExtensionsFunctions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('function',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsFunctions',
         NAMESPACE,
@@ -13366,7 +13365,7 @@ class MapExtensionsFunctions(BaseType):
         ),
         REGISTRY,
     )
-    function: list[MapExtensionsFunction] = field(default_factory=list)
+    function: list[MapExtensionsFunction]
     """XSD element ``Function`` (MapExtensionsFunction, 0..unbounded)."""
 
     def __init__(
@@ -13377,13 +13376,13 @@ class MapExtensionsFunctions(BaseType):
         self.function = [] if function is None else function
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsInput(BaseType):
     """MapExtensionsInput.
 
     XSD: complexType ``MapExtensionsInput`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('default', 'key', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsInput',
         NAMESPACE,
@@ -13394,11 +13393,11 @@ class MapExtensionsInput(BaseType):
         ),
         REGISTRY,
     )
-    default: str | None = None
+    default: str | None
     """XSD attribute ``default`` (xs:string, optional)."""
-    key: int | None = None
+    key: int | None
     """XSD attribute ``key`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -13413,13 +13412,13 @@ class MapExtensionsInput(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsInputs(BaseType):
     """MapExtensionsInputs.
 
     XSD: complexType ``MapExtensionsInputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('input_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsInputs',
         NAMESPACE,
@@ -13428,7 +13427,7 @@ class MapExtensionsInputs(BaseType):
         ),
         REGISTRY,
     )
-    input_: list[MapExtensionsInput] = field(default_factory=list)
+    input_: list[MapExtensionsInput]
     """XSD element ``Input`` (MapExtensionsInput, 0..unbounded)."""
 
     def __init__(
@@ -13439,13 +13438,13 @@ class MapExtensionsInputs(BaseType):
         self.input_ = [] if input_ is None else input_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsJapaneseCharacterConversion(BaseType):
     """MapExtensionsJapaneseCharacterConversion.
 
     XSD: complexType ``MapExtensionsJapaneseCharacterConversion`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('convert_from', 'convert_to')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsJapaneseCharacterConversion',
         NAMESPACE,
@@ -13455,9 +13454,9 @@ class MapExtensionsJapaneseCharacterConversion(BaseType):
         ),
         REGISTRY,
     )
-    convert_from: str | None = None
+    convert_from: str | None
     """XSD attribute ``convertFrom`` (xs:string, optional)."""
-    convert_to: str | None = None
+    convert_to: str | None
     """XSD attribute ``convertTo`` (xs:string, optional)."""
 
     def __init__(
@@ -13470,13 +13469,13 @@ class MapExtensionsJapaneseCharacterConversion(BaseType):
         self.convert_to = convert_to
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsMapping(BaseType):
     """MapExtensionsMapping.
 
     XSD: complexType ``MapExtensionsMapping`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('from_function', 'from_x_path', 'to_function', 'to_x_path')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsMapping',
         NAMESPACE,
@@ -13488,13 +13487,13 @@ class MapExtensionsMapping(BaseType):
         ),
         REGISTRY,
     )
-    from_function: str | None = None
+    from_function: str | None
     """XSD attribute ``fromFunction`` (xs:string, optional)."""
-    from_x_path: str | None = None
+    from_x_path: str | None
     """XSD attribute ``fromXPath`` (xs:string, optional)."""
-    to_function: str | None = None
+    to_function: str | None
     """XSD attribute ``toFunction`` (xs:string, optional)."""
-    to_x_path: str | None = None
+    to_x_path: str | None
     """XSD attribute ``toXPath`` (xs:string, optional)."""
 
     def __init__(
@@ -13511,13 +13510,13 @@ class MapExtensionsMapping(BaseType):
         self.to_x_path = to_x_path
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsNode(BaseType):
     """MapExtensionsNode.
 
     XSD: complexType ``MapExtensionsNode`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'xpath')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsNode',
         NAMESPACE,
@@ -13527,9 +13526,9 @@ class MapExtensionsNode(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    xpath: str | None = None
+    xpath: str | None
     """XSD attribute ``xpath`` (xs:string, optional)."""
 
     def __init__(
@@ -13542,13 +13541,13 @@ class MapExtensionsNode(BaseType):
         self.xpath = xpath
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsNumber(BaseType):
     """MapExtensionsNumber.
 
     XSD: complexType ``MapExtensionsNumber`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('format_', 'implied_decimal', 'signed')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsNumber',
         NAMESPACE,
@@ -13559,11 +13558,11 @@ class MapExtensionsNumber(BaseType):
         ),
         REGISTRY,
     )
-    format_: str | None = None
+    format_: str | None
     """XSD attribute ``format`` (xs:string, optional)."""
-    implied_decimal: int | None = None
+    implied_decimal: int | None
     """XSD attribute ``impliedDecimal`` (xs:int, optional)."""
-    signed: bool | None = None
+    signed: bool | None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
 
     def __init__(
@@ -13578,13 +13577,13 @@ class MapExtensionsNumber(BaseType):
         self.signed = signed
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsOutput(BaseType):
     """MapExtensionsOutput.
 
     XSD: complexType ``MapExtensionsOutput`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('key', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsOutput',
         NAMESPACE,
@@ -13594,9 +13593,9 @@ class MapExtensionsOutput(BaseType):
         ),
         REGISTRY,
     )
-    key: int | None = None
+    key: int | None
     """XSD attribute ``key`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -13609,13 +13608,13 @@ class MapExtensionsOutput(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsOutputs(BaseType):
     """MapExtensionsOutputs.
 
     XSD: complexType ``MapExtensionsOutputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('output',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsOutputs',
         NAMESPACE,
@@ -13624,7 +13623,7 @@ class MapExtensionsOutputs(BaseType):
         ),
         REGISTRY,
     )
-    output: list[MapExtensionsOutput] = field(default_factory=list)
+    output: list[MapExtensionsOutput]
     """XSD element ``Output`` (MapExtensionsOutput, 0..unbounded)."""
 
     def __init__(
@@ -13635,13 +13634,13 @@ class MapExtensionsOutputs(BaseType):
         self.output = [] if output is None else output
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsProfile(BaseType):
     """MapExtensionsProfile.
 
     XSD: complexType ``MapExtensionsProfile`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'node', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsProfile',
         NAMESPACE,
@@ -13652,11 +13651,11 @@ class MapExtensionsProfile(BaseType):
         ),
         REGISTRY,
     )
-    node: list[MapExtensionsNode] = field(default_factory=list)
+    node: list[MapExtensionsNode]
     """XSD element ``Node`` (MapExtensionsNode, 0..unbounded)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    type_: str | None = None
+    type_: str | None
     """XSD attribute ``type`` (xs:string, optional)."""
 
     def __init__(
@@ -13671,13 +13670,13 @@ class MapExtensionsProfile(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsScripting(BaseType):
     """MapExtensionsScripting.
 
     XSD: complexType ``MapExtensionsScripting`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('inputs', 'language', 'outputs', 'script')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsScripting',
         NAMESPACE,
@@ -13695,7 +13694,7 @@ class MapExtensionsScripting(BaseType):
     """XSD element ``Outputs`` (ScriptingOutputs, required)."""
     script: str
     """XSD element ``Script`` (xs:string, required)."""
-    language: MapExtensionsScriptingLanguage | None = None
+    language: MapExtensionsScriptingLanguage | None
     """XSD attribute ``language`` (MapExtensionsScriptingLanguage, optional)."""
 
     def __init__(
@@ -13712,13 +13711,13 @@ class MapExtensionsScripting(BaseType):
         self.language = language
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsSequentialValue(BaseType):
     """MapExtensionsSequentialValue.
 
     XSD: complexType ``MapExtensionsSequentialValue`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('batch_size', 'key_fix_to_length', 'key_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsSequentialValue',
         NAMESPACE,
@@ -13729,11 +13728,11 @@ class MapExtensionsSequentialValue(BaseType):
         ),
         REGISTRY,
     )
-    batch_size: int | None = None
+    batch_size: int | None
     """XSD attribute ``batchSize`` (xs:int, optional)."""
-    key_fix_to_length: int | None = None
+    key_fix_to_length: int | None
     """XSD attribute ``keyFixToLength`` (xs:int, optional)."""
-    key_name: str | None = None
+    key_name: str | None
     """XSD attribute ``keyName`` (xs:string, optional)."""
 
     def __init__(
@@ -13748,13 +13747,13 @@ class MapExtensionsSequentialValue(BaseType):
         self.key_name = key_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsSimpleLookup(BaseType):
     """MapExtensionsSimpleLookup.
 
     XSD: complexType ``MapExtensionsSimpleLookup`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('table',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsSimpleLookup',
         NAMESPACE,
@@ -13774,13 +13773,13 @@ class MapExtensionsSimpleLookup(BaseType):
         self.table = table
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsStringConcat(BaseType):
     """MapExtensionsStringConcat.
 
     XSD: complexType ``MapExtensionsStringConcat`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('delimiter', 'fixed_length')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsStringConcat',
         NAMESPACE,
@@ -13790,9 +13789,9 @@ class MapExtensionsStringConcat(BaseType):
         ),
         REGISTRY,
     )
-    delimiter: str | None = None
+    delimiter: str | None
     """XSD attribute ``delimiter`` (xs:string, optional)."""
-    fixed_length: int | None = None
+    fixed_length: int | None
     """XSD attribute ``fixedLength`` (xs:int, optional)."""
 
     def __init__(
@@ -13805,13 +13804,13 @@ class MapExtensionsStringConcat(BaseType):
         self.fixed_length = fixed_length
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsStringSplit(BaseType):
     """MapExtensionsStringSplit.
 
     XSD: complexType ``MapExtensionsStringSplit`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('delimiter', 'split_length')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsStringSplit',
         NAMESPACE,
@@ -13821,9 +13820,9 @@ class MapExtensionsStringSplit(BaseType):
         ),
         REGISTRY,
     )
-    delimiter: str | None = None
+    delimiter: str | None
     """XSD attribute ``delimiter`` (xs:string, optional)."""
-    split_length: int | None = None
+    split_length: int | None
     """XSD attribute ``splitLength`` (xs:int, optional)."""
 
     def __init__(
@@ -13836,13 +13835,13 @@ class MapExtensionsStringSplit(BaseType):
         self.split_length = split_length
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MapExtensionsUserDefinedFunction(BaseType):
     """MapExtensionsUserDefinedFunction.
 
     XSD: complexType ``MapExtensionsUserDefinedFunction`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MapExtensionsUserDefinedFunction',
         NAMESPACE,
@@ -13852,9 +13851,9 @@ class MapExtensionsUserDefinedFunction(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    version: int | None = None
+    version: int | None
     """XSD attribute ``version`` (xs:int, optional)."""
 
     def __init__(
@@ -13867,13 +13866,13 @@ class MapExtensionsUserDefinedFunction(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequest(BaseType):
     """MergeRequest.
 
     XSD: complexType ``MergeRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('created_by', 'created_date', 'destination_branch_id', 'destination_branch_name', 'id_', 'inactive_date', 'lock_nonce', 'locked_by', 'locked_date', 'merge_request_action', 'merge_request_details', 'modified_by', 'modified_date', 'note', 'previous_stage', 'priority_branch', 'source_branch_id', 'source_branch_name', 'stage', 'strategy')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MergeRequest',
         NAMESPACE,
@@ -13903,43 +13902,43 @@ class MergeRequest(BaseType):
     )
     merge_request_details: MergeRequestDetails
     """XSD element ``MergeRequestDetails`` (MergeRequestDetails, required)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    destination_branch_id: str | None = None
+    destination_branch_id: str | None
     """XSD attribute ``destinationBranchId`` (xs:string, optional)."""
-    destination_branch_name: str | None = None
+    destination_branch_name: str | None
     """XSD attribute ``destinationBranchName`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    inactive_date: str | None = None
+    inactive_date: str | None
     """XSD attribute ``inactiveDate`` (xs:dateTime, optional)."""
-    lock_nonce: int | None = None
+    lock_nonce: int | None
     """XSD attribute ``lockNonce`` (xs:long, optional)."""
-    locked_by: str | None = None
+    locked_by: str | None
     """XSD attribute ``lockedBy`` (xs:string, optional)."""
-    locked_date: str | None = None
+    locked_date: str | None
     """XSD attribute ``lockedDate`` (xs:dateTime, optional)."""
-    merge_request_action: MergeRequestMergeRequestAction | None = None
+    merge_request_action: MergeRequestMergeRequestAction | None
     """XSD attribute ``mergeRequestAction`` (MergeRequestMergeRequestAction, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    note: str | None = None
+    note: str | None
     """XSD attribute ``note`` (xs:string, optional)."""
-    previous_stage: MergeRequestPreviousStage | None = None
+    previous_stage: MergeRequestPreviousStage | None
     """XSD attribute ``previousStage`` (MergeRequestPreviousStage, optional)."""
-    priority_branch: MergeRequestPriorityBranch | None = None
+    priority_branch: MergeRequestPriorityBranch | None
     """XSD attribute ``priorityBranch`` (MergeRequestPriorityBranch, optional)."""
-    source_branch_id: str | None = None
+    source_branch_id: str | None
     """XSD attribute ``sourceBranchId`` (xs:string, optional)."""
-    source_branch_name: str | None = None
+    source_branch_name: str | None
     """XSD attribute ``sourceBranchName`` (xs:string, optional)."""
-    stage: MergeRequestStage | None = None
+    stage: MergeRequestStage | None
     """XSD attribute ``stage`` (MergeRequestStage, optional)."""
-    strategy: MergeRequestStrategy | None = None
+    strategy: MergeRequestStrategy | None
     """XSD attribute ``strategy`` (MergeRequestStrategy, optional)."""
 
     def __init__(
@@ -13988,13 +13987,13 @@ class MergeRequest(BaseType):
         self.strategy = strategy
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequestDetail(BaseType):
     """MergeRequestDetail.
 
     XSD: complexType ``MergeRequestDetail`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('change_type', 'component_guid', 'conflict', 'created_by', 'created_date', 'destination_revision', 'excluded', 'locked_on_destination_branch', 'merge_revision', 'modified_by', 'modified_date', 'resolution', 'source_revision', 'stage')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MergeRequestDetail',
         NAMESPACE,
@@ -14016,33 +14015,33 @@ class MergeRequestDetail(BaseType):
         ),
         REGISTRY,
     )
-    change_type: MergeRequestDetailChangeType | None = None
+    change_type: MergeRequestDetailChangeType | None
     """XSD attribute ``changeType`` (MergeRequestDetailChangeType, optional)."""
-    component_guid: str | None = None
+    component_guid: str | None
     """XSD attribute ``componentGuid`` (xs:string, optional)."""
-    conflict: bool | None = None
+    conflict: bool | None
     """XSD attribute ``conflict`` (xs:boolean, optional)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    destination_revision: int | None = None
+    destination_revision: int | None
     """XSD attribute ``destinationRevision`` (xs:long, optional)."""
-    excluded: bool | None = None
+    excluded: bool | None
     """XSD attribute ``excluded`` (xs:boolean, optional)."""
-    locked_on_destination_branch: bool | None = None
+    locked_on_destination_branch: bool | None
     """XSD attribute ``lockedOnDestinationBranch`` (xs:boolean, optional)."""
-    merge_revision: int | None = None
+    merge_revision: int | None
     """XSD attribute ``mergeRevision`` (xs:long, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
-    resolution: MergeRequestDetailResolution | None = None
+    resolution: MergeRequestDetailResolution | None
     """XSD attribute ``resolution`` (MergeRequestDetailResolution, optional)."""
-    source_revision: int | None = None
+    source_revision: int | None
     """XSD attribute ``sourceRevision`` (xs:long, optional)."""
-    stage: MergeRequestDetailStage | None = None
+    stage: MergeRequestDetailStage | None
     """XSD attribute ``stage`` (MergeRequestDetailStage, optional)."""
 
     def __init__(
@@ -14079,13 +14078,13 @@ class MergeRequestDetail(BaseType):
         self.stage = stage
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MergeRequestDetails(BaseType):
     """MergeRequestDetails.
 
     XSD: complexType ``MergeRequestDetails`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('merge_request_detail',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MergeRequestDetails',
         NAMESPACE,
@@ -14094,7 +14093,7 @@ class MergeRequestDetails(BaseType):
         ),
         REGISTRY,
     )
-    merge_request_detail: list[MergeRequestDetail] = field(default_factory=list)
+    merge_request_detail: list[MergeRequestDetail]
     """XSD element ``MergeRequestDetail`` (MergeRequestDetail, 0..unbounded)."""
 
     def __init__(
@@ -14105,13 +14104,13 @@ class MergeRequestDetails(BaseType):
         self.merge_request_detail = [] if merge_request_detail is None else merge_request_detail
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MetricSettings(BaseType):
     """MetricSettings.
 
     XSD: complexType ``MetricSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enabled', 'metric_interval_seconds', 'metric_timeout_seconds', 'observability_endpoint', 'override_general_observability_endpoint')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MetricSettings',
         NAMESPACE,
@@ -14124,7 +14123,7 @@ class MetricSettings(BaseType):
         ),
         REGISTRY,
     )
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD element ``enabled`` (xs:boolean, optional)."""
     metric_interval_seconds: int
     """XSD element ``metricIntervalSeconds`` (xs:integer, required)."""
@@ -14132,7 +14131,7 @@ class MetricSettings(BaseType):
     """XSD element ``metricTimeoutSeconds`` (xs:integer, required)."""
     observability_endpoint: ObservabilityEndpoint
     """XSD element ``observabilityEndpoint`` (ObservabilityEndpoint, required)."""
-    override_general_observability_endpoint: bool | None = None
+    override_general_observability_endpoint: bool | None
     """XSD element ``overrideGeneralObservabilityEndpoint`` (xs:boolean, optional)."""
 
     def __init__(
@@ -14151,13 +14150,13 @@ class MetricSettings(BaseType):
         self.override_general_observability_endpoint = override_general_observability_endpoint
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Molecule(BaseType):
     """Molecule.
 
     XSD: complexType ``Molecule`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('purchased', 'used')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Molecule',
         NAMESPACE,
@@ -14167,9 +14166,9 @@ class Molecule(BaseType):
         ),
         REGISTRY,
     )
-    purchased: int | None = None
+    purchased: int | None
     """XSD attribute ``purchased`` (xs:int, optional)."""
-    used: int | None = None
+    used: int | None
     """XSD attribute ``used`` (xs:int, optional)."""
 
     def __init__(
@@ -14182,13 +14181,13 @@ class Molecule(BaseType):
         self.used = used
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MoveQueueRequest(BaseType):
     """MoveQueueRequest.
 
     XSD: complexType ``MoveQueueRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'destination_queue', 'source_queue')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'MoveQueueRequest',
         NAMESPACE,
@@ -14218,13 +14217,13 @@ class MoveQueueRequest(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class NodeDetails(BaseType):
     """NodeDetails.
 
     XSD: complexType ``NodeDetails`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cluster_problem', 'host_name', 'node_id', 'status')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'NodeDetails',
         NAMESPACE,
@@ -14259,13 +14258,13 @@ class NodeDetails(BaseType):
         self.status = status
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class NodeOffboard(BaseType):
     """NodeOffboard.
 
     XSD: complexType ``NodeOffboard`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'node_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'NodeOffboard',
         NAMESPACE,
@@ -14275,9 +14274,9 @@ class NodeOffboard(BaseType):
         ),
         REGISTRY,
     )
-    node_id: list[str] = field(default_factory=list)
+    node_id: list[str]
     """XSD element ``nodeId`` (xs:string, 0..unbounded)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
 
     def __init__(
@@ -14290,13 +14289,13 @@ class NodeOffboard(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Nodes(BaseType):
     """Nodes.
 
     XSD: complexType ``Nodes`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('node',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Nodes',
         NAMESPACE,
@@ -14305,7 +14304,7 @@ class Nodes(BaseType):
         ),
         REGISTRY,
     )
-    node: list[NodeDetails] = field(default_factory=list)
+    node: list[NodeDetails]
     """XSD element ``node`` (NodeDetails, 0..unbounded)."""
 
     def __init__(
@@ -14316,13 +14315,13 @@ class Nodes(BaseType):
         self.node = [] if node is None else node
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ODETTEConnectorRecord(BaseType):
     """ODETTEConnectorRecord.
 
     XSD: complexType ``ODETTEConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'ack_report', 'ack_requested', 'ack_status', 'action_type', 'atom_id', 'connector_name', 'connector_type', 'controlling_agency', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'id_', 'interchange_control_reference', 'interchange_date', 'interchange_time', 'message_reference_number', 'message_type', 'operation_name', 'outbound_validation_report', 'outbound_validation_status', 'receiver_id', 'release', 'sender_id', 'size', 'successful', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ODETTEConnectorRecord',
         NAMESPACE,
@@ -14361,11 +14360,11 @@ class ODETTEConnectorRecord(BaseType):
     )
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_report: str | None = None
+    ack_report: str | None
     """XSD element ``ackReport`` (xs:string, optional)."""
-    ack_requested: str | None = None
+    ack_requested: str | None
     """XSD element ``ackRequested`` (xs:string, optional)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
@@ -14375,13 +14374,13 @@ class ODETTEConnectorRecord(BaseType):
     """XSD element ``connectorName`` (xs:string, required)."""
     connector_type: str
     """XSD element ``connectorType`` (xs:string, required)."""
-    controlling_agency: str | None = None
+    controlling_agency: str | None
     """XSD element ``controllingAgency`` (xs:string, optional)."""
     custom_fields: CustomFields
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
@@ -14389,33 +14388,33 @@ class ODETTEConnectorRecord(BaseType):
     """XSD element ``executionId`` (xs:string, required)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    interchange_control_reference: str | None = None
+    interchange_control_reference: str | None
     """XSD element ``interchangeControlReference`` (xs:string, optional)."""
-    interchange_date: str | None = None
+    interchange_date: str | None
     """XSD element ``interchangeDate`` (xs:string, optional)."""
-    interchange_time: str | None = None
+    interchange_time: str | None
     """XSD element ``interchangeTime`` (xs:string, optional)."""
-    message_reference_number: str | None = None
+    message_reference_number: str | None
     """XSD element ``messageReferenceNumber`` (xs:string, optional)."""
-    message_type: str | None = None
+    message_type: str | None
     """XSD element ``messageType`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    outbound_validation_report: str | None = None
+    outbound_validation_report: str | None
     """XSD element ``outboundValidationReport`` (xs:string, optional)."""
-    outbound_validation_status: str | None = None
+    outbound_validation_status: str | None
     """XSD element ``outboundValidationStatus`` (xs:string, optional)."""
-    receiver_id: str | None = None
+    receiver_id: str | None
     """XSD element ``receiverID`` (xs:string, optional)."""
-    release: str | None = None
+    release: str | None
     """XSD element ``release`` (xs:string, optional)."""
-    sender_id: str | None = None
+    sender_id: str | None
     """XSD element ``senderID`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD element ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -14482,13 +14481,13 @@ class ODETTEConnectorRecord(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTP2ConnectorRecord(BaseType):
     """OFTP2ConnectorRecord.
 
     XSD: complexType ``OFTP2ConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'action_type', 'atom_id', 'connector_name', 'connector_type', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'id_', 'initiator_ssidcode', 'nareas', 'nareast', 'objecttype', 'operation_name', 'responder_ssidcode', 'sfidciph', 'sfidcomp', 'sfiddate', 'sfiddesc', 'sfiddest', 'sfiddsn', 'sfidenv', 'sfidorig', 'sfidosiz', 'sfidsec', 'sfidsign', 'sfidtime', 'size', 'status', 'successful', 'ticker')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTP2ConnectorRecord',
         NAMESPACE,
@@ -14543,7 +14542,7 @@ class OFTP2ConnectorRecord(BaseType):
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
@@ -14551,49 +14550,49 @@ class OFTP2ConnectorRecord(BaseType):
     """XSD element ``executionId`` (xs:string, required)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    initiator_ssidcode: str | None = None
+    initiator_ssidcode: str | None
     """XSD element ``initiator_ssidcode`` (xs:string, optional)."""
-    nareas: str | None = None
+    nareas: str | None
     """XSD element ``nareas`` (xs:string, optional)."""
-    nareast: str | None = None
+    nareast: str | None
     """XSD element ``nareast`` (xs:string, optional)."""
-    objecttype: str | None = None
+    objecttype: str | None
     """XSD element ``objecttype`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    responder_ssidcode: str | None = None
+    responder_ssidcode: str | None
     """XSD element ``responder_ssidcode`` (xs:string, optional)."""
-    sfidciph: str | None = None
+    sfidciph: str | None
     """XSD element ``sfidciph`` (xs:string, optional)."""
-    sfidcomp: str | None = None
+    sfidcomp: str | None
     """XSD element ``sfidcomp`` (xs:string, optional)."""
-    sfiddate: str | None = None
+    sfiddate: str | None
     """XSD element ``sfiddate`` (xs:string, optional)."""
-    sfiddesc: str | None = None
+    sfiddesc: str | None
     """XSD element ``sfiddesc`` (xs:string, optional)."""
-    sfiddest: str | None = None
+    sfiddest: str | None
     """XSD element ``sfiddest`` (xs:string, optional)."""
-    sfiddsn: str | None = None
+    sfiddsn: str | None
     """XSD element ``sfiddsn`` (xs:string, optional)."""
-    sfidenv: str | None = None
+    sfidenv: str | None
     """XSD element ``sfidenv`` (xs:string, optional)."""
-    sfidorig: str | None = None
+    sfidorig: str | None
     """XSD element ``sfidorig`` (xs:string, optional)."""
-    sfidosiz: str | None = None
+    sfidosiz: str | None
     """XSD element ``sfidosiz`` (xs:string, optional)."""
-    sfidsec: str | None = None
+    sfidsec: str | None
     """XSD element ``sfidsec`` (xs:string, optional)."""
-    sfidsign: str | None = None
+    sfidsign: str | None
     """XSD element ``sfidsign`` (xs:string, optional)."""
-    sfidtime: str | None = None
+    sfidtime: str | None
     """XSD element ``sfidtime`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    status: str | None = None
+    status: str | None
     """XSD element ``status`` (xs:string, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    ticker: str | None = None
+    ticker: str | None
     """XSD element ``ticker`` (xs:string, optional)."""
 
     def __init__(
@@ -14668,13 +14667,13 @@ class OFTP2ConnectorRecord(BaseType):
         self.ticker = ticker
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPCommunicationOptions(BaseType):
     """OFTPCommunicationOptions.
 
     XSD: complexType ``OFTPCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('communication_setting', 'oftp_connection_settings', 'oftp_get_options', 'oftp_send_options', 'oftp_server_listen_options', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPCommunicationOptions',
         NAMESPACE,
@@ -14688,17 +14687,17 @@ class OFTPCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    oftp_connection_settings: OFTPConnectionSettings | None = None
+    oftp_connection_settings: OFTPConnectionSettings | None
     """XSD element ``OFTPConnectionSettings`` (OFTPConnectionSettings, optional)."""
-    oftp_get_options: OFTPGetOptions | None = None
+    oftp_get_options: OFTPGetOptions | None
     """XSD element ``OFTPGetOptions`` (OFTPGetOptions, optional)."""
-    oftp_send_options: OFTPSendOptions | None = None
+    oftp_send_options: OFTPSendOptions | None
     """XSD element ``OFTPSendOptions`` (OFTPSendOptions, optional)."""
-    oftp_server_listen_options: OFTPListenOptions | None = None
+    oftp_server_listen_options: OFTPListenOptions | None
     """XSD element ``OFTPServerListenOptions`` (OFTPListenOptions, optional)."""
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    communication_setting: OFTPCommunicationOptionsCommunicationSetting | None = None
+    communication_setting: OFTPCommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (OFTPCommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -14719,13 +14718,13 @@ class OFTPCommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPConnectionSettings(BaseType):
     """OFTPConnectionSettings.
 
     XSD: complexType ``OFTPConnectionSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_ssl_alias', 'default_oftp_connection_settings', 'host', 'my_partner_info', 'port', 'sfidciph', 'ssidauth', 'tls', 'use_client_ssl', 'use_gateway')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPConnectionSettings',
         NAMESPACE,
@@ -14743,25 +14742,25 @@ class OFTPConnectionSettings(BaseType):
         ),
         REGISTRY,
     )
-    default_oftp_connection_settings: DefaultOFTPConnectionSettings | None = None
+    default_oftp_connection_settings: DefaultOFTPConnectionSettings | None
     """XSD element ``defaultOFTPConnectionSettings`` (DefaultOFTPConnectionSettings, optional)."""
     my_partner_info: OFTPPartnerInfo
     """XSD element ``myPartnerInfo`` (OFTPPartnerInfo, required)."""
-    client_ssl_alias: str | None = None
+    client_ssl_alias: str | None
     """XSD attribute ``clientSSLAlias`` (xs:string, optional)."""
-    host: str | None = None
+    host: str | None
     """XSD attribute ``host`` (xs:string, optional)."""
-    port: int | None = None
+    port: int | None
     """XSD attribute ``port`` (xs:int, optional)."""
-    sfidciph: int | None = None
+    sfidciph: int | None
     """XSD attribute ``sfidciph`` (xs:integer, optional)."""
-    ssidauth: bool | None = None
+    ssidauth: bool | None
     """XSD attribute ``ssidauth`` (xs:boolean, optional)."""
-    tls: bool | None = None
+    tls: bool | None
     """XSD attribute ``tls`` (xs:boolean, optional)."""
-    use_client_ssl: bool | None = None
+    use_client_ssl: bool | None
     """XSD attribute ``useClientSSL`` (xs:boolean, optional)."""
-    use_gateway: bool | None = None
+    use_gateway: bool | None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
     def __init__(
@@ -14790,13 +14789,13 @@ class OFTPConnectionSettings(BaseType):
         self.use_gateway = use_gateway
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPGetOptions(BaseType):
     """OFTPGetOptions.
 
     XSD: complexType ``OFTPGetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('oftp_partner_group', 'partner_group_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPGetOptions',
         NAMESPACE,
@@ -14808,7 +14807,7 @@ class OFTPGetOptions(BaseType):
     )
     oftp_partner_group: OFTPPartnerGroupType
     """XSD element ``OFTPPartnerGroup`` (OFTPPartnerGroupType, required)."""
-    partner_group_id: str | None = None
+    partner_group_id: str | None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
     def __init__(
@@ -14821,13 +14820,13 @@ class OFTPGetOptions(BaseType):
         self.partner_group_id = partner_group_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPListenOptions(BaseType):
     """OFTPListenOptions.
 
     XSD: complexType ``OFTPListenOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('oftp_listen_options', 'oftp_partner_group', 'partner_group_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPListenOptions',
         NAMESPACE,
@@ -14842,7 +14841,7 @@ class OFTPListenOptions(BaseType):
     """XSD element ``OFTPListenOptions`` (OFTPListenOptionsInfo, required)."""
     oftp_partner_group: OFTPPartnerGroupType
     """XSD element ``OFTPPartnerGroup`` (OFTPPartnerGroupType, required)."""
-    partner_group_id: str | None = None
+    partner_group_id: str | None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
     def __init__(
@@ -14857,13 +14856,13 @@ class OFTPListenOptions(BaseType):
         self.partner_group_id = partner_group_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPListenOptionsInfo(BaseType):
     """OFTPListenOptionsInfo.
 
     XSD: complexType ``OFTPListenOptionsInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('gateway_partner_group', 'operation', 'use_gateway')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPListenOptionsInfo',
         NAMESPACE,
@@ -14876,9 +14875,9 @@ class OFTPListenOptionsInfo(BaseType):
     )
     gateway_partner_group: OFTPPartnerGroupType
     """XSD element ``GatewayPartnerGroup`` (OFTPPartnerGroupType, required)."""
-    operation: str | None = None
+    operation: str | None
     """XSD attribute ``operation`` (xs:string, optional)."""
-    use_gateway: bool | None = None
+    use_gateway: bool | None
     """XSD attribute ``useGateway`` (xs:boolean, optional)."""
 
     def __init__(
@@ -14893,13 +14892,13 @@ class OFTPListenOptionsInfo(BaseType):
         self.use_gateway = use_gateway
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPLocalInfo(BaseType):
     """OFTPLocalInfo.
 
     XSD: complexType ``OFTPLocalInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('decrypting_certificate', 'session_authentication_certificate', 'signing_certificate', 'signing_eerp_certificate', 'ssidcode', 'ssidpswd')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPLocalInfo',
         NAMESPACE,
@@ -14913,17 +14912,17 @@ class OFTPLocalInfo(BaseType):
         ),
         REGISTRY,
     )
-    decrypting_certificate: str | None = None
+    decrypting_certificate: str | None
     """XSD attribute ``decrypting-certificate`` (xs:string, optional)."""
-    session_authentication_certificate: str | None = None
+    session_authentication_certificate: str | None
     """XSD attribute ``session-authentication-certificate`` (xs:string, optional)."""
-    signing_certificate: str | None = None
+    signing_certificate: str | None
     """XSD attribute ``signing-certificate`` (xs:string, optional)."""
-    signing_eerp_certificate: str | None = None
+    signing_eerp_certificate: str | None
     """XSD attribute ``signing-eerp-certificate`` (xs:string, optional)."""
-    ssidcode: str | None = None
+    ssidcode: str | None
     """XSD attribute ``ssidcode`` (xs:string, optional)."""
-    ssidpswd: str | None = None
+    ssidpswd: str | None
     """XSD attribute ``ssidpswd`` (xs:string, optional)."""
 
     def __init__(
@@ -14944,13 +14943,13 @@ class OFTPLocalInfo(BaseType):
         self.ssidpswd = ssidpswd
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPPartnerGroupType(BaseType):
     """OFTPPartnerGroupType.
 
     XSD: complexType ``OFTPPartnerGroupType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('default_partner_info', 'my_company_info', 'my_partner_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPPartnerGroupType',
         NAMESPACE,
@@ -14961,7 +14960,7 @@ class OFTPPartnerGroupType(BaseType):
         ),
         REGISTRY,
     )
-    default_partner_info: OFTPPartnerInfo | None = None
+    default_partner_info: OFTPPartnerInfo | None
     """XSD element ``defaultPartnerInfo`` (OFTPPartnerInfo, optional)."""
     my_company_info: OFTPLocalInfo
     """XSD element ``myCompanyInfo`` (OFTPLocalInfo, required)."""
@@ -14980,13 +14979,13 @@ class OFTPPartnerGroupType(BaseType):
         self.my_partner_info = my_partner_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPPartnerInfo(BaseType):
     """OFTPPartnerInfo.
 
     XSD: complexType ``OFTPPartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_ssl_alias', 'encrypting_certificate', 'session_challenge_certificate', 'sfidsec_encrypt', 'sfidsec_sign', 'sfidsign', 'ssidcmpr', 'ssidcode', 'ssidpswd', 'verifying_eerp_certificate', 'verifying_signature_certificate')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPPartnerInfo',
         NAMESPACE,
@@ -15005,27 +15004,27 @@ class OFTPPartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    client_ssl_alias: str | None = None
+    client_ssl_alias: str | None
     """XSD attribute ``clientSSLAlias`` (xs:string, optional)."""
-    encrypting_certificate: str | None = None
+    encrypting_certificate: str | None
     """XSD attribute ``encrypting-certificate`` (xs:string, optional)."""
-    session_challenge_certificate: str | None = None
+    session_challenge_certificate: str | None
     """XSD attribute ``session-challenge-certificate`` (xs:string, optional)."""
-    sfidsec_encrypt: bool | None = None
+    sfidsec_encrypt: bool | None
     """XSD attribute ``sfidsec-encrypt`` (xs:boolean, optional)."""
-    sfidsec_sign: bool | None = None
+    sfidsec_sign: bool | None
     """XSD attribute ``sfidsec-sign`` (xs:boolean, optional)."""
-    sfidsign: bool | None = None
+    sfidsign: bool | None
     """XSD attribute ``sfidsign`` (xs:boolean, optional)."""
-    ssidcmpr: bool | None = None
+    ssidcmpr: bool | None
     """XSD attribute ``ssidcmpr`` (xs:boolean, optional)."""
-    ssidcode: str | None = None
+    ssidcode: str | None
     """XSD attribute ``ssidcode`` (xs:string, optional)."""
-    ssidpswd: str | None = None
+    ssidpswd: str | None
     """XSD attribute ``ssidpswd`` (xs:string, optional)."""
-    verifying_eerp_certificate: str | None = None
+    verifying_eerp_certificate: str | None
     """XSD attribute ``verifying-eerp-certificate`` (xs:string, optional)."""
-    verifying_signature_certificate: str | None = None
+    verifying_signature_certificate: str | None
     """XSD attribute ``verifying-signature-certificate`` (xs:string, optional)."""
 
     def __init__(
@@ -15056,13 +15055,13 @@ class OFTPPartnerInfo(BaseType):
         self.verifying_signature_certificate = verifying_signature_certificate
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPSendOptions(BaseType):
     """OFTPSendOptions.
 
     XSD: complexType ``OFTPSendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('oftp_partner_group', 'oftp_send_options', 'partner_group_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPSendOptions',
         NAMESPACE,
@@ -15077,7 +15076,7 @@ class OFTPSendOptions(BaseType):
     """XSD element ``OFTPPartnerGroup`` (OFTPPartnerGroupType, required)."""
     oftp_send_options: OFTPSendOptionsInfo
     """XSD element ``OFTPSendOptions`` (OFTPSendOptionsInfo, required)."""
-    partner_group_id: str | None = None
+    partner_group_id: str | None
     """XSD attribute ``partnerGroupId`` (xs:string, optional)."""
 
     def __init__(
@@ -15092,13 +15091,13 @@ class OFTPSendOptions(BaseType):
         self.partner_group_id = partner_group_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OFTPSendOptionsInfo(BaseType):
     """OFTPSendOptionsInfo.
 
     XSD: complexType ``OFTPSendOptionsInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('cd', 'default_partner_settings', 'operation', 'sfiddesc', 'sfiddsn')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OFTPSendOptionsInfo',
         NAMESPACE,
@@ -15113,13 +15112,13 @@ class OFTPSendOptionsInfo(BaseType):
     )
     default_partner_settings: DefaultOFTPPartnerSendSettings
     """XSD element ``defaultPartnerSettings`` (DefaultOFTPPartnerSendSettings, required)."""
-    cd: bool | None = None
+    cd: bool | None
     """XSD attribute ``cd`` (xs:boolean, optional)."""
-    operation: str | None = None
+    operation: str | None
     """XSD attribute ``operation`` (xs:string, optional)."""
-    sfiddesc: str | None = None
+    sfiddesc: str | None
     """XSD attribute ``sfiddesc`` (xs:string, optional)."""
-    sfiddsn: str | None = None
+    sfiddsn: str | None
     """XSD attribute ``sfiddsn`` (xs:string, optional)."""
 
     def __init__(
@@ -15138,13 +15137,13 @@ class OFTPSendOptionsInfo(BaseType):
         self.sfiddsn = sfiddsn
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityAuthenticationFields(BaseType):
     """ObservabilityAuthenticationFields.
 
     XSD: complexType ``ObservabilityAuthenticationFields`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('encrypted_value_set', 'id_', 'type_', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ObservabilityAuthenticationFields',
         NAMESPACE,
@@ -15156,7 +15155,7 @@ class ObservabilityAuthenticationFields(BaseType):
         ),
         REGISTRY,
     )
-    encrypted_value_set: bool | None = None
+    encrypted_value_set: bool | None
     """XSD element ``encryptedValueSet`` (xs:boolean, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
@@ -15179,13 +15178,13 @@ class ObservabilityAuthenticationFields(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityEndpoint(BaseType):
     """ObservabilityEndpoint.
 
     XSD: complexType ``ObservabilityEndpoint`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('authentication', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ObservabilityEndpoint',
         NAMESPACE,
@@ -15210,13 +15209,13 @@ class ObservabilityEndpoint(BaseType):
         self.url = url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ObservabilityEndpointAuthentication(BaseType):
     """ObservabilityEndpointAuthentication.
 
     XSD: complexType ``ObservabilityEndpointAuthentication`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('auth_type', 'fields')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ObservabilityEndpointAuthentication',
         NAMESPACE,
@@ -15228,7 +15227,7 @@ class ObservabilityEndpointAuthentication(BaseType):
     )
     auth_type: ObservabilityEndpointAuthenticationAuthType
     """XSD element ``authType`` (ObservabilityEndpointAuthenticationAuthType, required)."""
-    fields: list[ObservabilityAuthenticationFields] = field(default_factory=list)
+    fields: list[ObservabilityAuthenticationFields]
     """XSD element ``fields`` (ObservabilityAuthenticationFields, 0..unbounded)."""
 
     def __init__(
@@ -15241,13 +15240,13 @@ class ObservabilityEndpointAuthentication(BaseType):
         self.fields = [] if fields is None else fields
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteControlInfo(BaseType):
     """OdetteControlInfo.
 
     XSD: complexType ``OdetteControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('odette_unb_control_info', 'odette_unh_control_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OdetteControlInfo',
         NAMESPACE,
@@ -15272,13 +15271,13 @@ class OdetteControlInfo(BaseType):
         self.odette_unh_control_info = odette_unh_control_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteOptions(BaseType):
     """OdetteOptions.
 
     XSD: complexType ``OdetteOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('acknowledgementoption', 'composite_delimiter', 'element_delimiter', 'envelopeoption', 'filteracknowledgements', 'include_una', 'outbound_interchange_validation', 'outbound_validation_option', 'reject_duplicate_unb', 'segment_terminator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OdetteOptions',
         NAMESPACE,
@@ -15302,19 +15301,19 @@ class OdetteOptions(BaseType):
     """XSD element ``elementDelimiter`` (EdiDelimiter, required)."""
     segment_terminator: EdiSegmentTerminator
     """XSD element ``segmentTerminator`` (EdiSegmentTerminator, required)."""
-    acknowledgementoption: OdetteOptionsAcknowledgementoption | None = None
+    acknowledgementoption: OdetteOptionsAcknowledgementoption | None
     """XSD attribute ``acknowledgementoption`` (OdetteOptionsAcknowledgementoption, optional)."""
-    envelopeoption: OdetteOptionsEnvelopeoption | None = None
+    envelopeoption: OdetteOptionsEnvelopeoption | None
     """XSD attribute ``envelopeoption`` (OdetteOptionsEnvelopeoption, optional)."""
-    filteracknowledgements: bool | None = None
+    filteracknowledgements: bool | None
     """XSD attribute ``filteracknowledgements`` (xs:boolean, optional)."""
-    include_una: bool | None = None
+    include_una: bool | None
     """XSD attribute ``includeUNA`` (xs:boolean, optional)."""
-    outbound_interchange_validation: bool | None = None
+    outbound_interchange_validation: bool | None
     """XSD attribute ``outboundInterchangeValidation`` (xs:boolean, optional)."""
-    outbound_validation_option: OdetteOptionsOutboundValidationOption | None = None
+    outbound_validation_option: OdetteOptionsOutboundValidationOption | None
     """XSD attribute ``outboundValidationOption`` (OdetteOptionsOutboundValidationOption, optional)."""
-    reject_duplicate_unb: bool | None = None
+    reject_duplicate_unb: bool | None
     """XSD attribute ``rejectDuplicateUNB`` (xs:boolean, optional)."""
 
     def __init__(
@@ -15343,13 +15342,13 @@ class OdetteOptions(BaseType):
         self.reject_duplicate_unb = reject_duplicate_unb
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdettePartnerInfo(BaseType):
     """OdettePartnerInfo.
 
     XSD: complexType ``OdettePartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('odette_control_info', 'odette_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OdettePartnerInfo',
         NAMESPACE,
@@ -15374,13 +15373,13 @@ class OdettePartnerInfo(BaseType):
         self.odette_options = odette_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteUNBControlInfo(BaseType):
     """OdetteUNBControlInfo.
 
     XSD: complexType ``OdetteUNBControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ack_request', 'app_reference', 'comm_agreement', 'interchange_address', 'interchange_id', 'interchange_id_qual', 'interchange_sub_address', 'priority', 'reference_password', 'reference_password_qualifier', 'syntax_id', 'syntax_version', 'test_indicator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OdetteUNBControlInfo',
         NAMESPACE,
@@ -15401,31 +15400,31 @@ class OdetteUNBControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    ack_request: bool | None = None
+    ack_request: bool | None
     """XSD attribute ``ackRequest`` (xs:boolean, optional)."""
-    app_reference: str | None = None
+    app_reference: str | None
     """XSD attribute ``appReference`` (xs:string, optional)."""
-    comm_agreement: str | None = None
+    comm_agreement: str | None
     """XSD attribute ``commAgreement`` (xs:string, optional)."""
-    interchange_address: str | None = None
+    interchange_address: str | None
     """XSD attribute ``interchangeAddress`` (xs:string, optional)."""
-    interchange_id: str | None = None
+    interchange_id: str | None
     """XSD attribute ``interchangeId`` (xs:string, optional)."""
-    interchange_id_qual: OdetteUNBControlInfoInterchangeIdQual | None = None
+    interchange_id_qual: OdetteUNBControlInfoInterchangeIdQual | None
     """XSD attribute ``interchangeIdQual`` (OdetteUNBControlInfoInterchangeIdQual, optional)."""
-    interchange_sub_address: str | None = None
+    interchange_sub_address: str | None
     """XSD attribute ``interchangeSubAddress`` (xs:string, optional)."""
-    priority: OdetteUNBControlInfoPriority | None = None
+    priority: OdetteUNBControlInfoPriority | None
     """XSD attribute ``priority`` (OdetteUNBControlInfoPriority, optional)."""
-    reference_password: str | None = None
+    reference_password: str | None
     """XSD attribute ``referencePassword`` (xs:string, optional)."""
-    reference_password_qualifier: OdetteUNBControlInfoReferencePasswordQualifier | None = None
+    reference_password_qualifier: OdetteUNBControlInfoReferencePasswordQualifier | None
     """XSD attribute ``referencePasswordQualifier`` (OdetteUNBControlInfoReferencePasswordQualifier, optional)."""
-    syntax_id: OdetteUNBControlInfoSyntaxId | None = None
+    syntax_id: OdetteUNBControlInfoSyntaxId | None
     """XSD attribute ``syntaxId`` (OdetteUNBControlInfoSyntaxId, optional)."""
-    syntax_version: OdetteUNBControlInfoSyntaxVersion | None = None
+    syntax_version: OdetteUNBControlInfoSyntaxVersion | None
     """XSD attribute ``syntaxVersion`` (OdetteUNBControlInfoSyntaxVersion, optional)."""
-    test_indicator: OdetteUNBControlInfoTestIndicator | None = None
+    test_indicator: OdetteUNBControlInfoTestIndicator | None
     """XSD attribute ``testIndicator`` (OdetteUNBControlInfoTestIndicator, optional)."""
 
     def __init__(
@@ -15460,13 +15459,13 @@ class OdetteUNBControlInfo(BaseType):
         self.test_indicator = test_indicator
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OdetteUNHControlInfo(BaseType):
     """OdetteUNHControlInfo.
 
     XSD: complexType ``OdetteUNHControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('assoc_assigned_code', 'common_access_ref', 'controlling_agency', 'release', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OdetteUNHControlInfo',
         NAMESPACE,
@@ -15479,15 +15478,15 @@ class OdetteUNHControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    assoc_assigned_code: str | None = None
+    assoc_assigned_code: str | None
     """XSD attribute ``assocAssignedCode`` (xs:string, optional)."""
-    common_access_ref: str | None = None
+    common_access_ref: str | None
     """XSD attribute ``commonAccessRef`` (xs:string, optional)."""
-    controlling_agency: OdetteUNHControlInfoControllingAgency | None = None
+    controlling_agency: OdetteUNHControlInfoControllingAgency | None
     """XSD attribute ``controllingAgency`` (OdetteUNHControlInfoControllingAgency, optional)."""
-    release: OdetteUNHControlInfoRelease | None = None
+    release: OdetteUNHControlInfoRelease | None
     """XSD attribute ``release`` (OdetteUNHControlInfoRelease, optional)."""
-    version: OdetteUNHControlInfoVersion | None = None
+    version: OdetteUNHControlInfoVersion | None
     """XSD attribute ``version`` (OdetteUNHControlInfoVersion, optional)."""
 
     def __init__(
@@ -15506,13 +15505,13 @@ class OdetteUNHControlInfo(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Operation(BaseType):
     """Operation.
 
     XSD: complexType ``Operation`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('field', 'id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Operation',
         NAMESPACE,
@@ -15523,11 +15522,11 @@ class Operation(BaseType):
         ),
         REGISTRY,
     )
-    field: list[Field] = field(default_factory=list)
+    field: list[Field]
     """XSD element ``field`` (Field, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -15542,13 +15541,13 @@ class Operation(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Operations(BaseType):
     """Operations.
 
     XSD: complexType ``Operations`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('operation',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Operations',
         NAMESPACE,
@@ -15557,7 +15556,7 @@ class Operations(BaseType):
         ),
         REGISTRY,
     )
-    operation: list[Operation] = field(default_factory=list)
+    operation: list[Operation]
     """XSD element ``operation`` (Operation, 0..unbounded)."""
 
     def __init__(
@@ -15568,13 +15567,13 @@ class Operations(BaseType):
         self.operation = [] if operation is None else operation
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OrganizationComponent(BaseType):
     """OrganizationComponent.
 
     XSD: complexType ``OrganizationComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'branch_name', 'component_id', 'component_name', 'deleted', 'description', 'folder_id', 'folder_name', 'organization_contact_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OrganizationComponent',
         NAMESPACE,
@@ -15593,21 +15592,21 @@ class OrganizationComponent(BaseType):
     )
     organization_contact_info: OrganizationContactInfo
     """XSD element ``OrganizationContactInfo`` (OrganizationContactInfo, required)."""
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD attribute ``branchName`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    folder_id: int | None = None
+    folder_id: int | None
     """XSD attribute ``folderId`` (xs:long, optional)."""
-    folder_name: str | None = None
+    folder_name: str | None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
     def __init__(
@@ -15634,13 +15633,13 @@ class OrganizationComponent(BaseType):
         self.folder_name = folder_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OrganizationContactInfo(BaseType):
     """OrganizationContactInfo.
 
     XSD: complexType ``OrganizationContactInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('address1', 'address2', 'city', 'contact_name', 'contact_url', 'country', 'email', 'fax', 'phone', 'postalcode', 'state')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OrganizationContactInfo',
         NAMESPACE,
@@ -15710,13 +15709,13 @@ class OrganizationContactInfo(BaseType):
         self.state = state
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OverrideProcessProperties(BaseType):
     """OverrideProcessProperties.
 
     XSD: complexType ``OverrideProcessProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_property',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OverrideProcessProperties',
         NAMESPACE,
@@ -15725,7 +15724,7 @@ class OverrideProcessProperties(BaseType):
         ),
         REGISTRY,
     )
-    process_property: list[OverrideProcessProperty] = field(default_factory=list)
+    process_property: list[OverrideProcessProperty]
     """XSD element ``ProcessProperty`` (OverrideProcessProperty, 0..unbounded)."""
 
     def __init__(
@@ -15736,13 +15735,13 @@ class OverrideProcessProperties(BaseType):
         self.process_property = [] if process_property is None else process_property
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OverrideProcessProperty(BaseType):
     """OverrideProcessProperty.
 
     XSD: complexType ``OverrideProcessProperty`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'name', 'process_property_value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'OverrideProcessProperty',
         NAMESPACE,
@@ -15753,11 +15752,11 @@ class OverrideProcessProperty(BaseType):
         ),
         REGISTRY,
     )
-    process_property_value: list[ProcessPropertyValue] = field(default_factory=list)
+    process_property_value: list[ProcessPropertyValue]
     """XSD element ``ProcessPropertyValue`` (ProcessPropertyValue, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -15772,13 +15771,13 @@ class OverrideProcessProperty(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PGPCertificate(BaseType):
     """PGPCertificate.
 
     XSD: complexType ``PGPCertificate`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'use_default', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PGPCertificate',
         NAMESPACE,
@@ -15789,11 +15788,11 @@ class PGPCertificate(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    use_default: bool | None = None
+    use_default: bool | None
     """XSD attribute ``useDefault`` (xs:boolean, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -15808,13 +15807,13 @@ class PGPCertificate(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PGPCertificates(BaseType):
     """PGPCertificates.
 
     XSD: complexType ``PGPCertificates`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('pgp_certificate',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PGPCertificates',
         NAMESPACE,
@@ -15823,7 +15822,7 @@ class PGPCertificates(BaseType):
         ),
         REGISTRY,
     )
-    pgp_certificate: list[PGPCertificate] = field(default_factory=list)
+    pgp_certificate: list[PGPCertificate]
     """XSD element ``PGPCertificate`` (PGPCertificate, 0..unbounded)."""
 
     def __init__(
@@ -15834,13 +15833,13 @@ class PGPCertificates(BaseType):
         self.pgp_certificate = [] if pgp_certificate is None else pgp_certificate
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PackagedComponent(BaseType):
     """PackagedComponent.
 
     XSD: complexType ``PackagedComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_name', 'component_id', 'component_type', 'component_version', 'created_by', 'created_date', 'deleted', 'fully_publicly_consumable', 'notes', 'package_id', 'package_version', 'shareable')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PackagedComponent',
         NAMESPACE,
@@ -15866,15 +15865,15 @@ class PackagedComponent(BaseType):
     """XSD element ``componentId`` (xs:string, required)."""
     component_type: str
     """XSD element ``componentType`` (xs:string, required)."""
-    component_version: int | None = None
+    component_version: int | None
     """XSD element ``componentVersion`` (xs:int, optional)."""
     created_by: str
     """XSD element ``createdBy`` (xs:string, required)."""
     created_date: str
     """XSD element ``createdDate`` (xs:dateTime, required)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD element ``deleted`` (xs:boolean, optional)."""
-    fully_publicly_consumable: bool | None = None
+    fully_publicly_consumable: bool | None
     """XSD element ``fullyPubliclyConsumable`` (xs:boolean, optional)."""
     notes: str
     """XSD element ``notes`` (xs:string, required)."""
@@ -15882,7 +15881,7 @@ class PackagedComponent(BaseType):
     """XSD element ``packageId`` (xs:string, required)."""
     package_version: str
     """XSD element ``packageVersion`` (xs:string, required)."""
-    shareable: bool | None = None
+    shareable: bool | None
     """XSD element ``shareable`` (xs:boolean, optional)."""
 
     def __init__(
@@ -15915,13 +15914,13 @@ class PackagedComponent(BaseType):
         self.shareable = shareable
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PackagedComponentManifest(BaseType):
     """PackagedComponentManifest.
 
     XSD: complexType ``PackagedComponentManifest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_info', 'package_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PackagedComponentManifest',
         NAMESPACE,
@@ -15931,7 +15930,7 @@ class PackagedComponentManifest(BaseType):
         ),
         REGISTRY,
     )
-    component_info: list[ComponentInfo] = field(default_factory=list)
+    component_info: list[ComponentInfo]
     """XSD element ``componentInfo`` (ComponentInfo, 0..unbounded)."""
     package_id: str
     """XSD attribute ``packageId`` (xs:string, required)."""
@@ -15946,13 +15945,13 @@ class PackagedComponentManifest(BaseType):
         self.package_id = package_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Parameter(BaseType):
     """Parameter.
 
     XSD: complexType ``Parameter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Parameter',
         NAMESPACE,
@@ -15962,9 +15961,9 @@ class Parameter(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -15977,13 +15976,13 @@ class Parameter(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerArchiving(BaseType):
     """PartnerArchiving.
 
     XSD: complexType ``PartnerArchiving`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enable_archiving', 'inbound_directory', 'outbound_directory')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PartnerArchiving',
         NAMESPACE,
@@ -15994,11 +15993,11 @@ class PartnerArchiving(BaseType):
         ),
         REGISTRY,
     )
-    enable_archiving: bool | None = None
+    enable_archiving: bool | None
     """XSD element ``enableArchiving`` (xs:boolean, optional)."""
-    inbound_directory: str | None = None
+    inbound_directory: str | None
     """XSD element ``inboundDirectory`` (xs:string, optional)."""
-    outbound_directory: str | None = None
+    outbound_directory: str | None
     """XSD element ``outboundDirectory`` (xs:string, optional)."""
 
     def __init__(
@@ -16013,13 +16012,13 @@ class PartnerArchiving(BaseType):
         self.outbound_directory = outbound_directory
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerCommunication(BaseType):
     """PartnerCommunication.
 
     XSD: complexType ``PartnerCommunication`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('a_s2_communication_options', 'disk_communication_options', 'ftp_communication_options', 'http_communication_options', 'mllp_communication_options', 'oftp_communication_options', 'sftp_communication_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PartnerCommunication',
         NAMESPACE,
@@ -16034,19 +16033,19 @@ class PartnerCommunication(BaseType):
         ),
         REGISTRY,
     )
-    a_s2_communication_options: AS2CommunicationOptions | None = None
+    a_s2_communication_options: AS2CommunicationOptions | None
     """XSD element ``AS2CommunicationOptions`` (AS2CommunicationOptions, optional)."""
-    disk_communication_options: DiskCommunicationOptions | None = None
+    disk_communication_options: DiskCommunicationOptions | None
     """XSD element ``DiskCommunicationOptions`` (DiskCommunicationOptions, optional)."""
-    ftp_communication_options: FTPCommunicationOptions | None = None
+    ftp_communication_options: FTPCommunicationOptions | None
     """XSD element ``FTPCommunicationOptions`` (FTPCommunicationOptions, optional)."""
-    http_communication_options: HTTPCommunicationOptions | None = None
+    http_communication_options: HTTPCommunicationOptions | None
     """XSD element ``HTTPCommunicationOptions`` (HTTPCommunicationOptions, optional)."""
-    mllp_communication_options: MLLPCommunicationOptions | None = None
+    mllp_communication_options: MLLPCommunicationOptions | None
     """XSD element ``MLLPCommunicationOptions`` (MLLPCommunicationOptions, optional)."""
-    oftp_communication_options: OFTPCommunicationOptions | None = None
+    oftp_communication_options: OFTPCommunicationOptions | None
     """XSD element ``OFTPCommunicationOptions`` (OFTPCommunicationOptions, optional)."""
-    sftp_communication_options: SFTPCommunicationOptions | None = None
+    sftp_communication_options: SFTPCommunicationOptions | None
     """XSD element ``SFTPCommunicationOptions`` (SFTPCommunicationOptions, optional)."""
 
     def __init__(
@@ -16069,13 +16068,13 @@ class PartnerCommunication(BaseType):
         self.sftp_communication_options = sftp_communication_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerDocumentType(BaseType):
     """PartnerDocumentType.
 
     XSD: complexType ``PartnerDocumentType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('expect_ack_for_outbound', 'invalid_document_routing', 'name', 'profile_id', 'qualifier_validation', 'type_id', 'use999_ack', 'use_t_a1_ack', 'validate_outbound_transaction_sets')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PartnerDocumentType',
         NAMESPACE,
@@ -16092,23 +16091,23 @@ class PartnerDocumentType(BaseType):
         ),
         REGISTRY,
     )
-    expect_ack_for_outbound: bool | None = None
+    expect_ack_for_outbound: bool | None
     """XSD attribute ``expectAckForOutbound`` (xs:boolean, optional)."""
-    invalid_document_routing: PartnerDocumentTypeInvalidDocumentRouting | None = None
+    invalid_document_routing: PartnerDocumentTypeInvalidDocumentRouting | None
     """XSD attribute ``invalidDocumentRouting`` (PartnerDocumentTypeInvalidDocumentRouting, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    profile_id: str | None = None
+    profile_id: str | None
     """XSD attribute ``profileId`` (xs:string, optional)."""
-    qualifier_validation: bool | None = None
+    qualifier_validation: bool | None
     """XSD attribute ``qualifierValidation`` (xs:boolean, optional)."""
-    type_id: str | None = None
+    type_id: str | None
     """XSD attribute ``typeId`` (xs:string, optional)."""
-    use999_ack: bool | None = None
+    use999_ack: bool | None
     """XSD attribute ``use999Ack`` (xs:boolean, optional)."""
-    use_t_a1_ack: bool | None = None
+    use_t_a1_ack: bool | None
     """XSD attribute ``useTA1Ack`` (xs:boolean, optional)."""
-    validate_outbound_transaction_sets: bool | None = None
+    validate_outbound_transaction_sets: bool | None
     """XSD attribute ``validateOutboundTransactionSets`` (xs:boolean, optional)."""
 
     def __init__(
@@ -16135,13 +16134,13 @@ class PartnerDocumentType(BaseType):
         self.validate_outbound_transaction_sets = validate_outbound_transaction_sets
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerDocumentTypes(BaseType):
     """PartnerDocumentTypes.
 
     XSD: complexType ``PartnerDocumentTypes`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('partner_document_type',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PartnerDocumentTypes',
         NAMESPACE,
@@ -16150,7 +16149,7 @@ class PartnerDocumentTypes(BaseType):
         ),
         REGISTRY,
     )
-    partner_document_type: list[PartnerDocumentType] = field(default_factory=list)
+    partner_document_type: list[PartnerDocumentType]
     """XSD element ``PartnerDocumentType`` (PartnerDocumentType, 0..unbounded)."""
 
     def __init__(
@@ -16161,13 +16160,13 @@ class PartnerDocumentTypes(BaseType):
         self.partner_document_type = [] if partner_document_type is None else partner_document_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PartnerInfo(BaseType):
     """PartnerInfo.
 
     XSD: complexType ``PartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('custom_partner_info', 'edifact_partner_info', 'h_l7_partner_info', 'odette_partner_info', 'rosetta_net_partner_info', 'tradacoms_partner_info', 'x12_partner_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PartnerInfo',
         NAMESPACE,
@@ -16182,19 +16181,19 @@ class PartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    custom_partner_info: CustomPartnerInfo | None = None
+    custom_partner_info: CustomPartnerInfo | None
     """XSD element ``CustomPartnerInfo`` (CustomPartnerInfo, optional)."""
-    edifact_partner_info: EdifactPartnerInfo | None = None
+    edifact_partner_info: EdifactPartnerInfo | None
     """XSD element ``EdifactPartnerInfo`` (EdifactPartnerInfo, optional)."""
-    h_l7_partner_info: HL7PartnerInfo | None = None
+    h_l7_partner_info: HL7PartnerInfo | None
     """XSD element ``HL7PartnerInfo`` (HL7PartnerInfo, optional)."""
-    odette_partner_info: OdettePartnerInfo | None = None
+    odette_partner_info: OdettePartnerInfo | None
     """XSD element ``OdettePartnerInfo`` (OdettePartnerInfo, optional)."""
-    rosetta_net_partner_info: RosettaNetPartnerInfo | None = None
+    rosetta_net_partner_info: RosettaNetPartnerInfo | None
     """XSD element ``RosettaNetPartnerInfo`` (RosettaNetPartnerInfo, optional)."""
-    tradacoms_partner_info: TradacomsPartnerInfo | None = None
+    tradacoms_partner_info: TradacomsPartnerInfo | None
     """XSD element ``TradacomsPartnerInfo`` (TradacomsPartnerInfo, optional)."""
-    x12_partner_info: X12PartnerInfo | None = None
+    x12_partner_info: X12PartnerInfo | None
     """XSD element ``X12PartnerInfo`` (X12PartnerInfo, optional)."""
 
     def __init__(
@@ -16217,13 +16216,13 @@ class PartnerInfo(BaseType):
         self.x12_partner_info = x12_partner_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PermittedRoles(BaseType):
     """PermittedRoles.
 
     XSD: complexType ``PermittedRoles`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('role_reference',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PermittedRoles',
         NAMESPACE,
@@ -16232,7 +16231,7 @@ class PermittedRoles(BaseType):
         ),
         REGISTRY,
     )
-    role_reference: list[RoleReference] = field(default_factory=list)
+    role_reference: list[RoleReference]
     """XSD element ``RoleReference`` (RoleReference, 0..unbounded)."""
 
     def __init__(
@@ -16243,13 +16242,13 @@ class PermittedRoles(BaseType):
         self.role_reference = [] if role_reference is None else role_reference
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PersistedProcessProperties(BaseType):
     """PersistedProcessProperties.
 
     XSD: complexType ``PersistedProcessProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'process')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PersistedProcessProperties',
         NAMESPACE,
@@ -16259,7 +16258,7 @@ class PersistedProcessProperties(BaseType):
         ),
         REGISTRY,
     )
-    process: list[DeployedProcess] = field(default_factory=list)
+    process: list[DeployedProcess]
     """XSD element ``Process`` (DeployedProcess, 0..unbounded)."""
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
@@ -16274,13 +16273,13 @@ class PersistedProcessProperties(BaseType):
         self.atom_id = atom_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PrivateCertificate(BaseType):
     """PrivateCertificate.
 
     XSD: complexType ``PrivateCertificate`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('alias', 'certificate', 'component_id', 'pass_phrase')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PrivateCertificate',
         NAMESPACE,
@@ -16292,13 +16291,13 @@ class PrivateCertificate(BaseType):
         ),
         REGISTRY,
     )
-    certificate: list[bytes] = field(default_factory=list)
+    certificate: list[bytes]
     """XSD element ``certificate`` (xs:base64Binary, 0..unbounded)."""
-    alias: str | None = None
+    alias: str | None
     """XSD attribute ``alias`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    pass_phrase: str | None = None
+    pass_phrase: str | None
     """XSD attribute ``passPhrase`` (xs:string, optional)."""
 
     def __init__(
@@ -16315,13 +16314,13 @@ class PrivateCertificate(BaseType):
         self.pass_phrase = pass_phrase
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Privilege(BaseType):
     """Privilege.
 
     XSD: complexType ``Privilege`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Privilege',
         NAMESPACE,
@@ -16341,13 +16340,13 @@ class Privilege(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Privileges(BaseType):
     """Privileges.
 
     XSD: complexType ``Privileges`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('privilege',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Privileges',
         NAMESPACE,
@@ -16356,7 +16355,7 @@ class Privileges(BaseType):
         ),
         REGISTRY,
     )
-    privilege: list[Privilege] = field(default_factory=list)
+    privilege: list[Privilege]
     """XSD element ``Privilege`` (Privilege, 0..unbounded)."""
 
     def __init__(
@@ -16367,13 +16366,13 @@ class Privileges(BaseType):
         self.privilege = [] if privilege is None else privilege
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Process(BaseType):
     """Process.
 
     XSD: complexType ``Process`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('description', 'id_', 'integration_pack', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Process',
         NAMESPACE,
@@ -16387,11 +16386,11 @@ class Process(BaseType):
     )
     description: str
     """XSD element ``Description`` (xs:string, required)."""
-    integration_pack: list[ProcessIntegrationPackInfo] = field(default_factory=list)
+    integration_pack: list[ProcessIntegrationPackInfo]
     """XSD element ``IntegrationPack`` (ProcessIntegrationPackInfo, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -16408,13 +16407,13 @@ class Process(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessAtomAttachment(BaseType):
     """ProcessAtomAttachment.
 
     XSD: complexType ``ProcessAtomAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'component_type', 'id_', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessAtomAttachment',
         NAMESPACE,
@@ -16426,13 +16425,13 @@ class ProcessAtomAttachment(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16449,13 +16448,13 @@ class ProcessAtomAttachment(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessEnvironmentAttachment(BaseType):
     """ProcessEnvironmentAttachment.
 
     XSD: complexType ``ProcessEnvironmentAttachment`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_type', 'environment_id', 'id_', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessEnvironmentAttachment',
         NAMESPACE,
@@ -16467,13 +16466,13 @@ class ProcessEnvironmentAttachment(BaseType):
         ),
         REGISTRY,
     )
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    environment_id: str | None = None
+    environment_id: str | None
     """XSD attribute ``environmentId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16490,13 +16489,13 @@ class ProcessEnvironmentAttachment(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessId(BaseType):
     """ProcessId.
 
     XSD: complexType ``ProcessId`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'original_process_id', 'wrapper_process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessId',
         NAMESPACE,
@@ -16507,11 +16506,11 @@ class ProcessId(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    original_process_id: str | None = None
+    original_process_id: str | None
     """XSD attribute ``originalProcessId`` (xs:string, optional)."""
-    wrapper_process_id: str | None = None
+    wrapper_process_id: str | None
     """XSD attribute ``wrapperProcessId`` (xs:string, optional)."""
 
     def __init__(
@@ -16526,13 +16525,13 @@ class ProcessId(BaseType):
         self.wrapper_process_id = wrapper_process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessIntegrationPackInfo(BaseType):
     """ProcessIntegrationPackInfo.
 
     XSD: complexType ``ProcessIntegrationPackInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('integration_pack_id', 'integration_pack_instance_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessIntegrationPackInfo',
         NAMESPACE,
@@ -16542,9 +16541,9 @@ class ProcessIntegrationPackInfo(BaseType):
         ),
         REGISTRY,
     )
-    integration_pack_id: str | None = None
+    integration_pack_id: str | None
     """XSD attribute ``integrationPackId`` (xs:string, optional)."""
-    integration_pack_instance_id: str | None = None
+    integration_pack_instance_id: str | None
     """XSD attribute ``integrationPackInstanceId`` (xs:string, optional)."""
 
     def __init__(
@@ -16557,13 +16556,13 @@ class ProcessIntegrationPackInfo(BaseType):
         self.integration_pack_instance_id = integration_pack_instance_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessLog(BaseType):
     """ProcessLog.
 
     XSD: complexType ``ProcessLog`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('execution_id', 'log_level')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessLog',
         NAMESPACE,
@@ -16573,9 +16572,9 @@ class ProcessLog(BaseType):
         ),
         REGISTRY,
     )
-    execution_id: str | None = None
+    execution_id: str | None
     """XSD attribute ``executionId`` (xs:string, optional)."""
-    log_level: ProcessLogLogLevel | None = None
+    log_level: ProcessLogLogLevel | None
     """XSD attribute ``logLevel`` (ProcessLogLogLevel, optional)."""
 
     def __init__(
@@ -16588,13 +16587,13 @@ class ProcessLog(BaseType):
         self.log_level = log_level
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessProperties(BaseType):
     """ProcessProperties.
 
     XSD: complexType ``ProcessProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_property',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessProperties',
         NAMESPACE,
@@ -16603,7 +16602,7 @@ class ProcessProperties(BaseType):
         ),
         REGISTRY,
     )
-    process_property: list[ProcessProperty] = field(default_factory=list)
+    process_property: list[ProcessProperty]
     """XSD element ``ProcessProperty`` (ProcessProperty, 0..unbounded)."""
 
     def __init__(
@@ -16614,13 +16613,13 @@ class ProcessProperties(BaseType):
         self.process_property = [] if process_property is None else process_property
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessPropertiesElement(Binding):
     """ProcessPropertiesElement.
 
     XSD: anonymous type of ``ProcessProperties`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('process_property',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'element:ProcessProperties',
         NAMESPACE,
@@ -16629,7 +16628,7 @@ class ProcessPropertiesElement(Binding):
         ),
         REGISTRY,
     )
-    process_property: list[ProcessPropertiesProcessPropertyElement] = field(default_factory=list)
+    process_property: list[ProcessPropertiesProcessPropertyElement]
     """XSD element ``ProcessProperty`` (element:ProcessProperties/ProcessProperty, 0..unbounded)."""
 
     def __init__(
@@ -16640,13 +16639,13 @@ class ProcessPropertiesElement(Binding):
         self.process_property = [] if process_property is None else process_property
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessPropertiesProcessPropertyElement(Binding):
     """ProcessPropertiesProcessPropertyElement.
 
     XSD: anonymous type of ``ProcessProperties/ProcessProperty`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'element:ProcessProperties/ProcessProperty',
         NAMESPACE,
@@ -16671,13 +16670,13 @@ class ProcessPropertiesProcessPropertyElement(Binding):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessProperty(BaseType):
     """ProcessProperty.
 
     XSD: complexType ``ProcessProperty`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'process_property_value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessProperty',
         NAMESPACE,
@@ -16687,9 +16686,9 @@ class ProcessProperty(BaseType):
         ),
         REGISTRY,
     )
-    process_property_value: list[ProcessPropertyValue] = field(default_factory=list)
+    process_property_value: list[ProcessPropertyValue]
     """XSD element ``ProcessPropertyValue`` (ProcessPropertyValue, 0..unbounded)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
     def __init__(
@@ -16702,13 +16701,13 @@ class ProcessProperty(BaseType):
         self.component_id = component_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessPropertyValue(BaseType):
     """ProcessPropertyValue.
 
     XSD: complexType ``ProcessPropertyValue`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_override', 'encrypted_value_set', 'key', 'label', 'use_default', 'uses_encryption', 'validate', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessPropertyValue',
         NAMESPACE,
@@ -16724,21 +16723,21 @@ class ProcessPropertyValue(BaseType):
         ),
         REGISTRY,
     )
-    component_override: bool | None = None
+    component_override: bool | None
     """XSD attribute ``componentOverride`` (xs:boolean, optional)."""
-    encrypted_value_set: bool | None = None
+    encrypted_value_set: bool | None
     """XSD attribute ``encryptedValueSet`` (xs:boolean, optional)."""
-    key: str | None = None
+    key: str | None
     """XSD attribute ``key`` (xs:string, optional)."""
-    label: str | None = None
+    label: str | None
     """XSD attribute ``label`` (xs:string, optional)."""
-    use_default: bool | None = None
+    use_default: bool | None
     """XSD attribute ``useDefault`` (xs:boolean, optional)."""
-    uses_encryption: bool | None = None
+    uses_encryption: bool | None
     """XSD attribute ``usesEncryption`` (xs:boolean, optional)."""
-    validate: bool | None = None
+    validate: bool | None
     """XSD attribute ``validate`` (xs:boolean, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -16763,13 +16762,13 @@ class ProcessPropertyValue(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessScheduleStatus(BaseType):
     """ProcessScheduleStatus.
 
     XSD: complexType ``ProcessScheduleStatus`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'enabled', 'id_', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessScheduleStatus',
         NAMESPACE,
@@ -16781,13 +16780,13 @@ class ProcessScheduleStatus(BaseType):
         ),
         REGISTRY,
     )
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD attribute ``enabled`` (xs:boolean, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16804,13 +16803,13 @@ class ProcessScheduleStatus(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessSchedules(BaseType):
     """ProcessSchedules.
 
     XSD: complexType ``ProcessSchedules`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'id_', 'process_id', 'retry', 'schedule')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessSchedules',
         NAMESPACE,
@@ -16823,15 +16822,15 @@ class ProcessSchedules(BaseType):
         ),
         REGISTRY,
     )
-    retry: ScheduleRetry | None = None
+    retry: ScheduleRetry | None
     """XSD element ``Retry`` (ScheduleRetry, optional)."""
-    schedule: list[Schedule] = field(default_factory=list)
+    schedule: list[Schedule]
     """XSD element ``Schedule`` (Schedule, 0..unbounded)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16850,13 +16849,13 @@ class ProcessSchedules(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDefaultRouting(BaseType):
     """ProcessingGroupDefaultRouting.
 
     XSD: complexType ``ProcessingGroupDefaultRouting`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupDefaultRouting',
         NAMESPACE,
@@ -16865,7 +16864,7 @@ class ProcessingGroupDefaultRouting(BaseType):
         ),
         REGISTRY,
     )
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16876,13 +16875,13 @@ class ProcessingGroupDefaultRouting(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentBasedRouting(BaseType):
     """ProcessingGroupDocumentBasedRouting.
 
     XSD: complexType ``ProcessingGroupDocumentBasedRouting`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_id', 'standard_route')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupDocumentBasedRouting',
         NAMESPACE,
@@ -16892,9 +16891,9 @@ class ProcessingGroupDocumentBasedRouting(BaseType):
         ),
         REGISTRY,
     )
-    standard_route: list[ProcessingGroupDocumentStandardRoute] = field(default_factory=list)
+    standard_route: list[ProcessingGroupDocumentStandardRoute]
     """XSD element ``StandardRoute`` (ProcessingGroupDocumentStandardRoute, 0..unbounded)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -16907,13 +16906,13 @@ class ProcessingGroupDocumentBasedRouting(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentPartnerRoute(BaseType):
     """ProcessingGroupDocumentPartnerRoute.
 
     XSD: complexType ``ProcessingGroupDocumentPartnerRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_id', 'trading_partner_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupDocumentPartnerRoute',
         NAMESPACE,
@@ -16923,9 +16922,9 @@ class ProcessingGroupDocumentPartnerRoute(BaseType):
         ),
         REGISTRY,
     )
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
-    trading_partner_id: str | None = None
+    trading_partner_id: str | None
     """XSD attribute ``tradingPartnerId`` (xs:string, optional)."""
 
     def __init__(
@@ -16938,13 +16937,13 @@ class ProcessingGroupDocumentPartnerRoute(BaseType):
         self.trading_partner_id = trading_partner_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentStandardRoute(BaseType):
     """ProcessingGroupDocumentStandardRoute.
 
     XSD: complexType ``ProcessingGroupDocumentStandardRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document_type_route', 'process_id', 'standard')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupDocumentStandardRoute',
         NAMESPACE,
@@ -16955,11 +16954,11 @@ class ProcessingGroupDocumentStandardRoute(BaseType):
         ),
         REGISTRY,
     )
-    document_type_route: list[ProcessingGroupDocumentTypeRoute] = field(default_factory=list)
+    document_type_route: list[ProcessingGroupDocumentTypeRoute]
     """XSD element ``DocumentTypeRoute`` (ProcessingGroupDocumentTypeRoute, 0..unbounded)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
-    standard: ProcessingGroupDocumentStandardRouteStandard | None = None
+    standard: ProcessingGroupDocumentStandardRouteStandard | None
     """XSD attribute ``standard`` (ProcessingGroupDocumentStandardRouteStandard, optional)."""
 
     def __init__(
@@ -16974,13 +16973,13 @@ class ProcessingGroupDocumentStandardRoute(BaseType):
         self.standard = standard
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupDocumentTypeRoute(BaseType):
     """ProcessingGroupDocumentTypeRoute.
 
     XSD: complexType ``ProcessingGroupDocumentTypeRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document_type', 'partner_route', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupDocumentTypeRoute',
         NAMESPACE,
@@ -16991,11 +16990,11 @@ class ProcessingGroupDocumentTypeRoute(BaseType):
         ),
         REGISTRY,
     )
-    partner_route: list[ProcessingGroupDocumentPartnerRoute] = field(default_factory=list)
+    partner_route: list[ProcessingGroupDocumentPartnerRoute]
     """XSD element ``PartnerRoute`` (ProcessingGroupDocumentPartnerRoute, 0..unbounded)."""
-    document_type: str | None = None
+    document_type: str | None
     """XSD attribute ``documentType`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -17010,13 +17009,13 @@ class ProcessingGroupDocumentTypeRoute(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerBasedRouting(BaseType):
     """ProcessingGroupPartnerBasedRouting.
 
     XSD: complexType ``ProcessingGroupPartnerBasedRouting`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('partner_route', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupPartnerBasedRouting',
         NAMESPACE,
@@ -17026,9 +17025,9 @@ class ProcessingGroupPartnerBasedRouting(BaseType):
         ),
         REGISTRY,
     )
-    partner_route: list[ProcessingGroupPartnerRoute] = field(default_factory=list)
+    partner_route: list[ProcessingGroupPartnerRoute]
     """XSD element ``PartnerRoute`` (ProcessingGroupPartnerRoute, 0..unbounded)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -17041,13 +17040,13 @@ class ProcessingGroupPartnerBasedRouting(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerDocumentRoute(BaseType):
     """ProcessingGroupPartnerDocumentRoute.
 
     XSD: complexType ``ProcessingGroupPartnerDocumentRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document_type', 'process_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupPartnerDocumentRoute',
         NAMESPACE,
@@ -17057,9 +17056,9 @@ class ProcessingGroupPartnerDocumentRoute(BaseType):
         ),
         REGISTRY,
     )
-    document_type: str | None = None
+    document_type: str | None
     """XSD attribute ``documentType`` (xs:string, optional)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
 
     def __init__(
@@ -17072,13 +17071,13 @@ class ProcessingGroupPartnerDocumentRoute(BaseType):
         self.process_id = process_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerRoute(BaseType):
     """ProcessingGroupPartnerRoute.
 
     XSD: complexType ``ProcessingGroupPartnerRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('process_id', 'standard_route', 'trading_partner_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupPartnerRoute',
         NAMESPACE,
@@ -17089,11 +17088,11 @@ class ProcessingGroupPartnerRoute(BaseType):
         ),
         REGISTRY,
     )
-    standard_route: list[ProcessingGroupPartnerStandardRoute] = field(default_factory=list)
+    standard_route: list[ProcessingGroupPartnerStandardRoute]
     """XSD element ``StandardRoute`` (ProcessingGroupPartnerStandardRoute, 0..unbounded)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
-    trading_partner_id: str | None = None
+    trading_partner_id: str | None
     """XSD attribute ``tradingPartnerId`` (xs:string, optional)."""
 
     def __init__(
@@ -17108,13 +17107,13 @@ class ProcessingGroupPartnerRoute(BaseType):
         self.trading_partner_id = trading_partner_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupPartnerStandardRoute(BaseType):
     """ProcessingGroupPartnerStandardRoute.
 
     XSD: complexType ``ProcessingGroupPartnerStandardRoute`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document_type_route', 'process_id', 'standard')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupPartnerStandardRoute',
         NAMESPACE,
@@ -17125,11 +17124,11 @@ class ProcessingGroupPartnerStandardRoute(BaseType):
         ),
         REGISTRY,
     )
-    document_type_route: list[ProcessingGroupPartnerDocumentRoute] = field(default_factory=list)
+    document_type_route: list[ProcessingGroupPartnerDocumentRoute]
     """XSD element ``DocumentTypeRoute`` (ProcessingGroupPartnerDocumentRoute, 0..unbounded)."""
-    process_id: str | None = None
+    process_id: str | None
     """XSD attribute ``processId`` (xs:string, optional)."""
-    standard: ProcessingGroupPartnerStandardRouteStandard | None = None
+    standard: ProcessingGroupPartnerStandardRouteStandard | None
     """XSD attribute ``standard`` (ProcessingGroupPartnerStandardRouteStandard, optional)."""
 
     def __init__(
@@ -17144,13 +17143,13 @@ class ProcessingGroupPartnerStandardRoute(BaseType):
         self.standard = standard
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupTradingPartner(BaseType):
     """ProcessingGroupTradingPartner.
 
     XSD: complexType ``ProcessingGroupTradingPartner`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupTradingPartner',
         NAMESPACE,
@@ -17159,7 +17158,7 @@ class ProcessingGroupTradingPartner(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
 
     def __init__(
@@ -17170,13 +17169,13 @@ class ProcessingGroupTradingPartner(BaseType):
         self.id_ = id_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingGroupTradingPartners(BaseType):
     """ProcessingGroupTradingPartners.
 
     XSD: complexType ``ProcessingGroupTradingPartners`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('trading_partner',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingGroupTradingPartners',
         NAMESPACE,
@@ -17185,7 +17184,7 @@ class ProcessingGroupTradingPartners(BaseType):
         ),
         REGISTRY,
     )
-    trading_partner: list[ProcessingGroupTradingPartner] = field(default_factory=list)
+    trading_partner: list[ProcessingGroupTradingPartner]
     """XSD element ``TradingPartner`` (ProcessingGroupTradingPartner, 0..unbounded)."""
 
     def __init__(
@@ -17196,13 +17195,13 @@ class ProcessingGroupTradingPartners(BaseType):
         self.trading_partner = [] if trading_partner is None else trading_partner
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ProcessingType(BaseType):
     """ProcessingType.
 
     XSD: complexType ``ProcessingType`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('processing_id', 'processing_mode')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ProcessingType',
         NAMESPACE,
@@ -17212,9 +17211,9 @@ class ProcessingType(BaseType):
         ),
         REGISTRY,
     )
-    processing_id: ProcessingTypeProcessingId | None = None
+    processing_id: ProcessingTypeProcessingId | None
     """XSD attribute ``processingId`` (ProcessingTypeProcessingId, optional)."""
-    processing_mode: ProcessingTypeProcessingMode | None = None
+    processing_mode: ProcessingTypeProcessingMode | None
     """XSD attribute ``processingMode`` (ProcessingTypeProcessingMode, optional)."""
 
     def __init__(
@@ -17227,13 +17226,13 @@ class ProcessingType(BaseType):
         self.processing_mode = processing_mode
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Properties(BaseType):
     """Properties.
 
     XSD: complexType ``Properties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('property_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Properties',
         NAMESPACE,
@@ -17242,7 +17241,7 @@ class Properties(BaseType):
         ),
         REGISTRY,
     )
-    property_: list[Property] = field(default_factory=list)
+    property_: list[Property]
     """XSD element ``property`` (Property, 0..unbounded)."""
 
     def __init__(
@@ -17253,13 +17252,13 @@ class Properties(BaseType):
         self.property_ = [] if property_ is None else property_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Property(BaseType):
     """Property.
 
     XSD: complexType ``Property`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Property',
         NAMESPACE,
@@ -17284,13 +17283,13 @@ class Property(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PropertyPair(BaseType):
     """PropertyPair.
 
     XSD: complexType ``PropertyPair`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('encrypted', 'key', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PropertyPair',
         NAMESPACE,
@@ -17301,11 +17300,11 @@ class PropertyPair(BaseType):
         ),
         REGISTRY,
     )
-    encrypted: bool | None = None
+    encrypted: bool | None
     """XSD attribute ``encrypted`` (xs:boolean, optional)."""
-    key: str | None = None
+    key: str | None
     """XSD attribute ``key`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -17320,13 +17319,13 @@ class PropertyPair(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublicCertificate(BaseType):
     """PublicCertificate.
 
     XSD: complexType ``PublicCertificate`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('alias', 'certificate', 'component_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PublicCertificate',
         NAMESPACE,
@@ -17337,11 +17336,11 @@ class PublicCertificate(BaseType):
         ),
         REGISTRY,
     )
-    certificate: list[bytes] = field(default_factory=list)
+    certificate: list[bytes]
     """XSD element ``certificate`` (xs:base64Binary, 0..unbounded)."""
-    alias: str | None = None
+    alias: str | None
     """XSD attribute ``alias`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
     def __init__(
@@ -17356,13 +17355,13 @@ class PublicCertificate(BaseType):
         self.component_id = component_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherIntegrationPack(BaseType):
     """PublisherIntegrationPack.
 
     XSD: complexType ``PublisherIntegrationPack`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('description', 'id_', 'installation_type', 'name', 'operation_type', 'publisher_packaged_components')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PublisherIntegrationPack',
         NAMESPACE,
@@ -17378,15 +17377,15 @@ class PublisherIntegrationPack(BaseType):
     )
     description: str
     """XSD element ``Description`` (xs:string, required)."""
-    publisher_packaged_components: PublisherPackagedComponents | None = None
+    publisher_packaged_components: PublisherPackagedComponents | None
     """XSD element ``PublisherPackagedComponents`` (PublisherPackagedComponents, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    installation_type: PublisherIntegrationPackInstallationType | None = None
+    installation_type: PublisherIntegrationPackInstallationType | None
     """XSD attribute ``installationType`` (PublisherIntegrationPackInstallationType, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    operation_type: PublisherIntegrationPackOperationType | None = None
+    operation_type: PublisherIntegrationPackOperationType | None
     """XSD attribute ``operationType`` (PublisherIntegrationPackOperationType, optional)."""
 
     def __init__(
@@ -17407,13 +17406,13 @@ class PublisherIntegrationPack(BaseType):
         self.operation_type = operation_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherPackagedComponent(BaseType):
     """PublisherPackagedComponent.
 
     XSD: complexType ``PublisherPackagedComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'component_name', 'component_type', 'current_version', 'deleted', 'latest_version', 'pending_version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PublisherPackagedComponent',
         NAMESPACE,
@@ -17428,19 +17427,19 @@ class PublisherPackagedComponent(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    component_type: str | None = None
+    component_type: str | None
     """XSD attribute ``componentType`` (xs:string, optional)."""
-    current_version: str | None = None
+    current_version: str | None
     """XSD attribute ``currentVersion`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    latest_version: str | None = None
+    latest_version: str | None
     """XSD attribute ``latestVersion`` (xs:string, optional)."""
-    pending_version: str | None = None
+    pending_version: str | None
     """XSD attribute ``pendingVersion`` (xs:string, optional)."""
 
     def __init__(
@@ -17463,13 +17462,13 @@ class PublisherPackagedComponent(BaseType):
         self.pending_version = pending_version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class PublisherPackagedComponents(BaseType):
     """PublisherPackagedComponents.
 
     XSD: complexType ``PublisherPackagedComponents`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('publisher_packaged_component',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'PublisherPackagedComponents',
         NAMESPACE,
@@ -17478,7 +17477,7 @@ class PublisherPackagedComponents(BaseType):
         ),
         REGISTRY,
     )
-    publisher_packaged_component: list[PublisherPackagedComponent] = field(default_factory=list)
+    publisher_packaged_component: list[PublisherPackagedComponent]
     """XSD element ``PublisherPackagedComponent`` (PublisherPackagedComponent, 0..unbounded)."""
 
     def __init__(
@@ -17489,13 +17488,13 @@ class PublisherPackagedComponents(BaseType):
         self.publisher_packaged_component = [] if publisher_packaged_component is None else publisher_packaged_component
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueryConfig(Binding):
     """QueryConfig.
 
     XSD: complexType ``QueryConfig`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('query_filter', 'query_sort')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueryConfig',
         NAMESPACE,
@@ -17507,7 +17506,7 @@ class QueryConfig(Binding):
     )
     query_filter: QueryFilter
     """XSD element ``QueryFilter`` (QueryFilter, required)."""
-    query_sort: QueryConfigQuerySort | None = None
+    query_sort: QueryConfigQuerySort | None
     """XSD element ``QuerySort`` (QueryConfig/QuerySort, optional)."""
 
     def __init__(
@@ -17520,13 +17519,13 @@ class QueryConfig(Binding):
         self.query_sort = query_sort
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueryConfigQuerySort(Binding):
     """QueryConfigQuerySort.
 
     XSD: anonymous type of ``QueryConfig/QuerySort`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('sort_field',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueryConfig/QuerySort',
         NAMESPACE,
@@ -17535,7 +17534,7 @@ class QueryConfigQuerySort(Binding):
         ),
         REGISTRY,
     )
-    sort_field: list[QueryConfigQuerySortSortField] = field(default_factory=list)
+    sort_field: list[QueryConfigQuerySortSortField]
     """XSD element ``sortField`` (QueryConfig/QuerySort/sortField, 1..unbounded)."""
 
     def __init__(
@@ -17546,13 +17545,13 @@ class QueryConfigQuerySort(Binding):
         self.sort_field = [] if sort_field is None else sort_field
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueryConfigQuerySortSortField(Binding):
     """QueryConfigQuerySortSortField.
 
     XSD: anonymous type of ``QueryConfig/QuerySort/sortField`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('field_name', 'sort_order')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueryConfig/QuerySort/sortField',
         NAMESPACE,
@@ -17562,9 +17561,9 @@ class QueryConfigQuerySortSortField(Binding):
         ),
         REGISTRY,
     )
-    field_name: str | None = None
+    field_name: str | None
     """XSD attribute ``fieldName`` (xs:string, optional)."""
-    sort_order: str | None = None
+    sort_order: str | None
     """XSD attribute ``sortOrder`` (xs:string, optional)."""
 
     def __init__(
@@ -17577,13 +17576,13 @@ class QueryConfigQuerySortSortField(Binding):
         self.sort_order = sort_order
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueryFilter(Binding):
     """QueryFilter.
 
     XSD: complexType ``QueryFilter`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('expression',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueryFilter',
         NAMESPACE,
@@ -17603,13 +17602,13 @@ class QueryFilter(Binding):
         self.expression = expression
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueryResult(Binding):
     """QueryResult.
 
     XSD: complexType ``QueryResult`` in ``http://api.platform.boomi.com/``.
     """
 
+    __slots__ = ('number_of_results', 'query_token', 'result')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueryResult',
         NAMESPACE,
@@ -17620,11 +17619,11 @@ class QueryResult(Binding):
         ),
         REGISTRY,
     )
-    query_token: str | None = None
+    query_token: str | None
     """XSD element ``queryToken`` (xs:string, optional)."""
-    result: list[BaseType] = field(default_factory=list)
+    result: list[BaseType]
     """XSD element ``result`` (BaseType, 0..unbounded)."""
-    number_of_results: int | None = None
+    number_of_results: int | None
     """XSD attribute ``numberOfResults`` (xs:int, optional)."""
 
     def __init__(
@@ -17639,13 +17638,13 @@ class QueryResult(Binding):
         self.number_of_results = number_of_results
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueueAttributes(BaseType):
     """QueueAttributes.
 
     XSD: complexType ``QueueAttributes`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('dlq', 'queue_name', 'subscriber_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueueAttributes',
         NAMESPACE,
@@ -17660,7 +17659,7 @@ class QueueAttributes(BaseType):
     """XSD attribute ``DLQ`` (xs:boolean, required)."""
     queue_name: str
     """XSD attribute ``QueueName`` (xs:string, required)."""
-    subscriber_name: str | None = None
+    subscriber_name: str | None
     """XSD attribute ``SubscriberName`` (xs:string, optional)."""
 
     def __init__(
@@ -17675,13 +17674,13 @@ class QueueAttributes(BaseType):
         self.subscriber_name = subscriber_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class QueueRecord(BaseType):
     """QueueRecord.
 
     XSD: complexType ``QueueRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('dead_letters_count', 'messages_count', 'queue_name', 'queue_type', 'topic_subscribers')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'QueueRecord',
         NAMESPACE,
@@ -17694,15 +17693,15 @@ class QueueRecord(BaseType):
         ),
         REGISTRY,
     )
-    topic_subscribers: list[TopicSubscriber] = field(default_factory=list)
+    topic_subscribers: list[TopicSubscriber]
     """XSD element ``topicSubscribers`` (TopicSubscriber, 0..unbounded)."""
-    dead_letters_count: int | None = None
+    dead_letters_count: int | None
     """XSD attribute ``deadLettersCount`` (xs:long, optional)."""
-    messages_count: int | None = None
+    messages_count: int | None
     """XSD attribute ``messagesCount`` (xs:long, optional)."""
-    queue_name: str | None = None
+    queue_name: str | None
     """XSD attribute ``queueName`` (xs:string, optional)."""
-    queue_type: str | None = None
+    queue_type: str | None
     """XSD attribute ``queueType`` (xs:string, optional)."""
 
     def __init__(
@@ -17721,13 +17720,13 @@ class QueueRecord(BaseType):
         self.queue_type = queue_type
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class References(BaseType):
     """References.
 
     XSD: complexType ``References`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'component_id', 'parent_component_id', 'parent_version', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'References',
         NAMESPACE,
@@ -17740,15 +17739,15 @@ class References(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    parent_component_id: str | None = None
+    parent_component_id: str | None
     """XSD attribute ``parentComponentId`` (xs:string, optional)."""
-    parent_version: int | None = None
+    parent_version: int | None
     """XSD attribute ``parentVersion`` (xs:int, optional)."""
-    type_: ReferencesType | None = None
+    type_: ReferencesType | None
     """XSD attribute ``type`` (ReferencesType, optional)."""
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
 
     def __init__(
@@ -17767,13 +17766,13 @@ class References(BaseType):
         self.branch_id = branch_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleaseIntegrationPack(BaseType):
     """ReleaseIntegrationPack.
 
     XSD: complexType ``ReleaseIntegrationPack`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'installation_type', 'name', 'release_on_date', 'release_packaged_components', 'release_schedule', 'release_status_url', 'request_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ReleaseIntegrationPack',
         NAMESPACE,
@@ -17789,21 +17788,21 @@ class ReleaseIntegrationPack(BaseType):
         ),
         REGISTRY,
     )
-    release_packaged_components: ReleasePackagedComponents | None = None
+    release_packaged_components: ReleasePackagedComponents | None
     """XSD element ``ReleasePackagedComponents`` (ReleasePackagedComponents, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    installation_type: ReleaseIntegrationPackInstallationType | None = None
+    installation_type: ReleaseIntegrationPackInstallationType | None
     """XSD attribute ``installationType`` (ReleaseIntegrationPackInstallationType, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    release_on_date: str | None = None
+    release_on_date: str | None
     """XSD attribute ``releaseOnDate`` (xs:string, optional)."""
-    release_schedule: ReleaseIntegrationPackReleaseSchedule | None = None
+    release_schedule: ReleaseIntegrationPackReleaseSchedule | None
     """XSD attribute ``releaseSchedule`` (ReleaseIntegrationPackReleaseSchedule, optional)."""
-    release_status_url: str | None = None
+    release_status_url: str | None
     """XSD attribute ``releaseStatusUrl`` (xs:string, optional)."""
-    request_id: str | None = None
+    request_id: str | None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
     def __init__(
@@ -17828,13 +17827,13 @@ class ReleaseIntegrationPack(BaseType):
         self.request_id = request_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleaseIntegrationPackStatus(BaseType):
     """ReleaseIntegrationPackStatus.
 
     XSD: complexType ``ReleaseIntegrationPackStatus`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('installation_type', 'integration_pack_id', 'name', 'release_on_date', 'release_packaged_components', 'release_schedule', 'release_status', 'request_id', 'response_status_code')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ReleaseIntegrationPackStatus',
         NAMESPACE,
@@ -17851,21 +17850,21 @@ class ReleaseIntegrationPackStatus(BaseType):
         ),
         REGISTRY,
     )
-    release_packaged_components: ReleasePackagedComponents | None = None
+    release_packaged_components: ReleasePackagedComponents | None
     """XSD element ``ReleasePackagedComponents`` (ReleasePackagedComponents, optional)."""
-    installation_type: ReleaseIntegrationPackStatusInstallationType | None = None
+    installation_type: ReleaseIntegrationPackStatusInstallationType | None
     """XSD attribute ``installationType`` (ReleaseIntegrationPackStatusInstallationType, optional)."""
-    integration_pack_id: str | None = None
+    integration_pack_id: str | None
     """XSD attribute ``integrationPackId`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    release_on_date: str | None = None
+    release_on_date: str | None
     """XSD attribute ``releaseOnDate`` (xs:string, optional)."""
-    release_schedule: ReleaseIntegrationPackStatusReleaseSchedule | None = None
+    release_schedule: ReleaseIntegrationPackStatusReleaseSchedule | None
     """XSD attribute ``releaseSchedule`` (ReleaseIntegrationPackStatusReleaseSchedule, optional)."""
-    release_status: ReleaseIntegrationPackStatusReleaseStatus | None = None
+    release_status: ReleaseIntegrationPackStatusReleaseStatus | None
     """XSD attribute ``releaseStatus`` (ReleaseIntegrationPackStatusReleaseStatus, optional)."""
-    request_id: str | None = None
+    request_id: str | None
     """XSD attribute ``requestId`` (xs:string, optional)."""
     response_status_code: int
     """XSD attribute ``responseStatusCode`` (xs:int, required)."""
@@ -17894,13 +17893,13 @@ class ReleaseIntegrationPackStatus(BaseType):
         self.response_status_code = response_status_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleasePackagedComponent(BaseType):
     """ReleasePackagedComponent.
 
     XSD: complexType ``ReleasePackagedComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id', 'released_version', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ReleasePackagedComponent',
         NAMESPACE,
@@ -17911,11 +17910,11 @@ class ReleasePackagedComponent(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    released_version: str | None = None
+    released_version: str | None
     """XSD attribute ``releasedVersion`` (xs:string, optional)."""
-    version: str | None = None
+    version: str | None
     """XSD attribute ``version`` (xs:string, optional)."""
 
     def __init__(
@@ -17930,13 +17929,13 @@ class ReleasePackagedComponent(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ReleasePackagedComponents(BaseType):
     """ReleasePackagedComponents.
 
     XSD: complexType ``ReleasePackagedComponents`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('release_packaged_component',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ReleasePackagedComponents',
         NAMESPACE,
@@ -17945,7 +17944,7 @@ class ReleasePackagedComponents(BaseType):
         ),
         REGISTRY,
     )
-    release_packaged_component: list[ReleasePackagedComponent] = field(default_factory=list)
+    release_packaged_component: list[ReleasePackagedComponent]
     """XSD element ``ReleasePackagedComponent`` (ReleasePackagedComponent, 1..unbounded)."""
 
     def __init__(
@@ -17956,13 +17955,13 @@ class ReleasePackagedComponents(BaseType):
         self.release_packaged_component = [] if release_packaged_component is None else release_packaged_component
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RerunDocument(BaseType):
     """RerunDocument.
 
     XSD: complexType ``RerunDocument`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('all_documents', 'original_execution_id', 'record_url', 'request_id', 'selected_documents')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RerunDocument',
         NAMESPACE,
@@ -17981,9 +17980,9 @@ class RerunDocument(BaseType):
     """XSD element ``SelectedDocuments`` (SelectedDocuments, required)."""
     original_execution_id: str
     """XSD attribute ``originalExecutionId`` (xs:string, required)."""
-    record_url: str | None = None
+    record_url: str | None
     """XSD attribute ``recordUrl`` (xs:string, optional)."""
-    request_id: str | None = None
+    request_id: str | None
     """XSD attribute ``requestId`` (xs:string, optional)."""
 
     def __init__(
@@ -18002,13 +18001,13 @@ class RerunDocument(BaseType):
         self.request_id = request_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Resource(BaseType):
     """Resource.
 
     XSD: complexType ``Resource`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('object_type', 'resource_id', 'resource_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Resource',
         NAMESPACE,
@@ -18019,7 +18018,7 @@ class Resource(BaseType):
         ),
         REGISTRY,
     )
-    object_type: ResourceObjectType | None = None
+    object_type: ResourceObjectType | None
     """XSD attribute ``objectType`` (ResourceObjectType, optional)."""
     resource_id: str
     """XSD attribute ``resourceId`` (xs:string, required)."""
@@ -18038,13 +18037,13 @@ class Resource(BaseType):
         self.resource_name = resource_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Resources(BaseType):
     """Resources.
 
     XSD: complexType ``Resources`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('resource',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Resources',
         NAMESPACE,
@@ -18053,7 +18052,7 @@ class Resources(BaseType):
         ),
         REGISTRY,
     )
-    resource: list[Resource] = field(default_factory=list)
+    resource: list[Resource]
     """XSD element ``Resource`` (Resource, 0..unbounded)."""
 
     def __init__(
@@ -18064,13 +18063,13 @@ class Resources(BaseType):
         self.resource = [] if resource is None else resource
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Role(BaseType):
     """Role.
 
     XSD: complexType ``Role`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'description', 'id_', 'name', 'parent_id', 'privileges')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Role',
         NAMESPACE,
@@ -18084,17 +18083,17 @@ class Role(BaseType):
         ),
         REGISTRY,
     )
-    description: str | None = None
+    description: str | None
     """XSD element ``Description`` (xs:string, optional)."""
-    privileges: Privileges | None = None
+    privileges: Privileges | None
     """XSD element ``Privileges`` (Privileges, optional)."""
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    parent_id: str | None = None
+    parent_id: str | None
     """XSD attribute ``parentId`` (xs:string, optional)."""
 
     def __init__(
@@ -18115,13 +18114,13 @@ class Role(BaseType):
         self.parent_id = parent_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RoleReference(BaseType):
     """RoleReference.
 
     XSD: complexType ``RoleReference`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RoleReference',
         NAMESPACE,
@@ -18131,9 +18130,9 @@ class RoleReference(BaseType):
         ),
         REGISTRY,
     )
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -18146,13 +18145,13 @@ class RoleReference(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Roles(BaseType):
     """Roles.
 
     XSD: complexType ``Roles`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('role',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Roles',
         NAMESPACE,
@@ -18161,7 +18160,7 @@ class Roles(BaseType):
         ),
         REGISTRY,
     )
-    role: list[Role] = field(default_factory=list)
+    role: list[Role]
     """XSD element ``Role`` (Role, 0..unbounded)."""
 
     def __init__(
@@ -18172,13 +18171,13 @@ class Roles(BaseType):
         self.role = [] if role is None else role
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetConnectorRecord(BaseType):
     """RosettaNetConnectorRecord.
 
     XSD: complexType ``RosettaNetConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'ack_report', 'ack_status', 'action_instance_identifier', 'action_type', 'atom_id', 'attempt_count', 'business_activity_identifier', 'connector_name', 'connector_type', 'custom_fields', 'date_processed', 'date_time', 'document_index', 'error_message', 'execution_id', 'framework_version', 'from_global_business_service_code', 'from_global_partner_role_classification_code', 'global_business_action_code', 'global_document_function_code', 'global_process_code', 'global_usage_code', 'id_', 'in_response_to_global_business_action_code', 'in_response_to_instance_identifier', 'is_secure_transport_required', 'known_initiating_partner_id', 'operation_name', 'outbound_validation_report', 'outbound_validation_status', 'pip_code', 'pip_version', 'process_instance_identifier', 'receiver_id', 'sender_id', 'size', 'successful', 'time_to_acknowledge_acceptance', 'time_to_acknowledge_receipt', 'time_to_perform', 'to_global_business_service_code', 'to_global_partner_role_classification_code', 'transaction_instance_identifier')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RosettaNetConnectorRecord',
         NAMESPACE,
@@ -18230,25 +18229,25 @@ class RosettaNetConnectorRecord(BaseType):
         ),
         REGISTRY,
     )
-    pip_code: str | None = None
+    pip_code: str | None
     """XSD element ``PIPCode`` (xs:string, optional)."""
-    pip_version: str | None = None
+    pip_version: str | None
     """XSD element ``PIPVersion`` (xs:string, optional)."""
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_report: str | None = None
+    ack_report: str | None
     """XSD element ``ackReport`` (xs:string, optional)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
-    action_instance_identifier: str | None = None
+    action_instance_identifier: str | None
     """XSD element ``actionInstanceIdentifier`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
-    attempt_count: str | None = None
+    attempt_count: str | None
     """XSD element ``attemptCount`` (xs:string, optional)."""
-    business_activity_identifier: str | None = None
+    business_activity_identifier: str | None
     """XSD element ``businessActivityIdentifier`` (xs:string, optional)."""
     connector_name: str
     """XSD element ``connectorName`` (xs:string, required)."""
@@ -18258,65 +18257,65 @@ class RosettaNetConnectorRecord(BaseType):
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    date_time: str | None = None
+    date_time: str | None
     """XSD element ``dateTime`` (xs:string, optional)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    framework_version: str | None = None
+    framework_version: str | None
     """XSD element ``frameworkVersion`` (xs:string, optional)."""
-    from_global_business_service_code: str | None = None
+    from_global_business_service_code: str | None
     """XSD element ``fromGlobalBusinessServiceCode`` (xs:string, optional)."""
-    from_global_partner_role_classification_code: str | None = None
+    from_global_partner_role_classification_code: str | None
     """XSD element ``fromGlobalPartnerRoleClassificationCode`` (xs:string, optional)."""
-    global_business_action_code: str | None = None
+    global_business_action_code: str | None
     """XSD element ``globalBusinessActionCode`` (xs:string, optional)."""
-    global_document_function_code: str | None = None
+    global_document_function_code: str | None
     """XSD element ``globalDocumentFunctionCode`` (xs:string, optional)."""
-    global_process_code: str | None = None
+    global_process_code: str | None
     """XSD element ``globalProcessCode`` (xs:string, optional)."""
-    global_usage_code: str | None = None
+    global_usage_code: str | None
     """XSD element ``globalUsageCode`` (xs:string, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    in_response_to_global_business_action_code: str | None = None
+    in_response_to_global_business_action_code: str | None
     """XSD element ``inResponseToGlobalBusinessActionCode`` (xs:string, optional)."""
-    in_response_to_instance_identifier: str | None = None
+    in_response_to_instance_identifier: str | None
     """XSD element ``inResponseToInstanceIdentifier`` (xs:string, optional)."""
-    is_secure_transport_required: str | None = None
+    is_secure_transport_required: str | None
     """XSD element ``isSecureTransportRequired`` (xs:string, optional)."""
-    known_initiating_partner_id: str | None = None
+    known_initiating_partner_id: str | None
     """XSD element ``knownInitiatingPartnerID`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    outbound_validation_report: str | None = None
+    outbound_validation_report: str | None
     """XSD element ``outboundValidationReport`` (xs:string, optional)."""
-    outbound_validation_status: str | None = None
+    outbound_validation_status: str | None
     """XSD element ``outboundValidationStatus`` (xs:string, optional)."""
-    process_instance_identifier: str | None = None
+    process_instance_identifier: str | None
     """XSD element ``processInstanceIdentifier`` (xs:string, optional)."""
-    receiver_id: str | None = None
+    receiver_id: str | None
     """XSD element ``receiverID`` (xs:string, optional)."""
-    sender_id: str | None = None
+    sender_id: str | None
     """XSD element ``senderID`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    time_to_acknowledge_acceptance: str | None = None
+    time_to_acknowledge_acceptance: str | None
     """XSD element ``timeToAcknowledgeAcceptance`` (xs:string, optional)."""
-    time_to_acknowledge_receipt: str | None = None
+    time_to_acknowledge_receipt: str | None
     """XSD element ``timeToAcknowledgeReceipt`` (xs:string, optional)."""
-    time_to_perform: str | None = None
+    time_to_perform: str | None
     """XSD element ``timeToPerform`` (xs:string, optional)."""
-    to_global_business_service_code: str | None = None
+    to_global_business_service_code: str | None
     """XSD element ``toGlobalBusinessServiceCode`` (xs:string, optional)."""
-    to_global_partner_role_classification_code: str | None = None
+    to_global_partner_role_classification_code: str | None
     """XSD element ``toGlobalPartnerRoleClassificationCode`` (xs:string, optional)."""
-    transaction_instance_identifier: str | None = None
+    transaction_instance_identifier: str | None
     """XSD element ``transactionInstanceIdentifier`` (xs:string, optional)."""
 
     def __init__(
@@ -18413,13 +18412,13 @@ class RosettaNetConnectorRecord(BaseType):
         self.transaction_instance_identifier = transaction_instance_identifier
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetControlInfo(BaseType):
     """RosettaNetControlInfo.
 
     XSD: complexType ``RosettaNetControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('encryption_public_certificate', 'global_partner_classification_code', 'global_usage_code', 'partner_id', 'partner_id_type', 'partner_location', 'signing_public_certificate', 'supply_chain_code')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RosettaNetControlInfo',
         NAMESPACE,
@@ -18435,21 +18434,21 @@ class RosettaNetControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    encryption_public_certificate: PublicCertificate | None = None
+    encryption_public_certificate: PublicCertificate | None
     """XSD element ``encryptionPublicCertificate`` (PublicCertificate, optional)."""
-    signing_public_certificate: PublicCertificate | None = None
+    signing_public_certificate: PublicCertificate | None
     """XSD element ``signingPublicCertificate`` (PublicCertificate, optional)."""
-    global_partner_classification_code: str | None = None
+    global_partner_classification_code: str | None
     """XSD attribute ``globalPartnerClassificationCode`` (xs:string, optional)."""
-    global_usage_code: RosettaNetControlInfoGlobalUsageCode | None = None
+    global_usage_code: RosettaNetControlInfoGlobalUsageCode | None
     """XSD attribute ``globalUsageCode`` (RosettaNetControlInfoGlobalUsageCode, optional)."""
-    partner_id: str | None = None
+    partner_id: str | None
     """XSD attribute ``partnerId`` (xs:string, optional)."""
-    partner_id_type: RosettaNetControlInfoPartnerIdType | None = None
+    partner_id_type: RosettaNetControlInfoPartnerIdType | None
     """XSD attribute ``partnerIdType`` (RosettaNetControlInfoPartnerIdType, optional)."""
-    partner_location: str | None = None
+    partner_location: str | None
     """XSD attribute ``partnerLocation`` (xs:string, optional)."""
-    supply_chain_code: str | None = None
+    supply_chain_code: str | None
     """XSD attribute ``supplyChainCode`` (xs:string, optional)."""
 
     def __init__(
@@ -18474,13 +18473,13 @@ class RosettaNetControlInfo(BaseType):
         self.supply_chain_code = supply_chain_code
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetMessageOptions(BaseType):
     """RosettaNetMessageOptions.
 
     XSD: complexType ``RosettaNetMessageOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('attachment_cache', 'compressed', 'content_transfer_encoding', 'encrypt_service_header', 'encrypted', 'encryption_algorithm', 'signature_digest_algorithm', 'signed')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RosettaNetMessageOptions',
         NAMESPACE,
@@ -18496,21 +18495,21 @@ class RosettaNetMessageOptions(BaseType):
         ),
         REGISTRY,
     )
-    attachment_cache: str | None = None
+    attachment_cache: str | None
     """XSD attribute ``attachmentCache`` (xs:string, optional)."""
-    compressed: bool | None = None
+    compressed: bool | None
     """XSD attribute ``compressed`` (xs:boolean, optional)."""
-    content_transfer_encoding: RosettaNetMessageOptionsContentTransferEncoding | None = None
+    content_transfer_encoding: RosettaNetMessageOptionsContentTransferEncoding | None
     """XSD attribute ``contentTransferEncoding`` (RosettaNetMessageOptionsContentTransferEncoding, optional)."""
-    encrypt_service_header: bool | None = None
+    encrypt_service_header: bool | None
     """XSD attribute ``encryptServiceHeader`` (xs:boolean, optional)."""
-    encrypted: bool | None = None
+    encrypted: bool | None
     """XSD attribute ``encrypted`` (xs:boolean, optional)."""
-    encryption_algorithm: RosettaNetMessageOptionsEncryptionAlgorithm | None = None
+    encryption_algorithm: RosettaNetMessageOptionsEncryptionAlgorithm | None
     """XSD attribute ``encryptionAlgorithm`` (RosettaNetMessageOptionsEncryptionAlgorithm, optional)."""
-    signature_digest_algorithm: RosettaNetMessageOptionsSignatureDigestAlgorithm | None = None
+    signature_digest_algorithm: RosettaNetMessageOptionsSignatureDigestAlgorithm | None
     """XSD attribute ``signatureDigestAlgorithm`` (RosettaNetMessageOptionsSignatureDigestAlgorithm, optional)."""
-    signed: bool | None = None
+    signed: bool | None
     """XSD attribute ``signed`` (xs:boolean, optional)."""
 
     def __init__(
@@ -18535,13 +18534,13 @@ class RosettaNetMessageOptions(BaseType):
         self.signed = signed
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetOptions(BaseType):
     """RosettaNetOptions.
 
     XSD: complexType ``RosettaNetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('filter_signals', 'outbound_document_validation', 'reject_duplicate_transactions', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RosettaNetOptions',
         NAMESPACE,
@@ -18553,13 +18552,13 @@ class RosettaNetOptions(BaseType):
         ),
         REGISTRY,
     )
-    filter_signals: bool | None = None
+    filter_signals: bool | None
     """XSD attribute ``filterSignals`` (xs:boolean, optional)."""
-    outbound_document_validation: bool | None = None
+    outbound_document_validation: bool | None
     """XSD attribute ``outboundDocumentValidation`` (xs:boolean, optional)."""
-    reject_duplicate_transactions: bool | None = None
+    reject_duplicate_transactions: bool | None
     """XSD attribute ``rejectDuplicateTransactions`` (xs:boolean, optional)."""
-    version: RosettaNetOptionsVersion | None = None
+    version: RosettaNetOptionsVersion | None
     """XSD attribute ``version`` (RosettaNetOptionsVersion, optional)."""
 
     def __init__(
@@ -18576,13 +18575,13 @@ class RosettaNetOptions(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RosettaNetPartnerInfo(BaseType):
     """RosettaNetPartnerInfo.
 
     XSD: complexType ``RosettaNetPartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('rosetta_net_control_info', 'rosetta_net_message_options', 'rosetta_net_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RosettaNetPartnerInfo',
         NAMESPACE,
@@ -18593,11 +18592,11 @@ class RosettaNetPartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    rosetta_net_control_info: RosettaNetControlInfo | None = None
+    rosetta_net_control_info: RosettaNetControlInfo | None
     """XSD element ``RosettaNetControlInfo`` (RosettaNetControlInfo, optional)."""
-    rosetta_net_message_options: RosettaNetMessageOptions | None = None
+    rosetta_net_message_options: RosettaNetMessageOptions | None
     """XSD element ``RosettaNetMessageOptions`` (RosettaNetMessageOptions, optional)."""
-    rosetta_net_options: RosettaNetOptions | None = None
+    rosetta_net_options: RosettaNetOptions | None
     """XSD element ``RosettaNetOptions`` (RosettaNetOptions, optional)."""
 
     def __init__(
@@ -18612,13 +18611,13 @@ class RosettaNetPartnerInfo(BaseType):
         self.rosetta_net_options = rosetta_net_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeCloud(BaseType):
     """RuntimeCloud.
 
     XSD: complexType ``RuntimeCloud`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('allow_browsing', 'allow_deployments', 'allow_test_executions', 'classification', 'created_by', 'created_date', 'id_', 'max_attachments_per_account', 'modified_by', 'modified_date', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeCloud',
         NAMESPACE,
@@ -18637,25 +18636,25 @@ class RuntimeCloud(BaseType):
         ),
         REGISTRY,
     )
-    allow_browsing: bool | None = None
+    allow_browsing: bool | None
     """XSD attribute ``allowBrowsing`` (xs:boolean, optional)."""
-    allow_deployments: bool | None = None
+    allow_deployments: bool | None
     """XSD attribute ``allowDeployments`` (xs:boolean, optional)."""
-    allow_test_executions: bool | None = None
+    allow_test_executions: bool | None
     """XSD attribute ``allowTestExecutions`` (xs:boolean, optional)."""
     classification: str
     """XSD attribute ``classification`` (xs:string, required)."""
-    created_by: str | None = None
+    created_by: str | None
     """XSD attribute ``createdBy`` (xs:string, optional)."""
-    created_date: str | None = None
+    created_date: str | None
     """XSD attribute ``createdDate`` (xs:dateTime, optional)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    max_attachments_per_account: int | None = None
+    max_attachments_per_account: int | None
     """XSD attribute ``maxAttachmentsPerAccount`` (xs:int, optional)."""
-    modified_by: str | None = None
+    modified_by: str | None
     """XSD attribute ``modifiedBy`` (xs:string, optional)."""
-    modified_date: str | None = None
+    modified_date: str | None
     """XSD attribute ``modifiedDate`` (xs:dateTime, optional)."""
     name: str
     """XSD attribute ``name`` (xs:string, required)."""
@@ -18688,13 +18687,13 @@ class RuntimeCloud(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeObservabilitySettings(BaseType):
     """RuntimeObservabilitySettings.
 
     XSD: complexType ``RuntimeObservabilitySettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('general_settings', 'log_settings', 'metric_settings', 'runtime_id', 'should_restart_plugin', 'trace_settings')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeObservabilitySettings',
         NAMESPACE,
@@ -18710,15 +18709,15 @@ class RuntimeObservabilitySettings(BaseType):
     )
     runtime_id: str
     """XSD element ``runtimeId`` (xs:string, required)."""
-    general_settings: GeneralSettings | None = None
+    general_settings: GeneralSettings | None
     """XSD element ``generalSettings`` (GeneralSettings, optional)."""
-    log_settings: LogSettings | None = None
+    log_settings: LogSettings | None
     """XSD element ``logSettings`` (LogSettings, optional)."""
-    metric_settings: MetricSettings | None = None
+    metric_settings: MetricSettings | None
     """XSD element ``metricSettings`` (MetricSettings, optional)."""
-    trace_settings: TraceSettings | None = None
+    trace_settings: TraceSettings | None
     """XSD element ``traceSettings`` (TraceSettings, optional)."""
-    should_restart_plugin: bool | None = None
+    should_restart_plugin: bool | None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
     def __init__(
@@ -18739,13 +18738,13 @@ class RuntimeObservabilitySettings(BaseType):
         self.should_restart_plugin = should_restart_plugin
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeObservabilitySettingsRequest(BaseType):
     """RuntimeObservabilitySettingsRequest.
 
     XSD: complexType ``RuntimeObservabilitySettingsRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('general_settings', 'log_settings', 'metric_settings', 'runtime_id', 'should_restart_plugin', 'trace_settings')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeObservabilitySettingsRequest',
         NAMESPACE,
@@ -18769,7 +18768,7 @@ class RuntimeObservabilitySettingsRequest(BaseType):
     """XSD element ``runtimeId`` (xs:string, required)."""
     trace_settings: TraceSettings
     """XSD element ``traceSettings`` (TraceSettings, required)."""
-    should_restart_plugin: bool | None = None
+    should_restart_plugin: bool | None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
     def __init__(
@@ -18790,13 +18789,13 @@ class RuntimeObservabilitySettingsRequest(BaseType):
         self.should_restart_plugin = should_restart_plugin
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeProperties(BaseType):
     """RuntimeProperties.
 
     XSD: complexType ``RuntimeProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('custom_runtime_properties', 'custom_system_properties', 'partial_update', 'runtime_id', 'should_restart_runtime', 'standard_properties', 'system_properties')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeProperties',
         NAMESPACE,
@@ -18819,11 +18818,11 @@ class RuntimeProperties(BaseType):
     """XSD element ``customRuntimeProperties`` (CustomRuntimeProperties, required)."""
     custom_system_properties: CustomSystemProperties
     """XSD element ``customSystemProperties`` (CustomSystemProperties, required)."""
-    partial_update: bool | None = None
+    partial_update: bool | None
     """XSD attribute ``partialUpdate`` (xs:boolean, optional)."""
-    runtime_id: str | None = None
+    runtime_id: str | None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
-    should_restart_runtime: bool | None = None
+    should_restart_runtime: bool | None
     """XSD attribute ``shouldRestartRuntime`` (xs:boolean, optional)."""
 
     def __init__(
@@ -18846,13 +18845,13 @@ class RuntimeProperties(BaseType):
         self.should_restart_runtime = should_restart_runtime
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeReleaseSchedule(BaseType):
     """RuntimeReleaseSchedule.
 
     XSD: complexType ``RuntimeReleaseSchedule`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'day_of_week', 'hour_of_day', 'schedule_type', 'time_zone')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeReleaseSchedule',
         NAMESPACE,
@@ -18869,7 +18868,7 @@ class RuntimeReleaseSchedule(BaseType):
     """XSD element ``atomId`` (xs:string, required)."""
     day_of_week: str
     """XSD element ``dayOfWeek`` (xs:string, required)."""
-    hour_of_day: int | None = None
+    hour_of_day: int | None
     """XSD element ``hourOfDay`` (xs:int, optional)."""
     schedule_type: RuntimeReleaseScheduleScheduleType
     """XSD element ``scheduleType`` (RuntimeReleaseScheduleScheduleType, required)."""
@@ -18892,13 +18891,13 @@ class RuntimeReleaseSchedule(BaseType):
         self.time_zone = time_zone
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class RuntimeRestartRequest(BaseType):
     """RuntimeRestartRequest.
 
     XSD: complexType ``RuntimeRestartRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message', 'runtime_id')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'RuntimeRestartRequest',
         NAMESPACE,
@@ -18908,9 +18907,9 @@ class RuntimeRestartRequest(BaseType):
         ),
         REGISTRY,
     )
-    message: str | None = None
+    message: str | None
     """XSD attribute ``message`` (xs:string, optional)."""
-    runtime_id: str | None = None
+    runtime_id: str | None
     """XSD attribute ``runtimeId`` (xs:string, optional)."""
 
     def __init__(
@@ -18923,13 +18922,13 @@ class RuntimeRestartRequest(BaseType):
         self.runtime_id = runtime_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPCommunicationOptions(BaseType):
     """SFTPCommunicationOptions.
 
     XSD: complexType ``SFTPCommunicationOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('communication_setting', 'sftp_get_options', 'sftp_send_options', 'sftp_settings', 'shared_communication_channel')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPCommunicationOptions',
         NAMESPACE,
@@ -18942,15 +18941,15 @@ class SFTPCommunicationOptions(BaseType):
         ),
         REGISTRY,
     )
-    sftp_get_options: SFTPGetOptions | None = None
+    sftp_get_options: SFTPGetOptions | None
     """XSD element ``SFTPGetOptions`` (SFTPGetOptions, optional)."""
-    sftp_send_options: SFTPSendOptions | None = None
+    sftp_send_options: SFTPSendOptions | None
     """XSD element ``SFTPSendOptions`` (SFTPSendOptions, optional)."""
-    sftp_settings: SFTPSettings | None = None
+    sftp_settings: SFTPSettings | None
     """XSD element ``SFTPSettings`` (SFTPSettings, optional)."""
-    shared_communication_channel: SharedCommunicationChannel | None = None
+    shared_communication_channel: SharedCommunicationChannel | None
     """XSD element ``SharedCommunicationChannel`` (SharedCommunicationChannel, optional)."""
-    communication_setting: SFTPCommunicationOptionsCommunicationSetting | None = None
+    communication_setting: SFTPCommunicationOptionsCommunicationSetting | None
     """XSD attribute ``CommunicationSetting`` (SFTPCommunicationOptionsCommunicationSetting, optional)."""
 
     def __init__(
@@ -18969,13 +18968,13 @@ class SFTPCommunicationOptions(BaseType):
         self.communication_setting = communication_setting
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPGetOptions(BaseType):
     """SFTPGetOptions.
 
     XSD: complexType ``SFTPGetOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('file_to_move', 'ftp_action', 'max_file_count', 'move_to_directory', 'move_to_force_override', 'remote_directory', 'use_default_get_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPGetOptions',
         NAMESPACE,
@@ -18998,11 +18997,11 @@ class SFTPGetOptions(BaseType):
     """XSD element ``moveToDirectory`` (xs:string, required)."""
     remote_directory: str
     """XSD element ``remoteDirectory`` (xs:string, required)."""
-    ftp_action: SFTPGetOptionsFtpAction | None = None
+    ftp_action: SFTPGetOptionsFtpAction | None
     """XSD attribute ``ftpAction`` (SFTPGetOptionsFtpAction, optional)."""
-    move_to_force_override: bool | None = None
+    move_to_force_override: bool | None
     """XSD attribute ``moveToForceOverride`` (xs:boolean, optional)."""
-    use_default_get_options: bool | None = None
+    use_default_get_options: bool | None
     """XSD attribute ``useDefaultGetOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -19025,13 +19024,13 @@ class SFTPGetOptions(BaseType):
         self.use_default_get_options = use_default_get_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPProxySettings(BaseType):
     """SFTPProxySettings.
 
     XSD: complexType ``SFTPProxySettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('host', 'password', 'port', 'proxy_enabled', 'type_', 'user')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPProxySettings',
         NAMESPACE,
@@ -19053,9 +19052,9 @@ class SFTPProxySettings(BaseType):
     """XSD element ``port`` (xs:integer, required)."""
     user: str
     """XSD element ``user`` (xs:string, required)."""
-    proxy_enabled: bool | None = None
+    proxy_enabled: bool | None
     """XSD attribute ``proxyEnabled`` (xs:boolean, optional)."""
-    type_: SFTPProxySettingsType | None = None
+    type_: SFTPProxySettingsType | None
     """XSD attribute ``type`` (SFTPProxySettingsType, optional)."""
 
     def __init__(
@@ -19076,13 +19075,13 @@ class SFTPProxySettings(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSSHOptions(BaseType):
     """SFTPSSHOptions.
 
     XSD: complexType ``SFTPSSHOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('dh_key_size_max1024', 'known_host_entry', 'sshkeyauth', 'sshkeypassword', 'sshkeypath')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPSSHOptions',
         NAMESPACE,
@@ -19101,9 +19100,9 @@ class SFTPSSHOptions(BaseType):
     """XSD element ``sshkeypassword`` (xs:string, required)."""
     sshkeypath: str
     """XSD element ``sshkeypath`` (xs:string, required)."""
-    dh_key_size_max1024: bool | None = None
+    dh_key_size_max1024: bool | None
     """XSD attribute ``dhKeySizeMax1024`` (xs:boolean, optional)."""
-    sshkeyauth: bool | None = None
+    sshkeyauth: bool | None
     """XSD attribute ``sshkeyauth`` (xs:boolean, optional)."""
 
     def __init__(
@@ -19122,13 +19121,13 @@ class SFTPSSHOptions(BaseType):
         self.sshkeyauth = sshkeyauth
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSendOptions(BaseType):
     """SFTPSendOptions.
 
     XSD: complexType ``SFTPSendOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ftp_action', 'move_to_directory', 'move_to_force_override', 'remote_directory', 'use_default_send_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPSendOptions',
         NAMESPACE,
@@ -19145,11 +19144,11 @@ class SFTPSendOptions(BaseType):
     """XSD element ``moveToDirectory`` (xs:string, required)."""
     remote_directory: str
     """XSD element ``remoteDirectory`` (xs:string, required)."""
-    ftp_action: SFTPSendOptionsFtpAction | None = None
+    ftp_action: SFTPSendOptionsFtpAction | None
     """XSD attribute ``ftpAction`` (SFTPSendOptionsFtpAction, optional)."""
-    move_to_force_override: bool | None = None
+    move_to_force_override: bool | None
     """XSD attribute ``moveToForceOverride`` (xs:boolean, optional)."""
-    use_default_send_options: bool | None = None
+    use_default_send_options: bool | None
     """XSD attribute ``useDefaultSendOptions`` (xs:boolean, optional)."""
 
     def __init__(
@@ -19168,13 +19167,13 @@ class SFTPSendOptions(BaseType):
         self.use_default_send_options = use_default_send_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SFTPSettings(BaseType):
     """SFTPSettings.
 
     XSD: complexType ``SFTPSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('host', 'password', 'port', 'sftp_proxy_settings', 'sftpssh_options', 'use_default_settings', 'user')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SFTPSettings',
         NAMESPACE,
@@ -19201,7 +19200,7 @@ class SFTPSettings(BaseType):
     """XSD element ``port`` (xs:integer, required)."""
     user: str
     """XSD element ``user`` (xs:string, required)."""
-    use_default_settings: bool | None = None
+    use_default_settings: bool | None
     """XSD attribute ``useDefaultSettings`` (xs:boolean, optional)."""
 
     def __init__(
@@ -19224,13 +19223,13 @@ class SFTPSettings(BaseType):
         self.use_default_settings = use_default_settings
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class STXControlInfo(BaseType):
     """STXControlInfo.
 
     XSD: complexType ``STXControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('interchange_id', 'interchange_id_qualifier')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'STXControlInfo',
         NAMESPACE,
@@ -19240,9 +19239,9 @@ class STXControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    interchange_id: str | None = None
+    interchange_id: str | None
     """XSD attribute ``interchangeId`` (xs:string, optional)."""
-    interchange_id_qualifier: str | None = None
+    interchange_id_qualifier: str | None
     """XSD attribute ``interchangeIdQualifier`` (xs:string, optional)."""
 
     def __init__(
@@ -19255,13 +19254,13 @@ class STXControlInfo(BaseType):
         self.interchange_id_qualifier = interchange_id_qualifier
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class Schedule(BaseType):
     """Schedule.
 
     XSD: complexType ``Schedule`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('days_of_month', 'days_of_week', 'hours', 'minutes', 'months', 'years')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'Schedule',
         NAMESPACE,
@@ -19275,17 +19274,17 @@ class Schedule(BaseType):
         ),
         REGISTRY,
     )
-    days_of_month: str | None = None
+    days_of_month: str | None
     """XSD attribute ``daysOfMonth`` (xs:string, optional)."""
-    days_of_week: str | None = None
+    days_of_week: str | None
     """XSD attribute ``daysOfWeek`` (xs:string, optional)."""
-    hours: str | None = None
+    hours: str | None
     """XSD attribute ``hours`` (xs:string, optional)."""
-    minutes: str | None = None
+    minutes: str | None
     """XSD attribute ``minutes`` (xs:string, optional)."""
-    months: str | None = None
+    months: str | None
     """XSD attribute ``months`` (xs:string, optional)."""
-    years: str | None = None
+    years: str | None
     """XSD attribute ``years`` (xs:string, optional)."""
 
     def __init__(
@@ -19306,13 +19305,13 @@ class Schedule(BaseType):
         self.years = years
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScheduleRetry(BaseType):
     """ScheduleRetry.
 
     XSD: complexType ``ScheduleRetry`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('max_retry', 'schedule')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ScheduleRetry',
         NAMESPACE,
@@ -19322,9 +19321,9 @@ class ScheduleRetry(BaseType):
         ),
         REGISTRY,
     )
-    schedule: list[Schedule] = field(default_factory=list)
+    schedule: list[Schedule]
     """XSD element ``Schedule`` (Schedule, 0..unbounded)."""
-    max_retry: int | None = None
+    max_retry: int | None
     """XSD attribute ``maxRetry`` (xs:int, optional)."""
 
     def __init__(
@@ -19337,13 +19336,13 @@ class ScheduleRetry(BaseType):
         self.max_retry = max_retry
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingInputs(BaseType):
     """ScriptingInputs.
 
     XSD: complexType ``ScriptingInputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('input_',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ScriptingInputs',
         NAMESPACE,
@@ -19352,7 +19351,7 @@ class ScriptingInputs(BaseType):
         ),
         REGISTRY,
     )
-    input_: list[ScriptingParameter] = field(default_factory=list)
+    input_: list[ScriptingParameter]
     """XSD element ``Input`` (ScriptingParameter, 0..unbounded)."""
 
     def __init__(
@@ -19363,13 +19362,13 @@ class ScriptingInputs(BaseType):
         self.input_ = [] if input_ is None else input_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingOutputs(BaseType):
     """ScriptingOutputs.
 
     XSD: complexType ``ScriptingOutputs`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('output',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ScriptingOutputs',
         NAMESPACE,
@@ -19378,7 +19377,7 @@ class ScriptingOutputs(BaseType):
         ),
         REGISTRY,
     )
-    output: list[ScriptingParameter] = field(default_factory=list)
+    output: list[ScriptingParameter]
     """XSD element ``Output`` (ScriptingParameter, 0..unbounded)."""
 
     def __init__(
@@ -19389,13 +19388,13 @@ class ScriptingOutputs(BaseType):
         self.output = [] if output is None else output
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ScriptingParameter(BaseType):
     """ScriptingParameter.
 
     XSD: complexType ``ScriptingParameter`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('data_type', 'index', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ScriptingParameter',
         NAMESPACE,
@@ -19406,11 +19405,11 @@ class ScriptingParameter(BaseType):
         ),
         REGISTRY,
     )
-    data_type: ScriptingParameterDataType | None = None
+    data_type: ScriptingParameterDataType | None
     """XSD attribute ``dataType`` (ScriptingParameterDataType, optional)."""
-    index: int | None = None
+    index: int | None
     """XSD attribute ``index`` (xs:int, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -19425,13 +19424,13 @@ class ScriptingParameter(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SecretsManagerRefreshRequest(BaseType):
     """SecretsManagerRefreshRequest.
 
     XSD: complexType ``SecretsManagerRefreshRequest`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('provider',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SecretsManagerRefreshRequest',
         NAMESPACE,
@@ -19440,7 +19439,7 @@ class SecretsManagerRefreshRequest(BaseType):
         ),
         REGISTRY,
     )
-    provider: SecretsManagerRefreshRequestProvider | None = None
+    provider: SecretsManagerRefreshRequestProvider | None
     """XSD attribute ``provider`` (SecretsManagerRefreshRequestProvider, optional)."""
 
     def __init__(
@@ -19451,13 +19450,13 @@ class SecretsManagerRefreshRequest(BaseType):
         self.provider = provider
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SecretsManagerRefreshResponse(BaseType):
     """SecretsManagerRefreshResponse.
 
     XSD: complexType ``SecretsManagerRefreshResponse`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('message',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SecretsManagerRefreshResponse',
         NAMESPACE,
@@ -19466,7 +19465,7 @@ class SecretsManagerRefreshResponse(BaseType):
         ),
         REGISTRY,
     )
-    message: str | None = None
+    message: str | None
     """XSD attribute ``message`` (xs:string, optional)."""
 
     def __init__(
@@ -19477,13 +19476,13 @@ class SecretsManagerRefreshResponse(BaseType):
         self.message = message
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SelectedDocuments(BaseType):
     """SelectedDocuments.
 
     XSD: complexType ``SelectedDocuments`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('document',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SelectedDocuments',
         NAMESPACE,
@@ -19492,7 +19491,7 @@ class SelectedDocuments(BaseType):
         ),
         REGISTRY,
     )
-    document: list[Document] = field(default_factory=list)
+    document: list[Document]
     """XSD element ``Document`` (Document, 0..unbounded)."""
 
     def __init__(
@@ -19503,13 +19502,13 @@ class SelectedDocuments(BaseType):
         self.document = [] if document is None else document
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunication(BaseType):
     """SharedCommunication.
 
     XSD: complexType ``SharedCommunication`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('field', 'id_', 'name', 'type_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedCommunication',
         NAMESPACE,
@@ -19521,13 +19520,13 @@ class SharedCommunication(BaseType):
         ),
         REGISTRY,
     )
-    field: list[Field] = field(default_factory=list)
+    field: list[Field]
     """XSD element ``field`` (Field, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    type_: str | None = None
+    type_: str | None
     """XSD attribute ``type`` (xs:string, optional)."""
 
     def __init__(
@@ -19544,13 +19543,13 @@ class SharedCommunication(BaseType):
         self.type_ = type_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunicationChannel(BaseType):
     """SharedCommunicationChannel.
 
     XSD: complexType ``SharedCommunicationChannel`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('component_id',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedCommunicationChannel',
         NAMESPACE,
@@ -19559,7 +19558,7 @@ class SharedCommunicationChannel(BaseType):
         ),
         REGISTRY,
     )
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
 
     def __init__(
@@ -19570,13 +19569,13 @@ class SharedCommunicationChannel(BaseType):
         self.component_id = component_id
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunicationChannelComponent(BaseType):
     """SharedCommunicationChannelComponent.
 
     XSD: complexType ``SharedCommunicationChannelComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'branch_name', 'communication_type', 'component_id', 'component_name', 'deleted', 'description', 'folder_id', 'folder_name', 'partner_archiving', 'partner_communication')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedCommunicationChannelComponent',
         NAMESPACE,
@@ -19599,23 +19598,23 @@ class SharedCommunicationChannelComponent(BaseType):
     """XSD element ``PartnerArchiving`` (PartnerArchiving, required)."""
     partner_communication: PartnerCommunication
     """XSD element ``PartnerCommunication`` (PartnerCommunication, required)."""
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD attribute ``branchName`` (xs:string, optional)."""
-    communication_type: str | None = None
+    communication_type: str | None
     """XSD attribute ``communicationType`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    folder_id: int | None = None
+    folder_id: int | None
     """XSD attribute ``folderId`` (xs:long, optional)."""
-    folder_name: str | None = None
+    folder_name: str | None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
     def __init__(
@@ -19646,13 +19645,13 @@ class SharedCommunicationChannelComponent(BaseType):
         self.folder_name = folder_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedCommunications(BaseType):
     """SharedCommunications.
 
     XSD: complexType ``SharedCommunications`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('shared_communication',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedCommunications',
         NAMESPACE,
@@ -19661,7 +19660,7 @@ class SharedCommunications(BaseType):
         ),
         REGISTRY,
     )
-    shared_communication: list[SharedCommunication] = field(default_factory=list)
+    shared_communication: list[SharedCommunication]
     """XSD element ``sharedCommunication`` (SharedCommunication, 0..unbounded)."""
 
     def __init__(
@@ -19672,13 +19671,13 @@ class SharedCommunications(BaseType):
         self.shared_communication = [] if shared_communication is None else shared_communication
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedServerInformation(BaseType):
     """SharedServerInformation.
 
     XSD: complexType ``SharedServerInformation`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('api_type', 'atom_id', 'auth', 'auth_token', 'check_forwarded_headers', 'external_host', 'external_http_port', 'external_https_port', 'http_port', 'https_port', 'internal_host', 'max_threads', 'min_auth', 'override_url', 'ssl_certificate_id', 'url')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedServerInformation',
         NAMESPACE,
@@ -19702,37 +19701,37 @@ class SharedServerInformation(BaseType):
         ),
         REGISTRY,
     )
-    api_type: SharedServerInformationApiType | None = None
+    api_type: SharedServerInformationApiType | None
     """XSD attribute ``apiType`` (SharedServerInformationApiType, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    auth: SharedServerInformationAuth | None = None
+    auth: SharedServerInformationAuth | None
     """XSD attribute ``auth`` (SharedServerInformationAuth, optional)."""
-    auth_token: str | None = None
+    auth_token: str | None
     """XSD attribute ``authToken`` (xs:string, optional)."""
-    check_forwarded_headers: bool | None = None
+    check_forwarded_headers: bool | None
     """XSD attribute ``checkForwardedHeaders`` (xs:boolean, optional)."""
-    external_host: str | None = None
+    external_host: str | None
     """XSD attribute ``externalHost`` (xs:string, optional)."""
-    external_http_port: int | None = None
+    external_http_port: int | None
     """XSD attribute ``externalHttpPort`` (xs:int, optional)."""
-    external_https_port: int | None = None
+    external_https_port: int | None
     """XSD attribute ``externalHttpsPort`` (xs:int, optional)."""
-    http_port: int | None = None
+    http_port: int | None
     """XSD attribute ``httpPort`` (xs:int, optional)."""
-    https_port: int | None = None
+    https_port: int | None
     """XSD attribute ``httpsPort`` (xs:int, optional)."""
-    internal_host: str | None = None
+    internal_host: str | None
     """XSD attribute ``internalHost`` (xs:string, optional)."""
-    max_threads: int | None = None
+    max_threads: int | None
     """XSD attribute ``maxThreads`` (xs:int, optional)."""
-    min_auth: SharedServerInformationMinAuth | None = None
+    min_auth: SharedServerInformationMinAuth | None
     """XSD attribute ``minAuth`` (SharedServerInformationMinAuth, optional)."""
-    override_url: bool | None = None
+    override_url: bool | None
     """XSD attribute ``overrideUrl`` (xs:boolean, optional)."""
-    ssl_certificate_id: str | None = None
+    ssl_certificate_id: str | None
     """XSD attribute ``sslCertificateId`` (xs:string, optional)."""
-    url: str | None = None
+    url: str | None
     """XSD attribute ``url`` (xs:string, optional)."""
 
     def __init__(
@@ -19773,13 +19772,13 @@ class SharedServerInformation(BaseType):
         self.url = url
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServer(BaseType):
     """SharedWebServer.
 
     XSD: complexType ``SharedWebServer`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('atom_id', 'cloud_tennant_general', 'cors_configuration', 'general_settings', 'should_restart_plugin', 'user_management')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServer',
         NAMESPACE,
@@ -19803,7 +19802,7 @@ class SharedWebServer(BaseType):
     """XSD element ``generalSettings`` (SharedWebServerGeneral, required)."""
     user_management: SharedWebServerUserManagement
     """XSD element ``userManagement`` (SharedWebServerUserManagement, required)."""
-    should_restart_plugin: bool | None = None
+    should_restart_plugin: bool | None
     """XSD attribute ``shouldRestartPlugin`` (xs:boolean, optional)."""
 
     def __init__(
@@ -19824,13 +19823,13 @@ class SharedWebServer(BaseType):
         self.should_restart_plugin = should_restart_plugin
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerAuthentication(BaseType):
     """SharedWebServerAuthentication.
 
     XSD: complexType ``SharedWebServerAuthentication`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('auth_type', 'cache_authentication_timeout', 'cache_authorization_credentials', 'client_certificate_header_name', 'login_module_class_name', 'login_module_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerAuthentication',
         NAMESPACE,
@@ -19846,7 +19845,7 @@ class SharedWebServerAuthentication(BaseType):
     )
     auth_type: str
     """XSD element ``authType`` (xs:string, required)."""
-    cache_authorization_credentials: bool | None = None
+    cache_authorization_credentials: bool | None
     """XSD element ``cacheAuthorizationCredentials`` (xs:boolean, optional)."""
     client_certificate_header_name: str
     """XSD element ``clientCertificateHeaderName`` (xs:string, required)."""
@@ -19854,7 +19853,7 @@ class SharedWebServerAuthentication(BaseType):
     """XSD element ``loginModuleClassName`` (xs:string, required)."""
     login_module_options: SharedWebServerLoginModuleConfiguration
     """XSD element ``loginModuleOptions`` (SharedWebServerLoginModuleConfiguration, required)."""
-    cache_authentication_timeout: int | None = None
+    cache_authentication_timeout: int | None
     """XSD attribute ``cacheAuthenticationTimeout`` (xs:long, optional)."""
 
     def __init__(
@@ -19875,13 +19874,13 @@ class SharedWebServerAuthentication(BaseType):
         self.cache_authentication_timeout = cache_authentication_timeout
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCORSOrigin(BaseType):
     """SharedWebServerCORSOrigin.
 
     XSD: complexType ``SharedWebServerCORSOrigin`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('allow_credentials', 'allow_methods', 'allow_request_headers', 'allow_response_headers', 'cache_timeout', 'domain', 'enable_http_request_handling', 'enable_https_request_handling', 'ports')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerCORSOrigin',
         NAMESPACE,
@@ -19898,21 +19897,21 @@ class SharedWebServerCORSOrigin(BaseType):
         ),
         REGISTRY,
     )
-    enable_http_request_handling: bool | None = None
+    enable_http_request_handling: bool | None
     """XSD element ``EnableHTTPRequestHandling`` (xs:boolean, optional)."""
-    enable_https_request_handling: bool | None = None
+    enable_https_request_handling: bool | None
     """XSD element ``EnableHTTPSRequestHandling`` (xs:boolean, optional)."""
-    allow_credentials: bool | None = None
+    allow_credentials: bool | None
     """XSD element ``allowCredentials`` (xs:boolean, optional)."""
-    allow_methods: list[str] = field(default_factory=list)
+    allow_methods: list[str]
     """XSD element ``allowMethods`` (xs:string, 0..unbounded)."""
-    allow_request_headers: list[str] = field(default_factory=list)
+    allow_request_headers: list[str]
     """XSD element ``allowRequestHeaders`` (xs:string, 0..unbounded)."""
-    allow_response_headers: list[str] = field(default_factory=list)
+    allow_response_headers: list[str]
     """XSD element ``allowResponseHeaders`` (xs:string, 0..unbounded)."""
-    ports: list[int] = field(default_factory=list)
+    ports: list[int]
     """XSD element ``ports`` (xs:int, 0..unbounded)."""
-    cache_timeout: int | None = None
+    cache_timeout: int | None
     """XSD attribute ``cacheTimeout`` (xs:long, optional)."""
     domain: str
     """XSD attribute ``domain`` (xs:string, required)."""
@@ -19941,13 +19940,13 @@ class SharedWebServerCORSOrigin(BaseType):
         self.domain = domain
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCloudTennantGeneral(BaseType):
     """SharedWebServerCloudTennantGeneral.
 
     XSD: complexType ``SharedWebServerCloudTennantGeneral`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('api_type', 'auth_type', 'base_url', 'listener_ports')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerCloudTennantGeneral',
         NAMESPACE,
@@ -19982,13 +19981,13 @@ class SharedWebServerCloudTennantGeneral(BaseType):
         self.listener_ports = listener_ports
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerCors(BaseType):
     """SharedWebServerCors.
 
     XSD: complexType ``SharedWebServerCors`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('origins',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerCors',
         NAMESPACE,
@@ -19997,7 +19996,7 @@ class SharedWebServerCors(BaseType):
         ),
         REGISTRY,
     )
-    origins: list[SharedWebServerCORSOrigin] = field(default_factory=list)
+    origins: list[SharedWebServerCORSOrigin]
     """XSD element ``origins`` (SharedWebServerCORSOrigin, 0..unbounded)."""
 
     def __init__(
@@ -20008,13 +20007,13 @@ class SharedWebServerCors(BaseType):
         self.origins = [] if origins is None else origins
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerGeneral(BaseType):
     """SharedWebServerGeneral.
 
     XSD: complexType ``SharedWebServerGeneral`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('api_type', 'authentication', 'base_url', 'examine_forward_headers', 'external_host', 'internal_host', 'listener_ports', 'max_number_of_threads', 'override_url', 'protected_headers', 'ssl_certificate')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerGeneral',
         NAMESPACE,
@@ -20039,7 +20038,7 @@ class SharedWebServerGeneral(BaseType):
     """XSD element ``authentication`` (SharedWebServerAuthentication, required)."""
     base_url: str
     """XSD element ``baseUrl`` (xs:string, required)."""
-    examine_forward_headers: bool | None = None
+    examine_forward_headers: bool | None
     """XSD element ``examineForwardHeaders`` (xs:boolean, optional)."""
     external_host: str
     """XSD element ``externalHost`` (xs:string, required)."""
@@ -20047,9 +20046,9 @@ class SharedWebServerGeneral(BaseType):
     """XSD element ``internalHost`` (xs:string, required)."""
     listener_ports: ListenerPortConfiguration
     """XSD element ``listenerPorts`` (ListenerPortConfiguration, required)."""
-    max_number_of_threads: int | None = None
+    max_number_of_threads: int | None
     """XSD element ``maxNumberOfThreads`` (xs:int, optional)."""
-    override_url: bool | None = None
+    override_url: bool | None
     """XSD element ``overrideUrl`` (xs:boolean, optional)."""
     protected_headers: SharedWebServerProtectedHeaders
     """XSD element ``protectedHeaders`` (SharedWebServerProtectedHeaders, required)."""
@@ -20084,13 +20083,13 @@ class SharedWebServerGeneral(BaseType):
         self.ssl_certificate = ssl_certificate
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerLoginModuleConfiguration(BaseType):
     """SharedWebServerLoginModuleConfiguration.
 
     XSD: complexType ``SharedWebServerLoginModuleConfiguration`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('login_module',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerLoginModuleConfiguration',
         NAMESPACE,
@@ -20099,7 +20098,7 @@ class SharedWebServerLoginModuleConfiguration(BaseType):
         ),
         REGISTRY,
     )
-    login_module: list[SharedWebServerLoginModuleOption] = field(default_factory=list)
+    login_module: list[SharedWebServerLoginModuleOption]
     """XSD element ``loginModule`` (SharedWebServerLoginModuleOption, 0..unbounded)."""
 
     def __init__(
@@ -20110,13 +20109,13 @@ class SharedWebServerLoginModuleConfiguration(BaseType):
         self.login_module = [] if login_module is None else login_module
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerLoginModuleOption(BaseType):
     """SharedWebServerLoginModuleOption.
 
     XSD: complexType ``SharedWebServerLoginModuleOption`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('encrypt', 'name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerLoginModuleOption',
         NAMESPACE,
@@ -20127,7 +20126,7 @@ class SharedWebServerLoginModuleOption(BaseType):
         ),
         REGISTRY,
     )
-    encrypt: bool | None = None
+    encrypt: bool | None
     """XSD element ``encrypt`` (xs:boolean, optional)."""
     name: str
     """XSD element ``name`` (xs:string, required)."""
@@ -20146,13 +20145,13 @@ class SharedWebServerLoginModuleOption(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerPort(BaseType):
     """SharedWebServerPort.
 
     XSD: complexType ``SharedWebServerPort`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('auth_type', 'base_url_for_request', 'default_port', 'enable_port', 'external_port', 'external_ssl', 'port', 'ssl')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerPort',
         NAMESPACE,
@@ -20172,17 +20171,17 @@ class SharedWebServerPort(BaseType):
     """XSD element ``authType`` (xs:string, required)."""
     base_url_for_request: str
     """XSD element ``baseUrlForRequest`` (xs:string, required)."""
-    default_port: bool | None = None
+    default_port: bool | None
     """XSD element ``defaultPort`` (xs:boolean, optional)."""
-    enable_port: bool | None = None
+    enable_port: bool | None
     """XSD element ``enablePort`` (xs:boolean, optional)."""
-    external_port: int | None = None
+    external_port: int | None
     """XSD element ``externalPort`` (xs:int, optional)."""
-    external_ssl: bool | None = None
+    external_ssl: bool | None
     """XSD element ``externalSSL`` (xs:boolean, optional)."""
-    port: int | None = None
+    port: int | None
     """XSD element ``port`` (xs:int, optional)."""
-    ssl: bool | None = None
+    ssl: bool | None
     """XSD element ``ssl`` (xs:boolean, optional)."""
 
     def __init__(
@@ -20207,13 +20206,13 @@ class SharedWebServerPort(BaseType):
         self.ssl = ssl
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerProtectedHeaders(BaseType):
     """SharedWebServerProtectedHeaders.
 
     XSD: complexType ``SharedWebServerProtectedHeaders`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('header',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerProtectedHeaders',
         NAMESPACE,
@@ -20222,7 +20221,7 @@ class SharedWebServerProtectedHeaders(BaseType):
         ),
         REGISTRY,
     )
-    header: list[str] = field(default_factory=list)
+    header: list[str]
     """XSD element ``header`` (xs:string, 0..unbounded)."""
 
     def __init__(
@@ -20233,13 +20232,13 @@ class SharedWebServerProtectedHeaders(BaseType):
         self.header = [] if header is None else header
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerUser(BaseType):
     """SharedWebServerUser.
 
     XSD: complexType ``SharedWebServerUser`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('client_certificate', 'component_filters', 'external_username', 'ip_filters', 'role_associations', 'token', 'username', 'using_component_filters', 'using_ip_filters')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerUser',
         NAMESPACE,
@@ -20256,23 +20255,23 @@ class SharedWebServerUser(BaseType):
         ),
         REGISTRY,
     )
-    component_filters: list[str] = field(default_factory=list)
+    component_filters: list[str]
     """XSD element ``componentFilters`` (xs:string, 0..unbounded)."""
-    ip_filters: list[str] = field(default_factory=list)
+    ip_filters: list[str]
     """XSD element ``ipFilters`` (xs:string, 0..unbounded)."""
-    role_associations: list[str] = field(default_factory=list)
+    role_associations: list[str]
     """XSD element ``roleAssociations`` (xs:string, 0..unbounded)."""
-    client_certificate: str | None = None
+    client_certificate: str | None
     """XSD attribute ``clientCertificate`` (xs:string, optional)."""
-    external_username: str | None = None
+    external_username: str | None
     """XSD attribute ``externalUsername`` (xs:string, optional)."""
-    token: str | None = None
+    token: str | None
     """XSD attribute ``token`` (xs:string, optional)."""
     username: str
     """XSD attribute ``username`` (xs:string, required)."""
-    using_component_filters: bool | None = None
+    using_component_filters: bool | None
     """XSD attribute ``usingComponentFilters`` (xs:boolean, optional)."""
-    using_ip_filters: bool | None = None
+    using_ip_filters: bool | None
     """XSD attribute ``usingIPFilters`` (xs:boolean, optional)."""
 
     def __init__(
@@ -20299,13 +20298,13 @@ class SharedWebServerUser(BaseType):
         self.using_ip_filters = using_ip_filters
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SharedWebServerUserManagement(BaseType):
     """SharedWebServerUserManagement.
 
     XSD: complexType ``SharedWebServerUserManagement`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enable_apim_internal_roles', 'users')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SharedWebServerUserManagement',
         NAMESPACE,
@@ -20315,9 +20314,9 @@ class SharedWebServerUserManagement(BaseType):
         ),
         REGISTRY,
     )
-    enable_apim_internal_roles: bool | None = None
+    enable_apim_internal_roles: bool | None
     """XSD element ``enableAPIMInternalRoles`` (xs:boolean, optional)."""
-    users: list[SharedWebServerUser] = field(default_factory=list)
+    users: list[SharedWebServerUser]
     """XSD element ``users`` (SharedWebServerUser, 0..unbounded)."""
 
     def __init__(
@@ -20330,13 +20329,13 @@ class SharedWebServerUserManagement(BaseType):
         self.users = [] if users is None else users
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleExpression(Expression):
     """SimpleExpression.
 
     XSD: complexType ``SimpleExpression`` in ``http://api.platform.boomi.com/``; extends ``Expression``.
     """
 
+    __slots__ = ('argument', 'operator', 'property_')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SimpleExpression',
         NAMESPACE,
@@ -20347,7 +20346,7 @@ class SimpleExpression(Expression):
         ),
         REGISTRY,
     )
-    argument: list[str] = field(default_factory=list)
+    argument: list[str]
     """XSD element ``argument`` (xs:string, 0..unbounded)."""
     operator: SimpleExpressionOperator
     """XSD attribute ``operator`` (SimpleExpressionOperator, required)."""
@@ -20366,13 +20365,13 @@ class SimpleExpression(Expression):
         self.property_ = property_
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTable(BaseType):
     """SimpleLookupTable.
 
     XSD: complexType ``SimpleLookupTable`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('rows',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SimpleLookupTable',
         NAMESPACE,
@@ -20392,13 +20391,13 @@ class SimpleLookupTable(BaseType):
         self.rows = rows
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTableRow(BaseType):
     """SimpleLookupTableRow.
 
     XSD: complexType ``SimpleLookupTableRow`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ref1', 'ref2')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SimpleLookupTableRow',
         NAMESPACE,
@@ -20423,13 +20422,13 @@ class SimpleLookupTableRow(BaseType):
         self.ref2 = ref2
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SimpleLookupTableRows(BaseType):
     """SimpleLookupTableRows.
 
     XSD: complexType ``SimpleLookupTableRows`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('row',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SimpleLookupTableRows',
         NAMESPACE,
@@ -20438,7 +20437,7 @@ class SimpleLookupTableRows(BaseType):
         ),
         REGISTRY,
     )
-    row: list[SimpleLookupTableRow] = field(default_factory=list)
+    row: list[SimpleLookupTableRow]
     """XSD element ``Row`` (SimpleLookupTableRow, 0..unbounded)."""
 
     def __init__(
@@ -20449,13 +20448,13 @@ class SimpleLookupTableRows(BaseType):
         self.row = [] if row is None else row
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class StandardProperties(BaseType):
     """StandardProperties.
 
     XSD: complexType ``StandardProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_working_data_directories', 'allow_browsing', 'allow_user_logs', 'archive_processed_documents', 'async_message_poller_timeout_for_cluster_scale_down', 'auto_restart_on_out_of_memory', 'auto_restart_on_too_many_files_error', 'aws_secrets_manager', 'aws_secrets_manager_region', 'azure_secrets_manager', 'clean_up_custom_script_engine_data_on_completion', 'cloud_partition_replicas', 'cloud_partition_size', 'cluster_bootstrap_timeout', 'cluster_network_bind_address', 'cluster_network_transport_type', 'cluster_problem_automatic_delete_delay', 'cluster_problem_automatic_shutdown_delay', 'cluster_rolling_restart_percentage', 'compress_history_after_x_days', 'connector_browsing_idle_timeout', 'connector_browsing_max_thread_count', 'connector_browsing_maximum_browse_time', 'connector_browsing_time_to_live', 'connector_server_startup_timeout', 'connector_trace_logging', 'container_force_restart', 'container_host_name', 'container_name', 'container_purge_days', 'container_purge_immediately', 'control_id_cache_idle_timeout', 'control_id_cache_time_to_live', 'counter_file_lock_retry', 'counter_lock_retry_maximum_retries', 'counter_lock_retry_wait_time', 'customized_procbrowser_script_file_name', 'customized_procrunner_script_file_name', 'customized_procworker_script_file_name', 'customized_restart_script_file_name', 'debug_log_level_threshold', 'debug_logging', 'decommission_time_for_post_pause_sleep', 'default_time_zone_for_account_schedules', 'disk_space_monitoring', 'disk_space_monitoring_account_auto_suspension', 'disk_space_monitoring_frequency', 'disk_space_monitoring_threads', 'disk_space_monitoring_verbose_logging', 'disk_space_warning_limit', 'dump_to_file_when_exceeding_open_file_threshold', 'early_stale_execution_worker_ttl_percentage', 'elastic_worker_directory_level', 'elastic_worker_metrics_polling_period', 'execute_processes_as_forked_jvms', 'execution_worker_idle_timeout', 'execution_worker_local_port_range', 'execution_worker_pending_updates_queue_size', 'execution_worker_startup_timeout', 'execution_worker_thread_pool_idle_timeout', 'execution_worker_time_to_live', 'execution_workers_enabled', 'external_hostname', 'force_restart_override_for_cluster_scale_down', 'force_start_shared_web_server', 'generate_heap_dump_on_low_memory', 'https_protocols', 'initial_hosts_for_unicast', 'jgroups_debug_logging', 'listener_startup_mode', 'logger_queue_size', 'logger_timeout', 'low_latency_warning_threshold', 'low_memory_mode_threshold', 'low_remaining_open_files_threshold', 'mapping_expand_child_elements_legacy', 'max_cached_control_ids', 'max_cached_transaction_keys', 'max_document_elements_cache_size', 'max_execution_threads_per_connector_browser', 'max_execution_threads_per_execution_worker', 'max_execution_threads_per_forked_execution', 'max_flow_control_units', 'max_forked_execution_time_in_cloud', 'max_number_of_active_batches_per_listener', 'max_queued_executions_per_node', 'max_queued_forked_executions_per_node', 'max_simultaneous_executions_per_node', 'max_simultaneous_forked_executions_per_node', 'max_simultaneous_forked_jvms_per_node', 'max_size_for_update_operation', 'milliseconds_logging', 'min_number_of_hosts_for_unicast_autodetect', 'monitor_number_of_open_files', 'multicast_address', 'multicast_port', 'persisted_connector_cache', 'process_execution_directory_level', 'processed_document_archive_directory', 'proxy_user_id', 'purge_manager', 'purge_manager_threads', 'purge_schedule_for_components', 'purge_schedule_for_logs', 'purge_schedule_for_processed_documents', 'purge_schedule_for_temporary_data', 'rolling_restart_force_timeout', 'rolling_restart_next_in_line_timeout', 'runtime_data_directory_level', 'runtime_pending_shutdown_delay', 'save_swagger_template_in_work_folder', 'security_policy', 'sequential_processing_of_custom_script_engine_data', 'show_runtime_icon_in_system_tray', 'ssl_debug_logging', 'standard_error_log_level', 'standard_output_and_error_logging', 'tcp_port_for_unicast', 'threads_for_account_initialization', 'threads_for_account_initialization_during_starting_and_stopping_plugins', 'threads_for_recovering_executions_during_container_startup', 'threads_for_runtime_scheduling', 'threads_for_runtime_to_platform_messages', 'threads_for_runtime_to_platform_polling', 'threads_for_runtime_to_runtime_messages', 'timeout_for_escalating_cluster_issue', 'timeout_for_queued_executions_per_node', 'timeout_for_queued_forked_executions_per_node', 'trace_logging', 'use_local_storage_for_runtime_assets', 'worker_heartbeat_timeout', 'working_data_local_storage_directory', 'xml_entity_processing', 'xml_external_entity_processing')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'StandardProperties',
         NAMESPACE,
@@ -20597,273 +20596,273 @@ class StandardProperties(BaseType):
         ),
         REGISTRY,
     )
-    account_working_data_directories: str | None = None
+    account_working_data_directories: str | None
     """XSD attribute ``accountWorkingDataDirectories`` (xs:string, optional)."""
-    allow_browsing: bool | None = None
+    allow_browsing: bool | None
     """XSD attribute ``allowBrowsing`` (xs:boolean, optional)."""
-    allow_user_logs: bool | None = None
+    allow_user_logs: bool | None
     """XSD attribute ``allowUserLogs`` (xs:boolean, optional)."""
-    archive_processed_documents: bool | None = None
+    archive_processed_documents: bool | None
     """XSD attribute ``archiveProcessedDocuments`` (xs:boolean, optional)."""
-    async_message_poller_timeout_for_cluster_scale_down: int | None = None
+    async_message_poller_timeout_for_cluster_scale_down: int | None
     """XSD attribute ``asyncMessagePollerTimeoutForClusterScaleDown`` (xs:long, optional)."""
-    auto_restart_on_out_of_memory: bool | None = None
+    auto_restart_on_out_of_memory: bool | None
     """XSD attribute ``autoRestartOnOutOfMemory`` (xs:boolean, optional)."""
-    auto_restart_on_too_many_files_error: bool | None = None
+    auto_restart_on_too_many_files_error: bool | None
     """XSD attribute ``autoRestartOnTooManyFilesError`` (xs:boolean, optional)."""
-    aws_secrets_manager: bool | None = None
+    aws_secrets_manager: bool | None
     """XSD attribute ``awsSecretsManager`` (xs:boolean, optional)."""
-    aws_secrets_manager_region: str | None = None
+    aws_secrets_manager_region: str | None
     """XSD attribute ``awsSecretsManagerRegion`` (xs:string, optional)."""
-    azure_secrets_manager: bool | None = None
+    azure_secrets_manager: bool | None
     """XSD attribute ``azureSecretsManager`` (xs:boolean, optional)."""
-    clean_up_custom_script_engine_data_on_completion: bool | None = None
+    clean_up_custom_script_engine_data_on_completion: bool | None
     """XSD attribute ``cleanUpCustomScriptEngineDataOnCompletion`` (xs:boolean, optional)."""
-    cloud_partition_replicas: int | None = None
+    cloud_partition_replicas: int | None
     """XSD attribute ``cloudPartitionReplicas`` (xs:int, optional)."""
-    cloud_partition_size: int | None = None
+    cloud_partition_size: int | None
     """XSD attribute ``cloudPartitionSize`` (xs:int, optional)."""
-    cluster_bootstrap_timeout: int | None = None
+    cluster_bootstrap_timeout: int | None
     """XSD attribute ``clusterBootstrapTimeout`` (xs:long, optional)."""
-    cluster_network_bind_address: str | None = None
+    cluster_network_bind_address: str | None
     """XSD attribute ``clusterNetworkBindAddress`` (xs:string, optional)."""
-    cluster_network_transport_type: StandardPropertiesClusterNetworkTransportType | None = None
+    cluster_network_transport_type: StandardPropertiesClusterNetworkTransportType | None
     """XSD attribute ``clusterNetworkTransportType`` (StandardPropertiesClusterNetworkTransportType, optional)."""
-    cluster_problem_automatic_delete_delay: int | None = None
+    cluster_problem_automatic_delete_delay: int | None
     """XSD attribute ``clusterProblemAutomaticDeleteDelay`` (xs:long, optional)."""
-    cluster_problem_automatic_shutdown_delay: int | None = None
+    cluster_problem_automatic_shutdown_delay: int | None
     """XSD attribute ``clusterProblemAutomaticShutdownDelay`` (xs:long, optional)."""
-    cluster_rolling_restart_percentage: int | None = None
+    cluster_rolling_restart_percentage: int | None
     """XSD attribute ``clusterRollingRestartPercentage`` (xs:int, optional)."""
-    compress_history_after_x_days: int | None = None
+    compress_history_after_x_days: int | None
     """XSD attribute ``compressHistoryAfterXDays`` (xs:int, optional)."""
-    connector_browsing_idle_timeout: int | None = None
+    connector_browsing_idle_timeout: int | None
     """XSD attribute ``connectorBrowsingIdleTimeout`` (xs:long, optional)."""
-    connector_browsing_max_thread_count: int | None = None
+    connector_browsing_max_thread_count: int | None
     """XSD attribute ``connectorBrowsingMaxThreadCount`` (xs:int, optional)."""
-    connector_browsing_maximum_browse_time: int | None = None
+    connector_browsing_maximum_browse_time: int | None
     """XSD attribute ``connectorBrowsingMaximumBrowseTime`` (xs:long, optional)."""
-    connector_browsing_time_to_live: int | None = None
+    connector_browsing_time_to_live: int | None
     """XSD attribute ``connectorBrowsingTimeToLive`` (xs:long, optional)."""
-    connector_server_startup_timeout: int | None = None
+    connector_server_startup_timeout: int | None
     """XSD attribute ``connectorServerStartupTimeout`` (xs:long, optional)."""
-    connector_trace_logging: bool | None = None
+    connector_trace_logging: bool | None
     """XSD attribute ``connectorTraceLogging`` (xs:boolean, optional)."""
-    container_force_restart: int | None = None
+    container_force_restart: int | None
     """XSD attribute ``containerForceRestart`` (xs:long, optional)."""
-    container_host_name: str | None = None
+    container_host_name: str | None
     """XSD attribute ``containerHostName`` (xs:string, optional)."""
-    container_name: str | None = None
+    container_name: str | None
     """XSD attribute ``containerName`` (xs:string, optional)."""
-    container_purge_days: int | None = None
+    container_purge_days: int | None
     """XSD attribute ``containerPurgeDays`` (xs:int, optional)."""
-    container_purge_immediately: bool | None = None
+    container_purge_immediately: bool | None
     """XSD attribute ``containerPurgeImmediately`` (xs:boolean, optional)."""
-    control_id_cache_idle_timeout: int | None = None
+    control_id_cache_idle_timeout: int | None
     """XSD attribute ``controlIdCacheIdleTimeout`` (xs:int, optional)."""
-    control_id_cache_time_to_live: int | None = None
+    control_id_cache_time_to_live: int | None
     """XSD attribute ``controlIdCacheTimeToLive`` (xs:int, optional)."""
-    counter_file_lock_retry: bool | None = None
+    counter_file_lock_retry: bool | None
     """XSD attribute ``counterFileLockRetry`` (xs:boolean, optional)."""
-    counter_lock_retry_maximum_retries: int | None = None
+    counter_lock_retry_maximum_retries: int | None
     """XSD attribute ``counterLockRetryMaximumRetries`` (xs:int, optional)."""
-    counter_lock_retry_wait_time: int | None = None
+    counter_lock_retry_wait_time: int | None
     """XSD attribute ``counterLockRetryWaitTime`` (xs:long, optional)."""
-    customized_procbrowser_script_file_name: str | None = None
+    customized_procbrowser_script_file_name: str | None
     """XSD attribute ``customizedProcbrowserScriptFileName`` (xs:string, optional)."""
-    customized_procrunner_script_file_name: str | None = None
+    customized_procrunner_script_file_name: str | None
     """XSD attribute ``customizedProcrunnerScriptFileName`` (xs:string, optional)."""
-    customized_procworker_script_file_name: str | None = None
+    customized_procworker_script_file_name: str | None
     """XSD attribute ``customizedProcworkerScriptFileName`` (xs:string, optional)."""
-    customized_restart_script_file_name: str | None = None
+    customized_restart_script_file_name: str | None
     """XSD attribute ``customizedRestartScriptFileName`` (xs:string, optional)."""
-    debug_log_level_threshold: StandardPropertiesDebugLogLevelThreshold | None = None
+    debug_log_level_threshold: StandardPropertiesDebugLogLevelThreshold | None
     """XSD attribute ``debugLogLevelThreshold`` (StandardPropertiesDebugLogLevelThreshold, optional)."""
-    debug_logging: bool | None = None
+    debug_logging: bool | None
     """XSD attribute ``debugLogging`` (xs:boolean, optional)."""
-    decommission_time_for_post_pause_sleep: int | None = None
+    decommission_time_for_post_pause_sleep: int | None
     """XSD attribute ``decommissionTimeForPostPauseSleep`` (xs:long, optional)."""
-    default_time_zone_for_account_schedules: bool | None = None
+    default_time_zone_for_account_schedules: bool | None
     """XSD attribute ``defaultTimeZoneForAccountSchedules`` (xs:boolean, optional)."""
-    disk_space_monitoring: bool | None = None
+    disk_space_monitoring: bool | None
     """XSD attribute ``diskSpaceMonitoring`` (xs:boolean, optional)."""
-    disk_space_monitoring_account_auto_suspension: bool | None = None
+    disk_space_monitoring_account_auto_suspension: bool | None
     """XSD attribute ``diskSpaceMonitoringAccountAutoSuspension`` (xs:boolean, optional)."""
-    disk_space_monitoring_frequency: int | None = None
+    disk_space_monitoring_frequency: int | None
     """XSD attribute ``diskSpaceMonitoringFrequency`` (xs:int, optional)."""
-    disk_space_monitoring_threads: int | None = None
+    disk_space_monitoring_threads: int | None
     """XSD attribute ``diskSpaceMonitoringThreads`` (xs:int, optional)."""
-    disk_space_monitoring_verbose_logging: bool | None = None
+    disk_space_monitoring_verbose_logging: bool | None
     """XSD attribute ``diskSpaceMonitoringVerboseLogging`` (xs:boolean, optional)."""
-    disk_space_warning_limit: int | None = None
+    disk_space_warning_limit: int | None
     """XSD attribute ``diskSpaceWarningLimit`` (xs:int, optional)."""
-    dump_to_file_when_exceeding_open_file_threshold: bool | None = None
+    dump_to_file_when_exceeding_open_file_threshold: bool | None
     """XSD attribute ``dumpToFileWhenExceedingOpenFileThreshold`` (xs:boolean, optional)."""
-    early_stale_execution_worker_ttl_percentage: int | None = None
+    early_stale_execution_worker_ttl_percentage: int | None
     """XSD attribute ``earlyStaleExecutionWorkerTtlPercentage`` (xs:int, optional)."""
-    elastic_worker_directory_level: int | None = None
+    elastic_worker_directory_level: int | None
     """XSD attribute ``elasticWorkerDirectoryLevel`` (xs:int, optional)."""
-    elastic_worker_metrics_polling_period: int | None = None
+    elastic_worker_metrics_polling_period: int | None
     """XSD attribute ``elasticWorkerMetricsPollingPeriod`` (xs:long, optional)."""
-    execute_processes_as_forked_jvms: StandardPropertiesExecuteProcessesAsForkedJvms | None = None
+    execute_processes_as_forked_jvms: StandardPropertiesExecuteProcessesAsForkedJvms | None
     """XSD attribute ``executeProcessesAsForkedJvms`` (StandardPropertiesExecuteProcessesAsForkedJvms, optional)."""
-    execution_worker_idle_timeout: int | None = None
+    execution_worker_idle_timeout: int | None
     """XSD attribute ``executionWorkerIdleTimeout`` (xs:int, optional)."""
-    execution_worker_local_port_range: int | None = None
+    execution_worker_local_port_range: int | None
     """XSD attribute ``executionWorkerLocalPortRange`` (xs:int, optional)."""
-    execution_worker_pending_updates_queue_size: int | None = None
+    execution_worker_pending_updates_queue_size: int | None
     """XSD attribute ``executionWorkerPendingUpdatesQueueSize`` (xs:int, optional)."""
-    execution_worker_startup_timeout: int | None = None
+    execution_worker_startup_timeout: int | None
     """XSD attribute ``executionWorkerStartupTimeout`` (xs:long, optional)."""
-    execution_worker_thread_pool_idle_timeout: int | None = None
+    execution_worker_thread_pool_idle_timeout: int | None
     """XSD attribute ``executionWorkerThreadPoolIdleTimeout`` (xs:long, optional)."""
-    execution_worker_time_to_live: int | None = None
+    execution_worker_time_to_live: int | None
     """XSD attribute ``executionWorkerTimeToLive`` (xs:long, optional)."""
-    execution_workers_enabled: bool | None = None
+    execution_workers_enabled: bool | None
     """XSD attribute ``executionWorkersEnabled`` (xs:boolean, optional)."""
-    external_hostname: str | None = None
+    external_hostname: str | None
     """XSD attribute ``externalHostname`` (xs:string, optional)."""
-    force_restart_override_for_cluster_scale_down: int | None = None
+    force_restart_override_for_cluster_scale_down: int | None
     """XSD attribute ``forceRestartOverrideForClusterScaleDown`` (xs:long, optional)."""
-    force_start_shared_web_server: bool | None = None
+    force_start_shared_web_server: bool | None
     """XSD attribute ``forceStartSharedWebServer`` (xs:boolean, optional)."""
-    generate_heap_dump_on_low_memory: bool | None = None
+    generate_heap_dump_on_low_memory: bool | None
     """XSD attribute ``generateHeapDumpOnLowMemory`` (xs:boolean, optional)."""
-    https_protocols: str | None = None
+    https_protocols: str | None
     """XSD attribute ``httpsProtocols`` (xs:string, optional)."""
-    initial_hosts_for_unicast: str | None = None
+    initial_hosts_for_unicast: str | None
     """XSD attribute ``initialHostsForUnicast`` (xs:string, optional)."""
-    jgroups_debug_logging: bool | None = None
+    jgroups_debug_logging: bool | None
     """XSD attribute ``jgroupsDebugLogging`` (xs:boolean, optional)."""
-    listener_startup_mode: StandardPropertiesListenerStartupMode | None = None
+    listener_startup_mode: StandardPropertiesListenerStartupMode | None
     """XSD attribute ``listenerStartupMode`` (StandardPropertiesListenerStartupMode, optional)."""
-    logger_queue_size: int | None = None
+    logger_queue_size: int | None
     """XSD attribute ``loggerQueueSize`` (xs:int, optional)."""
-    logger_timeout: int | None = None
+    logger_timeout: int | None
     """XSD attribute ``loggerTimeout`` (xs:long, optional)."""
-    low_latency_warning_threshold: int | None = None
+    low_latency_warning_threshold: int | None
     """XSD attribute ``lowLatencyWarningThreshold`` (xs:long, optional)."""
-    low_memory_mode_threshold: float | None = None
+    low_memory_mode_threshold: float | None
     """XSD attribute ``lowMemoryModeThreshold`` (xs:double, optional)."""
-    low_remaining_open_files_threshold: float | None = None
+    low_remaining_open_files_threshold: float | None
     """XSD attribute ``lowRemainingOpenFilesThreshold`` (xs:double, optional)."""
-    mapping_expand_child_elements_legacy: bool | None = None
+    mapping_expand_child_elements_legacy: bool | None
     """XSD attribute ``mappingExpandChildElementsLegacy`` (xs:boolean, optional)."""
-    max_cached_control_ids: int | None = None
+    max_cached_control_ids: int | None
     """XSD attribute ``maxCachedControlIds`` (xs:int, optional)."""
-    max_cached_transaction_keys: int | None = None
+    max_cached_transaction_keys: int | None
     """XSD attribute ``maxCachedTransactionKeys`` (xs:int, optional)."""
-    max_document_elements_cache_size: int | None = None
+    max_document_elements_cache_size: int | None
     """XSD attribute ``maxDocumentElementsCacheSize`` (xs:int, optional)."""
-    max_execution_threads_per_connector_browser: int | None = None
+    max_execution_threads_per_connector_browser: int | None
     """XSD attribute ``maxExecutionThreadsPerConnectorBrowser`` (xs:int, optional)."""
-    max_execution_threads_per_execution_worker: int | None = None
+    max_execution_threads_per_execution_worker: int | None
     """XSD attribute ``maxExecutionThreadsPerExecutionWorker`` (xs:int, optional)."""
-    max_execution_threads_per_forked_execution: int | None = None
+    max_execution_threads_per_forked_execution: int | None
     """XSD attribute ``maxExecutionThreadsPerForkedExecution`` (xs:int, optional)."""
-    max_flow_control_units: int | None = None
+    max_flow_control_units: int | None
     """XSD attribute ``maxFlowControlUnits`` (xs:int, optional)."""
-    max_forked_execution_time_in_cloud: int | None = None
+    max_forked_execution_time_in_cloud: int | None
     """XSD attribute ``maxForkedExecutionTimeInCloud`` (xs:int, optional)."""
-    max_number_of_active_batches_per_listener: int | None = None
+    max_number_of_active_batches_per_listener: int | None
     """XSD attribute ``maxNumberOfActiveBatchesPerListener`` (xs:int, optional)."""
-    max_queued_executions_per_node: int | None = None
+    max_queued_executions_per_node: int | None
     """XSD attribute ``maxQueuedExecutionsPerNode`` (xs:int, optional)."""
-    max_queued_forked_executions_per_node: int | None = None
+    max_queued_forked_executions_per_node: int | None
     """XSD attribute ``maxQueuedForkedExecutionsPerNode`` (xs:int, optional)."""
-    max_simultaneous_executions_per_node: int | None = None
+    max_simultaneous_executions_per_node: int | None
     """XSD attribute ``maxSimultaneousExecutionsPerNode`` (xs:int, optional)."""
-    max_simultaneous_forked_executions_per_node: int | None = None
+    max_simultaneous_forked_executions_per_node: int | None
     """XSD attribute ``maxSimultaneousForkedExecutionsPerNode`` (xs:int, optional)."""
-    max_simultaneous_forked_jvms_per_node: int | None = None
+    max_simultaneous_forked_jvms_per_node: int | None
     """XSD attribute ``maxSimultaneousForkedJvmsPerNode`` (xs:int, optional)."""
-    max_size_for_update_operation: int | None = None
+    max_size_for_update_operation: int | None
     """XSD attribute ``maxSizeForUpdateOperation`` (xs:int, optional)."""
-    milliseconds_logging: bool | None = None
+    milliseconds_logging: bool | None
     """XSD attribute ``millisecondsLogging`` (xs:boolean, optional)."""
-    min_number_of_hosts_for_unicast_autodetect: int | None = None
+    min_number_of_hosts_for_unicast_autodetect: int | None
     """XSD attribute ``minNumberOfHostsForUnicastAutodetect`` (xs:int, optional)."""
-    monitor_number_of_open_files: bool | None = None
+    monitor_number_of_open_files: bool | None
     """XSD attribute ``monitorNumberOfOpenFiles`` (xs:boolean, optional)."""
-    multicast_address: str | None = None
+    multicast_address: str | None
     """XSD attribute ``multicastAddress`` (xs:string, optional)."""
-    multicast_port: str | None = None
+    multicast_port: str | None
     """XSD attribute ``multicastPort`` (xs:string, optional)."""
-    persisted_connector_cache: bool | None = None
+    persisted_connector_cache: bool | None
     """XSD attribute ``persistedConnectorCache`` (xs:boolean, optional)."""
-    process_execution_directory_level: int | None = None
+    process_execution_directory_level: int | None
     """XSD attribute ``processExecutionDirectoryLevel`` (xs:int, optional)."""
-    processed_document_archive_directory: str | None = None
+    processed_document_archive_directory: str | None
     """XSD attribute ``processedDocumentArchiveDirectory`` (xs:string, optional)."""
-    proxy_user_id: str | None = None
+    proxy_user_id: str | None
     """XSD attribute ``proxyUserId`` (xs:string, optional)."""
-    purge_manager: bool | None = None
+    purge_manager: bool | None
     """XSD attribute ``purgeManager`` (xs:boolean, optional)."""
-    purge_manager_threads: int | None = None
+    purge_manager_threads: int | None
     """XSD attribute ``purgeManagerThreads`` (xs:int, optional)."""
-    purge_schedule_for_components: int | None = None
+    purge_schedule_for_components: int | None
     """XSD attribute ``purgeScheduleForComponents`` (xs:int, optional)."""
-    purge_schedule_for_logs: int | None = None
+    purge_schedule_for_logs: int | None
     """XSD attribute ``purgeScheduleForLogs`` (xs:int, optional)."""
-    purge_schedule_for_processed_documents: int | None = None
+    purge_schedule_for_processed_documents: int | None
     """XSD attribute ``purgeScheduleForProcessedDocuments`` (xs:int, optional)."""
-    purge_schedule_for_temporary_data: int | None = None
+    purge_schedule_for_temporary_data: int | None
     """XSD attribute ``purgeScheduleForTemporaryData`` (xs:int, optional)."""
-    rolling_restart_force_timeout: int | None = None
+    rolling_restart_force_timeout: int | None
     """XSD attribute ``rollingRestartForceTimeout`` (xs:long, optional)."""
-    rolling_restart_next_in_line_timeout: int | None = None
+    rolling_restart_next_in_line_timeout: int | None
     """XSD attribute ``rollingRestartNextInLineTimeout`` (xs:long, optional)."""
-    runtime_data_directory_level: int | None = None
+    runtime_data_directory_level: int | None
     """XSD attribute ``runtimeDataDirectoryLevel`` (xs:int, optional)."""
-    runtime_pending_shutdown_delay: int | None = None
+    runtime_pending_shutdown_delay: int | None
     """XSD attribute ``runtimePendingShutdownDelay`` (xs:long, optional)."""
-    save_swagger_template_in_work_folder: bool | None = None
+    save_swagger_template_in_work_folder: bool | None
     """XSD attribute ``saveSwaggerTemplateInWorkFolder`` (xs:boolean, optional)."""
-    security_policy: StandardPropertiesSecurityPolicy | None = None
+    security_policy: StandardPropertiesSecurityPolicy | None
     """XSD attribute ``securityPolicy`` (StandardPropertiesSecurityPolicy, optional)."""
-    sequential_processing_of_custom_script_engine_data: bool | None = None
+    sequential_processing_of_custom_script_engine_data: bool | None
     """XSD attribute ``sequentialProcessingOfCustomScriptEngineData`` (xs:boolean, optional)."""
-    show_runtime_icon_in_system_tray: bool | None = None
+    show_runtime_icon_in_system_tray: bool | None
     """XSD attribute ``showRuntimeIconInSystemTray`` (xs:boolean, optional)."""
-    ssl_debug_logging: bool | None = None
+    ssl_debug_logging: bool | None
     """XSD attribute ``sslDebugLogging`` (xs:boolean, optional)."""
-    standard_error_log_level: StandardPropertiesStandardErrorLogLevel | None = None
+    standard_error_log_level: StandardPropertiesStandardErrorLogLevel | None
     """XSD attribute ``standardErrorLogLevel`` (StandardPropertiesStandardErrorLogLevel, optional)."""
-    standard_output_and_error_logging: bool | None = None
+    standard_output_and_error_logging: bool | None
     """XSD attribute ``standardOutputAndErrorLogging`` (xs:boolean, optional)."""
-    tcp_port_for_unicast: int | None = None
+    tcp_port_for_unicast: int | None
     """XSD attribute ``tcpPortForUnicast`` (xs:int, optional)."""
-    threads_for_account_initialization: int | None = None
+    threads_for_account_initialization: int | None
     """XSD attribute ``threadsForAccountInitialization`` (xs:int, optional)."""
-    threads_for_account_initialization_during_starting_and_stopping_plugins: int | None = None
+    threads_for_account_initialization_during_starting_and_stopping_plugins: int | None
     """XSD attribute ``threadsForAccountInitializationDuringStartingAndStoppingPlugins`` (xs:int, optional)."""
-    threads_for_recovering_executions_during_container_startup: int | None = None
+    threads_for_recovering_executions_during_container_startup: int | None
     """XSD attribute ``threadsForRecoveringExecutionsDuringContainerStartup`` (xs:int, optional)."""
-    threads_for_runtime_scheduling: int | None = None
+    threads_for_runtime_scheduling: int | None
     """XSD attribute ``threadsForRuntimeScheduling`` (xs:int, optional)."""
-    threads_for_runtime_to_platform_messages: int | None = None
+    threads_for_runtime_to_platform_messages: int | None
     """XSD attribute ``threadsForRuntimeToPlatformMessages`` (xs:int, optional)."""
-    threads_for_runtime_to_platform_polling: int | None = None
+    threads_for_runtime_to_platform_polling: int | None
     """XSD attribute ``threadsForRuntimeToPlatformPolling`` (xs:int, optional)."""
-    threads_for_runtime_to_runtime_messages: int | None = None
+    threads_for_runtime_to_runtime_messages: int | None
     """XSD attribute ``threadsForRuntimeToRuntimeMessages`` (xs:int, optional)."""
-    timeout_for_escalating_cluster_issue: int | None = None
+    timeout_for_escalating_cluster_issue: int | None
     """XSD attribute ``timeoutForEscalatingClusterIssue`` (xs:long, optional)."""
-    timeout_for_queued_executions_per_node: int | None = None
+    timeout_for_queued_executions_per_node: int | None
     """XSD attribute ``timeoutForQueuedExecutionsPerNode`` (xs:long, optional)."""
-    timeout_for_queued_forked_executions_per_node: int | None = None
+    timeout_for_queued_forked_executions_per_node: int | None
     """XSD attribute ``timeoutForQueuedForkedExecutionsPerNode`` (xs:long, optional)."""
-    trace_logging: bool | None = None
+    trace_logging: bool | None
     """XSD attribute ``traceLogging`` (xs:boolean, optional)."""
-    use_local_storage_for_runtime_assets: bool | None = None
+    use_local_storage_for_runtime_assets: bool | None
     """XSD attribute ``useLocalStorageForRuntimeAssets`` (xs:boolean, optional)."""
-    worker_heartbeat_timeout: int | None = None
+    worker_heartbeat_timeout: int | None
     """XSD attribute ``workerHeartbeatTimeout`` (xs:long, optional)."""
-    working_data_local_storage_directory: str | None = None
+    working_data_local_storage_directory: str | None
     """XSD attribute ``workingDataLocalStorageDirectory`` (xs:string, optional)."""
-    xml_entity_processing: bool | None = None
+    xml_entity_processing: bool | None
     """XSD attribute ``xmlEntityProcessing`` (xs:boolean, optional)."""
-    xml_external_entity_processing: bool | None = None
+    xml_external_entity_processing: bool | None
     """XSD attribute ``xmlExternalEntityProcessing`` (xs:boolean, optional)."""
 
     def __init__(
@@ -21140,13 +21139,13 @@ class StandardProperties(BaseType):
         self.xml_external_entity_processing = xml_external_entity_processing
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SystemProperties(BaseType):
     """SystemProperties.
 
     XSD: complexType ``SystemProperties`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('bouncy_castle_library_version', 'client_default_connect_timeout', 'client_default_read_timeout', 'dns_time_to_live', 'endorsed_directories', 'file_encoding', 'headless_mode', 'heap_dump_on_out_of_memory_error', 'heap_size', 'java_class_path', 'java_class_path_prepend', 'java_library_path', 'java_security_compatibility', 'jgroups_clustered_library_version', 'jmx_remote_authentication', 'jmx_remote_port', 'jmx_remote_rmi_port', 'jmx_remote_ssl', 'non_proxy_hosts', 'prefer_ipv4_stack', 'proxy_host', 'proxy_port', 'retry_http_post', 'temp_directory')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'SystemProperties',
         NAMESPACE,
@@ -21178,53 +21177,53 @@ class SystemProperties(BaseType):
         ),
         REGISTRY,
     )
-    bouncy_castle_library_version: str | None = None
+    bouncy_castle_library_version: str | None
     """XSD attribute ``bouncyCastleLibraryVersion`` (xs:string, optional)."""
-    client_default_connect_timeout: int | None = None
+    client_default_connect_timeout: int | None
     """XSD attribute ``clientDefaultConnectTimeout`` (xs:int, optional)."""
-    client_default_read_timeout: int | None = None
+    client_default_read_timeout: int | None
     """XSD attribute ``clientDefaultReadTimeout`` (xs:int, optional)."""
-    dns_time_to_live: int | None = None
+    dns_time_to_live: int | None
     """XSD attribute ``dnsTimeToLive`` (xs:int, optional)."""
-    endorsed_directories: str | None = None
+    endorsed_directories: str | None
     """XSD attribute ``endorsedDirectories`` (xs:string, optional)."""
-    file_encoding: str | None = None
+    file_encoding: str | None
     """XSD attribute ``fileEncoding`` (xs:string, optional)."""
-    headless_mode: bool | None = None
+    headless_mode: bool | None
     """XSD attribute ``headlessMode`` (xs:boolean, optional)."""
-    heap_dump_on_out_of_memory_error: bool | None = None
+    heap_dump_on_out_of_memory_error: bool | None
     """XSD attribute ``heapDumpOnOutOfMemoryError`` (xs:boolean, optional)."""
-    heap_size: str | None = None
+    heap_size: str | None
     """XSD attribute ``heapSize`` (xs:string, optional)."""
-    java_class_path: str | None = None
+    java_class_path: str | None
     """XSD attribute ``javaClassPath`` (xs:string, optional)."""
-    java_class_path_prepend: str | None = None
+    java_class_path_prepend: str | None
     """XSD attribute ``javaClassPathPrepend`` (xs:string, optional)."""
-    java_library_path: str | None = None
+    java_library_path: str | None
     """XSD attribute ``javaLibraryPath`` (xs:string, optional)."""
-    java_security_compatibility: str | None = None
+    java_security_compatibility: str | None
     """XSD attribute ``javaSecurityCompatibility`` (xs:string, optional)."""
-    jgroups_clustered_library_version: int | None = None
+    jgroups_clustered_library_version: int | None
     """XSD attribute ``jgroupsClusteredLibraryVersion`` (xs:int, optional)."""
-    jmx_remote_authentication: bool | None = None
+    jmx_remote_authentication: bool | None
     """XSD attribute ``jmxRemoteAuthentication`` (xs:boolean, optional)."""
-    jmx_remote_port: int | None = None
+    jmx_remote_port: int | None
     """XSD attribute ``jmxRemotePort`` (xs:int, optional)."""
-    jmx_remote_rmi_port: int | None = None
+    jmx_remote_rmi_port: int | None
     """XSD attribute ``jmxRemoteRmiPort`` (xs:int, optional)."""
-    jmx_remote_ssl: bool | None = None
+    jmx_remote_ssl: bool | None
     """XSD attribute ``jmxRemoteSsl`` (xs:boolean, optional)."""
-    non_proxy_hosts: str | None = None
+    non_proxy_hosts: str | None
     """XSD attribute ``nonProxyHosts`` (xs:string, optional)."""
-    prefer_ipv4_stack: bool | None = None
+    prefer_ipv4_stack: bool | None
     """XSD attribute ``preferIpv4Stack`` (xs:boolean, optional)."""
-    proxy_host: str | None = None
+    proxy_host: str | None
     """XSD attribute ``proxyHost`` (xs:string, optional)."""
-    proxy_port: str | None = None
+    proxy_port: str | None
     """XSD attribute ``proxyPort`` (xs:string, optional)."""
-    retry_http_post: bool | None = None
+    retry_http_post: bool | None
     """XSD attribute ``retryHttpPost`` (xs:boolean, optional)."""
-    temp_directory: str | None = None
+    temp_directory: str | None
     """XSD attribute ``tempDirectory`` (xs:string, optional)."""
 
     def __init__(
@@ -21281,13 +21280,13 @@ class SystemProperties(BaseType):
         self.temp_directory = temp_directory
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ThroughputAccount(BaseType):
     """ThroughputAccount.
 
     XSD: complexType ``ThroughputAccount`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account_id', 'atom_id', 'date', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'ThroughputAccount',
         NAMESPACE,
@@ -21299,13 +21298,13 @@ class ThroughputAccount(BaseType):
         ),
         REGISTRY,
     )
-    account_id: str | None = None
+    account_id: str | None
     """XSD attribute ``accountId`` (xs:string, optional)."""
-    atom_id: str | None = None
+    atom_id: str | None
     """XSD attribute ``atomId`` (xs:string, optional)."""
-    date: str | None = None
+    date: str | None
     """XSD attribute ``date`` (xs:string, optional)."""
-    value: int | None = None
+    value: int | None
     """XSD attribute ``value`` (xs:long, optional)."""
 
     def __init__(
@@ -21322,13 +21321,13 @@ class ThroughputAccount(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class ThroughputAccountGroup(ThroughputAccount):
     """ThroughputAccountGroup.
 
     XSD: complexType ``ThroughputAccountGroup`` in ``http://api.platform.boomi.com/``; extends ``ThroughputAccount``.
     """
 
+    __slots__ = ()
     __xml__: ClassVar[TypeMeta] = TypeMeta('ThroughputAccountGroup', NAMESPACE, (), REGISTRY)
 
     def __init__(
@@ -21345,13 +21344,13 @@ class ThroughputAccountGroup(ThroughputAccount):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TopicSubscriber(BaseType):
     """TopicSubscriber.
 
     XSD: complexType ``TopicSubscriber`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('dead_letters_count', 'message_count', 'subscriber_name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TopicSubscriber',
         NAMESPACE,
@@ -21362,11 +21361,11 @@ class TopicSubscriber(BaseType):
         ),
         REGISTRY,
     )
-    subscriber_name: str | None = None
+    subscriber_name: str | None
     """XSD attribute ``SubscriberName`` (xs:string, optional)."""
-    dead_letters_count: int | None = None
+    dead_letters_count: int | None
     """XSD attribute ``deadLettersCount`` (xs:long, optional)."""
-    message_count: int | None = None
+    message_count: int | None
     """XSD attribute ``messageCount`` (xs:long, optional)."""
 
     def __init__(
@@ -21381,13 +21380,13 @@ class TopicSubscriber(BaseType):
         self.message_count = message_count
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TraceSettings(BaseType):
     """TraceSettings.
 
     XSD: complexType ``TraceSettings`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('enabled', 'observability_endpoint', 'override_general_observability_endpoint', 'process_filter_enabled', 'process_filter_ids', 'trace_batch_size', 'trace_flush_interval', 'trace_max_queue_size', 'trace_timeout_seconds')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TraceSettings',
         NAMESPACE,
@@ -21404,15 +21403,15 @@ class TraceSettings(BaseType):
         ),
         REGISTRY,
     )
-    enabled: bool | None = None
+    enabled: bool | None
     """XSD element ``enabled`` (xs:boolean, optional)."""
     observability_endpoint: ObservabilityEndpoint
     """XSD element ``observabilityEndpoint`` (ObservabilityEndpoint, required)."""
-    override_general_observability_endpoint: bool | None = None
+    override_general_observability_endpoint: bool | None
     """XSD element ``overrideGeneralObservabilityEndpoint`` (xs:boolean, optional)."""
-    process_filter_enabled: bool | None = None
+    process_filter_enabled: bool | None
     """XSD element ``processFilterEnabled`` (xs:boolean, optional)."""
-    process_filter_ids: list[str] = field(default_factory=list)
+    process_filter_ids: list[str]
     """XSD element ``processFilterIds`` (xs:string, 0..unbounded)."""
     trace_batch_size: int
     """XSD element ``traceBatchSize`` (xs:integer, required)."""
@@ -21447,13 +21446,13 @@ class TraceSettings(BaseType):
         self.trace_timeout_seconds = trace_timeout_seconds
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TrackedField(BaseType):
     """TrackedField.
 
     XSD: complexType ``TrackedField`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('name', 'value')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TrackedField',
         NAMESPACE,
@@ -21463,9 +21462,9 @@ class TrackedField(BaseType):
         ),
         REGISTRY,
     )
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
-    value: str | None = None
+    value: str | None
     """XSD attribute ``value`` (xs:string, optional)."""
 
     def __init__(
@@ -21478,13 +21477,13 @@ class TrackedField(BaseType):
         self.value = value
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TrackedFields(BaseType):
     """TrackedFields.
 
     XSD: complexType ``TrackedFields`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('tracked_field',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TrackedFields',
         NAMESPACE,
@@ -21493,7 +21492,7 @@ class TrackedFields(BaseType):
         ),
         REGISTRY,
     )
-    tracked_field: list[TrackedField] = field(default_factory=list)
+    tracked_field: list[TrackedField]
     """XSD element ``trackedField`` (TrackedField, 0..unbounded)."""
 
     def __init__(
@@ -21504,13 +21503,13 @@ class TrackedFields(BaseType):
         self.tracked_field = [] if tracked_field is None else tracked_field
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsConnectorRecord(BaseType):
     """TradacomsConnectorRecord.
 
     XSD: complexType ``TradacomsConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'action_type', 'application_reference', 'atom_id', 'connector_name', 'connector_type', 'custom_fields', 'date', 'date_processed', 'document_index', 'error_message', 'execution_id', 'file_generation_number', 'file_version_number', 'id_', 'message_type', 'operation_name', 'receiver_code', 'receiver_name', 'receiver_transmission_reference', 'sender_code', 'sender_name', 'sender_transmission_reference', 'size', 'successful', 'time', 'transmission_priority_code', 'validation_report', 'validation_status')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradacomsConnectorRecord',
         NAMESPACE,
@@ -21551,7 +21550,7 @@ class TradacomsConnectorRecord(BaseType):
     """XSD element ``account`` (xs:string, required)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
-    application_reference: str | None = None
+    application_reference: str | None
     """XSD element ``applicationReference`` (xs:string, optional)."""
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
@@ -21561,49 +21560,49 @@ class TradacomsConnectorRecord(BaseType):
     """XSD element ``connectorType`` (xs:string, required)."""
     custom_fields: CustomFields
     """XSD element ``customFields`` (customFields, required)."""
-    date: str | None = None
+    date: str | None
     """XSD element ``date`` (xs:string, optional)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    file_generation_number: str | None = None
+    file_generation_number: str | None
     """XSD element ``fileGenerationNumber`` (xs:string, optional)."""
-    file_version_number: str | None = None
+    file_version_number: str | None
     """XSD element ``fileVersionNumber`` (xs:string, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    message_type: str | None = None
+    message_type: str | None
     """XSD element ``messageType`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    receiver_code: str | None = None
+    receiver_code: str | None
     """XSD element ``receiverCode`` (xs:string, optional)."""
-    receiver_name: str | None = None
+    receiver_name: str | None
     """XSD element ``receiverName`` (xs:string, optional)."""
-    receiver_transmission_reference: str | None = None
+    receiver_transmission_reference: str | None
     """XSD element ``receiverTransmissionReference`` (xs:string, optional)."""
-    sender_code: str | None = None
+    sender_code: str | None
     """XSD element ``senderCode`` (xs:string, optional)."""
-    sender_name: str | None = None
+    sender_name: str | None
     """XSD element ``senderName`` (xs:string, optional)."""
-    sender_transmission_reference: str | None = None
+    sender_transmission_reference: str | None
     """XSD element ``senderTransmissionReference`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    time: str | None = None
+    time: str | None
     """XSD element ``time`` (xs:string, optional)."""
-    transmission_priority_code: str | None = None
+    transmission_priority_code: str | None
     """XSD element ``transmissionPriorityCode`` (xs:string, optional)."""
-    validation_report: str | None = None
+    validation_report: str | None
     """XSD element ``validationReport`` (xs:string, optional)."""
-    validation_status: str | None = None
+    validation_status: str | None
     """XSD element ``validationStatus`` (xs:string, optional)."""
 
     def __init__(
@@ -21670,13 +21669,13 @@ class TradacomsConnectorRecord(BaseType):
         self.validation_status = validation_status
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsControlInfo(BaseType):
     """TradacomsControlInfo.
 
     XSD: complexType ``TradacomsControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('stx_control_info',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradacomsControlInfo',
         NAMESPACE,
@@ -21685,7 +21684,7 @@ class TradacomsControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    stx_control_info: STXControlInfo | None = None
+    stx_control_info: STXControlInfo | None
     """XSD element ``STXControlInfo`` (STXControlInfo, optional)."""
 
     def __init__(
@@ -21696,13 +21695,13 @@ class TradacomsControlInfo(BaseType):
         self.stx_control_info = stx_control_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsOptions(BaseType):
     """TradacomsOptions.
 
     XSD: complexType ``TradacomsOptions`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('composite_delimiter', 'element_delimiter', 'filter_acknowledgements', 'segment_terminator', 'use_reconciliation_message')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradacomsOptions',
         NAMESPACE,
@@ -21715,15 +21714,15 @@ class TradacomsOptions(BaseType):
         ),
         REGISTRY,
     )
-    composite_delimiter: EdiDelimiter | None = None
+    composite_delimiter: EdiDelimiter | None
     """XSD element ``compositeDelimiter`` (EdiDelimiter, optional)."""
-    element_delimiter: EdiDelimiter | None = None
+    element_delimiter: EdiDelimiter | None
     """XSD element ``elementDelimiter`` (EdiDelimiter, optional)."""
-    segment_terminator: EdiSegmentTerminator | None = None
+    segment_terminator: EdiSegmentTerminator | None
     """XSD element ``segmentTerminator`` (EdiSegmentTerminator, optional)."""
-    filter_acknowledgements: bool | None = None
+    filter_acknowledgements: bool | None
     """XSD attribute ``filterAcknowledgements`` (xs:boolean, optional)."""
-    use_reconciliation_message: bool | None = None
+    use_reconciliation_message: bool | None
     """XSD attribute ``useReconciliationMessage`` (xs:boolean, optional)."""
 
     def __init__(
@@ -21742,13 +21741,13 @@ class TradacomsOptions(BaseType):
         self.use_reconciliation_message = use_reconciliation_message
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradacomsPartnerInfo(BaseType):
     """TradacomsPartnerInfo.
 
     XSD: complexType ``TradacomsPartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('tradacoms_control_info', 'tradacoms_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradacomsPartnerInfo',
         NAMESPACE,
@@ -21758,9 +21757,9 @@ class TradacomsPartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    tradacoms_control_info: TradacomsControlInfo | None = None
+    tradacoms_control_info: TradacomsControlInfo | None
     """XSD element ``TradacomsControlInfo`` (TradacomsControlInfo, optional)."""
-    tradacoms_options: TradacomsOptions | None = None
+    tradacoms_options: TradacomsOptions | None
     """XSD element ``TradacomsOptions`` (TradacomsOptions, optional)."""
 
     def __init__(
@@ -21773,13 +21772,13 @@ class TradacomsPartnerInfo(BaseType):
         self.tradacoms_options = tradacoms_options
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartner(BaseType):
     """TradingPartner.
 
     XSD: complexType ``TradingPartner`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('category', 'id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradingPartner',
         NAMESPACE,
@@ -21790,11 +21789,11 @@ class TradingPartner(BaseType):
         ),
         REGISTRY,
     )
-    category: list[TradingPartnerCategory] = field(default_factory=list)
+    category: list[TradingPartnerCategory]
     """XSD element ``category`` (TradingPartnerCategory, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -21809,13 +21808,13 @@ class TradingPartner(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerCategory(BaseType):
     """TradingPartnerCategory.
 
     XSD: complexType ``TradingPartnerCategory`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('field', 'id_', 'name')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradingPartnerCategory',
         NAMESPACE,
@@ -21826,11 +21825,11 @@ class TradingPartnerCategory(BaseType):
         ),
         REGISTRY,
     )
-    field: list[Field] = field(default_factory=list)
+    field: list[Field]
     """XSD element ``field`` (Field, 0..unbounded)."""
-    id_: str | None = None
+    id_: str | None
     """XSD attribute ``id`` (xs:string, optional)."""
-    name: str | None = None
+    name: str | None
     """XSD attribute ``name`` (xs:string, optional)."""
 
     def __init__(
@@ -21845,13 +21844,13 @@ class TradingPartnerCategory(BaseType):
         self.name = name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerComponent(BaseType):
     """TradingPartnerComponent.
 
     XSD: complexType ``TradingPartnerComponent`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'branch_name', 'classification', 'component_id', 'component_name', 'contact_info', 'deleted', 'description', 'folder_id', 'folder_name', 'identifier', 'organization_id', 'partner_communication', 'partner_communication_types', 'partner_document_types', 'partner_info', 'standard')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradingPartnerComponent',
         NAMESPACE,
@@ -21876,39 +21875,39 @@ class TradingPartnerComponent(BaseType):
         ),
         REGISTRY,
     )
-    partner_communication_types: list[str] = field(default_factory=list)
+    partner_communication_types: list[str]
     """XSD element ``PartnerCommunicationTypes`` (xs:string, 0..unbounded)."""
-    contact_info: ContactInfo | None = None
+    contact_info: ContactInfo | None
     """XSD element ``ContactInfo`` (ContactInfo, optional)."""
-    partner_info: PartnerInfo | None = None
+    partner_info: PartnerInfo | None
     """XSD element ``PartnerInfo`` (PartnerInfo, optional)."""
-    partner_communication: PartnerCommunication | None = None
+    partner_communication: PartnerCommunication | None
     """XSD element ``PartnerCommunication`` (PartnerCommunication, optional)."""
-    partner_document_types: PartnerDocumentTypes | None = None
+    partner_document_types: PartnerDocumentTypes | None
     """XSD element ``PartnerDocumentTypes`` (PartnerDocumentTypes, optional)."""
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD attribute ``branchName`` (xs:string, optional)."""
-    classification: TradingPartnerComponentClassification | None = None
+    classification: TradingPartnerComponentClassification | None
     """XSD attribute ``classification`` (TradingPartnerComponentClassification, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    folder_id: int | None = None
+    folder_id: int | None
     """XSD attribute ``folderId`` (xs:long, optional)."""
-    folder_name: str | None = None
+    folder_name: str | None
     """XSD attribute ``folderName`` (xs:string, optional)."""
-    identifier: str | None = None
+    identifier: str | None
     """XSD attribute ``identifier`` (xs:string, optional)."""
-    organization_id: str | None = None
+    organization_id: str | None
     """XSD attribute ``organizationId`` (xs:string, optional)."""
-    standard: TradingPartnerComponentStandard | None = None
+    standard: TradingPartnerComponentStandard | None
     """XSD attribute ``standard`` (TradingPartnerComponentStandard, optional)."""
 
     def __init__(
@@ -21951,13 +21950,13 @@ class TradingPartnerComponent(BaseType):
         self.standard = standard
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartnerProcessingGroup(BaseType):
     """TradingPartnerProcessingGroup.
 
     XSD: complexType ``TradingPartnerProcessingGroup`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('branch_id', 'branch_name', 'component_id', 'component_name', 'default_routing', 'deleted', 'description', 'document_routing', 'folder_id', 'folder_name', 'partner_routing', 'trading_partners')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradingPartnerProcessingGroup',
         NAMESPACE,
@@ -21977,29 +21976,29 @@ class TradingPartnerProcessingGroup(BaseType):
         ),
         REGISTRY,
     )
-    default_routing: ProcessingGroupDefaultRouting | None = None
+    default_routing: ProcessingGroupDefaultRouting | None
     """XSD element ``DefaultRouting`` (ProcessingGroupDefaultRouting, optional)."""
-    document_routing: ProcessingGroupDocumentBasedRouting | None = None
+    document_routing: ProcessingGroupDocumentBasedRouting | None
     """XSD element ``DocumentRouting`` (ProcessingGroupDocumentBasedRouting, optional)."""
-    partner_routing: ProcessingGroupPartnerBasedRouting | None = None
+    partner_routing: ProcessingGroupPartnerBasedRouting | None
     """XSD element ``PartnerRouting`` (ProcessingGroupPartnerBasedRouting, optional)."""
-    trading_partners: ProcessingGroupTradingPartners | None = None
+    trading_partners: ProcessingGroupTradingPartners | None
     """XSD element ``TradingPartners`` (ProcessingGroupTradingPartners, optional)."""
-    branch_id: str | None = None
+    branch_id: str | None
     """XSD attribute ``branchId`` (xs:string, optional)."""
-    branch_name: str | None = None
+    branch_name: str | None
     """XSD attribute ``branchName`` (xs:string, optional)."""
-    component_id: str | None = None
+    component_id: str | None
     """XSD attribute ``componentId`` (xs:string, optional)."""
-    component_name: str | None = None
+    component_name: str | None
     """XSD attribute ``componentName`` (xs:string, optional)."""
-    deleted: bool | None = None
+    deleted: bool | None
     """XSD attribute ``deleted`` (xs:boolean, optional)."""
-    description: str | None = None
+    description: str | None
     """XSD attribute ``description`` (xs:string, optional)."""
-    folder_id: int | None = None
+    folder_id: int | None
     """XSD attribute ``folderId`` (xs:long, optional)."""
-    folder_name: str | None = None
+    folder_name: str | None
     """XSD attribute ``folderName`` (xs:string, optional)."""
 
     def __init__(
@@ -22032,13 +22031,13 @@ class TradingPartnerProcessingGroup(BaseType):
         self.folder_name = folder_name
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class TradingPartners(BaseType):
     """TradingPartners.
 
     XSD: complexType ``TradingPartners`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('trading_partner',)
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'TradingPartners',
         NAMESPACE,
@@ -22047,7 +22046,7 @@ class TradingPartners(BaseType):
         ),
         REGISTRY,
     )
-    trading_partner: list[TradingPartner] = field(default_factory=list)
+    trading_partner: list[TradingPartner]
     """XSD element ``tradingPartner`` (TradingPartner, 0..unbounded)."""
 
     def __init__(
@@ -22058,13 +22057,13 @@ class TradingPartners(BaseType):
         self.trading_partner = [] if trading_partner is None else trading_partner
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNBControlInfo(BaseType):
     """UNBControlInfo.
 
     XSD: complexType ``UNBControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('ack_request', 'app_reference', 'comm_agreement', 'interchange_address', 'interchange_id', 'interchange_id_qual', 'interchange_sub_address', 'priority', 'reference_password', 'reference_password_qualifier', 'syntax_id', 'syntax_version', 'test_indicator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'UNBControlInfo',
         NAMESPACE,
@@ -22085,31 +22084,31 @@ class UNBControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    ack_request: bool | None = None
+    ack_request: bool | None
     """XSD attribute ``ackRequest`` (xs:boolean, optional)."""
-    app_reference: str | None = None
+    app_reference: str | None
     """XSD attribute ``appReference`` (xs:string, optional)."""
-    comm_agreement: str | None = None
+    comm_agreement: str | None
     """XSD attribute ``commAgreement`` (xs:string, optional)."""
-    interchange_address: str | None = None
+    interchange_address: str | None
     """XSD attribute ``interchangeAddress`` (xs:string, optional)."""
-    interchange_id: str | None = None
+    interchange_id: str | None
     """XSD attribute ``interchangeId`` (xs:string, optional)."""
-    interchange_id_qual: UNBControlInfoInterchangeIdQual | None = None
+    interchange_id_qual: UNBControlInfoInterchangeIdQual | None
     """XSD attribute ``interchangeIdQual`` (UNBControlInfoInterchangeIdQual, optional)."""
-    interchange_sub_address: str | None = None
+    interchange_sub_address: str | None
     """XSD attribute ``interchangeSubAddress`` (xs:string, optional)."""
-    priority: UNBControlInfoPriority | None = None
+    priority: UNBControlInfoPriority | None
     """XSD attribute ``priority`` (UNBControlInfoPriority, optional)."""
-    reference_password: str | None = None
+    reference_password: str | None
     """XSD attribute ``referencePassword`` (xs:string, optional)."""
-    reference_password_qualifier: UNBControlInfoReferencePasswordQualifier | None = None
+    reference_password_qualifier: UNBControlInfoReferencePasswordQualifier | None
     """XSD attribute ``referencePasswordQualifier`` (UNBControlInfoReferencePasswordQualifier, optional)."""
-    syntax_id: UNBControlInfoSyntaxId | None = None
+    syntax_id: UNBControlInfoSyntaxId | None
     """XSD attribute ``syntaxId`` (UNBControlInfoSyntaxId, optional)."""
-    syntax_version: UNBControlInfoSyntaxVersion | None = None
+    syntax_version: UNBControlInfoSyntaxVersion | None
     """XSD attribute ``syntaxVersion`` (UNBControlInfoSyntaxVersion, optional)."""
-    test_indicator: UNBControlInfoTestIndicator | None = None
+    test_indicator: UNBControlInfoTestIndicator | None
     """XSD attribute ``testIndicator`` (UNBControlInfoTestIndicator, optional)."""
 
     def __init__(
@@ -22144,13 +22143,13 @@ class UNBControlInfo(BaseType):
         self.test_indicator = test_indicator
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNGControlInfo(BaseType):
     """UNGControlInfo.
 
     XSD: complexType ``UNGControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('application_id', 'application_id_qual', 'use_functional_groups')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'UNGControlInfo',
         NAMESPACE,
@@ -22161,11 +22160,11 @@ class UNGControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    application_id: str | None = None
+    application_id: str | None
     """XSD attribute ``applicationId`` (xs:string, optional)."""
-    application_id_qual: UNGControlInfoApplicationIdQual | None = None
+    application_id_qual: UNGControlInfoApplicationIdQual | None
     """XSD attribute ``applicationIdQual`` (UNGControlInfoApplicationIdQual, optional)."""
-    use_functional_groups: bool | None = None
+    use_functional_groups: bool | None
     """XSD attribute ``useFunctionalGroups`` (xs:boolean, optional)."""
 
     def __init__(
@@ -22180,13 +22179,13 @@ class UNGControlInfo(BaseType):
         self.use_functional_groups = use_functional_groups
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class UNHControlInfo(BaseType):
     """UNHControlInfo.
 
     XSD: complexType ``UNHControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('assoc_assigned_code', 'common_access_ref', 'controlling_agency', 'release', 'version')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'UNHControlInfo',
         NAMESPACE,
@@ -22199,15 +22198,15 @@ class UNHControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    assoc_assigned_code: str | None = None
+    assoc_assigned_code: str | None
     """XSD attribute ``assocAssignedCode`` (xs:string, optional)."""
-    common_access_ref: str | None = None
+    common_access_ref: str | None
     """XSD attribute ``commonAccessRef`` (xs:string, optional)."""
-    controlling_agency: UNHControlInfoControllingAgency | None = None
+    controlling_agency: UNHControlInfoControllingAgency | None
     """XSD attribute ``controllingAgency`` (UNHControlInfoControllingAgency, optional)."""
-    release: UNHControlInfoRelease | None = None
+    release: UNHControlInfoRelease | None
     """XSD attribute ``release`` (UNHControlInfoRelease, optional)."""
-    version: UNHControlInfoVersion | None = None
+    version: UNHControlInfoVersion | None
     """XSD attribute ``version`` (UNHControlInfoVersion, optional)."""
 
     def __init__(
@@ -22226,13 +22225,13 @@ class UNHControlInfo(BaseType):
         self.version = version
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12ConnectorRecord(BaseType):
     """X12ConnectorRecord.
 
     XSD: complexType ``X12ConnectorRecord`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('account', 'ack_report', 'ack_status', 'action_type', 'agency_code', 'app_receiver_id', 'app_sender_id', 'atom_id', 'connector_name', 'connector_type', 'custom_fields', 'date_processed', 'document_index', 'error_message', 'execution_id', 'functional_id', 'gs_control', 'gs_date', 'gs_time', 'gs_version', 'id_', 'isa_ack_report', 'isa_ack_status', 'isa_control', 'operation_name', 'outbound_validation_report', 'outbound_validation_status', 'receiver_id', 'receiver_id_qualifier', 'sender_id', 'sender_id_qualifier', 'size', 'st_control', 'standard', 'standard_id', 'successful', 'test_indicator', 'transaction_set')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'X12ConnectorRecord',
         NAMESPACE,
@@ -22280,17 +22279,17 @@ class X12ConnectorRecord(BaseType):
     )
     account: str
     """XSD element ``account`` (xs:string, required)."""
-    ack_report: str | None = None
+    ack_report: str | None
     """XSD element ``ackReport`` (xs:string, optional)."""
-    ack_status: str | None = None
+    ack_status: str | None
     """XSD element ``ackStatus`` (xs:string, optional)."""
     action_type: str
     """XSD element ``actionType`` (xs:string, required)."""
-    agency_code: str | None = None
+    agency_code: str | None
     """XSD element ``agencyCode`` (xs:string, optional)."""
-    app_receiver_id: str | None = None
+    app_receiver_id: str | None
     """XSD element ``appReceiverID`` (xs:string, optional)."""
-    app_sender_id: str | None = None
+    app_sender_id: str | None
     """XSD element ``appSenderID`` (xs:string, optional)."""
     atom_id: str
     """XSD element ``atomId`` (xs:string, required)."""
@@ -22302,57 +22301,57 @@ class X12ConnectorRecord(BaseType):
     """XSD element ``customFields`` (customFields, required)."""
     date_processed: str
     """XSD element ``dateProcessed`` (xs:dateTime, required)."""
-    document_index: int | None = None
+    document_index: int | None
     """XSD element ``documentIndex`` (xs:int, optional)."""
     error_message: str
     """XSD element ``errorMessage`` (xs:string, required)."""
     execution_id: str
     """XSD element ``executionId`` (xs:string, required)."""
-    functional_id: str | None = None
+    functional_id: str | None
     """XSD element ``functionalID`` (xs:string, optional)."""
-    gs_control: str | None = None
+    gs_control: str | None
     """XSD element ``gsControl`` (xs:string, optional)."""
-    gs_date: str | None = None
+    gs_date: str | None
     """XSD element ``gsDate`` (xs:string, optional)."""
-    gs_time: str | None = None
+    gs_time: str | None
     """XSD element ``gsTime`` (xs:string, optional)."""
-    gs_version: str | None = None
+    gs_version: str | None
     """XSD element ``gsVersion`` (xs:string, optional)."""
     id_: str
     """XSD element ``id`` (xs:string, required)."""
-    isa_ack_report: str | None = None
+    isa_ack_report: str | None
     """XSD element ``isaAckReport`` (xs:string, optional)."""
-    isa_ack_status: str | None = None
+    isa_ack_status: str | None
     """XSD element ``isaAckStatus`` (xs:string, optional)."""
-    isa_control: str | None = None
+    isa_control: str | None
     """XSD element ``isaControl`` (xs:string, optional)."""
     operation_name: str
     """XSD element ``operationName`` (xs:string, required)."""
-    outbound_validation_report: str | None = None
+    outbound_validation_report: str | None
     """XSD element ``outboundValidationReport`` (xs:string, optional)."""
-    outbound_validation_status: str | None = None
+    outbound_validation_status: str | None
     """XSD element ``outboundValidationStatus`` (xs:string, optional)."""
-    receiver_id: str | None = None
+    receiver_id: str | None
     """XSD element ``receiverID`` (xs:string, optional)."""
-    receiver_id_qualifier: str | None = None
+    receiver_id_qualifier: str | None
     """XSD element ``receiverIDQualifier`` (xs:string, optional)."""
-    sender_id: str | None = None
+    sender_id: str | None
     """XSD element ``senderID`` (xs:string, optional)."""
-    sender_id_qualifier: str | None = None
+    sender_id_qualifier: str | None
     """XSD element ``senderIDQualifier`` (xs:string, optional)."""
-    size: int | None = None
+    size: int | None
     """XSD element ``size`` (xs:long, optional)."""
-    st_control: str | None = None
+    st_control: str | None
     """XSD element ``stControl`` (xs:string, optional)."""
-    standard: str | None = None
+    standard: str | None
     """XSD element ``standard`` (xs:string, optional)."""
-    standard_id: str | None = None
+    standard_id: str | None
     """XSD element ``standardID`` (xs:string, optional)."""
-    successful: bool | None = None
+    successful: bool | None
     """XSD element ``successful`` (xs:boolean, optional)."""
-    test_indicator: str | None = None
+    test_indicator: str | None
     """XSD element ``testIndicator`` (xs:string, optional)."""
-    transaction_set: str | None = None
+    transaction_set: str | None
     """XSD element ``transactionSet`` (xs:string, optional)."""
 
     def __init__(
@@ -22437,13 +22436,13 @@ class X12ConnectorRecord(BaseType):
         self.transaction_set = transaction_set
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12ControlInfo(BaseType):
     """X12ControlInfo.
 
     XSD: complexType ``X12ControlInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('gs_control_info', 'isa_control_info')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'X12ControlInfo',
         NAMESPACE,
@@ -22453,9 +22452,9 @@ class X12ControlInfo(BaseType):
         ),
         REGISTRY,
     )
-    isa_control_info: ISAControlInfo | None = None
+    isa_control_info: ISAControlInfo | None
     """XSD element ``ISAControlInfo`` (ISAControlInfo, optional)."""
-    gs_control_info: GSControlInfo | None = None
+    gs_control_info: GSControlInfo | None
     """XSD element ``GSControlInfo`` (GSControlInfo, optional)."""
 
     def __init__(
@@ -22468,13 +22467,13 @@ class X12ControlInfo(BaseType):
         self.gs_control_info = gs_control_info
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12Options(BaseType):
     """X12Options.
 
     XSD: complexType ``X12Options`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('acknowledgementoption', 'element_delimiter', 'envelopeoption', 'filteracknowledgements', 'outbound_interchange_validation', 'outbound_validation_option', 'reject_duplicate_interchange', 'segment_terminator')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'X12Options',
         NAMESPACE,
@@ -22494,17 +22493,17 @@ class X12Options(BaseType):
     """XSD element ``elementDelimiter`` (EdiDelimiter, required)."""
     segment_terminator: EdiSegmentTerminator
     """XSD element ``segmentTerminator`` (EdiSegmentTerminator, required)."""
-    acknowledgementoption: X12OptionsAcknowledgementoption | None = None
+    acknowledgementoption: X12OptionsAcknowledgementoption | None
     """XSD attribute ``acknowledgementoption`` (X12OptionsAcknowledgementoption, optional)."""
-    envelopeoption: X12OptionsEnvelopeoption | None = None
+    envelopeoption: X12OptionsEnvelopeoption | None
     """XSD attribute ``envelopeoption`` (X12OptionsEnvelopeoption, optional)."""
-    filteracknowledgements: bool | None = None
+    filteracknowledgements: bool | None
     """XSD attribute ``filteracknowledgements`` (xs:boolean, optional)."""
-    outbound_interchange_validation: bool | None = None
+    outbound_interchange_validation: bool | None
     """XSD attribute ``outboundInterchangeValidation`` (xs:boolean, optional)."""
-    outbound_validation_option: X12OptionsOutboundValidationOption | None = None
+    outbound_validation_option: X12OptionsOutboundValidationOption | None
     """XSD attribute ``outboundValidationOption`` (X12OptionsOutboundValidationOption, optional)."""
-    reject_duplicate_interchange: bool | None = None
+    reject_duplicate_interchange: bool | None
     """XSD attribute ``rejectDuplicateInterchange`` (xs:boolean, optional)."""
 
     def __init__(
@@ -22529,13 +22528,13 @@ class X12Options(BaseType):
         self.reject_duplicate_interchange = reject_duplicate_interchange
 
 
-@dataclass(kw_only=True, slots=True, init=False, repr=False, eq=False)
 class X12PartnerInfo(BaseType):
     """X12PartnerInfo.
 
     XSD: complexType ``X12PartnerInfo`` in ``http://api.platform.boomi.com/``; extends ``BaseType``.
     """
 
+    __slots__ = ('x12_control_info', 'x12_options')
     __xml__: ClassVar[TypeMeta] = TypeMeta(
         'X12PartnerInfo',
         NAMESPACE,
@@ -22545,9 +22544,9 @@ class X12PartnerInfo(BaseType):
         ),
         REGISTRY,
     )
-    x12_options: X12Options | None = None
+    x12_options: X12Options | None
     """XSD element ``X12Options`` (X12Options, optional)."""
-    x12_control_info: X12ControlInfo | None = None
+    x12_control_info: X12ControlInfo | None
     """XSD element ``X12ControlInfo`` (X12ControlInfo, optional)."""
 
     def __init__(
