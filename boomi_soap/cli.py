@@ -102,14 +102,17 @@ def serve(
         service.bind()
     except BoomiSoapError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"AtomSphere local service on {service.base_url} (release {release})")
-    for account in served:
-        click.echo(f"  WSDL {service.wsdl_url(account)}")
-    click.echo(f"  sign in as {login.login} (or BOOMI_TOKEN.{login.login} with an API token)")
-    sys.stdout.flush()
-    # A service started in the background of a script ignores SIGINT; stop on SIGTERM too.
+    # A process started in the background of a script inherits SIGINT as ignored, and
+    # Python then leaves it so: restore Ctrl-C, and stop on SIGTERM as well.  Installed
+    # before the URL is printed, so a caller may signal as soon as it reads it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        click.echo(f"AtomSphere local service on {service.base_url} (release {release})")
+        for account in served:
+            click.echo(f"  WSDL {service.wsdl_url(account)}")
+        click.echo(f"  sign in as {login.login} (or BOOMI_TOKEN.{login.login} with an API token)")
+        sys.stdout.flush()
         service.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)

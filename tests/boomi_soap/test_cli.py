@@ -94,8 +94,13 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
     try:
         yield process, first
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
 
 
 def test_serve_prints_its_url_and_serves_the_wsdl(served: tuple[subprocess.Popen[str], str]) -> None:
@@ -108,12 +113,14 @@ def test_serve_prints_its_url_and_serves_the_wsdl(served: tuple[subprocess.Popen
     assert process.poll() is None
 
 
-def test_serve_stops_cleanly_on_interrupt(served: tuple[subprocess.Popen[str], str]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_cleanly(served: tuple[subprocess.Popen[str], str], signum: int) -> None:
     process, _ = served
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+    assert stderr.strip() == "stopped"
 
 
 def fetch_env(service: LocalService, **extra: str) -> dict[str, str]:
