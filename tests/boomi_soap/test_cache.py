@@ -209,3 +209,42 @@ def test_unsafe_account_ids_are_refused(tmp_path: Path) -> None:
             store.account_dir(bad)
     assert not any(tmp_path.iterdir())
     assert os.listdir(tmp_path) == []
+
+
+def test_a_fetch_killed_at_any_point_leaves_the_previous_snapshot_whole(tmp_path: Path, service: LocalService) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = CacheStore(tmp_path)
+    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url)
+    refresh(store, endpoint, CREDENTIALS)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+        "BOOMI_BASE_URL": service.base_url,
+        "BOOMI_USERNAME": DEFAULT_USER,
+        "BOOMI_PASSWORD": DEFAULT_PASSWORD,
+    }
+    draw = random.Random(20261123)
+    for run in range(10):
+        before = store.current(DEFAULT_ACCOUNT)
+        service.set_release("next" if run % 2 == 0 else "current")  # every fetch would write a new snapshot
+        process = subprocess.Popen(
+            [sys.executable, "-m", "boomi_soap", "fetch", "--cache-dir", str(tmp_path)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(draw.uniform(0.05, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = store.current(DEFAULT_ACCOUNT)  # raises if CURRENT names a partial snapshot
+        assert now.id in {before.id, *(d.name for d in store.snapshot_dirs())}
+        assert store.verify() == []
+    outcome = refresh(store, endpoint, CREDENTIALS)  # and the next fetch cleans up and works
+    assert store.verify() == []
+    assert not list((tmp_path / "platform" / DEFAULT_ACCOUNT).glob(".tmp-*"))
+    assert outcome.snapshot == store.current(DEFAULT_ACCOUNT)
