@@ -28,6 +28,7 @@ from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import (
     AuthenticationError,
+    BoomiSoapError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
@@ -232,6 +233,8 @@ class Client:
             result = getattr(self._service, operation)(*args, **kwargs)
             outcome = "ok"
             return result
+        except BoomiSoapError:
+            raise  # ours already (a refused request, a transport failure): some are ValueErrors too
         except zeep.exceptions.Fault as fault:
             if record.status not in (200, 500, 503) or not isinstance(fault.detail, etree._Element | None):
                 # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
@@ -255,8 +258,16 @@ class Client:
             raise ResponseError(
                 operation, "the answer uses a DTD or entities; refused", attempts=record.attempts
             ) from None
-        except TypeError as exc:
-            raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
+        except zeep.exceptions.Error as exc:
+            raise ResponseError(
+                operation, f"the answer does not fit the schema ({type(exc).__name__})", attempts=record.attempts
+            ) from None
+        except (TypeError, ValueError, LookupError) as exc:
+            if record.attempts == 0:  # raised while zeep built the request: the caller's arguments
+                raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
+            raise ResponseError(
+                operation, f"the answer could not be read ({type(exc).__name__})", attempts=record.attempts
+            ) from None
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             _log.info(

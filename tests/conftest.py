@@ -23,6 +23,10 @@ def _is_loopback(address: object) -> bool:
     return isinstance(address, (str, bytes))  # AF_UNIX paths stay on this machine
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak", action="store_true", default=False, help="run tests/reliability 10x longer")
+
+
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refuse any connection that would leave this machine."""

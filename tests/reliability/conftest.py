@@ -1,0 +1,110 @@
+"""The reliability suite: the real client, cache, validator and local service, with
+sentinel credentials whose every trace is hunted down by ``test_zz_secret_scan.py``.
+
+``--soak`` multiplies the load and at-most-once rounds by 10.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService, ServiceConfig, User
+from boomi_soap.settings import ClientSettings, RetryPolicy
+
+USER = "sentinel@example.com"
+PASSWORD = "Sentinel-Pw-7f3a9c2e"
+TOKEN = "Sentinel-Tok-51be02d4"
+SECRETS = (
+    PASSWORD,
+    TOKEN,
+    base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode(),
+    base64.b64encode(f"BOOMI_TOKEN.{USER}:{TOKEN}".encode()).decode(),
+)
+FAST_RETRY = RetryPolicy(max_retries=4, backoff=0.01, max_backoff=0.05)
+
+
+@pytest.fixture(scope="session")
+def scale(request: pytest.FixtureRequest) -> int:
+    return 10 if request.config.getoption("--soak") else 1
+
+
+@dataclass
+class Evidence:
+    """Everything the suite produced that must not hold a secret."""
+
+    texts: list[str] = field(default_factory=list)
+    directories: list[Path] = field(default_factory=list)
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def error(self, exc: BaseException) -> None:
+        self.texts += [str(exc), repr(exc)]
+
+
+class _Keep(logging.Handler):
+    def __init__(self, evidence: Evidence) -> None:
+        super().__init__(logging.DEBUG)
+        self.evidence = evidence
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.evidence.records.append(record)
+
+
+@pytest.fixture(scope="session")
+def evidence() -> Iterator[Evidence]:
+    kept = Evidence()
+    handler = _Keep(kept)
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield kept
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
+def sentinel_config(**overrides: object) -> ServiceConfig:
+    user = User(USER, password=PASSWORD, api_token=TOKEN, accounts=frozenset({DEFAULT_ACCOUNT}))
+    settings = {"rate_limit": None, "users": (user,)} | overrides
+    return ServiceConfig(**settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def service(evidence: Evidence) -> Iterator[LocalService]:
+    with LocalService(sentinel_config()) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory, evidence: Evidence) -> Path:
+    path = tmp_path_factory.mktemp("reliability")
+    evidence.directories.append(path)
+    return path
+
+
+def snapshot_of(service: LocalService, workdir: Path) -> Snapshot:
+    store = CacheStore(workdir / "cache")
+    return refresh(
+        store, Endpoint(DEFAULT_ACCOUNT, service.base_url), Credentials.from_password(USER, PASSWORD)
+    ).snapshot
+
+
+def client_for(service: LocalService, workdir: Path, **settings: object) -> Client:
+    options = {"rate_limit": None, "retry": FAST_RETRY} | settings
+    return Client(
+        snapshot_of(service, workdir),
+        Credentials.from_password(USER, PASSWORD),
+        endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+        settings=ClientSettings(**options),  # type: ignore[arg-type]
+        compiled_dir=workdir / "compiled",
+    )
