@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from boomi_soap.exceptions import BoomiSoapError, TransportError
 from boomi_soap.localservice import Injection, LocalService
 from tests.reliability.conftest import Evidence, client_for
@@ -19,6 +21,7 @@ HAZARDS = (
 )
 
 
+@pytest.mark.timeout(900)  # the --soak run lasts about 4 minutes
 def test_create_and_execute_process_run_at_most_once(
     service: LocalService, workdir: Path, evidence: Evidence, scale: int
 ) -> None:

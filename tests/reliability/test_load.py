@@ -15,6 +15,7 @@ from tests.reliability.conftest import Evidence, client_for, sentinel_config
 RATE = 100  # per second, service and client alike (Boomi's 5/s would make this run 8 minutes)
 
 
+@pytest.mark.timeout(900)  # the --soak run lasts about 4 minutes
 def test_eight_threads_at_the_rate_limit(
     workdir: Path, evidence: Evidence, scale: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
