@@ -17,6 +17,7 @@ from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XML
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, schema_from_files
 from boomi_soap.validate import SchemaValidator, ValidationIssue, xpath_of
+from tests.hostile import HOSTILE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CORPUS = FIXTURES / "requests"
@@ -258,15 +259,6 @@ def test_a_damaged_compiled_form_is_recompiled(fresh_bundle: tuple[SchemaBundle,
 
 
 # -- hostile input --------------------------------------------------------------------------
-
-HOSTILE = {
-    "external-entity": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><api:Process xmlns:api="http://api.platform.boomi.com/">&e;</api:Process>',
-    "billion-laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><x>&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;</x>',
-    "external-dtd": b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><x/>',
-    "deep-nesting": b"<a>" * 10_000 + b"</a>" * 10_000,
-    "huge-text": b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>",
-    "invalid-utf8": b'<?xml version="1.0" encoding="UTF-8"?><a>\xff\xfe\xfd</a>',
-}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -29,16 +29,9 @@ from boomi_soap.schema import load_schema
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.validate import SchemaValidator
 from tests.docserver import doc_server
+from tests.hostile import HOSTILE
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 
-HOSTILE: dict[str, bytes] = {
-    "external entity": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
-    "entity expansion": b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><x>&c;&c;&c;&c;</x>',
-    "external DTD": b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><x/>',
-    "deep nesting": b"<a>" * 10_000 + b"</a>" * 10_000,
-    "huge text": b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>",
-    "invalid UTF-8": b'<?xml version="1.0" encoding="UTF-8"?><a>\xff\xfe</a>',
-}
 ENVELOPE = (
     b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
     b'<ns4:getResponse xmlns:ns4="http://soap.api.platform.boomi.com/" xmlns:bns="http://api.platform.boomi.com/"'
