@@ -50,6 +50,7 @@ __all__ = [
     "default_cache_dir",
     "pinned_store",
     "refresh",
+    "resolve_snapshot",
 ]
 
 FORMAT_VERSION: Final = 1
@@ -242,7 +243,9 @@ class CacheStore:
         try:
             raw: dict[str, Any] = json.loads(manifest_path.read_bytes())
         except FileNotFoundError:
-            raise CacheIntegrityError("missing (partial snapshot?)", path=str(manifest_path)) from None
+            raise CacheIntegrityError(
+                "missing: not a snapshot directory, or a partial one", path=str(manifest_path)
+            ) from None
         except (OSError, ValueError) as exc:
             raise CacheIntegrityError(
                 f"not a readable manifest ({exc.__class__.__name__})", path=str(manifest_path)
@@ -492,3 +495,20 @@ def refresh(
             return Refresh(current, created=False, unchanged=True)
         snapshot, created = store.save(result)
         return Refresh(snapshot, created=created, unchanged=False)
+
+
+def resolve_snapshot(
+    *, account: str | None = None, cache_dir: Path | None = None, snapshot: Path | None = None
+) -> Snapshot:
+    """Pick the snapshot a command asked for: a directory, an account's current one, else the pinned reference.
+
+    Raises:
+        CacheError: If the snapshot is missing or damaged.
+    """
+    if snapshot is not None:
+        return CacheStore(snapshot.parent, read_only=True).open(snapshot)
+    if account is not None:
+        return CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account)
+    from boomi_soap.localservice.config import DEFAULT_ACCOUNT  # the bundled reference account
+
+    return pinned_store().current(DEFAULT_ACCOUNT)

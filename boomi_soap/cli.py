@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from boomi_soap import __version__
-from boomi_soap.exceptions import BoomiSoapError, ConfigurationError
+from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, ServiceConfigError
 
 if TYPE_CHECKING:
     from boomi_soap.cache import CacheStore
@@ -100,6 +100,8 @@ def serve(
         )
         service = LocalService(config)
         service.bind()
+    except ServiceConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     except BoomiSoapError as exc:
         raise click.ClickException(str(exc)) from None
     # A process started in the background of a script inherits SIGINT as ignored, and
@@ -404,16 +406,10 @@ def codegen(
         import codegen as generator
     except ImportError:  # pragma: no cover - the generator ships in the same distribution
         raise click.ClickException("the codegen package is not installed") from None
-    from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store
-    from boomi_soap.localservice.config import DEFAULT_ACCOUNT
+    from boomi_soap.cache import resolve_snapshot
 
     try:
-        if snapshot is not None:
-            source = CacheStore(snapshot.parent.parent.parent).open(snapshot)
-        elif account is not None:
-            source = CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account)
-        else:
-            source = pinned_store().current(DEFAULT_ACCOUNT)
+        source = resolve_snapshot(account=account, cache_dir=cache_dir, snapshot=snapshot)
         generation = generator.generate(source, package)
     except BoomiSoapError as exc:
         raise _fail(exc) from None

@@ -310,15 +310,9 @@ def resolve_schema(
     Raises:
         BoomiSoapError: If the snapshot is missing or damaged, or the schema does not load.
     """
-    from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store
+    from boomi_soap.cache import resolve_snapshot
 
     if schemas:
         return schema_from_files(schemas, compiled_dir=compiled_dir or default_compiled_dir())
-    if snapshot is not None:
-        return load_schema(CacheStore(snapshot.parent.parent.parent).open(snapshot), compiled_dir=compiled_dir)
-    if account is not None:
-        store = CacheStore(cache_dir or default_cache_dir(), read_only=True)
-        return load_schema(store.current(account), compiled_dir=compiled_dir)
-    from boomi_soap.localservice.config import DEFAULT_ACCOUNT
-
-    return load_schema(pinned_store().current(DEFAULT_ACCOUNT), compiled_dir=compiled_dir)
+    chosen = resolve_snapshot(account=account, cache_dir=cache_dir, snapshot=snapshot)
+    return load_schema(chosen, compiled_dir=compiled_dir)

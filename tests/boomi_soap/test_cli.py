@@ -58,6 +58,7 @@ def test_version(runner: CliRunner) -> None:
         (["serve", "--port", "70000"], {}, "70000"),
         (["serve", "--release", "future"], {}, "future"),
         (["serve", "--rate-limit", "0"], {}, "rate-limit"),
+        (["serve", "--account", "a/b"], {}, "invalid account id 'a/b'"),
     ],
 )
 def test_serve_usage_errors_exit_2(runner: CliRunner, args: list[str], env: dict[str, str], message: str) -> None:
@@ -360,3 +361,20 @@ def test_call_get_and_query(
         main, ["call", "query", "Process", "--filter", "name SOUNDS x", "--cache-dir", str(tmp_path)], env=env
     )
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["validate", "codegen", "diff"])
+def test_a_directory_that_is_no_snapshot(
+    runner: CliRunner, tmp_path: Path, compiled_env: dict[str, str], command: str
+) -> None:
+    args = {
+        "validate": ["validate", "--snapshot", str(tmp_path), str(CORPUS / "valid")],
+        "codegen": ["codegen", "--snapshot", str(tmp_path), "--out", str(tmp_path / "out")],
+        "diff": ["cache", "diff", str(tmp_path), str(tmp_path)],
+    }[command]
+    result = runner.invoke(main, args, env=compiled_env)
+    assert result.exit_code == 1
+    assert (
+        result.output.strip() == f"Error: {tmp_path}/manifest.json: missing: not a snapshot directory, or a partial one"
+    )
+    assert not (tmp_path / "out").exists()
