@@ -498,7 +498,11 @@ def refresh(
 
 
 def resolve_snapshot(
-    *, account: str | None = None, cache_dir: Path | None = None, snapshot: Path | None = None
+    *,
+    account: str | None = None,
+    flavour: Flavour = "platform",
+    cache_dir: Path | None = None,
+    snapshot: Path | None = None,
 ) -> Snapshot:
     """Pick the snapshot a command asked for: a directory, an account's current one, else the pinned reference.
 
@@ -508,7 +512,7 @@ def resolve_snapshot(
     if snapshot is not None:
         return CacheStore(snapshot.parent, read_only=True).open(snapshot)
     if account is not None:
-        return CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account)
+        return CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account, flavour)
     from boomi_soap.localservice.config import DEFAULT_ACCOUNT  # the bundled reference account
 
     return pinned_store().current(DEFAULT_ACCOUNT)

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 failure (the library raised its root exception),
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
@@ -55,6 +56,13 @@ def main(verbose: int) -> None:
     help="Contract to publish; 'next' simulates a new Boomi release.",
 )
 @click.option(
+    "--contract",
+    type=click.Choice(["split", "single", "partner"]),
+    default="split",
+    show_default=True,
+    help="Layout: wrappers in their own namespace (split), in the data namespace (single), or the Partner API.",
+)
+@click.option(
     "--rate-limit",
     type=click.FloatRange(min=0, min_open=True),
     default=5.0,
@@ -70,6 +78,7 @@ def serve(
     password: str | None,
     api_token: str | None,
     release: str,
+    contract: str,
     rate_limit: float,
     daily_quota: int | None,
 ) -> None:
@@ -97,6 +106,7 @@ def serve(
             rate_limit=rate_limit,
             daily_quota=daily_quota,
             release=release,
+            contract=contract,
         )
         service = LocalService(config)
         service.bind()
@@ -110,7 +120,7 @@ def serve(
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        click.echo(f"AtomSphere local service on {service.base_url} (release {release})")
+        click.echo(f"AtomSphere local service on {service.base_url} (release {release}, {contract} contract)")
         for account in served:
             click.echo(f"  WSDL {service.wsdl_url(account)}")
         click.echo(f"  sign in as {login.login} (or BOOMI_TOKEN.{login.login} with an API token)")
@@ -127,7 +137,7 @@ def _interrupt(signum: int, frame: object) -> None:
 _account_option = click.option("--account", envvar="BOOMI_ACCOUNT_ID", help="Account id (or BOOMI_ACCOUNT_ID).")
 _flavour_option = click.option(
     "--flavour", type=click.Choice(["platform", "partner", "apim"]), default="platform", show_default=True,
-    help="Which API of the account.",
+    envvar="BOOMI_FLAVOUR", help="Which API of the account (or BOOMI_FLAVOUR): the Partner API is 'partner'.",
 )  # fmt: skip
 _cache_option = click.option(
     "--cache-dir",
@@ -216,6 +226,49 @@ def cache_list(account: str | None, cache_dir: Path | None) -> None:
         click.echo(f"{'*' if current else ' '} {directory}")
 
 
+@cache.command("show")
+@_account_option
+@_flavour_option
+@_cache_option
+@click.option("--snapshot", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A snapshot directory.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def cache_show(account: str | None, flavour: str, cache_dir: Path | None, snapshot: Path | None, output: str) -> None:
+    """Show a snapshot: where it came from, its files, and the contract layout its WSDL declares."""
+    from boomi_soap.cache import resolve_snapshot
+    from boomi_soap.contract import contract_of
+
+    try:
+        chosen = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)  # type: ignore[arg-type]
+        contract = contract_of(chosen)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    info = {
+        "snapshot": str(chosen.directory),
+        "account": chosen.account_id,
+        "flavour": chosen.flavour,
+        "endpoint": chosen.endpoint,
+        "sha256": chosen.sha256,
+        "files": [entry.path for entry in chosen.files],
+        "layout": contract.layout,
+        "wrapper_namespaces": list(contract.wrapper_namespaces),
+        "data_namespace": contract.data_namespace,
+        "wsdl_target_namespace": contract.target_namespace,
+        "override": contract.override,
+        "operations": list(contract.operations),
+        "problems": list(contract.problems),
+    }
+    if output == "json":
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"snapshot   {chosen.directory} (sha256 {chosen.sha256})")
+    click.echo(f"account    {chosen.account_id} ({chosen.flavour}), endpoint {chosen.endpoint}")
+    click.echo(f"files      {', '.join(info['files'])}")  # type: ignore[arg-type]
+    click.echo(f"layout     {contract.describe()}")
+    click.echo(f"operations {len(contract.operations)}: {', '.join(contract.operations)}")
+    for problem in contract.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
 @cache.command("diff")
 @click.argument("old", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.argument("new", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
@@ -266,6 +319,7 @@ def cache_diff(
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_account_option
+@_flavour_option
 @_cache_option
 @click.option("--snapshot", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A snapshot directory.")
 @click.option(
@@ -277,6 +331,7 @@ def cache_diff(
 def validate(
     paths: tuple[str, ...],
     account: str | None,
+    flavour: str,
     cache_dir: Path | None,
     snapshot: Path | None,
     schemas: tuple[Path, ...],
@@ -296,7 +351,13 @@ def validate(
     if sum(bool(x) for x in (account, snapshot, schemas)) > 1:
         raise click.UsageError("use only one of --account, --snapshot and --schema")
     try:
-        bundle = resolve_schema(account=account, cache_dir=cache_dir, snapshot=snapshot, schemas=list(schemas))
+        bundle = resolve_schema(
+            account=account,
+            flavour=flavour,  # type: ignore[arg-type]
+            cache_dir=cache_dir,
+            snapshot=snapshot,
+            schemas=list(schemas),
+        )
         stdin = sys.stdin.buffer
         report = validate_sources(SchemaValidator(bundle), paths, element=element, stdin=stdin)
     except BoomiSoapError as exc:
@@ -335,6 +396,7 @@ def quickstart(account: str | None, base_url: str | None, user: str | None) -> N
 @click.argument("object_type")
 @click.argument("object_id", required=False)
 @_account_option
+@_flavour_option
 @click.option(
     "--base-url", envvar="BOOMI_BASE_URL", help="Where to send calls (default: where the snapshot came from)."
 )
@@ -350,6 +412,7 @@ def call(
     object_type: str,
     object_id: str | None,
     account: str | None,
+    flavour: str,
     base_url: str | None,
     user: str | None,
     cache_dir: Path | None,
@@ -367,7 +430,11 @@ def call(
     try:
         where = parse_filters(filters)
         client = Client.from_cache(
-            account, cache_dir=cache_dir, base_url=base_url, credentials=Credentials.from_sources(username=user)
+            account,
+            cache_dir=cache_dir,
+            flavour=flavour,  # type: ignore[arg-type]
+            base_url=base_url,
+            credentials=Credentials.from_sources(username=user),
         )
         if operation == "get":
             if object_id is None:
@@ -382,6 +449,7 @@ def call(
 
 @main.command()
 @_account_option
+@_flavour_option
 @_cache_option
 @click.option("--snapshot", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A snapshot directory.")
 @click.option(
@@ -399,7 +467,13 @@ def call(
     help="Write nothing; exit 1 if the package differs from what would be generated.",
 )
 def codegen(
-    account: str | None, cache_dir: Path | None, snapshot: Path | None, out: Path | None, package: str, check_only: bool
+    account: str | None,
+    flavour: str,
+    cache_dir: Path | None,
+    snapshot: Path | None,
+    out: Path | None,
+    package: str,
+    check_only: bool,
 ) -> None:
     """Generate typed bindings from a cached snapshot (the bundled reference one by default)."""
     try:
@@ -409,7 +483,7 @@ def codegen(
     from boomi_soap.cache import resolve_snapshot
 
     try:
-        source = resolve_snapshot(account=account, cache_dir=cache_dir, snapshot=snapshot)
+        source = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)  # type: ignore[arg-type]
         generation = generator.generate(source, package)
     except BoomiSoapError as exc:
         raise _fail(exc) from None

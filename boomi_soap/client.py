@@ -10,6 +10,8 @@ out as the typed exceptions of :mod:`boomi_soap.exceptions`.
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 import threading
 import time
@@ -25,6 +27,7 @@ from zeep.plugins import Plugin
 from zeep.wsse.username import UsernameToken
 
 from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
+from boomi_soap.contract import Contract, contract_of, tag_of
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import (
     AuthenticationError,
@@ -49,6 +52,9 @@ __all__ = ["Client", "QueryResults"]
 
 NS_DATA: Final = "http://api.platform.boomi.com/"
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
+NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 _log = logging.getLogger("boomi_soap.client")
 _FAULTS: Final[dict[str, type[SoapFaultError]]] = {
     "AUTHENTICATION": AuthenticationError,
@@ -62,18 +68,77 @@ _FAULTS: Final[dict[str, type[SoapFaultError]]] = {
 
 
 class _ValidationPlugin(Plugin):
-    """zeep egress hook: validate the Body's payload, refuse to send an invalid one."""
+    """zeep hooks: refuse to send an invalid request; check an answer before zeep reads it."""
 
-    def __init__(self, validator: SchemaValidator) -> None:
-        self.validator = validator
+    def __init__(self, client: Client) -> None:
+        self.client = client
 
     def egress(
         self, envelope: etree._Element, http_headers: dict[str, str], operation: Any, binding_options: Any
     ) -> tuple[etree._Element, dict[str, str]]:
-        issues = tuple(self.validator.iter_errors(envelope, source=f"{operation.name} request"))
-        if issues:
-            raise RequestValidationError(operation.name, issues)
+        if self.client.settings.validate_requests:
+            issues = tuple(self.client.validator.iter_errors(envelope, source=f"{operation.name} request"))
+            if issues:
+                raise RequestValidationError(operation.name, issues)
         return envelope, http_headers
+
+    def ingress(
+        self, envelope: etree._Element, http_headers: dict[str, str], operation: Any
+    ) -> tuple[etree._Element, dict[str, str]]:
+        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
+        child = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        if child is None or child.tag == f"{{{NS_ENVELOPE}}}Fault":
+            return envelope, http_headers  # zeep reports both; the fault path is _fault's
+        _check_answer(self.client, operation.name, child)
+        _keep_empty_strings(child)
+        return envelope, http_headers
+
+
+def _check_answer(client: Client, operation: str, child: etree._Element) -> None:
+    """Refuse an answer whose Body is not the operation's response wrapper or does not fit the schema."""
+    shape = client.contract.operations.get(operation)
+    if shape is not None and tag_of(child) != shape.response:
+        raise ResponseError(operation, f"the answer's Body holds {tag_of(child)}, not the expected {shape.response}")
+    if client.settings.validate_responses:
+        issue = next(iter(client.validator.iter_errors(child, source=f"{operation} answer")), None)
+        if issue is not None:
+            where = f" (line {issue.line})" if issue.line else ""
+            raise ResponseError(operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}")
+
+
+def _keep_empty_objects(client: zeep.Client) -> None:
+    """Make this client's complex types read a present, empty element as an empty object.
+
+    zeep reads ``<SharedCommunicationChannel/>`` as ``None``, so sending the object
+    back drops the element; the typed bindings keep it.  The types belong to this
+    client's schema alone (zeep builds them per WSDL), so other zeep clients in the
+    process are not touched.
+    """
+    from zeep.xsd.types.complex import ComplexType
+
+    for xsd_type in client.wsdl.types.types:
+        if isinstance(xsd_type, ComplexType):
+            parse = xsd_type.parse_xmlelement
+
+            def never_none(*args: Any, _parse: Any = parse, **kwargs: Any) -> Any:
+                kwargs["allow_none"] = False
+                return _parse(*args, **kwargs)
+
+            xsd_type.parse_xmlelement = never_none  # type: ignore[method-assign]
+
+
+def _keep_empty_strings(root: etree._Element) -> None:
+    """Give empty leaf elements an empty text, so zeep reads ``<fax/>`` as ``''`` and not ``None``.
+
+    zeep maps an element without text to ``None`` and then refuses to send ``None``
+    for a required element: an object read by ``get`` could not go back in ``update``.
+    The answer was validated first, so an empty leaf without attributes is a string
+    (or ``anyType``) value; the typed bindings read it as ``''`` too.
+    """
+    for element in root.iter():
+        # xsi:nil and xsi:type are attributes, so a nil or typed element is left alone.
+        if isinstance(element.tag, str) and element.text is None and len(element) == 0 and not element.attrib:
+            element.text = ""
 
 
 def _enumeration(bundle: SchemaBundle, name: str) -> tuple[str, ...]:
@@ -159,10 +224,8 @@ class Client:
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
         self._transport = SafeTransport(self.settings, session)
-        plugins = []
-        if self.settings.validate_requests:
-            plugins.append(_ValidationPlugin(self.validator))
-        else:
+        plugins = [_ValidationPlugin(self)]
+        if not self.settings.validate_requests:
             _warn_unvalidated()
         zeep_settings = zeep.Settings(
             strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -177,6 +240,7 @@ class Client:
         )
         binding = next(iter(self._zeep.wsdl.bindings))
         self._service = self._zeep.create_service(binding, self.address)  # type: ignore[no-untyped-call]
+        _keep_empty_objects(self._zeep)
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self._lock = threading.Lock()
 
@@ -299,12 +363,40 @@ class Client:
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
-        config = None
-        if where is not None or sort:
-            config = {"QueryFilter": {"expression": self._expression(where)} if where is not None else None}
-            if sort:
-                config["QuerySort"] = {"sortField": [{"fieldName": k, "sortOrder": v} for k, v in sort.items()]}
+        config = self.query_config(where, sort=sort)
         return QueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
+
+    def query_config(self, where: Expression | None, *, sort: Mapping[str, str] | None = None) -> Any:
+        """The ``queryConfig`` value of a filter and sort (``None``: every object, unsorted).
+
+        Raises:
+            QueryFilterError: If an operator is not in the account's schema.
+        """
+        if where is None and not sort:
+            return None
+        config: dict[str, Any] = {"QueryFilter": {"expression": self._expression(where)} if where is not None else None}
+        if sort:
+            config["QuerySort"] = {"sortField": [{"fieldName": k, "sortOrder": v} for k, v in sort.items()]}
+        return config
+
+    def from_xml(self, element: etree._Element) -> Any:
+        """Read an object element (``<object xsi:type="api:Process" ...>``) as a call's result would be read.
+
+        The element's ``xsi:type`` names its type; empty required elements read as ``''``.
+
+        Raises:
+            InvalidRequestError: If the element has no ``xsi:type`` of this account's schema, or does not fit it.
+        """
+        type_name = element.get(f"{{{NS_XSI}}}type", "")
+        prefix, _, local = type_name.rpartition(":")
+        if not local or element.nsmap.get(prefix or None) != self.contract.data_namespace:
+            raise InvalidRequestError("object", f"{etree.QName(element).localname} has no xsi:type of the data schema")
+        copied = copy.deepcopy(element)
+        _keep_empty_strings(copied)
+        try:
+            return self.type(local).parse_xmlelement(copied, self._zeep.wsdl.types)
+        except (zeep.exceptions.Error, TypeError, ValueError) as exc:
+            raise InvalidRequestError("object", f"{local} does not fit the schema: {exc}") from None
 
     def _expression(self, expression: Expression) -> Any:
         with self._lock:
@@ -367,6 +459,36 @@ class Client:
             "executeProcess", processId=process_id, processName=process_name, atomId=atom_id, ProcessProperties=bag
         )
 
+    def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
+        """The request envelope ``operation`` would send with these arguments; nothing is sent.
+
+        The request is validated as a call's would be.  Without ``sign`` the
+        WS-Security header is left out, so the envelope holds no secret.
+
+        Raises:
+            InvalidRequestError: If ``operation`` is not in the account's WSDL or the arguments do not fit it.
+            RequestValidationError: If the request breaks the schema.
+        """
+        if operation not in self.operations:
+            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        try:
+            envelope: etree._Element = self._zeep.create_message(self._service, operation, **kwargs)  # type: ignore[no-untyped-call]
+        except zeep.exceptions.ValidationError as exc:
+            raise InvalidRequestError(operation, f"bad arguments: {exc.message or exc}") from None
+        except (TypeError, ValueError, LookupError) as exc:
+            if isinstance(exc, BoomiSoapError):
+                raise
+            raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
+        if not sign:
+            for security in envelope.iter(f"{{{NS_WSSE}}}Security"):
+                security.getparent().remove(security)  # type: ignore[union-attr]
+        return envelope
+
+    @functools.cached_property
+    def contract(self) -> Contract:
+        """The operations of the snapshot's WSDL: wrapper names, children, qualification."""
+        return contract_of(self.snapshot)
+
     def call_xml(self, payload: etree._Element) -> etree._Element:
         """Send an operation's request wrapper element; return the response wrapper element.
 
@@ -424,9 +546,6 @@ def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> 
     return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
 
 
-NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
-
-
 def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
     """Send one wrapper element as a SOAP call and return the response wrapper element.
 
@@ -436,7 +555,18 @@ def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
     from boomi_soap.exceptions import XMLInputError
     from boomi_soap.xmlsafe import parse_xml
 
-    operation = etree.QName(payload).localname
+    shape = client.contract.by_request(tag_of(payload))
+    if shape is None:
+        misplaced = client.contract.misplaced(tag_of(payload))
+        name = etree.QName(payload).localname
+        if misplaced is not None:
+            raise InvalidRequestError(
+                name,
+                f"this account's WSDL expects {name} in {etree.QName(misplaced.request).namespace}, "
+                f"not in {etree.QName(payload).namespace or 'no namespace'}",
+            )
+        raise InvalidRequestError(name, f"{tag_of(payload)} is not an operation wrapper of this account's WSDL")
+    operation = shape.name
     record = client._transport.begin(operation)
     started = time.perf_counter()
     outcome = "error"
@@ -470,6 +600,7 @@ def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
                 child.findtext("faultstring") or "", code=child.findtext("faultcode"), detail=child.find("detail")
             )
             raise _fault(operation, fault, record)
+        _check_answer(client, operation, child)
         outcome = "ok"
         return child
     finally:

@@ -11,6 +11,7 @@ comments, prefixes and declaration order are ignored.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Final
@@ -119,33 +120,62 @@ def _contract(documents: Iterable[tuple[str, bytes]]) -> Contract:
             schemas.extend(root.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"))
         elif root.tag == f"{{{NS_XS}}}schema":
             schemas.append(root)
-    wrapper_ns = {w.get("targetNamespace") for w in wsdls}
-    data_schemas = [s for s in schemas if s.get("targetNamespace") not in wrapper_ns]
-    wrappers = [s for s in schemas if s.get("targetNamespace") in wrapper_ns]
-    types = {ct.get("name", ""): _members(ct) for s in data_schemas for ct in s.iterfind(f"{{{NS_XS}}}complexType")}
-    enumerations = {
-        st.get("name", ""): tuple(e.get("value", "") for e in st.iterfind(f".//{{{NS_XS}}}enumeration"))
-        for s in data_schemas
-        for st in s.iterfind(f"{{{NS_XS}}}simpleType")
+    # The wrappers are what the WSDL's message parts name, wherever they are declared
+    # (their own namespace, or the data namespace); the rest is the data schema.
+    parts = {
+        _clark(part, part.get("element", ""))
+        for wsdl in wsdls
+        for part in wsdl.iterfind(f"{{{NS_WSDL}}}message/{{{NS_WSDL}}}part")
+        if part.get("element")
     }
-    elements = {e.get("name", ""): _summary(e) for s in data_schemas for e in s.iterfind(f"{{{NS_XS}}}element")}
-    wrapper_types = {ct.get("name", ""): _members(ct) for s in wrappers for ct in s.iterfind(f"{{{NS_XS}}}complexType")}
-    wrapper_elements = {
-        e.get("name", ""): e.get("type", "").rpartition(":")[2]
-        for s in wrappers
+    declared = {
+        f"{{{s.get('targetNamespace', '')}}}{e.get('name', '')}": e
+        for s in schemas
         for e in s.iterfind(f"{{{NS_XS}}}element")
     }
+    wrapper_elements = {c: declared[c] for c in sorted(parts) if c in declared}
+    wrapper_types = {_clark(e, e.get("type", "")) for e in wrapper_elements.values() if e.get("type")}
+
+    def data_nodes(kind: str) -> Iterable[tuple[str, etree._Element]]:
+        for schema in schemas:
+            namespace = schema.get("targetNamespace", "")
+            for node in schema.iterfind(f"{{{NS_XS}}}{kind}"):
+                clark = f"{{{namespace}}}{node.get('name', '')}"
+                if clark not in wrapper_types and clark not in wrapper_elements:
+                    yield namespace, node
+
+    types = {ct.get("name", ""): _members(ct) for _, ct in data_nodes("complexType")}
+    enumerations = {
+        st.get("name", ""): tuple(e.get("value", "") for e in st.iterfind(f".//{{{NS_XS}}}enumeration"))
+        for _, st in data_nodes("simpleType")
+    }
+    elements = {e.get("name", ""): _summary(e) for _, e in data_nodes("element")}
+    members = {
+        _clark(e, e.get("type", "")): _members(node)
+        for e in wrapper_elements.values()
+        for s in schemas
+        for node in s.iterfind(f"{{{NS_XS}}}complexType")
+        if e.get("type") and _clark(e, e.get("type", "")) == f"{{{s.get('targetNamespace', '')}}}{node.get('name', '')}"
+    }
+    by_name = {etree.QName(c).localname: (c, e) for c, e in wrapper_elements.items()}
     operations: dict[str, str] = {}
     for wsdl in wsdls:
         for operation in wsdl.iterfind(f"{{{NS_WSDL}}}portType/{{{NS_WSDL}}}operation"):
             name = operation.get("name", "")
             signature = []
             for wrapper in (name, f"{name}Response"):
-                members = wrapper_types.get(wrapper_elements.get(wrapper, ""), {})
-                signature.append(f"{wrapper}(" + "; ".join(f"{k} {v}" for k, v in sorted(members.items())) + ")")
+                clark, element = by_name.get(wrapper, (wrapper, None))
+                fields = members.get(_clark(element, element.get("type", "")), {}) if element is not None else {}
+                signature.append(f"{clark}(" + "; ".join(f"{k} {v}" for k, v in sorted(fields.items())) + ")")
             operations[name] = " -> ".join(signature)
-    namespace = data_schemas[0].get("targetNamespace", "") if data_schemas else ""
+    namespaces = Counter(ns for ns, _ in data_nodes("complexType"))
+    namespace = namespaces.most_common(1)[0][0] if namespaces else ""
     return Contract(types, enumerations, elements, operations, namespace)
+
+
+def _clark(node: etree._Element, qname: str) -> str:
+    prefix, _, local = qname.rpartition(":")
+    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"
 
 
 def _keyed(old: dict[str, str], new: dict[str, str], path: str) -> list[Change]:

@@ -85,6 +85,7 @@ def run_quickstart(
             outcome = refresh(cache, endpoint, credentials)
             say(f"fetch      {endpoint.wsdl_url} -> {len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.id}")
             client = Client(outcome.snapshot, credentials, endpoint=endpoint, compiled_dir=compiled)
+            say(f"layout     {client.contract.describe()}")
             return _tour(client, say, account_id=account_id, writes=False)
         from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 
@@ -95,6 +96,7 @@ def run_quickstart(
             outcome = refresh(cache, endpoint, local)
             say(f"fetch      {endpoint.wsdl_url} -> {len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.id}")
             client = Client(outcome.snapshot, local, compiled_dir=compiled)
+            say(f"layout     {client.contract.describe()}")
             before = service.limit_stats().accepted
             status = _tour(client, say, account_id=DEFAULT_ACCOUNT, writes=True)
             calls = service.limit_stats().accepted - before

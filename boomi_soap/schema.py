@@ -45,6 +45,8 @@ from boomi_soap.xmlsafe import parse_xml, safe_parser
 if TYPE_CHECKING:
     import xmlschema
 
+    from boomi_soap.credentials import Flavour
+
 __all__ = [
     "CompiledCache",
     "SchemaBundle",
@@ -297,6 +299,7 @@ def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) ->
 def resolve_schema(
     *,
     account: str | None = None,
+    flavour: Flavour = "platform",
     cache_dir: Path | None = None,
     snapshot: Path | None = None,
     schemas: list[Path] | None = None,
@@ -314,5 +317,5 @@ def resolve_schema(
 
     if schemas:
         return schema_from_files(schemas, compiled_dir=compiled_dir or default_compiled_dir())
-    chosen = resolve_snapshot(account=account, cache_dir=cache_dir, snapshot=snapshot)
+    chosen = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)
     return load_schema(chosen, compiled_dir=compiled_dir)

@@ -48,6 +48,8 @@ class ClientSettings:
         connect_timeout: Seconds to establish a connection.
         read_timeout: Seconds to wait for an answer.
         validate_requests: Validate every request against the schema before sending.
+        validate_responses: Check every answer's Body against the schema before reading it, so
+            both client paths refuse the same misfits with the same error.
         retry: The retry policy.
         user_agent: ``User-Agent`` header.
     """
@@ -56,5 +58,6 @@ class ClientSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     validate_requests: bool = True
+    validate_responses: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = "boomi-soap"

@@ -15,6 +15,7 @@ own messages are reported: a document libxml2 rejects is never passed as valid.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -40,9 +41,11 @@ __all__ = [
 ]
 
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 KNOWN_PREFIXES: Final = {
     NS_ENVELOPE: "soapenv",
     "http://soap.api.platform.boomi.com/": "soap",
+    "http://partner.api.platform.boomi.com/": "par",
     "http://api.platform.boomi.com/": "api",
     "http://www.w3.org/2001/XMLSchema-instance": "xsi",
 }
@@ -200,6 +203,10 @@ class SchemaValidator:
         fast = self.schema.lxml
         if fast.validate(target):
             return
+        misplaced = self._misplaced(target)
+        if misplaced is not None:
+            yield ValidationIssue(source, xpath_of(target), misplaced, target.sourceline, text.column(target, None))
+            return
         native = [entry for entry in fast.error_log]
         try:
             explained = sorted(self._explain(target, source, text), key=lambda i: (i.line or 0, i.column or 0))
@@ -216,6 +223,18 @@ class SchemaValidator:
             if entry.path and entry.path != "/*":
                 path = (xpath_of(parent) if parent is not None else "") + entry.path
             yield ValidationIssue(source, path, entry.message, entry.line or None)
+
+    def _misplaced(self, target: etree._Element) -> str | None:
+        """Say so when the root is declared, but in another namespace (the other wrapper layout)."""
+        qname = etree.QName(target)
+        declared = _global_elements(self.schema.directory)
+        if (qname.namespace or "", qname.localname) in declared:
+            return None
+        elsewhere = sorted(ns for ns, local in declared if local == qname.localname)
+        if not elsewhere:
+            return None
+        got = qname.namespace or "no namespace"
+        return f"this snapshot expects {qname.localname} in {' or '.join(elsewhere)}; the document has it in {got}"
 
     def _explain(self, target: etree._Element, source: str, text: _Text) -> Iterable[ValidationIssue]:
         namespaces = {prefix or "": uri for prefix, uri in target.nsmap.items()}
@@ -260,6 +279,17 @@ class SchemaValidator:
     ) -> bool:
         """Whether a document has no violation."""
         return next(self.iter_errors(document, source=source, element=element), None) is None
+
+
+@functools.lru_cache(maxsize=16)
+def _global_elements(directory: Path) -> frozenset[tuple[str, str]]:
+    """``(namespace, name)`` of every global element the schema documents in ``directory`` declare."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted(directory.glob("*.xsd")):
+        root = parse_xml(path.read_bytes(), source=str(path))
+        namespace = root.get("targetNamespace", "")
+        found.update((namespace, e.get("name", "")) for e in root.iterfind(f"{{{NS_XS}}}element"))
+    return frozenset(found)
 
 
 def _particle_name(particle: object) -> str:

@@ -10,6 +10,7 @@ gives back the same XML.
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
 import enum
 from collections.abc import Mapping
@@ -116,6 +117,13 @@ def _text(value: Any, kind: str) -> str:
 
 
 def _parse(text: str, kind: str, registry: Mapping[str, type[Any]]) -> Any:
+    try:
+        return _parse_value(text, kind, registry)
+    except (ValueError, binascii.Error):
+        raise ValueError(f"{text!r} is not a valid {kind}") from None
+
+
+def _parse_value(text: str, kind: str, registry: Mapping[str, type[Any]]) -> Any:
     if kind in ("xs:int", "xs:long", "xs:integer", "xs:short"):
         return int(text)
     if kind in ("xs:double", "xs:float"):
@@ -123,9 +131,12 @@ def _parse(text: str, kind: str, registry: Mapping[str, type[Any]]) -> Any:
     if kind == "xs:decimal":
         return Decimal(text)
     if kind == "xs:boolean":
-        return text.strip() in ("true", "1")
+        value = text.strip()
+        if value not in ("true", "1", "false", "0"):
+            raise ValueError(value)
+        return value in ("true", "1")
     if kind == "xs:base64Binary":
-        return base64.b64decode(text)
+        return base64.b64decode(text, validate=True)
     enum_class = registry.get(kind)
     if enum_class is not None and issubclass(enum_class, enum.Enum):
         try:
@@ -177,6 +188,10 @@ def _fill(obj: Any, element: etree._Element, typed: bool) -> None:
                 child.text = _text(item, field.type)
 
 
+def _tag(field: FieldMeta) -> str:
+    return f"{{{field.namespace}}}{field.xml}" if field.namespace else field.xml
+
+
 def _qname(element: etree._Element, namespace: str, name: str) -> str:
     prefix = next((p for p, uri in element.nsmap.items() if uri == namespace and p), None)
     if prefix is None:
@@ -202,6 +217,10 @@ def from_element(element: etree._Element, declared: type[Any]) -> Any:
             if found is None:
                 raise ValueError(f"xsi:type {type_name} is not a type of these bindings")
             cls = found
+    if cls.__xml__.abstract:
+        raise ValueError(
+            f"{etree.QName(element)} at line {element.sourceline} has no xsi:type; {cls.__name__} is abstract"
+        )
     values: dict[str, Any] = {}
     fields = list(_all_fields(cls))
     for field in fields:
@@ -210,9 +229,8 @@ def from_element(element: etree._Element, declared: type[Any]) -> Any:
             if raw is not None:
                 values[field.attr] = _parse(raw, field.type, registry)
             continue
-        tag = f"{{{field.namespace}}}{field.xml}" if field.namespace else field.xml
         items = []
-        for child in element.iterchildren(tag):
+        for child in element.iterchildren(_tag(field)):
             target = registry.get(field.type)
             if target is not None and hasattr(target, "__xml__"):
                 items.append(from_element(child, target))
@@ -235,48 +253,85 @@ OperationMeta = tuple[tuple[FieldMeta, ...], tuple[FieldMeta, ...]]
 
 
 class TypedCaller:
-    """Calls operations of a generated binding through a :class:`~boomi_soap.client.Client`."""
+    """Calls operations of a generated binding through a :class:`~boomi_soap.client.Client`.
 
-    def __init__(self, client: Any, wrapper_namespace: str, namespace: str, registry: Mapping[str, type[Any]]) -> None:
+    The wrapper elements and the name, namespace and qualification of each child come
+    from the client's own snapshot (``client.contract``), never from the bindings: the
+    same bindings then work against an account in either wrapper layout.
+    """
+
+    def __init__(self, client: Any, namespace: str, registry: Mapping[str, type[Any]]) -> None:
         """Bind to a client and the generated registry."""
         self.client = client
-        self.wrapper_namespace = wrapper_namespace
         self.namespace = namespace
         self.registry = registry
 
     def call(self, operation: str, meta: OperationMeta, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Send ``operation`` with ``values`` (by Python name); return the outputs by Python name."""
-        inputs, outputs = meta
-        nsmap = {"soap": self.wrapper_namespace, "api": self.namespace, "xsi": NS_XSI}
-        payload = etree.Element(f"{{{self.wrapper_namespace}}}{operation}", nsmap=nsmap)
-        for field in inputs:
+        """Send ``operation`` with ``values`` (by Python name); return the outputs by Python name.
+
+        Raises:
+            InvalidRequestError: If the account's WSDL lacks the operation or a child given a value.
+            ResponseError: If the answer cannot be read into the bindings' classes.
+        """
+        from boomi_soap.exceptions import ResponseError
+
+        answer = self.client.call_xml(self.payload(operation, meta, values))
+        shape = self.client.contract.operations[operation]
+        result: dict[str, Any] = {}
+        try:
+            for field in meta[1]:
+                declared = shape.output(field.xml)
+                tag = declared.tag if declared is not None else _tag(field)
+                target = self.registry.get(field.type)
+                found = [
+                    from_element(child, target)
+                    if target is not None and hasattr(target, "__xml__")
+                    else _parse(child.text or "", field.type, self.registry)
+                    for child in answer.iterchildren(tag)
+                ]
+                result[field.attr] = found if field.repeated else (found[0] if found else None)
+        except ValueError as exc:  # an answer the schema allows but these bindings cannot hold
+            raise ResponseError(operation, f"the answer does not fit the bindings: {exc}") from None
+        return result
+
+    def payload(self, operation: str, meta: OperationMeta, values: Mapping[str, Any]) -> etree._Element:
+        """The request wrapper ``operation`` would send with ``values``, from the client's contract.
+
+        Raises:
+            InvalidRequestError: If the account's WSDL lacks the operation or a child given a value.
+        """
+        from boomi_soap.exceptions import InvalidRequestError
+
+        shape = self.client.contract.operations.get(operation)
+        if shape is None:
+            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        wrapper_ns = etree.QName(shape.request).namespace
+        nsmap = {"api": self.namespace, "xsi": NS_XSI}
+        if wrapper_ns and wrapper_ns != self.namespace:
+            nsmap["soap"] = wrapper_ns
+        payload = etree.Element(shape.request, nsmap=nsmap)
+        for field in meta[0]:
             value = values.get(field.attr)
             items: list[Any] = list(value or []) if field.repeated else ([] if value is None else [value])
+            declared = shape.input(field.xml)
+            if declared is None:
+                if items:
+                    raise InvalidRequestError(operation, f"this account's WSDL has no {field.xml} in {operation}")
+                continue
             for item in items:
-                tag = f"{{{field.namespace}}}{field.xml}" if field.namespace else field.xml
-                if isinstance(item, etree._Element) and item.tag == tag:
-                    payload.append(copy.deepcopy(item))  # already the whole child (a built queryConfig)
+                if isinstance(item, etree._Element) and etree.QName(item).localname == field.xml:
+                    child = copy.deepcopy(item)  # already the whole child (a built queryConfig)
+                    child.tag = declared.tag
+                    payload.append(child)
                     continue
-                child = etree.SubElement(payload, tag)
+                child = etree.SubElement(payload, declared.tag)
                 if hasattr(type(item), "__xml__"):
                     _fill(item, child, typed=self.registry.get(field.type) is not type(item))
                 elif isinstance(item, etree._Element):
                     child.append(copy.deepcopy(item))
                 else:
                     child.text = _text(item, field.type)
-        answer = self.client.call_xml(payload)
-        result: dict[str, Any] = {}
-        for field in outputs:
-            tag = f"{{{field.namespace}}}{field.xml}" if field.namespace else field.xml
-            target = self.registry.get(field.type)
-            found = [
-                from_element(child, target)
-                if target is not None and hasattr(target, "__xml__")
-                else _parse(child.text or "", field.type, self.registry)
-                for child in answer.iterchildren(tag)
-            ]
-            result[field.attr] = found if field.repeated else (found[0] if found else None)
-        return result
+        return payload
 
     def query_config(self, where: Any) -> etree._Element | None:
         """The ``queryConfig`` element of a :mod:`boomi_soap.filters` expression (``None``: all)."""

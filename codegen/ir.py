@@ -89,6 +89,5 @@ class Model:
     operations: tuple[OperationDef, ...]
     roots: tuple[tuple[str, str], ...]  # global element name -> type, for per-object helpers
     namespace: str
-    wrapper_namespace: str
     snapshot_sha256: str
     diagnostics: tuple[str, ...] = field(default=())

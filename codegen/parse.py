@@ -13,6 +13,7 @@ from typing import Final
 from lxml import etree
 
 from boomi_soap.cache import Snapshot
+from boomi_soap.contract import Child, contract_of
 from boomi_soap.xmlsafe import parse_xml
 from codegen.ir import EnumDef, FieldDef, Model, OperationDef, TypeDef
 
@@ -82,7 +83,8 @@ class _Reader:
                 kind = context
             else:
                 kind = self.type_ref(element, element.get("type", "xs:anyType"))
-            namespace = self.namespace if self.qualified else ""
+            form = element.get("form")
+            namespace = self.namespace if (form == "qualified" if form else self.qualified) else ""
             out.append(
                 FieldDef(
                     name, "element", kind, namespace, repeated, required, _doc(element), line=element.sourceline or 0
@@ -123,31 +125,46 @@ class _Reader:
         )
 
 
+def _type_name(clark: str) -> str:
+    qname = etree.QName(clark) if clark else None
+    if qname is None:
+        return ""
+    return f"xs:{qname.localname}" if qname.namespace == XS else qname.localname
+
+
 def parse_snapshot(snapshot: Snapshot) -> Model:
-    """Read a snapshot into the IR (names are assigned later, by the passes)."""
-    wsdl_path = snapshot.wsdl_path
-    wsdl = parse_xml(wsdl_path.read_bytes(), source=str(wsdl_path))
-    wrapper_ns = wsdl.get("targetNamespace", "")
+    """Read a snapshot into the IR (names are assigned later, by the passes).
+
+    The operation wrappers are whatever the WSDL's message parts name
+    (:mod:`boomi_soap.contract`), in whichever namespace and schema document they
+    are; every other complex type is a data class.
+    """
+    contract = contract_of(snapshot)
+    wrapper_elements = {tag for op in contract.operations.values() for tag in (op.request, op.response)}
     readers = []
     for entry in snapshot.files:
         path = snapshot.directory / entry.path
         root = parse_xml(path.read_bytes(), source=str(path))
         if root.tag == _q("schema"):
             readers.append(_Reader(path, root))
+    wrapper_types = set()
+    for reader in readers:
+        for node in reader.root.iterfind(_q("element")):
+            if f"{{{reader.namespace}}}{node.get('name', '')}" in wrapper_elements and node.get("type"):
+                prefix, _, local = node.get("type", "").rpartition(":")
+                wrapper_types.add(f"{{{node.nsmap.get(prefix or None, '')}}}{local}")
     types: list[TypeDef] = []
     enums: list[EnumDef] = []
     elements: dict[tuple[str, str], str] = {}
     roots: list[tuple[str, str]] = []
-    wrappers: dict[str, TypeDef] = {}
-    diagnostics: list[str] = []
-    data_ns = ""
+    diagnostics: list[str] = [f"ERROR {problem}" for problem in contract.problems]
+    declared = 0
     for reader in readers:
-        is_wrapper = reader.namespace == wrapper_ns
-        if not is_wrapper:
-            data_ns = data_ns or reader.namespace
         for node in reader.root.iterfind(_q("complexType")):
-            definition = reader.complex(node.get("name", ""), node, [] if is_wrapper else types)
-            (wrappers.__setitem__(definition.xml, definition) if is_wrapper else types.append(definition))
+            if f"{{{reader.namespace}}}{node.get('name', '')}" in wrapper_types:
+                continue  # an operation wrapper's type: its children come from the contract
+            declared += sum(1 for _ in node.iter(_q("complexType")))  # itself and its anonymous types
+            types.append(reader.complex(node.get("name", ""), node, types))
         for node in reader.root.iterfind(_q("simpleType")):
             values = tuple(v.get("value", "") for v in node.iter(_q("enumeration")))
             if values:
@@ -158,8 +175,10 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
                 )
         for node in reader.root.iterfind(_q("element")):
             name = node.get("name", "")
+            is_wrapper = f"{{{reader.namespace}}}{name}" in wrapper_elements
             inline = node.find(_q("complexType"))
-            if inline is not None:
+            if inline is not None and not is_wrapper:
+                declared += sum(1 for _ in inline.iter(_q("complexType")))
                 definition = reader.complex(f"element:{name}", inline, types)
                 types.append(definition)
                 kind = definition.xml
@@ -169,6 +188,10 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
             if not is_wrapper and kind and not kind.startswith("xs:") and name[:1].isupper():
                 roots.append((name, kind))
         diagnostics.extend(reader.diagnostics)
+    if len(types) < declared:
+        diagnostics.append(
+            f"ERROR {snapshot.wsdl_path.name}:1: {len(types)} classes for {declared} complex types the schemas declare"
+        )
 
     def resolve(field: FieldDef) -> FieldDef:
         if not field.type.startswith("@"):
@@ -181,30 +204,24 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
             field.xml, field.kind, target, field.namespace, field.repeated, field.required, field.doc, line=field.line
         )
 
+    def child_field(child: Child) -> FieldDef:
+        kind = _type_name(child.type) or elements.get((child.namespace, child.name), "xs:anyType")
+        return FieldDef(child.name, "element", kind, child.namespace, child.repeated, child.min_occurs > 0)
+
     types = [
         TypeDef(t.xml, t.namespace, t.base, t.abstract, tuple(resolve(f) for f in t.fields), t.doc, line=t.line)
         for t in types
     ]
-    operations = []
-    for operation in wsdl.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
-        name = operation.get("name", "")
-        request = wrappers.get(elements.get((wrapper_ns, name), ""))
-        response = wrappers.get(elements.get((wrapper_ns, f"{name}Response"), ""))
-        if request is None or response is None:
-            diagnostics.append(
-                f"ERROR {wsdl_path.name}:{operation.sourceline}: operation {name} has no wrapper elements; skipped"
-            )
-            continue
-        operations.append(
-            OperationDef(name, tuple(resolve(f) for f in request.fields), tuple(resolve(f) for f in response.fields))
-        )
+    operations = [
+        OperationDef(op.name, tuple(child_field(c) for c in op.inputs), tuple(child_field(c) for c in op.outputs))
+        for op in contract.operations.values()
+    ]
     return Model(
         tuple(types),
         tuple(enums),
         tuple(operations),
         tuple(sorted(roots)),
-        data_ns,
-        wrapper_ns,
+        contract.data_namespace,
         snapshot.sha256,
         tuple(diagnostics),
     )

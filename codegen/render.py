@@ -244,7 +244,6 @@ def render_operations(model: Model, package: str) -> str:
         '__all__ = ["OPERATIONS", "TypedClient"]',
         "",
         '_T = TypeVar("_T")',
-        f"WRAPPER_NAMESPACE = {model.wrapper_namespace!r}",
         "OPERATIONS: dict[str, OperationMeta] = {",
     ]
     lines += [_operation_meta(o, names).replace(f"'{model.namespace}'", "t.NAMESPACE") for o in model.operations]
@@ -258,7 +257,7 @@ def render_operations(model: Model, package: str) -> str:
         "    def __init__(self, client: Client) -> None:",
         '        """Wrap a client (which validates, signs, rate-limits and maps faults)."""',
         "        self.client = client",
-        "        self._caller = TypedCaller(client, WRAPPER_NAMESPACE, t.NAMESPACE, t.REGISTRY)",
+        "        self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)",
     ]
     for operation in model.operations:
         params = "".join(f", {f.name}: {_optional(names.annotation(f, 't.'))} = None" for f in operation.inputs)

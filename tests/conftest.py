@@ -12,6 +12,8 @@ import pytest
 from boomi_soap.localservice import LocalService, ServiceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The contract layouts Boomi's pages show (see boomi_soap/localservice/contract/ORIGIN.rst).
+CONTRACTS = ("split", "single", "partner")
 
 
 def _is_loopback(address: object) -> bool:
@@ -45,8 +47,28 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "contracts(*names, why): run only on these contract layouts (the reason is required)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses the local service runs on every contract layout it applies to."""
+    if "contract" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("contracts")
+    names = CONTRACTS
+    if marker is not None:
+        if not marker.kwargs.get("why"):
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.contracts needs why=")
+        names = marker.args
+    metafunc.parametrize("contract", names)
+
+
 @pytest.fixture
-def service() -> Iterator[LocalService]:
-    """A fresh local service without a rate limit (limits have their own tests)."""
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
+def service(contract: str) -> Iterator[LocalService]:
+    """A fresh local service without a rate limit (limits have their own tests), on each contract."""
+    with LocalService(ServiceConfig(rate_limit=None, contract=contract)) as running:
         yield running

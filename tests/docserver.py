@@ -41,6 +41,12 @@ def doc_server(routes: dict[str, tuple[int, dict[str, str], bytes]] | None = Non
             self.end_headers()
             self.wfile.write(body)
 
+        def do_POST(self) -> None:
+            """Answer ``POST path`` from the route keyed ``"POST " + path`` (a replayed SOAP answer)."""
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.path = f"POST {self.path}"
+            self.do_GET()
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 

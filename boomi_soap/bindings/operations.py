@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient i
 __all__ = ["OPERATIONS", "TypedClient"]
 
 _T = TypeVar("_T")
-WRAPPER_NAMESPACE = 'http://soap.api.platform.boomi.com/'
 OPERATIONS: dict[str, OperationMeta] = {
     'get': ((FieldMeta('object_type', 'objectType', 'element', 'xs:string', t.NAMESPACE), FieldMeta('object_id', 'objectId', 'element', 'xs:string', t.NAMESPACE),), (FieldMeta('result', 'result', 'element', 'BaseType', t.NAMESPACE),)),
     'query': ((FieldMeta('object_type', 'objectType', 'element', 'xs:string', t.NAMESPACE), FieldMeta('query_config', 'queryConfig', 'element', 'QueryConfig', t.NAMESPACE),), (FieldMeta('results', 'results', 'element', 'QueryResult', t.NAMESPACE),)),
@@ -41,7 +40,7 @@ class TypedClient:
     def __init__(self, client: Client) -> None:
         """Wrap a client (which validates, signs, rate-limits and maps faults)."""
         self.client = client
-        self._caller = TypedCaller(client, WRAPPER_NAMESPACE, t.NAMESPACE, t.REGISTRY)
+        self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)
 
     def get(self, *, object_type: str | None = None, object_id: str | None = None) -> t.BaseType | None:
         """WSDL operation ``get``."""

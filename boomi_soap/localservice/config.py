@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_ACCOUNT",
     "DEFAULT_API_TOKEN",
     "DEFAULT_PASSWORD",
+    "DEFAULT_SUB_ACCOUNTS",
     "DEFAULT_USER",
     "TOKEN_PREFIX",
     "ServiceConfig",
@@ -26,6 +27,9 @@ __all__ = [
 
 TOKEN_PREFIX: Final = "BOOMI_TOKEN."  # noqa: S105 - a user-name prefix, not a secret
 DEFAULT_ACCOUNT: Final = "localdemo-A1B2C3"
+# Sub-accounts of the default (parent) account, for the Partner API's override; the demo
+# user may act on the first only, so a call on behalf of the second is refused.
+DEFAULT_SUB_ACCOUNTS: Final = ("localsub1-D4E5F6", "localsub2-G7H8I9")
 DEFAULT_USER: Final = "demo@example.com"
 # Published demo credentials of a loopback test service, not secrets.
 DEFAULT_PASSWORD: Final = "demo-password"  # noqa: S105
@@ -46,7 +50,7 @@ class User:
     login: str
     password: str | None = field(default=None, repr=False)
     api_token: str | None = field(default=None, repr=False)
-    accounts: frozenset[str] = frozenset({DEFAULT_ACCOUNT})
+    accounts: frozenset[str] = frozenset({DEFAULT_ACCOUNT, DEFAULT_SUB_ACCOUNTS[0]})
 
     def accepts(self, username: str, secret: str) -> bool:
         """Whether ``username``/``secret`` authenticate this user (constant-time compare)."""
@@ -69,6 +73,10 @@ class ServiceConfig:
         rate_limit: Calls per second per account (``None``: unlimited).
         daily_quota: Calls per rolling 24 hours per account (``None``: unlimited).
         release: Contract served at start, ``"current"`` or ``"next"``.
+        contract: Contract layout: ``"split"`` (wrappers in their own namespace, two schema
+            documents), ``"single"`` (wrappers in the data namespace, one document) or
+            ``"partner"`` (the Partner API, under ``/partner/api/soap/v1/``).
+        sub_accounts: Sub-accounts of the first account, each seeded on first use.
         max_body_bytes: Largest request body accepted.
         request_timeout: Seconds a connection may idle before the server drops it.
     """
@@ -80,6 +88,8 @@ class ServiceConfig:
     rate_limit: float | None = 5.0
     daily_quota: int | None = None
     release: str = "current"
+    contract: str = "split"
+    sub_accounts: tuple[str, ...] = DEFAULT_SUB_ACCOUNTS
     max_body_bytes: int = 10 * 1024 * 1024
     request_timeout: float = 30.0
 
@@ -102,6 +112,13 @@ class ServiceConfig:
             raise ServiceConfigError(f"port {self.port} is out of range")
         if self.release not in ("current", "next"):
             raise ServiceConfigError(f"unknown release {self.release!r} (use 'current' or 'next')")
+        if self.contract not in ("split", "single", "partner"):
+            raise ServiceConfigError(f"unknown contract {self.contract!r} (use 'split', 'single' or 'partner')")
+        if self.release != "current" and self.contract != "split":
+            raise ServiceConfigError(f"the {self.release!r} release exists for the 'split' contract only")
+        for account in self.sub_accounts:
+            if not account or "/" in account or "?" in account or account in self.accounts:
+                raise ServiceConfigError(f"invalid sub-account id {account!r}")
         if self.max_body_bytes <= 0:
             raise ServiceConfigError("max_body_bytes must be positive")
 

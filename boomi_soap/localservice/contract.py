@@ -1,8 +1,12 @@
 """The AtomSphere contract the local service publishes: WSDL, schemas, schema index.
 
-Two releases ship with the package (see ``contract/ORIGIN.rst``): ``current``, the
-reference reconstruction of the platform API, and ``next``, a deliberately drifted
-later release used to simulate Boomi publishing a new schema.  A :class:`Release`
+The package ships (see ``contract/ORIGIN.rst``) the reference reconstruction of the
+platform API in the three layouts Boomi's pages show: ``split`` (wrappers in
+``http://soap.api.platform.boomi.com/``, two schema documents), ``single`` (wrappers
+in the data namespace, one document) and ``partner`` (the Partner API), plus
+``next``, a deliberately drifted later release of ``split`` used to simulate Boomi
+publishing a new schema.  The service reads each layout's operations through
+:mod:`boomi_soap.contract`, as a client would.  A :class:`Release`
 serves its documents the way a JAX-WS service does (``schemaLocation`` and
 ``soap:address`` rewritten to the endpoint that answers), validates request bodies
 with libxml2, and indexes the data schema so the store can build, read and filter
@@ -17,13 +21,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 from typing import Final
 
 from lxml import etree
 
+from boomi_soap.contract import read_contract
 from boomi_soap.xmlsafe import safe_parser
 
 __all__ = [
+    "LAYOUTS",
     "NS_DATA",
     "NS_SOAP",
     "NS_XSI",
@@ -41,6 +48,14 @@ NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL_SOAP: Final = "http://schemas.xmlsoap.org/wsdl/soap/"
 
 RELEASES: Final = ("current", "next")
+LAYOUTS: Final = ("split", "single", "partner")
+# Where each (release, layout) lives under contract/.
+_FOLDERS: Final = {
+    ("current", "split"): "current",
+    ("next", "split"): "next",
+    ("current", "single"): "single",
+    ("current", "partner"): "partner",
+}
 
 # Fixed publication dates, so ETag and Last-Modified are stable across restarts.
 _PUBLISHED: Final = {
@@ -196,42 +211,58 @@ class ObjectRules:
 
 
 class Release:
-    """One published version of the contract, served and enforced by the service."""
+    """One published version of one contract layout, served and enforced by the service.
 
-    def __init__(self, name: str) -> None:
+    Attributes:
+        name: The release (``current`` or ``next``).
+        layout: The contract layout (``split``, ``single`` or ``partner``).
+        contract: Wrappers and their children, read from the WSDL as a client would.
+        path_prefix: URL path before the account id (``/api/soap/v1/`` or ``/partner/api/soap/v1/``).
+    """
+
+    def __init__(self, name: str, layout: str = "split") -> None:
         """Load a bundled release.
 
         Args:
             name: ``"current"`` or ``"next"``.
+            layout: One of :data:`LAYOUTS`.
         """
-        folder = resources.files("boomi_soap.localservice") / "contract" / name
+        folder = Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
         self.name = name
+        self.layout = layout
         self.published = _PUBLISHED[name]
-        self.files = {kind: (folder / file).read_bytes() for kind, file in _FILES.items()}
+        self.path_prefix = "/partner/api/soap/v1/" if layout == "partner" else "/api/soap/v1/"
+        self.files = {kind: (folder / file).read_bytes() for kind, file in _FILES.items() if (folder / file).exists()}
         parser = safe_parser()
         xsd1 = etree.fromstring(self.files["xsd1"], parser)
-        xsd2 = etree.fromstring(self.files["xsd2"], parser, base_url=str(folder / _FILES["xsd2"]))
-        # libxml2 resolves the relative import of the data schema next to xsd2, on disk.
-        self.schema = etree.XMLSchema(xsd2.getroottree())
+        self.contract = read_contract(folder / _FILES["wsdl"], [folder / _FILES[k] for k in self.files if k != "wsdl"])
+        # Each schema document is numbered as JAX-WS numbers it: ?xsd=1, ?xsd=2 ...
+        self.numbers = {etree.fromstring(self.files[k], parser).get("targetNamespace", ""): k[3:] for k in self.files}
+        self.numbers.pop("", None)
+        stub = "".join(
+            f'<xs:import namespace="{ns}" schemaLocation="{_FILES["xsd" + n]}"/>'
+            for ns, n in sorted(self.numbers.items())
+        )
+        wrapper = etree.fromstring(
+            f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:local">{stub}</xs:schema>'.encode(),
+            parser,
+            base_url=str(folder / "__release__.xsd"),
+        )
+        # libxml2 resolves the imports next to the documents, on disk.
+        self.schema = etree.XMLSchema(wrapper.getroottree())
         self.index = SchemaIndex(xsd1)
         rules = json.loads((resources.files("boomi_soap.localservice") / "contract" / "objects.json").read_text())
         self.rules = {
             name: ObjectRules(frozenset(r["operations"]), tuple(r["filterProperties"]))
             for name, r in rules["objects"].items()
         }
-        self.operations = tuple(
-            sorted(
-                e.get("name", "")
-                for e in xsd2.iterfind(f"{{{NS_XS}}}element")
-                if not e.get("name", "").endswith("Response")
-            )
-        )
+        self.operations = tuple(self.contract.operations)
 
     def document(self, kind: str, endpoint: str) -> bytes:
         """Return a document as served at ``endpoint``.
 
         Args:
-            kind: ``"wsdl"``, ``"xsd1"`` or ``"xsd2"``.
+            kind: ``"wsdl"``, ``"xsd1"`` or ``"xsd2"`` (a key of :attr:`files`).
             endpoint: Absolute URL of the account's SOAP endpoint, without query.
 
         Returns:
@@ -247,27 +278,27 @@ class Release:
 @functools.lru_cache(maxsize=64)
 def _served(release: Release, kind: str, endpoint: str) -> bytes:
     root = etree.fromstring(release.files[kind], safe_parser())
-    numbers = {NS_DATA: "1", NS_SOAP: "2"}
     for imp in root.iter(f"{{{NS_XS}}}import"):
-        imp.set("schemaLocation", f"{endpoint}?xsd={numbers[imp.get('namespace', '')]}")
+        imp.set("schemaLocation", f"{endpoint}?xsd={release.numbers[imp.get('namespace', '')]}")
     for address in root.iter(f"{{{NS_WSDL_SOAP}}}address"):
         address.set("location", endpoint)
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
 
 @functools.cache
-def load_release(name: str) -> Release:
-    """Return the bundled release ``name``, loaded once per process.
+def load_release(name: str, layout: str = "split") -> Release:
+    """Return the bundled release ``name`` in contract ``layout``, loaded once per process.
 
     Args:
         name: One of :data:`RELEASES`.
+        layout: One of :data:`LAYOUTS` (``next`` exists in the ``split`` layout only).
 
     Returns:
         The loaded release.
 
     Raises:
-        KeyError: If ``name`` is not a bundled release.
+        KeyError: If there is no such bundled release.
     """
-    if name not in RELEASES:
-        raise KeyError(name)
-    return Release(name)
+    if (name, layout) not in _FOLDERS:
+        raise KeyError(name if layout == "split" else f"{name} ({layout})")
+    return Release(name, layout)

@@ -15,6 +15,7 @@ from typing import Final
 
 from lxml import etree
 
+from boomi_soap.contract import Operation
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
@@ -36,6 +37,7 @@ class CallContext:
         release: The contract in force.
         endpoint: The account's SOAP endpoint URL (for links such as ``recordUrl``).
         data_prefix: Prefix the response binds to the data namespace.
+        operation: The operation's wrappers, as the contract in force declares them.
     """
 
     account_id: str
@@ -43,6 +45,17 @@ class CallContext:
     release: Release
     endpoint: str
     data_prefix: str
+    operation: Operation
+
+    def inp(self, name: str) -> str:
+        """The tag of request child ``name`` (qualified or not, as the contract says)."""
+        child = self.operation.input(name)
+        return child.tag if child is not None else name
+
+    def out(self, name: str) -> str:
+        """The tag of response child ``name``."""
+        child = self.operation.output(name)
+        return child.tag if child is not None else name
 
 
 Handler = Callable[[CallContext, etree._Element, etree._Element], None]
@@ -71,7 +84,7 @@ def _object_type(ctx: CallContext, name: str, operation: str) -> TypeInfo:
 
 
 def _typed_object(ctx: CallContext, request: etree._Element, operation: str) -> tuple[TypeInfo, etree._Element]:
-    source = request.find("object")
+    source = request.find(ctx.inp("object"))
     if source is None:
         raise ApiFault(FaultCode.INVALID_REQUEST, "object is required")
     prefix, _, local = source.get(_XSI_TYPE, "").rpartition(":")
@@ -86,19 +99,19 @@ def _now() -> datetime:
 
 def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``get``: one object by type and id."""
-    info = _object_type(ctx, _child_text(request, _data("objectType"), "objectType"), "GET")
-    key = _child_text(request, _data("objectId"), "objectId")
+    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "GET")
+    key = _child_text(request, ctx.inp("objectId"), "objectId")
     record = ctx.store.get(info.name, key)
     if record is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
-    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
+    emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def op_query(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``query``: the first page of objects matching a filter."""
-    info = _object_type(ctx, _child_text(request, _data("objectType"), "objectType"), "QUERY")
+    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "QUERY")
     records = ctx.store.all(info.name)
-    config = request.find(_data("queryConfig"))
+    config = request.find(ctx.inp("queryConfig"))
     if config is not None:
         expression = config.find(f"{_data('QueryFilter')}/{_data('expression')}")
         if expression is not None:
@@ -115,7 +128,7 @@ def op_query(ctx: CallContext, request: etree._Element, response: etree._Element
 
 
 def _write_page(ctx: CallContext, response: etree._Element, records: tuple[Record, ...], token: str | None) -> None:
-    results = etree.SubElement(response, _data("results"), numberOfResults=str(len(records)))
+    results = etree.SubElement(response, ctx.out("results"), numberOfResults=str(len(records)))
     if token is not None:
         etree.SubElement(results, _data("queryToken")).text = token
     for record in records:
@@ -124,7 +137,7 @@ def _write_page(ctx: CallContext, response: etree._Element, records: tuple[Recor
 
 def op_query_more(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``queryMore``: the page a ``queryToken`` stands for."""
-    token = _child_text(request, _data("queryToken"), "queryToken")
+    token = _child_text(request, ctx.inp("queryToken"), "queryToken")
     page = ctx.store.next_page(token)
     if page is None:
         raise ApiFault(FaultCode.INVALID_REQUEST, "Invalid or expired queryToken")
@@ -139,7 +152,7 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
     else:
         _check_references(ctx, info, element)
         record = _insert(ctx, info, element)
-    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
+    emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record:
@@ -242,9 +255,9 @@ def _execution_request(ctx: CallContext, info: TypeInfo, element: etree._Element
 
 def op_execute_process(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``executeProcess``: start a process on an Atom; records an ``ExecutionRecord``."""
-    atom_id = _child_text(request, _data("atomId"), "atomId")
-    process_id = request.findtext(_data("processId"), "").strip() or None
-    process_name = request.findtext(_data("processName"), "").strip() or None
+    atom_id = _child_text(request, ctx.inp("atomId"), "atomId")
+    process_id = request.findtext(ctx.inp("processId"), "").strip() or None
+    process_name = request.findtext(ctx.inp("processName"), "").strip() or None
     _start_execution(ctx, _find_process(ctx, process_id, process_name), atom_id)
 
 
@@ -261,14 +274,14 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     _check_references(ctx, info, element)
     record = Record(info.name, key, element)
     ctx.store.put(record)
-    emit(response, _data("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
+    emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
 
 
 def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``delete``: remove an object; ``successful`` is false when it did not exist."""
-    info = _object_type(ctx, _child_text(request, "objectType", "objectType"), "DELETE")
-    key = _child_text(request, "objectId", "objectId")
-    etree.SubElement(response, "successful").text = "true" if ctx.store.delete(info.name, key) else "false"
+    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "DELETE")
+    key = _child_text(request, ctx.inp("objectId"), "objectId")
+    etree.SubElement(response, ctx.out("successful")).text = "true" if ctx.store.delete(info.name, key) else "false"
 
 
 def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
@@ -278,12 +291,12 @@ def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response:
         copy = etree.SubElement(roles, _data("Role"))
         copy.attrib.update(role.element.attrib)
         copy.extend(list(etree.fromstring(etree.tostring(role.element))))
-    emit(response, _data("result"), Record("Roles", "", roles), ctx.data_prefix)
+    emit(response, ctx.out("result"), Record("Roles", "", roles), ctx.data_prefix)
 
 
 def op_cancel_execution(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``cancelExecution``: mark a running execution ``ABORTED``."""
-    execution_id = _child_text(request, _data("executionId"), "executionId")
+    execution_id = _child_text(request, ctx.inp("executionId"), "executionId")
     record = ctx.store.get("ExecutionRecord", execution_id)
     if record is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {execution_id} does not exist")

@@ -218,6 +218,45 @@ def seed_account(store: AccountStore, index: SchemaIndex, *, name: str = "Local 
                 "Privileges": {"Privilege": [{"name": p} for p in privileges]},
             },
         )
+    # Boomi's own Trading Partner GET sample, empty required <address2/> and <fax/> and an
+    # empty <SharedCommunicationChannel/> included: a GET then UPDATE must keep them.
+    add(
+        "TradingPartnerComponent",
+        {
+            "componentId": _uuid(rng),
+            "componentName": "Best Wholesaling",
+            "folderName": "Home:TPs",
+            "identifier": "Best",
+            "standard": "x12",
+            "classification": "tradingpartner",
+            "ContactInfo": {
+                "contactName": "Tom Miller",
+                "address1": "127 Comstock Ave.",
+                "address2": "",
+                "city": "Philadelphia",
+                "state": "PA",
+                "postalcode": "19100",
+                "country": "United States",
+                "email": "tom@bestwholesaling.com",
+                "phone": "311 555-1926",
+                "fax": "",
+            },
+            "PartnerCommunication": {
+                "FTPCommunicationOptions": {
+                    "CommunicationSetting": "custom",
+                    "SharedCommunicationChannel": {},
+                    "FTPSettings": {
+                        "connectionMode": "active",
+                        "useDefaultSettings": False,
+                        "host": "ftp.bestwholesaling.com",
+                        "port": 1010,
+                        "user": "tom.miller",
+                        "FTPSSLOptions": {"sslmode": "none", "useClientAuthentication": False},
+                    },
+                },
+            },
+        },
+    )
     folders: dict[str, str] = {}
     for path in ("Home", "Home/Orders", "Home/Finance", "Home/HR", "Home/Finance/EDI", "Home/Archive"):
         parent, _, leaf = path.rpartition("/")

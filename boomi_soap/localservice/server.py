@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Final, Self
 from urllib.parse import unquote, urlsplit
 
+from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
@@ -42,7 +43,6 @@ from boomi_soap.localservice.store import AccountStore
 
 __all__ = ["LocalService"]
 
-_PREFIX: Final = "/api/soap/v1/"
 _XML: Final = "text/xml; charset=utf-8"
 _DOCUMENTS: Final = {"wsdl": "wsdl", "xsd=1": "xsd1", "xsd=2": "xsd2"}
 _log = logging.getLogger("boomi_soap.localservice")
@@ -96,9 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _account_id(self) -> str | None:
         path = urlsplit(self.path).path
-        if not path.startswith(_PREFIX):
+        prefix = self.server.service.release.path_prefix
+        if not path.startswith(prefix):
             return None
-        account = unquote(path[len(_PREFIX) :])
+        account = unquote(path[len(prefix) :])
         return account if account and "/" not in account else None
 
     def _basic_user(self) -> User | None:
@@ -117,14 +118,14 @@ class _Handler(BaseHTTPRequestHandler):
         service = self.server.service
         account_id = self._account_id()
         kind = _DOCUMENTS.get(urlsplit(self.path).query)
-        if account_id is None or kind is None:
+        if account_id is None or kind is None or kind not in service.release.files:
             self._plain(404, "Endpoint is invalid or no longer exists.")
             return
         user = self._basic_user()
         if user is None:
             self._plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
             return
-        if account_id not in user.accounts or account_id not in service.accounts:
+        if account_id not in user.accounts or service.account(account_id) is None:
             self._plain(403, "Access denied due to insufficient permissions.")
             return
         release = service.release
@@ -205,6 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
             store=account.store if account else None,
             endpoint=service.endpoint(account_id),
             admit=account.limits.admit if account else (lambda: None),
+            sub_accounts=service.sub_accounts,
+            store_of=lambda other: found.store if (found := service.account(other)) else None,
         )
         if injected is Injection.DROP_AFTER:
             self._drop()
@@ -248,13 +251,11 @@ class LocalService:
         """
         self.config = config or ServiceConfig()
         self.injections = InjectionPlan()
-        self._release = load_release(self.config.release)
+        self._release = load_release(self.config.release, self.config.contract)
         self._accounts: dict[str, _Account] = {}
+        self._accounts_lock = threading.Lock()
         for account_id in self.config.accounts:
-            store = AccountStore(account_id)
-            seed_account(store, self._release.index)
-            limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
-            self._accounts[account_id] = _Account(store, limits)
+            self._add_account(account_id)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -341,11 +342,16 @@ class LocalService:
 
     def endpoint(self, account_id: str | None = None) -> str:
         """The SOAP endpoint of an account (the first account by default)."""
-        return f"{self.base_url}{_PREFIX}{account_id or self.config.accounts[0]}"
+        return f"{self.base_url}{self._release.path_prefix}{account_id or self.config.accounts[0]}"
 
     def wsdl_url(self, account_id: str | None = None) -> str:
         """The WSDL URL of an account (the first account by default)."""
         return self.endpoint(account_id) + "?wsdl"
+
+    @property
+    def flavour(self) -> Flavour:
+        """The API flavour a client fetches from this service (``partner`` for the Partner contract)."""
+        return "partner" if self.config.contract == "partner" else "platform"
 
     # -- state ----------------------------------------------------------------------
     @property
@@ -365,17 +371,37 @@ class LocalService:
             ServiceError: If ``name`` is not a bundled release.
         """
         try:
-            self._release = load_release(name)
+            self._release = load_release(name, self.config.contract)
         except KeyError:
-            raise ServiceError(f"unknown release {name!r} (use 'current' or 'next')") from None
+            raise ServiceError(
+                f"unknown release {name!r} for the {self.config.contract!r} contract (use 'current' or 'next')"
+            ) from None
+
+    def _add_account(self, account_id: str) -> _Account:
+        store = AccountStore(account_id)
+        seed_account(store, self._release.index)
+        limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
+        self._accounts[account_id] = account = _Account(store, limits)
+        return account
 
     def account(self, account_id: str) -> _Account | None:
-        """The store and limits of an account, or ``None``."""
-        return self._accounts.get(account_id)
+        """The store and limits of an account (a sub-account is seeded on first use), or ``None``."""
+        found = self._accounts.get(account_id)
+        if found is None and account_id in self.config.sub_accounts:
+            with self._accounts_lock:
+                found = self._accounts.get(account_id) or self._add_account(account_id)
+        return found
+
+    def sub_accounts(self, account_id: str) -> tuple[str, ...]:
+        """The sub-accounts of ``account_id`` (the first account is the parent of all)."""
+        return self.config.sub_accounts if account_id == self.config.accounts[0] else ()
 
     def store(self, account_id: str | None = None) -> AccountStore:
         """The object store of an account (the first account by default)."""
-        return self._accounts[account_id or self.config.accounts[0]].store
+        found = self.account(account_id or self.config.accounts[0])
+        if found is None:
+            raise ServiceError(f"no account {account_id!r} on this service")
+        return found.store
 
     def limit_stats(self, account_id: str | None = None) -> LimitStats:
         """Traffic counters of an account (the first account by default)."""

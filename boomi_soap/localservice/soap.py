@@ -15,9 +15,10 @@ from typing import Final
 
 from lxml import etree
 
+from boomi_soap.contract import Operation, tag_of
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.config import ServiceConfig, User
-from boomi_soap.localservice.contract import NS_DATA, NS_SOAP, NS_XSI, Release
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.operations import HANDLERS, CallContext
 from boomi_soap.localservice.store import AccountStore
@@ -110,6 +111,63 @@ def _validate(release: Release, payload: etree._Element) -> None:
     raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid request (line {first.line}): {first.message}")
 
 
+def _response_nsmap(release: Release, response: str) -> tuple[dict[str | None, str], str]:
+    """Prefixes for a response wrapper, as JAX-WS writes them for this layout."""
+    operation = etree.QName(response).localname.removesuffix("Response")
+    wrapper_ns = etree.QName(response).namespace or ""
+    if wrapper_ns == NS_DATA:  # one namespace: the Trading Partner page's bns:getResponse/bns:result
+        return {"bns": NS_DATA, "xsi": NS_XSI}, "bns"
+    if release.layout == "partner":  # bns is the partner namespace there (Cancel Execution page)
+        return {"bns": wrapper_ns, "ns2": NS_DATA, "xsi": NS_XSI}, "ns2"
+    wrapper_prefix, data_prefix = _PREFIXES.get(operation, ("ns2", "ns3"))
+    return {wrapper_prefix: wrapper_ns, data_prefix: NS_DATA, "xsi": NS_XSI}, data_prefix
+
+
+def _operation(release: Release, payload: etree._Element) -> Operation | None:
+    found = release.contract.by_request(tag_of(payload))
+    if found is not None:
+        return found
+    misplaced = release.contract.misplaced(tag_of(payload))
+    if misplaced is not None:
+        got = etree.QName(payload)
+        raise ApiFault(
+            FaultCode.INVALID_REQUEST,
+            f"This service expects {misplaced.name} in {etree.QName(misplaced.request).namespace}; "
+            f"the request has it in {got.namespace or 'no namespace'}",
+        )
+    return None
+
+
+def _override(
+    release: Release,
+    operation: Operation,
+    payload: etree._Element,
+    user: User,
+    account_id: str,
+    sub_accounts: Callable[[str], tuple[str, ...]],
+) -> str | None:
+    """The sub-account a Partner API call acts on, if it names one (checked)."""
+    name = release.contract.override
+    child = operation.input(name) if name else None
+    found = payload.find(child.tag) if child is not None else None
+    target = (found.text or "").strip() if found is not None else ""
+    if not target or target == account_id:
+        return None
+    if target not in sub_accounts(account_id):
+        raise ApiFault(FaultCode.PERMISSION, f"Account {target} is not a sub-account of {account_id}")
+    if target not in user.accounts:
+        raise ApiFault(FaultCode.PERMISSION, "Access denied due to insufficient permissions.")
+    # Boomi refuses the override for Account CREATE and DELETE (a server rule, not the schema's).
+    type_child, object_child = operation.input("objectType"), operation.input("object")
+    object_type = payload.findtext(type_child.tag) if type_child is not None else None
+    created = payload.find(object_child.tag) if object_child is not None else None
+    if created is not None:
+        object_type = created.get(f"{{{NS_XSI}}}type", "").rpartition(":")[2]
+    if operation.name in ("create", "delete") and (object_type or "").strip() == "Account":
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"The account override is not allowed for Account {operation.name}")
+    return target
+
+
 def handle_soap(
     data: bytes,
     *,
@@ -119,6 +177,8 @@ def handle_soap(
     store: AccountStore | None,
     endpoint: str,
     admit: Callable[[], None],
+    sub_accounts: Callable[[str], tuple[str, ...]] = lambda _: (),
+    store_of: Callable[[str], AccountStore | None] = lambda _: None,
 ) -> SoapReply:
     """Process one SOAP request and build the reply.
 
@@ -130,11 +190,13 @@ def handle_soap(
         store: The account's store, or ``None`` if the service has no such account.
         endpoint: The account's endpoint URL.
         admit: Counts the call against the account's limits; raises ``ApiFault`` when over.
+        sub_accounts: The sub-accounts of an account (Partner API override).
+        store_of: The store of another account (the override's target).
 
     Returns:
         The HTTP status and envelope to send.
     """
-    operation = None
+    operation_name = None
     try:
         try:
             envelope = parse_xml(data, source="request")
@@ -147,22 +209,25 @@ def handle_soap(
             raise ApiFault(FaultCode.AUTHENTICATION, "The security token could not be authenticated or authorized")
         if store is None or account_id not in user.accounts:
             raise ApiFault(FaultCode.PERMISSION, "Access denied due to insufficient permissions.")
-        admit()
+        admit()  # Boomi counts override calls against the primary account
+        operation = _operation(release, payload)
         _validate(release, payload)
-        operation = etree.QName(payload).localname
-        handler = HANDLERS.get(operation)
-        if handler is None:
-            raise ApiFault(FaultCode.UNSUPPORTED, f"The {operation} operation is not implemented by this service")
-        wrapper_prefix, data_prefix = _PREFIXES.get(operation, ("ns2", "ns3"))
+        operation_name = etree.QName(payload).localname if operation is None else operation.name
+        handler = HANDLERS.get(operation_name)
+        if operation is None or handler is None:
+            raise ApiFault(FaultCode.UNSUPPORTED, f"The {operation_name} operation is not implemented by this service")
+        target = _override(release, operation, payload, user, account_id, sub_accounts)
+        if target is not None:
+            store = store_of(target)
+            if store is None:
+                raise ApiFault(FaultCode.PERMISSION, "Access denied due to insufficient permissions.")
+        nsmap, data_prefix = _response_nsmap(release, operation.response)
         envelope_out = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
         body = etree.SubElement(envelope_out, f"{{{NS_ENVELOPE}}}Body")
-        wrapper = etree.SubElement(
-            body,
-            f"{{{NS_SOAP}}}{operation}Response",
-            nsmap={wrapper_prefix: NS_SOAP, data_prefix: NS_DATA, "xsi": NS_XSI},
-        )
-        handler(CallContext(account_id, store, release, endpoint, data_prefix), payload, wrapper)
-        return SoapReply(200, etree.tostring(envelope_out, xml_declaration=True, encoding="UTF-8"), operation)
+        wrapper = etree.SubElement(body, operation.response, nsmap=nsmap)
+        context = CallContext(target or account_id, store, release, endpoint, data_prefix, operation)
+        handler(context, payload, wrapper)
+        return SoapReply(200, etree.tostring(envelope_out, xml_declaration=True, encoding="UTF-8"), operation.name)
     except ApiFault as fault:
-        _log.info("fault %s on %s: %s", fault.code.value, operation or "request", fault.message)
-        return SoapReply(fault.http_status, fault_envelope(fault), operation)
+        _log.info("fault %s on %s: %s", fault.code.value, operation_name or "request", fault.message)
+        return SoapReply(fault.http_status, fault_envelope(fault), operation_name)

@@ -48,7 +48,9 @@ FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=
 
 @pytest.fixture
 def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+    return refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
 
 
 @pytest.fixture
@@ -123,9 +125,12 @@ def test_unknown_operator_gets_a_suggestion(client: Client) -> None:
         client.query("Process", F("name").ends_with("SAP")).count()
 
 
+@pytest.mark.contracts("split", why="the drifted 'next' release is published in the split layout only")
 def test_ends_with_on_the_next_release(service: LocalService, tmp_path: Path) -> None:
     service.set_release("next")
-    snapshot = refresh(CacheStore(tmp_path / "next"), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+    snapshot = refresh(
+        CacheStore(tmp_path / "next"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
     client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
     assert [p.name for p in client.query("Process", F("name").ends_with("to SAP"))] == ["Orders - Shopify to SAP"]
     assert "renewRuntimeCertificate" in client.operations
@@ -173,7 +178,7 @@ def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalServi
         "BOOMI_PASSWORD": DEFAULT_PASSWORD,
         "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
     }
-    client = Client.from_cache(env=env, settings=FAST)
+    client = Client.from_cache(env=env, settings=FAST, flavour=service.flavour)
     assert client.snapshot == snapshot
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
 
@@ -181,12 +186,13 @@ def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalServi
 # -- validation before sending ---------------------------------------------------------
 
 
-def test_invalid_request_is_refused_before_sending(client: Client, service: LocalService) -> None:
+def test_invalid_request_is_refused_before_sending(client: Client, service: LocalService, contract: str) -> None:
     before = service.limit_stats().accepted
     with pytest.raises(RequestValidationError) as refused:
         client.create("Environment", name="X", classification="STAGING")
     issue = refused.value.issues[0]
-    assert issue.path == "/soapenv:Envelope/soapenv:Body/soap:create/object/@classification"  # type: ignore[attr-defined]
+    wrapper = {"split": "soap", "single": "api", "partner": "par"}[contract]
+    assert issue.path == f"/soapenv:Envelope/soapenv:Body/{wrapper}:create/object/@classification"  # type: ignore[attr-defined]
     assert "value must be one of ['PROD', 'TEST']" in issue.reason  # type: ignore[attr-defined]
     assert refused.value.operation == "create"
     assert service.limit_stats().accepted == before
@@ -226,18 +232,21 @@ def test_faults_are_typed(client: Client, snapshot: Snapshot, tmp_path: Path) ->
     assert "wrong-password-123" not in str(refused.value) + repr(refused.value) + repr(wrong)
 
 
-def test_permission_fault(tmp_path: Path) -> None:
+def test_permission_fault(tmp_path: Path, contract: str) -> None:
     config = ServiceConfig(
+        contract=contract,
         accounts=(DEFAULT_ACCOUNT, "other-XYZ789"),
         users=(User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset({DEFAULT_ACCOUNT})),),
         rate_limit=None,
     )
     with LocalService(config) as service:
-        snapshot = refresh(CacheStore(tmp_path), Endpoint(DEFAULT_ACCOUNT, service.base_url), CREDENTIALS).snapshot
+        snapshot = refresh(
+            CacheStore(tmp_path), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+        ).snapshot
         other = Client(
             snapshot,
             CREDENTIALS,
-            endpoint=Endpoint("other-XYZ789", service.base_url),
+            endpoint=Endpoint("other-XYZ789", service.base_url, service.flavour),
             settings=FAST,
             compiled_dir=tmp_path,
         )
@@ -262,12 +271,12 @@ def test_503_after_every_retry_is_rate_limited(client: Client, service: LocalSer
     assert limited.value.http_status == 503
 
 
-def test_quota_is_not_retried(snapshot: Snapshot, tmp_path: Path) -> None:
-    with LocalService(ServiceConfig(rate_limit=None, daily_quota=1)) as service:
+def test_quota_is_not_retried(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=None, daily_quota=1, contract=contract)) as service:
         client = Client(
             snapshot,
             CREDENTIALS,
-            endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+            endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
             settings=FAST,
             compiled_dir=tmp_path,
         )
@@ -338,10 +347,10 @@ def test_connection_refused_is_retried_then_reported(snapshot: Snapshot, tmp_pat
     assert refused.value.attempts == 4
 
 
-def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path) -> None:
-    with LocalService(ServiceConfig(rate_limit=10)) as service:
+def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=10, contract=contract)) as service:
         client = Client(
-            snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+            snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
             settings=ClientSettings(rate_limit=10), compiled_dir=tmp_path,
         )  # fmt: skip
         errors: list[BaseException] = []
@@ -368,15 +377,17 @@ def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path) -> Non
 
 
 def test_debug_logs_redact_secrets(
-    snapshot: Snapshot, service: LocalService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    snapshot: Snapshot, service: LocalService, tmp_path: Path, caplog: pytest.LogCaptureFixture, contract: str
 ) -> None:
     secret = "s3ntinel-Secret-Value"
     config = ServiceConfig(
-        rate_limit=None, users=(User(DEFAULT_USER, password=secret, accounts=frozenset({DEFAULT_ACCOUNT})),)
+        contract=contract,
+        rate_limit=None,
+        users=(User(DEFAULT_USER, password=secret, accounts=frozenset({DEFAULT_ACCOUNT})),),
     )
     with LocalService(config) as guarded, caplog.at_level(logging.DEBUG):
         client = Client(
-            snapshot, Credentials.from_password(DEFAULT_USER, secret), endpoint=Endpoint(DEFAULT_ACCOUNT, guarded.base_url),
+            snapshot, Credentials.from_password(DEFAULT_USER, secret), endpoint=Endpoint(DEFAULT_ACCOUNT, guarded.base_url, guarded.flavour),
             settings=FAST, compiled_dir=tmp_path,
         )  # fmt: skip
         client.get("Account", DEFAULT_ACCOUNT)

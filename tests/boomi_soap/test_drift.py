@@ -85,3 +85,23 @@ def test_renderings() -> None:
         "path": "Account/@widgetAccount",
         "detail": "name=widgetAccount",
     }
+
+
+def test_a_layout_change_is_only_the_wrappers_moving() -> None:
+    """The same contract in the other layout: the data schema is equal, every operation moved namespace."""
+    from boomi_soap.credentials import Endpoint
+    from boomi_soap.drift import load_fetched
+    from boomi_soap.fetch import Document, FetchResult
+
+    def fetched(folder: str) -> FetchResult:
+        root = resources.files("boomi_soap.localservice") / "contract" / folder
+        names = sorted(p.name for p in root.iterdir() if p.name.endswith((".wsdl", ".xsd")))
+        documents = tuple(Document(f"file:{n}", n, (root / n).read_bytes(), None, None, "now") for n in names)
+        return FetchResult(Endpoint(DEFAULT_ACCOUNT), documents)
+
+    changes = diff_contracts(load_fetched(fetched("current")), load_fetched(fetched("single")))
+    assert {(c.kind, c.component) for c in changes} == {("changed", "operation")}
+    assert len(changes) == 13
+    moved = next(c for c in changes if c.path == "get")
+    assert "{http://soap.api.platform.boomi.com/}get(" in moved.detail
+    assert "{http://api.platform.boomi.com/}get(" in moved.detail

@@ -53,7 +53,7 @@ def test_fetches_the_local_service(service_endpoint: Endpoint) -> None:
 @pytest.fixture
 def service_endpoint() -> Endpoint:
     with LocalService(ServiceConfig(rate_limit=None)) as running:
-        yield Endpoint(DEFAULT_ACCOUNT, running.base_url)
+        yield Endpoint(DEFAULT_ACCOUNT, running.base_url, running.flavour)
 
 
 def test_relative_includes_and_shared_imports_are_fetched_once() -> None:

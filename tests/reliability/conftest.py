@@ -95,7 +95,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory, evidence: Evidence) -> Pat
 def snapshot_of(service: LocalService, workdir: Path) -> Snapshot:
     store = CacheStore(workdir / "cache")
     return refresh(
-        store, Endpoint(DEFAULT_ACCOUNT, service.base_url), Credentials.from_password(USER, PASSWORD)
+        store, Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), Credentials.from_password(USER, PASSWORD)
     ).snapshot
 
 
@@ -104,7 +104,7 @@ def client_for(service: LocalService, workdir: Path, **settings: object) -> Clie
     return Client(
         snapshot_of(service, workdir),
         Credentials.from_password(USER, PASSWORD),
-        endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url),
+        endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
         settings=ClientSettings(**options),  # type: ignore[arg-type]
         compiled_dir=workdir / "compiled",
     )

@@ -24,7 +24,7 @@ def test_a_fetch_killed_at_random_points_leaves_the_previous_snapshot_whole(
 ) -> None:
     root = workdir / "crash"
     store = CacheStore(root)
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url)
+    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
     credentials = Credentials.from_password(USER, PASSWORD)
     refresh(store, endpoint, credentials)
     env = {
@@ -55,7 +55,9 @@ def test_a_tampered_snapshot_fails_verify_and_the_client_refuses_it(
 ) -> None:
     root = workdir / "tamper"
     credentials = Credentials.from_password(USER, PASSWORD)
-    snapshot = refresh(CacheStore(root), Endpoint(DEFAULT_ACCOUNT, service.base_url), credentials).snapshot
+    snapshot = refresh(
+        CacheStore(root), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), credentials
+    ).snapshot
     xsd = snapshot.directory / "service.xsd1.xsd"
     xsd.write_bytes(xsd.read_bytes().replace(b"Process", b"Pr0cess", 1))
     problems = CacheStore(root).verify()

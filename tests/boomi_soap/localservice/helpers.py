@@ -19,9 +19,13 @@ PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-usernam
 
 
 def envelope(
-    body: str, username: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD, header: str | None = None
+    body: str,
+    username: str = DEFAULT_USER,
+    password: str = DEFAULT_PASSWORD,
+    header: str | None = None,
+    wrapper_ns: str = NS_SOAP,
 ) -> bytes:
-    """A request envelope shaped like Boomi's documented ones."""
+    """A request envelope shaped like Boomi's documented ones; ``soap:`` is the wrapper namespace."""
     if header is None:
         header = f"""<soapenv:Header>
       <wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
@@ -31,7 +35,7 @@ def envelope(
         </wsse:UsernameToken>
       </wsse:Security>
     </soapenv:Header>"""
-    return f"""<soapenv:Envelope xmlns:soapenv="{ENV}" xmlns:soap="{NS_SOAP}" xmlns:api="{NS_DATA}" xmlns:xsi="{XSI}">
+    return f"""<soapenv:Envelope xmlns:soapenv="{ENV}" xmlns:soap="{wrapper_ns}" xmlns:api="{NS_DATA}" xmlns:xsi="{XSI}">
     {header}
     <soapenv:Body>{body}</soapenv:Body>
 </soapenv:Envelope>""".encode()
@@ -85,8 +89,20 @@ class RawSoap:
         finally:
             connection.close()
 
+    @property
+    def wrapper_ns(self) -> str:
+        """The namespace of the service's operation wrappers (its contract's)."""
+        return self.service.release.contract.wrapper_namespaces[0]
+
+    def child(self, operation: str, name: str) -> str:
+        """``api:name``, ``soap:name`` or ``name``: a request child as the service's contract qualifies it."""
+        declared = self.service.release.contract.operations[operation].input(name)
+        assert declared is not None
+        prefix = {NS_DATA: "api:", self.wrapper_ns: "soap:", "": ""}[declared.namespace]
+        return prefix + name
+
     def call(self, body: str, **kwargs: str) -> Reply:
-        return self.post(envelope(body, **kwargs))
+        return self.post(envelope(body, wrapper_ns=self.wrapper_ns, **kwargs))
 
     def ok(self, body: str) -> etree._Element:
         """Call, assert success and schema validity of the reply, return the Body's child."""

@@ -115,8 +115,12 @@ def test_unknown_account_is_a_permission_fault(soap: RawSoap) -> None:
     assert reply.fault() == ("S:Client", "Access denied due to insufficient permissions.", "PERMISSION")
 
 
-def test_old_data_namespace_wrapper_is_rejected_by_the_schema(soap: RawSoap) -> None:
-    reply = soap.call("<api:get><api:objectType>Process</api:objectType><api:objectId>x</api:objectId></api:get>")
+def test_a_wrapper_in_another_layouts_namespace_is_named_as_such(soap: RawSoap) -> None:
+    data, soap_ns = "http://api.platform.boomi.com/", "http://soap.api.platform.boomi.com/"
+    wrong = soap_ns if soap.wrapper_ns == data else data  # the namespace the other layout uses
+    reply = soap.call(
+        f'<w:get xmlns:w="{wrong}"><api:objectType>Process</api:objectType><api:objectId>x</api:objectId></w:get>'
+    )
     _, message, code = reply.fault()
     assert code == "INVALID_REQUEST"
-    assert "{http://api.platform.boomi.com/}get" in message
+    assert f"expects get in {soap.wrapper_ns}; the request has it in {wrong}" in message

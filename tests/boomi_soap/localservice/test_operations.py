@@ -11,12 +11,21 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_U
 from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
 from tests.boomi_soap.localservice.helpers import ENV, NS, RawSoap
 
-DOCS = Path(__file__).parents[2] / "fixtures" / "envelopes"
+DOCS = Path(__file__).parents[2] / "fixtures" / "boomi-samples"
+# Boomi's Trading Partner samples for each layout: published with data-namespace wrappers
+# (single), the same in the Query paging page's wrapper namespace (split), and for the
+# Partner API, which has no published Trading Partner sample, the split copy with the
+# partner wrapper namespace.
+_SAMPLE_SUFFIX = {"split": ".modern", "single": "", "partner": ".modern"}
 
 
-def documented(name: str, **replace: str) -> bytes:
-    """A documented request envelope with the placeholders filled in."""
-    text = (DOCS / name).read_text()
+def documented(soap: RawSoap, operation: str, **replace: str) -> bytes:
+    """The documented Trading Partner request of ``operation`` for the service's layout, placeholders filled in."""
+    layout = soap.service.release.layout
+    suffix = ".fixed" if layout == "single" and operation == "get" else _SAMPLE_SUFFIX[layout]
+    text = (DOCS / f"TradingPartnerComponent.{operation}.request{suffix}.xml").read_text()
+    if layout == "partner":
+        text = text.replace("http://soap.api.platform.boomi.com/", soap.wrapper_ns)
     text = text.replace("ATOMSPHERE_USER_NAME", DEFAULT_USER).replace("ATOMSPHERE_PASSWORD", DEFAULT_PASSWORD)
     for old, new in replace.items():
         text = text.replace(old, new)
@@ -24,7 +33,7 @@ def documented(name: str, **replace: str) -> bytes:
 
 
 def test_trading_partner_lifecycle_with_documented_envelopes(soap: RawSoap, service: LocalService) -> None:
-    created = soap.post(documented("TradingPartnerComponent.create.request.modern.xml"))
+    created = soap.post(documented(soap, "create"))
     assert created.status == 200, created.body
     result = created.payload.find("api:result", NS)
     assert result is not None
@@ -34,50 +43,62 @@ def test_trading_partner_lifecycle_with_documented_envelopes(soap: RawSoap, serv
     assert service.release.schema.validate(created.payload), service.release.schema.error_log
 
     doc_id = "12345678-9abc-def0-1234-56789abcdef0"
-    got = soap.post(documented("TradingPartnerComponent.get.request.modern.xml", **{doc_id: component_id}))
+    got = soap.post(documented(soap, "get", **{doc_id: component_id}))
     assert got.status == 200, got.body
     contact = got.payload.findtext("api:result/api:ContactInfo/api:contactName", namespaces=NS)
     assert contact
 
-    update = documented("TradingPartnerComponent.update.request.modern.xml")
+    update = documented(soap, "update")
     update = re.sub(rb'componentId="[^"]*"', f'componentId="{component_id}"'.encode(), update)
     updated = soap.post(update)
     assert updated.status == 200, updated.body
     assert updated.payload.find("api:result", NS).get("componentId") == component_id
 
-    queried = soap.post(documented("TradingPartnerComponent.query.request.modern.xml"))
+    queried = soap.post(documented(soap, "query"))
     assert queried.status == 200, queried.body
     ids = [r.get("componentId") for r in queried.payload.iterfind("api:results/api:result", NS)]
-    assert ids == [component_id]
+    seeded = [r.key for r in service.store().all("TradingPartnerComponent") if r.key != component_id]
+    assert sorted(ids) == sorted([component_id, *seeded])
 
-    delete = documented("TradingPartnerComponent.delete.request.modern.xml", **{doc_id: component_id})
+    delete = documented(soap, "delete", **{doc_id: component_id})
     deleted = soap.post(re.sub(rb"<objectId>[^<]*</objectId>", f"<objectId>{component_id}</objectId>".encode(), delete))
     assert deleted.status == 200, deleted.body
     assert deleted.payload.findtext("successful") == "true"
     again = soap.post(re.sub(rb"<objectId>[^<]*</objectId>", f"<objectId>{component_id}</objectId>".encode(), delete))
     assert again.payload.findtext("successful") == "false"
-    missing = soap.post(documented("TradingPartnerComponent.get.request.modern.xml", **{doc_id: component_id}))
+    missing = soap.post(documented(soap, "get", **{doc_id: component_id}))
     assert missing.fault()[2] == "NOT_FOUND"
 
 
-def test_responses_use_jax_ws_prefixes(soap: RawSoap) -> None:
+# Prefixes as Boomi's pages show them: ns4/ns2 around data-namespace children (Query paging);
+# bns for everything when the wrappers are in the data namespace (Trading Partner page); bns
+# bound to the partner namespace on Partner API answers (Cancel Execution page).
+_PREFIXES = {
+    "split": (b"<ns4:getResponse", b'xsi:type="bns:Account"', b"<ns4:queryResponse", b"<ns2:results"),
+    "single": (b"<bns:getResponse", b'xsi:type="bns:Account"', b"<bns:queryResponse", b"<bns:results"),
+    "partner": (b"<bns:getResponse", b'xsi:type="ns2:Account"', b"<bns:queryResponse", b"<ns2:results"),
+}
+
+
+def test_responses_use_jax_ws_prefixes(soap: RawSoap, contract: str) -> None:
+    get, typed, query_wrapper, results = _PREFIXES[contract]
     reply = soap.call(
         f"<soap:get><api:objectType>Account</api:objectType><api:objectId>{DEFAULT_ACCOUNT}</api:objectId></soap:get>"
     )
     assert reply.body.startswith(b"<?xml")
     assert b"<S:Envelope" in reply.body
-    assert b"<ns4:getResponse" in reply.body
-    assert b'xsi:type="bns:Account"' in reply.body
+    assert get in reply.body
+    assert typed in reply.body
     query = soap.call("<soap:query><api:objectType>Atom</api:objectType></soap:query>")
-    assert b"<ns4:queryResponse" in query.body
-    assert b"<ns2:results" in query.body
+    assert query_wrapper in query.body
+    assert results in query.body
 
 
 def test_get_account(soap: RawSoap) -> None:
     payload = soap.ok(
         f"<soap:get><api:objectType>Account</api:objectType><api:objectId>{DEFAULT_ACCOUNT}</api:objectId></soap:get>"
     )
-    assert payload.tag == f"{{{NS['soap']}}}getResponse"
+    assert payload.tag == f"{{{soap.wrapper_ns}}}getResponse"
     assert payload.find("api:result", NS).get("accountId") == DEFAULT_ACCOUNT
 
 
@@ -170,7 +191,7 @@ def test_execute_process_creates_one_execution_record(soap: RawSoap, service: Lo
         "<api:ProcessProperties><api:ProcessProperty><api:Name>priority</api:Name><api:Value>high</api:Value>"
         "</api:ProcessProperty></api:ProcessProperties></soap:executeProcess>"
     )
-    assert payload.tag == f"{{{NS['soap']}}}executeProcessResponse"
+    assert payload.tag == f"{{{soap.wrapper_ns}}}executeProcessResponse"
     assert len(payload) == 0
     assert store.count("ExecutionRecord") == before + 1
     newest = store.all("ExecutionRecord")[-1]
@@ -220,7 +241,8 @@ def test_get_assignable_roles_and_cancel_execution(soap: RawSoap, service: Local
     roles = payload.findall("api:result/api:Role", NS)
     assert [r.get("name") for r in roles] == ["Administrator", "Standard User", "Support", "Production Support"]
     execution = service.store().all("ExecutionRecord")[0].key
-    soap.ok(f"<soap:cancelExecution><api:executionId>{execution}</api:executionId></soap:cancelExecution>")
+    child = soap.child("cancelExecution", "executionId")  # partner-qualified on the Partner API
+    soap.ok(f"<soap:cancelExecution><{child}>{execution}</{child}></soap:cancelExecution>")
     status = service.store().get("ExecutionRecord", execution).element.findtext("api:status", namespaces=NS)
     assert status == "ABORTED"
 
@@ -257,7 +279,7 @@ def test_seeded_objects_are_schema_valid(soap: RawSoap, service: LocalService) -
 
 def test_envelope_namespace_is_matched_by_uri_not_prefix(soap: RawSoap) -> None:
     body = (
-        f'<e:Envelope xmlns:e="{ENV}" xmlns:w="{NS["soap"]}" xmlns:d="{NS["api"]}">'
+        f'<e:Envelope xmlns:e="{ENV}" xmlns:w="{soap.wrapper_ns}" xmlns:d="{NS["api"]}">'
         '<e:Header><s:Security xmlns:s="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">'
         f"<s:UsernameToken><s:Username>{DEFAULT_USER}</s:Username><s:Password>{DEFAULT_PASSWORD}</s:Password>"
         "</s:UsernameToken></s:Security></e:Header>"
@@ -275,6 +297,7 @@ def test_service_starts_on_the_next_release() -> None:
         assert payload.find("api:result", NS).get("widgetAccount") is None
 
 
+@pytest.mark.contracts("split", why="the drifted 'next' release is published in the split layout only")
 def test_objects_stored_before_an_upgrade_are_served_in_the_new_shape(soap: RawSoap, service: LocalService) -> None:
     body = (
         f"<soap:get><api:objectType>Account</api:objectType><api:objectId>{DEFAULT_ACCOUNT}</api:objectId></soap:get>"

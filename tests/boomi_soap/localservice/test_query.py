@@ -45,7 +45,7 @@ def all_results(soap: RawSoap, body: str) -> tuple[list[etree._Element], list[in
         if token is None:
             return results, sizes
         payload = soap.ok(f"<soap:queryMore><api:queryToken>{token}</api:queryToken></soap:queryMore>")
-        assert payload.tag == f"{{{NS['soap']}}}queryMoreResponse"
+        assert payload.tag == f"{{{soap.wrapper_ns}}}queryMoreResponse"
 
 
 def names(results: list[etree._Element]) -> list[str]:
@@ -198,6 +198,7 @@ def test_schema_rejects_unknown_operator(soap: RawSoap) -> None:
     assert "SimpleExpressionOperator" in message or "enumeration" in message
 
 
+@pytest.mark.contracts("split", why="the drifted 'next' release is published in the split layout only")
 def test_next_release_accepts_ends_with(soap: RawSoap, service: LocalService) -> None:
     service.set_release("next")
     results, _ = all_results(soap, query_body("Process", simple("ENDS_WITH", "name", "to SAP")))
@@ -205,7 +206,7 @@ def test_next_release_accepts_ends_with(soap: RawSoap, service: LocalService) ->
 
 
 def test_documented_grouping_fragment_is_understood(soap: RawSoap, fixtures_dir) -> None:
-    fragment = (fixtures_dir / "envelopes" / "QueryFilter.GroupingExpression.fragment.fixed.xml").read_text()
+    fragment = (fixtures_dir / "boomi-samples" / "QueryFilter.GroupingExpression.fragment.fixed.xml").read_text()
     expression = fragment[fragment.index("<expression") :]
     reply = soap.call(query_body("Process", expression))
     assert reply.fault()[1] == "ABC does not exist"
