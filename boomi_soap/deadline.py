@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["Deadline", "read_capped", "watch_session"]
+__all__ = ["Deadline", "discard", "read_capped", "watch_session"]
 
 CHUNK: Final = 64 * 1024
 _current = threading.local()
@@ -175,3 +175,15 @@ def read_capped(response: requests.Response, limit: int, deadline: Deadline) -> 
         if deadline.expired:
             break
     return bytes(body)
+
+
+def discard(response: requests.Response, deadline: Deadline) -> None:
+    """Read and drop a short body that will not be used (an error page), then close the response.
+
+    Closing with unread bytes makes the kernel reset the connection, which the server
+    sees as an error; reading a small page first ends the exchange cleanly.
+    """
+    with contextlib.suppress(requests.exceptions.RequestException):
+        read_capped(response, CHUNK, deadline)
+    if response.raw is not None:
+        response.close()

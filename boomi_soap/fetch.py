@@ -198,7 +198,7 @@ def _download(
 ) -> _Body | None:
     import requests  # only a download needs it; validation and the cache do not
 
-    from boomi_soap.deadline import read_capped
+    from boomi_soap.deadline import discard, read_capped
 
     headers = {"Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"}
     if previous is not None and previous.etag:
@@ -223,6 +223,8 @@ def _download(
             raise FetchError(f"timed out (connect {timeout[0]:g} s, read {timeout[1]:g} s)", url=url) from None
         raise FetchError(f"cannot connect ({type(exc).__name__})", url=url) from None
     with response:
+        if response.status_code != 200:
+            discard(response, deadline)
         if response.status_code == 304 and previous is not None:
             return None
         if response.status_code == 304:

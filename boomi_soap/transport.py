@@ -25,7 +25,7 @@ from typing import Any, Final
 import requests
 from zeep.transports import Transport
 
-from boomi_soap.deadline import Deadline, read_capped, watch_session
+from boomi_soap.deadline import Deadline, discard, read_capped, watch_session
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
 from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings
@@ -156,7 +156,7 @@ class SafeTransport(Transport):
                 )
                 record.status = response.status_code
                 if response.is_redirect or 300 <= response.status_code < 400:
-                    _close(response)
+                    discard(response, deadline)
                     raise RedirectRefusedError(
                         record.operation,
                         url=redact_url(address),
