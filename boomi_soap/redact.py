@@ -93,10 +93,15 @@ def redact(data: bytes | str) -> str:
 def debug_body(data: bytes | str, limit: int) -> str:
     """Return a body for a DEBUG log: redacted, then cut at ``limit`` bytes with its full size stated."""
     raw = data.encode() if isinstance(data, str) else data
-    text = redact(raw)  # before cutting, so a cut never splits a secret from its name
     if len(raw) <= limit:
-        return text
-    return text.encode()[:limit].decode("utf-8", "ignore") + f"\n[... cut at {limit} of {len(raw)} bytes]"
+        return redact(raw)
+    # Only the part shown is redacted, so a huge body costs nothing more.  A secret whose
+    # end tag was cut off is masked to the end; a tag cut in half is dropped, since its
+    # name/value pair (<field id="password" value=...) cannot be judged.
+    head = raw[:limit]
+    if head.rfind(b"<") > head.rfind(b">"):
+        head = head[: head.rfind(b"<")]
+    return redact(head) + f"\n[... cut at {limit} of {len(raw)} bytes]"
 
 
 def redact_headers(headers: Mapping[str, str | bytes]) -> str:
