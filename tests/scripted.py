@@ -7,7 +7,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.docserver import serving
 
 
 @dataclass
@@ -54,17 +56,12 @@ def scripted(answer: Answer) -> Iterator[Scripted]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.stop.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        state.base_url = base_url
+        try:
+            yield state
+        finally:
+            state.stop.set()  # let a dripping answer end before the server shuts down
 
 
 def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:

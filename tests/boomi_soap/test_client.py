@@ -169,14 +169,18 @@ def test_api_token_credentials(snapshot: Snapshot, tmp_path: Path) -> None:
     assert token_client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
 
 
-def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
-    env = {
+def cache_env(snapshot: Snapshot, **extra: str) -> dict[str, str]:
+    return {
         "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
         "BOOMI_USERNAME": DEFAULT_USER,
         "BOOMI_PASSWORD": DEFAULT_PASSWORD,
         "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
-        "BOOMI_BASE_URL": service.base_url,
+        **extra,
     }
+
+
+def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
+    env = cache_env(snapshot, BOOMI_BASE_URL=service.base_url)
     client = Client.from_cache(env=env, settings=FAST)
     assert client.snapshot == snapshot
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
@@ -186,12 +190,7 @@ def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalServi
 
 
 def test_from_cache_calls_only_the_configured_base_url(snapshot: Snapshot, service: LocalService) -> None:
-    env = {
-        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
-        "BOOMI_USERNAME": DEFAULT_USER,
-        "BOOMI_PASSWORD": DEFAULT_PASSWORD,
-        "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
-    }
+    env = cache_env(snapshot)
     with pytest.raises(ConfigurationError) as refused:
         Client.from_cache(env=env, settings=FAST)  # nothing configured: https://api.boomi.com
     assert str(refused.value) == (
@@ -217,12 +216,7 @@ def test_the_client_refuses_an_endpoint_off_the_snapshot_origin(snapshot: Snapsh
 def test_a_tampered_snapshot_endpoint_is_refused(snapshot: Snapshot, service: LocalService) -> None:
     manifest = snapshot.directory / "manifest.json"
     manifest.write_text(manifest.read_text().replace(service.base_url, "https://attacker.example"))
-    env = {
-        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
-        "BOOMI_USERNAME": DEFAULT_USER,
-        "BOOMI_PASSWORD": DEFAULT_PASSWORD,
-        "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
-    }
+    env = cache_env(snapshot)
     with pytest.raises(CacheIntegrityError, match="snapshot hash does not match its manifest"):
         Client.from_cache(env=env, settings=replace(FAST, allow_other_host=True))
 
