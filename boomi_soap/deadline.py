@@ -15,6 +15,9 @@ Used by :mod:`boomi_soap.fetch` (one deadline per fetch) and
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -46,7 +49,7 @@ class Deadline:
         self._cut = False
         self._connection: HTTPConnection | None = None
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._done = False
         self._outer: Deadline | None = None
 
     def remaining(self) -> float | None:
@@ -66,20 +69,16 @@ class Deadline:
     def __enter__(self) -> Deadline:
         self._outer = getattr(_current, "deadline", None)
         _current.deadline = self
-        left = self.remaining()
-        if left is not None:
-            self._timer = threading.Timer(left, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
+        if self._expires is not None:
+            _watchdog.watch(self._expires, self)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
         _current.deadline = self._outer
         with self._lock:
+            self._done = True
             self._connection = None
 
     def _attach(self, connection: HTTPConnection) -> None:
@@ -90,9 +89,51 @@ class Deadline:
 
     def _expire(self) -> None:
         with self._lock:
+            if self._done:
+                return
             self._cut = True
             if self._connection is not None:
                 _shut(self._connection)
+
+
+class _Watchdog:
+    """One thread for every deadline of the process: a thread per call would cost more than the call."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        # Also after a fork: the child has the parent's state but not its thread.
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, expires: float, deadline: Deadline) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (expires, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="boomi-soap-deadlines", daemon=True)
+                self._thread.start()
+            if self._due[0][2] is deadline:  # only an earlier first deadline needs the thread awake
+                self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due:
+                    self._changed.wait()
+                expires, _, deadline = self._due[0]
+                wait = expires - time.monotonic()
+                if wait > 0 and not deadline._done:
+                    self._changed.wait(wait)
+                    continue
+                heapq.heappop(self._due)  # ended in time, or due now
+            deadline._expire()
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog._reset)
 
 
 def _shut(connection: HTTPConnection) -> None:
