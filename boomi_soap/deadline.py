@@ -2,7 +2,7 @@
 
 A read timeout bounds each wait for the next bytes, so a server that sends one byte
 every half second never trips it.  A :class:`Deadline` bounds the whole exchange: when
-it passes, a timer shuts down the socket in use, which ends a blocked read at once,
+it passes, a watchdog thread shuts down the socket in use, which ends a blocked read at once,
 whether in the status line, the headers or the body.  A session gets this from
 :func:`watch_session`, which mounts an adapter whose connections report themselves to
 the deadline of the thread that uses them.  :func:`read_capped` reads a streamed body
