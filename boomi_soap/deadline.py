@@ -29,7 +29,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["Deadline", "discard", "read_capped", "watch_session"]
+__all__ = ["Deadline", "discard", "read_capped", "release", "watch_session"]
 
 CHUNK: Final = 64 * 1024
 _current = threading.local()
@@ -226,5 +226,10 @@ def discard(response: requests.Response, deadline: Deadline) -> None:
     """
     with contextlib.suppress(requests.exceptions.RequestException):
         read_capped(response, CHUNK, deadline)
-    if response.raw is not None:
+    release(response)
+
+
+def release(response: requests.Response) -> None:
+    """Close a response: its connection goes back to the pool if it was read to the end."""
+    if response.raw is not None:  # a response made in memory (a test double) has no connection
         response.close()

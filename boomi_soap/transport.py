@@ -25,7 +25,7 @@ from typing import Any, Final
 import requests
 from zeep.transports import Transport
 
-from boomi_soap.deadline import Deadline, discard, read_capped, watch_session
+from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
 from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings
@@ -167,7 +167,7 @@ class SafeTransport(Transport):
                 try:
                     body = read_capped(response, settings.max_response_bytes, deadline)
                 finally:
-                    _close(response)
+                    release(response)
             except requests.exceptions.ConnectTimeout:
                 if deadline.expired:
                     raise self._out_of_time(record, sent=False) from None
@@ -236,9 +236,9 @@ class SafeTransport(Transport):
                 retry_reason, error = "HTTP 503", None
             pause = policy.delay(record.attempts, self._random.random())
             left = deadline.remaining()
-            if left is not None and pause >= left:
+            if retry_reason is not None and left is not None and pause >= left:
                 # No time for another attempt: report the last outcome, as after the last retry.
-                record.history.append(f"attempt {record.attempts}: {retry_reason}; total timeout reached")
+                record.history.append(f"attempt {record.attempts}: {retry_reason}; no time left to retry")
                 retry_reason = None
             if retry_reason is None or record.attempts > policy.max_retries:
                 if error is None:
@@ -264,12 +264,6 @@ class SafeTransport(Transport):
         if "://" in url and not url.startswith("file://"):
             raise TransportError("load", f"refusing to fetch {url}: the client works from the cached snapshot")
         return super().load(url)  # type: ignore[no-any-return, no-untyped-call]
-
-
-def _close(response: requests.Response) -> None:
-    # A response made in memory (a test double) has no connection to release.
-    if response.raw is not None:
-        response.close()
 
 
 def _never_sent(exc: BaseException) -> bool:
