@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import socket
-import time
 
 import pytest
 import requests
@@ -126,15 +125,14 @@ def test_size_limit() -> None:
         fetch_documents(Endpoint("acct", server.base_url), CREDENTIALS, max_bytes=1000)
 
 
+@pytest.mark.timeout(30)  # finishes: without the read timeout it would wait for ever
 def test_read_timeout_is_bounded() -> None:
     with socket.socket() as silent:  # accepts connections (backlog) and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         endpoint = Endpoint("acct", f"http://127.0.0.1:{silent.getsockname()[1]}")
-        started = time.monotonic()
         with pytest.raises(FetchError, match=r"timed out \(connect 0.5 s, read 0.5 s\)"):
             fetch_documents(endpoint, CREDENTIALS, timeout=(0.5, 0.5))
-        assert time.monotonic() - started < 3
 
 
 def test_connection_refused_names_the_url() -> None:
@@ -173,12 +171,13 @@ def test_local_name_collisions_get_a_hash() -> None:
     assert second.endswith(".xsd")
 
 
+@pytest.mark.timeout(30)  # finishes: the drip alone would take 14 hours
 def test_a_dripped_document_is_cut_at_the_fetch_deadline() -> None:
-    with scripted(drip(0.5, headers_first=True)) as server:
-        started = time.monotonic()
-        with pytest.raises(FetchError, match="did not finish within its total timeout of 2 s"):
-            fetch_documents(Endpoint("acct", server.base_url), CREDENTIALS, timeout=(5, 5), total_timeout=2)
-        assert time.monotonic() - started < 10  # generous: the drip alone would take 14 hours
+    with (
+        scripted(drip(0.5, headers_first=True)) as server,
+        pytest.raises(FetchError, match="did not finish within its total timeout of 2 s"),
+    ):
+        fetch_documents(Endpoint("acct", server.base_url), CREDENTIALS, timeout=(5, 5), total_timeout=2)
 
 
 def test_the_total_size_of_a_fetch_is_capped() -> None:

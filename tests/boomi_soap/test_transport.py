@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -57,16 +56,14 @@ def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path) -> N
     assert "https://***@evil.example/x" in str(refused.value)
 
 
+@pytest.mark.timeout(30)  # finishes: without the deadline the drip would go on for about 14 hours
 @pytest.mark.parametrize("headers_first", [False, True], ids=["dripped-headers", "dripped-body"])
 def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path) -> None:
     settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
     with scripted(drip(0.5, headers_first=headers_first)) as service:
         client = client_at(service.base_url, tmp_path, settings)
-        started = time.monotonic()
         with pytest.raises(ServiceTimeoutError, match="no complete answer within the total timeout of 2 s") as late:
             client.get("Account", DEFAULT_ACCOUNT)
-        elapsed = time.monotonic() - started
-    assert elapsed < 10  # generous: without the deadline the drip would go on for about 14 hours
     assert late.value.attempts == 1
     assert late.value.sent is None
 
@@ -85,13 +82,14 @@ def test_the_total_timeout_covers_retries(tmp_path: Path) -> None:
     assert 1 < limited.value.attempts < 50  # retried, then stopped by the deadline, not by max_retries
 
 
+@pytest.mark.timeout(30)  # finishes: the answer is cut, not read to its end
 def test_a_huge_answer_is_cut_at_the_size_limit(tmp_path: Path) -> None:
     settings = ClientSettings(rate_limit=None, max_response_bytes=1024 * 1024, retry=RetryPolicy(max_retries=0))
-    with scripted(flood(50 * 1024 * 1024)) as service:
-        started = time.monotonic()
-        with pytest.raises(ResponseError, match=r"answer larger than 1048576 bytes from http://127\.0\.0\.1:\d+/api"):
-            client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
-        assert time.monotonic() - started < 10
+    with (
+        scripted(flood(50 * 1024 * 1024)) as service,
+        pytest.raises(ResponseError, match=r"answer larger than 1048576 bytes from http://127\.0\.0\.1:\d+/api"),
+    ):
+        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
 
 
 def test_a_declared_size_over_the_limit_is_not_read(tmp_path: Path) -> None:
