@@ -754,25 +754,47 @@ def refresh(
         CachePermissionError: If a cache path is a link, another user's or writable by others.
         CacheError: If the store cannot be written.
     """
-    with store.lock(endpoint.account_id, endpoint.flavour):
-        try:
-            current: Snapshot | None = store.current(endpoint.account_id, endpoint.flavour)
-        except SnapshotNotFoundError:
-            current = None
-        except CachePermissionError:
-            raise
-        except CacheError as exc:
-            _log.warning("ignoring damaged snapshot: %s", exc)
-            current = None
-        previous = current.previous() if current is not None and current.endpoint == endpoint.url else None
-        result = fetch_documents(
-            endpoint, credentials, session=session, previous=previous, timeout=timeout, max_bytes=max_bytes,
-            max_total_bytes=max_total_bytes, total_timeout=total_timeout,
-        )  # fmt: skip
-        if current is not None and result.unchanged:
-            return Refresh(current, created=False, unchanged=True)
-        snapshot, created = store.save(result)
-        return Refresh(snapshot, created=created, unchanged=False)
+    try:
+        with store.lock(endpoint.account_id, endpoint.flavour):
+            return _refresh(
+                store, endpoint, credentials, session=session, timeout=timeout, max_bytes=max_bytes,
+                max_total_bytes=max_total_bytes, total_timeout=total_timeout,
+            )  # fmt: skip
+    except OSError as exc:  # the disk refused (no space, no permission, a name too long)
+        raise CacheError(
+            f"{exc.filename or store.root}: cannot write the cache ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
+def _refresh(
+    store: CacheStore,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    *,
+    session: requests.Session | None,
+    timeout: tuple[float, float],
+    max_bytes: int,
+    max_total_bytes: int,
+    total_timeout: float | None,
+) -> Refresh:
+    try:
+        current: Snapshot | None = store.current(endpoint.account_id, endpoint.flavour)
+    except SnapshotNotFoundError:
+        current = None
+    except CachePermissionError:
+        raise
+    except CacheError as exc:
+        _log.warning("ignoring damaged snapshot: %s", exc)
+        current = None
+    previous = current.previous() if current is not None and current.endpoint == endpoint.url else None
+    result = fetch_documents(
+        endpoint, credentials, session=session, previous=previous, timeout=timeout, max_bytes=max_bytes,
+        max_total_bytes=max_total_bytes, total_timeout=total_timeout,
+    )  # fmt: skip
+    if current is not None and result.unchanged:
+        return Refresh(current, created=False, unchanged=True)
+    snapshot, created = store.save(result)
+    return Refresh(snapshot, created=created, unchanged=False)
 
 
 def resolve_snapshot(

@@ -361,3 +361,9 @@ def test_links_inside_the_cache_are_never_followed(tmp_path: Path, endpoint: End
 def test_the_pinned_store_is_package_data_and_not_owner_checked() -> None:
     assert not pinned_store().private
     assert CacheStore(Path("x")).private
+
+
+def test_a_disk_that_refuses_is_a_cache_error(tmp_path: Path, service: LocalService) -> None:
+    endpoint = Endpoint("a" * 300, service.base_url)  # a directory name longer than the file system allows
+    with pytest.raises(CacheError, match=r"cannot write the cache \(File name too long\)"):
+        refresh(CacheStore(tmp_path), endpoint, CREDENTIALS)
