@@ -415,6 +415,7 @@ class CacheStore:
         Raises:
             SnapshotNotFoundError: If nothing is cached for the account.
             CacheIntegrityError: If the snapshot is corrupt or partial.
+            CachePermissionError: If a path on the way is a link, another user's or writable by others.
         """
         directory = self.account_dir(account_id, flavour)
         pointer = directory / CURRENT
@@ -442,6 +443,7 @@ class CacheStore:
 
         Raises:
             CacheIntegrityError: If the manifest or any file does not match.
+            CachePermissionError: If the directory or a file is a link, another user's or writable by others.
             CacheError: If the snapshot was written in another format version.
         """
         manifest_path = directory / MANIFEST
@@ -611,6 +613,7 @@ class CacheStore:
             The snapshot and whether a new directory was written.
 
         Raises:
+            CachePermissionError: If a path it would use, the new snapshot's included, fails the checks.
             CacheError: If the store is read-only or the disk refuses.
         """
         if self.read_only:
