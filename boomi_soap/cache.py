@@ -65,6 +65,7 @@ from boomi_soap.fetch import (
     Previous,
     fetch_documents,
 )
+from boomi_soap.redact import redact_url
 
 if TYPE_CHECKING:
     import requests
@@ -515,7 +516,8 @@ class CacheStore:
             )
         if origin(snapshot.endpoint) != origin(snapshot.origin_url) or "@" in snapshot.endpoint:
             raise CacheIntegrityError(
-                f"endpoint {snapshot.endpoint} is not on the origin its WSDL came from", path=str(snapshot.directory)
+                f"endpoint {redact_url(snapshot.endpoint)} is not on the origin its WSDL came from",
+                path=str(snapshot.directory),
             )
 
     def snapshot_dirs(self, account_id: str | None = None) -> list[Path]:

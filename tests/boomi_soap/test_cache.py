@@ -230,21 +230,26 @@ def test_an_edited_endpoint_fails_verification(tmp_path: Path, endpoint: Endpoin
     assert [type(p) for p in store.verify()] == [CacheIntegrityError]
 
 
-def test_an_endpoint_off_the_wsdl_origin_fails_even_when_resealed(tmp_path: Path, endpoint: Endpoint) -> None:
+@pytest.mark.parametrize("forged", ["https://attacker.example", "http://u:s3cret-in-url@127.0.0.1:{port}"])
+def test_an_endpoint_off_the_wsdl_origin_fails_even_when_resealed(
+    tmp_path: Path, endpoint: Endpoint, forged: str
+) -> None:
     store = CacheStore(tmp_path)
     snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
     manifest = json.loads((snapshot.directory / "manifest.json").read_text())
-    manifest["endpoint"] = "https://attacker.example/api/soap/v1/" + DEFAULT_ACCOUNT
+    port = endpoint.base_url.rsplit(":", 1)[1]
+    manifest["endpoint"] = forged.format(port=port) + "/api/soap/v1/" + DEFAULT_ACCOUNT
     urls = {f["path"]: f["url"] for f in manifest["files"]}
     manifest["snapshot_sha256"] = identity_hash(
         account=manifest["account"], flavour=manifest["flavour"], endpoint=manifest["endpoint"],
         wsdl=manifest["wsdl"], contract=manifest["sha256"], urls=urls,
     )  # fmt: skip
-    forged = snapshot.directory.parent / manifest["snapshot_sha256"][:16]
-    shutil.copytree(snapshot.directory, forged)
-    (forged / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(CacheIntegrityError, match="is not on the origin its WSDL came from"):
-        store.open(forged)
+    copy = snapshot.directory.parent / manifest["snapshot_sha256"][:16]
+    shutil.copytree(snapshot.directory, copy)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CacheIntegrityError, match="is not on the origin its WSDL came from") as refused:
+        store.open(copy)
+    assert "s3cret-in-url" not in str(refused.value)
 
 
 # -- nobody else can steer the cache ----------------------------------------------------
