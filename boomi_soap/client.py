@@ -13,11 +13,12 @@ from __future__ import annotations
 import copy
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import requests
 import zeep
@@ -28,10 +29,11 @@ from zeep.wsse.username import UsernameToken
 
 from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.contract import Contract, contract_of, tag_of
-from boomi_soap.credentials import Credentials, Endpoint, Flavour
+from boomi_soap.credentials import Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import (
     AuthenticationError,
     BoomiSoapError,
+    ConfigurationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
@@ -209,18 +211,42 @@ class Client:
     ) -> None:
         """Build a client from a verified snapshot; nothing is downloaded.
 
+        Where calls go, and the checks made on every construction:
+
+        - ``endpoint=None``: to the endpoint recorded in the snapshot (sealed by its
+          hash), which must be on the origin its WSDL was downloaded from, unless
+          ``ClientSettings(allow_other_host=True)``.
+        - ``endpoint=`` given: there.  Naming it in code is the opt-in to a host other
+          than the snapshot's origin.
+        - Always: ``http`` or ``https`` only, no user information in the URL, and plain
+          ``http://`` only to loopback unless ``ClientSettings(allow_insecure=True)``.
+
         Args:
             snapshot: The account's cached WSDL and schemas.
             credentials: WS-Security user name and password or API token.
             endpoint: Where to send calls (default: the endpoint the snapshot came from).
-            settings: Rate limit, timeouts, retries, validation.
+            settings: Rate limit, timeouts, bounds, retries, validation, opt-ins.
             session: HTTP session (a new one by default).
             compiled_dir: Where compiled schemas are kept (see :mod:`boomi_soap.schema`).
+
+        Raises:
+            ConfigurationError: If the endpoint is refused (one line, no secret).
         """
         self.snapshot = snapshot
         self.settings = settings or ClientSettings()
         self._credentials = credentials
         self.address = endpoint.url if isinstance(endpoint, Endpoint) else endpoint or snapshot.endpoint
+        insecure = self.settings.allow_insecure or (isinstance(endpoint, Endpoint) and endpoint.allow_insecure)
+        check_url(self.address, what="endpoint", allow_insecure=insecure)
+        if (
+            endpoint is None
+            and not self.settings.allow_other_host
+            and origin(self.address) != origin(snapshot.origin_url)
+        ):
+            raise ConfigurationError(
+                f"the snapshot's endpoint {self.address} is not on the origin its WSDL came from"
+                f" ({snapshot.origin_url or 'unknown'}); pass endpoint= or ClientSettings(allow_other_host=True)"
+            )
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
         self._transport = SafeTransport(self.settings, session)
@@ -250,7 +276,7 @@ class Client:
         account_id: str | None = None,
         *,
         cache_dir: Path | None = None,
-        flavour: Flavour = "platform",
+        flavour: Flavour | None = None,
         credentials: Credentials | None = None,
         base_url: str | None = None,
         settings: ClientSettings | None = None,
@@ -258,24 +284,38 @@ class Client:
     ) -> Client:
         """Build a client from the account's current cached snapshot.
 
-        Account, credentials and base URL default to ``BOOMI_ACCOUNT_ID``,
-        ``BOOMI_USERNAME`` + ``BOOMI_PASSWORD``/``BOOMI_API_TOKEN`` and ``BOOMI_BASE_URL``.
+        Account, flavour, credentials and base URL default to ``BOOMI_ACCOUNT_ID``,
+        ``BOOMI_FLAVOUR`` (else ``platform``), ``BOOMI_USERNAME`` +
+        ``BOOMI_PASSWORD``/``BOOMI_API_TOKEN`` and ``BOOMI_BASE_URL``.
+        Calls go to the configured base URL.  With none configured, the base URL is
+        ``https://api.boomi.com`` and the snapshot's endpoint must be on it: a cache
+        does not get to choose where the password goes.  To call the host the snapshot
+        came from instead, configure it as the base URL, or pass
+        ``ClientSettings(allow_other_host=True)``.
 
         Raises:
-            ConfigurationError: If the account or credentials are missing.
+            ConfigurationError: If the account or credentials are missing, or the endpoint is refused.
             SnapshotNotFoundError: If nothing is cached (run ``boomi-soap fetch``).
             CacheIntegrityError: If the snapshot is damaged.
+            CachePermissionError: If the cache is a link, another user's or writable by others.
         """
-        endpoint = Endpoint.from_sources(account_id=account_id, base_url=base_url, flavour=flavour, env=env)
-        store = CacheStore(cache_dir or default_cache_dir(env), read_only=True)
-        snapshot = store.current(endpoint.account_id, flavour)
-        credentials = credentials or Credentials.from_sources(env=env)
-        return cls(
-            snapshot,
-            credentials,
-            endpoint=endpoint if base_url or (env or {}).get("BOOMI_BASE_URL") else None,
-            settings=settings,
+        settings = settings or ClientSettings()
+        source = os.environ if env is None else env
+        configured = bool(base_url or source.get("BOOMI_BASE_URL"))
+        chosen = cast("Flavour", flavour or source.get("BOOMI_FLAVOUR") or "platform")  # Endpoint checks it
+        endpoint = Endpoint.from_sources(
+            account_id=account_id, base_url=base_url, flavour=chosen, env=env, allow_insecure=settings.allow_insecure
         )
+        store = CacheStore(cache_dir or default_cache_dir(env), read_only=True)
+        snapshot = store.current(endpoint.account_id, endpoint.flavour)
+        credentials = credentials or Credentials.from_sources(env=env)
+        if not configured and not settings.allow_other_host and origin(snapshot.endpoint) != origin(endpoint.url):
+            raise ConfigurationError(
+                f"the cached snapshot of {endpoint.account_id} calls {snapshot.endpoint}, not the configured base URL"
+                f" {endpoint.base_url}; set BOOMI_BASE_URL (or base_url=) to the host to call,"
+                " or pass ClientSettings(allow_other_host=True)"
+            )
+        return cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
 
     def __repr__(self) -> str:
         user = self._credentials.username

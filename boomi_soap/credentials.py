@@ -4,10 +4,15 @@ Both come from arguments or from the environment (``BOOMI_ACCOUNT_ID``,
 ``BOOMI_USERNAME``, ``BOOMI_PASSWORD`` or ``BOOMI_API_TOKEN``, ``BOOMI_BASE_URL``).
 With an API token, the user name is the e-mail address and the ``BOOMI_TOKEN.``
 prefix is added here.  Secrets never appear in a ``repr`` or message.
+
+Every URL credentials may travel to passes :func:`check_url`: ``http`` or ``https``
+only, no user information (``https://user:password@host``), and plain ``http://``
+only to loopback unless insecure transport is allowed explicitly.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,8 +20,19 @@ from typing import Final, Literal
 from urllib.parse import quote, urlsplit
 
 from boomi_soap.exceptions import ConfigurationError
+from boomi_soap.redact import redact_url
 
-__all__ = ["DEFAULT_BASE_URL", "EU_BASE_URL", "FLAVOURS", "Credentials", "Endpoint", "Flavour"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EU_BASE_URL",
+    "FLAVOURS",
+    "Credentials",
+    "Endpoint",
+    "Flavour",
+    "check_url",
+    "is_loopback",
+    "origin",
+]
 
 DEFAULT_BASE_URL: Final = "https://api.boomi.com"
 EU_BASE_URL: Final = "https://api.platform.gb.boomi.com"
@@ -25,6 +41,53 @@ TOKEN_PREFIX: Final = "BOOMI_TOKEN."  # noqa: S105 - a user-name prefix, not a s
 Flavour = Literal["platform", "partner", "apim"]
 FLAVOURS: Final[tuple[Flavour, ...]] = ("platform", "partner", "apim")
 _PATHS: Final[dict[Flavour, str]] = {"platform": "", "partner": "/partner", "apim": "/apim"}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, lower-case host and port (the default one filled in) of a URL."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, what: str, allow_insecure: bool = False) -> None:
+    """Refuse a URL that credentials must not travel to.
+
+    Args:
+        url: The URL.
+        what: What it is, for the message (``base URL``, ``endpoint``).
+        allow_insecure: Allow plain ``http://`` to a host other than loopback.
+
+    Raises:
+        ConfigurationError: One line, which never repeats user information.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigurationError(f"invalid {what} {redact_url(url)!r}") from None
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            f"{what} {redact_url(url)} holds user information; give credentials through"
+            " BOOMI_USERNAME and BOOMI_PASSWORD or BOOMI_API_TOKEN, never in a URL"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"invalid {what} {url!r} (want https://host[:port])")
+    if parts.scheme == "http" and not allow_insecure and not is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"{what} {url} is plain http://: the password would travel in clear text;"
+            " use https://, or allow_insecure=True if you must"
+        )
 
 
 @dataclass(frozen=True)
@@ -98,22 +161,26 @@ class Endpoint:
         account_id: The account id (part of every URL path).
         base_url: ``https://api.boomi.com`` (NA), ``https://api.platform.gb.boomi.com`` (EU) or another host.
         flavour: ``platform``, ``partner`` or ``apim``.
+        allow_insecure: Allow a plain ``http://`` base URL on a host other than loopback.
     """
 
     account_id: str
     base_url: str = DEFAULT_BASE_URL
     flavour: Flavour = "platform"
+    allow_insecure: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         """Check the parts.
 
         Raises:
-            ConfigurationError: On an empty account id, a bad URL or an unknown flavour.
+            ConfigurationError: On an empty account id, a bad, plain-http or credential-bearing
+                URL, or an unknown flavour.
         """
         if not self.account_id or "/" in self.account_id or "?" in self.account_id:
             raise ConfigurationError(f"invalid account id {self.account_id!r}")
+        check_url(self.base_url, what="base URL", allow_insecure=self.allow_insecure)
         parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.username:
+        if parts.query or parts.fragment:
             raise ConfigurationError(f"invalid base URL {self.base_url!r} (want https://host[:port])")
         if self.flavour not in _PATHS:
             raise ConfigurationError(f"unknown flavour {self.flavour!r} (use {', '.join(FLAVOURS)})")
@@ -126,17 +193,19 @@ class Endpoint:
         base_url: str | None = None,
         flavour: Flavour = "platform",
         env: Mapping[str, str] | None = None,
+        allow_insecure: bool = False,
     ) -> Endpoint:
         """Resolve the endpoint from arguments, then ``BOOMI_ACCOUNT_ID`` and ``BOOMI_BASE_URL``.
 
         Raises:
-            ConfigurationError: If no account id is given.
+            ConfigurationError: If no account id is given, or the base URL is refused.
         """
         env = os.environ if env is None else env
         account_id = account_id or env.get("BOOMI_ACCOUNT_ID") or None
         if not account_id:
             raise ConfigurationError("no account id: pass --account or set BOOMI_ACCOUNT_ID")
-        return cls(account_id, (base_url or env.get("BOOMI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), flavour)
+        base = (base_url or env.get("BOOMI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        return cls(account_id, base, flavour, allow_insecure)
 
     @property
     def url(self) -> str:

@@ -20,11 +20,13 @@ can catch them all with a single ``except BoomiSoapError``::
     │   ├── QuotaExceededError       the rolling 24-hour quota is spent
     │   └── ServerError              the service failed
     ├── TransportError         no usable answer (timeout, connection, garbage)
-    │   ├── ServiceTimeoutError      connect or read timeout
+    │   ├── ServiceTimeoutError      connect, read or total timeout
     │   └── ResponseError            an answer that is not a SOAP message
+    │       └── RedirectRefusedError a redirect, never followed
     ├── CacheError             the WSDL cache cannot serve what was asked
     │   ├── SnapshotNotFoundError  no snapshot cached for this account
-    │   └── CacheIntegrityError    a cached file is missing, altered or partial
+    │   ├── CacheIntegrityError    a cached file is missing, altered or partial
+    │   └── CachePermissionError   a cache path others could steer (symlink, owner, mode)
     └── ServiceError           the local AtomSphere service cannot start or is misused
         └── ServiceConfigError bad configuration (accounts, users, limits)
 
@@ -39,6 +41,7 @@ __all__ = [
     "BoomiSoapError",
     "CacheError",
     "CacheIntegrityError",
+    "CachePermissionError",
     "ConfigurationError",
     "DocumentInvalidError",
     "FetchError",
@@ -48,6 +51,7 @@ __all__ = [
     "QueryFilterError",
     "QuotaExceededError",
     "RateLimitedError",
+    "RedirectRefusedError",
     "RequestValidationError",
     "ResponseError",
     "SchemaLoadError",
@@ -203,6 +207,24 @@ class ResponseError(TransportError):
     """The answer was not a SOAP message (HTML page, truncated or non-XML body)."""
 
 
+class RedirectRefusedError(ResponseError):
+    """The service answered with a redirect (3xx); it is never followed.
+
+    Following it would send the request, WS-Security password included, to another URL.
+
+    Attributes:
+        url: Where the request went.
+        location: Where the answer pointed (user information removed).
+        status: The HTTP status.
+    """
+
+    def __init__(self, operation: str, *, url: str, location: str, status: int, attempts: int = 1) -> None:
+        self.url = url
+        self.location = location
+        self.status = status
+        super().__init__(operation, f"HTTP {status} redirect from {url} to {location} not followed", attempts=attempts)
+
+
 class CacheError(BoomiSoapError):
     """The WSDL cache cannot serve what was asked."""
 
@@ -216,6 +238,21 @@ class CacheIntegrityError(CacheError):
 
     Attributes:
         path: The offending file.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+class CachePermissionError(CacheError):
+    """A cache path is a symbolic link, not owned by this user, or writable by others.
+
+    Such a path is refused, never repaired: whoever could write it could steer the
+    client to another endpoint or schema.
+
+    Attributes:
+        path: The offending path.
     """
 
     def __init__(self, message: str, *, path: str) -> None:

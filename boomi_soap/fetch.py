@@ -5,8 +5,10 @@ Starting from ``{endpoint}?wsdl``, every ``wsdl:import/@location`` and
 document that names it and fetched in turn, whatever its form (absolute, relative,
 ``?xsd=1``).  Each request uses HTTP Basic auth, but only towards the WSDL's own
 origin: a document on another origin is an error, never a credential leak.
-Redirects are not followed, for the same reason.  TLS certificates are verified,
-every request has a timeout, and every body a size limit.
+Redirects are not followed, for the same reason, and a URL with user information
+(``https://user:password@host``) is refused.  TLS certificates are verified, every
+request has a timeout, every body a size limit, and the whole fetch a deadline (which
+cuts even a dripped answer, see :mod:`boomi_soap.deadline`) and a total size limit.
 
 References are rewritten to deterministic local file names (``?wsdl`` becomes
 ``service.wsdl``, ``?xsd=1`` becomes ``service.xsd1.xsd``), so the result loads
@@ -26,15 +28,20 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials, Endpoint, origin
 from boomi_soap.exceptions import FetchError, XMLInputError
+from boomi_soap.redact import redact_url
 from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
     import requests
 
+    from boomi_soap.deadline import Deadline
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_TOTAL_BYTES",
+    "DEFAULT_TOTAL_TIMEOUT",
     "Document",
     "FetchResult",
     "Previous",
@@ -47,6 +54,8 @@ NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
 DEFAULT_TIMEOUT: Final = (10.0, 60.0)
+DEFAULT_MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_TOTAL_TIMEOUT: Final = 300.0
 MAX_DOCUMENTS: Final = 200
 _SCHEMA_REFS: Final = tuple(f"{{{NS_XS}}}{tag}" for tag in ("import", "include", "redefine", "override"))
 _WSDL_IMPORT: Final = f"{{{NS_WSDL}}}import"
@@ -176,12 +185,6 @@ class _Body:
     last_modified: str | None
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
 def _download(
     session: requests.Session,
     url: str,
@@ -190,8 +193,12 @@ def _download(
     *,
     timeout: tuple[float, float],
     max_bytes: int,
+    budget: int,
+    deadline: Deadline,
 ) -> _Body | None:
     import requests  # only a download needs it; validation and the cache do not
+
+    from boomi_soap.deadline import discard, read_capped
 
     headers = {"Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"}
     if previous is not None and previous.etag:
@@ -203,17 +210,21 @@ def _download(
             url,
             headers=headers,
             auth=(credentials.username, credentials.secret),
-            timeout=timeout,
+            timeout=(deadline.bound(timeout[0]), deadline.bound(timeout[1])),
             allow_redirects=False,
             stream=True,
         )
     except requests.exceptions.SSLError:
         raise FetchError("TLS certificate verification failed", url=url) from None
-    except requests.exceptions.Timeout:
-        raise FetchError(f"timed out (connect {timeout[0]:g} s, read {timeout[1]:g} s)", url=url) from None
     except requests.exceptions.RequestException as exc:
+        if deadline.expired:
+            raise _late(url, deadline) from None
+        if isinstance(exc, requests.exceptions.Timeout):
+            raise FetchError(f"timed out (connect {timeout[0]:g} s, read {timeout[1]:g} s)", url=url) from None
         raise FetchError(f"cannot connect ({type(exc).__name__})", url=url) from None
     with response:
+        if response.status_code != 200:
+            discard(response, deadline)
         if response.status_code == 304 and previous is not None:
             return None
         if response.status_code == 304:
@@ -225,25 +236,29 @@ def _download(
                 status=response.status_code,
             )
         if 300 <= response.status_code < 400:
+            location = redact_url(response.headers.get("Location", "?"))
             raise FetchError(
-                f"HTTP {response.status_code} redirect to {response.headers.get('Location', '?')} not followed",
-                url=url,
-                status=response.status_code,
+                f"HTTP {response.status_code} redirect to {location} not followed", url=url, status=response.status_code
             )
         if response.status_code != 200:
             raise FetchError(f"HTTP {response.status_code}", url=url, status=response.status_code)
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise FetchError(f"document of {declared} bytes exceeds the limit of {max_bytes}", url=url)
-        body = bytearray()
         try:
-            for chunk in response.iter_content(64 * 1024):
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    raise FetchError(f"document exceeds the limit of {max_bytes} bytes", url=url)
+            body = read_capped(response, min(max_bytes, budget), deadline)
         except requests.exceptions.RequestException as exc:
+            if deadline.expired:
+                raise _late(url, deadline) from None
             raise FetchError(f"download interrupted ({type(exc).__name__})", url=url) from None
-        return _Body(bytes(body), response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        if deadline.expired:
+            raise _late(url, deadline)
+        if body is None and budget < max_bytes:
+            raise FetchError(f"the documents exceed the total limit of {budget} bytes left for this fetch", url=url)
+        if body is None:
+            raise FetchError(f"document exceeds the limit of {max_bytes} bytes", url=url)
+        return _Body(body, response.headers.get("ETag"), response.headers.get("Last-Modified"))
+
+
+def _late(url: str, deadline: Deadline) -> FetchError:
+    return FetchError(f"the fetch did not finish within its total timeout of {deadline.seconds:g} s", url=url)
 
 
 def fetch_documents(
@@ -254,6 +269,8 @@ def fetch_documents(
     previous: Mapping[str, Previous] | None = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FetchResult:
     """Download the account's WSDL and everything it imports, transitively.
@@ -265,6 +282,8 @@ def fetch_documents(
         previous: Validators and content of the last snapshot, by URL, for conditional GETs.
         timeout: Connect and read timeouts in seconds.
         max_bytes: Largest document accepted.
+        max_total_bytes: Most bytes downloaded in all, every document together.
+        total_timeout: Seconds the whole fetch may take (``None``: no limit).
         clock: Source of the ``fetched_at`` time.
 
     Returns:
@@ -275,40 +294,43 @@ def fetch_documents(
     """
     import requests
 
+    from boomi_soap.deadline import Deadline, watch_session
+
     own_session = session is None
-    http = requests.Session() if session is None else session
+    http = watch_session(requests.Session() if session is None else session)
     previous = previous or {}
-    origin = _origin(endpoint.wsdl_url)
+    home = origin(endpoint.wsdl_url)
     queue = [endpoint.wsdl_url]
     seen = {endpoint.wsdl_url}
     names: dict[str, str] = {}
     fetched: list[_Fetched] = []
+    budget = max_total_bytes
     try:
-        while queue:
-            url = queue.pop(0)
-            if len(fetched) >= MAX_DOCUMENTS:
-                raise FetchError(f"more than {MAX_DOCUMENTS} documents; refusing to continue", url=url)
-            before = previous.get(url)
-            response = _download(http, url, credentials, before, timeout=timeout, max_bytes=max_bytes)
-            item = _parse(url, response, before, clock)
-            names[url] = (
-                before.path
-                if before is not None and response is None
-                else local_name(url, is_wsdl=item.is_wsdl, taken=set(names.values()))
-            )
-            for reference, attribute in item.references:
-                target = _resolve(url, reference.get(attribute, ""), before, previous)
-                if _origin(target) != origin:
-                    raise FetchError(
-                        f"imports {target}, which is on another origin than {endpoint.wsdl_url};"
-                        " refusing to fetch it (credentials are only sent to the WSDL's origin)",
-                        url=url,
-                    )
-                item.targets.append(target)
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-            fetched.append(item)
+        with Deadline(total_timeout) as deadline:
+            while queue:
+                url = queue.pop(0)
+                if len(fetched) >= MAX_DOCUMENTS:
+                    raise FetchError(f"more than {MAX_DOCUMENTS} documents; refusing to continue", url=url)
+                before = previous.get(url)
+                response = _download(
+                    http, url, credentials, before, timeout=timeout, max_bytes=max_bytes, budget=budget,
+                    deadline=deadline,
+                )  # fmt: skip
+                budget -= len(response.content) if response is not None else 0
+                item = _parse(url, response, before, clock)
+                names[url] = (
+                    before.path
+                    if before is not None and response is None
+                    else local_name(url, is_wsdl=item.is_wsdl, taken=set(names.values()))
+                )
+                for reference, attribute in item.references:
+                    target = _resolve(url, reference.get(attribute, ""), before, previous)
+                    _check_target(target, home, endpoint, url)
+                    item.targets.append(target)
+                    if target not in seen:
+                        seen.add(target)
+                        queue.append(target)
+                fetched.append(item)
     finally:
         if own_session:
             http.close()
@@ -354,6 +376,17 @@ def _parse(url: str, body: _Body | None, before: Previous | None, clock: Callabl
         raise FetchError(f"expected a WSDL or an XML schema, got <{etree.QName(root).localname}>", url=url)
     pairs = [(r, "location" if r.tag == _WSDL_IMPORT else "schemaLocation") for r in references(root)]
     return _Fetched(url, root, etag, modified, fetched_at, body is None, pairs)
+
+
+def _check_target(target: str, home: tuple[str, str, int | None], endpoint: Endpoint, url: str) -> None:
+    if "@" in urlsplit(target).netloc:
+        raise FetchError(f"imports {redact_url(target)}, a URL with user information; refusing to fetch it", url=url)
+    if origin(target) != home:
+        raise FetchError(
+            f"imports {target}, which is on another origin than {endpoint.wsdl_url};"
+            " refusing to fetch it (credentials are only sent to the WSDL's origin)",
+            url=url,
+        )
 
 
 def _resolve(url: str, location: str, before: Previous | None, previous: Mapping[str, Previous]) -> str:

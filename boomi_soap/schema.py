@@ -12,7 +12,10 @@ disk keyed by the snapshot's SHA-256 and the library versions.  That form is a
 pickle, and loading a pickle runs code, so each file carries an HMAC-SHA256 made
 with a private per-user key (mode 0600, in a directory only the user can write);
 a file that fails the check, or is not the user's, is never unpickled but
-recompiled and replaced.
+recompiled and replaced.  The directory, the key and the pickles pass the cache's own
+checks (:func:`~boomi_soap.cache.check_private`: no link followed, this user's, not
+writable by others, the key not even readable by them); when they fail, the compiled
+cache is not used, with a warning naming the path.
 
 Every schema reference inside the snapshot must name a file of the snapshot; a
 reference to anything else is an error, so loading never leaves the snapshot.
@@ -20,6 +23,7 @@ reference to anything else is an error, so loading never leaves the snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -27,7 +31,6 @@ import logging
 import os
 import pickle
 import secrets
-import stat
 import sys
 import threading
 import warnings
@@ -37,8 +40,8 @@ from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
-from boomi_soap.cache import Snapshot
-from boomi_soap.exceptions import CacheIntegrityError, SchemaLoadError
+from boomi_soap.cache import Snapshot, check_private, make_private_dir, read_private, write_private
+from boomi_soap.exceptions import CacheIntegrityError, CachePermissionError, SchemaLoadError
 from boomi_soap.fetch import references
 from boomi_soap.xmlsafe import parse_xml, safe_parser
 
@@ -88,44 +91,44 @@ class CompiledCache:
         version = f"xs{xmlschema.__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
         return self.directory / f"{digest[:32]}-{version}.pickle"
 
-    @staticmethod
-    def _owned_private(path: Path) -> bool:
-        info = path.lstat()
-        return (
-            stat.S_ISREG(info.st_mode)
-            and info.st_uid == os.getuid()
-            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-        )
-
-    def _key(self, *, create: bool) -> bytes | None:
-        path = self.directory / "key"
-        if create and not path.exists():
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            try:
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process made it first
-            else:
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(secrets.token_bytes(32))
+    def _usable(self, *, create: bool) -> bool:
         try:
-            if not self._owned_private(path) or path.lstat().st_mode & stat.S_IRWXO:
-                _log.warning("ignoring compiled-schema key %s: not private to this user", path)
-                return None
-            key = path.read_bytes()
+            if create:
+                make_private_dir(self.directory)
+            check_private(self.directory, directory=True)
+        except FileNotFoundError:
+            return False
+        except CachePermissionError as exc:
+            _log.warning("not using the compiled-schema cache: %s", exc)
+            return False
+        return True
+
+    def _read(self, path: Path, *, secret: bool = False) -> bytes | None:
+        try:
+            return read_private(path, secret=secret)
         except FileNotFoundError:
             return None
-        return key if len(key) == 32 else None
+        except CachePermissionError as exc:
+            _log.warning("ignoring a compiled-schema file: %s", exc)
+            return None
+
+    def _key(self, *, create: bool) -> bytes | None:
+        if not self._usable(create=create):
+            return None
+        path = self.directory / "key"
+        if create:
+            with contextlib.suppress(FileExistsError):  # made by another process (or a link: refused below)
+                write_private(path, secrets.token_bytes(32))
+        key = self._read(path, secret=True)
+        return key if key is not None and len(key) == 32 else None
 
     def load(self, digest: str) -> xmlschema.XMLSchemaBase | None:
         """Return the compiled schema for ``digest`` if a valid, signed copy exists."""
+        if not self._usable(create=False):
+            return None
         path = self._path(digest)
-        try:
-            if not self._owned_private(path):
-                _log.warning("ignoring %s: not owned by this user or writable by others", path)
-                return None
-            data = path.read_bytes()
-        except FileNotFoundError:
+        data = self._read(path)
+        if data is None:
             return None
         key = self._key(create=False)
         if key is None or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 65:
@@ -150,9 +153,7 @@ class CompiledCache:
             signature = hmac.new(key, digest.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
             path = self._path(digest)
             temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(_MAGIC + signature + b"\n" + payload)
+            write_private(temporary, _MAGIC + signature + b"\n" + payload)
             os.replace(temporary, path)
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             _log.warning("could not keep the compiled schema: %s", exc)

@@ -1,13 +1,45 @@
-"""Client settings: one frozen object, resolved once and passed to constructors."""
+"""Client settings: one frozen object, resolved once and passed to constructors.
+
+Every field is checked when the object is made, so a wrong type or value fails at
+once with a :class:`~boomi_soap.exceptions.ConfigurationError`, not at the first call.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Final
+
+from boomi_soap.exceptions import ConfigurationError
 
 __all__ = ["IDEMPOTENT_OPERATIONS", "ClientSettings", "RetryPolicy"]
 
 IDEMPOTENT_OPERATIONS: Final = frozenset({"get", "query", "queryMore", "getAssignableRoles"})
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_DEBUG_BODY_LIMIT: Final = 64 * 1024
+
+
+def _number(owner: str, name: str, value: object, *, positive: bool = True, optional: bool = False) -> None:
+    """Refuse anything but a finite real number (``> 0``, or ``>= 0``), or ``None`` when optional."""
+    if value is None and optional:
+        return
+    # bool is an int, but rate_limit=True is a mistake, not a rate
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and (value > 0 if positive else value >= 0):  # type: ignore[operator]
+        return
+    want = "a positive number" if positive else "a number >= 0"
+    raise ConfigurationError(f"{owner}.{name} must be {want}{' or None' if optional else ''}, not {value!r}")
+
+
+def _integer(owner: str, name: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return
+    raise ConfigurationError(f"{owner}.{name} must be an integer >= {minimum}, not {value!r}")
+
+
+def _flag(owner: str, name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{owner}.{name} must be True or False, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -33,6 +65,21 @@ class RetryPolicy:
     jitter: bool = True
     idempotent: frozenset[str] = IDEMPOTENT_OPERATIONS
 
+    def __post_init__(self) -> None:
+        """Check every field.
+
+        Raises:
+            ConfigurationError: On a wrong type or value.
+        """
+        _integer("RetryPolicy", "max_retries", self.max_retries, minimum=0)
+        _number("RetryPolicy", "backoff", self.backoff, positive=False)
+        _number("RetryPolicy", "max_backoff", self.max_backoff, positive=False)
+        _flag("RetryPolicy", "jitter", self.jitter)
+        if not isinstance(self.idempotent, frozenset) or not all(isinstance(o, str) for o in self.idempotent):
+            raise ConfigurationError(
+                f"RetryPolicy.idempotent must be a frozenset of operation names, not {self.idempotent!r}"
+            )
+
     def delay(self, retry: int, draw: float) -> float:
         """Seconds to wait before retry number ``retry`` (1-based); ``draw`` is in [0, 1)."""
         base = min(self.max_backoff, self.backoff * float(2 ** (retry - 1)))
@@ -46,18 +93,53 @@ class ClientSettings:
     Attributes:
         rate_limit: Calls per second per client, shared by all its threads (``None``: off).
         connect_timeout: Seconds to establish a connection.
-        read_timeout: Seconds to wait for an answer.
+        read_timeout: Seconds to wait for the next bytes of an answer.
+        total_timeout: Seconds one call may take in all, retries, backoff and a slowly
+            dripped answer included (``None``: no limit).  When it passes, the
+            connection is cut and :class:`~boomi_soap.exceptions.ServiceTimeoutError` raised.
+        max_response_bytes: Largest answer read; a longer one is cut off unread and
+            raises :class:`~boomi_soap.exceptions.ResponseError`.
+        debug_body_limit: Longest envelope printed in DEBUG logs; the rest is cut off
+            and the full size stated.
         validate_requests: Validate every request against the schema before sending.
         validate_responses: Check every answer's Body against the schema before reading it, so
             both client paths refuse the same misfits with the same error.
         retry: The retry policy.
         user_agent: ``User-Agent`` header.
+        allow_insecure: Allow a plain ``http://`` endpoint on a host other than loopback
+            (the WS-Security password then travels in clear text).
+        allow_other_host: Allow calls to a host other than the configured base URL or
+            the snapshot's origin (see :class:`~boomi_soap.client.Client`).
     """
 
     rate_limit: float | None = 5.0
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
+    total_timeout: float | None = 300.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    debug_body_limit: int = DEFAULT_DEBUG_BODY_LIMIT
     validate_requests: bool = True
     validate_responses: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = "boomi-soap"
+    allow_insecure: bool = False
+    allow_other_host: bool = False
+
+    def __post_init__(self) -> None:
+        """Check every field.
+
+        Raises:
+            ConfigurationError: On a wrong type or value (``rate_limit=-1``, ``read_timeout="5"``).
+        """
+        _number("ClientSettings", "rate_limit", self.rate_limit, optional=True)
+        _number("ClientSettings", "connect_timeout", self.connect_timeout)
+        _number("ClientSettings", "read_timeout", self.read_timeout)
+        _number("ClientSettings", "total_timeout", self.total_timeout, optional=True)
+        _integer("ClientSettings", "max_response_bytes", self.max_response_bytes, minimum=1)
+        _integer("ClientSettings", "debug_body_limit", self.debug_body_limit, minimum=0)
+        for name in ("validate_requests", "allow_insecure", "allow_other_host"):
+            _flag("ClientSettings", name, getattr(self, name))
+        if not isinstance(self.retry, RetryPolicy):
+            raise ConfigurationError(f"ClientSettings.retry must be a RetryPolicy, not {type(self.retry).__name__}")
+        if not isinstance(self.user_agent, str) or not self.user_agent or any(c in self.user_agent for c in "\r\n"):
+            raise ConfigurationError("ClientSettings.user_agent must be a non-empty one-line string")

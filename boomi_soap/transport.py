@@ -1,9 +1,13 @@
-"""The HTTP side of a call: rate limit, retries, timeouts and redacted logging.
+"""The HTTP side of a call: rate limit, retries, bounds and redacted logging.
 
 :class:`SafeTransport` replaces zeep's ``Transport.post``: zeep's own version logs
-whole envelopes at DEBUG, WS-Security password included.  Ours logs them with every
-``Password`` element, ``Authorization`` header and ``Nonce`` redacted, and wraps the
-send in the client's rate limiter and retry policy.
+whole envelopes at DEBUG, WS-Security password included.  Ours logs them through
+:mod:`boomi_soap.redact` (every secret-named element and attribute, the
+``Authorization`` header), cut at ``ClientSettings.debug_body_limit``, and wraps the
+send in the client's rate limiter, retry policy and bounds: a total deadline per call
+that cuts even a dripped answer (:mod:`boomi_soap.deadline`), a maximum answer size,
+and no redirect ever followed, since following one would hand the envelope and its
+password to another URL.
 """
 
 from __future__ import annotations
@@ -21,22 +25,15 @@ from typing import Any, Final
 import requests
 from zeep.transports import Transport
 
-from boomi_soap.exceptions import ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
+from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings
 
 __all__ = ["CallRecord", "RateLimiter", "SafeTransport", "redact"]
 
 _log = logging.getLogger("boomi_soap.client")
-_SECRET_ELEMENTS: Final = re.compile(
-    rb"(<(?:[\w.-]+:)?(?:Password|Nonce)\b[^>]*>)(.*?)(</(?:[\w.-]+:)?(?:Password|Nonce)>)", re.DOTALL
-)
 _QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>")
-
-
-def redact(data: bytes | str) -> str:
-    """Return an envelope as text with every password and nonce replaced by ``***``."""
-    raw = data.encode() if isinstance(data, str) else data
-    return _SECRET_ELEMENTS.sub(rb"\1***\3", raw).decode("utf-8", "replace")
 
 
 class RateLimiter:
@@ -95,10 +92,11 @@ class SafeTransport(Transport):
         """Build the transport.
 
         Args:
-            settings: Timeouts, rate limit and retry policy.
-            session: HTTP session to use (a new one by default).
+            settings: Timeouts, bounds, rate limit and retry policy.
+            session: HTTP session to use (a new one by default); its stock adapters are
+                replaced by ones a deadline can cut (:func:`~boomi_soap.deadline.watch_session`).
         """
-        session = session or requests.Session()
+        session = watch_session(session or requests.Session())
         session.headers["User-Agent"] = settings.user_agent
         super().__init__(session=session, timeout=settings.connect_timeout)  # type: ignore[no-untyped-call]
         self.client_settings = settings
@@ -117,21 +115,62 @@ class SafeTransport(Transport):
         return record if record is not None else self.begin("call")
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
-        """Send a SOAP request, honouring the rate limit and the retry policy."""
+        """Send a SOAP request, honouring the rate limit, the retry policy and the bounds.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure.
+        """
         record = self._record()
-        policy = self.client_settings.retry
-        timeout = (self.client_settings.connect_timeout, self.client_settings.read_timeout)
+        settings = self.client_settings
         if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("%s request to %s:\n%s", record.operation, address, redact(message))
+            # Prepared as requests will, so session auth shows up (masked) among the headers.
+            prepared = self.session.prepare_request(requests.Request("POST", address, headers=headers))
+            _log.debug(
+                "%s request to %s\n%s\n\n%s",
+                record.operation, redact_url(address), redact_headers(prepared.headers),
+                debug_body(message, settings.debug_body_limit),
+            )  # fmt: skip
+        with Deadline(settings.total_timeout) as deadline:
+            return self._send(record, address, message, headers, deadline)
+
+    def _send(
+        self, record: CallRecord, address: str, message: bytes | str, headers: dict[str, str], deadline: Deadline
+    ) -> requests.Response:
+        settings = self.client_settings
+        policy = settings.retry
         while True:
             if self.limiter is not None:
                 record.waited += self.limiter.acquire()
+            if deadline.expired:
+                raise self._out_of_time(record, sent=False if record.attempts == 0 else None)
             record.attempts += 1
+            timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
             retry_reason: str | None = None
             error: TransportError | None = None
             try:
-                response = self.session.post(address, data=message, headers=headers, timeout=timeout)
+                response = self.session.post(
+                    address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+                )
+                record.status = response.status_code
+                if response.is_redirect or 300 <= response.status_code < 400:
+                    discard(response, deadline)
+                    raise RedirectRefusedError(
+                        record.operation,
+                        url=redact_url(address),
+                        location=redact_url(response.headers.get("Location", "?")),
+                        status=response.status_code,
+                        attempts=record.attempts,
+                    )
+                try:
+                    body = read_capped(response, settings.max_response_bytes, deadline)
+                finally:
+                    release(response)
             except requests.exceptions.ConnectTimeout:
+                if deadline.expired:
+                    raise self._out_of_time(record, sent=False) from None
                 retry_reason, error = (
                     "connect timeout",
                     ServiceTimeoutError(
@@ -142,6 +181,8 @@ class SafeTransport(Transport):
                     ),
                 )
             except requests.exceptions.ReadTimeout:
+                if deadline.expired:
+                    raise self._out_of_time(record) from None
                 error = ServiceTimeoutError(
                     record.operation,
                     f"no answer within {timeout[1]:g} s; the call may have run",
@@ -150,6 +191,8 @@ class SafeTransport(Transport):
                 retry_reason = "read timeout" if record.operation in policy.idempotent else None
             except requests.exceptions.ConnectionError as exc:
                 never_sent = _never_sent(exc)
+                if deadline.expired:
+                    raise self._out_of_time(record, sent=False if never_sent else None) from None
                 error = TransportError(
                     record.operation,
                     "could not connect" if never_sent else "connection lost before an answer; the call may have run",
@@ -164,29 +207,57 @@ class SafeTransport(Transport):
                     else None
                 )
             except requests.exceptions.RequestException as exc:  # truncated body and the like
+                if deadline.expired:
+                    raise self._out_of_time(record) from None
                 error = ResponseError(
                     record.operation, f"unreadable answer ({type(exc).__name__}); the call may have run",
                     attempts=record.attempts,
                 )  # fmt: skip
                 retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
             else:
-                record.status = response.status_code
+                if deadline.expired:  # a cut connection can look like a short, complete body
+                    raise self._out_of_time(record)
+                if body is None:
+                    raise ResponseError(
+                        record.operation,
+                        f"answer larger than {settings.max_response_bytes} bytes from {redact_url(address)};"
+                        " not read further",
+                        attempts=record.attempts,
+                    )
+                response._content = body
                 if _log.isEnabledFor(logging.DEBUG):
                     _log.debug(
-                        "%s answer (HTTP %d):\n%s", record.operation, response.status_code, redact(response.content)
-                    )
-                if response.status_code != 503 or _QUOTA_CODE.search(response.content):
+                        "%s answer (HTTP %d)\n%s\n\n%s",
+                        record.operation, response.status_code, redact_headers(response.headers),
+                        debug_body(body, settings.debug_body_limit),
+                    )  # fmt: skip
+                if response.status_code != 503 or _QUOTA_CODE.search(body):
                     return response
                 retry_reason, error = "HTTP 503", None
+            pause = policy.delay(record.attempts, self._random.random())
+            left = deadline.remaining()
+            if retry_reason is not None and left is not None and pause >= left:
+                # No time for another attempt: report the last outcome, as after the last retry.
+                record.history.append(f"attempt {record.attempts}: {retry_reason}; no time left to retry")
+                retry_reason = None
             if retry_reason is None or record.attempts > policy.max_retries:
                 if error is None:
                     return response  # the last 503: the client maps it to RateLimitedError
                 raise error
-            pause = policy.delay(record.attempts, self._random.random())
             record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
             _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
             time.sleep(pause)
             record.waited += pause
+
+    def _out_of_time(self, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
+        total = self.client_settings.total_timeout
+        return ServiceTimeoutError(
+            record.operation,
+            f"no complete answer within the total timeout of {total:g} s"
+            + ("" if sent is False else "; the call may have run"),
+            sent=sent,
+            attempts=record.attempts,
+        )
 
     def load(self, url: str) -> bytes:
         """Refuse to download anything: a client loads its WSDL from the cache only."""

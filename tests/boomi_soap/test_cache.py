@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
+import stat
 import threading
 from pathlib import Path
 
@@ -15,9 +17,9 @@ import zeep
 from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 
-from boomi_soap.cache import CacheStore, default_cache_dir, pinned_store, refresh
+from boomi_soap.cache import CacheStore, default_cache_dir, identity_hash, pinned_store, refresh
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import CacheError, CacheIntegrityError, SnapshotNotFoundError
+from boomi_soap.exceptions import CacheError, CacheIntegrityError, CachePermissionError, SnapshotNotFoundError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.contract import load_release
 
@@ -47,7 +49,9 @@ def test_refresh_writes_a_verified_snapshot(tmp_path: Path, endpoint: Endpoint, 
     assert snapshot.directory == tmp_path / endpoint.flavour / DEFAULT_ACCOUNT / snapshot.id
     assert (tmp_path / endpoint.flavour / DEFAULT_ACCOUNT / "CURRENT").read_text() == snapshot.id + "\n"
     manifest = json.loads((snapshot.directory / "manifest.json").read_text())
-    assert manifest["format"] == 1
+    assert manifest["format"] == 2
+    assert manifest["snapshot_sha256"][:16] == snapshot.id
+    assert manifest["sha256"] == snapshot.sha256 != manifest["snapshot_sha256"]
     assert manifest["tool"].startswith("boomi-soap ")
     assert manifest["endpoint"] == endpoint.url
     schemas = [f"service.xsd{n}.xsd" for n in sorted(service.release.numbers.values())]  # ?xsd=1 and ?xsd=2, or one
@@ -217,3 +221,162 @@ def test_unsafe_account_ids_are_refused(tmp_path: Path) -> None:
             store.account_dir(bad)
     assert not any(tmp_path.iterdir())
     assert os.listdir(tmp_path) == []
+
+
+# -- the endpoint is part of the snapshot's identity ------------------------------------
+
+
+def test_an_edited_endpoint_fails_verification(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path)
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    manifest_path = snapshot.directory / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["endpoint"] = "https://attacker.example/api/soap/v1/" + DEFAULT_ACCOUNT
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(CacheIntegrityError, match="snapshot hash does not match its manifest"):
+        store.current(DEFAULT_ACCOUNT, endpoint.flavour)
+    assert [type(p) for p in store.verify()] == [CacheIntegrityError]
+
+
+@pytest.mark.parametrize("forged", ["https://attacker.example", "http://u:s3cret-in-url@127.0.0.1:{port}"])
+def test_an_endpoint_off_the_wsdl_origin_fails_even_when_resealed(
+    tmp_path: Path, endpoint: Endpoint, forged: str
+) -> None:
+    store = CacheStore(tmp_path)
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    manifest = json.loads((snapshot.directory / "manifest.json").read_text())
+    port = endpoint.base_url.rsplit(":", 1)[1]
+    manifest["endpoint"] = forged.format(port=port) + "/api/soap/v1/" + DEFAULT_ACCOUNT
+    urls = {f["path"]: f["url"] for f in manifest["files"]}
+    manifest["snapshot_sha256"] = identity_hash(
+        account=manifest["account"], flavour=manifest["flavour"], endpoint=manifest["endpoint"],
+        wsdl=manifest["wsdl"], contract=manifest["sha256"], urls=urls,
+    )  # fmt: skip
+    copy = snapshot.directory.parent / manifest["snapshot_sha256"][:16]
+    shutil.copytree(snapshot.directory, copy)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CacheIntegrityError, match="is not on the origin its WSDL came from") as refused:
+        store.open(copy)
+    assert "s3cret-in-url" not in str(refused.value)
+
+
+# -- nobody else can steer the cache ----------------------------------------------------
+
+
+def modes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): stat.S_IMODE(p.lstat().st_mode) for p in sorted(root.rglob("*"))}
+
+
+def test_everything_is_private_whatever_the_umask(tmp_path: Path, endpoint: Endpoint) -> None:
+    root = tmp_path / "deep" / "cache"
+    previous = os.umask(0)
+    try:
+        refresh(CacheStore(root), endpoint, CREDENTIALS)
+    finally:
+        os.umask(previous)
+    found = modes(tmp_path)
+    assert len(found) >= 9  # deep, cache, platform, account, CURRENT, .lock, snapshot, 4 files
+    for name, mode in found.items():
+        path = tmp_path / name
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{name}: {mode:04o}"
+
+
+def test_a_link_planted_at_the_next_snapshot_id_is_refused(tmp_path: Path, endpoint: Endpoint) -> None:
+    # Snapshot ids are predictable (content hashes): someone may plant one before a fetch.
+    scratch = refresh(CacheStore(tmp_path / "scratch"), endpoint, CREDENTIALS).snapshot
+    bait = tmp_path / "bait"
+    shutil.copytree(scratch.directory, bait)  # a valid snapshot, elsewhere
+    store = CacheStore(tmp_path / "cache")
+    account = store.account_dir(DEFAULT_ACCOUNT, endpoint.flavour)
+    store._make_dirs(account)
+    (account / scratch.id).symlink_to(bait, target_is_directory=True)
+    with pytest.raises(CachePermissionError) as refused:
+        refresh(store, endpoint, CREDENTIALS)
+    assert str(refused.value) == f"{account / scratch.id}: is a symbolic link; links are never followed in the cache"
+    assert not (account / "CURRENT").exists()
+    assert [type(p) for p in store.verify()] == [CachePermissionError, CacheIntegrityError]  # the link; no CURRENT
+
+
+def test_a_lock_replaced_by_a_link_is_refused(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path / "cache")
+    refresh(store, endpoint, CREDENTIALS)
+    lock = store.account_dir(DEFAULT_ACCOUNT, endpoint.flavour) / ".lock"
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    lock.unlink()
+    lock.symlink_to(victim)
+    with pytest.raises(CachePermissionError, match=r"\.lock: is a symbolic link"):
+        refresh(store, endpoint, CREDENTIALS)
+    assert victim.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize("where", ["root", "flavour", "account", "snapshot", "CURRENT", "manifest", "schema"])
+def test_paths_others_can_write_are_refused(tmp_path: Path, endpoint: Endpoint, where: str) -> None:
+    store = CacheStore(tmp_path / "cache")
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    account = snapshot.directory.parent
+    path = {
+        "root": store.root,
+        "flavour": account.parent,
+        "account": account,
+        "snapshot": snapshot.directory,
+        "CURRENT": account / "CURRENT",
+        "manifest": snapshot.directory / "manifest.json",
+        "schema": snapshot.directory / "service.xsd1.xsd",
+    }[where]
+    path.chmod(stat.S_IMODE(path.stat().st_mode) | 0o020)
+    with pytest.raises(CachePermissionError) as refused:
+        store.current(DEFAULT_ACCOUNT, endpoint.flavour)
+    assert str(refused.value).startswith(f"{path}: mode ")
+    assert "lets others write it; refusing to use it (chmod go-w)" in str(refused.value)
+    with pytest.raises(CachePermissionError):
+        refresh(store, endpoint, CREDENTIALS)  # refused, never "repaired"
+    assert store.verify() != []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a file another user's needs root")
+@pytest.mark.parametrize("where", ["root", "account", "snapshot", "schema", "lock"])
+def test_paths_of_another_user_are_refused(tmp_path: Path, endpoint: Endpoint, where: str) -> None:
+    store = CacheStore(tmp_path / "cache")
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    path = {
+        "root": store.root,
+        "account": snapshot.directory.parent,
+        "snapshot": snapshot.directory,
+        "schema": snapshot.directory / "service.xsd1.xsd",
+        "lock": snapshot.directory.parent / ".lock",
+    }[where]
+    os.chown(path, 4242, 4242)
+    with pytest.raises(CachePermissionError, match=r"is owned by uid 4242, not by this user \(uid 0\)"):
+        refresh(store, endpoint, CREDENTIALS)
+
+
+@pytest.mark.parametrize("what", ["schema", "manifest", "CURRENT", "account"])
+def test_links_inside_the_cache_are_never_followed(tmp_path: Path, endpoint: Endpoint, what: str) -> None:
+    store = CacheStore(tmp_path / "cache")
+    snapshot = refresh(store, endpoint, CREDENTIALS).snapshot
+    account = snapshot.directory.parent
+    path = {
+        "schema": snapshot.directory / "service.xsd1.xsd",
+        "manifest": snapshot.directory / "manifest.json",
+        "CURRENT": account / "CURRENT",
+        "account": account,
+    }[what]
+    copy = tmp_path / "copy"
+    (shutil.copytree if path.is_dir() else shutil.copy2)(path, copy)  # the same content, behind a link
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    path.symlink_to(copy)
+    with pytest.raises(CachePermissionError, match=f"^{path}: is a symbolic link"):
+        store.current(DEFAULT_ACCOUNT, endpoint.flavour)
+    assert any(isinstance(p, CachePermissionError) for p in store.verify())
+
+
+def test_the_pinned_store_is_package_data_and_not_owner_checked() -> None:
+    assert not pinned_store().private
+    assert CacheStore(Path("x")).private
+
+
+def test_a_disk_that_refuses_is_a_cache_error(tmp_path: Path, service: LocalService) -> None:
+    endpoint = Endpoint("a" * 300, service.base_url)  # a directory name longer than the file system allows
+    with pytest.raises(CacheError, match=r"cannot write the cache \(File name too long\)"):
+        refresh(CacheStore(tmp_path), endpoint, CREDENTIALS)

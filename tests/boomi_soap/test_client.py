@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import (
     AuthenticationError,
     BoomiSoapError,
+    CacheIntegrityError,
+    ConfigurationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
@@ -171,16 +174,82 @@ def test_api_token_credentials(snapshot: Snapshot, tmp_path: Path) -> None:
     assert token_client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
 
 
-def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
-    env = {
+def cache_env(snapshot: Snapshot, **extra: str) -> dict[str, str]:
+    return {
         "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
         "BOOMI_USERNAME": DEFAULT_USER,
         "BOOMI_PASSWORD": DEFAULT_PASSWORD,
         "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
+        "BOOMI_FLAVOUR": snapshot.flavour,
+        **extra,
     }
-    client = Client.from_cache(env=env, settings=FAST, flavour=service.flavour)
+
+
+def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
+    env = cache_env(snapshot, BOOMI_BASE_URL=service.base_url)
+    client = Client.from_cache(env=env, settings=FAST)
     assert client.snapshot == snapshot
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
+
+
+# -- where calls may go ------------------------------------------------------------------
+
+
+def test_from_cache_calls_only_the_configured_base_url(snapshot: Snapshot, service: LocalService) -> None:
+    env = cache_env(snapshot)
+    with pytest.raises(ConfigurationError) as refused:
+        Client.from_cache(env=env, settings=FAST)  # nothing configured: https://api.boomi.com
+    assert str(refused.value) == (
+        f"the cached snapshot of {DEFAULT_ACCOUNT} calls {snapshot.endpoint}, not the configured base URL"
+        " https://api.boomi.com; set BOOMI_BASE_URL (or base_url=) to the host to call,"
+        " or pass ClientSettings(allow_other_host=True)"
+    )
+    opted_in = Client.from_cache(env=env, settings=replace(FAST, allow_other_host=True))
+    assert opted_in.address == snapshot.endpoint
+    assert opted_in.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
+
+
+def test_the_client_refuses_an_endpoint_off_the_snapshot_origin(snapshot: Snapshot, tmp_path: Path) -> None:
+    moved = replace(snapshot, endpoint=f"https://attacker.example/api/soap/v1/{DEFAULT_ACCOUNT}")
+    with pytest.raises(ConfigurationError, match="is not on the origin its WSDL came from"):
+        Client(moved, CREDENTIALS, settings=FAST, compiled_dir=tmp_path)
+    opted_in = Client(moved, CREDENTIALS, settings=replace(FAST, allow_other_host=True), compiled_dir=tmp_path)
+    assert opted_in.address == moved.endpoint
+    named = Client(snapshot, CREDENTIALS, endpoint="https://other.example/api/soap/v1/x", compiled_dir=tmp_path)
+    assert named.address == "https://other.example/api/soap/v1/x"  # naming it in code is the opt-in
+
+
+def test_a_tampered_snapshot_endpoint_is_refused(snapshot: Snapshot, service: LocalService) -> None:
+    manifest = snapshot.directory / "manifest.json"
+    manifest.write_text(manifest.read_text().replace(service.base_url, "https://attacker.example"))
+    env = cache_env(snapshot)
+    with pytest.raises(CacheIntegrityError, match="snapshot hash does not match its manifest"):
+        Client.from_cache(env=env, settings=replace(FAST, allow_other_host=True))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("https://:s3cret-in-url@h.example/x", "endpoint https://***@h.example/x holds user information"),
+        ("https://u:s3cret-in-url@h.example/x", "endpoint https://***@h.example/x holds user information"),
+        ("http://h.example/x", "endpoint http://h.example/x is plain http://: the password would travel in clear text"),
+        ("ftp://h.example/x", "invalid endpoint 'ftp://h.example/x'"),
+    ],
+)
+def test_unsafe_endpoints_are_refused(snapshot: Snapshot, tmp_path: Path, endpoint: str, message: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        Client(snapshot, CREDENTIALS, endpoint=endpoint, settings=FAST, compiled_dir=tmp_path)
+    assert message in str(refused.value)
+    assert "s3cret-in-url" not in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_plain_http_needs_an_opt_in_off_loopback(snapshot: Snapshot, tmp_path: Path) -> None:
+    insecure = replace(FAST, allow_insecure=True)
+    client = Client(snapshot, CREDENTIALS, endpoint="http://h.example/x", settings=insecure, compiled_dir=tmp_path)
+    assert client.address == "http://h.example/x"
+    for loopback in ("http://127.0.0.2:9/x", "http://[::1]:9/x", "http://localhost:9/x"):
+        assert Client(snapshot, CREDENTIALS, endpoint=loopback, settings=FAST, compiled_dir=tmp_path).address
 
 
 # -- validation before sending ---------------------------------------------------------

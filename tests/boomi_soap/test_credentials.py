@@ -69,3 +69,25 @@ def test_endpoint_from_environment() -> None:
 def test_bad_endpoints(kwargs: dict[str, str]) -> None:
     with pytest.raises(ConfigurationError):
         Endpoint(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://:s3cret-in-url@api.boomi.com", "https://u:s3cret-in-url@api.boomi.com", "https://u@api.boomi.com"]
+)
+def test_user_information_in_a_base_url_is_refused_unechoed(url: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        Endpoint("acme-ABC123", url)
+    message = str(refused.value)
+    assert "holds user information" in message
+    assert "s3cret-in-url" not in message
+    assert "\n" not in message
+
+
+def test_plain_http_is_refused_except_on_loopback() -> None:
+    with pytest.raises(ConfigurationError, match="plain http://: the password would travel in clear text"):
+        Endpoint("acme-ABC123", "http://api.boomi.com")
+    with pytest.raises(ConfigurationError, match="plain http://"):
+        Endpoint.from_sources(env={"BOOMI_ACCOUNT_ID": "a", "BOOMI_BASE_URL": "http://10.0.0.5:8080"})
+    assert Endpoint("acme-ABC123", "http://api.boomi.com", allow_insecure=True).url.startswith("http://api.boomi.com/")
+    for host in ("127.0.0.1", "127.8.9.10", "[::1]", "localhost"):
+        assert Endpoint("acme-ABC123", f"http://{host}:8080").url == f"http://{host}:8080/api/soap/v1/acme-ABC123"

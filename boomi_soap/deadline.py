@@ -1,0 +1,235 @@
+"""HTTP with hard bounds: a deadline that cuts a stalled or dripping answer, and a size cap.
+
+A read timeout bounds each wait for the next bytes, so a server that sends one byte
+every half second never trips it.  A :class:`Deadline` bounds the whole exchange: when
+it passes, a watchdog thread shuts down the socket in use, which ends a blocked read at once,
+whether in the status line, the headers or the body.  A session gets this from
+:func:`watch_session`, which mounts an adapter whose connections report themselves to
+the deadline of the thread that uses them.  :func:`read_capped` reads a streamed body
+up to a size limit and stops there.
+
+Used by :mod:`boomi_soap.fetch` (one deadline per fetch) and
+:mod:`boomi_soap.transport` (one per call).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import os
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any, Final
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = ["Deadline", "discard", "read_capped", "release", "watch_session"]
+
+CHUNK: Final = 64 * 1024
+_current = threading.local()
+
+
+class Deadline:
+    """A time limit for one exchange; use as a context manager around it (per thread).
+
+    Attributes:
+        seconds: The limit (``None``: no limit).
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        """Start the clock now."""
+        self.seconds = seconds
+        self._expires = None if seconds is None else time.monotonic() + seconds
+        self._cut = False
+        self._connection: HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._done = False
+        self._outer: Deadline | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left (``None``: no limit); never negative."""
+        return None if self._expires is None else max(0.0, self._expires - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        """Whether the limit has passed."""
+        return self._cut or (self._expires is not None and time.monotonic() >= self._expires)
+
+    def bound(self, timeout: float) -> float:
+        """``timeout``, shortened to what is left (at least a millisecond, so no wait is unbounded)."""
+        left = self.remaining()
+        return timeout if left is None else max(0.001, min(timeout, left))
+
+    def __enter__(self) -> Deadline:
+        self._outer = getattr(_current, "deadline", None)
+        _current.deadline = self
+        if self._expires is not None:
+            _watchdog.watch(self._expires, self)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        _current.deadline = self._outer
+        with self._lock:
+            self._done = True
+            self._connection = None
+
+    def _attach(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connection = connection
+            if self._cut:
+                _shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._cut = True
+            if self._connection is not None:
+                _shut(self._connection)
+
+
+class _Watchdog:
+    """One thread for every deadline of the process: a thread per call would cost more than the call."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        # Also after a fork: the child has the parent's state but not its thread.
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, expires: float, deadline: Deadline) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (expires, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="boomi-soap-deadlines", daemon=True)
+                self._thread.start()
+            if self._due[0][2] is deadline:  # only an earlier first deadline needs the thread awake
+                self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due:
+                    self._changed.wait()
+                expires, _, deadline = self._due[0]
+                wait = expires - time.monotonic()
+                if wait > 0 and not deadline._done:
+                    self._changed.wait(wait)
+                    continue
+                heapq.heappop(self._due)  # ended in time, or due now
+            deadline._expire()
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog._reset)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    # shutdown, not close: it wakes a read blocked in another thread, and urllib3 then
+    # discards the connection instead of returning it to the pool.
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _report(connection: HTTPConnection) -> None:
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is not None:
+        deadline._attach(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _report(self)  # again, now that there is a socket to cut
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _report(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _report(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _report(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def watch_session(session: requests.Session) -> requests.Session:
+    """Let deadlines cut the connections of ``session``; returns it.
+
+    Only requests' stock adapter is replaced: a session with an adapter of its own
+    keeps it, and its deadlines are then checked between reads only.
+    """
+    for prefix in ("https://", "http://"):
+        if type(session.adapters.get(prefix)) is HTTPAdapter:
+            session.mount(prefix, _WatchedAdapter())
+    return session
+
+
+def read_capped(response: requests.Response, limit: int, deadline: Deadline) -> bytes | None:
+    """Read a streamed body; ``None`` if it is longer than ``limit`` bytes (reading stops there).
+
+    The caller checks :attr:`Deadline.expired` afterwards: a cut connection may look
+    like a short, complete body.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    if response.raw is None:  # a response made in memory (a test double): nothing to stream
+        return response.content if len(response.content or b"") <= limit else None
+    body = bytearray()
+    for chunk in response.iter_content(CHUNK):
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+        if deadline.expired:
+            break
+    return bytes(body)
+
+
+def discard(response: requests.Response, deadline: Deadline) -> None:
+    """Read and drop a short body that will not be used (an error page), then close the response.
+
+    Closing with unread bytes makes the kernel reset the connection, which the server
+    sees as an error; reading a small page first ends the exchange cleanly.
+    """
+    with contextlib.suppress(requests.exceptions.RequestException):
+        read_capped(response, CHUNK, deadline)
+    release(response)
+
+
+def release(response: requests.Response) -> None:
+    """Close a response: its connection goes back to the pool if it was read to the end."""
+    if response.raw is not None:  # a response made in memory (a test double) has no connection
+        response.close()

@@ -1,0 +1,128 @@
+"""What may be logged: envelopes, headers and URLs with every secret masked.
+
+Secrets are recognised by name, never by value: an element or attribute whose local
+name contains one of :data:`SECRET_WORDS` (``password``, ``awsSecretAccessKey``,
+``apiKey``, ``encryptedValue``, ``credentials``, ``clientSecret`` ...) has its content
+replaced by ``***``, and so has a name/value pair that names one
+(``<field id="password" value="..."/>``, ``<Name>apiKey</Name><Value>...</Value>``).
+The rules are regular expressions over the raw bytes, not a parse, so a truncated or
+malformed answer is masked as well as a valid one.  They err on the side of masking:
+``queryToken`` or ``keyName`` are masked too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Final
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["SECRET_WORDS", "debug_body", "is_secret_name", "redact", "redact_headers", "redact_url"]
+
+SECRET_WORDS: Final = (
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "encrypted",
+    "nonce",
+    "authorization",
+    "cookie",
+)
+MASK: Final = "***"
+_WORDS: Final = "|".join(SECRET_WORDS).encode()
+_NAME: Final = rb"[\w.-]*(?:" + _WORDS + rb")[\w.-]*"
+_TAG: Final = rb"(?:[\w.-]+:)?" + _NAME
+_FLAGS: Final = re.IGNORECASE | re.DOTALL
+# <password>...</password>, <credentials>...</credentials>; to the end when the end tag was cut off.
+_ELEMENT: Final = re.compile(rb"(<(" + _TAG + rb")(?=[\s/>])[^>]*(?<!/)>)(.*?)(</\2\s*>|\Z)", _FLAGS)
+_TEXT: Final = re.compile(rb"(^|>)([^<]+)")
+_CDATA: Final = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
+_ANY_VALUE: Final = re.compile(rb"(=\s*)(\"[^\"]*\"?|'[^']*'?)")
+# password="...", wsse:Nonce='...': the value, even an unterminated one.
+_ATTRIBUTE: Final = re.compile(rb"(\s" + _TAG + rb"\s*=\s*)(\"[^\"]*\"?|'[^']*'?)", _FLAGS)
+# <field id="password" type="password" value="..."/> and <property name="apiKey">...</property>.
+_NAMED: Final = re.compile(
+    rb"(<[\w.:-]+\s[^>]*?\b(?:id|name|key|fieldName|propertyName)\s*=\s*([\"'])" + _NAME + rb"\2[^>]*>)([^<]*)", _FLAGS
+)
+_VALUE_ATTRIBUTE: Final = re.compile(rb"(\svalue\s*=\s*)(\"[^\"]*\"?|'[^']*'?)", _FLAGS)
+# <Name>apiKey</Name><Value>...</Value> (process properties and their kin).
+_PAIR: Final = re.compile(
+    rb"(<(?:[\w.-]+:)?Name\b[^>]*>\s*" + _NAME + rb"\s*</(?:[\w.-]+:)?Name\s*>\s*<((?:[\w.-]+:)?Value)\b[^>]*(?<!/)>)"
+    rb"(.*?)(</\2\s*>|\Z)",
+    _FLAGS,
+)
+_SECRET_NAME: Final = re.compile(_NAME.decode(), re.IGNORECASE)
+_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an element, attribute or header name says it holds a secret."""
+    return _SECRET_NAME.fullmatch(name.rpartition(":")[2]) is not None
+
+
+def _mask_text(match: re.Match[bytes]) -> bytes:
+    return match.group(1) + (MASK.encode() if match.group(2).strip() else match.group(2))
+
+
+def _mask_element(match: re.Match[bytes]) -> bytes:
+    # Child tags stay, so the log still shows the shape (wsse:Username, wsse:Password).
+    content = _CDATA.sub(MASK.encode(), match.group(3))
+    content = _ANY_VALUE.sub(rb'\1"***"', _TEXT.sub(_mask_text, content))
+    return match.group(1) + content + match.group(4)
+
+
+def _mask_named(match: re.Match[bytes]) -> bytes:
+    tag = _VALUE_ATTRIBUTE.sub(rb'\1"***"', match.group(1))
+    return tag + (MASK.encode() if match.group(3).strip() else match.group(3))
+
+
+def redact(data: bytes | str) -> str:
+    """Return an XML body as text with the content of every secret-named element or attribute masked."""
+    raw = data.encode() if isinstance(data, str) else data
+    raw = _ELEMENT.sub(_mask_element, raw)
+    raw = _ATTRIBUTE.sub(rb'\1"***"', raw)
+    raw = _NAMED.sub(_mask_named, raw)
+    raw = _PAIR.sub(rb"\1***\4", raw)
+    return raw.decode("utf-8", "replace")
+
+
+def debug_body(data: bytes | str, limit: int) -> str:
+    """Return a body for a DEBUG log: redacted, then cut at ``limit`` bytes with its full size stated."""
+    raw = data.encode() if isinstance(data, str) else data
+    if len(raw) <= limit:
+        return redact(raw)
+    # Only the part shown is redacted, so a huge body costs nothing more.  A secret whose
+    # end tag was cut off is masked to the end; a tag cut in half is dropped, since its
+    # name/value pair (<field id="password" value=...) cannot be judged.
+    head = raw[:limit]
+    if head.rfind(b"<") > head.rfind(b">"):
+        head = head[: head.rfind(b"<")]
+    return redact(head) + f"\n[... cut at {limit} of {len(raw)} bytes]"
+
+
+def redact_headers(headers: Mapping[str, str | bytes]) -> str:
+    """Return headers as ``Name: value`` lines, credentials masked (the auth scheme is kept)."""
+    lines = []
+    for name, value in headers.items():
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        if name.lower() in _SECRET_HEADERS or is_secret_name(name):
+            scheme, _, rest = text.partition(" ")
+            text = f"{scheme} {MASK}" if rest and name.lower().endswith("authorization") else MASK
+        lines.append(f"{name}: {text}")
+    return "\n".join(lines)
+
+
+def redact_url(url: str) -> str:
+    """Return a URL with any user information (``user:password@``) masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{MASK}@{host}"))

@@ -1,0 +1,73 @@
+"""The compiled-schema cache passes the cache's checks: no links, this user's, private."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.cache import pinned_store
+from boomi_soap.localservice import DEFAULT_ACCOUNT
+from boomi_soap.schema import CompiledCache, SchemaBundle
+
+
+def bundle(directory: Path) -> SchemaBundle:
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    imports = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
+    return SchemaBundle(snapshot.sha256, snapshot.directory, imports, CompiledCache(directory))
+
+
+@pytest.fixture
+def compiled(tmp_path: Path) -> tuple[Path, str]:
+    """A compiled cache holding the reference schema's compiled form."""
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    directory = tmp_path / "compiled"
+    _ = bundle(directory).explainer
+    assert CompiledCache(directory).load(snapshot.sha256) is not None
+    return directory, snapshot.sha256
+
+
+def test_made_private_whatever_the_umask(tmp_path: Path) -> None:
+    directory = tmp_path / "a" / "compiled"
+    previous = os.umask(0)
+    try:
+        _ = bundle(directory).explainer
+    finally:
+        os.umask(previous)
+    found = {p.name: stat.S_IMODE(p.lstat().st_mode) for p in [tmp_path / "a", directory, *directory.iterdir()]}
+    assert found.pop("a") == found.pop("compiled") == 0o700
+    assert set(found.values()) == {0o600}
+    assert "key" in found
+
+
+@pytest.mark.parametrize("damage", ["key-link", "key-readable", "directory-link", "directory-writable", "pickle-link"])
+def test_an_unsafe_compiled_cache_is_not_used(
+    compiled: tuple[Path, str], tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory, digest = compiled
+    pickled = next(p for p in directory.iterdir() if p.suffix == ".pickle")
+    if damage == "key-link":
+        (tmp_path / "other-key").write_bytes((directory / "key").read_bytes())
+        (directory / "key").unlink()
+        (directory / "key").symlink_to(tmp_path / "other-key")
+        offender = directory / "key"
+    elif damage == "key-readable":
+        (directory / "key").chmod(0o644)
+        offender = directory / "key"
+    elif damage == "directory-link":
+        directory.rename(tmp_path / "elsewhere")
+        directory.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+        offender = directory
+    elif damage == "directory-writable":
+        directory.chmod(0o770)
+        offender = directory
+    else:
+        pickled.rename(tmp_path / "elsewhere.pickle")
+        pickled.symlink_to(tmp_path / "elsewhere.pickle")
+        offender = pickled
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
+        assert CompiledCache(directory).load(digest) is None
+    assert str(offender) in caplog.text

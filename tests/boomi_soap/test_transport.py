@@ -1,0 +1,149 @@
+"""The transport's bounds against real loopback servers: redirects, deadlines, sizes, redacted logs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+import pytest
+import requests
+
+from boomi_soap.cache import pinned_store
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials
+from boomi_soap.exceptions import RateLimitedError, RedirectRefusedError, ResponseError, ServiceTimeoutError
+from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService
+from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.transport import SafeTransport
+from tests.scripted import drip, flood, reply, scripted
+
+SECRET = "Sentinel-Transport-9d41c7"
+CREDENTIALS = Credentials.from_password("ann@example.com", SECRET)
+PATH = f"/api/soap/v1/{DEFAULT_ACCOUNT}"
+QUICK = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02))
+
+
+def client_at(base_url: str, tmp_path: Path, settings: ClientSettings = QUICK) -> Client:
+    return Client(
+        pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, endpoint=base_url + PATH,
+        settings=settings, compiled_dir=tmp_path,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirects_are_never_followed(status: int, tmp_path: Path) -> None:
+    with scripted(reply(200, b"<never/>")) as elsewhere:
+        target = elsewhere.base_url + "/steal"
+        with scripted(reply(status, headers={"Location": target})) as service:
+            client = client_at(service.base_url, tmp_path)
+            with pytest.raises(RedirectRefusedError) as refused:
+                client.get("Account", DEFAULT_ACCOUNT)
+    message = str(refused.value)
+    assert f"HTTP {status} redirect from {service.base_url}{PATH} to {target} not followed" in message
+    assert (refused.value.status, refused.value.location) == (status, target)
+    assert len(service.received) == 1  # not retried either
+    assert SECRET in service.text()  # the password went where it was sent, and only there
+    assert elsewhere.received == []
+    assert SECRET not in message + repr(refused.value)
+
+
+def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path) -> None:
+    location = {"Location": "https://u:hunter2@evil.example/x"}
+    with scripted(reply(302, headers=location)) as service, pytest.raises(RedirectRefusedError) as refused:
+        client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+    assert "hunter2" not in str(refused.value)
+    assert "https://***@evil.example/x" in str(refused.value)
+
+
+@pytest.mark.timeout(30)  # finishes: without the deadline the drip would go on for about 14 hours
+@pytest.mark.parametrize("headers_first", [False, True], ids=["dripped-headers", "dripped-body"])
+def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path) -> None:
+    settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
+    with scripted(drip(0.5, headers_first=headers_first)) as service:
+        client = client_at(service.base_url, tmp_path, settings)
+        with pytest.raises(ServiceTimeoutError, match="no complete answer within the total timeout of 2 s") as late:
+            client.get("Account", DEFAULT_ACCOUNT)
+    assert late.value.attempts == 1
+    assert late.value.sent is None
+
+
+def test_the_total_timeout_covers_retries(tmp_path: Path) -> None:
+    settings = ClientSettings(
+        rate_limit=None,
+        total_timeout=1,
+        retry=RetryPolicy(max_retries=1000, backoff=0.2, max_backoff=0.2, jitter=False),
+    )
+    with LocalService() as service:
+        service.inject(Injection.HTTP_503, times=10_000)
+        client = client_at(service.base_url, tmp_path, settings)
+        with pytest.raises(RateLimitedError) as limited:
+            client.get("Account", DEFAULT_ACCOUNT)
+    assert 1 < limited.value.attempts < 50  # retried, then stopped by the deadline, not by max_retries
+
+
+@pytest.mark.timeout(30)  # finishes: the answer is cut, not read to its end
+def test_a_huge_answer_is_cut_at_the_size_limit(tmp_path: Path) -> None:
+    settings = ClientSettings(rate_limit=None, max_response_bytes=1024 * 1024, retry=RetryPolicy(max_retries=0))
+    with (
+        scripted(flood(50 * 1024 * 1024)) as service,
+        pytest.raises(ResponseError, match=r"answer larger than 1048576 bytes from http://127\.0\.0\.1:\d+/api"),
+    ):
+        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+
+
+def test_a_declared_size_over_the_limit_is_not_read(tmp_path: Path) -> None:
+    settings = ClientSettings(rate_limit=None, max_response_bytes=100, retry=RetryPolicy(max_retries=0))
+    big = reply(200, b"<x>" + b" " * 200 + b"</x>")
+    with scripted(big) as service, pytest.raises(ResponseError, match="answer larger than 100 bytes"):
+        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+
+
+ENVELOPE = f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+<api:result xmlns:api="http://api.platform.boomi.com/">
+  <api:encryptedValues><api:encryptedValue path="//password" isSet="true">{SECRET}-ev</api:encryptedValue></api:encryptedValues>
+  <GenericConnectionConfig><field id="password" type="password" value="{SECRET}-field"/><password>{SECRET}-pw</password></GenericConnectionConfig>
+  <AmazonS3 awsAccessKeyId="AKIA" awsSecretAccessKey="{SECRET}-aws"><name>visible-name</name></AmazonS3>
+</api:result></soapenv:Body></soapenv:Envelope>""".encode()
+
+
+def echo(handler: object, state: object) -> None:
+    received = state.received[-1]  # type: ignore[attr-defined]
+    reply(200, received.body, {"Content-Type": "text/xml", "Set-Cookie": f"session={SECRET}-cookie"})(
+        handler,  # type: ignore[arg-type]
+        state,  # type: ignore[arg-type]
+    )
+
+
+def test_debug_logs_mask_secret_fields_by_name(caplog: pytest.LogCaptureFixture) -> None:
+    session = requests.Session()
+    session.auth = ("ann@example.com", SECRET)  # a Basic Authorization header on every request
+    transport = SafeTransport(ClientSettings(rate_limit=None), session)
+    with scripted(echo) as service, caplog.at_level(logging.DEBUG, logger="boomi_soap.client"):
+        transport.begin("get")
+        answer = transport.post(service.base_url + PATH, ENVELOPE, {"Content-Type": "text/xml"})
+    assert answer.content == ENVELOPE  # what was sent and received is untouched; only the log is masked
+    assert service.received[0].headers["Authorization"].startswith("Basic ")
+    logs = [r.getMessage() for r in caplog.records]
+    assert len(logs) == 2  # the request and the answer
+    for text in logs:
+        assert SECRET not in text, text
+        assert base64.b64encode(f"ann@example.com:{SECRET}".encode()).decode() not in text
+        assert 'awsSecretAccessKey="***"' in text
+        assert 'value="***"' in text
+        assert "<password>***</password>" in text
+        assert 'isSet="***">***</api:encryptedValue>' in text
+        assert "<name>visible-name</name>" in text
+    assert "Authorization: Basic ***" in logs[0]
+    assert "Set-Cookie: ***" in logs[1]
+
+
+def test_debug_bodies_are_cut_with_their_size(caplog: pytest.LogCaptureFixture) -> None:
+    big = b"<x>" + b"y" * 200_000 + b"</x>"
+    transport = SafeTransport(ClientSettings(rate_limit=None, debug_body_limit=1000))
+    with scripted(echo) as service, caplog.at_level(logging.DEBUG, logger="boomi_soap.client"):
+        transport.begin("get")
+        assert transport.post(service.base_url, big, {}).content == big
+    for record in caplog.records:
+        assert f"[... cut at 1000 of {len(big)} bytes]" in record.getMessage()
+        assert len(record.getMessage()) < 2000
