@@ -18,9 +18,10 @@ from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 
 from boomi_soap.cache import CacheStore, default_cache_dir, identity_hash, pinned_store, refresh
+from boomi_soap.contract import contract_of
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheError, CacheIntegrityError, CachePermissionError, SnapshotNotFoundError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig, User
 from boomi_soap.localservice.contract import load_release
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -192,17 +193,32 @@ def test_snapshot_loads_offline_in_zeep_and_xmlschema(
     assert len(wsdl.messages) == 26
 
 
-@pytest.mark.contracts("split", why="the pinned CURRENT snapshot is the split reference contract")
-def test_pinned_snapshot_is_the_bundled_reference_contract(tmp_path: Path, endpoint: Endpoint) -> None:
+# The pinned snapshot of each layout: (account, flavour).  The single layout is pinned
+# under an account of its own, since an account publishes one layout at a time.
+PINS = {
+    "split": (DEFAULT_ACCOUNT, "platform"),
+    "single": ("localsingle-A1B2C3", "platform"),
+    "partner": (DEFAULT_ACCOUNT, "partner"),
+}
+
+
+def test_pinned_snapshot_is_the_bundled_reference_contract(tmp_path: Path, contract: str) -> None:
+    account, flavour = PINS[contract]
     pinned = pinned_store()
     assert pinned.verify() == []
-    current = pinned.current(DEFAULT_ACCOUNT)
-    fresh = refresh(CacheStore(tmp_path), endpoint, CREDENTIALS).snapshot
+    current = pinned.current(account, flavour)  # type: ignore[arg-type]
+    user = User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset({account}))
+    config = ServiceConfig(rate_limit=None, contract=contract, accounts=(account,), users=(user,))
+    with LocalService(config) as service:
+        endpoint = Endpoint(account, service.base_url, service.flavour)
+        fresh = refresh(CacheStore(tmp_path), endpoint, CREDENTIALS).snapshot
+    assert contract_of(current).describe() == contract_of(fresh).describe()
     pinned_address = current.endpoint.encode()
+    assert [e.path for e in current.files] == [e.path for e in fresh.files]
     for entry in current.files:
         expected = (fresh.directory / entry.path).read_bytes().replace(fresh.endpoint.encode(), pinned_address)
         assert (current.directory / entry.path).read_bytes() == expected, entry.path
-    reference = etree.fromstring(load_release("current").files["xsd1"])
+    reference = etree.fromstring(load_release("current", contract).files["xsd1"])
     cached = etree.fromstring((current.directory / "service.xsd1.xsd").read_bytes())
     assert etree.tostring(cached, method="c14n") == etree.tostring(reference, method="c14n")
 
