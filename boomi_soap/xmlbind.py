@@ -326,7 +326,10 @@ class TypedCaller:
                     continue
                 child = etree.SubElement(payload, declared.tag)
                 if hasattr(type(item), "__xml__"):
-                    _fill(item, child, typed=self.registry.get(field.type) is not type(item))
+                    try:
+                        _fill(item, child, typed=self.registry.get(field.type) is not type(item))
+                    except (ValueError, TypeError) as exc:
+                        raise InvalidRequestError(operation, f"{field.xml} cannot be written: {exc}") from None
                 elif isinstance(item, etree._Element):
                     child.append(copy.deepcopy(item))
                 else:

@@ -19,7 +19,7 @@ from boomi_soap.bindings import types as t
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import NotFoundError, RequestValidationError, ResponseError
+from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
 from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.seed import EXECUTION_RECORDS
@@ -152,6 +152,12 @@ def test_errors_alike(client: Client) -> None:
         with pytest.raises(RequestValidationError) as refused:
             call()
         assert refused.value.issues[0].path.endswith("/object/@classification")  # type: ignore[attr-defined]
+    # An operation of the WSDL the service does not implement: the same fault class on both.
+    env_zeep = client.type("Environment")(name="x", classification="TEST")
+    env_typed = t.Environment(name="x", classification=t.EnvironmentClassification.TEST)
+    for call in (lambda: client.call("execute", object=env_zeep), lambda: typed.execute(object_=env_typed)):
+        with pytest.raises(InvalidRequestError, match="execute operation is not implemented"):
+            call()
 
 
 # -- answers that do not fit the schema: the same error on both paths ----------------------
