@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -122,3 +123,15 @@ def test_old_data_namespace_wrapper_is_rejected_by_the_schema(soap: RawSoap) -> 
     _, message, code = reply.fault()
     assert code == "INVALID_REQUEST"
     assert "{http://api.platform.boomi.com/}get" in message
+
+
+def test_concurrent_invalid_requests_each_get_their_own_fault(service: LocalService) -> None:
+    soap = RawSoap(service)
+    bodies = [f"<soap:get><api:objectType>Process</api:objectType><api:unexpected{n}/></soap:get>" for n in range(200)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        replies = list(pool.map(lambda body: soap.call(body), bodies))
+    for n, reply in enumerate(replies):
+        faultcode, message, code = reply.fault()
+        assert (faultcode, code) == ("S:Client", "INVALID_REQUEST")
+        assert message.startswith("Invalid request (line ")
+        assert f"unexpected{n}" in message  # this request's own error, not a neighbour's
