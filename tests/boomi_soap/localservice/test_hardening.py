@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -44,9 +43,7 @@ def test_entities_and_dtds_are_refused_without_expansion(soap: RawSoap) -> None:
         )
         + "]>"
     ).encode() + envelope(QUERY.replace("Role", "&lol9;"))
-    started = time.monotonic()
     reply = soap.post(laughs)
-    assert time.monotonic() - started < 2
     assert "DOCTYPE" in reply.fault()[1]
     external = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + envelope(
         QUERY.replace("Role", "&e;")

@@ -97,11 +97,10 @@ def test_latency(service: LocalService, soap: RawSoap) -> None:
     service.injections.latency = 0.3
     started = time.monotonic()
     assert soap.post(CREATE).status == 200
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.3  # a lower bound: a busy machine only adds to it
     service.injections.reset()
-    started = time.monotonic()
-    soap.post(CREATE)
-    assert time.monotonic() - started < 0.3
+    assert service.injections.latency == 0
+    assert soap.post(CREATE).status == 200
 
 
 def test_queue_order_and_server_survives_all(service: LocalService, soap: RawSoap) -> None:
