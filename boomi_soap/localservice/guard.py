@@ -1,11 +1,13 @@
 """The guard on a SOAP request body while it arrives, before anything builds its tree.
 
-Two checks run on each chunk the server receives:
+Three checks run on each chunk the server receives:
 
-- limits, on the raw bytes: tags (every ``<``) and ``xmlns`` declarations, counted
-  in each Unicode encoding libxml2 accepts.  Counting is linear and needs no parser,
-  so a body made of namespace declarations is refused in milliseconds, where parsing
-  and validating it takes libxml2 tens of seconds;
+- the encoding: UTF-8 or UTF-16, as the WS-I Basic Profile (R1012) requires of a
+  SOAP message.  Others are refused, UTF-7 above all, which can spell markup in
+  base64 and so slip past any count of raw bytes;
+- limits, on the raw bytes: tags (every ``<``) and ``xmlns`` declarations.  Counting
+  is linear and needs no parser, so a body made of namespace declarations is
+  refused in milliseconds, where parsing and validating it takes tens of seconds;
 - sign-in: a pull parser with the hardened settings of :mod:`boomi_soap.xmlsafe`
   reads the Envelope up to the end of its Header and checks the WS-Security
   ``UsernameToken``.  An unauthenticated request is refused there, and its Body is
@@ -17,6 +19,8 @@ parse, which refuses it with the precise message.
 
 from __future__ import annotations
 
+import codecs
+import re
 from typing import Final
 
 from lxml import etree
@@ -28,9 +32,13 @@ from boomi_soap.xmlsafe import _DOCTYPE_PATTERNS
 
 __all__ = ["EnvelopeGuard"]
 
-_CODECS: Final = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-_XMLNS: Final = tuple("xmlns".encode(codec) for codec in _CODECS)
-_OVERLAP: Final = max(len(p) for p in (*_XMLNS, *_DOCTYPE_PATTERNS)) - 1
+_XMLNS_UTF8: Final = b"xmlns"
+_XMLNS_UTF16LE: Final = "xmlns".encode("utf-16-le")
+_XMLNS_UTF16BE: Final = "xmlns".encode("utf-16-be")
+_XMLNS_ANY: Final = (_XMLNS_UTF8, _XMLNS_UTF16LE, _XMLNS_UTF16BE)
+_OVERLAP: Final = max(len(p) for p in (*_XMLNS_ANY, *_DOCTYPE_PATTERNS)) - 1
+_ENCODING: Final = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+_DECLARATION_BYTES: Final = 512
 # A Header that has not ended by then is not a sign-in a client would send.
 _HEADER_BYTES: Final = 256 * 1024
 _ENVELOPE: Final = f"{{{NS_ENVELOPE}}}Envelope"
@@ -56,6 +64,8 @@ class EnvelopeGuard:
             remove_pis=True,
         )
         self._tail = b""
+        self._start = b""
+        self._xmlns: tuple[bytes, ...] | None = None  # the pattern in the body's encoding, once known
         self._tags = 0
         self._namespaces = 0
         self._scanned = 0
@@ -72,12 +82,15 @@ class EnvelopeGuard:
             ApiFault: ``INVALID_REQUEST`` over a limit, ``AUTHENTICATION`` (or the
                 envelope's own fault) when the sign-in fails.
         """
+        if self._xmlns is None:
+            self._start += chunk[:_DECLARATION_BYTES]
+            self._xmlns = _encoding_patterns(self._start)
         tail, window = self._tail, self._tail + chunk
         self._tail = window[-_OVERLAP:]
         # The tail's own matches were counted with the previous chunk; the window adds
         # those that span the two.
         self._tags += chunk.count(b"<")
-        self._namespaces += max(window.count(p) - tail.count(p) for p in _XMLNS)
+        self._namespaces += max(window.count(p) - tail.count(p) for p in self._xmlns or _XMLNS_ANY)
         if self._tags > self._config.max_elements:
             raise ApiFault(FaultCode.INVALID_REQUEST, f"The request has more than {self._config.max_elements} tags")
         if self._namespaces > self._config.max_namespaces:
@@ -121,3 +134,32 @@ class EnvelopeGuard:
             raise ApiFault(FaultCode.AUTHENTICATION, "The security token could not be authenticated or authorized")
         self.signed_in = True
         self._parser = None  # the Body is left to the full parse, after sign-in
+
+
+def _encoding_patterns(start: bytes) -> tuple[bytes, ...] | None:
+    """The ``xmlns`` pattern in the encoding the body starts with, or ``None`` until it shows.
+
+    Raises:
+        ApiFault: ``INVALID_REQUEST`` for an encoding other than UTF-8 or UTF-16.
+    """
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, b"\0\0\0<", b"<\0\0\0")):
+        raise ApiFault(FaultCode.INVALID_REQUEST, "UTF-32 is not accepted: send UTF-8 or UTF-16")
+    if len(start) < 4:
+        return None
+    if start.startswith((codecs.BOM_UTF16_LE, b"<\0")):
+        return (_XMLNS_UTF16LE,)
+    if start.startswith((codecs.BOM_UTF16_BE, b"\0<")):
+        return (_XMLNS_UTF16BE,)
+    text = start.removeprefix(codecs.BOM_UTF8)
+    if not text.startswith(b"<?xml"):
+        return (_XMLNS_UTF8,)  # no declaration: UTF-8
+    end = text.find(b"?>")
+    if end < 0:
+        if len(start) < _DECLARATION_BYTES:
+            return None
+        raise ApiFault(FaultCode.INVALID_REQUEST, "The XML declaration is malformed")
+    declared = _ENCODING.search(text, 0, end)
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf-16"):
+        name = declared.group(1).decode("ascii", "replace")
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"The {name} encoding is not accepted: send UTF-8 or UTF-16")
+    return (_XMLNS_UTF8,)

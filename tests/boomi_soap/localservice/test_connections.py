@@ -227,3 +227,16 @@ def test_a_burst_of_big_unauthenticated_bodies_leaves_no_memory(service: LocalSe
     assert all(b"FailedAuthentication" in a for a in answers)
     assert parses == []
     assert _rss() - baseline < 50 * 1024 * 1024
+
+
+def test_encodings_beyond_utf8_and_utf16_are_refused(service: LocalService, parses: list[int]) -> None:
+    soap = RawSoap(service)
+    text = envelope(QUERY).decode()
+    assert soap.post(text.encode("utf-16")).status == 200
+    flood = envelope("<soap:query " + " ".join(f'xmlns:p{i}="urn:x{i}"' for i in range(2_000)) + "/>").decode()
+    assert "namespace declarations" in soap.post(flood.encode("utf-16")).fault()[1]
+    # UTF-7 can spell "<" and "xmlns" in base64, past any count of raw bytes.
+    utf7 = "<?xml version='1.0' encoding='UTF-7'?>" + text
+    assert soap.post(utf7.encode("utf-7")).fault()[1] == "The UTF-7 encoding is not accepted: send UTF-8 or UTF-16"
+    assert soap.post(text.encode("utf-32")).fault()[1] == "UTF-32 is not accepted: send UTF-8 or UTF-16"
+    assert len(parses) == 1
