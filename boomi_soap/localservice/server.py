@@ -237,8 +237,10 @@ class _Reactor:
             self._selector.close()
             self.listener.close()
             self._wake_r.close()
+            # Workers are daemons: one asleep in injected latency is not waited for long.
+            deadline = time.monotonic() + 1
             for worker in workers:
-                worker.join(timeout=1)
+                worker.join(timeout=max(0.0, deadline - time.monotonic()))
             self._wake_w.close()
 
     def shutdown(self) -> None:
