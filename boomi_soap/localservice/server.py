@@ -227,7 +227,11 @@ class _Reactor:
                     elif key.data == "wake":
                         self._adopt()
                     else:
-                        self._readable(key.data)
+                        try:
+                            self._readable(key.data)
+                        except Exception:  # a bug on one connection must not stop the server
+                            _log.exception("connection failed")
+                            self._close(key.data)
                 self._expire()
         finally:
             for _ in workers:
@@ -372,7 +376,7 @@ class _Reactor:
         connection.phase = _Connection.BODY
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
-            self._send_now(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
+            return self._send_now(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
         return True
 
     def _screen(self, request: _Request, length: int) -> None:
@@ -451,6 +455,9 @@ class _Reactor:
             connection.registered = False
         connection.sock.close()
         self._connections.discard(connection)
+        # The deadline heap keeps a closed connection until its deadline: not its data.
+        connection.buffer = bytearray()
+        connection.request = connection.guard = None
 
     # -- the workers ----------------------------------------------------------------
     def _work(self) -> None:

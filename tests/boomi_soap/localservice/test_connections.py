@@ -240,3 +240,12 @@ def test_encodings_beyond_utf8_and_utf16_are_refused(service: LocalService, pars
     assert soap.post(utf7.encode("utf-7")).fault()[1] == "The UTF-7 encoding is not accepted: send UTF-8 or UTF-16"
     assert soap.post(text.encode("utf-32")).fault()[1] == "UTF-32 is not accepted: send UTF-8 or UTF-16"
     assert len(parses) == 1
+
+
+def test_expect_continue_is_answered_before_the_body(service: LocalService) -> None:
+    body = envelope(QUERY)
+    with _sockets(service, 1) as (sock,):
+        sock.sendall(_head(service, len(body), "Expect: 100-continue\r\nConnection: close\r\n"))
+        assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        assert _answer(sock).startswith(b"HTTP/1.1 200 ")
