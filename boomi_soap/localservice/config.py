@@ -78,7 +78,14 @@ class ServiceConfig:
             ``"partner"`` (the Partner API, under ``/partner/api/soap/v1/``).
         sub_accounts: Sub-accounts of the first account, each seeded on first use.
         max_body_bytes: Largest request body accepted.
+        max_elements: Most tags a request body may hold (every ``<`` counts, end tags too).
+        max_namespaces: Most ``xmlns`` declarations a request body may hold.
         request_timeout: Seconds a connection may idle before the server drops it.
+        header_timeout: Seconds a client has to send a request's line and headers.
+        body_timeout: Seconds a client has to send a request's body, once its headers are in.
+        workers: Threads that process complete requests (reading them takes none).
+        backlog: Listen queue length.
+        max_connections: Open connections kept; beyond it the oldest waiting one is dropped.
     """
 
     host: str = "127.0.0.1"
@@ -91,7 +98,14 @@ class ServiceConfig:
     contract: str = "split"
     sub_accounts: tuple[str, ...] = DEFAULT_SUB_ACCOUNTS
     max_body_bytes: int = 10 * 1024 * 1024
+    max_elements: int = 100_000
+    max_namespaces: int = 1_000
     request_timeout: float = 30.0
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    workers: int = 16
+    backlog: int = 128
+    max_connections: int = 4_096
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -119,8 +133,10 @@ class ServiceConfig:
         for account in self.sub_accounts:
             if not account or "/" in account or "?" in account or account in self.accounts:
                 raise ServiceConfigError(f"invalid sub-account id {account!r}")
-        if self.max_body_bytes <= 0:
-            raise ServiceConfigError("max_body_bytes must be positive")
+        positive = ("max_body_bytes", "max_elements", "max_namespaces", "workers", "backlog", "max_connections")
+        for name in (*positive, "request_timeout", "header_timeout", "body_timeout"):
+            if getattr(self, name) <= 0:
+                raise ServiceConfigError(f"{name} must be positive")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

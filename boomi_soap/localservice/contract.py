@@ -243,13 +243,9 @@ class Release:
             f'<xs:import namespace="{ns}" schemaLocation="{_FILES["xsd" + n]}"/>'
             for ns, n in sorted(self.numbers.items())
         )
-        wrapper = etree.fromstring(
-            f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:local">{stub}</xs:schema>'.encode(),
-            parser,
-            base_url=str(folder / "__release__.xsd"),
-        )
-        # libxml2 resolves the imports next to the documents, on disk.
-        self.schema = etree.XMLSchema(wrapper.getroottree())
+        self._stub = f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:local">{stub}</xs:schema>'
+        self._stub_base = str(folder / "__release__.xsd")
+        self.schema = self.compile_schema()
         self.index = SchemaIndex(xsd1)
         rules = json.loads((resources.files("boomi_soap.localservice") / "contract" / "objects.json").read_text())
         self.rules = {
@@ -257,6 +253,12 @@ class Release:
             for name, r in rules["objects"].items()
         }
         self.operations = tuple(self.contract.operations)
+
+    def compile_schema(self) -> etree.XMLSchema:
+        """A new compiled copy of the schema (wrappers and data): each has its own error log."""
+        # libxml2 resolves the imports next to the bundled documents, on disk.
+        wrapper = etree.fromstring(self._stub.encode(), safe_parser(), base_url=self._stub_base)
+        return etree.XMLSchema(wrapper.getroottree())
 
     def document(self, kind: str, endpoint: str) -> bytes:
         """Return a document as served at ``endpoint``.

@@ -12,6 +12,15 @@ GET with 304.  Use :class:`LocalService` as a context manager in tests::
 
     with LocalService() as service:
         url = service.wsdl_url()
+
+How it holds under load: one thread reads every connection (``selectors``), with a
+deadline for the request line and headers and another for the body, so a client
+that drips bytes costs a socket, not a thread.  While a SOAP body arrives,
+:class:`~boomi_soap.localservice.guard.EnvelopeGuard` counts its tags and namespace
+declarations and checks the sign-in in its Header, so an unauthenticated or
+oversized request is refused before it is parsed (often before it is even read).
+Complete requests go to a fixed pool of worker threads, which answer in a single
+write on a ``TCP_NODELAY`` socket.
 """
 
 from __future__ import annotations
@@ -19,13 +28,17 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import heapq
+import itertools
 import logging
+import queue
+import selectors
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
+from email.utils import format_datetime, formatdate, parsedate_to_datetime
+from http import HTTPStatus
 from types import TracebackType
 from typing import Final, Self
 from urllib.parse import unquote, urlsplit
@@ -35,6 +48,7 @@ from boomi_soap.exceptions import ServiceError
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.localservice.limits import AccountLimits, LimitStats
 from boomi_soap.localservice.seed import seed_account
@@ -45,6 +59,13 @@ __all__ = ["LocalService"]
 
 _XML: Final = "text/xml; charset=utf-8"
 _DOCUMENTS: Final = {"wsdl": "wsdl", "xsd=1": "xsd1", "xsd=2": "xsd2"}
+_SERVER: Final = "AtomSphereLocal/1.0"
+_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
+_HEAD_LIMIT: Final = 64 * 1024
+_CHUNK: Final = 256 * 1024
+# A refused upload is read and thrown away this long, so that the client, still
+# sending, gets to read the answer instead of a connection reset.
+_LINGER: Final = 2.0
 _log = logging.getLogger("boomi_soap.localservice")
 
 
@@ -54,187 +75,514 @@ class _Account:
     limits: AccountLimits
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # SO_REUSEADDR lets a restarted service rebind over TIME_WAIT sockets; on Linux it
-    # never lets two live listeners share a port.
-    allow_reuse_address = True
-    service: LocalService
+@dataclass
+class _Request:
+    method: str
+    target: str
+    headers: dict[str, str]  # names in lower case
+    keep_alive: bool
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "AtomSphereLocal/1.0"
-    server: _Server
+@dataclass
+class _Reply:
+    status: int
+    body: bytes = b""
+    content_type: str | None = _XML
+    headers: dict[str, str] = field(default_factory=dict)
+    close: bool = False
+    injected: Injection | None = None  # a drop or truncation shapes the write
 
-    def version_string(self) -> str:
-        return self.server_version
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.settimeout(self.server.service.config.request_timeout)
+class _Refused(Exception):  # noqa: N818 - carries an answer, not an error
+    def __init__(self, reply: _Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        # The request line holds only method and path; credentials travel in headers and body.
-        _log.debug("%s %s", self.address_string(), format % args)
 
-    # -- plumbing -------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str = _XML, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+def _plain(status: int, message: str, headers: dict[str, str] | None = None, *, close: bool = False) -> _Reply:
+    return _Reply(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers or {}, close)
 
-    def _plain(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers)
 
-    def _account_id(self) -> str | None:
-        path = urlsplit(self.path).path
-        prefix = self.server.service.release.path_prefix
-        if not path.startswith(prefix):
-            return None
-        account = unquote(path[len(prefix) :])
-        return account if account and "/" not in account else None
+def _fault(fault: ApiFault) -> _Reply:
+    return _Reply(fault.http_status, fault_envelope(fault))
 
-    def _basic_user(self) -> User | None:
-        header = self.headers.get("Authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        if scheme.lower() != "basic":
-            return None
+
+def _render(reply: _Reply, *, with_body: bool) -> bytes:
+    lines = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, '')}", f"Server: {_SERVER}"]
+    lines.append(f"Date: {formatdate(usegmt=True)}")
+    if reply.status != 304:
+        if reply.content_type is not None:
+            lines.append(f"Content-Type: {reply.content_type}")
+        lines.append(f"Content-Length: {len(reply.body)}")
+    lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+    if reply.close:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head + reply.body if with_body else head
+
+
+def _parse_head(head: bytes) -> tuple[_Request, int]:
+    """Parse a request line and headers strictly: what a proxy could read otherwise is refused."""
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[1]:
+        raise _Refused(_plain(400, "Malformed request line.", close=True))
+    method, target, version = parts
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip() or name.strip() != name.split()[0]:
+            raise _Refused(_plain(400, "Malformed header line.", close=True))
+        key, value = name.lower(), value.strip()
+        if key in headers and key == "content-length" and headers[key] != value:
+            raise _Refused(_plain(400, "Conflicting Content-Length headers.", close=True))
+        headers[key] = value if key not in headers or key == "content-length" else f"{headers[key]}, {value}"
+    length_text = headers.get("content-length")
+    if "transfer-encoding" in headers:
+        # Two framings of one body are how requests get smuggled past a proxy.
+        if length_text is not None:
+            raise _Refused(_plain(400, "Content-Length and Transfer-Encoding together are refused.", close=True))
+        raise _Refused(_plain(411, "A Content-Length header is required.", close=True))
+    if length_text is None:
+        if method == "POST":
+            raise _Refused(_plain(411, "A Content-Length header is required.", close=True))
+        length_text = "0"
+    if not (length_text.isascii() and length_text.isdigit()):
+        raise _Refused(_plain(400, "Invalid Content-Length.", close=True))
+    connection = headers.get("connection", "").lower()
+    keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
+    return _Request(method, target, headers, keep_alive), int(length_text)
+
+
+def _account_id(target: str, prefix: str) -> str | None:
+    """The account named by a request path under ``prefix`` (the contract's: platform or partner)."""
+    path = urlsplit(target).path
+    if not path.startswith(prefix):
+        return None
+    account = unquote(path[len(prefix) :])
+    return account if account and "/" not in account else None
+
+
+class _Connection:
+    """One client connection; owned by the reactor, or by one worker while it answers."""
+
+    IDLE, HEAD, BODY, BUSY, LINGER = range(5)
+
+    def __init__(self, sock: socket.socket, opened: float) -> None:
+        self.sock = sock
+        self.opened = opened
+        self.buffer = bytearray()
+        self.phase = self.IDLE
+        self.deadline = 0.0
+        self.registered = False
+        self.closing = False
+        self.request: _Request | None = None
+        self.length = 0
+        self.fed = 0
+        self.guard: EnvelopeGuard | None = None
+
+
+class _Reactor:
+    """Reads every connection in one thread; a fixed pool of workers answers complete requests."""
+
+    def __init__(self, service: LocalService) -> None:
+        self.service = service
+        self.config = service.config
+        self.listener = socket.create_server((self.config.host, self.config.port), backlog=self.config.backlog)
+        self.listener.setblocking(False)
+        self.address: tuple[str, int] = self.listener.getsockname()[:2]
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._connections: set[_Connection] = set()
+        self._deadlines: list[tuple[float, int, _Connection]] = []
+        self._sequence = itertools.count()
+        self._returned: queue.SimpleQueue[_Connection] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[_Connection, _Request] | None] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+
+    # -- the reactor thread ---------------------------------------------------------
+    def serve(self) -> None:
+        """Serve until :meth:`shutdown`; then close every socket."""
+        workers = [
+            threading.Thread(target=self._work, name=f"atomsphere-worker-{n}", daemon=True)
+            for n in range(self.config.workers)
+        ]
+        for worker in workers:
+            worker.start()
+        self._selector.register(self.listener, selectors.EVENT_READ, "listen")
+        self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
         try:
-            username, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return self.server.service.config.authenticate(username, secret) if sep else None
+            while not self._stopping.is_set():
+                timeout = 0.5
+                if self._deadlines:
+                    timeout = min(timeout, max(0.0, self._deadlines[0][0] - time.monotonic()))
+                for key, _ in self._selector.select(timeout):
+                    if key.data == "listen":
+                        self._accept()
+                    elif key.data == "wake":
+                        self._adopt()
+                    else:
+                        try:
+                            self._readable(key.data)
+                        except Exception:  # a bug on one connection must not stop the server
+                            _log.exception("connection failed")
+                            self._close(key.data)
+                self._expire()
+        finally:
+            for _ in workers:
+                self._jobs.put(None)
+            for connection in list(self._connections):
+                self._close(connection)
+            self._selector.close()
+            self.listener.close()
+            self._wake_r.close()
+            # Workers are daemons: one asleep in injected latency is not waited for long.
+            deadline = time.monotonic() + 1
+            for worker in workers:
+                worker.join(timeout=max(0.0, deadline - time.monotonic()))
+            self._wake_w.close()
 
-    # -- GET: WSDL and schemas ------------------------------------------------------
-    def do_GET(self) -> None:
-        service = self.server.service
-        account_id = self._account_id()
-        kind = _DOCUMENTS.get(urlsplit(self.path).query)
-        if account_id is None or kind is None or kind not in service.release.files:
-            self._plain(404, "Endpoint is invalid or no longer exists.")
-            return
-        user = self._basic_user()
-        if user is None:
-            self._plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
-            return
-        if account_id not in user.accounts or service.account(account_id) is None:
-            self._plain(403, "Access denied due to insufficient permissions.")
-            return
-        release = service.release
-        endpoint = service.endpoint(account_id)
-        etag = release.etag(kind, endpoint)
-        headers = {
-            "ETag": etag,
-            "Last-Modified": format_datetime(release.published, usegmt=True),
-            "Cache-Control": "private, no-cache",
-        }
-        if self._not_modified(etag, release):
-            self.send_response(304)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            return
-        self._send(200, release.document(kind, endpoint), headers=headers)
+    def shutdown(self) -> None:
+        """Ask the reactor thread to stop (it closes the sockets itself)."""
+        self._stopping.set()
+        self._wake()
 
-    do_HEAD = do_GET  # noqa: N815 - stdlib naming
+    def close(self) -> None:
+        """Close the listener of a reactor that never served."""
+        self.listener.close()
+        self._wake_r.close()
+        self._wake_w.close()
+        self._selector.close()
 
-    def _not_modified(self, etag: str, release: Release) -> bool:
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-            return "*" in tags or etag in tags
-        since = self.headers.get("If-Modified-Since")
-        if since:
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # full: a wake-up is pending already; closed: stopped
+            self._wake_w.send(b"\0")
+
+    def _accept(self) -> None:
+        for _ in range(64):  # a burst of connects is taken in one go, then other sockets get a turn
             try:
-                return parsedate_to_datetime(since) >= release.published
-            except (TypeError, ValueError):
-                return False
+                sock, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # out of descriptors: free one, the backlog keeps the rest
+                _log.warning("accept failed: %s", exc)
+                self._evict()
+                return
+            if len(self._connections) >= self.config.max_connections:
+                self._evict()
+            sock.setblocking(False)
+            # Without it a reused connection waits for the peer's delayed ACK (~40 ms) per call.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = _Connection(sock, time.monotonic())
+            self._connections.add(connection)
+            self._listen_to(connection)
+
+    def _evict(self) -> None:
+        waiting = [c for c in self._connections if c.phase != _Connection.BUSY]
+        if waiting:
+            self._close(min(waiting, key=lambda c: c.opened))
+
+    def _listen_to(self, connection: _Connection) -> None:
+        connection.phase = _Connection.IDLE
+        self._set_deadline(connection, time.monotonic() + self.config.request_timeout)
+        self._selector.register(connection.sock, selectors.EVENT_READ, connection)
+        connection.registered = True
+
+    def _set_deadline(self, connection: _Connection, deadline: float) -> None:
+        connection.deadline = deadline
+        heapq.heappush(self._deadlines, (deadline, next(self._sequence), connection))
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self._deadlines and self._deadlines[0][0] <= now:
+            deadline, _, connection = heapq.heappop(self._deadlines)
+            if connection not in self._connections or connection.deadline != deadline:
+                continue  # closed, or its deadline moved on
+            if connection.phase in (_Connection.HEAD, _Connection.BODY):
+                self._refuse(connection, _plain(408, "The request was not received in time.", close=True))
+            elif connection.phase != _Connection.BUSY:
+                self._close(connection)
+
+    def _adopt(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_r.recv(4096):
+                pass
+        while True:
+            try:
+                connection = self._returned.get_nowait()
+            except queue.Empty:
+                return
+            if connection.closing or connection not in self._connections:
+                self._close(connection)
+            else:
+                self._listen_to(connection)
+                self._advance(connection)  # a pipelined request may be waiting
+
+    def _readable(self, connection: _Connection) -> None:
+        try:
+            data = connection.sock.recv(_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close(connection)
+            return
+        if not data:
+            if connection.phase == _Connection.BODY:
+                # The client gave up mid-body: the request is refused, never processed.
+                self._refuse(
+                    connection, _plain(400, "The request body is shorter than its Content-Length.", close=True)
+                )
+            elif connection.phase == _Connection.HEAD:
+                self._refuse(connection, _plain(400, "The request ended inside its headers.", close=True))
+            self._close(connection)
+            return
+        if connection.phase != _Connection.LINGER:
+            connection.buffer += data
+            self._advance(connection)
+
+    def _advance(self, connection: _Connection) -> None:
+        while True:
+            if connection.phase == _Connection.IDLE:
+                if not connection.buffer:
+                    return
+                connection.phase = _Connection.HEAD
+                self._set_deadline(connection, time.monotonic() + self.config.header_timeout)
+            if connection.phase == _Connection.HEAD and not self._read_head(connection):
+                return
+            if connection.phase != _Connection.BODY or not self._read_body(connection):
+                return
+
+    def _read_head(self, connection: _Connection) -> bool:
+        end = connection.buffer.find(b"\r\n\r\n", 0, _HEAD_LIMIT + 4)
+        if end < 0:
+            if len(connection.buffer) > _HEAD_LIMIT:
+                self._refuse(connection, _plain(431, "The request headers are too large.", close=True))
+            return False
+        head = bytes(connection.buffer[:end])
+        del connection.buffer[: end + 4]
+        try:
+            request, length = _parse_head(head)
+            self._screen(request, length)
+        except _Refused as refused:
+            self._refuse(connection, refused.reply)
+            return False
+        connection.request, connection.length, connection.fed = request, length, 0
+        connection.guard = EnvelopeGuard(self.config) if request.method == "POST" else None
+        connection.phase = _Connection.BODY
+        self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
+        if (request.header("expect") or "").lower() == "100-continue":
+            return self._send_now(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
+    def _screen(self, request: _Request, length: int) -> None:
+        """Refuse what needs no body to refuse, before reading the body."""
+        if request.method == "POST":
+            if _account_id(request.target, self.service.release.path_prefix) is None:
+                raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=True))
+            if length > self.config.max_body_bytes:
+                raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
+        elif request.method not in ("GET", "HEAD"):
+            raise _Refused(_plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"}, close=True))
+
+    def _read_body(self, connection: _Connection) -> bool:
+        """Feed the guard what arrived; hand a complete request to a worker.
+
+        Returns:
+            Whether the connection is ready for its next request.
+        """
+        assert connection.request is not None
+        available = min(len(connection.buffer), connection.length)
+        if connection.guard is not None and available > connection.fed:
+            try:
+                connection.guard.feed(bytes(connection.buffer[connection.fed : available]))
+            except ApiFault as fault:
+                _log.info("refused before parsing: %s", fault.message)
+                complete = available == connection.length
+                if complete:
+                    del connection.buffer[:available]
+                reply = _fault(fault)
+                reply.close = not (complete and connection.request.keep_alive)
+                return self._refuse(connection, reply)
+            connection.fed = available
+        if len(connection.buffer) < connection.length:
+            return False
+        connection.request.body = bytes(connection.buffer[: connection.length])
+        del connection.buffer[: connection.length]
+        connection.phase = _Connection.BUSY
+        self._selector.unregister(connection.sock)
+        connection.registered = False
+        self._jobs.put((connection, connection.request))
         return False
 
-    # -- POST: SOAP calls -----------------------------------------------------------
-    def do_POST(self) -> None:
-        service = self.server.service
-        account_id = self._account_id()
-        if account_id is None:
-            self.close_connection = True
-            self._plain(404, "Endpoint is invalid or no longer exists.")
-            return
-        length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
-            self.close_connection = True
-            self._plain(411, "A Content-Length header is required.")
-            return
-        length = int(length_header)
-        if length > service.config.max_body_bytes:
-            # The body is not read, so the connection cannot be reused.
-            self.close_connection = True
-            self._plain(413, f"The request body exceeds {service.config.max_body_bytes} bytes.")
-            return
-        injected = service.injections.take()
-        if injected is Injection.DROP_BEFORE:
-            self._drop()
-            return
-        data = self.rfile.read(length)
-        if service.injections.latency:
-            time.sleep(service.injections.latency)
-        if injected is Injection.HTTP_503:
-            self._send(
-                503, fault_envelope(ApiFault(FaultCode.INJECTED, "Service Unavailable (injected)", http_status=503))
-            )
-            return
-        if injected is Injection.HTML_ERROR:
-            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-            self._send(502, page, "text/html; charset=utf-8")
-            return
-        if injected is Injection.SOAP_FAULT:
-            self._send(500, fault_envelope(ApiFault(FaultCode.INJECTED, "Internal server error (injected)")))
-            return
-        account = service.account(account_id)
-        reply = handle_soap(
-            data,
-            account_id=account_id,
-            config=service.config,
-            release=service.release,
-            store=account.store if account else None,
-            endpoint=service.endpoint(account_id),
-            admit=account.limits.admit if account else (lambda: None),
-            sub_accounts=service.sub_accounts,
-            store_of=lambda other: found.store if (found := service.account(other)) else None,
-        )
-        if injected is Injection.DROP_AFTER:
-            self._drop()
-        elif injected is Injection.TRUNCATED:
-            self.close_connection = True
-            self.send_response(reply.status)
-            self.send_header("Content-Type", _XML)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body[: len(reply.body) // 2])
-            self.wfile.flush()
-            self._drop()
-        elif injected is Injection.NOT_XML:
-            self._send(200, b"Service temporarily degraded; try again\x00\xff", _XML)
-        else:
-            self._send(reply.status, reply.body)
+    def _refuse(self, connection: _Connection, reply: _Reply) -> bool:
+        """Answer from the reactor (small answers only) and go on, linger or close.
 
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):  # the peer may have gone already
-            self.connection.shutdown(socket.SHUT_RDWR)
+        Returns:
+            Whether the connection is ready for its next request.
+        """
+        if not self._send_now(connection, _render(reply, with_body=True)):
+            return False
+        if not reply.close:
+            connection.phase = _Connection.IDLE
+            self._set_deadline(connection, time.monotonic() + self.config.request_timeout)
+            return True
+        connection.buffer.clear()
+        connection.phase = _Connection.LINGER
+        self._set_deadline(connection, time.monotonic() + _LINGER)
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_WR)
+        return False
 
-    def _refuse(self) -> None:
-        self.close_connection = True
-        self._plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"})
+    def _send_now(self, connection: _Connection, data: bytes) -> bool:
+        # Non-blocking: a client that does not read its refusal is dropped, never waited for.
+        try:
+            sent = connection.sock.send(data)
+        except OSError:
+            sent = 0
+        if sent < len(data):
+            self._close(connection)
+            return False
+        return True
 
-    do_PUT = do_DELETE = do_PATCH = _refuse  # noqa: N815 - stdlib naming
+    def _close(self, connection: _Connection) -> None:
+        if connection.registered:
+            self._selector.unregister(connection.sock)
+            connection.registered = False
+        connection.sock.close()
+        self._connections.discard(connection)
+        # The deadline heap keeps a closed connection until its deadline: not its data.
+        connection.buffer = bytearray()
+        connection.request = connection.guard = None
+
+    # -- the workers ----------------------------------------------------------------
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            connection, request = job
+            try:
+                reply = _respond(self.service, request)
+            except Exception:  # a handler bug answers 500 and keeps the server up
+                _log.exception("%s %s failed", request.method, urlsplit(request.target).path)
+                reply = _fault(ApiFault(FaultCode.SERVER, "Internal server error"))
+                reply.close = True
+            _log.debug("%s %s -> %d", request.method, urlsplit(request.target).path, reply.status)
+            self._write(connection, request, reply)
+            self._returned.put(connection)
+            self._wake()
+
+    def _write(self, connection: _Connection, request: _Request, reply: _Reply) -> None:
+        sock = connection.sock
+        reply.close = reply.close or not request.keep_alive
+        connection.closing = reply.close
+        try:
+            sock.setblocking(True)
+            sock.settimeout(self.config.body_timeout)
+            if reply.injected in (Injection.DROP_BEFORE, Injection.DROP_AFTER):
+                connection.closing = True
+                sock.shutdown(socket.SHUT_RDWR)
+                return
+            data = _render(reply, with_body=request.method != "HEAD")
+            if reply.injected is Injection.TRUNCATED:
+                connection.closing = True
+                sock.sendall(data[: len(data) - len(reply.body) + len(reply.body) // 2])
+                sock.shutdown(socket.SHUT_RDWR)
+                return
+            sock.sendall(data)  # head and body in one write: no Nagle wait between them
+            sock.setblocking(False)
+        except OSError:  # the peer went away
+            connection.closing = True
+
+
+# -- routes ---------------------------------------------------------------------------
+def _respond(service: LocalService, request: _Request) -> _Reply:
+    if request.method == "POST":
+        return _post(service, request)
+    return _get(service, request)
+
+
+def _basic_user(service: LocalService, request: _Request) -> User | None:
+    scheme, _, encoded = (request.header("authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        username, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return service.config.authenticate(username, secret) if sep else None
+
+
+def _get(service: LocalService, request: _Request) -> _Reply:
+    account_id = _account_id(request.target, service.release.path_prefix)
+    kind = _DOCUMENTS.get(urlsplit(request.target).query)
+    if account_id is None or kind is None or kind not in service.release.files:
+        return _plain(404, "Endpoint is invalid or no longer exists.")
+    user = _basic_user(service, request)
+    if user is None:
+        return _plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
+    if account_id not in user.accounts or service.account(account_id) is None:
+        return _plain(403, "Access denied due to insufficient permissions.")
+    release = service.release
+    endpoint = service.endpoint(account_id)
+    etag = release.etag(kind, endpoint)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(release.published, usegmt=True),
+        "Cache-Control": "private, no-cache",
+    }
+    if _not_modified(request, etag, release):
+        return _Reply(304, b"", None, headers)
+    return _Reply(200, release.document(kind, endpoint), _XML, headers)
+
+
+def _not_modified(request: _Request, etag: str, release: Release) -> bool:
+    if_none_match = request.header("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.header("if-modified-since")
+    if since:
+        try:
+            return parsedate_to_datetime(since) >= release.published
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _post(service: LocalService, request: _Request) -> _Reply:
+    account_id = _account_id(request.target, service.release.path_prefix)
+    assert account_id is not None  # screened before the body was read
+    injected = service.injections.take()
+    if injected is Injection.DROP_BEFORE:
+        return _Reply(0, injected=injected)
+    if service.injections.latency:
+        time.sleep(service.injections.latency)
+    if injected is Injection.HTTP_503:
+        return _fault(ApiFault(FaultCode.INJECTED, "Service Unavailable (injected)", http_status=503))
+    if injected is Injection.HTML_ERROR:
+        page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+        return _Reply(502, page, "text/html; charset=utf-8")
+    if injected is Injection.SOAP_FAULT:
+        return _fault(ApiFault(FaultCode.INJECTED, "Internal server error (injected)"))
+    account = service.account(account_id)
+    reply = handle_soap(
+        request.body,
+        account_id=account_id,
+        config=service.config,
+        release=service.release,
+        store=account.store if account else None,
+        endpoint=service.endpoint(account_id),
+        admit=account.limits.admit if account else (lambda: None),
+        sub_accounts=service.sub_accounts,
+        store_of=lambda other: found.store if (found := service.account(other)) else None,
+    )
+    if injected is Injection.NOT_XML:
+        return _Reply(200, b"Service temporarily degraded; try again\x00\xff")
+    return _Reply(reply.status, reply.body, injected=injected)
 
 
 class LocalService:
@@ -256,7 +604,7 @@ class LocalService:
         self._accounts_lock = threading.Lock()
         for account_id in self.config.accounts:
             self._add_account(account_id)
-        self._server: _Server | None = None
+        self._server: _Reactor | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------
@@ -270,13 +618,7 @@ class LocalService:
             ServiceError: If the address cannot be bound.
         """
         server = self.bind()
-        self._thread = threading.Thread(
-            # A short poll keeps stop() fast: shutdown() waits for the loop to notice.
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="atomsphere-local",
-            daemon=True,
-        )
+        self._thread = threading.Thread(target=server.serve, name="atomsphere-local", daemon=True)
         self._thread.start()
         return self
 
@@ -284,12 +626,11 @@ class LocalService:
         """Serve in the calling thread until interrupted (binds first if needed)."""
         server = self._server or self.bind()
         try:
-            server.serve_forever()
+            server.serve()
         finally:
-            server.server_close()
             self._server = None
 
-    def bind(self) -> _Server:
+    def bind(self) -> _Reactor:
         """Bind the listening socket without serving yet, so :attr:`base_url` is known.
 
         Returns:
@@ -301,20 +642,19 @@ class LocalService:
         if self._server is not None:
             return self._server
         try:
-            server = _Server((self.config.host, self.config.port), _Handler)
+            self._server = _Reactor(self)
         except OSError as exc:
             raise ServiceError(f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror}") from None
-        server.service = self
-        self._server = server
-        return server
+        return self._server
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+            if self._thread is None:
+                self._server.close()
+            else:
+                self._server.shutdown()
+                self._thread.join(timeout=5)
         self._server = None
         self._thread = None
 
@@ -337,8 +677,8 @@ class LocalService:
         """``http://host:port`` of the running service."""
         if self._server is None:
             raise ServiceError("the service is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._server.address
+        return f"http://{host}:{port}"
 
     def endpoint(self, account_id: str | None = None) -> str:
         """The SOAP endpoint of an account (the first account by default)."""

@@ -105,9 +105,12 @@ def _body_child(envelope: etree._Element) -> tuple[etree._Element | None, etree.
 
 
 def _validate(release: Release, payload: etree._Element) -> None:
-    if release.schema.validate(payload):
+    from boomi_soap.localservice.validation import thread_schema
+
+    schema = thread_schema(release)  # release.schema's error log is shared by every thread
+    if schema.validate(payload):
         return
-    first = release.schema.error_log[0]
+    first = schema.error_log[0]
     raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid request (line {first.line}): {first.message}")
 
 

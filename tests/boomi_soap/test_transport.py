@@ -13,7 +13,7 @@ from boomi_soap.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import RateLimitedError, RedirectRefusedError, ResponseError, ServiceTimeoutError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService
+from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.transport import SafeTransport
 from tests.scripted import drip, flood, reply, scripted
@@ -74,7 +74,9 @@ def test_the_total_timeout_covers_retries(tmp_path: Path) -> None:
         total_timeout=1,
         retry=RetryPolicy(max_retries=1000, backoff=0.2, max_backoff=0.2, jitter=False),
     )
-    with LocalService() as service:
+    # The service signs the caller in before it reads the body, so it must know the user.
+    user = User("ann@example.com", password=SECRET, accounts=frozenset({DEFAULT_ACCOUNT}))
+    with LocalService(ServiceConfig(users=(user,))) as service:
         service.inject(Injection.HTTP_503, times=10_000)
         client = client_at(service.base_url, tmp_path, settings)
         with pytest.raises(RateLimitedError) as limited:

@@ -58,19 +58,26 @@ class _Keep(logging.Handler):
         self.evidence.records.append(record)
 
 
+# DEBUG on these loggers, not on the root: pytest resets the root's level after each
+# test phase (log_level in setup.cfg), which would end the DEBUG trail after the first test.
+TRACED = ("boomi_soap", "zeep", "urllib3", "requests")
+
+
 @pytest.fixture(scope="session")
 def evidence() -> Iterator[Evidence]:
     kept = Evidence()
     handler = _Keep(kept)
     root = logging.getLogger()
-    previous = root.level
+    previous = {name: logging.getLogger(name).level for name in TRACED}
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    for name in TRACED:
+        logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         yield kept
     finally:
         root.removeHandler(handler)
-        root.setLevel(previous)
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def sentinel_config(**overrides: object) -> ServiceConfig:
@@ -80,8 +87,9 @@ def sentinel_config(**overrides: object) -> ServiceConfig:
 
 
 @pytest.fixture
-def service(evidence: Evidence) -> Iterator[LocalService]:
-    with LocalService(sentinel_config()) as running:
+def service(evidence: Evidence, contract: str) -> Iterator[LocalService]:
+    """A sentinel-credential service on each contract layout."""
+    with LocalService(sentinel_config(contract=contract)) as running:
         yield running
 
 

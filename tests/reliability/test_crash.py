@@ -19,6 +19,7 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 
 
+@pytest.mark.contracts("split", why="each fetch writes a new release, and 'next' is published in the split layout only")
 def test_a_fetch_killed_at_random_points_leaves_the_previous_snapshot_whole(
     service: LocalService, workdir: Path
 ) -> None:
@@ -53,7 +54,7 @@ def test_a_fetch_killed_at_random_points_leaves_the_previous_snapshot_whole(
 def test_a_tampered_snapshot_fails_verify_and_the_client_refuses_it(
     service: LocalService, workdir: Path, evidence: Evidence
 ) -> None:
-    root = workdir / "tamper"
+    root = workdir / f"tamper-{service.config.contract}"
     credentials = Credentials.from_password(USER, PASSWORD)
     snapshot = refresh(
         CacheStore(root), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), credentials
@@ -67,6 +68,8 @@ def test_a_tampered_snapshot_fails_verify_and_the_client_refuses_it(
         "BOOMI_USERNAME": USER,
         "BOOMI_PASSWORD": PASSWORD,
         "BOOMI_SOAP_CACHE_DIR": str(root),
+        "BOOMI_FLAVOUR": service.flavour,
+        "BOOMI_BASE_URL": service.base_url,
     }
     with pytest.raises(
         CacheIntegrityError, match=r"service\.xsd1\.xsd: content does not match the manifest"

@@ -90,8 +90,8 @@ def test_fault_outcome(
         assert caught.value.sent is None  # it may have run: reported as unknown, never retried
 
 
-def test_quota_exhausted_is_not_retried(workdir: Path, evidence: Evidence) -> None:
-    with LocalService(sentinel_config(daily_quota=2)) as service:
+def test_quota_exhausted_is_not_retried(workdir: Path, evidence: Evidence, contract: str) -> None:
+    with LocalService(sentinel_config(daily_quota=2, contract=contract)) as service:
         client = client_for(service, workdir)
         client.get("Account", DEFAULT_ACCOUNT)
         client.get("Account", DEFAULT_ACCOUNT)

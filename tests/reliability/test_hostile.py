@@ -1,15 +1,16 @@
 """Hostile input at every parser: validate input, SOAP answers, fetched WSDL and schemas.
 
-Each case ends in the project's own error, quickly, without reading a file or
-opening a connection; then hypothesis throws mutated documents at the validator and
-at response parsing.
+Each case ends in the project's own error without reading a file or opening a
+connection, and finishes: pytest-timeout bounds it, no test asserts a duration (a
+busy machine must not fail the suite).  Then hypothesis throws mutated documents at
+the validator and at response parsing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,18 +101,20 @@ def test_validate_input(
     validator: SchemaValidator, evidence: Evidence, no_files_no_network: Callable[[], None], name: str
 ) -> None:
     no_files_no_network()
-    started = time.monotonic()
     with pytest.raises(XMLInputError) as caught:
         list(validator.iter_errors(HOSTILE[name], source=name))
     evidence.error(caught.value)
-    assert time.monotonic() - started < 2
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_soap_answers(canned: tuple[Client, Canned], evidence: Evidence, name: str) -> None:
+def test_soap_answers(
+    canned: tuple[Client, Canned], evidence: Evidence, caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    # At DEBUG the client logs each answer whole: a 50 MB one must not become a log
+    # record, kept by the secret scan or printed with a failure.
+    caplog.set_level(logging.WARNING, logger="boomi_soap.client")
     client, session = canned
     session.body = HOSTILE[name]
-    started = time.monotonic()
     try:
         with pytest.raises(ResponseError) as caught:
             client.get("Environment", "e1")
@@ -120,7 +123,6 @@ def test_soap_answers(canned: tuple[Client, Canned], evidence: Evidence, name: s
     finally:
         session.body = ENVELOPE
     evidence.error(caught.value)
-    assert time.monotonic() - started < 2
 
 
 def _get_payload() -> Any:
@@ -136,12 +138,10 @@ def _get_payload() -> Any:
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_fetched_wsdl(evidence: Evidence, name: str) -> None:
-    with doc_server({"/api/soap/v1/acct?wsdl": (200, {"Content-Type": "text/xml"}, HOSTILE[name])}) as server:
-        started = time.monotonic()
-        with pytest.raises(FetchError) as caught:
-            fetch_documents(Endpoint("acct", server.base_url), Credentials.from_password(USER, PASSWORD))
+    route = {"/api/soap/v1/acct?wsdl": (200, {"Content-Type": "text/xml"}, HOSTILE[name])}
+    with doc_server(route) as server, pytest.raises(FetchError) as caught:
+        fetch_documents(Endpoint("acct", server.base_url), Credentials.from_password(USER, PASSWORD))
     evidence.error(caught.value)
-    assert time.monotonic() - started < 3
 
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "http://127.0.0.2:9/evil.xsd", "//example.invalid/x.xsd"])

@@ -16,6 +16,11 @@ RATE = 100  # per second, service and client alike (Boomi's 5/s would make this 
 
 
 @pytest.mark.timeout(900)  # the --soak run lasts about 4 minutes
+@pytest.mark.contracts(
+    "split",
+    why="2,400 calls at the rate limit take 25 s; the limiter, threads and transport under load are the same on"
+    " every layout, whose wrappers the faults and at-most-once suites cover",
+)
 def test_eight_threads_at_the_rate_limit(
     workdir: Path, evidence: Evidence, scale: int, capsys: pytest.CaptureFixture[str]
 ) -> None:

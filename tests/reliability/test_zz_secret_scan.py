@@ -18,10 +18,15 @@ from tests.reliability.conftest import PASSWORD, SECRETS, TOKEN, USER, Evidence,
 ROOT = Path(__file__).parents[2]
 
 
-def test_cli_output_is_kept(workdir: Path, evidence: Evidence) -> None:
+def test_cli_output_is_kept(workdir: Path, evidence: Evidence, contract: str) -> None:
     runner = CliRunner()
-    with LocalService(sentinel_config()) as service:
-        base = {"BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT, "BOOMI_BASE_URL": service.base_url, "BOOMI_USERNAME": USER}
+    with LocalService(sentinel_config(contract=contract)) as service:
+        base = {
+            "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+            "BOOMI_BASE_URL": service.base_url,
+            "BOOMI_USERNAME": USER,
+            "BOOMI_FLAVOUR": service.flavour,
+        }
         cache = ["--cache-dir", str(workdir / "cli-cache")]
         runs = [
             (["-vv", "fetch", *cache], base | {"BOOMI_PASSWORD": PASSWORD}),

@@ -102,11 +102,10 @@ def test_latency(service: LocalService, soap: RawSoap, create: bytes) -> None:
     service.injections.latency = 0.3
     started = time.monotonic()
     assert soap.post(create).status == 200
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.3  # a lower bound: a busy machine only adds to it
     service.injections.reset()
-    started = time.monotonic()
-    soap.post(create)
-    assert time.monotonic() - started < 0.3
+    assert service.injections.latency == 0
+    assert soap.post(create).status == 200
 
 
 def test_queue_order_and_server_survives_all(service: LocalService, soap: RawSoap, create: bytes) -> None:

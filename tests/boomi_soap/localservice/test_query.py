@@ -210,3 +210,44 @@ def test_documented_grouping_fragment_is_understood(soap: RawSoap, fixtures_dir)
     expression = fragment[fragment.index("<expression") :]
     reply = soap.call(query_body("Process", expression))
     assert reply.fault()[1] == "ABC does not exist"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        (simple("GREATER_THAN", "executionDuration", "NaN"), "'NaN' is not a number for executionDuration"),
+        (simple("LESS_THAN", "executionDuration", "Infinity"), "'Infinity' is not a number for executionDuration"),
+        (simple("EQUALS", "executionDuration", "12 s"), "'12 s' is not a number for executionDuration"),
+        (
+            simple("BETWEEN", "executionTime", "2026-11-01T06:00:00", "2026-11-01T07:00:00Z"),
+            "'2026-11-01T06:00:00' has no time zone for executionTime; add Z or an offset such as +01:00",
+        ),
+    ],
+    ids=["nan", "infinity", "not-a-number", "naive-datetime"],
+)
+def test_filter_values_are_type_checked(soap: RawSoap, expression: str, message: str) -> None:
+    reply = soap.call(query_body("ExecutionRecord", expression))
+    assert reply.status == 500
+    assert reply.fault() == ("S:Client", message, "INVALID_REQUEST")
+    assert soap.call(query_body("Role")).status == 200  # and the service is still there
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches"),
+    [
+        ("Orders%", True),
+        ("%EDI%", False),
+        ("%e%e%e%e%e%Z", False),
+        ("%e%e%e%e%e%", True),
+        ("Orders-eeee%eeee", True),
+        ("Orders-%%e", True),
+        ("%Z%Z", False),
+        ("Orders-e", False),
+    ],
+)
+@pytest.mark.timeout(60)  # a backtracking matcher never finishes %e%e%e%e%e%Z over 200 characters
+def test_like_matches_without_backtracking(soap: RawSoap, pattern: str, matches: bool) -> None:
+    name = "Orders-" + "e" * 193
+    soap.ok(f'<soap:create><object xsi:type="api:Environment" name="{name}" classification="TEST"/></soap:create>')
+    results, _ = all_results(soap, query_body("Environment", simple("LIKE", "name", pattern)))
+    assert (name in names(results)) is matches
