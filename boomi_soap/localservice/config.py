@@ -79,6 +79,9 @@ class ServiceConfig:
         sub_accounts: Sub-accounts of the first account, each seeded on first use.
         max_body_bytes: Largest request body accepted.
         request_timeout: Seconds a connection may idle before the server drops it.
+        execution_timeline: Seconds after an ``ExecutionRequest`` at which its
+            ``ExecutionRecord`` appears (``ENQUEUED``), turns ``INPROCESS`` and ends.
+        log_bytes: Size of a process or Atom log download.
     """
 
     host: str = "127.0.0.1"
@@ -92,6 +95,8 @@ class ServiceConfig:
     sub_accounts: tuple[str, ...] = DEFAULT_SUB_ACCOUNTS
     max_body_bytes: int = 10 * 1024 * 1024
     request_timeout: float = 30.0
+    execution_timeline: tuple[float, float, float] = (0.0, 0.2, 1.0)
+    log_bytes: int = 4096
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -121,6 +126,10 @@ class ServiceConfig:
                 raise ServiceConfigError(f"invalid sub-account id {account!r}")
         if self.max_body_bytes <= 0:
             raise ServiceConfigError("max_body_bytes must be positive")
+        if len(self.execution_timeline) != 3 or list(self.execution_timeline) != sorted(self.execution_timeline):
+            raise ServiceConfigError("execution_timeline must be three ascending delays (appear, start, end)")
+        if min(self.execution_timeline) < 0 or self.log_bytes < 0:
+            raise ServiceConfigError("execution_timeline and log_bytes must not be negative")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

@@ -24,6 +24,8 @@ Value = str | int | float | bool | datetime | None | Mapping[str, "Value"] | lis
 _RESULT: Final = f"{{{NS_DATA}}}result"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 _ID_FIELDS: Final = ("id", "deploymentId", "componentId", "executionId", "accountId", "requestId")
+# A package is got by its packageId (Packaged Component object page); componentId names what it packages.
+_ID_OVERRIDES: Final = {"PackagedComponent": "packageId"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class Record:
 
 def id_field(info: TypeInfo) -> Field | None:
     """Return the field that identifies objects of this type, if it has one."""
-    for name in _ID_FIELDS:
+    override = _ID_OVERRIDES.get(info.name)
+    for name in (override,) if override else _ID_FIELDS:
         if name in info.attributes:
             return info.attributes[name]
         found = info.element(name)

@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
+from boomi_soap.localservice import executions
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -116,6 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- GET: WSDL and schemas ------------------------------------------------------
     def do_GET(self) -> None:
         service = self.server.service
+        if self._rest_get():
+            return
         account_id = self._account_id()
         kind = _DOCUMENTS.get(urlsplit(self.path).query)
         if account_id is None or kind is None or kind not in service.release.files:
@@ -145,6 +148,44 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, release.document(kind, endpoint), headers=headers)
 
     do_HEAD = do_GET  # noqa: N815 - stdlib naming
+
+    def _rest_get(self) -> bool:
+        """Serve the REST resources a SOAP answer links to; ``False`` if the path is not one.
+
+        ``{endpoint}/ExecutionRecord/async/{requestId}`` (an ExecutionRequest's
+        ``recordUrl``) and ``{endpoint}/log/{token}`` (a LogDownload's ``url``).  Both
+        need HTTP Basic auth and count against the account's rate limit, as on Boomi.
+        """
+        service = self.server.service
+        path = urlsplit(self.path).path
+        prefix = service.release.path_prefix
+        if not path.startswith(prefix):
+            return False
+        account_id, _, rest = unquote(path[len(prefix) :]).partition("/")
+        kind, _, key = rest.rpartition("/")
+        if kind not in ("ExecutionRecord/async", "log") or not key:
+            return False
+        user = self._basic_user()
+        if user is None:
+            self._plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
+            return True
+        account = service.account(account_id)
+        if account is None or account_id not in user.accounts:
+            self._plain(403, "Access denied due to insufficient permissions.")
+            return True
+        try:
+            account.limits.admit()
+            if kind == "log":
+                body = executions.log_body(account.store, key)
+                if body is None:
+                    raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
+                self._send(200, body, "text/plain; charset=utf-8")
+            else:
+                self._send(200, executions.async_record(account.store, service.release, key))
+        except ApiFault as fault:
+            status = 404 if fault.code is FaultCode.NOT_FOUND else fault.http_status
+            self._plain(status, fault.message)
+        return True
 
     def _not_modified(self, etag: str, release: Release) -> bool:
         if_none_match = self.headers.get("If-None-Match")
