@@ -43,6 +43,7 @@ __all__ = [
     "ExecutionTimeoutError",
     "IdMixupError",
     "RequestId",
+    "attach",
     "resolve_id",
     "run_process",
 ]

@@ -22,7 +22,7 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, with_field
 from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["create_deployed_package", "create_packaged_component", "merge_extensions"]
+__all__ = ["create_deployed_package", "create_packaged_component", "delete_deployed_package", "merge_extensions"]
 
 _DEPLOYER: Final = "api"
 
@@ -124,6 +124,32 @@ def create_deployed_package(store: AccountStore, release: Release, element: etre
         record = Record("DeployedPackage", key, element)
         store.put(record)
         return record
+
+
+def delete_deployed_package(store: AccountStore, release: Release, key: str) -> bool:
+    """Undeploy; when the active deployment goes, the component's latest remaining one there is active again.
+
+    Returns:
+        Whether the deployment existed.
+    """
+    with store._lock:
+        gone = store.get("DeployedPackage", key)
+        if gone is None or not store.delete("DeployedPackage", key):
+            return False
+        if _text(gone, "active") != "true":
+            return True
+        same = [
+            r
+            for r in store.all("DeployedPackage")
+            if (_text(r, "environmentId"), _text(r, "componentId"))
+            == (_text(gone, "environmentId"), _text(gone, "componentId"))
+        ]
+        if same:
+            latest = same[-1]  # the store keeps insertion order: the most recent deployment
+            element = copy.deepcopy(latest.element)
+            with_field(release.index.types["DeployedPackage"], element, "active", "true")
+            store.put(Record(latest.type, latest.key, element))
+        return True
 
 
 def merge_extensions(stored: Record, update: etree._Element) -> etree._Element:

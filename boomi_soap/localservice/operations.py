@@ -322,7 +322,11 @@ def op_delete(ctx: CallContext, request: etree._Element, response: etree._Elemen
     """``delete``: remove an object; ``successful`` is false when it did not exist."""
     info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "DELETE")
     key = _child_text(request, ctx.inp("objectId"), "objectId")
-    etree.SubElement(response, ctx.out("successful")).text = "true" if ctx.store.delete(info.name, key) else "false"
+    if info.name == "DeployedPackage":
+        deleted = deployments.delete_deployed_package(ctx.store, ctx.release, key)
+    else:
+        deleted = ctx.store.delete(info.name, key)
+    etree.SubElement(response, ctx.out("successful")).text = "true" if deleted else "false"
 
 
 def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
