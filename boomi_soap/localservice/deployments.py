@@ -50,7 +50,8 @@ def create_packaged_component(store: AccountStore, release: Release, element: et
         raise ApiFault(FaultCode.NOT_FOUND, f"Component with id {component_id} does not exist")
     with store._lock:  # the uniqueness check and the insert are one step
         siblings = [r for r in store.all("PackagedComponent") if _text(r, "componentId") == component_id]
-        version = _text(probe, "packageVersion") or f"{len(siblings) + 1}.0"
+        majors = [int(m) for r in siblings if (m := _text(r, "packageVersion").partition(".")[0]).isdigit()]
+        version = _text(probe, "packageVersion") or f"{max(majors, default=0) + 1}.0"
         if any(_text(r, "packageVersion") == version for r in siblings):
             raise ApiFault(
                 FaultCode.INVALID_REQUEST,

@@ -159,7 +159,7 @@ def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path)
             """
         )
     )
-    checked = subprocess.run(  # noqa: S603 - our own interpreter on our own snippet
+    checked = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(snippet)],
         capture_output=True,
         text=True,
