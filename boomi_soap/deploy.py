@@ -1,9 +1,10 @@
 """Package, deploy, promote; environment extensions and process schedules.
 
-Boomi retired legacy deployment (``deployProcess``/``deployComponent``, Deployment
-objects) in its September 2020 release.  A deployment is now a ``PackagedComponent``
-CREATE (a component version, frozen) then a ``DeployedPackage`` CREATE (that package in
-an environment).  :func:`promote` copies what is deployed in one environment to others
+Boomi deprecated legacy deployment (``deployProcess``/``deployComponent`` and the
+Deployment object: "Boomi recommends that you take advantage of the ... Packaged Component
+and Deployed Package objects", Deployment object, Platform API reference).  A deployment
+is a ``PackagedComponent`` CREATE (a component version, frozen) then a ``DeployedPackage``
+CREATE (that package in an environment).  :func:`promote` copies what is deployed in one environment to others
 the same way, and undoes its own deployments if one fails, so nothing is left
 half-promoted.  Extensions and schedules are set after a deployment; both are UPDATE-only
 objects (no CREATE, and no UPSERT: Boomi never had one on the wire), so the helpers read

@@ -1,11 +1,12 @@
 """Packaged components, deployed packages and environment extensions, with Boomi's rules.
 
-Since Boomi retired legacy deployment (September 2020 release), a deployment is two
-CREATEs: ``PackagedComponent`` (a component version, frozen) and ``DeployedPackage``
-(that package in an environment).  The rules enforced are the ones Boomi states: the
-component and the package must exist, a package version is unique per component, a
-package is deployed at most once per environment, and a new deployment of a component
-makes the previous one in that environment inactive.
+Since Boomi deprecated legacy deployment (Deployment object, Platform API reference), a
+deployment is two CREATEs: ``PackagedComponent`` (a component version, frozen) and ``DeployedPackage``
+(that package in an environment).  The rules enforced: the component and the package
+must exist, a package version is unique per component ("You cannot add package versions
+... after creating the packaged component", Packaged Component object), a package is
+deployed at most once per environment, and a new deployment of a component makes the
+previous one in that environment inactive (``active``).
 """
 
 from __future__ import annotations
