@@ -8,6 +8,7 @@ for whatever namespace bindings a response declares.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,21 +104,31 @@ def _fill(index: SchemaIndex, info: TypeInfo, element: etree._Element, values: M
                 child.text = _text(item)
 
 
-def canonicalise(source: etree._Element) -> etree._Element:
+def canonicalise(source: etree._Element, info: TypeInfo | None = None) -> etree._Element:
     """Copy a received object into canonical form (tag, namespaces, xsi:type values).
 
     Args:
         source: The ``object`` element of a create or update request.
+        info: Its type; children it declares ``xs:anyType`` (a Component's ``object``)
+            are kept verbatim: prefixes, comments and CDATA sections as received.
 
     Returns:
         A detached canonical copy; the ``xsi:type`` of the root itself is dropped.
     """
     element = etree.Element(_RESULT, nsmap={"api": NS_DATA})
-    _copy(source, element, root=True)
+    _copy(source, element, root=True, verbatim=_verbatim(info))
     return element
 
 
-def _copy(source: etree._Element, target: etree._Element, *, root: bool = False) -> None:
+def _verbatim(info: TypeInfo | None) -> frozenset[str]:
+    if info is None:
+        return frozenset()
+    return frozenset(f"{{{NS_DATA}}}{e.name}" for e in info.elements if e.type_name == "anyType")
+
+
+def _copy(
+    source: etree._Element, target: etree._Element, *, root: bool = False, verbatim: frozenset[str] = frozenset()
+) -> None:
     for name, value in source.attrib.items():
         if name == _XSI_TYPE:
             if not root:
@@ -128,7 +139,10 @@ def _copy(source: etree._Element, target: etree._Element, *, root: bool = False)
     target.text = source.text if len(source) == 0 else None
     for child in source:
         if not isinstance(child.tag, str):
-            continue  # comments carry nothing worth storing
+            continue  # comments outside free-form content carry nothing worth storing
+        if child.tag in verbatim:
+            target.append(copy.deepcopy(child))
+            continue
         copied = etree.SubElement(target, child.tag)
         _copy(child, copied)
 
@@ -163,12 +177,16 @@ def emit(
     keep = None
     if info is not None:
         keep = set(info.attributes) | {_XSI_TYPE} | {f"{{{NS_DATA}}}{e.name}" for e in info.elements}
-    _emit_into(record.element, out, parent, keep)
+    _emit_into(record.element, out, parent, keep, _verbatim(info))
     return out
 
 
 def _emit_into(
-    source: etree._Element, out: etree._Element, scope: etree._Element, keep: set[str] | None = None
+    source: etree._Element,
+    out: etree._Element,
+    scope: etree._Element,
+    keep: set[str] | None = None,
+    verbatim: frozenset[str] = frozenset(),
 ) -> None:
     for name, value in source.attrib.items():
         if keep is not None and name not in keep:
@@ -181,6 +199,9 @@ def _emit_into(
     out.text = source.text
     for child in source:
         if keep is not None and child.tag not in keep:
+            continue
+        if child.tag in verbatim:
+            out.append(copy.deepcopy(child))
             continue
         _emit_into(child, etree.SubElement(out, child.tag), scope)
 

@@ -94,7 +94,8 @@ def _typed_object(ctx: CallContext, request: etree._Element, operation: str) -> 
     prefix, _, local = source.get(_XSI_TYPE, "").rpartition(":")
     if source.nsmap.get(prefix or None) != NS_DATA:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {local}")
-    return _object_type(ctx, local, operation), canonicalise(source)
+    info = _object_type(ctx, local, operation)
+    return info, canonicalise(source, info)
 
 
 def _now() -> datetime:
