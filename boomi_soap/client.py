@@ -491,9 +491,10 @@ class Client:
         process_name: str | None = None,
         properties: Mapping[str, str] | None = None,
     ) -> None:
-        """Start a process on an Atom (asynchronous on the platform; returns at once).
+        """Start a process on an Atom, fire-and-forget: nothing identifies the run afterwards.
 
-        Sent once: a failure after the request may have arrived is not retried.
+        To know how a run ended, use :meth:`run_process`.  Sent once: a failure after the
+        request may have arrived is not retried.
         """
         if bool(process_id) == bool(process_name):
             raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
