@@ -225,7 +225,7 @@ class Execution:
         if self.done and self.started is not None and record.executionDuration is not None:
             self.ended = self.started + timedelta(milliseconds=int(record.executionDuration))
         message = str(record.message or "")
-        self.error = message or None if self.status in FAILED else None
+        self.error = (message or None) if self.status in FAILED else None
 
     def wait(
         self,
