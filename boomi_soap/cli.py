@@ -503,3 +503,6 @@ def codegen(
         return
     changed = generator.write(generation, target)
     click.echo(f"wrote {len(changed)} changed file(s) of {len(generation.files)} to {target} (snapshot {source.id})")
+
+
+from boomi_soap import cli_runs as _cli_runs  # noqa: E402, F401 - registers run, deploy, promote, schedules, extensions

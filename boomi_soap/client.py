@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import requests
 import zeep
@@ -49,6 +49,11 @@ from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.validate import SchemaValidator, ValidationIssue
+
+if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
+    from boomi_soap.asyncops import Backoff
+    from boomi_soap.deploy import Promotion
+    from boomi_soap.runs import Execution, RequestId
 
 __all__ = ["Client", "QueryResults"]
 
@@ -486,9 +491,10 @@ class Client:
         process_name: str | None = None,
         properties: Mapping[str, str] | None = None,
     ) -> None:
-        """Start a process on an Atom (asynchronous on the platform; returns at once).
+        """Start a process on an Atom, fire-and-forget: nothing identifies the run afterwards.
 
-        Sent once: a failure after the request may have arrived is not retried.
+        To know how a run ended, use :meth:`run_process`.  Sent once: a failure after the
+        request may have arrived is not retried.
         """
         if bool(process_id) == bool(process_name):
             raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
@@ -549,6 +555,52 @@ class Client:
         """Names of the WSDL's operations."""
         binding = next(iter(self._zeep.wsdl.bindings.values()))
         return tuple(sorted(binding._operations))
+
+    # -- runs and deployments (boomi_soap.runs, boomi_soap.deploy) ---------------------
+    def run_process(
+        self,
+        process: str,
+        atom: str,
+        *,
+        properties: Mapping[str, str] | None = None,
+        wait: bool = True,
+        timeout: float = 300.0,
+        poll: Backoff | None = None,
+    ) -> Execution:
+        """Run a process and (by default) wait for how it ended; see :func:`boomi_soap.runs.run_process`."""
+        from boomi_soap.runs import run_process
+
+        return run_process(self, process, atom, properties=properties, wait=wait, timeout=timeout, poll=poll)
+
+    def execution(self, request_id: RequestId, *, record_url: str | None = None) -> Execution:
+        """Follow an earlier run by its request id; see :func:`boomi_soap.runs.attach`."""
+        from boomi_soap.runs import attach
+
+        return attach(self, request_id, record_url=record_url)
+
+    def package(self, component: str, *, version: str | None = None, notes: str = "") -> Any:
+        """Package a component version (``PackagedComponent``); see :func:`boomi_soap.deploy.package`."""
+        from boomi_soap.deploy import package
+
+        return package(self, component, version=version, notes=notes)
+
+    def deploy(self, package_id: str, environment: str, *, notes: str = "") -> Any:
+        """Deploy a package to an environment (``DeployedPackage``); see :func:`boomi_soap.deploy.deploy`."""
+        from boomi_soap.deploy import deploy
+
+        return deploy(self, package_id, environment, notes=notes)
+
+    def undeploy(self, deployment_id: str) -> bool:
+        """Remove a deployment; ``False`` if it did not exist."""
+        from boomi_soap.deploy import undeploy
+
+        return undeploy(self, deployment_id)
+
+    def promote(self, process: str, from_environment: str, to_environment: str, *, dry_run: bool = False) -> Promotion:
+        """Deploy what runs in one environment to another; see :func:`boomi_soap.deploy.promote`."""
+        from boomi_soap.deploy import promote
+
+        return promote(self, process, from_environment, to_environment, dry_run=dry_run)
 
 
 _warned = threading.Event()

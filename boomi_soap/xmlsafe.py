@@ -40,6 +40,8 @@ def safe_parser(*, remove_comments: bool = False) -> etree.XMLParser:
         huge_tree=False,
         remove_comments=remove_comments,
         remove_pis=True,
+        # CDATA sections are kept as such, so component XML goes back in an update as it came.
+        strip_cdata=False,
     )
 
 

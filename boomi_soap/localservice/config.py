@@ -86,6 +86,9 @@ class ServiceConfig:
         workers: Threads that process complete requests (reading them takes none).
         backlog: Listen queue length.
         max_connections: Open connections kept; beyond it the oldest waiting one is dropped.
+        execution_timeline: Seconds after an ``ExecutionRequest`` at which its
+            ``ExecutionRecord`` appears (``ENQUEUED``), turns ``INPROCESS`` and ends.
+        log_bytes: Size of a process or Atom log download.
     """
 
     host: str = "127.0.0.1"
@@ -106,6 +109,8 @@ class ServiceConfig:
     workers: int = 16
     backlog: int = 128
     max_connections: int = 4_096
+    execution_timeline: tuple[float, float, float] = (0.0, 0.2, 1.0)
+    log_bytes: int = 4096
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -137,6 +142,10 @@ class ServiceConfig:
         for name in (*positive, "request_timeout", "header_timeout", "body_timeout"):
             if getattr(self, name) <= 0:
                 raise ServiceConfigError(f"{name} must be positive")
+        if len(self.execution_timeline) != 3 or list(self.execution_timeline) != sorted(self.execution_timeline):
+            raise ServiceConfigError("execution_timeline must be three ascending delays (appear, start, end)")
+        if min(self.execution_timeline) < 0 or self.log_bytes < 0:
+            raise ServiceConfigError("execution_timeline and log_bytes must not be negative")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

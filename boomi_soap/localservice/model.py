@@ -8,6 +8,7 @@ for whatever namespace bindings a response declares.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ Value = str | int | float | bool | datetime | None | Mapping[str, "Value"] | lis
 _RESULT: Final = f"{{{NS_DATA}}}result"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 _ID_FIELDS: Final = ("id", "deploymentId", "componentId", "executionId", "accountId", "requestId")
+# A package is got by its packageId (Packaged Component object page); componentId names what it packages.
+_ID_OVERRIDES: Final = {"PackagedComponent": "packageId"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Record:
 
 def id_field(info: TypeInfo) -> Field | None:
     """Return the field that identifies objects of this type, if it has one."""
-    for name in _ID_FIELDS:
+    override = _ID_OVERRIDES.get(info.name)
+    for name in (override,) if override else _ID_FIELDS:
         if name in info.attributes:
             return info.attributes[name]
         found = info.element(name)
@@ -100,21 +104,31 @@ def _fill(index: SchemaIndex, info: TypeInfo, element: etree._Element, values: M
                 child.text = _text(item)
 
 
-def canonicalise(source: etree._Element) -> etree._Element:
+def canonicalise(source: etree._Element, info: TypeInfo | None = None) -> etree._Element:
     """Copy a received object into canonical form (tag, namespaces, xsi:type values).
 
     Args:
         source: The ``object`` element of a create or update request.
+        info: Its type; children it declares ``xs:anyType`` (a Component's ``object``)
+            are kept verbatim: prefixes, comments and CDATA sections as received.
 
     Returns:
         A detached canonical copy; the ``xsi:type`` of the root itself is dropped.
     """
     element = etree.Element(_RESULT, nsmap={"api": NS_DATA})
-    _copy(source, element, root=True)
+    _copy(source, element, root=True, verbatim=_verbatim(info))
     return element
 
 
-def _copy(source: etree._Element, target: etree._Element, *, root: bool = False) -> None:
+def _verbatim(info: TypeInfo | None) -> frozenset[str]:
+    if info is None:
+        return frozenset()
+    return frozenset(f"{{{NS_DATA}}}{e.name}" for e in info.elements if e.type_name == "anyType")
+
+
+def _copy(
+    source: etree._Element, target: etree._Element, *, root: bool = False, verbatim: frozenset[str] = frozenset()
+) -> None:
     for name, value in source.attrib.items():
         if name == _XSI_TYPE:
             if not root:
@@ -125,7 +139,10 @@ def _copy(source: etree._Element, target: etree._Element, *, root: bool = False)
     target.text = source.text if len(source) == 0 else None
     for child in source:
         if not isinstance(child.tag, str):
-            continue  # comments carry nothing worth storing
+            continue  # comments outside free-form content carry nothing worth storing
+        if child.tag in verbatim:
+            target.append(copy.deepcopy(child))
+            continue
         copied = etree.SubElement(target, child.tag)
         _copy(child, copied)
 
@@ -160,12 +177,16 @@ def emit(
     keep = None
     if info is not None:
         keep = set(info.attributes) | {_XSI_TYPE} | {f"{{{NS_DATA}}}{e.name}" for e in info.elements}
-    _emit_into(record.element, out, parent, keep)
+    _emit_into(record.element, out, parent, keep, _verbatim(info))
     return out
 
 
 def _emit_into(
-    source: etree._Element, out: etree._Element, scope: etree._Element, keep: set[str] | None = None
+    source: etree._Element,
+    out: etree._Element,
+    scope: etree._Element,
+    keep: set[str] | None = None,
+    verbatim: frozenset[str] = frozenset(),
 ) -> None:
     for name, value in source.attrib.items():
         if keep is not None and name not in keep:
@@ -178,6 +199,9 @@ def _emit_into(
     out.text = source.text
     for child in source:
         if keep is not None and child.tag not in keep:
+            continue
+        if child.tag in verbatim:
+            out.append(copy.deepcopy(child))
             continue
         _emit_into(child, etree.SubElement(out, child.tag), scope)
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
 from lxml import etree
 
 from boomi_soap.contract import Operation
+from boomi_soap.localservice import deployments, executions
+from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
@@ -38,6 +40,7 @@ class CallContext:
         endpoint: The account's SOAP endpoint URL (for links such as ``recordUrl``).
         data_prefix: Prefix the response binds to the data namespace.
         operation: The operation's wrappers, as the contract in force declares them.
+        config: The service's settings (execution timeline, log size).
     """
 
     account_id: str
@@ -46,6 +49,7 @@ class CallContext:
     endpoint: str
     data_prefix: str
     operation: Operation
+    config: ServiceConfig = field(default_factory=ServiceConfig)
 
     def inp(self, name: str) -> str:
         """The tag of request child ``name`` (qualified or not, as the contract says)."""
@@ -90,7 +94,8 @@ def _typed_object(ctx: CallContext, request: etree._Element, operation: str) -> 
     prefix, _, local = source.get(_XSI_TYPE, "").rpartition(":")
     if source.nsmap.get(prefix or None) != NS_DATA:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {local}")
-    return _object_type(ctx, local, operation), canonicalise(source)
+    info = _object_type(ctx, local, operation)
+    return info, canonicalise(source, info)
 
 
 def _now() -> datetime:
@@ -149,6 +154,12 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
     info, element = _typed_object(ctx, request, "CREATE")
     if info.name == "ExecutionRequest":
         record = _execution_request(ctx, info, element)
+    elif info.name == "PackagedComponent":
+        record = deployments.create_packaged_component(ctx.store, ctx.release, element)
+    elif info.name == "DeployedPackage":
+        record = deployments.create_deployed_package(ctx.store, ctx.release, element)
+    elif info.name in ("ProcessLog", "AtomLog"):
+        record = _log_request(ctx, info.name, element)
     else:
         _check_references(ctx, info, element)
         record = _insert(ctx, info, element)
@@ -246,11 +257,38 @@ def _start_execution(ctx: CallContext, process: Record, atom_id: str) -> Record:
 
 def _execution_request(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record:
     process = _find_process(ctx, element.get("processId"), element.get("processName"))
-    _start_execution(ctx, process, element.get("atomId", ""))
-    request_id = f"executionrecord-{uuid.uuid4()}"
+    atom_id = element.get("atomId", "")
+    atom = ctx.store.get("Atom", atom_id)
+    if atom is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Atom with id {atom_id} does not exist")
+    properties = {
+        p.get("name", ""): p.get("value", "")
+        for p in element.iterfind(f"{_data('DynamicProcessProperties')}/{_data('DynamicProcessProperty')}")
+    }
+    request_id, _ = executions.start(
+        ctx.store,
+        ctx.release,
+        ctx.config.execution_timeline,
+        account_id=ctx.account_id,
+        process=process,
+        atom=atom,
+        properties=properties,
+    )
     with_field(info, element, "requestId", request_id)
     with_field(info, element, "recordUrl", f"{ctx.endpoint}/ExecutionRecord/async/{request_id}")
     return Record(info.name, request_id, element)
+
+
+def _log_request(ctx: CallContext, type_name: str, element: etree._Element) -> Record:
+    if type_name == "ProcessLog":
+        subject = element.get("executionId", "")
+        if ctx.store.get("ExecutionRecord", subject) is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {subject} does not exist")
+    else:
+        subject = element.get("atomId", "")
+        if ctx.store.get("Atom", subject) is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"Atom with id {subject} does not exist")
+    return executions.log_download(ctx.store, ctx.release, ctx.endpoint, subject, ctx.config.log_bytes)
 
 
 def op_execute_process(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
@@ -272,6 +310,10 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     if ctx.store.get(info.name, key) is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
     _check_references(ctx, info, element)
+    stored = ctx.store.get(info.name, key)
+    if info.name == "EnvironmentExtensions" and element.get("partial") == "true" and stored is not None:
+        element = deployments.merge_extensions(stored, element)
+        element.attrib.pop("partial", None)
     record = Record(info.name, key, element)
     ctx.store.put(record)
     emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
@@ -281,7 +323,11 @@ def op_delete(ctx: CallContext, request: etree._Element, response: etree._Elemen
     """``delete``: remove an object; ``successful`` is false when it did not exist."""
     info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "DELETE")
     key = _child_text(request, ctx.inp("objectId"), "objectId")
-    etree.SubElement(response, ctx.out("successful")).text = "true" if ctx.store.delete(info.name, key) else "false"
+    if info.name == "DeployedPackage":
+        deleted = deployments.delete_deployed_package(ctx.store, ctx.release, key)
+    else:
+        deleted = ctx.store.delete(info.name, key)
+    etree.SubElement(response, ctx.out("successful")).text = "true" if deleted else "false"
 
 
 def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
@@ -296,13 +342,7 @@ def op_get_assignable_roles(ctx: CallContext, request: etree._Element, response:
 
 def op_cancel_execution(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``cancelExecution``: mark a running execution ``ABORTED``."""
-    execution_id = _child_text(request, ctx.inp("executionId"), "executionId")
-    record = ctx.store.get("ExecutionRecord", execution_id)
-    if record is None:
-        raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {execution_id} does not exist")
-    element = etree.fromstring(etree.tostring(record.element))
-    with_field(ctx.release.index.types["ExecutionRecord"], element, "status", "ABORTED")
-    ctx.store.put(Record(record.type, record.key, element))
+    executions.cancel(ctx.store, ctx.release, _child_text(request, ctx.inp("executionId"), "executionId"))
 
 
 HANDLERS: Final[dict[str, Handler]] = {

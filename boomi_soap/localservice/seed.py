@@ -2,8 +2,9 @@
 
 The same account id always gets the same objects, ids and timestamps, so tests
 and documentation examples can name them.  Volumes: 1 Account, 3 Atoms,
-3 Environments, their attachments, 24 Processes, Deployments and DeployedPackages
-for them, 260 ExecutionRecords (three pages of a query), 4 Roles, 6 Folders.
+3 Environments, their attachments and extensions, 24 Processes with schedules,
+Deployments, PackagedComponents and DeployedPackages for them, 260 ExecutionRecords
+(three pages of a query), 4 Roles, 6 Folders.
 """
 
 from __future__ import annotations
@@ -149,6 +150,21 @@ def seed_account(store: AccountStore, index: SchemaIndex, *, name: str = "Local 
                     "version": i % 4 + 1,
                 },
             )
+            package_id = add(
+                "PackagedComponent",
+                {
+                    "branchName": "main",
+                    "componentId": process_id,
+                    "componentType": "process",
+                    "componentVersion": i % 4 + 1,
+                    "createdBy": "release.manager@example.com",
+                    "createdDate": deployed_on - timedelta(hours=1),
+                    "deleted": False,
+                    "notes": f"Release {i + 1}.{env_index}",
+                    "packageId": _uuid(rng),
+                    "packageVersion": f"{i + 1}.{env_index}",
+                },
+            )
             add(
                 "DeployedPackage",
                 {
@@ -160,12 +176,34 @@ def seed_account(store: AccountStore, index: SchemaIndex, *, name: str = "Local 
                     "deployedBy": "release.manager@example.com",
                     "deployedDate": deployed_on,
                     "environmentId": env_ids[env_index],
-                    "packageId": _uuid(rng),
+                    "packageId": package_id,
                     "packageVersion": f"{i + 1}.{env_index}",
                     "notes": f"Release {i + 1}.{env_index}",
                     "version": i % 4 + 1,
                 },
             )
+    for env_id in env_ids:
+        # Conceptual id: the environment's id (Environment Extensions object page).
+        add(
+            "EnvironmentExtensions",
+            {
+                "id": env_id,
+                "environmentId": env_id,
+                "extensionGroupId": "",
+                "PGPCertificates": {},
+                "connections": {},
+                "crossReferences": {},
+                "operations": {},
+                "processProperties": {},
+                "properties": {"property": [{"name": "region", "value": "eu-west-1"}]},
+                "sharedCommunications": {},
+                "tradingPartners": {},
+            },
+        )
+    for process_id in process_ids:
+        for atom_id in atom_ids[:2]:
+            conceptual = base64.b64encode(f"CPS{atom_id}:{process_id}".encode()).decode()
+            add("ProcessSchedules", {"id": conceptual, "atomId": atom_id, "processId": process_id})
     for n in range(EXECUTION_RECORDS):
         process_index = rng.randrange(len(process_ids))
         atom_index = rng.randrange(2)

@@ -45,6 +45,7 @@ from urllib.parse import unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
+from boomi_soap.localservice import executions
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -516,7 +517,43 @@ def _basic_user(service: LocalService, request: _Request) -> User | None:
     return service.config.authenticate(username, secret) if sep else None
 
 
+def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
+    """Serve the REST resources a SOAP answer links to; ``None`` if the path is not one.
+
+    ``{endpoint}/ExecutionRecord/async/{requestId}`` (an ExecutionRequest's
+    ``recordUrl``) and ``{endpoint}/log/{token}`` (a LogDownload's ``url``).  Both
+    need HTTP Basic auth and count against the account's rate limit, as on Boomi.
+    """
+    path = urlsplit(request.target).path
+    prefix = service.release.path_prefix
+    if not path.startswith(prefix):
+        return None
+    account_id, _, rest = unquote(path[len(prefix) :]).partition("/")
+    kind, _, key = rest.rpartition("/")
+    if kind not in ("ExecutionRecord/async", "log") or not key:
+        return None
+    user = _basic_user(service, request)
+    if user is None:
+        return _plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
+    account = service.account(account_id)
+    if account is None or account_id not in user.accounts:
+        return _plain(403, "Access denied due to insufficient permissions.")
+    try:
+        account.limits.admit()
+        if kind == "log":
+            body = executions.log_body(account.store, key)
+            if body is None:
+                raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
+            return _Reply(200, body, "text/plain; charset=utf-8")
+        return _Reply(200, executions.async_record(account.store, service.release, key), _XML)
+    except ApiFault as fault:
+        return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
+
+
 def _get(service: LocalService, request: _Request) -> _Reply:
+    linked = _rest_get(service, request)
+    if linked is not None:
+        return linked
     account_id = _account_id(request.target, service.release.path_prefix)
     kind = _DOCUMENTS.get(urlsplit(request.target).query)
     if account_id is None or kind is None or kind not in service.release.files:

@@ -228,7 +228,7 @@ def handle_soap(
         envelope_out = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
         body = etree.SubElement(envelope_out, f"{{{NS_ENVELOPE}}}Body")
         wrapper = etree.SubElement(body, operation.response, nsmap=nsmap)
-        context = CallContext(target or account_id, store, release, endpoint, data_prefix, operation)
+        context = CallContext(target or account_id, store, release, endpoint, data_prefix, operation, config)
         handler(context, payload, wrapper)
         return SoapReply(200, etree.tostring(envelope_out, xml_declaration=True, encoding="UTF-8"), operation.name)
     except ApiFault as fault:

@@ -9,8 +9,11 @@ page gets the same page again).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import secrets
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -52,10 +55,43 @@ class AccountStore:
     _objects: dict[str, dict[str, Record]] = field(default_factory=dict)
     _cursors: OrderedDict[str, _Cursor] = field(default_factory=OrderedDict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    clock: Callable[[], float] = time.monotonic
+    links: dict[str, str] = field(default_factory=dict)
+    """Execution request id to execution id (Boomi keeps this link; no object field shows it)."""
+    downloads: dict[str, bytes] = field(default_factory=dict)
+    """Log download token to the log's bytes."""
+    _due: list[tuple[float, int, Record]] = field(default_factory=list)
+    _order: Iterator[int] = field(default_factory=itertools.count)
+
+    def schedule(self, after: float, record: Record) -> None:
+        """Put ``record`` in place ``after`` seconds from now (the service's simulated time).
+
+        Reads settle every update that has fallen due, so a record appears and changes
+        as time passes without a background thread.
+        """
+        with self._lock:
+            heapq.heappush(self._due, (self.clock() + after, next(self._order), record))
+
+    def unschedule(self, type_name: str, key: str) -> None:
+        """Drop the pending updates of one record (a cancelled execution stops progressing)."""
+        with self._lock:
+            self._due = [d for d in self._due if (d[2].type, d[2].key) != (type_name, key)]
+            heapq.heapify(self._due)
+
+    def pending(self, type_name: str, key: str) -> bool:
+        """Whether updates of one record are still to come."""
+        with self._lock:
+            return any((d[2].type, d[2].key) == (type_name, key) for d in self._due)
+
+    def _settle(self) -> None:
+        now = self.clock()
+        while self._due and self._due[0][0] <= now:
+            self.put(heapq.heappop(self._due)[2])
 
     def get(self, type_name: str, key: str) -> Record | None:
         """Return the record of ``type_name`` with identifier ``key``, if any."""
         with self._lock:
+            self._settle()
             return self._objects.get(type_name, {}).get(key)
 
     def put(self, record: Record) -> None:
@@ -86,11 +122,13 @@ class AccountStore:
     def all(self, type_name: str) -> list[Record]:
         """Return a snapshot of every record of a type."""
         with self._lock:
+            self._settle()
             return list(self._objects.get(type_name, {}).values())
 
     def count(self, type_name: str) -> int:
         """Return how many records of a type exist."""
         with self._lock:
+            self._settle()
             return len(self._objects.get(type_name, {}))
 
     def types(self) -> Iterator[str]:

@@ -31,13 +31,14 @@ def schema(body: str = "", namespace: str = "urn:t") -> bytes:
     return f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{namespace}">{body}</xs:schema>'.encode()
 
 
-def test_fetches_the_local_service(service_endpoint: Endpoint) -> None:
+def test_fetches_the_local_service(service_endpoint: Endpoint, contract: str) -> None:
     result = fetch_documents(service_endpoint, CREDENTIALS)
-    assert [d.path for d in result.documents] == ["service.wsdl", "service.xsd1.xsd", "service.xsd2.xsd"]
+    schemas = 1 if contract == "single" else 2  # the single layout has one schema document
+    numbers = range(1, schemas + 1)
+    assert [d.path for d in result.documents] == ["service.wsdl", *(f"service.xsd{n}.xsd" for n in numbers)]
     assert [d.url for d in result.documents] == [
         service_endpoint.wsdl_url,
-        service_endpoint.url + "?xsd=1",
-        service_endpoint.url + "?xsd=2",
+        *(f"{service_endpoint.url}?xsd={n}" for n in numbers),
     ]
     for document in result.documents:
         root = parse_xml(document.content)
@@ -51,8 +52,8 @@ def test_fetches_the_local_service(service_endpoint: Endpoint) -> None:
 
 
 @pytest.fixture
-def service_endpoint() -> Endpoint:
-    with LocalService(ServiceConfig(rate_limit=None)) as running:
+def service_endpoint(contract: str) -> Endpoint:
+    with LocalService(ServiceConfig(rate_limit=None, contract=contract)) as running:
         yield Endpoint(DEFAULT_ACCOUNT, running.base_url, running.flavour)
 
 

@@ -51,8 +51,8 @@ def test_rolling_quota() -> None:
     assert limits.stats().quota_exceeded == 1
 
 
-def test_http_503_over_the_rate() -> None:
-    with LocalService(ServiceConfig(rate_limit=3)) as service:
+def test_http_503_over_the_rate(contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=3, contract=contract)) as service:
         soap = RawSoap(service)
         replies = [soap.call(QUERY) for _ in range(8)]
         statuses = [r.status for r in replies]
@@ -67,8 +67,8 @@ def test_http_503_over_the_rate() -> None:
         assert stats.rate_limited == len(refused)
 
 
-def test_http_503_over_the_daily_quota() -> None:
-    with LocalService(ServiceConfig(rate_limit=None, daily_quota=2)) as service:
+def test_http_503_over_the_daily_quota(contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=None, daily_quota=2, contract=contract)) as service:
         soap = RawSoap(service)
         assert [soap.call(QUERY).status for _ in range(2)] == [200, 200]
         over = soap.call(QUERY)
@@ -76,8 +76,8 @@ def test_http_503_over_the_daily_quota() -> None:
         assert over.fault()[2] == "QUOTA"
 
 
-def test_refused_credentials_do_not_spend_the_quota() -> None:
-    with LocalService(ServiceConfig(rate_limit=None, daily_quota=1)) as service:
+def test_refused_credentials_do_not_spend_the_quota(contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=None, daily_quota=1, contract=contract)) as service:
         soap = RawSoap(service)
         assert soap.call(QUERY, password="wrong").fault()[2] == "AUTHENTICATION"
         assert soap.call(QUERY).status == 200

@@ -166,19 +166,22 @@ def test_create_rejects_duplicate_ids_and_dangling_references(soap: RawSoap, ser
 
 
 def test_create_element_id_is_placed_in_schema_order(soap: RawSoap, service: LocalService) -> None:
-    env = service.store().all("Environment")[0].key
-    process = service.store().all("Process")[0].key
+    env = service.store().all("Environment")[2].key  # Development: nothing deployed there
+    package = service.store().all("PackagedComponent")[0].key
     payload = soap.ok(
         "<soap:create><object xsi:type='api:DeployedPackage'>"
-        f"<api:componentId>{process}</api:componentId><api:deployedBy>me@example.com</api:deployedBy>"
         f"<api:environmentId>{env}</api:environmentId><api:notes>n</api:notes>"
+        f"<api:packageId>{package}</api:packageId>"
         "</object></soap:create>"
     )
     new_id = payload.findtext("api:result/api:deploymentId", namespaces=NS)
     assert new_id
     assert service.store().get("DeployedPackage", new_id) is not None
     names = [child.tag.rpartition("}")[2] for child in payload.find("api:result", NS)]
-    assert names == ["componentId", "deployedBy", "deploymentId", "environmentId", "notes"]
+    assert names == [
+        "active", "componentId", "componentType", "componentVersion", "deployedBy", "deployedDate",
+        "deploymentId", "environmentId", "notes", "packageId", "packageVersion", "version",
+    ]  # fmt: skip
 
 
 def test_execute_process_creates_one_execution_record(soap: RawSoap, service: LocalService) -> None:

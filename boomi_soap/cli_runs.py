@@ -1,0 +1,251 @@
+"""``boomi-soap run``, ``deploy``, ``promote``, ``schedules`` and ``extensions``.
+
+Exit codes of ``run``: 0 COMPLETE, 3 COMPLETE_WARN, 1 ERROR, ABORTED, DISCARDED or a
+timeout, 2 usage.  The others: 0 success, 1 failure, 2 usage.  Progress goes to stderr,
+and only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from boomi_soap.cli import _account_option, _cache_option, _fail, _flavour_option, main
+from boomi_soap.exceptions import BoomiSoapError
+
+if TYPE_CHECKING:
+    from boomi_soap.client import Client
+    from boomi_soap.runs import Execution
+
+__all__ = ["EXIT_CODES"]
+
+EXIT_CODES = {"COMPLETE": 0, "COMPLETE_WARN": 3, "ERROR": 1, "ABORTED": 1, "DISCARDED": 1}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _client_options(command: _F) -> _F:
+    for option in (
+        _cache_option,
+        click.option("--user", envvar="BOOMI_USERNAME", help="User (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN)."),
+        click.option("--base-url", envvar="BOOMI_BASE_URL", help="Where to send calls."),
+        _flavour_option,
+        _account_option,
+    ):
+        command = option(command)
+    return command
+
+
+def _client(options: dict[str, Any]) -> Client:
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+
+    return Client.from_cache(
+        options.pop("account"),
+        cache_dir=options.pop("cache_dir"),
+        flavour=options.pop("flavour"),
+        base_url=options.pop("base_url"),
+        credentials=Credentials.from_sources(username=options.pop("user")),
+    )
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"{what} {value!r} is not NAME=VALUE")
+        pairs[name] = text
+    return pairs
+
+
+def _execution_fields(execution: Execution) -> dict[str, Any]:
+    return {
+        "request_id": execution.request_id,
+        "execution_id": execution.execution_id,
+        "status": execution.status,
+        "started": execution.started.isoformat() if execution.started else None,
+        "ended": execution.ended.isoformat() if execution.ended else None,
+        "error": execution.error,
+    }
+
+
+def _show(fields: dict[str, Any], output: str) -> None:
+    if output == "json":
+        click.echo(json.dumps(fields, indent=2))
+    else:
+        click.echo("\n".join(f"{k:<13}{'' if v is None else v}" for k, v in fields.items()))
+
+
+@main.command()
+@click.argument("process")
+@click.option("--atom", required=True, help="Atom id or name.")
+@click.option("-p", "--property", "properties", multiple=True, metavar="NAME=VALUE", help="Dynamic process property.")
+@click.option("--no-wait", is_flag=True, help="Print the request id and return at once.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True)
+@click.option("--poll", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="First poll interval; it doubles up to 5 s.")  # fmt: skip
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_client_options
+def run(
+    process: str,
+    atom: str,
+    properties: tuple[str, ...],
+    no_wait: bool,
+    timeout: float,
+    poll: float,
+    output: str,
+    **options: Any,
+) -> None:
+    """Run PROCESS (id or name) on an Atom and report how it ended."""
+    from boomi_soap.asyncops import Backoff
+    from boomi_soap.runs import ExecutionTimeoutError, run_process
+
+    bag = _pairs(properties, "property")
+    progress = sys.stderr.isatty()
+    seen: list[str] = []
+
+    def report(execution: Execution) -> None:
+        if progress and (not seen or seen[-1] != execution.status):
+            seen.append(execution.status)
+            click.echo(f"{execution.status} {execution.execution_id or execution.request_id}", err=True)
+
+    try:
+        client = _client(options)
+        execution = run_process(client, process, atom, properties=bag, wait=False, poll=Backoff(poll, 2.0, 5.0))
+        if not no_wait:
+            execution.wait(timeout, on_progress=report)
+    except ExecutionTimeoutError as exc:
+        _show({"request_id": exc.request_id, "execution_id": exc.execution_id, "status": exc.status}, output)
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    _show(_execution_fields(execution), output)
+    if not no_wait:
+        raise SystemExit(EXIT_CODES.get(execution.status, 1))
+
+
+@main.command()
+@click.argument("process")
+@click.option("--environment", required=True, help="Environment id or name.")
+@click.option("--version", "version", help="Package version (default: the platform's next).")
+@click.option("--notes", default="", help="Package and deployment notes.")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@_client_options
+def deploy(process: str, environment: str, version: str | None, notes: str, dry_run: bool, **options: Any) -> None:
+    """Package PROCESS (id or name) and deploy the package to an environment."""
+    from boomi_soap.deploy import deploy as deploy_package
+    from boomi_soap.deploy import package
+    from boomi_soap.runs import resolve_id
+
+    try:
+        client = _client(options)
+        process_id = resolve_id(client, "Process", process)
+        environment_id = resolve_id(client, "Environment", environment)
+        if dry_run:
+            click.echo(f"would package process {process_id} and deploy it to environment {environment_id}")
+            return
+        packaged = package(client, process_id, version=version, notes=notes)
+        deployed = deploy_package(client, str(packaged.packageId), environment_id, notes=notes)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    click.echo(
+        f"deployed package {packaged.packageVersion} ({packaged.packageId}) of process {process_id}"
+        f" to environment {environment_id}: deployment {deployed.deploymentId}"
+    )
+
+
+@main.command()
+@click.argument("process")
+@click.option("--from", "source", required=True, help="Environment whose deployment is copied.")
+@click.option("--to", "targets", required=True, multiple=True, help="Target environment (repeat for a chain).")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@_client_options
+def promote(process: str, source: str, targets: tuple[str, ...], dry_run: bool, **options: Any) -> None:
+    """Deploy the package PROCESS runs in one environment to others, in order."""
+    from boomi_soap.deploy import promote as promote_process
+
+    try:
+        promotion = promote_process(_client(options), process, source, targets, dry_run=dry_run)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    for step in promotion.steps:
+        click.echo(f"{step.environment_id}: {step.message}")
+    if not promotion.changed:
+        click.echo(f"nothing to do: package {promotion.package_version} is already active everywhere")
+
+
+@main.command()
+@click.argument("process")
+@click.option("--atom", required=True, help="Atom id or name.")
+@click.option("--set", "lines", multiple=True, metavar="'MIN HOUR DOW DOM MONTH YEAR'",
+              help="Replace the schedules with these (repeatable).")  # fmt: skip
+@click.option("--clear", is_flag=True, help="Remove every schedule.")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_client_options
+def schedules(
+    process: str, atom: str, lines: tuple[str, ...], clear: bool, dry_run: bool, output: str, **options: Any
+) -> None:
+    """Show, set or clear the schedules of PROCESS on an Atom."""
+    from boomi_soap.deploy import Schedule, get_schedules, set_schedules
+
+    if lines and clear:
+        raise click.UsageError("--set and --clear exclude each other")
+    wanted = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 6:
+            raise click.UsageError(f"schedule {line!r} needs 6 fields: MIN HOUR DOW DOM MONTH YEAR")
+        wanted.append(Schedule(*parts))
+    try:
+        client = _client(options)
+        current = get_schedules(client, process, atom)
+        if (lines or clear) and dry_run:
+            click.echo(f"would replace {len(current.Schedule)} schedule(s) with {len(wanted)}")
+            return
+        if lines or clear:
+            current = set_schedules(client, process, atom, wanted)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    rows = [{k: getattr(s, k) for k in Schedule().as_fields()} for s in current.Schedule]
+    if output == "json":
+        click.echo(json.dumps({"processId": current.processId, "atomId": current.atomId, "schedules": rows}, indent=2))
+    else:
+        click.echo("\n".join(" ".join(str(v) for v in row.values()) for row in rows) or "no schedules")
+
+
+@main.command()
+@click.argument("environment")
+@click.option(
+    "--set", "values", multiple=True, metavar="NAME=VALUE", help="Set an extension property (partial update)."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_client_options
+def extensions(environment: str, values: tuple[str, ...], dry_run: bool, output: str, **options: Any) -> None:
+    """Show or update (partially) the extension properties of ENVIRONMENT."""
+    from boomi_soap.deploy import get_extensions, update_extension_properties
+
+    wanted = _pairs(values, "extension")
+    try:
+        client = _client(options)
+        current = get_extensions(client, environment)
+        if wanted and dry_run:
+            have = {p.name: p.value for p in current.properties.property}
+            for name, value in wanted.items():
+                click.echo(f"would set {name}: {have.get(name, '(unset)')} -> {value}")
+            return
+        if wanted:
+            current = update_extension_properties(client, environment, wanted)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    found = {p.name: p.value for p in current.properties.property}
+    if output == "json":
+        click.echo(json.dumps({"environmentId": current.environmentId, "properties": found}, indent=2))
+    else:
+        click.echo("\n".join(f"{k}={v}" for k, v in found.items()) or "no extension properties")

@@ -1,0 +1,287 @@
+"""Package, deploy, promote; environment extensions and process schedules.
+
+Boomi deprecated legacy deployment (``deployProcess``/``deployComponent`` and the
+Deployment object: "Boomi recommends that you take advantage of the ... Packaged Component
+and Deployed Package objects", Deployment object, Platform API reference).  A deployment
+is a ``PackagedComponent`` CREATE (a component version, frozen) then a ``DeployedPackage``
+CREATE (that package in an environment).  :func:`promote` copies what is deployed in one environment to others
+the same way, and undoes its own deployments if one fails, so nothing is left
+half-promoted.  Extensions and schedules are set after a deployment; both are UPDATE-only
+objects (no CREATE, and no UPSERT: Boomi never had one on the wire), so the helpers read
+them and send a (partial) update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from boomi_soap.exceptions import BoomiSoapError, NotFoundError
+from boomi_soap.filters import F
+from boomi_soap.runs import resolve_id
+
+if TYPE_CHECKING:
+    from boomi_soap.client import Client
+
+__all__ = [
+    "Promotion",
+    "PromotionError",
+    "PromotionStep",
+    "Schedule",
+    "clear_schedules",
+    "deploy",
+    "deployed_package",
+    "get_extensions",
+    "get_schedules",
+    "package",
+    "promote",
+    "set_schedules",
+    "undeploy",
+    "update_extension_properties",
+]
+
+_EXTENSION_SECTIONS = (
+    "PGPCertificates",
+    "connections",
+    "crossReferences",
+    "operations",
+    "processProperties",
+    "properties",
+    "sharedCommunications",
+    "tradingPartners",
+)
+
+
+class PromotionError(BoomiSoapError):
+    """A promotion failed; the deployments it had made were undone.
+
+    Attributes:
+        rolled_back: Deployment ids undeployed again.
+    """
+
+    def __init__(self, message: str, *, rolled_back: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.rolled_back = rolled_back
+
+
+@dataclass(frozen=True)
+class PromotionStep:
+    """One target of a promotion.
+
+    Attributes:
+        environment_id: The target environment.
+        deployment_id: The new deployment, or ``None`` (already there, or a dry run).
+        message: What happened, for people.
+    """
+
+    environment_id: str
+    deployment_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What :func:`promote` did (or, on a dry run, would do).
+
+    Attributes:
+        process_id: The promoted process.
+        package_id: The package deployed in the source environment.
+        package_version: Its version.
+        steps: One per target environment, in order.
+    """
+
+    process_id: str
+    package_id: str
+    package_version: str
+    steps: tuple[PromotionStep, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was (or would be) deployed."""
+        return any(not s.message.startswith("already") for s in self.steps)
+
+
+def package(client: Client, component: str, *, version: str | None = None, notes: str = "") -> Any:
+    """Package a component (``PackagedComponent`` CREATE); the platform assigns the id.
+
+    Args:
+        client: The client.
+        component: Process id or unique process name.
+        version: Package version (default: the platform's next one).
+        notes: Package notes.
+
+    Returns:
+        The ``PackagedComponent``.
+    """
+    component_id = resolve_id(client, "Process", component)
+    now = datetime.now(UTC).replace(microsecond=0)
+    # The schema requires every field; the platform fills in the ones it owns.
+    return client.create(
+        "PackagedComponent",
+        branchName="",
+        componentId=component_id,
+        componentType="",
+        createdBy="",
+        createdDate=now,
+        notes=notes,
+        packageId="",
+        packageVersion=version or "",
+    )
+
+
+def deploy(client: Client, package_id: str, environment: str, *, notes: str = "") -> Any:
+    """Deploy a package to an environment (``DeployedPackage`` CREATE).
+
+    Raises:
+        InvalidRequestError: If the package is already deployed there (Boomi's rule).
+        NotFoundError: If the package or environment does not exist.
+    """
+    environment_id = resolve_id(client, "Environment", environment)
+    return client.create("DeployedPackage", packageId=package_id, environmentId=environment_id, notes=notes)
+
+
+def undeploy(client: Client, deployment_id: str) -> bool:
+    """Remove a deployment (``DeployedPackage`` DELETE); ``False`` if it did not exist."""
+    return client.delete("DeployedPackage", deployment_id)
+
+
+def deployed_package(client: Client, process: str, environment: str) -> Any | None:
+    """The active deployment of a process in an environment, or ``None``."""
+    process_id = resolve_id(client, "Process", process)
+    environment_id = resolve_id(client, "Environment", environment)
+    where = (F("componentId") == process_id) & (F("environmentId") == environment_id) & (F("active") == "true")
+    found = list(client.query("DeployedPackage", where))
+    return found[-1] if found else None
+
+
+def promote(
+    client: Client,
+    process: str,
+    from_environment: str,
+    to_environment: str | Sequence[str],
+    *,
+    dry_run: bool = False,
+    notes: str = "",
+) -> Promotion:
+    """Deploy the package active in one environment to one or more others, in order.
+
+    An environment that already runs that package is left alone.  If a deployment
+    fails, the ones this call made are undeployed (the previous deployment is active
+    again), and :class:`PromotionError` says so.
+
+    Raises:
+        NotFoundError: If nothing is deployed in the source environment.
+        PromotionError: If a deployment failed; nothing of this promotion remains.
+    """
+    targets = [to_environment] if isinstance(to_environment, str) else list(to_environment)
+    process_id = resolve_id(client, "Process", process)
+    source = deployed_package(client, process_id, from_environment)
+    if source is None:
+        raise NotFoundError("query", f"process {process} has no active deployment in {from_environment}")
+    package_id, version = str(source.packageId), str(source.packageVersion)
+    steps: list[PromotionStep] = []
+    made: list[str] = []
+    for target in targets:
+        try:
+            environment_id = resolve_id(client, "Environment", target)
+            current = deployed_package(client, process_id, environment_id)
+            if current is not None and str(current.packageId) == package_id:
+                steps.append(PromotionStep(environment_id, None, f"already deployed: package {version} is active"))
+                continue
+            if dry_run:
+                steps.append(PromotionStep(environment_id, None, f"would deploy package {version}"))
+                continue
+            created = deploy(client, package_id, environment_id, notes=notes)
+        except BoomiSoapError as exc:
+            undone = tuple(d for d in reversed(made) if undeploy(client, d))
+            raise PromotionError(
+                f"promoting package {version} to {target} failed ({exc}); undeployed {len(undone)} deployment(s)"
+                " this promotion had made",
+                rolled_back=undone,
+            ) from exc
+        made.append(str(created.deploymentId))
+        steps.append(PromotionStep(environment_id, str(created.deploymentId), f"deployed package {version}"))
+    return Promotion(process_id, package_id, version, tuple(steps))
+
+
+def get_extensions(client: Client, environment: str) -> Any:
+    """The ``EnvironmentExtensions`` of an environment (its id is the environment's)."""
+    return client.get("EnvironmentExtensions", resolve_id(client, "Environment", environment))
+
+
+def update_extension_properties(client: Client, environment: str, properties: Mapping[str, str]) -> Any:
+    """Set extension properties by name, leaving every other extension as it is (a partial update).
+
+    Returns:
+        The environment's extensions after the update.
+    """
+    environment_id = resolve_id(client, "Environment", environment)
+    sections: dict[str, Any] = {name: {} for name in _EXTENSION_SECTIONS}
+    sections["properties"] = {"property": [{"name": k, "value": v} for k, v in properties.items()]}
+    return client.update(
+        "EnvironmentExtensions", id=environment_id, environmentId=environment_id, partial=True, **sections
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One schedule line of a process on an Atom, in Boomi's cron-like fields."""
+
+    minutes: str = "0"
+    hours: str = "*"
+    days_of_week: str = "*"
+    days_of_month: str = "*"
+    months: str = "*"
+    years: str = "*"
+
+    def as_fields(self) -> dict[str, str]:
+        """The ``Schedule`` attributes."""
+        return {
+            "minutes": self.minutes,
+            "hours": self.hours,
+            "daysOfWeek": self.days_of_week,
+            "daysOfMonth": self.days_of_month,
+            "months": self.months,
+            "years": self.years,
+        }
+
+
+def get_schedules(client: Client, process: str, atom: str) -> Any:
+    """The ``ProcessSchedules`` of a process on an Atom.
+
+    Raises:
+        NotFoundError: If the process has no schedules object on that Atom.
+    """
+    process_id = resolve_id(client, "Process", process)
+    atom_id = resolve_id(client, "Atom", atom)
+    found = list(client.query("ProcessSchedules", (F("processId") == process_id) & (F("atomId") == atom_id)))
+    if not found:
+        raise NotFoundError("query", f"no schedules for process {process} on Atom {atom}")
+    return found[0]
+
+
+def set_schedules(
+    client: Client, process: str, atom: str, schedules: Sequence[Schedule], *, max_retry: int | None = None
+) -> Any:
+    """Replace the schedules of a process on an Atom (UPDATE overwrites them all).
+
+    Returns:
+        The ``ProcessSchedules`` after the update.
+    """
+    current = get_schedules(client, process, atom)
+    retry = None if max_retry is None else {"maxRetry": max_retry, "Schedule": []}
+    return client.update(
+        "ProcessSchedules",
+        id=current.id,
+        atomId=current.atomId,
+        processId=current.processId,
+        Retry=retry if retry is not None else current.Retry,
+        Schedule=[s.as_fields() for s in schedules],
+    )
+
+
+def clear_schedules(client: Client, process: str, atom: str) -> Any:
+    """Remove every schedule of a process on an Atom."""
+    return set_schedules(client, process, atom, [])

@@ -1,0 +1,106 @@
+"""Package, deploy, promote; extensions and schedules, against the local service on every layout."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from boomi_soap import deploy as d
+from boomi_soap.client import Client
+from boomi_soap.exceptions import InvalidRequestError, NotFoundError
+from boomi_soap.filters import F
+from tests.boomi_soap.conftest import Connect
+
+PROCESS = "Invoices - NetSuite to Coupa"
+
+
+def deployments(client: Client) -> list[tuple[str, str, str]]:
+    """Every deployment of the account: (environment, package, active)."""
+    return sorted((str(p.environmentId), str(p.packageId), str(p.active)) for p in client.query("DeployedPackage"))
+
+
+def test_promote_dev_to_test_to_prod_then_again_then_a_failure_half_way(connect: Connect) -> None:
+    _, client = connect()
+    packaged = client.package(PROCESS, notes="release 7")
+    client.deploy(str(packaged.packageId), "Development")
+
+    to_test = client.promote(PROCESS, "Development", "Test")
+    to_prod = client.promote(PROCESS, "Test", "Production")
+    for promotion in (to_test, to_prod):
+        assert promotion.package_id == packaged.packageId
+        assert promotion.changed
+        assert promotion.steps[0].deployment_id is not None
+    for environment in ("Development", "Test", "Production"):
+        assert d.deployed_package(client, PROCESS, environment).packageId == packaged.packageId
+
+    again = client.promote(PROCESS, "Test", "Production")
+    assert not again.changed
+    assert again.steps[0].message == f"already deployed: package {packaged.packageVersion} is active"
+
+    newer = client.package(PROCESS, version="8.0")
+    client.deploy(str(newer.packageId), "Development")
+    before = deployments(client)
+    missing = str(uuid.uuid4())
+    with pytest.raises(d.PromotionError, match=f"to {missing} failed") as caught:
+        d.promote(client, PROCESS, "Development", ["Test", missing])
+    assert len(caught.value.rolled_back) == 1
+    assert deployments(client) == before  # nothing half-deployed: Test runs the old package again
+    assert d.deployed_package(client, PROCESS, "Test").packageId == packaged.packageId
+
+
+def test_a_dry_run_changes_nothing(connect: Connect) -> None:
+    _, client = connect()
+    packaged = client.package(PROCESS)
+    client.deploy(str(packaged.packageId), "Development")
+    before = deployments(client)
+    plan = client.promote(PROCESS, "Development", "Test", dry_run=True)
+    assert [s.message for s in plan.steps] == [f"would deploy package {packaged.packageVersion}"]
+    assert deployments(client) == before
+
+
+def test_boomis_deployment_rules(connect: Connect) -> None:
+    _, client = connect()
+    with pytest.raises(NotFoundError, match="PackagedComponent with id nope does not exist"):
+        client.deploy("nope", "Test")
+    packaged = client.package(PROCESS, version="1.5")
+    with pytest.raises(InvalidRequestError, match=r"Package version 1\.5 already exists"):
+        client.package(PROCESS, version="1.5")
+    first = client.deploy(str(packaged.packageId), "Development")
+    with pytest.raises(InvalidRequestError, match="already deployed to environment"):
+        client.deploy(str(packaged.packageId), "Development")
+    with pytest.raises(NotFoundError, match="no active deployment"):
+        client.promote("Orders - Salesforce to NetSuite", "Development", "Test")  # deployed in Test only
+    assert client.undeploy(str(first.deploymentId))
+    assert not client.undeploy(str(first.deploymentId))
+    assert list(client.query("PackagedComponent", F("componentId") == str(packaged.componentId)))
+
+
+def test_extensions_round_trip(connect: Connect) -> None:
+    _, client = connect()
+    before = d.get_extensions(client, "Test")
+    assert {p.name: p.value for p in before.properties.property} == {"region": "eu-west-1"}
+    updated = d.update_extension_properties(client, "Test", {"db.url": "jdbc:x", "region": "eu-central-1"})
+    expected = {"region": "eu-central-1", "db.url": "jdbc:x"}
+    assert {p.name: p.value for p in updated.properties.property} == expected
+    again = d.get_extensions(client, "Test")
+    assert {p.name: p.value for p in again.properties.property} == expected
+    assert again.partial is None  # a partial update is merged, not stored as partial
+    client.update(again)  # what a get read goes back unchanged
+    assert {p.name: p.value for p in d.get_extensions(client, "Test").properties.property} == expected
+
+
+def test_schedules_round_trip(connect: Connect) -> None:
+    _, client = connect()
+    assert d.get_schedules(client, PROCESS, "Production Atom").Schedule == []
+    every_five = d.Schedule(minutes="*/5", hours="8-18", days_of_week="2-6")
+    d.set_schedules(client, PROCESS, "Production Atom", [every_five, d.Schedule()], max_retry=3)
+    got = d.get_schedules(client, PROCESS, "Production Atom")
+    assert [(s.minutes, s.hours, s.daysOfWeek) for s in got.Schedule] == [("*/5", "8-18", "2-6"), ("0", "*", "*")]
+    assert got.Retry.maxRetry == 3
+    d.clear_schedules(client, PROCESS, "Production Atom")
+    cleared = d.get_schedules(client, PROCESS, "Production Atom")
+    assert cleared.Schedule == []
+    assert cleared.Retry.maxRetry == 3  # clearing the schedules keeps the retry policy
+    with pytest.raises(NotFoundError, match="no schedules"):
+        d.get_schedules(client, PROCESS, "Dev Atom")
