@@ -68,11 +68,19 @@ def _coerce(field: Field, raw: str, *, argument: bool) -> Comparable:
             return text
     if field.builtin and field.type_name == "dateTime":
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             if argument:
                 raise ApiFault(FaultCode.INVALID_REQUEST, f"'{raw}' is not a date-time for {field.name}") from None
             return text
+        if moment.tzinfo is None:  # naive and aware values do not compare: a fault, not a crash
+            if argument:
+                raise ApiFault(
+                    FaultCode.INVALID_REQUEST,
+                    f"'{raw}' is not a date-time with a time zone for {field.name} (e.g. {text[:10]}T00:00:00Z)",
+                )
+            return text
+        return moment
     if field.builtin and field.type_name == "boolean":
         return text.lower()
     return raw
