@@ -579,6 +579,14 @@ class CacheStore:
             except FileNotFoundError:
                 problems.append(CacheIntegrityError("missing", path=str(pointer)))
                 continue
+            except IsADirectoryError:
+                problems.append(
+                    CacheIntegrityError("is a directory, not the file naming the current snapshot", path=str(pointer))
+                )
+                continue
+            except OSError as exc:
+                problems.append(CacheIntegrityError(f"unreadable ({type(exc).__name__})", path=str(pointer)))
+                continue
             except CacheError as exc:
                 problems.append(exc)
                 continue
@@ -594,7 +602,12 @@ class CacheStore:
         self._make_dirs(directory)
         descriptor = _open(directory / ".lock", os.O_RDWR | os.O_CREAT, private=self.private)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                # Say why nothing happens, rather than hang silently behind another fetch.
+                _log.warning("waiting for %s: another fetch of %s is running", directory / ".lock", account_id)
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
             try:
                 yield
             finally:
