@@ -115,12 +115,12 @@ def test_serve_prints_its_url_and_serves_the_wsdl(served: tuple[subprocess.Popen
     assert process.poll() is None
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_serve_stops_cleanly(served: tuple[subprocess.Popen[str], str], signum: int) -> None:
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_serve_stops_cleanly(served: tuple[subprocess.Popen[str], str], signum: int, status: int) -> None:
     process, _ = served
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=10)
-    assert process.returncode == 0
+    assert process.returncode == status
     assert "Traceback" not in stderr
     assert stderr.strip() == "stopped"
 
@@ -141,9 +141,14 @@ def test_fetch_then_verify_then_unchanged(runner: CliRunner, service: LocalServi
     env = fetch_env(service)
     first = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert first.exit_code == 0, first.output
-    assert first.output.startswith(f"new snapshot: {tmp_path}/{service.flavour}/{DEFAULT_ACCOUNT}/")
+    assert first.stdout.startswith(f"new snapshot: {tmp_path}/{service.flavour}/{DEFAULT_ACCOUNT}/")
+    assert first.stderr.startswith(
+        f"fetch: endpoint {service.wsdl_url()} (BOOMI_BASE_URL);"
+        f" account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID); user {DEFAULT_USER} (BOOMI_USERNAME)\n"
+        f"fetch: cache {tmp_path} (--cache-dir)\n"
+    )
     second = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
-    assert second.output.startswith("unchanged: ")
+    assert second.stdout.startswith("unchanged: ")
     verify = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path)])
     assert verify.exit_code == 0
     assert verify.output.startswith("ok: 1 snapshot(s) verified")
@@ -162,7 +167,7 @@ def test_fetch_refused_credentials_exit_1_without_secret(
     runner: CliRunner, service: LocalService, tmp_path: Path
 ) -> None:
     env = fetch_env(service, BOOMI_PASSWORD="not-the-password-42")
-    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    result = runner.invoke(main, ["-q", "fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
     assert "HTTP 401: the credentials of demo@example.com were refused" in result.output
@@ -362,11 +367,12 @@ def test_call_get_and_query(
     runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     got = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--cache-dir", str(tmp_path)], env=env)
     assert got.exit_code == 0, got.output
-    assert json.loads(got.output)[0]["@type"] == "Account"
+    assert json.loads(got.stdout)["@type"] == "Account"
+    assert f"call get: endpoint {service.wsdl_url().removesuffix('?wsdl')} (BOOMI_BASE_URL)" in got.stderr
     found = runner.invoke(
         main, ["call", "query", "Process", "--filter", "name LIKE Orders%", "--cache-dir", str(tmp_path)], env=env
     )
-    assert [p["name"] for p in json.loads(found.output)] == [
+    assert [json.loads(line)["name"] for line in found.stdout.splitlines()] == [
         "Orders - Salesforce to NetSuite",
         "Orders - Shopify to SAP",
     ]
@@ -385,8 +391,11 @@ def test_call_get_and_query(
         ],
         env=env,
     )
-    assert xml.output.startswith('<results count="1">')
-    missing = runner.invoke(main, ["call", "get", "Process", "nope", "--cache-dir", str(tmp_path)], env=env)
+    assert xml.stdout.startswith("<results>\n  <result ") or xml.stdout.startswith(
+        '<results>\n<result type="Environment"'
+    )
+    assert xml.stdout.count("<result ") == 1
+    missing = runner.invoke(main, ["-q", "call", "get", "Process", "nope", "--cache-dir", str(tmp_path)], env=env)
     assert missing.exit_code == 1
     assert missing.output.strip() == "Error: get: Process with id nope does not exist (HTTP 500, S:Client, NOT_FOUND)"
     bad = runner.invoke(
