@@ -516,7 +516,7 @@ class Client:
             InvalidRequestError: If the type is unknown or a field does not exist, naming the allowed ones.
         """
         xsd_type = self.type(object_type)
-        allowed = [name for name, _ in (*xsd_type.elements, *xsd_type.attributes)]
+        allowed = [name for name, _ in (*xsd_type.elements, *xsd_type.attributes) if not name.startswith("_")]
         unknown = sorted(set(fields) - set(allowed))
         if unknown:  # zeep's own TypeError would print the type's whole signature
             raise InvalidRequestError(

@@ -221,8 +221,7 @@ def _download(
             raise FetchError(f"timed out (connect {timeout[0]:g} s, read {timeout[1]:g} s)", url=url) from None
         from boomi_soap.neterrors import describe_connection_error
 
-        # The message names the host; FetchError adds the URL in front.
-        raise FetchError(describe_connection_error(exc, url).message.replace(f" for {url}", ""), url=url) from None
+        raise FetchError(describe_connection_error(exc, url).reason, url=url) from None
     with response:
         if response.status_code != 200:
             discard(response, deadline)

@@ -25,10 +25,12 @@ class ConnectionProblem:
 
     Attributes:
         kind: ``dns``, ``tls-plain`` (https to a plain-http port), ``tls``, ``refused`` or ``other``.
-        message: One line for people, naming the URL or host.
+        reason: One line for people, for a message that names the URL already.
+        message: The same line naming the URL.
     """
 
     kind: Kind
+    reason: str
     message: str
 
 
@@ -62,22 +64,25 @@ def describe_connection_error(exc: BaseException, url: str) -> ConnectionProblem
 
     shown = redact_url(url)
     host = urlsplit(url).hostname or shown
-    texts = " ".join(str(e) for e in _chain(exc)).lower()
-    for cause in _chain(exc):
-        if isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError":
-            return ConnectionProblem("dns", f"cannot resolve host {host!r} (DNS lookup failed) for {shown}")
-    tls = any(isinstance(c, ssl.SSLError) for c in _chain(exc)) or "ssl" in texts
+    chain = list(_chain(exc))
+    texts = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(c, socket.gaierror) or type(c).__name__ == "NameResolutionError" for c in chain):
+        reason = f"cannot resolve host {host!r} (DNS lookup failed)"
+        return ConnectionProblem("dns", reason, f"{reason} for {shown}")
+    tls = any(isinstance(c, ssl.SSLError) for c in chain) or "ssl" in texts
     if tls and any(s in texts for s in ("wrong version number", "record layer failure", "packet length too long")):
-        return ConnectionProblem(
-            "tls-plain", f"{shown} does not speak TLS: the port answers plain HTTP (use http://, or the https port)"
-        )
+        reason = "does not speak TLS: the port answers plain HTTP (use http://, or the https port)"
+        return ConnectionProblem("tls-plain", reason, f"{shown} {reason}")
     if tls and "certificate" in texts:
-        return ConnectionProblem("tls", f"TLS certificate verification failed for {shown}")
+        return ConnectionProblem(
+            "tls", "TLS certificate verification failed", f"TLS certificate verification failed for {shown}"
+        )
     if tls:
-        return ConnectionProblem("tls", f"TLS handshake with {shown} failed")
-    if any(isinstance(c, ConnectionRefusedError) for c in _chain(exc)) or "refused" in texts:
-        return ConnectionProblem("refused", f"could not connect to {shown}: connection refused")
-    return ConnectionProblem("other", f"could not connect to {shown} ({type(exc).__name__})")
+        return ConnectionProblem("tls", "TLS handshake failed", f"TLS handshake with {shown} failed")
+    if any(isinstance(c, ConnectionRefusedError) for c in chain) or "refused" in texts:
+        return ConnectionProblem("refused", "connection refused", f"could not connect to {shown}: connection refused")
+    reason = f"cannot connect ({type(exc).__name__})"
+    return ConnectionProblem("other", reason, f"could not connect to {shown} ({type(exc).__name__})")
 
 
 def looks_like_html(data: bytes) -> bool:

@@ -119,15 +119,21 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
     from boomi_soap.exceptions import InvalidRequestError
     from boomi_soap.xmlsafe import parse_xml
 
+    if not data.strip():
+        raise InvalidRequestError("object", f"{source}: empty input; give an object as XML or JSON")
     if data.lstrip().startswith(b"<"):
         root = parse_xml(data, source=source)
+        if root.tag == "results" and len(root) == 1:  # what call get --format xml prints
+            root = root[0]
         namespace = client.contract.data_namespace
         xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
-        if root.get(xsi_type) is None and etree.QName(root).namespace == namespace:
-            # <api:Environment>: rewrite as the <object xsi:type="api:Environment"> a result carries.
+        name = object_type or (root.get("type") if root.tag == "result" else etree.QName(root).localname)
+        if root.get(xsi_type) is None and (root.tag == "result" or etree.QName(root).namespace == namespace):
+            # <api:Environment> or <result type="Environment">: rewrite as the
+            # <object xsi:type="api:Environment"> a call's result carries.
             wrapper = etree.Element("object", nsmap={"api": namespace})
-            wrapper.attrib.update(dict(root.attrib))
-            wrapper.set(xsi_type, f"api:{object_type or etree.QName(root).localname}")
+            wrapper.attrib.update({k: v for k, v in root.attrib.items() if not (root.tag == "result" and k == "type")})
+            wrapper.set(xsi_type, f"api:{name}")
             wrapper.extend(list(root))
             root = wrapper
         return client.from_xml(root)
