@@ -30,7 +30,9 @@ def _text(value: Argument) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise QueryFilterError(f"datetime {value.isoformat()} has no time zone; pass an aware one (tzinfo=UTC)")
+            raise QueryFilterError(
+                f"datetime {value.isoformat()} has no time zone; pass an aware one (e.g. tzinfo=datetime.UTC)"
+            )
         return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
     if isinstance(value, date):
         return f"{value.isoformat()}T00:00:00Z"
