@@ -305,6 +305,8 @@ _PYTHON_REASONS: Final = (
     (re.compile(r"invalid literal for int\(\) with base \d+: (?P<v>'.*')"), "{v} is not an integer"),
     (re.compile(r"could not convert string to float: (?P<v>'.*')"), "{v} is not a number"),
     (re.compile(r"\[<class 'decimal\.\w+'>\]"), "not a decimal number"),
+    (re.compile(r"Invalid (?P<k>\w+) string (?P<v>'.*?') for <class '[\w.]+'>"), "{v} is not a valid {k}"),
+    (re.compile(r"Xsd\w+\(name='(?P<n>[^']+)'\) is abstract"), "{n} is abstract: give a concrete xsi:type"),
     (re.compile(r"(?:Invalid isoformat string|time data): (?P<v>'.*?')(?: does not match format .*)?$"),
      "{v} is not a valid date or time"),
 )  # fmt: skip
