@@ -579,14 +579,6 @@ class CacheStore:
             except FileNotFoundError:
                 problems.append(CacheIntegrityError("missing", path=str(pointer)))
                 continue
-            except IsADirectoryError:
-                problems.append(
-                    CacheIntegrityError("is a directory, not the file naming the current snapshot", path=str(pointer))
-                )
-                continue
-            except OSError as exc:
-                problems.append(CacheIntegrityError(f"unreadable ({type(exc).__name__})", path=str(pointer)))
-                continue
             except CacheError as exc:
                 problems.append(exc)
                 continue
