@@ -27,6 +27,8 @@ from boomi_soap import __version__
 from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, ServiceConfigError
 
 if TYPE_CHECKING:
+    import requests
+
     from boomi_soap.cache import CacheStore
     from boomi_soap.client import Client
 
@@ -245,6 +247,21 @@ _user_option = click.option(
 )  # fmt: skip
 
 
+_NETWORK_OPTIONS = (
+    click.option("--proxy", help="Proxy URL (else HTTPS_PROXY and friends)."),
+    click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="CA bundle (PEM) to verify the service with."),
+    click.option("--client-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="Client certificate and key (one PEM file) for mutual TLS."),
+)  # fmt: skip
+
+
+def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_NETWORK_OPTIONS):
+        func = option(func)
+    return func
+
+
 def _format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
@@ -278,6 +295,7 @@ def _echo_json(data: object) -> None:
 @_cache_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Read timeout per document, seconds.")  # fmt: skip
+@_network_options
 @_format_option("text", "json")
 def fetch(
     account: str | None,
@@ -287,6 +305,9 @@ def fetch(
     user: str | None,
     cache_dir: Path | None,
     timeout: float,
+    proxy: str | None,
+    ca_bundle: Path | None,
+    client_cert: Path | None,
     output: str,
 ) -> None:
     """Download the account's WSDL and schemas into the cache.
@@ -307,7 +328,12 @@ def fetch(
         _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
                account=endpoint.account_id, user=credentials.username)  # fmt: skip
         _note(f"fetch: cache {store.root} ({_source('cache_dir', 'BOOMI_SOAP_CACHE_DIR')})")
-        outcome = refresh(store, endpoint, credentials, timeout=(10.0, timeout))
+        session = _session(proxy, ca_bundle, client_cert)
+        try:
+            outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
+        finally:
+            if session is not None:
+                session.close()
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     state = "unchanged" if outcome.unchanged else "new snapshot" if outcome.created else "already cached"
@@ -320,6 +346,22 @@ def fetch(
     click.echo(
         f"{state}: {outcome.snapshot.directory} ({len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.sha256})"
     )
+
+
+def _session(proxy: str | None, ca_bundle: Path | None, client_cert: Path | None) -> requests.Session | None:
+    """A download session with the network options, or ``None`` for requests' defaults."""
+    if not (proxy or ca_bundle or client_cert):
+        return None
+    import requests
+
+    session = requests.Session()
+    if proxy:
+        session.proxies.update({"http": proxy, "https": proxy})
+    if ca_bundle is not None:
+        session.verify = str(ca_bundle)
+    if client_cert is not None:
+        session.cert = str(client_cert)
+    return session
 
 
 @main.group(cls=_Group)
@@ -668,11 +710,7 @@ _CALL_OPTIONS = (
     _user_option,
     _cache_option,
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Read timeout per call, seconds."),
-    click.option("--proxy", help="Proxy URL for the calls (else HTTPS_PROXY and friends)."),
-    click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                 help="CA bundle (PEM) to verify the service with."),
-    click.option("--client-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                 help="Client certificate and key (one PEM file) for mutual TLS."),
+    *_NETWORK_OPTIONS,
     _format_option("json", "xml"),
     click.option("--dry-run", is_flag=True,
                  help="Print the signed, redacted envelope that would be sent; send nothing."),

@@ -70,8 +70,15 @@ def render_json_line(result: Any) -> str:
 
 def render_xml(client: Client, result: Any) -> str:
     """One result as a ``<result type="...">`` element, its children in the data namespace as ``api:``."""
+    from zeep.exceptions import Error as ZeepError
+
+    from boomi_soap.exceptions import ResponseError
+
     element = etree.Element("result", type=type(result).__name__)
-    result._xsd_type.render(element, result)
+    try:
+        result._xsd_type.render(element, result)
+    except ZeepError as exc:  # an answer zeep read but will not write back: say which, not a traceback
+        raise ResponseError("result", f"a {type(result).__name__} cannot be printed as XML: {exc}") from None
     etree.cleanup_namespaces(element, top_nsmap={"api": client.contract.data_namespace})
     return etree.tostring(element, pretty_print=True, encoding="unicode")
 

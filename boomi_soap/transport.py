@@ -153,7 +153,7 @@ class SafeTransport(Transport):
             if self.limiter is not None:
                 record.waited += self.limiter.acquire()
             if deadline.expired:
-                raise self._out_of_time(record, sent=False if record.attempts == 0 else None)
+                raise self._out_of_time(address, record, sent=False if record.attempts == 0 else None)
             record.attempts += 1
             timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
             retry_reason: str | None = None
@@ -178,7 +178,7 @@ class SafeTransport(Transport):
                     release(response)
             except requests.exceptions.ConnectTimeout:
                 if deadline.expired:
-                    raise self._out_of_time(record, sent=False) from None
+                    raise self._out_of_time(address, record, sent=False) from None
                 retry_reason, error = (
                     "connect timeout",
                     ServiceTimeoutError(
@@ -190,7 +190,7 @@ class SafeTransport(Transport):
                 )
             except requests.exceptions.ReadTimeout:
                 if deadline.expired:
-                    raise self._out_of_time(record) from None
+                    raise self._out_of_time(address, record) from None
                 error = ServiceTimeoutError(
                     record.operation,
                     f"no answer from {redact_url(address)} within {timeout[1]:g} s; the call may have run",
@@ -201,7 +201,7 @@ class SafeTransport(Transport):
                 problem = describe_connection_error(exc, address)
                 never_sent = problem.kind in ("dns", "tls-plain", "tls") or _never_sent(exc)
                 if deadline.expired:
-                    raise self._out_of_time(record, sent=False if never_sent else None) from None
+                    raise self._out_of_time(address, record, sent=False if never_sent else None) from None
                 error = TransportError(
                     record.operation,
                     problem.message
@@ -222,7 +222,7 @@ class SafeTransport(Transport):
                 )
             except requests.exceptions.RequestException as exc:  # truncated body and the like
                 if deadline.expired:
-                    raise self._out_of_time(record) from None
+                    raise self._out_of_time(address, record) from None
                 error = ResponseError(
                     record.operation, f"unreadable answer ({type(exc).__name__}); the call may have run",
                     attempts=record.attempts,
@@ -230,7 +230,7 @@ class SafeTransport(Transport):
                 retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
             else:
                 if deadline.expired:  # a cut connection can look like a short, complete body
-                    raise self._out_of_time(record)
+                    raise self._out_of_time(address, record)
                 if body is None:
                     raise ResponseError(
                         record.operation,
@@ -270,11 +270,11 @@ class SafeTransport(Transport):
             time.sleep(pause)
             record.waited += pause
 
-    def _out_of_time(self, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
+    def _out_of_time(self, address: str, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
         total = self.client_settings.total_timeout
         return ServiceTimeoutError(
             record.operation,
-            f"no complete answer within the total timeout of {total:g} s"
+            f"no complete answer from {redact_url(address)} within the total timeout of {total:g} s"
             + ("" if sent is False else "; the call may have run"),
             sent=sent,
             attempts=record.attempts,

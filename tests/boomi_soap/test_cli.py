@@ -661,3 +661,29 @@ def test_quickstart_account_when_the_answer_is_not_an_account(
     assert result.output.splitlines()[-1] == (
         f"Error: get: Account {DEFAULT_ACCOUNT} answered a Process, not an Account"
     )
+
+
+@pytest.mark.contracts("split", why="the host choice does not depend on the layout")
+def test_eu_is_named_as_the_endpoints_source(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    result = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--eu", "--dry-run"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"call get: endpoint https://api.platform.gb.boomi.com/api/soap/v1/{DEFAULT_ACCOUNT} (--eu);" in result.stderr
+    )
+    both = runner.invoke(main, ["fetch", "--eu", "--base-url", service.base_url], env=env)
+    assert both.exit_code == 2
+    assert "give --base-url or --eu, not both" in both.output
+
+
+def test_fetch_takes_the_network_options(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")  # not needed on plain http to loopback: only that it is accepted and used
+    result = runner.invoke(
+        main, ["fetch", "--cache-dir", str(tmp_path / "c"), "--ca-bundle", str(bundle), "--format", "json"],
+        env=fetch_env(service),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"] == "new snapshot"

@@ -69,7 +69,10 @@ def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_p
     settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
     with scripted(drip(0.5, headers_first=headers_first)) as service:
         client = client_at(service.base_url, tmp_path, settings)
-        with pytest.raises(ServiceTimeoutError, match="no complete answer within the total timeout of 2 s") as late:
+        with pytest.raises(
+            ServiceTimeoutError,
+            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 2 s",
+        ) as late:
             client.get("Account", DEFAULT_ACCOUNT)
     assert late.value.attempts == 1
     assert late.value.sent is None
