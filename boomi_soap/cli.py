@@ -859,16 +859,21 @@ def _load(client: Client, source: str, object_type: str | None) -> Any:
     return load_object(client, data, source=name, object_type=object_type)
 
 
+def _send_object(options: _CallOptions, operation: str, source: str, object_type: str | None) -> None:
+    """``create`` or ``update`` with an object read from ``source``."""
+    _run_call(
+        options, operation, lambda client: {"object": _load(client, source, object_type)},
+        lambda client, values: [getattr(client, operation)(values["object"])],
+    )  # fmt: skip
+
+
 @call.command("create")
 @_object_argument
 @_type_option
 @_call_options
 def call_create(options: _CallOptions, source: str, object_type: str | None) -> None:
     """Create an object read from an XML or JSON file (or stdin), validated before sending."""
-    _run_call(
-        options, "create", lambda client: {"object": _load(client, source, object_type)},
-        lambda client, values: [client.create(values["object"])],
-    )  # fmt: skip
+    _send_object(options, "create", source, object_type)
 
 
 @call.command("update")
@@ -877,10 +882,7 @@ def call_create(options: _CallOptions, source: str, object_type: str | None) -> 
 @_call_options
 def call_update(options: _CallOptions, source: str, object_type: str | None) -> None:
     """Replace an object with one read from an XML or JSON file (or stdin), validated before sending."""
-    _run_call(
-        options, "update", lambda client: {"object": _load(client, source, object_type)},
-        lambda client, values: [client.update(values["object"])],
-    )  # fmt: skip
+    _send_object(options, "update", source, object_type)
 
 
 @call.command("delete")
