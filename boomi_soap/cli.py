@@ -88,6 +88,14 @@ def _where(command: str, *, endpoint: str, endpoint_from: str, account: str, use
     _note(line)
 
 
+def _cache_source() -> str:
+    """Where the cache root came from; for the default, which of the two defaults."""
+    found = _source("cache_dir", "BOOMI_SOAP_CACHE_DIR")
+    if found != "default":
+        return found
+    return "default: ./wsdl_cache here" if (Path.cwd() / "wsdl_cache").is_dir() else "default: the user cache"
+
+
 def _base_url(base_url: str | None, eu: bool) -> str | None:
     from boomi_soap.credentials import EU_BASE_URL
 
@@ -327,7 +335,7 @@ def fetch(
         store = _store(cache_dir)
         _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
                account=endpoint.account_id, user=credentials.username)  # fmt: skip
-        _note(f"fetch: cache {store.root} ({_source('cache_dir', 'BOOMI_SOAP_CACHE_DIR')})")
+        _note(f"fetch: cache {store.root} ({_cache_source()})")
         session = _session(proxy, ca_bundle, client_cert)
         try:
             outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
@@ -758,7 +766,7 @@ def _client(options: _CallOptions) -> Client:
     command = f"call {click.get_current_context().info_name}"
     _where(command, endpoint=client.address, endpoint_from=_base_source(options.eu, fallback="the snapshot"),
            account=client.snapshot.account_id, user=credentials.username)  # fmt: skip
-    _note(f"{command}: snapshot {client.snapshot.directory} ({_source('cache_dir', 'BOOMI_SOAP_CACHE_DIR')})")
+    _note(f"{command}: snapshot {client.snapshot.directory} ({_cache_source()})")
     return client
 
 

@@ -687,3 +687,15 @@ def test_fetch_takes_the_network_options(runner: CliRunner, service: LocalServic
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["state"] == "new snapshot"
+
+
+@pytest.mark.contracts("split", why="the cache choice does not depend on the layout")
+def test_the_default_cache_is_named_for_what_it_is(
+    runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wsdl_cache").mkdir(mode=0o700)
+    env = {**fetch_env(service), "BOOMI_SOAP_CACHE_DIR": ""}
+    result = runner.invoke(main, ["fetch"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"fetch: cache {tmp_path}/wsdl_cache (default: ./wsdl_cache here)" in result.stderr
