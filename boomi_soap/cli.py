@@ -713,7 +713,8 @@ _CALL_OPTIONS = (
     _account_option,
     _flavour_option,
     click.option("--base-url", envvar="BOOMI_BASE_URL",
-                 help="Where to send calls (or BOOMI_BASE_URL).  [default: the snapshot's endpoint]"),
+                 help="Where to send calls (or BOOMI_BASE_URL).  [default: the snapshot's endpoint,"
+                      " if on https://api.boomi.com]"),
     _eu_option,
     _user_option,
     _cache_option,

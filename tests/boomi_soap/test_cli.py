@@ -506,6 +506,11 @@ def test_dry_run_prints_the_signed_redacted_envelope_and_sends_nothing(
     assert envelope.find(".//{*}Body/{*}create/object").get("name") == "QA"  # type: ignore[union-attr]
     assert DEFAULT_PASSWORD not in result.output
     assert "call create: dry run, nothing sent" in result.stderr
+    (tmp_path / "create.xml").write_text(result.stdout)
+    resent = runner.invoke(main, ["call", "send", str(tmp_path / "create.xml"), "--dry-run"], env=env)
+    assert resent.exit_code == 0, resent.output
+    assert etree.fromstring(resent.stdout.encode()).find(".//{*}UsernameToken/{*}Password").text == "***"  # type: ignore[union-attr]
+    assert DEFAULT_PASSWORD not in resent.output
     assert service.limit_stats().accepted == before
 
 
