@@ -327,7 +327,14 @@ class Client:
                 f" {endpoint.base_url}; set BOOMI_BASE_URL (or base_url=) to the host to call,"
                 " or pass ClientSettings(allow_other_host=True)"
             )
-        return cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
+        client = cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
+        # Say where calls go and why, as the CLI does on stderr (visible at INFO).
+        _log.info(
+            "account %s (%s), endpoint %s (%s), snapshot %s",
+            endpoint.account_id, "argument" if account_id else "BOOMI_ACCOUNT_ID", client.address,
+            "base_url=" if base_url else "BOOMI_BASE_URL" if configured else "the snapshot", snapshot.directory,
+        )  # fmt: skip
+        return client
 
     def __enter__(self) -> Client:
         return self

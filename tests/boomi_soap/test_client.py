@@ -544,3 +544,14 @@ def test_client_never_downloads(snapshot: Snapshot) -> None:
     with pytest.raises(TransportError, match="refusing to fetch"):
         SafeTransport(FAST).load("http://127.0.0.1:9/x.xsd")
     assert snapshot.wsdl_path.is_file()
+
+
+def test_from_cache_says_where_calls_go(
+    snapshot: Snapshot, service: LocalService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
+        Client.from_cache(env=cache_env(snapshot, BOOMI_BASE_URL=service.base_url), settings=FAST).close()
+    assert (
+        f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID), endpoint {snapshot.endpoint} (BOOMI_BASE_URL),"
+        f" snapshot {snapshot.directory}" in caplog.text
+    )
