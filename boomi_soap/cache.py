@@ -594,7 +594,12 @@ class CacheStore:
         self._make_dirs(directory)
         descriptor = _open(directory / ".lock", os.O_RDWR | os.O_CREAT, private=self.private)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                # Say why nothing happens, rather than hang silently behind another fetch.
+                _log.warning("waiting for %s: another fetch of %s is running", directory / ".lock", account_id)
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
             try:
                 yield
             finally:

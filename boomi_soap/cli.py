@@ -1,36 +1,114 @@
 """The ``boomi-soap`` command line: thin adapters over the library.
 
 Exit codes: 0 success, 1 failure (the library raised its root exception),
-2 usage error (click's own).
+2 usage error (click's own), 130 interrupted (Ctrl-C).
+
+Every setting is taken from its flag, else its environment variable, else the
+snapshot or the default; commands that talk to a service say on stderr which
+endpoint, account and user they use and where each came from (``-q`` silences it).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import signal
 import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from boomi_soap import __version__
 from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, ServiceConfigError
 
 if TYPE_CHECKING:
+    import requests
+
     from boomi_soap.cache import CacheStore
+    from boomi_soap.client import Client
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A group whose commands exit 130 on Ctrl-C, as shells expect, instead of click's 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="boomi-soap")
-@click.option("-v", "--verbose", count=True, help="More logging on stderr (-v info, -vv debug).")
-def main(verbose: int) -> None:
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-v info, -vv debug, -vvv zeep's too).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors (no 'where' or progress lines).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Drive the Boomi AtomSphere platform API over SOAP."""
+    ctx.obj = {"quiet": quiet}
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # zeep logs its WSDL parsing at DEBUG, hundreds of lines before the first envelope.
+    logging.getLogger("zeep").setLevel(logging.DEBUG if verbose >= 3 else logging.WARNING)
+
+
+def _note(text: str) -> None:
+    """A line for people on stderr, unless -q."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if not (root is not None and isinstance(root.obj, dict) and root.obj.get("quiet")):
+        click.echo(text, err=True)
+
+
+def _source(name: str, env: str, flag: str | None = None) -> str:
+    """Where a parameter's value came from: its flag, its environment variable, or the default."""
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source(name)
+    if source is ParameterSource.COMMANDLINE:
+        return flag or "--" + name.replace("_", "-")
+    if source is ParameterSource.ENVIRONMENT:
+        return env
+    return "default"
+
+
+def _where(command: str, *, endpoint: str, endpoint_from: str, account: str, user: str | None = None) -> None:
+    """Say which endpoint, account and user a command uses, and where each came from."""
+    account_from = _source("account", "BOOMI_ACCOUNT_ID")
+    line = f"{command}: endpoint {endpoint} ({endpoint_from}); account {account} ({account_from})"
+    if user is not None:
+        line += f"; user {user} ({_source('user', 'BOOMI_USERNAME')})"
+    _note(line)
+
+
+def _cache_source() -> str:
+    """Where the cache root came from; for the default, which of the two defaults."""
+    found = _source("cache_dir", "BOOMI_SOAP_CACHE_DIR")
+    if found != "default":
+        return found
+    return "default: ./wsdl_cache here" if (Path.cwd() / "wsdl_cache").is_dir() else "default: the user cache"
+
+
+def _base_url(base_url: str | None, eu: bool) -> str | None:
+    from boomi_soap.credentials import EU_BASE_URL
+
+    if eu and base_url and _source("base_url", "BOOMI_BASE_URL") == "--base-url":
+        raise click.UsageError("give --base-url or --eu, not both")
+    return EU_BASE_URL if eu else base_url
+
+
+def _base_source(eu: bool, *, fallback: str) -> str:
+    if eu:
+        return "--eu"
+    found = _source("base_url", "BOOMI_BASE_URL")
+    return fallback if found == "default" else found
 
 
 @main.command()
@@ -40,13 +118,20 @@ def main(verbose: int) -> None:
     "--account",
     "accounts",
     multiple=True,
-    envvar="BOOMI_ACCOUNT_ID",
     help="Account id to serve (repeatable).  [default: localdemo-A1B2C3]",
 )
-@click.option("--user", envvar="BOOMI_USERNAME", help="Login that may sign in.  [default: demo@example.com]")
-@click.option("--password", envvar="BOOMI_PASSWORD", help="That user's password (prefer the BOOMI_PASSWORD variable).")
 @click.option(
-    "--api-token", envvar="BOOMI_API_TOKEN", help="That user's API token (prefer the BOOMI_API_TOKEN variable)."
+    "--user",
+    envvar="BOOMI_SERVE_USER",
+    help="Login that may sign in (or BOOMI_SERVE_USER).  [default: demo@example.com]",
+)
+@click.option(
+    "--password", envvar="BOOMI_SERVE_PASSWORD", help="That user's password (prefer the BOOMI_SERVE_PASSWORD variable)."
+)
+@click.option(
+    "--api-token",
+    envvar="BOOMI_SERVE_API_TOKEN",
+    help="That user's API token (prefer the BOOMI_SERVE_API_TOKEN variable).",
 )
 @click.option(
     "--release",
@@ -82,14 +167,21 @@ def serve(
     rate_limit: float,
     daily_quota: int | None,
 ) -> None:
-    """Run the local AtomSphere service until interrupted (Ctrl-C)."""
+    """Run the local AtomSphere service until interrupted (Ctrl-C exits 130, SIGTERM 0).
+
+    It reads no BOOMI_* variable of the client side, so a shell set up for a real
+    account still serves the demo login: only its own flags and BOOMI_SERVE_USER,
+    BOOMI_SERVE_PASSWORD and BOOMI_SERVE_API_TOKEN.
+    """
     from boomi_soap.localservice import LocalService, ServiceConfig, User
     from boomi_soap.localservice.config import DEFAULT_ACCOUNT, DEFAULT_API_TOKEN, DEFAULT_PASSWORD, DEFAULT_USER
 
     if (password or api_token) and not user:
-        raise click.UsageError("--password/--api-token need --user (or BOOMI_USERNAME)")
+        raise click.UsageError("--password/--api-token need --user (or BOOMI_SERVE_USER)")
     if user and not (password or api_token):
-        raise click.UsageError("--user needs --password or --api-token (or BOOMI_PASSWORD / BOOMI_API_TOKEN)")
+        raise click.UsageError(
+            "--user needs --password or --api-token (or BOOMI_SERVE_PASSWORD / BOOMI_SERVE_API_TOKEN)"
+        )
     served = accounts or (DEFAULT_ACCOUNT,)
     login = User(
         user or DEFAULT_USER,
@@ -118,20 +210,28 @@ def serve(
     # Python then leaves it so: restore Ctrl-C, and stop on SIGTERM as well.  Installed
     # before the URL is printed, so a caller may signal as soon as it reads it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         click.echo(f"AtomSphere local service on {service.base_url} (release {release}, {contract} contract)")
         for account in served:
             click.echo(f"  WSDL {service.wsdl_url(account)}")
-        click.echo(f"  sign in as {login.login} (or BOOMI_TOKEN.{login.login} with an API token)")
+        how = "--user" if user and _source("user", "") == "--user" else "BOOMI_SERVE_USER" if user else "default"
+        click.echo(f"  sign in as {login.login} ({how}; or BOOMI_TOKEN.{login.login} with an API token)")
         sys.stdout.flush()
         service.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+        raise click.exceptions.Exit(130) from None
+    except _TerminatedError:
+        click.echo("stopped", err=True)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class _TerminatedError(Exception):
+    """SIGTERM: the ordinary way a supervisor stops the service (exit 0)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _TerminatedError
 
 
 _account_option = click.option("--account", envvar="BOOMI_ACCOUNT_ID", help="Account id (or BOOMI_ACCOUNT_ID).")
@@ -145,6 +245,36 @@ _cache_option = click.option(
     envvar="BOOMI_SOAP_CACHE_DIR",
     help="Cache root (or BOOMI_SOAP_CACHE_DIR; default ./wsdl_cache if present, else the user cache).",
 )
+_base_url_option = click.option(
+    "--base-url", envvar="BOOMI_BASE_URL", help="Platform host (or BOOMI_BASE_URL).  [default: https://api.boomi.com]"
+)
+_eu_option = click.option("--eu", is_flag=True, help="Use the EU host, https://api.platform.gb.boomi.com.")
+_user_option = click.option(
+    "--user", envvar="BOOMI_USERNAME", help="User name or e-mail (or BOOMI_USERNAME); the secret comes from"
+    " BOOMI_PASSWORD or BOOMI_API_TOKEN.",
+)  # fmt: skip
+
+
+_NETWORK_OPTIONS = (
+    click.option("--proxy", help="Proxy URL (else HTTPS_PROXY and friends)."),
+    click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="CA bundle (PEM) to verify the service with."),
+    click.option("--client-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="Client certificate and key (one PEM file) for mutual TLS."),
+)  # fmt: skip
+
+
+def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_NETWORK_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+        help="Output format.",
+    )  # fmt: skip
 
 
 def _store(cache_dir: Path | None) -> CacheStore:
@@ -160,41 +290,89 @@ def _fail(exc: BoomiSoapError) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2))
+
+
 @main.command()
 @_account_option
-@click.option(
-    "--base-url", envvar="BOOMI_BASE_URL", help="Platform host (or BOOMI_BASE_URL).  [default: https://api.boomi.com]"
-)
+@_base_url_option
+@_eu_option
 @_flavour_option
-@click.option("--user", envvar="BOOMI_USERNAME", help="User name or e-mail (or BOOMI_USERNAME).")
+@_user_option
 @_cache_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Read timeout per document, seconds.")  # fmt: skip
+@_network_options
+@_format_option("text", "json")
 def fetch(
-    account: str | None, base_url: str | None, flavour: str, user: str | None, cache_dir: Path | None, timeout: float
+    account: str | None,
+    base_url: str | None,
+    eu: bool,
+    flavour: str,
+    user: str | None,
+    cache_dir: Path | None,
+    timeout: float,
+    proxy: str | None,
+    ca_bundle: Path | None,
+    client_cert: Path | None,
+    output: str,
 ) -> None:
     """Download the account's WSDL and schemas into the cache.
 
-    The secret comes from BOOMI_PASSWORD or BOOMI_API_TOKEN (with a token, the user
-    is the e-mail address). Only changed documents are downloaded again; a change
-    makes a new snapshot and keeps the previous one.
+    Reads BOOMI_ACCOUNT_ID, BOOMI_BASE_URL, BOOMI_FLAVOUR, BOOMI_USERNAME,
+    BOOMI_PASSWORD or BOOMI_API_TOKEN (with a token, the user is the e-mail
+    address) and BOOMI_SOAP_CACHE_DIR; a flag wins over its variable. Only changed
+    documents are downloaded again; a change makes a new snapshot and keeps the
+    previous one.
     """
     from boomi_soap.cache import refresh
     from boomi_soap.credentials import Credentials, Endpoint
 
     try:
-        endpoint = Endpoint.from_sources(account_id=account, base_url=base_url, flavour=flavour)  # type: ignore[arg-type]
+        endpoint = Endpoint.from_sources(account_id=account, base_url=_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
         credentials = Credentials.from_sources(username=user)
-        outcome = refresh(_store(cache_dir), endpoint, credentials, timeout=(10.0, timeout))
+        store = _store(cache_dir)
+        _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
+               account=endpoint.account_id, user=credentials.username)  # fmt: skip
+        _note(f"fetch: cache {store.root} ({_cache_source()})")
+        session = _session(proxy, ca_bundle, client_cert)
+        try:
+            outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
+        finally:
+            if session is not None:
+                session.close()
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     state = "unchanged" if outcome.unchanged else "new snapshot" if outcome.created else "already cached"
+    if output == "json":
+        _echo_json({
+            "state": state, "snapshot": str(outcome.snapshot.directory), "files": len(outcome.snapshot.files),
+            "sha256": outcome.snapshot.sha256, "account": endpoint.account_id, "endpoint": endpoint.url,
+        })  # fmt: skip
+        return
     click.echo(
         f"{state}: {outcome.snapshot.directory} ({len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.sha256})"
     )
 
 
-@main.group()
+def _session(proxy: str | None, ca_bundle: Path | None, client_cert: Path | None) -> requests.Session | None:
+    """A download session with the network options, or ``None`` for requests' defaults."""
+    if not (proxy or ca_bundle or client_cert):
+        return None
+    import requests
+
+    session = requests.Session()
+    if proxy:
+        session.proxies.update({"http": proxy, "https": proxy})
+    if ca_bundle is not None:
+        session.verify = str(ca_bundle)
+    if client_cert is not None:
+        session.cert = str(client_cert)
+    return session
+
+
+@main.group(cls=_Group)
 def cache() -> None:
     """Inspect and check the WSDL cache."""
 
@@ -202,28 +380,43 @@ def cache() -> None:
 @cache.command("verify")
 @_account_option
 @_cache_option
-def cache_verify(account: str | None, cache_dir: Path | None) -> None:
-    """Recompute every hash of every snapshot; exit 1 on any mismatch."""
+@_format_option("text", "json")
+def cache_verify(account: str | None, cache_dir: Path | None, output: str) -> None:
+    """Recompute every hash of every snapshot; exit 1 on any mismatch, or when there is nothing to check."""
     store = _store(cache_dir)
-    problems = store.verify(account)
-    for problem in problems:
-        click.echo(f"error: {problem}", err=True)
+    problems = [str(p) for p in store.verify(account)]
     checked = len(store.snapshot_dirs(account))
+    if not checked and not problems:
+        what = f"of account {account} " if account else ""
+        problems = [f"{store.root}: no snapshot {what}found (a mistyped --cache-dir or --account?)"]
+    if output == "json":
+        _echo_json({"ok": not problems, "root": str(store.root), "checked": checked, "problems": problems})
+    else:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        if not problems:
+            click.echo(f"ok: {checked} snapshot(s) verified in {store.root}")
     if problems:
         raise SystemExit(1)
-    click.echo(f"ok: {checked} snapshot(s) verified in {store.root}")
 
 
 @cache.command("list")
 @_account_option
 @_cache_option
-def cache_list(account: str | None, cache_dir: Path | None) -> None:
+@_format_option("text", "json")
+def cache_list(account: str | None, cache_dir: Path | None, output: str) -> None:
     """List the cached snapshots, the current one marked with *."""
     store = _store(cache_dir)
+    rows = []
     for directory in store.snapshot_dirs(account):
         pointer = directory.parent / "CURRENT"
         current = pointer.is_file() and pointer.read_text(errors="replace").strip() == directory.name
-        click.echo(f"{'*' if current else ' '} {directory}")
+        rows.append({"snapshot": str(directory), "current": current})
+    if output == "json":
+        _echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{'*' if row['current'] else ' '} {row['snapshot']}")
 
 
 @cache.command("show")
@@ -231,7 +424,7 @@ def cache_list(account: str | None, cache_dir: Path | None) -> None:
 @_flavour_option
 @_cache_option
 @click.option("--snapshot", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A snapshot directory.")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("text", "json")
 def cache_show(account: str | None, flavour: str, cache_dir: Path | None, snapshot: Path | None, output: str) -> None:
     """Show a snapshot: where it came from, its files, and the contract layout its WSDL declares."""
     from boomi_soap.cache import resolve_snapshot
@@ -276,9 +469,11 @@ def cache_show(account: str | None, flavour: str, cache_dir: Path | None, snapsh
 @_flavour_option
 @_cache_option
 @click.option("--live", is_flag=True, help="Compare the current snapshot with the live service (nothing is written).")
-@click.option("--base-url", envvar="BOOMI_BASE_URL", help="Platform host for --live (or BOOMI_BASE_URL).")
-@click.option("--user", envvar="BOOMI_USERNAME", help="User for --live (or BOOMI_USERNAME).")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_base_url_option
+@_eu_option
+@_user_option
+@_format_option("text", "json")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences (to gate a build).")
 def cache_diff(
     old: Path | None,
     new: Path | None,
@@ -287,12 +482,16 @@ def cache_diff(
     cache_dir: Path | None,
     live: bool,
     base_url: str | None,
+    eu: bool,
     user: str | None,
     output: str,
+    exit_code: bool,
 ) -> None:
     """Show what changed between two snapshots (directories), or the current one and --live.
 
-    Exit status is 0 whatever the differences; use the JSON output to gate a build.
+    Exit status is 0 whatever the differences, unless --exit-code. --live reads
+    BOOMI_ACCOUNT_ID, BOOMI_BASE_URL, BOOMI_USERNAME and BOOMI_PASSWORD or
+    BOOMI_API_TOKEN.
     """
     from boomi_soap.drift import diff_contracts, load_contract, load_fetched, render_json, render_text
 
@@ -304,16 +503,21 @@ def cache_diff(
             from boomi_soap.credentials import Credentials, Endpoint
             from boomi_soap.fetch import fetch_documents
 
-            endpoint = Endpoint.from_sources(account_id=account, base_url=base_url, flavour=flavour)  # type: ignore[arg-type]
+            endpoint = Endpoint.from_sources(account_id=account, base_url=_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
             current = store.open(old) if old is not None else store.current(endpoint.account_id, endpoint.flavour)
             before = load_contract(current)
-            after = load_fetched(fetch_documents(endpoint, Credentials.from_sources(username=user)))
+            credentials = Credentials.from_sources(username=user)
+            _where("cache diff", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
+                   account=endpoint.account_id, user=credentials.username)  # fmt: skip
+            after = load_fetched(fetch_documents(endpoint, credentials))
         else:
             raise click.UsageError("give two snapshot directories, or --live (optionally with one directory)")
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     changes = diff_contracts(before, after)
     click.echo(render_json(changes) if output == "json" else render_text(changes), nl=False)
+    if exit_code and changes:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -327,7 +531,7 @@ def cache_diff(
     help="Plain XSD file(s) instead of a snapshot (repeatable).",
 )  # fmt: skip
 @click.option("--element", help="Expected root (or Body child), e.g. api:Process or {ns}name.")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("text", "json")
 def validate(
     paths: tuple[str, ...],
     account: str | None,
@@ -367,84 +571,41 @@ def validate(
     else:
         for line in report.lines():
             click.echo(line, err=line.startswith("error"))
-        click.echo(report.summary(), err=True)
+        _note(report.summary())
     if not report.ok:
         raise SystemExit(1)
 
 
 @main.command()
-@click.option("--account", envvar="BOOMI_ACCOUNT_ID", help="A real account: run the read-only part against it.")
-@click.option("--base-url", envvar="BOOMI_BASE_URL", help="Platform host for --account.")
+@click.option("--account", help="A real account: run the read-only part against it (reads one query page).")
+@click.option("--base-url", envvar="BOOMI_BASE_URL", help="Platform host for --account (or BOOMI_BASE_URL).")
+@_eu_option
 @click.option(
-    "--user", envvar="BOOMI_USERNAME", help="User for --account (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN)."
-)
-def quickstart(account: str | None, base_url: str | None, user: str | None) -> None:
-    """Tour the client: against the bundled local service, or read-only against --account."""
+    "--user", envvar="BOOMI_USERNAME",
+    help="User for --account (or BOOMI_USERNAME; secret from BOOMI_PASSWORD / BOOMI_API_TOKEN).",
+)  # fmt: skip
+def quickstart(account: str | None, base_url: str | None, eu: bool, user: str | None) -> None:
+    """Tour the client: against the bundled local service, or read-only against --account.
+
+    Without --account it reads no BOOMI_* variable: it starts its own service and
+    signs in as the demo user. With --account it reads BOOMI_BASE_URL,
+    BOOMI_USERNAME and BOOMI_PASSWORD or BOOMI_API_TOKEN.
+    """
     from boomi_soap.credentials import Credentials
     from boomi_soap.quickstart import run_quickstart
 
     try:
-        credentials = Credentials.from_sources(username=user) if account else None
+        credentials = None
+        if account:
+            base_url = _base_url(base_url, eu)
+            credentials = Credentials.from_sources(username=user)
+            _note(f"quickstart: account {account} (--account); base URL {base_url or 'https://api.boomi.com'}"
+                  f" ({_base_source(eu, fallback='default')}); user {credentials.username}"
+                  f" ({_source('user', 'BOOMI_USERNAME')})")  # fmt: skip
         status = run_quickstart(click.echo, account_id=account, credentials=credentials, base_url=base_url)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     raise SystemExit(status)
-
-
-@main.command("call")
-@click.argument("operation", type=click.Choice(["get", "query"]))
-@click.argument("object_type")
-@click.argument("object_id", required=False)
-@_account_option
-@_flavour_option
-@click.option(
-    "--base-url", envvar="BOOMI_BASE_URL", help="Where to send calls (default: where the snapshot came from)."
-)
-@click.option("--user", envvar="BOOMI_USERNAME", help="User (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN).")
-@_cache_option
-@click.option(
-    "--filter", "filters", multiple=True, metavar="PROPERTY OPERATOR [VALUE...]",
-    help="A condition, e.g. 'name LIKE Orders%' or 'executionTime BETWEEN a b' (repeatable: all must hold).",
-)  # fmt: skip
-@click.option("--format", "output", type=click.Choice(["json", "xml"]), default="json", show_default=True)
-def call(
-    operation: str,
-    object_type: str,
-    object_id: str | None,
-    account: str | None,
-    flavour: str,
-    base_url: str | None,
-    user: str | None,
-    cache_dir: Path | None,
-    filters: tuple[str, ...],
-    output: str,
-) -> None:
-    """Call get TYPE ID or query TYPE [--filter ...] and print the results.
-
-    Uses the account's cached snapshot (run boomi-soap fetch first).
-    """
-    from boomi_soap.client import Client
-    from boomi_soap.credentials import Credentials
-    from boomi_soap.render import parse_filters, render_results
-
-    try:
-        where = parse_filters(filters)
-        client = Client.from_cache(
-            account,
-            cache_dir=cache_dir,
-            flavour=flavour,  # type: ignore[arg-type]
-            base_url=base_url,
-            credentials=Credentials.from_sources(username=user),
-        )
-        if operation == "get":
-            if object_id is None:
-                raise click.UsageError("get needs TYPE and ID")
-            results = [client.get(object_type, object_id)]
-        else:
-            results = list(client.query(object_type, where))
-        click.echo(render_results(client, results, output), nl=False)
-    except BoomiSoapError as exc:
-        raise _fail(exc) from None
 
 
 @main.command()
@@ -455,54 +616,366 @@ def call(
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Package directory to write.  [default: the bundled boomi_soap/bindings]",
+    help="Package directory to write (required unless --check, which defaults to the bundled bindings).",
 )
-@click.option(
-    "--package", default="boomi_soap.bindings", show_default=True, help="Dotted name the package is imported as."
-)
+@click.option("--package", help="Dotted name the package is imported as.  [default: the last part of --out]")
 @click.option(
     "--check",
     "check_only",
     is_flag=True,
     help="Write nothing; exit 1 if the package differs from what would be generated.",
 )
+@_format_option("text", "json")
 def codegen(
     account: str | None,
     flavour: str,
     cache_dir: Path | None,
     snapshot: Path | None,
     out: Path | None,
-    package: str,
+    package: str | None,
     check_only: bool,
+    output: str,
 ) -> None:
-    """Generate typed bindings from a cached snapshot (the bundled reference one by default)."""
+    """Generate typed bindings from a cached snapshot (the bundled reference one by default).
+
+    Reads BOOMI_ACCOUNT_ID, BOOMI_FLAVOUR and BOOMI_SOAP_CACHE_DIR. It never writes
+    inside an installed distribution or the boomi_soap package; the bundled bindings
+    are regenerated, in a source checkout only, with
+    --out boomi_soap/bindings --package boomi_soap.bindings.
+    """
     try:
         import codegen as generator
+        from codegen.safety import BUNDLED_PACKAGE, bundled_target, check_package, check_target, default_package
     except ImportError:  # pragma: no cover - the generator ships in the same distribution
         raise click.ClickException("the codegen package is not installed") from None
     from boomi_soap.cache import resolve_snapshot
 
+    if out is None and not check_only:
+        raise click.UsageError("--out is required (the package directory to write), unless --check")
+    target = out or bundled_target()
+    name = package or (default_package(out) if out is not None else BUNDLED_PACKAGE)
     try:
+        check_package(name)
+        if not check_only:
+            check_target(target, name)
         source = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)  # type: ignore[arg-type]
-        generation = generator.generate(source, package)
+        _note(f"codegen: snapshot {source.directory} (account {source.account_id}); package {name} in {target}")
+        generation = generator.generate(source, name)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     for line in generation.diagnostics:
         click.echo(line, err=True)
     if generation.errors:
         raise SystemExit(1)
-    target = out or Path(__file__).parent / "bindings"
     if check_only:
         stale = generator.check(generation, target)
         for diff in stale:
             click.echo(diff, err=True)
+        if output == "json":
+            _echo_json({"out": str(target), "package": name, "snapshot": source.id, "stale": len(stale)})
+        elif not stale:
+            click.echo(f"up to date: {target} (snapshot {source.id})")
         if stale:
-            click.echo(f"stale: {len(stale)} file(s) in {target} differ; run boomi-soap codegen", err=True)
+            _note(f"stale: {len(stale)} file(s) in {target} differ; run boomi-soap codegen")
             raise SystemExit(1)
-        click.echo(f"up to date: {target} (snapshot {source.id})")
         return
-    changed = generator.write(generation, target)
+    try:
+        changed = generator.write(generation, target)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or target}: cannot write ({exc.strerror or exc})") from None
+    if output == "json":
+        _echo_json({"out": str(target), "package": name, "snapshot": source.id,
+                    "changed": [str(p) for p in changed], "files": len(generation.files)})  # fmt: skip
+        return
     click.echo(f"wrote {len(changed)} changed file(s) of {len(generation.files)} to {target} (snapshot {source.id})")
+
+
+# -- call ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _CallOptions:
+    """The options every ``call`` subcommand takes."""
+
+    account: str | None
+    flavour: str
+    base_url: str | None
+    eu: bool
+    user: str | None
+    cache_dir: Path | None
+    timeout: float | None
+    proxy: str | None
+    ca_bundle: Path | None
+    client_cert: Path | None
+    output: str
+    dry_run: bool
+
+
+_CALL_OPTIONS = (
+    _account_option,
+    _flavour_option,
+    click.option("--base-url", envvar="BOOMI_BASE_URL",
+                 help="Where to send calls (or BOOMI_BASE_URL).  [default: the snapshot's endpoint,"
+                      " if on https://api.boomi.com]"),
+    _eu_option,
+    _user_option,
+    _cache_option,
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Read timeout per call, seconds."),
+    *_NETWORK_OPTIONS,
+    _format_option("json", "xml"),
+    click.option("--dry-run", is_flag=True,
+                 help="Print the signed, redacted envelope that would be sent; send nothing."),
+)  # fmt: skip
+
+
+def _call_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Give a ``call`` subcommand the shared options, gathered into one :class:`_CallOptions`."""
+    names = [f.name for f in fields(_CallOptions)]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> None:
+        options = _CallOptions(**{name: kwargs.pop(name) for name in names})
+        func(options, **kwargs)
+
+    decorated: Callable[..., None] = wrapper
+    for option in reversed(_CALL_OPTIONS):
+        decorated = option(decorated)
+    return decorated
+
+
+def _client(options: _CallOptions) -> Client:
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.settings import ClientSettings
+
+    extra: dict[str, Any] = {}
+    if options.timeout is not None:
+        extra["read_timeout"] = options.timeout
+    if options.proxy:
+        extra["proxies"] = {"http": options.proxy, "https": options.proxy}
+    if options.ca_bundle is not None:
+        extra["ca_bundle"] = str(options.ca_bundle)
+    if options.client_cert is not None:
+        extra["client_cert"] = str(options.client_cert)
+    credentials = Credentials.from_sources(username=options.user)
+    client = Client.from_cache(
+        options.account,
+        cache_dir=options.cache_dir,
+        flavour=options.flavour,  # type: ignore[arg-type]
+        base_url=_base_url(options.base_url, options.eu),
+        credentials=credentials,
+        settings=ClientSettings(**extra),
+    )
+    command = f"call {click.get_current_context().info_name}"
+    _where(command, endpoint=client.address, endpoint_from=_base_source(options.eu, fallback="the snapshot"),
+           account=client.snapshot.account_id, user=credentials.username)  # fmt: skip
+    _note(f"{command}: snapshot {client.snapshot.directory} ({_cache_source()})")
+    return client
+
+
+def _run_call(
+    options: _CallOptions,
+    operation: str,
+    arguments: Callable[[Client], dict[str, Any]],
+    action: Callable[[Client, dict[str, Any]], Iterable[Any]],
+) -> None:
+    """Build the client, then print the dry-run envelope or stream the results."""
+    from lxml import etree
+
+    from boomi_soap.redact import redact
+    from boomi_soap.render import stream_results
+
+    try:
+        with _client(options) as client:
+            values = arguments(client)
+            if options.dry_run:
+                envelope = client.envelope(operation, sign=True, **values)
+                click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
+                _note(f"call {operation}: dry run, nothing sent")
+                return
+            stream_results(client, action(client, values), options.output, functools.partial(click.echo, nl=False))
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+
+
+def _read_input(source: str) -> tuple[bytes, str]:
+    """The bytes of a file, or of stdin for ``-``; an unreadable file is a one-line error."""
+    if source == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        return Path(source).read_bytes(), source
+    except OSError as exc:
+        raise click.ClickException(f"{source}: cannot read ({exc.strerror or exc})") from None
+
+
+@main.group("call", cls=_Group)
+def call() -> None:
+    """Call the service through the account's cached snapshot (run boomi-soap fetch first).
+
+    Each subcommand prints its results as JSON lines (one object a line) or XML,
+    as they arrive. --dry-run prints the envelope instead, signed and with its
+    secrets masked.
+    """
+
+
+@call.command("get")
+@click.argument("object_type")
+@click.argument("object_id")
+@_call_options
+def call_get(options: _CallOptions, object_type: str, object_id: str) -> None:
+    """Get one object: call get TYPE ID."""
+    _run_call(
+        options, "get", lambda client: {"objectType": object_type, "objectId": object_id},
+        lambda client, values: [client.get(object_type, object_id)],
+    )  # fmt: skip
+
+
+@call.command("query")
+@click.argument("object_type")
+@click.option(
+    "--filter", "filters", multiple=True, metavar="PROPERTY OPERATOR [VALUE...]",
+    help="A condition, e.g. 'name LIKE Orders%' or 'executionTime BETWEEN a b' (repeatable: all must hold).",
+)  # fmt: skip
+@click.option("--sort", "sorts", multiple=True, metavar="FIELD[:ASC|DESC]", help="Sort by a field (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N results (no further page is read).")
+@_call_options
+def call_query(
+    options: _CallOptions, object_type: str, filters: tuple[str, ...], sorts: tuple[str, ...], limit: int | None
+) -> None:
+    """Query objects: call query TYPE [--filter ...] [--limit N], paging lazily."""
+    import itertools
+
+    from boomi_soap.render import parse_filters
+
+    try:
+        where = parse_filters(filters)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    order = {f.partition(":")[0]: (f.partition(":")[2] or "ASC").upper() for f in sorts} or None
+    _run_call(
+        options, "query",
+        lambda client: {"objectType": object_type, "queryConfig": client.query_config(where, sort=order)},
+        lambda client, values: itertools.islice(client.query(object_type, where, sort=order), limit),
+    )  # fmt: skip
+
+
+_object_argument = click.argument("source", default="-", metavar="[FILE|-]")
+_type_option = click.option("--type", "object_type", help="The object's type, when the input does not say it.")
+
+
+def _load(client: Client, source: str, object_type: str | None) -> Any:
+    from boomi_soap.render import load_object
+
+    data, name = _read_input(source)
+    return load_object(client, data, source=name, object_type=object_type)
+
+
+def _send_object(options: _CallOptions, operation: str, source: str, object_type: str | None) -> None:
+    """``create`` or ``update`` with an object read from ``source``."""
+    _run_call(
+        options, operation, lambda client: {"object": _load(client, source, object_type)},
+        lambda client, values: [getattr(client, operation)(values["object"])],
+    )  # fmt: skip
+
+
+@call.command("create")
+@_object_argument
+@_type_option
+@_call_options
+def call_create(options: _CallOptions, source: str, object_type: str | None) -> None:
+    """Create an object read from an XML or JSON file (or stdin), validated before sending."""
+    _send_object(options, "create", source, object_type)
+
+
+@call.command("update")
+@_object_argument
+@_type_option
+@_call_options
+def call_update(options: _CallOptions, source: str, object_type: str | None) -> None:
+    """Replace an object with one read from an XML or JSON file (or stdin), validated before sending."""
+    _send_object(options, "update", source, object_type)
+
+
+@call.command("delete")
+@click.argument("object_type")
+@click.argument("object_id")
+@_call_options
+def call_delete(options: _CallOptions, object_type: str, object_id: str) -> None:
+    """Delete an object: call delete TYPE ID; exit 1 if it did not exist."""
+
+    def delete(client: Client, values: dict[str, Any]) -> list[Any]:
+        if not client.delete(object_type, object_id):
+            raise click.ClickException(f"delete: {object_type} {object_id} did not exist")
+        return []
+
+    _run_call(options, "delete", lambda client: {"objectType": object_type, "objectId": object_id}, delete)
+    if not options.dry_run:
+        _note(f"deleted {object_type} {object_id}")
+
+
+@call.command("execute")
+@click.argument("atom_id")
+@click.option("--process-id", help="The process to run, by id.")
+@click.option("--process-name", help="The process to run, by name.")
+@click.option("--property", "properties", multiple=True, metavar="NAME=VALUE", help="A process property (repeatable).")
+@_call_options
+def call_execute(
+    options: _CallOptions,
+    atom_id: str,
+    process_id: str | None,
+    process_name: str | None,
+    properties: tuple[str, ...],
+) -> None:
+    """Start a process on an Atom: call execute ATOM_ID --process-name NAME [--property k=v]."""
+    if bool(process_id) == bool(process_name):
+        raise click.UsageError("give exactly one of --process-id and --process-name")
+    bad = [p for p in properties if "=" not in p]
+    if bad:
+        raise click.UsageError(f"--property {bad[0]!r}: want NAME=VALUE")
+    bag = dict(p.split("=", 1) for p in properties)
+
+    def arguments(client: Client) -> dict[str, Any]:
+        listed = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in bag.items()]} if bag else None
+        return {"processId": process_id, "processName": process_name, "atomId": atom_id, "ProcessProperties": listed}
+
+    def execute(client: Client, values: dict[str, Any]) -> list[Any]:
+        client.execute_process(atom_id, process_id=process_id, process_name=process_name, properties=bag)
+        return []
+
+    _run_call(options, "executeProcess", arguments, execute)
+    if not options.dry_run:
+        _note(f"started {process_name or process_id} on {atom_id}")
+
+
+@call.command("send")
+@click.argument("source", default="-", metavar="[FILE|-]")
+@_call_options
+def call_send(options: _CallOptions, source: str) -> None:
+    """Send a whole SOAP envelope from a file (or stdin): validated, signed, and its answer printed as XML."""
+    from lxml import etree
+
+    from boomi_soap.redact import redact
+    from boomi_soap.xmlsafe import parse_xml
+
+    data, name = _read_input(source)
+    try:
+        root = parse_xml(data, source=name)
+        body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+        payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        if payload is None:
+            raise click.ClickException(f"{name}: not a SOAP 1.1 envelope with a request in its Body")
+        with _client(options) as client:
+            if options.dry_run:
+                envelope = client.signed_envelope(payload)
+                click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
+                _note("call send: dry run, nothing sent")
+                return
+            answer = client.call_xml(payload)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    if options.output == "json":
+        click.echo(json.dumps({"operation": etree.QName(answer).localname,
+                               "answer": etree.tostring(answer, encoding="unicode")}))  # fmt: skip
+    else:
+        click.echo(etree.tostring(answer, pretty_print=True, encoding="unicode"), nl=False)
 
 
 from boomi_soap import cli_runs as _cli_runs  # noqa: E402, F401 - registers run, deploy, promote, schedules, extensions

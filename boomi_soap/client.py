@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import requests
 import zeep
@@ -29,7 +29,7 @@ from zeep.wsse.username import UsernameToken
 
 from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.contract import Contract, contract_of, tag_of
-from boomi_soap.credentials import Credentials, Endpoint, Flavour, check_url, origin
+from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import (
     AuthenticationError,
     BoomiSoapError,
@@ -44,7 +44,7 @@ from boomi_soap.exceptions import (
     ServerError,
     SoapFaultError,
 )
-from boomi_soap.filters import Expression, Grouping, Simple, check_operators
+from boomi_soap.filters import Expression, Grouping, Simple, check_expression, check_operators
 from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
@@ -63,6 +63,7 @@ NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 _log = logging.getLogger("boomi_soap.client")
+_REGIONS: Final = {"na": DEFAULT_BASE_URL, "eu": EU_BASE_URL}
 _FAULTS: Final[dict[str, type[SoapFaultError]]] = {
     "AUTHENTICATION": AuthenticationError,
     "PERMISSION": PermissionDeniedError,
@@ -286,8 +287,13 @@ class Client:
         base_url: str | None = None,
         settings: ClientSettings | None = None,
         env: Mapping[str, str] | None = None,
+        region: Literal["na", "eu"] | None = None,
     ) -> Client:
         """Build a client from the account's current cached snapshot.
+
+        Each setting is taken from the argument, else the environment, else the
+        snapshot or the default, in that order (the CLI follows the same order).
+        ``region="eu"`` is short for ``base_url="https://api.platform.gb.boomi.com"``.
 
         Account, flavour, credentials and base URL default to ``BOOMI_ACCOUNT_ID``,
         ``BOOMI_FLAVOUR`` (else ``platform``), ``BOOMI_USERNAME`` +
@@ -305,6 +311,12 @@ class Client:
             CachePermissionError: If the cache is a link, another user's or writable by others.
         """
         settings = settings or ClientSettings()
+        if region is not None:
+            if region not in _REGIONS:
+                raise ConfigurationError(f"unknown region {region!r} (use {', '.join(_REGIONS)})")
+            if base_url is not None and base_url.rstrip("/") != _REGIONS[region]:
+                raise ConfigurationError(f"give base_url or region={region!r}, not both")
+            base_url = _REGIONS[region]
         source = os.environ if env is None else env
         configured = bool(base_url or source.get("BOOMI_BASE_URL"))
         chosen = cast("Flavour", flavour or source.get("BOOMI_FLAVOUR") or "platform")  # Endpoint checks it
@@ -320,7 +332,33 @@ class Client:
                 f" {endpoint.base_url}; set BOOMI_BASE_URL (or base_url=) to the host to call,"
                 " or pass ClientSettings(allow_other_host=True)"
             )
-        return cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
+        client = cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
+        # Say where calls go and why, as the CLI does on stderr (visible at INFO).
+        _log.info(
+            "account %s (%s), endpoint %s (%s), snapshot %s",
+            endpoint.account_id, "argument" if account_id else "BOOMI_ACCOUNT_ID", client.address,
+            "base_url=" if base_url else "BOOMI_BASE_URL" if configured else "the snapshot", snapshot.directory,
+        )  # fmt: skip
+        return client
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connections; the client is not used afterwards."""
+        self._transport.session.close()
+
+    @property
+    def zeep_client(self) -> zeep.Client:
+        """The underlying :class:`zeep.Client`, for what this facade does not cover.
+
+        Calls made through it still pass this client's transport (rate limit, retries,
+        redacted logs) and validation plugin, but not its fault mapping.
+        """
+        return self._zeep
 
     def __repr__(self) -> str:
         user = self._credentials.username
@@ -417,9 +455,13 @@ class Client:
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
+        check_expression(where)
         if where is None and not sort:
             return None
-        config: dict[str, Any] = {"QueryFilter": {"expression": self._expression(where)} if where is not None else None}
+        # The schema requires a QueryFilter in a QueryConfig: with a sort alone, send an
+        # empty "and" grouping, which every object matches.
+        expression = self._expression(where) if where is not None else self.type("GroupingExpression")(operator="and")
+        config: dict[str, Any] = {"QueryFilter": {"expression": expression}}
         if sort:
             config["QuerySort"] = {"sortField": [{"fieldName": k, "sortOrder": v} for k, v in sort.items()]}
         return config
@@ -477,7 +519,23 @@ class Client:
             return obj
         if object_type is None:
             raise InvalidRequestError("create", "give an object or its type name")
-        return self.type(object_type)(**fields)
+        return self.new_object(object_type, **fields)
+
+    def new_object(self, object_type: str, **fields: Any) -> Any:
+        """Make an object of a data-schema type from its fields, without sending anything.
+
+        Raises:
+            InvalidRequestError: If the type is unknown or a field does not exist, naming the allowed ones.
+        """
+        xsd_type = self.type(object_type)
+        allowed = [name for name, _ in (*xsd_type.elements, *xsd_type.attributes) if not name.startswith("_")]
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:  # zeep's own TypeError would print the type's whole signature
+            raise InvalidRequestError(
+                "create",
+                f"{object_type} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(allowed)}",
+            )
+        return xsd_type(**fields)
 
     def delete(self, object_type: str, object_id: str) -> bool:
         """Delete an object; ``False`` if it did not exist."""
@@ -543,6 +601,17 @@ class Client:
         every other call.
         """
         return _call_xml(self, payload)
+
+    def signed_envelope(self, payload: etree._Element) -> etree._Element:
+        """The envelope :meth:`call_xml` would send for ``payload``: validated and signed; nothing is sent.
+
+        It holds the WS-Security password: mask it (:func:`boomi_soap.redact.redact`) before showing it.
+
+        Raises:
+            InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
+            RequestValidationError: If the request breaks the schema.
+        """
+        return _signed(self, _shape(self, payload), payload)[0]
 
     def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
@@ -638,15 +707,24 @@ def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> 
     return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
 
 
-def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
-    """Send one wrapper element as a SOAP call and return the response wrapper element.
+def _signed(client: Client, operation: str, payload: etree._Element) -> tuple[etree._Element, dict[str, str]]:
+    """The envelope around ``payload``, validated, with the WS-Security header; and its HTTP headers."""
+    envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
+    etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
+    body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
+    body.append(copy.deepcopy(payload))
+    if client.settings.validate_requests:
+        issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
+        if issues:
+            raise RequestValidationError(operation, issues)
+    signed: tuple[etree._Element, dict[str, str]] = client._wsse.apply(  # type: ignore[no-untyped-call]
+        envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+    )
+    return signed
 
-    The same guarantees as the zeep path: validation before sending, WS-Security,
-    rate limit and retries, typed faults.
-    """
-    from boomi_soap.exceptions import XMLInputError
-    from boomi_soap.xmlsafe import parse_xml
 
+def _shape(client: Client, payload: etree._Element) -> str:
+    """The operation whose request wrapper ``payload`` is, or a one-line error."""
     shape = client.contract.by_request(tag_of(payload))
     if shape is None:
         misplaced = client.contract.misplaced(tag_of(payload))
@@ -658,22 +736,24 @@ def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
                 f"not in {etree.QName(payload).namespace or 'no namespace'}",
             )
         raise InvalidRequestError(name, f"{tag_of(payload)} is not an operation wrapper of this account's WSDL")
-    operation = shape.name
+    return shape.name
+
+
+def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
+    """Send one wrapper element as a SOAP call and return the response wrapper element.
+
+    The same guarantees as the zeep path: validation before sending, WS-Security,
+    rate limit and retries, typed faults.
+    """
+    from boomi_soap.exceptions import XMLInputError
+    from boomi_soap.xmlsafe import parse_xml
+
+    operation = _shape(client, payload)
     record = client._transport.begin(operation)
     started = time.perf_counter()
     outcome = "error"
     try:
-        envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
-        etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
-        body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
-        body.append(payload)
-        if client.settings.validate_requests:
-            issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
-            if issues:
-                raise RequestValidationError(operation, issues)
-        envelope, headers = client._wsse.apply(  # type: ignore[no-untyped-call]
-            envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
-        )
+        envelope, headers = _signed(client, operation, payload)
         response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
         try:
             answer = parse_xml(response.content, source=f"{operation} answer")

@@ -152,6 +152,9 @@ class SoapFaultError(BoomiSoapError):
         self.http_status = http_status
         self.attempts = attempts
         status = f"HTTP {http_status}, " if http_status else ""
+        if not (http_status or faultcode or code):  # refused here, before anything was sent: no fault to describe
+            super().__init__(f"{operation}: {faultstring}")
+            return
         super().__init__(f"{operation}: {faultstring} ({status}{faultcode or 'fault'}{', ' + code if code else ''})")
 
 

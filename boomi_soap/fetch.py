@@ -214,14 +214,14 @@ def _download(
             allow_redirects=False,
             stream=True,
         )
-    except requests.exceptions.SSLError:
-        raise FetchError("TLS certificate verification failed", url=url) from None
     except requests.exceptions.RequestException as exc:
         if deadline.expired:
             raise _late(url, deadline) from None
         if isinstance(exc, requests.exceptions.Timeout):
             raise FetchError(f"timed out (connect {timeout[0]:g} s, read {timeout[1]:g} s)", url=url) from None
-        raise FetchError(f"cannot connect ({type(exc).__name__})", url=url) from None
+        from boomi_soap.neterrors import describe_connection_error
+
+        raise FetchError(describe_connection_error(exc, url).reason, url=url) from None
     with response:
         if response.status_code != 200:
             discard(response, deadline)
@@ -368,6 +368,10 @@ def _parse(url: str, body: _Body | None, before: Previous | None, clock: Callabl
     else:
         data, etag, modified = body.content, body.etag, body.last_modified
         fetched_at = clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+    from boomi_soap.neterrors import looks_like_html
+
+    if looks_like_html(data):
+        raise FetchError("not a WSDL or schema but an HTML page (a login page or a proxy's error?)", url=url)
     try:
         root = parse_xml(data, source=url)
     except XMLInputError as exc:

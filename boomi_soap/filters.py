@@ -11,22 +11,31 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from boomi_soap.exceptions import QueryFilterError
 
-__all__ = ["Expression", "F", "Grouping", "Simple", "check_operators"]
+__all__ = ["Expression", "F", "Grouping", "Simple", "check_expression", "check_operators"]
 
 Argument = str | int | float | bool | date | datetime
 
 
 def _text(value: Argument) -> str:
+    """An argument as Boomi reads it: dates and date-times as ``xs:dateTime`` in UTC with ``Z``.
+
+    Raises:
+        QueryFilterError: On a naive ``datetime`` (its time zone would be a guess).
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise QueryFilterError(
+                f"datetime {value.isoformat()} has no time zone; pass an aware one (e.g. tzinfo=datetime.UTC)"
+            )
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
     if isinstance(value, date):
-        return value.isoformat()
+        return f"{value.isoformat()}T00:00:00Z"
     return str(value)
 
 
@@ -67,7 +76,10 @@ def _flatten(expression: Expression, operator: str) -> tuple[Expression, ...]:
 class F:
     """A query property; comparisons and methods make expressions.
 
-    >>> (F("status") == "ERROR") & F("executionTime").between("2026-11-01", "2026-11-02")
+    Dates and date-times are sent as ``xs:dateTime`` in UTC (``2026-11-01T00:00:00Z``);
+    a naive ``datetime`` is refused.  Strings are sent as written.
+
+    >>> (F("status") == "ERROR") & F("executionTime").between(date(2026, 11, 1), date(2026, 11, 2))
     """
 
     __hash__ = None  # type: ignore[assignment]  # == builds an expression, so no hashing
@@ -156,3 +168,17 @@ def check_operators(expression: Expression, simple: Sequence[str], grouping: Seq
             hint = f"; did you mean {close[0]}?" if close else f"; use one of {', '.join(allowed)}"
             where = f" on {node.property}" if isinstance(node, Simple) else ""
             raise QueryFilterError(f"operator {node.operator}{where} is not in this account's schema{hint}")
+
+
+def check_expression(where: object) -> None:
+    """Refuse anything but an expression built with :class:`F` (or ``None``).
+
+    Raises:
+        QueryFilterError: On a string or another value, naming what was given.
+    """
+    if where is None or isinstance(where, Simple | Grouping):
+        return
+    hint = ' (build it with F, e.g. F("status") == "ERROR")'
+    if isinstance(where, str):
+        raise QueryFilterError(f"a query filter is an expression, not the string {where!r}{hint}")
+    raise QueryFilterError(f"a query filter is an expression, not {type(where).__name__}{hint}")

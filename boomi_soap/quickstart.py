@@ -8,6 +8,7 @@ sending.  Against a real account it runs only the read-only part.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,16 +17,19 @@ from pathlib import Path
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import BoomiSoapError, RequestValidationError
+from boomi_soap.exceptions import BoomiSoapError, RequestValidationError, ResponseError
 from boomi_soap.filters import F
 
 __all__ = ["run_quickstart"]
 
 Say = Callable[[str], None]
+_PAGE = 100  # results per query page on the platform
 
 
 def _tour(client: Client, say: Say, *, account_id: str, writes: bool) -> int:
     account = client.get("Account", account_id)
+    if type(account).__name__ != "Account":
+        raise ResponseError("get", f"Account {account_id} answered a {type(account).__name__}, not an Account")
     say(f"get        Account {account.accountId}: {account.name!r}, status {account.status}")
 
     def progress(pages: int, results: int) -> None:
@@ -33,9 +37,13 @@ def _tour(client: Client, say: Say, *, account_id: str, writes: bool) -> int:
 
     started = time.monotonic()
     records = client.query("ExecutionRecord", on_page=progress)
-    errors = sum(1 for record in records if record.status == "ERROR")
+    # A real account may hold millions of records: read its first page only (a page is
+    # at most 100 results, so the 101st would be the first of the next page).
+    read = records if writes else itertools.islice(records, _PAGE)
+    errors = sum(1 for record in read if record.status == "ERROR")
+    more = "" if writes or records.exhausted or records.seen < _PAGE else " (first page only; more not read)"
     say(
-        f"query      ExecutionRecord: {records.seen} records in {records.pages} pages"
+        f"query      ExecutionRecord: {records.seen} records in {records.pages} pages{more}"
         f" ({errors} with status ERROR), {time.monotonic() - started:.1f} s at the rate limit"
     )
     if writes:

@@ -7,6 +7,7 @@ once with a :class:`~boomi_soap.exceptions.ConfigurationError`, not at the first
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -110,6 +111,12 @@ class ClientSettings:
             (the WS-Security password then travels in clear text).
         allow_other_host: Allow calls to a host other than the configured base URL or
             the snapshot's origin (see :class:`~boomi_soap.client.Client`).
+        proxies: Proxy URL per scheme (``{"https": "http://proxy:3128"}``); ``None``
+            leaves requests' own choice (``HTTPS_PROXY`` and friends).
+        ca_bundle: A CA bundle file (PEM) to verify the service's certificate with,
+            instead of the default trust store.
+        client_cert: A client certificate for mutual TLS: one PEM file holding the
+            certificate and key, or a ``(certificate, key)`` pair of files.
     """
 
     rate_limit: float | None = 5.0
@@ -124,6 +131,9 @@ class ClientSettings:
     user_agent: str = "boomi-soap"
     allow_insecure: bool = False
     allow_other_host: bool = False
+    proxies: Mapping[str, str] | None = None
+    ca_bundle: str | None = None
+    client_cert: str | tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         """Check every field.
@@ -143,3 +153,16 @@ class ClientSettings:
             raise ConfigurationError(f"ClientSettings.retry must be a RetryPolicy, not {type(self.retry).__name__}")
         if not isinstance(self.user_agent, str) or not self.user_agent or any(c in self.user_agent for c in "\r\n"):
             raise ConfigurationError("ClientSettings.user_agent must be a non-empty one-line string")
+        if self.proxies is not None and not (
+            isinstance(self.proxies, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in self.proxies.items())
+        ):
+            raise ConfigurationError("ClientSettings.proxies must map scheme names to proxy URLs")
+        if self.ca_bundle is not None and not isinstance(self.ca_bundle, str):
+            raise ConfigurationError(f"ClientSettings.ca_bundle must be a file name, not {self.ca_bundle!r}")
+        cert = self.client_cert
+        if cert is not None and not (
+            isinstance(cert, str)
+            or (isinstance(cert, tuple) and len(cert) == 2 and all(isinstance(c, str) for c in cert))
+        ):
+            raise ConfigurationError("ClientSettings.client_cert must be a file name or a (certificate, key) pair")

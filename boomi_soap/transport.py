@@ -27,6 +27,7 @@ from zeep.transports import Transport
 
 from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.neterrors import describe_connection_error, looks_like_html
 from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings
 
@@ -97,8 +98,15 @@ class SafeTransport(Transport):
                 replaced by ones a deadline can cut (:func:`~boomi_soap.deadline.watch_session`).
         """
         session = watch_session(session or requests.Session())
-        session.headers["User-Agent"] = settings.user_agent
         super().__init__(session=session, timeout=settings.connect_timeout)  # type: ignore[no-untyped-call]
+        # After zeep's __init__, which sets its own "Zeep/x.y" User-Agent on the session.
+        session.headers["User-Agent"] = settings.user_agent
+        if settings.proxies is not None:
+            session.proxies.update(settings.proxies)
+        if settings.ca_bundle is not None:
+            session.verify = settings.ca_bundle
+        if settings.client_cert is not None:
+            session.cert = settings.client_cert
         self.client_settings = settings
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
         self._local = threading.local()
@@ -145,7 +153,7 @@ class SafeTransport(Transport):
             if self.limiter is not None:
                 record.waited += self.limiter.acquire()
             if deadline.expired:
-                raise self._out_of_time(record, sent=False if record.attempts == 0 else None)
+                raise self._out_of_time(address, record, sent=False if record.attempts == 0 else None)
             record.attempts += 1
             timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
             retry_reason: str | None = None
@@ -170,37 +178,43 @@ class SafeTransport(Transport):
                     release(response)
             except requests.exceptions.ConnectTimeout:
                 if deadline.expired:
-                    raise self._out_of_time(record, sent=False) from None
+                    raise self._out_of_time(address, record, sent=False) from None
                 retry_reason, error = (
                     "connect timeout",
                     ServiceTimeoutError(
                         record.operation,
-                        f"could not connect within {timeout[0]:g} s",
+                        f"could not connect to {redact_url(address)} within {timeout[0]:g} s",
                         sent=False,
                         attempts=record.attempts,
                     ),
                 )
             except requests.exceptions.ReadTimeout:
                 if deadline.expired:
-                    raise self._out_of_time(record) from None
+                    raise self._out_of_time(address, record) from None
                 error = ServiceTimeoutError(
                     record.operation,
-                    f"no answer within {timeout[1]:g} s; the call may have run",
+                    f"no answer from {redact_url(address)} within {timeout[1]:g} s; the call may have run",
                     attempts=record.attempts,
                 )
                 retry_reason = "read timeout" if record.operation in policy.idempotent else None
             except requests.exceptions.ConnectionError as exc:
-                never_sent = _never_sent(exc)
+                problem = describe_connection_error(exc, address)
+                never_sent = problem.kind in ("dns", "tls-plain", "tls") or _never_sent(exc)
                 if deadline.expired:
-                    raise self._out_of_time(record, sent=False if never_sent else None) from None
+                    raise self._out_of_time(address, record, sent=False if never_sent else None) from None
                 error = TransportError(
                     record.operation,
-                    "could not connect" if never_sent else "connection lost before an answer; the call may have run",
+                    problem.message
+                    if never_sent
+                    else f"connection to {redact_url(address)} lost before an answer; the call may have run",
                     sent=False if never_sent else None,
                     attempts=record.attempts,
                 )
+                # A name that does not resolve or a port that does not speak TLS will not heal in seconds.
                 retry_reason = (
-                    "connection refused"
+                    None
+                    if problem.kind in ("dns", "tls-plain", "tls")
+                    else "connection refused"
                     if never_sent
                     else "connection lost"
                     if record.operation in policy.idempotent
@@ -208,7 +222,7 @@ class SafeTransport(Transport):
                 )
             except requests.exceptions.RequestException as exc:  # truncated body and the like
                 if deadline.expired:
-                    raise self._out_of_time(record) from None
+                    raise self._out_of_time(address, record) from None
                 error = ResponseError(
                     record.operation, f"unreadable answer ({type(exc).__name__}); the call may have run",
                     attempts=record.attempts,
@@ -216,7 +230,7 @@ class SafeTransport(Transport):
                 retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
             else:
                 if deadline.expired:  # a cut connection can look like a short, complete body
-                    raise self._out_of_time(record)
+                    raise self._out_of_time(address, record)
                 if body is None:
                     raise ResponseError(
                         record.operation,
@@ -231,6 +245,13 @@ class SafeTransport(Transport):
                         record.operation, response.status_code, redact_headers(response.headers),
                         debug_body(body, settings.debug_body_limit),
                     )  # fmt: skip
+                if looks_like_html(body):
+                    # A login page or a proxy's error: say so, rather than what the XML parser finds odd in it.
+                    raise ResponseError(
+                        record.operation,
+                        f"HTTP {response.status_code}: not a SOAP answer (HTML) from {redact_url(address)}",
+                        attempts=record.attempts,
+                    )
                 if response.status_code != 503 or _QUOTA_CODE.search(body):
                     return response
                 retry_reason, error = "HTTP 503", None
@@ -249,11 +270,11 @@ class SafeTransport(Transport):
             time.sleep(pause)
             record.waited += pause
 
-    def _out_of_time(self, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
+    def _out_of_time(self, address: str, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
         total = self.client_settings.total_timeout
         return ServiceTimeoutError(
             record.operation,
-            f"no complete answer within the total timeout of {total:g} s"
+            f"no complete answer from {redact_url(address)} within the total timeout of {total:g} s"
             + ("" if sent is False else "; the call may have run"),
             sent=sent,
             attempts=record.attempts,

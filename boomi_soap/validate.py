@@ -245,7 +245,7 @@ class SchemaValidator:
             if not isinstance(failing, etree._Element):
                 failing = target
             index = getattr(error, "index", None)
-            reason = error.reason or str(error.message)
+            reason = for_people(error.reason or str(error.message))
             attribute = None
             match = _ATTRIBUTE.match(reason)
             if match:
@@ -299,6 +299,24 @@ def _particle_name(particle: object) -> str:
         prefix = KNOWN_PREFIXES.get(namespace)
         return f"{prefix}:{local}" if prefix else name
     return str(name or particle)
+
+
+_PYTHON_REASONS: Final = (
+    (re.compile(r"invalid literal for int\(\) with base \d+: (?P<v>'.*')"), "{v} is not an integer"),
+    (re.compile(r"could not convert string to float: (?P<v>'.*')"), "{v} is not a number"),
+    (re.compile(r"\[<class 'decimal\.\w+'>\]"), "not a decimal number"),
+    (re.compile(r"Invalid (?P<k>\w+) string (?P<v>'.*?') for <class '[\w.]+'>"), "{v} is not a valid {k}"),
+    (re.compile(r"Xsd\w+\(name='(?P<n>[^']+)'\) is abstract"), "{n} is abstract: give a concrete xsi:type"),
+    (re.compile(r"(?:Invalid isoformat string|time data): (?P<v>'.*?')(?: does not match format .*)?$"),
+     "{v} is not a valid date or time"),
+)  # fmt: skip
+
+
+def for_people(reason: str) -> str:
+    """Replace Python's own conversion messages inside a validator's reason with plain words."""
+    for pattern, replacement in _PYTHON_REASONS:
+        reason = pattern.sub(lambda m, r=replacement: r.format(**m.groupdict()), reason)  # type: ignore[misc]
+    return reason
 
 
 def _clark(name: str) -> str:
@@ -407,6 +425,10 @@ def validate_sources(
     from boomi_soap.exceptions import XMLInputError
 
     results: list[FileResult] = []
+    for name in paths:
+        # A folder that holds nothing to check is a mistake, not a success.
+        if name != "-" and Path(name).is_dir() and not expand_inputs([name]):
+            results.append(FileResult(name, error=f"{name}: no *.xml file in this folder"))
     for name in expand_inputs(paths):
         source = "<stdin>" if name == "-" else name
         try:

@@ -13,6 +13,8 @@ import base64
 import binascii
 import copy
 import enum
+import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +23,46 @@ from typing import Any, ClassVar, Final, NamedTuple, Protocol
 
 from lxml import etree
 
-__all__ = ["Binding", "FieldMeta", "OperationMeta", "TypeMeta", "Typed", "TypedCaller", "from_element", "to_element"]
+__all__ = [
+    "Binding",
+    "FieldMeta",
+    "OperationMeta",
+    "TypeMeta",
+    "Typed",
+    "TypedCaller",
+    "check_snapshot",
+    "from_element",
+    "to_element",
+]
+
+_log = logging.getLogger("boomi_soap.bindings")
+_warned: set[tuple[str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+def check_snapshot(client: Any, digest: str, package: str) -> None:
+    """Warn once per package and snapshot when bindings meet a client of another snapshot.
+
+    The bindings still work where the contracts agree; the warning says where to look
+    when a field or an operation is missing.
+
+    Args:
+        client: A :class:`~boomi_soap.client.Client`.
+        digest: The ``sha256`` of the snapshot the bindings were generated from.
+        package: The bindings' package name, for the message.
+    """
+    actual = getattr(getattr(client, "snapshot", None), "sha256", None)
+    if actual is None or actual == digest:
+        return
+    with _warned_lock:
+        if (package, actual) in _warned:
+            return
+        _warned.add((package, actual))
+    _log.warning(
+        "%s was generated from snapshot sha256 %s, but the client uses %s (%s); regenerate with boomi-soap codegen",
+        package, digest[:16], actual[:16], getattr(client.snapshot, "directory", "?"),
+    )  # fmt: skip
+
 
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boomi_soap.cache import Snapshot
+from codegen.objects import published_operations
 from codegen.parse import parse_snapshot
 from codegen.passes import run_passes
 from codegen.render import render_package
@@ -41,6 +42,9 @@ class Generation:
 def generate(snapshot: Snapshot, package: str) -> Generation:
     """Generate the bindings of a snapshot (nothing is written).
 
+    Per-object helpers are made only for the operations Boomi publishes for the
+    object (:func:`codegen.objects.published_operations`).
+
     Args:
         snapshot: A verified snapshot.
         package: Dotted name the package will be imported as (``boomi_soap.bindings``).
@@ -49,7 +53,7 @@ def generate(snapshot: Snapshot, package: str) -> Generation:
         The files and diagnostics.
     """
     model = run_passes(parse_snapshot(snapshot))
-    return Generation(render_package(model, package), model.diagnostics)
+    return Generation(render_package(model, package, published_operations()), model.diagnostics)
 
 
 def write(generation: Generation, out: Path) -> list[Path]:

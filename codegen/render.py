@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from boomi_soap._version import __version__
@@ -218,8 +219,15 @@ def _operation_meta(operation: OperationDef, names: _Names) -> str:
     return f"    {operation.xml!r}: ({metas(operation.inputs)}, {metas(operation.outputs)}),"
 
 
-def render_operations(model: Model, package: str) -> str:
-    """``operations.py``: a typed client with one method per operation and per-object helpers."""
+def render_operations(model: Model, package: str, supported: Mapping[str, frozenset[str]] | None = None) -> str:
+    """``operations.py``: a typed client with one method per operation and per-object helpers.
+
+    Args:
+        model: The bindings' model.
+        package: The dotted name of the generated package.
+        supported: Per object type, the operations Boomi publishes for it (``GET``,
+            ``QUERY``, ``CREATE`` ...); an object not listed gets every helper.
+    """
     names = _Names(model)
     lines = [
         header(model).rstrip("\n"),
@@ -232,7 +240,8 @@ def render_operations(model: Model, package: str) -> str:
         "",
         *sorted(
             [
-                "from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller",
+                "from boomi_soap.exceptions import InvalidRequestError, ResponseError",
+                "from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot",
                 f"from {package} import types as t",
             ]
         ),
@@ -258,6 +267,7 @@ def render_operations(model: Model, package: str) -> str:
         '        """Wrap a client (which validates, signs, rate-limits and maps faults)."""',
         "        self.client = client",
         "        self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)",
+        f"        check_snapshot(client, {model.snapshot_sha256!r}, {package!r})",
     ]
     for operation in model.operations:
         params = "".join(f", {f.name}: {_optional(names.annotation(f, 't.'))} = None" for f in operation.inputs)
@@ -284,29 +294,38 @@ def render_operations(model: Model, package: str) -> str:
             continue
         cls = f"t.{definition.name}"
         snake = field_name(element)
-        lines += [
-            "",
-            f"    def get_{snake}(self, object_id: str) -> {cls}:",
-            f'        """``get`` one ``{element}``."""',
-            f"        return _expect(self.get(object_type={element!r}, object_id=object_id), {cls})",
-            "",
-            f"    def query_{snake}(self, where: Expression | None = None) -> Iterator[{cls}]:",
-            f'        """``query`` ``{element}`` objects, following ``queryMore`` pages lazily."""',
-            f"        for item in self._query({element!r}, where):",
-            f"            yield _expect(item, {cls})",
-            "",
-            f"    def create_{snake}(self, obj: {cls}) -> {cls}:",
-            f'        """``create`` a ``{element}``."""',
-            f"        return _expect(self.create(object_=obj), {cls})",
-            "",
-            f"    def update_{snake}(self, obj: {cls}) -> {cls}:",
-            f'        """``update`` (replace) a ``{element}``."""',
-            f"        return _expect(self.update(object_=obj), {cls})",
-            "",
-            f"    def delete_{snake}(self, object_id: str) -> bool:",
-            f'        """``delete`` a ``{element}``; ``False`` if it did not exist."""',
-            f"        return bool(self.delete(object_type={element!r}, object_id=object_id))",
-        ]
+        allowed = supported.get(element) if supported is not None else None
+        helpers = {
+            "GET": [
+                f"    def get_{snake}(self, object_id: str) -> {cls}:",
+                f'        """``get`` one ``{element}``."""',
+                f"        return _expect(self.get(object_type={element!r}, object_id=object_id), {cls})",
+            ],
+            "QUERY": [
+                f"    def query_{snake}(self, where: Expression | None = None) -> Iterator[{cls}]:",
+                f'        """``query`` ``{element}`` objects, following ``queryMore`` pages lazily."""',
+                f"        for item in self._query({element!r}, where):",
+                f"            yield _expect(item, {cls})",
+            ],
+            "CREATE": [
+                f"    def create_{snake}(self, obj: {cls}) -> {cls}:",
+                f'        """``create`` a ``{element}``."""',
+                f"        return _expect(self.create(object_=_argument(obj, {cls}, 'create')), {cls})",
+            ],
+            "UPDATE": [
+                f"    def update_{snake}(self, obj: {cls}) -> {cls}:",
+                f'        """``update`` (replace) a ``{element}``."""',
+                f"        return _expect(self.update(object_=_argument(obj, {cls}, 'update')), {cls})",
+            ],
+            "DELETE": [
+                f"    def delete_{snake}(self, object_id: str) -> bool:",
+                f'        """``delete`` a ``{element}``; ``False`` if it did not exist."""',
+                f"        return bool(self.delete(object_type={element!r}, object_id=object_id))",
+            ],
+        }
+        for name, body in helpers.items():
+            if allowed is None or name in allowed:
+                lines += ["", *body]
     lines += [
         "",
         "    def _query(self, object_type: str, where: Expression | None) -> Iterator[Any]:",
@@ -324,7 +343,15 @@ def render_operations(model: Model, package: str) -> str:
         "",
         "def _expect(value: object, cls: type[_T]) -> _T:",
         "    if not isinstance(value, cls):",
-        '        raise TypeError(f"expected {cls.__name__}, got {type(value).__name__}")',
+        '        raise ResponseError("result", f"expected a {cls.__name__}, got a {type(value).__name__}")',
+        "    return value",
+        "",
+        "",
+        "def _argument(value: object, cls: type[_T], operation: str) -> _T:",
+        "    # Checked before sending: a wrong object would otherwise be created, then refused.",
+        "    if not isinstance(value, cls):",
+        "        got = type(value).__name__",
+        '        raise InvalidRequestError(operation, f"expected a {cls.__name__}, got a {got}; not sent")',
         "    return value",
     ]
     return "\n".join(lines) + "\n"
@@ -365,11 +392,11 @@ def render_init(model: Model, package: str) -> str:
     )
 
 
-def render_package(model: Model, package: str) -> dict[str, str]:
+def render_package(model: Model, package: str, supported: Mapping[str, frozenset[str]] | None = None) -> dict[str, str]:
     """Every file of the generated package, by relative path."""
     return {
         "__init__.py": render_init(model, package),
-        "operations.py": render_operations(model, package),
+        "operations.py": render_operations(model, package, supported),
         "py.typed": "",
         "types.py": render_types(model),
     }

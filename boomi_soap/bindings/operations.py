@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from boomi_soap.bindings import types as t
-from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller
+from boomi_soap.exceptions import InvalidRequestError, ResponseError
+from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot
 
 if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient is made
     from boomi_soap.client import Client
@@ -41,6 +42,7 @@ class TypedClient:
         """Wrap a client (which validates, signs, rate-limits and maps faults)."""
         self.client = client
         self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)
+        check_snapshot(client, 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6', 'boomi_soap.bindings')
 
     def get(self, *, object_type: str | None = None, object_id: str | None = None) -> t.BaseType | None:
         """WSDL operation ``get``."""
@@ -113,76 +115,25 @@ class TypedClient:
         for item in self._query('Account', where):
             yield _expect(item, t.Account)
 
-    def create_account(self, obj: t.Account) -> t.Account:
-        """``create`` a ``Account``."""
-        return _expect(self.create(object_=obj), t.Account)
-
-    def update_account(self, obj: t.Account) -> t.Account:
-        """``update`` (replace) a ``Account``."""
-        return _expect(self.update(object_=obj), t.Account)
-
-    def delete_account(self, object_id: str) -> bool:
-        """``delete`` a ``Account``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Account', object_id=object_id))
-
-    def get_account_cloud_attachment_properties(self, object_id: str) -> t.AccountCloudAttachmentProperties:
-        """``get`` one ``AccountCloudAttachmentProperties``."""
-        return _expect(self.get(object_type='AccountCloudAttachmentProperties', object_id=object_id), t.AccountCloudAttachmentProperties)
-
-    def query_account_cloud_attachment_properties(self, where: Expression | None = None) -> Iterator[t.AccountCloudAttachmentProperties]:
-        """``query`` ``AccountCloudAttachmentProperties`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AccountCloudAttachmentProperties', where):
-            yield _expect(item, t.AccountCloudAttachmentProperties)
-
-    def create_account_cloud_attachment_properties(self, obj: t.AccountCloudAttachmentProperties) -> t.AccountCloudAttachmentProperties:
-        """``create`` a ``AccountCloudAttachmentProperties``."""
-        return _expect(self.create(object_=obj), t.AccountCloudAttachmentProperties)
-
     def update_account_cloud_attachment_properties(self, obj: t.AccountCloudAttachmentProperties) -> t.AccountCloudAttachmentProperties:
         """``update`` (replace) a ``AccountCloudAttachmentProperties``."""
-        return _expect(self.update(object_=obj), t.AccountCloudAttachmentProperties)
-
-    def delete_account_cloud_attachment_properties(self, object_id: str) -> bool:
-        """``delete`` a ``AccountCloudAttachmentProperties``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AccountCloudAttachmentProperties', object_id=object_id))
-
-    def get_account_cloud_attachment_properties_default(self, object_id: str) -> t.AccountCloudAttachmentPropertiesDefault:
-        """``get`` one ``AccountCloudAttachmentPropertiesDefault``."""
-        return _expect(self.get(object_type='AccountCloudAttachmentPropertiesDefault', object_id=object_id), t.AccountCloudAttachmentPropertiesDefault)
-
-    def query_account_cloud_attachment_properties_default(self, where: Expression | None = None) -> Iterator[t.AccountCloudAttachmentPropertiesDefault]:
-        """``query`` ``AccountCloudAttachmentPropertiesDefault`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AccountCloudAttachmentPropertiesDefault', where):
-            yield _expect(item, t.AccountCloudAttachmentPropertiesDefault)
-
-    def create_account_cloud_attachment_properties_default(self, obj: t.AccountCloudAttachmentPropertiesDefault) -> t.AccountCloudAttachmentPropertiesDefault:
-        """``create`` a ``AccountCloudAttachmentPropertiesDefault``."""
-        return _expect(self.create(object_=obj), t.AccountCloudAttachmentPropertiesDefault)
+        return _expect(self.update(object_=_argument(obj, t.AccountCloudAttachmentProperties, 'update')), t.AccountCloudAttachmentProperties)
 
     def update_account_cloud_attachment_properties_default(self, obj: t.AccountCloudAttachmentPropertiesDefault) -> t.AccountCloudAttachmentPropertiesDefault:
         """``update`` (replace) a ``AccountCloudAttachmentPropertiesDefault``."""
-        return _expect(self.update(object_=obj), t.AccountCloudAttachmentPropertiesDefault)
-
-    def delete_account_cloud_attachment_properties_default(self, object_id: str) -> bool:
-        """``delete`` a ``AccountCloudAttachmentPropertiesDefault``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AccountCloudAttachmentPropertiesDefault', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.AccountCloudAttachmentPropertiesDefault, 'update')), t.AccountCloudAttachmentPropertiesDefault)
 
     def get_account_cloud_attachment_quota(self, object_id: str) -> t.AccountCloudAttachmentQuota:
         """``get`` one ``AccountCloudAttachmentQuota``."""
         return _expect(self.get(object_type='AccountCloudAttachmentQuota', object_id=object_id), t.AccountCloudAttachmentQuota)
 
-    def query_account_cloud_attachment_quota(self, where: Expression | None = None) -> Iterator[t.AccountCloudAttachmentQuota]:
-        """``query`` ``AccountCloudAttachmentQuota`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AccountCloudAttachmentQuota', where):
-            yield _expect(item, t.AccountCloudAttachmentQuota)
-
     def create_account_cloud_attachment_quota(self, obj: t.AccountCloudAttachmentQuota) -> t.AccountCloudAttachmentQuota:
         """``create`` a ``AccountCloudAttachmentQuota``."""
-        return _expect(self.create(object_=obj), t.AccountCloudAttachmentQuota)
+        return _expect(self.create(object_=_argument(obj, t.AccountCloudAttachmentQuota, 'create')), t.AccountCloudAttachmentQuota)
 
     def update_account_cloud_attachment_quota(self, obj: t.AccountCloudAttachmentQuota) -> t.AccountCloudAttachmentQuota:
         """``update`` (replace) a ``AccountCloudAttachmentQuota``."""
-        return _expect(self.update(object_=obj), t.AccountCloudAttachmentQuota)
+        return _expect(self.update(object_=_argument(obj, t.AccountCloudAttachmentQuota, 'update')), t.AccountCloudAttachmentQuota)
 
     def delete_account_cloud_attachment_quota(self, object_id: str) -> bool:
         """``delete`` a ``AccountCloudAttachmentQuota``; ``False`` if it did not exist."""
@@ -197,18 +148,6 @@ class TypedClient:
         for item in self._query('AccountCloudAttachmentSummary', where):
             yield _expect(item, t.AccountCloudAttachmentSummary)
 
-    def create_account_cloud_attachment_summary(self, obj: t.AccountCloudAttachmentSummary) -> t.AccountCloudAttachmentSummary:
-        """``create`` a ``AccountCloudAttachmentSummary``."""
-        return _expect(self.create(object_=obj), t.AccountCloudAttachmentSummary)
-
-    def update_account_cloud_attachment_summary(self, obj: t.AccountCloudAttachmentSummary) -> t.AccountCloudAttachmentSummary:
-        """``update`` (replace) a ``AccountCloudAttachmentSummary``."""
-        return _expect(self.update(object_=obj), t.AccountCloudAttachmentSummary)
-
-    def delete_account_cloud_attachment_summary(self, object_id: str) -> bool:
-        """``delete`` a ``AccountCloudAttachmentSummary``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AccountCloudAttachmentSummary', object_id=object_id))
-
     def get_account_group(self, object_id: str) -> t.AccountGroup:
         """``get`` one ``AccountGroup``."""
         return _expect(self.get(object_type='AccountGroup', object_id=object_id), t.AccountGroup)
@@ -220,19 +159,11 @@ class TypedClient:
 
     def create_account_group(self, obj: t.AccountGroup) -> t.AccountGroup:
         """``create`` a ``AccountGroup``."""
-        return _expect(self.create(object_=obj), t.AccountGroup)
+        return _expect(self.create(object_=_argument(obj, t.AccountGroup, 'create')), t.AccountGroup)
 
     def update_account_group(self, obj: t.AccountGroup) -> t.AccountGroup:
         """``update`` (replace) a ``AccountGroup``."""
-        return _expect(self.update(object_=obj), t.AccountGroup)
-
-    def delete_account_group(self, object_id: str) -> bool:
-        """``delete`` a ``AccountGroup``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AccountGroup', object_id=object_id))
-
-    def get_account_group_account(self, object_id: str) -> t.AccountGroupAccount:
-        """``get`` one ``AccountGroupAccount``."""
-        return _expect(self.get(object_type='AccountGroupAccount', object_id=object_id), t.AccountGroupAccount)
+        return _expect(self.update(object_=_argument(obj, t.AccountGroup, 'update')), t.AccountGroup)
 
     def query_account_group_account(self, where: Expression | None = None) -> Iterator[t.AccountGroupAccount]:
         """``query`` ``AccountGroupAccount`` objects, following ``queryMore`` pages lazily."""
@@ -241,11 +172,7 @@ class TypedClient:
 
     def create_account_group_account(self, obj: t.AccountGroupAccount) -> t.AccountGroupAccount:
         """``create`` a ``AccountGroupAccount``."""
-        return _expect(self.create(object_=obj), t.AccountGroupAccount)
-
-    def update_account_group_account(self, obj: t.AccountGroupAccount) -> t.AccountGroupAccount:
-        """``update`` (replace) a ``AccountGroupAccount``."""
-        return _expect(self.update(object_=obj), t.AccountGroupAccount)
+        return _expect(self.create(object_=_argument(obj, t.AccountGroupAccount, 'create')), t.AccountGroupAccount)
 
     def delete_account_group_account(self, object_id: str) -> bool:
         """``delete`` a ``AccountGroupAccount``; ``False`` if it did not exist."""
@@ -262,19 +189,11 @@ class TypedClient:
 
     def create_account_group_integration_pack(self, obj: t.AccountGroupIntegrationPack) -> t.AccountGroupIntegrationPack:
         """``create`` a ``AccountGroupIntegrationPack``."""
-        return _expect(self.create(object_=obj), t.AccountGroupIntegrationPack)
-
-    def update_account_group_integration_pack(self, obj: t.AccountGroupIntegrationPack) -> t.AccountGroupIntegrationPack:
-        """``update`` (replace) a ``AccountGroupIntegrationPack``."""
-        return _expect(self.update(object_=obj), t.AccountGroupIntegrationPack)
+        return _expect(self.create(object_=_argument(obj, t.AccountGroupIntegrationPack, 'create')), t.AccountGroupIntegrationPack)
 
     def delete_account_group_integration_pack(self, object_id: str) -> bool:
         """``delete`` a ``AccountGroupIntegrationPack``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='AccountGroupIntegrationPack', object_id=object_id))
-
-    def get_account_group_user_role(self, object_id: str) -> t.AccountGroupUserRole:
-        """``get`` one ``AccountGroupUserRole``."""
-        return _expect(self.get(object_type='AccountGroupUserRole', object_id=object_id), t.AccountGroupUserRole)
 
     def query_account_group_user_role(self, where: Expression | None = None) -> Iterator[t.AccountGroupUserRole]:
         """``query`` ``AccountGroupUserRole`` objects, following ``queryMore`` pages lazily."""
@@ -283,11 +202,7 @@ class TypedClient:
 
     def create_account_group_user_role(self, obj: t.AccountGroupUserRole) -> t.AccountGroupUserRole:
         """``create`` a ``AccountGroupUserRole``."""
-        return _expect(self.create(object_=obj), t.AccountGroupUserRole)
-
-    def update_account_group_user_role(self, obj: t.AccountGroupUserRole) -> t.AccountGroupUserRole:
-        """``update`` (replace) a ``AccountGroupUserRole``."""
-        return _expect(self.update(object_=obj), t.AccountGroupUserRole)
+        return _expect(self.create(object_=_argument(obj, t.AccountGroupUserRole, 'create')), t.AccountGroupUserRole)
 
     def delete_account_group_user_role(self, object_id: str) -> bool:
         """``delete`` a ``AccountGroupUserRole``; ``False`` if it did not exist."""
@@ -297,26 +212,13 @@ class TypedClient:
         """``get`` one ``AccountSSOConfig``."""
         return _expect(self.get(object_type='AccountSSOConfig', object_id=object_id), t.AccountSSOConfig)
 
-    def query_account_sso_config(self, where: Expression | None = None) -> Iterator[t.AccountSSOConfig]:
-        """``query`` ``AccountSSOConfig`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AccountSSOConfig', where):
-            yield _expect(item, t.AccountSSOConfig)
-
-    def create_account_sso_config(self, obj: t.AccountSSOConfig) -> t.AccountSSOConfig:
-        """``create`` a ``AccountSSOConfig``."""
-        return _expect(self.create(object_=obj), t.AccountSSOConfig)
-
     def update_account_sso_config(self, obj: t.AccountSSOConfig) -> t.AccountSSOConfig:
         """``update`` (replace) a ``AccountSSOConfig``."""
-        return _expect(self.update(object_=obj), t.AccountSSOConfig)
+        return _expect(self.update(object_=_argument(obj, t.AccountSSOConfig, 'update')), t.AccountSSOConfig)
 
     def delete_account_sso_config(self, object_id: str) -> bool:
         """``delete`` a ``AccountSSOConfig``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='AccountSSOConfig', object_id=object_id))
-
-    def get_account_user_federation(self, object_id: str) -> t.AccountUserFederation:
-        """``get`` one ``AccountUserFederation``."""
-        return _expect(self.get(object_type='AccountUserFederation', object_id=object_id), t.AccountUserFederation)
 
     def query_account_user_federation(self, where: Expression | None = None) -> Iterator[t.AccountUserFederation]:
         """``query`` ``AccountUserFederation`` objects, following ``queryMore`` pages lazily."""
@@ -325,19 +227,15 @@ class TypedClient:
 
     def create_account_user_federation(self, obj: t.AccountUserFederation) -> t.AccountUserFederation:
         """``create`` a ``AccountUserFederation``."""
-        return _expect(self.create(object_=obj), t.AccountUserFederation)
+        return _expect(self.create(object_=_argument(obj, t.AccountUserFederation, 'create')), t.AccountUserFederation)
 
     def update_account_user_federation(self, obj: t.AccountUserFederation) -> t.AccountUserFederation:
         """``update`` (replace) a ``AccountUserFederation``."""
-        return _expect(self.update(object_=obj), t.AccountUserFederation)
+        return _expect(self.update(object_=_argument(obj, t.AccountUserFederation, 'update')), t.AccountUserFederation)
 
     def delete_account_user_federation(self, object_id: str) -> bool:
         """``delete`` a ``AccountUserFederation``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='AccountUserFederation', object_id=object_id))
-
-    def get_account_user_role(self, object_id: str) -> t.AccountUserRole:
-        """``get`` one ``AccountUserRole``."""
-        return _expect(self.get(object_type='AccountUserRole', object_id=object_id), t.AccountUserRole)
 
     def query_account_user_role(self, where: Expression | None = None) -> Iterator[t.AccountUserRole]:
         """``query`` ``AccountUserRole`` objects, following ``queryMore`` pages lazily."""
@@ -346,11 +244,7 @@ class TypedClient:
 
     def create_account_user_role(self, obj: t.AccountUserRole) -> t.AccountUserRole:
         """``create`` a ``AccountUserRole``."""
-        return _expect(self.create(object_=obj), t.AccountUserRole)
-
-    def update_account_user_role(self, obj: t.AccountUserRole) -> t.AccountUserRole:
-        """``update`` (replace) a ``AccountUserRole``."""
-        return _expect(self.update(object_=obj), t.AccountUserRole)
+        return _expect(self.create(object_=_argument(obj, t.AccountUserRole, 'create')), t.AccountUserRole)
 
     def delete_account_user_role(self, object_id: str) -> bool:
         """``delete`` a ``AccountUserRole``; ``False`` if it did not exist."""
@@ -367,11 +261,11 @@ class TypedClient:
 
     def create_async_operation_token_result(self, obj: t.AsyncOperationTokenResult) -> t.AsyncOperationTokenResult:
         """``create`` a ``AsyncOperationTokenResult``."""
-        return _expect(self.create(object_=obj), t.AsyncOperationTokenResult)
+        return _expect(self.create(object_=_argument(obj, t.AsyncOperationTokenResult, 'create')), t.AsyncOperationTokenResult)
 
     def update_async_operation_token_result(self, obj: t.AsyncOperationTokenResult) -> t.AsyncOperationTokenResult:
         """``update`` (replace) a ``AsyncOperationTokenResult``."""
-        return _expect(self.update(object_=obj), t.AsyncOperationTokenResult)
+        return _expect(self.update(object_=_argument(obj, t.AsyncOperationTokenResult, 'update')), t.AsyncOperationTokenResult)
 
     def delete_async_operation_token_result(self, object_id: str) -> bool:
         """``delete`` a ``AsyncOperationTokenResult``; ``False`` if it did not exist."""
@@ -388,183 +282,47 @@ class TypedClient:
 
     def create_atom(self, obj: t.Atom) -> t.Atom:
         """``create`` a ``Atom``."""
-        return _expect(self.create(object_=obj), t.Atom)
+        return _expect(self.create(object_=_argument(obj, t.Atom, 'create')), t.Atom)
 
     def update_atom(self, obj: t.Atom) -> t.Atom:
         """``update`` (replace) a ``Atom``."""
-        return _expect(self.update(object_=obj), t.Atom)
+        return _expect(self.update(object_=_argument(obj, t.Atom, 'update')), t.Atom)
 
     def delete_atom(self, object_id: str) -> bool:
         """``delete`` a ``Atom``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='Atom', object_id=object_id))
 
-    def get_atom_a_s2_artifacts(self, object_id: str) -> t.AtomAS2Artifacts:
-        """``get`` one ``AtomAS2Artifacts``."""
-        return _expect(self.get(object_type='AtomAS2Artifacts', object_id=object_id), t.AtomAS2Artifacts)
-
-    def query_atom_a_s2_artifacts(self, where: Expression | None = None) -> Iterator[t.AtomAS2Artifacts]:
-        """``query`` ``AtomAS2Artifacts`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomAS2Artifacts', where):
-            yield _expect(item, t.AtomAS2Artifacts)
-
     def create_atom_a_s2_artifacts(self, obj: t.AtomAS2Artifacts) -> t.AtomAS2Artifacts:
         """``create`` a ``AtomAS2Artifacts``."""
-        return _expect(self.create(object_=obj), t.AtomAS2Artifacts)
-
-    def update_atom_a_s2_artifacts(self, obj: t.AtomAS2Artifacts) -> t.AtomAS2Artifacts:
-        """``update`` (replace) a ``AtomAS2Artifacts``."""
-        return _expect(self.update(object_=obj), t.AtomAS2Artifacts)
-
-    def delete_atom_a_s2_artifacts(self, object_id: str) -> bool:
-        """``delete`` a ``AtomAS2Artifacts``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomAS2Artifacts', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.AtomAS2Artifacts, 'create')), t.AtomAS2Artifacts)
 
     def get_atom_connector_versions(self, object_id: str) -> t.AtomConnectorVersions:
         """``get`` one ``AtomConnectorVersions``."""
         return _expect(self.get(object_type='AtomConnectorVersions', object_id=object_id), t.AtomConnectorVersions)
 
-    def query_atom_connector_versions(self, where: Expression | None = None) -> Iterator[t.AtomConnectorVersions]:
-        """``query`` ``AtomConnectorVersions`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomConnectorVersions', where):
-            yield _expect(item, t.AtomConnectorVersions)
-
-    def create_atom_connector_versions(self, obj: t.AtomConnectorVersions) -> t.AtomConnectorVersions:
-        """``create`` a ``AtomConnectorVersions``."""
-        return _expect(self.create(object_=obj), t.AtomConnectorVersions)
-
-    def update_atom_connector_versions(self, obj: t.AtomConnectorVersions) -> t.AtomConnectorVersions:
-        """``update`` (replace) a ``AtomConnectorVersions``."""
-        return _expect(self.update(object_=obj), t.AtomConnectorVersions)
-
-    def delete_atom_connector_versions(self, object_id: str) -> bool:
-        """``delete`` a ``AtomConnectorVersions``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomConnectorVersions', object_id=object_id))
-
-    def get_atom_counters(self, object_id: str) -> t.AtomCounters:
-        """``get`` one ``AtomCounters``."""
-        return _expect(self.get(object_type='AtomCounters', object_id=object_id), t.AtomCounters)
-
-    def query_atom_counters(self, where: Expression | None = None) -> Iterator[t.AtomCounters]:
-        """``query`` ``AtomCounters`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomCounters', where):
-            yield _expect(item, t.AtomCounters)
-
-    def create_atom_counters(self, obj: t.AtomCounters) -> t.AtomCounters:
-        """``create`` a ``AtomCounters``."""
-        return _expect(self.create(object_=obj), t.AtomCounters)
-
     def update_atom_counters(self, obj: t.AtomCounters) -> t.AtomCounters:
         """``update`` (replace) a ``AtomCounters``."""
-        return _expect(self.update(object_=obj), t.AtomCounters)
-
-    def delete_atom_counters(self, object_id: str) -> bool:
-        """``delete`` a ``AtomCounters``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomCounters', object_id=object_id))
-
-    def get_atom_log(self, object_id: str) -> t.AtomLog:
-        """``get`` one ``AtomLog``."""
-        return _expect(self.get(object_type='AtomLog', object_id=object_id), t.AtomLog)
-
-    def query_atom_log(self, where: Expression | None = None) -> Iterator[t.AtomLog]:
-        """``query`` ``AtomLog`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomLog', where):
-            yield _expect(item, t.AtomLog)
+        return _expect(self.update(object_=_argument(obj, t.AtomCounters, 'update')), t.AtomCounters)
 
     def create_atom_log(self, obj: t.AtomLog) -> t.AtomLog:
         """``create`` a ``AtomLog``."""
-        return _expect(self.create(object_=obj), t.AtomLog)
-
-    def update_atom_log(self, obj: t.AtomLog) -> t.AtomLog:
-        """``update`` (replace) a ``AtomLog``."""
-        return _expect(self.update(object_=obj), t.AtomLog)
-
-    def delete_atom_log(self, object_id: str) -> bool:
-        """``delete`` a ``AtomLog``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomLog', object_id=object_id))
-
-    def get_atom_purge(self, object_id: str) -> t.AtomPurge:
-        """``get`` one ``AtomPurge``."""
-        return _expect(self.get(object_type='AtomPurge', object_id=object_id), t.AtomPurge)
-
-    def query_atom_purge(self, where: Expression | None = None) -> Iterator[t.AtomPurge]:
-        """``query`` ``AtomPurge`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomPurge', where):
-            yield _expect(item, t.AtomPurge)
-
-    def create_atom_purge(self, obj: t.AtomPurge) -> t.AtomPurge:
-        """``create`` a ``AtomPurge``."""
-        return _expect(self.create(object_=obj), t.AtomPurge)
+        return _expect(self.create(object_=_argument(obj, t.AtomLog, 'create')), t.AtomLog)
 
     def update_atom_purge(self, obj: t.AtomPurge) -> t.AtomPurge:
         """``update`` (replace) a ``AtomPurge``."""
-        return _expect(self.update(object_=obj), t.AtomPurge)
-
-    def delete_atom_purge(self, object_id: str) -> bool:
-        """``delete`` a ``AtomPurge``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomPurge', object_id=object_id))
-
-    def get_atom_security_policies(self, object_id: str) -> t.AtomSecurityPolicies:
-        """``get`` one ``AtomSecurityPolicies``."""
-        return _expect(self.get(object_type='AtomSecurityPolicies', object_id=object_id), t.AtomSecurityPolicies)
-
-    def query_atom_security_policies(self, where: Expression | None = None) -> Iterator[t.AtomSecurityPolicies]:
-        """``query`` ``AtomSecurityPolicies`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomSecurityPolicies', where):
-            yield _expect(item, t.AtomSecurityPolicies)
-
-    def create_atom_security_policies(self, obj: t.AtomSecurityPolicies) -> t.AtomSecurityPolicies:
-        """``create`` a ``AtomSecurityPolicies``."""
-        return _expect(self.create(object_=obj), t.AtomSecurityPolicies)
+        return _expect(self.update(object_=_argument(obj, t.AtomPurge, 'update')), t.AtomPurge)
 
     def update_atom_security_policies(self, obj: t.AtomSecurityPolicies) -> t.AtomSecurityPolicies:
         """``update`` (replace) a ``AtomSecurityPolicies``."""
-        return _expect(self.update(object_=obj), t.AtomSecurityPolicies)
-
-    def delete_atom_security_policies(self, object_id: str) -> bool:
-        """``delete`` a ``AtomSecurityPolicies``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomSecurityPolicies', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.AtomSecurityPolicies, 'update')), t.AtomSecurityPolicies)
 
     def get_atom_startup_properties(self, object_id: str) -> t.AtomStartupProperties:
         """``get`` one ``AtomStartupProperties``."""
         return _expect(self.get(object_type='AtomStartupProperties', object_id=object_id), t.AtomStartupProperties)
 
-    def query_atom_startup_properties(self, where: Expression | None = None) -> Iterator[t.AtomStartupProperties]:
-        """``query`` ``AtomStartupProperties`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomStartupProperties', where):
-            yield _expect(item, t.AtomStartupProperties)
-
-    def create_atom_startup_properties(self, obj: t.AtomStartupProperties) -> t.AtomStartupProperties:
-        """``create`` a ``AtomStartupProperties``."""
-        return _expect(self.create(object_=obj), t.AtomStartupProperties)
-
-    def update_atom_startup_properties(self, obj: t.AtomStartupProperties) -> t.AtomStartupProperties:
-        """``update`` (replace) a ``AtomStartupProperties``."""
-        return _expect(self.update(object_=obj), t.AtomStartupProperties)
-
-    def delete_atom_startup_properties(self, object_id: str) -> bool:
-        """``delete`` a ``AtomStartupProperties``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomStartupProperties', object_id=object_id))
-
-    def get_atom_worker_log(self, object_id: str) -> t.AtomWorkerLog:
-        """``get`` one ``AtomWorkerLog``."""
-        return _expect(self.get(object_type='AtomWorkerLog', object_id=object_id), t.AtomWorkerLog)
-
-    def query_atom_worker_log(self, where: Expression | None = None) -> Iterator[t.AtomWorkerLog]:
-        """``query`` ``AtomWorkerLog`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('AtomWorkerLog', where):
-            yield _expect(item, t.AtomWorkerLog)
-
     def create_atom_worker_log(self, obj: t.AtomWorkerLog) -> t.AtomWorkerLog:
         """``create`` a ``AtomWorkerLog``."""
-        return _expect(self.create(object_=obj), t.AtomWorkerLog)
-
-    def update_atom_worker_log(self, obj: t.AtomWorkerLog) -> t.AtomWorkerLog:
-        """``update`` (replace) a ``AtomWorkerLog``."""
-        return _expect(self.update(object_=obj), t.AtomWorkerLog)
-
-    def delete_atom_worker_log(self, object_id: str) -> bool:
-        """``delete`` a ``AtomWorkerLog``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AtomWorkerLog', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.AtomWorkerLog, 'create')), t.AtomWorkerLog)
 
     def get_audit_log(self, object_id: str) -> t.AuditLog:
         """``get`` one ``AuditLog``."""
@@ -574,18 +332,6 @@ class TypedClient:
         """``query`` ``AuditLog`` objects, following ``queryMore`` pages lazily."""
         for item in self._query('AuditLog', where):
             yield _expect(item, t.AuditLog)
-
-    def create_audit_log(self, obj: t.AuditLog) -> t.AuditLog:
-        """``create`` a ``AuditLog``."""
-        return _expect(self.create(object_=obj), t.AuditLog)
-
-    def update_audit_log(self, obj: t.AuditLog) -> t.AuditLog:
-        """``update`` (replace) a ``AuditLog``."""
-        return _expect(self.update(object_=obj), t.AuditLog)
-
-    def delete_audit_log(self, object_id: str) -> bool:
-        """``delete`` a ``AuditLog``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='AuditLog', object_id=object_id))
 
     def get_branch(self, object_id: str) -> t.Branch:
         """``get`` one ``Branch``."""
@@ -598,11 +344,11 @@ class TypedClient:
 
     def create_branch(self, obj: t.Branch) -> t.Branch:
         """``create`` a ``Branch``."""
-        return _expect(self.create(object_=obj), t.Branch)
+        return _expect(self.create(object_=_argument(obj, t.Branch, 'create')), t.Branch)
 
     def update_branch(self, obj: t.Branch) -> t.Branch:
         """``update`` (replace) a ``Branch``."""
-        return _expect(self.update(object_=obj), t.Branch)
+        return _expect(self.update(object_=_argument(obj, t.Branch, 'update')), t.Branch)
 
     def delete_branch(self, object_id: str) -> bool:
         """``delete`` a ``Branch``; ``False`` if it did not exist."""
@@ -619,11 +365,11 @@ class TypedClient:
 
     def create_change_listener_status_request(self, obj: t.ChangeListenerStatusRequest) -> t.ChangeListenerStatusRequest:
         """``create`` a ``ChangeListenerStatusRequest``."""
-        return _expect(self.create(object_=obj), t.ChangeListenerStatusRequest)
+        return _expect(self.create(object_=_argument(obj, t.ChangeListenerStatusRequest, 'create')), t.ChangeListenerStatusRequest)
 
     def update_change_listener_status_request(self, obj: t.ChangeListenerStatusRequest) -> t.ChangeListenerStatusRequest:
         """``update`` (replace) a ``ChangeListenerStatusRequest``."""
-        return _expect(self.update(object_=obj), t.ChangeListenerStatusRequest)
+        return _expect(self.update(object_=_argument(obj, t.ChangeListenerStatusRequest, 'update')), t.ChangeListenerStatusRequest)
 
     def delete_change_listener_status_request(self, object_id: str) -> bool:
         """``delete`` a ``ChangeListenerStatusRequest``; ``False`` if it did not exist."""
@@ -640,11 +386,11 @@ class TypedClient:
 
     def create_clear_queue_request(self, obj: t.ClearQueueRequest) -> t.ClearQueueRequest:
         """``create`` a ``ClearQueueRequest``."""
-        return _expect(self.create(object_=obj), t.ClearQueueRequest)
+        return _expect(self.create(object_=_argument(obj, t.ClearQueueRequest, 'create')), t.ClearQueueRequest)
 
     def update_clear_queue_request(self, obj: t.ClearQueueRequest) -> t.ClearQueueRequest:
         """``update`` (replace) a ``ClearQueueRequest``."""
-        return _expect(self.update(object_=obj), t.ClearQueueRequest)
+        return _expect(self.update(object_=_argument(obj, t.ClearQueueRequest, 'update')), t.ClearQueueRequest)
 
     def delete_clear_queue_request(self, object_id: str) -> bool:
         """``delete`` a ``ClearQueueRequest``; ``False`` if it did not exist."""
@@ -659,38 +405,9 @@ class TypedClient:
         for item in self._query('Cloud', where):
             yield _expect(item, t.Cloud)
 
-    def create_cloud(self, obj: t.Cloud) -> t.Cloud:
-        """``create`` a ``Cloud``."""
-        return _expect(self.create(object_=obj), t.Cloud)
-
-    def update_cloud(self, obj: t.Cloud) -> t.Cloud:
-        """``update`` (replace) a ``Cloud``."""
-        return _expect(self.update(object_=obj), t.Cloud)
-
-    def delete_cloud(self, object_id: str) -> bool:
-        """``delete`` a ``Cloud``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Cloud', object_id=object_id))
-
-    def get_cloud_attachment_properties(self, object_id: str) -> t.CloudAttachmentProperties:
-        """``get`` one ``CloudAttachmentProperties``."""
-        return _expect(self.get(object_type='CloudAttachmentProperties', object_id=object_id), t.CloudAttachmentProperties)
-
-    def query_cloud_attachment_properties(self, where: Expression | None = None) -> Iterator[t.CloudAttachmentProperties]:
-        """``query`` ``CloudAttachmentProperties`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('CloudAttachmentProperties', where):
-            yield _expect(item, t.CloudAttachmentProperties)
-
-    def create_cloud_attachment_properties(self, obj: t.CloudAttachmentProperties) -> t.CloudAttachmentProperties:
-        """``create`` a ``CloudAttachmentProperties``."""
-        return _expect(self.create(object_=obj), t.CloudAttachmentProperties)
-
     def update_cloud_attachment_properties(self, obj: t.CloudAttachmentProperties) -> t.CloudAttachmentProperties:
         """``update`` (replace) a ``CloudAttachmentProperties``."""
-        return _expect(self.update(object_=obj), t.CloudAttachmentProperties)
-
-    def delete_cloud_attachment_properties(self, object_id: str) -> bool:
-        """``delete`` a ``CloudAttachmentProperties``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='CloudAttachmentProperties', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.CloudAttachmentProperties, 'update')), t.CloudAttachmentProperties)
 
     def get_cloud_attachment_secrets_configuration_request(self, object_id: str) -> t.CloudAttachmentSecretsConfigurationRequest:
         """``get`` one ``CloudAttachmentSecretsConfigurationRequest``."""
@@ -703,11 +420,11 @@ class TypedClient:
 
     def create_cloud_attachment_secrets_configuration_request(self, obj: t.CloudAttachmentSecretsConfigurationRequest) -> t.CloudAttachmentSecretsConfigurationRequest:
         """``create`` a ``CloudAttachmentSecretsConfigurationRequest``."""
-        return _expect(self.create(object_=obj), t.CloudAttachmentSecretsConfigurationRequest)
+        return _expect(self.create(object_=_argument(obj, t.CloudAttachmentSecretsConfigurationRequest, 'create')), t.CloudAttachmentSecretsConfigurationRequest)
 
     def update_cloud_attachment_secrets_configuration_request(self, obj: t.CloudAttachmentSecretsConfigurationRequest) -> t.CloudAttachmentSecretsConfigurationRequest:
         """``update`` (replace) a ``CloudAttachmentSecretsConfigurationRequest``."""
-        return _expect(self.update(object_=obj), t.CloudAttachmentSecretsConfigurationRequest)
+        return _expect(self.update(object_=_argument(obj, t.CloudAttachmentSecretsConfigurationRequest, 'update')), t.CloudAttachmentSecretsConfigurationRequest)
 
     def delete_cloud_attachment_secrets_configuration_request(self, object_id: str) -> bool:
         """``delete`` a ``CloudAttachmentSecretsConfigurationRequest``; ``False`` if it did not exist."""
@@ -724,11 +441,11 @@ class TypedClient:
 
     def create_cloud_attachment_secrets_configuration_response(self, obj: t.CloudAttachmentSecretsConfigurationResponse) -> t.CloudAttachmentSecretsConfigurationResponse:
         """``create`` a ``CloudAttachmentSecretsConfigurationResponse``."""
-        return _expect(self.create(object_=obj), t.CloudAttachmentSecretsConfigurationResponse)
+        return _expect(self.create(object_=_argument(obj, t.CloudAttachmentSecretsConfigurationResponse, 'create')), t.CloudAttachmentSecretsConfigurationResponse)
 
     def update_cloud_attachment_secrets_configuration_response(self, obj: t.CloudAttachmentSecretsConfigurationResponse) -> t.CloudAttachmentSecretsConfigurationResponse:
         """``update`` (replace) a ``CloudAttachmentSecretsConfigurationResponse``."""
-        return _expect(self.update(object_=obj), t.CloudAttachmentSecretsConfigurationResponse)
+        return _expect(self.update(object_=_argument(obj, t.CloudAttachmentSecretsConfigurationResponse, 'update')), t.CloudAttachmentSecretsConfigurationResponse)
 
     def delete_cloud_attachment_secrets_configuration_response(self, object_id: str) -> bool:
         """``delete`` a ``CloudAttachmentSecretsConfigurationResponse``; ``False`` if it did not exist."""
@@ -738,26 +455,13 @@ class TypedClient:
         """``get`` one ``Component``."""
         return _expect(self.get(object_type='Component', object_id=object_id), t.Component)
 
-    def query_component(self, where: Expression | None = None) -> Iterator[t.Component]:
-        """``query`` ``Component`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('Component', where):
-            yield _expect(item, t.Component)
-
     def create_component(self, obj: t.Component) -> t.Component:
         """``create`` a ``Component``."""
-        return _expect(self.create(object_=obj), t.Component)
+        return _expect(self.create(object_=_argument(obj, t.Component, 'create')), t.Component)
 
     def update_component(self, obj: t.Component) -> t.Component:
         """``update`` (replace) a ``Component``."""
-        return _expect(self.update(object_=obj), t.Component)
-
-    def delete_component(self, object_id: str) -> bool:
-        """``delete`` a ``Component``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Component', object_id=object_id))
-
-    def get_component_atom_attachment(self, object_id: str) -> t.ComponentAtomAttachment:
-        """``get`` one ``ComponentAtomAttachment``."""
-        return _expect(self.get(object_type='ComponentAtomAttachment', object_id=object_id), t.ComponentAtomAttachment)
+        return _expect(self.update(object_=_argument(obj, t.Component, 'update')), t.Component)
 
     def query_component_atom_attachment(self, where: Expression | None = None) -> Iterator[t.ComponentAtomAttachment]:
         """``query`` ``ComponentAtomAttachment`` objects, following ``queryMore`` pages lazily."""
@@ -766,11 +470,7 @@ class TypedClient:
 
     def create_component_atom_attachment(self, obj: t.ComponentAtomAttachment) -> t.ComponentAtomAttachment:
         """``create`` a ``ComponentAtomAttachment``."""
-        return _expect(self.create(object_=obj), t.ComponentAtomAttachment)
-
-    def update_component_atom_attachment(self, obj: t.ComponentAtomAttachment) -> t.ComponentAtomAttachment:
-        """``update`` (replace) a ``ComponentAtomAttachment``."""
-        return _expect(self.update(object_=obj), t.ComponentAtomAttachment)
+        return _expect(self.create(object_=_argument(obj, t.ComponentAtomAttachment, 'create')), t.ComponentAtomAttachment)
 
     def delete_component_atom_attachment(self, object_id: str) -> bool:
         """``delete`` a ``ComponentAtomAttachment``; ``False`` if it did not exist."""
@@ -780,22 +480,9 @@ class TypedClient:
         """``get`` one ``ComponentDiffRequest``."""
         return _expect(self.get(object_type='ComponentDiffRequest', object_id=object_id), t.ComponentDiffRequest)
 
-    def query_component_diff_request(self, where: Expression | None = None) -> Iterator[t.ComponentDiffRequest]:
-        """``query`` ``ComponentDiffRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ComponentDiffRequest', where):
-            yield _expect(item, t.ComponentDiffRequest)
-
     def create_component_diff_request(self, obj: t.ComponentDiffRequest) -> t.ComponentDiffRequest:
         """``create`` a ``ComponentDiffRequest``."""
-        return _expect(self.create(object_=obj), t.ComponentDiffRequest)
-
-    def update_component_diff_request(self, obj: t.ComponentDiffRequest) -> t.ComponentDiffRequest:
-        """``update`` (replace) a ``ComponentDiffRequest``."""
-        return _expect(self.update(object_=obj), t.ComponentDiffRequest)
-
-    def delete_component_diff_request(self, object_id: str) -> bool:
-        """``delete`` a ``ComponentDiffRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ComponentDiffRequest', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.ComponentDiffRequest, 'create')), t.ComponentDiffRequest)
 
     def get_component_diff_response_create(self, object_id: str) -> t.ComponentDiffResponseCreate:
         """``get`` one ``ComponentDiffResponseCreate``."""
@@ -808,19 +495,15 @@ class TypedClient:
 
     def create_component_diff_response_create(self, obj: t.ComponentDiffResponseCreate) -> t.ComponentDiffResponseCreate:
         """``create`` a ``ComponentDiffResponseCreate``."""
-        return _expect(self.create(object_=obj), t.ComponentDiffResponseCreate)
+        return _expect(self.create(object_=_argument(obj, t.ComponentDiffResponseCreate, 'create')), t.ComponentDiffResponseCreate)
 
     def update_component_diff_response_create(self, obj: t.ComponentDiffResponseCreate) -> t.ComponentDiffResponseCreate:
         """``update`` (replace) a ``ComponentDiffResponseCreate``."""
-        return _expect(self.update(object_=obj), t.ComponentDiffResponseCreate)
+        return _expect(self.update(object_=_argument(obj, t.ComponentDiffResponseCreate, 'update')), t.ComponentDiffResponseCreate)
 
     def delete_component_diff_response_create(self, object_id: str) -> bool:
         """``delete`` a ``ComponentDiffResponseCreate``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='ComponentDiffResponseCreate', object_id=object_id))
-
-    def get_component_environment_attachment(self, object_id: str) -> t.ComponentEnvironmentAttachment:
-        """``get`` one ``ComponentEnvironmentAttachment``."""
-        return _expect(self.get(object_type='ComponentEnvironmentAttachment', object_id=object_id), t.ComponentEnvironmentAttachment)
 
     def query_component_environment_attachment(self, where: Expression | None = None) -> Iterator[t.ComponentEnvironmentAttachment]:
         """``query`` ``ComponentEnvironmentAttachment`` objects, following ``queryMore`` pages lazily."""
@@ -829,11 +512,7 @@ class TypedClient:
 
     def create_component_environment_attachment(self, obj: t.ComponentEnvironmentAttachment) -> t.ComponentEnvironmentAttachment:
         """``create`` a ``ComponentEnvironmentAttachment``."""
-        return _expect(self.create(object_=obj), t.ComponentEnvironmentAttachment)
-
-    def update_component_environment_attachment(self, obj: t.ComponentEnvironmentAttachment) -> t.ComponentEnvironmentAttachment:
-        """``update`` (replace) a ``ComponentEnvironmentAttachment``."""
-        return _expect(self.update(object_=obj), t.ComponentEnvironmentAttachment)
+        return _expect(self.create(object_=_argument(obj, t.ComponentEnvironmentAttachment, 'create')), t.ComponentEnvironmentAttachment)
 
     def delete_component_environment_attachment(self, object_id: str) -> bool:
         """``delete`` a ``ComponentEnvironmentAttachment``; ``False`` if it did not exist."""
@@ -850,11 +529,11 @@ class TypedClient:
 
     def create_component_metadata(self, obj: t.ComponentMetadata) -> t.ComponentMetadata:
         """``create`` a ``ComponentMetadata``."""
-        return _expect(self.create(object_=obj), t.ComponentMetadata)
+        return _expect(self.create(object_=_argument(obj, t.ComponentMetadata, 'create')), t.ComponentMetadata)
 
     def update_component_metadata(self, obj: t.ComponentMetadata) -> t.ComponentMetadata:
         """``update`` (replace) a ``ComponentMetadata``."""
-        return _expect(self.update(object_=obj), t.ComponentMetadata)
+        return _expect(self.update(object_=_argument(obj, t.ComponentMetadata, 'update')), t.ComponentMetadata)
 
     def delete_component_metadata(self, object_id: str) -> bool:
         """``delete`` a ``ComponentMetadata``; ``False`` if it did not exist."""
@@ -869,18 +548,6 @@ class TypedClient:
         for item in self._query('ComponentReference', where):
             yield _expect(item, t.ComponentReference)
 
-    def create_component_reference(self, obj: t.ComponentReference) -> t.ComponentReference:
-        """``create`` a ``ComponentReference``."""
-        return _expect(self.create(object_=obj), t.ComponentReference)
-
-    def update_component_reference(self, obj: t.ComponentReference) -> t.ComponentReference:
-        """``update`` (replace) a ``ComponentReference``."""
-        return _expect(self.update(object_=obj), t.ComponentReference)
-
-    def delete_component_reference(self, object_id: str) -> bool:
-        """``delete`` a ``ComponentReference``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ComponentReference', object_id=object_id))
-
     def get_connection_licensing_download(self, object_id: str) -> t.ConnectionLicensingDownload:
         """``get`` one ``ConnectionLicensingDownload``."""
         return _expect(self.get(object_type='ConnectionLicensingDownload', object_id=object_id), t.ConnectionLicensingDownload)
@@ -892,36 +559,19 @@ class TypedClient:
 
     def create_connection_licensing_download(self, obj: t.ConnectionLicensingDownload) -> t.ConnectionLicensingDownload:
         """``create`` a ``ConnectionLicensingDownload``."""
-        return _expect(self.create(object_=obj), t.ConnectionLicensingDownload)
+        return _expect(self.create(object_=_argument(obj, t.ConnectionLicensingDownload, 'create')), t.ConnectionLicensingDownload)
 
     def update_connection_licensing_download(self, obj: t.ConnectionLicensingDownload) -> t.ConnectionLicensingDownload:
         """``update`` (replace) a ``ConnectionLicensingDownload``."""
-        return _expect(self.update(object_=obj), t.ConnectionLicensingDownload)
+        return _expect(self.update(object_=_argument(obj, t.ConnectionLicensingDownload, 'update')), t.ConnectionLicensingDownload)
 
     def delete_connection_licensing_download(self, object_id: str) -> bool:
         """``delete`` a ``ConnectionLicensingDownload``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='ConnectionLicensingDownload', object_id=object_id))
 
-    def get_connection_licensing_report(self, object_id: str) -> t.ConnectionLicensingReport:
-        """``get`` one ``ConnectionLicensingReport``."""
-        return _expect(self.get(object_type='ConnectionLicensingReport', object_id=object_id), t.ConnectionLicensingReport)
-
-    def query_connection_licensing_report(self, where: Expression | None = None) -> Iterator[t.ConnectionLicensingReport]:
-        """``query`` ``ConnectionLicensingReport`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ConnectionLicensingReport', where):
-            yield _expect(item, t.ConnectionLicensingReport)
-
     def create_connection_licensing_report(self, obj: t.ConnectionLicensingReport) -> t.ConnectionLicensingReport:
         """``create`` a ``ConnectionLicensingReport``."""
-        return _expect(self.create(object_=obj), t.ConnectionLicensingReport)
-
-    def update_connection_licensing_report(self, obj: t.ConnectionLicensingReport) -> t.ConnectionLicensingReport:
-        """``update`` (replace) a ``ConnectionLicensingReport``."""
-        return _expect(self.update(object_=obj), t.ConnectionLicensingReport)
-
-    def delete_connection_licensing_report(self, object_id: str) -> bool:
-        """``delete`` a ``ConnectionLicensingReport``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ConnectionLicensingReport', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.ConnectionLicensingReport, 'create')), t.ConnectionLicensingReport)
 
     def get_connector(self, object_id: str) -> t.Connector:
         """``get`` one ``Connector``."""
@@ -932,38 +582,9 @@ class TypedClient:
         for item in self._query('Connector', where):
             yield _expect(item, t.Connector)
 
-    def create_connector(self, obj: t.Connector) -> t.Connector:
-        """``create`` a ``Connector``."""
-        return _expect(self.create(object_=obj), t.Connector)
-
-    def update_connector(self, obj: t.Connector) -> t.Connector:
-        """``update`` (replace) a ``Connector``."""
-        return _expect(self.update(object_=obj), t.Connector)
-
-    def delete_connector(self, object_id: str) -> bool:
-        """``delete`` a ``Connector``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Connector', object_id=object_id))
-
-    def get_connector_document(self, object_id: str) -> t.ConnectorDocument:
-        """``get`` one ``ConnectorDocument``."""
-        return _expect(self.get(object_type='ConnectorDocument', object_id=object_id), t.ConnectorDocument)
-
-    def query_connector_document(self, where: Expression | None = None) -> Iterator[t.ConnectorDocument]:
-        """``query`` ``ConnectorDocument`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ConnectorDocument', where):
-            yield _expect(item, t.ConnectorDocument)
-
     def create_connector_document(self, obj: t.ConnectorDocument) -> t.ConnectorDocument:
         """``create`` a ``ConnectorDocument``."""
-        return _expect(self.create(object_=obj), t.ConnectorDocument)
-
-    def update_connector_document(self, obj: t.ConnectorDocument) -> t.ConnectorDocument:
-        """``update`` (replace) a ``ConnectorDocument``."""
-        return _expect(self.update(object_=obj), t.ConnectorDocument)
-
-    def delete_connector_document(self, object_id: str) -> bool:
-        """``delete`` a ``ConnectorDocument``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ConnectorDocument', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.ConnectorDocument, 'create')), t.ConnectorDocument)
 
     def get_deployed_package(self, object_id: str) -> t.DeployedPackage:
         """``get`` one ``DeployedPackage``."""
@@ -976,11 +597,7 @@ class TypedClient:
 
     def create_deployed_package(self, obj: t.DeployedPackage) -> t.DeployedPackage:
         """``create`` a ``DeployedPackage``."""
-        return _expect(self.create(object_=obj), t.DeployedPackage)
-
-    def update_deployed_package(self, obj: t.DeployedPackage) -> t.DeployedPackage:
-        """``update`` (replace) a ``DeployedPackage``."""
-        return _expect(self.update(object_=obj), t.DeployedPackage)
+        return _expect(self.create(object_=_argument(obj, t.DeployedPackage, 'create')), t.DeployedPackage)
 
     def delete_deployed_package(self, object_id: str) -> bool:
         """``delete`` a ``DeployedPackage``; ``False`` if it did not exist."""
@@ -997,15 +614,7 @@ class TypedClient:
 
     def create_deployment(self, obj: t.Deployment) -> t.Deployment:
         """``create`` a ``Deployment``."""
-        return _expect(self.create(object_=obj), t.Deployment)
-
-    def update_deployment(self, obj: t.Deployment) -> t.Deployment:
-        """``update`` (replace) a ``Deployment``."""
-        return _expect(self.update(object_=obj), t.Deployment)
-
-    def delete_deployment(self, object_id: str) -> bool:
-        """``delete`` a ``Deployment``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Deployment', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.Deployment, 'create')), t.Deployment)
 
     def get_environment(self, object_id: str) -> t.Environment:
         """``get`` one ``Environment``."""
@@ -1018,19 +627,15 @@ class TypedClient:
 
     def create_environment(self, obj: t.Environment) -> t.Environment:
         """``create`` a ``Environment``."""
-        return _expect(self.create(object_=obj), t.Environment)
+        return _expect(self.create(object_=_argument(obj, t.Environment, 'create')), t.Environment)
 
     def update_environment(self, obj: t.Environment) -> t.Environment:
         """``update`` (replace) a ``Environment``."""
-        return _expect(self.update(object_=obj), t.Environment)
+        return _expect(self.update(object_=_argument(obj, t.Environment, 'update')), t.Environment)
 
     def delete_environment(self, object_id: str) -> bool:
         """``delete`` a ``Environment``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='Environment', object_id=object_id))
-
-    def get_environment_atom_attachment(self, object_id: str) -> t.EnvironmentAtomAttachment:
-        """``get`` one ``EnvironmentAtomAttachment``."""
-        return _expect(self.get(object_type='EnvironmentAtomAttachment', object_id=object_id), t.EnvironmentAtomAttachment)
 
     def query_environment_atom_attachment(self, where: Expression | None = None) -> Iterator[t.EnvironmentAtomAttachment]:
         """``query`` ``EnvironmentAtomAttachment`` objects, following ``queryMore`` pages lazily."""
@@ -1039,11 +644,7 @@ class TypedClient:
 
     def create_environment_atom_attachment(self, obj: t.EnvironmentAtomAttachment) -> t.EnvironmentAtomAttachment:
         """``create`` a ``EnvironmentAtomAttachment``."""
-        return _expect(self.create(object_=obj), t.EnvironmentAtomAttachment)
-
-    def update_environment_atom_attachment(self, obj: t.EnvironmentAtomAttachment) -> t.EnvironmentAtomAttachment:
-        """``update`` (replace) a ``EnvironmentAtomAttachment``."""
-        return _expect(self.update(object_=obj), t.EnvironmentAtomAttachment)
+        return _expect(self.create(object_=_argument(obj, t.EnvironmentAtomAttachment, 'create')), t.EnvironmentAtomAttachment)
 
     def delete_environment_atom_attachment(self, object_id: str) -> bool:
         """``delete`` a ``EnvironmentAtomAttachment``; ``False`` if it did not exist."""
@@ -1058,55 +659,29 @@ class TypedClient:
         for item in self._query('EnvironmentExtensions', where):
             yield _expect(item, t.EnvironmentExtensions)
 
-    def create_environment_extensions(self, obj: t.EnvironmentExtensions) -> t.EnvironmentExtensions:
-        """``create`` a ``EnvironmentExtensions``."""
-        return _expect(self.create(object_=obj), t.EnvironmentExtensions)
-
     def update_environment_extensions(self, obj: t.EnvironmentExtensions) -> t.EnvironmentExtensions:
         """``update`` (replace) a ``EnvironmentExtensions``."""
-        return _expect(self.update(object_=obj), t.EnvironmentExtensions)
-
-    def delete_environment_extensions(self, object_id: str) -> bool:
-        """``delete`` a ``EnvironmentExtensions``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='EnvironmentExtensions', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.EnvironmentExtensions, 'update')), t.EnvironmentExtensions)
 
     def get_environment_map_extension(self, object_id: str) -> t.EnvironmentMapExtension:
         """``get`` one ``EnvironmentMapExtension``."""
         return _expect(self.get(object_type='EnvironmentMapExtension', object_id=object_id), t.EnvironmentMapExtension)
 
-    def query_environment_map_extension(self, where: Expression | None = None) -> Iterator[t.EnvironmentMapExtension]:
-        """``query`` ``EnvironmentMapExtension`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('EnvironmentMapExtension', where):
-            yield _expect(item, t.EnvironmentMapExtension)
-
-    def create_environment_map_extension(self, obj: t.EnvironmentMapExtension) -> t.EnvironmentMapExtension:
-        """``create`` a ``EnvironmentMapExtension``."""
-        return _expect(self.create(object_=obj), t.EnvironmentMapExtension)
-
     def update_environment_map_extension(self, obj: t.EnvironmentMapExtension) -> t.EnvironmentMapExtension:
         """``update`` (replace) a ``EnvironmentMapExtension``."""
-        return _expect(self.update(object_=obj), t.EnvironmentMapExtension)
-
-    def delete_environment_map_extension(self, object_id: str) -> bool:
-        """``delete`` a ``EnvironmentMapExtension``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='EnvironmentMapExtension', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.EnvironmentMapExtension, 'update')), t.EnvironmentMapExtension)
 
     def get_environment_map_extension_user_defined_function(self, object_id: str) -> t.EnvironmentMapExtensionUserDefinedFunction:
         """``get`` one ``EnvironmentMapExtensionUserDefinedFunction``."""
         return _expect(self.get(object_type='EnvironmentMapExtensionUserDefinedFunction', object_id=object_id), t.EnvironmentMapExtensionUserDefinedFunction)
 
-    def query_environment_map_extension_user_defined_function(self, where: Expression | None = None) -> Iterator[t.EnvironmentMapExtensionUserDefinedFunction]:
-        """``query`` ``EnvironmentMapExtensionUserDefinedFunction`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('EnvironmentMapExtensionUserDefinedFunction', where):
-            yield _expect(item, t.EnvironmentMapExtensionUserDefinedFunction)
-
     def create_environment_map_extension_user_defined_function(self, obj: t.EnvironmentMapExtensionUserDefinedFunction) -> t.EnvironmentMapExtensionUserDefinedFunction:
         """``create`` a ``EnvironmentMapExtensionUserDefinedFunction``."""
-        return _expect(self.create(object_=obj), t.EnvironmentMapExtensionUserDefinedFunction)
+        return _expect(self.create(object_=_argument(obj, t.EnvironmentMapExtensionUserDefinedFunction, 'create')), t.EnvironmentMapExtensionUserDefinedFunction)
 
     def update_environment_map_extension_user_defined_function(self, obj: t.EnvironmentMapExtensionUserDefinedFunction) -> t.EnvironmentMapExtensionUserDefinedFunction:
         """``update`` (replace) a ``EnvironmentMapExtensionUserDefinedFunction``."""
-        return _expect(self.update(object_=obj), t.EnvironmentMapExtensionUserDefinedFunction)
+        return _expect(self.update(object_=_argument(obj, t.EnvironmentMapExtensionUserDefinedFunction, 'update')), t.EnvironmentMapExtensionUserDefinedFunction)
 
     def delete_environment_map_extension_user_defined_function(self, object_id: str) -> bool:
         """``delete`` a ``EnvironmentMapExtensionUserDefinedFunction``; ``False`` if it did not exist."""
@@ -1123,78 +698,24 @@ class TypedClient:
 
     def create_environment_role(self, obj: t.EnvironmentRole) -> t.EnvironmentRole:
         """``create`` a ``EnvironmentRole``."""
-        return _expect(self.create(object_=obj), t.EnvironmentRole)
-
-    def update_environment_role(self, obj: t.EnvironmentRole) -> t.EnvironmentRole:
-        """``update`` (replace) a ``EnvironmentRole``."""
-        return _expect(self.update(object_=obj), t.EnvironmentRole)
+        return _expect(self.create(object_=_argument(obj, t.EnvironmentRole, 'create')), t.EnvironmentRole)
 
     def delete_environment_role(self, object_id: str) -> bool:
         """``delete`` a ``EnvironmentRole``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='EnvironmentRole', object_id=object_id))
 
-    def get_execution_artifacts(self, object_id: str) -> t.ExecutionArtifacts:
-        """``get`` one ``ExecutionArtifacts``."""
-        return _expect(self.get(object_type='ExecutionArtifacts', object_id=object_id), t.ExecutionArtifacts)
-
-    def query_execution_artifacts(self, where: Expression | None = None) -> Iterator[t.ExecutionArtifacts]:
-        """``query`` ``ExecutionArtifacts`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ExecutionArtifacts', where):
-            yield _expect(item, t.ExecutionArtifacts)
-
     def create_execution_artifacts(self, obj: t.ExecutionArtifacts) -> t.ExecutionArtifacts:
         """``create`` a ``ExecutionArtifacts``."""
-        return _expect(self.create(object_=obj), t.ExecutionArtifacts)
-
-    def update_execution_artifacts(self, obj: t.ExecutionArtifacts) -> t.ExecutionArtifacts:
-        """``update`` (replace) a ``ExecutionArtifacts``."""
-        return _expect(self.update(object_=obj), t.ExecutionArtifacts)
-
-    def delete_execution_artifacts(self, object_id: str) -> bool:
-        """``delete`` a ``ExecutionArtifacts``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ExecutionArtifacts', object_id=object_id))
-
-    def get_execution_record(self, object_id: str) -> t.ExecutionRecord:
-        """``get`` one ``ExecutionRecord``."""
-        return _expect(self.get(object_type='ExecutionRecord', object_id=object_id), t.ExecutionRecord)
+        return _expect(self.create(object_=_argument(obj, t.ExecutionArtifacts, 'create')), t.ExecutionArtifacts)
 
     def query_execution_record(self, where: Expression | None = None) -> Iterator[t.ExecutionRecord]:
         """``query`` ``ExecutionRecord`` objects, following ``queryMore`` pages lazily."""
         for item in self._query('ExecutionRecord', where):
             yield _expect(item, t.ExecutionRecord)
 
-    def create_execution_record(self, obj: t.ExecutionRecord) -> t.ExecutionRecord:
-        """``create`` a ``ExecutionRecord``."""
-        return _expect(self.create(object_=obj), t.ExecutionRecord)
-
-    def update_execution_record(self, obj: t.ExecutionRecord) -> t.ExecutionRecord:
-        """``update`` (replace) a ``ExecutionRecord``."""
-        return _expect(self.update(object_=obj), t.ExecutionRecord)
-
-    def delete_execution_record(self, object_id: str) -> bool:
-        """``delete`` a ``ExecutionRecord``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ExecutionRecord', object_id=object_id))
-
-    def get_execution_request(self, object_id: str) -> t.ExecutionRequest:
-        """``get`` one ``ExecutionRequest``."""
-        return _expect(self.get(object_type='ExecutionRequest', object_id=object_id), t.ExecutionRequest)
-
-    def query_execution_request(self, where: Expression | None = None) -> Iterator[t.ExecutionRequest]:
-        """``query`` ``ExecutionRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ExecutionRequest', where):
-            yield _expect(item, t.ExecutionRequest)
-
     def create_execution_request(self, obj: t.ExecutionRequest) -> t.ExecutionRequest:
         """``create`` a ``ExecutionRequest``."""
-        return _expect(self.create(object_=obj), t.ExecutionRequest)
-
-    def update_execution_request(self, obj: t.ExecutionRequest) -> t.ExecutionRequest:
-        """``update`` (replace) a ``ExecutionRequest``."""
-        return _expect(self.update(object_=obj), t.ExecutionRequest)
-
-    def delete_execution_request(self, object_id: str) -> bool:
-        """``delete`` a ``ExecutionRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ExecutionRequest', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.ExecutionRequest, 'create')), t.ExecutionRequest)
 
     def get_folder(self, object_id: str) -> t.Folder:
         """``get`` one ``Folder``."""
@@ -1207,11 +728,11 @@ class TypedClient:
 
     def create_folder(self, obj: t.Folder) -> t.Folder:
         """``create`` a ``Folder``."""
-        return _expect(self.create(object_=obj), t.Folder)
+        return _expect(self.create(object_=_argument(obj, t.Folder, 'create')), t.Folder)
 
     def update_folder(self, obj: t.Folder) -> t.Folder:
         """``update`` (replace) a ``Folder``."""
-        return _expect(self.update(object_=obj), t.Folder)
+        return _expect(self.update(object_=_argument(obj, t.Folder, 'update')), t.Folder)
 
     def delete_folder(self, object_id: str) -> bool:
         """``delete`` a ``Folder``; ``False`` if it did not exist."""
@@ -1226,38 +747,9 @@ class TypedClient:
         for item in self._query('GenericConnectorRecord', where):
             yield _expect(item, t.GenericConnectorRecord)
 
-    def create_generic_connector_record(self, obj: t.GenericConnectorRecord) -> t.GenericConnectorRecord:
-        """``create`` a ``GenericConnectorRecord``."""
-        return _expect(self.create(object_=obj), t.GenericConnectorRecord)
-
-    def update_generic_connector_record(self, obj: t.GenericConnectorRecord) -> t.GenericConnectorRecord:
-        """``update`` (replace) a ``GenericConnectorRecord``."""
-        return _expect(self.update(object_=obj), t.GenericConnectorRecord)
-
-    def delete_generic_connector_record(self, object_id: str) -> bool:
-        """``delete`` a ``GenericConnectorRecord``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='GenericConnectorRecord', object_id=object_id))
-
-    def get_installer_token(self, object_id: str) -> t.InstallerToken:
-        """``get`` one ``InstallerToken``."""
-        return _expect(self.get(object_type='InstallerToken', object_id=object_id), t.InstallerToken)
-
-    def query_installer_token(self, where: Expression | None = None) -> Iterator[t.InstallerToken]:
-        """``query`` ``InstallerToken`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('InstallerToken', where):
-            yield _expect(item, t.InstallerToken)
-
     def create_installer_token(self, obj: t.InstallerToken) -> t.InstallerToken:
         """``create`` a ``InstallerToken``."""
-        return _expect(self.create(object_=obj), t.InstallerToken)
-
-    def update_installer_token(self, obj: t.InstallerToken) -> t.InstallerToken:
-        """``update`` (replace) a ``InstallerToken``."""
-        return _expect(self.update(object_=obj), t.InstallerToken)
-
-    def delete_installer_token(self, object_id: str) -> bool:
-        """``delete`` a ``InstallerToken``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='InstallerToken', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.InstallerToken, 'create')), t.InstallerToken)
 
     def get_integration_pack(self, object_id: str) -> t.IntegrationPack:
         """``get`` one ``IntegrationPack``."""
@@ -1268,22 +760,6 @@ class TypedClient:
         for item in self._query('IntegrationPack', where):
             yield _expect(item, t.IntegrationPack)
 
-    def create_integration_pack(self, obj: t.IntegrationPack) -> t.IntegrationPack:
-        """``create`` a ``IntegrationPack``."""
-        return _expect(self.create(object_=obj), t.IntegrationPack)
-
-    def update_integration_pack(self, obj: t.IntegrationPack) -> t.IntegrationPack:
-        """``update`` (replace) a ``IntegrationPack``."""
-        return _expect(self.update(object_=obj), t.IntegrationPack)
-
-    def delete_integration_pack(self, object_id: str) -> bool:
-        """``delete`` a ``IntegrationPack``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='IntegrationPack', object_id=object_id))
-
-    def get_integration_pack_atom_attachment(self, object_id: str) -> t.IntegrationPackAtomAttachment:
-        """``get`` one ``IntegrationPackAtomAttachment``."""
-        return _expect(self.get(object_type='IntegrationPackAtomAttachment', object_id=object_id), t.IntegrationPackAtomAttachment)
-
     def query_integration_pack_atom_attachment(self, where: Expression | None = None) -> Iterator[t.IntegrationPackAtomAttachment]:
         """``query`` ``IntegrationPackAtomAttachment`` objects, following ``queryMore`` pages lazily."""
         for item in self._query('IntegrationPackAtomAttachment', where):
@@ -1291,19 +767,11 @@ class TypedClient:
 
     def create_integration_pack_atom_attachment(self, obj: t.IntegrationPackAtomAttachment) -> t.IntegrationPackAtomAttachment:
         """``create`` a ``IntegrationPackAtomAttachment``."""
-        return _expect(self.create(object_=obj), t.IntegrationPackAtomAttachment)
-
-    def update_integration_pack_atom_attachment(self, obj: t.IntegrationPackAtomAttachment) -> t.IntegrationPackAtomAttachment:
-        """``update`` (replace) a ``IntegrationPackAtomAttachment``."""
-        return _expect(self.update(object_=obj), t.IntegrationPackAtomAttachment)
+        return _expect(self.create(object_=_argument(obj, t.IntegrationPackAtomAttachment, 'create')), t.IntegrationPackAtomAttachment)
 
     def delete_integration_pack_atom_attachment(self, object_id: str) -> bool:
         """``delete`` a ``IntegrationPackAtomAttachment``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='IntegrationPackAtomAttachment', object_id=object_id))
-
-    def get_integration_pack_environment_attachment(self, object_id: str) -> t.IntegrationPackEnvironmentAttachment:
-        """``get`` one ``IntegrationPackEnvironmentAttachment``."""
-        return _expect(self.get(object_type='IntegrationPackEnvironmentAttachment', object_id=object_id), t.IntegrationPackEnvironmentAttachment)
 
     def query_integration_pack_environment_attachment(self, where: Expression | None = None) -> Iterator[t.IntegrationPackEnvironmentAttachment]:
         """``query`` ``IntegrationPackEnvironmentAttachment`` objects, following ``queryMore`` pages lazily."""
@@ -1312,11 +780,7 @@ class TypedClient:
 
     def create_integration_pack_environment_attachment(self, obj: t.IntegrationPackEnvironmentAttachment) -> t.IntegrationPackEnvironmentAttachment:
         """``create`` a ``IntegrationPackEnvironmentAttachment``."""
-        return _expect(self.create(object_=obj), t.IntegrationPackEnvironmentAttachment)
-
-    def update_integration_pack_environment_attachment(self, obj: t.IntegrationPackEnvironmentAttachment) -> t.IntegrationPackEnvironmentAttachment:
-        """``update`` (replace) a ``IntegrationPackEnvironmentAttachment``."""
-        return _expect(self.update(object_=obj), t.IntegrationPackEnvironmentAttachment)
+        return _expect(self.create(object_=_argument(obj, t.IntegrationPackEnvironmentAttachment, 'create')), t.IntegrationPackEnvironmentAttachment)
 
     def delete_integration_pack_environment_attachment(self, object_id: str) -> bool:
         """``delete`` a ``IntegrationPackEnvironmentAttachment``; ``False`` if it did not exist."""
@@ -1333,57 +797,15 @@ class TypedClient:
 
     def create_integration_pack_instance(self, obj: t.IntegrationPackInstance) -> t.IntegrationPackInstance:
         """``create`` a ``IntegrationPackInstance``."""
-        return _expect(self.create(object_=obj), t.IntegrationPackInstance)
-
-    def update_integration_pack_instance(self, obj: t.IntegrationPackInstance) -> t.IntegrationPackInstance:
-        """``update`` (replace) a ``IntegrationPackInstance``."""
-        return _expect(self.update(object_=obj), t.IntegrationPackInstance)
+        return _expect(self.create(object_=_argument(obj, t.IntegrationPackInstance, 'create')), t.IntegrationPackInstance)
 
     def delete_integration_pack_instance(self, object_id: str) -> bool:
         """``delete`` a ``IntegrationPackInstance``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='IntegrationPackInstance', object_id=object_id))
 
-    def get_java_rollback(self, object_id: str) -> t.JavaRollback:
-        """``get`` one ``JavaRollback``."""
-        return _expect(self.get(object_type='JavaRollback', object_id=object_id), t.JavaRollback)
-
-    def query_java_rollback(self, where: Expression | None = None) -> Iterator[t.JavaRollback]:
-        """``query`` ``JavaRollback`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('JavaRollback', where):
-            yield _expect(item, t.JavaRollback)
-
-    def create_java_rollback(self, obj: t.JavaRollback) -> t.JavaRollback:
-        """``create`` a ``JavaRollback``."""
-        return _expect(self.create(object_=obj), t.JavaRollback)
-
-    def update_java_rollback(self, obj: t.JavaRollback) -> t.JavaRollback:
-        """``update`` (replace) a ``JavaRollback``."""
-        return _expect(self.update(object_=obj), t.JavaRollback)
-
-    def delete_java_rollback(self, object_id: str) -> bool:
-        """``delete`` a ``JavaRollback``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='JavaRollback', object_id=object_id))
-
-    def get_java_upgrade(self, object_id: str) -> t.JavaUpgrade:
-        """``get`` one ``JavaUpgrade``."""
-        return _expect(self.get(object_type='JavaUpgrade', object_id=object_id), t.JavaUpgrade)
-
-    def query_java_upgrade(self, where: Expression | None = None) -> Iterator[t.JavaUpgrade]:
-        """``query`` ``JavaUpgrade`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('JavaUpgrade', where):
-            yield _expect(item, t.JavaUpgrade)
-
     def create_java_upgrade(self, obj: t.JavaUpgrade) -> t.JavaUpgrade:
         """``create`` a ``JavaUpgrade``."""
-        return _expect(self.create(object_=obj), t.JavaUpgrade)
-
-    def update_java_upgrade(self, obj: t.JavaUpgrade) -> t.JavaUpgrade:
-        """``update`` (replace) a ``JavaUpgrade``."""
-        return _expect(self.update(object_=obj), t.JavaUpgrade)
-
-    def delete_java_upgrade(self, object_id: str) -> bool:
-        """``delete`` a ``JavaUpgrade``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='JavaUpgrade', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.JavaUpgrade, 'create')), t.JavaUpgrade)
 
     def get_log_download(self, object_id: str) -> t.LogDownload:
         """``get`` one ``LogDownload``."""
@@ -1396,11 +818,11 @@ class TypedClient:
 
     def create_log_download(self, obj: t.LogDownload) -> t.LogDownload:
         """``create`` a ``LogDownload``."""
-        return _expect(self.create(object_=obj), t.LogDownload)
+        return _expect(self.create(object_=_argument(obj, t.LogDownload, 'create')), t.LogDownload)
 
     def update_log_download(self, obj: t.LogDownload) -> t.LogDownload:
         """``update`` (replace) a ``LogDownload``."""
-        return _expect(self.update(object_=obj), t.LogDownload)
+        return _expect(self.update(object_=_argument(obj, t.LogDownload, 'update')), t.LogDownload)
 
     def delete_log_download(self, object_id: str) -> bool:
         """``delete`` a ``LogDownload``; ``False`` if it did not exist."""
@@ -1417,57 +839,23 @@ class TypedClient:
 
     def create_merge_request(self, obj: t.MergeRequest) -> t.MergeRequest:
         """``create`` a ``MergeRequest``."""
-        return _expect(self.create(object_=obj), t.MergeRequest)
+        return _expect(self.create(object_=_argument(obj, t.MergeRequest, 'create')), t.MergeRequest)
 
     def update_merge_request(self, obj: t.MergeRequest) -> t.MergeRequest:
         """``update`` (replace) a ``MergeRequest``."""
-        return _expect(self.update(object_=obj), t.MergeRequest)
+        return _expect(self.update(object_=_argument(obj, t.MergeRequest, 'update')), t.MergeRequest)
 
     def delete_merge_request(self, object_id: str) -> bool:
         """``delete`` a ``MergeRequest``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='MergeRequest', object_id=object_id))
 
-    def get_move_queue_request(self, object_id: str) -> t.MoveQueueRequest:
-        """``get`` one ``MoveQueueRequest``."""
-        return _expect(self.get(object_type='MoveQueueRequest', object_id=object_id), t.MoveQueueRequest)
-
-    def query_move_queue_request(self, where: Expression | None = None) -> Iterator[t.MoveQueueRequest]:
-        """``query`` ``MoveQueueRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('MoveQueueRequest', where):
-            yield _expect(item, t.MoveQueueRequest)
-
     def create_move_queue_request(self, obj: t.MoveQueueRequest) -> t.MoveQueueRequest:
         """``create`` a ``MoveQueueRequest``."""
-        return _expect(self.create(object_=obj), t.MoveQueueRequest)
-
-    def update_move_queue_request(self, obj: t.MoveQueueRequest) -> t.MoveQueueRequest:
-        """``update`` (replace) a ``MoveQueueRequest``."""
-        return _expect(self.update(object_=obj), t.MoveQueueRequest)
-
-    def delete_move_queue_request(self, object_id: str) -> bool:
-        """``delete`` a ``MoveQueueRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='MoveQueueRequest', object_id=object_id))
-
-    def get_node_offboard(self, object_id: str) -> t.NodeOffboard:
-        """``get`` one ``NodeOffboard``."""
-        return _expect(self.get(object_type='NodeOffboard', object_id=object_id), t.NodeOffboard)
-
-    def query_node_offboard(self, where: Expression | None = None) -> Iterator[t.NodeOffboard]:
-        """``query`` ``NodeOffboard`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('NodeOffboard', where):
-            yield _expect(item, t.NodeOffboard)
+        return _expect(self.create(object_=_argument(obj, t.MoveQueueRequest, 'create')), t.MoveQueueRequest)
 
     def create_node_offboard(self, obj: t.NodeOffboard) -> t.NodeOffboard:
         """``create`` a ``NodeOffboard``."""
-        return _expect(self.create(object_=obj), t.NodeOffboard)
-
-    def update_node_offboard(self, obj: t.NodeOffboard) -> t.NodeOffboard:
-        """``update`` (replace) a ``NodeOffboard``."""
-        return _expect(self.update(object_=obj), t.NodeOffboard)
-
-    def delete_node_offboard(self, object_id: str) -> bool:
-        """``delete`` a ``NodeOffboard``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='NodeOffboard', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.NodeOffboard, 'create')), t.NodeOffboard)
 
     def get_organization_component(self, object_id: str) -> t.OrganizationComponent:
         """``get`` one ``OrganizationComponent``."""
@@ -1480,11 +868,11 @@ class TypedClient:
 
     def create_organization_component(self, obj: t.OrganizationComponent) -> t.OrganizationComponent:
         """``create`` a ``OrganizationComponent``."""
-        return _expect(self.create(object_=obj), t.OrganizationComponent)
+        return _expect(self.create(object_=_argument(obj, t.OrganizationComponent, 'create')), t.OrganizationComponent)
 
     def update_organization_component(self, obj: t.OrganizationComponent) -> t.OrganizationComponent:
         """``update`` (replace) a ``OrganizationComponent``."""
-        return _expect(self.update(object_=obj), t.OrganizationComponent)
+        return _expect(self.update(object_=_argument(obj, t.OrganizationComponent, 'update')), t.OrganizationComponent)
 
     def delete_organization_component(self, object_id: str) -> bool:
         """``delete`` a ``OrganizationComponent``; ``False`` if it did not exist."""
@@ -1501,11 +889,7 @@ class TypedClient:
 
     def create_packaged_component(self, obj: t.PackagedComponent) -> t.PackagedComponent:
         """``create`` a ``PackagedComponent``."""
-        return _expect(self.create(object_=obj), t.PackagedComponent)
-
-    def update_packaged_component(self, obj: t.PackagedComponent) -> t.PackagedComponent:
-        """``update`` (replace) a ``PackagedComponent``."""
-        return _expect(self.update(object_=obj), t.PackagedComponent)
+        return _expect(self.create(object_=_argument(obj, t.PackagedComponent, 'create')), t.PackagedComponent)
 
     def delete_packaged_component(self, object_id: str) -> bool:
         """``delete`` a ``PackagedComponent``; ``False`` if it did not exist."""
@@ -1515,43 +899,9 @@ class TypedClient:
         """``get`` one ``PackagedComponentManifest``."""
         return _expect(self.get(object_type='PackagedComponentManifest', object_id=object_id), t.PackagedComponentManifest)
 
-    def query_packaged_component_manifest(self, where: Expression | None = None) -> Iterator[t.PackagedComponentManifest]:
-        """``query`` ``PackagedComponentManifest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('PackagedComponentManifest', where):
-            yield _expect(item, t.PackagedComponentManifest)
-
-    def create_packaged_component_manifest(self, obj: t.PackagedComponentManifest) -> t.PackagedComponentManifest:
-        """``create`` a ``PackagedComponentManifest``."""
-        return _expect(self.create(object_=obj), t.PackagedComponentManifest)
-
-    def update_packaged_component_manifest(self, obj: t.PackagedComponentManifest) -> t.PackagedComponentManifest:
-        """``update`` (replace) a ``PackagedComponentManifest``."""
-        return _expect(self.update(object_=obj), t.PackagedComponentManifest)
-
-    def delete_packaged_component_manifest(self, object_id: str) -> bool:
-        """``delete`` a ``PackagedComponentManifest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='PackagedComponentManifest', object_id=object_id))
-
-    def get_persisted_process_properties(self, object_id: str) -> t.PersistedProcessProperties:
-        """``get`` one ``PersistedProcessProperties``."""
-        return _expect(self.get(object_type='PersistedProcessProperties', object_id=object_id), t.PersistedProcessProperties)
-
-    def query_persisted_process_properties(self, where: Expression | None = None) -> Iterator[t.PersistedProcessProperties]:
-        """``query`` ``PersistedProcessProperties`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('PersistedProcessProperties', where):
-            yield _expect(item, t.PersistedProcessProperties)
-
-    def create_persisted_process_properties(self, obj: t.PersistedProcessProperties) -> t.PersistedProcessProperties:
-        """``create`` a ``PersistedProcessProperties``."""
-        return _expect(self.create(object_=obj), t.PersistedProcessProperties)
-
     def update_persisted_process_properties(self, obj: t.PersistedProcessProperties) -> t.PersistedProcessProperties:
         """``update`` (replace) a ``PersistedProcessProperties``."""
-        return _expect(self.update(object_=obj), t.PersistedProcessProperties)
-
-    def delete_persisted_process_properties(self, object_id: str) -> bool:
-        """``delete`` a ``PersistedProcessProperties``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='PersistedProcessProperties', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.PersistedProcessProperties, 'update')), t.PersistedProcessProperties)
 
     def get_process(self, object_id: str) -> t.Process:
         """``get`` one ``Process``."""
@@ -1562,22 +912,6 @@ class TypedClient:
         for item in self._query('Process', where):
             yield _expect(item, t.Process)
 
-    def create_process(self, obj: t.Process) -> t.Process:
-        """``create`` a ``Process``."""
-        return _expect(self.create(object_=obj), t.Process)
-
-    def update_process(self, obj: t.Process) -> t.Process:
-        """``update`` (replace) a ``Process``."""
-        return _expect(self.update(object_=obj), t.Process)
-
-    def delete_process(self, object_id: str) -> bool:
-        """``delete`` a ``Process``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='Process', object_id=object_id))
-
-    def get_process_atom_attachment(self, object_id: str) -> t.ProcessAtomAttachment:
-        """``get`` one ``ProcessAtomAttachment``."""
-        return _expect(self.get(object_type='ProcessAtomAttachment', object_id=object_id), t.ProcessAtomAttachment)
-
     def query_process_atom_attachment(self, where: Expression | None = None) -> Iterator[t.ProcessAtomAttachment]:
         """``query`` ``ProcessAtomAttachment`` objects, following ``queryMore`` pages lazily."""
         for item in self._query('ProcessAtomAttachment', where):
@@ -1585,19 +919,11 @@ class TypedClient:
 
     def create_process_atom_attachment(self, obj: t.ProcessAtomAttachment) -> t.ProcessAtomAttachment:
         """``create`` a ``ProcessAtomAttachment``."""
-        return _expect(self.create(object_=obj), t.ProcessAtomAttachment)
-
-    def update_process_atom_attachment(self, obj: t.ProcessAtomAttachment) -> t.ProcessAtomAttachment:
-        """``update`` (replace) a ``ProcessAtomAttachment``."""
-        return _expect(self.update(object_=obj), t.ProcessAtomAttachment)
+        return _expect(self.create(object_=_argument(obj, t.ProcessAtomAttachment, 'create')), t.ProcessAtomAttachment)
 
     def delete_process_atom_attachment(self, object_id: str) -> bool:
         """``delete`` a ``ProcessAtomAttachment``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='ProcessAtomAttachment', object_id=object_id))
-
-    def get_process_environment_attachment(self, object_id: str) -> t.ProcessEnvironmentAttachment:
-        """``get`` one ``ProcessEnvironmentAttachment``."""
-        return _expect(self.get(object_type='ProcessEnvironmentAttachment', object_id=object_id), t.ProcessEnvironmentAttachment)
 
     def query_process_environment_attachment(self, where: Expression | None = None) -> Iterator[t.ProcessEnvironmentAttachment]:
         """``query`` ``ProcessEnvironmentAttachment`` objects, following ``queryMore`` pages lazily."""
@@ -1606,36 +932,15 @@ class TypedClient:
 
     def create_process_environment_attachment(self, obj: t.ProcessEnvironmentAttachment) -> t.ProcessEnvironmentAttachment:
         """``create`` a ``ProcessEnvironmentAttachment``."""
-        return _expect(self.create(object_=obj), t.ProcessEnvironmentAttachment)
-
-    def update_process_environment_attachment(self, obj: t.ProcessEnvironmentAttachment) -> t.ProcessEnvironmentAttachment:
-        """``update`` (replace) a ``ProcessEnvironmentAttachment``."""
-        return _expect(self.update(object_=obj), t.ProcessEnvironmentAttachment)
+        return _expect(self.create(object_=_argument(obj, t.ProcessEnvironmentAttachment, 'create')), t.ProcessEnvironmentAttachment)
 
     def delete_process_environment_attachment(self, object_id: str) -> bool:
         """``delete`` a ``ProcessEnvironmentAttachment``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='ProcessEnvironmentAttachment', object_id=object_id))
 
-    def get_process_log(self, object_id: str) -> t.ProcessLog:
-        """``get`` one ``ProcessLog``."""
-        return _expect(self.get(object_type='ProcessLog', object_id=object_id), t.ProcessLog)
-
-    def query_process_log(self, where: Expression | None = None) -> Iterator[t.ProcessLog]:
-        """``query`` ``ProcessLog`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ProcessLog', where):
-            yield _expect(item, t.ProcessLog)
-
     def create_process_log(self, obj: t.ProcessLog) -> t.ProcessLog:
         """``create`` a ``ProcessLog``."""
-        return _expect(self.create(object_=obj), t.ProcessLog)
-
-    def update_process_log(self, obj: t.ProcessLog) -> t.ProcessLog:
-        """``update`` (replace) a ``ProcessLog``."""
-        return _expect(self.update(object_=obj), t.ProcessLog)
-
-    def delete_process_log(self, object_id: str) -> bool:
-        """``delete`` a ``ProcessLog``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ProcessLog', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.ProcessLog, 'create')), t.ProcessLog)
 
     def get_process_schedule_status(self, object_id: str) -> t.ProcessScheduleStatus:
         """``get`` one ``ProcessScheduleStatus``."""
@@ -1646,17 +951,9 @@ class TypedClient:
         for item in self._query('ProcessScheduleStatus', where):
             yield _expect(item, t.ProcessScheduleStatus)
 
-    def create_process_schedule_status(self, obj: t.ProcessScheduleStatus) -> t.ProcessScheduleStatus:
-        """``create`` a ``ProcessScheduleStatus``."""
-        return _expect(self.create(object_=obj), t.ProcessScheduleStatus)
-
     def update_process_schedule_status(self, obj: t.ProcessScheduleStatus) -> t.ProcessScheduleStatus:
         """``update`` (replace) a ``ProcessScheduleStatus``."""
-        return _expect(self.update(object_=obj), t.ProcessScheduleStatus)
-
-    def delete_process_schedule_status(self, object_id: str) -> bool:
-        """``delete`` a ``ProcessScheduleStatus``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ProcessScheduleStatus', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.ProcessScheduleStatus, 'update')), t.ProcessScheduleStatus)
 
     def get_process_schedules(self, object_id: str) -> t.ProcessSchedules:
         """``get`` one ``ProcessSchedules``."""
@@ -1667,17 +964,9 @@ class TypedClient:
         for item in self._query('ProcessSchedules', where):
             yield _expect(item, t.ProcessSchedules)
 
-    def create_process_schedules(self, obj: t.ProcessSchedules) -> t.ProcessSchedules:
-        """``create`` a ``ProcessSchedules``."""
-        return _expect(self.create(object_=obj), t.ProcessSchedules)
-
     def update_process_schedules(self, obj: t.ProcessSchedules) -> t.ProcessSchedules:
         """``update`` (replace) a ``ProcessSchedules``."""
-        return _expect(self.update(object_=obj), t.ProcessSchedules)
-
-    def delete_process_schedules(self, object_id: str) -> bool:
-        """``delete`` a ``ProcessSchedules``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ProcessSchedules', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.ProcessSchedules, 'update')), t.ProcessSchedules)
 
     def get_publisher_integration_pack(self, object_id: str) -> t.PublisherIntegrationPack:
         """``get`` one ``PublisherIntegrationPack``."""
@@ -1690,78 +979,31 @@ class TypedClient:
 
     def create_publisher_integration_pack(self, obj: t.PublisherIntegrationPack) -> t.PublisherIntegrationPack:
         """``create`` a ``PublisherIntegrationPack``."""
-        return _expect(self.create(object_=obj), t.PublisherIntegrationPack)
+        return _expect(self.create(object_=_argument(obj, t.PublisherIntegrationPack, 'create')), t.PublisherIntegrationPack)
 
     def update_publisher_integration_pack(self, obj: t.PublisherIntegrationPack) -> t.PublisherIntegrationPack:
         """``update`` (replace) a ``PublisherIntegrationPack``."""
-        return _expect(self.update(object_=obj), t.PublisherIntegrationPack)
+        return _expect(self.update(object_=_argument(obj, t.PublisherIntegrationPack, 'update')), t.PublisherIntegrationPack)
 
     def delete_publisher_integration_pack(self, object_id: str) -> bool:
         """``delete`` a ``PublisherIntegrationPack``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='PublisherIntegrationPack', object_id=object_id))
 
-    def get_release_integration_pack(self, object_id: str) -> t.ReleaseIntegrationPack:
-        """``get`` one ``ReleaseIntegrationPack``."""
-        return _expect(self.get(object_type='ReleaseIntegrationPack', object_id=object_id), t.ReleaseIntegrationPack)
-
-    def query_release_integration_pack(self, where: Expression | None = None) -> Iterator[t.ReleaseIntegrationPack]:
-        """``query`` ``ReleaseIntegrationPack`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ReleaseIntegrationPack', where):
-            yield _expect(item, t.ReleaseIntegrationPack)
-
     def create_release_integration_pack(self, obj: t.ReleaseIntegrationPack) -> t.ReleaseIntegrationPack:
         """``create`` a ``ReleaseIntegrationPack``."""
-        return _expect(self.create(object_=obj), t.ReleaseIntegrationPack)
+        return _expect(self.create(object_=_argument(obj, t.ReleaseIntegrationPack, 'create')), t.ReleaseIntegrationPack)
 
     def update_release_integration_pack(self, obj: t.ReleaseIntegrationPack) -> t.ReleaseIntegrationPack:
         """``update`` (replace) a ``ReleaseIntegrationPack``."""
-        return _expect(self.update(object_=obj), t.ReleaseIntegrationPack)
-
-    def delete_release_integration_pack(self, object_id: str) -> bool:
-        """``delete`` a ``ReleaseIntegrationPack``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ReleaseIntegrationPack', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.ReleaseIntegrationPack, 'update')), t.ReleaseIntegrationPack)
 
     def get_release_integration_pack_status(self, object_id: str) -> t.ReleaseIntegrationPackStatus:
         """``get`` one ``ReleaseIntegrationPackStatus``."""
         return _expect(self.get(object_type='ReleaseIntegrationPackStatus', object_id=object_id), t.ReleaseIntegrationPackStatus)
 
-    def query_release_integration_pack_status(self, where: Expression | None = None) -> Iterator[t.ReleaseIntegrationPackStatus]:
-        """``query`` ``ReleaseIntegrationPackStatus`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('ReleaseIntegrationPackStatus', where):
-            yield _expect(item, t.ReleaseIntegrationPackStatus)
-
-    def create_release_integration_pack_status(self, obj: t.ReleaseIntegrationPackStatus) -> t.ReleaseIntegrationPackStatus:
-        """``create`` a ``ReleaseIntegrationPackStatus``."""
-        return _expect(self.create(object_=obj), t.ReleaseIntegrationPackStatus)
-
-    def update_release_integration_pack_status(self, obj: t.ReleaseIntegrationPackStatus) -> t.ReleaseIntegrationPackStatus:
-        """``update`` (replace) a ``ReleaseIntegrationPackStatus``."""
-        return _expect(self.update(object_=obj), t.ReleaseIntegrationPackStatus)
-
-    def delete_release_integration_pack_status(self, object_id: str) -> bool:
-        """``delete`` a ``ReleaseIntegrationPackStatus``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='ReleaseIntegrationPackStatus', object_id=object_id))
-
-    def get_rerun_document(self, object_id: str) -> t.RerunDocument:
-        """``get`` one ``RerunDocument``."""
-        return _expect(self.get(object_type='RerunDocument', object_id=object_id), t.RerunDocument)
-
-    def query_rerun_document(self, where: Expression | None = None) -> Iterator[t.RerunDocument]:
-        """``query`` ``RerunDocument`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('RerunDocument', where):
-            yield _expect(item, t.RerunDocument)
-
     def create_rerun_document(self, obj: t.RerunDocument) -> t.RerunDocument:
         """``create`` a ``RerunDocument``."""
-        return _expect(self.create(object_=obj), t.RerunDocument)
-
-    def update_rerun_document(self, obj: t.RerunDocument) -> t.RerunDocument:
-        """``update`` (replace) a ``RerunDocument``."""
-        return _expect(self.update(object_=obj), t.RerunDocument)
-
-    def delete_rerun_document(self, object_id: str) -> bool:
-        """``delete`` a ``RerunDocument``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='RerunDocument', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.RerunDocument, 'create')), t.RerunDocument)
 
     def get_role(self, object_id: str) -> t.Role:
         """``get`` one ``Role``."""
@@ -1774,11 +1016,11 @@ class TypedClient:
 
     def create_role(self, obj: t.Role) -> t.Role:
         """``create`` a ``Role``."""
-        return _expect(self.create(object_=obj), t.Role)
+        return _expect(self.create(object_=_argument(obj, t.Role, 'create')), t.Role)
 
     def update_role(self, obj: t.Role) -> t.Role:
         """``update`` (replace) a ``Role``."""
-        return _expect(self.update(object_=obj), t.Role)
+        return _expect(self.update(object_=_argument(obj, t.Role, 'update')), t.Role)
 
     def delete_role(self, object_id: str) -> bool:
         """``delete`` a ``Role``; ``False`` if it did not exist."""
@@ -1795,11 +1037,11 @@ class TypedClient:
 
     def create_roles(self, obj: t.Roles) -> t.Roles:
         """``create`` a ``Roles``."""
-        return _expect(self.create(object_=obj), t.Roles)
+        return _expect(self.create(object_=_argument(obj, t.Roles, 'create')), t.Roles)
 
     def update_roles(self, obj: t.Roles) -> t.Roles:
         """``update`` (replace) a ``Roles``."""
-        return _expect(self.update(object_=obj), t.Roles)
+        return _expect(self.update(object_=_argument(obj, t.Roles, 'update')), t.Roles)
 
     def delete_roles(self, object_id: str) -> bool:
         """``delete`` a ``Roles``; ``False`` if it did not exist."""
@@ -1816,99 +1058,43 @@ class TypedClient:
 
     def create_runtime_cloud(self, obj: t.RuntimeCloud) -> t.RuntimeCloud:
         """``create`` a ``RuntimeCloud``."""
-        return _expect(self.create(object_=obj), t.RuntimeCloud)
+        return _expect(self.create(object_=_argument(obj, t.RuntimeCloud, 'create')), t.RuntimeCloud)
 
     def update_runtime_cloud(self, obj: t.RuntimeCloud) -> t.RuntimeCloud:
         """``update`` (replace) a ``RuntimeCloud``."""
-        return _expect(self.update(object_=obj), t.RuntimeCloud)
+        return _expect(self.update(object_=_argument(obj, t.RuntimeCloud, 'update')), t.RuntimeCloud)
 
     def delete_runtime_cloud(self, object_id: str) -> bool:
         """``delete`` a ``RuntimeCloud``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='RuntimeCloud', object_id=object_id))
 
-    def get_runtime_observability_settings(self, object_id: str) -> t.RuntimeObservabilitySettings:
-        """``get`` one ``RuntimeObservabilitySettings``."""
-        return _expect(self.get(object_type='RuntimeObservabilitySettings', object_id=object_id), t.RuntimeObservabilitySettings)
-
-    def query_runtime_observability_settings(self, where: Expression | None = None) -> Iterator[t.RuntimeObservabilitySettings]:
-        """``query`` ``RuntimeObservabilitySettings`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('RuntimeObservabilitySettings', where):
-            yield _expect(item, t.RuntimeObservabilitySettings)
-
-    def create_runtime_observability_settings(self, obj: t.RuntimeObservabilitySettings) -> t.RuntimeObservabilitySettings:
-        """``create`` a ``RuntimeObservabilitySettings``."""
-        return _expect(self.create(object_=obj), t.RuntimeObservabilitySettings)
-
     def update_runtime_observability_settings(self, obj: t.RuntimeObservabilitySettings) -> t.RuntimeObservabilitySettings:
         """``update`` (replace) a ``RuntimeObservabilitySettings``."""
-        return _expect(self.update(object_=obj), t.RuntimeObservabilitySettings)
-
-    def delete_runtime_observability_settings(self, object_id: str) -> bool:
-        """``delete`` a ``RuntimeObservabilitySettings``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='RuntimeObservabilitySettings', object_id=object_id))
-
-    def get_runtime_properties(self, object_id: str) -> t.RuntimeProperties:
-        """``get`` one ``RuntimeProperties``."""
-        return _expect(self.get(object_type='RuntimeProperties', object_id=object_id), t.RuntimeProperties)
-
-    def query_runtime_properties(self, where: Expression | None = None) -> Iterator[t.RuntimeProperties]:
-        """``query`` ``RuntimeProperties`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('RuntimeProperties', where):
-            yield _expect(item, t.RuntimeProperties)
-
-    def create_runtime_properties(self, obj: t.RuntimeProperties) -> t.RuntimeProperties:
-        """``create`` a ``RuntimeProperties``."""
-        return _expect(self.create(object_=obj), t.RuntimeProperties)
+        return _expect(self.update(object_=_argument(obj, t.RuntimeObservabilitySettings, 'update')), t.RuntimeObservabilitySettings)
 
     def update_runtime_properties(self, obj: t.RuntimeProperties) -> t.RuntimeProperties:
         """``update`` (replace) a ``RuntimeProperties``."""
-        return _expect(self.update(object_=obj), t.RuntimeProperties)
-
-    def delete_runtime_properties(self, object_id: str) -> bool:
-        """``delete`` a ``RuntimeProperties``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='RuntimeProperties', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.RuntimeProperties, 'update')), t.RuntimeProperties)
 
     def get_runtime_release_schedule(self, object_id: str) -> t.RuntimeReleaseSchedule:
         """``get`` one ``RuntimeReleaseSchedule``."""
         return _expect(self.get(object_type='RuntimeReleaseSchedule', object_id=object_id), t.RuntimeReleaseSchedule)
 
-    def query_runtime_release_schedule(self, where: Expression | None = None) -> Iterator[t.RuntimeReleaseSchedule]:
-        """``query`` ``RuntimeReleaseSchedule`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('RuntimeReleaseSchedule', where):
-            yield _expect(item, t.RuntimeReleaseSchedule)
-
     def create_runtime_release_schedule(self, obj: t.RuntimeReleaseSchedule) -> t.RuntimeReleaseSchedule:
         """``create`` a ``RuntimeReleaseSchedule``."""
-        return _expect(self.create(object_=obj), t.RuntimeReleaseSchedule)
+        return _expect(self.create(object_=_argument(obj, t.RuntimeReleaseSchedule, 'create')), t.RuntimeReleaseSchedule)
 
     def update_runtime_release_schedule(self, obj: t.RuntimeReleaseSchedule) -> t.RuntimeReleaseSchedule:
         """``update`` (replace) a ``RuntimeReleaseSchedule``."""
-        return _expect(self.update(object_=obj), t.RuntimeReleaseSchedule)
+        return _expect(self.update(object_=_argument(obj, t.RuntimeReleaseSchedule, 'update')), t.RuntimeReleaseSchedule)
 
     def delete_runtime_release_schedule(self, object_id: str) -> bool:
         """``delete`` a ``RuntimeReleaseSchedule``; ``False`` if it did not exist."""
         return bool(self.delete(object_type='RuntimeReleaseSchedule', object_id=object_id))
 
-    def get_runtime_restart_request(self, object_id: str) -> t.RuntimeRestartRequest:
-        """``get`` one ``RuntimeRestartRequest``."""
-        return _expect(self.get(object_type='RuntimeRestartRequest', object_id=object_id), t.RuntimeRestartRequest)
-
-    def query_runtime_restart_request(self, where: Expression | None = None) -> Iterator[t.RuntimeRestartRequest]:
-        """``query`` ``RuntimeRestartRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('RuntimeRestartRequest', where):
-            yield _expect(item, t.RuntimeRestartRequest)
-
     def create_runtime_restart_request(self, obj: t.RuntimeRestartRequest) -> t.RuntimeRestartRequest:
         """``create`` a ``RuntimeRestartRequest``."""
-        return _expect(self.create(object_=obj), t.RuntimeRestartRequest)
-
-    def update_runtime_restart_request(self, obj: t.RuntimeRestartRequest) -> t.RuntimeRestartRequest:
-        """``update`` (replace) a ``RuntimeRestartRequest``."""
-        return _expect(self.update(object_=obj), t.RuntimeRestartRequest)
-
-    def delete_runtime_restart_request(self, object_id: str) -> bool:
-        """``delete`` a ``RuntimeRestartRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='RuntimeRestartRequest', object_id=object_id))
+        return _expect(self.create(object_=_argument(obj, t.RuntimeRestartRequest, 'create')), t.RuntimeRestartRequest)
 
     def get_secrets_manager_refresh_request(self, object_id: str) -> t.SecretsManagerRefreshRequest:
         """``get`` one ``SecretsManagerRefreshRequest``."""
@@ -1921,11 +1107,11 @@ class TypedClient:
 
     def create_secrets_manager_refresh_request(self, obj: t.SecretsManagerRefreshRequest) -> t.SecretsManagerRefreshRequest:
         """``create`` a ``SecretsManagerRefreshRequest``."""
-        return _expect(self.create(object_=obj), t.SecretsManagerRefreshRequest)
+        return _expect(self.create(object_=_argument(obj, t.SecretsManagerRefreshRequest, 'create')), t.SecretsManagerRefreshRequest)
 
     def update_secrets_manager_refresh_request(self, obj: t.SecretsManagerRefreshRequest) -> t.SecretsManagerRefreshRequest:
         """``update`` (replace) a ``SecretsManagerRefreshRequest``."""
-        return _expect(self.update(object_=obj), t.SecretsManagerRefreshRequest)
+        return _expect(self.update(object_=_argument(obj, t.SecretsManagerRefreshRequest, 'update')), t.SecretsManagerRefreshRequest)
 
     def delete_secrets_manager_refresh_request(self, object_id: str) -> bool:
         """``delete`` a ``SecretsManagerRefreshRequest``; ``False`` if it did not exist."""
@@ -1942,11 +1128,11 @@ class TypedClient:
 
     def create_secrets_manager_refresh_response(self, obj: t.SecretsManagerRefreshResponse) -> t.SecretsManagerRefreshResponse:
         """``create`` a ``SecretsManagerRefreshResponse``."""
-        return _expect(self.create(object_=obj), t.SecretsManagerRefreshResponse)
+        return _expect(self.create(object_=_argument(obj, t.SecretsManagerRefreshResponse, 'create')), t.SecretsManagerRefreshResponse)
 
     def update_secrets_manager_refresh_response(self, obj: t.SecretsManagerRefreshResponse) -> t.SecretsManagerRefreshResponse:
         """``update`` (replace) a ``SecretsManagerRefreshResponse``."""
-        return _expect(self.update(object_=obj), t.SecretsManagerRefreshResponse)
+        return _expect(self.update(object_=_argument(obj, t.SecretsManagerRefreshResponse, 'update')), t.SecretsManagerRefreshResponse)
 
     def delete_secrets_manager_refresh_response(self, object_id: str) -> bool:
         """``delete`` a ``SecretsManagerRefreshResponse``; ``False`` if it did not exist."""
@@ -1963,11 +1149,11 @@ class TypedClient:
 
     def create_shared_communication_channel_component(self, obj: t.SharedCommunicationChannelComponent) -> t.SharedCommunicationChannelComponent:
         """``create`` a ``SharedCommunicationChannelComponent``."""
-        return _expect(self.create(object_=obj), t.SharedCommunicationChannelComponent)
+        return _expect(self.create(object_=_argument(obj, t.SharedCommunicationChannelComponent, 'create')), t.SharedCommunicationChannelComponent)
 
     def update_shared_communication_channel_component(self, obj: t.SharedCommunicationChannelComponent) -> t.SharedCommunicationChannelComponent:
         """``update`` (replace) a ``SharedCommunicationChannelComponent``."""
-        return _expect(self.update(object_=obj), t.SharedCommunicationChannelComponent)
+        return _expect(self.update(object_=_argument(obj, t.SharedCommunicationChannelComponent, 'update')), t.SharedCommunicationChannelComponent)
 
     def delete_shared_communication_channel_component(self, object_id: str) -> bool:
         """``delete`` a ``SharedCommunicationChannelComponent``; ``False`` if it did not exist."""
@@ -1977,43 +1163,17 @@ class TypedClient:
         """``get`` one ``SharedServerInformation``."""
         return _expect(self.get(object_type='SharedServerInformation', object_id=object_id), t.SharedServerInformation)
 
-    def query_shared_server_information(self, where: Expression | None = None) -> Iterator[t.SharedServerInformation]:
-        """``query`` ``SharedServerInformation`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('SharedServerInformation', where):
-            yield _expect(item, t.SharedServerInformation)
-
-    def create_shared_server_information(self, obj: t.SharedServerInformation) -> t.SharedServerInformation:
-        """``create`` a ``SharedServerInformation``."""
-        return _expect(self.create(object_=obj), t.SharedServerInformation)
-
     def update_shared_server_information(self, obj: t.SharedServerInformation) -> t.SharedServerInformation:
         """``update`` (replace) a ``SharedServerInformation``."""
-        return _expect(self.update(object_=obj), t.SharedServerInformation)
-
-    def delete_shared_server_information(self, object_id: str) -> bool:
-        """``delete`` a ``SharedServerInformation``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='SharedServerInformation', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.SharedServerInformation, 'update')), t.SharedServerInformation)
 
     def get_shared_web_server(self, object_id: str) -> t.SharedWebServer:
         """``get`` one ``SharedWebServer``."""
         return _expect(self.get(object_type='SharedWebServer', object_id=object_id), t.SharedWebServer)
 
-    def query_shared_web_server(self, where: Expression | None = None) -> Iterator[t.SharedWebServer]:
-        """``query`` ``SharedWebServer`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query('SharedWebServer', where):
-            yield _expect(item, t.SharedWebServer)
-
-    def create_shared_web_server(self, obj: t.SharedWebServer) -> t.SharedWebServer:
-        """``create`` a ``SharedWebServer``."""
-        return _expect(self.create(object_=obj), t.SharedWebServer)
-
     def update_shared_web_server(self, obj: t.SharedWebServer) -> t.SharedWebServer:
         """``update`` (replace) a ``SharedWebServer``."""
-        return _expect(self.update(object_=obj), t.SharedWebServer)
-
-    def delete_shared_web_server(self, object_id: str) -> bool:
-        """``delete`` a ``SharedWebServer``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type='SharedWebServer', object_id=object_id))
+        return _expect(self.update(object_=_argument(obj, t.SharedWebServer, 'update')), t.SharedWebServer)
 
     def get_trading_partner_component(self, object_id: str) -> t.TradingPartnerComponent:
         """``get`` one ``TradingPartnerComponent``."""
@@ -2026,11 +1186,11 @@ class TypedClient:
 
     def create_trading_partner_component(self, obj: t.TradingPartnerComponent) -> t.TradingPartnerComponent:
         """``create`` a ``TradingPartnerComponent``."""
-        return _expect(self.create(object_=obj), t.TradingPartnerComponent)
+        return _expect(self.create(object_=_argument(obj, t.TradingPartnerComponent, 'create')), t.TradingPartnerComponent)
 
     def update_trading_partner_component(self, obj: t.TradingPartnerComponent) -> t.TradingPartnerComponent:
         """``update`` (replace) a ``TradingPartnerComponent``."""
-        return _expect(self.update(object_=obj), t.TradingPartnerComponent)
+        return _expect(self.update(object_=_argument(obj, t.TradingPartnerComponent, 'update')), t.TradingPartnerComponent)
 
     def delete_trading_partner_component(self, object_id: str) -> bool:
         """``delete`` a ``TradingPartnerComponent``; ``False`` if it did not exist."""
@@ -2047,11 +1207,11 @@ class TypedClient:
 
     def create_trading_partner_processing_group(self, obj: t.TradingPartnerProcessingGroup) -> t.TradingPartnerProcessingGroup:
         """``create`` a ``TradingPartnerProcessingGroup``."""
-        return _expect(self.create(object_=obj), t.TradingPartnerProcessingGroup)
+        return _expect(self.create(object_=_argument(obj, t.TradingPartnerProcessingGroup, 'create')), t.TradingPartnerProcessingGroup)
 
     def update_trading_partner_processing_group(self, obj: t.TradingPartnerProcessingGroup) -> t.TradingPartnerProcessingGroup:
         """``update`` (replace) a ``TradingPartnerProcessingGroup``."""
-        return _expect(self.update(object_=obj), t.TradingPartnerProcessingGroup)
+        return _expect(self.update(object_=_argument(obj, t.TradingPartnerProcessingGroup, 'update')), t.TradingPartnerProcessingGroup)
 
     def delete_trading_partner_processing_group(self, object_id: str) -> bool:
         """``delete`` a ``TradingPartnerProcessingGroup``; ``False`` if it did not exist."""
@@ -2072,5 +1232,13 @@ class TypedClient:
 
 def _expect(value: object, cls: type[_T]) -> _T:
     if not isinstance(value, cls):
-        raise TypeError(f"expected {cls.__name__}, got {type(value).__name__}")
+        raise ResponseError("result", f"expected a {cls.__name__}, got a {type(value).__name__}")
+    return value
+
+
+def _argument(value: object, cls: type[_T], operation: str) -> _T:
+    # Checked before sending: a wrong object would otherwise be created, then refused.
+    if not isinstance(value, cls):
+        got = type(value).__name__
+        raise InvalidRequestError(operation, f"expected a {cls.__name__}, got a {got}; not sent")
     return value

@@ -80,7 +80,7 @@ def _coerce(field: Field, raw: str, *, argument: bool) -> Comparable:
             if argument:  # a local time is no instant: it cannot be compared with stored ones
                 raise ApiFault(
                     FaultCode.INVALID_REQUEST,
-                    f"'{raw}' has no time zone for {field.name}; add Z or an offset such as +01:00",
+                    f"'{raw}' is not a date-time with a time zone for {field.name}; add Z or an offset such as +01:00",
                 )
             instant = instant.replace(tzinfo=UTC)
         return instant

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import shutil
 import socket
@@ -396,3 +397,44 @@ def test_a_disk_that_refuses_is_a_cache_error(tmp_path: Path, service: LocalServ
     endpoint = Endpoint("a" * 300, service.base_url)  # a directory name longer than the file system allows
     with pytest.raises(CacheError, match=r"cannot write the cache \(File name too long\)"):
         refresh(CacheStore(tmp_path), endpoint, CREDENTIALS)
+
+
+def test_verify_reports_a_current_pointer_that_is_a_directory(tmp_path: Path, endpoint: Endpoint) -> None:
+    store = CacheStore(tmp_path)
+    refresh(store, endpoint, CREDENTIALS)
+    pointer = store.account_dir(DEFAULT_ACCOUNT, endpoint.flavour) / "CURRENT"
+    pointer.unlink()
+    pointer.mkdir(mode=0o700)
+    problems = [str(p) for p in store.verify()]
+    assert f"{pointer}: is not a regular file" in problems
+
+
+@pytest.mark.contracts("split", why="the lock does not depend on the layout")
+def test_a_fetch_waiting_on_the_lock_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import fcntl
+
+    store = CacheStore(tmp_path)
+    lock = store.account_dir(DEFAULT_ACCOUNT) / ".lock"
+    with store.lock(DEFAULT_ACCOUNT):
+        held = os.open(lock, os.O_RDWR)  # a second descriptor, as another process would hold
+    fcntl.flock(held, fcntl.LOCK_EX)
+    waited = threading.Event()
+
+    class Seen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "waiting for" in record.getMessage():
+                waited.set()
+
+    seen = Seen()
+    logging.getLogger("boomi_soap.cache").addHandler(seen)
+    try:
+        with caplog.at_level(logging.WARNING, logger="boomi_soap.cache"):
+            worker = threading.Thread(target=lambda: store.lock(DEFAULT_ACCOUNT).__enter__() and None)
+            worker.start()
+            assert waited.wait(30)
+            fcntl.flock(held, fcntl.LOCK_UN)
+            worker.join(30)
+    finally:
+        logging.getLogger("boomi_soap.cache").removeHandler(seen)
+        os.close(held)
+    assert f"waiting for {lock}: another fetch of {DEFAULT_ACCOUNT} is running" in caplog.text

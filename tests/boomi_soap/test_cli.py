@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from lxml import etree
 
 from boomi_soap import __version__
 from boomi_soap.cli import main
@@ -115,12 +117,12 @@ def test_serve_prints_its_url_and_serves_the_wsdl(served: tuple[subprocess.Popen
     assert process.poll() is None
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_serve_stops_cleanly(served: tuple[subprocess.Popen[str], str], signum: int) -> None:
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_serve_stops_cleanly(served: tuple[subprocess.Popen[str], str], signum: int, status: int) -> None:
     process, _ = served
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=10)
-    assert process.returncode == 0
+    assert process.returncode == status
     assert "Traceback" not in stderr
     assert stderr.strip() == "stopped"
 
@@ -141,9 +143,14 @@ def test_fetch_then_verify_then_unchanged(runner: CliRunner, service: LocalServi
     env = fetch_env(service)
     first = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert first.exit_code == 0, first.output
-    assert first.output.startswith(f"new snapshot: {tmp_path}/{service.flavour}/{DEFAULT_ACCOUNT}/")
+    assert first.stdout.startswith(f"new snapshot: {tmp_path}/{service.flavour}/{DEFAULT_ACCOUNT}/")
+    assert first.stderr.startswith(
+        f"fetch: endpoint {service.wsdl_url()} (BOOMI_BASE_URL);"
+        f" account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID); user {DEFAULT_USER} (BOOMI_USERNAME)\n"
+        f"fetch: cache {tmp_path} (--cache-dir)\n"
+    )
     second = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
-    assert second.output.startswith("unchanged: ")
+    assert second.stdout.startswith("unchanged: ")
     verify = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path)])
     assert verify.exit_code == 0
     assert verify.output.startswith("ok: 1 snapshot(s) verified")
@@ -162,7 +169,7 @@ def test_fetch_refused_credentials_exit_1_without_secret(
     runner: CliRunner, service: LocalService, tmp_path: Path
 ) -> None:
     env = fetch_env(service, BOOMI_PASSWORD="not-the-password-42")
-    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    result = runner.invoke(main, ["-q", "fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
     assert "HTTP 401: the credentials of demo@example.com were refused" in result.output
@@ -362,11 +369,12 @@ def test_call_get_and_query(
     runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     got = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--cache-dir", str(tmp_path)], env=env)
     assert got.exit_code == 0, got.output
-    assert json.loads(got.output)[0]["@type"] == "Account"
+    assert json.loads(got.stdout)["@type"] == "Account"
+    assert f"call get: endpoint {service.wsdl_url().removesuffix('?wsdl')} (BOOMI_BASE_URL)" in got.stderr
     found = runner.invoke(
         main, ["call", "query", "Process", "--filter", "name LIKE Orders%", "--cache-dir", str(tmp_path)], env=env
     )
-    assert [p["name"] for p in json.loads(found.output)] == [
+    assert [json.loads(line)["name"] for line in found.stdout.splitlines()] == [
         "Orders - Salesforce to NetSuite",
         "Orders - Shopify to SAP",
     ]
@@ -385,8 +393,11 @@ def test_call_get_and_query(
         ],
         env=env,
     )
-    assert xml.output.startswith('<results count="1">')
-    missing = runner.invoke(main, ["call", "get", "Process", "nope", "--cache-dir", str(tmp_path)], env=env)
+    assert xml.stdout.startswith("<results>\n  <result ") or xml.stdout.startswith(
+        '<results>\n<result type="Environment"'
+    )
+    assert xml.stdout.count("<result ") == 1
+    missing = runner.invoke(main, ["-q", "call", "get", "Process", "nope", "--cache-dir", str(tmp_path)], env=env)
     assert missing.exit_code == 1
     assert missing.output.strip() == "Error: get: Process with id nope does not exist (HTTP 500, S:Client, NOT_FOUND)"
     bad = runner.invoke(
@@ -410,3 +421,291 @@ def test_a_directory_that_is_no_snapshot(
         result.output.strip() == f"Error: {tmp_path}/manifest.json: missing: not a snapshot directory, or a partial one"
     )
     assert not (tmp_path / "out").exists()
+
+
+# -- everyday paths: where calls go, one-line errors, the whole job from the CLI -------------
+
+
+def fetched(runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]) -> dict[str, str]:
+    env = {**fetch_env(service), **compiled_env, "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache")}
+    assert runner.invoke(main, ["fetch"], env=env).exit_code == 0
+    return env
+
+
+@pytest.mark.contracts("split", why="output formatting does not depend on the layout")
+def test_call_query_streams_every_record_as_xml_or_json_lines(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    xml = runner.invoke(main, ["call", "query", "ExecutionRecord", "--format", "xml"], env=env)
+    assert xml.exit_code == 0, xml.output
+    assert len(etree.fromstring(xml.stdout.encode()).findall("result")) == 260
+    lines = runner.invoke(main, ["call", "query", "ExecutionRecord"], env=env).stdout.splitlines()
+    assert len(lines) == 260
+    assert {json.loads(line)["@type"] for line in lines} == {"ExecutionRecord"}
+
+
+@pytest.mark.contracts("split", why="paging does not depend on the layout")
+def test_call_query_limit_reads_no_further_page(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    before = service.limit_stats().accepted
+    result = runner.invoke(
+        main, ["call", "query", "ExecutionRecord", "--limit", "5", "--sort", "executionTime:DESC"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 5
+    assert service.limit_stats().accepted - before == 1
+
+
+@pytest.mark.contracts("split", why="argument parsing does not depend on the layout")
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["call", "query", "Process", "--filter", "name = 'Orders"],
+         2, "Error: filter \"name = 'Orders\": No closing quotation (close the quote, or escape it)"),
+        (["call", "query", "ExecutionRecord", "--filter", "executionTime BETWEEN 2026-11-01 2026-11-02"],
+         1, "Error: query: '2026-11-01' is not a date-time with a time zone for executionTime"),
+        (["call", "create", "-"], 1, "Error: object: <stdin>: empty input; give an object as XML or JSON"),
+        (["call", "create", "missing.json"], 1, "Error: missing.json: cannot read (No such file or directory)"),
+        (["call", "delete", "Environment", "nope"], 1, "Error: delete: Environment nope did not exist"),
+        (["call", "execute", "atom"], 2, "Error: give exactly one of --process-id and --process-name"),
+    ],
+)  # fmt: skip
+def test_call_mistakes_are_one_line(
+    runner: CliRunner,
+    service: LocalService,
+    tmp_path: Path,
+    compiled_env: dict[str, str],
+    args: list[str],
+    status: int,
+    message: str,
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    result = runner.invoke(main, ["-q", *args], env=env, input="")
+    assert result.exit_code == status, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+
+
+@pytest.mark.contracts("split", why="the envelope shape is covered per layout elsewhere")
+def test_dry_run_prints_the_signed_redacted_envelope_and_sends_nothing(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    before = service.limit_stats().accepted
+    obj = json.dumps({"@type": "Environment", "name": "QA", "classification": "TEST"})
+    result = runner.invoke(main, ["call", "create", "--dry-run"], env=env, input=obj)
+    assert result.exit_code == 0, result.output
+    envelope = etree.fromstring(result.stdout.encode())
+    password = envelope.find(".//{*}UsernameToken/{*}Password")
+    assert password is not None
+    assert password.text == "***"
+    assert envelope.find(".//{*}Body/{*}create/object").get("name") == "QA"  # type: ignore[union-attr]
+    assert DEFAULT_PASSWORD not in result.output
+    assert "call create: dry run, nothing sent" in result.stderr
+    (tmp_path / "create.xml").write_text(result.stdout)
+    resent = runner.invoke(main, ["call", "send", str(tmp_path / "create.xml"), "--dry-run"], env=env)
+    assert resent.exit_code == 0, resent.output
+    assert etree.fromstring(resent.stdout.encode()).find(".//{*}UsernameToken/{*}Password").text == "***"  # type: ignore[union-attr]
+    assert DEFAULT_PASSWORD not in resent.output
+    assert service.limit_stats().accepted == before
+
+
+def test_cache_verify_on_a_mistyped_path_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path / "typo")])
+    assert result.exit_code == 1
+    assert result.output == f"error: {tmp_path}/typo: no snapshot found (a mistyped --cache-dir or --account?)\n"
+    as_json = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path / "typo"), "--format", "json"])
+    assert json.loads(as_json.stdout)["ok"] is False
+
+
+@pytest.mark.contracts("split", why="the pointer does not depend on the layout")
+def test_cache_verify_when_the_pointer_is_a_directory(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    fetched(runner, service, tmp_path, compiled_env)
+    pointer = tmp_path / "cache" / "platform" / DEFAULT_ACCOUNT / "CURRENT"
+    pointer.unlink()
+    pointer.mkdir(mode=0o700)
+    result = runner.invoke(main, ["cache", "verify", "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 1
+    assert f"error: {pointer}: is not a regular file" in result.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+def test_validate_on_an_empty_folder_exits_1(runner: CliRunner, tmp_path: Path, compiled_env: dict[str, str]) -> None:
+    result = runner.invoke(main, ["validate", str(tmp_path)], env=compiled_env)
+    assert result.exit_code == 1
+    assert f"error: {tmp_path}: no *.xml file in this folder" in result.output
+
+
+def test_fetch_into_an_unwritable_folder_is_one_line(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    result = runner.invoke(
+        main, ["-q", "fetch", "--cache-dir", str(tmp_path / "file" / "cache")], env=fetch_env(service)
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path}/file/cache: cannot write the cache (Not a directory)\n"
+
+
+def test_cache_diff_exit_code_and_json_listings(runner: CliRunner) -> None:
+    pinned = Path(__file__).parents[2] / "wsdl_cache" / "platform" / DEFAULT_ACCOUNT
+    current = pinned / (pinned / "CURRENT").read_text().strip()
+    drifted = next(p for p in pinned.iterdir() if p.is_dir() and p != current)
+    assert runner.invoke(main, ["cache", "diff", str(current), str(current), "--exit-code"]).exit_code == 0
+    changed = runner.invoke(main, ["cache", "diff", str(current), str(drifted), "--exit-code", "--format", "json"])
+    assert changed.exit_code == 1
+    assert json.loads(changed.stdout)
+    listed = runner.invoke(
+        main, ["cache", "list", "--cache-dir", str(pinned.parents[1]), "--account", DEFAULT_ACCOUNT, "--format", "json"]
+    )
+    mine = {
+        (Path(r["snapshot"]).name, r["current"])
+        for r in json.loads(listed.stdout)
+        if r["snapshot"].startswith(str(pinned))
+    }
+    assert mine == {(current.name, True), (drifted.name, False)}  # the partner pin of the account is listed too
+
+
+def test_ctrl_c_exits_130(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boomi_soap.cache
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(boomi_soap.cache, "refresh", interrupted)
+    env = {"BOOMI_ACCOUNT_ID": "a-1", "BOOMI_USERNAME": "u", "BOOMI_PASSWORD": "p", "BOOMI_BASE_URL": ""}
+    result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 130
+    assert result.output.endswith("interrupted\n")
+
+
+@pytest.mark.parametrize(("flags", "level"), [(["-vv"], logging.WARNING), (["-vvv"], logging.DEBUG)])
+def test_debug_keeps_zeep_quiet_until_vvv(runner: CliRunner, flags: list[str], level: int) -> None:
+    try:
+        runner.invoke(main, [*flags, "cache", "list", "--cache-dir", "/nonexistent"])
+        assert logging.getLogger("zeep").level == level
+    finally:
+        logging.getLogger("zeep").setLevel(logging.NOTSET)
+
+
+@pytest.mark.parametrize(
+    ("words", "variables"),
+    [
+        (["fetch"], ["BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_PASSWORD", "BOOMI_API_TOKEN",
+                     "BOOMI_SOAP_CACHE_DIR", "BOOMI_FLAVOUR"]),
+        (["serve"], ["BOOMI_SERVE_USER", "BOOMI_SERVE_PASSWORD", "BOOMI_SERVE_API_TOKEN"]),
+        (["quickstart"], ["BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_PASSWORD", "BOOMI_API_TOKEN"]),
+        (["call", "get"], ["BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_SOAP_CACHE_DIR"]),
+        (["codegen"], ["BOOMI_ACCOUNT_ID", "BOOMI_SOAP_CACHE_DIR"]),
+        (["cache", "diff"], ["BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_USERNAME"]),
+    ],
+)  # fmt: skip
+def test_help_names_the_environment_it_reads(runner: CliRunner, words: list[str], variables: list[str]) -> None:
+    shown = " ".join(runner.invoke(main, [*words, "--help"]).output.split())
+    for variable in variables:
+        assert variable in shown, (words, variable)
+
+
+def test_serve_ignores_the_client_environment(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["serve", "--password", "x"], env={"BOOMI_USERNAME": "ann@example.com"})
+    assert result.exit_code == 2
+    assert "--password/--api-token need --user (or BOOMI_SERVE_USER)" in result.output
+
+
+def test_serve_with_the_client_environment_exported_still_takes_the_demo_login() -> None:
+    env = {**os.environ, "BOOMI_ACCOUNT_ID": "acme-ABC123", "BOOMI_USERNAME": "ann@example.com",
+           "BOOMI_PASSWORD": "real-secret", "BOOMI_API_TOKEN": ""}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boomi_soap", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().split()[4]
+        reply = requests.get(
+            f"{base}/api/soap/v1/{DEFAULT_ACCOUNT}?wsdl", auth=(DEFAULT_USER, DEFAULT_PASSWORD), timeout=10
+        )
+        assert reply.status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_quickstart_without_account_reads_no_boomi_variable(runner: CliRunner, compiled_env: dict[str, str]) -> None:
+    env = {**compiled_env, "BOOMI_ACCOUNT_ID": "acme-ABC123", "BOOMI_USERNAME": "ann@example.com",
+           "BOOMI_PASSWORD": "real-secret", "BOOMI_BASE_URL": "https://api.boomi.com", "BOOMI_FLAVOUR": "partner"}  # fmt: skip
+    result = runner.invoke(main, ["quickstart"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "acme-ABC123" not in result.output
+
+
+@pytest.mark.contracts("split", why="the tour does not depend on the layout")
+def test_quickstart_account_reads_one_page(
+    runner: CliRunner, service: LocalService, compiled_env: dict[str, str]
+) -> None:
+    env = {**fetch_env(service), **compiled_env}
+    before = service.limit_stats().accepted
+    result = runner.invoke(main, ["quickstart", "--account", DEFAULT_ACCOUNT, "--base-url", service.base_url], env=env)
+    assert result.exit_code == 0, result.output
+    assert "query      ExecutionRecord: 100 records in 1 pages (first page only; more not read)" in result.stdout
+    assert (
+        f"quickstart: account {DEFAULT_ACCOUNT} (--account); base URL {service.base_url} (--base-url)" in result.stderr
+    )
+    assert service.limit_stats().accepted - before == 2  # get and one query page
+
+
+@pytest.mark.contracts("split", why="the tour does not depend on the layout")
+def test_quickstart_account_when_the_answer_is_not_an_account(
+    runner: CliRunner, service: LocalService, compiled_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boomi_soap.client import Client
+
+    monkeypatch.setattr(Client, "get", lambda self, kind, key: self.new_object("Process", name="x"))
+    env = {**fetch_env(service), **compiled_env}
+    result = runner.invoke(main, ["-q", "quickstart", "--account", DEFAULT_ACCOUNT], env=env)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: get: Account {DEFAULT_ACCOUNT} answered a Process, not an Account"
+    )
+
+
+@pytest.mark.contracts("split", why="the host choice does not depend on the layout")
+def test_eu_is_named_as_the_endpoints_source(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    result = runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--eu", "--dry-run"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"call get: endpoint https://api.platform.gb.boomi.com/api/soap/v1/{DEFAULT_ACCOUNT} (--eu);" in result.stderr
+    )
+    both = runner.invoke(main, ["fetch", "--eu", "--base-url", service.base_url], env=env)
+    assert both.exit_code == 2
+    assert "give --base-url or --eu, not both" in both.output
+
+
+def test_fetch_takes_the_network_options(runner: CliRunner, service: LocalService, tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")  # not needed on plain http to loopback: only that it is accepted and used
+    result = runner.invoke(
+        main, ["fetch", "--cache-dir", str(tmp_path / "c"), "--ca-bundle", str(bundle), "--format", "json"],
+        env=fetch_env(service),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"] == "new snapshot"
+
+
+@pytest.mark.contracts("split", why="the cache choice does not depend on the layout")
+def test_the_default_cache_is_named_for_what_it_is(
+    runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wsdl_cache").mkdir(mode=0o700)
+    env = {**fetch_env(service), "BOOMI_SOAP_CACHE_DIR": ""}
+    result = runner.invoke(main, ["fetch"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"fetch: cache {tmp_path}/wsdl_cache (default: ./wsdl_cache here)" in result.stderr

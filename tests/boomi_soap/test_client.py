@@ -7,6 +7,7 @@ import base64
 import logging
 import threading
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,72 @@ def test_query_sort(client: Client) -> None:
         r.executionTime for r in client.query("ExecutionRecord", F("status") == "ERROR", sort={"executionTime": "DESC"})
     ]
     assert times == sorted(times, reverse=True)
+
+
+def test_sort_without_a_filter(client: Client) -> None:
+    records = client.query("ExecutionRecord", sort={"executionTime": "DESC"})
+    times = [r.executionTime for r in records]
+    assert len(times) == EXECUTION_RECORDS
+    assert times == sorted(times, reverse=True)
+
+
+def test_dates_and_datetimes_in_filters(client: Client) -> None:
+    day = F("executionTime").between(date(2026, 11, 1), date(2026, 11, 2))
+    aware = F("executionTime").between(
+        datetime(2026, 11, 1, 6, tzinfo=UTC), datetime(2026, 11, 1, 8, 0, tzinfo=timezone(timedelta(hours=1)))
+    )
+    assert client.query("ExecutionRecord", day).count() > 0
+    assert client.query("ExecutionRecord", aware).count() == 4  # 06:00Z to 07:00Z, as the string form above
+    with pytest.raises(QueryFilterError, match=r"datetime 2026-11-01T06:00:00 has no time zone"):
+        _ = F("executionTime") > datetime(2026, 11, 1, 6)
+
+
+def test_a_date_string_without_a_zone_is_a_fault_not_a_crash(client: Client, service: LocalService) -> None:
+    where = F("executionTime").between("2026-11-01", "2026-11-02")
+    with pytest.raises(InvalidRequestError, match="'2026-11-01' is not a date-time with a time zone") as refused:
+        client.query("ExecutionRecord", where).count()
+    assert refused.value.attempts == 1  # the service answered; nothing to retry
+    assert client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT  # and it still serves
+
+
+def test_a_string_filter_is_refused_in_one_line(client: Client) -> None:
+    with pytest.raises(QueryFilterError) as refused:
+        client.query("Process", "name = Orders")  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "a query filter is an expression, not the string 'name = Orders'"
+        ' (build it with F, e.g. F("status") == "ERROR")'
+    )
+
+
+def test_an_unknown_field_is_one_line_naming_the_allowed_ones(client: Client, service: LocalService) -> None:
+    before = service.limit_stats().accepted
+    with pytest.raises(InvalidRequestError) as refused:
+        client.create("Environment", name="QA", colour="blue")
+    assert str(refused.value) == (
+        "create: Environment has no field 'colour'; its fields are classification, id, name, parentAccount,"
+        " parentEnvironment"
+    )
+    assert service.limit_stats().accepted == before
+
+
+def test_the_client_is_a_context_manager_with_its_zeep_client(snapshot: Snapshot, tmp_path: Path) -> None:
+    with Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path) as client:
+        assert client.zeep_client.wsdl.location.endswith("service.wsdl")
+        assert client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
+    client.close()  # closing twice is harmless
+
+
+def test_from_cache_reads_the_base_url_from_the_process_environment(
+    snapshot: Snapshot, service: LocalService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in cache_env(snapshot, BOOMI_BASE_URL=service.base_url).items():
+        monkeypatch.setenv(name, value)
+    with Client.from_cache(settings=FAST) as client:
+        assert client.address == snapshot.endpoint
+    with Client.from_cache(settings=FAST, region="eu", env=cache_env(snapshot)) as eu:
+        assert eu.address.startswith("https://api.platform.gb.boomi.com/")
+    with pytest.raises(ConfigurationError, match="give base_url or region='eu', not both"):
+        Client.from_cache(settings=FAST, region="eu", base_url=service.base_url, env=cache_env(snapshot))
 
 
 def test_builder_shapes() -> None:
@@ -402,7 +469,7 @@ def test_read_timeout(snapshot: Snapshot, service: LocalService, tmp_path: Path)
     settings = ClientSettings(rate_limit=None, read_timeout=0.3, retry=RetryPolicy(max_retries=0))
     slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
     service.injections.latency = 1.0
-    with pytest.raises(ServiceTimeoutError, match=r"no answer within 0\.3 s"):
+    with pytest.raises(ServiceTimeoutError, match=r"no answer from http://127\.0\.0\.1:\d+/\S+ within 0\.3 s"):
         slow.create("Environment", name="Slow", classification="TEST")
 
 
@@ -477,3 +544,14 @@ def test_client_never_downloads(snapshot: Snapshot) -> None:
     with pytest.raises(TransportError, match="refusing to fetch"):
         SafeTransport(FAST).load("http://127.0.0.1:9/x.xsd")
     assert snapshot.wsdl_path.is_file()
+
+
+def test_from_cache_says_where_calls_go(
+    snapshot: Snapshot, service: LocalService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
+        Client.from_cache(env=cache_env(snapshot, BOOMI_BASE_URL=service.base_url), settings=FAST).close()
+    assert (
+        f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID), endpoint {snapshot.endpoint} (BOOMI_BASE_URL),"
+        f" snapshot {snapshot.directory}" in caplog.text
+    )

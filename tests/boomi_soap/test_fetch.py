@@ -105,7 +105,8 @@ def test_credentials_only_go_to_the_wsdl_origin() -> None:
         ((302, {"Location": "http://127.0.0.1:9/x"}, b""), "redirect to http://127.0.0.1:9/x not followed"),
         ((401, {}, b"no"), f"HTTP 401: the credentials of {DEFAULT_USER} were refused"),
         ((500, {}, b"oops"), "HTTP 500"),
-        ((200, XML, b"<html><body>login</body></html>"), "expected a WSDL or an XML schema, got <html>"),
+        ((200, XML, b"<html><body>login</body></html>"), "not a WSDL or schema but an HTML page"),
+        ((200, XML, b"<!DOCTYPE html><html><body>login</body></html>"), "not a WSDL or schema but an HTML page"),
         ((200, XML, b"not xml at all"), "not a usable XML document"),
         ((200, XML, b'<!DOCTYPE x [<!ENTITY a "b">]><x/>'), "DOCTYPE declarations are not allowed"),
     ],
@@ -142,10 +143,10 @@ def test_connection_refused_names_the_url() -> None:
     assert caught.value.url == "http://127.0.0.1:9/api/soap/v1/acct?wsdl"
 
 
-def test_a_session_can_be_injected(service_endpoint: Endpoint) -> None:
+def test_a_session_can_be_injected(service_endpoint: Endpoint, contract: str) -> None:
     session = requests.Session()
     result = fetch_documents(service_endpoint, CREDENTIALS, session=session)
-    assert len(result.documents) == 3
+    assert len(result.documents) == (2 if contract == "single" else 3)  # the WSDL and its schema documents
     session.close()
 
 
@@ -204,3 +205,13 @@ def test_an_import_with_user_information_is_refused_unechoed() -> None:
             fetch_documents(Endpoint("acct", server.base_url), CREDENTIALS)
         assert "hunter2" not in str(refused.value)
         assert [s.path for s in server.seen] == ["/api/soap/v1/acct?wsdl"]
+
+
+def test_https_to_a_plain_http_port_says_so() -> None:
+    with doc_server({}) as server:
+        https = server.base_url.replace("http://", "https://")
+        with pytest.raises(FetchError) as refused:
+            fetch_documents(Endpoint("acct", https), CREDENTIALS)
+    assert str(refused.value) == (
+        f"{https}/api/soap/v1/acct?wsdl: does not speak TLS: the port answers plain HTTP (use http://, or the https port)"
+    )

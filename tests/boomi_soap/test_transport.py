@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,13 @@ import requests
 from boomi_soap.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
-from boomi_soap.exceptions import RateLimitedError, RedirectRefusedError, ResponseError, ServiceTimeoutError
+from boomi_soap.exceptions import (
+    RateLimitedError,
+    RedirectRefusedError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
 from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.transport import SafeTransport
@@ -62,7 +69,10 @@ def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_p
     settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
     with scripted(drip(0.5, headers_first=headers_first)) as service:
         client = client_at(service.base_url, tmp_path, settings)
-        with pytest.raises(ServiceTimeoutError, match="no complete answer within the total timeout of 2 s") as late:
+        with pytest.raises(
+            ServiceTimeoutError,
+            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 2 s",
+        ) as late:
             client.get("Account", DEFAULT_ACCOUNT)
     assert late.value.attempts == 1
     assert late.value.sent is None
@@ -149,3 +159,68 @@ def test_debug_bodies_are_cut_with_their_size(caplog: pytest.LogCaptureFixture) 
     for record in caplog.records:
         assert f"[... cut at 1000 of {len(big)} bytes]" in record.getMessage()
         assert len(record.getMessage()) < 2000
+
+
+# -- messages that say what went wrong, and where ------------------------------------------
+
+HTML_LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>login</body></html>"
+
+
+def test_https_to_a_plain_http_port_says_so(tmp_path: Path) -> None:
+    with scripted(reply(200, b"<never/>")) as service:
+        https = service.base_url.replace("http://", "https://")
+        with pytest.raises(TransportError) as refused:
+            client_at(https, tmp_path).get("Account", DEFAULT_ACCOUNT)
+    message = str(refused.value)
+    assert (
+        message
+        == f"get: {https}{PATH} does not speak TLS: the port answers plain HTTP (use http://, or the https port)"
+    )
+    assert "certificate" not in message
+    assert refused.value.attempts == 1  # a port that speaks plain HTTP will not learn TLS in a retry
+
+
+def test_a_dns_failure_names_the_host_and_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_host(host: object, *args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    client = client_at("https://api.boomi.invalid", tmp_path)
+    with pytest.raises(TransportError) as refused:
+        client.get("Account", DEFAULT_ACCOUNT)
+    assert str(refused.value) == (
+        f"get: cannot resolve host 'api.boomi.invalid' (DNS lookup failed) for https://api.boomi.invalid{PATH}"
+    )
+    assert (refused.value.sent, refused.value.attempts) == (False, 1)
+
+
+def test_a_refused_connection_names_the_url(tmp_path: Path) -> None:
+    with pytest.raises(
+        TransportError, match=r"could not connect to http://127\.0\.0\.1:9/api/soap/v1/\S+: connection refused"
+    ):
+        client_at("http://127.0.0.1:9", tmp_path).get("Account", DEFAULT_ACCOUNT)
+
+
+@pytest.mark.parametrize("status", [200, 502])
+def test_an_html_page_is_not_a_soap_answer(status: int, tmp_path: Path) -> None:
+    page = reply(status, HTML_LOGIN, {"Content-Type": "text/html"})
+    with scripted(page) as service, pytest.raises(ResponseError) as refused:
+        client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+    assert str(refused.value) == f"get: HTTP {status}: not a SOAP answer (HTML) from {service.base_url}{PATH}"
+
+
+def test_the_user_agent_setting_is_sent(tmp_path: Path) -> None:
+    settings = ClientSettings(rate_limit=None, user_agent="acme-sync/2.1", retry=RetryPolicy(max_retries=0))
+    with scripted(reply(500, b"x")) as service, pytest.raises(ResponseError):
+        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+    assert service.received[0].headers["User-Agent"] == "acme-sync/2.1"
+
+
+def test_proxy_ca_bundle_and_client_certificate_reach_the_session(tmp_path: Path) -> None:
+    settings = ClientSettings(
+        proxies={"https": "http://127.0.0.1:3128"}, ca_bundle="/etc/ca.pem", client_cert=("/c.pem", "/k.pem")
+    )
+    session = SafeTransport(settings).session
+    assert (session.proxies["https"], session.verify, session.cert) == (
+        "http://127.0.0.1:3128", "/etc/ca.pem", ("/c.pem", "/k.pem"),
+    )  # fmt: skip

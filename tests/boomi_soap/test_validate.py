@@ -15,8 +15,8 @@ from lxml import etree
 from boomi_soap.cache import pinned_store
 from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, schema_from_files
-from boomi_soap.validate import SchemaValidator, ValidationIssue, xpath_of
+from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, resolve_schema, schema_from_files
+from boomi_soap.validate import SchemaValidator, ValidationIssue, for_people, validate_sources, xpath_of
 from tests.hostile import HOSTILE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -105,10 +105,10 @@ def test_the_five_classic_mistakes_in_one_run(validator: SchemaValidator) -> Non
     assert "value must be one of" in enumeration.reason
     (pattern,) = found["date-pattern"]
     assert (pattern.line, pattern.path.endswith("/@dateInstalled"), pattern.value) == (4, True, "yesterday at noon")
-    assert "Invalid datetime string" in pattern.reason
+    assert "'yesterday at noon' is not a valid datetime" in pattern.reason
     (integer,) = found["integer"]
     assert (integer.line, integer.value) == (4, "three")
-    assert "invalid literal for int()" in integer.reason
+    assert "'three' is not an integer" in integer.reason
     (missing,) = found["missing-attribute"]
     assert (missing.line, missing.column, missing.reason) == (7, 11, "missing required attribute 'property'")
     (order,) = found["out-of-order"]
@@ -160,7 +160,7 @@ def test_issue_json_shape(validator: SchemaValidator) -> None:
     assert issue.as_dict() == {
         "source": "i.xml",
         "path": "/soapenv:Envelope/soapenv:Body/soap:update/object/@purgeHistoryDays",
-        "reason": "attribute purgeHistoryDays='three': invalid literal for int() with base 10: 'three'",
+        "reason": "attribute purgeHistoryDays='three': 'three' is not an integer",
         "line": 4,
         "column": 43,
         "expected": [],
@@ -279,3 +279,23 @@ def test_schema_location_hints_are_never_followed(validator: SchemaValidator, mo
     )
     (issue,) = validator.iter_errors(document)
     assert "Description" in issue.reason
+
+
+@pytest.mark.parametrize(
+    ("reason", "plain"),
+    [
+        ("invalid literal for int() with base 10: 'three'", "'three' is not an integer"),
+        ("Invalid datetime string 'noon' for <class 'elementpath.datatypes.datetime.DateTime10'>",
+         "'noon' is not a valid datetime"),
+        ("XsdComplexType(name='tns:BaseType') is abstract", "tns:BaseType is abstract: give a concrete xsi:type"),
+        ("could not convert string to float: 'x'", "'x' is not a number"),
+    ],
+)  # fmt: skip
+def test_messages_are_for_people(reason: str, plain: str) -> None:
+    assert for_people(reason) == plain
+
+
+def test_an_empty_folder_is_reported(tmp_path: Path) -> None:
+    report = validate_sources(SchemaValidator(resolve_schema()), [str(tmp_path)])
+    assert not report.ok
+    assert report.lines() == [f"error: {tmp_path}: no *.xml file in this folder"]

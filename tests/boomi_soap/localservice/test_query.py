@@ -220,7 +220,7 @@ def test_documented_grouping_fragment_is_understood(soap: RawSoap, fixtures_dir)
         (simple("EQUALS", "executionDuration", "12 s"), "'12 s' is not a number for executionDuration"),
         (
             simple("BETWEEN", "executionTime", "2026-11-01T06:00:00", "2026-11-01T07:00:00Z"),
-            "'2026-11-01T06:00:00' has no time zone for executionTime; add Z or an offset such as +01:00",
+            "'2026-11-01T06:00:00' is not a date-time with a time zone for executionTime; add Z or an offset such as +01:00",
         ),
     ],
     ids=["nan", "infinity", "not-a-number", "naive-datetime"],

@@ -1,0 +1,67 @@
+"""Objects for ``call create``/``update`` read from XML or JSON, and results written back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import InvalidRequestError, XMLInputError
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.render import load_object, render_json_line, render_xml
+from boomi_soap.settings import ClientSettings
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+API = "http://api.platform.boomi.com/"
+
+
+@pytest.fixture
+def client(service: LocalService, tmp_path: Path) -> Client:
+    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
+    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"@type": "Environment", "name": "QA", "classification": "TEST", "id": null}',
+        f'<api:Environment xmlns:api="{API}" name="QA" classification="TEST"/>'.encode(),
+        b'<results><result type="Environment" name="QA" classification="TEST"/></results>',
+        f'<object xmlns:x="{API}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="x:Environment"'
+        ' name="QA" classification="TEST"/>'.encode(),
+    ],
+    ids=["json", "data-namespace", "call-output", "xsi-type"],
+)
+def test_every_input_form_reads_the_same_object(client: Client, data: bytes) -> None:
+    obj = load_object(client, data, source="input")
+    assert (type(obj).__name__, obj.name, obj.classification) == ("Environment", "QA", "TEST")
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        (b"", InvalidRequestError, "object: input: empty input; give an object as XML or JSON"),
+        (b'{"name": "QA"}', InvalidRequestError, 'object: input: say the object\'s type with "@type" or --type'),
+        (b"[1]", InvalidRequestError, "object: input: want a JSON object, not list"),
+        (b"<a><b></a>", XMLInputError, "input:1:"),
+    ],
+)
+def test_bad_input_is_one_line(client: Client, data: bytes, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as refused:
+        load_object(client, data, source="input")
+    assert str(refused.value).startswith(message)
+    assert "\n" not in str(refused.value)
+
+
+def test_results_round_trip_through_json_and_xml(client: Client) -> None:
+    environment = next(iter(client.query("Environment")))
+    line = render_json_line(environment)
+    assert json.loads(line)["@type"] == "Environment"
+    again = load_object(client, render_xml(client, environment).encode(), source="xml")
+    assert (again.id, again.name) == (environment.id, environment.name)
+    assert load_object(client, line.encode(), source="json").id == environment.id
