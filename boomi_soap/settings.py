@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from boomi_soap.limiter import Backend
 
 __all__ = ["IDEMPOTENT_OPERATIONS", "ClientSettings", "RetryPolicy"]
 
@@ -50,6 +54,17 @@ class ClientSettings:
         validate_requests: Validate every request against the schema before sending.
         retry: The retry policy.
         user_agent: ``User-Agent`` header.
+        limiter: Where the rate window and quota counts live: ``"memory"`` (this client),
+            ``"host"`` (every process of this user on this machine), ``"redis://..."``
+            (every host), or a :class:`~boomi_soap.limiter.Backend` to share;
+            ``None`` reads ``BOOMI_SOAP_LIMITER``, else ``"memory"``.
+        limits_dir: Directory of the ``host`` store (default: ``limits`` under the cache root).
+        daily_quota: The account's calls per rolling 24 hours; the client refuses the
+            call that would exceed it with ``QuotaBudgetExceeded`` (``None``: count only).
+        quota_warn_share: Share of ``daily_quota`` at which a warning is logged.
+        unavailable_after: Seconds of uninterrupted HTTP 503 after which a call fails with
+            ``ServiceUnavailableError`` ("quota exhausted or service down") instead of retrying.
+        max_retry_after: Longest ``Retry-After`` honoured by waiting; a longer one fails at once.
     """
 
     rate_limit: float | None = 5.0
@@ -58,3 +73,9 @@ class ClientSettings:
     validate_requests: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = "boomi-soap"
+    limiter: str | Backend | None = None
+    limits_dir: Path | None = None
+    daily_quota: int | None = None
+    quota_warn_share: float = 0.8
+    unavailable_after: float = 60.0
+    max_retry_after: float = 120.0

@@ -3,7 +3,8 @@
 :class:`SafeTransport` replaces zeep's ``Transport.post``: zeep's own version logs
 whole envelopes at DEBUG, WS-Security password included.  Ours logs them with every
 ``Password`` element, ``Authorization`` header and ``Nonce`` redacted, and wraps the
-send in the client's rate limiter and retry policy.
+send in the account's gate (rate window and quota budget, see :mod:`boomi_soap.quota`)
+and the retry policy.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import random
 import re
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -22,9 +21,10 @@ import requests
 from zeep.transports import Transport
 
 from boomi_soap.exceptions import ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.quota import Gates, Outage
 from boomi_soap.settings import ClientSettings
 
-__all__ = ["CallRecord", "RateLimiter", "SafeTransport", "redact"]
+__all__ = ["CallRecord", "SafeTransport", "redact"]
 
 _log = logging.getLogger("boomi_soap.client")
 _SECRET_ELEMENTS: Final = re.compile(
@@ -37,37 +37,6 @@ def redact(data: bytes | str) -> str:
     """Return an envelope as text with every password and nonce replaced by ``***``."""
     raw = data.encode() if isinstance(data, str) else data
     return _SECRET_ELEMENTS.sub(rb"\1***\3", raw).decode("utf-8", "replace")
-
-
-class RateLimiter:
-    """At most ``rate`` sends in any one-second window, shared by every thread.
-
-    It mirrors the sliding window Boomi enforces, with a small margin because the
-    service counts arrivals, which network jitter can bring closer together.
-    """
-
-    def __init__(self, rate: float, *, margin: float = 0.02, clock: Callable[[], float] = time.monotonic) -> None:
-        """Allow ``rate`` calls per second (whole calls per window: ``int(rate)``, at least 1)."""
-        self.capacity = max(1, int(rate))
-        self.window = 1.0 + margin
-        self._clock = clock
-        self._sent: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Block until a send is allowed; return how long it waited."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.capacity:
-                    self._sent.append(now)
-                    return waited
-                pause = self.window - (now - self._sent[0])
-            time.sleep(pause)
-            waited += pause
 
 
 @dataclass
@@ -102,7 +71,8 @@ class SafeTransport(Transport):
         session.headers["User-Agent"] = settings.user_agent
         super().__init__(session=session, timeout=settings.connect_timeout)  # type: ignore[no-untyped-call]
         self.client_settings = settings
-        self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.gates = Gates(settings)
+        self.outage = Outage(settings)
         self._local = threading.local()
         self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
 
@@ -123,9 +93,9 @@ class SafeTransport(Transport):
         timeout = (self.client_settings.connect_timeout, self.client_settings.read_timeout)
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("%s request to %s:\n%s", record.operation, address, redact(message))
+        gate = self.gates.gate(address)
         while True:
-            if self.limiter is not None:
-                record.waited += self.limiter.acquire()
+            record.waited += gate.enter()
             record.attempts += 1
             retry_reason: str | None = None
             error: TransportError | None = None
@@ -175,14 +145,24 @@ class SafeTransport(Transport):
                     _log.debug(
                         "%s answer (HTTP %d):\n%s", record.operation, response.status_code, redact(response.content)
                     )
+                self.outage.answered(response.status_code)
                 if response.status_code != 503 or _QUOTA_CODE.search(response.content):
                     return response
                 retry_reason, error = "HTTP 503", None
-            if retry_reason is None or record.attempts > policy.max_retries:
+            last = retry_reason is None or record.attempts > policy.max_retries
+            pause = (
+                # may raise ServiceUnavailableError: a long run of 503s, or a long Retry-After
+                self.outage.pause_after_503(
+                    record.operation, record.attempts, response.headers.get("Retry-After"), self._random.random(),
+                    last=last,
+                )
+                if error is None
+                else policy.delay(record.attempts, self._random.random())
+            )  # fmt: skip
+            if last:
                 if error is None:
                     return response  # the last 503: the client maps it to RateLimitedError
                 raise error
-            pause = policy.delay(record.attempts, self._random.random())
             record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
             _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
             time.sleep(pause)
