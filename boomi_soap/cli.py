@@ -137,6 +137,14 @@ _cache_option = click.option(
 )
 
 
+_limiter_option = click.option(
+    "--limiter",
+    envvar="BOOMI_SOAP_LIMITER",
+    metavar="memory|host|redis://HOST:PORT",
+    help="Where the account's rate window and quota count live (or BOOMI_SOAP_LIMITER).  [default: memory]",
+)
+
+
 def _store(cache_dir: Path | None) -> CacheStore:
     from boomi_soap.cache import CacheStore, default_cache_dir
 
@@ -345,6 +353,7 @@ def quickstart(account: str | None, base_url: str | None, user: str | None) -> N
     help="A condition, e.g. 'name LIKE Orders%' or 'executionTime BETWEEN a b' (repeatable: all must hold).",
 )  # fmt: skip
 @click.option("--format", "output", type=click.Choice(["json", "xml"]), default="json", show_default=True)
+@_limiter_option
 def call(
     operation: str,
     object_type: str,
@@ -355,6 +364,7 @@ def call(
     cache_dir: Path | None,
     filters: tuple[str, ...],
     output: str,
+    limiter: str | None,
 ) -> None:
     """Call get TYPE ID or query TYPE [--filter ...] and print the results.
 
@@ -363,11 +373,16 @@ def call(
     from boomi_soap.client import Client
     from boomi_soap.credentials import Credentials
     from boomi_soap.render import parse_filters, render_results
+    from boomi_soap.settings import ClientSettings
 
     try:
         where = parse_filters(filters)
         client = Client.from_cache(
-            account, cache_dir=cache_dir, base_url=base_url, credentials=Credentials.from_sources(username=user)
+            account,
+            cache_dir=cache_dir,
+            base_url=base_url,
+            credentials=Credentials.from_sources(username=user),
+            settings=ClientSettings(limiter=limiter),
         )
         if operation == "get":
             if object_id is None:
@@ -378,6 +393,36 @@ def call(
         click.echo(render_results(client, results, output), nl=False)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
+
+
+@main.command()
+@click.option("--account", envvar="BOOMI_ACCOUNT_ID", required=True, help="Account id (or BOOMI_ACCOUNT_ID).")
+@_limiter_option
+@click.option("--daily-quota", type=click.IntRange(min=1), help="The account's daily limit, to show the share used.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def quota(account: str, limiter: str | None, daily_quota: int | None, output: str) -> None:
+    """Show the account's calls per hour over the rolling 24 hours, as the limiter's store counted them."""
+    import json
+    from datetime import UTC, datetime
+
+    from boomi_soap.limiter import backend_for
+    from boomi_soap.quota import QuotaBudget
+
+    try:
+        backend = backend_for(limiter)
+        report = QuotaBudget(backend, account, daily_quota).report()
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    if backend.kind == "memory":
+        click.echo("note: the memory limiter counts inside one process; use --limiter host or redis://", err=True)
+    if output == "json":
+        hours = [{"hour": datetime.fromtimestamp(h, UTC).isoformat(), "calls": n} for h, n in report.hours]
+        click.echo(json.dumps({"account": account, "used": report.used, "limit": daily_quota, "hours": hours}))
+        return
+    for start, calls in report.hours:
+        click.echo(f"{datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:00} UTC  {calls:7d}")
+    share = f" of {daily_quota} ({report.used / daily_quota:.0%})" if daily_quota else ""
+    click.echo(f"{account}: {report.used} calls in the last 24 hours{share}")
 
 
 @main.command()
