@@ -108,7 +108,7 @@ class AsyncSafeTransport(AsyncTransport):
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("%s request to %s:\n%s", record.operation, address, redact(message))
         while True:
-            record.waited += await gate.enter_async()
+            record.waited += await gate.enter_async(retry=record.attempts > 0)
             record.attempts += 1
             error: TransportError | None = None
             retry_reason: str | None = None

@@ -116,13 +116,22 @@ class AccountLimiter:
         self._queue: deque[_Ticket] = deque()
         self._mutex = threading.Lock()
         self._puts = 0
+        lock = bucket.limiter_lock()
+        self._store_lock: contextlib.AbstractContextManager[Any] = (
+            lock if isinstance(lock, contextlib.AbstractContextManager) else contextlib.nullcontext()
+        )
 
-    def acquire(self) -> float:
-        """Block until this thread may send; return the seconds it waited."""
+    def acquire(self, *, retry: bool = False) -> float:
+        """Block until this thread may send; return the seconds it waited.
+
+        Args:
+            retry: The send repeats one the service refused: it keeps its place in
+                line (next after the waiter now polling) instead of queueing again.
+        """
         started = time.monotonic()
         turn = threading.Event()
         ticket = _Ticket(turn.set)
-        self._enqueue(ticket)
+        self._enqueue(ticket, retry)
         try:
             turn.wait()
             while (pause := self._try()) > 0:
@@ -131,13 +140,13 @@ class AccountLimiter:
             self._leave(ticket)
         return time.monotonic() - started
 
-    async def acquire_async(self) -> float:
+    async def acquire_async(self, *, retry: bool = False) -> float:
         """Wait (without blocking the loop) until this task may send; return the seconds it waited."""
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         turn = asyncio.Event()
         ticket = _Ticket(lambda: _discard(loop.call_soon_threadsafe(turn.set)))
-        self._enqueue(ticket)
+        self._enqueue(ticket, retry)
         try:
             await turn.wait()
             while (pause := self._try()) > 0:
@@ -146,9 +155,12 @@ class AccountLimiter:
             self._leave(ticket)  # also on cancellation, so the queue moves on
         return time.monotonic() - started
 
-    def _enqueue(self, ticket: _Ticket) -> None:
+    def _enqueue(self, ticket: _Ticket, front: bool) -> None:
         with self._mutex:
-            self._queue.append(ticket)
+            if front and self._queue:
+                self._queue.insert(1, ticket)  # the head is polling the store: it keeps its turn
+            else:
+                self._queue.append(ticket)
             if self._queue[0] is ticket:
                 ticket.wake()
 
@@ -162,13 +174,16 @@ class AccountLimiter:
     def _try(self) -> float:
         """Put one send in the window; 0 if it fit, else the seconds until it may."""
         bucket = self._bucket
-        item = RateItem(self._name, _sync(bucket.now()))  # type: ignore[no-untyped-call]
-        if _sync(bucket.put(item)):
-            self._puts += 1
-            if self._puts % _LEAK_EVERY == 0:  # no background leaker: prune now and then
-                _sync(bucket.leak(item.timestamp))
-            return 0.0
-        wait = _sync(bucket.waiting(item))
+        # Read the clock under the store's lock: a stamp taken before waiting for the
+        # lock would be older than the send it stands for, and let the next one in early.
+        with self._store_lock:
+            item = RateItem(self._name, _sync(bucket.now()))  # type: ignore[no-untyped-call]
+            if _sync(bucket.put(item)):
+                self._puts += 1
+                if self._puts % _LEAK_EVERY == 0:  # no background leaker: prune now and then
+                    _sync(bucket.leak(item.timestamp))
+                return 0.0
+            wait = _sync(bucket.waiting(item))
         return max(int(wait), 1) / 1000.0
 
 
@@ -490,7 +505,7 @@ class RedisBackend(Backend):
 
         key = f"{self.prefix}:rate:{account}:{rate.limit}:{rate.interval}"
         try:
-            return _ServerClockBucket.init([rate], self._redis, key)  # type: ignore[no-any-return]
+            return _ServerClockBucket([rate], self._redis, key, self._redis.script_load(_put_item_script()))
         except self._errors as exc:
             raise LimiterStoreError(f"cannot reach the limiter's Redis at {self.url}: {exc}") from None
 
@@ -520,6 +535,23 @@ class RedisBackend(Backend):
     def close(self) -> None:
         """Close the connection pool."""
         self._redis.close()
+
+
+def _put_item_script() -> str:
+    """pyrate-limiter's check-and-insert script, counting entries stamped after ``now`` too.
+
+    Its script counts a window's entries up to the caller's ``now`` only.  Two hosts (or
+    processes) racing for a freed slot stamp their calls a millisecond or two apart,
+    so the later stamp was invisible to the earlier caller, both got in, and the
+    service refused one.  An entry stamped later than ``now`` is in the window all the
+    same.
+    """
+    from pyrate_limiter.buckets.redis_bucket import LuaScript
+
+    counted = "redis.call('ZCOUNT', bucket, window_start, now)"
+    if counted not in LuaScript.PUT_ITEM:  # pragma: no cover - guards an upgrade of pyrate-limiter
+        raise LimiterStoreError("this pyrate-limiter's Redis script is not the one boomi-soap adjusts")
+    return LuaScript.PUT_ITEM.replace(counted, "redis.call('ZCOUNT', bucket, window_start, '+inf')")
 
 
 def _without_password(url: str) -> str:

@@ -7,8 +7,8 @@ client sharing the store shares the count), warns once usage reaches a share of 
 daily limit, and refuses the send that would exceed it with
 :class:`~boomi_soap.exceptions.QuotaBudgetExceeded`, before Boomi would.
 
-:class:`Gate` is what a transport asks before each send: the account's rate window
-(:mod:`boomi_soap.limiter`), then its budget.  :class:`Outage` decides how long to
+:class:`Gate` is what a transport asks before each send: the account's budget, then its
+rate window (:mod:`boomi_soap.limiter`).  :class:`Outage` decides how long to
 wait after a 503, honouring ``Retry-After``, and when to stop: after
 ``unavailable_after`` seconds of nothing but 503 the call fails with
 :class:`~boomi_soap.exceptions.ServiceUnavailableError` ("quota exhausted or service
@@ -122,7 +122,7 @@ class QuotaBudget:
 
 
 class Gate:
-    """What one account's sends pass through: the rate window, then the budget.
+    """What one account's sends pass through: the budget, then the rate window.
 
     Attributes:
         limiter: The account's rate limiter, if the client limits its rate.
@@ -133,17 +133,22 @@ class Gate:
         self.limiter = limiter
         self.budget = budget
 
-    def enter(self) -> float:
-        """Wait for the window, then spend one call of the budget; return the seconds waited."""
-        waited = self.limiter.acquire() if self.limiter is not None else 0.0
-        self.budget.spend()
-        return waited
+    def enter(self, *, retry: bool = False) -> float:
+        """Spend one call of the budget, then wait for the window; return the seconds waited.
 
-    async def enter_async(self) -> float:
-        """:meth:`enter` for coroutines."""
-        waited = await self.limiter.acquire_async() if self.limiter is not None else 0.0
+        The budget comes first so that nothing stands between taking a place in the
+        window and sending: the service counts arrivals.
+
+        Args:
+            retry: The send repeats a refused one; it keeps its place in the queue.
+        """
         self.budget.spend()
-        return waited
+        return self.limiter.acquire(retry=retry) if self.limiter is not None else 0.0
+
+    async def enter_async(self, *, retry: bool = False) -> float:
+        """:meth:`enter` for coroutines."""
+        self.budget.spend()
+        return await self.limiter.acquire_async(retry=retry) if self.limiter is not None else 0.0
 
 
 class Gates:

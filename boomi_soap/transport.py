@@ -95,7 +95,7 @@ class SafeTransport(Transport):
             _log.debug("%s request to %s:\n%s", record.operation, address, redact(message))
         gate = self.gates.gate(address)
         while True:
-            record.waited += gate.enter()
+            record.waited += gate.enter(retry=record.attempts > 0)
             record.attempts += 1
             retry_reason: str | None = None
             error: TransportError | None = None

@@ -67,6 +67,22 @@ def test_threads_are_served_in_arrival_order() -> None:
     assert order == list(range(8))
 
 
+def test_a_retry_keeps_its_place_in_line() -> None:
+    limiter = MemoryBackend().limiter("acct", 2)
+    _fill(limiter.acquire, 2)
+    order: list[str] = []
+    threads = []
+    for name, retry in (("first", False), ("second", False), ("retry", True)):
+        thread = threading.Thread(target=lambda n=name, r=retry: (limiter.acquire(retry=r), order.append(n)))
+        thread.start()
+        threads.append(thread)
+        while len(limiter._queue) < len(threads):
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == ["first", "retry", "second"]  # behind the one polling, ahead of the rest
+
+
 def test_tasks_and_threads_share_one_queue_in_order() -> None:
     limiter = MemoryBackend().limiter("acct", 4)
     _fill(limiter.acquire, 4)
