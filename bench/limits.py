@@ -122,15 +122,15 @@ def shared_run(scratch: Path, limiter: str, seconds: float, separate_hosts: bool
 
 
 class PollingLimiter:
-    """The limiter the ticket queue replaced: every waiter sleeps until a slot may be free, then races."""
+    """The limiter the ticket queue replaced (same margin): every waiter sleeps until a slot may be free, then races."""
 
-    def __init__(self, rate: float, margin: float = 0.02) -> None:
+    def __init__(self, rate: float, margin: float = 0.03) -> None:
         self.capacity = max(1, int(rate))
         self.window = 1.0 + margin
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
+    def acquire(self, *, retry: bool = False) -> float:
         """Wait for a slot; return the seconds waited."""
         waited = 0.0
         while True:

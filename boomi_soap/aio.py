@@ -100,6 +100,10 @@ class AsyncSafeTransport(AsyncTransport):
         _record.set(record)
         return record
 
+    def current(self) -> CallRecord | None:
+        """The record of this task's latest call, if any."""
+        return _record.get()
+
     async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
         """Send a SOAP request, honouring the gate and the retry policy."""
         record = _record.get() or self.begin("call")
