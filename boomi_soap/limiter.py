@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import math
 import os
 import random
 import re
@@ -86,6 +87,9 @@ DEFAULT_MARGIN_MS: Final = 30
 # process that took fewest tends to win next (about round robin); a fraction of a
 # millisecond at random breaks ties.  A process alone never defers.
 _YIELD_S: Final = 0.010
+# The longest hold a slow send puts on this process's next slot (see AccountLimiter.sent).
+_MAX_HOLD_S: Final = 0.25
+_BASELINE_AFTER: Final = 5
 _TIE_BREAK_S: Final = 0.0005
 _CONTENDED_FOR_S: Final = 2.0
 HOURS: Final = 24
@@ -119,8 +123,11 @@ class AccountLimiter:
         window_ms: The window in milliseconds (Boomi's second plus a margin).
     """
 
-    def __init__(self, account: str, bucket: AbstractBucket, capacity: int, window_ms: int, name: str) -> None:
+    def __init__(
+        self, account: str, bucket: AbstractBucket, capacity: int, window_ms: int, name: str, *, shared: bool = False
+    ) -> None:
         self.account = account
+        self._shared = shared  # other processes use the same window: take turns with them
         self.capacity = capacity
         self.window_ms = window_ms
         self._bucket = bucket
@@ -131,6 +138,9 @@ class AccountLimiter:
         self._random = random.Random()  # noqa: S311 - tie-breaking, not a secret
         self._taken: deque[float] = deque()  # monotonic times of this process's recent slots
         self._contended_until = 0.0
+        self._holds: list[tuple[float, float]] = []  # (from, until), monotonic: no new slot in between
+        self._fastest = math.inf
+        self._answers = 0
         lock = bucket.limiter_lock()
         self._store_lock: contextlib.AbstractContextManager[Any] = (
             lock if isinstance(lock, contextlib.AbstractContextManager) else contextlib.nullcontext()
@@ -190,11 +200,45 @@ class AccountLimiter:
             if was_head and self._queue:
                 self._queue[0].wake()
 
+    def sent(self, granted: float, answered: float) -> None:
+        """Learn from a send's round trip; a slow one holds back the slot it used.
+
+        The window counts a send from when its slot was granted, the service from when
+        the call arrived.  A round trip longer than half the fastest one seen (a new
+        connection, a busy event loop) may have arrived late by the difference, so its
+        slot is not reused until a second after that (at most ``_MAX_HOLD_S`` late).
+        Against the fastest, not a median: a late arrival often comes with a slow
+        answer, so a median would hide the very delays this is for.
+
+        Args:
+            granted: When the slot was granted (``time.monotonic()``).
+            answered: When the answer came (``time.monotonic()``).
+        """
+        took = answered - granted
+        with self._mutex:
+            # Until a few round trips are known there is no baseline (the first ones
+            # open connections): count the whole round trip as lateness.
+            # Half the fastest round trip: the answer's half of it, which cannot have delayed the arrival.
+            baseline = self._fastest / 2 if self._answers >= _BASELINE_AFTER else 0.0
+            late = min(took - baseline, _MAX_HOLD_S)
+            self._fastest = min(self._fastest, took)
+            self._answers += 1
+            if late * 1000 > self.window_ms - 1000:
+                self._holds.append((granted + self.window_ms / 1000, granted + late + 1.0))
+
+    def _held(self, now: float) -> float:
+        """Seconds until a hold that covers ``now`` ends (0 if none)."""
+        with self._mutex:
+            self._holds = [hold for hold in self._holds if hold[1] > now]
+            return max((until - now for start, until in self._holds if start <= now), default=0.0)
+
     def _deference(self) -> float:
         """Extra seconds to sleep past a freed slot, so contending processes take turns."""
         now = time.monotonic()
         while self._taken and now - self._taken[0] > self.window_ms / 1000:
             self._taken.popleft()
+        if not self._shared:
+            return 0.0
         tie = self._random.random() * _TIE_BREAK_S
         if now >= self._contended_until:
             return tie
@@ -207,6 +251,9 @@ class AccountLimiter:
             after_sleep: The previous try said when a slot would be free, so a refusal
                 now means another process took it.
         """
+        held = self._held(time.monotonic())
+        if held > 0:
+            return held
         bucket = self._bucket
         # Read the clock under the store's lock: a stamp taken before waiting for the
         # lock would be older than the send it stands for, and let the next one in early.
@@ -258,7 +305,9 @@ class Backend(ABC):
             found = self._limiters.get(key)
             if found is None:
                 bucket = self._bucket(account, Rate(capacity, window_ms))
-                found = self._limiters[key] = AccountLimiter(account, bucket, capacity, window_ms, f"p{os.getpid()}")
+                found = self._limiters[key] = AccountLimiter(
+                    account, bucket, capacity, window_ms, f"p{os.getpid()}", shared=self.kind != "memory"
+                )
             return found
 
     @abstractmethod

@@ -150,6 +150,11 @@ class Gate:
         self.budget.spend()
         return await self.limiter.acquire_async(retry=retry) if self.limiter is not None else 0.0
 
+    def sent(self, granted: float, answered: float) -> None:
+        """Report a send's round trip (``time.monotonic()`` at the grant and at the answer) to the limiter."""
+        if self.limiter is not None:
+            self.limiter.sent(granted, answered)
+
 
 class Gates:
     """The gates of every account a transport sends to, keyed by the account in the address.

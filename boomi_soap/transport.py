@@ -96,6 +96,7 @@ class SafeTransport(Transport):
         gate = self.gates.gate(address)
         while True:
             record.waited += gate.enter(retry=record.attempts > 0)
+            granted = time.monotonic()
             record.attempts += 1
             retry_reason: str | None = None
             error: TransportError | None = None
@@ -140,6 +141,7 @@ class SafeTransport(Transport):
                 )  # fmt: skip
                 retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
             else:
+                gate.sent(granted, time.monotonic())
                 record.status = response.status_code
                 if _log.isEnabledFor(logging.DEBUG):
                     _log.debug(
