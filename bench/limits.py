@@ -36,6 +36,7 @@ from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
 from boomi_soap.exceptions import BoomiSoapError  # noqa: E402
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService  # noqa: E402
 from boomi_soap.settings import ClientSettings  # noqa: E402
+from tests.boomi_soap.limits_worker import run_workers  # noqa: E402
 
 RATE = 5
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -87,29 +88,16 @@ def shared_run(scratch: Path, limiter: str, seconds: float, separate_hosts: bool
                 base
                 | {"rate": RATE, "limiter": limiter, "limits_dir": str(limits_dir), "threads": 2, "seconds": seconds}
             )
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "tests.boomi_soap.limits_worker", json.dumps(c)],
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for c in configs
-        ]
-        for worker in workers:
-            assert worker.stdout is not None
-            worker.stdout.readline()
-        before = service.limit_stats()
-        began = time.time()
-        for worker in workers:
-            assert worker.stdin is not None
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        reports = [json.loads(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
+        marks: dict[str, Any] = {}
+
+        def start() -> None:
+            marks["before"], marks["began"] = service.limit_stats(), time.time()
+
+        reports = run_workers(configs, on_start=start)
         ended = time.time()
         stats = service.limit_stats()
     calls = [len(r["calls"]) for r in reports]
+    before, began = marks["before"], marks["began"]
     accepted = stats.accepted - before.accepted
     refused = stats.rate_limited - before.rate_limited
     return {

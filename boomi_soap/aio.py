@@ -33,18 +33,14 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 import requests
-import zeep.exceptions
-from lxml import etree
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
 from boomi_soap.cache import Snapshot
-from boomi_soap.client import Client, _fault
+from boomi_soap.client import Client, _execution, _log_call, _translate
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import (
-    BoomiSoapError,
     InvalidRequestError,
-    RequestValidationError,
     ResponseError,
     ServiceTimeoutError,
     TransportError,
@@ -52,8 +48,7 @@ from boomi_soap.exceptions import (
 from boomi_soap.filters import Expression
 from boomi_soap.quota import Gates, Outage
 from boomi_soap.settings import ClientSettings
-from boomi_soap.transport import _QUOTA_CODE, CallRecord, redact
-from boomi_soap.validate import ValidationIssue
+from boomi_soap.transport import CallRecord, next_try, redact, settled
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncSafeTransport", "fan_out"]
 
@@ -129,29 +124,15 @@ class AsyncSafeTransport(AsyncTransport):
                 error, retry_reason = failed.classify(record, self._timeout, policy.idempotent)
             else:
                 gate.sent(granted, time.monotonic())
-                record.status = response.status_code
-                if _log.isEnabledFor(logging.DEBUG):
-                    _log.debug(
-                        "%s answer (HTTP %d):\n%s", record.operation, response.status_code, redact(response.content)
-                    )
-                self.outage.answered(response.status_code)
-                if response.status_code != 503 or _QUOTA_CODE.search(response.content):
+                if settled(record, response.status_code, response.content, self.outage):
                     return response
                 retry_reason = "HTTP 503"
-            last = retry_reason is None or record.attempts > policy.max_retries
-            if error is None:
-                pause = self.outage.pause_after_503(
-                    record.operation, record.attempts, response.headers.get("Retry-After"), self._random.random(),
-                    last=last,
-                )  # fmt: skip
-            else:
-                pause = policy.delay(record.attempts, self._random.random())
-            if last:
+            retry_after = response.headers.get("Retry-After") if error is None else None
+            pause = next_try(record, policy, self.outage, retry_reason, error, retry_after, self._random.random())
+            if pause is None:
                 if error is None:
                     return response  # the last 503: mapped to RateLimitedError like the sync client's
                 raise error
-            record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
-            _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
             await asyncio.sleep(pause)
             record.waited += pause
 
@@ -386,11 +367,7 @@ class AsyncClient:
                 raise
             raise mapped from None
         finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            _log.info(
-                "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
-                operation, outcome, elapsed, record.attempts, "" if record.attempts == 1 else "s", record.status,
-            )  # fmt: skip
+            _log_call(operation, outcome, started, record)
 
     # -- operations -----------------------------------------------------------------
     async def get(self, object_type: str, object_id: str) -> Any:
@@ -410,11 +387,7 @@ class AsyncClient:
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
-        config: dict[str, Any] | None = None
-        if where is not None or sort:
-            config = {"QueryFilter": {"expression": self.sync._expression(where)} if where is not None else None}
-            if sort:
-                config["QuerySort"] = {"sortField": [{"fieldName": k, "sortOrder": v} for k, v in sort.items()]}
+        config = self.sync._query_config(where, sort)
         return AsyncQueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
 
     async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
@@ -438,51 +411,13 @@ class AsyncClient:
         properties: Mapping[str, str] | None = None,
     ) -> None:
         """Start a process on an Atom; sent once (never retried after it may have arrived)."""
-        if bool(process_id) == bool(process_name):
-            raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
-        bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]} if properties else None
-        await self._call(
-            "executeProcess", processId=process_id, processName=process_name, atomId=atom_id, ProcessProperties=bag
-        )
+        await self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
             raise InvalidRequestError(operation, "not an operation of this account's WSDL")
         return await self._call(operation, **kwargs)
-
-
-def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
-    """The typed error for what zeep raised, as the sync client maps it; ``exc`` itself if it is not ours to map."""
-    attempts = record.attempts
-    if isinstance(exc, BoomiSoapError):
-        return exc  # ours already (a refused request, a transport failure)
-    if isinstance(exc, zeep.exceptions.Fault):
-        if record.status not in (200, 500, 503) or not isinstance(exc.detail, etree._Element | None):
-            # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
-            return ResponseError(
-                operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=attempts
-            )
-        return _fault(operation, exc, record)
-    if isinstance(exc, zeep.exceptions.TransportError):
-        return ResponseError(operation, f"HTTP {exc.status_code}: the answer is not a SOAP message", attempts=attempts)
-    if isinstance(exc, zeep.exceptions.ValidationError):
-        path = "/" + "/".join(str(p) for p in exc.path) if exc.path else f"/{operation}"
-        issue = ValidationIssue(f"{operation} request", path, exc.message or str(exc))
-        return RequestValidationError(operation, (issue,))
-    if isinstance(exc, zeep.exceptions.XMLSyntaxError | zeep.exceptions.XMLParseError | etree.XMLSyntaxError):
-        reason = f"the answer is not well-formed XML ({type(exc).__name__})"
-    elif isinstance(exc, zeep.exceptions.DTDForbidden | zeep.exceptions.EntitiesForbidden):
-        reason = "the answer uses a DTD or entities; refused"
-    elif isinstance(exc, zeep.exceptions.Error):
-        reason = f"the answer does not fit the schema ({type(exc).__name__})"
-    elif isinstance(exc, TypeError | ValueError | LookupError):
-        if attempts == 0:  # raised while zeep built the request: the caller's arguments
-            return InvalidRequestError(operation, f"bad arguments: {exc}")
-        reason = f"the answer could not be read ({type(exc).__name__})"
-    else:
-        return exc
-    return ResponseError(operation, reason, attempts=attempts)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from zeep.transports import Transport
 
 from boomi_soap.exceptions import ResponseError, ServiceTimeoutError, TransportError
 from boomi_soap.quota import Gates, Outage
-from boomi_soap.settings import ClientSettings
+from boomi_soap.settings import ClientSettings, RetryPolicy
 
-__all__ = ["CallRecord", "SafeTransport", "redact"]
+__all__ = ["CallRecord", "SafeTransport", "next_try", "redact", "settled"]
 
 _log = logging.getLogger("boomi_soap.client")
 _SECRET_ELEMENTS: Final = re.compile(
@@ -142,31 +142,15 @@ class SafeTransport(Transport):
                 retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
             else:
                 gate.sent(granted, time.monotonic())
-                record.status = response.status_code
-                if _log.isEnabledFor(logging.DEBUG):
-                    _log.debug(
-                        "%s answer (HTTP %d):\n%s", record.operation, response.status_code, redact(response.content)
-                    )
-                self.outage.answered(response.status_code)
-                if response.status_code != 503 or _QUOTA_CODE.search(response.content):
+                if settled(record, response.status_code, response.content, self.outage):
                     return response
                 retry_reason, error = "HTTP 503", None
-            last = retry_reason is None or record.attempts > policy.max_retries
-            pause = (
-                # may raise ServiceUnavailableError: a long run of 503s, or a long Retry-After
-                self.outage.pause_after_503(
-                    record.operation, record.attempts, response.headers.get("Retry-After"), self._random.random(),
-                    last=last,
-                )
-                if error is None
-                else policy.delay(record.attempts, self._random.random())
-            )  # fmt: skip
-            if last:
+            retry_after = response.headers.get("Retry-After") if error is None else None
+            pause = next_try(record, policy, self.outage, retry_reason, error, retry_after, self._random.random())
+            if pause is None:
                 if error is None:
                     return response  # the last 503: the client maps it to RateLimitedError
                 raise error
-            record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
-            _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
             time.sleep(pause)
             record.waited += pause
 
@@ -175,6 +159,43 @@ class SafeTransport(Transport):
         if "://" in url and not url.startswith("file://"):
             raise TransportError("load", f"refusing to fetch {url}: the client works from the cached snapshot")
         return super().load(url)  # type: ignore[no-any-return, no-untyped-call]
+
+
+def settled(record: CallRecord, status: int, content: bytes, outage: Outage) -> bool:
+    """Record and log an answer; whether it is final (anything but a 503 over the rate limit)."""
+    record.status = status
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug("%s answer (HTTP %d):\n%s", record.operation, status, redact(content))
+    outage.answered(status)
+    return status != 503 or _QUOTA_CODE.search(content) is not None
+
+
+def next_try(
+    record: CallRecord,
+    policy: RetryPolicy,
+    outage: Outage,
+    retry_reason: str | None,
+    error: TransportError | None,
+    retry_after: str | None,
+    draw: float,
+) -> float | None:
+    """Seconds to wait before sending again, or ``None`` when the call must stop here.
+
+    ``error`` is the failure to raise if it stops (``None`` for a 503, which the client maps).
+
+    Raises:
+        ServiceUnavailableError: After a long run of 503s, or a ``Retry-After`` longer than allowed.
+    """
+    last = retry_reason is None or record.attempts > policy.max_retries
+    if error is None:
+        pause = outage.pause_after_503(record.operation, record.attempts, retry_after, draw, last=last)
+    else:
+        pause = policy.delay(record.attempts, draw)
+    if last:
+        return None
+    record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
+    _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
+    return pause
 
 
 def _never_sent(exc: BaseException) -> bool:

@@ -10,9 +10,11 @@ calls made, the failures, and each call's start and wait.  ``tests/`` and
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,52 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     for thread in threads:
         thread.join()
     return {"calls": calls, "failures": failures}
+
+
+def run_workers(
+    configs: list[dict[str, Any]], *, on_start: Callable[[], None] | None = None, timeout: float = 600
+) -> list[dict[str, Any]]:
+    """Start one worker process per config, release them together, return their reports.
+
+    Args:
+        configs: One worker's settings each (see :func:`run`).
+        on_start: Called just before the workers are released.
+        timeout: Seconds to wait for each worker's report.
+    """
+    root = Path(__file__).resolve().parents[2]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.boomi_soap.limits_worker", json.dumps(config)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for config in configs
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            if worker.stdout.readline().strip() != "ready":
+                raise RuntimeError("a limits worker did not start")
+        if on_start is not None:
+            on_start()
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        reports = []
+        for worker in workers:
+            out, _ = worker.communicate(timeout=timeout)
+            if worker.returncode != 0:
+                raise RuntimeError(f"a limits worker failed with exit status {worker.returncode}")
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+        return reports
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
 
 
 if __name__ == "__main__":

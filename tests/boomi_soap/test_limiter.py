@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import http.server
-import json
 import os
 import stat
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +34,7 @@ from boomi_soap.localservice import (
 )
 from boomi_soap.quota import Outage, account_of, parse_retry_after
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from tests.boomi_soap.limits_worker import run_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -156,39 +154,6 @@ def service_limited() -> Iterator[LocalService]:
         yield running
 
 
-def run_processes(configs: list[dict[str, object]]) -> list[dict[str, list[object]]]:
-    """Start one worker per config, release them together, return their reports."""
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.boomi_soap.limits_worker", json.dumps(config)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for config in configs
-    ]
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        for worker in workers:
-            assert worker.stdin is not None
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        reports = []
-        for worker in workers:
-            out, _ = worker.communicate(timeout=120)
-            assert worker.returncode == 0
-            reports.append(json.loads(out.strip().splitlines()[-1]))
-        return reports
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-
-
 def check_shared_run(service: LocalService, reports: list[dict[str, list[object]]], calls: int) -> None:
     assert [r["failures"] for r in reports] == [[] for _ in reports]  # nothing failed at a caller
     assert sum(len(r["calls"]) for r in reports) == calls
@@ -210,7 +175,7 @@ def test_host_backend_shares_one_window_across_processes(
         "threads": 2,
         "calls": 10,
     }
-    reports = run_processes([config] * 4)
+    reports = run_workers([config] * 4)
     check_shared_run(service_limited, reports, 4 * 2 * 10)
     assert stat.S_IMODE(os.stat(tmp_path / "limits").st_mode) == 0o700
     for path in (tmp_path / "limits").iterdir():
@@ -225,7 +190,7 @@ def test_redis_backend_shares_one_window_across_hosts(
     for n in range(4):
         own = tmp_path / f"host{n}"
         configs.append(shared | {"rate": RATE, "limiter": redis_url, "limits_dir": str(own), "threads": 2, "calls": 10})
-    reports = run_processes(configs)
+    reports = run_workers(configs)
     check_shared_run(service_limited, reports, 4 * 2 * 10)
     assert not any((tmp_path / f"host{n}").exists() for n in range(4))
 
