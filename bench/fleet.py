@@ -4,9 +4,9 @@ Run from the repository root:  python bench/fleet.py [--seconds 20] [--rounds 3]
 
 The local service runs in its own process with 50 accounts, each limited to 5
 calls/s (HTTP 503 beyond).  Each side keeps every account busy with ``get`` for
-``--seconds`` (two workers per account): the async side with one ``AsyncClient`` and
+``--seconds`` (one worker per account): the async side with one ``AsyncClient`` and
 ``fan_out`` (one event loop, each account held to its own limit), the thread side
-with one ``Client`` and two threads per account.  Sides alternate round by round;
+with a ``Client`` and a thread per account.  Sides alternate round by round;
 medians are printed.  Targets: >= 95% of 250 calls/s overall, 0 limit violations
 (503 answers) on any account.  CPU is this process's (the client's), and the
 service's beside it.
