@@ -118,6 +118,9 @@ class PollingLimiter:
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
+    def sent(self, granted: float, answered: float) -> None:
+        """Learn nothing from round trips (the old limiter did not)."""
+
     def acquire(self, *, retry: bool = False) -> float:
         """Wait for a slot; return the seconds waited."""
         waited = 0.0
@@ -179,49 +182,60 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each shared-limit run")
     parser.add_argument("--fair-seconds", type=float, default=40.0, help="length of each 8-thread run")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parts", default="1,2", help="which parts to run, e.g. 2")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        redis_server, redis_url = start_redis(scratch)
-        try:
-            runs: dict[str, list[dict[str, Any]]] = {"host": [], "redis": []}
-            for round_ in range(args.rounds):
-                for side in ("host", "redis") if round_ % 2 == 0 else ("redis", "host"):
-                    work = scratch / f"{side}{round_}"
-                    limiter = "host" if side == "host" else redis_url
-                    runs[side].append(shared_run(work, limiter, args.seconds, separate_hosts=side == "redis"))
-                    print(f"   round {round_ + 1} {side}: {json.dumps(runs[side][-1])}", flush=True)
-        finally:
-            redis_server.terminate()
-            redis_server.wait()
-        print(f"1. 4 processes x 2 threads, one account at {RATE}/s, {args.seconds:.0f} s, median of {args.rounds}")
-        for side, label in (("host", "host-wide (SQLite file)"), ("redis", "Redis, separate cache dirs")):
-            rs = runs[side]
-            shares = [statistics.median(r["shares"][n] for r in rs) for n in range(4)]
-            print(
-                f"   {label:28} failures {statistics.median(r['failures'] for r in rs):.0f}"
-                f"   refused {statistics.median(r['refused'] for r in rs):.2%} of attempts (target <= 1%)"
-                f"   throughput {statistics.median(r['throughput'] for r in rs):.1%} of the limit (target >= 95%)"
-                f"   shares {' '.join(f'{s:.1%}' for s in shares)} (target 25% +- 5)"
-                f"   widest share gap {max(max(abs(s - 0.25) for s in r['shares']) for r in rs):.1%}"
-            )
-        fair: dict[str, list[dict[str, float]]] = {"fifo": [], "polling": []}
-        for round_ in range(args.rounds):
-            for side in ("fifo", "polling") if round_ % 2 == 0 else ("polling", "fifo"):
-                fair[side].append(fairness_run(scratch / f"fair-{side}{round_}", side, args.fair_seconds))
-        share = 8 / RATE
+        if "1" in parts:
+            shared_part(scratch, args.seconds, args.rounds)
+        if "2" in parts:
+            fair_part(scratch, args.fair_seconds, args.rounds)
+
+
+def shared_part(scratch: Path, seconds: float, rounds: int) -> None:
+    redis_server, redis_url = start_redis(scratch)
+    try:
+        runs: dict[str, list[dict[str, Any]]] = {"host": [], "redis": []}
+        for round_ in range(rounds):
+            for side in ("host", "redis") if round_ % 2 == 0 else ("redis", "host"):
+                work = scratch / f"{side}{round_}"
+                limiter = "host" if side == "host" else redis_url
+                runs[side].append(shared_run(work, limiter, seconds, separate_hosts=side == "redis"))
+                print(f"   round {round_ + 1} {side}: {json.dumps(runs[side][-1])}", flush=True)
+    finally:
+        redis_server.terminate()
+        redis_server.wait()
+    print(f"1. 4 processes x 2 threads, one account at {RATE}/s, {seconds:.0f} s, median of {rounds}")
+    for side, label in (("host", "host-wide (SQLite file)"), ("redis", "Redis, separate cache dirs")):
+        rs = runs[side]
+        shares = [statistics.median(r["shares"][n] for r in rs) for n in range(4)]
         print(
-            f"2. 8 threads, one client at {RATE}/s, {args.fair_seconds:.0f} s, median of {args.rounds}; fair share {share:.1f} s"
+            f"   {label:28} failures {statistics.median(r['failures'] for r in rs):.0f}"
+            f"   refused {statistics.median(r['refused'] for r in rs):.2%} of attempts (target <= 1%)"
+            f"   throughput {statistics.median(r['throughput'] for r in rs):.1%} of the limit (target >= 95%)"
+            f"   shares {' '.join(f'{s:.1%}' for s in shares)} (target 25% +- 5)"
+            f"   widest share gap {max(max(abs(s - 0.25) for s in r['shares']) for r in rs):.1%}"
         )
-        for side, label in (("fifo", "FIFO ticket queue"), ("polling", "polling (before)")):
-            rs = fair[side]
-            p99 = statistics.median(r["p99"] for r in rs)
-            print(
-                f"   {label:20} p50 {statistics.median(r['p50'] for r in rs):.2f} s   p99 {p99:.2f} s"
-                f" = {p99 / share:.2f}x the fair share (target <= 1.5x)"
-                f"   worst {statistics.median(r['worst'] for r in rs):.2f} s"
-                f"   failures {sum(r['failures'] for r in rs):.0f}"
-            )
+
+
+def fair_part(scratch: Path, seconds: float, rounds: int) -> None:
+    fair: dict[str, list[dict[str, float]]] = {"fifo": [], "polling": []}
+    for round_ in range(rounds):
+        for side in ("fifo", "polling") if round_ % 2 == 0 else ("polling", "fifo"):
+            fair[side].append(fairness_run(scratch / f"fair-{side}{round_}", side, seconds))
+            print(f"   round {round_ + 1} {side}: {json.dumps(fair[side][-1])}", flush=True)
+    share = 8 / RATE
+    print(f"2. 8 threads, one client at {RATE}/s, {seconds:.0f} s, median of {rounds}; fair share {share:.1f} s")
+    for side, label in (("fifo", "FIFO ticket queue"), ("polling", "polling (before)")):
+        rs = fair[side]
+        p99 = statistics.median(r["p99"] for r in rs)
+        print(
+            f"   {label:20} p50 {statistics.median(r['p50'] for r in rs):.2f} s   p99 {p99:.2f} s"
+            f" = {p99 / share:.2f}x the fair share (target <= 1.5x)"
+            f"   worst {statistics.median(r['worst'] for r in rs):.2f} s"
+            f"   failures {sum(r['failures'] for r in rs):.0f}"
+        )
 
 
 if __name__ == "__main__":
