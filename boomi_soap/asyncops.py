@@ -141,8 +141,10 @@ def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tup
         raise TransportError(operation, f"refusing {redact_url(url)}: not on {redact_url(client.address)}", sent=False)
     transport = client._transport
     settings = client.settings
-    if transport.limiter is not None:
-        transport.limiter.acquire()
+    # Every download counts against the account's rate window and quota, as on Boomi.
+    gate = transport.gates.gate(client.address)
+    gate.enter()
+    granted = time.monotonic()
     credentials = client._credentials
     with Deadline(settings.total_timeout) as deadline:
         try:
@@ -168,6 +170,7 @@ def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tup
             body = read_capped(response, max_bytes, deadline)
         finally:
             release(response)
+            gate.sent(granted, time.monotonic())
     if body is None:
         raise DownloadTooLargeError(
             f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",

@@ -277,6 +277,14 @@ def _format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...
     )  # fmt: skip
 
 
+_limiter_option = click.option(
+    "--limiter",
+    envvar="BOOMI_SOAP_LIMITER",
+    metavar="memory|host|redis://HOST:PORT",
+    help="Where the account's rate window and quota count live (or BOOMI_SOAP_LIMITER).  [default: memory]",
+)
+
+
 def _store(cache_dir: Path | None) -> CacheStore:
     from boomi_soap.cache import CacheStore, default_cache_dir
 
@@ -609,6 +617,36 @@ def quickstart(account: str | None, base_url: str | None, eu: bool, user: str | 
 
 
 @main.command()
+@click.option("--account", envvar="BOOMI_ACCOUNT_ID", required=True, help="Account id (or BOOMI_ACCOUNT_ID).")
+@_limiter_option
+@click.option("--daily-quota", type=click.IntRange(min=1), help="The account's daily limit, to show the share used.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def quota(account: str, limiter: str | None, daily_quota: int | None, output: str) -> None:
+    """Show the account's calls per hour over the rolling 24 hours, as the limiter's store counted them."""
+    import json
+    from datetime import UTC, datetime
+
+    from boomi_soap.limiter import backend_for
+    from boomi_soap.quota import QuotaBudget
+
+    try:
+        backend = backend_for(limiter)
+        report = QuotaBudget(backend, account, daily_quota).report()
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    if backend.kind == "memory":
+        click.echo("note: the memory limiter counts inside one process; use --limiter host or redis://", err=True)
+    if output == "json":
+        hours = [{"hour": datetime.fromtimestamp(h, UTC).isoformat(), "calls": n} for h, n in report.hours]
+        click.echo(json.dumps({"account": account, "used": report.used, "limit": daily_quota, "hours": hours}))
+        return
+    for start, calls in report.hours:
+        click.echo(f"{datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:00} UTC  {calls:7d}")
+    share = f" of {daily_quota} ({report.used / daily_quota:.0%})" if daily_quota else ""
+    click.echo(f"{account}: {report.used} calls in the last 24 hours{share}")
+
+
+@main.command()
 @_account_option
 @_flavour_option
 @_cache_option
@@ -705,6 +743,7 @@ class _CallOptions:
     proxy: str | None
     ca_bundle: Path | None
     client_cert: Path | None
+    limiter: str | None
     output: str
     dry_run: bool
 
@@ -720,6 +759,7 @@ _CALL_OPTIONS = (
     _cache_option,
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Read timeout per call, seconds."),
     *_NETWORK_OPTIONS,
+    _limiter_option,
     _format_option("json", "xml"),
     click.option("--dry-run", is_flag=True,
                  help="Print the signed, redacted envelope that would be sent; send nothing."),
@@ -755,6 +795,8 @@ def _client(options: _CallOptions) -> Client:
         extra["ca_bundle"] = str(options.ca_bundle)
     if options.client_cert is not None:
         extra["client_cert"] = str(options.client_cert)
+    if options.limiter is not None:
+        extra["limiter"] = options.limiter
     credentials = Credentials.from_sources(username=options.user)
     client = Client.from_cache(
         options.account,

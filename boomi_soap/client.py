@@ -380,47 +380,13 @@ class Client:
             result = getattr(self._service, operation)(*args, **kwargs)
             outcome = "ok"
             return result
-        except BoomiSoapError:
-            raise  # ours already (a refused request, a transport failure): some are ValueErrors too
-        except zeep.exceptions.Fault as fault:
-            if record.status not in (200, 500, 503) or not isinstance(fault.detail, etree._Element | None):
-                # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
-                raise ResponseError(
-                    operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=record.attempts
-                ) from None
-            raise _fault(operation, fault, record) from None
-        except zeep.exceptions.TransportError as exc:
-            raise ResponseError(
-                operation, f"HTTP {exc.status_code}: the answer is not a SOAP message", attempts=record.attempts
-            ) from None
-        except zeep.exceptions.ValidationError as exc:
-            path = "/" + "/".join(str(p) for p in exc.path) if exc.path else f"/{operation}"
-            issue = ValidationIssue(f"{operation} request", path, exc.message or str(exc))
-            raise RequestValidationError(operation, (issue,)) from None
-        except (zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError, etree.XMLSyntaxError) as exc:
-            raise ResponseError(
-                operation, f"the answer is not well-formed XML ({type(exc).__name__})", attempts=record.attempts
-            ) from None
-        except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden):
-            raise ResponseError(
-                operation, "the answer uses a DTD or entities; refused", attempts=record.attempts
-            ) from None
-        except zeep.exceptions.Error as exc:
-            raise ResponseError(
-                operation, f"the answer does not fit the schema ({type(exc).__name__})", attempts=record.attempts
-            ) from None
-        except (TypeError, ValueError, LookupError) as exc:
-            if record.attempts == 0:  # raised while zeep built the request: the caller's arguments
-                raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
-            raise ResponseError(
-                operation, f"the answer could not be read ({type(exc).__name__})", attempts=record.attempts
-            ) from None
+        except Exception as exc:
+            mapped = _translate(operation, exc, record)
+            if mapped is exc:
+                raise
+            raise mapped from None
         finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            _log.info(
-                "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
-                operation, outcome, elapsed, record.attempts, "" if record.attempts == 1 else "s", record.status,
-            )  # fmt: skip
+            _log_call(operation, outcome, started, record)
 
     # -- operations -----------------------------------------------------------------
     def get(self, object_type: str, object_id: str) -> Any:
@@ -554,14 +520,7 @@ class Client:
         To know how a run ended, use :meth:`run_process`.  Sent once: a failure after the
         request may have arrived is not retried.
         """
-        if bool(process_id) == bool(process_name):
-            raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
-        bag = None
-        if properties:
-            bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]}
-        self._call(
-            "executeProcess", processId=process_id, processName=process_name, atomId=atom_id, ProcessProperties=bag
-        )
+        self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
 
     def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
         """The request envelope ``operation`` would send with these arguments; nothing is sent.
@@ -679,6 +638,61 @@ def _warn_unvalidated() -> None:
     if not _warned.is_set():
         _warned.set()
         _log.warning("request validation is off: invalid requests will reach the service")
+
+
+def _execution(
+    atom_id: str, process_id: str | None, process_name: str | None, properties: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """The arguments of ``executeProcess``.
+
+    Raises:
+        InvalidRequestError: Unless exactly one of ``process_id`` and ``process_name`` is given.
+    """
+    if bool(process_id) == bool(process_name):
+        raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
+    bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]} if properties else None
+    return {"processId": process_id, "processName": process_name, "atomId": atom_id, "ProcessProperties": bag}
+
+
+def _log_call(operation: str, outcome: str, started: float, record: CallRecord) -> None:
+    elapsed = (time.perf_counter() - started) * 1000
+    _log.info(
+        "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
+        operation, outcome, elapsed, record.attempts, "" if record.attempts == 1 else "s", record.status,
+    )  # fmt: skip
+
+
+def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
+    """The typed error for what zeep raised during a call; ``exc`` itself if it is not ours to map."""
+    attempts = record.attempts
+    if isinstance(exc, BoomiSoapError):
+        return exc  # ours already (a refused request, a transport failure)
+    if isinstance(exc, zeep.exceptions.Fault):
+        if record.status not in (200, 500, 503) or not isinstance(exc.detail, etree._Element | None):
+            # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
+            return ResponseError(
+                operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=attempts
+            )
+        return _fault(operation, exc, record)
+    if isinstance(exc, zeep.exceptions.TransportError):
+        return ResponseError(operation, f"HTTP {exc.status_code}: the answer is not a SOAP message", attempts=attempts)
+    if isinstance(exc, zeep.exceptions.ValidationError):
+        path = "/" + "/".join(str(p) for p in exc.path) if exc.path else f"/{operation}"
+        issue = ValidationIssue(f"{operation} request", path, exc.message or str(exc))
+        return RequestValidationError(operation, (issue,))
+    if isinstance(exc, zeep.exceptions.XMLSyntaxError | zeep.exceptions.XMLParseError | etree.XMLSyntaxError):
+        reason = f"the answer is not well-formed XML ({type(exc).__name__})"
+    elif isinstance(exc, zeep.exceptions.DTDForbidden | zeep.exceptions.EntitiesForbidden):
+        reason = "the answer uses a DTD or entities; refused"
+    elif isinstance(exc, zeep.exceptions.Error):
+        reason = f"the answer does not fit the schema ({type(exc).__name__})"
+    elif isinstance(exc, TypeError | ValueError | LookupError):
+        if attempts == 0:  # raised while zeep built the request: the caller's arguments
+            return InvalidRequestError(operation, f"bad arguments: {exc}")
+        reason = f"the answer could not be read ({type(exc).__name__})"
+    else:
+        return exc
+    return ResponseError(operation, reason, attempts=attempts)
 
 
 def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> SoapFaultError:

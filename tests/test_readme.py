@@ -244,6 +244,7 @@ RUNNERS: list[tuple[str, Runner | str]] = [
     ("from boomi_soap import Client, F\nfrom boomi_soap.bindings import TypedClient", _python_with_service),
     ("boomi-soap validate requests/", run_validate),
     ("from boomi_soap.asyncops import Backoff", _python_with_client),
+    ("import asyncio\n\nfrom boomi_soap import F", _python_with_service),
     ('boomi-soap run "Orders - Shopify to SAP"', run_runs_cli),
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -355,7 +356,8 @@ def test_quickstart_tours_the_service(runner: CliRunner, compiled_env: dict[str,
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     steps = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert steps == ["service", "fetch", "layout", "get", "query", "create", "execute", "refused", "done"]
+    assert steps == ["service", "fetch", "layout", "get", "query", "create", "run", "refused", "done"]
+    assert re.search(r"run        .*: request executionrecord-\S+ -> execution execution-\S+, COMPLETE", result.output)
     assert "layout     split layout: operation wrappers in their own namespace" in result.output
     assert "query      ExecutionRecord: 260 records in 3 pages" in result.output
     assert "/soapenv:Envelope/soapenv:Body/soap:create/object/@classification" in result.output

@@ -1,0 +1,493 @@
+"""An asyncio client with the guarantees of :class:`~boomi_soap.client.Client`, and a fan-out over accounts.
+
+:class:`AsyncClient` wraps a :class:`~boomi_soap.client.Client` for everything that
+is not I/O (the snapshot, its schema, request validation at zeep's egress hook,
+WS-Security, typed results) and sends through zeep's async binding on an httpx
+transport.  Sends pass the same gate (rate window and quota budget, shared with the
+wrapped client and with every client on the same limiter backend), follow the same
+retry policy (503 always; after an ambiguous failure only reads, so a ``create`` or
+``executeProcess`` runs at most once), log envelopes with secrets redacted, and
+raise the same typed exceptions.
+
+:func:`fan_out` runs one coroutine per account, each on a client of its own account
+that shares the schema, the HTTP connection pool and the limiter backend, with each
+account held to its own rate and a global cap on calls in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import logging
+import random
+import ssl
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
+import requests
+from zeep.proxy import AsyncServiceProxy
+from zeep.transports import AsyncTransport
+
+from boomi_soap.cache import Snapshot
+from boomi_soap.client import Client, _execution, _log_call, _translate
+from boomi_soap.credentials import Credentials, Endpoint, Flavour
+from boomi_soap.exceptions import (
+    InvalidRequestError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
+from boomi_soap.filters import Expression
+from boomi_soap.quota import Gates, Outage
+from boomi_soap.settings import ClientSettings
+from boomi_soap.transport import CallRecord, next_try, redact, settled
+
+__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncSafeTransport", "fan_out"]
+
+T = TypeVar("T")
+_log = logging.getLogger("boomi_soap.client")
+_record: ContextVar[CallRecord | None] = ContextVar("boomi_soap_call", default=None)
+
+
+class AsyncSafeTransport(AsyncTransport):
+    """zeep's httpx transport with the gate, the retry policy and redacted DEBUG logs."""
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        gates: Gates,
+        outage: Outage,
+        *,
+        http: httpx.AsyncClient | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Build the transport.
+
+        Args:
+            settings: Timeouts and retry policy.
+            gates: The accounts' gates (shared with the sync client it sits beside).
+            outage: The run of 503s (shared likewise).
+            http: The httpx client (a new one by default; never follows redirects).
+            in_flight: Caps the sends in flight across every transport that shares it.
+        """
+        timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+        # Not zeep's constructor: it builds a sync client for WSDL downloads (ours never
+        # downloads), and each new client loads the CA bundle again (~70 ms of CPU).
+        self.client = http or httpx.AsyncClient(
+            timeout=timeout, follow_redirects=False, verify=_tls_context(), headers={"User-Agent": settings.user_agent}
+        )
+        self.wsdl_client = None
+        self.cache = None
+        self._close_session = False
+        self.logger = logging.getLogger("zeep.transports")
+        self.client_settings = settings
+        self.gates = gates
+        self.outage = outage
+        self._in_flight = in_flight
+        self._timeout = timeout
+        self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
+
+    def begin(self, operation: str) -> CallRecord:
+        """Start recording a call made from this task."""
+        record = CallRecord(operation)
+        _record.set(record)
+        return record
+
+    def current(self) -> CallRecord | None:
+        """The record of this task's latest call, if any."""
+        return _record.get()
+
+    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
+        """Send a SOAP request, honouring the gate and the retry policy."""
+        record = _record.get() or self.begin("call")
+        policy = self.client_settings.retry
+        gate = self.gates.gate(address)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s request to %s:\n%s", record.operation, address, redact(message))
+        while True:
+            record.waited += await gate.enter_async(retry=record.attempts > 0)
+            granted = time.monotonic()
+            record.attempts += 1
+            error: TransportError | None = None
+            retry_reason: str | None = None
+            try:
+                response = await self._send(address, message, headers)
+            except _FailedError as failed:
+                error, retry_reason = failed.classify(record, self._timeout, policy.idempotent)
+            else:
+                gate.sent(granted, time.monotonic())
+                if settled(record, response.status_code, response.content, self.outage):
+                    return response
+                retry_reason = "HTTP 503"
+            retry_after = response.headers.get("Retry-After") if error is None else None
+            pause = next_try(record, policy, self.outage, retry_reason, error, retry_after, self._random.random())
+            if pause is None:
+                if error is None:
+                    return response  # the last 503: mapped to RateLimitedError like the sync client's
+                raise error
+            await asyncio.sleep(pause)
+            record.waited += pause
+
+    async def _send(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
+        request = self.client.build_request("POST", address, content=message, headers=headers)
+        if self._in_flight is not None:
+            async with self._in_flight:
+                return await self._exchange(request)
+        return await self._exchange(request)
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _FailedError(exc, reading=False) from None
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise _FailedError(exc, reading=True) from None
+        finally:
+            await response.aclose()
+        return response
+
+    def new_response(self, response: httpx.Response) -> requests.Response:
+        """Convert httpx's answer to the ``requests`` one zeep's parser reads."""
+        converted: requests.Response = super().new_response(response)  # type: ignore[no-untyped-call]
+        return converted
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context (system CA bundle) for every client of the process."""
+    return ssl.create_default_context()
+
+
+class _FailedError(Exception):
+    """An httpx failure, and whether it struck while reading the body."""
+
+    def __init__(self, cause: httpx.HTTPError, *, reading: bool) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+        self.reading = reading
+
+    def classify(
+        self, record: CallRecord, timeout: httpx.Timeout, idempotent: frozenset[str]
+    ) -> tuple[TransportError, str | None]:
+        """The error to raise and, if the call may be retried, why."""
+        operation, attempts = record.operation, record.attempts
+        repeatable = operation in idempotent
+        cause = self.cause
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            message = f"could not connect within {timeout.connect or 0:g} s"
+            return ServiceTimeoutError(operation, message, sent=False, attempts=attempts), "connect timeout"
+        if isinstance(cause, httpx.TimeoutException):
+            message = f"no answer within {timeout.read or 0:g} s; the call may have run"
+            return ServiceTimeoutError(operation, message, attempts=attempts), "read timeout" if repeatable else None
+        if isinstance(cause, httpx.ConnectError):
+            return TransportError(operation, "could not connect", sent=False, attempts=attempts), "connection refused"
+        if self.reading:  # the answer began and broke off: truncated
+            message = f"unreadable answer ({type(cause).__name__}); the call may have run"
+            return ResponseError(operation, message, attempts=attempts), "unreadable answer" if repeatable else None
+        message = "connection lost before an answer; the call may have run"
+        return TransportError(operation, message, attempts=attempts), "connection lost" if repeatable else None
+
+
+class AsyncQueryResults(AsyncIterator[Any]):
+    """``async for`` over every result of a query, following ``queryMore`` pages lazily.
+
+    Attributes:
+        pages: Pages fetched so far.
+        seen: Results yielded so far.
+        exhausted: Whether the last page was reached.
+    """
+
+    def __init__(
+        self, client: AsyncClient, first: Callable[[], Awaitable[Any]], on_page: Callable[[int, int], None] | None
+    ) -> None:
+        self._client = client
+        self._next_page: Callable[[], Awaitable[Any]] | None = first
+        self._buffer: list[Any] = []
+        self._on_page = on_page
+        self.pages = 0
+        self.seen = 0
+        self.exhausted = False
+
+    def __aiter__(self) -> AsyncQueryResults:
+        return self
+
+    async def __anext__(self) -> Any:
+        while not self._buffer:
+            if self._next_page is None:
+                self.exhausted = True
+                raise StopAsyncIteration
+            page = await self._next_page()
+            self.pages += 1
+            self._buffer = list(page.result or []) if page is not None else []
+            token = page.queryToken if page is not None else None
+            self._next_page = (lambda t=token: self._client._call("queryMore", queryToken=t)) if token else None
+            if self._on_page is not None:
+                self._on_page(self.pages, self.seen + len(self._buffer))
+        self.seen += 1
+        return self._buffer.pop(0)
+
+    async def count(self) -> int:
+        """Page through what is left and return the total number of results."""
+        async for _ in self:
+            pass
+        return self.seen
+
+
+class AsyncClient:
+    """The asyncio twin of :class:`~boomi_soap.client.Client`, for one account.
+
+    Attributes:
+        sync: The wrapped client: its snapshot, schema, validator and settings.
+        address: Where calls go.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        http: httpx.AsyncClient | None = None,
+        address: str | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Wrap a client; its gate, retries and validation apply to the async calls too.
+
+        Args:
+            client: The client whose snapshot, credentials and settings to use.
+            http: An httpx client to send with (a new one by default).
+            address: Another account's endpoint on the same service (see :meth:`for_account`).
+            in_flight: Caps the calls in flight across every client sharing it.
+        """
+        self.sync = client
+        self.address = address or client.address
+        sync_transport = client._transport
+        self._transport = AsyncSafeTransport(
+            client.settings, sync_transport.gates, sync_transport.outage, http=http, in_flight=in_flight
+        )
+        zeep_client = copy.copy(client._zeep)  # shares the parsed WSDL, WS-Security and plugins
+        zeep_client.transport = self._transport
+        binding = next(iter(zeep_client.wsdl.bindings.values()))
+        self._service = AsyncServiceProxy(zeep_client, binding, address=self.address)  # type: ignore[no-untyped-call]
+
+    @classmethod
+    def from_cache(
+        cls,
+        account_id: str | None = None,
+        *,
+        cache_dir: Path | None = None,
+        flavour: Flavour = "platform",
+        credentials: Credentials | None = None,
+        base_url: str | None = None,
+        settings: ClientSettings | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> AsyncClient:
+        """Build from the account's cached snapshot; the arguments of :meth:`Client.from_cache`."""
+        return cls(
+            Client.from_cache(
+                account_id,
+                cache_dir=cache_dir,
+                flavour=flavour,
+                credentials=credentials,
+                base_url=base_url,
+                settings=settings,
+                env=env,
+            )
+        )
+
+    @classmethod
+    def build(
+        cls,
+        snapshot: Snapshot,
+        credentials: Credentials,
+        *,
+        endpoint: Endpoint | str | None = None,
+        settings: ClientSettings | None = None,
+        compiled_dir: Path | None = None,
+    ) -> AsyncClient:
+        """Build from a snapshot, with the arguments of :class:`~boomi_soap.client.Client`."""
+        return cls(Client(snapshot, credentials, endpoint=endpoint, settings=settings, compiled_dir=compiled_dir))
+
+    def for_account(self, account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
+        """A client of another account on the same service, sharing schema, settings and limiter backend.
+
+        It has connections of its own (close it with :meth:`aclose`): httpx scans its
+        whole pool on every request, so one pool for many accounts costs more CPU per
+        call the more accounts there are, and past its keep-alive limit it reconnects.
+        """
+        prefix = self.address.rsplit("/", 1)[0]
+        return AsyncClient(self.sync, address=f"{prefix}/{account_id}", in_flight=in_flight)
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(address={self.address!r}, user={self.sync._credentials.username!r})"
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._transport.aclose()  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> Self:
+        """Use as ``async with``."""
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Close the connections."""
+        await self.aclose()
+
+    # -- plumbing -------------------------------------------------------------------
+    def type(self, name: str) -> Any:
+        """The zeep type of a data-schema type (``Process``, ``Environment`` ...)."""
+        return self.sync.type(name)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """Names of the WSDL's operations."""
+        return self.sync.operations
+
+    async def _call(self, operation: str, **kwargs: Any) -> Any:
+        record = self._transport.begin(operation)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await getattr(self._service, operation)(**kwargs)
+            outcome = "ok"
+            return result
+        except Exception as exc:
+            mapped = _translate(operation, exc, record)
+            if mapped is exc:
+                raise
+            raise mapped from None
+        finally:
+            _log_call(operation, outcome, started, record)
+
+    # -- operations -----------------------------------------------------------------
+    async def get(self, object_type: str, object_id: str) -> Any:
+        """Return one object; its class follows the result's ``xsi:type``."""
+        return await self._call("get", objectType=object_type, objectId=object_id)
+
+    def query(
+        self,
+        object_type: str,
+        where: Expression | None = None,
+        *,
+        sort: Mapping[str, str] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> AsyncQueryResults:
+        """Query objects: ``async for result in client.query(...)``, following pages lazily.
+
+        Raises:
+            QueryFilterError: If an operator is not in the account's schema.
+        """
+        config = self.sync.query_config(where, sort=sort)
+        return AsyncQueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
+
+    async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Create an object from its type name and fields, or from a zeep object."""
+        return await self._call("create", object=self.sync._object(obj, object_type, fields))
+
+    async def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
+        return await self._call("update", object=self.sync._object(obj, object_type, fields))
+
+    async def delete(self, object_type: str, object_id: str) -> bool:
+        """Delete an object; ``False`` if it did not exist."""
+        return bool(await self._call("delete", objectType=object_type, objectId=object_id))
+
+    async def execute_process(
+        self,
+        atom_id: str,
+        *,
+        process_id: str | None = None,
+        process_name: str | None = None,
+        properties: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a process on an Atom; sent once (never retried after it may have arrived)."""
+        await self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
+
+    async def call(self, operation: str, **kwargs: Any) -> Any:
+        """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
+        if operation not in self.operations:
+            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        return await self._call(operation, **kwargs)
+
+
+@dataclass(frozen=True)
+class AccountOutcome(Generic[T]):
+    """What a fan-out's task did for one account.
+
+    Attributes:
+        account: The account id.
+        result: The task's return value, if it succeeded.
+        error: What it raised, if it failed.
+        seconds: How long it ran.
+    """
+
+    account: str
+    result: T | None = None
+    error: Exception | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task succeeded."""
+        return self.error is None
+
+
+async def fan_out(
+    client: AsyncClient,
+    accounts: Iterable[str],
+    task: Callable[[AsyncClient], Awaitable[T]],
+    *,
+    concurrency: int = 32,
+    progress: bool | None = None,
+) -> dict[str, AccountOutcome[T]]:
+    """Run ``task`` once per account, concurrently, and collect every result and error.
+
+    Each account gets a client of its own (:meth:`AsyncClient.for_account`), so its
+    calls are held to its own rate limit (and quota budget) by the shared limiter
+    backend; ``concurrency`` caps the calls in flight across all accounts.  One
+    account's failure does not stop the others.  Each account's client is closed
+    when its task returns, so a task must not leave calls running (gather them with
+    ``return_exceptions=True``).
+
+    Args:
+        client: A client of any account on the service, with the settings to use.
+        accounts: Account ids.
+        task: A coroutine function given each account's client.
+        concurrency: Most calls in flight at once over all accounts.
+        progress: Show progress on stderr; default: only when stderr is a terminal.
+
+    Returns:
+        Each account's outcome, in the order given.
+    """
+    accounts = list(dict.fromkeys(accounts))
+    show = sys.stderr.isatty() if progress is None else progress
+    in_flight = asyncio.Semaphore(concurrency)
+    outcomes: dict[str, AccountOutcome[T]] = {}
+
+    async def one(account: str) -> None:
+        started = time.monotonic()
+        try:
+            async with client.for_account(account, in_flight=in_flight) as account_client:
+                result = await task(account_client)
+            outcomes[account] = AccountOutcome(account, result=result, seconds=time.monotonic() - started)
+        except Exception as exc:  # each account's failure is reported, not raised
+            outcomes[account] = AccountOutcome(account, error=exc, seconds=time.monotonic() - started)
+        if show:
+            failed = sum(not o.ok for o in outcomes.values())
+            sys.stderr.write(f"\r{len(outcomes)}/{len(accounts)} accounts done, {failed} failed")
+            sys.stderr.flush()
+
+    await asyncio.gather(*(one(account) for account in accounts))
+    if show:
+        sys.stderr.write("\n")
+    return {account: outcomes[account] for account in accounts}

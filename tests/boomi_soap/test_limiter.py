@@ -1,0 +1,343 @@
+"""Limiter backends: FIFO within a process, one window across real processes (host file store
+and a real Redis server), safe files, specs, and what a long run of 503s does."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import (
+    ConfigurationError,
+    LimiterStoreError,
+    RateLimitedError,
+    ServiceUnavailableError,
+)
+from boomi_soap.limiter import HostBackend, MemoryBackend, RedisBackend, backend_for
+from boomi_soap.localservice import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    Injection,
+    LocalService,
+    ServiceConfig,
+)
+from boomi_soap.quota import Outage, account_of, parse_retry_after
+from boomi_soap.settings import ClientSettings, RetryPolicy
+from tests.boomi_soap.limits_worker import run_workers
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+RATE = 50  # per second: Boomi's 5/s would make the process tests slow
+
+
+# -- FIFO within a process -------------------------------------------------------------
+
+
+def _fill(limiter_acquire: object, times: int) -> None:
+    for _ in range(times):
+        limiter_acquire()  # type: ignore[operator]
+
+
+def test_threads_are_served_in_arrival_order() -> None:
+    limiter = MemoryBackend().limiter("acct", 4)
+    _fill(limiter.acquire, 4)  # the window is full: everyone below must queue
+    order: list[int] = []
+    threads = []
+    for n in range(8):
+        thread = threading.Thread(target=lambda n=n: (limiter.acquire(), order.append(n)))
+        thread.start()
+        threads.append(thread)
+        while len(limiter._queue) < n + 1:  # n is queued before n + 1 arrives
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == list(range(8))
+
+
+def test_a_retry_keeps_its_place_in_line() -> None:
+    limiter = MemoryBackend().limiter("acct", 2)
+    _fill(limiter.acquire, 2)
+    order: list[str] = []
+    threads = []
+    for name, retry in (("first", False), ("second", False), ("retry", True)):
+        thread = threading.Thread(target=lambda n=name, r=retry: (limiter.acquire(retry=r), order.append(n)))
+        thread.start()
+        threads.append(thread)
+        while len(limiter._queue) < len(threads):
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == ["first", "retry", "second"]  # behind the one polling, ahead of the rest
+
+
+def test_a_late_send_holds_back_its_slot() -> None:
+    limiter = MemoryBackend().limiter("acct", 5)
+    for n in range(5):  # typical round trips: 10 ms
+        limiter.sent(100.0 + n, 100.01 + n)
+    assert limiter._held(200.0) == 0
+    limiter.sent(200.0, 200.2)  # 200 ms: it may have arrived ~195 ms after its slot was granted
+    assert limiter._held(201.0) == 0  # the window itself still holds the slot until 201.03
+    assert limiter._held(201.1) == pytest.approx(0.095)
+    assert limiter._held(201.2) == 0
+
+
+def test_tasks_and_threads_share_one_queue_in_order() -> None:
+    limiter = MemoryBackend().limiter("acct", 4)
+    _fill(limiter.acquire, 4)
+    order: list[str] = []
+
+    async def main() -> None:
+        tasks = []
+        for n in range(3):
+            tasks.append(asyncio.create_task(_then(limiter.acquire_async(), order, f"task{n}")))
+            while len(limiter._queue) < 2 * n + 1:
+                await asyncio.sleep(0.001)
+            thread = threading.Thread(target=lambda n=n: (limiter.acquire(), order.append(f"thread{n}")))
+            thread.start()
+            while len(limiter._queue) < 2 * n + 2:
+                await asyncio.sleep(0.001)
+        await asyncio.gather(*tasks)
+        while len(order) < 6:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+    assert order == ["task0", "thread0", "task1", "thread1", "task2", "thread2"]
+
+
+async def _then(waiting: object, order: list[str], name: str) -> None:
+    await waiting  # type: ignore[misc]
+    order.append(name)
+
+
+def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    limiter = MemoryBackend().limiter("acct", 1)
+    limiter.acquire()
+
+    async def main() -> None:
+        first = asyncio.create_task(limiter.acquire_async())
+        second = asyncio.create_task(limiter.acquire_async())
+        await asyncio.sleep(0.05)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await asyncio.wait_for(second, timeout=5)  # the next in line got its turn
+
+    asyncio.run(main())
+    assert not limiter._queue
+
+
+# -- across real processes -------------------------------------------------------------
+
+
+@pytest.fixture
+def shared(service_limited: LocalService, tmp_path: Path) -> dict[str, object]:
+    cache = tmp_path / "cache"
+    refresh(
+        CacheStore(cache), Endpoint(DEFAULT_ACCOUNT, service_limited.base_url, service_limited.flavour), CREDENTIALS
+    )
+    Client(CacheStore(cache).current(DEFAULT_ACCOUNT), CREDENTIALS, compiled_dir=tmp_path / "compiled")  # warm
+    return {"cache": str(cache), "compiled": str(tmp_path / "compiled"), "base_url": service_limited.base_url}
+
+
+@pytest.fixture
+def service_limited() -> Iterator[LocalService]:
+    with LocalService(ServiceConfig(rate_limit=RATE)) as running:
+        yield running
+
+
+def check_shared_run(service: LocalService, reports: list[dict[str, list[object]]], calls: int) -> None:
+    assert [r["failures"] for r in reports] == [[] for _ in reports]  # nothing failed at a caller
+    assert sum(len(r["calls"]) for r in reports) == calls
+    stats = service.limit_stats()
+    assert stats.accepted == calls  # each call reached the service once
+    assert stats.max_in_window <= RATE
+    # Without a shared window about half the attempts are refused; with it, a refusal
+    # needs network jitter beyond the window's margin.
+    assert stats.rate_limited <= calls // 10
+
+
+def test_host_backend_shares_one_window_across_processes(
+    shared: dict[str, object], service_limited: LocalService, tmp_path: Path
+) -> None:
+    config = shared | {
+        "rate": RATE,
+        "limiter": "host",
+        "limits_dir": str(tmp_path / "limits"),
+        "threads": 2,
+        "calls": 10,
+    }
+    reports = run_workers([config] * 4)
+    check_shared_run(service_limited, reports, 4 * 2 * 10)
+    assert stat.S_IMODE(os.stat(tmp_path / "limits").st_mode) == 0o700
+    for path in (tmp_path / "limits").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_redis_backend_shares_one_window_across_hosts(
+    shared: dict[str, object], service_limited: LocalService, tmp_path: Path, redis_url: str
+) -> None:
+    # As if on separate hosts: each process has its own cache and limits directory; only Redis is shared.
+    configs = []
+    for n in range(4):
+        own = tmp_path / f"host{n}"
+        configs.append(shared | {"rate": RATE, "limiter": redis_url, "limits_dir": str(own), "threads": 2, "calls": 10})
+    reports = run_workers(configs)
+    check_shared_run(service_limited, reports, 4 * 2 * 10)
+    assert not any((tmp_path / f"host{n}").exists() for n in range(4))
+
+
+def test_redis_backend_counts_the_quota_atomically(redis_url: str) -> None:
+    backend = RedisBackend(redis_url, prefix="test-quota")
+    results: list[tuple[bool, int]] = []
+    lock = threading.Lock()
+
+    def spend() -> None:
+        for _ in range(10):
+            outcome = backend.reserve("acct", 25, time.time())
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=spend) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counted for counted, _ in results) == 25
+    assert sum(backend.usage("acct", time.time()).values()) == 25
+    backend.close()
+
+
+# -- the host store's files ------------------------------------------------------------
+
+
+def test_host_store_is_private(tmp_path: Path) -> None:
+    directory = tmp_path / "limits"
+    directory.mkdir(mode=0o755)
+    backend = HostBackend(directory)
+    backend.limiter("acme-ABC123", 5).acquire()
+    assert backend.reserve("acme-ABC123", None, time.time()) == (True, 1)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # tightened
+    assert {p.name for p in directory.iterdir()} >= {"acme-ABC123.sqlite", "acme-ABC123.lock"}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in directory.iterdir())
+    backend.close()
+
+
+def test_host_store_refuses_symlinks(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / "linked").symlink_to(target)
+    with pytest.raises(LimiterStoreError, match="link"):
+        HostBackend(tmp_path / "linked").limiter("acct", 5)
+    directory = tmp_path / "limits"
+    directory.mkdir(mode=0o700)
+    (directory / "acct.lock").symlink_to(tmp_path / "victim")
+    with pytest.raises(LimiterStoreError, match="safely"):
+        HostBackend(directory).limiter("acct", 5)
+    assert not (tmp_path / "victim").exists()
+
+
+def test_account_ids_cannot_escape_the_store(tmp_path: Path) -> None:
+    backend = HostBackend(tmp_path / "limits")
+    backend.reserve("../../etc/passwd", None, time.time())
+    assert [p.name for p in tmp_path.iterdir()] == ["limits"]
+    assert all(p.name.startswith("account-") for p in (tmp_path / "limits").iterdir())
+    backend.close()
+
+
+# -- configuration ---------------------------------------------------------------------
+
+
+def test_specs_settings_and_environment(tmp_path: Path, redis_url: str) -> None:
+    assert isinstance(backend_for(None, env={}), MemoryBackend)
+    assert backend_for("memory") is not backend_for("memory")  # per client, as before
+    host = backend_for(None, env={"BOOMI_SOAP_LIMITER": "host", "BOOMI_SOAP_CACHE_DIR": str(tmp_path)})
+    assert isinstance(host, HostBackend)
+    assert host.directory == tmp_path / "limits"
+    assert backend_for("host", limits_dir=tmp_path / "limits") is host  # one per process and store
+    redis_backend = backend_for(redis_url)
+    assert isinstance(redis_backend, RedisBackend)
+    assert backend_for(redis_url) is redis_backend
+    with pytest.raises(ConfigurationError, match="unknown limiter"):
+        backend_for("memcached://x")
+    with pytest.raises(LimiterStoreError, match=r"cannot reach.*:\*\*\*@"):
+        RedisBackend("redis://user:hunter2@127.0.0.1:1/0")
+    assert account_of("http://127.0.0.1:1/api/soap/v1/acme-ABC123") == "acme-ABC123"
+
+
+# -- 503: Retry-After and the long run -------------------------------------------------
+
+
+def test_retry_after_is_honoured_and_bounded() -> None:
+    outage = Outage(ClientSettings(retry=RetryPolicy(backoff=0.01), max_retry_after=30))
+    assert outage.pause_after_503("get", 1, "2", 0.5, last=False) == 2.0
+    assert 0 < outage.pause_after_503("get", 1, None, 0.5, last=False) < 0.1
+    with pytest.raises(ServiceUnavailableError, match="quota exhausted or service down") as caught:
+        outage.pause_after_503("get", 1, "3600", 0.5, last=False)
+    assert caught.value.retry_after == 3600
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("soon") is None
+
+
+class _Unavailable(http.server.BaseHTTPRequestHandler):
+    posts = 0
+
+    def do_POST(self) -> None:
+        type(self).posts += 1
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(503)
+        self.send_header("Retry-After", "86400")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_day_long_retry_after_fails_at_once(service: LocalService, tmp_path: Path) -> None:
+    snapshot = refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+    _Unavailable.posts = 0  # a class attribute: counted afresh on each layout
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = Client(
+            snapshot, CREDENTIALS, endpoint=f"http://127.0.0.1:{server.server_address[1]}/api/soap/v1/{DEFAULT_ACCOUNT}",
+            settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path / "compiled",
+        )  # fmt: skip
+        with pytest.raises(ServiceUnavailableError, match="Retry-After 86400"):
+            client.get("Account", DEFAULT_ACCOUNT)
+        assert _Unavailable.posts == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_long_run_of_503s_says_quota_or_outage(service: LocalService, tmp_path: Path) -> None:
+    snapshot = refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+    settings = ClientSettings(
+        rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.02), unavailable_after=0.3
+    )
+    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled")
+    service.inject(Injection.HTTP_503, times=1000)
+    with pytest.raises(RateLimitedError) as first:  # a short run: still "rate limited"
+        client.get("Account", DEFAULT_ACCOUNT)
+    assert not isinstance(first.value, ServiceUnavailableError)
+    time.sleep(0.3)
+    with pytest.raises(ServiceUnavailableError, match="quota exhausted or service down") as later:
+        client.get("Account", DEFAULT_ACCOUNT)
+    assert later.value.attempts == 1  # the run had lasted long enough: no more retries
+    service.injections.reset()
