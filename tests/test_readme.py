@@ -162,34 +162,29 @@ def run_regenerate_pinned(box: Sandbox, text: str) -> None:
     }
 
 
-def _python_with_service(box: Sandbox, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _python_with_service(
+    box: Sandbox, text: str, monkeypatch: pytest.MonkeyPatch, *, with_client: bool = False
+) -> None:
+    """Run a Python block with ``process_id`` and ``atom_id`` (and ``client``) of the local service."""
     box.fetch()
     for name, value in box.env.items():
         if name.startswith("BOOMI_"):
             monkeypatch.setenv(name, value)
     store = box.service.store()
-    names = {
+    names: dict[str, object] = {
         "process_id": store.all("Process")[0].key,
         "atom_id": next(a.key for a in store.all("Atom") if a.element.get("status") == "ONLINE"),
     }
+    if with_client:
+        from boomi_soap.client import Client
+
+        names["client"] = Client.from_cache()
     exec(compile(as_local(text), "README.rst", "exec"), names)
 
 
 def _python_with_client(box: Sandbox, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A block that uses ``client``, ``process_id`` and ``atom_id``: a client of the local service."""
-    from boomi_soap.client import Client
-
-    box.fetch()
-    for name, value in box.env.items():
-        if name.startswith("BOOMI_"):
-            monkeypatch.setenv(name, value)
-    store = box.service.store()
-    names = {
-        "client": Client.from_cache(),
-        "process_id": store.all("Process")[0].key,
-        "atom_id": next(a.key for a in store.all("Atom") if a.element.get("status") == "ONLINE"),
-    }
-    exec(compile(as_local(text), "README.rst", "exec"), names)
+    """A block that uses ``client`` too: a client of the local service."""
+    _python_with_service(box, text, monkeypatch, with_client=True)
 
 
 def run_runs_cli(box: Sandbox, text: str) -> None:
