@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -301,6 +300,7 @@ def test_validate_with_a_cached_account(
     assert "run: boomi-soap fetch --account nobody-000000" in missing.output
 
 
+@pytest.mark.timeout(30)  # finishes: refused without being expanded or read whole (timings live in bench/)
 @pytest.mark.parametrize(
     ("name", "data"), [*sorted(HOSTILE.items()), ("not-xml", b"hello")], ids=lambda v: v if isinstance(v, str) else ""
 )
@@ -309,9 +309,7 @@ def test_validate_hostile_input_one_line_exit_1(
 ) -> None:
     path = tmp_path / f"{name}.xml"
     path.write_bytes(data)
-    started = time.monotonic()
     result = runner.invoke(main, ["validate", str(path)], env=compiled_env)
-    assert time.monotonic() - started < 2
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1

