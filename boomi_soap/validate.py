@@ -115,33 +115,199 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
 
 
 class _Text:
-    """Source lines of a document, to give columns (lxml keeps only lines)."""
+    """Source lines of a document, to give columns (lxml keeps only lines); split on first need."""
 
     def __init__(self, data: bytes | None) -> None:
-        self.lines = data.decode("utf-8", "replace").splitlines() if data is not None else None
+        self.data = data
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str] | None:
+        if self._lines is None and self.data is not None:
+            self._lines = self.data.decode("utf-8", "replace").splitlines()
+        return self._lines
 
     def column(self, element: etree._Element, attribute: str | None) -> int | None:
         line = element.sourceline
-        if self.lines is None or line is None or not 0 < line <= len(self.lines):
+        lines = self.lines
+        if lines is None or line is None or not 0 < line <= len(lines):
             return None
-        text = self.lines[line - 1]
+        text = lines[line - 1]
         name = etree.QName(element).localname
         match = re.search(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])", text)
         if match is None:
             return None
         if attribute is not None:
-            found = re.compile(rf"\s((?:[\w.-]+:)?{re.escape(attribute)})\s*=").search(text, match.end())
+            local = attribute.rpartition(":")[2]
+            found = re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=").search(text, match.end())
             if found is not None:
                 return found.start(1) + 1
         return match.start() + 1
 
 
-class SchemaValidator:
-    """Validates documents against one schema bundle."""
+@dataclass
+class _Finding:
+    """One problem as libxml2 reported it, in the words of an issue.
 
-    def __init__(self, schema: SchemaBundle) -> None:
-        """Use ``schema`` (engines compile on first use)."""
+    ``complete`` is false when xmlschema would add something libxml2 does not say
+    (the expected children of an unexpected element, the other faults of an abstract
+    type, a message this module does not recognise).
+    """
+
+    element: etree._Element
+    reason: str
+    attribute: str | None = None
+    expected: tuple[str, ...] = ()
+    value: str | None = None
+    complete: bool = True
+
+
+_LIBXML2: Final = re.compile(
+    r"^Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<text>.*)$", re.S
+)
+_ENUMERATION: Final = re.compile(
+    r"^\[facet 'enumeration'\] The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}\.$", re.S
+)
+_ATOMIC: Final = re.compile(
+    r"^'(?P<value>.*)' is not a valid value of the (?:atomic|list|union) type '(?P<type>[^']+)'\.$", re.S
+)
+_FACET: Final = re.compile(r"^\[facet '(?P<facet>\w+)'\] The value '(?P<value>.*?)' (?P<rest>.*?)\.?$", re.S)
+_REQUIRED: Final = re.compile(r"^The attribute '(?P<name>[^']+)' is required but missing\.$")
+_NOT_ALLOWED: Final = re.compile(r"^The attribute '(?P<name>[^']+)' is not allowed\.$")
+_UNEXPECTED: Final = re.compile(
+    r"^This element is not expected\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$", re.S
+)
+_MISSING: Final = re.compile(
+    r"^Missing child element\(s\)\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$", re.S
+)
+_WORDS: Final = {
+    "boolean": "is not a boolean value",
+    "dateTime": "is not a valid datetime",
+    "date": "is not a valid date",
+    "time": "is not a valid time",
+    "duration": "is not a valid duration",
+    "decimal": "is not a decimal number",
+    "float": "is not a number",
+    "double": "is not a number",
+    **{
+        name: "is not an integer"
+        for name in (
+            "int", "integer", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+            "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+        )
+    },
+}  # fmt: skip
+_CHARACTER_DATA: Final = (
+    "Character content other than whitespace is not allowed because the content type is 'element-only'."
+)
+_UNRESOLVED_TYPE: Final = "of the xsi:type attribute does not resolve to a type definition"
+
+
+def _short(name: str) -> str:
+    """``{namespace}local`` with the conventional prefix (``api:Process``); other names as they are."""
+    if name.startswith("{"):
+        namespace, _, local = name[1:].partition("}")
+        prefix = KNOWN_PREFIXES.get(namespace)
+        return f"{prefix}:{local}" if prefix else name
+    return name
+
+
+def _names(listed: str | None) -> tuple[str, ...]:
+    return tuple(_short(n.strip()) for n in listed.split(",")) if listed else ()
+
+
+def _translate(element: etree._Element, message: str) -> _Finding:
+    """Turn one libxml2 message about ``element`` into a finding."""
+    match = _LIBXML2.match(message)
+    if match is None:
+        return _Finding(element, message, complete=False)
+    attribute = match.group("attribute")
+    text = match.group("text").strip()
+    shown = _short(attribute) if attribute else None
+    on = f"attribute {shown}=" if shown else ""
+    if found := _ENUMERATION.match(text):
+        value = found.group("value")
+        reason = f"value must be one of [{found.group('set')}]"
+        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+    if found := _ATOMIC.match(text):
+        value, kind = found.group("value"), found.group("type")
+        words = _WORDS.get(kind.removeprefix("xs:")) if kind.startswith("xs:") else None
+        reason = f"{value!r} {words or f'is not a valid value of type {_short(kind)}'}"
+        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+    if found := _FACET.match(text):
+        value = found.group("value")
+        reason = f"{value!r} {found.group('rest')} (facet {found.group('facet')})"
+        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+    if found := _REQUIRED.match(text):
+        return _Finding(element, f"missing required attribute {_short(found.group('name'))!r}")
+    if found := _NOT_ALLOWED.match(text):
+        return _Finding(element, f"{_short(found.group('name'))!r} attribute not allowed for element")
+    if found := _UNEXPECTED.match(text):
+        parent = element.getparent()
+        position = (list(parent).index(element) + 1) if parent is not None else 1
+        expected = _names(found.group("expected"))
+        reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
+        return _Finding(element, reason, expected=expected, complete=bool(expected))
+    if found := _MISSING.match(text):
+        expected = _names(found.group("expected"))
+        wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
+        if len(expected) > 1:
+            wanted = f" One of {', '.join(repr(e) for e in expected)} expected."
+        reason = f"The content of element {_short(match.group('element'))!r} is not complete.{wanted}"
+        return _Finding(element, reason, expected=expected, complete=bool(expected))
+    if text == _CHARACTER_DATA:
+        return _Finding(element, "character data between child elements not allowed")
+    if text.startswith("No matching global declaration") or _UNRESOLVED_TYPE in text:
+        return _Finding(element, message)
+    return _Finding(element, message, complete=False)
+
+
+class _Locator:
+    """Finds the element a libxml2 error names (by line, then by libxml2's own path)."""
+
+    def __init__(self, target: etree._Element) -> None:
+        self.target = target
+        self._by_line: dict[int, list[etree._Element]] | None = None
+
+    def find(self, line: int, path: str | None) -> etree._Element:
+        if self._by_line is None:
+            self._by_line = {}
+            for node in self.target.iter():
+                if isinstance(node.tag, str) and node.sourceline is not None:
+                    self._by_line.setdefault(node.sourceline, []).append(node)
+        candidates = self._by_line.get(line, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if path and candidates:
+            tree = self.target.getroottree()
+            base = tree.getpath(self.target)
+            head = "/" + re.sub(r"\[\d+\]$", "", base.rpartition("/")[2])
+            for node in candidates:
+                if head + tree.getpath(node)[len(base) :] == path:
+                    return node
+        return candidates[0] if candidates else self.target
+
+
+class SchemaValidator:
+    """Validates documents against one schema bundle.
+
+    libxml2 decides and, for most faults, explains: its error log gives the element,
+    the line and a message that is turned into plain words here.  xmlschema is asked
+    only for what libxml2 does not say (the children an unexpected element displaced,
+    the other faults of an abstract type), for at most ``explain_limit`` issues per
+    document; it is imported and compiled only then.
+    """
+
+    def __init__(self, schema: SchemaBundle, *, explain_limit: int = 8) -> None:
+        """Use ``schema`` (engines compile on first use).
+
+        Args:
+            schema: The schemas.
+            explain_limit: Most issues per document that xmlschema may explain; the
+                rest are given in libxml2's words alone.
+        """
         self.schema = schema
+        self.explain_limit = explain_limit
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
@@ -152,6 +318,20 @@ class SchemaValidator:
             body = root.find(f"{{{NS_ENVELOPE}}}Body")
             return [] if body is None else [child for child in body if isinstance(child.tag, str)]
         return [root]
+
+    def _open(
+        self, document: etree._Element | bytes | Path, source: str | None
+    ) -> tuple[etree._Element, bytes | None, str]:
+        data: bytes | None = None
+        if isinstance(document, Path):
+            source = source or str(document)
+            data = document.read_bytes()
+        elif isinstance(document, bytes):
+            data = document
+        source = source or "<document>"
+        root = parse_xml(data, source=source) if data is not None else document
+        assert isinstance(root, etree._Element)
+        return root, data, source
 
     def iter_errors(
         self,
@@ -174,21 +354,14 @@ class SchemaValidator:
         Raises:
             XMLInputError: If the bytes or file are not safe, well-formed XML.
         """
-        data: bytes | None = None
-        if isinstance(document, Path):
-            source = source or str(document)
-            data = document.read_bytes()
-        elif isinstance(document, bytes):
-            data = document
-        source = source or "<document>"
-        root = parse_xml(data, source=source) if data is not None else document
-        assert isinstance(root, etree._Element)
+        root, data, source = self._open(document, source)
         text = _Text(data)
         targets = self.targets(root)
         if not targets:
             yield ValidationIssue(source, xpath_of(root), "the SOAP Body has no element to validate", root.sourceline)
             return
         wanted = _clark(element) if element else None
+        budget = [self.explain_limit]
         for target in targets:
             if wanted is not None and target.tag != wanted:
                 yield ValidationIssue(
@@ -197,32 +370,60 @@ class SchemaValidator:
                     text.column(target, None), (wanted,),
                 )  # fmt: skip
                 continue
-            yield from self._check(target, source, text)
+            yield from self._check(target, source, text, budget)
 
-    def _check(self, target: etree._Element, source: str, text: _Text) -> Iterator[ValidationIssue]:
+    def _check(self, target: etree._Element, source: str, text: _Text, budget: list[int]) -> Iterator[ValidationIssue]:
         fast = self.schema.lxml
         if fast.validate(target):
             return
+        native = [(entry.line, entry.path, entry.message) for entry in fast.error_log]
         misplaced = self._misplaced(target)
         if misplaced is not None:
             yield ValidationIssue(source, xpath_of(target), misplaced, target.sourceline, text.column(target, None))
             return
-        native = [entry for entry in fast.error_log]
+        locator = _Locator(target)
+        findings = [_translate(locator.find(line, path), message) for line, path, message in native]
+        if not findings:  # never pass what libxml2 rejects
+            findings = [_Finding(target, "the document does not match the schema")]
+        unclear = {id(f.element) for f in findings if not f.complete}
+        resolvable = not any(_UNRESOLVED_TYPE in f.reason for f in findings)  # xmlschema raises on those
+        explained: dict[int, list[ValidationIssue]] = {}
+        if unclear and resolvable and budget[0] > 0:
+            explained = self._explained(target, source, text, unclear, budget)
+        replaced = set(explained)
+        issues: list[ValidationIssue] = []
+        for finding in findings:
+            key = id(finding.element)
+            if key in explained:  # xmlschema's account of that element replaces libxml2's, once
+                issues += explained.pop(key)
+                continue
+            if key in replaced:
+                continue
+            issues.append(
+                ValidationIssue(
+                    source, xpath_of(finding.element, finding.attribute), finding.reason, finding.element.sourceline,
+                    text.column(finding.element, finding.attribute), finding.expected, finding.value,
+                )
+            )  # fmt: skip
+        yield from sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+
+    def _explained(
+        self, target: etree._Element, source: str, text: _Text, elements: set[int], budget: list[int]
+    ) -> dict[int, list[ValidationIssue]]:
+        """The issues xmlschema finds on ``elements``, at most ``budget`` of them in all."""
+        found: dict[int, list[ValidationIssue]] = {}
         try:
-            explained = sorted(self._explain(target, source, text), key=lambda i: (i.line or 0, i.column or 0))
+            for failing, issue in self._explain(target, source, text):
+                if budget[0] <= 0:
+                    break
+                if id(failing) in elements:
+                    found.setdefault(id(failing), []).append(issue)
+                    budget[0] -= 1
         except (LookupError, ValueError, TypeError) as exc:
-            # xmlschema fails on some inputs libxml2 reports cleanly (an unknown xsi:type).
+            # xmlschema fails on some inputs libxml2 reports cleanly: libxml2's words then.
             _log.debug("xmlschema could not explain %s: %r", source, exc)
-            explained = []
-        if explained:
-            yield from explained
-            return
-        parent = target.getparent()
-        for entry in native:  # never pass what libxml2 rejects; its own words then
-            path = xpath_of(target)
-            if entry.path and entry.path != "/*":
-                path = (xpath_of(parent) if parent is not None else "") + entry.path
-            yield ValidationIssue(source, path, entry.message, entry.line or None)
+            return {}
+        return found
 
     def _misplaced(self, target: etree._Element) -> str | None:
         """Say so when the root is declared, but in another namespace (the other wrapper layout)."""
@@ -236,7 +437,9 @@ class SchemaValidator:
         got = qname.namespace or "no namespace"
         return f"this snapshot expects {qname.localname} in {' or '.join(elsewhere)}; the document has it in {got}"
 
-    def _explain(self, target: etree._Element, source: str, text: _Text) -> Iterable[ValidationIssue]:
+    def _explain(
+        self, target: etree._Element, source: str, text: _Text
+    ) -> Iterator[tuple[etree._Element, ValidationIssue]]:
         namespaces = {prefix or "": uri for prefix, uri in target.nsmap.items()}
         # lxml elements satisfy xmlschema's ElementProtocol; its stubs do not say so.
         errors = self.schema.explainer.iter_errors(target, namespaces=namespaces, use_location_hints=False)  # type: ignore[arg-type]
@@ -254,7 +457,7 @@ class SchemaValidator:
                 failing = failing[index]
             expected = tuple(_particle_name(p) for p in getattr(error, "expected", None) or ())
             value = error.obj if isinstance(error.obj, str) else None
-            yield ValidationIssue(
+            yield failing, ValidationIssue(
                 source, xpath_of(failing, attribute), reason, failing.sourceline,
                 text.column(failing, attribute), expected, value,
             )  # fmt: skip
@@ -277,8 +480,16 @@ class SchemaValidator:
     def is_valid(
         self, document: etree._Element | bytes | Path, *, source: str | None = None, element: str | None = None
     ) -> bool:
-        """Whether a document has no violation."""
-        return next(self.iter_errors(document, source=source, element=element), None) is None
+        """Whether a document has no violation (libxml2 alone: nothing is explained).
+
+        Raises:
+            XMLInputError: If the document is not safe, well-formed XML.
+        """
+        root, _, _ = self._open(document, source)
+        targets = self.targets(root)
+        wanted = _clark(element) if element else None
+        fast = self.schema.lxml
+        return bool(targets) and all((wanted is None or t.tag == wanted) and fast.validate(t) for t in targets)
 
 
 @functools.lru_cache(maxsize=16)

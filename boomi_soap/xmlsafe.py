@@ -8,9 +8,14 @@ DOCTYPE at all is refused before libxml2 sees it (libxml2 still parses entity
 declarations when it does not expand them): no SOAP or schema document we read needs
 one.  The check looks for the literal ``<!DOCTYPE`` in every Unicode encoding, so a
 CDATA section quoting one is refused too; that trade keeps the check simple and sure.
+
+:func:`parse_xml` reuses one such parser per thread: building a parser costs about as
+much as parsing a small request, and lxml parsers must not be shared between threads.
 """
 
 from __future__ import annotations
+
+import threading
 
 from lxml import etree
 
@@ -45,6 +50,17 @@ def safe_parser(*, remove_comments: bool = False) -> etree.XMLParser:
     )
 
 
+_local = threading.local()
+
+
+def _thread_parser() -> etree.XMLParser:
+    """This thread's hardened parser, made on first use."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = safe_parser()
+    return parser
+
+
 def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
     """Parse a complete XML document safely and return its root element.
 
@@ -67,7 +83,7 @@ def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
             column = position - (data.rfind(b"\n", 0, position) + 1) + 1
             raise XMLInputError("DOCTYPE declarations are not allowed", source=source, line=line, column=column)
     try:
-        root = etree.fromstring(data, parser=safe_parser())
+        root = etree.fromstring(data, parser=_thread_parser())
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         reason = (exc.msg or "not well-formed").splitlines()[0]
