@@ -6,6 +6,8 @@ stateful in-memory store, enforces the per-account rate limit and daily quota
 with HTTP 503, and can inject network and server failures for tests.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from boomi_soap.localservice.config import (
     DEFAULT_ACCOUNT,
     DEFAULT_API_TOKEN,
@@ -15,9 +17,11 @@ from boomi_soap.localservice.config import (
     ServiceConfig,
     User,
 )
-from boomi_soap.localservice.injection import Injection
-from boomi_soap.localservice.limits import LimitStats
-from boomi_soap.localservice.server import LocalService
+
+if TYPE_CHECKING:
+    from boomi_soap.localservice.injection import Injection
+    from boomi_soap.localservice.limits import LimitStats
+    from boomi_soap.localservice.server import LocalService
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -31,3 +35,17 @@ __all__ = [
     "ServiceConfig",
     "User",
 ]
+
+_LAZY = {"Injection": "injection", "LimitStats": "limits", "LocalService": "server"}
+
+
+def __getattr__(name: str) -> Any:
+    # The server is imported on first use, so reading a constant (``validate`` reads
+    # DEFAULT_ACCOUNT) does not import the whole service.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"boomi_soap.localservice.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
