@@ -258,7 +258,10 @@ def _translate(element: etree._Element, message: str) -> _Finding:
     if text == _CHARACTER_DATA:
         return _Finding(element, "character data between child elements not allowed")
     if text.startswith("No matching global declaration") or _UNRESOLVED_TYPE in text:
-        return _Finding(element, message)
+        return _Finding(element, text)
+    if text == "The type definition is abstract.":
+        # xmlschema names the type, and finds the faults libxml2 stops before.
+        return _Finding(element, "the type is abstract: give a concrete xsi:type", complete=False)
     return _Finding(element, message, complete=False)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,8 @@ from boomi_soap.cache import pinned_store
 from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, resolve_schema, schema_from_files
-from boomi_soap.validate import SchemaValidator, ValidationIssue, for_people, validate_sources, xpath_of
+from boomi_soap.validate import SchemaValidator, ValidationIssue, _Text, for_people, validate_sources, xpath_of
+from boomi_soap.xmlsafe import parse_xml
 from tests.hostile import HOSTILE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -87,6 +90,72 @@ def test_libxml2_and_xmlschema_agree(bundle: SchemaBundle, validator: SchemaVali
         except LookupError:
             slow = False  # xmlschema cannot even resolve it (unknown xsi:type): invalid
         assert bundle.lxml.validate(target) == slow, path.name
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_libxml2_explains_as_xmlschema_does(bundle: SchemaBundle, path: Path) -> None:
+    # libxml2 alone (no xmlschema at all) points at the same nodes as xmlschema alone,
+    # and where it gives a value, it gives xmlschema's very words, line and column.
+    alone = SchemaValidator(bundle, explain_limit=0)
+    data = path.read_bytes()
+    ours = list(alone.iter_errors(data, source=path.name))
+    try:
+        theirs = [
+            issue
+            for target in alone.targets(parse_xml(data))
+            for _, issue in alone._explain(target, path.name, _Text(data))
+        ]
+    except LookupError:  # xmlschema cannot even resolve it (unknown xsi:type); libxml2 still says why
+        assert ours, path.name
+        return
+    assert {i.path for i in ours} == {i.path for i in theirs}, path.name
+    same = {(i.path, i.value): i for i in theirs}
+    for issue in ours:
+        if issue.value is not None:
+            assert same[issue.path, issue.value] == issue
+
+
+def test_xmlschema_only_adds_what_libxml2_does_not_say(tmp_path: Path) -> None:
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    imports = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
+    fresh = SchemaBundle(snapshot.sha256, snapshot.directory, imports, CompiledCache(tmp_path))
+    checker = SchemaValidator(fresh)
+    assert fresh._lxml is None
+    assert fresh._xmlschema is None
+    for name in ("enumeration", "date-pattern", "integer", "missing-attribute", "several", "rest-missing-required"):
+        assert list(checker.iter_errors(CORPUS / "invalid" / f"{name}.xml"))
+    assert fresh._xmlschema is None
+    assert not list(tmp_path.iterdir())
+    abstract = CORPUS / "invalid" / "abstract-object.xml"
+    (alone,) = SchemaValidator(fresh, explain_limit=0).iter_errors(abstract)
+    assert alone.reason == "the type is abstract: give a concrete xsi:type"
+    assert fresh._xmlschema is None
+    (bounded,) = SchemaValidator(fresh, explain_limit=1).iter_errors(abstract)
+    assert bounded.reason == "tns:BaseType is abstract: give a concrete xsi:type"
+    assert len(list(checker.iter_errors(abstract))) == 2
+
+
+_IMPORTS = """
+import sys
+from pathlib import Path
+from boomi_soap.schema import resolve_schema
+from boomi_soap.validate import SchemaValidator, validate_sources
+validator = SchemaValidator(resolve_schema())
+report = validate_sources(validator, sys.argv[1:])
+assert report.results[0].valid and not report.results[-1].valid, report.lines()
+assert validator.is_valid(Path(sys.argv[1]) / "get.xml")
+print(sorted(m for m in sys.modules if m.partition(".")[0] in ("xmlschema", "elementpath")))
+"""
+
+
+@pytest.mark.parametrize(("invalid", "imported"), [("integer", False), ("out-of-order", True)])
+def test_xmlschema_is_imported_only_to_explain(tmp_path: Path, invalid: str, imported: bool) -> None:
+    env = {**os.environ, "BOOMI_SOAP_COMPILED_DIR": str(tmp_path)}
+    documents = [str(CORPUS / "valid"), str(CORPUS / "invalid" / f"{invalid}.xml")]
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS, *documents], env=env, capture_output=True, text=True, check=True
+    )
+    assert (done.stdout.strip() != "[]") is imported, done.stdout
 
 
 def test_a_fragment_rooted_at_a_local_element_is_rejected(validator: SchemaValidator) -> None:

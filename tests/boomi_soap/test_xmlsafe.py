@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from lxml import etree
+
+from boomi_soap import xmlsafe
 from boomi_soap.exceptions import BoomiSoapError, XMLInputError
 from boomi_soap.xmlsafe import parse_xml
 
@@ -51,3 +56,34 @@ def test_huge_text_node_is_refused() -> None:
 def test_garbage_is_refused(data: bytes) -> None:
     with pytest.raises(XMLInputError):
         parse_xml(data)
+
+
+def test_one_parser_per_thread() -> None:
+    parse_xml(b"<a/>")
+    mine = xmlsafe._thread_parser()
+    assert xmlsafe._thread_parser() is mine
+    other: list[etree.XMLParser] = []
+    thread = threading.Thread(target=lambda: other.append(xmlsafe._thread_parser()))
+    thread.start()
+    thread.join()
+    assert other[0] is not mine
+
+
+@pytest.mark.timeout(60)
+def test_the_reused_parser_stays_hardened() -> None:
+    for _ in range(3):
+        assert parse_xml(b"<a><b>1</b></a>")[0].text == "1"
+        with pytest.raises(XMLInputError):
+            parse_xml(b"<a>" * 10_000 + b"</a>" * 10_000)
+        with pytest.raises(XMLInputError):
+            parse_xml(b"<a>\n<b></a>")
+        # Below the DOCTYPE check, the parser itself still expands nothing and loads nothing.
+        root = etree.fromstring(b'<!DOCTYPE a [<!ENTITY x "expanded">]><a>&x;</a>', xmlsafe._thread_parser())
+        assert "expanded" not in etree.tostring(root).decode()
+
+
+def test_threads_parse_side_by_side() -> None:
+    documents = [f"<a><b>{n}</b></a>".encode() for n in range(400)]
+    with ThreadPoolExecutor(4) as pool:
+        texts = list(pool.map(lambda d: parse_xml(d)[0].text, documents))
+    assert texts == [str(n) for n in range(400)]
