@@ -187,6 +187,8 @@ class SchemaBundle:
     @property
     def lxml(self) -> etree.XMLSchema:
         """The libxml2 schema (compiled on first use, ~10 ms)."""
+        if self._lxml is not None:  # compiled once, never replaced: no lock needed to read it
+            return self._lxml
         with self._lock:
             if self._lxml is None:
                 base = (self.directory / "__snapshot__.xsd").as_uri()

@@ -49,6 +49,8 @@ KNOWN_PREFIXES: Final = {
     "http://api.platform.boomi.com/": "api",
     "http://www.w3.org/2001/XMLSchema-instance": "xsi",
 }
+_ENVELOPE: Final = f"{{{NS_ENVELOPE}}}Envelope"
+_BODY: Final = f"{{{NS_ENVELOPE}}}Body"
 _log = logging.getLogger("boomi_soap.validate")
 _ATTRIBUTE: Final = re.compile(r"^attribute (?P<name>[^\s=]+)=")
 
@@ -96,18 +98,21 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
     steps: list[str] = []
     node: etree._Element | None = element
     while node is not None:
-        qname = etree.QName(node)
-        namespace = qname.namespace
-        prefix = KNOWN_PREFIXES.get(namespace or "") or (node.prefix if namespace else None)
-        if namespace and not prefix:
-            step = f"*[local-name()='{qname.localname}']"
+        tag = node.tag
+        assert isinstance(tag, str)
+        namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+        prefix = KNOWN_PREFIXES.get(namespace) or (node.prefix if namespace else None)
+        if prefix:
+            step = f"{prefix}:{local}"
+        elif namespace:
+            step = f"*[local-name()='{local}']"
         else:
-            step = f"{prefix}:{qname.localname}" if prefix else qname.localname
+            step = local
         parent = node.getparent()
         if parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == node.tag]
-            if len(same) > 1:
-                step += f"[{same.index(node) + 1}]"
+            before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+            if before or next(node.itersiblings(tag), None) is not None:
+                step += f"[{before + 1}]"
         steps.append(step)
         node = parent
     path = "/" + "/".join(reversed(steps))
@@ -134,9 +139,15 @@ class _Text:
             return None
         text = lines[line - 1]
         name = etree.QName(element).localname
-        match = re.search(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])", text)
-        if match is None:
+        starts = list(re.finditer(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])", text))
+        if not starts:
             return None
+        match = starts[0]
+        if len(starts) > 1:  # the n-th start tag of that name on the line is the n-th such element there
+            root = element.getroottree().getroot()
+            same = [e for e in root.iter() if e.sourceline == line and etree.QName(e).localname == name]
+            position = same.index(element) if element in same else 0
+            match = starts[position] if position < len(starts) else match
         if attribute is not None:
             local = attribute.rpartition(":")[2]
             found = re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=").search(text, match.end())
@@ -247,7 +258,8 @@ def _translate(element: etree._Element, message: str) -> _Finding:
         position = (list(parent).index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
-        return _Finding(element, reason, expected=expected, complete=bool(expected))
+        # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
+        return _Finding(element, reason, expected=expected)
     if found := _MISSING.match(text):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
@@ -266,29 +278,43 @@ def _translate(element: etree._Element, message: str) -> _Finding:
 
 
 class _Locator:
-    """Finds the element a libxml2 error names (by line, then by libxml2's own path)."""
+    """Finds the element a libxml2 error names: by libxml2's own path, else by line."""
 
     def __init__(self, target: etree._Element) -> None:
         self.target = target
-        self._by_line: dict[int, list[etree._Element]] | None = None
 
     def find(self, line: int, path: str | None) -> etree._Element:
-        if self._by_line is None:
-            self._by_line = {}
+        found = self._walk(path) if path else None
+        if found is not None:
+            return found
+        if line:
             for node in self.target.iter():
-                if isinstance(node.tag, str) and node.sourceline is not None:
-                    self._by_line.setdefault(node.sourceline, []).append(node)
-        candidates = self._by_line.get(line, [])
-        if len(candidates) == 1:
-            return candidates[0]
-        if path and candidates:
-            tree = self.target.getroottree()
-            base = tree.getpath(self.target)
-            head = "/" + re.sub(r"\[\d+\]$", "", base.rpartition("/")[2])
-            for node in candidates:
-                if head + tree.getpath(node)[len(base) :] == path:
+                if node.sourceline == line and isinstance(node.tag, str):
                     return node
-        return candidates[0] if candidates else self.target
+        return self.target
+
+    def _walk(self, path: str) -> etree._Element | None:
+        # libxml2 validates a Body child as the root of a stand-in document, so its
+        # paths start at the target.  A step is prefix:name, name (no namespace) or
+        # * (default namespace, counted among all element siblings), then [n] when
+        # the step is not the only one of its kind.
+        node = self.target
+        for step in path.split("/")[2:]:
+            name, _, index = step.partition("[")
+            position = int(index[:-1]) if index else 1
+            if name == "*":
+                children = [c for c in node if isinstance(c.tag, str)]
+            else:
+                prefix, _, local = name.rpartition(":")
+                if prefix:
+                    ending = "}" + local
+                    children = [c for c in node if c.prefix == prefix and str(c.tag).endswith(ending)]
+                else:
+                    children = list(node.iterchildren(local))  # no namespace: the tag is the bare name
+            if not 0 < position <= len(children):
+                return None
+            node = children[position - 1]
+        return node
 
 
 class SchemaValidator:
@@ -317,8 +343,8 @@ class SchemaValidator:
 
     def targets(self, root: etree._Element) -> list[etree._Element]:
         """The elements validated in a document: the Body's children of an envelope, else the root."""
-        if root.tag == f"{{{NS_ENVELOPE}}}Envelope":
-            body = root.find(f"{{{NS_ENVELOPE}}}Body")
+        if root.tag == _ENVELOPE:
+            body = root.find(_BODY)
             return [] if body is None else [child for child in body if isinstance(child.tag, str)]
         return [root]
 

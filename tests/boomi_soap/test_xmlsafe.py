@@ -24,8 +24,10 @@ def test_parses_plain_xml() -> None:
         b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/evil.dtd"><a/>',
         b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a []><a/>'.encode("utf-16"),
+        # No "<!DOCTYPE" in the bytes at all: libxml2 itself is asked, after parsing.
+        b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE a +AFs-+AF0-+AD4-+ADw-a/+AD4-',
     ],
-    ids=["internal-entity", "external-dtd", "file-entity", "utf16"],
+    ids=["internal-entity", "external-dtd", "file-entity", "utf16", "utf7-escaped"],
 )
 def test_doctype_is_refused(data: bytes) -> None:
     with pytest.raises(XMLInputError, match="DOCTYPE declarations are not allowed"):
