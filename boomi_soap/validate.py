@@ -343,10 +343,12 @@ class SchemaValidator:
 
     def targets(self, root: etree._Element) -> list[etree._Element]:
         """The elements validated in a document: the Body's children of an envelope, else the root."""
-        if root.tag == _ENVELOPE:
-            body = root.find(_BODY)
-            return [] if body is None else [child for child in body if isinstance(child.tag, str)]
-        return [root]
+        if root.tag != _ENVELOPE:
+            return [root]
+        for child in root:  # Header, Body: shorter than find() or iterchildren() set up
+            if child.tag == _BODY:
+                return [c for c in child if isinstance(c.tag, str)]
+        return []
 
     def _open(
         self, document: etree._Element | bytes | Path, source: str | None
@@ -391,7 +393,10 @@ class SchemaValidator:
             return
         wanted = _clark(element) if element else None
         budget = [self.explain_limit]
+        fast = self.schema.lxml
         for target in targets:
+            if wanted is None and fast.validate(target):
+                continue  # the usual case, kept short
             if wanted is not None and target.tag != wanted:
                 yield ValidationIssue(
                     source, xpath_of(target), f"element {etree.QName(target).text} is not the expected {wanted}",
@@ -399,12 +404,14 @@ class SchemaValidator:
                     text.column(target, None), (wanted,),
                 )  # fmt: skip
                 continue
-            yield from self._check(target, source, text, budget)
+            if wanted is not None and fast.validate(target):
+                continue
+            yield from self._check(fast, target, source, text, budget)
 
-    def _check(self, target: etree._Element, source: str, text: _Text, budget: list[int]) -> Iterator[ValidationIssue]:
-        fast = self.schema.lxml
-        if fast.validate(target):
-            return
+    def _check(
+        self, fast: etree.XMLSchema, target: etree._Element, source: str, text: _Text, budget: list[int]
+    ) -> Iterator[ValidationIssue]:
+        """Explain why ``target`` failed the validation just made (its error log is read here)."""
         native = [(entry.line, entry.path, entry.message) for entry in fast.error_log]
         misplaced = self._misplaced(target)
         if misplaced is not None:
@@ -514,11 +521,17 @@ class SchemaValidator:
         Raises:
             XMLInputError: If the document is not safe, well-formed XML.
         """
-        root, _, _ = self._open(document, source)
+        root = parse_xml(document, source=source or "<document>") if isinstance(document, bytes) else None
+        if root is None:
+            root = self._open(document, source)[0]
         targets = self.targets(root)
-        wanted = _clark(element) if element else None
-        fast = self.schema.lxml
-        return bool(targets) and all((wanted is None or t.tag == wanted) and fast.validate(t) for t in targets)
+        if not targets:
+            return False
+        validate = self.schema.lxml.validate
+        if element:
+            wanted = _clark(element)
+            return all(t.tag == wanted and validate(t) for t in targets)
+        return all(validate(target) for target in targets)
 
 
 @functools.lru_cache(maxsize=16)

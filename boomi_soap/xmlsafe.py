@@ -28,6 +28,8 @@ _DOCTYPE_PATTERNS = tuple(
     "<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 )
 
+_UTF8_DOCTYPE = _DOCTYPE_PATTERNS[:1]
+
 
 def safe_parser(*, remove_comments: bool = False) -> etree.XMLParser:
     """Return a new lxml parser configured for untrusted input.
@@ -78,7 +80,7 @@ def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
     if not data or data.isspace():
         raise XMLInputError("empty document", source=source)
     # UTF-16 and UTF-32 spell "<!DOCTYPE" with NUL bytes: without one, UTF-8's spelling is the only one.
-    for pattern in _DOCTYPE_PATTERNS if b"\x00" in data else _DOCTYPE_PATTERNS[:1]:
+    for pattern in _DOCTYPE_PATTERNS if b"\x00" in data else _UTF8_DOCTYPE:
         position = data.find(pattern)
         if position >= 0:
             line = data.count(b"\n", 0, position) + 1
@@ -103,11 +105,13 @@ _SCANNED_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii"})
 
 def _scanned(data: bytes) -> bool:
     """Whether libxml2 reads ``data`` as UTF-8 (or ASCII), where the byte scan sees every DOCTYPE."""
+    if data[:1] == b"<" and data[1:2] != b"?":
+        return True  # no declaration: UTF-8
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     if data[start : start + 1] != b"<":
         return False
     if not data.startswith(b"<?xml", start):
-        return True  # no declaration: UTF-8
+        return True
     end = data.find(b"?>", start, start + 512)
     if end < 0:
         return False
