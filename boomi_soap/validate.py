@@ -6,11 +6,15 @@ a file; a SOAP 1.1 envelope has its Body's children validated (prefixes declared
 on the Envelope are honoured), any other document its root, which must then be a
 global element of the schema (``Process``, ``QueryConfig``, ``get`` ...).
 
-libxml2 decides first (fast); only when it finds a problem does xmlschema explain
-it, so every issue carries the XPath of the failing node, the reason, what was
-expected, the offending value, and the line and column when the document came
-from text.  If the two engines ever disagree on an invalid document, libxml2's
-own messages are reported: a document libxml2 rejects is never passed as valid.
+libxml2 decides, and its error log explains most faults: it names the failing
+element (by a path and a line) and says what is wrong in words this module turns
+into plain ones, so every issue carries the XPath of the failing node, the reason,
+what was expected, the offending value, and the line and column when the document
+came from text.  xmlschema is asked only for what libxml2 does not say (the other
+faults of an element whose type is abstract, a message not recognised here), for
+at most ``explain_limit`` issues per document, and is imported only then: a process
+that validates only valid documents never loads it.  A document libxml2 rejects is
+never passed as valid; when xmlschema cannot explain it, libxml2's words are given.
 """
 
 from __future__ import annotations
