@@ -114,9 +114,9 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
             step = local
         parent = node.getparent()
         if parent is not None:
-            before = sum(1 for _ in node.itersiblings(tag, preceding=True))
-            if before or next(node.itersiblings(tag), None) is not None:
-                step += f"[{before + 1}]"
+            same = [sibling for sibling in parent if sibling.tag == tag]  # cheaper than itersiblings(tag)
+            if len(same) > 1:
+                step += f"[{same.index(node) + 1}]"
         steps.append(step)
         node = parent
     path = "/" + "/".join(reversed(steps))
@@ -165,8 +165,8 @@ class _Finding:
     """One problem as libxml2 reported it, in the words of an issue.
 
     ``complete`` is false when xmlschema would add something libxml2 does not say
-    (the expected children of an unexpected element, the other faults of an abstract
-    type, a message this module does not recognise).
+    (a missing child libxml2 does not name, the other faults of an abstract type, a
+    message this module does not recognise).
     """
 
     element: etree._Element
@@ -326,9 +326,10 @@ class SchemaValidator:
 
     libxml2 decides and, for most faults, explains: its error log gives the element,
     the line and a message that is turned into plain words here.  xmlschema is asked
-    only for what libxml2 does not say (the children an unexpected element displaced,
-    the other faults of an abstract type), for at most ``explain_limit`` issues per
-    document; it is imported and compiled only then.
+    only for what libxml2 does not say (the other faults of an element whose type is
+    abstract, a missing child libxml2 does not name, a message not recognised here),
+    for at most ``explain_limit`` issues per document; it is imported and compiled
+    only then.
     """
 
     def __init__(self, schema: SchemaBundle, *, explain_limit: int = 8) -> None:
@@ -390,17 +391,15 @@ class SchemaValidator:
             XMLInputError: If the bytes or file are not safe, well-formed XML.
         """
         root, data, source = self._open(document, source)
-        text = _Text(data)
         targets = self.targets(root)
+        fast = self.schema.lxml
+        text = _Text(data)
         if not targets:
             yield ValidationIssue(source, xpath_of(root), "the SOAP Body has no element to validate", root.sourceline)
             return
         wanted = _clark(element) if element else None
         budget = [self.explain_limit]
-        fast = self.schema.lxml
         for target in targets:
-            if wanted is None and fast.validate(target):
-                continue  # the usual case, kept short
             if wanted is not None and target.tag != wanted:
                 yield ValidationIssue(
                     source, xpath_of(target), f"element {etree.QName(target).text} is not the expected {wanted}",
@@ -408,7 +407,7 @@ class SchemaValidator:
                     text.column(target, None), (wanted,),
                 )  # fmt: skip
                 continue
-            if wanted is not None and fast.validate(target):
+            if fast.validate(target):  # the usual case
                 continue
             yield from self._check(fast, target, source, text, budget)
 

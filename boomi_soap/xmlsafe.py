@@ -94,7 +94,8 @@ def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
         raise XMLInputError(f"not well-formed XML: {reason}", source=source, line=line, column=column) from None
     # Asking libxml2 costs a quarter of parsing a small request: only when the byte
     # scan above could have missed a DOCTYPE (an encoding other than UTF-8 or ASCII).
-    if not _scanned(data) and root.getroottree().docinfo.doctype:
+    plain = data[0] == 0x3C and len(data) > 1 and data[1] != 0x3F  # "<" then not "?": no declaration, UTF-8
+    if not plain and not _scanned(data) and root.getroottree().docinfo.doctype:
         raise XMLInputError("DOCTYPE declarations are not allowed", source=source, line=1, column=1)
     return root
 
@@ -105,13 +106,11 @@ _SCANNED_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii"})
 
 def _scanned(data: bytes) -> bool:
     """Whether libxml2 reads ``data`` as UTF-8 (or ASCII), where the byte scan sees every DOCTYPE."""
-    if data[:1] == b"<" and data[1:2] != b"?":
-        return True  # no declaration: UTF-8
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     if data[start : start + 1] != b"<":
         return False
     if not data.startswith(b"<?xml", start):
-        return True
+        return True  # no declaration: UTF-8
     end = data.find(b"?>", start, start + 512)
     if end < 0:
         return False
