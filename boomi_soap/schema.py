@@ -178,6 +178,8 @@ class SchemaBundle:
     _lxml: etree.XMLSchema | None = field(default=None, repr=False)
     _xmlschema: xmlschema.XMLSchemaBase | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _owner: int | None = field(default=None, repr=False)
+    _threads: threading.local = field(default_factory=threading.local, repr=False)
 
     def _wrapper(self) -> bytes:
         lines = [f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:snapshot">']
@@ -192,13 +194,32 @@ class SchemaBundle:
             return self._lxml
         with self._lock:
             if self._lxml is None:
-                base = (self.directory / "__snapshot__.xsd").as_uri()
-                document = etree.fromstring(self._wrapper(), safe_parser(), base_url=base)
-                try:
-                    self._lxml = etree.XMLSchema(document.getroottree())
-                except etree.XMLSchemaParseError as exc:
-                    raise SchemaLoadError(f"{self.directory}: the schema does not compile: {exc}") from None
+                self._lxml = self._compile_lxml()
+                self._owner = threading.get_ident()
             return self._lxml
+
+    def checker(self) -> etree.XMLSchema:
+        """The libxml2 schema for this thread, whose error log no other thread writes.
+
+        lxml keeps one error log per schema object, cleared by every validation, so a
+        thread reading why its document failed must not share the object: the thread
+        that compiled :attr:`lxml` uses it, any other compiles its own on first use.
+        """
+        shared = self.lxml
+        if threading.get_ident() == self._owner:
+            return shared
+        mine: etree.XMLSchema | None = getattr(self._threads, "schema", None)
+        if mine is None:
+            mine = self._threads.schema = self._compile_lxml()
+        return mine
+
+    def _compile_lxml(self) -> etree.XMLSchema:
+        base = (self.directory / "__snapshot__.xsd").as_uri()
+        document = etree.fromstring(self._wrapper(), safe_parser(), base_url=base)
+        try:
+            return etree.XMLSchema(document.getroottree())
+        except etree.XMLSchemaParseError as exc:
+            raise SchemaLoadError(f"{self.directory}: the schema does not compile: {exc}") from None
 
     @property
     def explainer(self) -> xmlschema.XMLSchemaBase:

@@ -392,7 +392,7 @@ class SchemaValidator:
         """
         root, data, source = self._open(document, source)
         targets = self.targets(root)
-        fast = self.schema.lxml
+        fast = self.schema.checker()
         text = _Text(data)
         if not targets:
             yield ValidationIssue(source, xpath_of(root), "the SOAP Body has no element to validate", root.sourceline)

@@ -8,6 +8,7 @@ import os
 import pickle
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,16 @@ def test_xmlschema_only_adds_what_libxml2_does_not_say(tmp_path: Path) -> None:
     (bounded,) = SchemaValidator(fresh, explain_limit=1).iter_errors(abstract)
     assert bounded.reason == "tns:BaseType is abstract: give a concrete xsi:type"
     assert len(list(checker.iter_errors(abstract))) == 2
+
+
+@pytest.mark.timeout(300)
+def test_threads_validate_side_by_side(validator: SchemaValidator) -> None:
+    # Each thread reads its own libxml2 error log: no issue lost to, or taken from, another thread.
+    paths = sorted(CORPUS.rglob("*.xml")) * 6
+    alone = {path: list(validator.iter_errors(path)) for path in set(paths)}
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda path: list(validator.iter_errors(path)), paths))
+    assert together == [alone[path] for path in paths]
 
 
 _IMPORTS = """
