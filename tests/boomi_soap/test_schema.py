@@ -71,3 +71,22 @@ def test_an_unsafe_compiled_cache_is_not_used(
     with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
         assert CompiledCache(directory).load(digest) is None
     assert str(offender) in caplog.text
+
+
+def test_each_thread_validates_with_its_own_error_log(tmp_path: Path) -> None:
+    import threading
+
+    checked = bundle(tmp_path / "compiled")
+    shared = checked.lxml
+    assert checked.checker() is shared  # the compiling thread keeps the shared one
+    seen: list[object] = []
+
+    def other() -> None:
+        seen.extend([checked.checker(), checked.checker()])
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert seen[0] is seen[1]
+    assert seen[0] is not shared
+    assert not list((tmp_path / "compiled").glob("*.pickle"))  # libxml2 only: nothing of xmlschema
