@@ -84,8 +84,13 @@ def process(script: str, compiled_dir: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=21, help="alternating rounds per throughput pair")
-    parser.add_argument("--repeat", type=int, default=20, help="passes over the corpus per round")
+    parser.add_argument("--rounds", type=int, default=101, help="alternating rounds per throughput pair")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="passes over the corpus per round (short rounds: both sides of a pair see the same load)",
+    )
     parser.add_argument("--processes", type=int, default=7, help="fresh processes per cold-start side (0: none)")
     options = parser.parse_args()
     print(f"os.cpu_count() = {os.cpu_count()}; python {sys.version.split()[0]}; lxml {etree.__version__}")

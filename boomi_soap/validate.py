@@ -384,19 +384,39 @@ class SchemaValidator:
             element: Expected root (or Body child) as ``{namespace}name`` or
                 ``prefix:name`` with a conventional prefix (``api:Process``).
 
-        Yields:
-            The issues.
+        Returns:
+            An iterator over the issues (empty for a valid document).
 
         Raises:
-            XMLInputError: If the bytes or file are not safe, well-formed XML.
+            XMLInputError: If the bytes or file are not safe, well-formed XML (raised
+                by this call, not by the iteration).
         """
         root, data, source = self._open(document, source)
         targets = self.targets(root)
         fast = self.schema.checker()
+        if element is None and targets:  # the usual case, kept short
+            for index, target in enumerate(targets):
+                if not fast.validate(target):
+                    # Read now: the next validation in this thread clears the log.
+                    return self._issues(root, data, source, targets[index:], None, _log_of(fast))
+            return iter(())
+        return self._issues(root, data, source, targets, element, None)
+
+    def _issues(
+        self,
+        root: etree._Element,
+        data: bytes | None,
+        source: str,
+        targets: list[etree._Element],
+        element: str | None,
+        first: list[tuple[int, str | None, str]] | None,
+    ) -> Iterator[ValidationIssue]:
+        """The issues of ``targets``; ``first`` is the error log of the first one when it already failed."""
         text = _Text(data)
         if not targets:
             yield ValidationIssue(source, xpath_of(root), "the SOAP Body has no element to validate", root.sourceline)
             return
+        fast = self.schema.checker()
         wanted = _clark(element) if element else None
         budget = [self.explain_limit]
         for target in targets:
@@ -407,15 +427,22 @@ class SchemaValidator:
                     text.column(target, None), (wanted,),
                 )  # fmt: skip
                 continue
-            if fast.validate(target):  # the usual case
-                continue
-            yield from self._check(fast, target, source, text, budget)
+            native, first = first, None
+            if native is None:
+                if fast.validate(target):
+                    continue
+                native = _log_of(fast)
+            yield from self._check(native, target, source, text, budget)
 
     def _check(
-        self, fast: etree.XMLSchema, target: etree._Element, source: str, text: _Text, budget: list[int]
+        self,
+        native: list[tuple[int, str | None, str]],
+        target: etree._Element,
+        source: str,
+        text: _Text,
+        budget: list[int],
     ) -> Iterator[ValidationIssue]:
-        """Explain why ``target`` failed the validation just made (its error log is read here)."""
-        native = [(entry.line, entry.path, entry.message) for entry in fast.error_log]
+        """Explain why ``target`` failed, from libxml2's log of it (``native``) first."""
         misplaced = self._misplaced(target)
         if misplaced is not None:
             yield ValidationIssue(source, xpath_of(target), misplaced, target.sourceline, text.column(target, None))
@@ -535,6 +562,11 @@ class SchemaValidator:
             wanted = _clark(element)
             return all(t.tag == wanted and validate(t) for t in targets)
         return all(validate(target) for target in targets)
+
+
+def _log_of(schema: etree.XMLSchema) -> list[tuple[int, str | None, str]]:
+    """``(line, path, message)`` of each error of the validation just made."""
+    return [(entry.line, entry.path, entry.message) for entry in schema.error_log]
 
 
 @functools.lru_cache(maxsize=16)
