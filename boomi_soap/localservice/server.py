@@ -41,7 +41,7 @@ from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Final, Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
@@ -538,14 +538,19 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
     account = service.account(account_id)
     if account is None or account_id not in user.accounts:
         return _plain(403, "Access denied due to insufficient permissions.")
+    # The Partner API's REST override acts on a sub-account; the parent's limits count the call.
+    override = parse_qs(urlsplit(request.target).query).get("overrideAccount", [account_id])[0]
+    target = service.account(override) if override in (account_id, *service.sub_accounts(account_id)) else None
+    if target is None or override not in user.accounts:
+        return _plain(403, "Access denied due to insufficient permissions.")
     try:
         account.limits.admit()
         if kind == "log":
-            body = executions.log_body(account.store, key)
+            body = executions.log_body(target.store, key)
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
             return _Reply(200, body, "text/plain; charset=utf-8")
-        return _Reply(200, executions.async_record(account.store, service.release, key), _XML)
+        return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
     except ApiFault as fault:
         return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
 
