@@ -45,7 +45,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
-from boomi_soap.localservice import executions
+from boomi_soap.localservice import connectnow, executions
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -383,7 +383,10 @@ class _Reactor:
 
     def _screen(self, request: _Request, length: int) -> None:
         """Refuse what needs no body to refuse, before reading the body."""
-        if request.method == "POST":
+        if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE"):
+            if length > self.config.max_body_bytes:
+                raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
+        elif request.method == "POST":
             if _account_id(request.target, self.service.release.path_prefix) is None:
                 raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=True))
             if length > self.config.max_body_bytes:
@@ -501,6 +504,9 @@ class _Reactor:
 
 # -- routes ---------------------------------------------------------------------------
 def _respond(service: LocalService, request: _Request) -> _Reply:
+    if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method != "GET":
+        status, body = connectnow.handle(service, request.method, urlsplit(request.target).path, request.body)
+        return _Reply(status, body, "application/json")
     if request.method == "POST":
         return _post(service, request)
     return _get(service, request)
