@@ -30,7 +30,7 @@ from boomi_soap.exceptions import BoomiSoapError, ResponseError, ServiceTimeoutE
 from boomi_soap.redact import redact_json, redact_url
 from boomi_soap.settings import ClientSettings
 
-__all__ = ["DEFAULT_BASE_URL", "OPERATIONS", "ConnectNowClient", "ConnectNowError"]
+__all__ = ["DEFAULT_BASE_URL", "EXTRA_OPERATIONS", "OPERATIONS", "ConnectNowClient", "ConnectNowError"]
 
 DEFAULT_BASE_URL: Final = "https://connect.boomi.com"
 OPERATIONS: Final = (
@@ -51,6 +51,8 @@ OPERATIONS: Final = (
     "deleteInstalledIPackInstance",
     "upsertEnvironmentExtensions",
 )
+EXTRA_OPERATIONS: Final = ("upsertProcessSchedules",)
+"""Documented in the same Connect Now reference, beyond the 16 integration-pack operations."""
 _log = logging.getLogger("boomi_soap.connectnow")
 
 
@@ -69,7 +71,7 @@ class ConnectNowError(BoomiSoapError):
 
 
 class ConnectNowClient:
-    """The 16 Connect Now operations, one method each, named after them in Python style."""
+    """The 16 Connect Now operations (and ``upsertProcessSchedules``), one method each, in Python style."""
 
     def __init__(
         self,
@@ -123,7 +125,7 @@ class ConnectNowClient:
             ConnectNowError: If the answer has ``errorMessage``, an error status, or is not JSON.
             TransportError: If the connection fails; ``ResponseError`` on a redirect or an oversized answer.
         """
-        if operation not in OPERATIONS:
+        if operation not in OPERATIONS and operation not in EXTRA_OPERATIONS:
             raise ConnectNowError(operation, "not a Connect Now operation")
         body = {"auth": self._auth, **fields}
         url = f"{self.base_url}/ws/simple/{operation}"
@@ -290,3 +292,7 @@ class ConnectNowClient:
                 "crossReferenceTables": list(cross_reference_tables),
             },
         )
+
+    def upsert_process_schedules(self, account_id: str, schedules: Sequence[Mapping[str, Any]]) -> Any:
+        """``upsertProcessSchedules``: ``ProcessSchedules`` objects as ``getProcessSchedules`` returns them."""
+        return self.send("upsertProcessSchedules", {"result": list(schedules), "accountId": account_id})

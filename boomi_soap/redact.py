@@ -44,6 +44,7 @@ SECRET_WORDS: Final = (
 SECRET_FIELDS: Final = frozenset({"auth"})
 """Names that are secrets as a whole word only (Connect Now's ``auth``: base64 ``user:password``)."""
 MASK: Final = "***"
+_NAMING_KEYS: Final = ("id", "name", "key", "fieldName", "propertyName")
 _WORDS: Final = "|".join(SECRET_WORDS).encode()
 _NAME: Final = rb"[\w.-]*(?:" + _WORDS + rb")[\w.-]*"
 _TAG: Final = rb"(?:[\w.-]+:)?" + _NAME
@@ -77,9 +78,21 @@ def is_secret_name(name: str) -> bool:
 
 
 def redact_json(value: object) -> object:
-    """A JSON value with the value of every secret-named key masked (``auth``, ``password`` ...), at any depth."""
+    """A JSON value with secrets masked at any depth.
+
+    Masked: the value of every secret-named key (``auth``, ``password`` ...), and the
+    ``value`` of an object that names a secret (``{"id": "password", "value": ...}``) or
+    says it is encrypted (``"usesEncryption": true``).
+    """
     if isinstance(value, dict):
-        return {k: MASK if is_secret_name(str(k)) and v not in (None, "") else redact_json(v) for k, v in value.items()}
+        named = any(isinstance(value.get(k), str) and is_secret_name(value[k]) for k in _NAMING_KEYS)
+        encrypted = value.get("usesEncryption") in (True, "true")
+        return {
+            k: MASK
+            if v not in (None, "") and (is_secret_name(str(k)) or (k == "value" and (named or encrypted)))
+            else redact_json(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact_json(v) for v in value]
     return value

@@ -23,13 +23,13 @@ from lxml import etree
 from boomi_soap.localservice import executions, ipacks
 from boomi_soap.localservice.contract import NS_DATA
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.model import Record, canonicalise
+from boomi_soap.localservice.model import Record, Value, build_object, canonicalise
 
 if TYPE_CHECKING:
     from boomi_soap.localservice.server import LocalService
     from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["OPERATIONS", "PREFIX", "handle"]
+__all__ = ["EXTRA_OPERATIONS", "OPERATIONS", "PREFIX", "handle"]
 
 PREFIX: Final = "/ws/simple/"
 OPERATIONS: Final = (
@@ -50,6 +50,8 @@ OPERATIONS: Final = (
     "deleteInstalledIPackInstance",
     "upsertEnvironmentExtensions",
 )
+EXTRA_OPERATIONS: Final = ("upsertProcessSchedules",)
+"""Documented in the same Connect Now reference, outside the issue's list of 16."""
 RECORD_LIMIT: Final = 1000
 _STATUS: Final = {FaultCode.AUTHENTICATION: 401, FaultCode.PERMISSION: 403, FaultCode.NOT_FOUND: 404}
 
@@ -251,6 +253,28 @@ def _upsert(call: _Call) -> dict[str, Any]:
     return {**_connections(call), **_properties(call), **_tables(call)}
 
 
+def _set_schedules(call: _Call) -> dict[str, Any]:
+    changed = []
+    for item in call.body.get("result") or []:
+        key = str(item.get("id") or "")
+        if call.store.get("ProcessSchedules", key) is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"ProcessSchedules with id {key} does not exist")
+        fields = ("minutes", "hours", "daysOfWeek", "daysOfMonth", "months", "years")
+        values: dict[str, Value] = {
+            "id": key,
+            "atomId": str(item.get("atomId") or ""),
+            "processId": str(item.get("processId") or ""),
+            "Schedule": [_attributes(s, *fields) for s in item.get("Schedule") or []],
+        }
+        retry = item.get("Retry") or {}
+        if retry.get("maxRetry") is not None:
+            values["Retry"] = {"maxRetry": int(retry["maxRetry"])}
+        record = Record("ProcessSchedules", key, build_object(call.index, "ProcessSchedules", values))
+        call.store.put(record)
+        changed.append(_record(record))
+    return {"ProcessSchedules": changed}
+
+
 _HANDLERS: Final[dict[str, Callable[[_Call], dict[str, Any]]]] = {
     "createIntegrationPackDeployment": _deploy,
     "executeIntegrationProcess": _execute,
@@ -268,6 +292,7 @@ _HANDLERS: Final[dict[str, Callable[[_Call], dict[str, Any]]]] = {
     "getInstalledIPackInstanceProcesses": _processes,
     "deleteInstalledIPackInstance": _delete,
     "upsertEnvironmentExtensions": _upsert,
+    "upsertProcessSchedules": _set_schedules,
 }
 
 
