@@ -374,7 +374,8 @@ class _Reactor:
             self._refuse(connection, refused.reply)
             return False
         connection.request, connection.length, connection.fed = request, length, 0
-        connection.guard = EnvelopeGuard(self.config) if request.method == "POST" else None
+        soap = request.method == "POST" and not urlsplit(request.target).path.startswith(connectnow.PREFIX)
+        connection.guard = EnvelopeGuard(self.config) if soap else None  # Connect Now bodies are JSON
         connection.phase = _Connection.BODY
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
