@@ -75,6 +75,14 @@ class SubAccountClient(Client):
             kwargs[self._override] = self.sub_account
         return super()._call(operation, *args, **kwargs)
 
+    def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
+        """As :meth:`Client.envelope`, with the override the call would carry (or refused as it would be)."""
+        self._refuse(operation, kwargs.get("objectType") or _zeep_type(kwargs.get("object")))
+        shape = self.contract.operations.get(operation)
+        if shape is not None and shape.input(self._override) is not None:
+            kwargs[self._override] = self.sub_account
+        return super().envelope(operation, sign=sign, **kwargs)
+
     def _with_override(self, payload: etree._Element) -> etree._Element:
         shape = self.contract.by_request(tag_of(payload))
         if shape is None:

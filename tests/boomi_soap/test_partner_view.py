@@ -6,6 +6,7 @@ import base64
 import logging
 
 import pytest
+from lxml import etree
 
 from boomi_soap.exceptions import ConfigurationError, InvalidRequestError, PermissionDeniedError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
@@ -16,6 +17,8 @@ from tests.boomi_soap.conftest import Connect
 ALLOWED, FORBIDDEN = DEFAULT_SUB_ACCOUNTS
 PARTNER = pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
 NS_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NS_DATA = "http://api.platform.boomi.com/"
 
 
 @PARTNER
@@ -40,6 +43,17 @@ def test_the_parents_transport_and_limiter_are_shared(connect: Connect) -> None:
     assert view.settings is client.settings
     assert view.parent is client
     assert view.for_account(FORBIDDEN).sub_account == FORBIDDEN
+
+
+@PARTNER
+def test_the_dry_run_envelope_shows_the_override(connect: Connect) -> None:
+    _, client = connect()
+    envelope = client.for_account(ALLOWED).envelope("get", objectType="Process", objectId="p")
+    wrapper = next(iter(envelope.find(f"{{{NS_ENVELOPE}}}Body")))
+    assert wrapper[-1].tag == "accountId"
+    assert wrapper[-1].text == ALLOWED
+    with pytest.raises(InvalidRequestError, match="Account delete"):
+        client.for_account(ALLOWED).envelope("delete", objectType="Account", objectId=ALLOWED)
 
 
 @PARTNER
@@ -77,6 +91,15 @@ def test_what_boomi_forbids_is_refused_before_sending(connect: Connect) -> None:
     payload = next(iter(envelope.find(f"{{{NS_ENVELOPE}}}Body")))
     with pytest.raises(InvalidRequestError, match="Account delete"):
         view.call_xml(payload)
+    execute = client.contract.operations["execute"]
+    provision = etree.Element(execute.request)
+    child = execute.input("object")
+    assert child is not None
+    etree.SubElement(
+        provision, child.tag, {f"{{{NS_XSI}}}type": "api:AccountProvision"}, nsmap={"api": NS_DATA, "xsi": NS_XSI}
+    )
+    with pytest.raises(InvalidRequestError, match="AccountProvision execute"):
+        view.call_xml(provision)
     assert service.limit_stats().accepted == before  # nothing arrived
 
 
