@@ -67,8 +67,6 @@ __all__ = [
 
 TOKEN_LIFETIME: Final = timedelta(minutes=15)
 _NS_IPACK: Final = uuid.UUID("6f1d2c1e-8d7a-4a3b-9c55-0b1e5a1c2d3e")
-_SEEDED: Final = "ipacks:seeded"
-_OAUTH2_PREFIX: Final = "oauth2:"
 
 
 @dataclass(frozen=True)
@@ -124,11 +122,10 @@ def _conceptual(*parts: str) -> str:
 
 
 def ensure_seeded(store: AccountStore, index: SchemaIndex) -> None:
-    """Publish the demo packs to the account, once."""
+    """Publish the demo packs to the account, once (packs are read-only, so none means not yet)."""
     with store._lock:
-        if store.links.get(_SEEDED):
+        if store.count("IntegrationPack"):
             return
-        store.links[_SEEDED] = "1"
         for pack in PACKS:
             values: dict[str, Value] = {
                 "id": pack.id,
@@ -137,6 +134,12 @@ def ensure_seeded(store: AccountStore, index: SchemaIndex) -> None:
                 "Description": f"{pack.name} ({', '.join(pack.processes)}).",
             }
             store.put(Record("IntegrationPack", pack.id, build_object(index, "IntegrationPack", values)))
+
+
+def _tokens(store: AccountStore) -> dict[str, datetime]:
+    """The account's OAuth2 authorization tokens and when they expire (kept beside its objects)."""
+    found: dict[str, datetime] = store.__dict__.setdefault("_oauth2_tokens", {})
+    return found
 
 
 def _attr(record: Record, name: str) -> str:
@@ -479,14 +482,15 @@ def token_url(
         )
     expires = (now or datetime.now(UTC)).replace(microsecond=0) + TOKEN_LIFETIME
     token = secrets.token_urlsafe(24)
-    store.downloads[_OAUTH2_PREFIX + token] = expires.isoformat().encode()
+    with store._lock:
+        _tokens(store)[token] = expires
     return f"{endpoint}/oauth2/authorize/{token}", expires
 
 
 def token_valid(store: AccountStore, url: str, *, now: datetime | None = None) -> bool:
     """Whether an authorization URL from :func:`token_url` is still valid."""
-    expires = store.downloads.get(_OAUTH2_PREFIX + url.rpartition("/")[2])
-    return expires is not None and (now or datetime.now(UTC)) < datetime.fromisoformat(expires.decode())
+    expires = _tokens(store).get(url.rpartition("/")[2])
+    return expires is not None and (now or datetime.now(UTC)) < expires
 
 
 def _equals(expression: etree._Element | None) -> dict[str, str]:
