@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from boomi_soap.cli import _base_source, _cache_option, _fail, _note, _source, main
+from boomi_soap.cli import _base_source, _cache_option, _fail, _Group, _note, _source, main
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ __all__: list[str] = []
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@main.group("ipack")
+@main.group("ipack", cls=_Group)
 def ipack() -> None:
     """Integration packs in a sub-account (the Connect Now operations, over the Partner API)."""
 
