@@ -301,8 +301,8 @@ def _add_extensions(store: AccountStore, index: SchemaIndex, pack: Pack, instanc
             "EnvironmentMapExtensionsSummary", map_key, build_object(index, "EnvironmentMapExtensionsSummary", summary)
         )
     )
-    atoms = [_attr(a, "atomId") or _text(a, "atomId") for a in store.all("EnvironmentAtomAttachment")
-             if (_attr(a, "environmentId") or _text(a, "environmentId")) == environment_id]  # fmt: skip
+    attachments = store.all("EnvironmentAtomAttachment")
+    atoms = [_attr(a, "atomId") for a in attachments if _attr(a, "environmentId") == environment_id]
     for _, process_id in processes:
         for atom_id in atoms:
             schedule_key = _conceptual(f"CPS{atom_id}", process_id)
@@ -311,10 +311,6 @@ def _add_extensions(store: AccountStore, index: SchemaIndex, pack: Pack, instanc
                     index, "ProcessSchedules", {"id": schedule_key, "atomId": atom_id, "processId": process_id}
                 )
                 store.put(Record("ProcessSchedules", schedule_key, schedule))
-
-
-def _text(record: Record, name: str) -> str:
-    return (record.element.findtext(_data(name)) or "").strip()
 
 
 def instance_environments(store: AccountStore, instance_id: str) -> list[str]:
