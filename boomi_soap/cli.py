@@ -1020,4 +1020,5 @@ def call_send(options: _CallOptions, source: str) -> None:
         click.echo(etree.tostring(answer, pretty_print=True, encoding="unicode"), nl=False)
 
 
+from boomi_soap import cli_ipack as _cli_ipack  # noqa: E402, F401 - registers the ipack group
 from boomi_soap import cli_runs as _cli_runs  # noqa: E402, F401 - registers run, deploy, promote, schedules, extensions

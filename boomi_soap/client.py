@@ -53,6 +53,7 @@ from boomi_soap.validate import SchemaValidator, ValidationIssue
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
     from boomi_soap.asyncops import Backoff
     from boomi_soap.deploy import Promotion
+    from boomi_soap.partner import SubAccountClient
     from boomi_soap.runs import Execution, RequestId
 
 __all__ = ["Client", "QueryResults"]
@@ -583,6 +584,12 @@ class Client:
         """Names of the WSDL's operations."""
         binding = next(iter(self._zeep.wsdl.bindings.values()))
         return tuple(sorted(binding._operations))
+
+    def for_account(self, sub_account_id: str, *, per_sub_account_limit: bool = False) -> SubAccountClient:
+        """A view acting on a sub-account through the Partner API override; see :mod:`boomi_soap.partner`."""
+        from boomi_soap.partner import for_account
+
+        return for_account(self, sub_account_id, per_sub_account_limit=per_sub_account_limit)
 
     # -- runs and deployments (boomi_soap.runs, boomi_soap.deploy) ---------------------
     def run_process(

@@ -17,7 +17,16 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["SECRET_WORDS", "debug_body", "is_secret_name", "redact", "redact_headers", "redact_url"]
+__all__ = [
+    "SECRET_FIELDS",
+    "SECRET_WORDS",
+    "debug_body",
+    "is_secret_name",
+    "redact",
+    "redact_headers",
+    "redact_json",
+    "redact_url",
+]
 
 SECRET_WORDS: Final = (
     "password",
@@ -32,7 +41,10 @@ SECRET_WORDS: Final = (
     "authorization",
     "cookie",
 )
+SECRET_FIELDS: Final = frozenset({"auth"})
+"""Names that are secrets as a whole word only (Connect Now's ``auth``: base64 ``user:password``)."""
 MASK: Final = "***"
+_NAMING_KEYS: Final = ("id", "name", "key", "fieldName", "propertyName")
 _WORDS: Final = "|".join(SECRET_WORDS).encode()
 _NAME: Final = rb"[\w.-]*(?:" + _WORDS + rb")[\w.-]*"
 _TAG: Final = rb"(?:[\w.-]+:)?" + _NAME
@@ -61,7 +73,29 @@ _SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "coo
 
 def is_secret_name(name: str) -> bool:
     """Whether an element, attribute or header name says it holds a secret."""
-    return _SECRET_NAME.fullmatch(name.rpartition(":")[2]) is not None
+    local = name.rpartition(":")[2]
+    return local.lower() in SECRET_FIELDS or _SECRET_NAME.fullmatch(local) is not None
+
+
+def redact_json(value: object) -> object:
+    """A JSON value with secrets masked at any depth.
+
+    Masked: the value of every secret-named key (``auth``, ``password`` ...), and the
+    ``value`` of an object that names a secret (``{"id": "password", "value": ...}``) or
+    says it is encrypted (``"usesEncryption": true``).
+    """
+    if isinstance(value, dict):
+        named = any(isinstance(value.get(k), str) and is_secret_name(value[k]) for k in _NAMING_KEYS)
+        encrypted = value.get("usesEncryption") in (True, "true")
+        return {
+            k: MASK
+            if v not in (None, "") and (is_secret_name(str(k)) or (k == "value" and (named or encrypted)))
+            else redact_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
 
 
 def _mask_text(match: re.Match[bytes]) -> bytes:

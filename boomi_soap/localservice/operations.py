@@ -16,7 +16,7 @@ from typing import Final
 from lxml import etree
 
 from boomi_soap.contract import Operation
-from boomi_soap.localservice import deployments, executions
+from boomi_soap.localservice import deployments, executions, ipacks
 from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -356,3 +356,4 @@ HANDLERS: Final[dict[str, Handler]] = {
     "queryMore": op_query_more,
     "update": op_update,
 }
+HANDLERS.update(ipacks.hooks(HANDLERS))  # integration packs: boomi_soap/localservice/ipacks.py

@@ -41,11 +41,11 @@ from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Final, Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
-from boomi_soap.localservice import executions
+from boomi_soap.localservice import connectnow, executions
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -374,7 +374,8 @@ class _Reactor:
             self._refuse(connection, refused.reply)
             return False
         connection.request, connection.length, connection.fed = request, length, 0
-        connection.guard = EnvelopeGuard(self.config) if request.method == "POST" else None
+        soap = request.method == "POST" and not urlsplit(request.target).path.startswith(connectnow.PREFIX)
+        connection.guard = EnvelopeGuard(self.config) if soap else None  # Connect Now bodies are JSON
         connection.phase = _Connection.BODY
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
@@ -383,7 +384,10 @@ class _Reactor:
 
     def _screen(self, request: _Request, length: int) -> None:
         """Refuse what needs no body to refuse, before reading the body."""
-        if request.method == "POST":
+        if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE"):
+            if length > self.config.max_body_bytes:
+                raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
+        elif request.method == "POST":
             if _account_id(request.target, self.service.release.path_prefix) is None:
                 raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=True))
             if length > self.config.max_body_bytes:
@@ -501,6 +505,9 @@ class _Reactor:
 
 # -- routes ---------------------------------------------------------------------------
 def _respond(service: LocalService, request: _Request) -> _Reply:
+    if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method != "GET":
+        status, body = connectnow.handle(service, request.method, urlsplit(request.target).path, request.body)
+        return _Reply(status, body, "application/json")
     if request.method == "POST":
         return _post(service, request)
     return _get(service, request)
@@ -538,14 +545,19 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
     account = service.account(account_id)
     if account is None or account_id not in user.accounts:
         return _plain(403, "Access denied due to insufficient permissions.")
+    # The Partner API's REST override acts on a sub-account; the parent's limits count the call.
+    override = parse_qs(urlsplit(request.target).query).get("overrideAccount", [account_id])[0]
+    target = service.account(override) if override in (account_id, *service.sub_accounts(account_id)) else None
+    if target is None or override not in user.accounts:
+        return _plain(403, "Access denied due to insufficient permissions.")
     try:
         account.limits.admit()
         if kind == "log":
-            body = executions.log_body(account.store, key)
+            body = executions.log_body(target.store, key)
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
             return _Reply(200, body, "text/plain; charset=utf-8")
-        return _Reply(200, executions.async_record(account.store, service.release, key), _XML)
+        return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
     except ApiFault as fault:
         return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
 

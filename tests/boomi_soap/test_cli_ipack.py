@@ -1,0 +1,56 @@
+"""``boomi-soap ipack ...`` end to end against the local Partner API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+from tests.boomi_soap.conftest import Connect
+from tests.boomi_soap.test_cli_runs import _invoker
+
+SUB = DEFAULT_SUB_ACCOUNTS[0]
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+@pytest.mark.timeout(120)
+def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+
+    def run(*args: str) -> object:
+        result = invoke("ipack", *args, "--account", SUB, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert f"sub-account {SUB}" in result.stderr  # says where it talks
+        assert f"endpoint {service.base_url}" in result.stderr
+        return json.loads(result.stdout)
+
+    packs = run("available", "--type", "MULTI")
+    pack = next(p for p in packs if p["name"] == "Salesforce to NetSuite Orders")  # type: ignore[attr-defined]
+    environment = next(e for e in run("environments") if e["name"] == "Production")  # type: ignore[attr-defined]
+    instance = run("install", pack["id"], "--environment", environment["id"], "--name", "CLI Orders")
+    instance_id = instance["id"]  # type: ignore[index]
+    assert [i["id"] for i in run("installed")] == [instance_id]  # type: ignore[attr-defined]
+    processes = run("processes", instance_id)
+    shown = run("extensions", instance_id, "--set", "Salesforce Connection.url=https://cli.example.com",
+                "--set", "Salesforce Connection.password=cli-secret")  # fmt: skip
+    assert shown["values"]["Salesforce Connection"]["url"] == "https://cli.example.com"  # type: ignore[index]
+    assert shown["encryptedValueSet"]["Salesforce Connection/password"] is True  # type: ignore[index]
+    assert "cli-secret" not in json.dumps(shown)
+    executed = run("execute", processes[0]["wrapperProcessId"])  # type: ignore[index]
+    assert executed["status"] == "COMPLETE"  # type: ignore[index]
+    assert len(run("schedules", instance_id)) == 2  # type: ignore[arg-type]
+    assert run("profile")["accountId"] == SUB  # type: ignore[index]
+    assert run("uninstall", instance_id) == {"id": instance_id, "deleted": True}
+    assert run("installed") == []
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+def test_a_forbidden_sub_account_fails_with_one_line(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    result = _invoker(service, tmp_path)("ipack", "installed", "--account", DEFAULT_SUB_ACCOUNTS[1])
+    assert result.exit_code == 1
+    assert "insufficient permissions" in result.stderr
+    assert "Traceback" not in result.output
