@@ -22,7 +22,8 @@ import secrets
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from array import array
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
@@ -33,6 +34,9 @@ __all__ = ["PAGE_SIZE", "AccountStore", "Page", "Ref", "SeedSource"]
 
 PAGE_SIZE: Final = 100
 _MAX_CURSORS: Final = 1000
+# Entries that open cursors may hold in all (a seeded result set in order costs none):
+# beyond it the oldest cursors expire, so many open queries over 100,000 records stay small.
+_MAX_HELD: Final = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,29 @@ class _Seeded:
 @dataclass
 class _Cursor:
     type_name: str
-    records: tuple[Ref, ...]
+    records: Sequence[Ref]
     offset: int
+
+
+def _compact(records: Sequence[Ref]) -> Sequence[Ref]:
+    """Freeze a result set: a range when it is the seeded positions in order, else the fewest bytes."""
+    if isinstance(records, range):
+        return records
+    in_order = positions = True
+    for expected, ref in enumerate(records):
+        if type(ref) is not int:
+            positions = in_order = False
+            break
+        in_order = in_order and ref == expected
+    if in_order and positions:
+        return range(len(records))
+    if positions:
+        return array("q", (ref for ref in records if isinstance(ref, int)))  # all of them, here
+    return tuple(records)
+
+
+def _weight(records: Sequence[Ref]) -> int:
+    return 0 if isinstance(records, range) else len(records)
 
 
 @dataclass
@@ -253,7 +278,7 @@ class AccountStore:
             type_name: The type the seeded positions among ``records`` belong to.
         """
         with self._lock:
-            return self._page(_Cursor(type_name, tuple(records), 0))
+            return self._page(_Cursor(type_name, _compact(records), 0))
 
     def next_page(self, token: str) -> Page | None:
         """Return the page a ``queryToken`` stands for, or ``None`` if it is unknown."""
@@ -261,13 +286,22 @@ class AccountStore:
             cursor = self._cursors.get(token)
             return None if cursor is None else self._page(cursor)
 
+    def _expire(self) -> None:
+        # Cursors of one query share its result set: count each set once, while a cursor uses it.
+        users: Counter[int] = Counter(id(c.records) for c in self._cursors.values())
+        held = sum(_weight(c.records) for c in {id(c.records): c for c in self._cursors.values()}.values())
+        while len(self._cursors) > 1 and (len(self._cursors) > _MAX_CURSORS or held > _MAX_HELD):
+            _, oldest = self._cursors.popitem(last=False)
+            users[id(oldest.records)] -= 1
+            if not users[id(oldest.records)]:
+                held -= _weight(oldest.records)
+
     def _page(self, cursor: _Cursor) -> Page:
         end = cursor.offset + PAGE_SIZE
         token = None
         if end < len(cursor.records):
             token = secrets.token_urlsafe(48)
             self._cursors[token] = _Cursor(cursor.type_name, cursor.records, end)
-            while len(self._cursors) > _MAX_CURSORS:
-                self._cursors.popitem(last=False)
+            self._expire()
         records = tuple(self.resolve(cursor.type_name, ref) for ref in cursor.records[cursor.offset : end])
         return Page(records, token)

@@ -346,3 +346,25 @@ def test_serve_refuses_a_negative_size() -> None:
     result = CliRunner().invoke(main, ["serve", "--records", "-5"])
     assert result.exit_code == 2
     assert "--records" in result.output
+
+
+def test_open_queries_over_many_records_hold_little_and_the_oldest_expire_first() -> None:
+    store = AccountStore(DEFAULT_ACCOUNT)
+    seed_account(store, load_release("current", "split").index, execution_records=100_000)
+    odd = [ref for ref in store.refs(TYPE) if isinstance(ref, int) and ref % 2]
+    tracemalloc.start()
+    try:
+        # Unfiltered result sets are the positions in order: a thousand open ones cost nothing each.
+        every = [store.first_page(store.refs(TYPE), TYPE).token for _ in range(50)]
+        _, unfiltered_peak = tracemalloc.get_traced_memory()
+        tokens = [store.first_page(odd, TYPE).token for _ in range(100)]  # 5,000,000 positions asked for
+        current, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert unfiltered_peak < 10 * 1024 * 1024
+    assert current < 40 * 1024 * 1024  # at most 2,000,000 held, 8 bytes each
+    assert store.next_page(tokens[0] or "") is None
+    assert all(store.next_page(t or "") is None for t in every)
+    latest = store.next_page(tokens[-1] or "")
+    assert latest is not None
+    assert [r.key for r in latest.records] == [store.resolve(TYPE, n).key for n in odd[100:200]]
