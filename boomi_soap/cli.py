@@ -155,6 +155,14 @@ def _base_source(eu: bool, *, fallback: str) -> str:
     help="Calls per second per account.",
 )
 @click.option("--daily-quota", type=click.IntRange(min=1), default=None, help="Calls per rolling 24 hours per account.")
+@click.option(
+    "--records",
+    envvar="BOOMI_SERVE_RECORDS",
+    type=click.IntRange(min=0),
+    default=260,
+    show_default=True,
+    help="ExecutionRecords seeded per account, built when read (or BOOMI_SERVE_RECORDS).",
+)
 def serve(
     host: str,
     port: int,
@@ -166,12 +174,13 @@ def serve(
     contract: str,
     rate_limit: float,
     daily_quota: int | None,
+    records: int,
 ) -> None:
     """Run the local AtomSphere service until interrupted (Ctrl-C exits 130, SIGTERM 0).
 
     It reads no BOOMI_* variable of the client side, so a shell set up for a real
     account still serves the demo login: only its own flags and BOOMI_SERVE_USER,
-    BOOMI_SERVE_PASSWORD and BOOMI_SERVE_API_TOKEN.
+    BOOMI_SERVE_PASSWORD, BOOMI_SERVE_API_TOKEN and BOOMI_SERVE_RECORDS.
     """
     from boomi_soap.localservice import LocalService, ServiceConfig, User
     from boomi_soap.localservice.config import DEFAULT_ACCOUNT, DEFAULT_API_TOKEN, DEFAULT_PASSWORD, DEFAULT_USER
@@ -199,6 +208,7 @@ def serve(
             daily_quota=daily_quota,
             release=release,
             contract=contract,
+            execution_records=records,
         )
         service = LocalService(config)
         service.bind()

@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_PASSWORD",
     "DEFAULT_SUB_ACCOUNTS",
     "DEFAULT_USER",
+    "MAX_EXECUTION_RECORDS",
     "TOKEN_PREFIX",
     "ServiceConfig",
     "User",
@@ -34,6 +35,9 @@ DEFAULT_USER: Final = "demo@example.com"
 # Published demo credentials of a loopback test service, not secrets.
 DEFAULT_PASSWORD: Final = "demo-password"  # noqa: S105
 DEFAULT_API_TOKEN: Final = "demo-api-token-0000"  # noqa: S105
+# Seeded records are numbered in the 48-bit node field of their execution ids; a
+# cursor over them still holds one entry per record, so stay well below that.
+MAX_EXECUTION_RECORDS: Final = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class ServiceConfig:
         execution_timeline: Seconds after an ``ExecutionRequest`` at which its
             ``ExecutionRecord`` appears (``ENQUEUED``), turns ``INPROCESS`` and ends.
         log_bytes: Size of a process or Atom log download.
+        execution_records: ExecutionRecords seeded in each account (built when read, so
+            100,000 cost little more than the default until they are touched).
     """
 
     host: str = "127.0.0.1"
@@ -111,6 +117,7 @@ class ServiceConfig:
     max_connections: int = 4_096
     execution_timeline: tuple[float, float, float] = (0.0, 0.2, 1.0)
     log_bytes: int = 4096
+    execution_records: int = 260  # seed.EXECUTION_RECORDS, not imported: config stays light
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -146,6 +153,8 @@ class ServiceConfig:
             raise ServiceConfigError("execution_timeline must be three ascending delays (appear, start, end)")
         if min(self.execution_timeline) < 0 or self.log_bytes < 0:
             raise ServiceConfigError("execution_timeline and log_bytes must not be negative")
+        if not 0 <= self.execution_records <= MAX_EXECUTION_RECORDS:
+            raise ServiceConfigError(f"execution_records must be between 0 and {MAX_EXECUTION_RECORDS:,}")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

@@ -21,7 +21,7 @@ from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
-from boomi_soap.localservice.query import compile_filter, sort_records
+from boomi_soap.localservice.query import run_query
 from boomi_soap.localservice.store import AccountStore
 
 __all__ = ["HANDLERS", "CallContext", "Handler"]
@@ -115,20 +115,8 @@ def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) 
 def op_query(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``query``: the first page of objects matching a filter."""
     info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "QUERY")
-    records = ctx.store.all(info.name)
     config = request.find(ctx.inp("queryConfig"))
-    if config is not None:
-        expression = config.find(f"{_data('QueryFilter')}/{_data('expression')}")
-        if expression is not None:
-            predicate = compile_filter(expression, info, ctx.release.rules.get(info.name))
-            records = [r for r in records if predicate(r)]
-        fields = [
-            (f.get("fieldName", ""), (f.get("sortOrder") or "ASC").upper() == "DESC")
-            for f in config.iterfind(f"{_data('QuerySort')}/{_data('sortField')}")
-        ]
-        if fields:
-            records = sort_records(records, info, fields)
-    page = ctx.store.first_page(records)
+    page = run_query(ctx.store, info, ctx.release.rules.get(info.name), config)
     _write_page(ctx, response, page.records, page.token)
 
 

@@ -13,6 +13,10 @@ LESS_THAN[_OR_EQUAL] 1, IS_NULL 0, IS_NOT_NULL 0.  ``ENDS_WITH`` exists only in
 the ``next`` release's schema; the service honours whatever the schema let through.
 Numbers compare as numbers, ``xs:dateTime`` values as instants, other values as
 strings; a repeated field matches when any of its values does.
+
+:func:`run_query` works on the store's references, so a result set of seeded records
+holds positions, not records: each record is built for the filter or the sort and
+dropped again, and built once more when its page is written.
 """
 
 from __future__ import annotations
@@ -21,15 +25,16 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Final, TypeVar
 
 from lxml import etree
 
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Field, ObjectRules, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, field_values
+from boomi_soap.localservice.store import AccountStore, Page, Ref
 
-__all__ = ["Predicate", "compile_filter", "sort_records"]
+__all__ = ["Predicate", "compile_filter", "run_query", "sort_records"]
 
 Predicate = Callable[[Record], bool]
 
@@ -232,23 +237,76 @@ def sort_records(records: list[Record], info: TypeInfo, fields: Sequence[tuple[s
     Raises:
         ApiFault: If the type has no such field.
     """
-    resolved: list[tuple[Field, bool]] = []
-    for name, descending in fields:
+    keys = _sort_keys(info, fields)
+    return [record for _, record in _sorted([(keys(r), r) for r in records], fields)]
+
+
+_SortKey = tuple[Comparable | None, ...]
+_T = TypeVar("_T")
+
+
+def _sort_keys(info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> Callable[[Record], _SortKey]:
+    resolved: list[Field] = []
+    for name, _ in fields:
         found = info.lookup(name)
         if found is None:
             raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} does not exist")
-        resolved.append((found, descending))
+        resolved.append(found)
 
-    def compare(a: Record, b: Record) -> int:
-        for found, descending in resolved:
-            left, right = field_values(a, found), field_values(b, found)
-            if not left or not right:
-                order = (not left) - (not right)
+    def keys(record: Record) -> _SortKey:
+        # The first value of each field, as it compares; None when the field is missing.
+        out: list[Comparable | None] = []
+        for found in resolved:
+            values = field_values(record, found)
+            out.append(_coerce(found, values[0], argument=False) if values else None)
+        return tuple(out)
+
+    return keys
+
+
+def _sorted(keyed: list[tuple[_SortKey, _T]], fields: Sequence[tuple[str, bool]]) -> list[tuple[_SortKey, _T]]:
+    descending = [d for _, d in fields]
+
+    def compare(a: tuple[_SortKey, _T], b: tuple[_SortKey, _T]) -> int:
+        for left, right, down in zip(a[0], b[0], descending, strict=True):
+            if left is None or right is None:
+                order = (left is None) - (right is None)
             else:
-                order = _compare(_coerce(found, left[0], argument=False), _coerce(found, right[0], argument=False))
-                order = -order if descending else order
+                order = _compare(left, right)
+                order = -order if down else order
             if order:
                 return order
         return 0
 
-    return sorted(records, key=functools.cmp_to_key(compare))
+    return sorted(keyed, key=functools.cmp_to_key(compare))
+
+
+def run_query(store: AccountStore, info: TypeInfo, rules: ObjectRules | None, config: etree._Element | None) -> Page:
+    """Run a ``query`` over an account's records and return its first page.
+
+    Args:
+        store: The account's store.
+        info: The queried object type.
+        rules: The type's published rules (allowed filter properties), if known.
+        config: The request's ``queryConfig`` element, if any.
+
+    Returns:
+        The first page; later pages are the store's, by ``queryToken``.
+
+    Raises:
+        ApiFault: For a filter or sort the type cannot answer.
+    """
+    refs: list[Ref] = store.refs(info.name)
+    if config is not None:
+        expression = config.find(f"{{{NS_DATA}}}QueryFilter/{{{NS_DATA}}}expression")
+        if expression is not None:
+            predicate = compile_filter(expression, info, rules)
+            refs = [ref for ref in refs if predicate(store.resolve(info.name, ref))]
+        fields = [
+            (f.get("fieldName", ""), (f.get("sortOrder") or "ASC").upper() == "DESC")
+            for f in config.iterfind(f"{{{NS_DATA}}}QuerySort/{{{NS_DATA}}}sortField")
+        ]
+        if fields:
+            keys = _sort_keys(info, fields)
+            refs = [ref for _, ref in _sorted([(keys(store.resolve(info.name, r)), r) for r in refs], fields)]
+    return store.first_page(refs, info.name)

@@ -768,7 +768,7 @@ class LocalService:
 
     def _add_account(self, account_id: str) -> _Account:
         store = AccountStore(account_id)
-        seed_account(store, self._release.index)
+        seed_account(store, self._release.index, execution_records=self.config.execution_records)
         limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
         self._accounts[account_id] = account = _Account(store, limits)
         return account

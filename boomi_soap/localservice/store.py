@@ -5,6 +5,13 @@ any request thread.  Query cursors snapshot the matching records when the query
 runs, so paging through ``queryMore`` sees a stable result set even while other
 calls create or delete objects; a token may be replayed (a client retrying a lost
 page gets the same page again).
+
+A type may be *seeded* from a :class:`SeedSource` instead of stored record by record:
+its seeded records are built from their position when read and forgotten again, so
+100,000 of them cost what a few hundred do until they are touched.  A seeded record
+that is changed or deleted is kept (or marked gone) in the store like any other, and
+keeps its position.  A cursor snapshots positions of untouched seeded records, which
+stand for the same record whenever they are built.
 """
 
 from __future__ import annotations
@@ -15,17 +22,21 @@ import secrets
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from boomi_soap.localservice.model import Record
 
-__all__ = ["PAGE_SIZE", "AccountStore", "Page"]
+__all__ = ["PAGE_SIZE", "AccountStore", "Page", "Ref", "SeedSource"]
 
 PAGE_SIZE: Final = 100
 _MAX_CURSORS: Final = 1000
+# Entries that open cursors may hold in all (a seeded result set in order costs none):
+# beyond it the oldest cursors expire, so many open queries over 100,000 records stay small.
+_MAX_HELD: Final = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,67 @@ class Page:
     token: str | None
 
 
+Ref = int | Record
+"""A record in a result set: a stored record, or the position of an untouched seeded one."""
+
+
+class SeedSource(Protocol):
+    """Records of one type generated from their position, ``0 <= n < len(source)``.
+
+    Implementations are pure: the same position always builds an equal record.
+    """
+
+    @property
+    def type_name(self) -> str:
+        """The object type of every record."""
+
+    def __len__(self) -> int:
+        """How many records the source seeds."""
+
+    def position(self, key: str) -> int | None:
+        """The position of the seeded record with identifier ``key``, or ``None``."""
+
+    def record(self, n: int) -> Record:
+        """Build the record at position ``n``."""
+
+
+@dataclass
+class _Seeded:
+    source: SeedSource
+    changed: dict[int, Record] = field(default_factory=dict)
+    gone: set[int] = field(default_factory=set)
+
+    def alive(self, key: str) -> int | None:
+        n = self.source.position(key)
+        return None if n is None or n in self.gone else n
+
+
 @dataclass
 class _Cursor:
-    records: tuple[Record, ...]
+    type_name: str
+    records: Sequence[Ref]
     offset: int
+
+
+def _compact(records: Sequence[Ref]) -> Sequence[Ref]:
+    """Freeze a result set: a range when it is the seeded positions in order, else the fewest bytes."""
+    if isinstance(records, range):
+        return records
+    in_order = positions = True
+    for expected, ref in enumerate(records):
+        if type(ref) is not int:
+            positions = in_order = False
+            break
+        in_order = in_order and ref == expected
+    if in_order and positions:
+        return range(len(records))
+    if positions:
+        return array("q", (ref for ref in records if isinstance(ref, int)))  # all of them, here
+    return tuple(records)
+
+
+def _weight(records: Sequence[Ref]) -> int:
+    return 0 if isinstance(records, range) else len(records)
 
 
 @dataclass
@@ -62,6 +130,18 @@ class AccountStore:
     """Log download token to the log's bytes."""
     _due: list[tuple[float, int, Record]] = field(default_factory=list)
     _order: Iterator[int] = field(default_factory=itertools.count)
+    _seeded: dict[str, _Seeded] = field(default_factory=dict)
+
+    def seed(self, source: SeedSource) -> None:
+        """Serve ``source``'s records as the first records of their type (built when read).
+
+        Raises:
+            ValueError: If the type already has records.
+        """
+        with self._lock:
+            if self._objects.get(source.type_name) or source.type_name in self._seeded:
+                raise ValueError(f"{source.type_name} already has records in account {self.account_id}")
+            self._seeded[source.type_name] = _Seeded(source)
 
     def schedule(self, after: float, record: Record) -> None:
         """Put ``record`` in place ``after`` seconds from now (the service's simulated time).
@@ -92,11 +172,23 @@ class AccountStore:
         """Return the record of ``type_name`` with identifier ``key``, if any."""
         with self._lock:
             self._settle()
-            return self._objects.get(type_name, {}).get(key)
+            found = self._objects.get(type_name, {}).get(key)
+            seeded = self._seeded.get(type_name)
+            if found is not None or seeded is None:
+                return found
+            n = seeded.alive(key)
+            if n is None:
+                return None
+            return seeded.changed.get(n) or seeded.source.record(n)
 
     def put(self, record: Record) -> None:
         """Insert or replace a record (an update keeps the original position)."""
         with self._lock:
+            seeded = self._seeded.get(record.type)
+            n = seeded.alive(record.key) if seeded else None
+            if seeded is not None and n is not None:
+                seeded.changed[n] = record
+                return
             self._objects.setdefault(record.type, {})[record.key] = record
 
     def add_new(self, type_name: str, make: Callable[[str], Record]) -> Record:
@@ -117,37 +209,76 @@ class AccountStore:
     def delete(self, type_name: str, key: str) -> bool:
         """Remove a record; return whether it existed."""
         with self._lock:
-            return self._objects.get(type_name, {}).pop(key, None) is not None
+            if self._objects.get(type_name, {}).pop(key, None) is not None:
+                return True
+            seeded = self._seeded.get(type_name)
+            n = seeded.alive(key) if seeded else None
+            if seeded is None or n is None:
+                return False
+            seeded.gone.add(n)
+            seeded.changed.pop(n, None)
+            return True
 
-    def all(self, type_name: str) -> list[Record]:
-        """Return a snapshot of every record of a type."""
+    def refs(self, type_name: str) -> list[Ref]:
+        """Return a snapshot of every record of a type, seeded ones by position.
+
+        Use :meth:`resolve` to read one; nothing is built here.
+        """
         with self._lock:
             self._settle()
-            return list(self._objects.get(type_name, {}).values())
+            found: list[Ref] = []
+            seeded = self._seeded.get(type_name)
+            if seeded is not None:
+                if seeded.changed or seeded.gone:
+                    changed, gone = seeded.changed, seeded.gone
+                    found = [changed.get(n, n) for n in range(len(seeded.source)) if n not in gone]
+                else:
+                    found = list(range(len(seeded.source)))
+            found.extend(self._objects.get(type_name, {}).values())
+            return found
+
+    def resolve(self, type_name: str, ref: Ref) -> Record:
+        """Return the record a :meth:`refs` entry stands for (an untouched seeded one is built)."""
+        if isinstance(ref, Record):
+            return ref
+        return self._seeded[type_name].source.record(ref)
+
+    def all(self, type_name: str) -> list[Record]:
+        """Return a snapshot of every record of a type (seeded ones are all built: prefer :meth:`refs`)."""
+        return [self.resolve(type_name, ref) for ref in self.refs(type_name)]
 
     def count(self, type_name: str) -> int:
         """Return how many records of a type exist."""
         with self._lock:
             self._settle()
-            return len(self._objects.get(type_name, {}))
+            seeded = self._seeded.get(type_name)
+            alive = len(seeded.source) - len(seeded.gone) if seeded else 0
+            return alive + len(self._objects.get(type_name, {}))
 
     def types(self) -> Iterator[str]:
         """Iterate over the types that have records."""
         with self._lock:
-            return iter(sorted(self._objects))
+            seeded = {name for name, s in self._seeded.items() if len(s.source)}
+            return iter(sorted(seeded.union(self._objects)))
 
     def new_id(self, type_name: str) -> str:
         """Return an identifier unused within ``type_name``."""
         with self._lock:
+            seeded = self._seeded.get(type_name)
             while True:
                 key = str(uuid.uuid4())
-                if key not in self._objects.get(type_name, {}):
+                if key not in self._objects.get(type_name, {}) and (seeded is None or seeded.alive(key) is None):
                     return key
 
-    def first_page(self, records: list[Record]) -> Page:
-        """Start paging over a query's result set and return its first page."""
+    def first_page(self, records: Sequence[Ref], type_name: str = "") -> Page:
+        """Start paging over a query's result set and return its first page.
+
+        Args:
+            records: The result set, as records or as :meth:`refs` entries.
+            type_name: The type the seeded positions among ``records`` belong to.
+        """
         with self._lock:
-            return self._page(_Cursor(tuple(records), 0))
+            return self._page(_Cursor(type_name, _compact(records), 0))
 
     def next_page(self, token: str) -> Page | None:
         """Return the page a ``queryToken`` stands for, or ``None`` if it is unknown."""
@@ -155,12 +286,22 @@ class AccountStore:
             cursor = self._cursors.get(token)
             return None if cursor is None else self._page(cursor)
 
+    def _expire(self) -> None:
+        # Cursors of one query share its result set: count each set once, while a cursor uses it.
+        users: Counter[int] = Counter(id(c.records) for c in self._cursors.values())
+        held = sum(_weight(c.records) for c in {id(c.records): c for c in self._cursors.values()}.values())
+        while len(self._cursors) > 1 and (len(self._cursors) > _MAX_CURSORS or held > _MAX_HELD):
+            _, oldest = self._cursors.popitem(last=False)
+            users[id(oldest.records)] -= 1
+            if not users[id(oldest.records)]:
+                held -= _weight(oldest.records)
+
     def _page(self, cursor: _Cursor) -> Page:
         end = cursor.offset + PAGE_SIZE
         token = None
         if end < len(cursor.records):
             token = secrets.token_urlsafe(48)
-            self._cursors[token] = _Cursor(cursor.records, end)
-            while len(self._cursors) > _MAX_CURSORS:
-                self._cursors.popitem(last=False)
-        return Page(cursor.records[cursor.offset : end], token)
+            self._cursors[token] = _Cursor(cursor.type_name, cursor.records, end)
+            self._expire()
+        records = tuple(self.resolve(cursor.type_name, ref) for ref in cursor.records[cursor.offset : end])
+        return Page(records, token)
