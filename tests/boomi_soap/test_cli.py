@@ -597,7 +597,7 @@ def test_debug_keeps_zeep_quiet_until_vvv(runner: CliRunner, flags: list[str], l
     [
         (["fetch"], ["BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_PASSWORD", "BOOMI_API_TOKEN",
                      "BOOMI_SOAP_CACHE_DIR", "BOOMI_FLAVOUR"]),
-        (["serve"], ["BOOMI_SERVE_USER", "BOOMI_SERVE_PASSWORD", "BOOMI_SERVE_API_TOKEN"]),
+        (["serve"], ["BOOMI_SERVE_USER", "BOOMI_SERVE_PASSWORD", "BOOMI_SERVE_API_TOKEN", "BOOMI_SERVE_RECORDS"]),
         (["quickstart"], ["BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_PASSWORD", "BOOMI_API_TOKEN"]),
         (["call", "get"], ["BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_USERNAME", "BOOMI_SOAP_CACHE_DIR"]),
         (["codegen"], ["BOOMI_ACCOUNT_ID", "BOOMI_SOAP_CACHE_DIR"]),
