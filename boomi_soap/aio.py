@@ -46,6 +46,7 @@ from boomi_soap.exceptions import (
     TransportError,
 )
 from boomi_soap.filters import Expression
+from boomi_soap.partner import SubAccountClient
 from boomi_soap.quota import Gates, Outage
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, next_try, redact, settled
@@ -316,15 +317,29 @@ class AsyncClient:
         """Build from a snapshot, with the arguments of :class:`~boomi_soap.client.Client`."""
         return cls(Client(snapshot, credentials, endpoint=endpoint, settings=settings, compiled_dir=compiled_dir))
 
-    def for_account(self, account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
+    def other_account(self, account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
         """A client of another account on the same service, sharing schema, settings and limiter backend.
 
-        It has connections of its own (close it with :meth:`aclose`): httpx scans its
-        whole pool on every request, so one pool for many accounts costs more CPU per
-        call the more accounts there are, and past its keep-alive limit it reconnects.
+        Its calls go to that account's own endpoint (``.../{account_id}``) and are held
+        to that account's rate limit.  It has connections of its own (close it with
+        :meth:`aclose`): httpx scans its whole pool on every request, so one pool for
+        many accounts costs more CPU per call the more accounts there are, and past its
+        keep-alive limit it reconnects.
         """
         prefix = self.address.rsplit("/", 1)[0]
         return AsyncClient(self.sync, address=f"{prefix}/{account_id}", in_flight=in_flight)
+
+    def for_account(self, sub_account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
+        """The Partner API view acting on a sub-account, as :meth:`boomi_soap.client.Client.for_account`.
+
+        Every call carries the override and goes to this client's (the parent's)
+        endpoint, held to the parent's rate limit, as Boomi counts it; calls Boomi
+        refuses with an override are refused before sending.  Close it with :meth:`aclose`.
+
+        Raises:
+            ConfigurationError: If the WSDL is not the Partner API, or the id is not a sub-account id.
+        """
+        return AsyncClient(self.sync.for_account(sub_account_id), address=self.address, in_flight=in_flight)
 
     def __repr__(self) -> str:
         return f"AsyncClient(address={self.address!r}, user={self.sync._credentials.username!r})"
@@ -354,6 +369,8 @@ class AsyncClient:
         return self.sync.operations
 
     async def _call(self, operation: str, **kwargs: Any) -> Any:
+        if isinstance(self.sync, SubAccountClient):
+            kwargs = self.sync.overridden(operation, kwargs)
         record = self._transport.begin(operation)
         started = time.perf_counter()
         outcome = "error"
@@ -449,12 +466,16 @@ async def fan_out(
     *,
     concurrency: int = 32,
     progress: bool | None = None,
+    sub_accounts: bool | None = None,
 ) -> dict[str, AccountOutcome[T]]:
     """Run ``task`` once per account, concurrently, and collect every result and error.
 
-    Each account gets a client of its own (:meth:`AsyncClient.for_account`), so its
-    calls are held to its own rate limit (and quota budget) by the shared limiter
-    backend; ``concurrency`` caps the calls in flight across all accounts.  One
+    Each account gets a client of its own.  Accounts of the platform API get one on
+    their own endpoint (:meth:`AsyncClient.other_account`), so each is held to its own
+    rate limit (and quota budget) by the shared limiter backend.  Sub-accounts of a
+    Partner API client get an override view (:meth:`AsyncClient.for_account`), all
+    held to the parent's limit, as Boomi counts them.  ``concurrency`` caps the calls
+    in flight across all accounts.  One
     account's failure does not stop the others.  Each account's client is closed
     when its task returns, so a task must not leave calls running (gather them with
     ``return_exceptions=True``).
@@ -465,6 +486,8 @@ async def fan_out(
         task: A coroutine function given each account's client.
         concurrency: Most calls in flight at once over all accounts.
         progress: Show progress on stderr; default: only when stderr is a terminal.
+        sub_accounts: Act on the accounts through the Partner API override; default:
+            when ``client``'s WSDL is the Partner API.
 
     Returns:
         Each account's outcome, in the order given.
@@ -473,11 +496,14 @@ async def fan_out(
     show = sys.stderr.isatty() if progress is None else progress
     in_flight = asyncio.Semaphore(concurrency)
     outcomes: dict[str, AccountOutcome[T]] = {}
+    if sub_accounts is None:
+        sub_accounts = client.sync.contract.override is not None
+    view = client.for_account if sub_accounts else client.other_account
 
     async def one(account: str) -> None:
         started = time.monotonic()
         try:
-            async with client.for_account(account, in_flight=in_flight) as account_client:
+            async with view(account, in_flight=in_flight) as account_client:
                 result = await task(account_client)
             outcomes[account] = AccountOutcome(account, result=result, seconds=time.monotonic() - started)
         except Exception as exc:  # each account's failure is reported, not raised

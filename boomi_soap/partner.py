@@ -66,22 +66,26 @@ class SubAccountClient(Client):
                 operation, f"Boomi does not allow the account override for {base} {operation} ({self.sub_account})"
             )
 
-    def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        obj = kwargs.get("object")
-        object_type = kwargs.get("objectType") or _zeep_type(obj)
-        self._refuse(operation, object_type)
-        shape = self.contract.operations.get(operation)
-        if shape is not None and shape.input(self._override) is not None:
-            kwargs[self._override] = self.sub_account
-        return super()._call(operation, *args, **kwargs)
+    def overridden(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``operation`` with the override added, or a refusal.
 
-    def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
-        """As :meth:`Client.envelope`, with the override the call would carry (or refused as it would be)."""
+        Used by this view's calls and by :meth:`boomi_soap.aio.AsyncClient.for_account`.
+
+        Raises:
+            InvalidRequestError: If Boomi does not allow the override for this call.
+        """
         self._refuse(operation, kwargs.get("objectType") or _zeep_type(kwargs.get("object")))
         shape = self.contract.operations.get(operation)
         if shape is not None and shape.input(self._override) is not None:
-            kwargs[self._override] = self.sub_account
-        return super().envelope(operation, sign=sign, **kwargs)
+            kwargs = {**kwargs, self._override: self.sub_account}
+        return kwargs
+
+    def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        return super()._call(operation, *args, **self.overridden(operation, kwargs))
+
+    def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
+        """As :meth:`Client.envelope`, with the override the call would carry (or refused as it would be)."""
+        return super().envelope(operation, sign=sign, **self.overridden(operation, kwargs))
 
     def _with_override(self, payload: etree._Element) -> etree._Element:
         shape = self.contract.by_request(tag_of(payload))

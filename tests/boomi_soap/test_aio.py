@@ -206,3 +206,46 @@ def test_fan_out_holds_each_account_to_its_limit(fleet: LocalService, tmp_path: 
         assert stats.max_in_window <= 20
     assert isinstance(outcomes["not-yours"].error, PermissionDeniedError)  # type: ignore[attr-defined]
     assert stderr.getvalue() == ""
+
+
+@pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
+def test_fan_out_over_sub_accounts_carries_the_override(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService
+) -> None:
+    from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+
+    allowed, forbidden = DEFAULT_SUB_ACCOUNTS
+
+    async def task(client: AsyncClient) -> str:
+        assert client.address == service.endpoint()  # the parent's endpoint, the parent's limit
+        account = await client.get("Account", client.sync.sub_account)  # type: ignore[attr-defined]
+        return str(account.accountId)
+
+    async def main() -> tuple[dict[str, object], int]:
+        async with make(snapshot, tmp_path) as client:
+            outcomes = await fan_out(client, [allowed, forbidden], task, progress=False)
+            view = client.for_account(allowed)
+            async with view:
+                environments = [e async for e in view.query("Environment")]
+                before = service.limit_stats().accepted
+                with pytest.raises(InvalidRequestError, match="Account delete"):
+                    await view.delete("Account", allowed)
+                with pytest.raises(InvalidRequestError, match="cancel from"):
+                    await view.call("cancelExecution", executionId="execution-x")
+                assert service.limit_stats().accepted == before  # refused before sending
+            assert len(environments) == len(service.store(allowed).all("Environment"))
+            return outcomes, len(environments)  # type: ignore[return-value]
+
+    outcomes, _ = asyncio.run(main())
+    assert outcomes[allowed].result == allowed  # type: ignore[attr-defined]
+    assert isinstance(outcomes[forbidden].error, PermissionDeniedError)  # type: ignore[attr-defined]
+
+
+@pytest.mark.contracts("split", why="the platform API has no override to carry")
+def test_for_account_needs_the_partner_contract(snapshot: Snapshot, tmp_path: Path) -> None:
+    from boomi_soap.exceptions import ConfigurationError
+
+    client = make(snapshot, tmp_path)
+    with pytest.raises(ConfigurationError, match="not the Partner API"):
+        client.for_account("localsub1-D4E5F6")
+    asyncio.run(client.aclose())
