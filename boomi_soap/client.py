@@ -43,11 +43,13 @@ from boomi_soap.exceptions import (
     ResponseError,
     ServerError,
     SoapFaultError,
+    XMLInputError,
 )
 from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.validate import SchemaValidator, ValidationIssue
+from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
     import requests
@@ -271,6 +273,7 @@ class Client:
         self._lock = threading.Lock()
         self._zeep_lock = threading.Lock()
         self._zeep_parts: tuple[zeep.Client, Any] | None = None
+        self._lean: dict[tuple[str, ...], tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]] = {}
 
     def _build_zeep(self) -> tuple[zeep.Client, Any]:
         """The zeep client and service proxy, built on first need (once, whichever thread asks first)."""
@@ -426,6 +429,20 @@ class Client:
         """Return one object; its class follows the result's ``xsi:type``."""
         return self._call_lean("get", objectType=object_type, objectId=object_id)
 
+    def _lean_shape(
+        self, operation: str, names: tuple[str, ...]
+    ) -> tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]:
+        """The request tag, prefixes and child tags of an all-text request; ``False`` if it is not one."""
+        shape = self.contract.operations.get(operation)
+        children = [shape.input(name) for name in names] if shape is not None else []
+        if shape is None or any(child is None or child.repeated for child in children):
+            return False
+        wrapper_ns = etree.QName(shape.request).namespace
+        nsmap = {"api": self.contract.data_namespace}
+        if wrapper_ns and wrapper_ns != self.contract.data_namespace:
+            nsmap["soap"] = wrapper_ns
+        return shape.request, nsmap, tuple(child.tag for child in children if child is not None)
+
     def _call_lean(self, operation: str, **texts: str) -> Any:
         """Call an operation whose request children are all text, reading the answer as zeep does.
 
@@ -434,19 +451,18 @@ class Client:
         reads the answer.  The same result as :meth:`_call` for a fraction of zeep's
         per-call work.  An operation the contract cannot build goes through zeep.
         """
-        shape = self.contract.operations.get(operation)
-        children = [shape.input(name) for name in texts] if shape is not None else []
-        if shape is None or any(child is None or child.repeated for child in children):
+        key = (operation, *texts)
+        lean = self._lean.get(key)
+        if lean is None:
+            lean = self._lean[key] = self._lean_shape(operation, tuple(texts))
+        if lean is False:
             return self._call(operation, **texts)
-        wrapper_ns = etree.QName(shape.request).namespace
-        nsmap = {"api": self.contract.data_namespace}
-        if wrapper_ns and wrapper_ns != self.contract.data_namespace:
-            nsmap["soap"] = wrapper_ns
-        payload = etree.Element(shape.request, nsmap=nsmap)
-        for child, text in zip(children, texts.values(), strict=True):
-            if text is not None and child is not None:
-                etree.SubElement(payload, child.tag).text = text
-        answer = _call_xml(self, payload)
+        request, nsmap, tags = lean
+        payload = etree.Element(request, nsmap=nsmap)
+        for tag, text in zip(tags, texts.values(), strict=True):
+            if text is not None:
+                etree.SubElement(payload, tag).text = text
+        answer = _call_xml(self, payload, own=True)
         _keep_empty_strings(answer)
         reader = self._service._binding.get(operation)
         import zeep.exceptions
@@ -801,12 +817,17 @@ def _fault(
     return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
 
 
-def _signed(client: Client, operation: str, payload: etree._Element) -> tuple[etree._Element, dict[str, str]]:
-    """The envelope around ``payload``, validated, with the WS-Security header; and its HTTP headers."""
+def _signed(
+    client: Client, operation: str, payload: etree._Element, *, own: bool = False
+) -> tuple[etree._Element, dict[str, str]]:
+    """The envelope around ``payload``, validated, with the WS-Security header; and its HTTP headers.
+
+    ``payload`` is copied unless ``own`` says it was built for this call alone.
+    """
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
     etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
     body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
-    body.append(copy.deepcopy(payload))
+    body.append(payload if own else copy.deepcopy(payload))
     if client.settings.validate_requests:
         issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
         if issues:
@@ -859,21 +880,19 @@ def _shape(client: Client, payload: etree._Element) -> str:
     return shape.name
 
 
-def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
+def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> etree._Element:
     """Send one wrapper element as a SOAP call and return the response wrapper element.
 
     The same guarantees as the zeep path: validation before sending, WS-Security,
-    rate limit and retries, typed faults.
+    rate limit and retries, typed faults.  ``own``: the payload was built for this call
+    and goes into the envelope without a copy.
     """
-    from boomi_soap.exceptions import XMLInputError
-    from boomi_soap.xmlsafe import parse_xml
-
     operation = _shape(client, payload)
     record = client._transport.begin(operation)
     started = time.perf_counter()
     outcome = "error"
     try:
-        envelope, headers = _signed(client, operation, payload)
+        envelope, headers = _signed(client, operation, payload, own=own)
         response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
         try:
             answer = parse_xml(response.content, source=f"{operation} answer")
