@@ -1,42 +1,49 @@
-"""Benchmark: the client facade beside plain zeep (and zeep + xmlschema).
+"""Benchmark: the client beside plain zeep, both sides alternating in one run.
 
-Run from the repository root:  python bench/client.py
+Run from the repository root:  python bench/client.py [--rounds N] [--no-throughput]
 
-1. Per-call overhead, network excluded: the same ``get`` through our client and
-   through a plain ``zeep.Client`` with the same WS-Security token, both on an HTTP
-   session that answers from memory.  Ours includes schema validation.
-2. Construction from a warm cache, in fresh processes (median of 5): our client
-   (ready to validate) beside ``zeep.Client`` + ``xmlschema.XMLSchema``.
-3. Throughput with 4 threads against the local service at its rate limit (5/s).
+Every comparison alternates its sides (A B A B ..., the order swapped every other
+round so neither side always runs first), reports each side's median and the
+min-max of the per-round ratio, and the machine's core count.  Whole-process
+figures are the wall time of fresh interpreter processes, imports included, since a
+user pays them; bytecode is cached (in a scratch ``PYTHONPYCACHEPREFIX``, filled by
+one unmeasured run of each script) as it is on a user's machine.
+
+1. Ready from a warm cache, whole process: the typed client (``TypedClient`` over
+   the generated bindings; snapshot verified, one ``get`` request built, validated
+   and signed, nothing sent) and the zeep path (``Client.envelope``: the same through
+   zeep) beside a process that only builds a bare ``zeep.Client`` from the same WSDL.
+   Targets: typed <= 1.0x, zeep path <= 1.1x.
+2. Ready on an empty compiled cache (a new ``BOOMI_SOAP_COMPILED_DIR`` per run):
+   the typed client beside itself on a warm cache and beside ``zeep.Client`` plus an
+   ``xmlschema`` compile.  Targets: <= 1.2x warm, >= 2.5x faster than the baseline.
+3. Per-call overhead of ``get`` (build, validate, serialise, WS-Security, parse; no
+   network): our ``Client.get`` beside a plain ``zeep.Client`` with the same token,
+   both on an HTTP session that answers from memory, in CPU time of the calling
+   thread.  Target: <= 1.1x.
+4. Throughput with 4 threads against the local service at its rate limit (5/s).
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-import requests
-import zeep
-from zeep.transports import Transport
-from zeep.wsse.username import UsernameToken
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import CacheStore, pinned_store, refresh  # noqa: E402
-from boomi_soap.client import Client  # noqa: E402
-from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
-from boomi_soap.exceptions import BoomiSoapError  # noqa: E402
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService  # noqa: E402
-from boomi_soap.settings import ClientSettings  # noqa: E402
-
-CALLS = 2000
+ACCOUNT = "localdemo-A1B2C3"
 ANSWER = (
     b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
     b'<ns4:getResponse xmlns:ns4="http://soap.api.platform.boomi.com/" xmlns:bns="http://api.platform.boomi.com/"'
@@ -44,92 +51,220 @@ ANSWER = (
     b' name="Production" classification="PROD"/></ns4:getResponse></S:Body></S:Envelope>'
 )
 
+TYPED = f"""
+from boomi_soap.bindings import TypedClient, types
+from boomi_soap.bindings.operations import OPERATIONS
+from boomi_soap.cache import pinned_store
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials
+from boomi_soap.xmlbind import TypedCaller
+client = Client(pinned_store().current({ACCOUNT!r}), Credentials.from_password("u", "p"))
+TypedClient(client)
+payload = TypedCaller(client, types.NAMESPACE, types.REGISTRY).payload(
+    "get", OPERATIONS["get"], {{"object_type": "Environment", "object_id": "e1"}}
+)
+client.signed_envelope(payload)  # validated and signed; nothing sent
+"""
+ZEEP_PATH = f"""
+from boomi_soap.cache import pinned_store
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials
+client = Client(pinned_store().current({ACCOUNT!r}), Credentials.from_password("u", "p"))
+client.envelope("get", sign=True, objectType="Environment", objectId="e1")  # validated and signed; nothing sent
+"""
 
-class CannedSession(requests.Session):
-    """Answers every POST with the same getResponse, without a network."""
 
-    def post(self, url: str | bytes, data: Any = None, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Return the canned answer."""
-        response = requests.Response()
-        response.status_code = 200
-        response._content = ANSWER
-        response.headers["Content-Type"] = "text/xml; charset=utf-8"
-        response.url = str(url)
-        return response
+def bare_zeep(wsdl: Path) -> str:
+    return f"import zeep\nzeep.Client({str(wsdl)!r})\n"
 
 
-def per_call(snapshot: Any, scratch: Path) -> None:
+def zeep_and_xmlschema(wsdl: Path, xsd: Path) -> str:
+    return f"import xmlschema, zeep\nzeep.Client({str(wsdl)!r})\nxmlschema.XMLSchema({str(xsd)!r})\n"
+
+
+def spread(label: str, ratios: Sequence[float]) -> str:
+    return f"{label} median {statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x)"
+
+
+def alternate(
+    sides: dict[str, Callable[[], float]], rounds: int, cpu: list[float] | None = None
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Time every side once per round, the order reversed every other round.
+
+    Returns:
+        Each side's times, and (when ``cpu`` collects the processes' CPU times) its CPU times.
+    """
+    names = list(sides)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    cpu_times: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        for name in names if index % 2 == 0 else reversed(names):
+            gc.collect()
+            times[name].append(sides[name]())
+            if cpu:
+                cpu_times[name].append(cpu[-1])
+    return times, cpu_times
+
+
+def ratios(times: dict[str, list[float]], top: str, bottom: str) -> list[float]:
+    return [t / b for t, b in zip(times[top], times[bottom], strict=True)]
+
+
+def medians(times: dict[str, list[float]], labels: dict[str, str], unit: float = 1000) -> str:
+    return "   ".join(f"{label} {statistics.median(times[name]) * unit:5.0f}" for name, label in labels.items())
+
+
+class Processes:
+    """Fresh interpreters with cached bytecode in a scratch directory."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+        self.env["BOOMI_SOAP_COMPILED_DIR"] = str(scratch / "compiled-warm")
+        self.scratch = scratch
+        self.cpu: list[float] = []
+        self._runs = 0
+
+    def run(self, script: str, *, empty_cache: bool = False) -> float:
+        """Wall time of one process running ``script``; its CPU time (user + system) goes to :attr:`cpu`."""
+        env = dict(self.env)
+        if empty_cache:
+            self._runs += 1
+            fresh = self.scratch / f"compiled-empty-{self._runs}"
+            env["BOOMI_SOAP_COMPILED_DIR"] = str(fresh)
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"a benchmark process failed ({process.returncode}):\n{script}")
+        self.cpu.append(usage.ru_utime + usage.ru_stime)
+        if empty_cache:
+            shutil.rmtree(fresh, ignore_errors=True)
+        return elapsed
+
+
+def whole_process(rounds: int, scratch: Path) -> None:
+    from boomi_soap.cache import pinned_store
+
+    snapshot = pinned_store().current(ACCOUNT)
+    runner = Processes(scratch)
+    bare = bare_zeep(snapshot.wsdl_path)
+    baseline = zeep_and_xmlschema(snapshot.wsdl_path, snapshot.directory / "service.xsd2.xsd")
+    warm_compiled = "from boomi_soap.cache import pinned_store\nfrom boomi_soap.schema import load_schema\n"
+    warm_compiled += f"load_schema(pinned_store().current({ACCOUNT!r})).explainer\n"
+    for script in (bare, baseline, TYPED, ZEEP_PATH, warm_compiled):  # bytecode and the warm compiled cache
+        runner.run(script)
+
+    times, cpu = alternate(
+        {"bare": lambda: runner.run(bare), "typed": lambda: runner.run(TYPED), "zeep": lambda: runner.run(ZEEP_PATH)},
+        rounds,
+        runner.cpu,
+    )
+    labels = {"bare": "bare zeep.Client", "typed": "typed client", "zeep": "zeep path"}
+    print(f"1. Ready from a warm cache, whole process ({rounds} rounds, fresh interpreters)")
+    print(f"   wall ms: {medians(times, labels)}")
+    print(f"   CPU ms:  {medians(cpu, labels)}")
+    for name, target in (("typed", "1.0"), ("zeep", "1.1")):
+        print(f"   {spread(f'{labels[name]} / bare, wall:', ratios(times, name, 'bare'))};"
+              f" {spread('CPU:', ratios(cpu, name, 'bare'))}  (target <= {target}x)")  # fmt: skip
+
+    times, cpu = alternate(
+        {
+            "cold": lambda: runner.run(TYPED, empty_cache=True),
+            "warm": lambda: runner.run(TYPED),
+            "baseline": lambda: runner.run(baseline),
+        },
+        rounds,
+        runner.cpu,
+    )
+    labels = {"cold": "typed, empty cache", "warm": "typed, warm cache", "baseline": "zeep.Client + xmlschema"}
+    print(f"2. Ready on an empty compiled cache, whole process ({rounds} rounds)")
+    print(f"   wall ms: {medians(times, labels)}")
+    print(f"   CPU ms:  {medians(cpu, labels)}")
+    print(f"   {spread('empty / warm, wall:', ratios(times, 'cold', 'warm'))};"
+          f" {spread('CPU:', ratios(cpu, 'cold', 'warm'))}  (target <= 1.2x)")  # fmt: skip
+    print(f"   {spread('baseline / empty (times faster), wall:', ratios(times, 'baseline', 'cold'))};"
+          f" {spread('CPU:', ratios(cpu, 'baseline', 'cold'))}  (target >= 2.5x)")  # fmt: skip
+
+
+def per_call(rounds: int, scratch: Path) -> None:
+    import requests
+    import zeep
+    from zeep.transports import Transport
+    from zeep.wsse.username import UsernameToken
+
+    from boomi_soap.bindings import TypedClient
+    from boomi_soap.cache import pinned_store
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
+    from boomi_soap.settings import ClientSettings
+
+    class CannedSession(requests.Session):
+        """Answers every POST with the same getResponse, without a network."""
+
+        def post(self, url: str | bytes, data: Any = None, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            """Return the canned answer."""
+            response = requests.Response()
+            response.status_code = 200
+            response._content = ANSWER
+            response.headers["Content-Type"] = "text/xml; charset=utf-8"
+            response.url = str(url)
+            return response
+
+    snapshot = pinned_store().current(ACCOUNT)
     credentials = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
     ours = Client(
         snapshot, credentials, settings=ClientSettings(rate_limit=None), session=CannedSession(), compiled_dir=scratch
     )
+    typed = TypedClient(ours)
     plain = zeep.Client(
         str(snapshot.wsdl_path),
         transport=Transport(session=CannedSession()),
         wsse=UsernameToken(DEFAULT_USER, DEFAULT_PASSWORD),
     )
     plain_service = plain.create_service(next(iter(plain.wsdl.bindings)), snapshot.endpoint)
-    for _ in range(50):  # warm both up
-        ours.get("Environment", "e1")
-        plain_service.get(objectType="Environment", objectId="e1")
-    timings = {}
-    for label, call in (
-        ("ours", lambda: ours.get("Environment", "e1")),
-        ("zeep", lambda: plain_service.get(objectType="Environment", objectId="e1")),
-    ):
-        runs = []
-        for _ in range(5):
-            started = time.perf_counter()
-            for _ in range(CALLS // 5):
+    calls = {
+        "ours": lambda: ours.get("Environment", "e1"),
+        "typed": lambda: typed.get(object_type="Environment", object_id="e1"),
+        "zeep": lambda: plain_service.get(objectType="Environment", objectId="e1"),
+    }
+    block = 200
+
+    def timed(call: Callable[[], Any]) -> Callable[[], float]:
+        def run() -> float:
+            # CPU time of this thread: on a shared machine, time spent descheduled is
+            # noise that wall time would charge to whichever side was running.
+            started = time.thread_time()
+            for _ in range(block):
                 call()
-            runs.append((time.perf_counter() - started) / (CALLS // 5))
-        timings[label] = statistics.median(runs)
-    print("1. Per-call overhead of get (build, validate, serialize, WS-Security, parse; no network)")
-    print(f"   ours {timings['ours'] * 1e6:7.0f} us   plain zeep {timings['zeep'] * 1e6:7.0f} us"
-          f"   ratio {timings['ours'] / timings['zeep']:.2f}x (target <= 1.5x)")  # fmt: skip
+            return (time.thread_time() - started) / block
 
+        return run
 
-def construction(snapshot: Any) -> None:
-    ours = (
-        "import time\n"
-        "t0 = time.perf_counter()\n"
-        "from boomi_soap.cache import pinned_store\n"
-        "from boomi_soap.client import Client\n"
-        "from boomi_soap.credentials import Credentials\n"
-        "t1 = time.perf_counter()\n"
-        "c = Client(pinned_store().current('localdemo-A1B2C3'), Credentials.from_password('u', 'p'))\n"
-        "c.schema.lxml  # ready to validate\n"
-        "t2 = time.perf_counter()\n"
-        "print(t2 - t1, t2 - t0)\n"
-    )
-    plain = (
-        "import time\n"
-        "t0 = time.perf_counter()\n"
-        "import zeep, xmlschema\n"
-        "t1 = time.perf_counter()\n"
-        f"zeep.Client({str(snapshot.wsdl_path)!r})\n"
-        f"xmlschema.XMLSchema({str(snapshot.directory / 'service.xsd2.xsd')!r})\n"
-        "t2 = time.perf_counter()\n"
-        "print(t2 - t1, t2 - t0)\n"
-    )
-
-    def measure(script: str) -> tuple[float, float]:
-        runs = []
-        for _ in range(5):
-            out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-            runs.append(tuple(float(x) for x in out.stdout.split()))
-        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-
-    ours_build, ours_total = measure(ours)
-    plain_build, plain_total = measure(plain)
-    print("2. Construction from a warm cache (fresh processes, median of 5)")
-    print(f"   ours {ours_build * 1000:6.0f} ms   zeep.Client + xmlschema.XMLSchema {plain_build * 1000:6.0f} ms"
-          f"   {plain_build / ours_build:.1f}x faster (target >= 5x)")  # fmt: skip
-    print(f"   with imports: ours {ours_total * 1000:6.0f} ms, plain {plain_total * 1000:6.0f} ms"
-          f"   {plain_total / ours_total:.1f}x faster")  # fmt: skip
+    for call in calls.values():  # warm up every side
+        for _ in range(50):
+            call()
+    times, _ = alternate({name: timed(call) for name, call in calls.items()}, rounds)
+    ratio = ratios(times, "ours", "zeep")
+    typed_ratio = ratios(times, "typed", "zeep")
+    print(f"3. Per-call overhead of get, no network, thread CPU time ({rounds} rounds of {block} calls per side)")
+    print(f"   Client.get {statistics.median(times['ours']) * 1e6:5.0f} us"
+          f"   TypedClient.get {statistics.median(times['typed']) * 1e6:5.0f} us"
+          f"   plain zeep {statistics.median(times['zeep']) * 1e6:5.0f} us")  # fmt: skip
+    print(f"   {spread('Client.get / plain zeep:', ratio)}  (target <= 1.1x)")
+    print(f"   {spread('TypedClient.get / plain zeep:', typed_ratio)}")
 
 
 def throughput(scratch: Path) -> None:
+    from boomi_soap.cache import CacheStore, refresh
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials, Endpoint
+    from boomi_soap.exceptions import BoomiSoapError
+    from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+
     credentials = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
     with LocalService() as service:  # 5 calls/s per account, like Boomi
         snapshot = refresh(
@@ -159,7 +294,7 @@ def throughput(scratch: Path) -> None:
         stats = service.limit_stats()
     calls = len(starts)
     steady = (calls - 5) / (sorted(starts)[-1] - sorted(starts)[4])
-    print("3. Throughput, 4 threads, one client, local service limited to 5 calls/s")
+    print("4. Throughput, 4 threads, one client, local service limited to 5 calls/s")
     print(
         f"   {calls} calls in {elapsed:.1f} s; steady rate {steady:.2f}/s = {steady / 5:.0%} of the limit (target >= 95%)"
     )
@@ -168,11 +303,16 @@ def throughput(scratch: Path) -> None:
 
 
 def main() -> None:
-    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15, help="rounds per comparison (default 15)")
+    parser.add_argument("--no-throughput", action="store_true", help="skip the rate-limited throughput run")
+    args = parser.parse_args()
+    print(f"os.cpu_count() = {os.cpu_count()}; Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as scratch:
-        per_call(snapshot, Path(scratch))
-        construction(snapshot)
-        throughput(Path(scratch))
+        whole_process(args.rounds, Path(scratch))
+        per_call(args.rounds, Path(scratch))
+        if not args.no_throughput:
+            throughput(Path(scratch))
 
 
 if __name__ == "__main__":

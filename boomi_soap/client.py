@@ -6,6 +6,11 @@ zeep's egress hook before a byte is sent; WS-Security adds a ``UsernameToken`` w
 a ``PasswordText`` password; the transport rate-limits, retries what is safe to
 retry and logs envelopes with secrets redacted; faults and transport failures come
 out as the typed exceptions of :mod:`boomi_soap.exceptions`.
+
+Construction reads only what the first call needs.  zeep (its import and its parse
+of the WSDL, most of a bare ``zeep.Client``'s start-up) is built on first use of a
+method that needs it; the typed path (:meth:`Client.call_xml`, used by generated
+bindings) builds, signs and reads envelopes with lxml and never needs zeep.
 """
 
 from __future__ import annotations
@@ -20,12 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-import requests
-import zeep
-import zeep.exceptions
 from lxml import etree
-from zeep.plugins import Plugin
-from zeep.wsse.username import UsernameToken
 
 from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.contract import Contract, contract_of, tag_of
@@ -43,16 +43,22 @@ from boomi_soap.exceptions import (
     ResponseError,
     ServerError,
     SoapFaultError,
+    XMLInputError,
 )
-from boomi_soap.filters import Expression, Grouping, Simple, check_expression, check_operators
 from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.validate import SchemaValidator, ValidationIssue
+from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
+    import requests
+    import zeep
+    import zeep.exceptions
+
     from boomi_soap.asyncops import Backoff
     from boomi_soap.deploy import Promotion
+    from boomi_soap.filters import Expression
     from boomi_soap.partner import SubAccountClient
     from boomi_soap.runs import Execution, RequestId
 
@@ -63,6 +69,7 @@ NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_WSS_PROFILE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 _log = logging.getLogger("boomi_soap.client")
 _REGIONS: Final = {"na": DEFAULT_BASE_URL, "eu": EU_BASE_URL}
 _FAULTS: Final[dict[str, type[SoapFaultError]]] = {
@@ -76,8 +83,12 @@ _FAULTS: Final[dict[str, type[SoapFaultError]]] = {
 }
 
 
-class _ValidationPlugin(Plugin):
-    """zeep hooks: refuse to send an invalid request; check an answer before zeep reads it."""
+class _ValidationPlugin:
+    """zeep hooks: refuse to send an invalid request; check an answer before zeep reads it.
+
+    zeep calls ``egress`` and ``ingress`` by name; not deriving from ``zeep.Plugin``
+    keeps zeep out of the import of this module.
+    """
 
     def __init__(self, client: Client) -> None:
         self.client = client
@@ -257,25 +268,48 @@ class Client:
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
         self._transport = SafeTransport(self.settings, session)
-        plugins = [_ValidationPlugin(self)]
         if not self.settings.validate_requests:
             _warn_unvalidated()
-        zeep_settings = zeep.Settings(
-            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-        self._wsse = UsernameToken(credentials.username, credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
-        self._zeep = zeep.Client(  # type: ignore[no-untyped-call]
-            str(snapshot.wsdl_path),
-            transport=self._transport,
-            wsse=self._wsse,
-            plugins=plugins,
-            settings=zeep_settings,
-        )
-        binding = next(iter(self._zeep.wsdl.bindings))
-        self._service = self._zeep.create_service(binding, self.address)  # type: ignore[no-untyped-call]
-        _keep_empty_objects(self._zeep)
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self._lock = threading.Lock()
+        self._zeep_lock = threading.Lock()
+        self._zeep_parts: tuple[zeep.Client, Any] | None = None
+        self._lean: dict[tuple[str, ...], tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]] = {}
+
+    def _build_zeep(self) -> tuple[zeep.Client, Any]:
+        """The zeep client and service proxy, built on first need (once, whichever thread asks first)."""
+        parts = self._zeep_parts
+        if parts is not None:
+            return parts
+        with self._zeep_lock:
+            if self._zeep_parts is None:
+                import zeep
+                from zeep.wsse.username import UsernameToken
+
+                zeep_settings = zeep.Settings(
+                    strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+                )
+                wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
+                client = zeep.Client(  # type: ignore[no-untyped-call]
+                    str(self.snapshot.wsdl_path),
+                    transport=self._transport,
+                    wsse=wsse,
+                    plugins=[_ValidationPlugin(self)],
+                    settings=zeep_settings,
+                )
+                binding = next(iter(client.wsdl.bindings))
+                service = client.create_service(binding, self.address)  # type: ignore[no-untyped-call]
+                _keep_empty_objects(client)
+                self._zeep_parts = (client, service)
+            return self._zeep_parts
+
+    @property
+    def _zeep(self) -> zeep.Client:
+        return self._build_zeep()[0]
+
+    @property
+    def _service(self) -> Any:
+        return self._build_zeep()[1]
 
     @classmethod
     def from_cache(
@@ -368,6 +402,8 @@ class Client:
     # -- plumbing -------------------------------------------------------------------
     def type(self, name: str) -> Any:
         """The zeep type of a data-schema type (``Process``, ``Environment`` ...)."""
+        import zeep.exceptions
+
         try:
             return self._zeep.get_type(f"{{{NS_DATA}}}{name}")  # type: ignore[no-untyped-call]
         except (zeep.exceptions.LookupError, ValueError):
@@ -392,7 +428,50 @@ class Client:
     # -- operations -----------------------------------------------------------------
     def get(self, object_type: str, object_id: str) -> Any:
         """Return one object; its class follows the result's ``xsi:type``."""
-        return self._call("get", objectType=object_type, objectId=object_id)
+        return self._call_lean("get", objectType=object_type, objectId=object_id)
+
+    def _lean_shape(
+        self, operation: str, names: tuple[str, ...]
+    ) -> tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]:
+        """The request tag, prefixes and child tags of an all-text request; ``False`` if it is not one."""
+        shape = self.contract.operations.get(operation)
+        children = [shape.input(name) for name in names] if shape is not None else []
+        if shape is None or any(child is None or child.repeated for child in children):
+            return False
+        wrapper_ns = etree.QName(shape.request).namespace
+        nsmap = {"api": self.contract.data_namespace}
+        if wrapper_ns and wrapper_ns != self.contract.data_namespace:
+            nsmap["soap"] = wrapper_ns
+        return shape.request, nsmap, tuple(child.tag for child in children if child is not None)
+
+    def _call_lean(self, operation: str, **texts: str) -> Any:
+        """Call an operation whose request children are all text, reading the answer as zeep does.
+
+        The request is built with lxml from the snapshot's contract and sent by
+        :meth:`call_xml` (validated, signed, rate-limited, faults mapped); zeep only
+        reads the answer.  The same result as :meth:`_call` for a fraction of zeep's
+        per-call work.  An operation the contract cannot build goes through zeep.
+        """
+        key = (operation, *texts)
+        lean = self._lean.get(key)
+        if lean is None:
+            lean = self._lean[key] = self._lean_shape(operation, tuple(texts))
+        if lean is False:
+            return self._call(operation, **texts)
+        request, nsmap, tags = lean
+        payload = etree.Element(request, nsmap=nsmap)
+        for tag, text in zip(tags, texts.values(), strict=True):
+            if text is not None:
+                etree.SubElement(payload, tag).text = text
+        answer = _call_xml(self, payload, own=True)
+        _keep_empty_strings(answer)
+        reader = self._service._binding.get(operation)
+        import zeep.exceptions
+
+        try:
+            return reader.process_reply(answer.getroottree().getroot())
+        except (zeep.exceptions.Error, TypeError, ValueError, LookupError) as exc:
+            raise ResponseError(operation, f"the answer could not be read ({type(exc).__name__})") from None
 
     def query(
         self,
@@ -422,6 +501,8 @@ class Client:
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
+        from boomi_soap.filters import check_expression
+
         check_expression(where)
         if where is None and not sort:
             return None
@@ -447,6 +528,8 @@ class Client:
             raise InvalidRequestError("object", f"{etree.QName(element).localname} has no xsi:type of the data schema")
         copied = copy.deepcopy(element)
         _keep_empty_strings(copied)
+        import zeep.exceptions
+
         try:
             return self.type(local).parse_xmlelement(copied, self._zeep.wsdl.types)
         except (zeep.exceptions.Error, TypeError, ValueError) as exc:
@@ -459,10 +542,14 @@ class Client:
                     _enumeration(self.schema, "SimpleExpressionOperator"),
                     _enumeration(self.schema, "GroupingExpressionOperator"),
                 )
+        from boomi_soap.filters import check_operators
+
         check_operators(expression, *self._operators)
         return self._zeep_expression(expression)
 
     def _zeep_expression(self, expression: Expression) -> Any:
+        from boomi_soap.filters import Grouping, Simple
+
         if isinstance(expression, Simple):
             return self.type("SimpleExpression")(
                 operator=expression.operator, property=expression.property, argument=list(expression.arguments)
@@ -533,8 +620,11 @@ class Client:
             InvalidRequestError: If ``operation`` is not in the account's WSDL or the arguments do not fit it.
             RequestValidationError: If the request breaks the schema.
         """
+        self._build_zeep()  # before the check: zeep's reading of the WSDL then names the operations
         if operation not in self.operations:
             raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        import zeep.exceptions
+
         try:
             envelope: etree._Element = self._zeep.create_message(self._service, operation, **kwargs)  # type: ignore[no-untyped-call]
         except zeep.exceptions.ValidationError as exc:
@@ -579,9 +669,13 @@ class Client:
             raise InvalidRequestError(operation, "not an operation of this account's WSDL")
         return self._call(operation, **kwargs)
 
-    @property
+    @functools.cached_property
     def operations(self) -> tuple[str, ...]:
         """Names of the WSDL's operations."""
+        # From whichever reading of the WSDL is already at hand: the contract (the typed
+        # path's) or zeep's; an operation the contract could not resolve may still be zeep's.
+        if self._zeep_parts is None and not self.contract.problems:
+            return tuple(sorted(self.contract.operations))
         binding = next(iter(self._zeep.wsdl.bindings.values()))
         return tuple(sorted(binding._operations))
 
@@ -671,6 +765,8 @@ def _log_call(operation: str, outcome: str, started: float, record: CallRecord) 
 
 def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     """The typed error for what zeep raised during a call; ``exc`` itself if it is not ours to map."""
+    import zeep.exceptions
+
     attempts = record.attempts
     if isinstance(exc, BoomiSoapError):
         return exc  # ours already (a refused request, a transport failure)
@@ -680,7 +776,7 @@ def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
             return ResponseError(
                 operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=attempts
             )
-        return _fault(operation, exc, record)
+        return _fault(operation, str(exc.message or ""), str(exc.code or ""), exc.detail, record)
     if isinstance(exc, zeep.exceptions.TransportError):
         return ResponseError(operation, f"HTTP {exc.status_code}: the answer is not a SOAP message", attempts=attempts)
     if isinstance(exc, zeep.exceptions.ValidationError):
@@ -702,14 +798,14 @@ def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     return ResponseError(operation, reason, attempts=attempts)
 
 
-def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> SoapFaultError:
+def _fault(
+    operation: str, message: str, faultcode: str, detail: etree._Element | None, record: CallRecord
+) -> SoapFaultError:
+    """The typed error of a SOAP fault (``faultstring``, ``faultcode``, ``detail``)."""
     code = None
-    detail = fault.detail
     if detail is not None:
         found = detail.find(f".//{{{NS_DATA}}}ApiFault/code")
         code = (found.text or "").strip() if found is not None else None
-    faultcode = str(fault.code or "")
-    message = str(fault.message or "")
     kind: type[SoapFaultError]
     if code in _FAULTS:
         kind = _FAULTS[code]
@@ -728,20 +824,51 @@ def _fault(operation: str, fault: zeep.exceptions.Fault, record: CallRecord) -> 
     return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
 
 
-def _signed(client: Client, operation: str, payload: etree._Element) -> tuple[etree._Element, dict[str, str]]:
-    """The envelope around ``payload``, validated, with the WS-Security header; and its HTTP headers."""
+def _signed(
+    client: Client, operation: str, payload: etree._Element, *, own: bool = False
+) -> tuple[etree._Element, dict[str, str]]:
+    """The envelope around ``payload``, validated, with the WS-Security header; and its HTTP headers.
+
+    ``payload`` is copied unless ``own`` says it was built for this call alone.
+    """
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
     etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
     body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
-    body.append(copy.deepcopy(payload))
+    body.append(payload if own else copy.deepcopy(payload))
     if client.settings.validate_requests:
         issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
         if issues:
             raise RequestValidationError(operation, issues)
-    signed: tuple[etree._Element, dict[str, str]] = client._wsse.apply(  # type: ignore[no-untyped-call]
-        envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+    sign(envelope, client._credentials.username, client._credentials.secret)
+    return envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+
+
+def sign(envelope: etree._Element, username: str, password: str) -> etree._Element:
+    """Add a WS-Security ``UsernameToken`` with a ``PasswordText`` password to ``envelope``'s header.
+
+    The same elements, namespace declarations and order as zeep's
+    ``UsernameToken(use_digest=False)``, built without importing zeep; an existing
+    ``Header``, ``Security`` or ``UsernameToken`` is reused as zeep reuses it.
+
+    Returns:
+        ``envelope``, changed in place.
+    """
+    header = envelope.find(f"{{{NS_ENVELOPE}}}Header")
+    if header is None:
+        header = etree.Element(f"{{{NS_ENVELOPE}}}Header")
+        envelope.insert(0, header)
+    security = header.find(f"{{{NS_WSSE}}}Security")
+    if security is None:
+        security = etree.SubElement(header, f"{{{NS_WSSE}}}Security", nsmap={"wsse": NS_WSSE})
+    token = security.find(f"{{{NS_WSSE}}}UsernameToken")
+    if token is None:
+        token = etree.SubElement(security, f"{{{NS_WSSE}}}UsernameToken", nsmap={"wsse": NS_WSSE})
+    etree.SubElement(token, f"{{{NS_WSSE}}}Username", nsmap={"wsse": NS_WSSE}).text = username
+    password_element = etree.SubElement(
+        token, f"{{{NS_WSSE}}}Password", {"Type": f"{NS_WSS_PROFILE}#PasswordText"}, nsmap={"wsse": NS_WSSE}
     )
-    return signed
+    password_element.text = password
+    return envelope
 
 
 def _shape(client: Client, payload: etree._Element) -> str:
@@ -760,21 +887,19 @@ def _shape(client: Client, payload: etree._Element) -> str:
     return shape.name
 
 
-def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
+def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> etree._Element:
     """Send one wrapper element as a SOAP call and return the response wrapper element.
 
     The same guarantees as the zeep path: validation before sending, WS-Security,
-    rate limit and retries, typed faults.
+    rate limit and retries, typed faults.  ``own``: the payload was built for this call
+    and goes into the envelope without a copy.
     """
-    from boomi_soap.exceptions import XMLInputError
-    from boomi_soap.xmlsafe import parse_xml
-
     operation = _shape(client, payload)
     record = client._transport.begin(operation)
     started = time.perf_counter()
     outcome = "error"
     try:
-        envelope, headers = _signed(client, operation, payload)
+        envelope, headers = _signed(client, operation, payload, own=own)
         response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
         try:
             answer = parse_xml(response.content, source=f"{operation} answer")
@@ -789,10 +914,10 @@ def _call_xml(client: Client, payload: etree._Element) -> etree._Element:
                 operation, f"HTTP {response.status_code}: the answer has no SOAP Body", attempts=record.attempts
             )
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
-            fault = zeep.exceptions.Fault(  # type: ignore[no-untyped-call]
-                child.findtext("faultstring") or "", code=child.findtext("faultcode"), detail=child.find("detail")
-            )
-            raise _fault(operation, fault, record)
+            raise _fault(
+                operation, child.findtext("faultstring") or "", child.findtext("faultcode") or "",
+                child.find("detail"), record,
+            )  # fmt: skip
         _check_answer(client, operation, child)
         outcome = "ok"
         return child

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import os
 import socket
 import threading
@@ -108,27 +109,36 @@ class _Watchdog:
         self._order = itertools.count()
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._wakes_at = math.inf  # when the thread looks at the heap next, at the latest
 
     def watch(self, expires: float, deadline: Deadline) -> None:
         with self._changed:
+            # Deadlines that ended in time leave from the top here, on the caller's thread:
+            # waking the thread for them would cost a thread switch per call.
+            while self._due and self._due[0][2]._done:
+                heapq.heappop(self._due)
             heapq.heappush(self._due, (expires, next(self._order), deadline))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="boomi-soap-deadlines", daemon=True)
                 self._thread.start()
-            if self._due[0][2] is deadline:  # only an earlier first deadline needs the thread awake
+            if expires < self._wakes_at:  # only a deadline before the thread's next look needs it awake
                 self._changed.notify()
 
     def _run(self) -> None:
         while True:
             with self._changed:
                 while not self._due:
+                    self._wakes_at = math.inf
                     self._changed.wait()
                 expires, _, deadline = self._due[0]
                 wait = expires - time.monotonic()
-                if wait > 0 and not deadline._done:
+                if wait > 0:
+                    # Even for a deadline that ended in time: sleeping until it (not for ever)
+                    # lets the next calls' deadlines, all later, come in without a wake-up.
+                    self._wakes_at = expires
                     self._changed.wait(wait)
                     continue
-                heapq.heappop(self._due)  # ended in time, or due now
+                heapq.heappop(self._due)  # due now (expiring one that ended in time does nothing)
             deadline._expire()
 
 

@@ -37,7 +37,6 @@ are ours.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import math
@@ -49,21 +48,20 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from hashlib import sha256
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pyrate_limiter import AbstractBucket, InMemoryBucket, Rate, RateItem, SQLiteBucket
-
 from boomi_soap.exceptions import ConfigurationError, LimiterStoreError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pyrate-limiter (and asyncio with it) loads with the first window, not with the client
     import sqlite3
 
     import redis
+    from pyrate_limiter import AbstractBucket, Rate
 
 __all__ = [
     "AccountLimiter",
@@ -169,6 +167,8 @@ class AccountLimiter:
 
     async def acquire_async(self, *, retry: bool = False) -> float:
         """Wait (without blocking the loop) until this task may send; return the seconds it waited."""
+        import asyncio
+
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         turn = asyncio.Event()
@@ -254,6 +254,8 @@ class AccountLimiter:
         held = self._held(time.monotonic())
         if held > 0:
             return held
+        from pyrate_limiter import RateItem
+
         bucket = self._bucket
         # Read the clock under the store's lock: a stamp taken before waiting for the
         # lock would be older than the send it stands for, and let the next one in early.
@@ -277,7 +279,7 @@ def _discard(_: object) -> None:
 
 def _sync(value: Any) -> Any:
     """Return a bucket's answer, which our buckets give synchronously."""
-    if asyncio.iscoroutine(value):  # pragma: no cover - a programming error, never user input
+    if isinstance(value, Coroutine):  # pragma: no cover - a programming error, never user input
         value.close()
         raise TypeError("the limiter's buckets must be synchronous")
     return value
@@ -304,6 +306,8 @@ class Backend(ABC):
         with self._mutex:
             found = self._limiters.get(key)
             if found is None:
+                from pyrate_limiter import Rate
+
                 bucket = self._bucket(account, Rate(capacity, window_ms))
                 found = self._limiters[key] = AccountLimiter(
                     account, bucket, capacity, window_ms, f"p{os.getpid()}", shared=self.kind != "memory"
@@ -342,6 +346,8 @@ class MemoryBackend(Backend):
         self._hours: dict[str, dict[int, int]] = {}
 
     def _bucket(self, account: str, rate: Rate) -> AbstractBucket:
+        from pyrate_limiter import InMemoryBucket
+
         return InMemoryBucket([rate])
 
     def reserve(self, account: str, limit: int | None, now: float) -> tuple[bool, int]:
@@ -491,6 +497,8 @@ class HostBackend(Backend):
             return conn, lock
 
     def _bucket(self, account: str, rate: Rate) -> AbstractBucket:
+        from pyrate_limiter import SQLiteBucket
+
         conn, lock = self._store(account)
         table = f"rate_{rate.limit}_{rate.interval}"
         with lock:

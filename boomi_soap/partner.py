@@ -83,6 +83,9 @@ class SubAccountClient(Client):
     def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         return super()._call(operation, *args, **self.overridden(operation, kwargs))
 
+    def _call_lean(self, operation: str, **texts: str) -> Any:
+        return super()._call_lean(operation, **self.overridden(operation, texts))
+
     def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
         """As :meth:`Client.envelope`, with the override the call would carry (or refused as it would be)."""
         return super().envelope(operation, sign=sign, **self.overridden(operation, kwargs))

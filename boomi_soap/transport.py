@@ -1,6 +1,8 @@
 """The HTTP side of a call: rate limit, retries, bounds and redacted logging.
 
-:class:`SafeTransport` replaces zeep's ``Transport.post``: zeep's own version logs
+:class:`SafeTransport` stands in for zeep's ``Transport`` (zeep calls ``post_xml``, ``load``
+and ``settings``; the typed path calls ``post``), so a client that never uses zeep
+never imports it.  zeep's own ``post`` logs
 whole envelopes at DEBUG, WS-Security password included.  Ours logs them through
 :mod:`boomi_soap.redact` (every secret-named element and attribute, the
 ``Authorization`` header), cut at ``ClientSettings.debug_body_limit``, and wraps the
@@ -13,16 +15,19 @@ password to another URL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
 import requests
-from zeep.transports import Transport
+from lxml import etree
 
 from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
@@ -55,8 +60,10 @@ class CallRecord:
     history: list[str] = field(default_factory=list)
 
 
-class SafeTransport(Transport):
-    """zeep transport with rate limiting, retries and redacted DEBUG logs."""
+class SafeTransport:
+    """A zeep-compatible transport with rate limiting, retries and redacted DEBUG logs."""
+
+    cache: Any = None  # zeep reads it when loading documents; the client loads from the snapshot only
 
     def __init__(self, settings: ClientSettings, session: requests.Session | None = None) -> None:
         """Build the transport.
@@ -67,8 +74,10 @@ class SafeTransport(Transport):
                 replaced by ones a deadline can cut (:func:`~boomi_soap.deadline.watch_session`).
         """
         session = watch_session(session or requests.Session())
-        super().__init__(session=session, timeout=settings.connect_timeout)  # type: ignore[no-untyped-call]
-        # After zeep's __init__, which sets its own "Zeep/x.y" User-Agent on the session.
+        self.session = session
+        self.load_timeout = settings.connect_timeout
+        self.operation_timeout: float | None = None  # zeep's per-call override; our bounds are the settings'
+        self.logger = logging.getLogger("zeep.transports")
         session.headers["User-Agent"] = settings.user_agent
         if settings.proxies is not None:
             session.proxies.update(settings.proxies)
@@ -249,11 +258,28 @@ class SafeTransport(Transport):
             attempts=record.attempts,
         )
 
+    def post_xml(self, address: str, envelope: etree._Element, headers: dict[str, str]) -> requests.Response:
+        """Serialise an envelope as zeep does (UTF-8, with a declaration) and :meth:`post` it."""
+        return self.post(address, etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), headers)
+
     def load(self, url: str) -> bytes:
-        """Refuse to download anything: a client loads its WSDL from the cache only."""
+        """Read a local document; refuse to download anything: a client loads its WSDL from the cache only."""
+        if not url:
+            raise ValueError("No url given to load")
         if "://" in url and not url.startswith("file://"):
             raise TransportError("load", f"refusing to fetch {url}: the client works from the cached snapshot")
-        return super().load(url)  # type: ignore[no-any-return, no-untyped-call]
+        path = unquote(urlsplit(url).path) if url.startswith("file://") else url
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    @contextlib.contextmanager
+    def settings(self, timeout: float | None = None) -> Iterator[None]:
+        """The hook of zeep's ``Client.options(timeout=...)``; the settings' bounds still apply."""
+        old, self.operation_timeout = self.operation_timeout, timeout
+        try:
+            yield
+        finally:
+            self.operation_timeout = old
 
 
 def settled(record: CallRecord, status: int, content: bytes, outage: Outage, *, log: bool = True) -> bool:
