@@ -34,7 +34,9 @@ from boomi_soap.settings import ClientSettings, RetryPolicy
 __all__ = ["CallRecord", "SafeTransport", "next_try", "redact", "settled"]
 
 _log = logging.getLogger("boomi_soap.client")
-_QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>")
+# A 503 over the daily quota is final; over the rate limit it is retried.  REST error
+# bodies carry no code, only the message.
+_QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>|\bquota\b[^<\"]*\bexceeded", re.IGNORECASE)
 
 
 @dataclass
@@ -53,6 +55,9 @@ class CallRecord:
     status: int | None = None
     waited: float = 0.0
     history: list[str] = field(default_factory=list)
+    # The answer was a REST one, re-expressed as a SOAP message (see boomi_soap.rest):
+    # its HTTP status is REST's (404, 403 ...), not SOAP's 200/500/503.
+    mapped: bool = False
 
 
 class SafeTransport(Transport):
@@ -101,25 +106,54 @@ class SafeTransport(Transport):
             ResponseError: On an answer too large or unreadable.
             TransportError: On a connection failure.
         """
+        return self.send("POST", address, message, headers)
+
+    def send(
+        self,
+        method: str,
+        address: str,
+        message: bytes | str,
+        headers: dict[str, str],
+        *,
+        account_address: str | None = None,
+    ) -> requests.Response:
+        """Send one HTTP request under the same gate, retries and bounds as :meth:`post`.
+
+        ``account_address`` is the SOAP endpoint whose account gate counts the call
+        (default: ``address``), so REST calls share the SOAP calls' rate window and quota.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure.
+        """
         record = self._record()
         settings = self.client_settings
         if _log.isEnabledFor(logging.DEBUG):
             # Prepared as requests will, so session auth shows up (masked) among the headers.
-            prepared = self.session.prepare_request(requests.Request("POST", address, headers=headers))
+            prepared = self.session.prepare_request(requests.Request(method, address, headers=headers))
             _log.debug(
                 "%s request to %s\n%s\n\n%s",
                 record.operation, redact_url(address), redact_headers(prepared.headers),
                 debug_body(message, settings.debug_body_limit),
             )  # fmt: skip
         with Deadline(settings.total_timeout) as deadline:
-            return self._send(record, address, message, headers, deadline)
+            return self._send(record, address, message, headers, deadline, method, account_address or address)
 
     def _send(
-        self, record: CallRecord, address: str, message: bytes | str, headers: dict[str, str], deadline: Deadline
+        self,
+        record: CallRecord,
+        address: str,
+        message: bytes | str,
+        headers: dict[str, str],
+        deadline: Deadline,
+        method: str = "POST",
+        account_address: str | None = None,
     ) -> requests.Response:
         settings = self.client_settings
         policy = settings.retry
-        gate = self.gates.gate(address)
+        gate = self.gates.gate(account_address or address)
         while True:
             record.waited += gate.enter(retry=record.attempts > 0)
             granted = time.monotonic()
@@ -130,8 +164,8 @@ class SafeTransport(Transport):
             retry_reason: str | None = None
             error: TransportError | None = None
             try:
-                response = self.session.post(
-                    address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+                response = self.session.request(
+                    method, address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True
                 )
                 record.status = response.status_code
                 if response.is_redirect or 300 <= response.status_code < 400:
