@@ -279,6 +279,12 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         return _error(400, f"A bulk call takes a BulkRequest, not {etree.QName(request).localname}")
     if request.get("type") != "GET":
         return _error(400, f"Bulk {request.get('type') or '(no type)'} is not supported by this service; use GET")
+    info = call.service.release.index.object_type(object_type)
+    rules = call.service.release.rules.get(info.name) if info is not None else None
+    if info is None:
+        return _error(400, f"Invalid object type: {object_type}")
+    if rules is not None and "BULK" not in rules.operations:
+        return _error(400, f"The {info.name} object does not support the BULK operation")
     ids = [r.get("id", "") for r in request.iterfind(f"{{{NS_DATA}}}request")]
     if len(ids) > BULK_LIMIT:
         return _error(400, f"A bulk request takes at most {BULK_LIMIT} ids, not {len(ids)}")

@@ -1,0 +1,232 @@
+"""The RESTish transport against the local service: REST-only calls, Boomi's how-to run, and SOAP/REST parity."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap.cli import main
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    ConfigurationError,
+    InvalidRequestError,
+    NotFoundError,
+    QuotaExceededError,
+)
+from boomi_soap.filters import F
+from boomi_soap.localservice import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_API_TOKEN,
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    LocalService,
+    ServiceConfig,
+)
+from boomi_soap.settings import ClientSettings, RetryPolicy
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
+
+
+@pytest.fixture
+def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
+    return refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+
+
+def make(snapshot: Snapshot, tmp_path: Path, transport: str, **kwargs: Any) -> Client:
+    return Client(
+        snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled", transport=transport, **kwargs
+    )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def rest(snapshot: Snapshot, tmp_path: Path) -> Client:
+    return make(snapshot, tmp_path, "rest")
+
+
+@pytest.fixture
+def soap(snapshot: Snapshot, tmp_path: Path) -> Client:
+    return make(snapshot, tmp_path, "soap")
+
+
+def online_atom(service: LocalService) -> str:
+    return next(a.key for a in service.store().all("Atom") if a.element.get("status") == "ONLINE")
+
+
+# -- acceptance: bulk GET ------------------------------------------------------------------
+
+
+def test_bulk_get_of_100_ids_with_5_unknown_is_one_call(rest: Client, soap: Client, service: LocalService) -> None:
+    for n in range(95 - service.store().count("Environment")):
+        soap.create("Environment", name=f"Bulk {n}", classification="TEST")
+    known = [r.key for r in service.store().all("Environment")]
+    assert len(known) == 95
+    unknown = [f"environment-unknown-{n}" for n in range(5)]
+    wanted = known[:50] + unknown + known[50:]
+    before = service.limit_stats().accepted
+    results = rest.bulk_get("Environment", wanted)
+    assert service.limit_stats().accepted == before + 1  # one call, one count
+    assert len(results.found) == 95
+    assert len(results.errors) == 5
+    assert set(results.errors) == set(unknown)
+    assert all("does not exist" in message for message in results.errors.values())
+    assert [item.id for item in results.items] == wanted
+    assert {type(v).__name__ for v in results.found.values()} == {"Environment"}
+    assert results.found[known[-1]].name == "Bulk 91"
+    with pytest.raises(InvalidRequestError, match="does not support the BULK operation"):
+        rest.bulk_get("ExecutionRecord", ["x"])
+
+
+def test_bulk_get_of_101_ids_is_refused_before_sending(rest: Client, service: LocalService) -> None:
+    before = service.limit_stats().accepted
+    with pytest.raises(InvalidRequestError, match="101 ids; a bulk GET takes at most 100"):
+        rest.bulk_get("Environment", [f"e-{n}" for n in range(101)])
+    assert service.limit_stats().accepted == before
+
+
+def test_rest_only_calls_say_so_over_soap(soap: Client) -> None:
+    for call in (lambda: soap.bulk_get("Environment", ["e"]), lambda: soap.execution_record("r"), soap.openapi):
+        with pytest.raises(InvalidRequestError, match="REST-only: build the client with transport='rest'") as refused:
+            call()
+        assert "\n" not in str(refused.value)
+
+
+def test_an_unknown_transport_is_one_line(snapshot: Snapshot, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"unknown transport 'ftp' \(use 'soap' or 'rest'\)"):
+        make(snapshot, tmp_path, "ftp")
+
+
+def test_the_openapi_description(rest: Client) -> None:
+    document = rest.openapi()
+    assert document["openapi"] == "3.0.3"
+    assert len(document["paths"]) == 334
+
+
+# -- seed 003: Boomi's how-to, run over REST -------------------------------------------------
+
+
+def test_execute_process_over_rest_shows_in_execution_records(rest: Client, service: LocalService) -> None:
+    """The how-to's ProcessExecutionRequest (process id, atom id, a priority property) starts a run."""
+    atom, process = online_atom(service), service.store().all("Process")[0].key
+    before = {r.key for r in service.store().all("ExecutionRecord")}
+    rest.execute_process(atom, process_id=process, properties={"priority": "medium"})
+    new = [r for r in service.store().all("ExecutionRecord") if r.key not in before]
+    assert [(r.element.findtext("{*}processId"), r.element.findtext("{*}atomId")) for r in new] == [(process, atom)]
+    seen = rest.query("ExecutionRecord", F("executionId") == new[0].key)
+    assert [r.processId for r in seen] == [process]
+
+
+def test_execute_process_over_rest_from_the_cli(service: LocalService, snapshot: Snapshot, tmp_path: Path) -> None:
+    atom, process = online_atom(service), service.store().all("Process")[0].key
+    env = {
+        "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+        "BOOMI_BASE_URL": service.base_url,
+        "BOOMI_USERNAME": DEFAULT_USER,
+        "BOOMI_PASSWORD": "",
+        "BOOMI_API_TOKEN": DEFAULT_API_TOKEN,  # Basic auth as BOOMI_TOKEN.<email>:<token>
+        "BOOMI_FLAVOUR": service.flavour,
+        "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
+        "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"),
+    }
+    before = service.store().count("ExecutionRecord")
+    args = ["call", "execute", atom, "--process-id", process, "--property", "priority=medium", "--transport", "rest"]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert service.store().count("ExecutionRecord") == before + 1
+    listed = CliRunner().invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--transport", "rest"], env=env)
+    assert json.loads(listed.stdout)["@type"] == "Account"
+
+
+@pytest.mark.timeout(60)
+def test_execution_record_answers_202_until_the_record_exists(rest: Client, service: LocalService) -> None:
+    request = rest.create(
+        "ExecutionRequest",
+        atomId=online_atom(service),
+        processId=service.store().all("Process")[0].key,
+        DynamicProcessProperties={"DynamicProcessProperty": []},
+        ProcessProperties={},
+    )
+    assert "/api/soap/v1/" in request.recordUrl  # the link the service gives, as over SOAP
+    records = rest.execution_record(request.requestId)
+    while records is None:  # the service's timeline makes the record appear after a moment
+        time.sleep(0.05)
+        records = rest.execution_record(request.requestId)
+    assert [type(r).__name__ for r in records] == ["ExecutionRecord"]
+    with pytest.raises(NotFoundError, match="does not exist"):
+        rest.execution_record("executionrecord-nope")
+
+
+# -- limits counted across both APIs ---------------------------------------------------------
+
+
+def test_soap_and_rest_share_the_daily_quota(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+    with LocalService(ServiceConfig(rate_limit=None, daily_quota=3, contract=contract)) as service:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+        soap = make(snapshot, tmp_path, "soap", endpoint=endpoint)
+        rest = make(snapshot, tmp_path, "rest", endpoint=endpoint)
+        soap.get("Account", DEFAULT_ACCOUNT)
+        rest.get("Account", DEFAULT_ACCOUNT)
+        soap.get("Account", DEFAULT_ACCOUNT)
+        with pytest.raises(QuotaExceededError) as spent:
+            rest.get("Account", DEFAULT_ACCOUNT)
+        assert spent.value.attempts == 1
+        assert spent.value.http_status == 503
+        assert service.limit_stats().accepted == 3
+
+
+def test_query_more_needs_a_token_from_this_client(rest: Client) -> None:
+    with pytest.raises(InvalidRequestError, match="needs the object type"):
+        rest.call("queryMore", queryToken="a-token-from-elsewhere")
+
+
+# -- differential: the same calls on the same store, over both transports --------------------
+
+
+def outcome(call: Any) -> Any:
+    try:
+        return ("ok", serial(call()))
+    except BoomiSoapError as exc:
+        return ("error", type(exc).__name__, exc.operation, getattr(exc, "code", None), str(exc).split(" (HTTP")[0])
+
+
+def serial(value: Any) -> Any:
+    from zeep.helpers import serialize_object
+
+    return json.loads(json.dumps(serialize_object(value), default=str))
+
+
+def test_soap_and_rest_give_equal_results(soap: Client, rest: Client, service: LocalService) -> None:
+    process = service.store().all("Process")[3].key
+    calls = {
+        "get account": lambda c: c.get("Account", DEFAULT_ACCOUNT),
+        "get process": lambda c: c.get("Process", process),
+        "get unknown": lambda c: c.get("Process", "nope"),
+        "query all pages": lambda c: list(c.query("ExecutionRecord")),
+        "query filter": lambda c: list(c.query("Process", F("name").like("Orders%"))),
+        "query sorted": lambda c: list(
+            c.query("ExecutionRecord", F("status") == "ERROR", sort={"executionTime": "DESC"})
+        ),
+        "roles": lambda c: c.call("getAssignableRoles"),
+        "bad type": lambda c: c.get("NoSuchType", "x"),
+        "not supported": lambda c: c.create("Process", name="x"),
+        "delete unknown": lambda c: c.delete("Environment", "nope"),
+    }
+    for name, call in calls.items():
+        assert outcome(lambda c=call: c(soap)) == outcome(lambda c=call: c(rest)), name
+    # Writes: one transport creates, the other reads, updates and deletes.
+    created = soap.create("Environment", name="Parity", classification="TEST")
+    assert serial(rest.get("Environment", created.id)) == serial(created)
+    created.name = "Parity 2"
+    assert serial(rest.update(created)) == serial(soap.get("Environment", created.id))
+    assert rest.delete("Environment", created.id) is True
+    assert soap.delete("Environment", created.id) is False
