@@ -94,10 +94,7 @@ class RestTransport(SafeTransport):
     def exchange(self, call: RestCall) -> requests.Response:
         """Send one REST request (gate, retries, bounds as for SOAP); the raw answer."""
         url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
-        headers = {"Authorization": self._authorization, "Accept": XML}
-        if call.content_type is not None:
-            headers["Content-Type"] = call.content_type
-        return self.send(call.method, url, call.body, headers, account_address=self.soap_address)
+        return self.send(call.method, url, call.body, self._headers(call), account_address=self.soap_address)
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
         """Send a SOAP envelope's request wrapper as REST; answer with a SOAP envelope.
@@ -107,18 +104,7 @@ class RestTransport(SafeTransport):
             ResponseError: If the REST answer cannot be read as the operation's answer.
         """
         record = self._record()
-        try:
-            envelope = parse_xml(message if isinstance(message, bytes) else message.encode(), source="request")
-        except XMLInputError as exc:  # our own envelope: a bug, said plainly
-            raise InvalidRequestError(record.operation, f"the request envelope is unreadable: {exc}") from None
-        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
-        payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
-        if payload is None:
-            raise InvalidRequestError(record.operation, "the request envelope has no Body child")
-        try:
-            call = self.restmap.request(payload, token_type=self._token_type(payload))
-        except RestError as exc:
-            raise InvalidRequestError(record.operation, f"over REST: {exc}") from None
+        call = self.translate(message, record.operation)
         response = self.exchange(call)
         record.mapped = True
         status = response.status_code
@@ -138,6 +124,38 @@ class RestTransport(SafeTransport):
             response.status_code = 503 if status == 503 else 500
         response.headers["Content-Type"] = "text/xml; charset=utf-8"
         return response
+
+    def translate(self, message: bytes | str, operation: str = "call") -> RestCall:
+        """The REST request for a validated SOAP request envelope (nothing is sent).
+
+        Raises:
+            InvalidRequestError: If the operation has no REST form.
+        """
+        try:
+            envelope = parse_xml(message if isinstance(message, bytes) else message.encode(), source="request")
+        except XMLInputError as exc:  # our own envelope: a bug, said plainly
+            raise InvalidRequestError(operation, f"the request envelope is unreadable: {exc}") from None
+        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
+        payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        if payload is None:
+            raise InvalidRequestError(operation, "the request envelope has no Body child")
+        try:
+            return self.restmap.request(payload, token_type=self._token_type(payload))
+        except RestError as exc:
+            raise InvalidRequestError(operation, f"over REST: {exc}") from None
+
+    def prepare(self, call: RestCall) -> requests.PreparedRequest:
+        """The HTTP request :meth:`exchange` sends for ``call`` (auth header included; nothing is sent)."""
+        url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
+        return self.session.prepare_request(
+            requests.Request(call.method, url, data=call.body, headers=self._headers(call))
+        )
+
+    def _headers(self, call: RestCall) -> dict[str, str]:
+        headers = {"Authorization": self._authorization, "Accept": XML}
+        if call.content_type is not None:
+            headers["Content-Type"] = call.content_type
+        return headers
 
     def _token_type(self, payload: etree._Element) -> str | None:
         op = self.restmap.contract.by_request(str(etree.QName(payload)))
