@@ -241,6 +241,7 @@ RUNNERS: list[tuple[str, Runner | str]] = [
     ("from boomi_soap.asyncops import Backoff", _python_with_client),
     ("import asyncio\n\nfrom boomi_soap import F", _python_with_service),
     ('boomi-soap run "Orders - Shopify to SAP"', run_runs_cli),
+    ("from boomi_soap import Client\n", _python_with_service),
 ]  # fmt: skip
 
 
