@@ -27,9 +27,11 @@ from boomi_soap.localservice import (
     DEFAULT_API_TOKEN,
     DEFAULT_PASSWORD,
     DEFAULT_USER,
+    Injection,
     LocalService,
     ServiceConfig,
 )
+from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.settings import ClientSettings, RetryPolicy
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -182,6 +184,23 @@ def test_soap_and_rest_share_the_daily_quota(snapshot: Snapshot, tmp_path: Path,
         assert spent.value.attempts == 1
         assert spent.value.http_status == 503
         assert service.limit_stats().accepted == 3
+
+
+@pytest.mark.contracts("partner", why="the sub-account override is the Partner API's")
+def test_the_override_child_travels_as_override_account(rest: Client, soap: Client) -> None:
+    sub = DEFAULT_SUB_ACCOUNTS[0]
+    over_rest = rest.call("get", objectType="Account", objectId=sub, accountId=sub)
+    assert over_rest.accountId == sub
+    assert serial(over_rest) == serial(soap.call("get", objectType="Account", objectId=sub, accountId=sub))
+    with pytest.raises(NotFoundError):
+        rest.get("Account", sub)  # without the override: the primary account's view
+
+
+@pytest.mark.timeout(60)
+def test_rest_reads_are_retried_after_ambiguous_failures(rest: Client, service: LocalService) -> None:
+    service.inject(Injection.DROP_AFTER)
+    assert len(rest.bulk_get("Environment", [e.key for e in service.store().all("Environment")]).found) == 3
+    assert service.injections.fired() == {Injection.DROP_AFTER: 1}
 
 
 def test_query_more_needs_a_token_from_this_client(rest: Client) -> None:
