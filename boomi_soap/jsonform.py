@@ -344,7 +344,7 @@ class JsonForm:
             root = parse_xml(Path(path).read_bytes(), source=str(path))
             if root.tag == f"{_XS}schema":
                 roots.append(root)
-            else:  # a WSDL: its types section may hold schemas of its own
+            else:  # a WSDL: its types section may hold schemas of its own; any other document has none
                 roots.extend(root.iterfind(f"{{http://schemas.xmlsoap.org/wsdl/}}types/{_XS}schema"))
         reader = _Reader(roots)
         reader.read()
@@ -441,11 +441,19 @@ class JsonForm:
 
     # -- JSON -> XML -------------------------------------------------------------------
 
-    def from_json(self, data: Mapping[str, Any], tag: str) -> etree._Element:
+    def from_json(self, data: Mapping[str, Any], tag: str, *, parent: etree._Element | None = None) -> etree._Element:
         """The element ``tag`` (a Clark name) holding ``data``, children in schema order.
 
-        ``tag`` is a global element of the schemas; any other tag needs ``@type`` in
-        ``data`` (the element then gets that ``xsi:type``).
+        ``tag`` is a global element of the schemas; any other tag (a wrapper's child)
+        needs ``@type`` in ``data`` (the element then gets that ``xsi:type``).
+
+        Args:
+            data: The JSON object.
+            tag: The element's Clark name.
+            parent: Append the element to this one (only once it is complete).  Use it
+                rather than appending yourself: lxml drops namespace declarations a new
+                parent already makes under another prefix, which would leave the
+                ``xsi:type`` values naming undeclared prefixes; this rewrites them.
 
         Raises:
             JsonFormError: For an unknown key, a value of the wrong JSON type, missing
@@ -464,6 +472,17 @@ class JsonForm:
             self._in(element, data, None, "$", 0)
         else:
             self._in(element, data, self._types[key], "$", 0)
+        if parent is not None:
+            typed = [
+                (node, self._nsmap[prefix], local)
+                for node in element.iter()
+                for prefix, _, local in [str(node.get(_XSI_TYPE, "")).rpartition(":")]
+                if local
+            ]
+            parent.append(element)
+            for node, namespace, local in typed:
+                prefix = next(p for p, uri in node.nsmap.items() if uri == namespace and p)
+                node.set(_XSI_TYPE, f"{prefix}:{local}")
         return element
 
     def _pick(self, data: Mapping[str, Any], declared: _Type | None, path: str) -> tuple[_Type, bool]:
@@ -561,7 +580,7 @@ class JsonForm:
 @functools.lru_cache(maxsize=16)
 def _cached(identity: str, paths: tuple[str, ...]) -> JsonForm:
     del identity  # part of the cache key only: a snapshot's files never change under its identity
-    return JsonForm.from_files(Path(p) for p in paths if p.endswith((".xsd", ".wsdl")))
+    return JsonForm.from_files(Path(p) for p in paths)
 
 
 def _json_kind(value: Any) -> str:
