@@ -267,14 +267,14 @@ class _Reader:
             target = self.global_elements.get(tag)
             if target is None:
                 raise JsonFormError(f"{tag} is not a declared element", path=f"schema line {decl.sourceline}")
-            kind, type_key = self._element_type(target, tag)
+            kind, type_key = self._element_type(target, f"element:{tag}")
         else:
             form = decl.get("form")
             local = decl.get("name", "")
             tag = f"{{{namespace}}}{local}" if (form == "qualified" if form else qualified) else local
             kind, type_key = self._element_type(decl, f"{owner.key}/{local}")
-            if type_key and type_key in self.types and type_key not in self.complex:
-                self._fill(self.types[type_key])
+        if kind == COMPLEX:
+            self._fill(self.types[type_key])  # an anonymous type met here for the first time
         return _Field(etree.QName(tag).localname, tag, False, kind, type_key, repeated, required)
 
     def _attribute(self, decl: etree._Element, namespace: str, qualified: bool) -> _Field:
@@ -312,13 +312,12 @@ class JsonForm:
         self._elements = dict(elements)
         self._by_name: dict[str, list[_Type]] = {}
         self._by_lower: dict[str, list[_Type]] = {}
-        for name, found in self._by_name.items():
-            self._by_lower.setdefault(name.lower(), []).extend(found)
-        self._declared = {f.type for item in self._types.values() for f in item.elements if f.kind == COMPLEX}
-        self._declared.update(self._elements.values())
         for item in self._types.values():
             if item.name:
                 self._by_name.setdefault(item.name, []).append(item)
+                self._by_lower.setdefault(item.name.lower(), []).append(item)
+        self._declared = {f.type for item in self._types.values() for f in item.elements if f.kind == COMPLEX}
+        self._declared.update(self._elements.values())
         ordered = [ns for ns in dict.fromkeys(namespaces) if ns]
         self._nsmap: dict[str, str] = {"xsi": NS_XSI}
         for index, namespace in enumerate(ordered):
