@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import inspect
 import json
 import subprocess
@@ -27,8 +28,11 @@ from tests.xmlcompare import canon
 
 NS = "http://api.platform.boomi.com/"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-OPENAPI = Path("/work/shared/reference/boomi-openapi/platformOpenAPISv3.0.3.json")
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "json"
+# Every JSON sample of Boomi's published OpenAPI description (see SOURCE.md there), as data.
+SAMPLE_FILE = FIXTURES / "openapi-samples.json"
+OPENAPI_SOURCE = "RenEra-ai/boomi-python@07bcffb openapi/platformOpenAPISv3.0.3.json (Boomi's OpenAPI description)"
+OPENAPI = Path("/work/shared/reference/boomi-openapi/platformOpenAPISv3.0.3.json")
 # The three packaged contract layouts: (account, flavour) of their pinned snapshots.
 LAYOUTS = {
     "split": ("localdemo-A1B2C3", "platform"),
@@ -222,12 +226,9 @@ def test_values_are_typed_as_boomi_shows_them(split: JsonForm) -> None:
 # -- Boomi's own JSON samples -------------------------------------------------------------
 
 
-def _openapi_examples() -> list[tuple[str, str, Any]]:
-    """(where, root element, body) of every JSON request and response example with a schema element."""
-    if not OPENAPI.exists():
-        return []
-    document = json.loads(OPENAPI.read_text())
-    found: list[tuple[str, str, Any]] = []
+def extract_samples(document: Any) -> list[list[Any]]:
+    """``[method, route, kind, example name, body]`` of every JSON request and response sample."""
+    found: list[list[Any]] = []
     for route, methods in document["paths"].items():
         for method, operation in methods.items():
             if not isinstance(operation, dict):
@@ -236,13 +237,21 @@ def _openapi_examples() -> list[tuple[str, str, Any]]:
             bodies += [(f"response {code}", r.get("content", {})) for code, r in operation.get("responses", {}).items()]
             for kind, content in bodies:
                 media = content.get("application/json", {})
-                samples = [media["example"]] if "example" in media else []
-                samples += [e.get("value") for e in media.get("examples", {}).values()]
-                for body in samples:
+                named = [("", media["example"])] if "example" in media else []
+                named += [(name, e.get("value")) for name, e in media.get("examples", {}).items()]
+                for name, body in named:
                     body = _deref(document, body)
                     if isinstance(body, dict) and body:
-                        found.append((f"{method.upper()} {route} {kind}", _root_of(route, kind, body), body))
+                        found.append([method.upper(), route, kind, name, body])
     return found
+
+
+def write_samples(document_path: Path) -> None:
+    """Refresh the fixture from Boomi's OpenAPI document: one sample a line."""
+    raw = document_path.read_bytes()
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in extract_samples(json.loads(raw)))
+    head = {"source": OPENAPI_SOURCE, "sha256": hashlib.sha256(raw).hexdigest()}
+    SAMPLE_FILE.write_text(f'{json.dumps(head)[:-1]}, "samples": [\n{lines}\n]}}\n', encoding="utf-8")
 
 
 def _deref(document: Any, value: Any) -> Any:
@@ -276,7 +285,10 @@ def _root_of(route: str, kind: str, body: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(roots))
 
 
-EXAMPLES = _openapi_examples()
+EXAMPLES = [
+    (" ".join(filter(None, (method, route, kind, name))), _root_of(route, kind, body), body)
+    for method, route, kind, name, body in json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))["samples"]
+]
 
 
 DISAGREEMENTS = FIXTURES / "openapi-disagreements.json"
@@ -311,7 +323,14 @@ def _sample_outcomes(form: JsonForm, schema: etree.XMLSchema, layout: str) -> tu
     return failures, checked
 
 
-@pytest.mark.skipif(not EXAMPLES, reason="Boomi's OpenAPI document is not on this machine")
+@pytest.mark.skipif(not OPENAPI.exists(), reason="Boomi's OpenAPI document is not on this machine")
+def test_the_sample_fixture_is_every_sample_of_the_openapi_document() -> None:
+    raw = OPENAPI.read_bytes()
+    fixture = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+    assert fixture["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert fixture["samples"] == extract_samples(json.loads(raw))
+
+
 @pytest.mark.timeout(300)
 def test_boomis_json_samples_parse_to_valid_xml(form: JsonForm, schema: etree.XMLSchema, layout: str) -> None:
     """Every JSON sample of Boomi's OpenAPI document maps to XML that validates, but those listed.
