@@ -220,6 +220,7 @@ class Client:
         session: requests.Session | None = None,
         compiled_dir: Path | None = None,
         transport: Transport = "soap",
+        format: Literal["xml", "json"] = "xml",  # noqa: A002 - the word Boomi's docs use
     ) -> None:
         """Build a client from a verified snapshot; nothing is downloaded.
 
@@ -243,6 +244,8 @@ class Client:
             transport: ``"soap"``, or ``"rest"`` for Boomi's RESTish API at
                 ``.../api/rest/v1/{accountId}`` (same calls, validation, limits and
                 errors; see :mod:`boomi_soap.rest`).
+            format: On REST, ``"json"`` sends and reads JSON (Boomi's JSON form of the
+                same schema) instead of XML; the bindings and checks are the XML ones.
 
         Raises:
             ConfigurationError: If the endpoint or the transport is refused (one line, no secret).
@@ -265,6 +268,7 @@ class Client:
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
         self.transport: Transport = _check_transport(transport)
+        self.format = _check_format(format, self.transport)
         self._transport = self._make_transport(session)
         plugins = [_ValidationPlugin(self)]
         if not self.settings.validate_requests:
@@ -290,8 +294,13 @@ class Client:
         if self.transport == "soap":
             return SafeTransport(self.settings, session)
         from boomi_soap.rest import RestTransport
-        from boomi_soap.restmap import RestError, RestMap
+        from boomi_soap.restmap import JsonBodies, RestError, RestMap
 
+        json = None
+        if self.format == "json":
+            from boomi_soap.jsonform import JsonForm
+
+            json = JsonBodies(JsonForm.of(self.snapshot), self.contract.data_namespace)
         try:
             return RestTransport(
                 self.settings,
@@ -299,6 +308,7 @@ class Client:
                 restmap=RestMap(self.contract),
                 credentials=self._credentials,
                 soap_address=self.address,
+                json=json,
             )
         except RestError as exc:
             raise ConfigurationError(f"transport='rest': {exc}") from None
@@ -316,6 +326,7 @@ class Client:
         env: Mapping[str, str] | None = None,
         region: Literal["na", "eu"] | None = None,
         transport: Transport | None = None,
+        format: Literal["xml", "json"] = "xml",  # noqa: A002 - the word Boomi's docs use
     ) -> Client:
         """Build a client from the account's current cached snapshot.
 
@@ -368,6 +379,7 @@ class Client:
             endpoint=endpoint if configured else None,
             settings=settings,
             transport=chosen_transport,
+            format=format,
         )
         # Say where calls go and why, as the CLI does on stderr (visible at INFO).
         _log.info(
@@ -398,7 +410,7 @@ class Client:
 
     def __repr__(self) -> str:
         user = self._credentials.username
-        via = "" if self.transport == "soap" else f", transport={self.transport!r}"
+        via = "" if self.transport == "soap" else f", transport={self.transport!r}, format={self.format!r}"
         return f"Client(account={self.snapshot.account_id!r}, address={self.address!r}, user={user!r}{via})"
 
     # -- plumbing -------------------------------------------------------------------
@@ -713,6 +725,14 @@ class Client:
 
 
 _warned = threading.Event()
+
+
+def _check_format(format: object, transport: Transport) -> Literal["xml", "json"]:  # noqa: A002
+    if format not in ("xml", "json"):
+        raise ConfigurationError(f"unknown format {format!r} (use 'xml' or 'json')")
+    if format == "json" and transport != "rest":
+        raise ConfigurationError("format='json' needs transport='rest' (SOAP is XML)")
+    return "json" if format == "json" else "xml"
 
 
 def _check_transport(transport: object) -> Transport:

@@ -19,7 +19,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlencode
 
@@ -27,8 +27,25 @@ import requests
 from lxml import etree
 
 from boomi_soap.credentials import Credentials
-from boomi_soap.exceptions import InvalidRequestError, RequestValidationError, ResponseError, XMLInputError
-from boomi_soap.restmap import XML, RestCall, RestError, RestMap, check_bulk, error_message, rest_root
+from boomi_soap.exceptions import (
+    InvalidRequestError,
+    JsonFormError,
+    RequestValidationError,
+    ResponseError,
+    XMLInputError,
+)
+from boomi_soap.restmap import (
+    JSON,
+    XML,
+    XML_ONLY,
+    JsonBodies,
+    RestCall,
+    RestError,
+    RestMap,
+    check_bulk,
+    error_message,
+    rest_root,
+)
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.xmlsafe import parse_xml
@@ -67,6 +84,7 @@ class RestTransport(SafeTransport):
         restmap: RestMap,
         credentials: Credentials,
         soap_address: str,
+        json: JsonBodies | None = None,
     ) -> None:
         """Build the transport.
 
@@ -77,11 +95,13 @@ class RestTransport(SafeTransport):
             credentials: Sent as HTTP Basic auth (``BOOMI_TOKEN.<email>`` + token, or user + password).
             soap_address: The account's SOAP endpoint; the REST root is derived from it,
                 and its account gate counts REST calls.
+            json: Send and read JSON through these (``None``: XML).
         """
         super().__init__(settings, session)
         self.restmap = restmap
         self.soap_address = soap_address
         self.root = rest_root(soap_address)
+        self.json = json
         pair = f"{credentials.username}:{credentials.secret}".encode()
         self._authorization = "Basic " + base64.b64encode(pair).decode("ascii")
         self._tokens: OrderedDict[str, str] = OrderedDict()
@@ -93,8 +113,47 @@ class RestTransport(SafeTransport):
     # -- the REST exchange --------------------------------------------------------------
     def exchange(self, call: RestCall) -> requests.Response:
         """Send one REST request (gate, retries, bounds as for SOAP); the raw answer."""
+        call = self._as_json(call)
         url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
-        return self.send(call.method, url, call.body, self._headers(call), account_address=self.soap_address)
+        response = self.send(call.method, url, call.body, self._headers(call), account_address=self.soap_address)
+        if self.json is not None and 200 <= response.status_code < 300 and call.operation != "openapi.json":
+            self._from_json(call, response)
+        return response
+
+    def _as_json(self, call: RestCall) -> RestCall:
+        """``call`` with its XML body in JSON, when this transport speaks JSON."""
+        if self.json is None:
+            return call
+        if call.object_type in XML_ONLY and call.operation in ("create", "update", "bulk"):
+            raise InvalidRequestError(
+                call.operation,
+                f"{call.object_type} {call.operation} takes XML only on Boomi's REST API; use format='xml'",
+            )
+        if call.content_type != XML or not call.body:
+            return call
+        try:
+            body = self.json.to_json(call.body)
+        except (JsonFormError, RestError) as exc:
+            raise InvalidRequestError(call.operation, f"no JSON form: {exc}") from None
+        return replace(call, body=body, content_type=JSON)
+
+    def _from_json(self, call: RestCall, response: requests.Response) -> None:
+        """Read a JSON answer into its XML form in place, so the XML checks apply."""
+        assert self.json is not None
+        if not response.content.strip():
+            return
+        root = self.json.answer_root(call.operation, call.object_type)
+        try:
+            response._content = self.json.from_json(
+                response.content, root, max_bytes=self.client_settings.max_response_bytes
+            )
+        except JsonFormError as exc:
+            record = self._record()
+            raise ResponseError(
+                call.operation,
+                f"HTTP {response.status_code}: the JSON answer does not fit the schema: {exc}",
+                attempts=record.attempts,
+            ) from None
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
         """Send a SOAP envelope's request wrapper as REST; answer with a SOAP envelope.
@@ -146,13 +205,14 @@ class RestTransport(SafeTransport):
 
     def prepare(self, call: RestCall) -> requests.PreparedRequest:
         """The HTTP request :meth:`exchange` sends for ``call`` (auth header included; nothing is sent)."""
+        call = self._as_json(call)
         url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
         return self.session.prepare_request(
             requests.Request(call.method, url, data=call.body, headers=self._headers(call))
         )
 
     def _headers(self, call: RestCall) -> dict[str, str]:
-        headers = {"Authorization": self._authorization, "Accept": XML}
+        headers = {"Authorization": self._authorization, "Accept": XML if self.json is None else JSON}
         if call.content_type is not None:
             headers["Content-Type"] = call.content_type
         return headers
@@ -292,9 +352,8 @@ def bulk_get(client: Client, object_type: str, ids: Iterable[str]) -> BulkResult
         if issues:
             raise RequestValidationError(operation, issues)
     record = transport.begin(operation)
-    call = RestCall(
-        operation, "POST", f"/{quote(object_type, safe='')}/bulk", etree.tostring(request, encoding="utf-8"), XML
-    )
+    body = etree.tostring(request, encoding="utf-8")
+    call = RestCall(operation, "POST", f"/{quote(object_type, safe='')}/bulk", body, XML, object_type=object_type)
     response = transport.exchange(call)
     if response.status_code != 200:
         _raise_for(client, operation, response, record)

@@ -37,18 +37,24 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, unquote
 
 from lxml import etree
 
 from boomi_soap.contract import Contract, Operation, tag_of
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, XMLInputError
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, JsonFormError, XMLInputError
 from boomi_soap.xmlsafe import parse_xml
+
+if TYPE_CHECKING:
+    from boomi_soap.jsonform import JsonForm
 
 __all__ = [
     "BULK_LIMIT",
+    "JSON",
     "REST_ONLY",
+    "XML_ONLY",
+    "JsonBodies",
     "RestCall",
     "RestError",
     "RestMap",
@@ -494,3 +500,98 @@ def check_bulk(operation: str, ids: Iterable[str]) -> tuple[str, ...]:
     if not all(isinstance(i, str) and i for i in found):
         raise InvalidRequestError(operation, "every id must be a non-empty string")
     return found
+
+
+# -- JSON bodies ------------------------------------------------------------------------
+
+JSON: Final = "application/json"
+# Boomi's REST API takes Component create, update and bulk in XML only.
+XML_ONLY: Final = frozenset({"Component"})
+# The XML root a JSON answer without "@type" stands for, by operation.
+_JSON_ROOTS: Final = {
+    "query": "QueryResult",
+    "queryMore": "QueryResult",
+    "getAssignableRoles": "Roles",
+    "bulk": "BulkResult",
+    "ExecutionRecord/async": "AsyncOperationResult",
+}
+
+
+class JsonBodies:
+    """The JSON form of the REST bodies, both ways, through :class:`~boomi_soap.jsonform.JsonForm`.
+
+    The XML bodies stay the reference: JSON is converted to them on arrival and from
+    them on departure, so both formats share every check made on XML.
+    """
+
+    def __init__(self, form: JsonForm, data_namespace: str) -> None:
+        """Convert with ``form`` (the account's schemas); objects live in ``data_namespace``."""
+        self.form = form
+        self.data = data_namespace
+
+    def _d(self, local: str) -> str:
+        return f"{{{self.data}}}{local}"
+
+    def to_json(self, body: bytes) -> bytes:
+        """An XML REST body as Boomi's JSON form.
+
+        Raises:
+            JsonFormError: If it does not fit the schema's JSON form.
+        """
+        root = _read(body, "JSON")
+        if etree.QName(root).localname == "ProcessExecutionRequest":
+            data: dict[str, Any] = dict(root.attrib)
+            bag = root.find(self._d("ProcessProperties"))
+            if bag is not None:
+                data["ProcessProperties"] = self.form.to_json(bag)
+            return _dumps(data)
+        if str(etree.QName(root)) not in self.form.elements and root.get(f"{{{NS_XSI}}}type") is None:
+            # An object type without a global element: say its type, as the JSON's @type will.
+            root = _typed(root, self.data)
+        return _dumps(self.form.to_json(root))
+
+    def from_json(self, body: bytes, root: str, *, max_bytes: int) -> bytes:
+        """A JSON REST body as its XML form, ``root`` the local name it stands for when it has no ``@type``.
+
+        Raises:
+            JsonFormError: If it is not JSON or does not fit the schema.
+        """
+        from boomi_soap.jsonform import loads
+
+        data = loads(body, max_bytes=max_bytes)
+        if not isinstance(data, dict):
+            raise JsonFormError("a JSON object is expected", path="$")
+        if root == "ProcessExecutionRequest":
+            element = etree.Element(self._d(root), nsmap={None: self.data})
+            for name in ("processId", "processName", "atomId"):
+                value = data.get(name)
+                if value is not None:
+                    element.set(name, str(value))
+            unknown = sorted(set(data) - {"processId", "processName", "atomId", "ProcessProperties", "@type"})
+            if unknown:
+                raise JsonFormError(f"unknown key {unknown[0]!r}", path=f"$.{unknown[0]}")
+            if isinstance(data.get("ProcessProperties"), dict):
+                self.form.from_json(data["ProcessProperties"], self._d("ProcessProperties"), parent=element)
+            return etree.tostring(element, encoding="utf-8")
+        named = data.get("@type")
+        local = named if isinstance(named, str) and named else root
+        return etree.tostring(self.form.from_json(data, self._d(local)), encoding="utf-8")
+
+    def answer_root(self, operation: str, object_type: str | None) -> str:
+        """The local name of the XML root a JSON answer to ``operation`` stands for, without ``@type``."""
+        return _JSON_ROOTS.get(operation) or object_type or "BaseType"
+
+
+def _typed(root: etree._Element, data: str) -> etree._Element:
+    copied = etree.Element(root.tag, nsmap={"bns": data, "xsi": NS_XSI})
+    copied.set(f"{{{NS_XSI}}}type", f"bns:{etree.QName(root).localname}")
+    copied.attrib.update(root.attrib)
+    for child in root:
+        graft(copied, child)
+    return copied
+
+
+def _dumps(data: Mapping[str, Any]) -> bytes:
+    from boomi_soap.jsonform import dumps
+
+    return dumps(data)

@@ -21,22 +21,36 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from lxml import etree
 
-from boomi_soap.exceptions import XMLInputError
+from boomi_soap.exceptions import JsonFormError, XMLInputError
+from boomi_soap.jsonform import JsonForm
 from boomi_soap.localservice import executions
-from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
+from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
-from boomi_soap.restmap import BULK_LIMIT, RestError, RestMap, error_body, graft
+from boomi_soap.restmap import (
+    BULK_LIMIT,
+    JSON,
+    XML_ONLY,
+    JsonBodies,
+    RestError,
+    RestMap,
+    error_body,
+    error_message,
+    graft,
+)
 from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -60,6 +74,8 @@ _STATUS: Final = {
 }
 _OPENAPI: Final = "platformOpenAPISv3.0.3.json"
 _maps: dict[int, RestMap] = {}
+_forms: dict[int, tuple[Release, JsonBodies]] = {}
+_log = logging.getLogger("boomi_soap.localservice")
 
 
 @dataclass
@@ -190,6 +206,8 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
     if injected is Injection.SOAP_FAULT:
         return _error(500, "Internal server error (injected)")
     reply = _answer(service, method, account_id, path, params, headers, body)
+    if JSON in (headers.get("accept") or "") and not path.endswith("/openapi.json"):
+        reply = as_json(service.release, reply)
     if injected is Injection.NOT_XML:
         return RestReply(200, b"Service temporarily degraded; try again\x00\xff")
     reply.injected = injected
@@ -210,6 +228,14 @@ def _answer(
         return _error(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
     call = _Call(service, account_id, credentials[0], credentials[1], params)
     parts = path.strip("/").split("/")
+    if (headers.get("content-type") or "").startswith(JSON) and body.strip():
+        kind = unquote(parts[0]) if parts else ""
+        if kind in XML_ONLY and method == "POST" and len(parts) <= 2 and parts[-1] not in ("query", "queryMore"):
+            return _error(415, f"{kind} create, update and bulk take XML only; send application/xml")
+        try:
+            body = _json(service.release).from_json(body, _json_root(parts), max_bytes=service.config.max_body_bytes)
+        except JsonFormError as exc:
+            return _error(400, f"Invalid JSON: {exc}")
     try:
         if method == "GET" and parts == ["openapi.json"]:
             _admit(call)
@@ -242,6 +268,43 @@ def _answer(
         return RestReply(code, text, _XML if text else None)
     except ApiFault as fault:
         return _from_fault(fault)
+
+
+def _json_root(parts: list[str]) -> str:
+    """The XML root a JSON request body to ``parts`` stands for, when it has no ``@type``."""
+    if parts == ["executeProcess"]:
+        return "ProcessExecutionRequest"
+    if len(parts) == 2 and parts[1] == "query":
+        return "QueryConfig"
+    if len(parts) == 2 and parts[1] == "bulk":
+        return "BulkRequest"
+    return unquote(parts[0]) if parts else "BaseType"
+
+
+def as_json(release: Release, reply: RestReply) -> RestReply:
+    """The JSON form of an XML reply (errors as ``{"@type": "Error", "message": ...}``)."""
+    if reply.content_type is None or not reply.content_type.startswith("application/xml") or not reply.body:
+        return reply
+    if reply.status >= 400:
+        body = json.dumps({"@type": "Error", "message": error_message(reply.body)}).encode()
+        return RestReply(reply.status, body, JSON, reply.headers, reply.injected)
+    try:
+        converted = _json(release).to_json(reply.body)
+    except (JsonFormError, RestError) as exc:
+        _log.warning("no JSON form for an answer: %s", exc)
+        return _error(500, "The answer has no JSON form")
+    return RestReply(reply.status, converted, JSON, reply.headers, reply.injected)
+
+
+def _json(release: Release) -> JsonBodies:
+    found = _forms.get(id(release))
+    if found is None or found[0] is not release:
+        folder = Path(
+            str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(release.name, release.layout)])
+        )
+        form = JsonForm.from_files(folder / name for kind, name in _FILES.items() if kind in release.files)
+        found = _forms[id(release)] = (release, JsonBodies(form, NS_DATA))
+    return found[1]
 
 
 def _user(call: _Call) -> User:

@@ -32,6 +32,8 @@ from boomi_soap.localservice import (
     ServiceConfig,
 )
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+from boomi_soap.rest import RestTransport
+from boomi_soap.restmap import RestCall
 from boomi_soap.settings import ClientSettings, RetryPolicy
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -59,6 +61,11 @@ def rest(snapshot: Snapshot, tmp_path: Path) -> Client:
 @pytest.fixture
 def soap(snapshot: Snapshot, tmp_path: Path) -> Client:
     return make(snapshot, tmp_path, "soap")
+
+
+@pytest.fixture
+def rest_json(snapshot: Snapshot, tmp_path: Path) -> Client:
+    return make(snapshot, tmp_path, "rest", format="json")
 
 
 def online_atom(service: LocalService) -> str:
@@ -224,7 +231,7 @@ def serial(value: Any) -> Any:
     return json.loads(json.dumps(serialize_object(value), default=str))
 
 
-def test_soap_and_rest_give_equal_results(soap: Client, rest: Client, service: LocalService) -> None:
+def test_soap_and_rest_give_equal_results(soap: Client, rest: Client, rest_json: Client, service: LocalService) -> None:
     process = service.store().all("Process")[3].key
     calls = {
         "get account": lambda c: c.get("Account", DEFAULT_ACCOUNT),
@@ -241,11 +248,45 @@ def test_soap_and_rest_give_equal_results(soap: Client, rest: Client, service: L
         "delete unknown": lambda c: c.delete("Environment", "nope"),
     }
     for name, call in calls.items():
-        assert outcome(lambda c=call: c(soap)) == outcome(lambda c=call: c(rest)), name
+        expected = outcome(lambda c=call: c(soap))
+        assert outcome(lambda c=call: c(rest)) == expected, name
+        assert outcome(lambda c=call: c(rest_json)) == expected, f"{name} (JSON)"
     # Writes: one transport creates, the other reads, updates and deletes.
     created = soap.create("Environment", name="Parity", classification="TEST")
     assert serial(rest.get("Environment", created.id)) == serial(created)
     created.name = "Parity 2"
     assert serial(rest.update(created)) == serial(soap.get("Environment", created.id))
+    created.name = "Parity 3"
+    assert serial(rest_json.update(created)) == serial(soap.get("Environment", created.id))
+    assert serial(rest_json.get("Environment", created.id)) == serial(rest.get("Environment", created.id))
     assert rest.delete("Environment", created.id) is True
     assert soap.delete("Environment", created.id) is False
+    assert rest_json.delete("Environment", created.id) is False
+
+
+def test_json_bulk_execute_and_records(rest_json: Client, service: LocalService) -> None:
+    ids = [e.key for e in service.store().all("Environment")]
+    results = rest_json.bulk_get("Environment", [*ids, "nope"])
+    assert sorted(results.found) == sorted(ids)
+    assert list(results.errors) == ["nope"]
+    before = service.store().count("ExecutionRecord")
+    rest_json.execute_process(online_atom(service), process_id=service.store().all("Process")[0].key,
+                              properties={"priority": "medium"})  # fmt: skip
+    assert service.store().count("ExecutionRecord") == before + 1
+
+
+def test_component_writes_are_xml_only_in_json(rest_json: Client) -> None:
+    transport = rest_json._transport
+    assert isinstance(transport, RestTransport)
+    body = b'<bns:Component xmlns:bns="http://api.platform.boomi.com/" name="c"/>'
+    for operation, path in (("create", "/Component"), ("update", "/Component/c-1")):
+        call = RestCall(operation, "POST", path, body, "application/xml", object_type="Component")
+        with pytest.raises(InvalidRequestError, match=f"Component {operation} takes XML only on Boomi's REST API"):
+            transport.exchange(call)
+    with pytest.raises(InvalidRequestError, match="Component bulk takes XML only"):
+        rest_json.bulk_get("Component", ["x"])
+
+
+def test_json_needs_the_rest_transport(snapshot: Snapshot, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"format='json' needs transport='rest' \(SOAP is XML\)"):
+        make(snapshot, tmp_path, "soap", format="json")

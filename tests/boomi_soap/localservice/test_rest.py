@@ -157,3 +157,54 @@ def test_the_soap_side_links_still_answer(service: LocalService) -> None:
     missing = requests.get(f"{service.endpoint()}/ExecutionRecord/async/executionrecord-nope", auth=AUTH, timeout=10)
     assert missing.status_code == 404
     assert requests.delete(service.endpoint(), auth=AUTH, timeout=10).status_code == 405
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+JSON_IN = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def test_json_both_ways(service: LocalService) -> None:
+    got = requests.get(f"{root(service)}/Account/{DEFAULT_ACCOUNT}", headers=JSON_IN, auth=AUTH, timeout=10)
+    assert got.headers["Content-Type"].startswith("application/json")
+    assert got.json()["@type"] == "Account"
+    assert got.json()["name"] == "Local Demo Account"
+    created = requests.post(
+        f"{root(service)}/Environment", json={"name": "J", "classification": "TEST"}, headers=JSON_IN, auth=AUTH,
+        timeout=10,
+    )  # fmt: skip
+    assert created.status_code == 200, created.text
+    assert created.json()["@type"] == "Environment"
+    query = {"QueryFilter": {"expression": {"operator": "EQUALS", "property": "name", "argument": ["J"]}}}
+    found = requests.post(f"{root(service)}/Environment/query", json=query, headers=JSON_IN, auth=AUTH, timeout=10)
+    assert found.status_code == 200, found.text
+    assert [r["id"] for r in found.json()["result"]] == [created.json()["id"]]
+
+
+def test_json_errors_carry_type_and_message(service: LocalService) -> None:
+    missing = requests.get(f"{root(service)}/Process/nope", headers=JSON_IN, auth=AUTH, timeout=10)
+    assert missing.status_code == 404
+    assert missing.json() == {"@type": "Error", "message": "Process with id nope does not exist"}
+    bad = requests.post(f"{root(service)}/Environment", json={"colour": "red"}, headers=JSON_IN, auth=AUTH, timeout=10)
+    assert bad.status_code == 400
+    assert "colour" in bad.json()["message"]
+    component = requests.post(f"{root(service)}/Component", json={"name": "c"}, headers=JSON_IN, auth=AUTH, timeout=10)
+    assert component.status_code == 415
+    assert "XML only" in component.json()["message"]
+
+
+def test_execute_process_with_boomis_json_sample(service: LocalService) -> None:
+    atom = next(a.key for a in service.store().all("Atom") if a.element.get("status") == "ONLINE")
+    process = service.store().all("Process")[1].key
+    sample = {
+        "ProcessProperties": {
+            "@type": "ProcessProperties",
+            "ProcessProperty": [{"@type": "", "Name": "priority", "Value": "medium"}],
+        },
+        "processId": process,
+        "atomId": atom,
+    }
+    before = service.store().count("ExecutionRecord")
+    started = requests.post(f"{root(service)}/executeProcess", json=sample, headers=JSON_IN, auth=AUTH, timeout=10)
+    assert (started.status_code, started.content) == (200, b"")
+    assert service.store().count("ExecutionRecord") == before + 1
