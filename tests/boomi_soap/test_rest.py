@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -290,3 +291,19 @@ def test_component_writes_are_xml_only_in_json(rest_json: Client) -> None:
 def test_json_needs_the_rest_transport(snapshot: Snapshot, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"format='json' needs transport='rest' \(SOAP is XML\)"):
         make(snapshot, tmp_path, "soap", format="json")
+
+
+def test_json_bodies_are_masked_in_debug_logs(rest_json: Client, caplog: pytest.LogCaptureFixture) -> None:
+    from boomi_soap.redact import debug_body
+
+    body = b'{"@type":"Thing","name":"visible","password":"s3cr3t","inner":{"apiToken":"t0ken","n":1}}'
+    shown = debug_body(body, 1024)
+    assert "s3cr3t" not in shown
+    assert "t0ken" not in shown
+    assert '"name":"visible"' in shown
+    with caplog.at_level(logging.DEBUG, logger="boomi_soap.client"):
+        rest_json.get("Account", DEFAULT_ACCOUNT)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Authorization: Basic ***" in text
+    assert '"@type":"Account"' in text  # the JSON answer, logged as it came
+    assert DEFAULT_PASSWORD not in text
