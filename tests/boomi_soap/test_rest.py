@@ -307,3 +307,38 @@ def test_json_bodies_are_masked_in_debug_logs(rest_json: Client, caplog: pytest.
     assert "Authorization: Basic ***" in text
     assert '"@type":"Account"' in text  # the JSON answer, logged as it came
     assert DEFAULT_PASSWORD not in text
+
+
+# -- hostile REST answers ----------------------------------------------------------------
+
+BOMB = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><bns:Account xmlns:bns="http://api.platform.boomi.com/">&a;</bns:Account>'
+HOSTILE_ANSWERS = [
+    ("xml", (200, BOMB, "application/xml"), "HTTP 200: the get body is not well-formed XML"),
+    ("xml", (200, b"<bns:Nope xmlns:bns='urn:x'/>", "application/xml"), "not an object of the data schema"),
+    ("xml", (200, b'<bns:Account xmlns:bns="http://api.platform.boomi.com/" bogus="1"/>', "application/xml"),
+     "does not fit the schema"),
+    ("xml", (404, b"<html><body>Not here</body></html>", "text/html"), "not a SOAP answer \\(HTML\\)"),
+    ("json", (200, b'{"@type": "Account", "nope": 1}', "application/json"), "the JSON answer does not fit the schema"),
+    ("json", (200, b"[1, 2", "application/json"), "the JSON answer does not fit the schema"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("wire", "answer", "message"), HOSTILE_ANSWERS)
+def test_hostile_rest_answers_are_one_line_response_errors(
+    wire: str, answer: tuple[int, bytes, str], message: str, tmp_path: Path
+) -> None:
+    from boomi_soap.cache import pinned_store
+    from boomi_soap.exceptions import ResponseError
+    from tests.scripted import reply, scripted
+
+    status, body, kind = answer
+    with scripted(reply(status, body, {"Content-Type": kind})) as server:
+        client = Client(
+            pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, endpoint=f"{server.base_url}/api/soap/v1/{DEFAULT_ACCOUNT}",
+            settings=FAST, compiled_dir=tmp_path, transport="rest", format=wire,  # type: ignore[arg-type]
+        )  # fmt: skip
+        with pytest.raises(ResponseError, match=message) as refused:
+            client.get("Account", DEFAULT_ACCOUNT)
+    assert "\n" not in str(refused.value)
+    assert server.received[0].path == f"/api/rest/v1/{DEFAULT_ACCOUNT}/Account/{DEFAULT_ACCOUNT}"

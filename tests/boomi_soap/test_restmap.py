@@ -214,3 +214,23 @@ def test_rest_roots_and_bulk_bounds() -> None:
         check_bulk("bulk", [str(n) for n in range(101)])
     with pytest.raises(InvalidRequestError, match="not one string"):
         check_bulk("bulk", "abc")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_execute_process_sends_the_body_of_boomis_how_to(layout: str) -> None:
+    """Seed 003: the ProcessExecutionRequest of Boomi's "Execute Process operation" how-to, as sent."""
+    c = contract(layout)
+    bag = etree.fromstring(
+        f'<c xmlns:api="{c.data_namespace}"><api:ProcessProperties><api:ProcessProperty>'
+        "<api:Name>priority</api:Name><api:Value>medium</api:Value></api:ProcessProperty></api:ProcessProperties></c>"
+    )[0]
+    payload = wrapper(c, "executeProcess", processId="p-1", atomId="a-1")
+    payload.append(bag)
+    call = RestMap(c).request(payload)
+    how_to = (
+        '<ProcessExecutionRequest processId="p-1" atomId="a-1" xmlns="http://api.platform.boomi.com/">'
+        "<ProcessProperties><ProcessProperty><Name>priority</Name><Value>medium</Value></ProcessProperty>"
+        "</ProcessProperties></ProcessExecutionRequest>"
+    )
+    assert (call.method, call.path, call.content_type) == ("POST", "/executeProcess", "application/xml")
+    assert canonical(etree.fromstring(call.body)) == canonical(etree.fromstring(how_to))
