@@ -78,6 +78,10 @@ class RestError(BoomiSoapError):
     """A request or answer that has no REST form (a one-line reason)."""
 
 
+class UnknownRouteError(RestError):
+    """A method and path that are no REST call of this mapping (HTTP 404 on the service)."""
+
+
 @dataclass(frozen=True)
 class RestCall:
     """One REST request, relative to the account's REST root.
@@ -388,7 +392,7 @@ class RestMap:
                     raise RestError(f"the body's id {key} is not the id {parts[1]} of the path")
             values["object"] = root
         else:
-            raise RestError(f"{method} {path} is not a REST call of this service")
+            raise UnknownRouteError(f"{method} {path} is not a REST call of this service")
         override = self.contract.override
         if override and params.get(_OVERRIDE):
             values[override] = params[_OVERRIDE]

@@ -47,6 +47,7 @@ from boomi_soap.restmap import (
     JsonBodies,
     RestError,
     RestMap,
+    UnknownRouteError,
     error_body,
     error_message,
     graft,
@@ -251,6 +252,8 @@ def _answer(
         restmap = _map(service.release)
         try:
             payload = restmap.parse(method, path, params, body)
+        except UnknownRouteError:
+            return _error(404, "Endpoint is invalid or no longer exists.")
         except RestError as exc:
             return _error(400, str(exc))
         child = call.soap(payload)

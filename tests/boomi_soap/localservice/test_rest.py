@@ -82,7 +82,9 @@ def test_errors_are_boomis_xml_shape(service: LocalService) -> None:
     bad = requests.post(f"{root(service)}/Environment", data=b"<not-closed", auth=AUTH, timeout=10)
     assert bad.status_code == 400
     unmapped = requests.post(f"{root(service)}/a/b/c/d", data=b"", auth=AUTH, timeout=10)
-    assert unmapped.status_code == 400
+    assert unmapped.status_code == 404
+    assert error_message(unmapped.content) == "Endpoint is invalid or no longer exists."
+    assert requests.get(root(service), auth=AUTH, timeout=10).status_code == 404
     offline = next(a.key for a in service.store().all("Atom") if a.element.get("status") == "OFFLINE")
     process = service.store().all("Process")[0].key
     body = f'<ProcessExecutionRequest xmlns="{NS_DATA}" processId="{process}" atomId="{offline}"/>'
