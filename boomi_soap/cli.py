@@ -841,7 +841,13 @@ def _run_call(
             values = arguments(client)
             if options.dry_run:
                 envelope = client.envelope(operation, sign=True, **values)
-                click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
+                if client.transport == "rest":  # what goes on the wire: the REST request
+                    from boomi_soap.rest import RestTransport
+
+                    assert isinstance(client._transport, RestTransport)
+                    click.echo(client._transport.describe(envelope), nl=False)
+                else:
+                    click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
                 _note(f"call {operation}: dry run, nothing sent")
                 return
             stream_results(client, action(client, values), options.output, functools.partial(click.echo, nl=False))

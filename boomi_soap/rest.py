@@ -34,6 +34,7 @@ from boomi_soap.exceptions import (
     ResponseError,
     XMLInputError,
 )
+from boomi_soap.redact import debug_body, redact_headers, redact_url
 from boomi_soap.restmap import (
     JSON,
     XML,
@@ -210,6 +211,13 @@ class RestTransport(SafeTransport):
         return self.session.prepare_request(
             requests.Request(call.method, url, data=call.body, headers=self._headers(call))
         )
+
+    def describe(self, envelope: etree._Element) -> str:
+        """The REST request a validated envelope becomes, for a dry run: method, URL, headers, body, secrets masked."""
+        prepared = self.prepare(self.translate(etree.tostring(envelope, encoding="utf-8")))
+        body = prepared.body or b""
+        shown = debug_body(body if isinstance(body, bytes) else body.encode(), self.client_settings.debug_body_limit)
+        return f"{prepared.method} {redact_url(prepared.url or '')}\n{redact_headers(prepared.headers)}\n\n{shown}\n"
 
     def _headers(self, call: RestCall) -> dict[str, str]:
         headers = {"Authorization": self._authorization, "Accept": XML if self.json is None else JSON}

@@ -155,6 +155,14 @@ def test_execute_process_over_rest_from_the_cli(service: LocalService, snapshot:
     assert service.store().count("ExecutionRecord") == before + 1
     listed = CliRunner().invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--transport", "rest"], env=env)
     assert json.loads(listed.stdout)["@type"] == "Account"
+    dry = CliRunner().invoke(main, [*args, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    root = service.endpoint().replace("/api/soap/v1/", "/api/rest/v1/")
+    assert dry.stdout.startswith(f"POST {root}/executeProcess\n")
+    assert "Authorization: Basic ***" in dry.stdout
+    assert "<Name>priority</Name>" in dry.stdout
+    assert DEFAULT_API_TOKEN not in dry.stdout
+    assert service.store().count("ExecutionRecord") == before + 1  # the dry run sent nothing
 
 
 @pytest.mark.timeout(60)
