@@ -6,12 +6,12 @@ What one call costs before anything is sent (no network): building the request,
 validating it against the schema, serialising it and preparing the HTTP request.
 
 - ``soap``: zeep builds the envelope, the WS-Security token is added, the envelope is
-  validated (the client's egress hook) and serialised; ``requests`` prepares the POST.
+  validated (the client's egress hook) and serialised; the client's session prepares the POST.
 - ``rest``: the same, then the envelope is read back and mapped to its REST form
-  (:meth:`boomi_soap.rest.RestTransport.translate`), and ``requests`` prepares that
-  request with its Basic auth header.
-- ``bare``: a hand-written XML body in an f-string, and ``requests`` prepares it
-  (no validation, no schema: the floor).
+  (:meth:`boomi_soap.rest.RestTransport.translate`), and the client's session prepares
+  that request with its Basic auth header.
+- ``bare``: a hand-written XML body in an f-string, and a plain ``requests.Session``
+  prepares it (no validation, no schema: the floor).
 
 The three run alternately in rounds, so drift on a shared machine hits each alike;
 printed: medians per call, the ratios REST/SOAP and REST/bare (median and min-max
@@ -50,7 +50,7 @@ def kinds(soap: Client, rest: Client) -> dict[str, dict[str, Callable[[int], obj
     """For each operation, the three ways to get one request ready to send."""
     assert isinstance(rest._transport, RestTransport)
     transport = rest._transport
-    soap_session = requests.Session()
+    soap_session = soap._transport.session  # each client's own session, as a call would use
     bare_session = requests.Session()
     url = transport.root
     auth = (DEFAULT_USER, DEFAULT_PASSWORD)
