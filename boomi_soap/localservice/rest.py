@@ -154,8 +154,8 @@ class _Call:
     service: LocalService
     account_id: str
     username: str
-    secret: str
-    params: dict[str, str]
+    secret: str = field(repr=False)
+    params: dict[str, str] = field(default_factory=dict)
 
     def soap(self, payload: etree._Element, admit: Callable[[], None] | None = None) -> etree._Element:
         """Run a request wrapper through the SOAP endpoint; the answer's Body child (wrapper or Fault)."""
@@ -194,6 +194,8 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
     params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
     if not account_id:
         return _error(404, "Endpoint is invalid or no longer exists.")
+    # The SOAP endpoint's fault injections (see .injection) apply here too: the same
+    # client tests run over both transports.
     injected = service.injections.take()
     if injected is Injection.DROP_BEFORE:
         return RestReply(0, injected=injected)
