@@ -295,6 +295,14 @@ _limiter_option = click.option(
 )
 
 
+_transport_option = click.option(
+    "--transport",
+    envvar="BOOMI_TRANSPORT",
+    type=click.Choice(["soap", "rest"]),
+    help="SOAP, or Boomi's RESTish API at /api/rest/v1/{accountId} (or BOOMI_TRANSPORT).  [default: soap]",
+)
+
+
 def _store(cache_dir: Path | None) -> CacheStore:
     from boomi_soap.cache import CacheStore, default_cache_dir
 
@@ -754,6 +762,7 @@ class _CallOptions:
     ca_bundle: Path | None
     client_cert: Path | None
     limiter: str | None
+    transport: str | None
     output: str
     dry_run: bool
 
@@ -770,6 +779,7 @@ _CALL_OPTIONS = (
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Read timeout per call, seconds."),
     *_NETWORK_OPTIONS,
     _limiter_option,
+    _transport_option,
     _format_option("json", "xml"),
     click.option("--dry-run", is_flag=True,
                  help="Print the signed, redacted envelope that would be sent; send nothing."),
@@ -815,6 +825,7 @@ def _client(options: _CallOptions) -> Client:
         base_url=_base_url(options.base_url, options.eu),
         credentials=credentials,
         settings=ClientSettings(**extra),
+        transport=options.transport,  # type: ignore[arg-type]
     )
     command = f"call {click.get_current_context().info_name}"
     _where(command, endpoint=client.address, endpoint_from=_base_source(options.eu, fallback="the snapshot"),
@@ -840,7 +851,13 @@ def _run_call(
             values = arguments(client)
             if options.dry_run:
                 envelope = client.envelope(operation, sign=True, **values)
-                click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
+                if client.transport == "rest":  # what goes on the wire: the REST request
+                    from boomi_soap.rest import RestTransport
+
+                    assert isinstance(client._transport, RestTransport)
+                    click.echo(client._transport.describe(envelope), nl=False)
+                else:
+                    click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
                 _note(f"call {operation}: dry run, nothing sent")
                 return
             stream_results(client, action(client, values), options.output, functools.partial(click.echo, nl=False))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from boomi_soap.cli import _account_option, _cache_option, _fail, _flavour_option, main
+from boomi_soap.cli import _account_option, _cache_option, _fail, _flavour_option, _transport_option, main
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _client_options(command: _F) -> _F:
     for option in (
+        _transport_option,
         _cache_option,
         click.option("--user", envvar="BOOMI_USERNAME", help="User (secret from BOOMI_PASSWORD / BOOMI_API_TOKEN)."),
         click.option("--base-url", envvar="BOOMI_BASE_URL", help="Where to send calls."),
@@ -49,6 +50,7 @@ def _client(options: dict[str, Any]) -> Client:
         flavour=options.pop("flavour"),
         base_url=options.pop("base_url"),
         credentials=Credentials.from_sources(username=options.pop("user")),
+        transport=options.pop("transport"),
     )
 
 

@@ -21,9 +21,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from lxml import etree
 
@@ -60,9 +60,14 @@ if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotat
     from boomi_soap.deploy import Promotion
     from boomi_soap.filters import Expression
     from boomi_soap.partner import SubAccountClient
+    from boomi_soap.rest import BulkResults
     from boomi_soap.runs import Execution, RequestId
 
-__all__ = ["Client", "QueryResults"]
+__all__ = ["Client", "QueryResults", "Transport"]
+
+Transport = Literal["soap", "rest"]
+TRANSPORTS: Final[tuple[Transport, ...]] = ("soap", "rest")
+_T = TypeVar("_T")
 
 NS_DATA: Final = "http://api.platform.boomi.com/"
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
@@ -226,6 +231,8 @@ class Client:
         settings: ClientSettings | None = None,
         session: requests.Session | None = None,
         compiled_dir: Path | None = None,
+        transport: Transport = "soap",
+        format: Literal["xml", "json"] = "xml",  # noqa: A002 - the word Boomi's docs use
     ) -> None:
         """Build a client from a verified snapshot; nothing is downloaded.
 
@@ -246,9 +253,14 @@ class Client:
             settings: Rate limit, timeouts, bounds, retries, validation, opt-ins.
             session: HTTP session (a new one by default).
             compiled_dir: Where compiled schemas are kept (see :mod:`boomi_soap.schema`).
+            transport: ``"soap"``, or ``"rest"`` for Boomi's RESTish API at
+                ``.../api/rest/v1/{accountId}`` (same calls, validation, limits and
+                errors; see :mod:`boomi_soap.rest`).
+            format: On REST, ``"json"`` sends and reads JSON (Boomi's JSON form of the
+                same schema) instead of XML; the bindings and checks are the XML ones.
 
         Raises:
-            ConfigurationError: If the endpoint is refused (one line, no secret).
+            ConfigurationError: If the endpoint or the transport is refused (one line, no secret).
         """
         self.snapshot = snapshot
         self.settings = settings or ClientSettings()
@@ -267,7 +279,9 @@ class Client:
             )
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
-        self._transport = SafeTransport(self.settings, session)
+        self.transport: Transport = _check_transport(transport)
+        self.format = _check_format(format, self.transport)
+        self._transport = self._make_transport(session)
         if not self.settings.validate_requests:
             _warn_unvalidated()
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
@@ -311,6 +325,29 @@ class Client:
     def _service(self) -> Any:
         return self._build_zeep()[1]
 
+    def _make_transport(self, session: requests.Session | None) -> SafeTransport:
+        if self.transport == "soap":
+            return SafeTransport(self.settings, session)
+        from boomi_soap.rest import RestTransport
+        from boomi_soap.restmap import JsonBodies, RestError, RestMap
+
+        json = None
+        if self.format == "json":
+            from boomi_soap.jsonform import JsonForm
+
+            json = JsonBodies(JsonForm.of(self.snapshot), self.contract.data_namespace)
+        try:
+            return RestTransport(
+                self.settings,
+                session,
+                restmap=RestMap(self.contract),
+                credentials=self._credentials,
+                soap_address=self.address,
+                json=json,
+            )
+        except RestError as exc:
+            raise ConfigurationError(f"transport='rest': {exc}") from None
+
     @classmethod
     def from_cache(
         cls,
@@ -323,12 +360,15 @@ class Client:
         settings: ClientSettings | None = None,
         env: Mapping[str, str] | None = None,
         region: Literal["na", "eu"] | None = None,
+        transport: Transport | None = None,
+        format: Literal["xml", "json"] = "xml",  # noqa: A002 - the word Boomi's docs use
     ) -> Client:
         """Build a client from the account's current cached snapshot.
 
         Each setting is taken from the argument, else the environment, else the
         snapshot or the default, in that order (the CLI follows the same order).
         ``region="eu"`` is short for ``base_url="https://api.platform.gb.boomi.com"``.
+        ``transport`` defaults to ``BOOMI_TRANSPORT``, else ``"soap"``.
 
         Account, flavour, credentials and base URL default to ``BOOMI_ACCOUNT_ID``,
         ``BOOMI_FLAVOUR`` (else ``platform``), ``BOOMI_USERNAME`` +
@@ -367,7 +407,15 @@ class Client:
                 f" {endpoint.base_url}; set BOOMI_BASE_URL (or base_url=) to the host to call,"
                 " or pass ClientSettings(allow_other_host=True)"
             )
-        client = cls(snapshot, credentials, endpoint=endpoint if configured else None, settings=settings)
+        chosen_transport = cast("Transport", transport or source.get("BOOMI_TRANSPORT") or "soap")
+        client = cls(
+            snapshot,
+            credentials,
+            endpoint=endpoint if configured else None,
+            settings=settings,
+            transport=chosen_transport,
+            format=format,
+        )
         # Say where calls go and why, as the CLI does on stderr (visible at INFO).
         _log.info(
             "account %s (%s), endpoint %s (%s), snapshot %s",
@@ -397,7 +445,8 @@ class Client:
 
     def __repr__(self) -> str:
         user = self._credentials.username
-        return f"Client(account={self.snapshot.account_id!r}, address={self.address!r}, user={user!r})"
+        via = "" if self.transport == "soap" else f", transport={self.transport!r}, format={self.format!r}"
+        return f"Client(account={self.snapshot.account_id!r}, address={self.address!r}, user={user!r}{via})"
 
     # -- plumbing -------------------------------------------------------------------
     def type(self, name: str) -> Any:
@@ -610,6 +659,50 @@ class Client:
         """
         self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
 
+    # -- REST only (transport="rest") ---------------------------------------------------
+    def bulk_get(self, object_type: str, ids: Iterable[str]) -> BulkResults:
+        """Get up to 100 objects in one call (REST only): per-id objects and per-id errors.
+
+        Raises:
+            InvalidRequestError: Over SOAP, or with more than 100 ids (refused before sending).
+        """
+        from boomi_soap.rest import bulk_get
+
+        return self._rest_only("bulk", lambda: bulk_get(self, object_type, ids))
+
+    def execution_record(self, request_id: str) -> tuple[Any, ...] | None:
+        """The ExecutionRecord of an ExecutionRequest's ``requestId`` (REST only); ``None`` while not yet there.
+
+        Raises:
+            InvalidRequestError: Over SOAP.
+            NotFoundError: If the account never issued that request id.
+        """
+        from boomi_soap.rest import execution_record
+
+        return self._rest_only("ExecutionRecord/async", lambda: execution_record(self, request_id))
+
+    def openapi(self) -> dict[str, Any]:
+        """The account's OpenAPI description of the RESTish API (REST only).
+
+        Raises:
+            InvalidRequestError: Over SOAP.
+        """
+        from boomi_soap.rest import openapi
+
+        return self._rest_only("openapi.json", lambda: openapi(self))
+
+    def _rest_only(self, operation: str, run: Callable[[], _T]) -> _T:
+        if self.transport != "rest":
+            raise InvalidRequestError(operation, "REST-only: build the client with transport='rest'")
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = run()
+            outcome = "ok"
+            return result
+        finally:
+            _log_call(operation, outcome, started, self._transport._record())
+
     def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
         """The request envelope ``operation`` would send with these arguments; nothing is sent.
 
@@ -735,6 +828,21 @@ class Client:
 _warned = threading.Event()
 
 
+def _check_format(format: object, transport: Transport) -> Literal["xml", "json"]:  # noqa: A002
+    if format not in ("xml", "json"):
+        raise ConfigurationError(f"unknown format {format!r} (use 'xml' or 'json')")
+    if format == "json" and transport != "rest":
+        raise ConfigurationError("format='json' needs transport='rest' (SOAP is XML)")
+    return "json" if format == "json" else "xml"
+
+
+def _check_transport(transport: object) -> Transport:
+    for known in TRANSPORTS:
+        if transport == known:
+            return known
+    raise ConfigurationError(f"unknown transport {transport!r} (use {' or '.join(map(repr, TRANSPORTS))})")
+
+
 def _warn_unvalidated() -> None:
     if not _warned.is_set():
         _warned.set()
@@ -771,7 +879,8 @@ def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     if isinstance(exc, BoomiSoapError):
         return exc  # ours already (a refused request, a transport failure)
     if isinstance(exc, zeep.exceptions.Fault):
-        if record.status not in (200, 500, 503) or not isinstance(exc.detail, etree._Element | None):
+        unexpected = record.status not in (200, 500, 503) and not record.mapped
+        if unexpected or not isinstance(exc.detail, etree._Element | None):
             # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
             return ResponseError(
                 operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=attempts

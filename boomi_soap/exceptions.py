@@ -7,6 +7,7 @@ can catch them all with a single ``except BoomiSoapError``::
     ├── ConfigurationError     missing or contradictory settings (credentials, endpoint)
     │   └── QueryFilterError   a query filter the schema does not allow
     ├── XMLInputError          unsafe or malformed XML (DTD, entity, syntax, depth)
+    ├── JsonFormError          JSON that does not fit the schema, or XML with no JSON form
     ├── FetchError             the WSDL or a schema could not be downloaded safely
     ├── SchemaLoadError        a snapshot's schemas do not compile
     ├── DocumentInvalidError   a document breaks the schema (carries every issue)
@@ -49,6 +50,7 @@ __all__ = [
     "DocumentInvalidError",
     "FetchError",
     "InvalidRequestError",
+    "JsonFormError",
     "LimiterStoreError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -327,6 +329,18 @@ class XMLInputError(BoomiSoapError, ValueError):
         self.column = column
         where = source if line is None else f"{source}:{line}:{column or 0}"
         super().__init__(f"{where}: {message}")
+
+
+class JsonFormError(BoomiSoapError, ValueError):
+    """A JSON body does not fit the schema, or an element has no JSON form.
+
+    Attributes:
+        path: Where, as a JSON path (``$.QueryFilter.expression.argument[1]``).
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
 
 
 class ServiceError(BoomiSoapError):

@@ -114,9 +114,21 @@ def _mask_named(match: re.Match[bytes]) -> bytes:
     return tag + (MASK.encode() if match.group(3).strip() else match.group(3))
 
 
+# A JSON member with a string or scalar value (a REST body in JSON; see boomi_soap.rest).
+_JSON_MEMBER: Final = re.compile(rb'"([A-Za-z_][\w.:-]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\w.+-]+)')
+
+
+def _mask_json(match: re.Match[bytes]) -> bytes:
+    if not is_secret_name(match.group(1).decode("ascii", "replace")):
+        return match.group(0)
+    return b'"' + match.group(1) + b'"' + match.group(2) + b'"***"'
+
+
 def redact(data: bytes | str) -> str:
-    """Return an XML body as text with the content of every secret-named element or attribute masked."""
+    """Return an XML (or JSON) body as text with the content of every secret-named element, attribute or key masked."""
     raw = data.encode() if isinstance(data, str) else data
+    if raw.lstrip()[:1] in (b"{", b"["):
+        return _JSON_MEMBER.sub(_mask_json, raw).decode("utf-8", "replace")
     raw = _ELEMENT.sub(_mask_element, raw)
     raw = _ATTRIBUTE.sub(rb'\1"***"', raw)
     raw = _NAMED.sub(_mask_named, raw)

@@ -19,7 +19,11 @@ from boomi_soap.exceptions import ConfigurationError
 
 __all__ = ["IDEMPOTENT_OPERATIONS", "ClientSettings", "RetryPolicy"]
 
-IDEMPOTENT_OPERATIONS: Final = frozenset({"get", "query", "queryMore", "getAssignableRoles"})
+# The last three are the REST-only reads (boomi_soap.rest): a bulk GET, the
+# ExecutionRecord/async lookup and the OpenAPI description.
+IDEMPOTENT_OPERATIONS: Final = frozenset(
+    {"get", "query", "queryMore", "getAssignableRoles", "bulk", "ExecutionRecord/async", "openapi.json"}
+)
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_DEBUG_BODY_LIMIT: Final = 64 * 1024
 

@@ -16,6 +16,7 @@ password to another URL.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import random
 import re
@@ -39,7 +40,9 @@ from boomi_soap.settings import ClientSettings, RetryPolicy
 __all__ = ["CallRecord", "SafeTransport", "next_try", "redact", "settled"]
 
 _log = logging.getLogger("boomi_soap.client")
-_QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>")
+# A 503 over the daily quota is final; over the rate limit it is retried.  REST error
+# bodies carry no code, only the message.
+_QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>|\bquota\b[^<\"]*\bexceeded", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +61,9 @@ class CallRecord:
     status: int | None = None
     waited: float = 0.0
     history: list[str] = field(default_factory=list)
+    # The answer was a REST one, re-expressed as a SOAP message (see boomi_soap.rest):
+    # its HTTP status is REST's (404, 403 ...), not SOAP's 200/500/503.
+    mapped: bool = False
 
 
 class SafeTransport:
@@ -110,25 +116,54 @@ class SafeTransport:
             ResponseError: On an answer too large or unreadable.
             TransportError: On a connection failure.
         """
+        return self.send("POST", address, message, headers)
+
+    def send(
+        self,
+        method: str,
+        address: str,
+        message: bytes | str,
+        headers: dict[str, str],
+        *,
+        account_address: str | None = None,
+    ) -> requests.Response:
+        """Send one HTTP request under the same gate, retries and bounds as :meth:`post`.
+
+        ``account_address`` is the SOAP endpoint whose account gate counts the call
+        (default: ``address``), so REST calls share the SOAP calls' rate window and quota.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure.
+        """
         record = self._record()
         settings = self.client_settings
         if _log.isEnabledFor(logging.DEBUG):
             # Prepared as requests will, so session auth shows up (masked) among the headers.
-            prepared = self.session.prepare_request(requests.Request("POST", address, headers=headers))
+            prepared = self.session.prepare_request(requests.Request(method, address, headers=headers))
             _log.debug(
                 "%s request to %s\n%s\n\n%s",
                 record.operation, redact_url(address), redact_headers(prepared.headers),
                 debug_body(message, settings.debug_body_limit),
             )  # fmt: skip
         with Deadline(settings.total_timeout) as deadline:
-            return self._send(record, address, message, headers, deadline)
+            return self._send(record, address, message, headers, deadline, method, account_address or address)
 
     def _send(
-        self, record: CallRecord, address: str, message: bytes | str, headers: dict[str, str], deadline: Deadline
+        self,
+        record: CallRecord,
+        address: str,
+        message: bytes | str,
+        headers: dict[str, str],
+        deadline: Deadline,
+        method: str = "POST",
+        account_address: str | None = None,
     ) -> requests.Response:
         settings = self.client_settings
         policy = settings.retry
-        gate = self.gates.gate(address)
+        gate = self.gates.gate(account_address or address)
         while True:
             record.waited += gate.enter(retry=record.attempts > 0)
             granted = time.monotonic()
@@ -139,7 +174,9 @@ class SafeTransport:
             retry_reason: str | None = None
             error: TransportError | None = None
             try:
-                response = self.session.post(
+                # session.post for POST: a session that overrides post (a canned one in a bench) keeps working.
+                send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
+                response = send(
                     address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True
                 )
                 record.status = response.status_code

@@ -113,3 +113,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# The client transports: every client-path test that takes ``transport`` (directly or
+# through a ``client`` fixture) runs over SOAP and over the RESTish API.
+TRANSPORTS = ("soap", "rest")
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    """``"soap"`` or ``"rest"``: the client transport under test."""
+    return str(request.param)

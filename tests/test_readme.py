@@ -242,6 +242,7 @@ RUNNERS: list[tuple[str, Runner | str]] = [
     ("import asyncio\n\nfrom boomi_soap import F", _python_with_service),
     ('boomi-soap run "Orders - Shopify to SAP"', run_runs_cli),
     ("import tempfile\nfrom pathlib import Path", run_local_python),
+    ("from boomi_soap import Client\n", _python_with_service),
 ]  # fmt: skip
 
 

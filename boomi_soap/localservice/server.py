@@ -6,6 +6,7 @@ Routes (``{account}`` is an account id of the service)::
     GET  /api/soap/v1/{account}?xsd=1    the data schema   (HTTP Basic auth)
     GET  /api/soap/v1/{account}?xsd=2    the wrapper schema (HTTP Basic auth)
     POST /api/soap/v1/{account}          SOAP 1.1 calls    (WS-Security UsernameToken)
+    *    /api/rest/v1/{account}/...      the RESTish API   (HTTP Basic auth; see :mod:`.rest`)
 
 Downloads carry ``ETag`` and ``Last-Modified`` and answer a matching conditional
 GET with 304.  Use :class:`LocalService` as a context manager in tests::
@@ -52,6 +53,8 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.localservice.limits import AccountLimits, LimitStats
+from boomi_soap.localservice.rest import is_rest
+from boomi_soap.localservice.rest import respond as rest_respond
 from boomi_soap.localservice.seed import seed_account
 from boomi_soap.localservice.soap import fault_envelope, handle_soap
 from boomi_soap.localservice.store import AccountStore
@@ -374,8 +377,13 @@ class _Reactor:
             self._refuse(connection, refused.reply)
             return False
         connection.request, connection.length, connection.fed = request, length, 0
-        soap = request.method == "POST" and not urlsplit(request.target).path.startswith(connectnow.PREFIX)
-        connection.guard = EnvelopeGuard(self.config) if soap else None  # Connect Now bodies are JSON
+        # REST and Connect Now bodies are not SOAP envelopes (XML objects, JSON).
+        soap_post = (
+            request.method == "POST"
+            and not is_rest(self.service.release, request.target)
+            and not urlsplit(request.target).path.startswith(connectnow.PREFIX)
+        )
+        connection.guard = EnvelopeGuard(self.config) if soap_post else None
         connection.phase = _Connection.BODY
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
@@ -387,8 +395,10 @@ class _Reactor:
         if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE"):
             if length > self.config.max_body_bytes:
                 raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
-        elif request.method == "POST":
-            if _account_id(request.target, self.service.release.path_prefix) is None:
+            return
+        rest = is_rest(self.service.release, request.target)
+        if request.method == "POST" or (rest and request.method == "DELETE"):
+            if not rest and _account_id(request.target, self.service.release.path_prefix) is None:
                 raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=True))
             if length > self.config.max_body_bytes:
                 raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
@@ -508,6 +518,10 @@ def _respond(service: LocalService, request: _Request) -> _Reply:
     if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method != "GET":
         status, body = connectnow.handle(service, request.method, urlsplit(request.target).path, request.body)
         return _Reply(status, body, "application/json")
+    if is_rest(service.release, request.target):
+        method = "GET" if request.method == "HEAD" else request.method
+        answer = rest_respond(service, method, request.target, request.headers, request.body)
+        return _Reply(answer.status, answer.body, answer.content_type, answer.headers, injected=answer.injected)
     if request.method == "POST":
         return _post(service, request)
     return _get(service, request)

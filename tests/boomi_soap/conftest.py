@@ -26,8 +26,8 @@ Connect = Callable[..., tuple[LocalService, Client]]
 
 
 @pytest.fixture
-def connect(contract: str, tmp_path: Path) -> Iterator[Connect]:
-    """Start a service on the test's contract layout and return it with a client of it."""
+def connect(contract: str, tmp_path: Path, transport: str) -> Iterator[Connect]:
+    """Start a service on the test's contract layout and return it with a client of it (SOAP or REST)."""
     with ExitStack() as stack:
         made = 0
 
@@ -41,7 +41,13 @@ def connect(contract: str, tmp_path: Path) -> Iterator[Connect]:
             endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
             snapshot = refresh(CacheStore(tmp_path / f"cache{made}"), endpoint, CREDENTIALS).snapshot
             settings = ClientSettings(rate_limit=None)
-            client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled")
+            client = Client(
+                snapshot,
+                CREDENTIALS,
+                settings=settings,
+                compiled_dir=tmp_path / "compiled",
+                transport=transport,  # type: ignore[arg-type]
+            )
             return service, client
 
         yield start

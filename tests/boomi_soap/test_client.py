@@ -58,8 +58,9 @@ def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
 
 
 @pytest.fixture
-def client(snapshot: Snapshot, tmp_path: Path) -> Client:
-    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+def client(snapshot: Snapshot, tmp_path: Path, transport: str) -> Client:
+    """A client over each transport (SOAP and REST): the same calls, results and errors."""
+    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled", transport=transport)
 
 
 def online_atom(service: LocalService) -> str:
@@ -234,9 +235,13 @@ def test_other_actions(client: Client) -> None:
         client.call("deployProcess")
 
 
-def test_api_token_credentials(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_api_token_credentials(transport: str, snapshot: Snapshot, tmp_path: Path) -> None:
     token_client = Client(
-        snapshot, Credentials.from_token(DEFAULT_USER, DEFAULT_API_TOKEN), settings=FAST, compiled_dir=tmp_path
+        snapshot,
+        Credentials.from_token(DEFAULT_USER, DEFAULT_API_TOKEN),
+        settings=FAST,
+        compiled_dir=tmp_path,
+        transport=transport,
     )
     assert token_client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
 
@@ -335,14 +340,16 @@ def test_invalid_request_is_refused_before_sending(client: Client, service: Loca
     assert service.store().count("Environment") == 3
 
 
-def test_validation_can_be_turned_off(snapshot: Snapshot, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_validation_can_be_turned_off(
+    transport: str, snapshot: Snapshot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     import boomi_soap.client
 
     boomi_soap.client._warned.clear()
     settings = ClientSettings(rate_limit=None, validate_requests=False)
     with caplog.at_level(logging.WARNING, logger="boomi_soap.client"):
-        expert = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
-        Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
+        expert = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
+        Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
     assert [r.message for r in caplog.records].count(
         "request validation is off: invalid requests will reach the service"
     ) == 1
@@ -353,22 +360,27 @@ def test_validation_can_be_turned_off(snapshot: Snapshot, tmp_path: Path, caplog
 # -- faults ----------------------------------------------------------------------------
 
 
-def test_faults_are_typed(client: Client, snapshot: Snapshot, tmp_path: Path) -> None:
+def test_faults_are_typed(transport: str, client: Client, snapshot: Snapshot, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError) as missing:
         client.get("Process", "nope")
-    assert (missing.value.operation, missing.value.code, missing.value.http_status) == ("get", "NOT_FOUND", 500)
+    status = {"soap": 500, "rest": 404}[transport]  # SOAP sends every fault with 500
+    assert (missing.value.operation, missing.value.code, missing.value.http_status) == ("get", "NOT_FOUND", status)
     with pytest.raises(InvalidRequestError, match="does not support the CREATE"):
         client.create("Process", name="x", Description="d")
     wrong = Client(
-        snapshot, Credentials.from_password(DEFAULT_USER, "wrong-password-123"), settings=FAST, compiled_dir=tmp_path
+        snapshot,
+        Credentials.from_password(DEFAULT_USER, "wrong-password-123"),
+        settings=FAST,
+        compiled_dir=tmp_path,
+        transport=transport,
     )
     with pytest.raises(AuthenticationError) as refused:
         wrong.get("Account", DEFAULT_ACCOUNT)
-    assert refused.value.faultcode == "wsse:FailedAuthentication"
+    assert refused.value.faultcode == {"soap": "wsse:FailedAuthentication", "rest": "S:Client"}[transport]
     assert "wrong-password-123" not in str(refused.value) + repr(refused.value) + repr(wrong)
 
 
-def test_permission_fault(tmp_path: Path, contract: str) -> None:
+def test_permission_fault(transport: str, tmp_path: Path, contract: str) -> None:
     config = ServiceConfig(
         contract=contract,
         accounts=(DEFAULT_ACCOUNT, "other-XYZ789"),
@@ -385,6 +397,7 @@ def test_permission_fault(tmp_path: Path, contract: str) -> None:
             endpoint=Endpoint("other-XYZ789", service.base_url, service.flavour),
             settings=FAST,
             compiled_dir=tmp_path,
+            transport=transport,
         )
         with pytest.raises(PermissionDeniedError):
             other.get("Account", "other-XYZ789")
@@ -407,7 +420,7 @@ def test_503_after_every_retry_is_rate_limited(client: Client, service: LocalSer
     assert limited.value.http_status == 503
 
 
-def test_quota_is_not_retried(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+def test_quota_is_not_retried(transport: str, snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
     with LocalService(ServiceConfig(rate_limit=None, daily_quota=1, contract=contract)) as service:
         client = Client(
             snapshot,
@@ -415,6 +428,7 @@ def test_quota_is_not_retried(snapshot: Snapshot, tmp_path: Path, contract: str)
             endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
             settings=FAST,
             compiled_dir=tmp_path,
+            transport=transport,
         )
         client.get("Account", DEFAULT_ACCOUNT)
         with pytest.raises(QuotaExceededError) as spent:
@@ -465,17 +479,22 @@ def test_garbage_answers_are_typed_errors(
         client.create("Environment", name="G", classification="TEST")
 
 
-def test_read_timeout(snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
+def test_read_timeout(transport: str, snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
     settings = ClientSettings(rate_limit=None, read_timeout=0.3, retry=RetryPolicy(max_retries=0))
-    slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path)
+    slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
     service.injections.latency = 1.0
     with pytest.raises(ServiceTimeoutError, match=r"no answer from http://127\.0\.0\.1:\d+/\S+ within 0\.3 s"):
         slow.create("Environment", name="Slow", classification="TEST")
 
 
-def test_connection_refused_is_retried_then_reported(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_connection_refused_is_retried_then_reported(transport: str, snapshot: Snapshot, tmp_path: Path) -> None:
     dead = Client(
-        snapshot, CREDENTIALS, endpoint="http://127.0.0.1:9/api/soap/v1/x", settings=FAST, compiled_dir=tmp_path
+        snapshot,
+        CREDENTIALS,
+        endpoint="http://127.0.0.1:9/api/soap/v1/x",
+        settings=FAST,
+        compiled_dir=tmp_path,
+        transport=transport,
     )
     with pytest.raises(TransportError) as refused:
         dead.create("Environment", name="x", classification="TEST")
@@ -483,11 +502,11 @@ def test_connection_refused_is_retried_then_reported(snapshot: Snapshot, tmp_pat
     assert refused.value.attempts == 4
 
 
-def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+def test_threads_share_the_rate_limit(transport: str, snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
     with LocalService(ServiceConfig(rate_limit=10, contract=contract)) as service:
         client = Client(
             snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
-            settings=ClientSettings(rate_limit=10), compiled_dir=tmp_path,
+            settings=ClientSettings(rate_limit=10), compiled_dir=tmp_path, transport=transport,
         )  # fmt: skip
         errors: list[BaseException] = []
 
@@ -513,7 +532,12 @@ def test_threads_share_the_rate_limit(snapshot: Snapshot, tmp_path: Path, contra
 
 
 def test_debug_logs_redact_secrets(
-    snapshot: Snapshot, service: LocalService, tmp_path: Path, caplog: pytest.LogCaptureFixture, contract: str
+    transport: str,
+    snapshot: Snapshot,
+    service: LocalService,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    contract: str,
 ) -> None:
     secret = "s3ntinel-Secret-Value"
     config = ServiceConfig(
@@ -524,13 +548,16 @@ def test_debug_logs_redact_secrets(
     with LocalService(config) as guarded, caplog.at_level(logging.DEBUG):
         client = Client(
             snapshot, Credentials.from_password(DEFAULT_USER, secret), endpoint=Endpoint(DEFAULT_ACCOUNT, guarded.base_url, guarded.flavour),
-            settings=FAST, compiled_dir=tmp_path,
+            settings=FAST, compiled_dir=tmp_path, transport=transport,
         )  # fmt: skip
         client.get("Account", DEFAULT_ACCOUNT)
         with pytest.raises(NotFoundError):
             client.get("Process", "missing")
     text = "\n".join(r.getMessage() for r in caplog.records)
-    assert "wsse:Password" in text or ":Password" in text
+    if transport == "soap":
+        assert "wsse:Password" in text or ":Password" in text
+    else:
+        assert "Authorization" in text
     assert "***" in text
     assert secret not in text
     assert base64.b64encode(f"{DEFAULT_USER}:{secret}".encode()).decode() not in text

@@ -113,7 +113,8 @@ def test_no_secret_in_debug_logs(connect: Connect, caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.DEBUG, logger="boomi_soap"):
         packs.upsert_extensions(installation.id, connections={connection.id: {"password": "hunter2-secret"}})
     text = caplog.text
-    assert f"<accountId>{ALLOWED}</accountId>" in text  # the override is on the wire
+    on_the_wire = f"overrideAccount={ALLOWED}" if client.transport == "rest" else f"<accountId>{ALLOWED}</accountId>"
+    assert on_the_wire in text  # the override is on the wire
     assert "hunter2-secret" not in text
     assert DEFAULT_PASSWORD not in text
     assert base64.b64encode(f"{DEFAULT_USER}:{DEFAULT_PASSWORD}".encode()).decode() not in text

@@ -31,44 +31,51 @@ PATH = f"/api/soap/v1/{DEFAULT_ACCOUNT}"
 QUICK = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02))
 
 
-def client_at(base_url: str, tmp_path: Path, settings: ClientSettings = QUICK) -> Client:
+def client_at(base_url: str, tmp_path: Path, settings: ClientSettings = QUICK, transport: str = "soap") -> Client:
     return Client(
         pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, endpoint=base_url + PATH,
-        settings=settings, compiled_dir=tmp_path,
+        settings=settings, compiled_dir=tmp_path, transport=transport,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
+def sent_path(transport: str) -> str:
+    """Where a ``get`` of the account goes on each transport."""
+    return PATH if transport == "soap" else f"/api/rest/v1/{DEFAULT_ACCOUNT}/Account/{DEFAULT_ACCOUNT}"
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_redirects_are_never_followed(status: int, tmp_path: Path) -> None:
+def test_redirects_are_never_followed(status: int, tmp_path: Path, transport: str) -> None:
     with scripted(reply(200, b"<never/>")) as elsewhere:
         target = elsewhere.base_url + "/steal"
         with scripted(reply(status, headers={"Location": target})) as service:
-            client = client_at(service.base_url, tmp_path)
+            client = client_at(service.base_url, tmp_path, transport=transport)
             with pytest.raises(RedirectRefusedError) as refused:
                 client.get("Account", DEFAULT_ACCOUNT)
     message = str(refused.value)
-    assert f"HTTP {status} redirect from {service.base_url}{PATH} to {target} not followed" in message
+    assert f"HTTP {status} redirect from {service.base_url}{sent_path(transport)} to {target} not followed" in message
     assert (refused.value.status, refused.value.location) == (status, target)
     assert len(service.received) == 1  # not retried either
-    assert SECRET in service.text()  # the password went where it was sent, and only there
+    basic = base64.b64encode(f"ann@example.com:{SECRET}".encode()).decode()
+    # The password went where it was sent, and only there (WS-Security, or Basic auth on REST).
+    assert (SECRET if transport == "soap" else basic) in service.text()
     assert elsewhere.received == []
     assert SECRET not in message + repr(refused.value)
 
 
-def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path) -> None:
+def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path, transport: str) -> None:
     location = {"Location": "https://u:hunter2@evil.example/x"}
     with scripted(reply(302, headers=location)) as service, pytest.raises(RedirectRefusedError) as refused:
-        client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, tmp_path, transport=transport).get("Account", DEFAULT_ACCOUNT)
     assert "hunter2" not in str(refused.value)
     assert "https://***@evil.example/x" in str(refused.value)
 
 
 @pytest.mark.timeout(30)  # finishes: without the deadline the drip would go on for about 14 hours
 @pytest.mark.parametrize("headers_first", [False, True], ids=["dripped-headers", "dripped-body"])
-def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path) -> None:
+def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path, transport: str) -> None:
     settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
     with scripted(drip(0.5, headers_first=headers_first)) as service:
-        client = client_at(service.base_url, tmp_path, settings)
+        client = client_at(service.base_url, tmp_path, settings, transport)
         with pytest.raises(
             ServiceTimeoutError,
             match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 2 s",
@@ -78,7 +85,7 @@ def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_p
     assert late.value.sent is None
 
 
-def test_the_total_timeout_covers_retries(tmp_path: Path) -> None:
+def test_the_total_timeout_covers_retries(tmp_path: Path, transport: str) -> None:
     settings = ClientSettings(
         rate_limit=None,
         total_timeout=1,
@@ -88,27 +95,27 @@ def test_the_total_timeout_covers_retries(tmp_path: Path) -> None:
     user = User("ann@example.com", password=SECRET, accounts=frozenset({DEFAULT_ACCOUNT}))
     with LocalService(ServiceConfig(users=(user,))) as service:
         service.inject(Injection.HTTP_503, times=10_000)
-        client = client_at(service.base_url, tmp_path, settings)
+        client = client_at(service.base_url, tmp_path, settings, transport)
         with pytest.raises(RateLimitedError) as limited:
             client.get("Account", DEFAULT_ACCOUNT)
     assert 1 < limited.value.attempts < 50  # retried, then stopped by the deadline, not by max_retries
 
 
 @pytest.mark.timeout(30)  # finishes: the answer is cut, not read to its end
-def test_a_huge_answer_is_cut_at_the_size_limit(tmp_path: Path) -> None:
+def test_a_huge_answer_is_cut_at_the_size_limit(tmp_path: Path, transport: str) -> None:
     settings = ClientSettings(rate_limit=None, max_response_bytes=1024 * 1024, retry=RetryPolicy(max_retries=0))
     with (
         scripted(flood(50 * 1024 * 1024)) as service,
         pytest.raises(ResponseError, match=r"answer larger than 1048576 bytes from http://127\.0\.0\.1:\d+/api"),
     ):
-        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, tmp_path, settings, transport).get("Account", DEFAULT_ACCOUNT)
 
 
-def test_a_declared_size_over_the_limit_is_not_read(tmp_path: Path) -> None:
+def test_a_declared_size_over_the_limit_is_not_read(tmp_path: Path, transport: str) -> None:
     settings = ClientSettings(rate_limit=None, max_response_bytes=100, retry=RetryPolicy(max_retries=0))
     big = reply(200, b"<x>" + b" " * 200 + b"</x>")
     with scripted(big) as service, pytest.raises(ResponseError, match="answer larger than 100 bytes"):
-        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, tmp_path, settings, transport).get("Account", DEFAULT_ACCOUNT)
 
 
 ENVELOPE = f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
