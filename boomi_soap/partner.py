@@ -14,6 +14,7 @@ Boomi refuses the override for Account CREATE and DELETE, Account provisioning a
 from __future__ import annotations
 
 import copy
+import threading
 from typing import TYPE_CHECKING, Any, Final
 
 from lxml import etree
@@ -168,6 +169,10 @@ def for_account(client: Client, sub_account_id: str, *, per_sub_account_limit: b
     Raises:
         ConfigurationError: If the WSDL has no override child (not the Partner API), the id
             is empty or the parent's own, or ``per_sub_account_limit`` is asked of SOAP.
+
+    ``per_sub_account_limit=True`` (REST only, for accounts with Boomi's override rate
+    limit enabled) holds the view's calls to the sub-account's own rate window and quota
+    budget instead of the parent's.
     """
     override = client.contract.override
     if override is None:
@@ -178,7 +183,7 @@ def for_account(client: Client, sub_account_id: str, *, per_sub_account_limit: b
     sub = (sub_account_id or "").strip()
     if not sub or "/" in sub or sub == client.snapshot.account_id:
         raise ConfigurationError(f"invalid sub-account id {sub_account_id!r} for {client.snapshot.account_id}")
-    if per_sub_account_limit and getattr(client, "protocol", "soap") != "rest":
+    if per_sub_account_limit and client.transport != "rest":
         # Boomi's per-sub-account override rate limit applies to REST ?overrideAccount= calls only.
         raise ConfigurationError("per_sub_account_limit applies to the REST Partner API only; this client calls SOAP")
     view = SubAccountClient.__new__(SubAccountClient)
@@ -186,4 +191,13 @@ def for_account(client: Client, sub_account_id: str, *, per_sub_account_limit: b
     view.sub_account = sub
     view.parent = client
     view._override = override
+    if per_sub_account_limit:
+        # Same REST root, session and limiter backend, but the sub-account's own gate (rate
+        # window and quota budget): the transport gates by the SOAP address it is given.
+        transport = copy.copy(client._transport)
+        transport.soap_address = f"{client.address.rsplit('/', 1)[0]}/{sub}"  # type: ignore[attr-defined]
+        view._transport = transport
+        view._zeep_parts = None  # zeep, if needed, is built around this transport
+        view._zeep_lock = threading.Lock()
+        view._lean = {}
     return view

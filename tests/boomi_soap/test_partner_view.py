@@ -133,5 +133,23 @@ def test_bad_ids_and_the_rest_only_option_are_refused(connect: Connect) -> None:
     for bad in ("", DEFAULT_ACCOUNT, "a/b"):
         with pytest.raises(ConfigurationError, match="invalid sub-account"):
             client.for_account(bad)
-    with pytest.raises(ConfigurationError, match="REST Partner API only"):
-        client.for_account(ALLOWED, per_sub_account_limit=True)
+    if client.transport == "soap":
+        with pytest.raises(ConfigurationError, match="REST Partner API only"):
+            client.for_account(ALLOWED, per_sub_account_limit=True)
+
+
+@PARTNER
+@pytest.mark.parametrize("transport", ["rest"])  # Boomi's per-sub-account override limit is REST-only
+def test_the_rest_override_limit_gates_the_sub_account_on_its_own(connect: Connect) -> None:
+    service, client = connect()
+    shared, own = client.for_account(ALLOWED), client.for_account(ALLOWED, per_sub_account_limit=True)
+    gates = client._transport.gates
+    shared.get("Account", ALLOWED)
+    assert ALLOWED not in gates._gates  # counted against the parent, as Boomi does by default
+    before = service.limit_stats().accepted
+    assert own.get("Account", ALLOWED).accountId == ALLOWED
+    assert len(list(own.query("Environment"))) == len(service.store(ALLOWED).all("Environment"))
+    assert ALLOWED in gates._gates  # its own window and budget
+    assert service.limit_stats().accepted == before + 2  # still sent to the parent's REST root
+    assert own._transport is not client._transport
+    assert client._transport.soap_address == client.address  # type: ignore[attr-defined]
