@@ -343,6 +343,12 @@ def _answer(client: Client, operation: str, response: requests.Response, record:
     return root
 
 
+def _override(client: Client) -> dict[str, str]:
+    """``?overrideAccount=`` for a sub-account view (these calls have no wrapper to carry it)."""
+    sub = getattr(client, "sub_account", None)
+    return {"overrideAccount": sub} if sub else {}
+
+
 def bulk_get(client: Client, object_type: str, ids: Iterable[str]) -> BulkResults:
     """``POST /{Object}/bulk`` with ``BulkRequest type="GET"``; see :meth:`Client.bulk_get`."""
     operation = "bulk"
@@ -358,7 +364,8 @@ def bulk_get(client: Client, object_type: str, ids: Iterable[str]) -> BulkResult
             raise RequestValidationError(operation, issues)
     record = transport.begin(operation)
     body = etree.tostring(request, encoding="utf-8")
-    call = RestCall(operation, "POST", f"/{quote(object_type, safe='')}/bulk", body, XML, object_type=object_type)
+    path = f"/{quote(object_type, safe='')}/bulk"
+    call = RestCall(operation, "POST", path, body, XML, params=_override(client), object_type=object_type)
     response = transport.exchange(call)
     if response.status_code != 200:
         _raise_for(client, operation, response, record)
@@ -385,7 +392,8 @@ def execution_record(client: Client, request_id: str) -> tuple[Any, ...] | None:
     if not request_id:
         raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
     record = transport.begin(operation)
-    response = transport.exchange(RestCall(operation, "GET", f"/ExecutionRecord/async/{quote(request_id, safe='')}"))
+    path = f"/ExecutionRecord/async/{quote(request_id, safe='')}"
+    response = transport.exchange(RestCall(operation, "GET", path, params=_override(client)))
     if response.status_code not in (200, 202):
         _raise_for(client, operation, response, record)
     if response.status_code == 202 and not response.content.strip():

@@ -153,3 +153,15 @@ def test_the_rest_override_limit_gates_the_sub_account_on_its_own(connect: Conne
     assert service.limit_stats().accepted == before + 2  # still sent to the parent's REST root
     assert own._transport is not client._transport
     assert client._transport.soap_address == client.address  # type: ignore[attr-defined]
+
+
+@PARTNER
+@pytest.mark.parametrize("transport", ["rest"])  # bulk GET and ExecutionRecord/async are REST-only
+def test_rest_only_reads_act_on_the_sub_account(connect: Connect) -> None:
+    service, client = connect()
+    ids = [r.key for r in service.store(ALLOWED).all("Environment")]
+    assert ids
+    found = client.for_account(ALLOWED).bulk_get("Environment", ids)
+    assert list(found.found) == ids  # the sub-account's objects
+    assert not found.errors
+    assert set(client.bulk_get("Environment", ids).errors) == set(ids)  # not the parent's
