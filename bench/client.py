@@ -1,6 +1,6 @@
 """Benchmark: the client beside plain zeep, both sides alternating in one run.
 
-Run from the repository root:  python bench/client.py [--rounds N] [--no-throughput]
+Run from the repository root:  python bench/client.py [--rounds N] [--no-throughput] [--no-rest]
 
 Every comparison alternates its sides (A B A B ..., the order swapped every other
 round so neither side always runs first), reports each side's median and the
@@ -306,11 +306,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="rounds per comparison (default 15)")
     parser.add_argument("--no-throughput", action="store_true", help="skip the rate-limited throughput run")
+    parser.add_argument("--no-rest", action="store_true", help="skip the REST per-call overhead (bench/rest.py)")
     args = parser.parse_args()
     print(f"os.cpu_count() = {os.cpu_count()}; Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as scratch:
         whole_process(args.rounds, Path(scratch))
         per_call(args.rounds, Path(scratch))
+        if not args.no_rest:
+            print("3b. Per-call overhead of REST beside SOAP and a bare requests call (bench/rest.py)")
+            sys.path.insert(0, str(Path(__file__).parent))
+            import rest as rest_bench  # bench/rest.py: also runs on its own
+
+            rest_bench.main()
         if not args.no_throughput:
             throughput(Path(scratch))
 
