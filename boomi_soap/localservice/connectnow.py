@@ -29,29 +29,9 @@ if TYPE_CHECKING:
     from boomi_soap.localservice.server import LocalService
     from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["EXTRA_OPERATIONS", "OPERATIONS", "PREFIX", "handle"]
+__all__ = ["PREFIX", "handle"]
 
 PREFIX: Final = "/ws/simple/"
-OPERATIONS: Final = (
-    "createIntegrationPackDeployment",
-    "executeIntegrationProcess",
-    "getAllIPacksAvailableToAccount",
-    "getBoomiAccountProfile",
-    "getEnvironmentsForAccount",
-    "getExtendedConnectionsForInstalledIPack",
-    "getExtendedCrossReferenceTablesForInstalledIPack",
-    "getExtendedMapsForInstalledIPack",
-    "getExtendedProcessPropertiesForInstalledIPack",
-    "getProcessExecutionRecords",
-    "getInstalledIPacks",
-    "getOAuth2AccessTokenURL",
-    "getProcessSchedules",
-    "getInstalledIPackInstanceProcesses",
-    "deleteInstalledIPackInstance",
-    "upsertEnvironmentExtensions",
-)
-EXTRA_OPERATIONS: Final = ("upsertProcessSchedules",)
-"""Documented in the same Connect Now reference, outside the issue's list of 16."""
 RECORD_LIMIT: Final = 1000
 _STATUS: Final = {FaultCode.AUTHENTICATION: 401, FaultCode.PERMISSION: 403, FaultCode.NOT_FOUND: 404}
 
