@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from boomi_soap.localservice.server import LocalService
     from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["RestReply", "is_rest", "respond", "rest_prefix"]
+__all__ = ["RestReply", "basic_credentials", "is_rest", "respond", "rest_prefix"]
 
 _XML: Final = "application/xml; charset=utf-8"
 _STATUS: Final = {
@@ -127,7 +127,8 @@ def _from_fault(fault: ApiFault) -> RestReply:
     return _error(status, fault.message, headers)
 
 
-def _basic(header: str | None) -> tuple[str, str] | None:
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """The user name and secret of an HTTP Basic ``Authorization`` header, if it is one."""
     scheme, _, encoded = (header or "").partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -226,7 +227,7 @@ def _answer(
     headers: dict[str, str],
     body: bytes,
 ) -> RestReply:
-    credentials = _basic(headers.get("authorization"))
+    credentials = basic_credentials(headers.get("authorization"))
     if credentials is None:
         return _error(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
     call = _Call(service, account_id, credentials[0], credentials[1], params)

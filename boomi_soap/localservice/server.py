@@ -26,8 +26,6 @@ write on a ``TCP_NODELAY`` socket.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import heapq
 import itertools
@@ -53,7 +51,7 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.localservice.limits import AccountLimits, LimitStats
-from boomi_soap.localservice.rest import is_rest
+from boomi_soap.localservice.rest import basic_credentials, is_rest
 from boomi_soap.localservice.rest import respond as rest_respond
 from boomi_soap.localservice.seed import seed_account
 from boomi_soap.localservice.soap import fault_envelope, handle_soap
@@ -528,14 +526,8 @@ def _respond(service: LocalService, request: _Request) -> _Reply:
 
 
 def _basic_user(service: LocalService, request: _Request) -> User | None:
-    scheme, _, encoded = (request.header("authorization") or "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        username, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return service.config.authenticate(username, secret) if sep else None
+    found = basic_credentials(request.header("authorization"))
+    return service.config.authenticate(*found) if found else None
 
 
 def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
