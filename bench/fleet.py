@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import subprocess
@@ -89,6 +90,8 @@ def main() -> None:
                     # Each side starts with fresh clients, which know nothing of the calls the
                     # service counted in the last second of the previous run: let its window drain.
                     time.sleep(1.5)
+                    # And the other side's clients are garbage: collect them now, not in a pause mid-run.
+                    gc.collect()
                     server_cpu = cpu_of(server.pid)
                     run = (async_run if side == "asyncio" else thread_run)(
                         snapshot, base_url, accounts, args.seconds, scratch
@@ -181,7 +184,11 @@ def thread_run(
         for thread in threads:
             thread.join()
 
-    return _tally(go, tally)
+    try:
+        return _tally(go, tally)
+    finally:
+        for client in clients.values():
+            client.close()
 
 
 def _tally(run: Any, tally: dict[str, int]) -> dict[str, float]:
