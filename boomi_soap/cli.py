@@ -828,7 +828,7 @@ def _client(options: _CallOptions) -> Client:
         transport=options.transport,  # type: ignore[arg-type]
     )
     command = f"call {click.get_current_context().info_name}"
-    _where(command, endpoint=client.address, endpoint_from=_base_source(options.eu, fallback="the snapshot"),
+    _where(command, endpoint=client.endpoint_url, endpoint_from=_base_source(options.eu, fallback="the snapshot"),
            account=client.snapshot.account_id, user=credentials.username)  # fmt: skip
     _note(f"{command}: snapshot {client.snapshot.directory} ({_cache_source()})")
     return client

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from boomi_soap.cli import _account_option, _cache_option, _fail, _flavour_option, _transport_option, main
+from boomi_soap.cli import _account_option, _cache_option, _fail, _flavour_option, _note, _transport_option, main
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -44,14 +44,20 @@ def _client(options: dict[str, Any]) -> Client:
     from boomi_soap.client import Client
     from boomi_soap.credentials import Credentials
 
-    return Client.from_cache(
+    credentials = Credentials.from_sources(username=options.pop("user"))
+    client = Client.from_cache(
         options.pop("account"),
         cache_dir=options.pop("cache_dir"),
         flavour=options.pop("flavour"),
         base_url=options.pop("base_url"),
-        credentials=Credentials.from_sources(username=options.pop("user")),
+        credentials=credentials,
         transport=options.pop("transport"),
     )
+    _note(
+        f"{click.get_current_context().info_name}: endpoint {client.endpoint_url};"
+        f" account {client.snapshot.account_id}; user {credentials.username}"
+    )
+    return client
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:

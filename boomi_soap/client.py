@@ -443,6 +443,12 @@ class Client:
         """
         return self._zeep
 
+    @property
+    def endpoint_url(self) -> str:
+        """Where calls are sent: the SOAP endpoint, or with ``transport="rest"`` the account's REST root."""
+        root = getattr(self._transport, "root", None)
+        return root if self.transport == "rest" and isinstance(root, str) else self.address
+
     def __repr__(self) -> str:
         user = self._credentials.username
         via = "" if self.transport == "soap" else f", transport={self.transport!r}, format={self.format!r}"

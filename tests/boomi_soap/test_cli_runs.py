@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from boomi_soap.cli import main
-from boomi_soap.localservice import LocalService
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_USER, LocalService
 from boomi_soap.localservice.executions import MESSAGE_PROPERTY, OUTCOME_PROPERTY
 from tests.boomi_soap.conftest import ENDLESS, Connect
 from tests.boomi_soap.test_cli import fetch_env
@@ -28,7 +28,10 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
     assert shown["status"] == "COMPLETE"
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
-    assert done.stderr == ""  # progress only on a terminal
+    # Where it talks, and nothing else: progress only on a terminal.
+    assert done.stderr.splitlines() == [
+        f"run: endpoint {service.endpoint()}; account {DEFAULT_ACCOUNT}; user {DEFAULT_USER}"
+    ]
 
     failed = invoke("run", PROCESS, "--atom", "Production Atom", "-p", f"{MESSAGE_PROPERTY}=bad mapping")
     assert failed.exit_code == 1

@@ -155,6 +155,8 @@ def test_execute_process_over_rest_from_the_cli(service: LocalService, snapshot:
     assert service.store().count("ExecutionRecord") == before + 1
     listed = CliRunner().invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--transport", "rest"], env=env)
     assert json.loads(listed.stdout)["@type"] == "Account"
+    rest_root = service.endpoint().replace("/api/soap/v1/", "/api/rest/v1/")
+    assert f"call get: endpoint {rest_root} (" in listed.stderr  # says where it talks: the REST root
     dry = CliRunner().invoke(main, [*args, "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
     root = service.endpoint().replace("/api/soap/v1/", "/api/rest/v1/")
