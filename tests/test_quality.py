@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = next(line.strip() for line in readme[marker + 1 :] if line.startswith("   ") and line.strip())
     assert "pytest" in command
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_no_credential_ships_outside_the_tests() -> None:
+    # A token login with a token-shaped value (Boomi's own docs show one): nothing that
+    # looks like a usable credential may ship, even a sample.
+    token = re.compile(rb"BOOMI_TOKEN\.[^\s:<\"']+@[^\s:\"']+:[0-9a-fA-F]{8}-[0-9a-fA-F-]{20,}")
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    files = [name for name in listed.decode().split("\0") if name and not name.startswith("tests/")]
+    assert files, "git ls-files listed nothing"
+    found = [name for name in files if (ROOT / name).is_file() and token.search((ROOT / name).read_bytes())]
+    assert found == []

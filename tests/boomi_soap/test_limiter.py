@@ -214,7 +214,8 @@ def test_redis_backend_counts_the_quota_atomically(redis_url: str) -> None:
     for thread in threads:
         thread.join()
     assert sum(counted for counted, _ in results) == 25
-    assert sum(backend.usage("acct", time.time()).values()) == 25
+    usage = backend.usage("acct", time.time())  # the hour buckets as of now; no timing is asserted
+    assert sum(usage.values()) == 25
     backend.close()
 
 
@@ -226,7 +227,8 @@ def test_host_store_is_private(tmp_path: Path) -> None:
     directory.mkdir(mode=0o755)
     backend = HostBackend(directory)
     backend.limiter("acme-ABC123", 5).acquire()
-    assert backend.reserve("acme-ABC123", None, time.time()) == (True, 1)
+    reserved = backend.reserve("acme-ABC123", None, time.time())
+    assert reserved == (True, 1)
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # tightened
     assert {p.name for p in directory.iterdir()} >= {"acme-ABC123.sqlite", "acme-ABC123.lock"}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in directory.iterdir())
