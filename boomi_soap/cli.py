@@ -183,7 +183,13 @@ def serve(
     BOOMI_SERVE_PASSWORD, BOOMI_SERVE_API_TOKEN and BOOMI_SERVE_RECORDS.
     """
     from boomi_soap.localservice import LocalService, ServiceConfig, User
-    from boomi_soap.localservice.config import DEFAULT_ACCOUNT, DEFAULT_API_TOKEN, DEFAULT_PASSWORD, DEFAULT_USER
+    from boomi_soap.localservice.config import (
+        DEFAULT_ACCOUNT,
+        DEFAULT_API_TOKEN,
+        DEFAULT_PASSWORD,
+        DEFAULT_SUB_ACCOUNTS,
+        DEFAULT_USER,
+    )
 
     if (password or api_token) and not user:
         raise click.UsageError("--password/--api-token need --user (or BOOMI_SERVE_USER)")
@@ -192,11 +198,13 @@ def serve(
             "--user needs --password or --api-token (or BOOMI_SERVE_PASSWORD / BOOMI_SERVE_API_TOKEN)"
         )
     served = accounts or (DEFAULT_ACCOUNT,)
+    # The first account's sub-accounts (Partner API): the login may act on the first,
+    # not the second, so both an override and its refusal can be tried.
     login = User(
         user or DEFAULT_USER,
         password=password if user else DEFAULT_PASSWORD,
         api_token=api_token if user else DEFAULT_API_TOKEN,
-        accounts=frozenset(served),
+        accounts=frozenset({*served, DEFAULT_SUB_ACCOUNTS[0]}),
     )
     try:
         config = ServiceConfig(
@@ -225,6 +233,9 @@ def serve(
         click.echo(f"AtomSphere local service on {service.base_url} (release {release}, {contract} contract)")
         for account in served:
             click.echo(f"  WSDL {service.wsdl_url(account)}")
+        if contract == "partner":
+            allowed, forbidden = service.sub_accounts(served[0])[:2]
+            click.echo(f"  sub-accounts of {served[0]}: {allowed} (this login may act on it), {forbidden} (it may not)")
         how = "--user" if user and _source("user", "") == "--user" else "BOOMI_SERVE_USER" if user else "default"
         click.echo(f"  sign in as {login.login} ({how}; or BOOMI_TOKEN.{login.login} with an API token)")
         sys.stdout.flush()

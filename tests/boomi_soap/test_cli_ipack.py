@@ -54,3 +54,42 @@ def test_a_forbidden_sub_account_fails_with_one_line(connect: Connect, tmp_path:
     assert result.exit_code == 1
     assert "insufficient permissions" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.timeout(120)
+def test_serve_partner_lets_the_demo_login_act_on_its_sub_account(tmp_path: Path) -> None:
+    # `boomi-soap serve --contract partner`, then the ipack commands, as a user would try them.
+    import os
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from boomi_soap.cli import main
+    from boomi_soap.localservice.config import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOMI_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boomi_soap", "serve", "--port", "0", "--contract", "partner"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().split()[4]
+        banner = [process.stdout.readline() for _ in range(3)]
+        assert any(f"{SUB} (this login may act on it)" in line for line in banner), banner
+        client_env = {"BOOMI_BASE_URL": base, "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT, "BOOMI_USERNAME": DEFAULT_USER,
+                      "BOOMI_PASSWORD": DEFAULT_PASSWORD, "BOOMI_API_TOKEN": "",
+                      "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache"),
+                      "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}  # fmt: skip
+        runner = CliRunner()
+        assert runner.invoke(main, ["fetch", "--flavour", "partner"], env=client_env).exit_code == 0
+        allowed = runner.invoke(main, ["ipack", "environments", "--account", SUB, "--format", "json"], env=client_env)
+        assert allowed.exit_code == 0, allowed.output
+        assert json.loads(allowed.stdout)
+        forbidden = runner.invoke(main, ["ipack", "environments", "--account", DEFAULT_SUB_ACCOUNTS[1]], env=client_env)
+        assert forbidden.exit_code == 1
+        assert "insufficient permissions" in forbidden.stderr
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
