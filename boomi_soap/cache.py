@@ -56,19 +56,13 @@ from boomi_soap.exceptions import (
     ConfigurationError,
     SnapshotNotFoundError,
 )
-from boomi_soap.fetch import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_TOTAL_BYTES,
-    DEFAULT_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT,
-    FetchResult,
-    Previous,
-    fetch_documents,
-)
 from boomi_soap.redact import redact_url
+from boomi_soap.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 
 if TYPE_CHECKING:
     import requests
+
+    from boomi_soap.fetch import FetchResult, Previous
 
 __all__ = [
     "FORMAT_VERSION",
@@ -154,6 +148,8 @@ class Snapshot:
 
     def previous(self) -> dict[str, Previous]:
         """What a conditional re-fetch needs to know, by URL."""
+        from boomi_soap.fetch import Previous  # fetching is the only user: reading a snapshot never imports it
+
         return {
             entry.url: Previous(
                 read_private(self.directory / entry.path, private=False),
@@ -797,6 +793,8 @@ def _refresh(
         _log.warning("ignoring damaged snapshot: %s", exc)
         current = None
     previous = current.previous() if current is not None and current.endpoint == endpoint.url else None
+    from boomi_soap.fetch import fetch_documents
+
     result = fetch_documents(
         endpoint, credentials, session=session, previous=previous, timeout=timeout, max_bytes=max_bytes,
         max_total_bytes=max_total_bytes, total_timeout=total_timeout,

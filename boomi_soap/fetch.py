@@ -31,6 +31,7 @@ from lxml import etree
 from boomi_soap.credentials import Credentials, Endpoint, origin
 from boomi_soap.exceptions import FetchError, XMLInputError
 from boomi_soap.redact import redact_url
+from boomi_soap.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ __all__ = [
 
 NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
-DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
-DEFAULT_TIMEOUT: Final = (10.0, 60.0)
-DEFAULT_MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
-DEFAULT_TOTAL_TIMEOUT: Final = 300.0
 MAX_DOCUMENTS: Final = 200
 _SCHEMA_REFS: Final = tuple(f"{{{NS_XS}}}{tag}" for tag in ("import", "include", "redefine", "override"))
 _WSDL_IMPORT: Final = f"{{{NS_WSDL}}}import"

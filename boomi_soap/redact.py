@@ -48,33 +48,37 @@ _NAMING_KEYS: Final = ("id", "name", "key", "fieldName", "propertyName")
 _WORDS: Final = "|".join(SECRET_WORDS).encode()
 _NAME: Final = rb"[\w.-]*(?:" + _WORDS + rb")[\w.-]*"
 _TAG: Final = rb"(?:[\w.-]+:)?" + _NAME
-_FLAGS: Final = re.IGNORECASE | re.DOTALL
+# Patterns as text: ``re`` compiles (and keeps) each on first use, so importing this
+# module (every client does) costs nothing until something is redacted.
+_FLAGS: Final = rb"(?is)"
 # <password>...</password>, <credentials>...</credentials>; to the end when the end tag was cut off.
-_ELEMENT: Final = re.compile(rb"(<(" + _TAG + rb")(?=[\s/>])[^>]*(?<!/)>)(.*?)(</\2\s*>|\Z)", _FLAGS)
-_TEXT: Final = re.compile(rb"(^|>)([^<]+)")
-_CDATA: Final = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
-_ANY_VALUE: Final = re.compile(rb"(=\s*)(\"[^\"]*\"?|'[^']*'?)")
+_ELEMENT: Final = _FLAGS + rb"(<(" + _TAG + rb")(?=[\s/>])[^>]*(?<!/)>)(.*?)(</\2\s*>|\Z)"
+_TEXT: Final = rb"(^|>)([^<]+)"
+_CDATA: Final = rb"(?s)<!\[CDATA\[.*?(?:\]\]>|\Z)"
+_ANY_VALUE: Final = rb"(=\s*)(\"[^\"]*\"?|'[^']*'?)"
 # password="...", wsse:Nonce='...': the value, even an unterminated one.
-_ATTRIBUTE: Final = re.compile(rb"(\s" + _TAG + rb"\s*=\s*)(\"[^\"]*\"?|'[^']*'?)", _FLAGS)
+_ATTRIBUTE: Final = _FLAGS + rb"(\s" + _TAG + rb"\s*=\s*)(\"[^\"]*\"?|'[^']*'?)"
 # <field id="password" type="password" value="..."/> and <property name="apiKey">...</property>.
-_NAMED: Final = re.compile(
-    rb"(<[\w.:-]+\s[^>]*?\b(?:id|name|key|fieldName|propertyName)\s*=\s*([\"'])" + _NAME + rb"\2[^>]*>)([^<]*)", _FLAGS
+_NAMED: Final = (
+    _FLAGS + rb"(<[\w.:-]+\s[^>]*?\b(?:id|name|key|fieldName|propertyName)\s*=\s*([\"'])" + _NAME + rb"\2[^>]*>)([^<]*)"
 )
-_VALUE_ATTRIBUTE: Final = re.compile(rb"(\svalue\s*=\s*)(\"[^\"]*\"?|'[^']*'?)", _FLAGS)
+_VALUE_ATTRIBUTE: Final = _FLAGS + rb"(\svalue\s*=\s*)(\"[^\"]*\"?|'[^']*'?)"
 # <Name>apiKey</Name><Value>...</Value> (process properties and their kin).
-_PAIR: Final = re.compile(
-    rb"(<(?:[\w.-]+:)?Name\b[^>]*>\s*" + _NAME + rb"\s*</(?:[\w.-]+:)?Name\s*>\s*<((?:[\w.-]+:)?Value)\b[^>]*(?<!/)>)"
-    rb"(.*?)(</\2\s*>|\Z)",
-    _FLAGS,
+_PAIR: Final = (
+    _FLAGS
+    + rb"(<(?:[\w.-]+:)?Name\b[^>]*>\s*"
+    + _NAME
+    + rb"\s*</(?:[\w.-]+:)?Name\s*>\s*<((?:[\w.-]+:)?Value)\b[^>]*(?<!/)>)"
+    rb"(.*?)(</\2\s*>|\Z)"
 )
-_SECRET_NAME: Final = re.compile(_NAME.decode(), re.IGNORECASE)
+_SECRET_NAME: Final = "(?i)" + _NAME.decode()
 _SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 def is_secret_name(name: str) -> bool:
     """Whether an element, attribute or header name says it holds a secret."""
     local = name.rpartition(":")[2]
-    return local.lower() in SECRET_FIELDS or _SECRET_NAME.fullmatch(local) is not None
+    return local.lower() in SECRET_FIELDS or re.fullmatch(_SECRET_NAME, local) is not None
 
 
 def redact_json(value: object) -> object:
@@ -104,18 +108,18 @@ def _mask_text(match: re.Match[bytes]) -> bytes:
 
 def _mask_element(match: re.Match[bytes]) -> bytes:
     # Child tags stay, so the log still shows the shape (wsse:Username, wsse:Password).
-    content = _CDATA.sub(MASK.encode(), match.group(3))
-    content = _ANY_VALUE.sub(rb'\1"***"', _TEXT.sub(_mask_text, content))
+    content = re.sub(_CDATA, MASK.encode(), match.group(3))
+    content = re.sub(_ANY_VALUE, rb'\1"***"', re.sub(_TEXT, _mask_text, content))
     return match.group(1) + content + match.group(4)
 
 
 def _mask_named(match: re.Match[bytes]) -> bytes:
-    tag = _VALUE_ATTRIBUTE.sub(rb'\1"***"', match.group(1))
+    tag = re.sub(_VALUE_ATTRIBUTE, rb'\1"***"', match.group(1))
     return tag + (MASK.encode() if match.group(3).strip() else match.group(3))
 
 
 # A JSON member with a string or scalar value (a REST body in JSON; see boomi_soap.rest).
-_JSON_MEMBER: Final = re.compile(rb'"([A-Za-z_][\w.:-]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\w.+-]+)')
+_JSON_MEMBER: Final = rb'"([A-Za-z_][\w.:-]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\w.+-]+)'
 
 
 def _mask_json(match: re.Match[bytes]) -> bytes:
@@ -128,11 +132,11 @@ def redact(data: bytes | str) -> str:
     """Return an XML (or JSON) body as text with the content of every secret-named element, attribute or key masked."""
     raw = data.encode() if isinstance(data, str) else data
     if raw.lstrip()[:1] in (b"{", b"["):
-        return _JSON_MEMBER.sub(_mask_json, raw).decode("utf-8", "replace")
-    raw = _ELEMENT.sub(_mask_element, raw)
-    raw = _ATTRIBUTE.sub(rb'\1"***"', raw)
-    raw = _NAMED.sub(_mask_named, raw)
-    raw = _PAIR.sub(rb"\1***\4", raw)
+        return re.sub(_JSON_MEMBER, _mask_json, raw).decode("utf-8", "replace")
+    raw = re.sub(_ELEMENT, _mask_element, raw)
+    raw = re.sub(_ATTRIBUTE, rb'\1"***"', raw)
+    raw = re.sub(_NAMED, _mask_named, raw)
+    raw = re.sub(_PAIR, rb"\1***\4", raw)
     return raw.decode("utf-8", "replace")
 
 

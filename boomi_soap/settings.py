@@ -26,6 +26,11 @@ IDEMPOTENT_OPERATIONS: Final = frozenset(
 )
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_DEBUG_BODY_LIMIT: Final = 64 * 1024
+# The bounds of a WSDL download (boomi_soap.fetch): one document, all of them, and the time.
+DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
+DEFAULT_TIMEOUT: Final = (10.0, 60.0)
+DEFAULT_MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_TOTAL_TIMEOUT: Final = 300.0
 
 
 def _number(owner: str, name: str, value: object, *, positive: bool = True, optional: bool = False) -> None:

@@ -56,7 +56,7 @@ KNOWN_PREFIXES: Final = {
 _ENVELOPE: Final = f"{{{NS_ENVELOPE}}}Envelope"
 _BODY: Final = f"{{{NS_ENVELOPE}}}Body"
 _log = logging.getLogger("boomi_soap.validate")
-_ATTRIBUTE: Final = re.compile(r"^attribute (?P<name>[^\s=]+)=")
+_ATTRIBUTE: Final = r"^attribute (?P<name>[^\s=]+)="
 
 
 @dataclass(frozen=True)
@@ -177,24 +177,18 @@ class _Finding:
     complete: bool = True
 
 
-_LIBXML2: Final = re.compile(
-    r"^Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<text>.*)$", re.S
+# Patterns as text: ``re`` compiles (and keeps) each on first use, which only an
+# invalid document needs; a process that validates good documents never pays for them.
+_LIBXML2: Final = r"(?s)^Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<text>.*)$"
+_ENUMERATION: Final = (
+    r"(?s)^\[facet 'enumeration'\] The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}\.$"
 )
-_ENUMERATION: Final = re.compile(
-    r"^\[facet 'enumeration'\] The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}\.$", re.S
-)
-_ATOMIC: Final = re.compile(
-    r"^'(?P<value>.*)' is not a valid value of the (?:atomic|list|union) type '(?P<type>[^']+)'\.$", re.S
-)
-_FACET: Final = re.compile(r"^\[facet '(?P<facet>\w+)'\] The value '(?P<value>.*?)' (?P<rest>.*?)\.?$", re.S)
-_REQUIRED: Final = re.compile(r"^The attribute '(?P<name>[^']+)' is required but missing\.$")
-_NOT_ALLOWED: Final = re.compile(r"^The attribute '(?P<name>[^']+)' is not allowed\.$")
-_UNEXPECTED: Final = re.compile(
-    r"^This element is not expected\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$", re.S
-)
-_MISSING: Final = re.compile(
-    r"^Missing child element\(s\)\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$", re.S
-)
+_ATOMIC: Final = r"(?s)^'(?P<value>.*)' is not a valid value of the (?:atomic|list|union) type '(?P<type>[^']+)'\.$"
+_FACET: Final = r"(?s)^\[facet '(?P<facet>\w+)'\] The value '(?P<value>.*?)' (?P<rest>.*?)\.?$"
+_REQUIRED: Final = r"^The attribute '(?P<name>[^']+)' is required but missing\.$"
+_NOT_ALLOWED: Final = r"^The attribute '(?P<name>[^']+)' is not allowed\.$"
+_UNEXPECTED: Final = r"(?s)^This element is not expected\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$"
+_MISSING: Final = r"(?s)^Missing child element\(s\)\.(?: Expected is (?:one of )?\( (?P<expected>.*) \)\.)?$"
 _WORDS: Final = {
     "boolean": "is not a boolean value",
     "dateTime": "is not a valid datetime",
@@ -233,38 +227,38 @@ def _names(listed: str | None) -> tuple[str, ...]:
 
 def _translate(element: etree._Element, message: str) -> _Finding:
     """Turn one libxml2 message about ``element`` into a finding."""
-    match = _LIBXML2.match(message)
+    match = re.match(_LIBXML2, message)
     if match is None:
         return _Finding(element, message, complete=False)
     attribute = match.group("attribute")
     text = match.group("text").strip()
     shown = _short(attribute) if attribute else None
     on = f"attribute {shown}=" if shown else ""
-    if found := _ENUMERATION.match(text):
+    if found := re.match(_ENUMERATION, text):
         value = found.group("value")
         reason = f"value must be one of [{found.group('set')}]"
         return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
-    if found := _ATOMIC.match(text):
+    if found := re.match(_ATOMIC, text):
         value, kind = found.group("value"), found.group("type")
         words = _WORDS.get(kind.removeprefix("xs:")) if kind.startswith("xs:") else None
         reason = f"{value!r} {words or f'is not a valid value of type {_short(kind)}'}"
         return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
-    if found := _FACET.match(text):
+    if found := re.match(_FACET, text):
         value = found.group("value")
         reason = f"{value!r} {found.group('rest')} (facet {found.group('facet')})"
         return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
-    if found := _REQUIRED.match(text):
+    if found := re.match(_REQUIRED, text):
         return _Finding(element, f"missing required attribute {_short(found.group('name'))!r}")
-    if found := _NOT_ALLOWED.match(text):
+    if found := re.match(_NOT_ALLOWED, text):
         return _Finding(element, f"{_short(found.group('name'))!r} attribute not allowed for element")
-    if found := _UNEXPECTED.match(text):
+    if found := re.match(_UNEXPECTED, text):
         parent = element.getparent()
         position = (list(parent).index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
         return _Finding(element, reason, expected=expected)
-    if found := _MISSING.match(text):
+    if found := re.match(_MISSING, text):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
         if len(expected) > 1:
@@ -516,7 +510,7 @@ class SchemaValidator:
             index = getattr(error, "index", None)
             reason = for_people(error.reason or str(error.message))
             attribute = None
-            match = _ATTRIBUTE.match(reason)
+            match = re.match(_ATTRIBUTE, reason)
             if match:
                 attribute = match.group("name")
             elif isinstance(index, int) and 0 <= index < len(failing) and "nexpected child" in reason:
@@ -590,12 +584,12 @@ def _particle_name(particle: object) -> str:
 
 
 _PYTHON_REASONS: Final = (
-    (re.compile(r"invalid literal for int\(\) with base \d+: (?P<v>'.*')"), "{v} is not an integer"),
-    (re.compile(r"could not convert string to float: (?P<v>'.*')"), "{v} is not a number"),
-    (re.compile(r"\[<class 'decimal\.\w+'>\]"), "not a decimal number"),
-    (re.compile(r"Invalid (?P<k>\w+) string (?P<v>'.*?') for <class '[\w.]+'>"), "{v} is not a valid {k}"),
-    (re.compile(r"Xsd\w+\(name='(?P<n>[^']+)'\) is abstract"), "{n} is abstract: give a concrete xsi:type"),
-    (re.compile(r"(?:Invalid isoformat string|time data): (?P<v>'.*?')(?: does not match format .*)?$"),
+    (r"invalid literal for int\(\) with base \d+: (?P<v>'.*')", "{v} is not an integer"),
+    (r"could not convert string to float: (?P<v>'.*')", "{v} is not a number"),
+    (r"\[<class 'decimal\.\w+'>\]", "not a decimal number"),
+    (r"Invalid (?P<k>\w+) string (?P<v>'.*?') for <class '[\w.]+'>", "{v} is not a valid {k}"),
+    (r"Xsd\w+\(name='(?P<n>[^']+)'\) is abstract", "{n} is abstract: give a concrete xsi:type"),
+    (r"(?:Invalid isoformat string|time data): (?P<v>'.*?')(?: does not match format .*)?$",
      "{v} is not a valid date or time"),
 )  # fmt: skip
 
@@ -603,7 +597,7 @@ _PYTHON_REASONS: Final = (
 def for_people(reason: str) -> str:
     """Replace Python's own conversion messages inside a validator's reason with plain words."""
     for pattern, replacement in _PYTHON_REASONS:
-        reason = pattern.sub(lambda m, r=replacement: r.format(**m.groupdict()), reason)  # type: ignore[misc]
+        reason = re.sub(pattern, lambda m, r=replacement: r.format(**m.groupdict()), reason)  # type: ignore[misc]
     return reason
 
 
