@@ -13,7 +13,8 @@ one unmeasured run of each script) as it is on a user's machine.
    the generated bindings; snapshot verified, one ``get`` request built, validated
    and signed, nothing sent) and the zeep path (``Client.envelope``: the same through
    zeep) beside a process that only builds a bare ``zeep.Client`` from the same WSDL.
-   Targets: typed <= 1.0x, zeep path <= 1.1x.
+   Warm: an earlier process kept the compiled schema and zeep's form of the WSDL
+   (:mod:`boomi_soap.zeepform`).  Targets: typed <= 1.0x, zeep path <= 1.1x.
 2. Ready on an empty compiled cache (a new ``BOOMI_SOAP_COMPILED_DIR`` per run):
    the typed client beside itself on a warm cache and beside ``zeep.Client`` plus an
    ``xmlschema`` compile.  Targets: <= 1.2x warm, >= 2.5x faster than the baseline.

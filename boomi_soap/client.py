@@ -9,8 +9,10 @@ out as the typed exceptions of :mod:`boomi_soap.exceptions`.
 
 Construction reads only what the first call needs.  zeep (its import and its parse
 of the WSDL, most of a bare ``zeep.Client``'s start-up) is built on first use of a
-method that needs it; the typed path (:meth:`Client.call_xml`, used by generated
-bindings) builds, signs and reads envelopes with lxml and never needs zeep.
+method that needs it, from the signed form an earlier process kept
+(:mod:`boomi_soap.zeepform`) when there is one; the typed path
+(:meth:`Client.call_xml`, used by generated bindings) builds, signs and reads
+envelopes with lxml and never needs zeep.
 """
 
 from __future__ import annotations
@@ -295,6 +297,7 @@ class Client:
         parts = self._zeep_parts
         if parts is not None:
             return parts
+        self.schema.checked()  # zeep reads the same schema files: only once no reference leaves the snapshot
         with self._zeep_lock:
             if self._zeep_parts is None:
                 import zeep
@@ -304,8 +307,13 @@ class Client:
                     strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
                 )
                 wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
+                from boomi_soap.zeepform import load_document
+
+                document = load_document(
+                    self.snapshot.sha256, self.snapshot.wsdl_path, self._transport, zeep_settings, self.schema.compiled
+                )
                 client = zeep.Client(  # type: ignore[no-untyped-call]
-                    str(self.snapshot.wsdl_path),
+                    document,
                     transport=self._transport,
                     wsse=wsse,
                     plugins=[_ValidationPlugin(self)],

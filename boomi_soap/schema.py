@@ -19,7 +19,12 @@ writable by others, the key not even readable by them); when they fail, the comp
 cache is not used, with a warning naming the path.
 
 Every schema reference inside the snapshot must name a file of the snapshot; a
-reference to anything else is an error, so loading never leaves the snapshot.
+reference to anything else is an error, so loading never leaves the snapshot.  The
+check sits where the documents are read: libxml2's compile asks a resolver for each
+document it loads (nested imports included), and the resolver refuses any other file.
+Nothing else reads the schemas before that compile: xmlschema's and zeep's readings
+of the same files come after it (:attr:`SchemaBundle.explainer`,
+:meth:`SchemaBundle.checked`).
 """
 
 from __future__ import annotations
@@ -38,16 +43,17 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
 from boomi_soap.cache import Snapshot, check_private, make_private_dir, read_private, write_private
 from boomi_soap.exceptions import CacheIntegrityError, CachePermissionError, SchemaLoadError
-from boomi_soap.fetch import references
 from boomi_soap.xmlsafe import parse_xml, safe_parser
 
 if TYPE_CHECKING:
     import xmlschema
+    from lxml.etree._docloader import _InputDocument
 
     from boomi_soap.credentials import Flavour
 
@@ -77,7 +83,7 @@ def default_compiled_dir(env: dict[str, str] | None = None) -> Path:
 
 
 class CompiledCache:
-    """HMAC-signed pickles of compiled xmlschema schemas, one per schema hash."""
+    """HMAC-signed compiled forms: xmlschema schemas, one per schema hash, and zeep's (:mod:`boomi_soap.zeepform`)."""
 
     def __init__(self, directory: Path) -> None:
         """Use ``directory`` (created 0700 on first write)."""
@@ -123,23 +129,48 @@ class CompiledCache:
         key = self._read(path, secret=True)
         return key if key is not None and len(key) == 32 else None
 
-    def load(self, digest: str) -> xmlschema.XMLSchemaBase | None:
-        """Return the compiled schema for ``digest`` if a valid, signed copy exists."""
+    def load_signed(self, name: str, label: str, magic: bytes) -> bytes | None:
+        """The payload of the file ``name`` if it carries ``magic`` and this cache's HMAC of ``label`` and it.
+
+        ``label`` says what the payload is for (a schema hash, a form's key), so a
+        signed file cannot stand in for another.  Nothing is unpickled here.
+        """
         if not self._usable(create=False):
             return None
-        path = self._path(digest)
+        path = self.directory / name
         data = self._read(path)
         if data is None:
             return None
         key = self._key(create=False)
-        if key is None or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 65:
+        if key is None or not data.startswith(magic) or len(data) < len(magic) + 65:
             return None
-        signature, payload = data[len(_MAGIC) : len(_MAGIC) + 64], data[len(_MAGIC) + 65 :]
-        expected = hmac.new(key, digest.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+        signature, payload = data[len(magic) : len(magic) + 64], data[len(magic) + 65 :]
+        expected = hmac.new(key, label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
         if not hmac.compare_digest(signature, expected):
             _log.warning("ignoring %s: signature does not match (tampered or foreign)", path)
             return None
-        schema = pickle.loads(payload)  # noqa: S301 - authenticated above
+        return payload
+
+    def store_signed(self, name: str, label: str, magic: bytes, payload: bytes) -> None:
+        """Write ``payload`` signed for ``label``, atomically; failures are logged, not raised."""
+        try:
+            key = self._key(create=True)
+            if key is None:
+                return
+            signature = hmac.new(key, label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+            path = self.directory / name
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+            write_private(temporary, magic + signature + b"\n" + payload)
+            os.replace(temporary, path)
+        except OSError as exc:
+            _log.warning("could not keep %s: %s", name, exc)
+
+    def load(self, digest: str) -> xmlschema.XMLSchemaBase | None:
+        """Return the compiled schema for ``digest`` if a valid, signed copy exists."""
+        payload = self.load_signed(self._path(digest).name, digest, _MAGIC)
+        if payload is None:
+            return None
+        schema = pickle.loads(payload)  # noqa: S301 - authenticated by load_signed
         import xmlschema
 
         return schema if isinstance(schema, xmlschema.XMLSchemaBase) else None
@@ -147,17 +178,30 @@ class CompiledCache:
     def store(self, digest: str, schema: xmlschema.XMLSchemaBase) -> None:
         """Write a signed compiled schema atomically; failures are logged, not raised."""
         try:
-            key = self._key(create=True)
-            if key is None:
-                return
             payload = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
-            signature = hmac.new(key, digest.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
-            path = self._path(digest)
-            temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-            write_private(temporary, _MAGIC + signature + b"\n" + payload)
-            os.replace(temporary, path)
-        except (OSError, pickle.PicklingError, RecursionError) as exc:
+        except (pickle.PicklingError, RecursionError) as exc:
             _log.warning("could not keep the compiled schema: %s", exc)
+            return
+        self.store_signed(self._path(digest).name, digest, _MAGIC, payload)
+
+
+class _SnapshotOnly(etree.Resolver):
+    """Lets libxml2 load the named files of one directory; records anything else and gives it nothing."""
+
+    def __init__(self, directory: Path, names: frozenset[str]) -> None:
+        super().__init__()
+        self.directory = directory
+        self.names = names
+        self.refused: list[str] = []
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> _InputDocument | None:
+        url = system_url or ""
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)) if parts.scheme in ("file", "") and not parts.netloc else None
+        if path is not None and path.parent == self.directory and path.name in self.names:
+            return None  # libxml2 reads it as before
+        self.refused.append(url)
+        return self.resolve_string(b"", context)
 
 
 @dataclass
@@ -169,12 +213,14 @@ class SchemaBundle:
         directory: Where the documents are.
         imports: ``(namespace, file name)`` of every top-level schema document.
         compiled: Where compiled xmlschema forms are kept (``None``: never kept).
+        names: The files a schema may load (``None``: the directory's ``.xsd`` files).
     """
 
     sha256: str
     directory: Path
     imports: tuple[tuple[str, str], ...]
     compiled: CompiledCache | None = None
+    names: frozenset[str] | None = None
     _lxml: etree.XMLSchema | None = field(default=None, repr=False)
     _xmlschema: xmlschema.XMLSchemaBase | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -213,17 +259,41 @@ class SchemaBundle:
             mine = self._threads.schema = self._compile_lxml()
         return mine
 
+    def checked(self) -> None:
+        """Make sure every schema reference stays in :attr:`directory` (by compiling :attr:`lxml`).
+
+        Raises:
+            CacheIntegrityError: If a reference names any other file.
+            SchemaLoadError: If the schema does not compile.
+        """
+        _ = self.lxml
+
     def _compile_lxml(self) -> etree.XMLSchema:
-        base = (self.directory / "__snapshot__.xsd").as_uri()
-        document = etree.fromstring(self._wrapper(), safe_parser(), base_url=base)
+        directory = self.directory.resolve()
+        names = self.names if self.names is not None else frozenset(p.name for p in directory.glob("*.xsd"))
+        resolver = _SnapshotOnly(directory, names)
+        parser = safe_parser()
+        parser.resolvers.add(resolver)
+        document = etree.fromstring(self._wrapper(), parser, base_url=(directory / "__snapshot__.xsd").as_uri())
         try:
-            return etree.XMLSchema(document.getroottree())
+            compiled = etree.XMLSchema(document.getroottree())
         except etree.XMLSchemaParseError as exc:
-            raise SchemaLoadError(f"{self.directory}: the schema does not compile: {exc}") from None
+            failure: str | None = str(exc)
+        else:
+            failure = None
+        if resolver.refused:
+            raise CacheIntegrityError(
+                f"a schema refers to {resolver.refused[0]!r}, which is not a file of the snapshot; refusing to load it",
+                path=str(self.directory),
+            )
+        if failure is not None:
+            raise SchemaLoadError(f"{self.directory}: the schema does not compile: {failure}")
+        return compiled
 
     @property
     def explainer(self) -> xmlschema.XMLSchemaBase:
         """The xmlschema schema: from the compiled cache, else compiled (~0.5 s) and kept."""
+        self.checked()  # xmlschema follows the same references: only once they are known to stay inside
         with self._lock:
             if self._xmlschema is None:
                 loaded = self.compiled.load(self.sha256) if self.compiled else None
@@ -248,19 +318,6 @@ class SchemaBundle:
             raise SchemaLoadError(f"{self.directory}: the schema does not load: {exc}") from None
 
 
-def _check_local(directory: Path, names: set[str]) -> None:
-    for name in sorted(names):
-        path = directory / name
-        root = parse_xml(path.read_bytes(), source=str(path))
-        for reference in references(root):
-            location = reference.get("schemaLocation") or reference.get("location") or ""
-            if location not in names:
-                raise CacheIntegrityError(
-                    f"refers to {location!r}, which is not a file of the snapshot; refusing to load it",
-                    path=str(path),
-                )
-
-
 def _imports(wsdl: etree._Element) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for schema in wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"):
@@ -272,8 +329,14 @@ def _imports(wsdl: etree._Element) -> tuple[tuple[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _bundle(sha256: str, directory: Path, imports: tuple[tuple[str, str], ...], compiled: Path | None) -> SchemaBundle:
-    return SchemaBundle(sha256, directory, imports, CompiledCache(compiled) if compiled else None)
+def _bundle(
+    sha256: str,
+    directory: Path,
+    imports: tuple[tuple[str, str], ...],
+    compiled: Path | None,
+    names: frozenset[str] | None = None,
+) -> SchemaBundle:
+    return SchemaBundle(sha256, directory, imports, CompiledCache(compiled) if compiled else None, names)
 
 
 def load_schema(snapshot: Snapshot, *, compiled_dir: Path | None = None, keep_compiled: bool = True) -> SchemaBundle:
@@ -285,17 +348,16 @@ def load_schema(snapshot: Snapshot, *, compiled_dir: Path | None = None, keep_co
         keep_compiled: Use and write the compiled-form cache.
 
     Returns:
-        The bundle; each engine compiles on first use.
+        The bundle; each engine compiles on first use, and the first compile checks
+        that no reference leaves the snapshot (:meth:`SchemaBundle.checked`).
 
     Raises:
-        CacheIntegrityError: If a reference leaves the snapshot.
         SchemaLoadError: If the WSDL's types cannot be read.
     """
-    names = {entry.path for entry in snapshot.files}
-    _check_local(snapshot.directory, names)
+    names = frozenset(entry.path for entry in snapshot.files)
     wsdl = parse_xml(snapshot.wsdl_path.read_bytes(), source=str(snapshot.wsdl_path))
     compiled = (compiled_dir or default_compiled_dir()) if keep_compiled else None
-    return _bundle(snapshot.sha256, snapshot.directory.resolve(), _imports(wsdl), compiled)
+    return _bundle(snapshot.sha256, snapshot.directory.resolve(), _imports(wsdl), compiled, names)
 
 
 def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) -> SchemaBundle:
@@ -303,6 +365,7 @@ def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) ->
 
     Raises:
         SchemaLoadError: If the files are not schemas or are in several directories.
+        CacheIntegrityError: If a schema refers to a file outside that directory.
     """
     directories = {p.resolve().parent for p in paths}
     if len(directories) != 1:
@@ -317,8 +380,9 @@ def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) ->
             raise SchemaLoadError(f"{path}: not an XML schema")
         digest.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
         imports.append((root.get("targetNamespace", ""), path.name))
-    _check_local(directory, {p.name for p in directory.iterdir() if p.suffix == ".xsd"})
-    return _bundle(digest.hexdigest(), directory, tuple(imports), compiled_dir)
+    bundle = _bundle(digest.hexdigest(), directory, tuple(imports), compiled_dir)
+    bundle.checked()  # the command's first need anyway; refuse before anything else reads them
+    return bundle
 
 
 def resolve_schema(

@@ -38,4 +38,4 @@ def test_import_boomi_soap_loads_only_its_version() -> None:
 
 def test_the_typed_client_path_loads_no_zeep_xmlschema_or_limiter_backend() -> None:
     code = "import boomi_soap.client, boomi_soap.bindings, boomi_soap.bindings.operations"
-    assert _loaded(code, ("zeep", "xmlschema", "pyrate_limiter", "asyncio", "click")) == []
+    assert _loaded(code, ("zeep", "xmlschema", "pyrate_limiter", "asyncio", "click", "boomi_soap.fetch")) == []

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from boomi_soap.asyncops import Backoff
-from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.settings import ClientSettings
+from tests.conftest import CONTRACTS
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = Backoff(0.01, 2.0, 0.05)
@@ -23,6 +24,18 @@ ENDLESS = (0.0, 0.0, 86_400.0)
 QUICK = (0.02, 0.05, 0.1)
 
 Connect = Callable[..., tuple[LocalService, Client]]
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
+    """One snapshot per contract layout, fetched from the local service publishing it."""
+    root = tmp_path_factory.mktemp("layouts")
+    found = {}
+    for layout in CONTRACTS:
+        with LocalService(ServiceConfig(rate_limit=None, contract=layout)) as service:
+            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+            found[layout] = refresh(CacheStore(root / "cache"), endpoint, CREDENTIALS).snapshot
+    return found
 
 
 @pytest.fixture

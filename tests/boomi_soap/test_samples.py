@@ -5,13 +5,14 @@
 ``...`` elisions removed); ``MANIFEST.json`` names each sample's layout.  For every
 request: it validates, and the zeep path and the typed path build the same Body for
 the same call.  For every response: both paths read it, from a real loopback server
-that replays it, to the values in the file.
+that replays it, to the values in the file.  The zeep path runs twice: on zeep's
+reading of the WSDL, and on the signed form a previous client kept
+(:mod:`boomi_soap.zeepform`), with zeep's WSDL reader made to fail.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,15 @@ from lxml import etree
 
 from boomi_soap.bindings import TypedClient
 from boomi_soap.bindings import operations as ops
-from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap.cache import Snapshot
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.filters import Expression, F, Grouping
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.settings import ClientSettings
 from boomi_soap.validate import SchemaValidator
 from boomi_soap.xmlsafe import parse_xml
-from tests.conftest import CONTRACTS, FIXTURES
+from tests.conftest import FIXTURES
 from tests.docserver import doc_server
 from tests.xmlcompare import XSI_TYPE, body_child, canon, typed_element, zeep_element
 
@@ -43,15 +44,25 @@ def samples(kind: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Snapshot]]:
-    """One snapshot per layout, fetched from the local service publishing it."""
-    root = tmp_path_factory.mktemp("samples")
-    found = {}
-    for layout in CONTRACTS:
-        with LocalService(ServiceConfig(rate_limit=None, contract=layout)) as service:
-            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-            found[layout] = refresh(CacheStore(root / "cache"), endpoint, CREDENTIALS).snapshot
-    return found
+def forms(snapshots: dict[str, Snapshot], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A compiled cache holding zeep's form of every layout's snapshot."""
+    compiled = tmp_path_factory.mktemp("forms")
+    for snapshot in snapshots.values():
+        client_for(snapshot, compiled).zeep_client  # noqa: B018 - builds zeep, which keeps its form
+    assert len(list(compiled.glob("compiled/*.zeep"))) == len(snapshots)
+    return compiled
+
+
+@pytest.fixture(params=["wsdl", "form"])
+def zeep_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where the zeep path's client keeps compiled forms: a new directory, or one holding zeep's forms."""
+    if request.param == "wsdl":
+        return tmp_path
+    import zeep.wsdl.wsdl
+
+    forms: Path = request.getfixturevalue("forms")
+    monkeypatch.setattr(zeep.wsdl.wsdl.Document, "load", lambda *a: pytest.fail("zeep read the WSDL"))
+    return forms
 
 
 def client_for(snapshot: Snapshot, tmp_path: Path, endpoint: str | None = None) -> Client:
@@ -126,10 +137,10 @@ def _call_of(payload: etree._Element, client: Client) -> tuple[str, dict[str, An
 
 @pytest.mark.parametrize(("name", "layout"), samples("request"))
 def test_both_paths_build_the_sample_body(
-    name: str, layout: str, snapshots: dict[str, Snapshot], tmp_path: Path
+    name: str, layout: str, snapshots: dict[str, Snapshot], zeep_from: Path
 ) -> None:
     sample = body_child(parse_xml((SAMPLES / name).read_bytes()))
-    client = client_for(snapshots[layout], tmp_path)
+    client = client_for(snapshots[layout], zeep_from)
     operation, zeep_args, typed_args = _call_of(sample, client)
     built = body_child(client.envelope(operation, **zeep_args))
     typed = TypedClient(client)._caller.payload(operation, ops.OPERATIONS[operation], typed_args)
@@ -164,12 +175,12 @@ def _replay(client: Client, name: str) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize(("name", "layout"), samples("response"))
 def test_both_paths_read_the_sample_response(
-    name: str, layout: str, snapshots: dict[str, Snapshot], tmp_path: Path
+    name: str, layout: str, snapshots: dict[str, Snapshot], zeep_from: Path
 ) -> None:
     data = (SAMPLES / name).read_bytes()
     answer = body_child(parse_xml(data))
     with doc_server({"POST /soap": (200, {"Content-Type": "text/xml; charset=utf-8"}, data)}) as server:
-        client = client_for(snapshots[layout], tmp_path, endpoint=f"{server.base_url}/soap")
+        client = client_for(snapshots[layout], zeep_from, endpoint=f"{server.base_url}/soap")
         by_zeep, by_typed = _replay(client, name)
     expected = [c for c in answer if isinstance(c.tag, str)]
     if not expected:  # cancelExecutionResponse: an empty wrapper

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from boomi_soap.cache import pinned_store
+from boomi_soap.exceptions import CacheIntegrityError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle
 
@@ -90,3 +91,32 @@ def test_each_thread_validates_with_its_own_error_log(tmp_path: Path) -> None:
     assert seen[0] is seen[1]
     assert seen[0] is not shared
     assert not list((tmp_path / "compiled").glob("*.pickle"))  # libxml2 only: nothing of xmlschema
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["file:///etc/passwd", "/etc/passwd", "extra.xsd", "../service.xsd1.xsd", "http://127.0.0.1:9/x.xsd"],
+)
+def test_a_schema_reference_leaving_the_snapshot_is_refused(tmp_path: Path, location: str) -> None:
+    """The check sits in libxml2's loading, so a reference nested in an imported document is caught too."""
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    copy = tmp_path / "snapshot"
+    copy.mkdir()
+    for entry in snapshot.files:
+        (copy / entry.path).write_bytes((snapshot.directory / entry.path).read_bytes())
+    (copy / "extra.xsd").write_bytes((copy / "service.xsd1.xsd").read_bytes())  # present, but not the snapshot's
+    nested = copy / "service.xsd1.xsd"  # imported by service.xsd2.xsd, not by the WSDL
+    text = nested.read_text()
+    head = text.index(">", text.index("<xs:schema")) + 1
+    nested.write_text(f'{text[:head]}<xs:include schemaLocation="{location}"/>{text[head:]}')
+    names = frozenset(entry.path for entry in snapshot.files)
+    imports = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
+    hostile = SchemaBundle("0" * 64, copy, imports, CompiledCache(tmp_path / "compiled"), names)
+    with pytest.raises(CacheIntegrityError, match="not a file of the snapshot") as refused:
+        hostile.checked()
+    assert str(copy) in str(refused.value)
+    with pytest.raises(CacheIntegrityError):
+        _ = hostile.explainer  # xmlschema never reads it either
+    assert not (tmp_path / "compiled").exists()
+    whole = SchemaBundle("0" * 64, snapshot.directory, imports, None, names)
+    whole.checked()  # the snapshot itself passes

@@ -1,0 +1,163 @@
+"""zeep's kept form of a snapshot: the same model as zeep's reading, signed, private, never code from elsewhere."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import pytest
+import zeep
+import zeep.wsdl.wsdl
+from lxml import etree
+
+from boomi_soap.cache import Snapshot
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials
+from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
+from boomi_soap.schema import CompiledCache
+from boomi_soap.settings import ClientSettings
+from boomi_soap.zeepform import load_document, pickle_document, unpickle_document
+from tests.conftest import CONTRACTS
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+
+
+def client(snapshot: Snapshot, compiled: Path, credentials: Credentials = CREDENTIALS) -> Client:
+    return Client(snapshot, credentials, settings=ClientSettings(rate_limit=None), compiled_dir=compiled)
+
+
+def dump(document: zeep.wsdl.wsdl.Document) -> str:
+    """zeep's own listing of a document: prefixes, global elements and types, every operation's signature."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        document.dump()  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("layout", CONTRACTS)
+def test_the_form_reads_as_zeep_reads_the_wsdl(snapshots: dict[str, Snapshot], layout: str, tmp_path: Path) -> None:
+    snapshot = snapshots[layout]
+    settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    transport = client(snapshot, tmp_path)._transport
+    parsed = zeep.wsdl.Document(str(snapshot.wsdl_path), transport, settings=settings)  # type: ignore[no-untyped-call]
+    other = zeep.wsdl.Document(str(snapshot.wsdl_path), transport, settings=settings)  # type: ignore[no-untyped-call]
+    loaded = unpickle_document(pickle_document(other, transport, settings), transport, settings)
+    assert dump(loaded) == dump(parsed)
+    assert len(dump(parsed).splitlines()) > 100  # the listing holds the whole contract
+    assert loaded.transport is transport
+    assert loaded.settings is settings
+    assert loaded.types.settings is settings
+    binding = next(iter(loaded.bindings.values()))
+    assert sorted(binding._operations) == sorted(next(iter(parsed.bindings.values()))._operations)
+
+
+def test_a_second_client_builds_zeep_from_the_form(
+    snapshots: dict[str, Snapshot], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = tmp_path / "compiled"
+    first = client(snapshots["split"], compiled)
+    expected = first.envelope("get", objectType="Environment", objectId="e1")
+    forms = list(compiled.glob("*.zeep"))
+    assert len(forms) == 1
+    assert stat.S_IMODE(forms[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(compiled.stat().st_mode) == 0o700
+    monkeypatch.setattr(zeep.wsdl.wsdl.Document, "load", lambda *a: pytest.fail("zeep read the WSDL"))
+    second = client(snapshots["split"], compiled)
+    built = second.envelope("get", objectType="Environment", objectId="e1")
+    assert etree.tostring(built, method="c14n") == etree.tostring(expected, method="c14n")
+    assert second.zeep_client.wsdl is not first.zeep_client.wsdl  # each client has its own types
+
+
+def test_the_form_holds_no_credential(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
+    secret = "form-test-password-Zq8"
+    built = client(snapshots["single"], tmp_path / "c", Credentials.from_password("form-test-user", secret))
+    assert built.zeep_client.wsdl.bindings
+    data = b"".join(p.read_bytes() for p in (tmp_path / "c").iterdir())
+    assert list((tmp_path / "c").glob("*.zeep"))
+    assert secret.encode() not in data
+    assert b"form-test-user" not in data
+
+
+def test_the_form_is_keyed_by_zeep_settings(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
+    snapshot = snapshots["split"]
+    cache = CompiledCache(tmp_path)
+    transport = client(snapshot, tmp_path)._transport
+    for strict in (True, False):
+        load_document(snapshot.sha256, snapshot.wsdl_path, transport, zeep.Settings(strict=strict), cache)
+    assert len(list(tmp_path.glob("*.zeep"))) == 2
+    load_document(snapshot.sha256, snapshot.wsdl_path, transport, zeep.Settings(strict=True), None)
+    assert len(list(tmp_path.glob("*.zeep"))) == 2  # no cache: nothing kept
+
+
+def kept_form(snapshot: Snapshot, compiled: Path) -> tuple[Path, Path]:
+    """Build a client's zeep (so its form is kept); the form, and a file an exploit would make."""
+    assert client(snapshot, compiled).zeep_client.wsdl.bindings
+    return next(compiled.glob("*.zeep")), compiled / "pwned"
+
+
+class Exploit:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_tampered_form_is_never_unpickled(
+    snapshots: dict[str, Snapshot], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshot = snapshots["partner"]
+    form, marker = kept_form(snapshot, tmp_path)
+    data = form.read_bytes()
+    header = data[: data.index(b"\n") + 1]
+    form.write_bytes(header + data[len(header) : len(header) + 65] + pickle.dumps(Exploit(marker)))
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
+        rebuilt = client(snapshot, tmp_path)
+        assert "get" in rebuilt.operations
+        assert rebuilt.zeep_client.wsdl.bindings
+    assert not marker.exists()
+    assert "signature does not match" in caplog.text
+    assert form.read_bytes() != header + data[len(header) : len(header) + 65] + pickle.dumps(Exploit(marker))
+
+
+def test_a_signed_form_naming_other_code_is_refused(
+    snapshots: dict[str, Snapshot], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even with this user's key, the unpickler builds nothing but zeep's model."""
+    snapshot = snapshots["split"]
+    form, marker = kept_form(snapshot, tmp_path)
+    from boomi_soap import zeepform
+
+    settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    label = zeepform._label(snapshot.sha256, snapshot.wsdl_path, settings)
+    assert form.name == f"{label[:32]}.zeep"
+    form.unlink()
+    CompiledCache(tmp_path).store_signed(form.name, label, zeepform._MAGIC, pickle.dumps(Exploit(marker)))
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.zeepform"):
+        rebuilt = client(snapshot, tmp_path)
+        assert rebuilt.zeep_client.wsdl.bindings
+    assert "get" in rebuilt.operations
+    assert not marker.exists()
+    assert "posix.system is not part of a zeep form" in caplog.text
+    assert form.name in caplog.text
+
+
+def test_a_model_that_does_not_pickle_is_parsed_each_time(
+    snapshots: dict[str, Snapshot], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from boomi_soap import zeepform
+
+    def refuse(*args: object) -> bytes:
+        raise pickle.PicklingError("something new in zeep's model")
+
+    monkeypatch.setattr(zeepform, "pickle_document", refuse)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.zeepform"):
+        built = client(snapshots["single"], tmp_path).envelope("get", objectType="Environment", objectId="e1")
+    assert built is not None
+    assert not list(tmp_path.glob("*.zeep"))
+    assert "could not keep zeep's form" in caplog.text
