@@ -263,6 +263,10 @@ class Client:
 
         Raises:
             ConfigurationError: If the endpoint or the transport is refused (one line, no secret).
+
+        The schemas are read at the first call, not here: a snapshot whose documents
+        refer to a file outside it raises :class:`~boomi_soap.exceptions.CacheIntegrityError`
+        then, before anything is sent.
         """
         self.snapshot = snapshot
         self.settings = settings or ClientSettings()
@@ -284,6 +288,7 @@ class Client:
         self.transport: Transport = _check_transport(transport)
         self.format = _check_format(format, self.transport)
         self._transport = self._make_transport(session)
+        self._transport.documents = self.schema.files()  # zeep reads the snapshot's files and nothing else
         if not self.settings.validate_requests:
             _warn_unvalidated()
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None

@@ -61,14 +61,16 @@ __all__ = [
     "CompiledCache",
     "SchemaBundle",
     "default_compiled_dir",
+    "leaving_snapshot",
     "load_schema",
     "resolve_schema",
     "schema_from_files",
+    "snapshot_file",
 ]
 
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
-_MAGIC: Final = b"BOOMI-SOAP-COMPILED-SCHEMA 1\n"
+_MAGIC: Final = b"BOOMI-SOAP-COMPILED-SCHEMA 2\n"  # 2: the HMAC covers this line too
 _log = logging.getLogger("boomi_soap.schema")
 
 
@@ -116,7 +118,7 @@ class CompiledCache:
         except FileNotFoundError:
             return None
         except CachePermissionError as exc:
-            _log.warning("ignoring a compiled-schema file: %s", exc)
+            _log.warning("ignoring a compiled-form file: %s", exc)
             return None
 
     def _key(self, *, create: bool) -> bytes | None:
@@ -130,10 +132,11 @@ class CompiledCache:
         return key if key is not None and len(key) == 32 else None
 
     def load_signed(self, name: str, label: str, magic: bytes) -> bytes | None:
-        """The payload of the file ``name`` if it carries ``magic`` and this cache's HMAC of ``label`` and it.
+        """The payload of the file ``name`` if it carries ``magic`` and this cache's HMAC of both, ``label`` and it.
 
-        ``label`` says what the payload is for (a schema hash, a form's key), so a
-        signed file cannot stand in for another.  Nothing is unpickled here.
+        ``magic`` says what kind of form it is and ``label`` what it is for (a schema
+        hash, a form's key), so a signed file cannot stand in for another.  Nothing is
+        unpickled here.
         """
         if not self._usable(create=False):
             return None
@@ -145,7 +148,7 @@ class CompiledCache:
         if key is None or not data.startswith(magic) or len(data) < len(magic) + 65:
             return None
         signature, payload = data[len(magic) : len(magic) + 64], data[len(magic) + 65 :]
-        expected = hmac.new(key, label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+        expected = hmac.new(key, magic + label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
         if not hmac.compare_digest(signature, expected):
             _log.warning("ignoring %s: signature does not match (tampered or foreign)", path)
             return None
@@ -157,7 +160,7 @@ class CompiledCache:
             key = self._key(create=True)
             if key is None:
                 return
-            signature = hmac.new(key, label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+            signature = hmac.new(key, magic + label.encode() + b"\n" + payload, hashlib.sha256).hexdigest().encode()
             path = self.directory / name
             temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
             write_private(temporary, magic + signature + b"\n" + payload)
@@ -185,6 +188,31 @@ class CompiledCache:
         self.store_signed(self._path(digest).name, digest, _MAGIC, payload)
 
 
+def snapshot_file(url: str, directory: Path, names: frozenset[str]) -> Path | None:
+    """The file ``url`` names if it is one of ``names`` in ``directory`` (resolved), else ``None``.
+
+    Every reader of a snapshot's schemas asks this before reading a referenced
+    document: libxml2 (:class:`_SnapshotOnly`), xmlschema and zeep (through
+    :meth:`boomi_soap.transport.SafeTransport.load`).  ``..``, another directory, a
+    host, any scheme but ``file`` and a name outside the list are all refused.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("file", "") or parts.netloc or parts.query or parts.fragment:
+        return None
+    path = Path(os.path.abspath(unquote(parts.path)))  # normalises ``..`` without following a link
+    return path if path.parent == directory and path.name in names else None
+
+
+def leaving_snapshot(url: str, directory: Path) -> CacheIntegrityError:
+    """The error for a reference that leaves a snapshot."""
+    from boomi_soap.redact import redact_url
+
+    return CacheIntegrityError(
+        f"a document refers to {redact_url(url)!r}, which is not a file of the snapshot; refusing to load it",
+        path=str(directory),
+    )
+
+
 class _SnapshotOnly(etree.Resolver):
     """Lets libxml2 load the named files of one directory; records anything else and gives it nothing."""
 
@@ -196,9 +224,7 @@ class _SnapshotOnly(etree.Resolver):
 
     def resolve(self, system_url: str | None, public_id: str | None, context: object) -> _InputDocument | None:
         url = system_url or ""
-        parts = urlsplit(url)
-        path = Path(unquote(parts.path)) if parts.scheme in ("file", "") and not parts.netloc else None
-        if path is not None and path.parent == self.directory and path.name in self.names:
+        if snapshot_file(url, self.directory, self.names) is not None:
             return None  # libxml2 reads it as before
         self.refused.append(url)
         return self.resolve_string(b"", context)
@@ -268,9 +294,14 @@ class SchemaBundle:
         """
         _ = self.lxml
 
-    def _compile_lxml(self) -> etree.XMLSchema:
+    def files(self) -> tuple[Path, frozenset[str]]:
+        """The resolved directory, and the names of the files a schema may load from it."""
         directory = self.directory.resolve()
         names = self.names if self.names is not None else frozenset(p.name for p in directory.glob("*.xsd"))
+        return directory, names
+
+    def _compile_lxml(self) -> etree.XMLSchema:
+        directory, names = self.files()
         resolver = _SnapshotOnly(directory, names)
         parser = safe_parser()
         parser.resolvers.add(resolver)
@@ -282,10 +313,7 @@ class SchemaBundle:
         else:
             failure = None
         if resolver.refused:
-            raise CacheIntegrityError(
-                f"a schema refers to {resolver.refused[0]!r}, which is not a file of the snapshot; refusing to load it",
-                path=str(self.directory),
-            )
+            raise leaving_snapshot(resolver.refused[0], self.directory)
         if failure is not None:
             raise SchemaLoadError(f"{self.directory}: the schema does not compile: {failure}")
         return compiled
@@ -307,15 +335,24 @@ class SchemaBundle:
     def _compile(self) -> xmlschema.XMLSchemaBase:
         import xmlschema
 
+        directory, names = self.files()
         try:
             with warnings.catch_warnings():
                 # xmlschema only warns when an import fails; a partial schema must not pass.
                 warnings.simplefilter("error", xmlschema.XMLSchemaImportWarning)
-                return xmlschema.XMLSchema(
-                    self._wrapper().decode(), base_url=str(self.directory), allow="local", defuse="always", timeout=5
+                compiled = xmlschema.XMLSchema(
+                    self._wrapper().decode(), base_url=str(directory), allow="sandbox", defuse="always", timeout=5
                 )
         except (xmlschema.XMLSchemaException, xmlschema.XMLSchemaImportWarning, OSError) as exc:
             raise SchemaLoadError(f"{self.directory}: the schema does not load: {exc}") from None
+        # The sandbox keeps xmlschema under the directory; the list keeps it to the snapshot's
+        # files.  xmlschema's own schemas (XSI, xml:) come from its package.
+        own = Path(xmlschema.__file__).parent.as_uri() + "/"
+        for document in compiled.maps.iter_schemas():
+            url = document.url or ""
+            if url and not url.startswith(own) and snapshot_file(url, directory, names) is None:
+                raise leaving_snapshot(url, self.directory)
+        return compiled
 
 
 def _imports(wsdl: etree._Element) -> tuple[tuple[str, str], ...]:

@@ -18,14 +18,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import random
 import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit
 
 import requests
 from lxml import etree
@@ -96,6 +97,8 @@ class SafeTransport:
         self.outage = Outage(settings)
         self._local = threading.local()
         self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
+        self.documents: tuple[Path, frozenset[str]] | None = None
+        """What :meth:`load` may read: a snapshot's (resolved) directory and its file names."""
 
     def begin(self, operation: str) -> CallRecord:
         """Start recording a call made from this thread."""
@@ -300,14 +303,29 @@ class SafeTransport:
         return self.post(address, etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), headers)
 
     def load(self, url: str) -> bytes:
-        """Read a local document; refuse to download anything: a client loads its WSDL from the cache only."""
+        """Read a file of the snapshot (zeep's reading of the WSDL and what it imports); nothing else.
+
+        Raises:
+            TransportError: For anything but a local file (a client works from its cache).
+            CacheIntegrityError: For a local file that is not one of the snapshot's.
+        """
+        from boomi_soap.schema import leaving_snapshot, snapshot_file
+
         if not url:
             raise ValueError("No url given to load")
         if "://" in url and not url.startswith("file://"):
-            raise TransportError("load", f"refusing to fetch {url}: the client works from the cached snapshot")
-        path = unquote(urlsplit(url).path) if url.startswith("file://") else url
-        with open(path, "rb") as handle:
-            return handle.read()
+            raise TransportError(
+                "load", f"refusing to fetch {redact_url(url)}: the client works from the cached snapshot"
+            )
+        if self.documents is None:
+            raise TransportError("load", f"refusing to read {redact_url(url)}: no snapshot to read from")
+        directory, names = self.documents
+        path = snapshot_file(
+            url if url.startswith("file://") else Path(os.path.abspath(url)).as_uri(), directory, names
+        )
+        if path is None:
+            raise leaving_snapshot(url, directory)
+        return path.read_bytes()
 
     @contextlib.contextmanager
     def settings(self, timeout: float | None = None) -> Iterator[None]:

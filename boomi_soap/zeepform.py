@@ -5,7 +5,7 @@ schema type) in 100-200 ms of Python, more than the rest of a client's start-up.
 That model depends only on the snapshot's files, where they are, zeep's and lxml's
 versions and the parse settings, so it is kept next to the compiled schema, in the
 same :class:`~boomi_soap.schema.CompiledCache` (same private directory, same key,
-same HMAC and file checks), and a later process loads it in about a fifth of the time.
+same HMAC and file checks), and a later process loads it in about a third of the time.
 
 zeep's model is plain Python objects but for four things, each handled when pickling:
 
@@ -17,15 +17,16 @@ zeep's model is plain Python objects but for four things, each handled when pick
 - the transport and zeep's settings are not stored: the loading client's own are
   put back in their places.
 
-A form is unpickled only after its HMAC matches, and even then its unpickler resolves
-nothing but zeep's schema and WSDL classes, lxml's ``QName`` and three builtins.  A
-form that is missing, foreign, damaged or unreadable is never an error: the WSDL is
-parsed as zeep always does, and the form is written again.
+A form is unpickled only after its HMAC matches: the private per-user key is the
+barrier, as for the compiled schema.  Behind it, the unpickler resolves nothing but
+classes defined in zeep's schema and WSDL modules, lxml's ``QName``, ``type``,
+``list`` and ``OrderedDict``.  A form is kept only once it has loaded back, and one
+that is missing, foreign, damaged or unreadable is never an error: the WSDL is parsed
+as zeep always does, and the form is written again.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import logging
@@ -87,9 +88,11 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
-        if module.startswith(("zeep.xsd.", "zeep.wsdl.")):
+        # A dotted name would walk attributes (``indicators.operator.attrgetter``), and a
+        # module re-exports what it imports: only a class defined in zeep's model modules.
+        if "." not in name and module.startswith(("zeep.xsd.", "zeep.wsdl.")):
             found = super().find_class(module, name)
-            if isinstance(found, type):
+            if isinstance(found, type) and found.__module__ == module:
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a zeep form")
 
@@ -113,15 +116,7 @@ def unpickle_document(data: bytes, transport: Any, settings: zeep.Settings) -> D
     """
     from zeep.wsdl import Document
 
-    # Tens of thousands of new objects, none of them garbage: collections during the load
-    # would only walk the whole heap again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        document = _Unpickler(data, {"transport": transport, "settings": settings}).load()
-    finally:
-        if collecting:
-            gc.enable()
+    document = _Unpickler(data, {"transport": transport, "settings": settings}).load()
     if not isinstance(document, Document):
         raise pickle.UnpicklingError("the form does not hold a zeep document")
     return document
@@ -173,8 +168,10 @@ def load_document(
     if cache is not None:
         try:
             form = pickle_document(document, transport, settings)
-        except (pickle.PicklingError, RecursionError, TypeError, AttributeError) as exc:
-            _log.warning("could not keep zeep's form of %s: %s", wsdl, exc)
+            unpickle_document(form, transport, settings)  # only a form that loads is kept
+        except Exception as exc:  # whatever zeep's model holds, the parse stands
+            # Nothing the user can change: the next process parses too.
+            _log.info("not keeping zeep's form of %s: %s", wsdl, exc)
         else:
             cache.store_signed(name, label, _MAGIC, form)
     return document

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import pinned_store
+from boomi_soap.cache import CacheStore, Snapshot, pinned_store
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheIntegrityError
+from boomi_soap.fetch import Document, FetchResult
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle
+from boomi_soap.settings import ClientSettings
 
 
 def bundle(directory: Path) -> SchemaBundle:
@@ -95,7 +99,14 @@ def test_each_thread_validates_with_its_own_error_log(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "location",
-    ["file:///etc/passwd", "/etc/passwd", "extra.xsd", "../service.xsd1.xsd", "http://127.0.0.1:9/x.xsd"],
+    [
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "extra.xsd",
+        "../service.xsd1.xsd",
+        "%2e%2e/x.xsd",
+        "http://127.0.0.1:9/x.xsd",
+    ],
 )
 def test_a_schema_reference_leaving_the_snapshot_is_refused(tmp_path: Path, location: str) -> None:
     """The check sits in libxml2's loading, so a reference nested in an imported document is caught too."""
@@ -120,3 +131,79 @@ def test_a_schema_reference_leaving_the_snapshot_is_refused(tmp_path: Path, loca
     assert not (tmp_path / "compiled").exists()
     whole = SchemaBundle("0" * 64, snapshot.directory, imports, None, names)
     whole.checked()  # the snapshot itself passes
+
+
+EVIL_XSD = (
+    '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://api.platform.boomi.com/">'
+    '<xs:element name="evilThing" type="xs:string"/></xs:schema>'
+)
+EVIL_WSDL = '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:evil"/>'
+DATA = "http://api.platform.boomi.com/"
+ESCAPES = {
+    # libxml2 reads it: the compile's resolver refuses it.
+    "nested include": ("service.xsd1.xsd", '<xs:include schemaLocation="../outside/evil.xsd"/>'),
+    # libxml2 skips a second import of a namespace; xmlschema and zeep may read it.
+    "second import of a namespace": (
+        "service.xsd2.xsd",
+        f'<xs:import namespace="{DATA}" schemaLocation="../outside/evil.xsd"/>',
+    ),
+    # Only zeep reads the WSDL's own imports.
+    "wsdl import": ("service.wsdl", '<import namespace="urn:evil" location="../outside/evil.wsdl"/>'),
+}
+
+
+def escaping_snapshot(tmp_path: Path, name: str) -> Snapshot:
+    """A snapshot (saved and verified as any other) one of whose documents refers outside it."""
+    pinned = pinned_store().current(DEFAULT_ACCOUNT)
+    target, reference = ESCAPES[name]
+    outside = tmp_path / "cache" / "platform" / DEFAULT_ACCOUNT / "outside"
+    outside.mkdir(parents=True)
+    (outside / "evil.xsd").write_text(EVIL_XSD)
+    (outside / "evil.wsdl").write_text(EVIL_WSDL)
+    documents = []
+    for entry in pinned.files:
+        content = (pinned.directory / entry.path).read_text()
+        if entry.path == target:
+            head = content.index(">", content.index("schema" if target.endswith(".xsd") else "<definitions")) + 1
+            content = content[:head] + reference + content[head:]
+        documents.append(Document(entry.url, entry.path, content.encode(), None, None, "now"))
+    endpoint = Endpoint(DEFAULT_ACCOUNT, pinned.endpoint.split("/api/")[0])
+    snapshot, _ = CacheStore(tmp_path / "cache").save(FetchResult(endpoint, tuple(documents)))
+    assert snapshot.directory.parent / "outside" == outside  # ../outside from the snapshot's files
+    return snapshot
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_no_reader_leaves_the_snapshot(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libxml2, xmlschema and zeep each refuse a reference outside the snapshot, whichever of them meets it."""
+    snapshot = escaping_snapshot(tmp_path, name)
+    read: list[str] = []
+    real_open = open
+
+    def watched(file: object, *args: object, **kwargs: object) -> object:
+        read.append(str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    credentials = Credentials.from_password("u", "p")
+    client = Client(snapshot, credentials, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path / "c")
+    monkeypatch.setattr("builtins.open", watched)
+    with pytest.raises(CacheIntegrityError, match=r"'\.\./outside/evil\.\w+'|outside/evil\.\w+'.*not a file of"):
+        client.envelope("get", objectType="Environment", objectId="e1")  # zeep's path
+    if name == "nested include":
+        with pytest.raises(CacheIntegrityError, match="not a file of the snapshot"):
+            client.schema.checked()
+    else:  # libxml2 never reads it, so validation may go on; xmlschema must still not read it
+        client.schema.checked()
+        # xmlschema skips a namespace it has, as libxml2 does; had it read the file, the
+        # sandbox or the check of every loaded document would have refused it.
+        assert f"{{{DATA}}}evilThing" not in client.schema.explainer.maps.elements
+    assert not [path for path in read if "evil" in path]
+    assert not list((tmp_path / "c").glob("*.zeep"))  # nothing kept of a refused reading
+
+
+def test_xmlschema_reads_only_the_listed_files() -> None:
+    pinned = pinned_store().current(DEFAULT_ACCOUNT)
+    imports = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
+    unlisted = SchemaBundle("0" * 64, pinned.directory, imports, None, frozenset({"service.xsd2.xsd"}))
+    with pytest.raises(CacheIntegrityError, match=r"service\.xsd1\.xsd'.*not a file of the snapshot"):
+        unlisted._compile()  # the check of every document xmlschema loaded, on its own

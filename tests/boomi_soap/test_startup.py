@@ -15,7 +15,7 @@ from lxml import etree
 from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import NS_ENVELOPE, NS_WSSE, Client, sign
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import RequestValidationError, TransportError
+from boomi_soap.exceptions import CacheIntegrityError, RequestValidationError, TransportError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import SafeTransport
@@ -207,11 +207,18 @@ def test_a_typed_call_loads_neither_zeep_nor_xmlschema(service: LocalService, tm
 # -- the transport zeep loads documents through ------------------------------------------
 
 
-def test_transport_reads_local_documents_and_refuses_remote_ones(tmp_path: Path) -> None:
+def test_transport_reads_the_snapshots_documents_and_nothing_else(tmp_path: Path) -> None:
     document = tmp_path / "a b.wsdl"
     document.write_bytes(b"<definitions/>")
+    (tmp_path / "other.xsd").write_bytes(b"<schema/>")
     transport = SafeTransport(FAST)
+    with pytest.raises(TransportError, match="no snapshot to read from"):
+        transport.load(str(document))
+    transport.documents = (tmp_path.resolve(), frozenset({"a b.wsdl"}))
     assert transport.load(str(document)) == b"<definitions/>"
     assert transport.load(document.as_uri()) == b"<definitions/>"
+    for elsewhere in (tmp_path / "other.xsd", tmp_path / "sub" / ".." / ".." / "a b.wsdl"):
+        with pytest.raises(CacheIntegrityError, match="not a file of the snapshot"):
+            transport.load(str(elsewhere))
     with pytest.raises(TransportError, match="refusing to fetch"):
         transport.load("https://example.invalid/service.wsdl")

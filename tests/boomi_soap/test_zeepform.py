@@ -70,7 +70,6 @@ def test_a_second_client_builds_zeep_from_the_form(
     second = client(snapshots["split"], compiled)
     built = second.envelope("get", objectType="Environment", objectId="e1")
     assert etree.tostring(built, method="c14n") == etree.tostring(expected, method="c14n")
-    assert second.zeep_client.wsdl is not first.zeep_client.wsdl  # each client has its own types
 
 
 def test_the_form_holds_no_credential(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
@@ -98,6 +97,57 @@ def kept_form(snapshot: Snapshot, compiled: Path) -> tuple[Path, Path]:
     """Build a client's zeep (so its form is kept); the form, and a file an exploit would make."""
     assert client(snapshot, compiled).zeep_client.wsdl.bindings
     return next(compiled.glob("*.zeep")), compiled / "pwned"
+
+
+def _text(value: str) -> bytes:
+    return b"\x8c" + bytes([len(value)]) + value.encode()  # SHORT_BINUNICODE
+
+
+def _global(module: str, name: str) -> bytes:
+    return _text(module) + _text(name) + b"\x93"  # STACK_GLOBAL
+
+
+def chained_exploit(marker: Path) -> bytes:
+    """``attrgetter('system')(itemgetter('os')(attrgetter('__init__.__globals__')(Document)))('touch ...')``.
+
+    Every callable is named through a zeep model module (``indicators`` imports
+    ``operator``), with the dotted names protocol 4 resolves attribute by attribute.
+    """
+    via = "zeep.xsd.elements.indicators"
+    call = b"\x85R"  # TUPLE1, REDUCE
+    return (
+        b"\x80\x04"
+        + _global(via, "operator.attrgetter") + _text("system") + call
+        + _global(via, "operator.itemgetter") + _text("os") + call
+        + _global(via, "operator.attrgetter") + _text("__init__.__globals__") + call
+        + _global("zeep.wsdl.wsdl", "Document") + call
+        + call
+        + call
+        + _text(f"touch {marker}") + call
+        + b"."
+    )  # fmt: skip
+
+
+def test_a_signed_form_reaching_code_through_zeep_modules_is_refused(
+    snapshots: dict[str, Snapshot], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshot = snapshots["single"]
+    form, marker = kept_form(snapshot, tmp_path)
+    from boomi_soap import zeepform
+
+    settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    label = zeepform._label(snapshot.sha256, snapshot.wsdl_path, settings)
+    exploit = chained_exploit(marker)
+    pickle.loads(exploit)
+    assert marker.exists()
+    marker.unlink()
+    form.unlink()
+    CompiledCache(tmp_path).store_signed(form.name, label, zeepform._MAGIC, exploit)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.zeepform"):
+        rebuilt = client(snapshot, tmp_path)
+        assert rebuilt.zeep_client.wsdl.bindings
+    assert not marker.exists()
+    assert "operator.attrgetter is not part of a zeep form" in caplog.text
 
 
 class Exploit:
@@ -156,8 +206,9 @@ def test_a_model_that_does_not_pickle_is_parsed_each_time(
         raise pickle.PicklingError("something new in zeep's model")
 
     monkeypatch.setattr(zeepform, "pickle_document", refuse)
-    with caplog.at_level(logging.WARNING, logger="boomi_soap.zeepform"):
+    with caplog.at_level(logging.INFO, logger="boomi_soap.zeepform"):
         built = client(snapshots["single"], tmp_path).envelope("get", objectType="Environment", objectId="e1")
     assert built is not None
     assert not list(tmp_path.glob("*.zeep"))
-    assert "could not keep zeep's form" in caplog.text
+    assert "not keeping zeep's form" in caplog.text
+    assert all(r.levelno == logging.INFO for r in caplog.records)  # nothing the user can act on
