@@ -531,9 +531,10 @@ class Client:
         for tag, text in zip(tags, texts.values(), strict=True):
             if text is not None:
                 etree.SubElement(payload, tag).text = text
+        # zeep reads the answer: built before sending, so a snapshot it refuses costs no call.
+        reader = self._service._binding.get(operation)
         answer = _call_xml(self, payload, own=True)
         _keep_empty_strings(answer)
-        reader = self._service._binding.get(operation)
         import zeep.exceptions
 
         try:

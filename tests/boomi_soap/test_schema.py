@@ -17,6 +17,7 @@ from boomi_soap.fetch import Document, FetchResult
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle
 from boomi_soap.settings import ClientSettings
+from tests.docserver import doc_server
 
 
 def bundle(directory: Path) -> SchemaBundle:
@@ -199,6 +200,14 @@ def test_no_reader_leaves_the_snapshot(tmp_path: Path, name: str, monkeypatch: p
         assert f"{{{DATA}}}evilThing" not in client.schema.explainer.maps.elements
     assert not [path for path in read if "evil" in path]
     assert not list((tmp_path / "c").glob("*.zeep"))  # nothing kept of a refused reading
+    monkeypatch.undo()
+    with doc_server() as server:  # get builds its request without zeep, but zeep reads the answer
+        calling = Client(
+            snapshot, credentials, endpoint=f"{server.base_url}/soap", settings=ClientSettings(rate_limit=None)
+        )
+        with pytest.raises(CacheIntegrityError, match="not a file of the snapshot"):
+            calling.get("Environment", "e1")
+    assert server.seen == []  # refused before anything was sent
 
 
 def test_xmlschema_reads_only_the_listed_files() -> None:
