@@ -26,12 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-import requests
 from lxml import etree
 
 from boomi_soap.credentials import origin
-from boomi_soap.deadline import Deadline, read_capped, release
-from boomi_soap.exceptions import BoomiSoapError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.deadline import Deadline, bounded_request, read_capped, release
+from boomi_soap.exceptions import BoomiSoapError, ResponseError, TransportError
 from boomi_soap.redact import redact_url
 from boomi_soap.xmlsafe import parse_xml
 
@@ -147,18 +146,10 @@ def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tup
     granted = time.monotonic()
     credentials = client._credentials
     with Deadline(settings.total_timeout) as deadline:
-        try:
-            response = transport.session.get(
-                url,
-                auth=(credentials.username, credentials.secret),
-                timeout=(deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout)),
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.exceptions.Timeout:
-            raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
-        except requests.exceptions.RequestException as exc:
-            raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+        auth = (credentials.username, credentials.secret)
+        response = bounded_request(
+            transport.session, "GET", url, operation=operation, settings=settings, deadline=deadline, auth=auth
+        )
         try:
             if 300 <= response.status_code < 400:
                 raise ResponseError(operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused")

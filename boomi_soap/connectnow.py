@@ -25,8 +25,8 @@ from typing import Any, Final
 import requests
 
 from boomi_soap.credentials import Credentials, check_url
-from boomi_soap.deadline import Deadline, read_capped, release
-from boomi_soap.exceptions import BoomiSoapError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.deadline import Deadline, bounded_request, read_capped, release
+from boomi_soap.exceptions import BoomiSoapError, ResponseError
 from boomi_soap.redact import redact_json, redact_url
 from boomi_soap.settings import ClientSettings
 
@@ -137,20 +137,11 @@ class ConnectNowClient:
             "Authorization": f"Basic {self._auth}",
         }
         with Deadline(settings.total_timeout) as deadline:
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    data=json.dumps(body).encode(),
-                    headers=headers,
-                    timeout=(deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout)),
-                    allow_redirects=False,
-                    stream=True,
-                )
-            except requests.exceptions.Timeout:
-                raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
-            except requests.exceptions.RequestException as exc:
-                raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+            data = json.dumps(body).encode()
+            response = bounded_request(
+                self._session, method, url, operation=operation, settings=settings, deadline=deadline,
+                data=data, headers=headers,
+            )  # fmt: skip
             try:
                 if 300 <= response.status_code < 400:
                     raise ResponseError(

@@ -6,7 +6,8 @@ it passes, a watchdog thread shuts down the socket in use, which ends a blocked 
 whether in the status line, the headers or the body.  A session gets this from
 :func:`watch_session`, which mounts an adapter whose connections report themselves to
 the deadline of the thread that uses them.  :func:`read_capped` reads a streamed body
-up to a size limit and stops there.
+up to a size limit and stops there; :func:`bounded_request` sends one request within a
+deadline, never following a redirect.
 
 Used by :mod:`boomi_soap.fetch` (one deadline per fetch) and
 :mod:`boomi_soap.transport` (one per call).
@@ -23,14 +24,17 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["Deadline", "discard", "read_capped", "release", "watch_session"]
+if TYPE_CHECKING:
+    from boomi_soap.settings import ClientSettings
+
+__all__ = ["Deadline", "bounded_request", "discard", "read_capped", "release", "watch_session"]
 
 CHUNK: Final = 64 * 1024
 _current = threading.local()
@@ -205,6 +209,36 @@ def watch_session(session: requests.Session) -> requests.Session:
         if type(session.adapters.get(prefix)) is HTTPAdapter:
             session.mount(prefix, _WatchedAdapter())
     return session
+
+
+def bounded_request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    operation: str,
+    settings: ClientSettings,
+    deadline: Deadline,
+    **kwargs: Any,
+) -> requests.Response:
+    """Send one request (streamed, no redirect followed) with the settings' timeouts cut to ``deadline``.
+
+    The caller reads the body (:func:`read_capped`) and releases the response.
+
+    Raises:
+        ServiceTimeoutError: If no answer came in time.
+        TransportError: If the connection failed (the URL redacted).
+    """
+    from boomi_soap.exceptions import ServiceTimeoutError, TransportError
+    from boomi_soap.redact import redact_url
+
+    timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
+    try:
+        return session.request(method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs)
+    except requests.exceptions.Timeout:
+        raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
+    except requests.exceptions.RequestException as exc:
+        raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
 
 
 def read_capped(response: requests.Response, limit: int, deadline: Deadline) -> bytes | None:
