@@ -126,8 +126,13 @@ def _check_answer(client: Client, operation: str, child: etree._Element) -> None
     shape = client.contract.operations.get(operation)
     if shape is not None and tag_of(child) != shape.response:
         raise ResponseError(operation, f"the answer's Body holds {tag_of(child)}, not the expected {shape.response}")
+    check_fits(client, operation, child)
+
+
+def check_fits(client: Client, operation: str, answer: etree._Element) -> None:
+    """Refuse an answer (a SOAP response wrapper, a REST document) that does not fit the schema, if so set."""
     if client.settings.validate_responses:
-        issue = next(iter(client.validator.iter_errors(child, source=f"{operation} answer")), None)
+        issue = next(iter(client.validator.iter_errors(answer, source=f"{operation} answer")), None)
         if issue is not None:
             where = f" (line {issue.line})" if issue.line else ""
             raise ResponseError(operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}")

@@ -336,10 +336,9 @@ def _answer(client: Client, operation: str, response: requests.Response, record:
         raise ResponseError(
             operation, f"HTTP {response.status_code}: the answer is not XML", attempts=record.attempts
         ) from None
-    if client.settings.validate_responses:
-        issue = next(iter(client.validator.iter_errors(root, source=f"{operation} answer")), None)
-        if issue is not None:
-            raise ResponseError(operation, f"the answer does not fit the schema at {issue.path}: {issue.reason}")
+    from boomi_soap.client import check_fits
+
+    check_fits(client, operation, root)
     return root
 
 
