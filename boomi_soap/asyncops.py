@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
-from boomi_soap.credentials import origin
+from boomi_soap.credentials import same_origin, url_problem
 from boomi_soap.deadline import Deadline, bounded_request, read_capped, release
 from boomi_soap.exceptions import BoomiSoapError, ResponseError, TransportError
 from boomi_soap.redact import redact_url
@@ -135,9 +135,11 @@ def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tup
         DownloadTooLargeError: If the body is larger than ``max_bytes``.
         ServiceTimeoutError: If the answer does not come within the total timeout.
     """
-    if origin(url) != origin(client.address):
-        # Credentials go only where the calls go: a link elsewhere is not followed.
-        raise TransportError(operation, f"refusing {redact_url(url)}: not on {redact_url(client.address)}", sent=False)
+    if not same_origin(url, client.address):
+        # Credentials go only where the calls go: a link elsewhere, or one that two HTTP
+        # parsers would read as different hosts, is not followed.
+        why = url_problem(url) or f"not on {redact_url(client.address)}"
+        raise TransportError(operation, f"refusing {redact_url(url)}: {why}", sent=False)
     transport = client._transport
     settings = client.settings
     # Every download counts against the account's rate window and quota, as on Boomi.

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from boomi_soap._version import __version__
-from boomi_soap.credentials import FLAVOURS, Credentials, Endpoint, Flavour, origin
+from boomi_soap.credentials import FLAVOURS, Credentials, Endpoint, Flavour, same_origin
 from boomi_soap.exceptions import (
     CacheError,
     CacheIntegrityError,
@@ -510,7 +510,7 @@ class CacheStore:
                 "snapshot hash does not match its manifest (endpoint, account or source URLs edited?)",
                 path=str(snapshot.directory),
             )
-        if origin(snapshot.endpoint) != origin(snapshot.origin_url) or "@" in snapshot.endpoint:
+        if not same_origin(snapshot.endpoint, snapshot.origin_url):
             raise CacheIntegrityError(
                 f"endpoint {redact_url(snapshot.endpoint)} is not on the origin its WSDL came from",
                 path=str(snapshot.directory),

@@ -7,13 +7,17 @@ prefix is added here.  Secrets never appear in a ``repr`` or message.
 
 Every URL credentials may travel to passes :func:`check_url`: ``http`` or ``https``
 only, no user information (``https://user:password@host``), and plain ``http://``
-only to loopback unless insecure transport is allowed explicitly.
+only to loopback unless insecure transport is allowed explicitly.  A URL the service
+supplies (a ``recordUrl``, a log's ``url``, a schema import) is followed only when
+:func:`same_origin` says it has the configured origin; :func:`url_problem` refuses the
+shapes that two HTTP parsers would read as different hosts.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -32,6 +36,8 @@ __all__ = [
     "check_url",
     "is_loopback",
     "origin",
+    "same_origin",
+    "url_problem",
 ]
 
 DEFAULT_BASE_URL: Final = "https://api.boomi.com"
@@ -43,11 +49,81 @@ FLAVOURS: Final[tuple[Flavour, ...]] = ("platform", "partner", "apim")
 _PATHS: Final[dict[Flavour, str]] = {"platform": "", "partner": "/partner", "apim": "/apim"}
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """Scheme, lower-case host and port (the default one filled in) of a URL."""
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
+# The one URL policy (every request the client makes passes it before credentials are
+# attached).  urllib.parse, urllib3 (requests) and httpx disagree on hostile authorities:
+# urlsplit reads the host after the last "@", urllib3 ends the authority at a backslash, urlsplit
+# silently drops tabs and newlines.  Rather than pick one parser's reading, a URL is taken
+# only when its authority is plain enough that every parser reads the same host and port:
+# ASCII letters, digits, "." and "-" (or a bracketed IPv6 address) and a decimal port; no
+# user information, no percent-encoding, no backslash, whitespace or control character
+# anywhere in the URL.  urllib3, the parser requests connects with, must then agree.
+_PLAIN_URL: Final = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
+    r"(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?"
+    r"(?P<rest>[/?#].*)?",
+    re.DOTALL,
+)
+_NOT_IN_URL: Final = re.compile(r"[\x00-\x20\x7f\\]")
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int | None]
+
+
+def url_problem(url: str) -> str | None:
+    """Why credentials may not travel to ``url`` on the grounds of its shape, or ``None``.
+
+    Only the shape is judged here (see :func:`origin`), not where the URL points.
+    """
+    if not isinstance(url, str):
+        return "not a string"
+    if _NOT_IN_URL.search(url):
+        return "a backslash, space or control character in the URL"
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None:
+        authority = url.partition("://")[2]
+        authority = re.split(r"[/?#]", authority, maxsplit=1)[0]
+        if "@" in authority:
+            return "user information in the authority"
+        return "not a plain scheme://host[:port] URL"
+    port = match["port"]
+    if port is not None and not 0 < int(port) < 65536:
+        return f"port {port} out of range"
+    from urllib3.util import parse_url  # the parser requests connects with
+
+    try:
+        seen = parse_url(url)
+    except ValueError:
+        return "unreadable to the HTTP library"
+    if (seen.host or "").strip("[]").lower() != match["host"].strip("[]").lower() or seen.port != (
+        int(port) if port is not None else None
+    ):
+        return "read differently by the HTTP library"
+    return None
+
+
+def origin(url: str) -> Origin:
+    """Scheme, lower-case host and port (the default one filled in) of a URL.
+
+    Raises:
+        ConfigurationError: If the URL's shape is refused (:func:`url_problem`): a URL
+            that parsers could read as two different hosts has no single origin.
+    """
+    problem = url_problem(url)
+    if problem is not None:
+        raise ConfigurationError(f"refusing {redact_url(url)!r}: {problem}")
+    match = _PLAIN_URL.fullmatch(url)
+    assert match is not None  # url_problem checked it
+    scheme = match["scheme"].lower()
+    port = int(match["port"]) if match["port"] is not None else _DEFAULT_PORTS.get(scheme)
+    return scheme, match["host"].strip("[]").lower(), port
+
+
+def same_origin(url: str, home: str) -> bool:
+    """Whether ``url`` has a plain shape and the origin of ``home`` (never raises)."""
+    try:
+        return origin(url) == origin(home)
+    except ConfigurationError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
@@ -71,16 +147,15 @@ def check_url(url: str, *, what: str, allow_insecure: bool = False) -> None:
     Raises:
         ConfigurationError: One line, which never repeats user information.
     """
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise ConfigurationError(f"invalid {what} {redact_url(url)!r}") from None
-    if "@" in parts.netloc:
+    problem = url_problem(url)
+    if problem == "user information in the authority":
         raise ConfigurationError(
             f"{what} {redact_url(url)} holds user information; give credentials through"
             " BOOMI_USERNAME and BOOMI_PASSWORD or BOOMI_API_TOKEN, never in a URL"
         )
+    if problem is not None:
+        raise ConfigurationError(f"invalid {what} {redact_url(url)!r}: {problem}")
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"invalid {what} {url!r} (want https://host[:port])")
     if parts.scheme == "http" and not allow_insecure and not is_loopback(parts.hostname):

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
-from boomi_soap.credentials import Credentials, Endpoint, origin
+from boomi_soap.credentials import Credentials, Endpoint, same_origin, url_problem
 from boomi_soap.exceptions import FetchError, XMLInputError
 from boomi_soap.redact import redact_url
 from boomi_soap.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
@@ -296,7 +296,7 @@ def fetch_documents(
     own_session = session is None
     http = watch_session(requests.Session() if session is None else session)
     previous = previous or {}
-    home = origin(endpoint.wsdl_url)
+    home = endpoint.wsdl_url
     queue = [endpoint.wsdl_url]
     seen = {endpoint.wsdl_url}
     names: dict[str, str] = {}
@@ -379,10 +379,13 @@ def _parse(url: str, body: _Body | None, before: Previous | None, clock: Callabl
     return _Fetched(url, root, etag, modified, fetched_at, body is None, pairs)
 
 
-def _check_target(target: str, home: tuple[str, str, int | None], endpoint: Endpoint, url: str) -> None:
-    if "@" in urlsplit(target).netloc:
+def _check_target(target: str, home: str, endpoint: Endpoint, url: str) -> None:
+    problem = url_problem(target)
+    if problem == "user information in the authority":
         raise FetchError(f"imports {redact_url(target)}, a URL with user information; refusing to fetch it", url=url)
-    if origin(target) != home:
+    if problem is not None:
+        raise FetchError(f"imports {redact_url(target)!r}: {problem}; refusing to fetch it", url=url)
+    if not same_origin(target, home):
         raise FetchError(
             f"imports {target}, which is on another origin than {endpoint.wsdl_url};"
             " refusing to fetch it (credentials are only sent to the WSDL's origin)",
@@ -396,4 +399,9 @@ def _resolve(url: str, location: str, before: Previous | None, previous: Mapping
         for known_url, known in previous.items():
             if known.path == location:
                 return known_url
-    return urljoin(url, location)
+    try:
+        return urljoin(url, location)
+    except ValueError:  # urllib refuses some authorities outright ("[127.0.0.1:80]")
+        raise FetchError(
+            f"imports {redact_url(location)!r}, which is not a URL; refusing to fetch it", url=url
+        ) from None

@@ -255,7 +255,10 @@ def test_an_edited_endpoint_fails_verification(tmp_path: Path, endpoint: Endpoin
     assert [type(p) for p in store.verify()] == [CacheIntegrityError]
 
 
-@pytest.mark.parametrize("forged", ["https://attacker.example", "http://u:s3cret-in-url@127.0.0.1:{port}"])
+@pytest.mark.parametrize(
+    "forged",
+    ["https://attacker.example", "http://u:s3cret-in-url@127.0.0.1:{port}", "http://127.0.0.2:81\\@127.0.0.1:{port}"],
+)
 def test_an_endpoint_off_the_wsdl_origin_fails_even_when_resealed(
     tmp_path: Path, endpoint: Endpoint, forged: str
 ) -> None:
