@@ -196,6 +196,10 @@ def identity_hash(
 def default_cache_dir(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
     """Pick the cache root: ``BOOMI_SOAP_CACHE_DIR``, else ``./wsdl_cache`` if present, else the user cache.
 
+    ``./wsdl_cache`` is not taken when it is the package's own (the working directory is
+    the source checkout): those are the pinned snapshots, tracked data that a ``fetch``
+    must not rewrite unless told so with an explicit ``--cache-dir``.
+
     Args:
         env: The environment (``os.environ`` by default).
         cwd: The working directory (the process's by default).
@@ -207,11 +211,19 @@ def default_cache_dir(env: Mapping[str, str] | None = None, cwd: Path | None = N
     if env.get("BOOMI_SOAP_CACHE_DIR"):
         return Path(env["BOOMI_SOAP_CACHE_DIR"])
     project = (cwd or Path.cwd()) / "wsdl_cache"
-    if project.is_dir():
+    if project.is_dir() and not _is_pinned(project):
         return project
     import platformdirs  # only needed when no project cache is around
 
     return Path(platformdirs.user_cache_dir("boomi-soap"))
+
+
+def _is_pinned(path: Path) -> bool:
+    """Whether ``path`` is the ``wsdl_cache`` package's own directory."""
+    try:
+        return path.resolve() == Path(str(resources.files("wsdl_cache"))).resolve()
+    except (ModuleNotFoundError, OSError):
+        return False
 
 
 def pinned_store() -> CacheStore:

@@ -231,6 +231,30 @@ def test_default_cache_dir(tmp_path: Path) -> None:
     assert default_cache_dir({}, tmp_path) == tmp_path / "wsdl_cache"
 
 
+@pytest.mark.contracts("split", why="where a fetch writes does not depend on the layout")
+def test_a_fetch_in_the_source_checkout_leaves_the_pinned_snapshots_alone(
+    endpoint: Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README has users install from the checkout, and its wsdl_cache/ is tracked package data."""
+    from click.testing import CliRunner
+
+    from boomi_soap.cli import main
+
+    pinned = pinned_store().root
+    checkout = pinned.parent
+    assert default_cache_dir({}, checkout) != pinned
+    before = tree(pinned)
+    monkeypatch.chdir(checkout)
+    env = {
+        "BOOMI_SOAP_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg"), "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
+        "BOOMI_BASE_URL": endpoint.base_url, "BOOMI_USERNAME": DEFAULT_USER, "BOOMI_PASSWORD": DEFAULT_PASSWORD,
+    }  # fmt: skip
+    result = CliRunner().invoke(main, ["fetch"], env=env)
+    assert result.exit_code == 0, result.output
+    assert tree(pinned) == before
+    assert list((tmp_path / "xdg").rglob("manifest.json"))
+
+
 def test_unsafe_account_ids_are_refused(tmp_path: Path) -> None:
     store = CacheStore(tmp_path)
     for bad in ("../x", ".hidden", "a/b", ""):
