@@ -520,3 +520,6 @@ def test_a_limiter_spec_with_a_password_is_masked_in_every_message() -> None:
     with pytest.raises(LimiterStoreError) as unreachable:
         backend_for(f"redis://127.0.0.1:1/0?password={SECRET}")
     assert str(unreachable.value).startswith("cannot reach the limiter's Redis at redis://127.0.0.1:1/0?password=***:")
+    with pytest.raises(ConfigurationError) as invalid:
+        RedisBackend(f"redis://:{SECRET}@127.0.0.1:notaport/0")
+    assert str(invalid.value).startswith("invalid limiter URL redis://:***@127.0.0.1:notaport/0: ")
