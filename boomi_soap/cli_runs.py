@@ -244,9 +244,14 @@ def extensions(environment: str, values: tuple[str, ...], dry_run: bool, output:
         client = _client(options)
         current = get_extensions(client, environment)
         if wanted and dry_run:
+            from boomi_soap.redact import MASK, is_secret_name
+
             have = {p.name: p.value for p in current.properties.property}
             for name, value in wanted.items():
-                click.echo(f"would set {name}: {have.get(name, '(unset)')} -> {value}")
+                # A dry run's output ends up in terminals and CI logs: a secret-named value never does.
+                secret = is_secret_name(name)
+                old = MASK if secret and name in have else have.get(name, "(unset)")
+                click.echo(f"would set {name}: {old} -> {MASK if secret else value}")
             return
         if wanted:
             current = update_extension_properties(client, environment, wanted)

@@ -14,6 +14,14 @@ default) across every client of the account, and answers HTTP 503 beyond it.  A
     Every host: a sorted set per account in Redis, checked and inserted by one Lua
     script, timestamps on the Redis server's clock so host clocks need not agree.
 
+Every store fails closed: when it cannot be used, the call is not sent and
+:class:`~boomi_soap.exceptions.LimiterStoreError` names the store (its password
+masked).  The lock file is taken without blocking and tried again until the call's
+deadline (``total_timeout``, at most :data:`STORE_WAIT_S`), so a process stopped while
+holding it costs the others that long, not forever; SQLite waits for a locked database
+no longer either, and a locked or corrupted database raises the same error.  A Redis
+that cannot be reached (down, killed mid-run, refusing the password) does too.
+
 The window itself is `pyrate-limiter`_'s sliding-window log, chosen over `limits`_:
 both keep an exact sliding log (``limits`` calls it the moving window), but ``limits``
 stores it in memory, Redis, Memcached or MongoDB only, so the host-wide store would
@@ -44,18 +52,20 @@ import os
 import random
 import re
 import stat
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from hashlib import sha256
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from boomi_soap.exceptions import ConfigurationError, LimiterStoreError
+from boomi_soap.redact import is_secret_name, redact_url
 
 if TYPE_CHECKING:  # pyrate-limiter (and asyncio with it) loads with the first window, not with the client
     import sqlite3
@@ -64,6 +74,7 @@ if TYPE_CHECKING:  # pyrate-limiter (and asyncio with it) loads with the first w
     from pyrate_limiter import AbstractBucket, Rate
 
 __all__ = [
+    "STORE_WAIT_S",
     "AccountLimiter",
     "Backend",
     "HostBackend",
@@ -93,6 +104,25 @@ _CONTENDED_FOR_S: Final = 2.0
 HOURS: Final = 24
 _LEAK_EVERY: Final = 64
 _SAFE_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+STORE_WAIT_S: Final = 30.0
+"""The longest wait for a held lock or a locked database, when the call's deadline allows more (or has none)."""
+# A held lock file is tried again after a pause that doubles from the first to the last.
+_LOCK_PAUSES_S: Final = (0.0005, 0.01)
+
+
+def _store_wait() -> float:
+    """Seconds the store may be waited for now: what the current call's deadline leaves, at most :data:`STORE_WAIT_S`.
+
+    The call's deadline is the one the sync transport holds for the calling thread
+    (:class:`boomi_soap.deadline.Deadline`); without one (no ``total_timeout``, or an
+    async call) the wait is :data:`STORE_WAIT_S`.
+    """
+    # Looked up, not imported: a process that never made a call has no deadline, and
+    # the limiter need not load requests to learn so.
+    module = sys.modules.get("boomi_soap.deadline")
+    current = getattr(getattr(module, "_current", None), "deadline", None)
+    left = current.remaining() if current is not None else None
+    return STORE_WAIT_S if left is None else min(float(left), STORE_WAIT_S)
 
 
 def hour_of(epoch: float) -> int:
@@ -122,9 +152,18 @@ class AccountLimiter:
     """
 
     def __init__(
-        self, account: str, bucket: AbstractBucket, capacity: int, window_ms: int, name: str, *, shared: bool = False
+        self,
+        account: str,
+        bucket: AbstractBucket,
+        capacity: int,
+        window_ms: int,
+        name: str,
+        *,
+        shared: bool = False,
+        guard: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         self.account = account
+        self._guard = guard  # turns the store's own errors into LimiterStoreError
         self._shared = shared  # other processes use the same window: take turns with them
         self.capacity = capacity
         self.window_ms = window_ms
@@ -259,7 +298,9 @@ class AccountLimiter:
         bucket = self._bucket
         # Read the clock under the store's lock: a stamp taken before waiting for the
         # lock would be older than the send it stands for, and let the next one in early.
-        with self._store_lock:
+        # The guard inside the lock, so a failed statement's transaction is ended before
+        # another thread may start one on the same connection.
+        with self._store_lock, self._guard():
             item = RateItem(self._name, _sync(bucket.now()))  # type: ignore[no-untyped-call]
             if _sync(bucket.put(item)):
                 self._taken.append(time.monotonic())
@@ -310,9 +351,19 @@ class Backend(ABC):
 
                 bucket = self._bucket(account, Rate(capacity, window_ms))
                 found = self._limiters[key] = AccountLimiter(
-                    account, bucket, capacity, window_ms, f"p{os.getpid()}", shared=self.kind != "memory"
+                    account,
+                    bucket,
+                    capacity,
+                    window_ms,
+                    f"p{os.getpid()}",
+                    shared=self.kind != "memory",
+                    guard=lambda: self._guarded(account),
                 )
             return found
+
+    def _guarded(self, account: str) -> contextlib.AbstractContextManager[object]:
+        """A context in which the store's own errors become :class:`LimiterStoreError` naming the store."""
+        return contextlib.nullcontext()
 
     @abstractmethod
     def _bucket(self, account: str, rate: Rate) -> AbstractBucket:
@@ -374,40 +425,86 @@ class MemoryBackend(Backend):
 
 
 class _FileLock:
-    """An exclusive ``flock`` on a private file, re-entrant within the process.
+    """An exclusive ``flock`` on a private file, re-entrant within the process, waited for within a bound.
 
     pyrate-limiter's SQLite bucket counts and inserts in two statements; this lock
-    around both keeps another process from slipping in between.
+    around both keeps another process from slipping in between.  The lock is tried
+    without blocking and again after short pauses, for as long as :func:`_store_wait`
+    allows: a blocking ``flock`` would wait forever on a process stopped while holding it.
+
+    Attributes:
+        path: The lock file.
+        connection: The SQLite connection used under the lock; its busy timeout is set
+            to the same bound each time the lock is taken.
     """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
         self._fd = _open_private(path)
         self._local = threading.RLock()
         self._depth = 0  # only the owning thread touches it
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        if not self._local.acquire(blocking, timeout):
+        """Take the lock; ``False`` if it was not free within ``timeout`` (default: :func:`_store_wait`)."""
+        bound = (_store_wait() if timeout < 0 else timeout) if blocking else 0.0
+        give_up = time.monotonic() + bound
+        if not (self._local.acquire(True, bound) if bound > 0 else self._local.acquire(False)):
             return False
         self._depth += 1
-        if self._depth == 1:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BaseException:
+        if self._depth > 1:
+            return True
+        taken = False
+        try:
+            taken = self._flock(give_up)
+        finally:
+            if not taken:
                 self._depth -= 1
                 self._local.release()
-                if blocking:
-                    raise
-                return False
+        if not taken:
+            return False
+        if self.connection is not None:
+            # SQLite's own wait for a database another program holds ends with the same bound.
+            left = max(0.0, give_up - time.monotonic())
+            try:
+                self.connection.execute(f"PRAGMA busy_timeout = {max(1, int(left * 1000))}")
+            except Exception as exc:  # sqlite3.Error, which this module loads only with the store
+                self.release()
+                raise LimiterStoreError(
+                    f"{self.path}: the limiter store failed ({type(exc).__name__}: {exc})"
+                ) from None
         return True
 
+    def _flock(self, give_up: float) -> bool:
+        pause = _LOCK_PAUSES_S[0]
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                pass
+            except OSError as exc:
+                raise LimiterStoreError(f"{self.path}: cannot lock the limiter store ({exc.strerror})") from None
+            left = give_up - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(2 * pause, _LOCK_PAUSES_S[1])
+
     def release(self) -> None:
+        """Release the lock (the file's at the outermost exit: flock belongs to the open file, not the thread)."""
         self._depth -= 1
-        if self._depth == 0:  # flock belongs to the open file, not the thread: unlock at the outermost exit
+        if self._depth == 0:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._local.release()
 
     def __enter__(self) -> _FileLock:
-        self.acquire()
+        bound = _store_wait()
+        if not self.acquire(timeout=bound):
+            raise LimiterStoreError(
+                f"{self.path}: the limiter store's lock was not free within {bound:.3g} s"
+                " (another process holds it; stopped or hung?)"
+            )
         return self
 
     def __exit__(
@@ -416,6 +513,7 @@ class _FileLock:
         self.release()
 
     def close(self) -> None:
+        """Close the lock file."""
         os.close(self._fd)
 
 
@@ -484,24 +582,53 @@ class HostBackend(Backend):
             directory = _private_dir(self.directory)
             name = _file_name(account)
             lock = _FileLock(directory / f"{name}.lock")
-            with lock:
-                os.close(_open_private(directory / f"{name}.sqlite"))
-                # nofollow: SQLite itself refuses a symlink swapped in after the check above.
-                uri = "file:" + quote(str(directory / f"{name}.sqlite")) + "?nofollow=1"
-                conn = sqlite3.connect(uri, uri=True, isolation_level="DEFERRED", check_same_thread=False, timeout=30)
-                conn.execute("PRAGMA journal_mode=WAL")  # the -wal and -shm files take the database's mode
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("CREATE TABLE IF NOT EXISTS quota (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL)")
-                conn.commit()
+            conn: sqlite3.Connection | None = None
+            try:
+                with lock, self._guarded(account):
+                    os.close(_open_private(directory / f"{name}.sqlite"))
+                    # nofollow: SQLite itself refuses a symlink swapped in after the check above.
+                    uri = "file:" + quote(str(directory / f"{name}.sqlite")) + "?nofollow=1"
+                    conn = sqlite3.connect(
+                        uri, uri=True, isolation_level="DEFERRED", check_same_thread=False, timeout=_store_wait()
+                    )
+                    conn.execute("PRAGMA journal_mode=WAL")  # the -wal and -shm files take the database's mode
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                    conn.execute("CREATE TABLE IF NOT EXISTS quota (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL)")
+                    conn.commit()
+            except BaseException:
+                if conn is not None:
+                    conn.close()
+                lock.close()
+                raise
+            lock.connection = conn
             self._stores[account] = (conn, lock)
             return conn, lock
+
+    def _path(self, account: str) -> Path:
+        return self.directory / f"{_file_name(account)}.sqlite"
+
+    @contextlib.contextmanager
+    def _guarded(self, account: str) -> Iterator[None]:
+        """SQLite's errors (a locked or corrupted database) as :class:`LimiterStoreError` naming the file."""
+        import sqlite3
+
+        try:
+            yield
+        except sqlite3.Error as exc:
+            found = self._stores.get(account)
+            if found is not None:  # end the transaction the failed statement may have left open
+                with contextlib.suppress(sqlite3.Error):
+                    found[0].rollback()
+            raise LimiterStoreError(
+                f"{self._path(account)}: the limiter store failed ({type(exc).__name__}: {exc})"
+            ) from None
 
     def _bucket(self, account: str, rate: Rate) -> AbstractBucket:
         from pyrate_limiter import SQLiteBucket
 
         conn, lock = self._store(account)
         table = f"rate_{rate.limit}_{rate.interval}"
-        with lock:
+        with lock, self._guarded(account):
             conn.execute(f"CREATE TABLE IF NOT EXISTS '{table}' (name VARCHAR, item_timestamp INTEGER)")
             conn.execute(f"CREATE INDEX IF NOT EXISTS 'idx_{table}' ON '{table}' (item_timestamp)")
             conn.commit()
@@ -511,7 +638,7 @@ class HostBackend(Backend):
         """See :meth:`Backend.reserve`."""
         conn, lock = self._store(account)
         hour = hour_of(now)
-        with lock:
+        with lock, self._guarded(account):
             (used,) = conn.execute(
                 "SELECT COALESCE(SUM(calls), 0) FROM quota WHERE hour > ?", (hour - HOURS,)
             ).fetchone()
@@ -529,7 +656,7 @@ class HostBackend(Backend):
     def usage(self, account: str, now: float) -> dict[int, int]:
         """See :meth:`Backend.usage`."""
         conn, lock = self._store(account)
-        with lock:
+        with lock, self._guarded(account):
             rows = conn.execute("SELECT hour, calls FROM quota WHERE hour > ?", (hour_of(now) - HOURS,)).fetchall()
             conn.rollback()
         return {int(h): int(n) for h, n in rows}
@@ -559,7 +686,8 @@ class RedisBackend(Backend):
     """Windows and counts in Redis, shared by every host that uses the same server.
 
     Attributes:
-        url: The server's URL, password removed.
+        url: The server's URL, password masked (in the user information and in a
+            ``password=`` query parameter).
         prefix: Prefix of every key.
     """
 
@@ -573,15 +701,33 @@ class RedisBackend(Backend):
             raise ConfigurationError(
                 "the redis limiter needs the redis package: pip install 'boomi-soap[redis]'"
             ) from None
-        self.url = _without_password(url)
+        self.url = _masked(url)
         self.prefix = prefix
-        self._redis: redis.Redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        self._secrets = _secrets_of(url)
         self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError,)
         try:
+            self._redis: redis.Redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        except ValueError as exc:  # its text may quote the URL
+            raise ConfigurationError(f"invalid limiter URL {self.url}: {self._scrub(str(exc))}") from None
+        with self._guarded():
             self.offset_ms = self._clock_offset()
             self._reserve = self._redis.register_script(_RESERVE)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` with every secret of the URL masked (a server's or a driver's message may quote one)."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    @contextlib.contextmanager
+    def _guarded(self, account: str = "") -> Iterator[None]:
+        """Redis's errors (down, killed mid-run, a refused password) as :class:`LimiterStoreError` naming the server."""
+        try:
+            yield
         except self._errors as exc:
-            raise LimiterStoreError(f"cannot reach the limiter's Redis at {self.url}: {exc}") from None
+            raise LimiterStoreError(
+                f"cannot reach the limiter's Redis at {self.url}: {self._scrub(str(exc)) or type(exc).__name__}"
+            ) from None
 
     def _clock_offset(self) -> int:
         """Milliseconds to add to this host's clock to read the server's.
@@ -611,10 +757,8 @@ class RedisBackend(Backend):
                 return time.time_ns() // 1_000_000 + offset
 
         key = f"{self.prefix}:rate:{account}:{rate.limit}:{rate.interval}"
-        try:
+        with self._guarded(account):
             return _ServerClockBucket([rate], self._redis, key, self._redis.script_load(_put_item_script()))
-        except self._errors as exc:
-            raise LimiterStoreError(f"cannot reach the limiter's Redis at {self.url}: {exc}") from None
 
     def _hour_keys(self, account: str, now: float) -> list[str]:
         hour = hour_of(now + self.offset_ms / 1000)
@@ -622,21 +766,17 @@ class RedisBackend(Backend):
 
     def reserve(self, account: str, limit: int | None, now: float) -> tuple[bool, int]:
         """See :meth:`Backend.reserve`."""
-        try:
+        with self._guarded(account):
             counted, used = self._reserve(
                 keys=self._hour_keys(account, now), args=[-1 if limit is None else limit, 2 * HOURS * 3600]
             )
-        except self._errors as exc:
-            raise LimiterStoreError(f"cannot reach the limiter's Redis at {self.url}: {exc}") from None
         return bool(counted), int(used)
 
     def usage(self, account: str, now: float) -> dict[int, int]:
         """See :meth:`Backend.usage`."""
         keys = self._hour_keys(account, now)
-        try:
+        with self._guarded(account):
             values = self._redis.mget(keys)
-        except self._errors as exc:
-            raise LimiterStoreError(f"cannot reach the limiter's Redis at {self.url}: {exc}") from None
         return {int(k.rsplit(":", 1)[1]): int(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
     def close(self) -> None:
@@ -661,13 +801,25 @@ def _put_item_script() -> str:
     return LuaScript.PUT_ITEM.replace(counted, "redis.call('ZCOUNT', bucket, window_start, '+inf')")
 
 
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+def _masked(url: str) -> str:
+    """A store's URL as shown: the user name kept, the password masked, ``password=`` and its kin masked."""
+    return redact_url(url, keep_user=True)
+
+
+def _secrets_of(url: str) -> tuple[str, ...]:
+    """The secrets a URL holds (its password, its secret-named query values), as written and decoded, longest first."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return ()
+    found = {password} if password else set()
+    for field in re.split(r"[&;]", parts.query):
+        name, equals, value = field.partition("=")
+        if equals and value and is_secret_name(unquote_plus(name)):
+            found.add(value)
+    found |= {unquote(secret) for secret in found} | {unquote_plus(secret) for secret in found}
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 _shared: dict[tuple[str, str], Backend] = {}
@@ -718,7 +870,7 @@ def backend_for(
         key = ("redis", spec)
         factory = lambda: RedisBackend(spec)  # noqa: E731
     else:
-        raise ConfigurationError(f"unknown limiter {_without_password(spec)!r}: use memory, host or redis://HOST:PORT")
+        raise ConfigurationError(f"unknown limiter {_masked(spec)!r}: use memory, host or redis://HOST:PORT")
     with _shared_lock:
         if key not in _shared:
             _shared[key] = factory()

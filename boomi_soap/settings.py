@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -205,3 +205,17 @@ class ClientSettings:
             raise ConfigurationError(
                 f"ClientSettings.quota_warn_share must be in (0, 1], not {self.quota_warn_share!r}"
             )
+
+    def __repr__(self) -> str:
+        """Every field, with the passwords in proxy and limiter URLs masked (``user:***@``, ``password=***``)."""
+        from boomi_soap.redact import redact_url
+
+        shown = []
+        for each in fields(self):
+            value = getattr(self, each.name)
+            if each.name == "proxies" and value is not None:
+                value = {scheme: redact_url(url, keep_user=True) for scheme, url in value.items()}
+            elif each.name == "limiter" and isinstance(value, str):
+                value = redact_url(value, keep_user=True)
+            shown.append(f"{each.name}={value!r}")
+        return f"ClientSettings({', '.join(shown)})"

