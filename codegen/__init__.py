@@ -78,7 +78,7 @@ def write(generation: Generation, out: Path) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target))
     encoded = {name: content.encode("utf-8") for name, content in sorted(generation.files.items())}
-    changed = [target / name for name, data in encoded.items() if _content(target / name) != data]
+    changed = [out / name for name, data in encoded.items() if _content(target / name) != data]
     if not changed:
         return []
     try:
