@@ -18,6 +18,15 @@ checks (:func:`~boomi_soap.cache.check_private`: no link followed, this user's, 
 writable by others, the key not even readable by them); when they fail, the compiled
 cache is not used, with a warning naming the path.
 
+Behind the key, a signed form is still loaded by a restricted unpickler
+(``_SchemaUnpickler``): classes defined in xmlschema's and elementpath's own
+modules, named plainly (a dotted name would walk attributes), xmlschema's value
+validators, a few builtin types, ``Decimal``, ElementTree's ``Element`` and
+``iterparse`` and ``re``'s compiler; a bound method only of such an object and
+defined by such a class (never ``getattr`` itself).  The loaded schema must then
+carry the settings it is compiled with (sandboxed, always defused, 5 s, no
+location hints): a form that says otherwise is refused and the schema recompiled.
+
 Every schema reference inside the snapshot must name a file of the snapshot; a
 reference to anything else is an error, so loading never leaves the snapshot.  The
 check sits where the documents are read: libxml2's compile asks a resolver for each
@@ -33,16 +42,19 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import inspect
+import io
 import logging
 import os
 import pickle
 import secrets
 import sys
 import threading
+import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -72,6 +84,85 @@ NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
 _MAGIC: Final = b"BOOMI-SOAP-COMPILED-SCHEMA 2\n"  # 2: the HMAC covers this line too
 _log = logging.getLogger("boomi_soap.schema")
+# How xmlschema compiles a snapshot's schema, and so what a loaded compiled form must say.
+_ALLOW: Final = "sandbox"
+_DEFUSE: Final = "always"
+_TIMEOUT: Final = 5
+_OWN_MODULES: Final = ("xmlschema.", "elementpath.")
+_FUNCTION_MODULES: Final = frozenset({"xmlschema.validators.helpers"})  # value validators and converters
+_SCHEMA_GLOBALS: Final = frozenset(
+    {("builtins", name) for name in ("bool", "bytearray", "bytes", "complex", "dict", "float", "frozenset", "int")}
+    | {("builtins", name) for name in ("list", "set", "str", "tuple")}
+    | {("collections", "OrderedDict"), ("collections", "Counter"), ("decimal", "Decimal"), ("re", "_compile")}
+    | {("xml.etree.ElementTree", "Element"), ("xml.etree.ElementTree", "iterparse")}
+)
+
+
+def _own(module: str) -> bool:
+    return module.startswith(_OWN_MODULES) or module in ("xmlschema", "elementpath")
+
+
+def _bound_method(owner: object, name: object) -> Any:
+    """``getattr(owner, name)`` for what pickle makes of a bound method, and nothing else.
+
+    Only a public name (or ``__call__``), of an xmlschema or elementpath object or
+    class, found as a function or class method their own modules define: no attribute
+    of a function (``__globals__``), of a module or of another library.
+    """
+    kind = owner if isinstance(owner, type) else type(owner)
+    if (
+        isinstance(name, str)
+        and name.isidentifier()
+        and (not name.startswith("_") or name == "__call__")
+        and _own(kind.__module__)
+    ):
+        raw = inspect.getattr_static(owner, name, None)  # looked up without running a descriptor
+        function = raw.__func__ if isinstance(raw, classmethod) else raw
+        if isinstance(function, types.FunctionType) and _own(function.__module__):
+            found = getattr(owner, name)
+            if isinstance(found, types.MethodType):
+                return found
+    raise pickle.UnpicklingError(f"{kind.__module__}.{kind.__name__}.{str(name)[:60]} is not part of a compiled schema")
+
+
+class _SchemaUnpickler(pickle.Unpickler):
+    """Rebuilds an xmlschema schema from its pickle, resolving only what such a pickle names."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _bound_method
+        if (module, name) in _SCHEMA_GLOBALS:
+            return super().find_class(module, name)
+        # A dotted name would walk attributes, and a module re-exports what it imports:
+        # only a class (or validator function) defined in the module it is named by.
+        if "." not in name and _own(module):
+            found = super().find_class(module, name)
+            defined_here = getattr(found, "__module__", None) == module
+            if defined_here and (
+                isinstance(found, type) or (isinstance(found, types.FunctionType) and module in _FUNCTION_MODULES)
+            ):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a compiled schema")
+
+
+def _loads(payload: bytes) -> xmlschema.XMLSchemaBase:
+    """The schema a compiled form holds, through ``_SchemaUnpickler``, with the settings it is compiled with.
+
+    Raises:
+        pickle.UnpicklingError: If the form names anything else, holds no schema, or
+            carries other settings (the sandbox's base aside: nothing is read after the compile).
+    """
+    import xmlschema
+    from xmlschema.settings import SchemaSettings
+
+    schema = _SchemaUnpickler(io.BytesIO(payload)).load()
+    if not isinstance(schema, xmlschema.XMLSchemaBase):
+        raise pickle.UnpicklingError("the form does not hold a schema")
+    settings = getattr(schema.maps, "settings", None)
+    expected = SchemaSettings.get_settings(allow=_ALLOW, defuse=_DEFUSE, timeout=_TIMEOUT)
+    if not isinstance(settings, SchemaSettings) or replace(settings, base_url=None) != expected:
+        raise pickle.UnpicklingError("the form's schema settings are not the ones it is compiled with")
+    return schema
 
 
 def default_compiled_dir(env: dict[str, str] | None = None) -> Path:
@@ -170,13 +261,15 @@ class CompiledCache:
 
     def load(self, digest: str) -> xmlschema.XMLSchemaBase | None:
         """Return the compiled schema for ``digest`` if a valid, signed copy exists."""
-        payload = self.load_signed(self._path(digest).name, digest, _MAGIC)
+        path = self._path(digest)
+        payload = self.load_signed(path.name, digest, _MAGIC)
         if payload is None:
             return None
-        schema = pickle.loads(payload)  # noqa: S301 - authenticated by load_signed
-        import xmlschema
-
-        return schema if isinstance(schema, xmlschema.XMLSchemaBase) else None
+        try:
+            return _loads(payload)
+        except Exception as exc:  # whatever a form holds, the schema is compiled again
+            _log.warning("ignoring the compiled schema %s: %s", path, exc)
+            return None
 
     def store(self, digest: str, schema: xmlschema.XMLSchemaBase) -> None:
         """Write a signed compiled schema atomically; failures are logged, not raised."""
@@ -184,6 +277,12 @@ class CompiledCache:
             payload = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, RecursionError) as exc:
             _log.warning("could not keep the compiled schema: %s", exc)
+            return
+        try:
+            _loads(payload)  # only a form the restricted loader takes back is kept
+        except Exception as exc:
+            # Nothing the user can change: the next process compiles too.
+            _log.info("not keeping the compiled schema: %s", exc)
             return
         self.store_signed(self._path(digest).name, digest, _MAGIC, payload)
 
@@ -341,7 +440,7 @@ class SchemaBundle:
                 # xmlschema only warns when an import fails; a partial schema must not pass.
                 warnings.simplefilter("error", xmlschema.XMLSchemaImportWarning)
                 compiled = xmlschema.XMLSchema(
-                    self._wrapper().decode(), base_url=str(directory), allow="sandbox", defuse="always", timeout=5
+                    self._wrapper().decode(), base_url=str(directory), allow=_ALLOW, defuse=_DEFUSE, timeout=_TIMEOUT
                 )
         except (xmlschema.XMLSchemaException, xmlschema.XMLSchemaImportWarning, OSError) as exc:
             raise SchemaLoadError(f"{self.directory}: the schema does not load: {exc}") from None

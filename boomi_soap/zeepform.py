@@ -18,11 +18,24 @@ zeep's model is plain Python objects but for four things, each handled when pick
   put back in their places.
 
 A form is unpickled only after its HMAC matches: the private per-user key is the
-barrier, as for the compiled schema.  Behind it, the unpickler resolves nothing but
-classes defined in zeep's schema and WSDL modules, lxml's ``QName``, ``type``,
-``list`` and ``OrderedDict``.  A form is kept only once it has loaded back, and one
-that is missing, foreign, damaged or unreadable is never an error: the WSDL is parsed
-as zeep always does, and the form is written again.
+barrier, as for the compiled schema.  Behind it, a signed form still builds nothing
+but zeep's model, and cannot change the client that loads it:
+
+- the unpickler resolves nothing but classes defined in zeep's schema and WSDL
+  modules (plain names: a dotted one would walk attributes), lxml's ``QName``,
+  ``list`` and ``OrderedDict``; ``type`` only as zeep's per-type classes are rebuilt
+  (three arguments, zeep bases, the class attributes zeep gives them), so no class
+  is reached through an instance;
+- the loading client's transport and settings are handed in by reference, and what
+  they hold (every attribute: ``forbid_dtd``, ``forbid_entities``,
+  ``forbid_external``, the documents the transport may read ...) is recorded before
+  the load and put back after it; a form that changed anything is refused;
+- the document and its schema are then given the client's transport and settings,
+  whatever the form put there.
+
+A form is kept only once it has loaded back, and one that is missing, foreign,
+damaged, unreadable or refused is never an error: the WSDL is parsed as zeep always
+does, and the form is written again.
 """
 
 from __future__ import annotations
@@ -52,7 +65,11 @@ FORM_VERSION: Final = 1
 
 _MAGIC: Final = b"BOOMI-SOAP-ZEEP-FORM 1\n"
 _BUILT_CLASSES: Final = frozenset({"zeep.xsd.dynamic_types", "zeep.objects"})
-_ALLOWED: Final = {("builtins", "type"), ("builtins", "list"), ("collections", "OrderedDict"), ("lxml.etree", "QName")}
+_ALLOWED: Final = {("builtins", "list"), ("collections", "OrderedDict"), ("lxml.etree", "QName")}
+# What zeep puts in the classes it makes per schema type (``copyreg`` adds ``__slotnames__``).
+_CLASS_ATTRIBUTES: Final = frozenset(
+    {"__module__", "__qualname__", "__doc__", "__slotnames__", "_xsd_name", "_xsd_type"}
+)
 _log = logging.getLogger("boomi_soap.zeepform")
 
 
@@ -75,6 +92,37 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+def _zeep_class(value: object) -> bool:
+    return isinstance(value, type) and value.__module__.startswith("zeep.")
+
+
+def _rebuilt_class(*args: object) -> type:
+    """``type(name, bases, namespace)`` for one of zeep's per-type classes, and nothing else.
+
+    Three arguments only (``type(x)`` would reach the class of anything the form holds,
+    the loading client's settings and transport included), zeep bases, and the
+    attributes zeep gives such a class: no method, no descriptor, no ``__eq__``.
+    """
+    name, bases, namespace = args if len(args) == 3 else ("", (), None)
+    if (
+        not isinstance(name, str)
+        or not name
+        or not isinstance(bases, tuple)
+        or not bases
+        or not all(_zeep_class(base) for base in bases)
+        or not isinstance(namespace, dict)
+        or not set(namespace) <= _CLASS_ATTRIBUTES
+        or namespace.get("__module__") not in _BUILT_CLASSES
+        or not isinstance(namespace.get("__doc__"), str | None)
+        or not isinstance(namespace.get("__slotnames__", []), list)
+        or not isinstance(namespace.get("_xsd_name", etree.QName("x")), etree.QName)
+        or not (namespace.get("_xsd_type") is None or _zeep_class(type(namespace["_xsd_type"])))
+    ):
+        what = f"a class {name[:60]!r}" if isinstance(name, str) and name else f"type() of {len(args)} argument(s)"
+        raise pickle.UnpicklingError(f"{what} that zeep does not make is not part of a zeep form")
+    return type(name, bases, namespace)
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes, kept: dict[str, Any]) -> None:
         super().__init__(io.BytesIO(data))
@@ -86,6 +134,8 @@ class _Unpickler(pickle.Unpickler):
         return self._kept[pid]
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "type"):
+            return _rebuilt_class
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
         # A dotted name would walk attributes (``indicators.operator.attrgetter``), and a
@@ -108,18 +158,56 @@ def pickle_document(document: Document, transport: Any, settings: zeep.Settings)
     return buffer.getvalue()
 
 
+def _state(obj: object) -> dict[str, Any]:
+    """Every attribute of ``obj``: its slots (zeep's settings are slotted attrs) and its ``__dict__``."""
+    names = [a.name for a in getattr(type(obj), "__attrs_attrs__", ())]
+    state = {name: getattr(obj, name) for name in names if hasattr(obj, name)}
+    state.update(getattr(obj, "__dict__", {}))
+    return state
+
+
+def _restore(obj: object, state: dict[str, Any]) -> None:
+    if hasattr(obj, "__dict__"):
+        vars(obj).clear()
+    for name, value in state.items():
+        object.__setattr__(obj, name, value)
+
+
 def unpickle_document(data: bytes, transport: Any, settings: zeep.Settings) -> Document:
     """Rebuild a document from :func:`pickle_document`'s form, with this client's transport and settings.
 
+    The transport and the settings come out of the load as they went in: a form that
+    changed any of their attributes is refused, the attributes put back first.
+
     Raises:
-        pickle.UnpicklingError: If the form names anything but zeep's model classes.
+        pickle.UnpicklingError: If the form names anything but zeep's model classes, or
+            changes the loading client's transport or settings.
     """
     from zeep.wsdl import Document
+    from zeep.xsd import Schema
 
-    document = _Unpickler(data, {"transport": transport, "settings": settings}).load()
-    if not isinstance(document, Document):
+    kept = {"transport": (transport, _state(transport)), "settings": (settings, _state(settings))}
+    try:
+        document = _Unpickler(data, {"transport": transport, "settings": settings}).load()
+    finally:
+        changed = [role for role, (obj, state) in kept.items() if not _same(_state(obj), state)]
+        for role in changed:
+            _restore(*kept[role])
+    if changed:
+        raise pickle.UnpicklingError(f"the form changes the loading client's {' and '.join(changed)}")
+    if not isinstance(document, Document) or not isinstance(document.types, Schema):
         raise pickle.UnpicklingError("the form does not hold a zeep document")
+    # Where zeep looks for them: the client's own, whatever the form held.
+    document.transport = transport
+    document.settings = settings
+    document.types._transport = transport
+    document.types.settings = settings
     return document
+
+
+def _same(now: dict[str, Any], before: dict[str, Any]) -> bool:
+    # Identity, not equality: a value of the form's making could claim to equal anything.
+    return now.keys() == before.keys() and all(now[name] is before[name] for name in before)
 
 
 def _label(sha256: str, wsdl: Path, settings: zeep.Settings) -> str:

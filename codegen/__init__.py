@@ -7,8 +7,11 @@ The runtime package ``boomi_soap`` never imports this package.  Stages:
 from __future__ import annotations
 
 import difflib
+import errno
 import os
-import tempfile
+import secrets
+import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,20 +60,110 @@ def generate(snapshot: Snapshot, package: str) -> Generation:
 
 
 def write(generation: Generation, out: Path) -> list[Path]:
-    """Write the files atomically (temporary file + rename each); return those that changed."""
-    out.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for name, content in sorted(generation.files.items()):
-        target = out / name
-        data = content.encode("utf-8")
-        if target.exists() and target.read_bytes() == data:
-            continue
-        with tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False) as handle:
-            handle.write(data)
-        os.chmod(handle.name, 0o644)  # NamedTemporaryFile makes 0600; generated code is ordinary source
-        os.replace(handle.name, target)
-        changed.append(target)
+    """Replace the package in ``out`` as a whole; return the files whose content changed.
+
+    The files are written, and flushed to disk, in a hidden sibling directory; then the
+    old package is renamed aside, the new one renamed to ``out`` and the old one
+    removed.  A failure while writing (a full disk) leaves the old package as it was and
+    nothing beside it; a reader finds the old package or the new one, never files of
+    both (for an instant between the two renames, none).  What ``out`` holds besides the
+    generated files is carried over, but for ``__pycache__`` and earlier temporary files.
+    Nothing is written when no file would change.
+
+    Raises:
+        OSError: If a file cannot be written (the old package is left in place), or
+            ``out`` exists and is not a directory.
+    """
+    target = out.resolve()
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target))
+    encoded = {name: content.encode("utf-8") for name, content in sorted(generation.files.items())}
+    changed = [out / name for name, data in encoded.items() if _content(target / name) != data]
+    if not changed:
+        return []
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file on the way: named as the package's directory, as before
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target)) from None
+    staging = _sibling(target, "new")
+    try:
+        for name, data in encoded.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            _put(staging / name, data)
+        if target.is_dir():
+            _carry_over(target, staging, set(encoded))
+            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        _sync(staging)
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return changed
+
+
+def _content(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def _sibling(target: Path, role: str) -> Path:
+    """A new empty directory next to ``target``, hidden and not an importable name (mode as umask allows)."""
+    while True:
+        candidate = target.with_name(f".{target.name}.codegen-{role}-{secrets.token_hex(4)}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+
+
+def _put(path: Path, data: bytes) -> None:
+    """Write a new file and flush it to disk, so a full disk fails here rather than after the swap."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    with open(descriptor, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _carry_over(old: Path, new: Path, generated: set[str]) -> None:
+    stale_prefixes = tuple(f".{name}." for name in generated)  # temporary files of earlier generators
+    for entry in sorted(old.iterdir()):
+        if entry.name in generated or entry.name == "__pycache__" or entry.name.startswith(stale_prefixes):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True)
+        else:
+            shutil.copy2(entry, new / entry.name, follow_symlinks=False)
+
+
+def _sync(directory: Path) -> None:
+    if os.name != "posix":  # only POSIX opens a directory to flush its entries
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if not target.is_dir():
+        os.rename(staging, target)
+        _sync(target.parent)
+        return
+    retired = _sibling(target, "old")
+    os.rmdir(retired)  # only its unique name is wanted: the old package is renamed to it
+    os.rename(target, retired)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(retired, target)
+        raise
+    _sync(target.parent)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def check(generation: Generation, out: Path) -> list[str]:

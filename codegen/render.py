@@ -184,12 +184,16 @@ def render_types(model: Model) -> str:
         "from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta",
         "",
         f"NAMESPACE = {model.namespace!r}",
+        f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}",
+        '"""The snapshot this module was generated from (the package\'s other modules check it at import)."""',
         "REGISTRY: dict[str, type[Any]] = {}",
         '"""XSD type name -> generated class or enum (used to resolve ``xsi:type``)."""',
         "",
         "__all__ = [",
     ]
-    exported = sorted([t.name for t in model.types] + [e.name for e in model.enums] + ["NAMESPACE", "REGISTRY"])
+    exported = sorted(
+        [t.name for t in model.types] + [e.name for e in model.enums] + ["NAMESPACE", "REGISTRY", "SNAPSHOT_SHA256"]
+    )
     lines += [f"    {name!r}," for name in exported]
     lines.append("]")
     for enumeration in model.enums:
@@ -252,6 +256,9 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         "",
         '__all__ = ["OPERATIONS", "TypedClient"]',
         "",
+        f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}",
+        *_sibling_check(model, package, "operations.py", "t"),
+        "",
         '_T = TypeVar("_T")',
         "OPERATIONS: dict[str, OperationMeta] = {",
     ]
@@ -267,7 +274,7 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         '        """Wrap a client (which validates, signs, rate-limits and maps faults)."""',
         "        self.client = client",
         "        self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)",
-        f"        check_snapshot(client, {model.snapshot_sha256!r}, {package!r})",
+        f"        check_snapshot(client, SNAPSHOT_SHA256, {package!r})",
     ]
     for operation in model.operations:
         params = "".join(f", {f.name}: {_optional(names.annotation(f, 't.'))} = None" for f in operation.inputs)
@@ -370,6 +377,23 @@ def _is_object(definition: TypeDef, by_xml: dict[str, TypeDef]) -> bool:
     return False
 
 
+def _sibling_check(model: Model, package: str, module: str, types: str) -> list[str]:
+    """Lines that refuse, at import, a ``types.py`` generated from another snapshot than ``module``.
+
+    An interrupted write or a partial copy would otherwise pair one snapshot's classes
+    with another's operations, which fail later, far from the cause.
+    """
+    return [
+        f'_TYPES_SNAPSHOT = str(getattr({types}, "SNAPSHOT_SHA256", "another snapshot"))',
+        "if _TYPES_SNAPSHOT != SNAPSHOT_SHA256:  # files of two generations: refused here, not at a later call",
+        "    raise ImportError(",
+        f'        "{package} mixes two generations: {module} is from snapshot {model.snapshot_sha256[:16]},"',
+        '        f" types.py from {_TYPES_SNAPSHOT[:16]}; regenerate the package with `boomi-soap codegen`",',
+        "        name=__name__,",
+        "    )",
+    ]
+
+
 def render_init(model: Model, package: str) -> str:
     """``__init__.py`` of the generated package."""
     return (
@@ -378,10 +402,13 @@ def render_init(model: Model, package: str) -> str:
         + "Classes are in ``types``; :class:`TypedClient` wraps :class:`boomi_soap.Client`.\n"
         + '"""\n\n'
         + "from typing import TYPE_CHECKING, Any\n\n"
+        + f"from {package} import types as _types\n"
         + f"from {package}.types import NAMESPACE, REGISTRY\n\n"
         + "if TYPE_CHECKING:\n"
         + f"    from {package}.operations import OPERATIONS, TypedClient\n\n"
-        + f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}\n\n"
+        + f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}\n"
+        + "".join(f"{line}\n" for line in _sibling_check(model, package, "__init__.py", "_types"))
+        + "\n"
         + '__all__ = ["NAMESPACE", "OPERATIONS", "REGISTRY", "SNAPSHOT_SHA256", "TypedClient"]\n\n\n'
         + "def __getattr__(name: str) -> Any:\n"
         + "    # The typed client loads on first use: importing the classes stays cheap.\n"

@@ -7,12 +7,20 @@ Classes are in ``types``; :class:`TypedClient` wraps :class:`boomi_soap.Client`.
 
 from typing import TYPE_CHECKING, Any
 
+from boomi_soap.bindings import types as _types
 from boomi_soap.bindings.types import NAMESPACE, REGISTRY
 
 if TYPE_CHECKING:
     from boomi_soap.bindings.operations import OPERATIONS, TypedClient
 
 SNAPSHOT_SHA256 = 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6'
+_TYPES_SNAPSHOT = str(getattr(_types, "SNAPSHOT_SHA256", "another snapshot"))
+if _TYPES_SNAPSHOT != SNAPSHOT_SHA256:  # files of two generations: refused here, not at a later call
+    raise ImportError(
+        "boomi_soap.bindings mixes two generations: __init__.py is from snapshot e5cd0706143c2141,"
+        f" types.py from {_TYPES_SNAPSHOT[:16]}; regenerate the package with `boomi-soap codegen`",
+        name=__name__,
+    )
 
 __all__ = ["NAMESPACE", "OPERATIONS", "REGISTRY", "SNAPSHOT_SHA256", "TypedClient"]
 

@@ -17,6 +17,15 @@ if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient i
 
 __all__ = ["OPERATIONS", "TypedClient"]
 
+SNAPSHOT_SHA256 = 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6'
+_TYPES_SNAPSHOT = str(getattr(t, "SNAPSHOT_SHA256", "another snapshot"))
+if _TYPES_SNAPSHOT != SNAPSHOT_SHA256:  # files of two generations: refused here, not at a later call
+    raise ImportError(
+        "boomi_soap.bindings mixes two generations: operations.py is from snapshot e5cd0706143c2141,"
+        f" types.py from {_TYPES_SNAPSHOT[:16]}; regenerate the package with `boomi-soap codegen`",
+        name=__name__,
+    )
+
 _T = TypeVar("_T")
 OPERATIONS: dict[str, OperationMeta] = {
     'get': ((FieldMeta('object_type', 'objectType', 'element', 'xs:string', t.NAMESPACE), FieldMeta('object_id', 'objectId', 'element', 'xs:string', t.NAMESPACE),), (FieldMeta('result', 'result', 'element', 'BaseType', t.NAMESPACE),)),
@@ -42,7 +51,7 @@ class TypedClient:
         """Wrap a client (which validates, signs, rate-limits and maps faults)."""
         self.client = client
         self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)
-        check_snapshot(client, 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6', 'boomi_soap.bindings')
+        check_snapshot(client, SNAPSHOT_SHA256, 'boomi_soap.bindings')
 
     def get(self, *, object_type: str | None = None, object_id: str | None = None) -> t.BaseType | None:
         """WSDL operation ``get``."""

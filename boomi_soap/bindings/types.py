@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta
 
 NAMESPACE = 'http://api.platform.boomi.com/'
+SNAPSHOT_SHA256 = 'e5cd0706143c2141d10c6354bedd9c48e2ee2302410adc3c9cfe8eb6126a4ad6'
+"""The snapshot this module was generated from (the package's other modules check it at import)."""
 REGISTRY: dict[str, type[Any]] = {}
 """XSD type name -> generated class or enum (used to resolve ``xsi:type``)."""
 
@@ -514,6 +516,7 @@ __all__ = [
     'SFTPSendOptions',
     'SFTPSendOptionsFtpAction',
     'SFTPSettings',
+    'SNAPSHOT_SHA256',
     'STXControlInfo',
     'Schedule',
     'ScheduleRetry',

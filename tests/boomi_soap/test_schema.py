@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import pickle
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheIntegrityError
 from boomi_soap.fetch import Document, FetchResult
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.schema import CompiledCache, SchemaBundle
+from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from tests.docserver import doc_server
 
@@ -216,3 +219,136 @@ def test_xmlschema_reads_only_the_listed_files() -> None:
     unlisted = SchemaBundle("0" * 64, pinned.directory, imports, None, frozenset({"service.xsd2.xsd"}))
     with pytest.raises(CacheIntegrityError, match=r"service\.xsd1\.xsd'.*not a file of the snapshot"):
         unlisted._compile()  # the check of every document xmlschema loaded, on its own
+
+
+# -- a signed compiled form builds xmlschema's model and nothing else ------------------------
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return b"\x8c" + bytes([len(data)]) + data  # SHORT_BINUNICODE
+
+
+def _global(module: str, name: str) -> bytes:
+    return _text(module) + _text(name) + b"\x93"  # STACK_GLOBAL
+
+
+def _call(function: bytes, *args: bytes) -> bytes:
+    return function + b"".join(args) + {1: b"\x85", 2: b"\x86"}[len(args)] + b"R"  # TUPLEn, REDUCE
+
+
+def through_getattr(marker: Path) -> bytes:
+    """``__import__('os').system('touch ...')``, reached from one of xmlschema's classes by ``getattr`` alone.
+
+    ``getattr`` is what an xmlschema pickle names for its bound methods; the chain walks
+    ``XMLSchema10.__init__.__globals__['__builtins__']['__import__']``.
+    """
+    getattr_ = _global("builtins", "getattr")
+
+    def get(mapping: bytes, key: str) -> bytes:
+        return _call(_call(getattr_, mapping, _text("get")), _text(key))
+
+    init = _call(getattr_, _global("xmlschema.validators.schemas", "XMLSchema10"), _text("__init__"))
+    builtins = get(_call(getattr_, init, _text("__globals__")), "__builtins__")
+    os_module = _call(get(builtins, "__import__"), _text("os"))
+    return b"\x80\x04" + _call(_call(getattr_, os_module, _text("system")), _text(f"touch {marker}")) + b"."
+
+
+class Exploit:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def sign(directory: Path, digest: str, payload: bytes) -> Path:
+    """Put ``payload`` in the compiled cache as the signed form of ``digest``, with this user's key."""
+    from boomi_soap import schema
+
+    cache = CompiledCache(directory)
+    path = cache._path(digest)
+    cache.store_signed(path.name, digest, schema._MAGIC, payload)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("payload", "named"),
+    [
+        (lambda marker: pickle.dumps(Exploit(marker)), "posix.system"),
+        (through_getattr, "xmlschema.validators.schemas.XMLSchema10.__init__"),
+        (
+            lambda marker: (
+                b"\x80\x04"
+                + _call(_global("xmlschema.resources.xml_resource", "os.system"), _text(f"touch {marker}"))
+                + b"."
+            ),
+            "xmlschema.resources.xml_resource.os.system",
+        ),
+    ],
+    ids=["a global", "a chain through getattr", "a dotted name"],
+)
+def test_a_signed_compiled_schema_naming_other_code_is_refused(
+    compiled: tuple[Path, str],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    payload: Callable[[Path], bytes],
+    named: str,
+) -> None:
+    """Even signed with this user's key, a compiled form builds nothing but xmlschema's model."""
+    directory, digest = compiled
+    marker = tmp_path / "pwned"
+    exploit = payload(marker)
+    pickle.loads(exploit)  # what loading the form with plain pickle did
+    assert marker.exists()
+    marker.unlink()
+    path = sign(directory, digest, exploit)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
+        assert CompiledCache(directory).load(digest) is None
+        assert "{http://api.platform.boomi.com/}Process" in bundle(directory).explainer.maps.types  # compiled again
+    assert not marker.exists()
+    assert f"{named} is not part of a compiled schema" in caplog.text
+    assert str(path) in caplog.text
+    assert CompiledCache(directory).load(digest) is not None  # and a genuine form kept in its place
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"allow": "all"}, {"defuse": "never"}, {"use_location_hints": True}, {"timeout": 300}],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_signed_compiled_schema_with_other_settings_is_refused(
+    compiled: tuple[Path, str], caplog: pytest.LogCaptureFixture, change: dict[str, object]
+) -> None:
+    """A form may not take xmlschema out of its sandbox (the settings it reads later documents with)."""
+    directory, digest = compiled
+    schema = CompiledCache(directory).load(digest)
+    assert schema is not None
+    schema.maps.settings = dataclasses.replace(schema.maps.settings, **change)
+    forged = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
+    unguarded = pickle.loads(forged)  # what loading the form with plain pickle gave
+    assert all(getattr(unguarded.maps.settings, name) == value for name, value in change.items())
+    sign(directory, digest, forged)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
+        assert CompiledCache(directory).load(digest) is None
+        explainer = bundle(directory).explainer
+    assert "the form's schema settings are not the ones it is compiled with" in caplog.text
+    settings = explainer.maps.settings
+    assert (settings.allow, settings.defuse, settings.timeout, settings.use_location_hints) == (
+        "sandbox",
+        "always",
+        5,
+        False,
+    )
+
+
+def test_every_layout_keeps_a_form_the_restricted_loader_takes(
+    snapshots: dict[str, Snapshot], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for layout, snapshot in sorted(snapshots.items()):
+        directory = tmp_path / layout
+        with caplog.at_level(logging.INFO, logger="boomi_soap.schema"):
+            _ = load_schema(snapshot, compiled_dir=directory).explainer
+        assert CompiledCache(directory).load(snapshot.sha256) is not None, layout
+    assert "not keeping" not in caplog.text
+    assert "ignoring" not in caplog.text

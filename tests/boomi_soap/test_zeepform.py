@@ -10,6 +10,7 @@ import pickle
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zeep
@@ -207,3 +208,106 @@ def test_a_model_that_does_not_pickle_is_parsed_each_time(
     assert not list(tmp_path.glob("*.zeep"))
     assert "not keeping zeep's form" in caplog.text
     assert all(r.levelno == logging.INFO for r in caplog.records)  # nothing the user can act on
+
+
+ZEEP_SETTINGS = {"strict": True, "xml_huge_tree": False, "forbid_dtd": True, "forbid_entities": True}
+
+
+def _persistent(role: str) -> bytes:
+    return _text(role) + b"Q"  # BINPERSID: the loading client's object of that role
+
+
+def _build(role: str, state: dict[str, bool | None]) -> bytes:
+    """Opcodes that set attributes of the loading client's ``role`` object (its state by BUILD), then drop it."""
+    items = b"".join(
+        _text(name) + {True: b"\x88", False: b"\x89", None: b"N"}[value] + b"s" for name, value in state.items()
+    )
+    return _persistent(role) + b"}" + items + b"b0"  # EMPTY_DICT, SETITEM..., BUILD, POP
+
+
+ATTACKS: dict[str, dict[str, bool | None]] = {
+    # The settings zeep parses answers with: DTDs, entities and external reads allowed again.
+    "settings": {"forbid_dtd": False, "forbid_entities": False, "forbid_external": False},
+    # What the transport may read: another list of documents in place of the snapshot's.
+    "transport": {"documents": None},
+}
+
+
+def signed_form(snapshot: Snapshot, compiled: Path, prefix: bytes) -> tuple[Path, bytes]:
+    """Keep a client's form, then sign ``prefix`` + that form with this user's key in its place."""
+    from boomi_soap import zeepform
+
+    form, _ = kept_form(snapshot, compiled)
+    settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
+    label = zeepform._label(snapshot.sha256, snapshot.wsdl_path, settings)
+    payload = CompiledCache(compiled).load_signed(form.name, label, zeepform._MAGIC)
+    assert payload is not None
+    forged = b"\x80\x04" + prefix + payload  # runs before the genuine form, which then loads as always
+    CompiledCache(compiled).store_signed(form.name, label, zeepform._MAGIC, forged)
+    return form, forged
+
+
+class Unguarded(pickle.Unpickler):
+    """The loader without its guard: the client's objects handed to the form as they are."""
+
+    def __init__(self, data: bytes, kept: dict[str, object]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.kept = kept
+
+    def persistent_load(self, pid: object) -> object:
+        return self.kept[str(pid)]
+
+
+@pytest.mark.parametrize("role", sorted(ATTACKS))
+def test_a_signed_form_cannot_change_the_loading_client(
+    snapshots: dict[str, Snapshot], tmp_path: Path, caplog: pytest.LogCaptureFixture, role: str
+) -> None:
+    snapshot = snapshots["split"]
+    form, forged = signed_form(snapshot, tmp_path, _build(role, ATTACKS[role]))
+    victim = client(snapshot, tmp_path / "other")
+    victim_settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
+    kept = {"transport": victim._transport, "settings": victim_settings}
+    documents = victim._transport.documents
+    assert documents is not None
+    Unguarded(forged, kept).load()  # the attack, unguarded:
+    assert all(getattr(kept[role], name) == value for name, value in ATTACKS[role].items())
+
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.zeepform"):
+        loading = client(snapshot, tmp_path)
+        zeep_client = loading.zeep_client
+    assert f"the form changes the loading client's {role}" in caplog.text
+    for settings in (zeep_client.settings, zeep_client.wsdl.settings, zeep_client.wsdl.types.settings):
+        assert (settings.forbid_dtd, settings.forbid_entities, settings.forbid_external) == (True, True, True)
+    assert loading._transport.documents == documents
+    wsdl: Any = zeep_client.wsdl
+    assert wsdl.transport is loading._transport
+    assert "get" in loading.operations
+    assert form.read_bytes().split(b"\n", 2)[2] != forged  # parsed again, and a genuine form kept
+
+
+def test_a_form_whose_load_fails_leaves_the_client_as_it_was(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
+    """The settings are put back even when the form then fails (the WSDL is parsed with them)."""
+    snapshot = snapshots["split"]
+    transport = client(snapshot, tmp_path / "other")._transport
+    settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
+    broken = b"\x80\x04" + _build("settings", ATTACKS["settings"]) + _global("posix", "system") + b"."
+    with pytest.raises(pickle.UnpicklingError, match=r"posix\.system is not part of a zeep form"):
+        unpickle_document(broken, transport, settings)
+    assert (settings.forbid_dtd, settings.forbid_entities, settings.forbid_external) == (True, True, True)
+
+
+def test_type_rebuilds_only_zeeps_own_classes(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
+    """``type(x)`` would hand the form the class of the client's settings (or transport) to make its own."""
+    transport = client(snapshots["split"], tmp_path)._transport
+    settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
+    class_of_settings = b"\x80\x04" + _global("builtins", "type") + _persistent("settings") + b"\x85R."
+    assert Unguarded(class_of_settings, {"settings": settings}).load() is zeep.Settings
+    with pytest.raises(pickle.UnpicklingError, match=r"type\(\) of 1 argument\(s\) that zeep does not make"):
+        unpickle_document(class_of_settings, transport, settings)
+    with_a_method = (
+        b"\x80\x04" + _global("builtins", "type") + _text("X") + _global("zeep.xsd.types.complex", "ComplexType")
+        + b"\x85}" + _text("__module__") + _text("zeep.objects") + b"s" + _text("__eq__")
+        + _global("zeep.xsd.elements.element", "Element") + b"s\x87R."
+    )  # fmt: skip
+    with pytest.raises(pickle.UnpicklingError, match="'X' that zeep does not make"):
+        unpickle_document(with_a_method, transport, settings)
