@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from boomi_soap.exceptions import BoomiSoapError, NotFoundError
@@ -41,17 +40,6 @@ __all__ = [
     "undeploy",
     "update_extension_properties",
 ]
-
-_EXTENSION_SECTIONS = (
-    "PGPCertificates",
-    "connections",
-    "crossReferences",
-    "operations",
-    "processProperties",
-    "properties",
-    "sharedCommunications",
-    "tradingPartners",
-)
 
 
 class PromotionError(BoomiSoapError):
@@ -116,19 +104,12 @@ def package(client: Client, component: str, *, version: str | None = None, notes
         The ``PackagedComponent``.
     """
     component_id = resolve_id(client, "Process", component)
-    now = datetime.now(UTC).replace(microsecond=0)
-    # The schema requires every field; the platform fills in the ones it owns.
-    return client.create(
-        "PackagedComponent",
-        branchName="",
-        componentId=component_id,
-        componentType="",
-        createdBy="",
-        createdDate=now,
-        notes=notes,
-        packageId="",
-        packageVersion=version or "",
-    )
+    # Only what the caller decides: Boomi assigns the id, creator, date, type and branch
+    # (its create example sends componentId, packageVersion and notes; contract/ORIGIN.rst).
+    fields: dict[str, Any] = {"componentId": component_id, "notes": notes}
+    if version:
+        fields["packageVersion"] = version
+    return client.create("PackagedComponent", **fields)
 
 
 def deploy(client: Client, package_id: str, environment: str, *, notes: str = "") -> Any:
@@ -218,8 +199,8 @@ def update_extension_properties(client: Client, environment: str, properties: Ma
         The environment's extensions after the update.
     """
     environment_id = resolve_id(client, "Environment", environment)
-    sections: dict[str, Any] = {name: {} for name in _EXTENSION_SECTIONS}
-    sections["properties"] = {"property": [{"name": k, "value": v} for k, v in properties.items()]}
+    # A partial update carries only the section it changes (the other sections are optional).
+    sections: dict[str, Any] = {"properties": {"property": [{"name": k, "value": v} for k, v in properties.items()]}}
     return client.update(
         "EnvironmentExtensions", id=environment_id, environmentId=environment_id, partial=True, **sections
     )

@@ -112,10 +112,12 @@ def run_in(
 
     process_id = resolve_id(client, "Process", process)
     atom_id = resolve_id(client, "Atom", atom)
-    bag = {"DynamicProcessProperty": [{"name": k, "value": v} for k, v in (properties or {}).items()]}
-    answer = client.create(
-        "ExecutionRequest", processId=process_id, atomId=atom_id, DynamicProcessProperties=bag, ProcessProperties={}
-    )
+    fields: dict[str, Any] = {"processId": process_id, "atomId": atom_id}
+    if properties:  # no empty placeholder sections: both property bags are optional
+        fields["DynamicProcessProperties"] = {
+            "DynamicProcessProperty": [{"name": k, "value": v} for k, v in properties.items()]
+        }
+    answer = client.create("ExecutionRequest", **fields)
     url = str(answer.recordUrl)
     url += ("&" if "?" in url else "?") + client.record_query
     execution = Execution(client, RequestId(answer.requestId), url, poll=poll)

@@ -317,10 +317,12 @@ def run_process(
     """
     process_id = resolve_id(client, "Process", process)
     atom_id = resolve_id(client, "Atom", atom)
-    bag = {"DynamicProcessProperty": [{"name": k, "value": v} for k, v in (properties or {}).items()]}
-    answer = client.create(
-        "ExecutionRequest", processId=process_id, atomId=atom_id, DynamicProcessProperties=bag, ProcessProperties={}
-    )
+    fields: dict[str, Any] = {"processId": process_id, "atomId": atom_id}
+    if properties:  # no empty placeholder sections: both property bags are optional
+        fields["DynamicProcessProperties"] = {
+            "DynamicProcessProperty": [{"name": k, "value": v} for k, v in properties.items()]
+        }
+    answer = client.create("ExecutionRequest", **fields)
     execution = Execution(client, RequestId(answer.requestId), str(answer.recordUrl), poll=poll)
     if wait:
         execution.wait(timeout, on_progress=on_progress)

@@ -104,3 +104,39 @@ def test_schedules_round_trip(connect: Connect) -> None:
     assert cleared.Retry.maxRetry == 3  # clearing the schedules keeps the retry policy
     with pytest.raises(NotFoundError, match="no schedules"):
         d.get_schedules(client, PROCESS, "Dev Atom")
+
+
+# Fields Boomi assigns itself, and sections a partial update leaves alone: a writer that sent
+# them would be sending placeholders (contract/ORIGIN.rst, "Corrections from Boomi's own examples").
+PLACEHOLDERS = {
+    "PackagedComponent": ("branchName", "componentType", "createdBy", "createdDate", "packageId", "packageVersion"),
+    "ExecutionRequest": ("ProcessProperties", "DynamicProcessProperties"),
+    "EnvironmentExtensions": ("connections", "crossReferences", "operations", "PGPCertificates", "tradingPartners"),
+}
+
+
+def test_helpers_send_no_placeholder_value(connect: Connect) -> None:
+    """What package, deploy, run_process and extensions put on the wire: only what the caller decided."""
+    _, client = connect()
+    sent: list[bytes] = []
+    session = client._transport.session
+    session.hooks["response"].append(lambda response, *args, **kwargs: sent.append(response.request.body or b""))
+
+    def last(kind: str) -> bytes:
+        bodies = [b for b in sent if kind.encode() in b]
+        assert bodies, f"no {kind} request was sent"
+        return bodies[-1]
+
+    packaged = client.package(PROCESS, notes="wire")
+    body = last("PackagedComponent")
+    assert [f for f in PLACEHOLDERS["PackagedComponent"] if f.encode() in body] == []
+    assert packaged.packageId  # the service filled it in
+    assert packaged.createdBy
+    client.deploy(str(packaged.packageId), "Development")
+    assert b"deployedBy" not in last("DeployedPackage")
+    client.run_process(PROCESS, "Production Atom", wait=False)
+    assert [f for f in PLACEHOLDERS["ExecutionRequest"] if f.encode() in last("ExecutionRequest")] == []
+    d.update_extension_properties(client, "Test", {"region": "eu-central-1"})
+    body = last("EnvironmentExtensions")
+    assert b"region" in body
+    assert [f for f in PLACEHOLDERS["EnvironmentExtensions"] if f.encode() in body] == []
