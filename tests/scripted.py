@@ -1,9 +1,13 @@
-"""Loopback HTTP servers that misbehave on purpose: redirect, drip, flood (for bounds tests)."""
+"""Loopback HTTP servers that misbehave on purpose: redirect, drip, flood, bombs, gateways (for bounds tests)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
+import http.client
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,11 +82,17 @@ def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None)
     return answer
 
 
-def drip(every: float = 0.5, *, headers_first: bool = False) -> Answer:
-    """One byte every ``every`` seconds, for ever (or the status line first, when ``headers_first``)."""
+def drip(every: float = 0.5, *, headers_first: bool = False, length: bool = True) -> Answer:
+    """One byte every ``every`` seconds, for ever (or the status line first, when ``headers_first``).
+
+    Without ``length`` the body has no ``Content-Length`` and ends with the connection.
+    """
 
     def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n"
+        framing = b"Content-Length: 100000" if length else b"Connection: close"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n" + framing + b"\r\n\r\n"
+        if not length:
+            handler.close_connection = True
         if headers_first:
             handler.wfile.write(head)
             handler.wfile.flush()
@@ -110,5 +120,100 @@ def flood(size: int) -> Answer:
         while sent < size and not state.stop.is_set():
             handler.wfile.write(block)
             sent += len(block)
+
+    return answer
+
+
+def stall() -> Answer:
+    """Read the request, then say nothing at all until the test ends."""
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        state.stop.wait(60)
+
+    return answer
+
+
+def truncated() -> Answer:
+    """A 200 that promises 10,000 bytes, sends 100 and closes."""
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/xml")
+        handler.send_header("Content-Length", "10000")
+        handler.end_headers()
+        handler.wfile.write(b"<x>" + b" " * 97)
+        handler.close_connection = True
+
+    return answer
+
+
+def huge_fault(size: int, *, declared: bool = True) -> Answer:
+    """An HTTP 500 SOAP fault whose ``faultstring`` is ``size`` bytes, with or without a ``Content-Length``."""
+    body = (
+        b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>'
+        b"<faultcode>S:Server</faultcode><faultstring>"
+        + b"F" * size
+        + b"</faultstring></S:Fault></S:Body></S:Envelope>"
+    )
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        handler.send_response(500)
+        handler.send_header("Content-Type", "text/xml")
+        if declared:
+            handler.send_header("Content-Length", str(len(body)))
+        else:
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+@functools.cache
+def bomb(decoded: int, layers: int = 1) -> bytes:
+    """``decoded`` zero bytes, gzipped ``layers`` times (256 MiB: about 250 KiB once, 1 KiB twice)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1024 * 1024)
+    parts = [compressor.compress(block) for _ in range(decoded // len(block))]
+    data = b"".join(parts) + compressor.flush()
+    for _ in range(layers - 1):
+        data = gzip.compress(data, 9)
+    return data
+
+
+def gzip_bomb(decoded: int, layers: int = 1) -> Answer:
+    """A 200 whose small gzip body (``layers`` deep: ``Content-Encoding: gzip, gzip``) inflates to ``decoded`` bytes."""
+    body = bomb(decoded, layers)
+    return reply(200, body, {"Content-Type": "text/xml", "Content-Encoding": ", ".join(["gzip"] * layers)})
+
+
+def gateway(upstream: str, fail: Callable[[Received, int], bool], failure: Answer | None = None) -> Answer:
+    """A gateway in front of ``upstream``: forwards every request, then answers ``failure`` when ``fail``.
+
+    ``fail(request, n)`` sees the request and how many came before it; by default the
+    failure is a bare HTTP 503, as a proxy or load balancer sends, after the service has
+    done the work.
+    """
+    failure = failure or reply(503, b"", {"Content-Type": "text/plain"})
+    target = http.client.HTTPConnection  # a connection per request: the gateway is not the subject
+    host, port = upstream.removeprefix("http://").split(":")
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        received = state.received[-1]
+        connection = target(host, int(port), timeout=30)
+        try:
+            headers = {k: v for k, v in received.headers.items() if k.lower() not in ("host", "connection")}
+            connection.request(received.method, received.path, body=received.body or None, headers=headers)
+            upstream_answer = connection.getresponse()
+            body = upstream_answer.read()
+        finally:
+            connection.close()
+        if fail(received, len(state.received) - 1):
+            failure(handler, state)
+            return
+        skip = ("content-length", "transfer-encoding", "connection", "date", "server")
+        relayed = {k: v for k, v in upstream_answer.getheaders() if k.lower() not in skip}
+        reply(upstream_answer.status, body, relayed)(handler, state)
 
     return answer

@@ -1,0 +1,172 @@
+"""The sync driver (requests) and the asyncio one (httpx) against the same hostile servers: the same outcome.
+
+Each row of ``HOSTILE`` is a real loopback server misbehaving one way; each is run on
+both drivers, and both must raise the same exception type (the ``expected`` one),
+with the sentinel credentials at DEBUG, so every error and log record lands in the
+evidence that ``test_zz_secret_scan.py`` hunts through.  ``bench/drivers.py`` prints
+the same rows as a table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.aio import AsyncClient
+from boomi_soap.cache import pinned_store
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    RateLimitedError,
+    RedirectRefusedError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
+from boomi_soap.localservice import DEFAULT_ACCOUNT
+from boomi_soap.settings import ClientSettings, RetryPolicy
+from tests.reliability.conftest import PASSWORD, USER, Evidence
+from tests.scripted import (
+    Answer,
+    drip,
+    flood,
+    gzip_bomb,
+    huge_fault,
+    reply,
+    scripted,
+    stall,
+    truncated,
+)
+
+CAP = 256 * 1024
+BOUNDED = ClientSettings(
+    rate_limit=None,
+    read_timeout=5,
+    total_timeout=1.5,
+    max_response_bytes=CAP,
+    retry=RetryPolicy(max_retries=1, backoff=0.01, max_backoff=0.02),
+)
+MIB = 1024 * 1024
+LIMIT_FAULT = (
+    b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>'
+    b"<faultcode>S:Server</faultcode><faultstring>The Boomi server is currently unavailable or your"
+    b" account's rate limits have been exceeded. Retry later.</faultstring></S:Fault></S:Body></S:Envelope>"
+)
+HTML = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>login</body></html>"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    answer: Callable[[], Answer]
+    expected: type[BoomiSoapError]
+    says: str = ""  # a piece of the message both drivers give
+    operation: str = "get"
+
+
+HOSTILE = [
+    Hostile("302 redirect", lambda: reply(302, headers={"Location": "http://127.0.0.1:9/x"}), RedirectRefusedError),
+    Hostile("307 redirect", lambda: reply(307, headers={"Location": "http://127.0.0.1:9/x"}), RedirectRefusedError),
+    Hostile("status line dripped", lambda: drip(0.2), ServiceTimeoutError, "within the total timeout"),
+    Hostile("headers, then body dripped", lambda: drip(0.2, headers_first=True), ServiceTimeoutError, "total timeout"),
+    Hostile(
+        "headers, then body dripped (no length)",
+        lambda: drip(0.2, headers_first=True, length=False),
+        ServiceTimeoutError,
+        "within the total timeout",
+    ),
+    Hostile("silence past the total timeout", stall, ServiceTimeoutError, "within the total timeout"),
+    Hostile("4 MiB flood (no length)", lambda: flood(4 * MIB), ResponseError, f"answer larger than {CAP} bytes"),
+    Hostile("3 MiB fault (declared)", lambda: huge_fault(3 * MIB), ResponseError, f"answer larger than {CAP} bytes"),
+    Hostile(
+        "3 MiB fault (no length)",
+        lambda: huge_fault(3 * MIB, declared=False),
+        ResponseError,
+        f"answer larger than {CAP} bytes",
+    ),
+    Hostile("gzip bomb (256 MiB)", lambda: gzip_bomb(256 * MIB), ResponseError, f"answer larger than {CAP} bytes"),
+    Hostile(
+        "gzip bomb, twice encoded (256 MiB)",
+        lambda: gzip_bomb(256 * MIB, layers=2),
+        ResponseError,
+        f"answer larger than {CAP} bytes",
+    ),
+    Hostile(
+        "gzip claimed, not gzip",
+        lambda: reply(200, b"<x/>", {"Content-Encoding": "gzip"}),
+        ResponseError,
+    ),
+    Hostile("HTML login page (200)", lambda: reply(200, HTML, {"Content-Type": "text/html"}), ResponseError, "(HTML)"),
+    Hostile("HTML error page (502)", lambda: reply(502, HTML, {"Content-Type": "text/html"}), ResponseError, "(HTML)"),
+    Hostile("truncated body", truncated, ResponseError),
+    Hostile("not XML (200)", lambda: reply(200, b"hello", {"Content-Type": "text/xml"}), ResponseError),
+    Hostile("bare 503 on every try (a read)", lambda: reply(503, b""), ResponseError, "not a SOAP message"),
+    Hostile(
+        "bare 503 after a create",
+        lambda: reply(503, b"Service Unavailable", {"Content-Type": "text/plain"}),
+        TransportError,
+        "the call may have run",
+        "create",
+    ),
+    Hostile(
+        "Boomi's own 503 on every try (a create)",
+        lambda: reply(503, LIMIT_FAULT, {"Content-Type": "text/xml"}),
+        RateLimitedError,
+        "rate limits",
+        "create",
+    ),
+]
+
+
+def sync_call(base_url: str, workdir: Path, operation: str) -> None:
+    client = Client(
+        pinned_store().current(DEFAULT_ACCOUNT), Credentials.from_password(USER, PASSWORD),
+        endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=BOUNDED, compiled_dir=workdir / "compiled",
+    )  # fmt: skip
+    if operation == "create":
+        client.create("Environment", name="parity", classification="TEST")
+    else:
+        client.get("Account", DEFAULT_ACCOUNT)
+
+
+def async_call(base_url: str, workdir: Path, operation: str) -> None:
+    async def main() -> None:
+        client = AsyncClient.build(
+            pinned_store().current(DEFAULT_ACCOUNT), Credentials.from_password(USER, PASSWORD),
+            endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=BOUNDED, compiled_dir=workdir / "compiled",
+        )  # fmt: skip
+        async with client:
+            if operation == "create":
+                await client.create("Environment", name="parity", classification="TEST")
+            else:
+                await client.get("Account", DEFAULT_ACCOUNT)
+
+    asyncio.run(main())
+
+
+DRIVERS = {"sync (requests)": sync_call, "async (httpx)": async_call}
+
+
+def outcome(hostile: Hostile, driver: str, workdir: Path, evidence: Evidence) -> BoomiSoapError:
+    with scripted(hostile.answer()) as server, pytest.raises(BoomiSoapError) as caught:
+        DRIVERS[driver](server.base_url, workdir, hostile.operation)
+    evidence.error(caught.value)
+    return caught.value
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_both_drivers_meet_a_hostile_server_alike(hostile: Hostile, workdir: Path, evidence: Evidence) -> None:
+    found = {driver: outcome(hostile, driver, workdir, evidence) for driver in DRIVERS}
+    kinds = {driver: type(error) for driver, error in found.items()}
+    assert set(kinds.values()) == {hostile.expected}, kinds
+    for error in found.values():
+        assert hostile.says in str(error)
+        assert len(str(error)) < 1000  # a cut answer never lands in the message
+        if isinstance(error, TransportError) and hostile.operation == "create":
+            assert error.sent is (True if hostile.expected is TransportError else None)
