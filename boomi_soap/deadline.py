@@ -37,7 +37,7 @@ from boomi_soap.credentials import is_loopback
 if TYPE_CHECKING:
     from boomi_soap.settings import ClientSettings
 
-__all__ = ["Deadline", "bounded_request", "direct_loopback", "discard", "read_capped", "release", "watch_session"]
+__all__ = ["Deadline", "bounded_request", "discard", "read_capped", "release", "request_options", "watch_session"]
 
 CHUNK: Final = 64 * 1024
 _current = threading.local()
@@ -243,7 +243,7 @@ def bounded_request(
     from boomi_soap.redact import redact_url
 
     timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
-    kwargs = direct_loopback(url) | kwargs
+    kwargs = request_options(url, settings) | kwargs
     try:
         return session.request(method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs)
     except requests.exceptions.Timeout:
@@ -252,18 +252,24 @@ def bounded_request(
         raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
 
 
-def direct_loopback(address: str) -> dict[str, Any]:
-    """Extra arguments for requests that keep plain-http loopback traffic off an environment proxy.
+def request_options(url: str, settings: ClientSettings) -> dict[str, Any]:
+    """Arguments for each request that make requests honour ``settings`` over its environment.
 
-    requests adds ``HTTP_PROXY`` and friends to every request whose host ``NO_PROXY`` does
-    not name, loopback included: the credentials would travel in clear text to the proxy
+    requests lets ``REQUESTS_CA_BUNDLE`` (or ``CURL_CA_BUNDLE``) win over a session's
+    ``verify``, so the CA bundle goes with each request.  It also adds ``HTTP_PROXY`` and
+    friends to every request whose host ``NO_PROXY`` does not name, loopback included:
+    plain-http loopback traffic would take its credentials in clear text to the proxy
     host.  A ``no_proxy`` naming the host stops that; the session's own proxies
     (``ClientSettings.proxies``) still apply.
     """
-    if not address.lower().startswith("http://"):
-        return {}
-    host = urlsplit(address).hostname or ""
-    return {"proxies": {"no_proxy": host}} if is_loopback(host) else {}
+    options: dict[str, Any] = {}
+    if settings.ca_bundle is not None:
+        options["verify"] = settings.ca_bundle
+    if url[:7].lower() == "http://":
+        host = urlsplit(url).hostname or ""
+        if is_loopback(host):
+            options["proxies"] = {"no_proxy": host}
+    return options
 
 
 def read_capped(response: requests.Response, limit: int, deadline: Deadline) -> bytes | None:

@@ -46,7 +46,7 @@ import requests
 from lxml import etree
 
 from boomi_soap.bounds import CHUNK, check_body, check_head, too_large
-from boomi_soap.deadline import Deadline, direct_loopback, discard, read_capped, release, watch_session
+from boomi_soap.deadline import Deadline, discard, read_capped, release, request_options, watch_session
 from boomi_soap.exceptions import (
     RedirectRefusedError,
     ResponseError,
@@ -217,7 +217,7 @@ class SafeTransport:
                 send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
                 response = send(
                     address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
-                    **direct_loopback(address),
+                    **request_options(address, settings),
                 )  # fmt: skip
                 record.status = response.status_code
                 try:

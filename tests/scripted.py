@@ -6,12 +6,17 @@ import contextlib
 import functools
 import gzip
 import http.client
+import socket
+import ssl
+import subprocess
 import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 from tests.docserver import serving
 
@@ -41,8 +46,8 @@ Answer = Callable[[BaseHTTPRequestHandler, Scripted], None]
 
 
 @contextmanager
-def scripted(answer: Answer) -> Iterator[Scripted]:
-    """Serve every GET and POST with ``answer(handler, state)`` on 127.0.0.1."""
+def scripted(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[Scripted]:
+    """Serve every GET and POST with ``answer(handler, state)`` on 127.0.0.1 (over TLS with ``tls``)."""
     state = Scripted()
 
     class Handler(BaseHTTPRequestHandler):
@@ -60,12 +65,66 @@ def scripted(answer: Answer) -> Iterator[Scripted]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    with serving(Handler) as base_url:
+    with serving(Handler) if tls is None else _serving_tls(Handler, tls) as base_url:
         state.base_url = base_url
         try:
             yield state
         finally:
             state.stop.set()  # let a dripping answer end before the server shuts down
+
+
+@contextmanager
+def _serving_tls(handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext) -> Iterator[str]:
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def get_request(self) -> tuple[socket.socket, Any]:
+            sock, address = super().get_request()
+            # The handshake in the handler's thread: a client that gives up must not block accept().
+            return context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # refused handshakes are what some tests are about
+
+    server = Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A self-signed certificate and its key (PEM files)."""
+
+    cert: str
+    key: str
+
+
+def self_signed(directory: Path, name: str, *, ip: str = "127.0.0.1") -> Certificate:
+    """A self-signed certificate for ``ip`` (made with the openssl command), valid for a day."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key),
+            "-out", str(cert), "-subj", f"/CN={name}", "-addext", f"subjectAltName=IP:{ip}",
+        ],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return Certificate(str(cert), str(key))
+
+
+def server_tls(server: Certificate, *, client_ca: str | None = None) -> ssl.SSLContext:
+    """A server-side TLS context with ``server``'s certificate, requiring a client one signed by ``client_ca``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(server.cert, server.key)
+    if client_ca is not None:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(client_ca)
+    return context
 
 
 def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
@@ -215,5 +274,22 @@ def gateway(upstream: str, fail: Callable[[Received, int], bool], failure: Answe
         skip = ("content-length", "transfer-encoding", "connection", "date", "server")
         relayed = {k: v for k, v in upstream_answer.getheaders() if k.lower() not in skip}
         reply(upstream_answer.status, body, relayed)(handler, state)
+
+    return answer
+
+
+def forward_proxy() -> Answer:
+    """An HTTP forward proxy: relays each absolute-form request (``POST http://host:port/path``) to its host."""
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        received = state.received[-1]
+        target = received.path.removeprefix("http://").split("/", 1)[0]
+        upstream = gateway(f"http://{target}", lambda request, before: False)
+        path = "/" + received.path.removeprefix("http://").split("/", 1)[1]
+        state.received[-1] = Received(received.method, path, received.headers, received.body)
+        try:
+            upstream(handler, state)
+        finally:
+            state.received[-1] = received
 
     return answer

@@ -10,8 +10,8 @@ the same rows as a table.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -33,12 +33,16 @@ from boomi_soap.settings import ClientSettings, RetryPolicy
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 from tests.scripted import (
     Answer,
+    Scripted,
     drip,
     flood,
+    forward_proxy,
     gzip_bomb,
     huge_fault,
     reply,
     scripted,
+    self_signed,
+    server_tls,
     stall,
     truncated,
 )
@@ -123,10 +127,10 @@ HOSTILE = [
 ]
 
 
-def sync_call(base_url: str, workdir: Path, operation: str) -> None:
+def sync_call(base_url: str, workdir: Path, operation: str = "get", settings: ClientSettings = BOUNDED) -> None:
     client = Client(
         pinned_store().current(DEFAULT_ACCOUNT), Credentials.from_password(USER, PASSWORD),
-        endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=BOUNDED, compiled_dir=workdir / "compiled",
+        endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=settings, compiled_dir=workdir / "compiled",
     )  # fmt: skip
     if operation == "create":
         client.create("Environment", name="parity", classification="TEST")
@@ -134,11 +138,11 @@ def sync_call(base_url: str, workdir: Path, operation: str) -> None:
         client.get("Account", DEFAULT_ACCOUNT)
 
 
-def async_call(base_url: str, workdir: Path, operation: str) -> None:
+def async_call(base_url: str, workdir: Path, operation: str = "get", settings: ClientSettings = BOUNDED) -> None:
     async def main() -> None:
         client = AsyncClient.build(
             pinned_store().current(DEFAULT_ACCOUNT), Credentials.from_password(USER, PASSWORD),
-            endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=BOUNDED, compiled_dir=workdir / "compiled",
+            endpoint=f"{base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=settings, compiled_dir=workdir / "compiled",
         )  # fmt: skip
         async with client:
             if operation == "create":
@@ -170,3 +174,73 @@ def test_both_drivers_meet_a_hostile_server_alike(hostile: Hostile, workdir: Pat
         assert len(str(error)) < 1000  # a cut answer never lands in the message
         if isinstance(error, TransportError) and hostile.operation == "create":
             assert error.sent is (True if hostile.expected is TransportError else None)
+
+
+# -- proxies, CA bundle and client certificate: the same on both drivers --------------------
+
+NOT_XML = reply(200, b"hello", {"Content-Type": "text/xml"})  # reached: the call ends in a ResponseError
+
+
+@pytest.fixture
+def environment_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
+    """A proxy named by ``HTTP_PROXY``/``HTTPS_PROXY`` (and no ``NO_PROXY``) that forwards what it gets."""
+    with scripted(forward_proxy()) as proxy:
+        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, proxy.base_url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        yield proxy
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_plain_http_loopback_never_goes_through_an_environment_proxy(
+    driver: str, environment_proxy: Scripted, workdir: Path, evidence: Evidence
+) -> None:
+    with scripted(NOT_XML) as server, pytest.raises(ResponseError) as caught:
+        DRIVERS[driver](server.base_url, workdir)
+    evidence.error(caught.value)
+    assert environment_proxy.received == []  # the WS-Security password did not go in clear to the proxy host
+    assert PASSWORD in server.text()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_configured_proxy_is_used(driver: str, workdir: Path, evidence: Evidence) -> None:
+    with scripted(forward_proxy()) as proxy, scripted(NOT_XML) as server:
+        settings = replace(BOUNDED, proxies={"http": proxy.base_url})
+        with pytest.raises(ResponseError) as caught:
+            DRIVERS[driver](server.base_url, workdir, "get", settings)
+    evidence.error(caught.value)
+    assert [r.path for r in proxy.received] == [f"{server.base_url}/api/soap/v1/{DEFAULT_ACCOUNT}"]
+    assert len(server.received) == 1  # forwarded by the proxy
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_ca_bundle_decides_which_server_is_trusted(
+    driver: str, tmp_path: Path, workdir: Path, evidence: Evidence
+) -> None:
+    certificate = self_signed(tmp_path, "server")
+    with scripted(NOT_XML, tls=server_tls(certificate)) as server:
+        with pytest.raises(TransportError, match="TLS certificate verification failed") as untrusted:
+            DRIVERS[driver](server.base_url, workdir)
+        assert server.received == []
+        with pytest.raises(ResponseError) as reached:
+            DRIVERS[driver](server.base_url, workdir, "get", replace(BOUNDED, ca_bundle=certificate.cert))
+    evidence.error(untrusted.value)
+    evidence.error(reached.value)
+    assert untrusted.value.sent is False
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_client_certificate_is_presented(driver: str, tmp_path: Path, workdir: Path, evidence: Evidence) -> None:
+    certificate, mine = self_signed(tmp_path, "server"), self_signed(tmp_path, "client")
+    trusted = replace(BOUNDED, ca_bundle=certificate.cert, retry=RetryPolicy(max_retries=0))
+    with scripted(NOT_XML, tls=server_tls(certificate, client_ca=mine.cert)) as server:
+        with pytest.raises(TransportError) as refused:
+            DRIVERS[driver](server.base_url, workdir, "get", trusted)
+        assert server.received == []  # no certificate, no request
+        with pytest.raises(ResponseError) as reached:
+            DRIVERS[driver](server.base_url, workdir, "get", replace(trusted, client_cert=(mine.cert, mine.key)))
+    evidence.error(refused.value)
+    evidence.error(reached.value)
+    assert len(server.received) == 1
