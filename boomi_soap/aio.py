@@ -17,6 +17,7 @@ account held to its own rate and a global cap on calls in flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import functools
 import logging
@@ -221,7 +222,7 @@ class AsyncSafeTransport(AsyncTransport):
         limit = self.client_settings.max_response_bytes
         try:
             response = await self.client.send(request, stream=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError) as exc:  # httpcore lets an ssl.SSLError (a TLS alert) through
             raise _FailedError(exc, reading=False) from None
         try:
             record.status = response.status_code
@@ -238,10 +239,11 @@ class AsyncSafeTransport(AsyncTransport):
                 for piece in inflater.finish():
                     if not cap.add(piece):
                         raise too_large(record.operation, record.attempts, address, limit)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, OSError) as exc:
                 raise _FailedError(exc, reading=True) from None
         finally:
-            await response.aclose()
+            with contextlib.suppress(httpx.HTTPError, OSError):  # a broken connection is dropped all the same
+                await response.aclose()
         # The decoded body, under headers that no longer describe an encoding or a length.
         kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODING_HEADERS]
         return httpx.Response(response.status_code, headers=kept, content=cap.body(), request=request)
@@ -328,9 +330,9 @@ def _tls_context(ca_bundle: str | None = None, client_cert: str | tuple[str, str
 
 
 class _FailedError(Exception):
-    """An httpx failure, and whether it struck while reading the body."""
+    """An httpx failure (or an ``OSError`` httpx let through), and whether it struck while reading the body."""
 
-    def __init__(self, cause: httpx.HTTPError, *, reading: bool) -> None:
+    def __init__(self, cause: httpx.HTTPError | OSError, *, reading: bool) -> None:
         super().__init__(type(cause).__name__)
         self.cause = cause
         self.reading = reading
@@ -349,6 +351,10 @@ class _FailedError(Exception):
         if isinstance(cause, httpx.TimeoutException):
             message = f"no answer from {url} within {timeout.read or 0:g} s; the call may have run"
             return ServiceTimeoutError(operation, message, attempts=attempts), "read timeout" if repeatable else None
+        if isinstance(cause, ssl.SSLError) and not self.reading:
+            # A TLS alert after the handshake seemed done (TLS 1.3: a client certificate refused).
+            problem = describe_connection_error(cause, address)
+            return TransportError(operation, problem.message, attempts=attempts), None
         if isinstance(cause, httpx.ConnectError):
             problem = describe_connection_error(cause, address)
             # A name that does not resolve or a port that does not speak TLS will not heal in seconds.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping
-from typing import Final
+from typing import Any, Final
 
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError
 from boomi_soap.neterrors import looks_like_html
@@ -114,27 +114,31 @@ class _Stage:
     """One ``Content-Encoding`` step, decoding at most :data:`CHUNK` bytes per call."""
 
     def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        # deflate is zlib-wrapped by the RFC, raw by some servers: try the first, fall back.
-        self._decoder = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS)
-        self._started = False
+        self._decoder: Any = None
+        self._head = b""  # deflate: the first two bytes tell a zlib header from raw deflate
+        if encoding != "deflate":
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._decoder is None:
+            # deflate is zlib-wrapped by the RFC, raw by some servers: the header says which.
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            wrapped = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
         while data:
-            try:
-                out = self._decoder.decompress(data, CHUNK)
-            except zlib.error:
-                if self.encoding != "deflate" or self._started:
-                    raise
-                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-                out = self._decoder.decompress(data, CHUNK)
-            self._started = True
+            out = self._decoder.decompress(data, CHUNK)
             data = self._decoder.unconsumed_tail
             if out:
                 yield out
 
     def flush(self) -> bytes:
-        return self._decoder.flush()
+        if self._decoder is None:  # fewer than two bytes in all
+            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+            return bytes(self._decoder.decompress(self._head) + self._decoder.flush())
+        return bytes(self._decoder.flush())
 
 
 class Inflater:
