@@ -99,6 +99,7 @@ class AsyncSafeTransport(AsyncTransport):
         Raises:
             ConfigurationError: If the CA bundle or client certificate cannot be loaded.
         """
+        self._close_session = False  # zeep's __del__ reads it, even when building the client below fails
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         # Not zeep's constructor: it builds a sync client for WSDL downloads (ours never
         # downloads), and each new client loads the CA bundle again (~70 ms of CPU).
@@ -111,7 +112,6 @@ class AsyncSafeTransport(AsyncTransport):
         )
         self.wsdl_client = None
         self.cache = None
-        self._close_session = False
         self.logger = logging.getLogger("zeep.transports")
         self.client_settings = settings
         self.gates = gates
