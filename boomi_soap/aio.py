@@ -5,8 +5,9 @@ is not I/O (the snapshot, its schema, request validation at zeep's egress hook,
 WS-Security, typed results) and sends through zeep's async binding on an httpx
 transport.  Sends pass the same gate (rate window and quota budget, shared with the
 wrapped client and with every client on the same limiter backend), follow the same
-retry policy (503 always; after an ambiguous failure only reads, so a ``create`` or
-``executeProcess`` runs at most once), log envelopes with secrets redacted, and
+retry policy (the service's own 503 always; a gateway's 503 or an ambiguous failure
+only for reads, so a ``create`` or ``executeProcess`` runs at most once), meet the
+same bounds (:class:`AsyncSafeTransport`), log envelopes with secrets redacted, and
 raise the same typed exceptions.
 
 :func:`fan_out` runs one coroutine per account, each on a client of its own account

@@ -252,7 +252,7 @@ def bounded_request(
         raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
 
 
-def request_options(url: str, settings: ClientSettings) -> dict[str, Any]:
+def request_options(url: str, settings: ClientSettings | None = None) -> dict[str, Any]:
     """Arguments for each request that make requests honour ``settings`` over its environment.
 
     requests lets ``REQUESTS_CA_BUNDLE`` (or ``CURL_CA_BUNDLE``) win over a session's
@@ -263,7 +263,7 @@ def request_options(url: str, settings: ClientSettings) -> dict[str, Any]:
     (``ClientSettings.proxies``) still apply.
     """
     options: dict[str, Any] = {}
-    if settings.ca_bundle is not None:
+    if settings is not None and settings.ca_bundle is not None:
         options["verify"] = settings.ca_bundle
     if url[:7].lower() == "http://":
         host = urlsplit(url).hostname or ""

@@ -31,6 +31,7 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from tests.hostile import HOSTILE as HOSTILE_XML
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 from tests.scripted import (
     Answer,
@@ -253,3 +254,11 @@ def test_the_client_certificate_is_presented(driver: str, tmp_path: Path, workdi
     evidence.error(refused.value)
     evidence.error(reached.value)
     assert len(server.received) == 1
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HOSTILE_XML))
+def test_both_drivers_refuse_hostile_xml_alike(name: str, workdir: Path, evidence: Evidence) -> None:
+    row = Hostile(name, lambda: reply(200, HOSTILE_XML[name], {"Content-Type": "text/xml"}), ResponseError)
+    found = {driver: outcome(row, driver, workdir, evidence) for driver in DRIVERS}
+    assert {driver: type(error) for driver, error in found.items()} == dict.fromkeys(DRIVERS, ResponseError)
