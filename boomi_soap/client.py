@@ -932,10 +932,15 @@ def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     return ResponseError(operation, reason, attempts=attempts)
 
 
+_FAULTSTRING_LIMIT: Final = 2000
+
+
 def _fault(
     operation: str, message: str, faultcode: str, detail: etree._Element | None, record: CallRecord
 ) -> SoapFaultError:
     """The typed error of a SOAP fault (``faultstring``, ``faultcode``, ``detail``)."""
+    if len(message) > _FAULTSTRING_LIMIT:  # a huge faultstring is the service's problem, not a message to print
+        message = f"{message[:_FAULTSTRING_LIMIT]} [... cut at {_FAULTSTRING_LIMIT} of {len(message)} characters]"
     code = None
     if detail is not None:
         found = detail.find(f".//{{{NS_DATA}}}ApiFault/code")

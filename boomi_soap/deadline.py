@@ -25,16 +25,19 @@ import threading
 import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from boomi_soap.credentials import is_loopback
+
 if TYPE_CHECKING:
     from boomi_soap.settings import ClientSettings
 
-__all__ = ["Deadline", "bounded_request", "discard", "read_capped", "release", "watch_session"]
+__all__ = ["Deadline", "bounded_request", "discard", "read_capped", "release", "request_options", "watch_session"]
 
 CHUNK: Final = 64 * 1024
 _current = threading.local()
@@ -53,6 +56,10 @@ class Deadline:
         self._expires = None if seconds is None else time.monotonic() + seconds
         self._cut = False
         self._connection: HTTPConnection | None = None
+        # The socket itself too: an answer that ends with the connection (``Connection:
+        # close``, no length) leaves http.client's connection without its socket while
+        # the body is still read from it, and that read must be cut as well.
+        self._socket: socket.socket | None = None
         self._lock = threading.Lock()
         self._done = False
         self._outer: Deadline | None = None
@@ -85,12 +92,16 @@ class Deadline:
         with self._lock:
             self._done = True
             self._connection = None
+            self._socket = None
 
     def _attach(self, connection: HTTPConnection) -> None:
         with self._lock:
             self._connection = connection
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                self._socket = sock
             if self._cut:
-                _shut(connection)
+                _shut(connection, self._socket)
 
     def _expire(self) -> None:
         with self._lock:
@@ -98,7 +109,7 @@ class Deadline:
                 return
             self._cut = True
             if self._connection is not None:
-                _shut(self._connection)
+                _shut(self._connection, self._socket)
 
 
 class _Watchdog:
@@ -150,11 +161,10 @@ _watchdog = _Watchdog()
 os.register_at_fork(after_in_child=_watchdog._reset)
 
 
-def _shut(connection: HTTPConnection) -> None:
+def _shut(connection: HTTPConnection, seen: socket.socket | None = None) -> None:
     # shutdown, not close: it wakes a read blocked in another thread, and urllib3 then
     # discards the connection instead of returning it to the pool.
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
+    for sock in {id(s): s for s in (getattr(connection, "sock", None), seen) if s is not None}.values():
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
 
@@ -233,12 +243,33 @@ def bounded_request(
     from boomi_soap.redact import redact_url
 
     timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
+    kwargs = request_options(url, settings) | kwargs
     try:
         return session.request(method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs)
     except requests.exceptions.Timeout:
         raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+
+
+def request_options(url: str, settings: ClientSettings | None = None) -> dict[str, Any]:
+    """Arguments for each request that make requests honour ``settings`` over its environment.
+
+    requests lets ``REQUESTS_CA_BUNDLE`` (or ``CURL_CA_BUNDLE``) win over a session's
+    ``verify``, so the CA bundle goes with each request.  It also adds ``HTTP_PROXY`` and
+    friends to every request whose host ``NO_PROXY`` does not name, loopback included:
+    plain-http loopback traffic would take its credentials in clear text to the proxy
+    host.  A ``no_proxy`` naming the host stops that; the session's own proxies
+    (``ClientSettings.proxies``) still apply.
+    """
+    options: dict[str, Any] = {}
+    if settings is not None and settings.ca_bundle is not None:
+        options["verify"] = settings.ca_bundle
+    if url[:7].lower() == "http://":
+        host = urlsplit(url).hostname or ""
+        if is_loopback(host):
+            options["proxies"] = {"no_proxy": host}
+    return options
 
 
 def read_capped(response: requests.Response, limit: int, deadline: Deadline) -> bytes | None:

@@ -10,13 +10,27 @@ send in the account's gate (rate window and quota budget, see :mod:`boomi_soap.q
 the retry policy and bounds: a total deadline per call
 that cuts even a dripped answer (:mod:`boomi_soap.deadline`), a maximum answer size,
 and no redirect ever followed, since following one would hand the envelope and its
-password to another URL.
+password to another URL.  Those bounds are decided by :mod:`boomi_soap.bounds`, and the
+retry decisions by :func:`settled`, :func:`refuse_unsafe_retry` and :func:`next_try`
+here, for this driver and the asyncio one (:mod:`boomi_soap.aio`) alike.
+
+At most once, whatever sits in between: a 503 is Boomi refusing the call before
+running it only when it is Boomi's own answer (a SOAP fault, or a REST error body,
+saying the service is busy or a limit is reached).  A gateway or proxy in front of
+the service can forward a call and then answer a bare 503 of its own, so after a
+call that is not safe to repeat any other 503 ends the call with a
+:class:`~boomi_soap.exceptions.TransportError` whose ``sent`` is true.
+
+Plain ``http://`` to a loopback address never goes through a proxy from the
+environment (``HTTP_PROXY``): it would carry the credentials in clear text to the
+proxy host.  ``ClientSettings.proxies`` still applies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import random
@@ -31,19 +45,41 @@ from typing import Any, Final
 import requests
 from lxml import etree
 
-from boomi_soap.deadline import Deadline, discard, read_capped, release, watch_session
-from boomi_soap.exceptions import RedirectRefusedError, ResponseError, ServiceTimeoutError, TransportError
-from boomi_soap.neterrors import describe_connection_error, looks_like_html
+from boomi_soap.bounds import CHUNK, check_body, check_head, too_large
+from boomi_soap.deadline import Deadline, discard, read_capped, release, request_options, watch_session
+from boomi_soap.exceptions import (
+    RedirectRefusedError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+    XMLInputError,
+)
+from boomi_soap.neterrors import describe_connection_error
 from boomi_soap.quota import Gates, Outage
 from boomi_soap.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.xmlsafe import parse_xml
 
-__all__ = ["CallRecord", "SafeTransport", "next_try", "redact", "settled"]
+__all__ = [
+    "CallRecord",
+    "SafeTransport",
+    "limit_answer",
+    "next_try",
+    "redact",
+    "refuse_unsafe_retry",
+    "settled",
+]
 
 _log = logging.getLogger("boomi_soap.client")
 # A 503 over the daily quota is final; over the rate limit it is retried.  REST error
 # bodies carry no code, only the message.
 _QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>|\bquota\b[^<\"]*\bexceeded", re.IGNORECASE)
+# Boomi's words for a call it refused unrun: "The Boomi server is currently unavailable
+# or your account's rate limits have been exceeded" (and the daily quota).
+_LIMIT_TEXT: Final = re.compile(r"rate.?limit|\bquota\b|unavailable", re.IGNORECASE)
+_LIMIT_CODES: Final = frozenset({"RATE_LIMIT", "QUOTA"})
+_NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+_NS_DATA: Final = "http://api.platform.boomi.com/"
 
 
 @dataclass
@@ -180,18 +216,21 @@ class SafeTransport:
                 # session.post for POST: a session that overrides post (a canned one in a bench) keeps working.
                 send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
                 response = send(
-                    address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True
-                )
+                    address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
+                    **request_options(address, settings),
+                )  # fmt: skip
                 record.status = response.status_code
-                if response.is_redirect or 300 <= response.status_code < 400:
+                try:
+                    check_head(
+                        record.operation, record.attempts, response.status_code, response.headers, address,
+                        settings.max_response_bytes,
+                    )  # fmt: skip
+                except RedirectRefusedError:
                     discard(response, deadline)
-                    raise RedirectRefusedError(
-                        record.operation,
-                        url=redact_url(address),
-                        location=redact_url(response.headers.get("Location", "?")),
-                        status=response.status_code,
-                        attempts=record.attempts,
-                    )
+                    raise
+                except ResponseError:
+                    release(response)
+                    raise
                 try:
                     body = read_capped(response, settings.max_response_bytes, deadline)
                 finally:
@@ -252,12 +291,7 @@ class SafeTransport:
                 if deadline.expired:  # a cut connection can look like a short, complete body
                     raise self._out_of_time(address, record)
                 if body is None:
-                    raise ResponseError(
-                        record.operation,
-                        f"answer larger than {settings.max_response_bytes} bytes from {redact_url(address)};"
-                        " not read further",
-                        attempts=record.attempts,
-                    )
+                    raise too_large(record.operation, record.attempts, address, settings.max_response_bytes)
                 response._content = body
                 if _log.isEnabledFor(logging.DEBUG):
                     _log.debug(
@@ -266,13 +300,8 @@ class SafeTransport:
                         debug_body(body, settings.debug_body_limit),
                     )  # fmt: skip
                 gate.sent(granted, time.monotonic())
-                if looks_like_html(body):
-                    # A login page or a proxy's error: say so, rather than what the XML parser finds odd in it.
-                    raise ResponseError(
-                        record.operation,
-                        f"HTTP {response.status_code}: not a SOAP answer (HTML) from {redact_url(address)}",
-                        attempts=record.attempts,
-                    )
+                refuse_unsafe_retry(record, policy, response.status_code, body, address)
+                check_body(record.operation, record.attempts, response.status_code, body, address)
                 if settled(record, response.status_code, body, self.outage, log=False):  # logged above
                     return response
                 retry_reason, error = "HTTP 503", None
@@ -335,6 +364,64 @@ class SafeTransport:
             yield
         finally:
             self.operation_timeout = old
+
+
+def limit_answer(body: bytes) -> bool:
+    """Whether a 503's body is Boomi's own answer for a call it refused unrun (busy, rate limit, quota).
+
+    That is a SOAP fault whose ``ApiFault`` code is ``RATE_LIMIT`` or ``QUOTA``, or whose
+    ``faultstring`` says so in Boomi's words, or a REST error body (``<error><message>``,
+    ``{"@type": "Error", "message": ...}``, ``{"error": {"message": ...}}``) that does.
+    Anything else (empty, plain text, a gateway's HTML page) is not.
+    """
+    text = body.strip()
+    if not text or len(text) > CHUNK:
+        return False
+    message: object = None
+    if text.startswith(b"{"):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        if isinstance(data, dict):
+            inner = data.get("error")
+            message = inner.get("message") if isinstance(inner, dict) else data.get("message")
+    elif text.startswith(b"<"):
+        try:
+            root = parse_xml(text, source="503 answer")
+        except XMLInputError:
+            return False
+        if root.tag == f"{{{_NS_ENVELOPE}}}Envelope":
+            fault = root.find(f"{{{_NS_ENVELOPE}}}Body/{{{_NS_ENVELOPE}}}Fault")
+            if fault is None:
+                return False
+            if (fault.findtext(f"detail/{{{_NS_DATA}}}ApiFault/code") or "").strip() in _LIMIT_CODES:
+                return True
+            message = fault.findtext("faultstring")
+        elif root.tag == "error":
+            message = root.findtext("message")
+    return isinstance(message, str) and _LIMIT_TEXT.search(message) is not None
+
+
+def refuse_unsafe_retry(record: CallRecord, policy: RetryPolicy, status: int, body: bytes, address: str) -> None:
+    """Stop a call that is not safe to repeat at a 503 that is not Boomi's own (:func:`limit_answer`).
+
+    A gateway in front of the service may have forwarded the call before answering 503:
+    sending it again could run it twice.
+
+    Raises:
+        TransportError: With ``sent`` true, for such a 503 after an operation not in ``policy.idempotent``.
+    """
+    if status != 503 or record.operation in policy.idempotent or limit_answer(body):
+        return
+    record.history.append(f"attempt {record.attempts}: HTTP 503, not the service's own; not retried")
+    raise TransportError(
+        record.operation,
+        f"HTTP 503 from {redact_url(address)} that is not the service's limit answer (a gateway's?);"
+        " the call may have run, so it is not sent again",
+        sent=True,
+        attempts=record.attempts,
+    )
 
 
 def settled(record: CallRecord, status: int, content: bytes, outage: Outage, *, log: bool = True) -> bool:

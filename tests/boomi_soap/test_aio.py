@@ -249,3 +249,51 @@ def test_for_account_needs_the_partner_contract(snapshot: Snapshot, tmp_path: Pa
     with pytest.raises(ConfigurationError, match="not the Partner API"):
         client.for_account("localsub1-D4E5F6")
     asyncio.run(client.aclose())
+
+
+# -- the httpx client built from the settings: proxies, CA bundle, client certificate ----------
+
+
+def test_routes_choose_a_proxy_as_requests_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from boomi_soap.aio import _Routes
+
+    for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.9:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.9:3129")
+    monkeypatch.setenv("NO_PROXY", "internal.example,.corp.example")
+    routes = _Routes(ClientSettings())
+
+    def via(url: str, table: _Routes = routes) -> str | None:
+        return table.proxy_for(httpx.URL(url))
+
+    assert via("http://127.0.0.1:8080/x") is None  # plain-http loopback: never the environment's proxy
+    assert via("http://[::1]/x") is None
+    assert via("http://localhost/x") is None
+    assert via("https://127.0.0.1/x") == "http://127.0.0.9:3129"  # tunnelled: the proxy sees no secret
+    assert via("https://api.boomi.com/x") == "http://127.0.0.9:3129"
+    assert via("http://api.boomi.com/x") == "http://127.0.0.9:3128"
+    assert via("https://internal.example/x") is None
+    assert via("https://a.corp.example/x") is None
+    explicit = _Routes(ClientSettings(proxies={"http": "http://127.0.0.8:1", "https://api.boomi.com": "http://h:2"}))
+    assert via("http://127.0.0.1/x", explicit) == "http://127.0.0.8:1"  # configured: it applies
+    assert via("https://api.boomi.com/x", explicit) == "http://h:2"
+    assert via("https://other.example/x", explicit) == "http://127.0.0.9:3129"  # the rest from the environment
+    asyncio.run(routes.aclose())
+    asyncio.run(explicit.aclose())
+
+
+def test_an_unreadable_ca_bundle_or_certificate_is_a_configuration_error(tmp_path: Path) -> None:
+    from boomi_soap.aio import AsyncSafeTransport
+    from boomi_soap.exceptions import ConfigurationError
+    from boomi_soap.quota import Gates, Outage
+
+    for settings, field in [
+        (ClientSettings(ca_bundle=str(tmp_path / "missing.pem")), "ca_bundle"),
+        (ClientSettings(client_cert=str(tmp_path / "missing.pem")), "client_cert"),
+    ]:
+        with pytest.raises(ConfigurationError, match=f"ClientSettings.{field} cannot be loaded"):
+            AsyncSafeTransport(settings, Gates(settings), Outage(settings))

@@ -22,7 +22,7 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings, RetryPolicy
-from boomi_soap.transport import SafeTransport
+from boomi_soap.transport import CallRecord, SafeTransport, limit_answer, refuse_unsafe_retry
 from tests.scripted import drip, flood, reply, scripted
 
 SECRET = "Sentinel-Transport-9d41c7"
@@ -231,3 +231,84 @@ def test_proxy_ca_bundle_and_client_certificate_reach_the_session(tmp_path: Path
     assert (session.proxies["https"], session.verify, session.cert) == (
         "http://127.0.0.1:3128", "/etc/ca.pem", ("/c.pem", "/k.pem"),
     )  # fmt: skip
+
+
+# -- at most once: which 503 is the service refusing a call unrun ---------------------------
+
+BOOMI_BUSY = "The Boomi server is currently unavailable or your account's rate limits have been exceeded."
+
+
+def soap_fault(faultstring: str, code: str | None = None) -> bytes:
+    detail = (
+        f'<detail><ns2:ApiFault xmlns:ns2="http://api.platform.boomi.com/"><code>{code}</code></ns2:ApiFault></detail>'
+        if code
+        else ""
+    )
+    return (
+        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>'
+        f"<faultcode>S:Server</faultcode><faultstring>{faultstring}</faultstring>{detail}</S:Fault></S:Body></S:Envelope>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "own"),
+    [
+        (soap_fault("Too many calls", "RATE_LIMIT"), True),
+        (soap_fault("Over the day's budget", "QUOTA"), True),
+        (soap_fault(BOOMI_BUSY), True),
+        (soap_fault("Service Unavailable (injected)", "INJECTED"), True),  # the local service's busy answer
+        (f"<error><message>{BOOMI_BUSY}</message></error>".encode(), True),
+        (b'{"@type": "Error", "message": "The account\'s API quota has been exceeded"}', True),
+        (b'{"error": {"message": "rate limit exceeded"}}', True),
+        (b"", False),
+        (b"Service Unavailable", False),
+        (b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", False),
+        (soap_fault("Internal error"), False),
+        (b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body/></S:Envelope>', False),
+        (b"<status>unavailable</status>", False),
+        (b'{"status": "unavailable"}', False),
+        (b'{"message": ["unavailable"]}', False),
+        (b"[" * 100_000, False),
+        (b'<!DOCTYPE x [<!ENTITY e "unavailable">]><error><message>&e;</message></error>', False),
+        (f"<error><message>{BOOMI_BUSY}{' ' * 70_000}</message></error>".encode(), False),
+    ],
+    ids=[
+        "fault-rate-limit", "fault-quota", "fault-boomi-words", "fault-injected", "rest-xml", "rest-json-type",
+        "rest-json-error", "empty", "text", "gateway-html", "other-fault", "no-fault", "other-xml", "other-json",
+        "json-not-a-string", "deep-json", "dtd", "oversized",
+    ],
+)  # fmt: skip
+def test_only_the_service_own_answer_is_a_limit_answer(body: bytes, own: bool) -> None:
+    assert limit_answer(body) is own
+
+
+def test_a_gateway_503_stops_only_calls_not_safe_to_repeat() -> None:
+    policy = RetryPolicy()
+    for operation in ("get", "query", "queryMore"):
+        refuse_unsafe_retry(CallRecord(operation, attempts=1), policy, 503, b"", PATH)
+    for status in (200, 500, 502):
+        refuse_unsafe_retry(CallRecord("create", attempts=1), policy, status, b"", PATH)
+    refuse_unsafe_retry(CallRecord("create", attempts=1), policy, 503, soap_fault(BOOMI_BUSY), PATH)
+    for operation in ("create", "update", "delete", "executeProcess", "ExecutionRequest", "deployProcess"):
+        record = CallRecord(operation, attempts=1)
+        with pytest.raises(TransportError, match=r"HTTP 503 from /api/soap/v1/.* the call may have run") as stopped:
+            refuse_unsafe_retry(record, policy, 503, b"Service Unavailable", PATH)
+        assert (stopped.value.sent, stopped.value.attempts) == (True, 1)
+        assert record.history == ["attempt 1: HTTP 503, not the service's own; not retried"]
+
+
+def test_plain_http_loopback_skips_environment_proxies_but_not_the_configured_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with scripted(reply(200, b"<never/>")) as proxy, scripted(reply(500, b"x")) as service:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.setenv("http_proxy", proxy.base_url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with pytest.raises(ResponseError):
+            client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+        assert (len(proxy.received), len(service.received)) == (0, 1)
+        configured = ClientSettings(rate_limit=None, proxies={"http": proxy.base_url}, retry=RetryPolicy(max_retries=0))
+        with pytest.raises(ResponseError):
+            client_at(service.base_url, tmp_path, configured).get("Account", DEFAULT_ACCOUNT)
+        assert [r.path for r in proxy.received] == [service.base_url + PATH]  # the proxy's own answer
