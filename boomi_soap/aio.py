@@ -42,7 +42,7 @@ from zeep.transports import AsyncTransport
 from boomi_soap.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_body, check_head, too_large
 from boomi_soap.cache import Snapshot
 from boomi_soap.client import Client, _execution, _log_call, _translate
-from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback
+from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback, same_origin
 from boomi_soap.exceptions import (
     ConfigurationError,
     InvalidRequestError,
@@ -439,6 +439,9 @@ class AsyncClient:
             in_flight: Caps the calls in flight across every client sharing it.
         """
         self.sync = client
+        if address is not None and not same_origin(address, client.address):
+            # The credentials go wherever the calls go: another account, never another host.
+            raise ConfigurationError(f"address {redact_url(address)!r} is not on the origin of {client.address}")
         self.address = address or client.address
         sync_transport = client._transport
         self._transport = AsyncSafeTransport(

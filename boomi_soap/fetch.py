@@ -195,7 +195,7 @@ def _download(
 ) -> _Body | None:
     import requests  # only a download needs it; validation and the cache do not
 
-    from boomi_soap.deadline import discard, read_capped
+    from boomi_soap.deadline import discard, read_capped, request_options
 
     headers = {"Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"}
     if previous is not None and previous.etag:
@@ -210,6 +210,7 @@ def _download(
             timeout=(deadline.bound(timeout[0]), deadline.bound(timeout[1])),
             allow_redirects=False,
             stream=True,
+            **request_options(url),  # never an environment proxy for plain-http loopback
         )
     except requests.exceptions.RequestException as exc:
         if deadline.expired:

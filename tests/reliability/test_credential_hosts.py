@@ -20,9 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from urllib3.util import parse_url
 
+from boomi_soap.aio import AsyncClient
 from boomi_soap.asyncops import download_log, poll_async
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
@@ -289,12 +291,13 @@ MISSHAPEN = [name for name, template in HOSTILE.items() if url_problem(shape(tem
 
 
 @pytest.mark.parametrize("name", MISSHAPEN)
-def test_a_misshapen_configured_url_is_refused(name: str) -> None:
+def test_a_misshapen_configured_url_is_refused(name: str, planted: Planted) -> None:
     url = shape(HOSTILE[name], "127.0.0.2:81", "127.0.0.1:80")
     for make in (
         lambda: check_url(url, what="endpoint"),
         lambda: Endpoint("acct", url),
         lambda: ConnectNowClient(url, credentials=CREDENTIALS),
+        lambda: AsyncClient(planted.client, address=url),
     ):
         with pytest.raises(ConfigurationError) as refused:
             make()
@@ -303,8 +306,19 @@ def test_a_misshapen_configured_url_is_refused(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_the_policy_and_the_connecting_parser_agree(name: str) -> None:
-    """Where the policy accepts a URL, urllib3 (which requests connects with) reads the same host."""
+    """Where the policy accepts a URL, urllib3 (requests) and httpx (the async client) read the same host."""
     home = "http://127.0.0.1:8080"
     url = shape(HOSTILE[name], "127.0.0.2:8081", "127.0.0.1:8080") + "/x"
     assert not same_origin(url, home)
     assert url_problem(url) is not None or parse_url(url).host != "127.0.0.1"
+    assert url_problem(url) is not None or httpx.URL(url).host != "127.0.0.1"
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_the_async_client_takes_another_account_on_the_same_origin_only(name: str, planted: Planted) -> None:
+    configured = planted.proxy.base_url.removeprefix("http://")
+    url = shape(HOSTILE[name], "127.0.0.2:81", configured) + "/api/soap/v1/other-account"
+    with pytest.raises(ConfigurationError):
+        AsyncClient(planted.client, address=url)
+    same = AsyncClient(planted.client, address=planted.client.address.replace("localdemo", "other"))
+    assert same.address.endswith("/other-A1B2C3")
