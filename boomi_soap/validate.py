@@ -1126,11 +1126,14 @@ def validate_sources(
     from boomi_soap.exceptions import XMLInputError
 
     results: list[FileResult] = []
+    names: list[str] = []
     for name in paths:
-        # A folder that holds nothing to check is a mistake, not a success.
-        if name != "-" and Path(name).is_dir() and not expand_inputs([name]):
+        found = expand_inputs([name])  # each folder walked once
+        if not found and name != "-" and Path(name).is_dir():
+            # A folder that holds nothing to check is a mistake, not a success.
             results.append(FileResult(name, error=f"{name}: no *.xml file in this folder"))
-    for name in expand_inputs(paths):
+        names += found
+    for name in names:
         source = "<stdin>" if name == "-" else name
         try:
             if name == "-":
