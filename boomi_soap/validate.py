@@ -648,9 +648,9 @@ class _Prober:
                         reason = f"Unexpected child with tag {_short(child.tag)!r} at position {position + 1}."
                         added.append(_Finding(child, reason))
                     continue
+                # An xsi:type that names no type: the stand-in keeps it, and libxml2 says so.
                 given = self.declarations.instance_type(child, declared)
-                if given is not None:
-                    added += self.probe(child, given, depth)
+                added += self.probe(child, declared if given is None else given, depth)
         return added
 
     def probe(self, element: etree._Element, kind: _Type, depth: int = 0) -> list[_Finding]:

@@ -171,6 +171,18 @@ def test_the_cli_reports_every_problem(tmp_path: Path) -> None:
     assert all(issue["path"] and issue["reason"] for issue in report["issues"])
 
 
+def test_an_unknown_xsi_type_after_a_break_is_named(validator: SchemaValidator) -> None:
+    # Past the break a child keeps its own xsi:type; one that names no type is reported as it is
+    # before a break (invalid/unknown-type.xml): the name, and the abstract type it falls back to.
+    text = (CORPUS / "valid" / "query-grouping.xml").read_bytes()
+    unbroken = list(validator.iter_errors(text.replace(b'xsi:type="api:GroupingExpression"', b'xsi:type="api:Nope"')))
+    text = text.replace(b"<api:objectType>", b"<api:limit>5</api:limit><api:objectType>", 1)
+    limit, *after = validator.iter_errors(text.replace(b'xsi:type="api:GroupingExpression"', b'xsi:type="api:Nope"'))
+    assert limit.path.endswith("/soap:query/api:limit")
+    assert [(i.path, i.reason) for i in after] == [(i.path, i.reason) for i in unbroken]
+    assert "'{http://api.platform.boomi.com/}Nope' of the xsi:type attribute does not resolve" in after[0].reason
+
+
 def test_children_after_a_break_in_a_schema_of_no_namespace_and_anonymous_types(tmp_path: Path) -> None:
     # The children libxml2 skips are checked against their declarations whatever the
     # schema's layout: no target namespace, unqualified locals, anonymous types nested.
