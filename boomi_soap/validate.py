@@ -749,6 +749,7 @@ class SchemaValidator:
         """
         self.schema = schema
         self.explain_limit = explain_limit
+        self._threads = threading.local()  # each thread's libxml2 schema, asked of the bundle once
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
@@ -798,10 +799,17 @@ class SchemaValidator:
             XMLInputError: If the bytes or file are not safe, well-formed XML (raised
                 by this call, not by the iteration).
         """
-        root, data, source = self._open(document, source)
+        if type(document) is bytes:  # the usual case, kept short: a call costs as much as a small parse
+            data: bytes | None = document
+            source = source or "<document>"
+            root = parse_xml(document, source=source)
+        else:
+            root, data, source = self._open(document, source)
         targets = self.targets(root)
-        fast = self.schema.checker()
-        if element is None and targets:  # the usual case, kept short
+        fast: etree.XMLSchema | None = getattr(self._threads, "checker", None)
+        if fast is None:
+            fast = self._threads.checker = self.schema.checker()
+        if element is None and targets:
             for index, target in enumerate(targets):
                 if not fast.validate(target):
                     # Read now: the next validation in this thread clears the log.
