@@ -15,13 +15,20 @@ faults of an element whose type is abstract, a message not recognised here), for
 at most ``explain_limit`` issues per document, and is imported only then: a process
 that validates only valid documents never loads it.  A document libxml2 rejects is
 never passed as valid; when xmlschema cannot explain it, libxml2's words are given.
+
+Every independent problem is reported, as xmlschema's ``iter_errors`` does: libxml2
+checks nothing more in a parent after a child out of order, so each child from there
+on is validated alone (by libxml2, against the declaration of its name in the
+parent's type), and each child the type does not declare is reported.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,9 +36,9 @@ from typing import Any, BinaryIO, Final
 
 from lxml import etree
 
-from boomi_soap.exceptions import DocumentInvalidError
-from boomi_soap.schema import SchemaBundle
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.exceptions import BoomiSoapError, DocumentInvalidError
+from boomi_soap.schema import SchemaBundle, snapshot_file
+from boomi_soap.xmlsafe import parse_xml, safe_parser
 
 __all__ = [
     "KNOWN_PREFIXES",
@@ -99,9 +106,24 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
     Steps use conventional prefixes for the SOAP and Boomi namespaces (``soapenv``,
     ``soap``, ``api``), else the element's own prefix; unqualified names stay bare.
     """
-    steps: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
+    return _XPaths().of(element, attribute)
+
+
+class _XPaths:
+    """:func:`xpath_of` for many nodes of one document: each ancestor's path and siblings counted once."""
+
+    def __init__(self) -> None:
+        self._paths: dict[etree._Element, str] = {}
+        self._same: dict[etree._Element, dict[object, list[etree._Element]]] = {}
+
+    def of(self, element: etree._Element, attribute: str | None = None) -> str:
+        path = self._path(element)
+        return f"{path}/@{attribute}" if attribute else path
+
+    def _path(self, node: etree._Element) -> str:
+        known = self._paths.get(node)
+        if known is not None:
+            return known
         tag = node.tag
         assert isinstance(tag, str)
         namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
@@ -113,14 +135,20 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
         else:
             step = local
         parent = node.getparent()
-        if parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == tag]  # cheaper than itersiblings(tag)
+        if parent is None:
+            path = "/" + step
+        else:
+            groups = self._same.get(parent)
+            if groups is None:
+                groups = self._same[parent] = {}
+                for sibling in parent:  # cheaper than itersiblings(tag), once per parent
+                    groups.setdefault(sibling.tag, []).append(sibling)
+            same = groups[tag]
             if len(same) > 1:
                 step += f"[{same.index(node) + 1}]"
-        steps.append(step)
-        node = parent
-    path = "/" + "/".join(reversed(steps))
-    return f"{path}/@{attribute}" if attribute else path
+            path = f"{self._path(parent)}/{step}"
+        self._paths[node] = path
+        return path
 
 
 class _Text:
@@ -166,7 +194,8 @@ class _Finding:
 
     ``complete`` is false when xmlschema would add something libxml2 does not say
     (a missing child libxml2 does not name, the other faults of an abstract type, a
-    message this module does not recognise).
+    message this module does not recognise).  ``unexpected`` marks the child that
+    broke its parent's content model: libxml2 checks nothing after it in that parent.
     """
 
     element: etree._Element
@@ -175,6 +204,7 @@ class _Finding:
     expected: tuple[str, ...] = ()
     value: str | None = None
     complete: bool = True
+    unexpected: bool = False
 
 
 # Patterns as text: ``re`` compiles (and keeps) each on first use, which only an
@@ -257,7 +287,7 @@ def _translate(element: etree._Element, message: str) -> _Finding:
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
-        return _Finding(element, reason, expected=expected)
+        return _Finding(element, reason, expected=expected, unexpected=True)
     if found := re.match(_MISSING, text):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
@@ -280,6 +310,8 @@ class _Locator:
 
     def __init__(self, target: etree._Element) -> None:
         self.target = target
+        self._walked: dict[str, etree._Element | None] = {}
+        self._children: dict[tuple[etree._Element, str], list[etree._Element]] = {}
 
     def find(self, line: int, path: str | None) -> etree._Element:
         found = self._walk(path) if path else None
@@ -295,24 +327,405 @@ class _Locator:
         # libxml2 validates a Body child as the root of a stand-in document, so its
         # paths start at the target.  A step is prefix:name, name (no namespace) or
         # * (default namespace, counted among all element siblings), then [n] when
-        # the step is not the only one of its kind.
-        node = self.target
-        for step in path.split("/")[2:]:
+        # the step is not the only one of its kind.  Errors share ancestors: each
+        # path is walked once.
+        if path in self._walked:
+            return self._walked[path]
+        head, _, step = path.rpartition("/")
+        node = self._walk(head) if head.count("/") else self.target
+        if node is not None and head:
             name, _, index = step.partition("[")
             position = int(index[:-1]) if index else 1
-            if name == "*":
-                children = [c for c in node if isinstance(c.tag, str)]
-            else:
-                prefix, _, local = name.rpartition(":")
-                if prefix:
-                    ending = "}" + local
-                    children = [c for c in node if c.prefix == prefix and str(c.tag).endswith(ending)]
-                else:
-                    children = list(node.iterchildren(local))  # no namespace: the tag is the bare name
-            if not 0 < position <= len(children):
-                return None
-            node = children[position - 1]
+            children = self._children.get((node, name))
+            if children is None:
+                children = self._children[node, name] = self._named(node, name)
+            node = children[position - 1] if 0 < position <= len(children) else None
+        self._walked[path] = node
         return node
+
+    @staticmethod
+    def _named(node: etree._Element, name: str) -> list[etree._Element]:
+        if name == "*":
+            return [c for c in node if isinstance(c.tag, str)]
+        prefix, _, local = name.rpartition(":")
+        if not prefix:
+            return list(node.iterchildren(local))  # no namespace: the tag is the bare name
+        ending = "}" + local
+        return [c for c in node if c.prefix == prefix and str(c.tag).endswith(ending)]
+
+
+# -- what libxml2 leaves unchecked after an element out of order ---------------------------
+#
+# After a child that breaks its parent's content model, libxml2 checks nothing more in
+# that parent: not the child's own content, not the siblings after it.  xmlschema then
+# checks each of those children against the declaration of its name in the parent's type
+# (a model-less match) and reports every child the type does not declare.  The same is
+# done here with libxml2: each such child is validated alone, as the root of a stand-in
+# ("probe") document whose root has the child's declared type, against one more compiled
+# schema that adds the probe roots (a global element of any type, told its type by
+# xsi:type, and one global element per anonymous type).
+
+NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+NS_PROBE: Final = "urn:boomi-soap:probe"
+_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
+_PROBE: Final = f"{{{NS_PROBE}}}probe"
+_PROBE_PREFIX: Final = "boomi_soap_probe"
+_ANY_TYPE: Final = f"{{{NS_XS}}}anyType"
+_XS: Final = f"{{{NS_XS}}}"
+
+_Type = str | etree._Element
+"""A type: the Clark name of a named one (built-in or declared), or an anonymous type's node."""
+
+
+def _key(namespace: str, local: str) -> str:
+    """The Clark name lxml gives an element of ``namespace`` (bare for no namespace)."""
+    return f"{{{namespace}}}{local}" if namespace else local
+
+
+def _qname(node: etree._Element, value: str) -> str:
+    """Resolve a QName written in ``node`` (a schema component or an instance element)."""
+    prefix, _, local = value.strip().rpartition(":")
+    return _key(node.nsmap.get(prefix or None) or "", local)
+
+
+class _Declarations:
+    """The schema documents of a bundle, read just far enough to give each child its declared type."""
+
+    def __init__(self, directory: Path, names: frozenset[str], imports: tuple[tuple[str, str], ...]) -> None:
+        self.directory = directory
+        self.documents: dict[str, etree._Element] = {}
+        self.elements: dict[str, etree._Element] = {}
+        self.types: dict[str, etree._Element] = {}
+        self.groups: dict[str, etree._Element] = {}
+        self.anonymous: dict[etree._Element, str] = {}  # anonymous type -> its probe root's tag
+        self._content: dict[object, dict[str, _Type] | None] = {}
+        tables = {"element": self.elements, "complexType": self.types, "simpleType": self.types, "group": self.groups}
+        queue = [name for _, name in imports]
+        while queue:  # only the documents the bundle's imports reach, as libxml2 loads them
+            name = queue.pop(0)
+            if name in self.documents or name not in names:
+                continue
+            root = parse_xml((directory / name).read_bytes(), source=name)
+            self.documents[name] = root
+            namespace = root.get("targetNamespace", "")
+            for child in root:
+                kind = child.tag
+                if not isinstance(kind, str) or not kind.startswith(_XS):
+                    continue
+                kind = kind[len(_XS) :]
+                if kind in ("import", "include", "redefine"):
+                    location = child.get("schemaLocation")
+                    if location:
+                        queue.append(location.rpartition("/")[2])
+                elif (named := child.get("name")) is not None and kind in tables:
+                    tables[kind][_key(namespace, named)] = child
+            for node in root.iter(f"{_XS}complexType", f"{_XS}simpleType"):
+                if node.get("name") is None:
+                    self.anonymous[node] = _key(namespace, f"__probe_{len(self.anonymous)}")
+
+    def declared(self, particle: etree._Element) -> tuple[str, _Type]:
+        """The instance name and the type of an ``xs:element`` declaration (or reference)."""
+        ref = particle.get("ref")
+        if ref is not None:
+            name = _qname(particle, ref)
+            target = self.elements.get(name)
+            return name, (self.type_of_declaration(target) if target is not None else _ANY_TYPE)
+        root = particle.getroottree().getroot()
+        qualified = (
+            particle.getparent() is root
+            or (particle.get("form") or root.get("elementFormDefault", "unqualified")) == "qualified"
+        )
+        name = _key(root.get("targetNamespace", "") if qualified else "", particle.get("name", ""))
+        return name, self.type_of_declaration(particle)
+
+    def type_of_declaration(self, declaration: etree._Element) -> _Type:
+        named = declaration.get("type")
+        if named is not None:
+            return _qname(declaration, named)
+        for child in declaration:
+            if child.tag in (f"{_XS}complexType", f"{_XS}simpleType"):
+                return child
+        head = declaration.get("substitutionGroup")
+        target = self.elements.get(_qname(declaration, head)) if head else None
+        return self.type_of_declaration(target) if target is not None else _ANY_TYPE
+
+    def content(self, kind: _Type) -> dict[str, _Type] | None:
+        """Each child element name the type declares, with its declared type (``None``: type unknown)."""
+        key: object = kind
+        if key in self._content:
+            return self._content[key]
+        node = kind if isinstance(kind, etree._Element) else self.types.get(kind)
+        found: dict[str, _Type] | None = {}
+        if node is None:
+            # A built-in type declares no child; any other unknown name cannot be followed.
+            found = {} if isinstance(kind, str) and kind.startswith("{" + NS_XS + "}") else None
+        else:
+            assert found is not None
+            self._particles(node, found, 0)
+        self._content[key] = found
+        return found
+
+    def _particles(self, node: etree._Element, found: dict[str, _Type], depth: int) -> None:
+        if depth > 64:  # a base or group cycle: a schema libxml2 refuses anyway
+            return
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str) or not tag.startswith(_XS):
+                continue
+            kind = tag[len(_XS) :]
+            if kind == "element":
+                name, declared = self.declared(child)
+                found.setdefault(name, declared)  # the first declaration of a name, as xmlschema matches
+            elif kind in ("sequence", "choice", "all", "complexContent"):
+                self._particles(child, found, depth + 1)
+            elif kind == "group" and child.get("ref"):
+                group = self.groups.get(_qname(child, child.get("ref", "")))
+                if group is not None:
+                    self._particles(group, found, depth + 1)
+            elif kind == "extension" and node.tag == f"{_XS}complexContent":
+                base = self.types.get(_qname(child, child.get("base", "")))
+                if base is not None:
+                    self._particles(base, found, depth + 1)
+                self._particles(child, found, depth + 1)
+            elif kind == "restriction" and node.tag == f"{_XS}complexContent":
+                self._particles(child, found, depth + 1)  # a restriction restates its content
+
+    def instance_type(self, element: etree._Element, declared: _Type) -> _Type | None:
+        """The type an element is validated with: its xsi:type, else the declared one."""
+        given = element.get(_XSI_TYPE)
+        if given is None:
+            return declared
+        name = _qname(element, given)
+        return name if name in self.types or name.startswith("{" + NS_XS + "}") else None
+
+    def root_type(self, root: etree._Element) -> _Type | None:
+        declaration = self.elements.get(str(root.tag))
+        if declaration is None:
+            return None
+        return self.instance_type(root, self.type_of_declaration(declaration))
+
+    def type_at(self, root: etree._Element, root_type: _Type, node: etree._Element) -> _Type | None:
+        """The type of ``node``, a descendant of ``root`` (of ``root_type``), by the declarations on the way."""
+        steps: list[etree._Element] = []
+        while node is not root:
+            steps.append(node)
+            parent = node.getparent()
+            if parent is None:
+                return None
+            node = parent
+        kind: _Type | None = root_type
+        for step in reversed(steps):
+            content = self.content(kind) if kind is not None else None
+            declared = content.get(str(step.tag)) if content is not None else None
+            if declared is None:
+                return None
+            kind = self.instance_type(step, declared)
+        return kind
+
+    def lifted(self) -> dict[str, bytes]:
+        """Schema documents that add one global element per anonymous type, by namespace.
+
+        Each includes every document of its namespace, so the copied types refer to the
+        same components; local declarations get an explicit ``form``, so their names stay
+        in the namespace the original document gives them.
+        """
+        documents: dict[str, bytes] = {}
+        by_namespace: dict[str, list[etree._Element]] = {}
+        for node in self.anonymous:
+            by_namespace.setdefault(node.getroottree().getroot().get("targetNamespace", ""), []).append(node)
+        for namespace, nodes in by_namespace.items():
+            schema = etree.Element(f"{_XS}schema", nsmap={"xs": NS_XS})
+            if namespace:
+                schema.set("targetNamespace", namespace)
+            for name, root in self.documents.items():
+                if root.get("targetNamespace", "") == namespace:
+                    etree.SubElement(schema, f"{_XS}include", schemaLocation=(self.directory / name).as_uri())
+            for node in nodes:
+                root = node.getroottree().getroot()
+                holder = etree.SubElement(schema, f"{_XS}element", nsmap=root.nsmap)
+                holder.set("name", etree.QName(self.anonymous[node]).localname)
+                copied = copy.deepcopy(node)
+                defaults = {"element": root.get("elementFormDefault"), "attribute": root.get("attributeFormDefault")}
+                for local in copied.iter(f"{_XS}element", f"{_XS}attribute"):
+                    if local.get("name") is not None and local.get("form") is None:
+                        local.set("form", defaults[etree.QName(local).localname] or "unqualified")
+                holder.append(copied)
+            documents[namespace] = etree.tostring(schema)
+        return documents
+
+
+class _ProbeResolver(etree.Resolver):
+    """Serves the lifted documents; lets libxml2 read the snapshot's own files and nothing else."""
+
+    def __init__(self, directory: Path, names: frozenset[str], lifted: dict[str, bytes]) -> None:
+        super().__init__()
+        self.directory = directory
+        self.names = names
+        self.lifted = lifted
+        self.refused: list[str] = []
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> Any:
+        url = system_url or ""
+        name = url.rpartition("/")[2]
+        if name in self.lifted and url == (self.directory / name).as_uri():
+            return self.resolve_string(self.lifted[name], context, base_url=url)
+        if snapshot_file(url, self.directory, self.names) is not None:
+            return None
+        self.refused.append(url)
+        return self.resolve_string(b"", context)
+
+
+class _Prober:
+    """Validates children libxml2 skipped, each alone against its declared type (one per bundle)."""
+
+    def __init__(self, schema: SchemaBundle) -> None:
+        directory, names = schema.files()
+        self.declarations = _Declarations(directory, names, schema.imports)
+        self._directory = directory
+        self._names = names
+        self._imports = schema.imports
+        self._lifted = {
+            f"__lifted_{index}.xsd": (namespace, text)
+            for index, (namespace, text) in enumerate(self.declarations.lifted().items())
+        }
+        self._threads = threading.local()
+
+    def checker(self) -> etree.XMLSchema | None:
+        """The probe schema of this thread (its error log is this thread's); ``None`` if it does not compile."""
+        if not hasattr(self._threads, "schema"):
+            self._threads.schema = self._compile()
+        compiled: etree.XMLSchema | None = self._threads.schema
+        return compiled
+
+    def _compile(self) -> etree.XMLSchema | None:
+        lines = [f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="{NS_PROBE}">']
+        imported = set()
+        for name, (namespace, _) in self._lifted.items():
+            lines.append(f'  <xs:import{_namespace_attribute(namespace)} schemaLocation="{name}"/>')
+            imported.add(namespace)
+        for namespace, name in self._imports:
+            if namespace not in imported:
+                lines.append(f'  <xs:import{_namespace_attribute(namespace)} schemaLocation="{name}"/>')
+        lines += ['  <xs:element name="probe"/>', "</xs:schema>"]
+        resolver = _ProbeResolver(self._directory, self._names, {n: t for n, (_, t) in self._lifted.items()})
+        parser = safe_parser()
+        parser.resolvers.add(resolver)
+        base = (self._directory / "__probe__.xsd").as_uri()
+        try:
+            document = etree.fromstring("\n".join(lines).encode(), parser, base_url=base)
+            compiled = etree.XMLSchema(document.getroottree())
+        except etree.LxmlError as exc:
+            _log.debug("no probe schema for %s: %s", self._directory, exc)
+            return None
+        if resolver.refused:  # the bundle's own schema refuses these first; never read one here
+            return None
+        return compiled
+
+    def complete(
+        self, root: etree._Element, root_type: _Type | None, findings: list[_Finding], depth: int = 0
+    ) -> list[_Finding]:
+        """The problems in what libxml2 left unchecked after each child out of order in ``findings``."""
+        added: list[_Finding] = []
+        if root_type is None or depth > 32:
+            return added
+        for finding in findings:
+            if not finding.unexpected:
+                continue
+            broken = finding.element
+            parent = broken.getparent()
+            kind = self.declarations.type_at(root, root_type, parent) if parent is not None else None
+            content = self.declarations.content(kind) if kind is not None else None
+            if parent is None or content is None:
+                continue
+            children = list(parent)
+            for position in range(children.index(broken), len(children)):
+                child = children[position]
+                if not isinstance(child.tag, str):
+                    continue
+                declared = content.get(child.tag)
+                if declared is None:
+                    if child is not broken:  # as xmlschema: every child the parent's type does not declare
+                        reason = f"Unexpected child with tag {_short(child.tag)!r} at position {position + 1}."
+                        added.append(_Finding(child, reason))
+                    continue
+                # An xsi:type that names no type: the stand-in keeps it, and libxml2 says so.
+                given = self.declarations.instance_type(child, declared)
+                added += self.probe(child, declared if given is None else given, depth)
+        return added
+
+    def probe(self, element: etree._Element, kind: _Type, depth: int = 0) -> list[_Finding]:
+        """The problems of ``element`` and its subtree when it has type ``kind``."""
+        checker = self.checker()
+        if checker is None:
+            return []
+        nsmap: dict[str | None, str] = dict(element.nsmap)
+        xsi_type: str | None = None
+        if isinstance(kind, str):
+            tag = _PROBE
+            if element.get(_XSI_TYPE) is None:
+                namespace, _, local = kind[1:].partition("}") if kind[:1] == "{" else ("", "", kind)
+                if namespace:
+                    nsmap[_PROBE_PREFIX] = namespace
+                    xsi_type = f"{_PROBE_PREFIX}:{local}"
+                elif None in nsmap:
+                    return []  # a type of no namespace cannot be named under a default namespace
+                else:
+                    xsi_type = local
+        else:
+            tag = self.declarations.anonymous[kind]
+        stand_in = etree.Element(tag, nsmap=nsmap)
+        for name, value in element.attrib.items():
+            stand_in.set(name, value)
+        if xsi_type is not None:
+            stand_in.set(_XSI_TYPE, xsi_type)
+        stand_in.text = element.text
+        for child in element:
+            stand_in.append(copy.deepcopy(child))
+        if checker.validate(stand_in):
+            return []
+        locator = _Locator(stand_in)
+        findings: list[_Finding] = []
+        named = f"'{tag}'"
+        for line, path, message in _log_of(checker):
+            finding = _translate(locator.find(line, path), message.replace(named, f"'{element.tag!s}'"))
+            finding.element = _counterpart(finding.element, stand_in, element)
+            findings.append(finding)
+        return findings + self.complete(element, kind, findings, depth + 1)
+
+
+def _counterpart(node: etree._Element, copied: etree._Element, original: etree._Element) -> etree._Element:
+    """The node of ``original`` at the place ``node`` has in ``copied`` (a copy of its content)."""
+    positions: list[int] = []
+    while node is not copied:
+        parent = node.getparent()
+        if parent is None:
+            return original
+        positions.append(parent.index(node))
+        node = parent
+    for position in reversed(positions):
+        original = original[position]
+    return original
+
+
+def _namespace_attribute(namespace: str) -> str:
+    return f' namespace="{namespace}"' if namespace else ""
+
+
+_PROBERS: dict[tuple[object, ...], _Prober | None] = {}
+_PROBERS_LOCK = threading.Lock()
+
+
+def _prober_for(schema: SchemaBundle) -> _Prober | None:
+    """The bundle's prober (read on first need, then kept); ``None`` when its documents cannot be read."""
+    key = (schema.sha256, schema.directory, schema.imports, schema.names)
+    with _PROBERS_LOCK:
+        if key not in _PROBERS:
+            try:
+                _PROBERS[key] = _Prober(schema)
+            except (BoomiSoapError, etree.LxmlError, OSError) as exc:
+                _log.debug("cannot check past an element out of order in %s: %r", schema.directory, exc)
+                _PROBERS[key] = None
+        return _PROBERS[key]
 
 
 class SchemaValidator:
@@ -336,6 +749,7 @@ class SchemaValidator:
         """
         self.schema = schema
         self.explain_limit = explain_limit
+        self._threads = threading.local()  # each thread's libxml2 schema, asked of the bundle once
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
@@ -385,10 +799,17 @@ class SchemaValidator:
             XMLInputError: If the bytes or file are not safe, well-formed XML (raised
                 by this call, not by the iteration).
         """
-        root, data, source = self._open(document, source)
+        if type(document) is bytes:  # the usual case, kept short: a call costs as much as a small parse
+            data: bytes | None = document
+            source = source or "<document>"
+            root = parse_xml(document, source=source)
+        else:
+            root, data, source = self._open(document, source)
         targets = self.targets(root)
-        fast = self.schema.checker()
-        if element is None and targets:  # the usual case, kept short
+        fast: etree.XMLSchema | None = getattr(self._threads, "checker", None)
+        if fast is None:
+            fast = self._threads.checker = self.schema.checker()
+        if element is None and targets:
             for index, target in enumerate(targets):
                 if not fast.validate(target):
                     # Read now: the next validation in this thread clears the log.
@@ -445,6 +866,10 @@ class SchemaValidator:
         findings = [_translate(locator.find(line, path), message) for line, path, message in native]
         if not findings:  # never pass what libxml2 rejects
             findings = [_Finding(target, "the document does not match the schema")]
+        if any(f.unexpected for f in findings):  # libxml2 checked nothing after it in that parent
+            prober = _prober_for(self.schema)
+            if prober is not None:
+                findings += prober.complete(target, prober.declarations.root_type(target), findings)
         unclear = {id(f.element) for f in findings if not f.complete}
         resolvable = not any(_UNRESOLVED_TYPE in f.reason for f in findings)  # xmlschema raises on those
         explained: dict[int, list[ValidationIssue]] = {}
@@ -452,6 +877,7 @@ class SchemaValidator:
             explained = self._explained(target, source, text, unclear, budget)
         replaced = set(explained)
         issues: list[ValidationIssue] = []
+        paths = _XPaths()
         for finding in findings:
             key = id(finding.element)
             if key in explained:  # xmlschema's account of that element replaces libxml2's, once
@@ -461,7 +887,7 @@ class SchemaValidator:
                 continue
             issues.append(
                 ValidationIssue(
-                    source, xpath_of(finding.element, finding.attribute), finding.reason, finding.element.sourceline,
+                    source, paths.of(finding.element, finding.attribute), finding.reason, finding.element.sourceline,
                     text.column(finding.element, finding.attribute), finding.expected, finding.value,
                 )
             )  # fmt: skip
@@ -503,6 +929,7 @@ class SchemaValidator:
         namespaces = {prefix or "": uri for prefix, uri in target.nsmap.items()}
         # lxml elements satisfy xmlschema's ElementProtocol; its stubs do not say so.
         errors = self.schema.explainer.iter_errors(target, namespaces=namespaces, use_location_hints=False)  # type: ignore[arg-type]
+        paths = _XPaths()
         for error in errors:
             failing: Any = getattr(error, "elem", None)
             if not isinstance(failing, etree._Element):
@@ -518,7 +945,7 @@ class SchemaValidator:
             expected = tuple(_particle_name(p) for p in getattr(error, "expected", None) or ())
             value = error.obj if isinstance(error.obj, str) else None
             yield failing, ValidationIssue(
-                source, xpath_of(failing, attribute), reason, failing.sourceline,
+                source, paths.of(failing, attribute), reason, failing.sourceline,
                 text.column(failing, attribute), expected, value,
             )  # fmt: skip
 
@@ -707,11 +1134,14 @@ def validate_sources(
     from boomi_soap.exceptions import XMLInputError
 
     results: list[FileResult] = []
+    names: list[str] = []
     for name in paths:
-        # A folder that holds nothing to check is a mistake, not a success.
-        if name != "-" and Path(name).is_dir() and not expand_inputs([name]):
+        found = expand_inputs([name])  # each folder walked once
+        if not found and name != "-" and Path(name).is_dir():
+            # A folder that holds nothing to check is a mistake, not a success.
             results.append(FileResult(name, error=f"{name}: no *.xml file in this folder"))
-    for name in expand_inputs(paths):
+        names += found
+    for name in names:
         source = "<stdin>" if name == "-" else name
         try:
             if name == "-":
