@@ -54,9 +54,10 @@ _PATHS: Final[dict[Flavour, str]] = {"platform": "", "partner": "/partner", "api
 # urlsplit reads the host after the last "@", urllib3 ends the authority at a backslash, urlsplit
 # silently drops tabs and newlines.  Rather than pick one parser's reading, a URL is taken
 # only when its authority is plain enough that every parser reads the same host and port:
-# ASCII letters, digits, "." and "-" (or a bracketed IPv6 address) and a decimal port; no
-# user information, no percent-encoding, no backslash, whitespace or control character
-# anywhere in the URL.  urllib3, the parser requests connects with, must then agree.
+# ASCII letters, digits, "." and "-" (or a bracketed IPv6 address) and a decimal port, so
+# no user information and no percent-encoding in the authority; no backslash, whitespace
+# or control character anywhere in the URL, and at most MAX_URL characters (a longer one
+# costs the parsers time in proportion).  urllib3, which requests connects with, must agree.
 _PLAIN_URL: Final = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
     r"(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?"
@@ -65,6 +66,7 @@ _PLAIN_URL: Final = re.compile(
 )
 _NOT_IN_URL: Final = re.compile(r"[\x00-\x20\x7f\\]")
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+MAX_URL: Final = 8192
 
 Origin = tuple[str, str, int | None]
 
@@ -76,6 +78,8 @@ def url_problem(url: str) -> str | None:
     """
     if not isinstance(url, str):
         return "not a string"
+    if len(url) > MAX_URL:
+        return f"longer than {MAX_URL} characters"
     if _NOT_IN_URL.search(url):
         return "a backslash, space or control character in the URL"
     match = _PLAIN_URL.fullmatch(url)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from boomi_soap.exceptions import InvalidRequestError, NotFoundError
 from boomi_soap.filters import Expression, F
@@ -119,7 +120,9 @@ def run_in(
         }
     answer = client.create("ExecutionRequest", **fields)
     url = str(answer.recordUrl)
-    url += ("&" if "?" in url else "?") + client.record_query
+    # Into the query, even when the link has a fragment (which is never sent).
+    parts = urlsplit(url)
+    url = urlunsplit(parts._replace(query="&".join(q for q in (parts.query, client.record_query) if q), fragment=""))
     execution = Execution(client, RequestId(answer.requestId), url, poll=poll)
     if wait:
         execution.wait(timeout)
