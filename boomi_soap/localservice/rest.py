@@ -37,7 +37,7 @@ from boomi_soap.exceptions import JsonFormError, XMLInputError
 from boomi_soap.jsonform import JsonForm
 from boomi_soap.localservice import executions
 from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
 from boomi_soap.restmap import (
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from boomi_soap.localservice.server import LocalService
     from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["RestReply", "basic_credentials", "is_rest", "respond", "rest_prefix"]
+__all__ = ["RestReply", "basic_credentials", "is_rest", "refusal", "respond", "rest_prefix"]
 
 _XML: Final = "application/xml; charset=utf-8"
 _STATUS: Final = {
@@ -119,10 +119,20 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return RestReply(status, error_body(message), _XML, headers or {})
 
 
+def refusal(headers: dict[str, str], status: int, message: str, extra: dict[str, str] | None = None) -> RestReply:
+    """An error answer in the form the request asked for (JSON when it accepts JSON, else XML)."""
+    if JSON in (headers.get("accept") or ""):
+        body = json.dumps({"@type": "Error", "message": message}).encode()
+        return RestReply(status, body, JSON, extra or {})
+    return _error(status, message, extra)
+
+
 def _from_fault(fault: ApiFault) -> RestReply:
     status = _STATUS.get(fault.code, 500)
     if fault.code is FaultCode.INVALID_REQUEST and "is offline" in fault.message:
         status = 410  # Boomi: "410 ... the specified Runtime is offline"
+    if fault.code is FaultCode.INVALID_REQUEST and STORE_FULL in fault.message:
+        status = 413  # the account's store is full: this body is too large for it
     headers = {"WWW-Authenticate": 'Basic realm="AtomSphere API"'} if status == 401 else None
     return _error(status, fault.message, headers)
 
