@@ -237,6 +237,7 @@ class _Reactor:
         # longest idle first: the only ones closed to make room for a new connection.
         self._idle: OrderedDict[_Connection, None] = OrderedDict()
         self._buffered = 0  # request bytes held (or reserved) across all connections
+        self._held_lock = threading.Lock()
         self._accepting = True
         self._resume_at = 0.0
         self._deadlines: list[tuple[float, int, _Connection]] = []
@@ -343,12 +344,25 @@ class _Reactor:
             self._resume_at = time.monotonic() + 0.1
 
     def _evict(self) -> bool:
-        """Close the longest-idle connection; whether there was one (never one mid-request)."""
-        if not self._idle:
-            return False
-        connection, _ = self._idle.popitem(last=False)
-        self._close(connection)
-        return True
+        """Close the longest-idle connection; whether there was one (never one mid-request).
+
+        A connection whose first bytes wait unread (the reactor has not got to it yet) is
+        not idle: it goes to the back of the line, and a few more are looked at.
+        """
+        for _ in range(min(len(self._idle), 16)):
+            connection = next(iter(self._idle))
+            try:
+                waiting = connection.sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                waiting = b""  # nothing sent: idle indeed
+            except OSError:
+                waiting = b""
+            if waiting and connection.phase == _Connection.IDLE:
+                self._idle.move_to_end(connection)
+                continue
+            self._close(connection)
+            return True
+        return False
 
     def _set_phase(self, connection: _Connection, phase: int) -> None:
         connection.phase = phase
@@ -359,15 +373,18 @@ class _Reactor:
             self._idle.pop(connection, None)
 
     def _hold(self, connection: _Connection, size: int) -> None:
-        self._buffered += size - connection.held
-        connection.held = size
+        with self._held_lock:  # a worker lets a body go as soon as it has answered
+            self._buffered += size - connection.held
+            connection.held = size
 
     def _reserve(self, connection: _Connection, size: int) -> bool:
         """Count ``size`` bytes for this connection, unless that passes the service-wide cap."""
         size = max(size, len(connection.buffer))
-        if size > connection.held and self._buffered - connection.held + size > self.config.max_buffered_bytes:
-            return False
-        self._hold(connection, size)
+        with self._held_lock:
+            if size > connection.held and self._buffered - connection.held + size > self.config.max_buffered_bytes:
+                return False
+            self._buffered += size - connection.held
+            connection.held = size
         return True
 
     def _listen_to(self, connection: _Connection) -> None:
@@ -696,6 +713,8 @@ class _Reactor:
                 reply = _fault(ApiFault(FaultCode.SERVER, "Internal server error"))
                 reply.close = True
             _log.debug("%s %s -> %d", request.method, urlsplit(request.target).path, reply.status)
+            request.body = b""
+            self._hold(connection, 0)  # answered: its body no longer counts, even before the write
             self._write(connection, request, reply)
             self._returned.put(connection)
             self._wake()

@@ -167,10 +167,10 @@ class AccountStore:
             over_objects = objects_cap is not None and objects > 0 and len(self._sizes) + objects > objects_cap
             over_bytes = bytes_cap is not None and size > 0 and self._bytes + size > bytes_cap
             if over_objects or over_bytes:
+                cap = f"{objects_cap} objects" if over_objects else f"{bytes_cap} bytes"
                 raise ApiFault(
                     FaultCode.INVALID_REQUEST,
-                    f"Account {self.account_id} {STORE_FULL} of {self._max_objects} objects"
-                    f" or {self._max_bytes} bytes; delete some first",
+                    f"Account {self.account_id} {STORE_FULL} of {cap}; delete some first",
                 )
 
     def _account(self, record: Record, *, checked: bool) -> None:

@@ -273,7 +273,12 @@ def connect_now_requests(rng: random.Random) -> Iterator[bytes]:
 
 def head_requests(rng: random.Random, soap_path: str, rest_prefix: str) -> Iterator[bytes]:
     """Requests whose line or headers are malformed (bare CR, NUL, framing, names, lengths)."""
-    targets = [soap_path, soap_path + "?wsdl", rest_prefix + DEFAULT_ACCOUNT + "/Role/query", "/ws/simple/getInstalledIPacks"]
+    targets = [
+        soap_path,
+        soap_path + "?wsdl",
+        rest_prefix + DEFAULT_ACCOUNT + "/Role/query",
+        "/ws/simple/getInstalledIPacks",
+    ]
     body = envelope(_QUERY)
     while True:
         target = rng.choice(targets)
