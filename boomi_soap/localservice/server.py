@@ -81,6 +81,7 @@ _BUSY: Final = (
 # A refused upload is read and thrown away this long, so that the client, still
 # sending, gets to read the answer instead of a connection reset.
 _LINGER: Final = 2.0
+_MAX_LINGERING: Final = 16
 _log = logging.getLogger("boomi_soap.localservice")
 
 
@@ -238,6 +239,7 @@ class _Reactor:
         self._idle: OrderedDict[_Connection, None] = OrderedDict()
         self._buffered = 0  # request bytes held (or reserved) across all connections
         self._held_lock = threading.Lock()
+        self._lingering = 0  # connections reading a refused body away
         self._accepting = True
         self._resume_at = 0.0
         self._deadlines: list[tuple[float, int, _Connection]] = []
@@ -365,6 +367,8 @@ class _Reactor:
         return False
 
     def _set_phase(self, connection: _Connection, phase: int) -> None:
+        if connection.phase == _Connection.LINGER:
+            self._lingering -= 1
         connection.phase = phase
         if phase in (_Connection.IDLE, _Connection.LINGER):
             self._idle[connection] = None
@@ -673,7 +677,13 @@ class _Reactor:
             return True
         connection.buffer.clear()
         self._hold(connection, 0)
+        if self._lingering >= _MAX_LINGERING:
+            # A flood of refused uploads: reading them all away would take the reactor's
+            # time from everyone else, so past a few the rest are cut.
+            self._close(connection)
+            return False
         self._set_phase(connection, _Connection.LINGER)
+        self._lingering += 1
         self._set_deadline(connection, time.monotonic() + _LINGER)
         with contextlib.suppress(OSError):
             connection.sock.shutdown(socket.SHUT_WR)
@@ -697,6 +707,9 @@ class _Reactor:
         connection.sock.close()
         self._connections.discard(connection)
         self._idle.pop(connection, None)
+        if connection.phase == _Connection.LINGER:
+            self._lingering -= 1
+            connection.phase = _Connection.IDLE
         self._hold(connection, 0)
         # The deadline heap keeps a closed connection until its deadline: not its data.
         connection.buffer = bytearray()
