@@ -16,12 +16,19 @@ GET with 304.  Use :class:`LocalService` as a context manager in tests::
 
 How it holds under load: one thread reads every connection (``selectors``), with a
 deadline for the request line and headers and another for the body, so a client
-that drips bytes costs a socket, not a thread.  While a SOAP body arrives,
-:class:`~boomi_soap.localservice.guard.EnvelopeGuard` counts its tags and namespace
-declarations and checks the sign-in in its Header, so an unauthenticated or
-oversized request is refused before it is parsed (often before it is even read).
-Complete requests go to a fixed pool of worker threads, which answer in a single
-write on a ``TCP_NODELAY`` socket.
+that drips bytes costs a socket, not a thread.  Sign-in is decided before a body is
+held: REST and Connect Now (with an ``Authorization`` header) from the head, so a
+wrong password gets 401 before any body byte is read; a SOAP body is read no further
+than ``max_unauthenticated_bytes`` until
+:class:`~boomi_soap.localservice.guard.EnvelopeGuard` has checked the UsernameToken
+in its Header (it also counts tags and namespace declarations, and refuses a DOCTYPE
+or malformed XML at once).  Failed sign-ins are throttled per user name and per
+source address.  The reactor reads no more than a request's phase may hold, and
+every body counts against ``max_buffered_bytes`` across all connections: past it a
+new body gets 503 instead of being read.  At ``max_connections`` only an idle
+connection is closed to make room, never one in the middle of a request; if none is
+idle the newcomer is refused.  Complete requests go to a fixed pool of worker
+threads, which answer in a single write on a ``TCP_NODELAY`` socket.
 """
 
 from __future__ import annotations
