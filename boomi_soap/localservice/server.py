@@ -530,8 +530,8 @@ class _Reactor:
         connection.guard = guard
         self._set_phase(connection, _Connection.BODY)
         if not self._reserve(connection, allowed):
-            skip = length if length <= self.config.max_unauthenticated_bytes and request.keep_alive else 0
-            return self._refuse(connection, self._busy_for(request, close=not skip), skip)
+            keep = length <= self.config.max_unauthenticated_bytes and request.keep_alive
+            return self._refuse(connection, self._busy_for(request, close=not keep), length if keep else 0)
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
             return self._send_now(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -548,37 +548,38 @@ class _Reactor:
         """
         config = self.config
         # A small unread body is read past, keeping the connection; a large one closes it.
-        skip = length if length <= config.max_unauthenticated_bytes and request.keep_alive else 0
+        keep = length <= config.max_unauthenticated_bytes and request.keep_alive
+        skip = length if keep else 0
         path = urlsplit(request.target).path
         rest = is_rest(self.service.release, request.target)
         connect_now = path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE")
         if not (connect_now or rest) and request.method not in ("GET", "HEAD", "POST"):
-            raise _Refused(_plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"}, close=not skip), skip)
+            raise _Refused(_plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"}, close=not keep), skip)
         if rest and request.method not in ("GET", "HEAD", "POST", "DELETE"):
             allow = {"Allow": "GET, HEAD, POST, DELETE"}
-            raise _Refused(_plain(405, "Method not allowed.", allow, close=not skip), skip)
+            raise _Refused(_plain(405, "Method not allowed.", allow, close=not keep), skip)
         if length > config.max_body_bytes:
             raise _Refused(_plain(413, f"The request body exceeds {config.max_body_bytes} bytes.", close=True))
         if connect_now:
             if request.header("authorization") is not None:
-                self._basic_sign_in(request, skip, connect_now=True)
+                self._basic_sign_in(request, skip, keep=keep, connect_now=True)
             elif length > config.max_unauthenticated_bytes:
                 message = f"A body over {config.max_unauthenticated_bytes} bytes needs an Authorization header"
                 raise _Refused(_connect_now(401, message, close=True))
             return None, length
         if rest:
-            self._basic_sign_in(request, skip, connect_now=False)
+            self._basic_sign_in(request, skip, keep=keep, connect_now=False)
             return None, length
         if request.method != "POST":
             if length > config.max_unauthenticated_bytes:  # a download takes no body: none to hold
                 raise _Refused(_plain(413, "A GET request takes no body.", close=True))
             return None, length
         if _account_id(request.target, self.service.release.path_prefix) is None:
-            raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=not skip), skip)
+            raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=not keep), skip)
         guard = EnvelopeGuard(config, lambda username, secret: self._soap_sign_in(username, secret, request.peer))
         return guard, min(length, config.max_unauthenticated_bytes)
 
-    def _basic_sign_in(self, request: _Request, skip: int, *, connect_now: bool) -> None:
+    def _basic_sign_in(self, request: _Request, skip: int, *, keep: bool, connect_now: bool) -> None:
         """Refuse a request whose ``Authorization`` header does not sign in (401, or 429 when throttled)."""
         found = basic_credentials(request.header("authorization"))
         try:
@@ -586,16 +587,16 @@ class _Reactor:
         except SignInThrottled as throttled:
             headers = {"Retry-After": retry_after(throttled.retry_after)}
             if connect_now:
-                raise _Refused(_connect_now(429, throttled.message, headers, close=not skip), skip) from None
+                raise _Refused(_connect_now(429, throttled.message, headers, close=not keep), skip) from None
             reply = rest_refusal(request.headers, 429, throttled.message, headers)
-            raise _Refused(_Reply(429, reply.body, reply.content_type, reply.headers, close=not skip), skip) from None
+            raise _Refused(_Reply(429, reply.body, reply.content_type, reply.headers, close=not keep), skip) from None
         if user is not None:
             return
         message = "Authentication required." if found is None else _WRONG_CREDENTIALS
         if connect_now:
-            raise _Refused(_connect_now(401, "auth does not sign in", dict(_REALM), close=not skip), skip)
+            raise _Refused(_connect_now(401, "auth does not sign in", dict(_REALM), close=not keep), skip)
         reply = rest_refusal(request.headers, 401, message, dict(_REALM))
-        raise _Refused(_Reply(401, reply.body, reply.content_type, reply.headers, close=not skip), skip)
+        raise _Refused(_Reply(401, reply.body, reply.content_type, reply.headers, close=not keep), skip)
 
     def _soap_sign_in(self, username: str, secret: str, peer: str) -> None:
         if self.service.sign_in(username, secret, peer) is None:
