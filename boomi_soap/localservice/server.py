@@ -41,10 +41,12 @@ import logging
 import queue
 import re
 import selectors
+import signal
 import socket
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
@@ -134,6 +136,20 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None, *, 
 
 def _fault(fault: ApiFault) -> _Reply:
     return _Reply(fault.http_status, fault_envelope(fault))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back in the main thread meanwhile (elsewhere: nothing to do)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending one is handled here
 
 
 def _connect_now(status: int, message: str, headers: dict[str, str] | None = None, *, close: bool = False) -> _Reply:
@@ -273,18 +289,23 @@ class _Reactor:
                     timeout = min(timeout, max(0.0, self._deadlines[0][0] - time.monotonic()))
                 if not self._accepting:
                     timeout = min(timeout, max(0.0, self._resume_at - time.monotonic()))
-                for key, _ in self._selector.select(timeout):
-                    if key.data == "listen":
-                        self._accept()
-                    elif key.data == "wake":
-                        self._adopt()
-                    else:
-                        try:
-                            self._readable(key.data)
-                        except Exception:  # a bug on one connection must not stop the server
-                            _log.exception("connection failed")
-                            self._close(key.data)
-                self._expire()
+                ready = self._selector.select(timeout)
+                # A signal handler that raises (``serve`` stops on SIGTERM so) must not
+                # land in the per-connection handler below and be taken for a bug on
+                # one connection: signals wait until the batch is done.
+                with _signals_held():
+                    for key, _ in ready:
+                        if key.data == "listen":
+                            self._accept()
+                        elif key.data == "wake":
+                            self._adopt()
+                        else:
+                            try:
+                                self._readable(key.data)
+                            except Exception:  # a bug on one connection must not stop the server
+                                _log.exception("connection failed")
+                                self._close(key.data)
+                    self._expire()
                 if not self._accepting and time.monotonic() >= self._resume_at:
                     self._selector.register(self.listener, selectors.EVENT_READ, "listen")
                     self._accepting = True
