@@ -82,6 +82,18 @@ class ServiceConfig:
             ``"partner"`` (the Partner API, under ``/partner/api/soap/v1/``).
         sub_accounts: Sub-accounts of the first account, each seeded on first use.
         max_body_bytes: Largest request body accepted.
+        max_unauthenticated_bytes: Most bytes of a body read before its sender has signed in
+            (a SOAP body must carry its UsernameToken within them; a Connect Now body
+            without an ``Authorization`` header may be no longer).
+        max_buffered_bytes: Request bytes held across all connections; past it a new body
+            is refused with 503 instead of read.
+        max_stored_objects: Records an account may hold (seeded ones built on read do not
+            count); past it a create is refused.
+        max_stored_bytes: Serialized bytes of the records an account holds; past it a
+            create or update is refused.
+        sign_in_failures: Failed sign-ins allowed per user name and per source address
+            within ``sign_in_window``; past them a sign-in is refused unchecked.
+        sign_in_window: Seconds a failed sign-in counts for.
         max_elements: Most tags a request body may hold (every ``<`` counts, end tags too).
         max_namespaces: Most ``xmlns`` declarations a request body may hold.
         request_timeout: Seconds a connection may idle before the server drops it.
@@ -89,7 +101,8 @@ class ServiceConfig:
         body_timeout: Seconds a client has to send a request's body, once its headers are in.
         workers: Threads that process complete requests (reading them takes none).
         backlog: Listen queue length.
-        max_connections: Open connections kept; beyond it the oldest waiting one is dropped.
+        max_connections: Open connections kept; beyond it the oldest idle one (no request
+            under way) is closed, or, if none is idle, the new connection is refused.
         execution_timeline: Seconds after an ``ExecutionRequest`` at which its
             ``ExecutionRecord`` appears (``ENQUEUED``), turns ``INPROCESS`` and ends.
         log_bytes: Size of a process or Atom log download.
@@ -107,6 +120,12 @@ class ServiceConfig:
     contract: str = "split"
     sub_accounts: tuple[str, ...] = DEFAULT_SUB_ACCOUNTS
     max_body_bytes: int = 10 * 1024 * 1024
+    max_unauthenticated_bytes: int = 64 * 1024
+    max_buffered_bytes: int = 128 * 1024 * 1024
+    max_stored_objects: int = 20_000
+    max_stored_bytes: int = 64 * 1024 * 1024
+    sign_in_failures: int = 10
+    sign_in_window: float = 10.0
     max_elements: int = 100_000
     max_namespaces: int = 1_000
     request_timeout: float = 30.0
@@ -145,8 +164,20 @@ class ServiceConfig:
         for account in self.sub_accounts:
             if not account or "/" in account or "?" in account or account in self.accounts:
                 raise ServiceConfigError(f"invalid sub-account id {account!r}")
-        positive = ("max_body_bytes", "max_elements", "max_namespaces", "workers", "backlog", "max_connections")
-        for name in (*positive, "request_timeout", "header_timeout", "body_timeout"):
+        positive = (
+            "max_body_bytes",
+            "max_unauthenticated_bytes",
+            "max_buffered_bytes",
+            "max_stored_objects",
+            "max_stored_bytes",
+            "sign_in_failures",
+            "max_elements",
+            "max_namespaces",
+            "workers",
+            "backlog",
+            "max_connections",
+        )
+        for name in (*positive, "request_timeout", "header_timeout", "body_timeout", "sign_in_window"):
             if getattr(self, name) <= 0:
                 raise ServiceConfigError(f"{name} must be positive")
         if len(self.execution_timeline) != 3 or list(self.execution_timeline) != sorted(self.execution_timeline):

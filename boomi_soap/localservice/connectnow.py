@@ -11,9 +11,9 @@ The call counts against the parent account's limits, as the Partner API's do.
 from __future__ import annotations
 
 import base64
-import binascii
 import itertools
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -22,7 +22,7 @@ from lxml import etree
 
 from boomi_soap.localservice import executions, ipacks
 from boomi_soap.localservice.contract import NS_DATA
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.model import Record, Value, build_object, canonicalise
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class _Call:
             if required:
                 raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} is required")
             return ""
-        return str(value)
+        return _scalar(value, name)
 
     def extension(self) -> Record:
         found = ipacks.extensions_of(self.store, self.text("id"))
@@ -201,8 +201,42 @@ def _environments(call: _Call) -> dict[str, Any]:
     return {"Environment": [_record(r) for r in call.store.all("Environment")]}
 
 
+# What XML 1.0 cannot carry in an attribute or text (lxml would raise on it).
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _items(value: object, name: str) -> list[Mapping[str, Any]]:
+    """A JSON list of objects (absent: empty), or the 400 naming the field."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} must be a list of objects")
+    return value
+
+
+def _object(value: object, name: str) -> Mapping[str, Any]:
+    """A JSON object (absent: empty), or the 400 naming the field."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} must be an object")
+    return value
+
+
+def _scalar(value: object, name: str) -> str:
+    """A JSON string, number or boolean as the text XML stores, or the 400 naming the field."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str | int | float):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} must be a string, number or boolean")
+    text = str(value)
+    if _NOT_XML.search(text):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} holds a character XML cannot carry")
+    return text
+
+
 def _attributes(item: Mapping[str, Any], *names: str) -> dict[str, str]:
-    return {n: str(item[n]).lower() if isinstance(item[n], bool) else str(item[n]) for n in names if n in item}
+    return {n: _scalar(item[n], n) for n in names if n in item}
 
 
 def _upsert(call: _Call) -> dict[str, Any]:
@@ -212,20 +246,20 @@ def _upsert(call: _Call) -> dict[str, Any]:
         raise ApiFault(FaultCode.NOT_FOUND, f"Integration pack instance {group} is attached nowhere")
     update = etree.Element(_data("result"))
     connections = etree.SubElement(update, _data("connections"))
-    for connection in call.body.get("connections") or []:
+    for connection in _items(call.body.get("connections"), "connections"):
         element = etree.SubElement(connections, _data("connection"), _attributes(connection, "id", "name"))
-        for field in connection.get("field") or []:
+        for field in _items(connection.get("field"), "field"):
             etree.SubElement(element, _data("field"), _attributes(field, "id", "value"))
     properties = etree.SubElement(update, _data("processProperties"))
-    for container in call.body.get("processPropertyContainers") or []:
+    for container in _items(call.body.get("processPropertyContainers"), "processPropertyContainers"):
         element = etree.SubElement(properties, _data("ProcessProperty"), _attributes(container, "id", "name"))
-        for value in container.get("processProperties") or []:
+        for value in _items(container.get("processProperties"), "processProperties"):
             etree.SubElement(element, _data("ProcessPropertyValue"), _attributes(value, "key", "value"))
     tables = etree.SubElement(update, _data("crossReferences"))
-    for table in call.body.get("crossReferenceTables") or []:
+    for table in _items(call.body.get("crossReferenceTables"), "crossReferenceTables"):
         element = etree.SubElement(tables, _data("crossReference"), _attributes(table, "id", "name", "overrideValues"))
         rows = etree.SubElement(element, _data("CrossReferenceRows"))
-        for row in (table.get("CrossReferenceRows") or {}).get("row") or []:
+        for row in _items(_object(table.get("CrossReferenceRows"), "CrossReferenceRows").get("row"), "row"):
             etree.SubElement(rows, _data("row"), _attributes(row, *(f"ref{i}" for i in range(1, 21))))
     merged = ipacks.merge_extensions(stored[0], canonicalise(update), partial=True)
     call.store.put(Record("EnvironmentExtensions", stored[0].key, merged))
@@ -235,20 +269,23 @@ def _upsert(call: _Call) -> dict[str, Any]:
 
 def _set_schedules(call: _Call) -> dict[str, Any]:
     changed = []
-    for item in call.body.get("result") or []:
-        key = str(item.get("id") or "")
+    for item in _items(call.body.get("result"), "result"):
+        key = _scalar(item.get("id") or "", "id")
         if call.store.get("ProcessSchedules", key) is None:
             raise ApiFault(FaultCode.NOT_FOUND, f"ProcessSchedules with id {key} does not exist")
         fields = ("minutes", "hours", "daysOfWeek", "daysOfMonth", "months", "years")
         values: dict[str, Value] = {
             "id": key,
-            "atomId": str(item.get("atomId") or ""),
-            "processId": str(item.get("processId") or ""),
-            "Schedule": [_attributes(s, *fields) for s in item.get("Schedule") or []],
+            "atomId": _scalar(item.get("atomId") or "", "atomId"),
+            "processId": _scalar(item.get("processId") or "", "processId"),
+            "Schedule": [_attributes(s, *fields) for s in _items(item.get("Schedule"), "Schedule")],
         }
-        retry = item.get("Retry") or {}
+        retry = _object(item.get("Retry"), "Retry")
         if retry.get("maxRetry") is not None:
-            values["Retry"] = {"maxRetry": int(retry["maxRetry"])}
+            maximum = retry["maxRetry"]
+            if isinstance(maximum, bool) or not isinstance(maximum, int | str) or not str(maximum).isdigit():
+                raise ApiFault(FaultCode.INVALID_REQUEST, "Retry.maxRetry must be a whole number")
+            values["Retry"] = {"maxRetry": int(maximum)}
         record = Record("ProcessSchedules", key, build_object(call.index, "ProcessSchedules", values))
         call.store.put(record)
         changed.append(_record(record))
@@ -280,8 +317,11 @@ def _answer(status: int, payload: Mapping[str, Any]) -> tuple[int, bytes]:
     return status, json.dumps(payload).encode()
 
 
-def handle(service: LocalService, method: str, path: str, body: bytes) -> tuple[int, bytes]:
-    """Answer one Connect Now request: (HTTP status, JSON body)."""
+def handle(service: LocalService, method: str, path: str, body: bytes, *, source: str = "") -> tuple[int, bytes]:
+    """Answer one Connect Now request: (HTTP status, JSON body); ``source`` is the sender's address.
+
+    A malformed request (not JSON, not an object, a field of the wrong shape) is a 400.
+    """
     operation = path[len(PREFIX) :].strip("/")
     if operation not in _HANDLERS:
         return _answer(404, {"errorMessage": f"Unknown operation {operation[:80]!r}"})
@@ -291,17 +331,23 @@ def handle(service: LocalService, method: str, path: str, body: bytes) -> tuple[
     try:
         try:
             payload = json.loads(body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except ValueError:  # UnicodeDecodeError is one
             raise ApiFault(FaultCode.INVALID_REQUEST, "The body is not JSON") from None
+        except RecursionError:
+            raise ApiFault(FaultCode.INVALID_REQUEST, "The body's JSON nests too deep") from None
         if not isinstance(payload, dict):
             raise ApiFault(FaultCode.INVALID_REQUEST, "The body must be a JSON object")
+        auth = payload.get("auth", "")
+        username = secret = sep = ""
+        if isinstance(auth, str):
+            try:
+                username, sep, secret = base64.b64decode(auth, validate=True).decode().partition(":")
+            except ValueError:  # binascii.Error, UnicodeDecodeError, or a character beyond ASCII
+                sep = ""
         try:
-            username, sep, secret = (
-                base64.b64decode(str(payload.get("auth", "")), validate=True).decode().partition(":")
-            )
-        except (binascii.Error, UnicodeDecodeError):
-            sep = ""
-        user = service.config.authenticate(username, secret) if sep else None
+            user = service.sign_in(username, secret, source) if sep else None
+        except SignInThrottled as throttled:
+            return _answer(429, {"errorMessage": throttled.message})
         if user is None:
             raise ApiFault(FaultCode.AUTHENTICATION, "auth does not sign in")
         parent = service.config.accounts[0]

@@ -5,6 +5,11 @@ the same for a failed WS-Security check, so authentication and permission faults
 are HTTP 500 too: a client must read the fault, not the status.  The two limits
 are the exception: Boomi answers them with HTTP 503, and so do we.
 
+A request that cannot be read as a SOAP 1.1 envelope at all (not well-formed, a
+DOCTYPE, another encoding, over the tag or namespace limits, not an Envelope, a Body
+without exactly one element) is the exception on the other side: HTTP 400 with the
+``S:Client`` fault, as the WS-I Basic Profile (R1113) advises for a malformed request.
+
 Boomi publishes no SOAP fault sample, so the ``detail`` we add is our own: an
 ``ApiFault`` element in the data namespace carrying a stable ``code`` (one of
 :class:`FaultCode`) and the message, which lets a client map faults to typed
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["ApiFault", "FaultCode"]
+__all__ = ["STORE_FULL", "ApiFault", "FaultCode", "SignInThrottled", "malformed"]
 
 
 class FaultCode(enum.StrEnum):
@@ -36,6 +41,8 @@ class FaultCode(enum.StrEnum):
 _WSSE_FAULTS = {
     FaultCode.AUTHENTICATION: "wsse:FailedAuthentication",
 }
+# The words a store-full refusal carries, which the REST side answers with 413.
+STORE_FULL = "holds its maximum"
 _SERVER_SIDE = {FaultCode.RATE_LIMIT, FaultCode.QUOTA, FaultCode.SERVER, FaultCode.INJECTED}
 
 
@@ -62,3 +69,23 @@ class ApiFault(Exception):  # noqa: N818 - it is a SOAP Fault, and named so
         if self.code in _WSSE_FAULTS:
             return _WSSE_FAULTS[self.code]
         return "S:Server" if self.code in _SERVER_SIDE else "S:Client"
+
+
+class SignInThrottled(ApiFault):
+    """A sign-in refused unchecked: too many failures for this user name or source address.
+
+    Attributes:
+        retry_after: Seconds until the next attempt is checked.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        seconds = max(1, int(retry_after + 0.999))
+        super().__init__(
+            FaultCode.AUTHENTICATION, f"Too many failed sign-ins for this user or address; retry in {seconds} s"
+        )
+
+
+def malformed(message: str) -> ApiFault:
+    """The fault for a request that cannot be read as a SOAP 1.1 envelope (HTTP 400)."""
+    return ApiFault(FaultCode.INVALID_REQUEST, message, http_status=400)

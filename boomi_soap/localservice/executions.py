@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 OUTCOME_PROPERTY: Final = "localservice.outcome"
+# Log downloads an account keeps; past it the oldest expire (each is log_bytes long).
+MAX_DOWNLOADS: Final = 1000
 MESSAGE_PROPERTY: Final = "localservice.message"
 TERMINAL: Final = ("COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED")
 
@@ -93,7 +95,10 @@ def start(
         element = build_object(release.index, "ExecutionRecord", values)
         return Record("ExecutionRecord", execution_id, element)
 
+    final = record(outcome)
     with store._lock:  # the link and the timeline appear together for concurrent readers
+        # The record appears later, unchecked: its room is taken now, or the call refused.
+        store.check_room(1, len(etree.tostring(final.element)))
         store.links[request_id] = execution_id
         store.schedule(appear, record("ENQUEUED"))
         store.schedule(begin, record("INPROCESS"))
@@ -148,6 +153,8 @@ def log_download(store: AccountStore, release: Release, endpoint: str, subject: 
     body = (line * (size // len(line) + 1))[:size]
     with store._lock:
         store.downloads[token] = body
+        while len(store.downloads) > MAX_DOWNLOADS:  # the oldest log downloads expire
+            del store.downloads[next(iter(store.downloads))]
     element = build_object(
         release.index,
         "LogDownload",

@@ -5,28 +5,33 @@ Three checks run on each chunk the server receives:
 - the encoding: UTF-8 or UTF-16, as the WS-I Basic Profile (R1012) requires of a
   SOAP message.  Others are refused, UTF-7 above all, which can spell markup in
   base64 and so slip past any count of raw bytes;
-- limits, on the raw bytes: tags (every ``<``) and ``xmlns`` declarations.  Counting
-  is linear and needs no parser, so a body made of namespace declarations is
-  refused in milliseconds, where parsing and validating it takes tens of seconds;
+- limits, on the raw bytes: tags (every ``<``) and ``xmlns`` declarations, and no
+  DOCTYPE anywhere.  Counting is linear and needs no parser, so a body made of
+  namespace declarations is refused in milliseconds, where parsing and validating it
+  takes tens of seconds;
 - sign-in: a pull parser with the hardened settings of :mod:`boomi_soap.xmlsafe`
   reads the Envelope up to the end of its Header and checks the WS-Security
-  ``UsernameToken``.  An unauthenticated request is refused there, and its Body is
-  neither parsed nor (when the refusal comes early) even read.
+  ``UsernameToken``.  Until it has, at most ``max_unauthenticated_bytes`` of the body
+  are read: whatever stops the scan there (a DOCTYPE, malformed XML, a Header that
+  does not end, a Body before any Header) refuses the request, so an unauthenticated
+  sender never gets the service to hold more than that prefix.
 
-Whatever the guard cannot judge (a DOCTYPE, malformed XML) it leaves to the full
-parse, which refuses it with the precise message.
+A body short enough to have ended before the scan decided (an Envelope without a
+Header, say) goes to the full parse, which refuses it with the precise message.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from typing import Final
 
 from lxml import etree
 
+from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.config import ServiceConfig
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
 from boomi_soap.localservice.soap import NS_ENVELOPE, _body_child, _username_token
 from boomi_soap.xmlsafe import _DOCTYPE_PATTERNS
 
@@ -39,8 +44,7 @@ _XMLNS_ANY: Final = (_XMLNS_UTF8, _XMLNS_UTF16LE, _XMLNS_UTF16BE)
 _OVERLAP: Final = max(len(p) for p in (*_XMLNS_ANY, *_DOCTYPE_PATTERNS)) - 1
 _ENCODING: Final = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 _DECLARATION_BYTES: Final = 512
-# A Header that has not ended by then is not a sign-in a client would send.
-_HEADER_BYTES: Final = 256 * 1024
+_NO_DOCTYPE: Final = XMLInputError("DOCTYPE declarations are not allowed", source="request")
 _ENVELOPE: Final = f"{{{NS_ENVELOPE}}}Envelope"
 _HEADER: Final = f"{{{NS_ENVELOPE}}}Header"
 _BODY: Final = f"{{{NS_ENVELOPE}}}Body"
@@ -53,8 +57,16 @@ class EnvelopeGuard:
         signed_in: Whether the Header's UsernameToken authenticated a user.
     """
 
-    def __init__(self, config: ServiceConfig) -> None:
+    def __init__(self, config: ServiceConfig, sign_in: Callable[[str, str], object]) -> None:
+        """Start checking a body.
+
+        Args:
+            config: The limits.
+            sign_in: Checks a user name and secret; raises the ``ApiFault`` to answer
+                when they do not sign in (or the sender is throttled).
+        """
         self._config = config
+        self._check_sign_in = sign_in
         self._parser: etree.XMLPullParser | None = etree.XMLPullParser(
             events=("start", "end"),
             resolve_entities=False,
@@ -72,6 +84,11 @@ class EnvelopeGuard:
         self._depth = 0
         self.signed_in = False
 
+    @property
+    def allowance(self) -> int | None:
+        """Bytes of the body that may be read now in all (``None``: no bound beyond the body's)."""
+        return None if self.signed_in else self._config.max_unauthenticated_bytes
+
     def feed(self, chunk: bytes) -> None:
         """Check the next chunk of the body.
 
@@ -79,8 +96,9 @@ class EnvelopeGuard:
             chunk: Bytes that follow those already fed.
 
         Raises:
-            ApiFault: ``INVALID_REQUEST`` over a limit, ``AUTHENTICATION`` (or the
-                envelope's own fault) when the sign-in fails.
+            ApiFault: ``INVALID_REQUEST`` (HTTP 400) for a malformed body or one over
+                a limit, ``AUTHENTICATION`` (or the envelope's own fault) when the
+                sign-in fails or does not come within the unauthenticated allowance.
         """
         if self._xmlns is None:
             self._start += chunk[:_DECLARATION_BYTES]
@@ -92,16 +110,13 @@ class EnvelopeGuard:
         self._tags += chunk.count(b"<")
         self._namespaces += max(window.count(p) - tail.count(p) for p in self._xmlns or _XMLNS_ANY)
         if self._tags > self._config.max_elements:
-            raise ApiFault(FaultCode.INVALID_REQUEST, f"The request has more than {self._config.max_elements} tags")
+            raise malformed(f"The request has more than {self._config.max_elements} tags")
         if self._namespaces > self._config.max_namespaces:
-            raise ApiFault(
-                FaultCode.INVALID_REQUEST,
-                f"The request has more than {self._config.max_namespaces} namespace declarations",
-            )
+            raise malformed(f"The request has more than {self._config.max_namespaces} namespace declarations")
+        if any(p in window for p in _DOCTYPE_PATTERNS):
+            # parse_xml would refuse it too: refusing it here spares reading the rest.
+            raise malformed(f"Malformed request: {_NO_DOCTYPE}")
         if self._parser is not None:
-            if any(p in window for p in _DOCTYPE_PATTERNS):
-                self._parser = None  # parse_xml refuses it without letting libxml2 read the DTD
-                return
             self._scan(chunk)
 
     def _scan(self, chunk: bytes) -> None:
@@ -109,9 +124,11 @@ class EnvelopeGuard:
         try:
             self._parser.feed(chunk)
             events = list(self._parser.read_events())
-        except etree.XMLSyntaxError:
-            self._parser = None  # the full parse reports it, with line and column
-            return
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position if exc.position else (None, None)
+            reason = (exc.msg or "not well-formed").splitlines()[0]
+            error = XMLInputError(f"not well-formed XML: {reason}", source="request", line=line, column=column)
+            raise malformed(f"Malformed request: {error}") from None
         for event, element in events:
             if event == "end":
                 self._depth -= 1
@@ -125,13 +142,15 @@ class EnvelopeGuard:
             if self._depth == 2 and element.tag == _BODY:
                 _username_token(None)  # no Header before the Body: raises "token required"
         self._scanned += len(chunk)
-        if self._scanned > _HEADER_BYTES:
-            raise ApiFault(FaultCode.AUTHENTICATION, f"The SOAP Header must end within the first {_HEADER_BYTES} bytes")
+        if self._scanned >= self._config.max_unauthenticated_bytes:
+            raise ApiFault(
+                FaultCode.AUTHENTICATION,
+                f"The SOAP Header must end within the first {self._config.max_unauthenticated_bytes} bytes",
+            )
 
     def _sign_in(self, header: etree._Element) -> None:
         username, secret = _username_token(header)
-        if self._config.authenticate(username, secret) is None:
-            raise ApiFault(FaultCode.AUTHENTICATION, "The security token could not be authenticated or authorized")
+        self._check_sign_in(username, secret)
         self.signed_in = True
         self._parser = None  # the Body is left to the full parse, after sign-in
 
@@ -143,7 +162,7 @@ def _encoding_patterns(start: bytes) -> tuple[bytes, ...] | None:
         ApiFault: ``INVALID_REQUEST`` for an encoding other than UTF-8 or UTF-16.
     """
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, b"\0\0\0<", b"<\0\0\0")):
-        raise ApiFault(FaultCode.INVALID_REQUEST, "UTF-32 is not accepted: send UTF-8 or UTF-16")
+        raise malformed("UTF-32 is not accepted: send UTF-8 or UTF-16")
     if len(start) < 4:
         return None
     if start.startswith((codecs.BOM_UTF16_LE, b"<\0")):
@@ -157,9 +176,9 @@ def _encoding_patterns(start: bytes) -> tuple[bytes, ...] | None:
     if end < 0:
         if len(start) < _DECLARATION_BYTES:
             return None
-        raise ApiFault(FaultCode.INVALID_REQUEST, "The XML declaration is malformed")
+        raise malformed("The XML declaration is malformed")
     declared = _ENCODING.search(text, 0, end)
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf-16"):
         name = declared.group(1).decode("ascii", "replace")
-        raise ApiFault(FaultCode.INVALID_REQUEST, f"The {name} encoding is not accepted: send UTF-8 or UTF-16")
+        raise malformed(f"The {name} encoding is not accepted: send UTF-8 or UTF-16")
     return (_XMLNS_UTF8,)

@@ -20,9 +20,9 @@ API token); errors as Boomi's ``<error><message>...</message></error>``.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ from boomi_soap.exceptions import JsonFormError, XMLInputError
 from boomi_soap.jsonform import JsonForm
 from boomi_soap.localservice import executions
 from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
 from boomi_soap.restmap import (
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from boomi_soap.localservice.server import LocalService
     from boomi_soap.localservice.store import AccountStore
 
-__all__ = ["RestReply", "basic_credentials", "is_rest", "respond", "rest_prefix"]
+__all__ = ["RestReply", "basic_credentials", "is_rest", "refusal", "respond", "rest_prefix"]
 
 _XML: Final = "application/xml; charset=utf-8"
 _STATUS: Final = {
@@ -74,6 +74,9 @@ _STATUS: Final = {
     FaultCode.INJECTED: 503,
 }
 _OPENAPI: Final = "platformOpenAPISv3.0.3.json"
+# What XML 1.0 cannot carry (lxml raises on it): path segments and query values become
+# element text, so a request holding one is refused before anything is built from it.
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _maps: dict[int, RestMap] = {}
 _forms: dict[int, tuple[Release, JsonBodies]] = {}
 _log = logging.getLogger("boomi_soap.localservice")
@@ -115,14 +118,29 @@ def _map(release: Release) -> RestMap:
     return found
 
 
+def _xml_safe(text: str) -> str:
+    """``text`` with what XML cannot carry replaced (a message may quote the request)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> RestReply:
-    return RestReply(status, error_body(message), _XML, headers or {})
+    return RestReply(status, error_body(_xml_safe(message)), _XML, headers or {})
+
+
+def refusal(headers: dict[str, str], status: int, message: str, extra: dict[str, str] | None = None) -> RestReply:
+    """An error answer in the form the request asked for (JSON when it accepts JSON, else XML)."""
+    if JSON in (headers.get("accept") or ""):
+        body = json.dumps({"@type": "Error", "message": message}).encode()
+        return RestReply(status, body, JSON, extra or {})
+    return _error(status, message, extra)
 
 
 def _from_fault(fault: ApiFault) -> RestReply:
     status = _STATUS.get(fault.code, 500)
     if fault.code is FaultCode.INVALID_REQUEST and "is offline" in fault.message:
         status = 410  # Boomi: "410 ... the specified Runtime is offline"
+    if fault.code is FaultCode.INVALID_REQUEST and STORE_FULL in fault.message:
+        status = 413  # the account's store is full: this body is too large for it
     headers = {"WWW-Authenticate": 'Basic realm="AtomSphere API"'} if status == 401 else None
     return _error(status, fault.message, headers)
 
@@ -134,7 +152,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     try:
         username, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, or a character beyond ASCII
         return None
     return (username, secret) if sep else None
 
@@ -195,6 +213,8 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
     params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
     if not account_id:
         return _error(404, "Endpoint is invalid or no longer exists.")
+    if any(_NOT_XML.search(text) for text in (unquote(path), *params, *params.values())):
+        return _error(400, "The path or query holds a character XML cannot carry")
     # The SOAP endpoint's fault injections (see .injection) apply here too: the same
     # client tests run over both transports.
     injected = service.injections.take()
@@ -240,6 +260,10 @@ def _answer(
             body = _json(service.release).from_json(body, _json_root(parts), max_bytes=service.config.max_body_bytes)
         except JsonFormError as exc:
             return _error(400, f"Invalid JSON: {exc}")
+        except RecursionError:
+            return _error(400, "Invalid JSON: it nests too deep")
+        except ValueError:  # a value XML cannot carry (a lone surrogate, a control character)
+            return _error(400, "Invalid JSON: a value holds a character XML cannot carry")
     try:
         if method == "GET" and parts == ["openapi.json"]:
             _admit(call)
@@ -259,6 +283,8 @@ def _answer(
             return _error(404, "Endpoint is invalid or no longer exists.")
         except RestError as exc:
             return _error(400, str(exc))
+        except ValueError:  # lxml: a character XML cannot carry, taken from the path, query or body
+            return _error(400, "The request holds a character XML cannot carry")
         child = call.soap(payload)
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
             return _from_fault(_fault_of(child))

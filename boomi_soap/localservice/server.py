@@ -16,12 +16,19 @@ GET with 304.  Use :class:`LocalService` as a context manager in tests::
 
 How it holds under load: one thread reads every connection (``selectors``), with a
 deadline for the request line and headers and another for the body, so a client
-that drips bytes costs a socket, not a thread.  While a SOAP body arrives,
-:class:`~boomi_soap.localservice.guard.EnvelopeGuard` counts its tags and namespace
-declarations and checks the sign-in in its Header, so an unauthenticated or
-oversized request is refused before it is parsed (often before it is even read).
-Complete requests go to a fixed pool of worker threads, which answer in a single
-write on a ``TCP_NODELAY`` socket.
+that drips bytes costs a socket, not a thread.  Sign-in is decided before a body is
+held: REST and Connect Now (with an ``Authorization`` header) from the head, so a
+wrong password gets 401 before any body byte is read; a SOAP body is read no further
+than ``max_unauthenticated_bytes`` until
+:class:`~boomi_soap.localservice.guard.EnvelopeGuard` has checked the UsernameToken
+in its Header (it also counts tags and namespace declarations, and refuses a DOCTYPE
+or malformed XML at once).  Failed sign-ins are throttled per user name and per
+source address.  The reactor reads no more than a request's phase may hold, and
+every body counts against ``max_buffered_bytes`` across all connections: past it a
+new body gets 503 instead of being read.  At ``max_connections`` only an idle
+connection is closed to make room, never one in the middle of a request; if none is
+idle the newcomer is refused.  Complete requests go to a fixed pool of worker
+threads, which answer in a single write on a ``TCP_NODELAY`` socket.
 """
 
 from __future__ import annotations
@@ -29,12 +36,17 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import json
 import logging
 import queue
+import re
 import selectors
+import signal
 import socket
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
@@ -47,11 +59,12 @@ from boomi_soap.exceptions import ServiceError
 from boomi_soap.localservice import connectnow, executions
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
-from boomi_soap.localservice.limits import AccountLimits, LimitStats
+from boomi_soap.localservice.limits import AccountLimits, LimitStats, SignInThrottle, retry_after
 from boomi_soap.localservice.rest import basic_credentials, is_rest
+from boomi_soap.localservice.rest import refusal as rest_refusal
 from boomi_soap.localservice.rest import respond as rest_respond
 from boomi_soap.localservice.seed import seed_account
 from boomi_soap.localservice.soap import fault_envelope, handle_soap
@@ -65,9 +78,19 @@ _SERVER: Final = "AtomSphereLocal/1.0"
 _REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
 _HEAD_LIMIT: Final = 64 * 1024
 _CHUNK: Final = 256 * 1024
+# Every control character but HTAB (RFC 9110 allows none other in a field value).
+_CONTROL: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_REALM: Final = {"WWW-Authenticate": 'Basic realm="AtomSphere API"'}
+_WRONG_CREDENTIALS: Final = "The security token could not be authenticated or authorized"
+# Boomi's words for an answer that did not process the call, so a client retries it.
+_BUSY: Final = (
+    "The Boomi server is currently unavailable or your account's rate limits have been exceeded. Retry later."
+)
 # A refused upload is read and thrown away this long, so that the client, still
 # sending, gets to read the answer instead of a connection reset.
 _LINGER: Final = 2.0
+_MAX_LINGERING: Final = 16
 _log = logging.getLogger("boomi_soap.localservice")
 
 
@@ -84,6 +107,7 @@ class _Request:
     headers: dict[str, str]  # names in lower case
     keep_alive: bool
     body: bytes = b""
+    peer: str = ""  # the source address, for the sign-in throttle
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -100,9 +124,10 @@ class _Reply:
 
 
 class _Refused(Exception):  # noqa: N818 - carries an answer, not an error
-    def __init__(self, reply: _Reply) -> None:
+    def __init__(self, reply: _Reply, skip: int = 0) -> None:
         super().__init__(reply.status)
         self.reply = reply
+        self.skip = skip  # body bytes to read past, unread, before the next request
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None, *, close: bool = False) -> _Reply:
@@ -111,6 +136,30 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None, *, 
 
 def _fault(fault: ApiFault) -> _Reply:
     return _Reply(fault.http_status, fault_envelope(fault))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back in the main thread meanwhile (elsewhere: nothing to do)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending one is handled here
+
+
+def _connect_now(status: int, message: str, headers: dict[str, str] | None = None, *, close: bool = False) -> _Reply:
+    return _Reply(status, json.dumps({"errorMessage": message}).encode(), "application/json", headers or {}, close)
+
+
+def _busy(what: str) -> _Reply:
+    """The 503 for a connection or head refused for want of room (``what`` is logged only)."""
+    _log.info("busy: refused for want of %s", what)
+    return _plain(503, _BUSY, {"Retry-After": "1"}, close=True)
 
 
 def _render(reply: _Reply, *, with_body: bool) -> bytes:
@@ -129,17 +178,20 @@ def _render(reply: _Reply, *, with_body: bool) -> bytes:
 
 def _parse_head(head: bytes) -> tuple[_Request, int]:
     """Parse a request line and headers strictly: what a proxy could read otherwise is refused."""
+    if _CONTROL.search(head.replace(b"\r\n", b"")):
+        # A bare CR or LF, or a NUL, is how one header is read as two (RFC 9110, 5.5).
+        raise _Refused(_plain(400, "A control character in the request line or headers.", close=True))
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[1]:
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[1] or not _TOKEN.fullmatch(parts[0]):
         raise _Refused(_plain(400, "Malformed request line.", close=True))
     method, target, version = parts
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, colon, value = line.partition(":")
-        if not colon or not name or name != name.strip() or name.strip() != name.split()[0]:
+        if not colon or not _TOKEN.fullmatch(name):
             raise _Refused(_plain(400, "Malformed header line.", close=True))
-        key, value = name.lower(), value.strip()
+        key, value = name.lower(), value.strip(" \t")
         if key in headers and key == "content-length" and headers[key] != value:
             raise _Refused(_plain(400, "Conflicting Content-Length headers.", close=True))
         headers[key] = value if key not in headers or key == "content-length" else f"{headers[key]}, {value}"
@@ -153,7 +205,8 @@ def _parse_head(head: bytes) -> tuple[_Request, int]:
         if method == "POST":
             raise _Refused(_plain(411, "A Content-Length header is required.", close=True))
         length_text = "0"
-    if not (length_text.isascii() and length_text.isdigit()):
+    # Bounded in digits: int() of thousands of digits raises, and no body is that long.
+    if not (length_text.isascii() and length_text.isdigit() and len(length_text) <= 18):
         raise _Refused(_plain(400, "Invalid Content-Length.", close=True))
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
@@ -172,19 +225,21 @@ def _account_id(target: str, prefix: str) -> str | None:
 class _Connection:
     """One client connection; owned by the reactor, or by one worker while it answers."""
 
-    IDLE, HEAD, BODY, BUSY, LINGER = range(5)
+    IDLE, HEAD, BODY, BUSY, LINGER, SKIP = range(6)
 
-    def __init__(self, sock: socket.socket, opened: float) -> None:
+    def __init__(self, sock: socket.socket, opened: float, peer: str) -> None:
         self.sock = sock
         self.opened = opened
+        self.peer = peer
         self.buffer = bytearray()
         self.phase = self.IDLE
         self.deadline = 0.0
         self.registered = False
         self.closing = False
         self.request: _Request | None = None
-        self.length = 0
+        self.length = 0  # of the body being read; in SKIP, the bytes still to read past
         self.fed = 0
+        self.held = 0  # bytes counted against the service-wide buffer cap
         self.guard: EnvelopeGuard | None = None
 
 
@@ -202,6 +257,14 @@ class _Reactor:
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self._connections: set[_Connection] = set()
+        # Connections with no request under way (or done with one they refused), the
+        # longest idle first: the only ones closed to make room for a new connection.
+        self._idle: OrderedDict[_Connection, None] = OrderedDict()
+        self._buffered = 0  # request bytes held (or reserved) across all connections
+        self._held_lock = threading.Lock()
+        self._lingering = 0  # connections reading a refused body away
+        self._accepting = True
+        self._resume_at = 0.0
         self._deadlines: list[tuple[float, int, _Connection]] = []
         self._sequence = itertools.count()
         self._returned: queue.SimpleQueue[_Connection] = queue.SimpleQueue()
@@ -224,18 +287,28 @@ class _Reactor:
                 timeout = 0.5
                 if self._deadlines:
                     timeout = min(timeout, max(0.0, self._deadlines[0][0] - time.monotonic()))
-                for key, _ in self._selector.select(timeout):
-                    if key.data == "listen":
-                        self._accept()
-                    elif key.data == "wake":
-                        self._adopt()
-                    else:
-                        try:
-                            self._readable(key.data)
-                        except Exception:  # a bug on one connection must not stop the server
-                            _log.exception("connection failed")
-                            self._close(key.data)
-                self._expire()
+                if not self._accepting:
+                    timeout = min(timeout, max(0.0, self._resume_at - time.monotonic()))
+                ready = self._selector.select(timeout)
+                # A signal handler that raises (``serve`` stops on SIGTERM so) must not
+                # land in the per-connection handler below and be taken for a bug on
+                # one connection: signals wait until the batch is done.
+                with _signals_held():
+                    for key, _ in ready:
+                        if key.data == "listen":
+                            self._accept()
+                        elif key.data == "wake":
+                            self._adopt()
+                        else:
+                            try:
+                                self._readable(key.data)
+                            except Exception:  # a bug on one connection must not stop the server
+                                _log.exception("connection failed")
+                                self._close(key.data)
+                    self._expire()
+                if not self._accepting and time.monotonic() >= self._resume_at:
+                    self._selector.register(self.listener, selectors.EVENT_READ, "listen")
+                    self._accepting = True
         finally:
             for _ in workers:
                 self._jobs.put(None)
@@ -269,32 +342,91 @@ class _Reactor:
     def _accept(self) -> None:
         for _ in range(64):  # a burst of connects is taken in one go, then other sockets get a turn
             try:
-                sock, _ = self.listener.accept()
+                sock, peer = self.listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as exc:  # out of descriptors: free one, the backlog keeps the rest
-                _log.warning("accept failed: %s", exc)
-                self._evict()
+            except OSError as exc:  # out of descriptors: free an idle one, or wait a moment
+                _log.warning("accept failed: %s", exc.strerror)
+                if not self._evict():
+                    self._pause_accepting()
                 return
-            if len(self._connections) >= self.config.max_connections:
-                self._evict()
+            if len(self._connections) >= self.config.max_connections and not self._evict():
+                # Every connection is in the middle of a request: the newcomer is turned
+                # away rather than one of them cut.
+                with contextlib.suppress(OSError):
+                    sock.setblocking(False)
+                    sock.send(_render(_busy("connections"), with_body=True))
+                sock.close()
+                continue
             sock.setblocking(False)
             # Without it a reused connection waits for the peer's delayed ACK (~40 ms) per call.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = _Connection(sock, time.monotonic())
+            connection = _Connection(sock, time.monotonic(), str(peer[0]) if isinstance(peer, tuple) else "")
             self._connections.add(connection)
             self._listen_to(connection)
 
-    def _evict(self) -> None:
-        waiting = [c for c in self._connections if c.phase != _Connection.BUSY]
-        if waiting:
-            self._close(min(waiting, key=lambda c: c.opened))
+    def _pause_accepting(self) -> None:
+        # The listener stays readable while descriptors are out: unwatched for a moment,
+        # it cannot spin the reactor; the backlog keeps the connects meanwhile.
+        if self._accepting:
+            self._selector.unregister(self.listener)
+            self._accepting = False
+            self._resume_at = time.monotonic() + 0.1
+
+    def _evict(self) -> bool:
+        """Close the longest-idle connection; whether there was one (never one mid-request).
+
+        A connection whose first bytes wait unread (the reactor has not got to it yet) is
+        not idle: it goes to the back of the line, and a few more are looked at.
+        """
+        for _ in range(min(len(self._idle), 16)):
+            connection = next(iter(self._idle))
+            try:
+                waiting = connection.sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                waiting = b""  # nothing sent: idle indeed
+            except OSError:
+                waiting = b""
+            if waiting and connection.phase == _Connection.IDLE:
+                self._idle.move_to_end(connection)
+                continue
+            self._close(connection)
+            return True
+        return False
+
+    def _set_phase(self, connection: _Connection, phase: int) -> None:
+        if connection.phase == _Connection.LINGER:
+            self._lingering -= 1
+        connection.phase = phase
+        if phase in (_Connection.IDLE, _Connection.LINGER):
+            self._idle[connection] = None
+            self._idle.move_to_end(connection)
+        else:
+            self._idle.pop(connection, None)
+
+    def _hold(self, connection: _Connection, size: int) -> None:
+        with self._held_lock:  # a worker lets a body go as soon as it has answered
+            self._buffered += size - connection.held
+            connection.held = size
+
+    def _reserve(self, connection: _Connection, size: int) -> bool:
+        """Count ``size`` bytes for this connection, unless that passes the service-wide cap."""
+        size = max(size, len(connection.buffer))
+        with self._held_lock:
+            if size > connection.held and self._buffered - connection.held + size > self.config.max_buffered_bytes:
+                return False
+            self._buffered += size - connection.held
+            connection.held = size
+        return True
 
     def _listen_to(self, connection: _Connection) -> None:
-        connection.phase = _Connection.IDLE
-        self._set_deadline(connection, time.monotonic() + self.config.request_timeout)
+        self._go_idle(connection)
         self._selector.register(connection.sock, selectors.EVENT_READ, connection)
         connection.registered = True
+
+    def _go_idle(self, connection: _Connection) -> None:
+        self._set_phase(connection, _Connection.IDLE)
+        self._set_deadline(connection, time.monotonic() + self.config.request_timeout)
 
     def _set_deadline(self, connection: _Connection, deadline: float) -> None:
         connection.deadline = deadline
@@ -323,12 +455,30 @@ class _Reactor:
             if connection.closing or connection not in self._connections:
                 self._close(connection)
             else:
+                self._hold(connection, len(connection.buffer))  # the answered body is gone
                 self._listen_to(connection)
                 self._advance(connection)  # a pipelined request may be waiting
 
+    def _want(self, connection: _Connection) -> int:
+        """How many bytes to read now: no more than the phase may hold."""
+        phase, buffered = connection.phase, len(connection.buffer)
+        if phase in (_Connection.IDLE, _Connection.HEAD):
+            room = _HEAD_LIMIT + 4 - buffered
+        elif phase == _Connection.BODY:
+            room = connection.length
+            allowance = connection.guard.allowance if connection.guard is not None else None
+            if allowance is not None:
+                room = min(room, allowance)
+            room -= buffered
+        elif phase == _Connection.SKIP:
+            room = connection.length - buffered
+        else:
+            room = _CHUNK
+        return max(1, min(_CHUNK, room))
+
     def _readable(self, connection: _Connection) -> None:
         try:
-            data = connection.sock.recv(_CHUNK)
+            data = connection.sock.recv(self._want(connection))
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -344,23 +494,46 @@ class _Reactor:
                 self._refuse(connection, _plain(400, "The request ended inside its headers.", close=True))
             self._close(connection)
             return
-        if connection.phase != _Connection.LINGER:
-            connection.buffer += data
-            self._advance(connection)
+        if connection.phase == _Connection.LINGER:
+            return  # a refused upload: read and thrown away
+        connection.buffer += data
+        if connection.phase in (_Connection.IDLE, _Connection.HEAD) and not self._reserve(
+            connection, len(connection.buffer)
+        ):
+            self._refuse(connection, _busy("buffer"))
+            return
+        if len(connection.buffer) > connection.held:
+            self._hold(connection, len(connection.buffer))
+        self._advance(connection)
 
     def _advance(self, connection: _Connection) -> None:
         while True:
-            if connection.phase == _Connection.IDLE:
+            phase = connection.phase
+            if phase == _Connection.SKIP:
+                passed = min(len(connection.buffer), connection.length)
+                del connection.buffer[:passed]
+                connection.length -= passed
+                if connection.length:
+                    return
+                self._hold(connection, len(connection.buffer))
+                self._go_idle(connection)
+            elif phase == _Connection.IDLE:
                 if not connection.buffer:
                     return
-                connection.phase = _Connection.HEAD
+                self._set_phase(connection, _Connection.HEAD)
                 self._set_deadline(connection, time.monotonic() + self.config.header_timeout)
-            if connection.phase == _Connection.HEAD and not self._read_head(connection):
-                return
-            if connection.phase != _Connection.BODY or not self._read_body(connection):
+            elif phase == _Connection.HEAD:
+                if not self._read_head(connection):
+                    return
+            elif phase != _Connection.BODY or not self._read_body(connection):
                 return
 
     def _read_head(self, connection: _Connection) -> bool:
+        """Parse and screen a complete head.
+
+        Returns:
+            Whether to go on with the connection's buffer (its body, or the next request).
+        """
         end = connection.buffer.find(b"\r\n\r\n", 0, _HEAD_LIMIT + 4)
         if end < 0:
             if len(connection.buffer) > _HEAD_LIMIT:
@@ -370,38 +543,100 @@ class _Reactor:
         del connection.buffer[: end + 4]
         try:
             request, length = _parse_head(head)
-            self._screen(request, length)
+            request.peer = connection.peer
+            guard, allowed = self._screen(request, length)
         except _Refused as refused:
-            self._refuse(connection, refused.reply)
-            return False
+            return self._refuse(connection, refused.reply, refused.skip)
         connection.request, connection.length, connection.fed = request, length, 0
-        # REST and Connect Now bodies are not SOAP envelopes (XML objects, JSON).
-        soap_post = (
-            request.method == "POST"
-            and not is_rest(self.service.release, request.target)
-            and not urlsplit(request.target).path.startswith(connectnow.PREFIX)
-        )
-        connection.guard = EnvelopeGuard(self.config) if soap_post else None
-        connection.phase = _Connection.BODY
+        connection.guard = guard
+        self._set_phase(connection, _Connection.BODY)
+        if not self._reserve(connection, allowed):
+            keep = length <= self.config.max_unauthenticated_bytes and request.keep_alive
+            return self._refuse(connection, self._busy_for(request, close=not keep), length if keep else 0)
         self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
         if (request.header("expect") or "").lower() == "100-continue":
             return self._send_now(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
         return True
 
-    def _screen(self, request: _Request, length: int) -> None:
-        """Refuse what needs no body to refuse, before reading the body."""
-        if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE"):
-            if length > self.config.max_body_bytes:
-                raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
-            return
+    def _screen(self, request: _Request, length: int) -> tuple[EnvelopeGuard | None, int]:
+        """Refuse what the head alone refuses (sign-in included), before reading the body.
+
+        Returns:
+            The guard for a SOAP body, and the bytes of the body to hold meanwhile.
+
+        Raises:
+            _Refused: With the answer, and the bytes to read past when the connection stays open.
+        """
+        config = self.config
+        # A small unread body is read past, keeping the connection; a large one closes it.
+        keep = length <= config.max_unauthenticated_bytes and request.keep_alive
+        skip = length if keep else 0
+        path = urlsplit(request.target).path
         rest = is_rest(self.service.release, request.target)
-        if request.method == "POST" or (rest and request.method == "DELETE"):
-            if not rest and _account_id(request.target, self.service.release.path_prefix) is None:
-                raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=True))
-            if length > self.config.max_body_bytes:
-                raise _Refused(_plain(413, f"The request body exceeds {self.config.max_body_bytes} bytes.", close=True))
-        elif request.method not in ("GET", "HEAD"):
-            raise _Refused(_plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"}, close=True))
+        connect_now = path.startswith(connectnow.PREFIX) and request.method in ("POST", "DELETE")
+        if not (connect_now or rest) and request.method not in ("GET", "HEAD", "POST"):
+            raise _Refused(_plain(405, "Method not allowed.", {"Allow": "GET, HEAD, POST"}, close=not keep), skip)
+        if rest and request.method not in ("GET", "HEAD", "POST", "DELETE"):
+            allow = {"Allow": "GET, HEAD, POST, DELETE"}
+            raise _Refused(_plain(405, "Method not allowed.", allow, close=not keep), skip)
+        if length > config.max_body_bytes:
+            raise _Refused(_plain(413, f"The request body exceeds {config.max_body_bytes} bytes.", close=True))
+        if connect_now:
+            if request.header("authorization") is not None:
+                self._basic_sign_in(request, skip, keep=keep, connect_now=True)
+            elif length > config.max_unauthenticated_bytes:
+                message = f"A body over {config.max_unauthenticated_bytes} bytes needs an Authorization header"
+                raise _Refused(_connect_now(401, message, close=True))
+            return None, length
+        if rest:
+            self._basic_sign_in(request, skip, keep=keep, connect_now=False)
+            return None, length
+        if request.method != "POST":
+            if length > config.max_unauthenticated_bytes:  # a download takes no body: none to hold
+                raise _Refused(_plain(413, "A GET request takes no body.", close=True))
+            return None, length
+        if _account_id(request.target, self.service.release.path_prefix) is None:
+            raise _Refused(_plain(404, "Endpoint is invalid or no longer exists.", close=not keep), skip)
+        guard = EnvelopeGuard(config, lambda username, secret: self._soap_sign_in(username, secret, request.peer))
+        return guard, min(length, config.max_unauthenticated_bytes)
+
+    def _basic_sign_in(self, request: _Request, skip: int, *, keep: bool, connect_now: bool) -> None:
+        """Refuse a request whose ``Authorization`` header does not sign in (401, or 429 when throttled)."""
+        found = basic_credentials(request.header("authorization"))
+        try:
+            user = self.service.sign_in(*found, request.peer) if found else None
+        except SignInThrottled as throttled:
+            headers = {"Retry-After": retry_after(throttled.retry_after)}
+            if connect_now:
+                raise _Refused(_connect_now(429, throttled.message, headers, close=not keep), skip) from None
+            reply = rest_refusal(request.headers, 429, throttled.message, headers)
+            raise _Refused(_Reply(429, reply.body, reply.content_type, reply.headers, close=not keep), skip) from None
+        if user is not None:
+            return
+        message = "Authentication required." if found is None else _WRONG_CREDENTIALS
+        if connect_now:
+            raise _Refused(_connect_now(401, "auth does not sign in", dict(_REALM), close=not keep), skip)
+        reply = rest_refusal(request.headers, 401, message, dict(_REALM))
+        raise _Refused(_Reply(401, reply.body, reply.content_type, reply.headers, close=not keep), skip)
+
+    def _soap_sign_in(self, username: str, secret: str, peer: str) -> None:
+        if self.service.sign_in(username, secret, peer) is None:
+            raise ApiFault(FaultCode.AUTHENTICATION, _WRONG_CREDENTIALS)
+
+    def _busy_for(self, request: _Request, *, close: bool) -> _Reply:
+        """The 503 for a body that would pass the buffer cap, in the shape of its API."""
+        path = urlsplit(request.target).path
+        if path.startswith(connectnow.PREFIX):
+            return _connect_now(503, _BUSY, {"Retry-After": "1"}, close=close)
+        if is_rest(self.service.release, request.target):
+            reply = rest_refusal(request.headers, 503, _BUSY, {"Retry-After": "1"})
+            return _Reply(503, reply.body, reply.content_type, reply.headers, close=close)
+        if request.method == "POST":
+            fault = _fault(ApiFault(FaultCode.RATE_LIMIT, _BUSY))
+            fault.headers["Retry-After"] = "1"
+            fault.close = close
+            return fault
+        return _plain(503, _BUSY, {"Retry-After": "1"}, close=close)
 
     def _read_body(self, connection: _Connection) -> bool:
         """Feed the guard what arrived; hand a complete request to a worker.
@@ -409,44 +644,75 @@ class _Reactor:
         Returns:
             Whether the connection is ready for its next request.
         """
-        assert connection.request is not None
+        request = connection.request
+        assert request is not None
         available = min(len(connection.buffer), connection.length)
-        if connection.guard is not None and available > connection.fed:
+        guard = connection.guard
+        if guard is not None and available > connection.fed:
             try:
-                connection.guard.feed(bytes(connection.buffer[connection.fed : available]))
+                guard.feed(bytes(connection.buffer[connection.fed : available]))
             except ApiFault as fault:
                 _log.info("refused before parsing: %s", fault.message)
                 complete = available == connection.length
                 if complete:
                     del connection.buffer[:available]
                 reply = _fault(fault)
-                reply.close = not (complete and connection.request.keep_alive)
+                reply.close = not (complete and request.keep_alive)
                 return self._refuse(connection, reply)
             connection.fed = available
+            # Signed in: the rest of the body may be held, if the service has room for it.
+            if (
+                guard.signed_in
+                and connection.held < connection.length
+                and not self._reserve(connection, connection.length)
+            ):
+                return self._refuse(connection, self._busy_for(request, close=True))
         if len(connection.buffer) < connection.length:
             return False
-        connection.request.body = bytes(connection.buffer[: connection.length])
-        del connection.buffer[: connection.length]
-        connection.phase = _Connection.BUSY
+        if len(connection.buffer) == connection.length:
+            request.body = bytes(connection.buffer)
+            connection.buffer = bytearray()
+        else:
+            request.body = bytes(connection.buffer[: connection.length])
+            del connection.buffer[: connection.length]
+        self._set_phase(connection, _Connection.BUSY)
         self._selector.unregister(connection.sock)
         connection.registered = False
-        self._jobs.put((connection, connection.request))
+        self._jobs.put((connection, request))
         return False
 
-    def _refuse(self, connection: _Connection, reply: _Reply) -> bool:
+    def _refuse(self, connection: _Connection, reply: _Reply, skip: int = 0) -> bool:
         """Answer from the reactor (small answers only) and go on, linger or close.
+
+        Args:
+            connection: The connection.
+            reply: The answer.
+            skip: Bytes of an unread body to read past before the next request.
 
         Returns:
             Whether the connection is ready for its next request.
         """
         if not self._send_now(connection, _render(reply, with_body=True)):
             return False
+        connection.request = connection.guard = None
         if not reply.close:
-            connection.phase = _Connection.IDLE
-            self._set_deadline(connection, time.monotonic() + self.config.request_timeout)
+            if skip:
+                self._set_phase(connection, _Connection.SKIP)
+                connection.length = skip
+                self._set_deadline(connection, time.monotonic() + self.config.body_timeout)
+            else:
+                self._hold(connection, len(connection.buffer))
+                self._go_idle(connection)
             return True
         connection.buffer.clear()
-        connection.phase = _Connection.LINGER
+        self._hold(connection, 0)
+        if self._lingering >= _MAX_LINGERING:
+            # A flood of refused uploads: reading them all away would take the reactor's
+            # time from everyone else, so past a few the rest are cut.
+            self._close(connection)
+            return False
+        self._set_phase(connection, _Connection.LINGER)
+        self._lingering += 1
         self._set_deadline(connection, time.monotonic() + _LINGER)
         with contextlib.suppress(OSError):
             connection.sock.shutdown(socket.SHUT_WR)
@@ -469,6 +735,11 @@ class _Reactor:
             connection.registered = False
         connection.sock.close()
         self._connections.discard(connection)
+        self._idle.pop(connection, None)
+        if connection.phase == _Connection.LINGER:
+            self._lingering -= 1
+            connection.phase = _Connection.IDLE
+        self._hold(connection, 0)
         # The deadline heap keeps a closed connection until its deadline: not its data.
         connection.buffer = bytearray()
         connection.request = connection.guard = None
@@ -484,6 +755,8 @@ class _Reactor:
                 reply = _fault(ApiFault(FaultCode.SERVER, "Internal server error"))
                 reply.close = True
             _log.debug("%s %s -> %d", request.method, urlsplit(request.target).path, reply.status)
+            request.body = b""
+            self._hold(connection, 0)  # answered: its body no longer counts, even before the write
             self._write(connection, request, reply)
             self._returned.put(connection)
             self._wake()
@@ -514,7 +787,8 @@ class _Reactor:
 # -- routes ---------------------------------------------------------------------------
 def _respond(service: LocalService, request: _Request) -> _Reply:
     if urlsplit(request.target).path.startswith(connectnow.PREFIX) and request.method != "GET":
-        status, body = connectnow.handle(service, request.method, urlsplit(request.target).path, request.body)
+        path = urlsplit(request.target).path
+        status, body = connectnow.handle(service, request.method, path, request.body, source=request.peer)
         return _Reply(status, body, "application/json")
     if is_rest(service.release, request.target):
         method = "GET" if request.method == "HEAD" else request.method
@@ -525,9 +799,14 @@ def _respond(service: LocalService, request: _Request) -> _Reply:
     return _get(service, request)
 
 
-def _basic_user(service: LocalService, request: _Request) -> User | None:
+def _basic_user(service: LocalService, request: _Request) -> User | _Reply:
+    """The user an ``Authorization`` header signs in, or the refusal to answer (401, 429)."""
     found = basic_credentials(request.header("authorization"))
-    return service.config.authenticate(*found) if found else None
+    try:
+        user = service.sign_in(*found, request.peer) if found else None
+    except SignInThrottled as throttled:
+        return _plain(429, throttled.message, {"Retry-After": retry_after(throttled.retry_after)})
+    return _plain(401, "Authentication required.", dict(_REALM)) if user is None else user
 
 
 def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
@@ -546,8 +825,8 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
     if kind not in ("ExecutionRecord/async", "log") or not key:
         return None
     user = _basic_user(service, request)
-    if user is None:
-        return _plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
+    if isinstance(user, _Reply):
+        return user
     account = service.account(account_id)
     if account is None or account_id not in user.accounts:
         return _plain(403, "Access denied due to insufficient permissions.")
@@ -577,8 +856,8 @@ def _get(service: LocalService, request: _Request) -> _Reply:
     if account_id is None or kind is None or kind not in service.release.files:
         return _plain(404, "Endpoint is invalid or no longer exists.")
     user = _basic_user(service, request)
-    if user is None:
-        return _plain(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
+    if isinstance(user, _Reply):
+        return user
     if account_id not in user.accounts or service.account(account_id) is None:
         return _plain(403, "Access denied due to insufficient permissions.")
     release = service.release
@@ -654,6 +933,7 @@ class LocalService:
         """
         self.config = config or ServiceConfig()
         self.injections = InjectionPlan()
+        self.sign_ins = SignInThrottle(self.config.sign_in_failures, self.config.sign_in_window)
         self._release = load_release(self.config.release, self.config.contract)
         self._accounts: dict[str, _Account] = {}
         self._accounts_lock = threading.Lock()
@@ -772,9 +1052,30 @@ class LocalService:
                 f"unknown release {name!r} for the {self.config.contract!r} contract (use 'current' or 'next')"
             ) from None
 
+    def sign_in(self, username: str, secret: str, source: str) -> User | None:
+        """The user these credentials sign in, or ``None`` (a failure counts against both keys).
+
+        Args:
+            username: The user name sent.
+            secret: The password or API token sent.
+            source: The sender's address.
+
+        Raises:
+            SignInThrottled: Too many recent failures for this user name or address;
+                the secret is not checked.
+        """
+        wait = self.sign_ins.wait(username, source)
+        if wait > 0:
+            raise SignInThrottled(wait)
+        user = self.config.authenticate(username, secret)
+        if user is None:
+            self.sign_ins.failed(username, source)
+        return user
+
     def _add_account(self, account_id: str) -> _Account:
         store = AccountStore(account_id)
         seed_account(store, self._release.index, execution_records=self.config.execution_records)
+        store.cap(self.config.max_stored_objects, self.config.max_stored_bytes)
         limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
         self._accounts[account_id] = account = _Account(store, limits)
         return account

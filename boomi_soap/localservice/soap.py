@@ -19,7 +19,7 @@ from boomi_soap.contract import Operation, tag_of
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
-from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
 from boomi_soap.localservice.operations import HANDLERS, CallContext
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.xmlsafe import parse_xml
@@ -93,14 +93,14 @@ def _username_token(header: etree._Element | None) -> tuple[str, str]:
 
 def _body_child(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
     if envelope.tag == f"{{{NS_ENVELOPE_12}}}Envelope":
-        raise ApiFault(FaultCode.INVALID_REQUEST, "SOAP 1.2 is not supported; send a SOAP 1.1 envelope")
+        raise malformed("SOAP 1.2 is not supported; send a SOAP 1.1 envelope")
     if envelope.tag != f"{{{NS_ENVELOPE}}}Envelope":
-        raise ApiFault(FaultCode.INVALID_REQUEST, "The request is not a SOAP 1.1 Envelope")
+        raise malformed("The request is not a SOAP 1.1 Envelope")
     header = envelope.find(f"{{{NS_ENVELOPE}}}Header")
     body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
     children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
     if len(children) != 1:
-        raise ApiFault(FaultCode.INVALID_REQUEST, "The SOAP Body must contain exactly one element")
+        raise malformed("The SOAP Body must contain exactly one element")
     return header, children[0]
 
 
@@ -204,7 +204,7 @@ def handle_soap(
         try:
             envelope = parse_xml(data, source="request")
         except XMLInputError as exc:
-            raise ApiFault(FaultCode.INVALID_REQUEST, f"Malformed request: {exc}") from None
+            raise malformed(f"Malformed request: {exc}") from None
         header, payload = _body_child(envelope)
         username, secret = _username_token(header)
         user: User | None = config.authenticate(username, secret)

@@ -12,6 +12,12 @@ its seeded records are built from their position when read and forgotten again, 
 that is changed or deleted is kept (or marked gone) in the store like any other, and
 keeps its position.  A cursor snapshots positions of untouched seeded records, which
 stand for the same record whenever they are built.
+
+An account holds a bounded amount (:meth:`AccountStore.cap`): past its most records or
+serialized bytes, a change that would grow it is refused with a fault, and the REST
+side answers it with 413.  Seeded records not yet touched cost nothing and count for
+nothing; what the service itself records as time passes (an execution's progress) is
+counted, but was admitted when the call that started it was.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from lxml import etree
+
+from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.model import Record
 
 __all__ = ["PAGE_SIZE", "AccountStore", "Page", "Ref", "SeedSource"]
@@ -131,6 +140,51 @@ class AccountStore:
     _due: list[tuple[float, int, Record]] = field(default_factory=list)
     _order: Iterator[int] = field(default_factory=itertools.count)
     _seeded: dict[str, _Seeded] = field(default_factory=dict)
+    _sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    _bytes: int = 0
+    _max_objects: int | None = None
+    _max_bytes: int | None = None
+
+    def cap(self, max_objects: int | None, max_bytes: int | None) -> None:
+        """Bound what the account holds from now on: records, and their serialized bytes."""
+        with self._lock:
+            self._max_objects, self._max_bytes = max_objects, max_bytes
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """Records held (seeded ones count once changed) and their serialized bytes."""
+        with self._lock:
+            return len(self._sizes), self._bytes
+
+    def check_room(self, objects: int, size: int) -> None:
+        """Refuse a change that would add ``objects`` records and ``size`` bytes past the caps.
+
+        Raises:
+            ApiFault: ``INVALID_REQUEST`` naming the cap.
+        """
+        with self._lock:
+            objects_cap, bytes_cap = self._max_objects, self._max_bytes
+            over_objects = objects_cap is not None and objects > 0 and len(self._sizes) + objects > objects_cap
+            over_bytes = bytes_cap is not None and size > 0 and self._bytes + size > bytes_cap
+            if over_objects or over_bytes:
+                cap = f"{objects_cap} objects" if over_objects else f"{bytes_cap} bytes"
+                raise ApiFault(
+                    FaultCode.INVALID_REQUEST,
+                    f"Account {self.account_id} {STORE_FULL} of {cap}; delete some first",
+                )
+
+    def _account(self, record: Record, *, checked: bool) -> None:
+        """Count a record about to be stored (``checked``: refuse it past the caps)."""
+        size = len(etree.tostring(record.element))
+        key = (record.type, record.key)
+        old = self._sizes.get(key)
+        if checked:
+            self.check_room(0 if old is not None else 1, size - (old or 0))
+        self._sizes[key] = size
+        self._bytes += size - (old or 0)
+
+    def _forget(self, type_name: str, key: str) -> None:
+        self._bytes -= self._sizes.pop((type_name, key), 0)
 
     def seed(self, source: SeedSource) -> None:
         """Serve ``source``'s records as the first records of their type (built when read).
@@ -166,7 +220,7 @@ class AccountStore:
     def _settle(self) -> None:
         now = self.clock()
         while self._due and self._due[0][0] <= now:
-            self.put(heapq.heappop(self._due)[2])
+            self._put(heapq.heappop(self._due)[2], checked=False)
 
     def get(self, type_name: str, key: str) -> Record | None:
         """Return the record of ``type_name`` with identifier ``key``, if any."""
@@ -182,8 +236,16 @@ class AccountStore:
             return seeded.changed.get(n) or seeded.source.record(n)
 
     def put(self, record: Record) -> None:
-        """Insert or replace a record (an update keeps the original position)."""
+        """Insert or replace a record (an update keeps the original position).
+
+        Raises:
+            ApiFault: If the change would take the account past its caps (see :meth:`cap`).
+        """
+        self._put(record, checked=True)
+
+    def _put(self, record: Record, *, checked: bool) -> None:
         with self._lock:
+            self._account(record, checked=checked)
             seeded = self._seeded.get(record.type)
             n = seeded.alive(record.key) if seeded else None
             if seeded is not None and n is not None:
@@ -210,6 +272,7 @@ class AccountStore:
         """Remove a record; return whether it existed."""
         with self._lock:
             if self._objects.get(type_name, {}).pop(key, None) is not None:
+                self._forget(type_name, key)
                 return True
             seeded = self._seeded.get(type_name)
             n = seeded.alive(key) if seeded else None
@@ -217,6 +280,7 @@ class AccountStore:
                 return False
             seeded.gone.add(n)
             seeded.changed.pop(n, None)
+            self._forget(type_name, key)
             return True
 
     def refs(self, type_name: str) -> list[Ref]:

@@ -194,7 +194,7 @@ def test_unauthenticated_body_is_never_parsed(service: LocalService, parses: lis
 )
 def test_body_limits_beyond_bytes(service: LocalService, parses: list[int], body: str, message: str) -> None:
     reply = RawSoap(service).post(envelope(body))
-    assert reply.status == 500
+    assert reply.status == 400
     _, text, code = reply.fault()
     assert code == "INVALID_REQUEST"
     assert message in text

@@ -1,12 +1,13 @@
-"""Rate limit and daily quota: over either, HTTP 503 as Boomi answers."""
+"""Rate limit and daily quota: over either, HTTP 503 as Boomi answers; and the throttle on failed sign-ins."""
 
 from __future__ import annotations
 
 import pytest
 
 from boomi_soap.localservice import LocalService, ServiceConfig
+from boomi_soap.localservice import limits as limits_module
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.limits import AccountLimits
+from boomi_soap.localservice.limits import AccountLimits, SignInThrottle
 from tests.boomi_soap.localservice.helpers import RawSoap
 
 QUERY = "<soap:query><api:objectType>Role</api:objectType></soap:query>"
@@ -81,3 +82,29 @@ def test_refused_credentials_do_not_spend_the_quota(contract: str) -> None:
         soap = RawSoap(service)
         assert soap.call(QUERY, password="wrong").fault()[2] == "AUTHENTICATION"
         assert soap.call(QUERY).status == 200
+
+
+def test_sign_in_throttle_counts_failures_per_user_and_per_address() -> None:
+    clock = FakeClock()
+    throttle = SignInThrottle(failures=3, window=10.0, clock=clock)
+    for n in range(3):
+        assert throttle.wait("alice", f"10.0.0.{n}") == 0
+        throttle.failed("alice", f"10.0.0.{n}")
+    assert throttle.wait("alice", "10.0.0.9") == 10.0  # the user, from anywhere
+    assert throttle.wait("bob", "10.0.0.0") == 0  # one failure from that address: not yet
+    clock.now += 4
+    assert throttle.wait("alice", "10.0.0.9") == 6.0
+    clock.now += 6
+    assert throttle.wait("alice", "10.0.0.9") == 0  # the oldest failure left the window
+    for name in ("u1", "u2", "u3"):
+        throttle.failed(name, "10.9.9.9")
+    assert throttle.wait("anyone", "10.9.9.9") > 0  # the address, whatever the user
+
+
+def test_sign_in_throttle_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits_module, "_MAX_KEYS", 100)
+    throttle = SignInThrottle(failures=2, window=60.0, clock=FakeClock())
+    for n in range(1000):
+        throttle.failed("x" * 10_000 + str(n), "127.0.0.1")
+    assert len(throttle._seen) == 100
+    assert all(len(key) == 32 for key in throttle._seen)  # digests, not the names sent
