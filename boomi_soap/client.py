@@ -51,7 +51,7 @@ from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.validate import SchemaValidator, ValidationIssue
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.xmlsafe import bound_zeep_binding, parse_xml
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
     import requests
@@ -331,6 +331,7 @@ class Client:
                 )
                 binding = next(iter(client.wsdl.bindings))
                 service = client.create_service(binding, self.address)  # type: ignore[no-untyped-call]
+                bound_zeep_binding(service._binding)  # the answer bounds of parse_xml, before zeep parses
                 _keep_empty_objects(client)
                 self._zeep_parts = (client, service)
             return self._zeep_parts
@@ -1042,10 +1043,11 @@ def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> 
         response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
         try:
             answer = parse_xml(response.content, source=f"{operation} answer")
-        except XMLInputError:
+        except XMLInputError as exc:  # the reason too: malformed, or over a bound of xmlsafe
             raise ResponseError(
-                operation, f"HTTP {response.status_code}: the answer is not a SOAP message", attempts=record.attempts
-            ) from None
+                operation, f"HTTP {response.status_code}: the answer is not a SOAP message ({exc})",
+                attempts=record.attempts,
+            ) from None  # fmt: skip
         reply = answer.find(f"{{{NS_ENVELOPE}}}Body")
         child = next((c for c in reply if isinstance(c.tag, str)), None) if reply is not None else None
         if child is None:

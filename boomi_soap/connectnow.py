@@ -9,8 +9,10 @@ body: ``auth`` (base64 ``user:password``, built from the credentials; never logg
 calls over the supported Partner API.
 
 The transport is as hardened as the SOAP client's: redirects are refused, answers are
-read up to ``max_response_bytes`` within ``total_timeout``, and plain ``http://`` is
-allowed to loopback only.
+read up to ``max_response_bytes`` within ``total_timeout`` (a dripped answer is cut
+there), an answer cut short is a :class:`~boomi_soap.exceptions.ResponseError`, JSON
+nested deeper than :data:`~boomi_soap.jsonform.MAX_DEPTH` is refused, and plain
+``http://`` is allowed to loopback only.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from typing import Any, Final
 import requests
 
 from boomi_soap.credentials import Credentials, check_url
-from boomi_soap.deadline import Deadline, bounded_request, read_capped, release
-from boomi_soap.exceptions import BoomiSoapError, ResponseError
+from boomi_soap.deadline import Deadline, bounded_request, read_capped, release, watch_session
+from boomi_soap.exceptions import BoomiSoapError, JsonFormError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.jsonform import loads
 from boomi_soap.redact import redact_json, redact_url
 from boomi_soap.settings import ClientSettings
 
@@ -70,6 +73,11 @@ class ConnectNowError(BoomiSoapError):
         self.http_status = http_status
 
 
+def _one_line(text: str) -> str:
+    """``text`` with control characters (line breaks included) as spaces, for a one-line message."""
+    return "".join(" " if not c.isprintable() else c for c in text).strip()
+
+
 class ConnectNowClient:
     """The 16 Connect Now operations (and ``upsertProcessSchedules``), one method each, in Python style."""
 
@@ -98,7 +106,8 @@ class ConnectNowClient:
         self.base_url = base_url.rstrip("/")
         check_url(self.base_url, what="Connect Now URL", allow_insecure=self.settings.allow_insecure)
         self._credentials = credentials or Credentials.from_sources(env=env)
-        self._session = session or requests.Session()
+        # A deadline can cut a connection of this session mid-read, a dripped answer included.
+        self._session = watch_session(session or requests.Session())
 
     def __repr__(self) -> str:
         return f"ConnectNowClient(base_url={self.base_url!r}, user={self._credentials.username!r})"
@@ -123,7 +132,8 @@ class ConnectNowClient:
 
         Raises:
             ConnectNowError: If the answer has ``errorMessage``, an error status, or is not JSON.
-            TransportError: If the connection fails; ``ResponseError`` on a redirect or an oversized answer.
+            TransportError: If the connection fails; ``ResponseError`` on a redirect, an oversized
+                answer or one cut short; ``ServiceTimeoutError`` past ``total_timeout``.
         """
         if operation not in OPERATIONS and operation not in EXTRA_OPERATIONS:
             raise ConnectNowError(operation, "not a Connect Now operation")
@@ -138,31 +148,59 @@ class ConnectNowClient:
         }
         with Deadline(settings.total_timeout) as deadline:
             data = json.dumps(body).encode()
-            response = bounded_request(
-                self._session, method, url, operation=operation, settings=settings, deadline=deadline,
-                data=data, headers=headers,
-            )  # fmt: skip
+            try:
+                response = bounded_request(
+                    self._session, method, url, operation=operation, settings=settings, deadline=deadline,
+                    data=data, headers=headers,
+                )  # fmt: skip
+            except TransportError:
+                if deadline.expired:  # the watchdog cut the connection: say why
+                    raise self._out_of_time(operation, url) from None
+                raise
             try:
                 if 300 <= response.status_code < 400:
                     raise ResponseError(
                         operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused"
                     )
                 content = read_capped(response, settings.max_response_bytes, deadline)
+            except requests.exceptions.RequestException as exc:  # cut inside the body, a broken chunk
+                if deadline.expired:
+                    raise self._out_of_time(operation, url) from None
+                raise ResponseError(
+                    operation, f"unreadable answer ({type(exc).__name__}) from {redact_url(url)}; the call may have run"
+                ) from None
             finally:
                 release(response)
+            if deadline.expired:  # a cut connection can look like a short, complete body
+                raise self._out_of_time(operation, url)
         if content is None:
             raise ResponseError(operation, f"the answer is larger than {settings.max_response_bytes} bytes; not read")
         status = response.status_code
+        if not content.strip():
+            if 200 <= status < 300:
+                # Every operation answers a JSON object: an empty body is an answer cut short
+                # (inside its headers, say), not a success.
+                raise ResponseError(
+                    operation, f"HTTP {status}: the answer has no body (cut short?); the call may have run"
+                )
+            raise ConnectNowError(operation, "the call failed", http_status=status)
         try:
-            answer = json.loads(content or b"null")
-        except (ValueError, UnicodeDecodeError):
-            raise ConnectNowError(operation, "the answer is not JSON", http_status=status) from None
+            answer = loads(content, max_bytes=settings.max_response_bytes)
+        except JsonFormError as exc:
+            raise ConnectNowError(operation, f"the answer is not JSON ({exc})", http_status=status) from None
         _log.debug("%s answer (HTTP %d):\n%s", operation, status, json.dumps(redact_json(answer))[:65536])
         if isinstance(answer, dict) and answer.get("errorMessage"):
-            raise ConnectNowError(operation, str(answer["errorMessage"])[:500], http_status=status)
+            raise ConnectNowError(operation, _one_line(str(answer["errorMessage"]))[:500], http_status=status)
         if not 200 <= status < 300:
             raise ConnectNowError(operation, "the call failed", http_status=status)
         return answer
+
+    def _out_of_time(self, operation: str, url: str) -> ServiceTimeoutError:
+        return ServiceTimeoutError(
+            operation,
+            f"no complete answer from {redact_url(url)} within the total timeout of {self.settings.total_timeout:g} s"
+            "; the call may have run",
+        )
 
     # -- the 16 operations, bodies as documented -----------------------------------
     def create_integration_pack_deployment(

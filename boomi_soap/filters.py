@@ -9,9 +9,11 @@ for a misspelt one.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Final
 
 from boomi_soap.exceptions import QueryFilterError
 
@@ -143,11 +145,20 @@ class F:
         return self.op("IS_NOT_NULL")
 
 
+MAX_DEPTH: Final = 256
+"""Deepest nesting of groupings sent (the schema's XML is read with libxml2's limit of 256)."""
+# What XML 1.0 cannot carry: control characters, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _walk(expression: Expression) -> Iterator[Expression]:
-    yield expression
-    if isinstance(expression, Grouping):
-        for item in expression.items:
-            yield from _walk(item)
+    """Every node of ``expression``, depth first, without recursion (a nesting can be deep)."""
+    pending: list[Expression] = [expression]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, Grouping):
+            pending.extend(reversed(node.items))
 
 
 def check_operators(expression: Expression, simple: Sequence[str], grouping: Sequence[str]) -> None:
@@ -174,11 +185,43 @@ def check_expression(where: object) -> None:
     """Refuse anything but an expression built with :class:`F` (or ``None``).
 
     Raises:
-        QueryFilterError: On a string or another value, naming what was given.
+        QueryFilterError: On a string or another value, naming what was given; on a
+            filter nested deeper than :data:`MAX_DEPTH`, or with text XML cannot carry.
     """
-    if where is None or isinstance(where, Simple | Grouping):
+    if where is None:
+        return
+    if isinstance(where, Simple | Grouping):
+        _check_nodes(where)
         return
     hint = ' (build it with F, e.g. F("status") == "ERROR")'
     if isinstance(where, str):
         raise QueryFilterError(f"a query filter is an expression, not the string {where!r}{hint}")
     raise QueryFilterError(f"a query filter is an expression, not {type(where).__name__}{hint}")
+
+
+def _check_nodes(expression: Expression) -> None:
+    """Refuse a filter the request could not carry: too deep, a foreign item, text XML does not allow."""
+    pending: list[tuple[object, int]] = [(expression, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise QueryFilterError(f"the filter nests groupings deeper than {MAX_DEPTH} levels")
+        if isinstance(node, Grouping):
+            if not isinstance(node.items, tuple):
+                raise QueryFilterError(
+                    f"a grouping's items are a tuple of expressions, not {type(node.items).__name__}"
+                )
+            pending.extend((item, depth + 1) for item in node.items)
+            texts: tuple[object, ...] = (node.operator,)
+        elif isinstance(node, Simple):
+            texts = (node.operator, node.property, *node.arguments)
+        else:
+            raise QueryFilterError(f"a grouping holds {type(node).__name__}, not an expression built with F")
+        for text in texts:
+            if not isinstance(text, str):
+                raise QueryFilterError(
+                    f"a filter's operator, property and arguments are text, not {type(text).__name__}"
+                )
+            bad = _NOT_XML.search(text)
+            if bad is not None:
+                raise QueryFilterError(f"character U+{ord(bad.group()):04X} in a filter cannot be sent in XML")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from boomi_soap.xmlsafe import parse_xml
 if TYPE_CHECKING:
     from boomi_soap.cache import Snapshot
 
-__all__ = ["MAX_DEPTH", "MAX_TEXT", "JsonForm", "dumps", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT", "JsonForm", "dumps", "loads", "xml_text"]
 
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
@@ -459,7 +460,10 @@ class JsonForm:
                 required data, an ``@type`` that does not fit, too deep or too long.
         """
         key = self._elements.get(tag)
-        local = etree.QName(tag).localname
+        try:
+            local = etree.QName(tag).localname
+        except ValueError:  # an @type that names no XML element (control characters, spaces ...)
+            raise JsonFormError("@type is not an XML name", path="$.@type") from None
         if isinstance(data, Mapping) and len(data) == 1 and isinstance(data.get(local), Mapping):
             declared = self._types.get(key or "")
             if declared is None or local not in declared.by_key:
@@ -623,10 +627,27 @@ def _value_out(text: str, kind: str, path: str) -> Any:
     return text
 
 
+# What XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE and U+FFFF); lxml refuses it.
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str, path: str) -> str:
+    """``value``, refused if XML cannot carry it (never shown: it may be a secret).
+
+    Raises:
+        JsonFormError: If it is too long or holds a character XML 1.0 does not allow.
+    """
+    if len(value) > MAX_TEXT:
+        raise JsonFormError(f"text longer than {MAX_TEXT} characters", path=path)
+    bad = _NOT_XML.search(value)
+    if bad is not None:
+        raise JsonFormError(f"character U+{ord(bad.group()):04X} cannot be carried in XML", path=path)
+    return value
+
+
 def _value_in(value: Any, kind: str, path: str) -> str:
     if isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            raise JsonFormError(f"text longer than {MAX_TEXT} characters", path=path)
+        xml_text(value, path)
         if kind in (STRING, ANY):
             return value
         if kind == BOOLEAN and value.strip() in ("true", "false"):
@@ -643,8 +664,14 @@ def _value_in(value: Any, kind: str, path: str) -> str:
         if not math.isfinite(value):
             raise JsonFormError("not a finite number", path=path)
         return repr(value)
-    if kind in (INTEGER, NUMBER) and isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
-        # Jackson's typed form (["Long", 654]) appears in Boomi's own JSON samples.
+    if (
+        kind in (INTEGER, NUMBER)
+        and isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and not isinstance(value[1], list | Mapping)
+    ):
+        # Jackson's typed form (["Long", 654]) appears in Boomi's own JSON samples (one level: no recursion).
         return _value_in(value[1], kind, path)
     if kind in (STRING, ANY) and isinstance(value, (bool, int, float)):
         # A scalar where the schema says string (argument [true], "statusCode": 200 in Boomi's samples):
@@ -656,8 +683,11 @@ def _value_in(value: Any, kind: str, path: str) -> str:
     raise JsonFormError(f"expected {expected}, got {_json_kind(value)}", path=path)
 
 
-def loads(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> Any:
-    """Parse a JSON document within the client's size cap (json itself refuses runaway nesting).
+def loads(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse a JSON document within the client's size cap and a nesting bound.
+
+    Whoever reads the value next (the conversion to XML, redaction, a caller's walk)
+    may recurse: nesting deeper than ``max_depth`` arrays and objects is refused here.
 
     Raises:
         JsonFormError: If it is larger than ``max_bytes``, not JSON, or nested too deep.
@@ -670,12 +700,30 @@ def loads(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> 
     except UnicodeDecodeError:
         raise JsonFormError("not UTF-8", path="$") from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (ValueError, RecursionError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
         if isinstance(exc, RecursionError):
             reason = "nested too deep"
         raise JsonFormError(f"not JSON: {reason}", path="$") from None
+    # Fewer brackets than the bound: no walk needed (the common case, and cheap to count).
+    if text.count("[") + text.count("{") > max_depth and _deeper(value, max_depth):
+        raise JsonFormError(f"nested deeper than {max_depth} levels", path="$")
+    return value
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest deeper than ``limit`` (a walk without recursion)."""
+    if not isinstance(value, dict | list):
+        return False
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def dumps(data: Mapping[str, Any]) -> bytes:

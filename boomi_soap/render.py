@@ -123,7 +123,7 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
         XMLInputError: If the XML is unsafe or malformed.
         InvalidRequestError: If the type is missing or unknown, or a field does not exist.
     """
-    from boomi_soap.exceptions import InvalidRequestError
+    from boomi_soap.exceptions import InvalidRequestError, JsonFormError
     from boomi_soap.xmlsafe import parse_xml
 
     if not data.strip():
@@ -144,9 +144,11 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
             wrapper.extend(list(root))
             root = wrapper
         return client.from_xml(root)
+    from boomi_soap.jsonform import loads  # bounds the nesting, which zeep then walks recursively
+
     try:
-        fields = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        fields = loads(data)
+    except JsonFormError as exc:
         raise InvalidRequestError("object", f"{source}: neither XML nor JSON ({exc})") from None
     if not isinstance(fields, dict):
         raise InvalidRequestError("object", f"{source}: want a JSON object, not {type(fields).__name__}")

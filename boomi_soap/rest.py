@@ -15,7 +15,6 @@ through the same transport.
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from boomi_soap.exceptions import (
     ResponseError,
     XMLInputError,
 )
+from boomi_soap.jsonform import loads
 from boomi_soap.redact import debug_body, redact_headers, redact_url
 from boomi_soap.restmap import (
     JSON,
@@ -373,15 +373,26 @@ def bulk_get(client: Client, object_type: str, ids: Iterable[str]) -> BulkResult
         raise ResponseError(operation, f"the answer holds {etree.QName(root).localname}, not a BulkResult")
     items: list[BulkItem] = []
     for position, item in enumerate(root.iterfind(f"{{{data}}}response")):
-        index = int(item.get("index", str(position)))
+        index = _integer(item, "index", position, record)
         key = item.get("id") or (wanted[index] if 0 <= index < len(wanted) else "")
-        status = int(item.get("statusCode", "200"))
+        status = _integer(item, "statusCode", 200, record)
         found = item.find(f"{{{data}}}Result")
         if status == 200 and found is not None:
             items.append(BulkItem(key, index, status, client.from_xml(found)))
         else:
             items.append(BulkItem(key, index, status, error=item.get("errorMessage") or f"HTTP {status}"))
     return BulkResults(tuple(items))
+
+
+def _integer(item: etree._Element, name: str, default: int, record: CallRecord) -> int:
+    """An integer attribute of a bulk answer's item (``default`` when absent); a ResponseError if not one."""
+    text = item.get(name)
+    if text is None:
+        return default
+    value = text.strip()
+    if not (value.isascii() and value.removeprefix("-").isdigit() and len(value) < 19):
+        raise ResponseError("bulk", f"the answer's {name} is not an integer", attempts=record.attempts)
+    return int(value)
 
 
 def execution_record(client: Client, request_id: str) -> tuple[Any, ...] | None:
@@ -413,9 +424,9 @@ def openapi(client: Client) -> dict[str, Any]:
     if response.status_code != 200:
         _raise_for(client, operation, response, record)
     try:
-        document = json.loads(response.content)
-    except ValueError:
-        raise ResponseError(operation, "the answer is not JSON", attempts=record.attempts) from None
+        document = loads(response.content, max_bytes=client.settings.max_response_bytes)
+    except JsonFormError as exc:
+        raise ResponseError(operation, f"the answer is not JSON ({exc})", attempts=record.attempts) from None
     if not isinstance(document, dict) or "paths" not in document:
         raise ResponseError(operation, "the answer is not an OpenAPI description", attempts=record.attempts)
     return document

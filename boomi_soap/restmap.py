@@ -134,13 +134,13 @@ def error_message(body: bytes) -> str:
     if text.startswith(b"{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than json reads
             data = None
         if isinstance(data, dict):
             inner = data.get("error")
             found = inner.get("message") if isinstance(inner, dict) else data.get("message")
-            if isinstance(found, str):
-                return found
+            if isinstance(found, str) and _one_line(found):
+                return _one_line(found)[:_MESSAGE]
     elif text.startswith(b"<"):
         try:
             root = parse_xml(text, source="REST error")
@@ -149,11 +149,28 @@ def error_message(body: bytes) -> str:
         if root is not None:
             found = root.findtext("message") if root.tag != "message" else root.text
             if found is None:
-                found = next((e.text for e in root.iter() if etree.QName(e).localname == "message"), None)
-            if found:
-                return found.strip()
-    excerpt = text[:200].decode("utf-8", "replace").replace("\n", " ").strip()
+                found = next(
+                    (e.text for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "message"),
+                    None,
+                )
+            if found and _one_line(found):
+                return _one_line(found)[:_MESSAGE]
+    excerpt = _one_line(text[:200].decode("utf-8", "replace"))
     return excerpt or "no message"
+
+
+_MESSAGE: Final = 2000
+"""Longest error message kept from an answer."""
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, without what an XML fault or a terminal should not carry.
+
+    What is not printable (control characters and line breaks, lone surrogates,
+    U+FFFE and U+FFFF) becomes a space: the message goes into a SOAP fault (XML) and
+    into one-line errors.
+    """
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 class RestMap:
@@ -560,7 +577,7 @@ class JsonBodies:
         Raises:
             JsonFormError: If it is not JSON or does not fit the schema.
         """
-        from boomi_soap.jsonform import loads
+        from boomi_soap.jsonform import loads, xml_text
 
         data = loads(body, max_bytes=max_bytes)
         if not isinstance(data, dict):
@@ -570,7 +587,7 @@ class JsonBodies:
             for name in ("processId", "processName", "atomId"):
                 value = data.get(name)
                 if value is not None:
-                    element.set(name, str(value))
+                    element.set(name, xml_text(str(value), f"$.{name}"))
             unknown = sorted(set(data) - {"processId", "processName", "atomId", "ProcessProperties", "@type"})
             if unknown:
                 raise JsonFormError(f"unknown key {unknown[0]!r}", path=f"$.{unknown[0]}")

@@ -15,12 +15,14 @@ import pytest
 
 from boomi_soap.connectnow import EXTRA_OPERATIONS, OPERATIONS, ConnectNowClient, ConnectNowError
 from boomi_soap.credentials import Credentials
-from boomi_soap.exceptions import ConfigurationError, ResponseError
+from boomi_soap.exceptions import ConfigurationError, ResponseError, ServiceTimeoutError
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice import connectnow as served
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+from boomi_soap.settings import ClientSettings
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.test_ipacks import PACK, PARTNER, SECRET, SUB, partner_lifecycle
+from tests.scripted import Answer, Scripted, drip, flood, reply, scripted
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 AUTH = base64.b64encode(f"{DEFAULT_USER}:{DEFAULT_PASSWORD}".encode()).decode()
@@ -241,3 +243,71 @@ class _server:  # noqa: N801 - used as a context manager, like a function
     def __exit__(self, *exc_info: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# -- bounds: the deadline, the size cap, answers cut short ---------------------------------
+
+BOUNDED = ClientSettings(rate_limit=None, total_timeout=1.5, max_response_bytes=256 * 1024)
+
+
+def _raw(data: bytes) -> Answer:
+    """Write ``data`` as the whole answer, then close the connection."""
+
+    def answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        handler.wfile.write(data)
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        (drip(0.2), ServiceTimeoutError, "within the total timeout of 1.5 s"),
+        (drip(0.2, headers_first=True), ServiceTimeoutError, "within the total timeout of 1.5 s"),
+        (_raw(b"HTTP/1.1 200 OK\r\nContent-Type: applica"), ResponseError, "no body"),
+        (_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"), ResponseError, "no body"),
+        (
+            _raw(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"result": ['),
+            ResponseError,
+            "unreadable answer",
+        ),
+        (flood(1024 * 1024), ResponseError, "larger than 262144 bytes"),
+    ],
+    ids=["dripped", "dripped-after-the-headers", "cut-inside-the-headers", "no-body", "cut-in-the-body", "flood"],
+)
+def test_an_answer_out_of_bounds_or_cut_short_is_an_error(answer: Answer, error: type[Exception], message: str) -> None:
+    with (
+        scripted(answer) as server,
+        ConnectNowClient(server.base_url, credentials=CREDENTIALS, settings=BOUNDED) as client,
+        pytest.raises(error, match=message) as caught,
+    ):
+        client.get_installed_ipacks(SUB)
+    assert DEFAULT_PASSWORD not in str(caught.value)
+    assert AUTH not in str(caught.value)
+
+
+def test_deep_json_and_control_characters_are_one_line_errors() -> None:
+    deep = b'{"result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with (
+        scripted(reply(200, deep, {"Content-Type": "application/json"})) as server,
+        ConnectNowClient(server.base_url, credentials=CREDENTIALS) as client,
+        pytest.raises(ConnectNowError, match=r"the answer is not JSON .*nested too deep"),
+    ):
+        client.get_installed_ipacks(SUB)
+    nested = b'{"result": ' + b"[" * 300 + b"]" * 300 + b"}"  # json reads it; the bound of 256 does not
+    with (
+        scripted(reply(200, nested, {"Content-Type": "application/json"})) as server,
+        ConnectNowClient(server.base_url, credentials=CREDENTIALS) as client,
+        pytest.raises(ConnectNowError, match="nested deeper than 256 levels"),
+    ):
+        client.get_installed_ipacks(SUB)
+    failed = json.dumps({"errorMessage": "line one\nline two\x00\x1b[31m"}).encode()
+    with (
+        scripted(reply(400, failed, {"Content-Type": "application/json"})) as server,
+        ConnectNowClient(server.base_url, credentials=CREDENTIALS) as client,
+        pytest.raises(ConnectNowError) as caught,
+    ):
+        client.get_installed_ipacks(SUB)
+    assert str(caught.value) == "getInstalledIPacks: line one line two  [31m (HTTP 400)"

@@ -46,3 +46,20 @@ def test_what_is_not_a_filter(where: object, shown: str) -> None:
         check_expression(where)
     check_expression(None)
     check_expression(F("a") == 1)
+
+
+def test_a_filter_the_request_could_not_carry_is_refused() -> None:
+    from boomi_soap.filters import MAX_DEPTH, Grouping
+
+    deep: Simple | Grouping = F("name") == "x"
+    for _ in range(MAX_DEPTH):
+        deep = Grouping("and", (deep, F("status") == "ERROR"))
+    with pytest.raises(QueryFilterError, match=f"deeper than {MAX_DEPTH} levels"):
+        check_expression(deep)
+    with pytest.raises(QueryFilterError, match="U\\+0000"):
+        check_expression(F("name") == "a\x00b")
+    with pytest.raises(QueryFilterError, match="U\\+0001"):
+        check_expression(F("na\x01me").like("x%"))
+    with pytest.raises(QueryFilterError, match="holds str"):
+        check_expression(Grouping("and", ("name = x",)))  # type: ignore[arg-type]
+    check_expression((F("name") == "Orders") & (F("status") != "ERROR"))  # within bounds: passes

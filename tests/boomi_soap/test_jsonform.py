@@ -6,6 +6,7 @@ import enum
 import hashlib
 import inspect
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -584,3 +585,39 @@ def test_answers_of_the_local_service_round_trip(connect: Any) -> None:
     assert partner["ContactInfo"]["address2"] == ""  # Boomi's empty required element survives
     again = form.from_json(partner, f"{{{NS}}}TradingPartnerComponent")
     assert form.to_json(again) == partner
+
+
+def test_nesting_json_reads_but_converters_would_recurse_on_is_refused() -> None:
+    # 300 levels: json reads them, and whoever walks the value next (zeep, redaction) recurses.
+    with pytest.raises(JsonFormError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        loads(b"[" * 300 + b"]" * 300)
+    with pytest.raises(JsonFormError, match="nested too deep"):
+        loads(b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    assert loads(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) is not None
+    assert loads(b'{"a": "[[[[["}', max_depth=2) == {"a": "[[[[["}  # brackets in strings do not nest
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "reason"),
+    [
+        ({"name": "a\x00b", "classification": "PROD"}, "$.name", "U+0000"),
+        ({"name": "bell\x07", "classification": "PROD"}, "$.name", "U+0007"),
+        ({"name": "\ud800", "classification": "PROD"}, "$.name", "U+D800"),
+        ({"name": "x\ufffe", "classification": "PROD"}, "$.name", "U+FFFE"),
+        ({"name": "n", "classification": "PROD", "@type": "a b"}, "$.@type", "is not"),
+    ],
+    ids=["nul", "bell", "lone-surrogate", "non-character", "type-with-a-space"],
+)
+def test_what_xml_cannot_carry_is_a_json_form_error(
+    split: JsonForm, data: dict[str, Any], path: str, reason: str
+) -> None:
+    with pytest.raises(JsonFormError, match=re.escape(reason)) as caught:
+        split.from_json(data, f"{{{NS}}}Environment")
+    assert caught.value.path == path
+    assert "\x00" not in str(caught.value)
+
+
+@pytest.mark.parametrize("tag", ["a b", "1x", "\x01", "{urn:x}a}b", "\ud800"])
+def test_an_element_name_xml_refuses_is_a_json_form_error(split: JsonForm, tag: str) -> None:
+    with pytest.raises(JsonFormError, match="@type is not an XML name"):
+        split.from_json({"@type": tag}, f"{{{NS}}}{tag}")

@@ -234,3 +234,44 @@ def test_execute_process_sends_the_body_of_boomis_how_to(layout: str) -> None:
     )
     assert (call.method, call.path, call.content_type) == ("POST", "/executeProcess", "application/xml")
     assert canonical(etree.fromstring(call.body)) == canonical(etree.fromstring(how_to))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<error><message>line one\nline two\t\x85 end</message></error>".encode(), "line one line two end"),
+        (b"<error><message>not XML\x0b\x1b[0m</message></error>", "<error><message>not XML [0m"),
+        (b'{"@type": "Error", "message": "a\\u0000b\\u0007c\\ud800"}', "a b c"),
+        (b'{"message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", '{"message": [[[['),
+        (b"\x00\x01 not an error body \xff", "not an error body"),
+    ],
+    ids=["xml-line-breaks", "control-characters-in-no-xml", "json-control-characters", "deep-json", "garbage"],
+)
+def test_an_error_message_is_one_line_xml_can_carry(body: bytes, message: str) -> None:
+    from boomi_soap.rest import fault
+    from boomi_soap.xmlsafe import parse_xml
+
+    found = error_message(body)
+    assert found.startswith(message)
+    assert found.isprintable()
+    assert parse_xml(fault(500, found)).findtext(".//faultstring") == found
+
+
+def test_json_bodies_refuse_what_xml_cannot_carry() -> None:
+    from boomi_soap.cache import pinned_store
+    from boomi_soap.exceptions import JsonFormError
+    from boomi_soap.jsonform import JsonForm
+    from boomi_soap.localservice import DEFAULT_ACCOUNT
+    from boomi_soap.restmap import JsonBodies
+
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    bodies = JsonBodies(JsonForm.of(snapshot), "http://api.platform.boomi.com/")
+    for body, path in (
+        (b'{"@type": "Envi ronment", "name": "x"}', "$.@type"),
+        (b'{"@type": "\\u0001", "name": "x"}', "$.@type"),
+        (b'{"processId": "p\\u0000"}', "$.processId"),
+    ):
+        root = "ProcessExecutionRequest" if b"processId" in body else "Environment"
+        with pytest.raises(JsonFormError) as caught:
+            bodies.from_json(body, root, max_bytes=1 << 20)
+        assert caught.value.path == path
