@@ -18,6 +18,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from boomi_soap.connectnow import EXTRA_OPERATIONS, OPERATIONS
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.localservice.contract import NS_DATA
 from tests.boomi_soap.localservice.helpers import envelope
@@ -25,26 +26,8 @@ from tests.boomi_soap.localservice.helpers import envelope
 GOOD_AUTH = base64.b64encode(f"{DEFAULT_USER}:{DEFAULT_PASSWORD}".encode()).decode()
 _QUERY = "<soap:query><api:objectType>Role</api:objectType></soap:query>"
 _CONTROLS = ("\r", "\n", "\x00", "\x0b", "\x7f", "\r\r", "\x00\r\n")
-_CONNECT_NOW = (
-    "createIntegrationPackDeployment",
-    "executeIntegrationProcess",
-    "getAllIPacksAvailableToAccount",
-    "getBoomiAccountProfile",
-    "getEnvironmentsForAccount",
-    "getExtendedConnectionsForInstalledIPack",
-    "getExtendedCrossReferenceTablesForInstalledIPack",
-    "getExtendedMapsForInstalledIPack",
-    "getExtendedProcessPropertiesForInstalledIPack",
-    "getProcessExecutionRecords",
-    "getInstalledIPacks",
-    "getOAuth2AccessTokenURL",
-    "getProcessSchedules",
-    "getInstalledIPackInstanceProcesses",
-    "deleteInstalledIPackInstance",
-    "upsertEnvironmentExtensions",
-    "upsertProcessSchedules",
-    "noSuchOperation",
-)
+# Every operation the client knows, and one the service must refuse.
+_CONNECT_NOW = (*OPERATIONS, *EXTRA_OPERATIONS, "noSuchOperation")
 _REST_PATHS = (
     "/Environment",
     "/Environment/query",
