@@ -207,8 +207,8 @@ def _mask_json_text(raw: bytes) -> bytes:
     if not any(suspect in lowered for suspect in _JSON_SUSPECTS):
         try:
             json.loads(raw)
-        except ValueError:
-            pass  # cut off or malformed: an object's name may lie past the end
+        except (ValueError, RecursionError):
+            pass  # cut off, malformed or nested past the parser: an object's name may lie past the end
         else:
             return raw  # whole, and no word of a secret in it: nothing to mask (and the tokenizer is slow)
     stack: list[_Object | None] = []  # None: an array

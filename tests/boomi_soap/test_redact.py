@@ -131,3 +131,11 @@ def test_urls_mask_secret_query_parameters() -> None:
     assert redact_url(f"unix:///tmp/r.sock?pass%77ord={S}") == "unix:///tmp/r.sock?pass%77ord=***"
     assert redact_url(f"redis://user:{S}@h:1/0", keep_user=True) == "redis://user:***@h:1/0"
     assert redact_url("https://h/x?wsdl&a=b") == "https://h/x?wsdl&a=b"
+
+
+def test_json_nested_past_the_parser_is_still_redacted() -> None:
+    """A hostile answer logged at DEBUG: JSON too deep for json.loads is read by the tokenizer."""
+    deep = b'{"name": "dbPassword", "value": "s3cret", "k": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    shown = redact(deep)
+    assert "s3cret" not in shown
+    assert redact(b'{"k": ' + b"[" * 5000 + b"]" * 5000 + b"}").startswith('{"k": [[')
