@@ -124,3 +124,10 @@ TRANSPORTS = ("soap", "rest")
 def transport(request: pytest.FixtureRequest) -> str:
     """``"soap"`` or ``"rest"``: the client transport under test."""
     return str(request.param)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the tests that gather secret-scan evidence on one xdist worker, where the scan reads it."""
+    for item in items:
+        if "evidence" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("evidence"))
