@@ -225,9 +225,11 @@ def poll_async(
         polls += 1
         if on_poll is not None:
             on_poll(polls)
-        if status not in (200, 202):  # 202 over REST until it exists; the body still decides
+        # A 503 (busy, over the rate limit, a gateway's) on a read: poll again after the pause.
+        busy = status == 503 and b"quota" not in body.lower()
+        if not busy and status not in (200, 202):  # 202 over REST until it exists; the body still decides
             raise ResponseError("async", f"HTTP {status} from {redact_url(url)}")
-        result = read_async_result(body, operation="async")
+        result = None if busy else read_async_result(body, operation="async")
         if result is not None:
             return result
         pause = next(pauses)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 from boomi_soap.asyncops import Backoff, http_get, read_async_result
-from boomi_soap.exceptions import BoomiSoapError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, NotFoundError, QuotaExceededError
 from boomi_soap.filters import F
 
 if TYPE_CHECKING:
@@ -205,6 +205,12 @@ class Execution:
             status, body = http_get(
                 client, self.record_url, max_bytes=client.settings.max_response_bytes, operation="async"
             )
+            if status == 503:
+                # A read, safe to repeat: the service's limit answer (or a gateway's) means
+                # "ask again", never "no such run"; only a spent quota ends the wait.
+                if b"quota" in body.lower():
+                    raise QuotaExceededError("async", f"HTTP 503 for request {self.request_id}: quota exhausted")
+                return self
             if status not in (200, 202):
                 raise NotFoundError("async", f"HTTP {status} for request {self.request_id}")
             result = read_async_result(body, operation="async")

@@ -168,3 +168,30 @@ def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path)
     )
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert 'incompatible type "ExecutionId"; expected "RequestId"' in checked.stdout
+
+
+@pytest.mark.contracts("split", why="the record URL's poll does not depend on the layout")
+@pytest.mark.parametrize("follow", ["attach", "poll_async"])
+def test_a_503_on_the_record_url_is_polled_again(connect: Connect, tmp_path: Path, follow: str) -> None:
+    """A 503 on a poll is a read to repeat, not "no such run" (it hit 2 of 8 parallel runs)."""
+    from boomi_soap.asyncops import poll_async
+    from boomi_soap.client import Client
+    from tests.boomi_soap.conftest import CREDENTIALS
+    from tests.scripted import gateway, scripted
+
+    service, client = connect()
+    run = client.run_process("Orders - Shopify to SAP", "Production Atom", wait=False)
+    polls = lambda r, n: "/ExecutionRecord/async/" in r.path and n < 2  # noqa: E731 - the first two polls fail
+    with scripted(gateway(service.base_url, polls)) as front:
+        through = Client(
+            client.snapshot, CREDENTIALS, endpoint=front.base_url + client.address.removeprefix(service.base_url),
+            settings=client.settings, compiled_dir=tmp_path / "front", transport=client.transport,
+        )  # fmt: skip
+        url = front.base_url + run.record_url.removeprefix(service.base_url)
+        if follow == "attach":
+            done = attach(through, run.request_id, record_url=url)
+            done.poll = FAST
+            assert done.wait(30).execution_id is not None
+        else:
+            assert poll_async(through, url, timeout=30, backoff=FAST).status == 200
+    assert len([r for r in front.received if "/ExecutionRecord/async/" in r.path]) >= 3
