@@ -1,9 +1,10 @@
 """Faults the local service answers with, and the HTTP status each one travels with.
 
-SOAP 1.1 (section 6.2) sends every fault with HTTP 500, and a JAX-WS service does
-the same for a failed WS-Security check, so authentication and permission faults
-are HTTP 500 too: a client must read the fault, not the status.  The two limits
-are the exception: Boomi answers them with HTTP 503, and so do we.
+SOAP 1.1 (section 6.2) sends every fault with HTTP 500, so a permission fault is
+HTTP 500 too: a client must read the fault, not the status.  Where Boomi documents
+a status of its own, the fault travels with it: 401 for bad credentials (a JAX-WS
+service would send 500 for a failed WS-Security check; Boomi's list of API errors
+says 401), 503 for the two limits.
 
 A request that cannot be read as a SOAP 1.1 envelope at all (not well-formed, a
 DOCTYPE, another encoding, over the tag or namespace limits, not an Envelope, a Body
@@ -59,7 +60,8 @@ class ApiFault(Exception):  # noqa: N818 - it is a SOAP Fault, and named so
         self.code = code
         self.message = message
         if http_status is None:
-            http_status = 503 if code in (FaultCode.RATE_LIMIT, FaultCode.QUOTA) else 500
+            limits = (FaultCode.RATE_LIMIT, FaultCode.QUOTA)
+            http_status = 401 if code is FaultCode.AUTHENTICATION else 503 if code in limits else 500
         self.http_status = http_status
         super().__init__(message)
 
