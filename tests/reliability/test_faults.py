@@ -5,10 +5,12 @@ The table below is the one in README.rst ("Faults and what the client does").
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from boomi_soap.aio import AsyncClient
 from boomi_soap.exceptions import (
     BoomiSoapError,
     QuotaExceededError,
@@ -51,6 +53,7 @@ KNOBS = {
 }
 
 
+@pytest.mark.parametrize("driver", ["sync", "async"])
 @pytest.mark.parametrize(("fault", "operation", "outcome"), TABLE, ids=lambda v: getattr(v, "__name__", str(v)))
 def test_fault_outcome(
     service: LocalService,
@@ -59,7 +62,9 @@ def test_fault_outcome(
     fault: str,
     operation: str,
     outcome: type[BoomiSoapError] | None,
+    driver: str,
 ) -> None:
+    """The same outcome on both drivers: the async client is held to the sync one's table."""
     if fault == "latency past the timeout":
         client = client_for(service, workdir, read_timeout=0.3)
         service.injections.latency = 0.6
@@ -70,9 +75,17 @@ def test_fault_outcome(
     environments = service.store().count("Environment")
 
     def call() -> object:
+        if driver == "async":
+            return asyncio.run(call_async())
         if operation == "get":
             return client.get("Account", DEFAULT_ACCOUNT)
         return client.create("Environment", name=f"fault {fault}", classification="TEST")
+
+    async def call_async() -> object:
+        async with AsyncClient(client) as twin:
+            if operation == "get":
+                return await twin.get("Account", DEFAULT_ACCOUNT)
+            return await twin.create("Environment", name=f"fault {fault}", classification="TEST")
 
     if outcome is None:
         result = call()
