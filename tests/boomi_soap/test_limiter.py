@@ -433,7 +433,8 @@ def test_a_locked_sqlite_store_raises_limiter_store_error_within_the_deadline(tm
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert backend.reserve("acct", None, time.time()) == (True, 1)  # the failed transactions were ended
+    now = time.time()
+    assert backend.reserve("acct", None, now) == (True, 1)  # the failed transactions were ended
     limiter.acquire()
     backend.close()
 
@@ -501,7 +502,8 @@ def test_redis_errors_mask_the_password_and_a_killed_redis_fails_closed(
     assert SECRET not in repr(ClientSettings(limiter=backend))
     limiter = backend.limiter("acct", 5)
     limiter.acquire()
-    assert backend.reserve("acct", None, time.time()) == (True, 1)
+    now = time.time()
+    assert backend.reserve("acct", None, now) == (True, 1)
 
     server.kill()  # mid-run
     server.wait(timeout=10)
