@@ -172,7 +172,7 @@ class AsyncSafeTransport(AsyncTransport):
         policy = settings.retry
         gate = self.gates.gate(address)
         while True:
-            record.waited += await gate.enter_async(retry=record.attempts > 0)
+            record.waited += await gate.enter_async(retry=record.attempts > 0, expires=expires)
             granted = time.monotonic()
             record.attempts += 1
             error: TransportError | None = None

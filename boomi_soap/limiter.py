@@ -61,7 +61,7 @@ from collections.abc import Callable, Coroutine, Iterator, Mapping
 from hashlib import sha256
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from boomi_soap.exceptions import ConfigurationError, LimiterStoreError
@@ -122,7 +122,34 @@ def _store_wait() -> float:
     module = sys.modules.get("boomi_soap.deadline")
     current = getattr(getattr(module, "_current", None), "deadline", None)
     left = current.remaining() if current is not None else None
+    expires = getattr(_on_behalf, "expires", None)
+    if expires is not None:  # a thread waiting for an async call: that call's deadline
+        mine = max(0.0, expires - time.monotonic())
+        left = mine if left is None else min(float(left), mine)
     return STORE_WAIT_S if left is None else min(float(left), STORE_WAIT_S)
+
+
+# The deadline of the async call a worker thread waits on the store for (see in_thread).
+_on_behalf = threading.local()
+_T = TypeVar("_T")
+
+
+async def in_thread(call: Callable[[], _T], expires: float | None) -> _T:
+    """Run a blocking store call in a worker thread, its waits bounded by ``expires`` (monotonic).
+
+    A host store's ``flock`` held by a stopped process, or a Redis that does not answer,
+    would otherwise stall every task of the event loop.
+    """
+    import asyncio
+
+    def bounded() -> _T:
+        _on_behalf.expires = expires
+        try:
+            return call()
+        finally:
+            _on_behalf.expires = None
+
+    return await asyncio.to_thread(bounded)
 
 
 def hour_of(epoch: float) -> int:
@@ -204,8 +231,11 @@ class AccountLimiter:
             self._leave(ticket)
         return time.monotonic() - started
 
-    async def acquire_async(self, *, retry: bool = False) -> float:
-        """Wait (without blocking the loop) until this task may send; return the seconds it waited."""
+    async def acquire_async(self, *, retry: bool = False, expires: float | None = None) -> float:
+        """Wait (without blocking the loop) until this task may send; return the seconds it waited.
+
+        ``expires`` (monotonic) is the call's deadline, which bounds waits on a shared store.
+        """
         import asyncio
 
         started = time.monotonic()
@@ -215,13 +245,19 @@ class AccountLimiter:
         self._enqueue(ticket, retry)
         try:
             await turn.wait()
-            pause = self._try()
+            pause = await self._try_async(expires)
             while pause > 0:
                 await asyncio.sleep(pause + self._deference())
-                pause = self._try(after_sleep=True)
+                pause = await self._try_async(expires, after_sleep=True)
         finally:
             self._leave(ticket)  # also on cancellation, so the queue moves on
         return time.monotonic() - started
+
+    async def _try_async(self, expires: float | None, *, after_sleep: bool = False) -> float:
+        """:meth:`_try` for coroutines: a shared store is waited on in a thread (:func:`in_thread`)."""
+        if not self._shared:
+            return self._try(after_sleep=after_sleep)
+        return await in_thread(lambda: self._try(after_sleep=after_sleep), expires)
 
     def _enqueue(self, ticket: _Ticket, front: bool) -> None:
         with self._mutex:

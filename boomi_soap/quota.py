@@ -28,7 +28,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from boomi_soap.exceptions import QuotaBudgetExceeded, ServiceUnavailableError
-from boomi_soap.limiter import HOURS, AccountLimiter, Backend, backend_for, hour_of
+from boomi_soap.limiter import HOURS, AccountLimiter, Backend, backend_for, hour_of, in_thread
 from boomi_soap.settings import ClientSettings, RetryPolicy
 
 __all__ = ["Gate", "Gates", "Outage", "QuotaBudget", "UsageReport", "account_of"]
@@ -81,6 +81,11 @@ class QuotaBudget:
         self._backend = backend
         self._warned = False
         self._clock: Callable[[], float] = time.time
+
+    @property
+    def blocking(self) -> bool:
+        """Whether counting waits on another process (a file lock, a Redis server)."""
+        return self._backend.kind != "memory"
 
     @property
     def warn_at(self) -> int | None:
@@ -145,10 +150,18 @@ class Gate:
         self.budget.spend()
         return self.limiter.acquire(retry=retry) if self.limiter is not None else 0.0
 
-    async def enter_async(self, *, retry: bool = False) -> float:
-        """:meth:`enter` for coroutines."""
-        self.budget.spend()
-        return await self.limiter.acquire_async(retry=retry) if self.limiter is not None else 0.0
+    async def enter_async(self, *, retry: bool = False, expires: float | None = None) -> float:
+        """:meth:`enter` for coroutines; a shared store is waited on in a thread, never in the loop.
+
+        ``expires`` (monotonic) is the call's deadline, which bounds waits on the store.
+        """
+        if self.budget.blocking:
+            await in_thread(self.budget.spend, expires)
+        else:
+            self.budget.spend()
+        if self.limiter is None:
+            return 0.0
+        return await self.limiter.acquire_async(retry=retry, expires=expires)
 
     def sent(self, granted: float, answered: float) -> None:
         """Report a send's round trip (``time.monotonic()`` at the grant and at the answer) to the limiter."""

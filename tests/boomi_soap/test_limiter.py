@@ -23,9 +23,11 @@ from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.deadline import Deadline
 from boomi_soap.exceptions import (
+    BoomiSoapError,
     ConfigurationError,
     LimiterStoreError,
     RateLimitedError,
+    ServiceTimeoutError,
     ServiceUnavailableError,
 )
 from boomi_soap.limiter import HostBackend, MemoryBackend, RedisBackend, backend_for
@@ -415,6 +417,45 @@ def test_a_call_ends_within_total_timeout_when_the_lock_is_held(
     lock_holder(tmp_path / "limits" / f"{DEFAULT_ACCOUNT}.lock")
     with pytest.raises(LimiterStoreError, match=r"lock was not free within 1\.\d+ s"):
         client.get("Account", DEFAULT_ACCOUNT)
+
+
+@pytest.mark.contracts("split", why="the limiter sits below the contract; one layout shows the loop keeps running")
+@pytest.mark.timeout(60)
+def test_an_async_call_waits_for_a_held_lock_off_the_event_loop(
+    service: LocalService, tmp_path: Path, lock_holder: Callable[[Path], None]
+) -> None:
+    """A stopped process holding the host store's lock stalls its call, not every task of the loop."""
+    from boomi_soap.aio import AsyncClient
+
+    snapshot = refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+    settings = ClientSettings(rate_limit=50, limiter="host", limits_dir=tmp_path / "limits", total_timeout=1.5)
+    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled")
+    client.get("Account", DEFAULT_ACCOUNT)  # the store exists and works
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    async def main() -> BaseException | None:
+        ticker = asyncio.create_task(tick())
+        try:
+            async with AsyncClient(client) as twin:
+                await twin.get("Account", DEFAULT_ACCOUNT)
+        except BoomiSoapError as exc:
+            return exc
+        finally:
+            ticker.cancel()
+        return None
+
+    lock_holder(tmp_path / "limits" / f"{DEFAULT_ACCOUNT}.lock")
+    ended = asyncio.run(main())
+    assert isinstance(ended, ServiceTimeoutError | LimiterStoreError), ended
+    assert ticks >= 5  # the loop ran other tasks while the call waited for the lock
 
 
 def test_a_locked_sqlite_store_raises_limiter_store_error_within_the_deadline(tmp_path: Path) -> None:
