@@ -39,7 +39,7 @@ import requests
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
-from boomi_soap.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_body, check_head, too_large
+from boomi_soap.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_head, too_large
 from boomi_soap.cache import Snapshot
 from boomi_soap.client import Client, _execution, _log_call, _translate
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback, same_origin
@@ -56,7 +56,7 @@ from boomi_soap.partner import SubAccountClient
 from boomi_soap.quota import Gates, Outage
 from boomi_soap.redact import debug_body, redact_headers, redact_url
 from boomi_soap.settings import ClientSettings
-from boomi_soap.transport import CallRecord, next_try, refuse_unsafe_retry, settled
+from boomi_soap.transport import CallRecord, answered, next_try
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncSafeTransport", "fan_out"]
 
@@ -182,17 +182,9 @@ class AsyncSafeTransport(AsyncTransport):
             except _FailedError as failed:
                 error, retry_reason = failed.classify(record, address, self._timeout, policy.idempotent)
             else:
-                body = response.content
-                if _log.isEnabledFor(logging.DEBUG):
-                    _log.debug(
-                        "%s answer (HTTP %d)\n%s\n\n%s",
-                        record.operation, response.status_code, redact_headers(response.headers),
-                        debug_body(body, settings.debug_body_limit),
-                    )  # fmt: skip
                 gate.sent(granted, time.monotonic())
-                refuse_unsafe_retry(record, policy, response.status_code, body, address)
-                check_body(record.operation, record.attempts, response.status_code, body, address)
-                if settled(record, response.status_code, body, self.outage, log=False):  # logged above
+                status, body = response.status_code, response.content
+                if answered(record, settings, self.outage, status, response.headers, body, address):
                     return response
                 retry_reason = "HTTP 503"
             retry_after = response.headers.get("Retry-After") if error is None else None

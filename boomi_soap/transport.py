@@ -37,7 +37,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -293,16 +293,8 @@ class SafeTransport:
                 if body is None:
                     raise too_large(record.operation, record.attempts, address, settings.max_response_bytes)
                 response._content = body
-                if _log.isEnabledFor(logging.DEBUG):
-                    _log.debug(
-                        "%s answer (HTTP %d)\n%s\n\n%s",
-                        record.operation, response.status_code, redact_headers(response.headers),
-                        debug_body(body, settings.debug_body_limit),
-                    )  # fmt: skip
                 gate.sent(granted, time.monotonic())
-                refuse_unsafe_retry(record, policy, response.status_code, body, address)
-                check_body(record.operation, record.attempts, response.status_code, body, address)
-                if settled(record, response.status_code, body, self.outage, log=False):  # logged above
+                if answered(record, settings, self.outage, response.status_code, response.headers, body, address):
                     return response
                 retry_reason, error = "HTTP 503", None
             retry_after = response.headers.get("Retry-After") if error is None else None
@@ -422,6 +414,31 @@ def refuse_unsafe_retry(record: CallRecord, policy: RetryPolicy, status: int, bo
         sent=True,
         attempts=record.attempts,
     )
+
+
+def answered(
+    record: CallRecord,
+    settings: ClientSettings,
+    outage: Outage,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    address: str,
+) -> bool:
+    """Judge a whole answer the same way on both drivers; whether it is final (else: a 503 to retry).
+
+    Logs it (redacted) at DEBUG, stops a call not safe to repeat at a 503 that is not the
+    service's own (:func:`refuse_unsafe_retry`) and refuses an answer that is no SOAP or
+    REST one (:func:`~boomi_soap.bounds.check_body`).
+    """
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug(
+            "%s answer (HTTP %d)\n%s\n\n%s",
+            record.operation, status, redact_headers(headers), debug_body(body, settings.debug_body_limit),
+        )  # fmt: skip
+    refuse_unsafe_retry(record, settings.retry, status, body, address)
+    check_body(record.operation, record.attempts, status, body, address)
+    return settled(record, status, body, outage, log=False)  # logged above
 
 
 def settled(record: CallRecord, status: int, content: bytes, outage: Outage, *, log: bool = True) -> bool:
