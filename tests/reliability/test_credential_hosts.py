@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -36,7 +35,7 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_U
 from boomi_soap.runs import attach
 from boomi_soap.settings import ClientSettings
 from tests.boomi_soap.conftest import FAST, QUICK
-from tests.docserver import doc_server
+from tests.docserver import doc_server, serving
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 
@@ -97,15 +96,9 @@ def other_server() -> Iterator[Other]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.host_port = f"127.0.0.2:{server.server_address[1]}"
-    try:
+    with serving(Handler, "127.0.0.2") as base_url:
+        state.host_port = base_url.removeprefix("http://")
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -149,15 +142,9 @@ def rewriting_proxy(service: LocalService) -> Iterator[Rewriter]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(Handler) as base_url:
+        state.base_url = base_url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _xml_text(text: str) -> str:
