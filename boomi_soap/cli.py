@@ -264,7 +264,10 @@ _cache_option = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="BOOMI_SOAP_CACHE_DIR",
-    help="Cache root (or BOOMI_SOAP_CACHE_DIR; default ./wsdl_cache if present, else the user cache).",
+    help=(
+        "Cache root (or BOOMI_SOAP_CACHE_DIR; default ./wsdl_cache if present and not the package's own,"
+        " else the user cache)."
+    ),
 )
 _base_url_option = click.option(
     "--base-url", envvar="BOOMI_BASE_URL", help="Platform host (or BOOMI_BASE_URL).  [default: https://api.boomi.com]"
