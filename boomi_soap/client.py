@@ -51,6 +51,7 @@ from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, SafeTransport
 from boomi_soap.validate import SchemaValidator, ValidationIssue
+from boomi_soap.wire.tolerance import Deviations, check_answer
 from boomi_soap.xmlsafe import bound_zeep_binding, parse_xml
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
@@ -130,12 +131,14 @@ def _check_answer(client: Client, operation: str, child: etree._Element) -> None
 
 
 def check_fits(client: Client, operation: str, answer: etree._Element) -> None:
-    """Refuse an answer (a SOAP response wrapper, a REST document) that does not fit the schema, if so set."""
-    if client.settings.validate_responses:
-        issue = next(iter(client.validator.iter_errors(answer, source=f"{operation} answer")), None)
-        if issue is not None:
-            where = f" (line {issue.line})" if issue.line else ""
-            raise ResponseError(operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}")
+    """Check an answer (a SOAP response wrapper, a REST document) as ``settings.responses`` says.
+
+    The one place every path reads through: in ``tolerant`` mode a drifted answer is
+    repaired in place and each deviation counted on ``client.deviations``.
+    """
+    check_answer(
+        client.validator, answer, mode=client.settings.responses, operation=operation, deviations=client.deviations
+    )
 
 
 def _keep_empty_objects(client: zeep.Client) -> None:
@@ -157,6 +160,24 @@ def _keep_empty_objects(client: zeep.Client) -> None:
                 return _parse(*args, **kwargs)
 
             xsd_type.parse_xmlelement = never_none  # type: ignore[method-assign]
+
+
+def _lenient_bodies(client: zeep.Client, binding: Any) -> None:
+    """Let zeep read a Body that lacks a required element, as the tolerant reader left it.
+
+    zeep's ``strict=False`` would also parse a broken envelope in lxml's recover mode,
+    so the envelope stays strict: only the reading of each operation's Body, after
+    :func:`check_fits` has put it in order and dropped what the snapshot does not
+    declare, runs with ``strict`` off (zeep keeps that switch per thread).
+    """
+    for operation in binding._operations.values():
+        read = operation.process_reply
+
+        def process_reply(envelope: Any, _read: Any = read) -> Any:
+            with client.settings(strict=False):
+                return _read(envelope)
+
+        operation.process_reply = process_reply
 
 
 def _keep_empty_strings(root: etree._Element) -> None:
@@ -290,6 +311,8 @@ class Client:
             )
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
+        #: What tolerant reads of this client's answers saw (see ``ClientSettings.responses``).
+        self.deviations = Deviations()
         self.transport: Transport = _check_transport(transport)
         self.format = _check_format(format, self.transport)
         self._transport = self._make_transport(session)
@@ -333,6 +356,8 @@ class Client:
                 service = client.create_service(binding, self.address)  # type: ignore[no-untyped-call]
                 bound_zeep_binding(service._binding)  # the answer bounds of parse_xml, before zeep parses
                 _keep_empty_objects(client)
+                if self.settings.responses != "strict":
+                    _lenient_bodies(client, service._binding)
                 self._zeep_parts = (client, service)
             return self._zeep_parts
 
@@ -605,8 +630,10 @@ class Client:
         _keep_empty_strings(copied)
         import zeep.exceptions
 
+        strict = self.settings.responses == "strict"
         try:
-            return self.type(local).parse_xmlelement(copied, self._zeep.wsdl.types)
+            with self._zeep.settings(strict=strict):
+                return self.type(local).parse_xmlelement(copied, self._zeep.wsdl.types)
         except (zeep.exceptions.Error, TypeError, ValueError) as exc:
             raise InvalidRequestError("object", f"{local} does not fit the schema: {exc}") from None
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_DEPTH", "MAX_TEXT", "JsonForm", "dumps", "loads", "xml_text"]
 
+_log = logging.getLogger("boomi_soap.jsonform")
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
@@ -441,7 +443,9 @@ class JsonForm:
 
     # -- JSON -> XML -------------------------------------------------------------------
 
-    def from_json(self, data: Mapping[str, Any], tag: str, *, parent: etree._Element | None = None) -> etree._Element:
+    def from_json(
+        self, data: Mapping[str, Any], tag: str, *, parent: etree._Element | None = None, lenient: bool = False
+    ) -> etree._Element:
         """The element ``tag`` (a Clark name) holding ``data``, children in schema order.
 
         ``tag`` is a global element of the schemas; any other tag (a wrapper's child)
@@ -454,6 +458,11 @@ class JsonForm:
                 rather than appending yourself: lxml drops namespace declarations a new
                 parent already makes under another prefix, which would leave the
                 ``xsi:type`` values naming undeclared prefixes; this rewrites them.
+            lenient: Read an answer as it came, for the tolerant reader to judge on the XML:
+                an unknown key becomes an element of its name (one per array item), a
+                value of the wrong JSON type is written as its text, a required key may
+                be absent; only a key that is no XML name, or an object or array where
+                a value belongs (and the other way round), is skipped, with a WARNING.
 
         Raises:
             JsonFormError: For an unknown key, a value of the wrong JSON type, missing
@@ -472,9 +481,9 @@ class JsonForm:
         if key is None:
             if not isinstance(data, Mapping) or not isinstance(data.get("@type"), str) or not data.get("@type"):
                 raise JsonFormError(f"{tag} is not an element of the schema; @type must name its type", path="$")
-            self._in(element, data, None, "$", 0)
+            self._in(element, data, None, "$", 0, lenient)
         else:
-            self._in(element, data, self._types[key], "$", 0)
+            self._in(element, data, self._types[key], "$", 0, lenient)
         if parent is not None:
             typed = [
                 (node, self._nsmap[prefix], local)
@@ -527,7 +536,9 @@ class JsonForm:
             raise JsonFormError(f"@type is needed: {declared.describe()} is abstract and {detail}", path=path)
         return fitting[0]
 
-    def _in(self, element: etree._Element, data: Any, declared: _Type | None, path: str, depth: int) -> None:
+    def _in(
+        self, element: etree._Element, data: Any, declared: _Type | None, path: str, depth: int, lenient: bool = False
+    ) -> None:
         if depth >= MAX_DEPTH:
             raise JsonFormError(f"nested deeper than {MAX_DEPTH} levels", path=path)
         if not isinstance(data, Mapping):
@@ -538,46 +549,75 @@ class JsonForm:
         if typed:
             namespace = etree.QName(item.key).namespace or ""
             element.set(_XSI_TYPE, f"{self._prefix[namespace]}:{item.name}")
+        unknown = []
         for key in data:
             if key != "@type" and key not in item.by_key:
                 if not isinstance(key, str):
                     raise JsonFormError("keys must be strings", path=path)
-                raise JsonFormError(f"unknown key {key!r} for {item.describe()}", path=path)
+                if not lenient:
+                    raise JsonFormError(f"unknown key {key!r} for {item.describe()}", path=path)
+                unknown.append(key)
         for f in item.attributes:
             value = data.get(f.key)
             if value is None:
-                if f.required:
+                if f.required and not lenient:
                     raise JsonFormError(f"{f.key} is required in {item.describe()}", path=_path(path, f.key))
                 continue
-            element.set(f.name, _value_in(value, f.kind, _path(path, f.key)))
+            if lenient and isinstance(value, list | Mapping) and not _typed_number(value):
+                _skipped(item, f.key, path)
+                continue
+            element.set(f.name, _value_in(value, f.kind, _path(path, f.key), lenient))
         for f in item.elements:
             value = data.get(f.key)
             where = _path(path, f.key)
             if value is None:
-                if f.required:
+                if f.required and not lenient:
                     raise JsonFormError(f"{f.key} is required in {item.describe()}", path=where)
                 continue
             if f.repeated:
                 if not isinstance(value, list):  # one item without its array, as Boomi's samples sometimes send
-                    self._child(element, f, value, f"{where}[0]", depth)
+                    self._child(element, f, value, f"{where}[0]", depth, lenient)
                     continue
-                if f.required and not value:
+                if f.required and not value and not lenient:
                     raise JsonFormError(f"{f.key} needs at least one item", path=where)
                 for index, entry in enumerate(value):
-                    self._child(element, f, entry, f"{where}[{index}]", depth)
+                    self._child(element, f, entry, f"{where}[{index}]", depth, lenient)
             elif isinstance(value, list) and len(value) == 1 and f.kind not in (INTEGER, NUMBER):
-                self._child(element, f, value[0], f"{where}[0]", depth)  # a one-item array for one element
+                self._child(element, f, value[0], f"{where}[0]", depth, lenient)  # a one-item array for one element
             else:
-                self._child(element, f, value, where, depth)
+                self._child(element, f, value, where, depth, lenient)
+        for key in unknown:  # after the known children: the tolerant reader names and drops them
+            self._unknown(element, item, key, data[key], path)
 
-    def _child(self, parent: etree._Element, f: _Field, value: Any, path: str, depth: int) -> None:
+    def _child(
+        self, parent: etree._Element, f: _Field, value: Any, path: str, depth: int, lenient: bool = False
+    ) -> None:
         if value is None:
+            if lenient:
+                return
             raise JsonFormError("expected a value, got null", path=path)
+        if lenient and (f.kind == COMPLEX) != isinstance(value, Mapping) and not _typed_number(value):
+            _skipped(self._types[f.type] if f.kind == COMPLEX else None, f.key, path)
+            return
         child = etree.SubElement(parent, f.name)
         if f.kind == COMPLEX:
-            self._in(child, value, self._types[f.type], path, depth + 1)
+            self._in(child, value, self._types[f.type], path, depth + 1, lenient)
         else:
-            child.text = _value_in(value, f.kind, path)
+            child.text = _value_in(value, f.kind, path, lenient)
+
+    def _unknown(self, element: etree._Element, item: _Type, key: str, value: Any, path: str) -> None:
+        """An element for a key the schema does not declare, so the XML reader sees what the JSON held."""
+        namespace = etree.QName(item.key).namespace
+        try:
+            tag = f"{{{namespace}}}{key}" if namespace else key
+            etree.QName(tag)
+        except ValueError:
+            _skipped(item, key, path)
+            return
+        for entry in value if isinstance(value, list) else [value]:
+            child = etree.SubElement(element, tag)
+            if isinstance(entry, str | int | float) and not isinstance(entry, bool):
+                child.text = xml_text(str(entry), _path(path, key)) if isinstance(entry, str) else str(entry)
 
 
 @functools.lru_cache(maxsize=16)
@@ -645,15 +685,39 @@ def xml_text(value: str, path: str) -> str:
     return value
 
 
-def _value_in(value: Any, kind: str, path: str) -> str:
+def _typed_number(value: Any) -> bool:
+    """Jackson's typed form of a number (``["Long", 654]``), which Boomi's own samples use."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and not isinstance(value[1], list | Mapping)
+    )
+
+
+def _skipped(item: _Type | None, key: str, path: str) -> None:
+    # No value in the message: a skipped field may hold anything.
+    owner = item.describe() if item is not None else "the object"
+    # ascii(): a hostile key (a lone surrogate, a control character) is shown escaped, and cut short.
+    _log.warning(
+        "a JSON answer's key %s at %s has no XML form in %s; skipped", ascii(key)[:80], ascii(path)[:200], owner
+    )
+
+
+def _value_in(value: Any, kind: str, path: str, lenient: bool = False) -> str:
     if isinstance(value, str):
         xml_text(value, path)
         if kind in (STRING, ANY):
             return value
         if kind == BOOLEAN and value.strip() in ("true", "false"):
             return value.strip()
+        if lenient:
+            return value  # as it came: the XML check names the field and drops the value
         _value_out(value, kind, path)  # a typed value written as a string must still read as one
         return value.strip()
+    mistyped = kind == BOOLEAN or isinstance(value, bool) or (kind == INTEGER and isinstance(value, float))
+    if lenient and kind not in (STRING, ANY) and isinstance(value, bool | int | float) and mistyped:
+        return json.dumps(value)  # true for an integer, 1.5 for an int: the XML check says so
     if kind == BOOLEAN and isinstance(value, bool):
         return "true" if value else "false"
     if kind in (INTEGER, NUMBER) and isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -146,7 +146,10 @@ class RestTransport(SafeTransport):
         root = self.json.answer_root(call.operation, call.object_type)
         try:
             response._content = self.json.from_json(
-                response.content, root, max_bytes=self.client_settings.max_response_bytes
+                response.content,
+                root,
+                max_bytes=self.client_settings.max_response_bytes,
+                lenient=self.client_settings.responses != "strict",
             )
         except JsonFormError as exc:
             record = self._record()

@@ -571,8 +571,11 @@ class JsonBodies:
             root = _typed(root, self.data)
         return _dumps(self.form.to_json(root))
 
-    def from_json(self, body: bytes, root: str, *, max_bytes: int) -> bytes:
+    def from_json(self, body: bytes, root: str, *, max_bytes: int, lenient: bool = False) -> bytes:
         """A JSON REST body as its XML form, ``root`` the local name it stands for when it has no ``@type``.
+
+        ``lenient``: an answer, read as it came for the tolerant reader (see
+        :meth:`~boomi_soap.jsonform.JsonForm.from_json`).
 
         Raises:
             JsonFormError: If it is not JSON or does not fit the schema.
@@ -589,14 +592,16 @@ class JsonBodies:
                 if value is not None:
                     element.set(name, xml_text(str(value), f"$.{name}"))
             unknown = sorted(set(data) - {"processId", "processName", "atomId", "ProcessProperties", "@type"})
-            if unknown:
+            if unknown and not lenient:
                 raise JsonFormError(f"unknown key {unknown[0]!r}", path=f"$.{unknown[0]}")
             if isinstance(data.get("ProcessProperties"), dict):
-                self.form.from_json(data["ProcessProperties"], self._d("ProcessProperties"), parent=element)
+                self.form.from_json(
+                    data["ProcessProperties"], self._d("ProcessProperties"), parent=element, lenient=lenient
+                )
             return etree.tostring(element, encoding="utf-8")
         named = data.get("@type")
         local = named if isinstance(named, str) and named else root
-        return etree.tostring(self.form.from_json(data, self._d(local)), encoding="utf-8")
+        return etree.tostring(self.form.from_json(data, self._d(local), lenient=lenient), encoding="utf-8")
 
     def answer_root(self, operation: str, object_type: str | None) -> str:
         """The local name of the XML root a JSON answer to ``operation`` stands for, without ``@type``."""

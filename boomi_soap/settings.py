@@ -10,20 +10,22 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
     from boomi_soap.limiter import Backend
 
 from boomi_soap.exceptions import ConfigurationError
 
-__all__ = ["IDEMPOTENT_OPERATIONS", "ClientSettings", "RetryPolicy"]
+__all__ = ["IDEMPOTENT_OPERATIONS", "RESPONSE_MODES", "ClientSettings", "ResponseMode", "RetryPolicy"]
 
 # The last three are the REST-only reads (boomi_soap.rest): a bulk GET, the
 # ExecutionRecord/async lookup and the OpenAPI description.
 IDEMPOTENT_OPERATIONS: Final = frozenset(
     {"get", "query", "queryMore", "getAssignableRoles", "bulk", "ExecutionRecord/async", "openapi.json"}
 )
+ResponseMode = Literal["strict", "tolerant", "off"]
+RESPONSE_MODES: Final[tuple[ResponseMode, ...]] = ("strict", "tolerant", "off")
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_DEBUG_BODY_LIMIT: Final = 64 * 1024
 # The bounds of a WSDL download (boomi_soap.fetch): one document, all of them, and the time.
@@ -116,8 +118,14 @@ class ClientSettings:
         debug_body_limit: Longest envelope printed in DEBUG logs; the rest is cut off
             and the full size stated.
         validate_requests: Validate every request against the schema before sending.
-        validate_responses: Check every answer's Body against the schema before reading it, so
-            both client paths refuse the same misfits with the same error.
+        responses: How answers are checked against the schema before they are read, the
+            same on every path (zeep, typed, REST XML and JSON, async): ``"tolerant"``
+            (the default) reads an answer that drifted from the snapshot (a new
+            enumeration value, a required field left out, an unknown field, children out
+            of order, a value of the wrong type) and records each deviation
+            (:meth:`~boomi_soap.client.Client.deviations`, one WARNING per type, field
+            and kind); ``"strict"`` refuses any misfit with ``ResponseError`` (for
+            contract tests and CI); ``"off"`` checks nothing.
         retry: The retry policy.
         user_agent: ``User-Agent`` header.
         allow_insecure: Allow a plain ``http://`` endpoint on a host other than loopback
@@ -150,7 +158,7 @@ class ClientSettings:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     debug_body_limit: int = DEFAULT_DEBUG_BODY_LIMIT
     validate_requests: bool = True
-    validate_responses: bool = True
+    responses: ResponseMode = "tolerant"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = "boomi-soap"
     allow_insecure: bool = False
@@ -180,6 +188,10 @@ class ClientSettings:
         _integer("ClientSettings", "debug_body_limit", self.debug_body_limit, minimum=0)
         for name in ("validate_requests", "allow_insecure", "allow_other_host"):
             _flag("ClientSettings", name, getattr(self, name))
+        if self.responses not in RESPONSE_MODES:
+            raise ConfigurationError(
+                f"ClientSettings.responses must be one of {', '.join(RESPONSE_MODES)}, not {self.responses!r}"
+            )
         if not isinstance(self.retry, RetryPolicy):
             raise ConfigurationError(f"ClientSettings.retry must be a RetryPolicy, not {type(self.retry).__name__}")
         if not isinstance(self.user_agent, str) or not self.user_agent or any(c in self.user_agent for c in "\r\n"):

@@ -42,7 +42,9 @@ from boomi_soap.xmlsafe import parse_xml, safe_parser
 
 __all__ = [
     "KNOWN_PREFIXES",
+    "Declarations",
     "FileResult",
+    "Finding",
     "SchemaValidator",
     "ValidationIssue",
     "ValidationReport",
@@ -189,13 +191,18 @@ class _Text:
 
 
 @dataclass
-class _Finding:
+class Finding:
     """One problem as libxml2 reported it, in the words of an issue.
 
     ``complete`` is false when xmlschema would add something libxml2 does not say
     (a missing child libxml2 does not name, the other faults of an abstract type, a
     message this module does not recognise).  ``unexpected`` marks the child that
     broke its parent's content model: libxml2 checks nothing after it in that parent.
+    ``kind`` sorts it for the tolerant reader: ``enumeration``, ``value`` (not of the
+    declared type), ``missing-attribute``, ``unknown-attribute``, ``unexpected`` (a
+    child out of order or undeclared), ``incomplete`` (a required child missing),
+    ``text``, ``type`` (no declaration, an xsi:type that names none), ``abstract``, ``other``;
+    ``name`` is the attribute's name as libxml2 gave it, for the attribute kinds.
     """
 
     element: etree._Element
@@ -205,6 +212,8 @@ class _Finding:
     value: str | None = None
     complete: bool = True
     unexpected: bool = False
+    kind: str = "other"
+    name: str | None = None
 
 
 # Patterns as text: ``re`` compiles (and keeps) each on first use, which only an
@@ -255,11 +264,11 @@ def _names(listed: str | None) -> tuple[str, ...]:
     return tuple(_short(n.strip()) for n in listed.split(",")) if listed else ()
 
 
-def _translate(element: etree._Element, message: str) -> _Finding:
+def _translate(element: etree._Element, message: str) -> Finding:
     """Turn one libxml2 message about ``element`` into a finding."""
     match = re.match(_LIBXML2, message)
     if match is None:
-        return _Finding(element, message, complete=False)
+        return Finding(element, message, complete=False)
     attribute = match.group("attribute")
     text = match.group("text").strip()
     shown = _short(attribute) if attribute else None
@@ -267,42 +276,57 @@ def _translate(element: etree._Element, message: str) -> _Finding:
     if found := re.match(_ENUMERATION, text):
         value = found.group("value")
         reason = f"value must be one of [{found.group('set')}]"
-        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+        return Finding(
+            element,
+            f"{on}{value!r}: {reason}" if on else reason,
+            shown,
+            value=value,
+            kind="enumeration",
+            name=attribute,
+        )
     if found := re.match(_ATOMIC, text):
         value, kind = found.group("value"), found.group("type")
         words = _WORDS.get(kind.removeprefix("xs:")) if kind.startswith("xs:") else None
         reason = f"{value!r} {words or f'is not a valid value of type {_short(kind)}'}"
-        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+        return Finding(
+            element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
+        )
     if found := re.match(_FACET, text):
         value = found.group("value")
         reason = f"{value!r} {found.group('rest')} (facet {found.group('facet')})"
-        return _Finding(element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value)
+        return Finding(
+            element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
+        )
     if found := re.match(_REQUIRED, text):
-        return _Finding(element, f"missing required attribute {_short(found.group('name'))!r}")
+        name = found.group("name")
+        return Finding(element, f"missing required attribute {_short(name)!r}", kind="missing-attribute", name=name)
     if found := re.match(_NOT_ALLOWED, text):
-        return _Finding(element, f"{_short(found.group('name'))!r} attribute not allowed for element")
+        name = found.group("name")
+        return Finding(
+            element, f"{_short(name)!r} attribute not allowed for element", kind="unknown-attribute", name=name
+        )
     if found := re.match(_UNEXPECTED, text):
         parent = element.getparent()
         position = (list(parent).index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
-        return _Finding(element, reason, expected=expected, unexpected=True)
+        return Finding(element, reason, expected=expected, unexpected=True, kind="unexpected")
     if found := re.match(_MISSING, text):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
         if len(expected) > 1:
             wanted = f" One of {', '.join(repr(e) for e in expected)} expected."
         reason = f"The content of element {_short(match.group('element'))!r} is not complete.{wanted}"
-        return _Finding(element, reason, expected=expected, complete=bool(expected))
+        return Finding(element, reason, expected=expected, complete=bool(expected), kind="incomplete")
     if text == _CHARACTER_DATA:
-        return _Finding(element, "character data between child elements not allowed")
+        return Finding(element, "character data between child elements not allowed", kind="text")
     if text.startswith("No matching global declaration") or _UNRESOLVED_TYPE in text:
-        return _Finding(element, text)
+        return Finding(element, text, kind="type")
     if text == "The type definition is abstract.":
         # xmlschema names the type, and finds the faults libxml2 stops before.
-        return _Finding(element, "the type is abstract: give a concrete xsi:type", complete=False)
-    return _Finding(element, message, complete=False)
+        return Finding(element, "the type is abstract: give a concrete xsi:type", complete=False, kind="abstract")
+    return Finding(element, message, complete=False)
 
 
 class _Locator:
@@ -388,7 +412,7 @@ def _qname(node: etree._Element, value: str) -> str:
     return _key(node.nsmap.get(prefix or None) or "", local)
 
 
-class _Declarations:
+class Declarations:
     """The schema documents of a bundle, read just far enough to give each child its declared type."""
 
     def __init__(self, directory: Path, names: frozenset[str], imports: tuple[tuple[str, str], ...]) -> None:
@@ -399,6 +423,7 @@ class _Declarations:
         self.groups: dict[str, etree._Element] = {}
         self.anonymous: dict[etree._Element, str] = {}  # anonymous type -> its probe root's tag
         self._content: dict[object, dict[str, _Type] | None] = {}
+        self._required: dict[object, tuple[str, ...]] = {}
         tables = {"element": self.elements, "complexType": self.types, "simpleType": self.types, "group": self.groups}
         queue = [name for _, name in imports]
         while queue:  # only the documents the bundle's imports reach, as libxml2 loads them
@@ -439,6 +464,7 @@ class _Declarations:
         return name, self.type_of_declaration(particle)
 
     def type_of_declaration(self, declaration: etree._Element) -> _Type:
+        """The type an ``xs:element`` declaration gives (named, anonymous, or its head's)."""
         named = declaration.get("type")
         if named is not None:
             return _qname(declaration, named)
@@ -490,6 +516,48 @@ class _Declarations:
             elif kind == "restriction" and node.tag == f"{_XS}complexContent":
                 self._particles(child, found, depth + 1)  # a restriction restates its content
 
+    def required(self, kind: _Type) -> tuple[str, ...]:
+        """The child element names an instance of ``kind`` must have (outside any choice or optional group)."""
+        key = ("required", kind)
+        cached = self._required.get(key)
+        if cached is None:
+            node = kind if isinstance(kind, etree._Element) else self.types.get(kind)
+            found: dict[str, None] = {}
+            if node is not None:
+                self._must(node, found, 0)
+            cached = self._required[key] = tuple(found)
+        return cached
+
+    def _must(self, node: etree._Element, found: dict[str, None], depth: int) -> None:
+        if depth > 64:
+            return
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str) or not tag.startswith(_XS) or child.get("minOccurs") == "0":
+                continue
+            kind = tag[len(_XS) :]
+            if kind == "element":
+                found.setdefault(self.declared(child)[0], None)
+            elif kind in ("sequence", "all", "complexContent"):
+                self._must(child, found, depth + 1)
+            elif kind == "group" and child.get("ref"):
+                group = self.groups.get(_qname(child, child.get("ref", "")))
+                if group is not None:
+                    self._must(group, found, depth + 1)
+            elif kind == "extension" and node.tag == f"{_XS}complexContent":
+                base = self.types.get(_qname(child, child.get("base", "")))
+                if base is not None:
+                    self._must(base, found, depth + 1)
+                self._must(child, found, depth + 1)
+            elif kind == "restriction" and node.tag == f"{_XS}complexContent":
+                self._must(child, found, depth + 1)
+
+    def type_name(self, kind: _Type | None, element: etree._Element) -> str:
+        """A type's local name for messages; an anonymous type goes by its element's name."""
+        if isinstance(kind, str):
+            return kind.rpartition("}")[2]
+        return etree.QName(element).localname
+
     def instance_type(self, element: etree._Element, declared: _Type) -> _Type | None:
         """The type an element is validated with: its xsi:type, else the declared one."""
         given = element.get(_XSI_TYPE)
@@ -499,6 +567,7 @@ class _Declarations:
         return name if name in self.types or name.startswith("{" + NS_XS + "}") else None
 
     def root_type(self, root: etree._Element) -> _Type | None:
+        """The type of a document root that is a global element (``None``: not one)."""
         declaration = self.elements.get(str(root.tag))
         if declaration is None:
             return None
@@ -580,7 +649,7 @@ class _Prober:
 
     def __init__(self, schema: SchemaBundle) -> None:
         directory, names = schema.files()
-        self.declarations = _Declarations(directory, names, schema.imports)
+        self.declarations = Declarations(directory, names, schema.imports)
         self._directory = directory
         self._names = names
         self._imports = schema.imports
@@ -622,10 +691,10 @@ class _Prober:
         return compiled
 
     def complete(
-        self, root: etree._Element, root_type: _Type | None, findings: list[_Finding], depth: int = 0
-    ) -> list[_Finding]:
+        self, root: etree._Element, root_type: _Type | None, findings: list[Finding], depth: int = 0
+    ) -> list[Finding]:
         """The problems in what libxml2 left unchecked after each child out of order in ``findings``."""
-        added: list[_Finding] = []
+        added: list[Finding] = []
         if root_type is None or depth > 32:
             return added
         for finding in findings:
@@ -646,14 +715,14 @@ class _Prober:
                 if declared is None:
                     if child is not broken:  # as xmlschema: every child the parent's type does not declare
                         reason = f"Unexpected child with tag {_short(child.tag)!r} at position {position + 1}."
-                        added.append(_Finding(child, reason))
+                        added.append(Finding(child, reason, kind="unexpected"))
                     continue
                 # An xsi:type that names no type: the stand-in keeps it, and libxml2 says so.
                 given = self.declarations.instance_type(child, declared)
                 added += self.probe(child, declared if given is None else given, depth)
         return added
 
-    def probe(self, element: etree._Element, kind: _Type, depth: int = 0) -> list[_Finding]:
+    def probe(self, element: etree._Element, kind: _Type, depth: int = 0) -> list[Finding]:
         """The problems of ``element`` and its subtree when it has type ``kind``."""
         checker = self.checker()
         if checker is None:
@@ -684,7 +753,7 @@ class _Prober:
         if checker.validate(stand_in):
             return []
         locator = _Locator(stand_in)
-        findings: list[_Finding] = []
+        findings: list[Finding] = []
         named = f"'{tag}'"
         for line, path, message in _log_of(checker):
             finding = _translate(locator.find(line, path), message.replace(named, f"'{element.tag!s}'"))
@@ -865,7 +934,7 @@ class SchemaValidator:
         locator = _Locator(target)
         findings = [_translate(locator.find(line, path), message) for line, path, message in native]
         if not findings:  # never pass what libxml2 rejects
-            findings = [_Finding(target, "the document does not match the schema")]
+            findings = [Finding(target, "the document does not match the schema")]
         if any(f.unexpected for f in findings):  # libxml2 checked nothing after it in that parent
             prober = _prober_for(self.schema)
             if prober is not None:
@@ -948,6 +1017,33 @@ class SchemaValidator:
                 source, paths.of(failing, attribute), reason, failing.sourceline,
                 text.column(failing, attribute), expected, value,
             )  # fmt: skip
+
+    @property
+    def declarations(self) -> Declarations | None:
+        """The schema's declarations, for callers that walk an instance (``None``: unreadable)."""
+        prober = _prober_for(self.schema)
+        return prober.declarations if prober is not None else None
+
+    def findings(self, target: etree._Element) -> list[Finding]:
+        """The problems of one element (a Body child or a document root) with the nodes they are on.
+
+        libxml2's account, completed past each child out of order; nothing is
+        explained by xmlschema.  Empty for a valid element.
+        """
+        fast: etree.XMLSchema | None = getattr(self._threads, "checker", None)
+        if fast is None:
+            fast = self._threads.checker = self.schema.checker()
+        if fast.validate(target):
+            return []
+        locator = _Locator(target)
+        found = [_translate(locator.find(line, path), message) for line, path, message in _log_of(fast)]
+        if not found:
+            found = [Finding(target, "the document does not match the schema")]
+        if any(f.unexpected for f in found):
+            prober = _prober_for(self.schema)
+            if prober is not None:
+                found += prober.complete(target, prober.declarations.root_type(target), found)
+        return found
 
     def validate(
         self, document: etree._Element | bytes | Path, *, source: str | None = None, element: str | None = None

@@ -243,7 +243,8 @@ def _qname(element: etree._Element, namespace: str, name: str) -> str:
 def from_element(element: etree._Element, declared: type[Any]) -> Any:
     """Read an element into the class its ``xsi:type`` names, else ``declared``.
 
-    Unknown children and attributes (fields of a newer release) are ignored.
+    Unknown children and attributes (fields of a newer release) are ignored; a
+    required field the element lacks reads as ``None`` (``[]`` for a list).
 
     Raises:
         ValueError: If ``xsi:type`` names a class the bindings do not know.
@@ -286,8 +287,11 @@ def from_element(element: etree._Element, declared: type[Any]) -> Any:
     try:
         return cls(**values)
     except TypeError:
-        missing = [f.xml for f in fields if f.attr not in values]
-        raise ValueError(f"{cls.__name__} lacks required {', '.join(missing)} at line {element.sourceline}") from None
+        # A required field the answer left out (the tolerant reader recorded it): read as absent,
+        # never a made-up value.  The client's check decides whether such an answer is read at all.
+        for f in fields:
+            values.setdefault(f.attr, [] if f.repeated else None)
+        return cls(**values)
 
 
 OperationMeta = tuple[tuple[FieldMeta, ...], tuple[FieldMeta, ...]]
