@@ -4,6 +4,9 @@ The client (:class:`Client`) works from a cached snapshot of the account's WSDL
 (``boomi-soap fetch``), validates every request against its schema before sending,
 and maps faults to the typed exceptions below.  :mod:`boomi_soap.localservice` is a
 local AtomSphere service that speaks the same wire format on loopback.
+
+Every name a user needs is importable from here (``from boomi_soap import AsyncClient``);
+the modules that define them are internal and may move.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -11,22 +14,32 @@ from typing import TYPE_CHECKING, Any
 from boomi_soap._version import __version__
 
 if TYPE_CHECKING:
+    from boomi_soap.aio import AccountOutcome, AsyncClient, fan_out
+    from boomi_soap.asyncops import AsyncTimeoutError, Backoff, DownloadTooLargeError
+    from boomi_soap.cache import CacheStore, Snapshot, pinned_store, refresh
     from boomi_soap.client import Client, QueryResults
+    from boomi_soap.connectnow import ConnectNowClient, ConnectNowError
     from boomi_soap.credentials import Credentials, Endpoint
+    from boomi_soap.deploy import PromotionError
     from boomi_soap.exceptions import (
         AuthenticationError,
         BoomiSoapError,
         CacheError,
         CacheIntegrityError,
+        CachePermissionError,
         ConfigurationError,
         DocumentInvalidError,
         FetchError,
         InvalidRequestError,
+        JsonFormError,
+        LimiterStoreError,
         NotFoundError,
         PermissionDeniedError,
         QueryFilterError,
+        QuotaBudgetExceeded,
         QuotaExceededError,
         RateLimitedError,
+        RedirectRefusedError,
         RequestValidationError,
         ResponseError,
         SchemaLoadError,
@@ -34,23 +47,75 @@ if TYPE_CHECKING:
         ServiceConfigError,
         ServiceError,
         ServiceTimeoutError,
+        ServiceUnavailableError,
         SnapshotNotFoundError,
         SoapFaultError,
         TransportError,
         XMLInputError,
     )
-    from boomi_soap.filters import F
+    from boomi_soap.filters import Expression, F
+    from boomi_soap.partner import SubAccountClient
+    from boomi_soap.runs import ExecutionId, ExecutionTimeoutError, IdMixupError, RequestId
     from boomi_soap.settings import ClientSettings, RetryPolicy
 
-# Each public name loads its module on first use: ``import boomi_soap.bindings`` or a
-# CLI command that reads the cache does not pay for the client (zeep, requests) or
-# the filter language it does not use.
+# Each public name loads its module on first use (PEP 562): ``import boomi_soap.bindings`` or a
+# CLI command that reads the cache does not pay for the client (zeep, requests), the async
+# client (httpx, asyncio) or the filter language it does not use.
 _HOMES: dict[str, str] = {
+    "AccountOutcome": "aio",
+    "AsyncClient": "aio",
+    "fan_out": "aio",
+    "AsyncTimeoutError": "asyncops",
+    "Backoff": "asyncops",
+    "DownloadTooLargeError": "asyncops",
+    "CacheStore": "cache",
+    "Snapshot": "cache",
+    "pinned_store": "cache",
+    "refresh": "cache",
     "Client": "client",
     "QueryResults": "client",
+    "ConnectNowClient": "connectnow",
+    "ConnectNowError": "connectnow",
     "Credentials": "credentials",
     "Endpoint": "credentials",
+    "PromotionError": "deploy",
+    "AuthenticationError": "exceptions",
+    "BoomiSoapError": "exceptions",
+    "CacheError": "exceptions",
+    "CacheIntegrityError": "exceptions",
+    "CachePermissionError": "exceptions",
+    "ConfigurationError": "exceptions",
+    "DocumentInvalidError": "exceptions",
+    "FetchError": "exceptions",
+    "InvalidRequestError": "exceptions",
+    "JsonFormError": "exceptions",
+    "LimiterStoreError": "exceptions",
+    "NotFoundError": "exceptions",
+    "PermissionDeniedError": "exceptions",
+    "QueryFilterError": "exceptions",
+    "QuotaBudgetExceeded": "exceptions",
+    "QuotaExceededError": "exceptions",
+    "RateLimitedError": "exceptions",
+    "RedirectRefusedError": "exceptions",
+    "RequestValidationError": "exceptions",
+    "ResponseError": "exceptions",
+    "SchemaLoadError": "exceptions",
+    "ServerError": "exceptions",
+    "ServiceConfigError": "exceptions",
+    "ServiceError": "exceptions",
+    "ServiceTimeoutError": "exceptions",
+    "ServiceUnavailableError": "exceptions",
+    "SnapshotNotFoundError": "exceptions",
+    "SoapFaultError": "exceptions",
+    "TransportError": "exceptions",
+    "XMLInputError": "exceptions",
+    "Expression": "filters",
     "F": "filters",
+    "SubAccountClient": "partner",
+    "ExecutionId": "runs",
+    "ExecutionTimeoutError": "runs",
+    "IdMixupError": "runs",
+    "RequestId": "runs",
     "ClientSettings": "settings",
     "RetryPolicy": "settings",
 }
@@ -60,8 +125,6 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     home = _HOMES.get(name)
-    if home is None and name in __all__ and name.endswith("Error"):
-        home = "exceptions"
     if home is None:
         raise AttributeError(f"module 'boomi_soap' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"boomi_soap.{home}"), name)
@@ -69,26 +132,49 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
+    "AccountOutcome",
+    "AsyncClient",
+    "AsyncTimeoutError",
     "AuthenticationError",
+    "Backoff",
     "BoomiSoapError",
     "CacheError",
     "CacheIntegrityError",
+    "CachePermissionError",
+    "CacheStore",
     "Client",
     "ClientSettings",
     "ConfigurationError",
+    "ConnectNowClient",
+    "ConnectNowError",
     "Credentials",
     "DocumentInvalidError",
+    "DownloadTooLargeError",
     "Endpoint",
+    "ExecutionId",
+    "ExecutionTimeoutError",
+    "Expression",
     "F",
     "FetchError",
+    "IdMixupError",
     "InvalidRequestError",
+    "JsonFormError",
+    "LimiterStoreError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PromotionError",
     "QueryFilterError",
     "QueryResults",
+    "QuotaBudgetExceeded",
     "QuotaExceededError",
     "RateLimitedError",
+    "RedirectRefusedError",
+    "RequestId",
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",
@@ -97,9 +183,15 @@ __all__ = [
     "ServiceConfigError",
     "ServiceError",
     "ServiceTimeoutError",
+    "ServiceUnavailableError",
+    "Snapshot",
     "SnapshotNotFoundError",
     "SoapFaultError",
+    "SubAccountClient",
     "TransportError",
     "XMLInputError",
     "__version__",
+    "fan_out",
+    "pinned_store",
+    "refresh",
 ]

@@ -834,6 +834,6 @@ def resolve_snapshot(
         return CacheStore(snapshot.parent, read_only=True, private=False).open(snapshot)
     if account is not None:
         return CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account, flavour)
-    from boomi_soap.localservice.config import DEFAULT_ACCOUNT  # the bundled reference account
+    from boomi_soap.reference import REFERENCE_ACCOUNT  # data in wsdl_cache/, read on first use
 
-    return pinned_store().current(DEFAULT_ACCOUNT)
+    return pinned_store().current(REFERENCE_ACCOUNT)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import boomi_soap
 
@@ -39,3 +45,61 @@ def test_import_boomi_soap_loads_only_its_version() -> None:
 def test_the_typed_client_path_loads_no_zeep_xmlschema_or_limiter_backend() -> None:
     code = "import boomi_soap.client, boomi_soap.bindings, boomi_soap.bindings.operations"
     assert _loaded(code, ("zeep", "xmlschema", "pyrate_limiter", "asyncio", "click", "boomi_soap.fetch")) == []
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# Where a user may import from: the package itself, the generated bindings and the local service.
+PUBLIC_MODULES = ("boomi_soap", "boomi_soap.bindings", "boomi_soap.localservice")
+_IMPORT = re.compile(r"^\s*from\s+(boomi_soap(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n]+)", re.MULTILINE)
+
+
+def _documented_imports() -> list[tuple[str, str, str]]:
+    """(file, module, name) for every ``from boomi_soap... import`` in README.rst and docs/."""
+    found: list[tuple[str, str, str]] = []
+    for path in [ROOT / "README.rst", *sorted((ROOT / "docs").rglob("*.rst")), *sorted((ROOT / "docs").rglob("*.py"))]:
+        for module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            for name in names.strip("()").replace("\n", " ").split(","):
+                if name.split():
+                    found.append((path.name, module, name.split()[0]))
+    return found
+
+
+def test_every_public_name_resolves_to_its_home_module() -> None:
+    assert set(boomi_soap.__all__) == {*boomi_soap._HOMES, "__version__"}
+    for name, home in boomi_soap._HOMES.items():
+        assert getattr(boomi_soap, name) is getattr(importlib.import_module(f"boomi_soap.{home}"), name), name
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        boomi_soap.nothing  # noqa: B018
+
+
+def test_the_type_checker_sees_every_lazy_name() -> None:
+    # mypy reads the TYPE_CHECKING imports, the interpreter reads _HOMES: the two must agree.
+    tree = ast.parse((ROOT / "boomi_soap" / "__init__.py").read_text(encoding="utf-8"))
+    guarded = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    seen = {
+        alias.name: (node.module or "").removeprefix("boomi_soap.")
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == boomi_soap._HOMES
+
+
+def test_the_readme_and_docs_import_only_public_modules_and_public_names() -> None:
+    documented = _documented_imports()
+    assert ("README.rst", "boomi_soap", "Client") in documented  # the scan reads the README at all
+    # The README imports these from their internal modules today; each must be a name of boomi_soap itself.
+    missing = sorted(
+        f"{file}: from {module} import {name}"
+        for file, module, name in documented
+        if module not in PUBLIC_MODULES and name not in boomi_soap.__all__
+    )
+    assert not missing, "documented imports whose name boomi_soap does not export: " + ", ".join(missing)
+    for file, module, name in documented:
+        if module == "boomi_soap":
+            assert name in boomi_soap.__all__, f"{file}: from boomi_soap import {name}"
+
+
+def test_the_public_names_load_nothing_until_used() -> None:
+    code = "import boomi_soap\nboomi_soap.BoomiSoapError\nboomi_soap.CacheStore"
+    assert _loaded(code, ("boomi_soap.aio", "httpx", "zeep", "boomi_soap.client", "boomi_soap.localservice")) == []

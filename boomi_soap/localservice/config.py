@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from boomi_soap.exceptions import ServiceConfigError
+from boomi_soap.reference import REFERENCE_ACCOUNT
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 TOKEN_PREFIX: Final = "BOOMI_TOKEN."  # noqa: S105 - a user-name prefix, not a secret
-DEFAULT_ACCOUNT: Final = "localdemo-A1B2C3"
+DEFAULT_ACCOUNT: Final = REFERENCE_ACCOUNT  # the pinned snapshots' account (wsdl_cache/REFERENCE_ACCOUNT)
 # Sub-accounts of the default (parent) account, for the Partner API's override; the demo
 # user may act on the first only, so a call on behalf of the second is refused.
 DEFAULT_SUB_ACCOUNTS: Final = ("localsub1-D4E5F6", "localsub2-G7H8I9")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from typing import Final
 from lxml import etree
 
 from boomi_soap.contract import read_contract
+from boomi_soap.exceptions import ServiceConfigError
 from boomi_soap.xmlsafe import safe_parser
 
 __all__ = [
@@ -176,6 +178,14 @@ class SchemaIndex:
         return info if info is not None and info.is_object else None
 
 
+def _objects_table() -> Path:
+    """Boomi's per-object table: the generator's data file, located without importing ``codegen``."""
+    spec = importlib.util.find_spec("codegen")
+    if spec is None or not spec.submodule_search_locations:
+        raise ServiceConfigError("the codegen package (which holds data/objects.json) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "objects.json"
+
+
 def _local(qname: str) -> str:
     return qname.rpartition(":")[2]
 
@@ -247,7 +257,7 @@ class Release:
         self._stub_base = str(folder / "__release__.xsd")
         self.schema = self.compile_schema()
         self.index = SchemaIndex(xsd1)
-        rules = json.loads((resources.files("boomi_soap.localservice") / "contract" / "objects.json").read_text())
+        rules = json.loads(_objects_table().read_text(encoding="utf-8"))
         self.rules = {
             name: ObjectRules(frozenset(r["operations"]), tuple(r["filterProperties"]))
             for name, r in rules["objects"].items()
