@@ -67,6 +67,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.validate": VALIDATE,
     "boomi_soap.jsonform": WIRE,
     "boomi_soap.xmlbind": WIRE,
+    "boomi_soap.wire.": WIRE,
     "boomi_soap.restmap": WIRE,
     "boomi_soap.zeepform": WIRE,  # the zeep adapter (signed form)
     "boomi_soap.limiter": LIMITS,
