@@ -202,7 +202,10 @@ def refusal(
         reason = finding.reason if finding is not None else "it does not match the schema"
         return ResponseError(operation, f"the answer does not fit the schema: {reason}")
     where = f" (line {issue.line})" if issue.line else ""
-    return ResponseError(operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}")
+    hint = f" (expected: {', '.join(issue.expected)})" if issue.expected else ""
+    return ResponseError(
+        operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}{hint}"
+    )
 
 
 class _Repair:
