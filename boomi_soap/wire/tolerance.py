@@ -18,6 +18,8 @@ answers through :func:`check_answer`, so they all see the same thing:
     ``out-of-order``              children out of ``xs:sequence`` order: put in order, all read
     ``invalid-value``             a value that is not of the declared type: dropped, read as absent
     ``unexpected-text``           text inside an element that holds only elements: dropped
+    ``unqualified-type``          an ``xsi:type`` without a prefix: the type of that name in the
+                                  element's namespace (as Boomi's own XML examples write it)
     ============================  ======================================================
 ``off``
     nothing is checked.
@@ -59,10 +61,12 @@ KINDS: Final = (
     "out-of-order",
     "invalid-value",
     "unexpected-text",
+    "unqualified-type",
 )
 # Each round fixes what libxml2 saw; what it saw next is one level deeper at most.
 _ROUNDS: Final = 16
 _XS_ANY: Final = "{http://www.w3.org/2001/XMLSchema}any"
+_XSI_TYPE: Final = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 @dataclass(frozen=True, order=True)
@@ -158,6 +162,7 @@ _WORDS: Final = {
     "out-of-order": "out of the snapshot's order (read in order)",
     "invalid-value": "not of the snapshot's type (skipped, read as absent)",
     "unexpected-text": "text where the snapshot allows only elements (skipped)",
+    "unqualified-type": "named without a namespace prefix (read in the element's namespace)",
 }
 
 
@@ -203,9 +208,7 @@ def refusal(
         return ResponseError(operation, f"the answer does not fit the schema: {reason}")
     where = f" (line {issue.line})" if issue.line else ""
     hint = f" (expected: {', '.join(issue.expected)})" if issue.expected else ""
-    return ResponseError(
-        operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}{hint}"
-    )
+    return ResponseError(operation, f"the answer does not fit the schema at {issue.path}{where}: {issue.reason}{hint}")
 
 
 class _Repair:
@@ -294,6 +297,10 @@ class _Repair:
                 return False
             arranged.add(holder)
             return self.arrange(holder, finding)
+        if kind == "type" and self.qualify(element):
+            return True
+        if kind == "abstract" and element.get(_XSI_TYPE) is not None:
+            return False  # named, if not resolvable yet: the type finding on it decides
         if kind == "text":
             self.note(element, etree.QName(element).localname, "unexpected-text")
             element.text = None
@@ -301,6 +308,28 @@ class _Repair:
                 child.tail = None
             return True
         raise self.refuse(finding)
+
+    def qualify(self, element: etree._Element) -> bool:
+        """Read an unprefixed ``xsi:type`` (no default namespace) as the type of that name in the element's namespace.
+
+        Boomi's own XML examples write ``xsi:type="AS2ConnectorRecord"`` under a
+        ``bns:`` prefix; the name then means no namespace, where no type is declared.
+        """
+        given = element.get(_XSI_TYPE)
+        namespace = etree.QName(element).namespace
+        if not given or ":" in given or None in element.nsmap or not namespace:
+            return False
+        if f"{{{namespace}}}{given}" not in self.declarations.types:
+            return False
+        prefix = next((p for p, uri in element.nsmap.items() if uri == namespace and p), None)
+        if prefix is None:
+            return False
+        element.set(_XSI_TYPE, f"{prefix}:{given}")
+        deviation = Deviation(self.operation, given, "xsi:type", "unqualified-type")
+        if deviation not in self.seen:
+            self.seen.add(deviation)
+            self.sink.add(deviation)
+        return True
 
     def arrange(self, holder: etree._Element, finding: Finding) -> bool:
         """Drop undeclared children, put the rest in schema order, record the required ones missing."""
