@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -21,9 +21,40 @@ from boomi_soap.exceptions import BoomiSoapError
 if TYPE_CHECKING:
     from boomi_soap.ipacks import IntegrationPacks
 
-__all__: list[str] = []
+__all__ = ["ZonedDateTime"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class ZonedDateTime(click.ParamType):
+    """An ISO 8601 date-time with its zone (``Z``, ``+01:00``), or a plain date meaning 00:00 UTC.
+
+    A date-time without a zone is refused: which zone it meant would be a guess, and
+    Boomi refuses naive date-times anyway.
+    """
+
+    name = "datetime"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """How ``--help`` shows the value."""
+        return "YYYY-MM-DD|YYYY-MM-DDTHH:MM:SS(Z|+HH:MM)"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        """Parse ``value``; a usage error (exit 2) names the option and the accepted forms."""
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            text = str(value).strip()
+            try:
+                if len(text) == 10:
+                    return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                self.fail(f"{text!r} is not an ISO 8601 date (2026-01-02) or date-time with a zone"
+                          " (2026-01-02T03:04:05Z, 2026-01-02T03:04:05+01:00)", param, ctx)  # fmt: skip
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail(f"{value!r} has no time zone; add Z (UTC) or an offset such as +01:00", param, ctx)
+        return parsed
 
 
 @main.group("ipack", cls=_Group)
@@ -211,7 +242,9 @@ def schedules(instance: str, **options: Any) -> None:
 
 
 @ipack.command()
-@click.option("--since", required=True, type=click.DateTime(), help="First execution time (ISO 8601).")
+@click.option("--since", required=True, type=ZonedDateTime(),
+              help="First execution time: ISO 8601 with a zone (2026-01-02T03:04:05Z, ...+01:00), or a date"
+                   " (00:00 UTC).")  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
 @_options
 def records(since: datetime, limit: int, **options: Any) -> None:

@@ -12,7 +12,7 @@ import base64
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -355,11 +355,17 @@ class IntegrationPacks:
         return self.client.update("ProcessSchedules", **fields)
 
     # getProcessExecutionRecords
-    def execution_records(self, since: datetime, limit: int = 1000) -> list[Any]:
-        """The first ``limit`` runs from ``since`` on, oldest first (``ExecutionRecord`` QUERY)."""
-        results = self.client.query(
-            "ExecutionRecord", F("executionTime") >= since.isoformat(), sort={"executionTime": "ASC"}
-        )
+    def execution_records(self, since: date | datetime, limit: int = 1000) -> list[Any]:
+        """The first ``limit`` runs from ``since`` on, oldest first (``ExecutionRecord`` QUERY).
+
+        Args:
+            since: An aware date-time (sent in UTC with ``Z``), or a date (its 00:00 UTC).
+            limit: At most this many records (no further page is read).
+
+        Raises:
+            QueryFilterError: On a naive date-time (its zone would be a guess).
+        """
+        results = self.client.query("ExecutionRecord", F("executionTime") >= since, sort={"executionTime": "ASC"})
         return list(itertools.islice(results, limit))
 
     # deleteInstalledIPackInstance

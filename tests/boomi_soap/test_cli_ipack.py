@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,50 @@ def test_serve_partner_lets_the_demo_login_act_on_its_sub_account(tmp_path: Path
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+@pytest.mark.timeout(120)
+def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_path: Path) -> None:
+    # Issue 26: --since accepted only naive values, which the service refuses, and refused `Z` (exit 2).
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+
+    def run(*args: str) -> object:
+        result = invoke("ipack", *args, "--account", SUB, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    pack = next(p for p in run("available", "--type", "SINGLE"))  # type: ignore[attr-defined]
+    environment = next(e for e in run("environments") if e["name"] == "Production")  # type: ignore[attr-defined]
+    instance = run("install", pack["id"], "--environment", environment["id"])["id"]  # type: ignore[index]
+    executed = run("execute", run("processes", instance)[0]["wrapperProcessId"])  # type: ignore[index]
+    everything = run("records", "--since", "2000-01-02", "--limit", "100000")  # a plain date: 00:00 UTC
+    assert run("records", "--since", "2000-01-02T03:04:05Z", "--limit", "100000") == everything
+    mine = next(r for r in everything if r["executionId"] == executed["execution_id"])  # type: ignore[index,union-attr]
+    started = datetime.fromisoformat(mine["executionTime"])
+    # The same instant written in other zones is converted, not read as UTC.
+    at = started.astimezone(timezone(timedelta(hours=1))).isoformat()
+    after = (started + timedelta(seconds=1)).astimezone(timezone(timedelta(hours=-5, minutes=-30))).isoformat()
+    assert executed["execution_id"] in [r["executionId"] for r in run("records", "--since", at)]  # type: ignore[index,union-attr]
+    assert executed["execution_id"] not in [r["executionId"] for r in run("records", "--since", after)]  # type: ignore[index,union-attr]
+    assert run("records", "--since", "2999-01-01") == []
+    for bad, why in (("2000-01-02T03:04:05", "has no time zone"), ("yesterday", "is not an ISO 8601 date")):
+        refused = invoke("ipack", "records", "--since", bad, "--account", SUB)
+        assert refused.exit_code == 2
+        error = [line for line in refused.stderr.splitlines() if line.startswith("Error")]
+        assert len(error) == 1, refused.stderr
+        assert "'--since'" in error[0]
+        assert why in error[0]
+
+
+def test_zoned_date_time_sends_utc_with_z() -> None:
+    from boomi_soap.cli_ipack import ZonedDateTime
+    from boomi_soap.filters import F
+
+    for given, sent in (
+        ("2026-01-02T03:04:05+01:00", "2026-01-02T02:04:05Z"),
+        ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
+        ("2026-01-02", "2026-01-02T00:00:00Z"),  # a plain date is its UTC midnight
+    ):
+        assert (F("executionTime") >= ZonedDateTime().convert(given, None, None)).arguments == (sent,)
