@@ -152,12 +152,31 @@ def installed(**options: Any) -> None:
 
 @ipack.command()
 @click.argument("pack")
-@click.option("--environment", required=True, help="Environment id.")
+@click.option("--environment", required=True, help="Environment id or name (`ipack environments` lists them).")
 @click.option("--name", "override_name", help="Instance name (multi-install packs).")
 @_options
 def install(pack: str, environment: str, override_name: str | None, **options: Any) -> None:
-    """Install PACK and attach it to an environment (createIntegrationPackDeployment)."""
-    _run(options, lambda p: p.install(pack, environment, override_name).instance)
+    """Install PACK (id or name) and attach it to an environment (createIntegrationPackDeployment).
+
+    The pack, the environment and the install rules are checked before anything is
+    written; if the attachment fails, the new instance is uninstalled again.
+    """
+    output = options.pop("output")
+    try:
+        packs = _packs(options)
+        # Resolved here first so that the error names the flag (or argument) that was wrong.
+        for flag, find, value in (
+            ("PACK", packs.find_pack, pack),
+            ("--environment", packs.find_environment, environment),
+        ):
+            try:
+                find(value)
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        installation = packs.install(pack, environment, override_name)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    _show(installation.instance, output)
 
 
 @ipack.command()

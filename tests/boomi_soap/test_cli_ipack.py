@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
+from boomi_soap.localservice import LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.test_cli_runs import _invoker
@@ -141,3 +143,84 @@ def test_zoned_date_time_sends_utc_with_z() -> None:
         ("2026-01-02", "2026-01-02T00:00:00Z"),  # a plain date is its UTC midnight
     ):
         assert (F("executionTime") >= ZonedDateTime().convert(given, None, None)).arguments == (sent,)
+
+
+def _objects(service: LocalService, account: str) -> dict[str, list[str]]:
+    """Every object the service holds for an account, by type: what a mistake must leave as it was."""
+    store = service.store(account)
+    found = {kind: sorted(r.key for r in store.all(kind)) for kind in store.types()}
+    return {kind: keys for kind, keys in found.items() if keys}  # a type emptied again is as before
+
+
+def _error_line(result: Result) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+@pytest.mark.timeout(120)
+def test_install_is_whole_or_nothing(service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 26: `--environment Production` (a name) created the instance, failed on the attachment
+    # and undid nothing, so the retry of a single-install pack was refused as "already installed".
+    from boomi_soap.localservice import ipacks as service_ipacks
+
+    invoke = _invoker(service, tmp_path)
+
+    def install(*args: str) -> Result:
+        return invoke("ipack", "install", *args, "--account", SUB, "--format", "json")
+
+    invoke("ipack", "installed", "--account", SUB)  # the service seeds the packs on first use
+    before = _objects(service, SUB)
+
+    typo = install("Shopify Storefront", "--environment", "Prodution")
+    assert typo.exit_code == 1
+    line = _error_line(typo)
+    assert "--environment 'Prodution'" in line
+    assert "no environment 'Prodution' (by id or name)" in line
+    assert "Production (" in line  # what there is
+    unknown = install("Shopify Storfront", "--environment", "Production")
+    assert unknown.exit_code == 1
+    assert "PACK 'Shopify Storfront'" in _error_line(unknown)
+    named = install("Shopify Storefront", "--environment", "Production", "--name", "Mine")
+    assert named.exit_code == 1
+    assert "single-install pack: no --name" in _error_line(named)
+    assert _objects(service, SUB) == before  # nothing half-made
+
+    done = install("Shopify Storefront", "--environment", "Production")  # both by name
+    assert done.exit_code == 0, done.output
+    instance = json.loads(done.stdout)["id"]
+    again = install("Shopify Storefront", "--environment", "Production")
+    assert again.exit_code == 1
+    assert f"already installed as instance {instance}" in _error_line(again)
+    assert invoke("ipack", "uninstall", instance, "--account", SUB).exit_code == 0
+    assert _objects(service, SUB) == before
+
+    # The attachment fails after the instance exists: the instance is uninstalled again.
+    real_install = service_ipacks.install
+
+    def install_then_fail(*args: object, **kwargs: object) -> object:
+        record = real_install(*args, **kwargs)  # type: ignore[arg-type]
+        service.inject("soap_fault", failures)  # the next calls: the attachment (and the undo)
+        return record
+
+    monkeypatch.setattr(service_ipacks, "install", install_then_fail)
+    failures = 1
+    undone = install("Salesforce to NetSuite Orders", "--environment", "Production", "--name", "Half")
+    assert undone.exit_code == 1
+    line = _error_line(undone)
+    assert "attaching Salesforce to NetSuite Orders (instance " in line
+    assert "the instance was uninstalled again, nothing is left" in line
+    assert _objects(service, SUB) == before
+
+    # The undo fails too: the message says what exists and the one command that removes it.
+    failures = 2
+    left = install("Salesforce to NetSuite Orders", "--environment", "Production", "--name", "Half")
+    assert left.exit_code == 1
+    line = _error_line(left)
+    assert "is installed and attached nowhere; remove it with: boomi-soap ipack uninstall " in line
+    assert _objects(service, SUB) != before
+    command = line.split("remove it with: boomi-soap ")[1].split()
+    assert invoke(*command).exit_code == 0
+    assert _objects(service, SUB) == before
