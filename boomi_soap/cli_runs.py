@@ -145,20 +145,28 @@ def run(
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
 @_client_options
 def deploy(process: str, environment: str, version: str | None, notes: str, dry_run: bool, **options: Any) -> None:
-    """Package PROCESS (id or name) and deploy the package to an environment."""
-    from boomi_soap.deploy import deploy as deploy_package
-    from boomi_soap.deploy import package
+    """Package PROCESS (id or name) and deploy the package to an environment.
+
+    The process, the environment and the version are checked before anything is
+    written; if the deployment fails, the new package is deleted again.
+    """
+    from boomi_soap.deploy import package_and_deploy
     from boomi_soap.runs import resolve_id
 
     try:
         client = _client(options)
-        process_id = resolve_id(client, "Process", process)
-        environment_id = resolve_id(client, "Environment", environment)
+        # Resolved here first so that the error names the argument or flag that was wrong.
+        ids = []
+        for flag, kind, value in (("PROCESS", "Process", process), ("--environment", "Environment", environment)):
+            try:
+                ids.append(resolve_id(client, kind, value, verify=True))
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        process_id, environment_id = ids
         if dry_run:
             click.echo(f"would package process {process_id} and deploy it to environment {environment_id}")
             return
-        packaged = package(client, process_id, version=version, notes=notes)
-        deployed = deploy_package(client, str(packaged.packageId), environment_id, notes=notes)
+        packaged, deployed = package_and_deploy(client, process_id, environment_id, version=version, notes=notes)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     click.echo(

@@ -112,3 +112,79 @@ def _invoker(service: LocalService, tmp_path: Path) -> Callable[..., Result]:
         return runner.invoke(main, [*args, *tail], env=env)
 
     return invoke
+
+
+def _objects(service: LocalService) -> dict[str, list[str]]:
+    """Every object the service holds for the account, by type: what a mistake must leave as it was."""
+    store = service.store(DEFAULT_ACCOUNT)
+    found = {kind: sorted(r.key for r in store.all(kind)) for kind in store.types()}
+    # IntegrationPack is read-only, seeded by the service on its first use.
+    return {kind: keys for kind, keys in found.items() if keys and kind != "IntegrationPack"}
+
+
+def _error_line(result: Result) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+@pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
+@pytest.mark.timeout(120)
+def test_deploy_and_promote_leave_nothing_half_made(
+    service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 26: `deploy --version X` to a mistyped environment id created package X first,
+    # so the corrected retry was refused ("version already exists").
+    from boomi_soap.localservice import deployments
+
+    invoke = _invoker(service, tmp_path)
+    before = _objects(service)
+    typo = "00000000-0000-4000-8000-00000000dead"
+    for environment in (typo, "Developmnet"):
+        wrong = invoke("deploy", PROCESS, "--environment", environment, "--version", "7.0")
+        assert wrong.exit_code == 1
+        assert f"--environment {environment!r}: " in _error_line(wrong)
+    missing = invoke("deploy", "Orders - Shopify to SAB", "--environment", "Development")
+    assert missing.exit_code == 1
+    assert "PROCESS 'Orders - Shopify to SAB': " in _error_line(missing)
+    assert _objects(service) == before  # no package 7.0 left behind
+    done = invoke("deploy", PROCESS, "--environment", "Development", "--version", "7.0")
+    assert done.exit_code == 0, done.output
+    assert "deployed package 7.0 " in done.stdout
+    after_deploy = _objects(service)
+    taken = invoke("deploy", PROCESS, "--environment", "Test", "--version", "7.0")
+    assert taken.exit_code == 1
+    assert "already has package version 7.0" in _error_line(taken)
+    # A mistyped last target of a promotion: nothing is deployed to the first one either.
+    chain = invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--to", "Prodution")
+    assert chain.exit_code == 1
+    assert "no Environment named 'Prodution'" in _error_line(chain)
+    assert _objects(service) == after_deploy
+
+    # The deployment fails once the package exists: the package is deleted again.
+    real = deployments.create_deployed_package
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        service.inject("soap_fault", failures - 1)  # the calls after this one: the undo
+        raise deployments.ApiFault(deployments.FaultCode.INVALID_REQUEST, "deployments are frozen")
+
+    monkeypatch.setattr(deployments, "create_deployed_package", refuse)
+    failures = 1
+    undone = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert undone.exit_code == 1
+    assert "deployments are frozen" in (line := _error_line(undone))
+    assert "the package was deleted again, nothing is left" in line
+    assert _objects(service) == after_deploy
+    # The undo fails too: the message says what exists and the one command that removes it.
+    failures = 2
+    left = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert left.exit_code == 1
+    line = _error_line(left)
+    assert "exists, deployed nowhere; delete it with: boomi-soap call delete PackagedComponent " in line
+    assert _objects(service) != after_deploy
+    assert invoke(*line.split("delete it with: boomi-soap ")[1].split()).exit_code == 0
+    assert _objects(service) == after_deploy
+    monkeypatch.setattr(deployments, "create_deployed_package", real)
+    retried = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert retried.exit_code == 0, retried.output
