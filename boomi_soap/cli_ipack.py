@@ -26,7 +26,7 @@ __all__ = ["ZonedDateTime"]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class ZonedDateTime(click.ParamType):
+class ZonedDateTime(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2 (setup.cfg: >=8.1)
     """An ISO 8601 date-time with its zone (``Z``, ``+01:00``), or a plain date meaning 00:00 UTC.
 
     A date-time without a zone is refused: which zone it meant would be a guess, and
