@@ -197,10 +197,21 @@ def execute(process: str, atom: str | None, timeout: float, **options: Any) -> N
     from boomi_soap.cli_runs import EXIT_CODES
 
     output = options.pop("output")
+    execution = None
     try:
-        execution = _packs(options).execute(process, atom=atom, timeout=timeout)
+        execution = _packs(options).execute(process, atom=atom, wait=False)
+        # At once and whatever happens next: the one handle on a run that exists now.
+        click.echo(f"ipack execute: submitted request {execution.request_id}", err=True)
+        execution.wait(timeout)
+    except KeyboardInterrupt:
+        if execution is None:
+            raise
+        click.echo(f"interrupted: request {execution.request_id} may still run", err=True)
+        raise click.exceptions.Exit(130) from None
     except BoomiSoapError as exc:
-        raise _fail(exc) from None
+        if execution is None:
+            raise _fail(exc) from None
+        raise click.ClickException(f"{exc} (request {execution.request_id})") from None
     fields = {"request_id": execution.request_id, "execution_id": execution.execution_id, "status": execution.status}
     click.echo(json.dumps(fields, indent=2) if output == "json" else "\n".join(f"{k} {v}" for k, v in fields.items()))
     raise SystemExit(EXIT_CODES.get(execution.status, 1))

@@ -42,8 +42,11 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert shown["values"]["Salesforce Connection"]["url"] == "https://cli.example.com"  # type: ignore[index]
     assert shown["encryptedValueSet"]["Salesforce Connection/password"] is True  # type: ignore[index]
     assert "cli-secret" not in json.dumps(shown)
-    executed = run("execute", processes[0]["wrapperProcessId"])  # type: ignore[index]
-    assert executed["status"] == "COMPLETE"  # type: ignore[index]
+    started = invoke("ipack", "execute", processes[0]["wrapperProcessId"], "--account", SUB, "--format", "json")  # type: ignore[index]
+    assert started.exit_code == 0, started.output
+    executed = json.loads(started.stdout)
+    assert executed["status"] == "COMPLETE"
+    assert f"ipack execute: submitted request {executed['request_id']}" in started.stderr  # as soon as it exists
     assert len(run("schedules", instance_id)) == 2  # type: ignore[arg-type]
     assert run("profile")["accountId"] == SUB  # type: ignore[index]
     assert run("uninstall", instance_id) == {"id": instance_id, "deleted": True}
