@@ -159,3 +159,21 @@ def test_helpers_send_no_placeholder_value(connect: Connect) -> None:
     body = last("EnvironmentExtensions")
     assert b"region" in body
     assert [f for f in PLACEHOLDERS["EnvironmentExtensions"] if f.encode() in body] == []
+
+
+def test_package_and_deploy_checks_before_it_writes(connect: Connect) -> None:
+    _, client = connect()
+
+    def packages() -> list[str]:
+        return sorted(str(p.packageId) for p in client.query("PackagedComponent"))
+
+    before = packages()
+    with pytest.raises(NotFoundError):
+        d.package_and_deploy(client, PROCESS, str(uuid.uuid4()), version="9.0")  # a mistyped environment id
+    assert packages() == before  # no package 9.0 to refuse the retry
+    packaged, deployed = d.package_and_deploy(client, PROCESS, "Development", version="9.0")
+    assert str(packaged.packageVersion) == "9.0"
+    assert str(deployed.packageId) == str(packaged.packageId)
+    with pytest.raises(InvalidRequestError, match=r"already has package version 9\.0"):
+        d.package_and_deploy(client, PROCESS, "Test", version="9.0")
+    assert len(packages()) == len(before) + 1
