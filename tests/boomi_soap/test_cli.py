@@ -743,3 +743,25 @@ def test_fetch_refuses_the_bundled_snapshots_naming_cache_dir(
     done = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path / "mine")], env=fetch_env(service))
     assert done.exit_code == 0, done.output
     assert _tree(pinned) == before
+
+
+@pytest.mark.contracts("split", why="the cache choice does not depend on the layout")
+def test_update_pinned_is_the_maintainers_way_to_re_pin(
+    runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a copy standing in for the package's own directory: the real one stays as it is.
+    import shutil
+
+    from boomi_soap import cli
+    from boomi_soap.cache import pinned_store
+
+    copy = tmp_path / "wsdl_cache"
+    shutil.copytree(pinned_store().root, copy)
+    monkeypatch.setattr(cli, "_pinned_root", lambda: copy.resolve())
+    refused = runner.invoke(main, ["fetch", "--cache-dir", str(copy)], env=fetch_env(service))
+    assert refused.exit_code == 2
+    before = _tree(copy)
+    assert before == _tree(pinned_store().root)
+    done = runner.invoke(main, ["fetch", "--cache-dir", str(copy), "--update-pinned"], env=fetch_env(service))
+    assert done.exit_code == 0, done.output
+    assert _tree(copy) != before
