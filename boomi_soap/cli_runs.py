@@ -226,9 +226,18 @@ def deploy(process: str, environment: str, version: str | None, notes: str, dry_
 def promote(process: str, source: str, targets: tuple[str, ...], dry_run: bool, **options: Any) -> None:
     """Deploy the package PROCESS runs in one environment to others, in order."""
     from boomi_soap.deploy import promote as promote_process
+    from boomi_soap.runs import resolve_id
 
     try:
-        promotion = promote_process(_client(options), process, source, targets, dry_run=dry_run)
+        client = _client(options)
+        # Resolved here first so that the error names the argument or flag that was wrong.
+        named = [("PROCESS", "Process", process), ("--from", "Environment", source)]
+        for flag, kind, value in [*named, *(("--to", "Environment", t) for t in targets)]:
+            try:
+                resolve_id(client, kind, value, verify=True)
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        promotion = promote_process(client, process, source, targets, dry_run=dry_run)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     for step in promotion.steps:

@@ -161,7 +161,7 @@ def test_deploy_and_promote_leave_nothing_half_made(
     # A mistyped last target of a promotion: nothing is deployed to the first one either.
     chain = invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--to", "Prodution")
     assert chain.exit_code == 1
-    assert "no Environment named 'Prodution'" in _error_line(chain)
+    assert "--to 'Prodution': query: no Environment named 'Prodution'" in _error_line(chain)
     assert _objects(service) == after_deploy
 
     # The deployment fails once the package exists: the package is deleted again.
