@@ -286,8 +286,18 @@ def records(since: datetime, limit: int, **options: Any) -> None:
 @click.argument("instance")
 @_options
 def uninstall(instance: str, **options: Any) -> None:
-    """Remove an installed pack (deleteInstalledIPackInstance)."""
-    _run(options, lambda p: {"id": instance, "deleted": p.uninstall(instance)})
+    """Remove an installed pack (deleteInstalledIPackInstance); exit 1 if there was none."""
+
+    def remove(packs: IntegrationPacks) -> dict[str, object]:
+        if not packs.uninstall(instance):
+            sub = packs.client.sub_account
+            raise click.ClickException(
+                f"INSTANCE {instance!r}: no such installed pack in {sub}"
+                f" (`boomi-soap ipack installed --account {sub}` lists them)"
+            )
+        return {"id": instance, "deleted": True}
+
+    _run(options, remove)
 
 
 @ipack.command()

@@ -50,6 +50,9 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert len(run("schedules", instance_id)) == 2  # type: ignore[arg-type]
     assert run("profile")["accountId"] == SUB  # type: ignore[index]
     assert run("uninstall", instance_id) == {"id": instance_id, "deleted": True}
+    gone = invoke("ipack", "uninstall", instance_id, "--account", SUB)  # issue 26: this exited 0
+    assert gone.exit_code == 1
+    assert f"INSTANCE '{instance_id}': no such installed pack in {SUB}" in _error_line(gone)
     assert run("installed") == []
 
 
