@@ -343,6 +343,9 @@ def _echo_json(data: object) -> None:
 @_cache_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Read timeout per document, seconds.")  # fmt: skip
+@click.option("--update-pinned", is_flag=True,
+              help="Maintainers only: let --cache-dir be the package's own wsdl_cache/ (re-pinning after a"
+                   " contract change); without it a fetch there is refused.")  # fmt: skip
 @_network_options
 @_format_option("text", "json")
 def fetch(
@@ -353,6 +356,7 @@ def fetch(
     user: str | None,
     cache_dir: Path | None,
     timeout: float,
+    update_pinned: bool,
     proxy: str | None,
     ca_bundle: Path | None,
     client_cert: Path | None,
@@ -373,6 +377,16 @@ def fetch(
         endpoint = Endpoint.from_sources(account_id=account, base_url=_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
         credentials = Credentials.from_sources(username=user)
         store = _store(cache_dir)
+        pinned = _pinned_root()
+        root = store.root.resolve()
+        if not update_pinned and pinned is not None and (root == pinned or pinned in root.parents):
+            # The bundled snapshots are tracked package data: a fetch there moves their
+            # CURRENT and breaks `codegen --check` and the tests (issue 26).
+            raise click.BadParameter(
+                f"{store.root} is the package's bundled wsdl_cache/ (read-only); give another --cache-dir"
+                " (or BOOMI_SOAP_CACHE_DIR)",
+                param_hint="'--cache-dir'",
+            )
         _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
                account=endpoint.account_id, user=credentials.username)  # fmt: skip
         _note(f"fetch: cache {store.root} ({_cache_source()})")
@@ -394,6 +408,16 @@ def fetch(
     click.echo(
         f"{state}: {outcome.snapshot.directory} ({len(outcome.snapshot.files)} files, sha256 {outcome.snapshot.sha256})"
     )
+
+
+def _pinned_root() -> Path | None:
+    """The package's own ``wsdl_cache`` directory (the bundled snapshots), resolved."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("wsdl_cache"))).resolve()
+    except (ModuleNotFoundError, OSError):
+        return None
 
 
 def _session(proxy: str | None, ca_bundle: Path | None, client_cert: Path | None) -> requests.Session | None:

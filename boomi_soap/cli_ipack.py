@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -21,9 +21,40 @@ from boomi_soap.exceptions import BoomiSoapError
 if TYPE_CHECKING:
     from boomi_soap.ipacks import IntegrationPacks
 
-__all__: list[str] = []
+__all__ = ["ZonedDateTime"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class ZonedDateTime(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2 (setup.cfg: >=8.1)
+    """An ISO 8601 date-time with its zone (``Z``, ``+01:00``), or a plain date meaning 00:00 UTC.
+
+    A date-time without a zone is refused: which zone it meant would be a guess, and
+    Boomi refuses naive date-times anyway.
+    """
+
+    name = "datetime"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """How ``--help`` shows the value."""
+        return "YYYY-MM-DD|YYYY-MM-DDTHH:MM:SS(Z|+HH:MM)"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        """Parse ``value``; a usage error (exit 2) names the option and the accepted forms."""
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            text = str(value).strip()
+            try:
+                if len(text) == 10:
+                    return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                self.fail(f"{text!r} is not an ISO 8601 date (2026-01-02) or date-time with a zone"
+                          " (2026-01-02T03:04:05Z, 2026-01-02T03:04:05+01:00)", param, ctx)  # fmt: skip
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail(f"{value!r} has no time zone; add Z (UTC) or an offset such as +01:00", param, ctx)
+        return parsed
 
 
 @main.group("ipack", cls=_Group)
@@ -121,12 +152,31 @@ def installed(**options: Any) -> None:
 
 @ipack.command()
 @click.argument("pack")
-@click.option("--environment", required=True, help="Environment id.")
+@click.option("--environment", required=True, help="Environment id or name (`ipack environments` lists them).")
 @click.option("--name", "override_name", help="Instance name (multi-install packs).")
 @_options
 def install(pack: str, environment: str, override_name: str | None, **options: Any) -> None:
-    """Install PACK and attach it to an environment (createIntegrationPackDeployment)."""
-    _run(options, lambda p: p.install(pack, environment, override_name).instance)
+    """Install PACK (id or name) and attach it to an environment (createIntegrationPackDeployment).
+
+    The pack, the environment and the install rules are checked before anything is
+    written; if the attachment fails, the new instance is uninstalled again.
+    """
+    output = options.pop("output")
+    try:
+        packs = _packs(options)
+        # Resolved here first so that the error names the flag (or argument) that was wrong.
+        for flag, find, value in (
+            ("PACK", packs.find_pack, pack),
+            ("--environment", packs.find_environment, environment),
+        ):
+            try:
+                find(value)
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        installation = packs.install(pack, environment, override_name)
+    except BoomiSoapError as exc:
+        raise _fail(exc) from None
+    _show(installation.instance, output)
 
 
 @ipack.command()
@@ -147,10 +197,21 @@ def execute(process: str, atom: str | None, timeout: float, **options: Any) -> N
     from boomi_soap.cli_runs import EXIT_CODES
 
     output = options.pop("output")
+    execution = None
     try:
-        execution = _packs(options).execute(process, atom=atom, timeout=timeout)
+        execution = _packs(options).execute(process, atom=atom, wait=False)
+        # At once and whatever happens next: the one handle on a run that exists now.
+        click.echo(f"ipack execute: submitted request {execution.request_id}", err=True)
+        execution.wait(timeout)
+    except KeyboardInterrupt:
+        if execution is None:
+            raise
+        click.echo(f"interrupted: request {execution.request_id} may still run", err=True)
+        raise click.exceptions.Exit(130) from None
     except BoomiSoapError as exc:
-        raise _fail(exc) from None
+        if execution is None:
+            raise _fail(exc) from None
+        raise click.ClickException(f"{exc} (request {execution.request_id})") from None
     fields = {"request_id": execution.request_id, "execution_id": execution.execution_id, "status": execution.status}
     click.echo(json.dumps(fields, indent=2) if output == "json" else "\n".join(f"{k} {v}" for k, v in fields.items()))
     raise SystemExit(EXIT_CODES.get(execution.status, 1))
@@ -211,7 +272,9 @@ def schedules(instance: str, **options: Any) -> None:
 
 
 @ipack.command()
-@click.option("--since", required=True, type=click.DateTime(), help="First execution time (ISO 8601).")
+@click.option("--since", required=True, type=ZonedDateTime(),
+              help="First execution time: ISO 8601 with a zone (2026-01-02T03:04:05Z, ...+01:00), or a date"
+                   " (00:00 UTC).")  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
 @_options
 def records(since: datetime, limit: int, **options: Any) -> None:
@@ -223,8 +286,18 @@ def records(since: datetime, limit: int, **options: Any) -> None:
 @click.argument("instance")
 @_options
 def uninstall(instance: str, **options: Any) -> None:
-    """Remove an installed pack (deleteInstalledIPackInstance)."""
-    _run(options, lambda p: {"id": instance, "deleted": p.uninstall(instance)})
+    """Remove an installed pack (deleteInstalledIPackInstance); exit 1 if there was none."""
+
+    def remove(packs: IntegrationPacks) -> dict[str, object]:
+        if not packs.uninstall(instance):
+            sub = packs.client.sub_account
+            raise click.ClickException(
+                f"INSTANCE {instance!r}: no such installed pack in {sub}"
+                f" (`boomi-soap ipack installed --account {sub}` lists them)"
+            )
+        return {"id": instance, "deleted": True}
+
+    _run(options, remove)
 
 
 @ipack.command()

@@ -89,49 +89,91 @@ def _show(fields: dict[str, Any], output: str) -> None:
 
 
 @main.command()
-@click.argument("process")
-@click.option("--atom", required=True, help="Atom id or name.")
+@click.argument("process", required=False)
+@click.option("--atom", help="Atom id or name (required unless --follow).")
 @click.option("-p", "--property", "properties", multiple=True, metavar="NAME=VALUE", help="Dynamic process property.")
+@click.option("--follow", "follow", metavar="REQUEST_ID",
+              help="Follow an earlier run by its request id (executionrecord-...); submit nothing.")  # fmt: skip
 @click.option("--no-wait", is_flag=True, help="Print the request id and return at once.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds to wait for the run to end.")  # fmt: skip
 @click.option("--poll", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="First poll interval; it doubles up to 5 s.")  # fmt: skip
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_client_options
 def run(
-    process: str,
-    atom: str,
+    process: str | None,
+    atom: str | None,
     properties: tuple[str, ...],
+    follow: str | None,
     no_wait: bool,
     timeout: float,
     poll: float,
     output: str,
     **options: Any,
 ) -> None:
-    """Run PROCESS (id or name) on an Atom and report how it ended."""
-    from boomi_soap.asyncops import Backoff
-    from boomi_soap.runs import ExecutionTimeoutError, run_process
+    """Run PROCESS (id or name) on an Atom and report how it ended, or --follow an earlier run.
 
+    The request id is printed on stderr as soon as the run is submitted, so a run that
+    fails to be followed, times out or is interrupted (Ctrl-C, exit 130) can be
+    followed again with ``run --follow REQUEST_ID``; nothing is submitted twice.
+    """
+    from boomi_soap.asyncops import Backoff
+    from boomi_soap.runs import ExecutionTimeoutError, IdMixupError, RequestId, attach, run_process
+
+    if follow is not None:
+        if process is not None or atom is not None or properties or no_wait:
+            raise click.UsageError("--follow REQUEST_ID takes no PROCESS, --atom, --property or --no-wait")
+        try:
+            request_id = RequestId(follow)
+        except IdMixupError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--follow'") from None
+    elif process is None or atom is None:
+        raise click.UsageError("give PROCESS and --atom, or --follow REQUEST_ID")
     bag = _pairs(properties, "property")
     progress = sys.stderr.isatty()
     seen: list[str] = []
+    execution: Execution | None = None
 
     def report(execution: Execution) -> None:
         if progress and (not seen or seen[-1] != execution.status):
             seen.append(execution.status)
             click.echo(f"{execution.status} {execution.execution_id or execution.request_id}", err=True)
 
+    def again(execution: Execution) -> str:
+        return f"boomi-soap run --follow {execution.request_id}"
+
     try:
         client = _client(options)
-        execution = run_process(client, process, atom, properties=bag, wait=False, poll=Backoff(poll, 2.0, 5.0))
-        if not no_wait:
+        backoff = Backoff(poll, 2.0, 5.0)
+        if follow is not None:
+            execution = attach(client, request_id)
+            execution.poll = backoff
+        elif process is not None and atom is not None:  # (checked above: one or the other)
+            execution = run_process(client, process, atom, properties=bag, wait=False, poll=backoff)
+            # At once and whatever happens next: the one handle on a run that exists now.
+            click.echo(f"run: submitted request {execution.request_id}", err=True)
+        if not no_wait and execution is not None:
             execution.wait(timeout, on_progress=report)
     except ExecutionTimeoutError as exc:
         _show({"request_id": exc.request_id, "execution_id": exc.execution_id, "status": exc.status}, output)
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {exc}; follow it with: boomi-soap run --follow {exc.request_id}", err=True)
         raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        if execution is None:
+            raise  # nothing was submitted, or its answer never came: the group says "interrupted"
+        click.echo(
+            f"interrupted: request {execution.request_id} may still run; follow it with: {again(execution)}", err=True
+        )
+        raise click.exceptions.Exit(130) from None
     except BoomiSoapError as exc:
-        raise _fail(exc) from None
+        if execution is None:
+            raise _fail(exc) from None
+        raise click.ClickException(
+            f"{exc} (request {execution.request_id}; follow it with: {again(execution)})"
+        ) from None
+    if execution is None:  # unreachable: PROCESS and --atom, or --follow, were checked above
+        raise click.UsageError("give PROCESS and --atom, or --follow REQUEST_ID")
     _show(_execution_fields(execution), output)
     if not no_wait:
         raise SystemExit(EXIT_CODES.get(execution.status, 1))
@@ -145,20 +187,28 @@ def run(
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
 @_client_options
 def deploy(process: str, environment: str, version: str | None, notes: str, dry_run: bool, **options: Any) -> None:
-    """Package PROCESS (id or name) and deploy the package to an environment."""
-    from boomi_soap.deploy import deploy as deploy_package
-    from boomi_soap.deploy import package
+    """Package PROCESS (id or name) and deploy the package to an environment.
+
+    The process, the environment and the version are checked before anything is
+    written; if the deployment fails, the new package is deleted again.
+    """
+    from boomi_soap.deploy import package_and_deploy
     from boomi_soap.runs import resolve_id
 
     try:
         client = _client(options)
-        process_id = resolve_id(client, "Process", process)
-        environment_id = resolve_id(client, "Environment", environment)
+        # Resolved here first so that the error names the argument or flag that was wrong.
+        ids = []
+        for flag, kind, value in (("PROCESS", "Process", process), ("--environment", "Environment", environment)):
+            try:
+                ids.append(resolve_id(client, kind, value, verify=True))
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        process_id, environment_id = ids
         if dry_run:
             click.echo(f"would package process {process_id} and deploy it to environment {environment_id}")
             return
-        packaged = package(client, process_id, version=version, notes=notes)
-        deployed = deploy_package(client, str(packaged.packageId), environment_id, notes=notes)
+        packaged, deployed = package_and_deploy(client, process_id, environment_id, version=version, notes=notes)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     click.echo(
@@ -176,9 +226,18 @@ def deploy(process: str, environment: str, version: str | None, notes: str, dry_
 def promote(process: str, source: str, targets: tuple[str, ...], dry_run: bool, **options: Any) -> None:
     """Deploy the package PROCESS runs in one environment to others, in order."""
     from boomi_soap.deploy import promote as promote_process
+    from boomi_soap.runs import resolve_id
 
     try:
-        promotion = promote_process(_client(options), process, source, targets, dry_run=dry_run)
+        client = _client(options)
+        # Resolved here first so that the error names the argument or flag that was wrong.
+        named = [("PROCESS", "Process", process), ("--from", "Environment", source)]
+        for flag, kind, value in [*named, *(("--to", "Environment", t) for t in targets)]:
+            try:
+                resolve_id(client, kind, value, verify=True)
+            except BoomiSoapError as exc:
+                raise click.ClickException(f"{flag} {value!r}: {exc}") from None
+        promotion = promote_process(client, process, source, targets, dry_run=dry_run)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     for step in promotion.steps:

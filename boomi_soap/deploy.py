@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boomi_soap.exceptions import BoomiSoapError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
 from boomi_soap.filters import F
 from boomi_soap.runs import resolve_id
 
@@ -35,6 +35,7 @@ __all__ = [
     "get_extensions",
     "get_schedules",
     "package",
+    "package_and_deploy",
     "promote",
     "set_schedules",
     "undeploy",
@@ -123,6 +124,50 @@ def deploy(client: Client, package_id: str, environment: str, *, notes: str = ""
     return client.create("DeployedPackage", packageId=package_id, environmentId=environment_id, notes=notes)
 
 
+def package_and_deploy(
+    client: Client, process: str, environment: str, *, version: str | None = None, notes: str = ""
+) -> tuple[Any, Any]:
+    """Package a process and deploy the package to an environment, whole or not at all.
+
+    The process and the environment (ids or names; an id is checked to exist) and a
+    requested version's uniqueness are checked before anything is written, so a
+    mistyped environment leaves no package behind to refuse the retry.  If the
+    deployment fails, the new package is deleted again.
+
+    Returns:
+        The ``PackagedComponent`` and the ``DeployedPackage``.
+
+    Raises:
+        NotFoundError: If the process or environment does not exist (nothing was written).
+        InvalidRequestError: If the process already has package ``version`` (nothing was written).
+        BoomiSoapError: If the deployment failed; the message says whether the package was
+            deleted again or, if not, the command that deletes it.
+    """
+    process_id = resolve_id(client, "Process", process, verify=True)
+    environment_id = resolve_id(client, "Environment", environment, verify=True)
+    if version:
+        taken = client.query("PackagedComponent", (F("componentId") == process_id) & (F("packageVersion") == version))
+        if any(str(p.packageVersion) == version for p in taken):
+            raise InvalidRequestError("create", f"process {process} already has package version {version}")
+    packaged = package(client, process_id, version=version, notes=notes)
+    try:
+        deployed = deploy(client, str(packaged.packageId), environment_id, notes=notes)
+    except BaseException as exc:  # Ctrl-C too: a package deployed nowhere blocks its version's retry
+        what = f"deploying package {packaged.packageVersion} ({packaged.packageId}) to {environment_id} failed ({exc})"
+        try:
+            client.delete("PackagedComponent", str(packaged.packageId))
+        except BoomiSoapError as undo:
+            raise BoomiSoapError(
+                f"{what}, and deleting the package again failed ({undo}): package {packaged.packageVersion} of"
+                f" process {process_id} exists, deployed nowhere; delete it with:"
+                f" boomi-soap call delete PackagedComponent {packaged.packageId}"
+            ) from exc
+        if isinstance(exc, BoomiSoapError):
+            raise BoomiSoapError(f"{what}; the package was deleted again, nothing is left") from exc
+        raise
+    return packaged, deployed
+
+
 def undeploy(client: Client, deployment_id: str) -> bool:
     """Remove a deployment (``DeployedPackage`` DELETE); ``False`` if it did not exist."""
     return client.delete("DeployedPackage", deployment_id)
@@ -157,7 +202,10 @@ def promote(
         PromotionError: If a deployment failed; nothing of this promotion remains.
     """
     targets = [to_environment] if isinstance(to_environment, str) else list(to_environment)
-    process_id = resolve_id(client, "Process", process)
+    process_id = resolve_id(client, "Process", process, verify=True)
+    # Every target is resolved before the first deployment: a mistyped last one changes nothing.
+    for target in targets:
+        resolve_id(client, "Environment", target, verify=True)
     source = deployed_package(client, process_id, from_environment)
     if source is None:
         raise NotFoundError("query", f"process {process} has no active deployment in {from_environment}")

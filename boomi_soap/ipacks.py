@@ -12,11 +12,11 @@ import base64
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from boomi_soap.exceptions import InvalidRequestError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
 from boomi_soap.filters import Expression, F
 
 if TYPE_CHECKING:
@@ -155,19 +155,80 @@ class IntegrationPacks:
 
     # createIntegrationPackDeployment
     def install(self, pack: str, environment: str, override_name: str | None = None) -> Installation:
-        """Install a pack and attach it to an environment.
+        """Install a pack and attach it to an environment, whole or not at all.
 
-        ``IntegrationPackInstance`` CREATE, then ``IntegrationPackEnvironmentAttachment``
-        CREATE.  ``override_name`` names a multi-install pack's instance.
+        The pack (id or name, among those available) and the environment (id or name)
+        are resolved, and Boomi's install rules checked, before anything is written; then
+        ``IntegrationPackInstance`` CREATE and ``IntegrationPackEnvironmentAttachment``
+        CREATE.  If the attachment fails, the new instance is uninstalled again.
+        ``override_name`` names a multi-install pack's instance.
+
+        Raises:
+            NotFoundError: If the pack is not available or the environment does not exist
+                (nothing was written).
+            InvalidRequestError: If Boomi's rules refuse the install (nothing was written).
+            BoomiSoapError: If the attachment failed; the message says whether the instance
+                was removed again or, if not, the command that removes it.
         """
-        fields = {"integrationPackId": pack}
+        chosen = self.find_pack(pack)
+        pack_id, pack_name = str(chosen.id), str(chosen.name)
+        environment_id = str(self.find_environment(environment).id)
+        mine = [i for i in self.installed() if str(i.integrationPackId) == pack_id]
+        if str(chosen.installationType) == "SINGLE":
+            if override_name:
+                raise InvalidRequestError("install", f"{pack_name} is a single-install pack: no --name/override name")
+            if mine:
+                raise InvalidRequestError(
+                    "install", f"{pack_name} is a single-install pack, already installed as instance {mine[0].id}"
+                )
+        name = override_name or pack_name
+        if any(str(i.integrationPackOverrideName or pack_name) == name for i in mine):
+            raise InvalidRequestError("install", f"an instance of {pack_name} named {name!r} already exists")
+        fields = {"integrationPackId": pack_id}
         if override_name:
             fields["integrationPackOverrideName"] = override_name
         instance = self.client.create("IntegrationPackInstance", **fields)
-        attachment = self.client.create(
-            "IntegrationPackEnvironmentAttachment", environmentId=environment, integrationPackInstanceId=instance.id
-        )
+        try:
+            attachment = self.client.create(
+                "IntegrationPackEnvironmentAttachment",
+                environmentId=environment_id,
+                integrationPackInstanceId=instance.id,
+            )
+        except BaseException as exc:  # Ctrl-C too: an instance attached nowhere is half an install
+            self._undo_install(str(instance.id), pack_name, environment_id, exc)
+            raise
         return Installation(instance, attachment)
+
+    def _undo_install(self, instance: str, pack_name: str, environment: str, cause: BaseException) -> None:
+        """Uninstall the instance an install just made; raise what is left if that fails too."""
+        what = f"attaching {pack_name} (instance {instance}) to environment {environment} failed ({cause})"
+        try:
+            self.client.delete("IntegrationPackInstance", instance)
+        except BoomiSoapError as exc:
+            raise BoomiSoapError(
+                f"{what}, and uninstalling it again failed ({exc}): instance {instance} is installed and attached"
+                f" nowhere; remove it with: boomi-soap ipack uninstall {instance} --account {self.client.sub_account}"
+            ) from cause
+        if isinstance(cause, BoomiSoapError):
+            raise BoomiSoapError(f"{what}; the instance was uninstalled again, nothing is left") from cause
+
+    def find_pack(self, pack: str) -> Any:
+        """The ``IntegrationPack`` available to the sub-account with this id or (unique) name.
+
+        Raises:
+            NotFoundError: If there is none (the message lists the available ones).
+            InvalidRequestError: If several have that name (give the id).
+        """
+        return _one("integration pack", pack, self.available(), self.client.sub_account, "ipack available")
+
+    def find_environment(self, environment: str) -> Any:
+        """The sub-account's ``Environment`` with this id or (unique) name.
+
+        Raises:
+            NotFoundError: If there is none (the message lists the environments).
+            InvalidRequestError: If several have that name (give the id).
+        """
+        return _one("environment", environment, self.environments(), self.client.sub_account, "ipack environments")
 
     # getInstalledIPackInstanceProcesses
     def processes(self, instance: str) -> list[Any]:
@@ -355,11 +416,17 @@ class IntegrationPacks:
         return self.client.update("ProcessSchedules", **fields)
 
     # getProcessExecutionRecords
-    def execution_records(self, since: datetime, limit: int = 1000) -> list[Any]:
-        """The first ``limit`` runs from ``since`` on, oldest first (``ExecutionRecord`` QUERY)."""
-        results = self.client.query(
-            "ExecutionRecord", F("executionTime") >= since.isoformat(), sort={"executionTime": "ASC"}
-        )
+    def execution_records(self, since: date | datetime, limit: int = 1000) -> list[Any]:
+        """The first ``limit`` runs from ``since`` on, oldest first (``ExecutionRecord`` QUERY).
+
+        Args:
+            since: An aware date-time (sent in UTC with ``Z``), or a date (its 00:00 UTC).
+            limit: At most this many records (no further page is read).
+
+        Raises:
+            QueryFilterError: On a naive date-time (its zone would be a guess).
+        """
+        results = self.client.query("ExecutionRecord", F("executionTime") >= since, sort={"executionTime": "ASC"})
         return list(itertools.islice(results, limit))
 
     # deleteInstalledIPackInstance
@@ -376,6 +443,29 @@ class IntegrationPacks:
     def environments(self) -> list[Any]:
         """The sub-account's environments (``Environment`` QUERY)."""
         return list(self.client.query("Environment"))
+
+
+def _one(kind: str, wanted: str, found: Sequence[Any], sub: str, listing: str) -> Any:
+    """The one object of ``found`` whose id or name is ``wanted``.
+
+    Raises:
+        NotFoundError: If none is (the message lists what there is and the command that lists it).
+        InvalidRequestError: If the name is not unique (give the id).
+    """
+    by_id = [o for o in found if str(o.id) == wanted]
+    if by_id:
+        return by_id[0]
+    named = [o for o in found if str(o.name) == wanted]
+    if len(named) > 1:
+        raise InvalidRequestError(
+            "query",
+            f"{len(named)} {kind}s are named {wanted!r} in {sub}; give the id ({', '.join(str(o.id) for o in named)})",
+        )
+    if not named:
+        shown = ", ".join(f"{o.name} ({o.id})" for o in found[:10]) or "none"
+        listed = f"`boomi-soap {listing} --account {sub}` lists them"
+        raise NotFoundError("query", f"no {kind} {wanted!r} (by id or name) in {sub}; there are: {shown} ({listed})")
+    return named[0]
 
 
 def _ident(name: str) -> dict[str, str]:

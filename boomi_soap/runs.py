@@ -133,18 +133,33 @@ _names: weakref.WeakKeyDictionary[Client, dict[tuple[str, str], str]] = weakref.
 _names_lock = threading.Lock()
 
 
-def resolve_id(client: Client, object_type: str, id_or_name: str) -> str:
-    """The id of a Process or Atom given by id or by name (one query per name, cached per client).
+def resolve_id(client: Client, object_type: str, id_or_name: str, *, verify: bool = False) -> str:
+    """The id of an object given by id or by name (one query per name, cached per client).
+
+    Args:
+        client: The client.
+        object_type: ``Process``, ``Atom``, ``Environment`` ...
+        id_or_name: An id (a UUID) or a unique name.
+        verify: Also check that an id given exists (one ``get``, cached), for callers
+            that are about to write something that would outlive a mistyped id.
 
     Raises:
-        NotFoundError: If no object has that name.
+        NotFoundError: If no object has that name (or, with ``verify``, that id).
         BoomiSoapError: If the name is not unique.
     """
     try:
         uuid.UUID(id_or_name)
-        return id_or_name  # Boomi ids of processes and Atoms are UUIDs
     except ValueError:
         pass
+    else:  # Boomi ids of processes, Atoms and environments are UUIDs
+        if verify:
+            with _names_lock:
+                known = (object_type, id_or_name) in _names.setdefault(client, {})
+            if not known:
+                client.get(object_type, id_or_name)  # NotFoundError for a mistyped id
+                with _names_lock:
+                    _names.setdefault(client, {})[(object_type, id_or_name)] = id_or_name
+        return id_or_name
     with _names_lock:
         cached = _names.setdefault(client, {}).get((object_type, id_or_name))
     if cached is not None:

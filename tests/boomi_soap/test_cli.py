@@ -709,3 +709,59 @@ def test_the_default_cache_is_named_for_what_it_is(
     result = runner.invoke(main, ["fetch"], env=env)
     assert result.exit_code == 0, result.output
     assert f"fetch: cache {tmp_path}/wsdl_cache (default: ./wsdl_cache here)" in result.stderr
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.contracts("split", why="the cache choice does not depend on the layout")
+def test_fetch_refuses_the_bundled_snapshots_naming_cache_dir(
+    runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 26: the README's `serve` + `fetch` in the source checkout rewrote tracked package data.
+    from boomi_soap.cache import pinned_store
+
+    pinned = pinned_store().root
+    before = _tree(pinned)
+    monkeypatch.chdir(pinned.parent)
+    attempts = (
+        (["--cache-dir", "wsdl_cache"], {}),
+        (["--cache-dir", str(pinned / "platform")], {}),  # inside it is the same data
+        ([], {"BOOMI_SOAP_CACHE_DIR": str(pinned)}),
+    )
+    for flags, extra in attempts:
+        result = runner.invoke(main, ["fetch", *flags], env=fetch_env(service, **extra))
+        assert result.exit_code == 2, result.output
+        error = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+        assert len(error) == 1, result.stderr
+        assert "bundled wsdl_cache/ (read-only); give another --cache-dir" in error[0]
+        assert "'--cache-dir'" in error[0]
+        assert "Traceback" not in result.output
+    assert _tree(pinned) == before
+    # Elsewhere the same command works.
+    done = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path / "mine")], env=fetch_env(service))
+    assert done.exit_code == 0, done.output
+    assert _tree(pinned) == before
+
+
+@pytest.mark.contracts("split", why="the cache choice does not depend on the layout")
+def test_update_pinned_is_the_maintainers_way_to_re_pin(
+    runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a copy standing in for the package's own directory: the real one stays as it is.
+    import shutil
+
+    from boomi_soap import cli
+    from boomi_soap.cache import pinned_store
+
+    copy = tmp_path / "wsdl_cache"
+    shutil.copytree(pinned_store().root, copy)
+    monkeypatch.setattr(cli, "_pinned_root", lambda: copy.resolve())
+    refused = runner.invoke(main, ["fetch", "--cache-dir", str(copy)], env=fetch_env(service))
+    assert refused.exit_code == 2
+    before = _tree(copy)
+    assert before == _tree(pinned_store().root)
+    done = runner.invoke(main, ["fetch", "--cache-dir", str(copy), "--update-pinned"], env=fetch_env(service))
+    assert done.exit_code == 0, done.output
+    assert _tree(copy) != before

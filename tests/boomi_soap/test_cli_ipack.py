@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
+from boomi_soap.localservice import LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.test_cli_runs import _invoker
@@ -39,11 +42,17 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert shown["values"]["Salesforce Connection"]["url"] == "https://cli.example.com"  # type: ignore[index]
     assert shown["encryptedValueSet"]["Salesforce Connection/password"] is True  # type: ignore[index]
     assert "cli-secret" not in json.dumps(shown)
-    executed = run("execute", processes[0]["wrapperProcessId"])  # type: ignore[index]
-    assert executed["status"] == "COMPLETE"  # type: ignore[index]
+    started = invoke("ipack", "execute", processes[0]["wrapperProcessId"], "--account", SUB, "--format", "json")  # type: ignore[index]
+    assert started.exit_code == 0, started.output
+    executed = json.loads(started.stdout)
+    assert executed["status"] == "COMPLETE"
+    assert f"ipack execute: submitted request {executed['request_id']}" in started.stderr  # as soon as it exists
     assert len(run("schedules", instance_id)) == 2  # type: ignore[arg-type]
     assert run("profile")["accountId"] == SUB  # type: ignore[index]
     assert run("uninstall", instance_id) == {"id": instance_id, "deleted": True}
+    gone = invoke("ipack", "uninstall", instance_id, "--account", SUB)  # issue 26: this exited 0
+    assert gone.exit_code == 1
+    assert f"INSTANCE '{instance_id}': no such installed pack in {SUB}" in _error_line(gone)
     assert run("installed") == []
 
 
@@ -93,3 +102,131 @@ def test_serve_partner_lets_the_demo_login_act_on_its_sub_account(tmp_path: Path
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+@pytest.mark.timeout(120)
+def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_path: Path) -> None:
+    # Issue 26: --since accepted only naive values, which the service refuses, and refused `Z` (exit 2).
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+
+    def run(*args: str) -> object:
+        result = invoke("ipack", *args, "--account", SUB, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    pack = next(p for p in run("available", "--type", "SINGLE"))  # type: ignore[attr-defined]
+    environment = next(e for e in run("environments") if e["name"] == "Production")  # type: ignore[attr-defined]
+    instance = run("install", pack["id"], "--environment", environment["id"])["id"]  # type: ignore[index]
+    executed = run("execute", run("processes", instance)[0]["wrapperProcessId"])  # type: ignore[index]
+    everything = run("records", "--since", "2000-01-02", "--limit", "100000")  # a plain date: 00:00 UTC
+    assert run("records", "--since", "2000-01-02T03:04:05Z", "--limit", "100000") == everything
+    mine = next(r for r in everything if r["executionId"] == executed["execution_id"])  # type: ignore[index,union-attr]
+    started = datetime.fromisoformat(mine["executionTime"])
+    # The same instant written in other zones is converted, not read as UTC.
+    at = started.astimezone(timezone(timedelta(hours=1))).isoformat()
+    after = (started + timedelta(seconds=1)).astimezone(timezone(timedelta(hours=-5, minutes=-30))).isoformat()
+    assert executed["execution_id"] in [r["executionId"] for r in run("records", "--since", at)]  # type: ignore[index,union-attr]
+    assert executed["execution_id"] not in [r["executionId"] for r in run("records", "--since", after)]  # type: ignore[index,union-attr]
+    assert run("records", "--since", "2999-01-01") == []
+    for bad, why in (("2000-01-02T03:04:05", "has no time zone"), ("yesterday", "is not an ISO 8601 date")):
+        refused = invoke("ipack", "records", "--since", bad, "--account", SUB)
+        assert refused.exit_code == 2
+        error = [line for line in refused.stderr.splitlines() if line.startswith("Error")]
+        assert len(error) == 1, refused.stderr
+        assert "'--since'" in error[0]
+        assert why in error[0]
+
+
+def test_zoned_date_time_sends_utc_with_z() -> None:
+    from boomi_soap.cli_ipack import ZonedDateTime
+    from boomi_soap.filters import F
+
+    for given, sent in (
+        ("2026-01-02T03:04:05+01:00", "2026-01-02T02:04:05Z"),
+        ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
+        ("2026-01-02", "2026-01-02T00:00:00Z"),  # a plain date is its UTC midnight
+    ):
+        assert (F("executionTime") >= ZonedDateTime().convert(given, None, None)).arguments == (sent,)
+
+
+def _objects(service: LocalService, account: str) -> dict[str, list[str]]:
+    """Every object the service holds for an account, by type: what a mistake must leave as it was."""
+    store = service.store(account)
+    found = {kind: sorted(r.key for r in store.all(kind)) for kind in store.types()}
+    return {kind: keys for kind, keys in found.items() if keys}  # a type emptied again is as before
+
+
+def _error_line(result: Result) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+@pytest.mark.timeout(120)
+def test_install_is_whole_or_nothing(service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 26: `--environment Production` (a name) created the instance, failed on the attachment
+    # and undid nothing, so the retry of a single-install pack was refused as "already installed".
+    from boomi_soap.localservice import ipacks as service_ipacks
+
+    invoke = _invoker(service, tmp_path)
+
+    def install(*args: str) -> Result:
+        return invoke("ipack", "install", *args, "--account", SUB, "--format", "json")
+
+    invoke("ipack", "installed", "--account", SUB)  # the service seeds the packs on first use
+    before = _objects(service, SUB)
+
+    typo = install("Shopify Storefront", "--environment", "Prodution")
+    assert typo.exit_code == 1
+    line = _error_line(typo)
+    assert "--environment 'Prodution'" in line
+    assert "no environment 'Prodution' (by id or name)" in line
+    assert "Production (" in line  # what there is
+    unknown = install("Shopify Storfront", "--environment", "Production")
+    assert unknown.exit_code == 1
+    assert "PACK 'Shopify Storfront'" in _error_line(unknown)
+    named = install("Shopify Storefront", "--environment", "Production", "--name", "Mine")
+    assert named.exit_code == 1
+    assert "single-install pack: no --name" in _error_line(named)
+    assert _objects(service, SUB) == before  # nothing half-made
+
+    done = install("Shopify Storefront", "--environment", "Production")  # both by name
+    assert done.exit_code == 0, done.output
+    instance = json.loads(done.stdout)["id"]
+    again = install("Shopify Storefront", "--environment", "Production")
+    assert again.exit_code == 1
+    assert f"already installed as instance {instance}" in _error_line(again)
+    assert invoke("ipack", "uninstall", instance, "--account", SUB).exit_code == 0
+    assert _objects(service, SUB) == before
+
+    # The attachment fails after the instance exists: the instance is uninstalled again.
+    real_install = service_ipacks.install
+
+    def install_then_fail(*args: object, **kwargs: object) -> object:
+        record = real_install(*args, **kwargs)  # type: ignore[arg-type]
+        service.inject("soap_fault", failures)  # the next calls: the attachment (and the undo)
+        return record
+
+    monkeypatch.setattr(service_ipacks, "install", install_then_fail)
+    failures = 1
+    undone = install("Salesforce to NetSuite Orders", "--environment", "Production", "--name", "Half")
+    assert undone.exit_code == 1
+    line = _error_line(undone)
+    assert "attaching Salesforce to NetSuite Orders (instance " in line
+    assert "the instance was uninstalled again, nothing is left" in line
+    assert _objects(service, SUB) == before
+
+    # The undo fails too: the message says what exists and the one command that removes it.
+    failures = 2
+    left = install("Salesforce to NetSuite Orders", "--environment", "Production", "--name", "Half")
+    assert left.exit_code == 1
+    line = _error_line(left)
+    assert "is installed and attached nowhere; remove it with: boomi-soap ipack uninstall " in line
+    assert _objects(service, SUB) != before
+    command = line.split("remove it with: boomi-soap ")[1].split()
+    assert invoke(*command).exit_code == 0
+    assert _objects(service, SUB) == before

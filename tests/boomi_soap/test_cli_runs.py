@@ -28,9 +28,10 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
     assert shown["status"] == "COMPLETE"
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
-    # Where it talks, and nothing else: progress only on a terminal.
+    # Where it talks and the request id, and nothing else: progress only on a terminal.
     assert done.stderr.splitlines() == [
-        f"run: endpoint {service.endpoint()}; account {DEFAULT_ACCOUNT}; user {DEFAULT_USER}"
+        f"run: endpoint {service.endpoint()}; account {DEFAULT_ACCOUNT}; user {DEFAULT_USER}",
+        f"run: submitted request {shown['request_id']}",
     ]
 
     failed = invoke("run", PROCESS, "--atom", "Production Atom", "-p", f"{MESSAGE_PROPERTY}=bad mapping")
@@ -60,6 +61,7 @@ def test_run_that_times_out_exits_1_with_its_ids(connect: Connect, tmp_path: Pat
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
     assert "still" in result.stderr
+    assert f"follow it with: boomi-soap run --follow {shown['request_id']}" in result.stderr
 
 
 @pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
@@ -112,3 +114,154 @@ def _invoker(service: LocalService, tmp_path: Path) -> Callable[..., Result]:
         return runner.invoke(main, [*args, *tail], env=env)
 
     return invoke
+
+
+def _objects(service: LocalService) -> dict[str, list[str]]:
+    """Every object the service holds for the account, by type: what a mistake must leave as it was."""
+    store = service.store(DEFAULT_ACCOUNT)
+    found = {kind: sorted(r.key for r in store.all(kind)) for kind in store.types()}
+    # IntegrationPack is read-only, seeded by the service on its first use.
+    return {kind: keys for kind, keys in found.items() if keys and kind != "IntegrationPack"}
+
+
+def _error_line(result: Result) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+@pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
+@pytest.mark.timeout(120)
+def test_deploy_and_promote_leave_nothing_half_made(
+    service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 26: `deploy --version X` to a mistyped environment id created package X first,
+    # so the corrected retry was refused ("version already exists").
+    from boomi_soap.localservice import deployments
+
+    invoke = _invoker(service, tmp_path)
+    before = _objects(service)
+    typo = "00000000-0000-4000-8000-00000000dead"
+    for environment in (typo, "Developmnet"):
+        wrong = invoke("deploy", PROCESS, "--environment", environment, "--version", "7.0")
+        assert wrong.exit_code == 1
+        assert f"--environment {environment!r}: " in _error_line(wrong)
+    missing = invoke("deploy", "Orders - Shopify to SAB", "--environment", "Development")
+    assert missing.exit_code == 1
+    assert "PROCESS 'Orders - Shopify to SAB': " in _error_line(missing)
+    assert _objects(service) == before  # no package 7.0 left behind
+    done = invoke("deploy", PROCESS, "--environment", "Development", "--version", "7.0")
+    assert done.exit_code == 0, done.output
+    assert "deployed package 7.0 " in done.stdout
+    after_deploy = _objects(service)
+    taken = invoke("deploy", PROCESS, "--environment", "Test", "--version", "7.0")
+    assert taken.exit_code == 1
+    assert "already has package version 7.0" in _error_line(taken)
+    # A mistyped last target of a promotion: nothing is deployed to the first one either.
+    chain = invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--to", "Prodution")
+    assert chain.exit_code == 1
+    assert "--to 'Prodution': query: no Environment named 'Prodution'" in _error_line(chain)
+    assert _objects(service) == after_deploy
+
+    # The deployment fails once the package exists: the package is deleted again.
+    real = deployments.create_deployed_package
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        service.inject("soap_fault", failures - 1)  # the calls after this one: the undo
+        raise deployments.ApiFault(deployments.FaultCode.INVALID_REQUEST, "deployments are frozen")
+
+    monkeypatch.setattr(deployments, "create_deployed_package", refuse)
+    failures = 1
+    undone = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert undone.exit_code == 1
+    assert "deployments are frozen" in (line := _error_line(undone))
+    assert "the package was deleted again, nothing is left" in line
+    assert _objects(service) == after_deploy
+    # The undo fails too: the message says what exists and the one command that removes it.
+    failures = 2
+    left = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert left.exit_code == 1
+    line = _error_line(left)
+    assert "exists, deployed nowhere; delete it with: boomi-soap call delete PackagedComponent " in line
+    assert _objects(service) != after_deploy
+    assert invoke(*line.split("delete it with: boomi-soap ")[1].split()).exit_code == 0
+    assert _objects(service) == after_deploy
+    monkeypatch.setattr(deployments, "create_deployed_package", real)
+    retried = invoke("deploy", PROCESS, "--environment", "Test", "--version", "8.0")
+    assert retried.exit_code == 0, retried.output
+
+
+@pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
+@pytest.mark.timeout(120)
+def test_run_follow_follows_a_request_id_and_submits_nothing(service: LocalService, tmp_path: Path) -> None:
+    invoke = _invoker(service, tmp_path)
+    queued = invoke("run", PROCESS, "--atom", "Production Atom", "--no-wait", "--format", "json")
+    assert queued.exit_code == 0, queued.output
+    request_id = json.loads(queued.stdout)["request_id"]
+    assert f"run: submitted request {request_id}" in queued.stderr
+    before = _objects(service)
+    followed = invoke("run", "--follow", request_id, "--format", "json")
+    assert followed.exit_code == 0, followed.output
+    shown = json.loads(followed.stdout)
+    assert shown["request_id"] == request_id
+    assert shown["status"] == "COMPLETE"
+    assert "submitted" not in followed.stderr
+    assert _objects(service) == before  # nothing was run again
+
+    for args, flag in (
+        (["--follow", shown["execution_id"]], "'--follow'"),  # an execution id is not a request id
+        (["--follow", request_id, PROCESS], "--follow REQUEST_ID takes no PROCESS"),
+        ([PROCESS], "--atom"),
+        ([], "--follow REQUEST_ID"),
+    ):
+        wrong = invoke("run", *args)
+        assert wrong.exit_code == 2, wrong.output
+        assert flag in _error_line(wrong)
+    assert _objects(service) == before
+
+
+@pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
+@pytest.mark.timeout(120)
+def test_ctrl_c_during_a_run_prints_its_request_id_and_exits_130(contract: str, tmp_path: Path) -> None:
+    from boomi_soap.localservice import ServiceConfig
+
+    # The run never ends while the test looks at it.
+    config = ServiceConfig(rate_limit=None, contract=contract, execution_timeline=ENDLESS)
+    with LocalService(config) as service:
+        _interrupt_a_run(service, tmp_path)
+
+
+def _interrupt_a_run(service: LocalService, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    invoke = _invoker(service, tmp_path)
+    env = {**os.environ, **fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boomi_soap", "run", PROCESS, "--atom", "Production Atom", "--poll", "0.05",
+         "--timeout", "600", "--cache-dir", str(tmp_path / "cli-cache")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        lines = [process.stderr.readline(), process.stderr.readline()]
+        assert lines[1].startswith("run: submitted request executionrecord-"), lines
+        request_id = lines[1].split()[-1]
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, err
+    assert out == ""  # no half a result on stdout
+    assert (
+        f"interrupted: request {request_id} may still run; follow it with: boomi-soap run --follow {request_id}" in err
+    )
+    assert "Traceback" not in err
+    followed = invoke("run", "--follow", request_id, "--timeout", "0.2", "--format", "json")  # the hint works
+    assert json.loads(followed.stdout)["request_id"] == request_id
+    assert "still INPROCESS" in followed.stderr

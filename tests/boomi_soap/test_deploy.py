@@ -20,7 +20,9 @@ def deployments(client: Client) -> list[tuple[str, str, str]]:
     return sorted((str(p.environmentId), str(p.packageId), str(p.active)) for p in client.query("DeployedPackage"))
 
 
-def test_promote_dev_to_test_to_prod_then_again_then_a_failure_half_way(connect: Connect) -> None:
+def test_promote_dev_to_test_to_prod_then_again_then_a_failure_half_way(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, client = connect()
     packaged = client.package(PROCESS, notes="release 7")
     client.deploy(str(packaged.packageId), "Development")
@@ -42,8 +44,25 @@ def test_promote_dev_to_test_to_prod_then_again_then_a_failure_half_way(connect:
     client.deploy(str(newer.packageId), "Development")
     before = deployments(client)
     missing = str(uuid.uuid4())
-    with pytest.raises(d.PromotionError, match=f"to {missing} failed") as caught:
+    with pytest.raises(NotFoundError, match=missing):  # every target is checked before the first deployment
         d.promote(client, PROCESS, "Development", ["Test", missing])
+    assert deployments(client) == before
+
+    # The service refuses the second deployment: the first is undone.
+    from boomi_soap.localservice import deployments as service_deployments
+
+    real = service_deployments.create_deployed_package
+    made: list[object] = []
+
+    def second_refused(*args: object, **kwargs: object) -> object:
+        if made:
+            raise service_deployments.ApiFault(service_deployments.FaultCode.INVALID_REQUEST, "frozen")
+        made.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(service_deployments, "create_deployed_package", second_refused)
+    with pytest.raises(d.PromotionError, match="to Production failed") as caught:
+        d.promote(client, PROCESS, "Development", ["Test", "Production"])
     assert len(caught.value.rolled_back) == 1
     assert deployments(client) == before  # nothing half-deployed: Test runs the old package again
     assert d.deployed_package(client, PROCESS, "Test").packageId == packaged.packageId
@@ -140,3 +159,21 @@ def test_helpers_send_no_placeholder_value(connect: Connect) -> None:
     body = last("EnvironmentExtensions")
     assert b"region" in body
     assert [f for f in PLACEHOLDERS["EnvironmentExtensions"] if f.encode() in body] == []
+
+
+def test_package_and_deploy_checks_before_it_writes(connect: Connect) -> None:
+    _, client = connect()
+
+    def packages() -> list[str]:
+        return sorted(str(p.packageId) for p in client.query("PackagedComponent"))
+
+    before = packages()
+    with pytest.raises(NotFoundError):
+        d.package_and_deploy(client, PROCESS, str(uuid.uuid4()), version="9.0")  # a mistyped environment id
+    assert packages() == before  # no package 9.0 to refuse the retry
+    packaged, deployed = d.package_and_deploy(client, PROCESS, "Development", version="9.0")
+    assert str(packaged.packageVersion) == "9.0"
+    assert str(deployed.packageId) == str(packaged.packageId)
+    with pytest.raises(InvalidRequestError, match=r"already has package version 9\.0"):
+        d.package_and_deploy(client, PROCESS, "Test", version="9.0")
+    assert len(packages()) == len(before) + 1

@@ -140,3 +140,29 @@ def test_an_unknown_connection_is_refused_and_a_missing_instance_not_found(conne
     with pytest.raises(NotFoundError):
         packs.processes("00000000-0000-4000-8000-000000000000")
     assert packs.uninstall("00000000-0000-4000-8000-000000000000") is False
+
+
+@PARTNER
+def test_install_takes_names_checks_first_and_undoes_a_failed_attachment(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boomi_soap.exceptions import BoomiSoapError
+    from boomi_soap.localservice import ipacks as service_ipacks
+
+    _, client = connect()
+    packs = client.for_account(SUB).ipacks
+    with pytest.raises(NotFoundError, match=r"no environment 'Prodution' \(by id or name\)"):
+        packs.install(PACK, "Prodution", override_name="East")
+    with pytest.raises(NotFoundError, match="no integration pack 'Nope'"):
+        packs.install("Nope", "Production")
+    assert packs.installed() == []  # refused before anything was written
+    by_name = packs.install(PACK, "Production", override_name="East")
+    assert str(by_name.attachment.environmentId) == str(packs.find_environment("Production").id)
+
+    def attach_refused(*args: object, **kwargs: object) -> object:
+        raise service_ipacks.ApiFault(service_ipacks.FaultCode.INVALID_REQUEST, "attachments are frozen")
+
+    monkeypatch.setattr(service_ipacks, "attach", attach_refused)
+    with pytest.raises(BoomiSoapError, match="uninstalled again, nothing is left"):
+        packs.install(PACK, "Production", override_name="West")
+    assert [str(i.id) for i in packs.installed()] == [by_name.id]
