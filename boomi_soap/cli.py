@@ -803,6 +803,8 @@ class _CallOptions:
     transport: str | None
     output: str
     dry_run: bool
+    strict_responses: bool
+    verbose: bool
 
 
 _CALL_OPTIONS = (
@@ -821,6 +823,10 @@ _CALL_OPTIONS = (
     _format_option("json", "xml"),
     click.option("--dry-run", is_flag=True,
                  help="Print the signed, redacted envelope that would be sent; send nothing."),
+    click.option("--strict-responses", is_flag=True,
+                 help="Refuse an answer that does not fit the snapshot (default: read it and say what drifted)."),
+    click.option("-v", "--verbose", is_flag=True,
+                 help="End with a line saying how the answers deviated from the snapshot (also when they did not)."),
 )  # fmt: skip
 
 
@@ -855,6 +861,8 @@ def _client(options: _CallOptions) -> Client:
         extra["client_cert"] = str(options.client_cert)
     if options.limiter is not None:
         extra["limiter"] = options.limiter
+    if options.strict_responses:
+        extra["responses"] = "strict"
     credentials = Credentials.from_sources(username=options.user)
     client = Client.from_cache(
         options.account,
@@ -899,6 +907,10 @@ def _run_call(
                 _note(f"call {operation}: dry run, nothing sent")
                 return
             stream_results(client, action(client, values), options.output, functools.partial(click.echo, nl=False))
+            if options.verbose:
+                click.echo(f"call {operation}: {client.deviations.summary()}", err=True)
+            elif client.deviations.total:
+                _note(f"call {operation}: {client.deviations.summary()} (--strict-responses refuses them)")
     except BoomiSoapError as exc:
         raise _fail(exc) from None
 

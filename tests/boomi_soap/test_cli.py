@@ -765,3 +765,28 @@ def test_update_pinned_is_the_maintainers_way_to_re_pin(
     done = runner.invoke(main, ["fetch", "--cache-dir", str(copy), "--update-pinned"], env=fetch_env(service))
     assert done.exit_code == 0, done.output
     assert _tree(copy) != before
+
+
+@pytest.mark.contracts("split", why="the reading mode does not depend on the layout")
+def test_call_reads_a_drifted_answer_and_says_so_or_refuses_it_with_strict_responses(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    from tests.drifting import drifting_proxy
+
+    env = fetched(runner, service, tmp_path, compiled_env)
+    with drifting_proxy(
+        service.base_url, lambda body, kind: body.replace(b'status="ONLINE"', b'status="RESTARTING"')
+    ) as proxy:
+        read = runner.invoke(main, ["call", "query", "Atom", "--base-url", proxy, "-v"], env=env)
+        assert read.exit_code == 0, read.output
+        assert "RESTARTING" in read.stdout
+        summary = [line for line in read.stderr.splitlines() if "from the snapshot" in line]
+        assert summary == ["call query: 1 deviation from the snapshot: Atom.status unknown-value (x1)"]
+        refused = runner.invoke(main, ["call", "query", "Atom", "--base-url", proxy, "--strict-responses"], env=env)
+    assert refused.exit_code == 1
+    errors = [line for line in refused.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1
+    assert "@status" in errors[0]
+    assert "Traceback" not in refused.stderr
+    clean = runner.invoke(main, ["call", "query", "Atom", "-v"], env=env)
+    assert "call query: answers fit the snapshot: no deviation" in clean.stderr
