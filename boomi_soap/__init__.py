@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from boomi_soap.partner import SubAccountClient
     from boomi_soap.runs import ExecutionId, ExecutionTimeoutError, IdMixupError, RequestId
     from boomi_soap.settings import ClientSettings, RetryPolicy
+    from boomi_soap.wire.tolerance import Deviation, Deviations
 
 # Each public name loads its module on first use (PEP 562): ``import boomi_soap.bindings`` or a
 # CLI command that reads the cache does not pay for the client (zeep, requests), the async
@@ -118,6 +119,8 @@ _HOMES: dict[str, str] = {
     "RequestId": "runs",
     "ClientSettings": "settings",
     "RetryPolicy": "settings",
+    "Deviation": "wire.tolerance",
+    "Deviations": "wire.tolerance",
 }
 
 
@@ -153,6 +156,8 @@ __all__ = [
     "ConnectNowClient",
     "ConnectNowError",
     "Credentials",
+    "Deviation",
+    "Deviations",
     "DocumentInvalidError",
     "DownloadTooLargeError",
     "Endpoint",

@@ -200,7 +200,8 @@ class Finding:
     broke its parent's content model: libxml2 checks nothing after it in that parent.
     ``kind`` sorts it for the tolerant reader: ``enumeration``, ``value`` (not of the
     declared type), ``missing-attribute``, ``unknown-attribute``, ``unexpected`` (a
-    child out of order or undeclared), ``incomplete`` (a required child missing),
+    child out of order or undeclared), ``unexpected-children`` (children under a type with
+    no content), ``incomplete`` (a required child missing),
     ``text``, ``type`` (no declaration, an xsi:type that names none), ``abstract``, ``other``;
     ``name`` is the attribute's name as libxml2 gave it, for the attribute kinds.
     """
@@ -245,6 +246,8 @@ _WORDS: Final = {
         )
     },
 }  # fmt: skip
+_EMPTY_ELEMENTS: Final = "Element content is not allowed, because the content type is empty."
+_EMPTY_TEXT: Final = "Character content is not allowed, because the content"
 _CHARACTER_DATA: Final = (
     "Character content other than whitespace is not allowed because the content type is 'element-only'."
 )
@@ -319,6 +322,10 @@ def _translate(element: etree._Element, message: str) -> Finding:
             wanted = f" One of {', '.join(repr(e) for e in expected)} expected."
         reason = f"The content of element {_short(match.group('element'))!r} is not complete.{wanted}"
         return Finding(element, reason, expected=expected, complete=bool(expected), kind="incomplete")
+    if text == _EMPTY_ELEMENTS:  # children where the type has none (a field of a newer release)
+        return Finding(element, "child elements not allowed: the type has no content", kind="unexpected-children")
+    if text.startswith(_EMPTY_TEXT):
+        return Finding(element, "character data not allowed: the type has no content", kind="text")
     if text == _CHARACTER_DATA:
         return Finding(element, "character data between child elements not allowed", kind="text")
     if text.startswith("No matching global declaration") or _UNRESOLVED_TYPE in text:

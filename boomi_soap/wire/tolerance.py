@@ -289,7 +289,7 @@ class _Repair:
                 parent.remove(element)
                 return True
             return False
-        if kind in ("unexpected", "incomplete"):
+        if kind in ("unexpected", "incomplete", "unexpected-children"):
             holder = element.getparent() if kind == "unexpected" else element
             if holder is None:
                 raise self.refuse(finding)
