@@ -148,6 +148,9 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
         record = deployments.create_deployed_package(ctx.store, ctx.release, element)
     elif info.name in ("ProcessLog", "AtomLog"):
         record = _log_request(ctx, info.name, element)
+    elif info.name == "Folder":
+        _place_folder(ctx, info, element)
+        record = _insert(ctx, info, element)
     else:
         _check_references(ctx, info, element)
         record = _insert(ctx, info, element)
@@ -173,6 +176,24 @@ def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record
         return Record(info.name, key, element)
 
     return ctx.store.add_new(info.name, make)
+
+
+def _place_folder(ctx: CallContext, info: TypeInfo, element: etree._Element) -> None:
+    """Fill what Boomi derives for a new Folder: its parent (the root when none is named), path, state."""
+    parent_id = (element.get("parentId") or "").strip()
+    if parent_id:
+        parent = ctx.store.get("Folder", parent_id)
+        if parent is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"Folder with id {parent_id} does not exist")
+    else:  # Boomi files a folder without a parent under the account's root folder
+        parent = next((r for r in ctx.store.all("Folder") if not r.element.get("parentId")), None)
+    name = element.get("name", "")
+    if parent is not None:
+        with_field(info, element, "parentId", parent.key)
+        with_field(info, element, "parentName", parent.element.get("name", ""))
+    base = parent.element.get("fullPath", parent.element.get("name", "")) if parent is not None else ""
+    with_field(info, element, "fullPath", f"{base}/{name}" if base else name)
+    with_field(info, element, "deleted", "false")
 
 
 _REFERENCES: Final = {
