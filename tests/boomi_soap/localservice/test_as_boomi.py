@@ -1,0 +1,187 @@
+"""The local service takes what Boomi takes and answers as Boomi's pages show, on the wire (issue 25)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from lxml import etree
+
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice.contract import NS_DATA
+from boomi_soap.restmap import error_message
+from tests.boomi_soap.localservice.helpers import RawSoap
+
+AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)
+JSON = {"Content-Type": "application/json", "Accept": "application/json"}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def root(service: LocalService) -> str:
+    return service.endpoint(DEFAULT_ACCOUNT).replace("/api/soap/v1/", "/api/rest/v1/")
+
+
+def post_json(service: LocalService, path: str, body: str) -> requests.Response:
+    return requests.post(f"{root(service)}{path}", data=body, headers=JSON, auth=AUTH, timeout=10)
+
+
+def names(answer: requests.Response) -> list[str]:
+    assert answer.status_code == 200, answer.text
+    data: dict[str, Any] = answer.json()
+    return sorted(r["name"] for r in data.get("result", []))
+
+
+def test_openapi_type_names_on_a_query_are_read_by_place(service: LocalService) -> None:
+    everything = sorted(r.element.get("name", "") for r in service.store().all("Environment"))
+    assert len(everything) > 1
+    # What the PyPI boomi SDK sends: its class names on every object.
+    simple = (
+        '{"@type": "EnvironmentQueryConfig", "QueryFilter": {"@type": "EnvironmentQueryConfigQueryFilter",'
+        ' "expression": {"@type": "EnvironmentSimpleExpression", "argument": ["Test"], "operator": "EQUALS",'
+        ' "property": "name"}}}'
+    )
+    assert names(post_json(service, "/Environment/query", simple)) == ["Test"]
+    grouping = (
+        '{"@type": "EnvironmentQueryConfig", "QueryFilter": {"@type": "EnvironmentQueryConfigQueryFilter",'
+        ' "expression": {"@type": "EnvironmentGroupingExpression", "operator": "or", "nestedExpression": ['
+        '{"@type": "EnvironmentSimpleExpression", "argument": ["Test"], "operator": "EQUALS", "property": "name"},'
+        '{"@type": "EnvironmentSimpleExpression", "argument": ["Production"], "operator": "EQUALS",'
+        ' "property": "name"}]}}}'
+    )
+    assert names(post_json(service, "/Environment/query", grouping)) == ["Production", "Test"]
+    # The schema's own names, and none at all, still work.
+    plain = '{"QueryFilter": {"expression": {"argument": ["Test"], "operator": "EQUALS", "property": "name"}}}'
+    assert names(post_json(service, "/Environment/query", plain)) == ["Test"]
+    schema = (
+        '{"@type": "QueryConfig", "QueryFilter": {"@type": "QueryFilter", "expression": {"@type": "SimpleExpression",'
+        ' "argument": ["Test"], "operator": "EQUALS", "property": "name"}}}'
+    )
+    assert names(post_json(service, "/Environment/query", schema)) == ["Test"]
+    for empty in ("{}", '{"@type": "EnvironmentQueryConfig"}', '{"QueryFilter": {}}'):
+        assert names(post_json(service, "/Environment/query", empty)) == everything, empty
+
+
+def test_an_unknown_type_name_is_refused_naming_it(service: LocalService) -> None:
+    on_query = post_json(service, "/Environment/query", '{"@type": "Banana"}')
+    assert on_query.status_code == 400
+    assert "'Banana'" in on_query.json()["message"]
+    nested = '{"QueryFilter": {"expression": {"@type": "Kiwi", "argument": ["x"], "operator": "EQUALS", "property": "name"}}}'
+    refused = post_json(service, "/Environment/query", nested)
+    assert refused.status_code == 400
+    assert "'Kiwi'" in refused.json()["message"]
+    on_object = post_json(service, "/Environment", '{"@type": "Banana", "name": "x"}')
+    assert on_object.status_code == 400
+    assert "'Banana'" in on_object.json()["message"]
+    assert not [r for r in service.store().all("Environment") if r.element.get("name") == "x"]
+
+
+def test_bulk_request_by_openapi_name_and_unknown_ids_as_documented(service: LocalService) -> None:
+    known = service.store().all("Environment")[0].key
+    body = (
+        '{"@type": "EnvironmentBulkRequest", "type": "GET", "request": ['
+        f'{{"@type": "BulkId", "id": "{known}"}}, {{"@type": "BulkId", "id": "nope"}}]}}'
+    )
+    answer = post_json(service, "/Environment/bulk", body)
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["response"]
+    assert [(i["@type"], i["statusCode"]) for i in items] == [("BulkResponse", 200), ("BulkResponse", 400)]
+    assert items[0]["Result"]["id"] == known
+    assert items[1]["id"] == "nope"
+    assert "does not exist" in items[1]["errorMessage"]
+
+
+def test_xml_children_out_of_sequence_order_are_bound(service: LocalService) -> None:
+    body = (
+        f'<QueryConfig xmlns="{NS_DATA}" xmlns:xsi="{XSI}"><QuerySort><sortField fieldName="name" sortOrder="DESC"/>'
+        '</QuerySort><QueryFilter><expression xsi:type="GroupingExpression" operator="or">'
+        '<nestedExpression xsi:type="SimpleExpression" operator="EQUALS" property="name"><argument>Test</argument>'
+        '</nestedExpression><nestedExpression xsi:type="SimpleExpression" operator="EQUALS" property="name">'
+        "<argument>Production</argument></nestedExpression></expression></QueryFilter></QueryConfig>"
+    )
+    answer = requests.post(f"{root(service)}/Environment/query", data=body, auth=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    got = [r.get("name") for r in etree.fromstring(answer.content).iterfind(f"{{{NS_DATA}}}result")]
+    assert got == ["Test", "Production"]
+    # What order does not explain is still refused, with the schema's message about it.
+    bad = body.replace("</QueryConfig>", "<Bogus/></QueryConfig>")
+    refused = requests.post(f"{root(service)}/Environment/query", data=bad, auth=AUTH, timeout=10)
+    assert refused.status_code == 400
+    assert "Bogus" in error_message(refused.content)
+
+
+def test_soap_wrapper_children_in_any_order_and_an_empty_filter(service: LocalService) -> None:
+    soap = RawSoap(service)
+    config, kind = soap.child("query", "queryConfig"), soap.child("query", "objectType")
+    # objectType after queryConfig (not the sequence's order), and a QueryFilter with no expression.
+    answer = soap.ok(f"<soap:query><{config}><api:QueryFilter/></{config}><{kind}>Environment</{kind}></soap:query>")
+    results = answer.findall(f".//{{{NS_DATA}}}result")
+    assert len(results) == len(service.store().all("Environment")) > 1
+
+
+def test_created_folder_has_what_boomi_derives(service: LocalService) -> None:
+    home = next(r for r in service.store().all("Folder") if not r.element.get("parentId"))
+    top = post_json(service, "/Folder", '{"@type": "Folder", "name": "Top"}').json()
+    assert (top["parentId"], top["parentName"], top["deleted"]) == (home.key, home.element.get("name"), False)
+    assert top["fullPath"] == f"{home.element.get('fullPath')}/Top"
+    inner = post_json(service, "/Folder", f'{{"name": "Inner", "parentId": "{top["id"]}"}}').json()
+    assert (inner["parentName"], inner["fullPath"]) == ("Top", f"{top['fullPath']}/Inner")
+    orphan = post_json(service, "/Folder", '{"name": "Lost", "parentId": "no-such-folder"}')
+    assert orphan.status_code == 404
+    assert "Folder with id no-such-folder does not exist" in orphan.json()["message"]
+
+
+def test_execution_request_record_url_points_at_the_rest_api(service: LocalService) -> None:
+    process, atom = service.store().all("Process")[0], service.store().all("Atom")[0]
+    body = f'{{"@type": "ExecutionRequest", "atomId": "{atom.key}", "processId": "{process.key}"}}'
+    created = post_json(service, "/ExecutionRequest", body)
+    assert created.status_code == 200, created.text
+    url = created.json()["recordUrl"]
+    assert url.startswith(root(service) + "/ExecutionRecord/async/")
+    polled = requests.get(url, auth=AUTH, timeout=10)
+    assert polled.status_code in (200, 202)
+    assert b"AsyncOperationResult" in polled.content
+
+
+@pytest.mark.contracts("split", why="REST routes are the same on every layout; one run is enough")
+def test_the_four_action_paths(service: LocalService) -> None:
+    atom = service.store().all("Atom")[0].key
+    change = f'{{"listenerId": "l1", "containerId": "{atom}", "action": "pause"}}'
+    assert (post_json(service, "/changeListenerStatus", change).status_code, b"") == (200, b"")
+    bad_action = post_json(service, "/changeListenerStatus", change.replace("pause", "snooze"))
+    assert bad_action.status_code == 400
+    assert "snooze" in bad_action.json()["message"]
+    unknown_atom = post_json(service, "/changeListenerStatus", change.replace(atom, "no-atom"))
+    assert unknown_atom.status_code == 404
+    cleared = post_json(service, f"/ClearQueue/execute/{atom}", f'{{"QueueName": "Q1", "AtomId": "{atom}"}}')
+    assert cleared.json() == {
+        "@type": "QueueMessageResponse",
+        "message": f"Request submitted to atom id: {atom} to clear atom queue: Q1",
+    }
+    queued = post_json(service, "/async/ListenerStatus/query", "{}").json()
+    assert (queued["@type"], queued["responseStatusCode"]) == ("AsyncOperationTokenResult", 202)
+    token = queued["asyncToken"]["token"]
+    assert token.startswith("ListenerStatus-")
+    result = requests.get(f"{root(service)}/async/ListenerStatus/response/{token}", headers=JSON, auth=AUTH, timeout=10)
+    assert result.json() == {
+        "@type": "AsyncOperationResult",
+        "responseStatusCode": 200,
+        "numberOfResults": 0,
+        "result": [],
+    }
+    missing = requests.get(f"{root(service)}/async/ListenerStatus/response/nope", auth=AUTH, timeout=10)
+    assert missing.status_code == 404
+    secrets = post_json(
+        service, f"/cloudAttachmentSecretsConfiguration/{atom}", '{"secretsManagerProvider": {"AWS": {}}}'
+    ).json()
+    assert secrets == {
+        "@type": "CloudAttachmentSecretsConfigurationResponse",
+        "statusCode": 200,
+        "message": f"AWS secrets configuration sent successfully to cloud attachment {atom}",
+    }
+    wrong = requests.get(f"{root(service)}/cloudAttachmentSecretsConfiguration/{atom}", auth=AUTH, timeout=10)
+    assert wrong.status_code == 400
+    assert "is not an element of the schema" not in wrong.text
+    assert "is not an operation of the platform API" in error_message(wrong.content)
+    unsigned = requests.post(f"{root(service)}/changeListenerStatus", data=change, headers=JSON, timeout=10)
+    assert unsigned.status_code == 401
