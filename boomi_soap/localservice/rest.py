@@ -234,7 +234,10 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
         return _error(500, "Internal server error (injected)")
     reply = _answer(service, method, account_id, path, params, headers, body)
     if JSON in (headers.get("accept") or "") and not path.endswith("/openapi.json"):
+        xml_reply = reply
         reply = as_json(service.release, reply)
+        if reply.status == 500 and xml_reply.status < 400 and unquote(path.strip("/").partition("/")[0]) in XML_ONLY:
+            reply = xml_reply  # Boomi's Component object has an XML form only: its answers stay XML
         if path.rstrip("/").endswith("/bulk") and reply.status == 200 and reply.content_type == JSON:
             reply = _bulk_items_typed(reply)
     if injected is Injection.NOT_XML:
@@ -260,15 +263,19 @@ def _answer(
     named = [unquote(p) for p in parts]
     if actions.is_action(named):
         try:
-            done = actions.answer(_admit(call), call.account_id, method, named, body)
+            done = actions.answer(_admit(call), service.release, call.account_id, method, named, body)
         except ApiFault as fault:
             return _from_fault(fault)
-        if JSON in (headers.get("accept") or ""):
+        if JSON in (headers.get("accept") or "") and not done.schema_json:  # else respond() converts the XML
             text = done.json()
             return RestReply(done.status, text, JSON if text else None)
         text = done.xml()
         return RestReply(done.status, text, _XML if text else None)
-    if (headers.get("content-type") or "").startswith(JSON) and body.strip():
+    if (headers.get("content-type") or "").startswith(JSON) and body.strip() and parts[-1] == "queryMore":
+        body = _token_of(body)  # the token is plain text; a JSON client may send it as a JSON string
+    elif (headers.get("content-type") or "").startswith(JSON) and parts[0] == "cancelExecution":
+        body = b""  # cancelExecution reads its path only
+    elif (headers.get("content-type") or "").startswith(JSON) and body.strip():
         kind = unquote(parts[0]) if parts else ""
         if kind in XML_ONLY and method == "POST" and len(parts) <= 2 and parts[-1] not in ("query", "queryMore"):
             return _error(415, f"{kind} create, update and bulk take XML only; send application/xml")
@@ -336,6 +343,15 @@ def _from_json(service: LocalService, parts: list[str], body: bytes) -> bytes:
                 return b""  # {} or an empty QueryFilter: everything, as Boomi's PublishedApi example asks
             body = dumps(data)
     return _json(service.release).from_json(body, root, max_bytes=limit)
+
+
+def _token_of(body: bytes) -> bytes:
+    """A queryMore body sent as JSON: the token a JSON string holds, else the body as sent."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    return value.encode() if isinstance(value, str) else body
 
 
 def _rest_links(service: LocalService, account_id: str, answer: etree._Element) -> None:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.contract import NS_DATA
+from boomi_soap.localservice.model import Record, build_object
 from boomi_soap.restmap import error_message
 from tests.boomi_soap.localservice.helpers import RawSoap
 
@@ -185,3 +186,81 @@ def test_the_four_action_paths(service: LocalService) -> None:
     assert "is not an operation of the platform API" in error_message(wrong.content)
     unsigned = requests.post(f"{root(service)}/changeListenerStatus", data=change, headers=JSON, timeout=10)
     assert unsigned.status_code == 401
+
+
+@pytest.mark.contracts("split", "partner", why="REST routes are the same on every layout; both REST prefixes")
+def test_runtime_async_reads_and_other_actions(service: LocalService) -> None:
+    atom = service.store().all("Atom")[0].key
+    seeded = build_object(service.release.index, "AtomDiskSpace", {"totalSize": "21 KB", "rawTotalSize": 21931})
+    service.store().put(Record("AtomDiskSpace", atom, seeded))
+    first = requests.get(f"{root(service)}/async/AtomDiskSpace/{atom}", headers=JSON, auth=AUTH, timeout=10).json()
+    assert (first["@type"], first["responseStatusCode"]) == ("AsyncOperationTokenResult", 202)
+    token = first["asyncToken"]["token"]
+    assert token.startswith("AtomDiskSpace-")
+    url = f"{root(service)}/async/AtomDiskSpace/response/{token}"
+    result = requests.get(url, headers=JSON, auth=AUTH, timeout=10).json()
+    assert (result["responseStatusCode"], result["numberOfResults"]) == (200, 1)
+    assert result["result"][0]["@type"] == "AtomDiskSpace"
+    assert result["result"][0]["totalSize"] == "21 KB"
+    other_kind = url.replace("/AtomDiskSpace/response/", "/AtomCounters/response/")
+    assert requests.get(other_kind, auth=AUTH, timeout=10).status_code == 404
+    unknown = requests.get(f"{root(service)}/async/AtomDiskSpace/no-atom", auth=AUTH, timeout=10)
+    assert unknown.status_code == 404
+    assert "Atom with id no-atom does not exist" in error_message(unknown.content)
+    refreshed = post_json(
+        service, "/refreshSecretsManager", '{"@type": "SecretsManagerRefreshRequest", "provider": "AWS"}'
+    )
+    assert refreshed.json() == {
+        "@type": "SecretsManagerRefreshResponse",
+        "message": f"AWS Secrets Manager refresh messages have been sent to all containers in {DEFAULT_ACCOUNT}",
+    }
+    assert post_json(service, "/refreshSecretsManager", '{"provider": "NOPE"}').status_code == 400
+    rollback = post_json(service, f"/JavaRollback/execute/{atom}", "{}")
+    assert rollback.status_code == 400
+    assert "not simulated by the local service" in rollback.json()["message"]
+    missing = post_json(service, "/EnvironmentMapExtension/execute/no-map", "{}")
+    assert missing.status_code == 404
+    service.store().put(
+        Record(
+            "EnvironmentMapExtension",
+            "map-1",
+            build_object(service.release.index, "EnvironmentMapExtension", {"id": "map-1", "name": "M"}),
+        )
+    )
+    executed = post_json(service, "/EnvironmentMapExtension/execute/map-1", "{}")
+    assert executed.status_code == 200, executed.text
+    assert (executed.json()["@type"], executed.json()["id"], executed.json()["name"]) == (
+        "EnvironmentMapExtension",
+        "map-1",
+        "M",
+    )
+
+
+def test_deployed_package_by_environment_and_component(service: LocalService) -> None:
+    environment, process = service.store().all("Environment")[0].key, service.store().all("Process")[0].key
+    body = (
+        f'<DeployedPackage xmlns="{NS_DATA}"><notes>by component</notes><environmentId>{environment}</environmentId>'
+        f"<componentId>{process}</componentId></DeployedPackage>"  # and out of sequence order, too
+    )
+    created = requests.post(
+        f"{root(service)}/DeployedPackage", data=body, headers={"Accept": "application/json"}, auth=AUTH, timeout=10
+    )
+    assert created.status_code == 200, created.text
+    deployed = created.json()
+    assert (deployed["componentId"], deployed["environmentId"], deployed["active"]) == (process, environment, True)
+    package = service.store().get("PackagedComponent", deployed["packageId"])
+    assert package is not None
+    assert package.element.findtext(f"{{{NS_DATA}}}componentId") == process
+    assert package.element.findtext(f"{{{NS_DATA}}}notes") == "by component"
+    neither = body.replace(f"<componentId>{process}</componentId>", "")
+    refused = requests.post(f"{root(service)}/DeployedPackage", data=neither, auth=AUTH, timeout=10)
+    assert refused.status_code == 400
+    assert "packageId (or componentId)" in error_message(refused.content)
+
+
+def test_query_more_token_as_a_json_string(service: LocalService) -> None:
+    first = requests.post(f"{root(service)}/ExecutionRecord/query", headers=JSON, auth=AUTH, timeout=10).json()
+    more = post_json(service, "/ExecutionRecord/queryMore", f'"{first["queryToken"]}"')
+    assert more.status_code == 200, more.text
+    assert more.json()["numberOfResults"] == 100
+    assert {r["executionId"] for r in more.json()["result"]}.isdisjoint(r["executionId"] for r in first["result"])
