@@ -313,7 +313,7 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     info, element = _typed_object(ctx, request, "UPDATE")
     key_field = id_field(info)
     values = field_values(Record(info.name, "", element), key_field) if key_field else []
-    key = values[0].strip() if values else ""
+    key = values[0].strip() if values else _runtime_key(info, element)
     if not key:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"{key_field.name if key_field else 'id'} is required")
     if ctx.store.get(info.name, key) is None:
@@ -326,6 +326,21 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     record = Record(info.name, key, element)
     ctx.store.put(record)
     emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
+
+
+def _runtime_key(info: TypeInfo, element: etree._Element) -> str:
+    """The key of an object with no id field (AtomSecurityPolicies, RuntimeProperties ...), as its REST path names it.
+
+    ``{type}Id``, else the first attribute ending in ``Id`` (``atomId``, ``containerId``), else
+    the first such child element: the rule the REST path's id is checked against.
+    """
+    lowered = info.name[:1].lower() + info.name[1:]
+    named = element.get(f"{lowered}Id") or element.findtext(_data(f"{lowered}Id"))
+    if named and named.strip():
+        return named.strip()
+    found = next((v.strip() for k, v in sorted(element.attrib.items()) if k.endswith("Id") and v.strip()), "")
+    children = (c for c in element if isinstance(c.tag, str) and etree.QName(c).localname.endswith("Id"))
+    return found or next((text for c in children if (text := (c.text or "").strip())), "")
 
 
 def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:

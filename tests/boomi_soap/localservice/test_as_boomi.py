@@ -264,3 +264,17 @@ def test_query_more_token_as_a_json_string(service: LocalService) -> None:
     assert more.status_code == 200, more.text
     assert more.json()["numberOfResults"] == 100
     assert {r["executionId"] for r in more.json()["result"]}.isdisjoint(r["executionId"] for r in first["result"])
+
+
+def test_update_of_an_object_keyed_by_its_runtime(service: LocalService) -> None:
+    atom = service.store().all("Atom")[0].key
+    body = f'<AtomSecurityPolicies xmlns="{NS_DATA}" atomId="{atom}"><common/></AtomSecurityPolicies>'
+    unknown = requests.post(f"{root(service)}/AtomSecurityPolicies/{atom}", data=body, auth=AUTH, timeout=10)
+    assert unknown.status_code == 404  # an unknown id, no longer "id is required"
+    assert f"AtomSecurityPolicies with id {atom} does not exist" in error_message(unknown.content)
+    seeded = build_object(service.release.index, "AtomSecurityPolicies", {"atomId": atom, "common": {}})
+    service.store().put(Record("AtomSecurityPolicies", atom, seeded))
+    updated = requests.post(f"{root(service)}/AtomSecurityPolicies/{atom}", data=body, auth=AUTH, timeout=10)
+    assert updated.status_code == 200, updated.text
+    assert etree.fromstring(updated.content).get("atomId") == atom
+    assert service.store().get("AtomSecurityPolicies", atom) is not None
