@@ -178,13 +178,20 @@ def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record
     return ctx.store.add_new(info.name, make)
 
 
-def _place_folder(ctx: CallContext, info: TypeInfo, element: etree._Element) -> None:
-    """Fill what Boomi derives for a new Folder: its parent (the root when none is named), path, state."""
+def _place_folder(ctx: CallContext, info: TypeInfo, element: etree._Element, stored: Record | None = None) -> None:
+    """Fill what Boomi derives for a Folder: its parent (the root when none is named), path, state.
+
+    ``stored``: the folder an update replaces; without a ``parentId`` it stays where it is.
+    """
     parent_id = (element.get("parentId") or "").strip()
+    if not parent_id and stored is not None:
+        parent_id = (stored.element.get("parentId") or "").strip()
     if parent_id:
         parent = ctx.store.get("Folder", parent_id)
         if parent is None:
             raise ApiFault(FaultCode.NOT_FOUND, f"Folder with id {parent_id} does not exist")
+    elif stored is not None:  # the root folder itself
+        parent = None
     else:  # Boomi files a folder without a parent under the account's root folder
         parent = next((r for r in ctx.store.all("Folder") if not r.element.get("parentId")), None)
     name = element.get("name", "")
@@ -193,7 +200,8 @@ def _place_folder(ctx: CallContext, info: TypeInfo, element: etree._Element) -> 
         with_field(info, element, "parentName", parent.element.get("name", ""))
     base = parent.element.get("fullPath", parent.element.get("name", "")) if parent is not None else ""
     with_field(info, element, "fullPath", f"{base}/{name}" if base else name)
-    with_field(info, element, "deleted", "false")
+    kept = (element.get("deleted") or stored.element.get("deleted")) if stored is not None else None
+    with_field(info, element, "deleted", kept or "false")  # a new folder is never deleted
 
 
 _REFERENCES: Final = {
@@ -320,6 +328,8 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
         raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
     _check_references(ctx, info, element)
     stored = ctx.store.get(info.name, key)
+    if info.name == "Folder":
+        _place_folder(ctx, info, element, stored)
     if info.name == "EnvironmentExtensions" and element.get("partial") == "true" and stored is not None:
         element = deployments.merge_extensions(stored, element)
         element.attrib.pop("partial", None)

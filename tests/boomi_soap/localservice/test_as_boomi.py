@@ -278,3 +278,17 @@ def test_update_of_an_object_keyed_by_its_runtime(service: LocalService) -> None
     assert updated.status_code == 200, updated.text
     assert etree.fromstring(updated.content).get("atomId") == atom
     assert service.store().get("AtomSecurityPolicies", atom) is not None
+
+
+def test_updated_folder_keeps_what_boomi_derives(service: LocalService) -> None:
+    finance = next(r for r in service.store().all("Folder") if r.element.get("fullPath") == "Home/Finance")
+    top = post_json(service, "/Folder", '{"name": "Top"}').json()
+    renamed = post_json(service, f"/Folder/{top['id']}", f'{{"id": "{top["id"]}", "name": "Renamed"}}').json()
+    assert (renamed["fullPath"], renamed["parentId"], renamed["deleted"]) == ("Home/Renamed", top["parentId"], False)
+    moved = post_json(
+        service, f"/Folder/{top['id']}", f'{{"id": "{top["id"]}", "name": "R", "parentId": "{finance.key}"}}'
+    )
+    assert (moved.json()["fullPath"], moved.json()["parentName"]) == ("Home/Finance/R", "Finance")
+    home = next(r for r in service.store().all("Folder") if not r.element.get("parentId"))
+    root_folder = post_json(service, f"/Folder/{home.key}", f'{{"id": "{home.key}", "name": "Home"}}').json()
+    assert (root_folder["fullPath"], "parentId" in root_folder) == ("Home", False)
