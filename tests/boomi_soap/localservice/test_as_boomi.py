@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+import uuid
 from typing import Any
 
 import pytest
@@ -292,3 +295,13 @@ def test_updated_folder_keeps_what_boomi_derives(service: LocalService) -> None:
     home = next(r for r in service.store().all("Folder") if not r.element.get("parentId"))
     root_folder = post_json(service, f"/Folder/{home.key}", f'{{"id": "{home.key}", "name": "Home"}}').json()
     assert (root_folder["fullPath"], "parentId" in root_folder) == ("Home", False)
+
+
+def test_new_ids_have_the_shape_boomi_gives_the_type(service: LocalService) -> None:
+    folder = post_json(service, "/Folder", '{"name": "Shaped"}').json()["id"]
+    assert re.fullmatch(r"F:\d+", base64.b64decode(folder + "=" * (-len(folder) % 4)).decode())
+    assert "=" not in folder
+    second = post_json(service, "/Folder", '{"name": "Shaped 2"}').json()["id"]
+    assert second != folder
+    environment = post_json(service, "/Environment", '{"name": "Shaped", "classification": "TEST"}').json()["id"]
+    assert uuid.UUID(environment)
