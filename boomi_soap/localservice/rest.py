@@ -347,6 +347,8 @@ def _from_json(service: LocalService, parts: list[str], body: bytes) -> bytes:
 
 def _token_of(body: bytes) -> bytes:
     """A queryMore body sent as JSON: the token a JSON string holds, else the body as sent."""
+    if not body.strip().startswith(b'"'):
+        return body  # only a string is decoded: nothing else can be a token, and nothing nests
     try:
         value = json.loads(body)
     except ValueError:
