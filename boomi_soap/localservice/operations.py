@@ -79,9 +79,11 @@ def _child_text(request: etree._Element, tag: str, label: str) -> str:
 
 def _object_type(ctx: CallContext, name: str, operation: str) -> TypeInfo:
     info = ctx.release.index.object_type(name)
-    if info is None:
+    rules = ctx.release.rules.get(info.name) if info is not None else None
+    # A type of the schema that Boomi's object inventory does not list (LogDownload, Roles,
+    # AsyncOperationTokenResult, ContactInfo ...) is a part or an answer, not an object.
+    if info is None or (rules is None and ctx.release.rules):
         raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {name}")
-    rules = ctx.release.rules.get(info.name)
     if rules is not None and operation not in rules.operations:
         raise ApiFault(FaultCode.UNSUPPORTED, f"The {info.name} object does not support the {operation} operation")
     return info

@@ -442,7 +442,7 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         return _error(400, f"Bulk {request.get('type') or '(no type)'} is not supported by this service; use GET")
     info = call.service.release.index.object_type(object_type)
     rules = call.service.release.rules.get(info.name) if info is not None else None
-    if info is None:
+    if info is None or (rules is None and call.service.release.rules):  # as operations._object_type
         return _error(400, f"Invalid object type: {object_type}")
     if rules is not None and "BULK" not in rules.operations:
         return _error(400, f"The {info.name} object does not support the BULK operation")

@@ -305,3 +305,19 @@ def test_new_ids_have_the_shape_boomi_gives_the_type(service: LocalService) -> N
     assert second != folder
     environment = post_json(service, "/Environment", '{"name": "Shaped", "classification": "TEST"}').json()["id"]
     assert uuid.UUID(environment)
+
+
+def test_types_that_are_not_objects_are_refused(service: LocalService) -> None:
+    soap = RawSoap(service)
+    kind, key = soap.child("get", "objectType"), soap.child("get", "objectId")
+    for name in ("LogDownload", "Roles", "AsyncOperationTokenResult", "ContactInfo"):
+        assert service.release.index.object_type(name) is not None  # in the schema, extending BaseType
+        got = requests.get(f"{root(service)}/{name}/x", auth=AUTH, timeout=10)
+        assert got.status_code == 400, name
+        assert error_message(got.content) == f"Invalid object type: {name}"
+        faulted = soap.call(f"<soap:get><{kind}>{name}</{kind}><{key}>x</{key}></soap:get>")
+        assert faulted.fault()[1] == f"Invalid object type: {name}"
+    body = f'<LogDownload xmlns="{NS_DATA}" url="http://127.0.0.1/x"/>'
+    created = requests.post(f"{root(service)}/LogDownload", data=body, auth=AUTH, timeout=10)
+    assert created.status_code == 400
+    assert error_message(created.content) == "Invalid object type: LogDownload"
