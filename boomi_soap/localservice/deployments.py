@@ -20,7 +20,7 @@ from lxml import etree
 
 from boomi_soap.localservice.contract import NS_DATA, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.model import Record, with_field
+from boomi_soap.localservice.model import Record, build_object, with_field
 from boomi_soap.localservice.store import AccountStore
 
 __all__ = ["create_deployed_package", "create_packaged_component", "delete_deployed_package", "merge_extensions"]
@@ -89,13 +89,20 @@ def create_deployed_package(store: AccountStore, release: Release, element: etre
     info = release.index.types["DeployedPackage"]
     probe = Record("DeployedPackage", "", element)
     package_id, environment_id = _text(probe, "packageId"), _text(probe, "environmentId")
-    if not package_id or not environment_id:
-        raise ApiFault(FaultCode.INVALID_REQUEST, "packageId and environmentId are required")
+    component_id = _text(probe, "componentId")
+    if not environment_id or not (package_id or component_id):
+        raise ApiFault(FaultCode.INVALID_REQUEST, "environmentId and packageId (or componentId) are required")
+    if store.get("Environment", environment_id) is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Environment with id {environment_id} does not exist")
+    if not package_id:  # Boomi's second mode: package the component's current version, then deploy it
+        fields = {n: _text(probe, n) for n in ("componentId", "componentVersion", "notes") if _text(probe, n)}
+        package_id = create_packaged_component(
+            store, release, build_object(release.index, "PackagedComponent", fields)
+        ).key
+        with_field(info, element, "packageId", package_id)
     package = store.get("PackagedComponent", package_id)
     if package is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"PackagedComponent with id {package_id} does not exist")
-    if store.get("Environment", environment_id) is None:
-        raise ApiFault(FaultCode.NOT_FOUND, f"Environment with id {environment_id} does not exist")
     with store._lock:
         here = [r for r in store.all("DeployedPackage") if _text(r, "environmentId") == environment_id]
         if any(_text(r, "packageId") == package_id for r in here):

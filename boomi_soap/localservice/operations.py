@@ -79,9 +79,11 @@ def _child_text(request: etree._Element, tag: str, label: str) -> str:
 
 def _object_type(ctx: CallContext, name: str, operation: str) -> TypeInfo:
     info = ctx.release.index.object_type(name)
-    if info is None:
+    rules = ctx.release.rules.get(info.name) if info is not None else None
+    # A type of the schema that Boomi's object inventory does not list (LogDownload, Roles,
+    # AsyncOperationTokenResult, ContactInfo ...) is a part or an answer, not an object.
+    if info is None or (rules is None and ctx.release.rules):
         raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {name}")
-    rules = ctx.release.rules.get(info.name)
     if rules is not None and operation not in rules.operations:
         raise ApiFault(FaultCode.UNSUPPORTED, f"The {info.name} object does not support the {operation} operation")
     return info
@@ -148,6 +150,9 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
         record = deployments.create_deployed_package(ctx.store, ctx.release, element)
     elif info.name in ("ProcessLog", "AtomLog"):
         record = _log_request(ctx, info.name, element)
+    elif info.name == "Folder":
+        _place_folder(ctx, info, element)
+        record = _insert(ctx, info, element)
     else:
         _check_references(ctx, info, element)
         record = _insert(ctx, info, element)
@@ -173,6 +178,32 @@ def _insert(ctx: CallContext, info: TypeInfo, element: etree._Element) -> Record
         return Record(info.name, key, element)
 
     return ctx.store.add_new(info.name, make)
+
+
+def _place_folder(ctx: CallContext, info: TypeInfo, element: etree._Element, stored: Record | None = None) -> None:
+    """Fill what Boomi derives for a Folder: its parent (the root when none is named), path, state.
+
+    ``stored``: the folder an update replaces; without a ``parentId`` it stays where it is.
+    """
+    parent_id = (element.get("parentId") or "").strip()
+    if not parent_id and stored is not None:
+        parent_id = (stored.element.get("parentId") or "").strip()
+    if parent_id:
+        parent = ctx.store.get("Folder", parent_id)
+        if parent is None:
+            raise ApiFault(FaultCode.NOT_FOUND, f"Folder with id {parent_id} does not exist")
+    elif stored is not None:  # the root folder itself
+        parent = None
+    else:  # Boomi files a folder without a parent under the account's root folder
+        parent = next((r for r in ctx.store.all("Folder") if not r.element.get("parentId")), None)
+    name = element.get("name", "")
+    if parent is not None:
+        with_field(info, element, "parentId", parent.key)
+        with_field(info, element, "parentName", parent.element.get("name", ""))
+    base = parent.element.get("fullPath", parent.element.get("name", "")) if parent is not None else ""
+    with_field(info, element, "fullPath", f"{base}/{name}" if base else name)
+    kept = (element.get("deleted") or stored.element.get("deleted")) if stored is not None else None
+    with_field(info, element, "deleted", kept or "false")  # a new folder is never deleted
 
 
 _REFERENCES: Final = {
@@ -292,19 +323,36 @@ def op_update(ctx: CallContext, request: etree._Element, response: etree._Elemen
     info, element = _typed_object(ctx, request, "UPDATE")
     key_field = id_field(info)
     values = field_values(Record(info.name, "", element), key_field) if key_field else []
-    key = values[0].strip() if values else ""
+    key = values[0].strip() if values else _runtime_key(info, element)
     if not key:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"{key_field.name if key_field else 'id'} is required")
     if ctx.store.get(info.name, key) is None:
         raise ApiFault(FaultCode.NOT_FOUND, f"{info.name} with id {key} does not exist")
     _check_references(ctx, info, element)
     stored = ctx.store.get(info.name, key)
+    if info.name == "Folder":
+        _place_folder(ctx, info, element, stored)
     if info.name == "EnvironmentExtensions" and element.get("partial") == "true" and stored is not None:
         element = deployments.merge_extensions(stored, element)
         element.attrib.pop("partial", None)
     record = Record(info.name, key, element)
     ctx.store.put(record)
     emit(response, ctx.out("result"), record, ctx.data_prefix, ctx.release.index.types.get(record.type))
+
+
+def _runtime_key(info: TypeInfo, element: etree._Element) -> str:
+    """The key of an object with no id field (AtomSecurityPolicies, RuntimeProperties ...), as its REST path names it.
+
+    ``{type}Id``, else the first attribute ending in ``Id`` (``atomId``, ``containerId``), else
+    the first such child element: the rule the REST path's id is checked against.
+    """
+    lowered = info.name[:1].lower() + info.name[1:]
+    named = element.get(f"{lowered}Id") or element.findtext(_data(f"{lowered}Id"))
+    if named and named.strip():
+        return named.strip()
+    found = next((v.strip() for k, v in sorted(element.attrib.items()) if k.endswith("Id") and v.strip()), "")
+    children = (c for c in element if isinstance(c.tag, str) and etree.QName(c).localname.endswith("Id"))
+    return found or next((text for c in children if (text := (c.text or "").strip())), "")
 
 
 def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:

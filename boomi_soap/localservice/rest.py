@@ -8,6 +8,9 @@ on the Partner contract, where ``?overrideAccount=`` names a sub-account)::
     POST   {root}/{Object}/bulk          POST {root}/executeProcess     GET  {root}/getAssignableRoles
     POST   {root}/cancelExecution/{id}   GET  {root}/ExecutionRecord/async/{requestId}
     GET    {root}/openapi.json
+    POST   {root}/changeListenerStatus  POST {root}/ClearQueue/execute/{id}
+    POST   {root}/async/ListenerStatus/query  GET {root}/async/ListenerStatus/response/{token}
+    POST   {root}/cloudAttachmentSecretsConfiguration/{containerId}   (see :mod:`.actions`)
 
 Each call is mapped to the operation's request wrapper (:mod:`boomi_soap.restmap`),
 run by the SOAP endpoint's own code (sign-in, limits, validation, override, handlers;
@@ -34,8 +37,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from lxml import etree
 
 from boomi_soap.exceptions import JsonFormError, XMLInputError
-from boomi_soap.jsonform import JsonForm
-from boomi_soap.localservice import executions
+from boomi_soap.jsonform import JsonForm, dumps, loads
+from boomi_soap.localservice import actions, executions, jsonin
 from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
@@ -231,7 +234,12 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
         return _error(500, "Internal server error (injected)")
     reply = _answer(service, method, account_id, path, params, headers, body)
     if JSON in (headers.get("accept") or "") and not path.endswith("/openapi.json"):
+        xml_reply = reply
         reply = as_json(service.release, reply)
+        if reply.status == 500 and xml_reply.status < 400 and unquote(path.strip("/").partition("/")[0]) in XML_ONLY:
+            reply = xml_reply  # Boomi's Component object has an XML form only: its answers stay XML
+        if path.rstrip("/").endswith("/bulk") and reply.status == 200 and reply.content_type == JSON:
+            reply = _bulk_items_typed(reply)
     if injected is Injection.NOT_XML:
         return RestReply(200, b"Service temporarily degraded; try again\x00\xff")
     reply.injected = injected
@@ -252,12 +260,27 @@ def _answer(
         return _error(401, "Authentication required.", {"WWW-Authenticate": 'Basic realm="AtomSphere API"'})
     call = _Call(service, account_id, credentials[0], credentials[1], params)
     parts = path.strip("/").split("/")
-    if (headers.get("content-type") or "").startswith(JSON) and body.strip():
+    named = [unquote(p) for p in parts]
+    if actions.is_action(named):
+        try:
+            done = actions.answer(_admit(call), service.release, call.account_id, method, named, body)
+        except ApiFault as fault:
+            return _from_fault(fault)
+        if JSON in (headers.get("accept") or "") and not done.schema_json:  # else respond() converts the XML
+            text = done.json()
+            return RestReply(done.status, text, JSON if text else None)
+        text = done.xml()
+        return RestReply(done.status, text, _XML if text else None)
+    if (headers.get("content-type") or "").startswith(JSON) and body.strip() and parts[-1] == "queryMore":
+        body = _token_of(body)  # the token is plain text; a JSON client may send it as a JSON string
+    elif (headers.get("content-type") or "").startswith(JSON) and parts[0] == "cancelExecution":
+        body = b""  # cancelExecution reads its path only
+    elif (headers.get("content-type") or "").startswith(JSON) and body.strip():
         kind = unquote(parts[0]) if parts else ""
         if kind in XML_ONLY and method == "POST" and len(parts) <= 2 and parts[-1] not in ("query", "queryMore"):
             return _error(415, f"{kind} create, update and bulk take XML only; send application/xml")
         try:
-            body = _json(service.release).from_json(body, _json_root(parts), max_bytes=service.config.max_body_bytes)
+            body = _from_json(service, parts, body)
         except JsonFormError as exc:
             return _error(400, f"Invalid JSON: {exc}")
         except RecursionError:
@@ -290,6 +313,8 @@ def _answer(
             return _from_fault(_fault_of(child))
         operation = restmap.contract.by_request(str(etree.QName(payload)))
         assert operation is not None  # parse built one of its wrappers
+        if operation.name == "create":
+            _rest_links(service, account_id, child)
         if (
             operation.name == "delete"
             and (child.findtext(".//{*}successful") or child.findtext("successful")) == "false"
@@ -300,6 +325,47 @@ def _answer(
         return RestReply(code, text, _XML if text else None)
     except ApiFault as fault:
         return _from_fault(fault)
+
+
+def _from_json(service: LocalService, parts: list[str], body: bytes) -> bytes:
+    """The XML form of a JSON body; a query config or bulk request read as Boomi reads it (:mod:`.jsonin`)."""
+    root = _json_root(parts)
+    limit = service.config.max_body_bytes
+    if root in ("QueryConfig", "BulkRequest"):
+        data = loads(body, max_bytes=limit)
+        if isinstance(data, dict):
+            data = jsonin.envelope(data)
+            if (
+                root == "QueryConfig"
+                and data.get("@type") in (None, "", "QueryConfig")
+                and not any(v is not None for k, v in data.items() if k != "@type")
+            ):
+                return b""  # {} or an empty QueryFilter: everything, as Boomi's PublishedApi example asks
+            body = dumps(data)
+    return _json(service.release).from_json(body, root, max_bytes=limit)
+
+
+def _token_of(body: bytes) -> bytes:
+    """A queryMore body sent as JSON: the token a JSON string holds, else the body as sent."""
+    if not body.strip().startswith(b'"'):
+        return body  # only a string is decoded: nothing else can be a token, and nothing nests
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    return value.encode() if isinstance(value, str) else body
+
+
+def _rest_links(service: LocalService, account_id: str, answer: etree._Element) -> None:
+    """Point an ExecutionRequest's ``recordUrl`` at the REST API it was asked through, as Boomi's example does."""
+    soap_root = service.endpoint(account_id)
+    rest_root = soap_root.replace(service.release.path_prefix, rest_prefix(service.release), 1)
+    for node in answer.iter():
+        url = node.get("recordUrl")
+        if url is not None and url.startswith(soap_root + "/"):
+            node.set("recordUrl", rest_root + url[len(soap_root) :])
+        if node.tag == f"{{{NS_DATA}}}recordUrl" and (node.text or "").startswith(soap_root + "/"):
+            node.text = rest_root + (node.text or "")[len(soap_root) :]
 
 
 def _json_root(parts: list[str]) -> str:
@@ -376,7 +442,7 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         return _error(400, f"Bulk {request.get('type') or '(no type)'} is not supported by this service; use GET")
     info = call.service.release.index.object_type(object_type)
     rules = call.service.release.rules.get(info.name) if info is not None else None
-    if info is None:
+    if info is None or (rules is None and call.service.release.rules):  # as operations._object_type
         return _error(400, f"Invalid object type: {object_type}")
     if rules is not None and "BULK" not in rules.operations:
         return _error(400, f"The {info.name} object does not support the BULK operation")
@@ -391,7 +457,8 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         child = call.soap(payload, admit=lambda: None)  # counted once, above
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
             fault = _from_fault(_fault_of(child))
-            item.set("statusCode", str(fault.status))
+            # Boomi's bulk pages answer an unknown id with statusCode 400 ("No such process").
+            item.set("statusCode", "400" if fault.status == 404 else str(fault.status))
             item.set("errorMessage", child.findtext("faultstring") or "")
             continue
         item.set("statusCode", "200")
@@ -403,6 +470,16 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
             for grandchild in found:
                 graft(copied, grandchild)
     return RestReply(200, etree.tostring(result, xml_declaration=True, encoding="UTF-8"))
+
+
+def _bulk_items_typed(reply: RestReply) -> RestReply:
+    """Each item of a JSON bulk answer tagged ``"@type": "BulkResponse"``, as Boomi's bulk pages show."""
+    data = loads(reply.body, max_bytes=len(reply.body) + 1)
+    if isinstance(data, dict) and isinstance(data.get("response"), list):
+        for item in data["response"]:
+            if isinstance(item, dict):
+                item["@type"] = "BulkResponse"
+    return RestReply(reply.status, dumps(data), reply.content_type, reply.headers, reply.injected)
 
 
 def _data_type(element: etree._Element) -> str:

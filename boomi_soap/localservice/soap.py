@@ -17,6 +17,7 @@ from lxml import etree
 
 from boomi_soap.contract import Operation, tag_of
 from boomi_soap.exceptions import XMLInputError
+from boomi_soap.localservice.binding import in_schema_order, without_empty_filter
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
@@ -112,6 +113,19 @@ def _validate(release: Release, payload: etree._Element) -> None:
         return
     first = schema.error_log[0]
     raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid request (line {first.line}): {first.message}")
+
+
+def _bound(release: Release, operation: Operation | None, payload: etree._Element) -> etree._Element:
+    """The valid request JAXB would bind: as sent, else its children in sequence order (:mod:`.binding`)."""
+    try:
+        _validate(release, payload)
+    except ApiFault:
+        reordered = in_schema_order(release, operation, payload) if operation is not None else None
+        if reordered is None:
+            raise
+        _validate(release, reordered)  # failing, its message names what order does not explain
+        return reordered
+    return payload
 
 
 def _response_nsmap(release: Release, response: str) -> tuple[dict[str | None, str], str]:
@@ -214,7 +228,8 @@ def handle_soap(
             raise ApiFault(FaultCode.PERMISSION, "Access denied due to insufficient permissions.")
         admit()  # Boomi counts override calls against the primary account
         operation = _operation(release, payload)
-        _validate(release, payload)
+        without_empty_filter(operation, payload)
+        payload = _bound(release, operation, payload)
         operation_name = etree.QName(payload).localname if operation is None else operation.name
         handler = HANDLERS.get(operation_name)
         if operation is None or handler is None:

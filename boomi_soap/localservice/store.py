@@ -22,6 +22,7 @@ counted, but was admitted when the call that started it was.
 
 from __future__ import annotations
 
+import base64
 import heapq
 import itertools
 import secrets
@@ -43,6 +44,8 @@ __all__ = ["PAGE_SIZE", "AccountStore", "Page", "Ref", "SeedSource"]
 
 PAGE_SIZE: Final = 100
 _MAX_CURSORS: Final = 1000
+# Types whose ids Boomi writes as base64 of "{letter}:{serial}" (Folder "RjoxMDU2NjMx" is F:1056631).
+_SERIAL_IDS: Final = {"Folder": "F", "Branch": "B", "MergeRequest": "MR"}
 # Entries that open cursors may hold in all (a seeded result set in order costs none):
 # beyond it the oldest cursors expire, so many open queries over 100,000 records stay small.
 _MAX_HELD: Final = 2_000_000
@@ -326,11 +329,21 @@ class AccountStore:
             return iter(sorted(seeded.union(self._objects)))
 
     def new_id(self, type_name: str) -> str:
-        """Return an identifier unused within ``type_name``."""
+        """Return an identifier unused within ``type_name``, in the shape Boomi gives that type's ids.
+
+        Most are UUIDs; Folder, Branch and MergeRequest ids are base64 of ``F:1056631``,
+        ``B:14316``, ``MR:667`` (unpadded), as Boomi's examples and the seeded folders show.
+        """
         with self._lock:
             seeded = self._seeded.get(type_name)
+            prefix = _SERIAL_IDS.get(type_name)
+            serial = 1000 + len(self._objects.get(type_name, {}))
             while True:
-                key = str(uuid.uuid4())
+                if prefix is None:
+                    key = str(uuid.uuid4())
+                else:
+                    serial += 1
+                    key = base64.b64encode(f"{prefix}:{serial}".encode()).decode().rstrip("=")
                 if key not in self._objects.get(type_name, {}) and (seeded is None or seeded.alive(key) is None):
                     return key
 

@@ -1,0 +1,284 @@
+"""The REST actions the OpenAPI declares beside the object routes.
+
+``POST /changeListenerStatus``, ``POST /ClearQueue/execute/{id}``,
+``POST /async/ListenerStatus/query`` with ``GET /async/ListenerStatus/response/{token}``,
+the Runtime-scoped asynchronous GETs (``GET /async/{Type}/{id}`` then
+``GET /async/{Type}/response/{token}``, for the types in :data:`ASYNC_TYPES`),
+``POST /cloudAttachmentSecretsConfiguration/{containerId}``,
+``POST /refreshSecretsManager`` and ``POST /EnvironmentMapExtension/execute/{id}`` (the
+stored extension, as its GET answers: the service reaches no endpoint application).
+Each checks what its page asks for (the Runtime named exists, the action is one of
+the schema's) and answers as the page's example does; an async response lists the
+account's stored records of that type for that Runtime (none unless seeded).  ``/JavaRollback/execute/{id}`` and
+``/MergeRequest/execute/{id}`` are refused with a fault saying the service does not
+simulate them, and a method a page does not declare gets a fault naming the path.
+Nothing runs on a Runtime: the service has none.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Final
+
+from lxml import etree
+
+from boomi_soap.exceptions import XMLInputError
+from boomi_soap.jsonform import loads
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
+from boomi_soap.localservice.errors import ApiFault, FaultCode
+from boomi_soap.localservice.model import Record, emit
+from boomi_soap.localservice.store import AccountStore
+from boomi_soap.xmlsafe import parse_xml
+
+__all__ = ["ASYNC_TYPES", "ActionReply", "answer", "is_action"]
+
+# The types the OpenAPI reads through GET /async/{Type}/{id} and /async/{Type}/response/{token}.
+ASYNC_TYPES: Final = frozenset(
+    {
+        "AccountCloudAttachmentProperties",
+        "AccountCloudAttachmentPropertiesDefault",
+        "AtomCounters",
+        "AtomDiskSpace",
+        "AtomSecurityPolicies",
+        "CloudAttachmentProperties",
+        "ListQueues",
+        "PersistedProcessProperties",
+        "RuntimeObservabilitySettings",
+        "RuntimeProperties",
+    }
+)
+_NOT_SIMULATED: Final = ("JavaRollback", "MergeRequest")
+_RUNTIME_KEYS: Final = ("atomId", "containerId", "runtimeId", "id")
+
+_ACTIONS: Final = ("restart", "restart_all", "pause", "pause_all", "resume", "resume_all")
+_PROVIDERS: Final = ("AWS", "AZURE", "GCP")
+_TOKENS_KEPT: Final = 1000
+_tokens: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token -> (account id, Runtime id)
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ActionReply:
+    """An action's answer: the HTTP status and the body, as XML and as JSON.
+
+    ``schema_json``: the root is an element of the schema, so the JSON form is the
+    schema's (the REST layer converts the XML); otherwise :meth:`json` writes it.
+    """
+
+    status: int
+    root: str = ""
+    attributes: tuple[tuple[str, str | int], ...] = ()
+    children: tuple[etree._Element, ...] = ()
+    json_extra: tuple[tuple[str, Any], ...] = ()
+    schema_json: bool = False
+    element: etree._Element | None = None  # a whole answer, written as is
+
+    def xml(self) -> bytes:
+        """The XML body (empty when the action answers nothing)."""
+        if self.element is not None:
+            return etree.tostring(self.element, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if not self.root:
+            return b""
+        element = etree.Element(f"{{{NS_DATA}}}{self.root}", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+        for name, value in self.attributes:
+            element.set(name, str(value))
+        element.extend(self.children)
+        return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def json(self) -> bytes:
+        """The JSON body (empty when the action answers nothing)."""
+        if not self.root:
+            return b""
+        data: dict[str, Any] = {"@type": self.root, **dict(self.attributes), **dict(self.json_extra)}
+        return json.dumps(data).encode()
+
+
+def is_action(parts: list[str]) -> bool:
+    """Whether a REST path (split on ``/``, after the account) is one of these actions."""
+    return (
+        parts == ["changeListenerStatus"]
+        or (len(parts) == 3 and parts[:2] == ["ClearQueue", "execute"])
+        or parts[:2] == ["async", "ListenerStatus"]
+        or (len(parts) in (3, 4) and parts[0] == "async" and parts[1] in ASYNC_TYPES)
+        or (len(parts) == 2 and parts[0] == "cloudAttachmentSecretsConfiguration")
+        or parts == ["refreshSecretsManager"]
+        or (len(parts) == 3 and parts[:2] == ["EnvironmentMapExtension", "execute"])
+        or (len(parts) == 3 and parts[0] in _NOT_SIMULATED and parts[1] == "execute")
+    )
+
+
+def _fields(body: bytes, root: str) -> tuple[dict[str, Any], etree._Element | None]:
+    """A request body's top-level values (JSON keys or XML attributes), and the XML root if XML."""
+    text = body.strip()
+    if not text:
+        return {}, None
+    if text.startswith(b"{"):
+        try:
+            data = loads(text)
+        except ValueError as exc:
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"A {root} is a JSON object")
+        wrapped = data.get(root)  # Boomi's example sends the request both wrapped in its name and flat
+        return (
+            {**wrapped, **{k: v for k, v in data.items() if k != root}} if isinstance(wrapped, dict) else data
+        ), None
+    try:
+        element = parse_xml(text, source=root)
+    except XMLInputError as exc:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Malformed request: {exc}") from None
+    return dict(element.attrib), element
+
+
+def _atom(store: AccountStore, key: object, label: str) -> str:
+    text = str(key or "").strip()
+    if not text:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{label} is required")
+    if store.get("Atom", text) is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Atom with id {text} does not exist")
+    return text
+
+
+def _change_listener_status(store: AccountStore, body: bytes) -> ActionReply:
+    values, _ = _fields(body, "ChangeListenerStatusRequest")
+    action = str(values.get("action") or "")
+    if action not in _ACTIONS:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"action must be one of {', '.join(_ACTIONS)}, not {action!r}")
+    _atom(store, values.get("containerId"), "containerId")
+    if not action.endswith("_all") and not str(values.get("listenerId") or "").strip():
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"listenerId is required for {action}")
+    return ActionReply(200)  # "an empty changeListenerStatusResponse to indicate acceptance"
+
+
+def _clear_queue(store: AccountStore, atom_id: str, body: bytes) -> ActionReply:
+    values, _ = _fields(body, "ClearQueueRequest")
+    atom = _atom(store, values.get("AtomId") or atom_id, "AtomId")
+    queue = str(values.get("QueueName") or "").strip()
+    if not queue:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "QueueName is required")
+    message = f"Request submitted to atom id: {atom} to clear atom queue: {queue}"
+    return ActionReply(200, "QueueMessageResponse", (("message", message),))
+
+
+def _token(kind: str, account_id: str, runtime: str) -> ActionReply:
+    """A new async token for ``kind``, as the first GET (or the query) of an async read answers."""
+    token = f"{kind}-{uuid.uuid4()}"
+    with _lock:
+        _tokens[token] = (account_id, runtime)
+        while len(_tokens) > _TOKENS_KEPT:
+            _tokens.popitem(last=False)
+    child = etree.Element(f"{{{NS_DATA}}}asyncToken", token=token)
+    extra = (("asyncToken", {"@type": "AsyncToken", "token": token}),)
+    return ActionReply(200, "AsyncOperationTokenResult", (("responseStatusCode", 202),), (child,), extra)
+
+
+def _redeem(kind: str, account_id: str, token: str) -> str:
+    """The Runtime a token of ``kind`` was issued for (``""`` for a query); a fault if it is none of the account's."""
+    with _lock:
+        held = _tokens.get(token)
+    if held is None or held[0] != account_id or not token.startswith(f"{kind}-"):
+        raise ApiFault(FaultCode.NOT_FOUND, f"{kind} token {token} does not exist")
+    return held[1]
+
+
+def _listener_response(store: AccountStore, account_id: str, token: str) -> ActionReply:
+    _redeem("ListenerStatus", account_id, token)
+    listeners = store.all("ListenerStatus")
+    children = []
+    results = []
+    for record in listeners:
+        child = etree.Element(f"{{{NS_DATA}}}result", dict(record.element.attrib))
+        child.set(f"{{{NS_XSI}}}type", "bns:ListenerStatus")
+        children.append(child)
+        results.append({"@type": "ListenerStatus", **dict(record.element.attrib)})
+    attributes = (("responseStatusCode", 200), ("numberOfResults", len(children)))
+    return ActionReply(200, "AsyncOperationResult", attributes, tuple(children), (("result", results),))
+
+
+def _runtime_of(record: Record) -> set[str]:
+    found = {record.key, *(record.element.get(k, "") for k in _RUNTIME_KEYS)}  # seeded by Runtime id, or naming it
+    found.update(record.element.findtext(f"{{{NS_DATA}}}{k}") or "" for k in _RUNTIME_KEYS)
+    return found - {""}
+
+
+def _async_response(store: AccountStore, release: Release, account_id: str, kind: str, token: str) -> ActionReply:
+    runtime = _redeem(kind, account_id, token)
+    records = [r for r in store.all(kind) if runtime in _runtime_of(r)]
+    holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+    for record in records:
+        emit(holder, f"{{{NS_DATA}}}result", record, "bns", release.index.types.get(record.type))
+    attributes = (("responseStatusCode", 200), ("numberOfResults", len(records)))
+    return ActionReply(200, "AsyncOperationResult", attributes, tuple(holder), schema_json=True)
+
+
+def _map_extension(store: AccountStore, release: Release, key: str) -> ActionReply:
+    """EXECUTE "returns the current Environment Map Extension configuration similar to the GET operation"."""
+    record = store.get("EnvironmentMapExtension", key)
+    if record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"EnvironmentMapExtension with id {key} does not exist")
+    holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+    found = emit(holder, f"{{{NS_DATA}}}EnvironmentMapExtension", record, "bns", release.index.types.get(record.type))
+    return ActionReply(200, schema_json=True, element=found)
+
+
+def _refresh_secrets(account_id: str, body: bytes) -> ActionReply:
+    values, _ = _fields(body, "SecretsManagerRefreshRequest")
+    provider = str(values.get("provider") or "")
+    if provider not in ("AWS", "AZURE"):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"provider must be AWS or AZURE, not {provider!r}")
+    names = {"AWS": "AWS Secrets Manager", "AZURE": "Azure Key Vault"}
+    message = f"{names[provider]} refresh messages have been sent to all containers in {account_id}"
+    return ActionReply(200, "SecretsManagerRefreshResponse", (("message", message),), schema_json=True)
+
+
+def _secrets(store: AccountStore, container_id: str, body: bytes) -> ActionReply:
+    values, element = _fields(body, "CloudAttachmentSecretsConfigurationRequest")
+    container = _atom(store, values.get("containerId") or container_id, "containerId")
+    if element is not None:
+        holder = element.find(f"{{{NS_DATA}}}secretsManagerProvider")
+        given = [etree.QName(c).localname for c in holder if isinstance(c.tag, str)] if holder is not None else []
+    else:
+        provider = values.get("secretsManagerProvider")
+        given = list(provider) if isinstance(provider, dict) else []
+    named = [p for p in given if p in _PROVIDERS]
+    if len(named) != 1:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "secretsManagerProvider must name one of AWS, AZURE, GCP")
+    message = f"{named[0]} secrets configuration sent successfully to cloud attachment {container}"
+    return ActionReply(200, "CloudAttachmentSecretsConfigurationResponse", (("statusCode", 200), ("message", message)))
+
+
+def answer(
+    store: AccountStore, release: Release, account_id: str, method: str, parts: list[str], body: bytes
+) -> ActionReply:
+    """Run one action (``parts`` passed :func:`is_action`).
+
+    Raises:
+        ApiFault: For what the action's page refuses, or a method it does not declare.
+    """
+    path = "/" + "/".join(parts)
+    if method == "POST" and parts == ["changeListenerStatus"]:
+        return _change_listener_status(store, body)
+    if method == "POST" and parts[:2] == ["ClearQueue", "execute"]:
+        return _clear_queue(store, parts[2], body)
+    if method == "POST" and parts == ["async", "ListenerStatus", "query"]:
+        return _token("ListenerStatus", account_id, "")
+    if method == "GET" and len(parts) == 4 and parts[:3] == ["async", "ListenerStatus", "response"]:
+        return _listener_response(store, account_id, parts[3])
+    if method == "GET" and parts[0] == "async" and parts[1] in ASYNC_TYPES:
+        if len(parts) == 4 and parts[2] == "response":
+            return _async_response(store, release, account_id, parts[1], parts[3])
+        if len(parts) == 3:
+            return _token(parts[1], account_id, _atom(store, parts[2], "id"))
+    if method == "POST" and parts[0] == "cloudAttachmentSecretsConfiguration":
+        return _secrets(store, parts[1], body)
+    if method == "POST" and parts == ["refreshSecretsManager"]:
+        return _refresh_secrets(account_id, body)
+    if method == "POST" and parts[:2] == ["EnvironmentMapExtension", "execute"]:
+        return _map_extension(store, release, parts[2])
+    if method == "POST" and parts[0] in _NOT_SIMULATED:
+        raise ApiFault(FaultCode.UNSUPPORTED, f"{path} is not simulated by the local service (it has no {parts[0]})")
+    raise ApiFault(FaultCode.UNSUPPORTED, f"{method} {path} is not an operation of the platform API")
