@@ -498,30 +498,33 @@ class Declarations:
         self._content[key] = found
         return found
 
-    def _particles(self, node: etree._Element, found: dict[str, _Type], depth: int) -> None:
+    def _particles(self, node: etree._Element, found: dict[str, Any], depth: int, *, required: bool = False) -> None:
+        """Each element a content model declares, in order; ``required``: only those an instance must have."""
         if depth > 64:  # a base or group cycle: a schema libxml2 refuses anyway
             return
         for child in node:
             tag = child.tag
             if not isinstance(tag, str) or not tag.startswith(_XS):
                 continue
+            if required and child.get("minOccurs") == "0":
+                continue
             kind = tag[len(_XS) :]
             if kind == "element":
                 name, declared = self.declared(child)
                 found.setdefault(name, declared)  # the first declaration of a name, as xmlschema matches
-            elif kind in ("sequence", "choice", "all", "complexContent"):
-                self._particles(child, found, depth + 1)
+            elif kind in ("sequence", "all", "complexContent") or (kind == "choice" and not required):
+                self._particles(child, found, depth + 1, required=required)
             elif kind == "group" and child.get("ref"):
                 group = self.groups.get(_qname(child, child.get("ref", "")))
                 if group is not None:
-                    self._particles(group, found, depth + 1)
+                    self._particles(group, found, depth + 1, required=required)
             elif kind == "extension" and node.tag == f"{_XS}complexContent":
                 base = self.types.get(_qname(child, child.get("base", "")))
                 if base is not None:
-                    self._particles(base, found, depth + 1)
-                self._particles(child, found, depth + 1)
+                    self._particles(base, found, depth + 1, required=required)
+                self._particles(child, found, depth + 1, required=required)
             elif kind == "restriction" and node.tag == f"{_XS}complexContent":
-                self._particles(child, found, depth + 1)  # a restriction restates its content
+                self._particles(child, found, depth + 1, required=required)  # a restriction restates its content
 
     def required(self, kind: _Type) -> tuple[str, ...]:
         """The child element names an instance of ``kind`` must have (outside any choice or optional group)."""
@@ -529,35 +532,11 @@ class Declarations:
         cached = self._required.get(key)
         if cached is None:
             node = kind if isinstance(kind, etree._Element) else self.types.get(kind)
-            found: dict[str, None] = {}
+            found: dict[str, _Type] = {}
             if node is not None:
-                self._must(node, found, 0)
+                self._particles(node, found, 0, required=True)
             cached = self._required[key] = tuple(found)
         return cached
-
-    def _must(self, node: etree._Element, found: dict[str, None], depth: int) -> None:
-        if depth > 64:
-            return
-        for child in node:
-            tag = child.tag
-            if not isinstance(tag, str) or not tag.startswith(_XS) or child.get("minOccurs") == "0":
-                continue
-            kind = tag[len(_XS) :]
-            if kind == "element":
-                found.setdefault(self.declared(child)[0], None)
-            elif kind in ("sequence", "all", "complexContent"):
-                self._must(child, found, depth + 1)
-            elif kind == "group" and child.get("ref"):
-                group = self.groups.get(_qname(child, child.get("ref", "")))
-                if group is not None:
-                    self._must(group, found, depth + 1)
-            elif kind == "extension" and node.tag == f"{_XS}complexContent":
-                base = self.types.get(_qname(child, child.get("base", "")))
-                if base is not None:
-                    self._must(base, found, depth + 1)
-                self._must(child, found, depth + 1)
-            elif kind == "restriction" and node.tag == f"{_XS}complexContent":
-                self._must(child, found, depth + 1)
 
     def type_name(self, kind: _Type | None, element: etree._Element) -> str:
         """A type's local name for messages; an anonymous type goes by its element's name."""

@@ -8,6 +8,7 @@ UPDATE.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,19 @@ MISFITS = {
 }
 
 
+def both_paths(replayed: Client, operation: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """The zeep and the typed call of ``operation`` (get, delete or query of a Process)."""
+    typed = TypedClient(replayed)
+    return {
+        "get": (lambda: replayed.get("Process", "x"), lambda: typed.get(object_type="Process", object_id="x")),
+        "delete": (
+            lambda: replayed.delete("Process", "x"),
+            lambda: typed.delete(object_type="Process", object_id="x"),
+        ),
+        "query": (lambda: replayed.call("query", objectType="Process"), lambda: typed.query(object_type="Process")),
+    }[operation]
+
+
 @pytest.mark.contracts("split", why="hand-written answers in the split layout's wrapper namespace")
 @pytest.mark.parametrize("case", sorted(MISFITS))
 def test_misfit_answers_are_the_same_error_on_both_paths(client: Client, case: str) -> None:
@@ -203,15 +217,7 @@ def test_misfit_answers_are_the_same_error_on_both_paths(client: Client, case: s
     with doc_server({"POST /soap": (200, {}, answer(body))}) as server:
         replayed = Client(client.snapshot, CREDENTIALS, endpoint=f"{server.base_url}/soap",
                           settings=ClientSettings(rate_limit=None, responses="strict"))  # fmt: skip
-        typed = TypedClient(replayed)
-        calls = {
-            "get": (lambda: replayed.get("Process", "x"), lambda: typed.get(object_type="Process", object_id="x")),
-            "delete": (
-                lambda: replayed.delete("Process", "x"),
-                lambda: typed.delete(object_type="Process", object_id="x"),
-            ),
-            "query": (lambda: replayed.call("query", objectType="Process"), lambda: typed.query(object_type="Process")),
-        }[operation]
+        calls = both_paths(replayed, operation)
         for call in calls:
             with pytest.raises(ResponseError) as refused:
                 call()
@@ -236,15 +242,7 @@ def test_misfit_answers_read_tolerantly_the_same_on_both_paths(client: Client, c
     with doc_server({"POST /soap": (200, {}, answer(body))}) as server:
         replayed = Client(client.snapshot, CREDENTIALS, endpoint=f"{server.base_url}/soap",
                           settings=ClientSettings(rate_limit=None))  # fmt: skip
-        typed = TypedClient(replayed)
-        calls = {
-            "get": (lambda: replayed.get("Process", "x"), lambda: typed.get(object_type="Process", object_id="x")),
-            "delete": (
-                lambda: replayed.delete("Process", "x"),
-                lambda: typed.delete(object_type="Process", object_id="x"),
-            ),
-            "query": (lambda: replayed.call("query", objectType="Process"), lambda: typed.query(object_type="Process")),
-        }[operation]
+        calls = both_paths(replayed, operation)
         for call in calls:
             if outcome is None or outcome == "read":
                 call()

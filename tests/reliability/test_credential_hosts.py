@@ -12,7 +12,6 @@ real local service, on both transports.
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from boomi_soap.runs import attach
 from boomi_soap.settings import ClientSettings
 from tests.boomi_soap.conftest import FAST, QUICK
 from tests.docserver import doc_server, serving
+from tests.drifting import drifting_proxy
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 
@@ -112,37 +112,12 @@ class Rewriter:
 @contextmanager
 def rewriting_proxy(service: LocalService) -> Iterator[Rewriter]:
     state = Rewriter()
-    target = parse_url(service.base_url)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def plant(data: bytes, content_type: str) -> bytes:
+        planted = json.dumps(state.prefix)[1:-1] if "json" in content_type else _xml_text(state.prefix)
+        return data.replace(service.base_url.encode(), planted.encode("latin-1"))
 
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            upstream = http.client.HTTPConnection(target.host or "", target.port, timeout=30)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-            upstream.request(self.command, self.path, body, headers)
-            answer = upstream.getresponse()
-            data = answer.read()
-            upstream.close()
-            json_body = "json" in (answer.getheader("Content-Type") or "")
-            planted = json.dumps(state.prefix)[1:-1] if json_body else _xml_text(state.prefix)
-            data = data.replace(service.base_url.encode(), planted.encode("latin-1"))
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _forward  # noqa: N815
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    with serving(Handler) as base_url:
+    with drifting_proxy(service.base_url, plant) as base_url:
         state.base_url = base_url
         yield state
 
