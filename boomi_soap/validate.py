@@ -323,9 +323,10 @@ def _translate(element: etree._Element, message: str) -> Finding:
         reason = f"The content of element {_short(match.group('element'))!r} is not complete.{wanted}"
         return Finding(element, reason, expected=expected, complete=bool(expected), kind="incomplete")
     if text == _EMPTY_ELEMENTS:  # children where the type has none (a field of a newer release)
-        return Finding(element, "child elements not allowed: the type has no content", kind="unexpected-children")
+        # complete=False: xmlschema's words for the issue, as before; the kind is the tolerant reader's.
+        return Finding(element, message, complete=False, kind="unexpected-children")
     if text.startswith(_EMPTY_TEXT):
-        return Finding(element, "character data not allowed: the type has no content", kind="text")
+        return Finding(element, message, complete=False, kind="text")
     if text == _CHARACTER_DATA:
         return Finding(element, "character data between child elements not allowed", kind="text")
     if text.startswith("No matching global declaration") or _UNRESOLVED_TYPE in text:

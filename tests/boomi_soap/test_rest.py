@@ -177,7 +177,7 @@ def test_execution_record_answers_202_until_the_record_exists(rest: Client, serv
         DynamicProcessProperties={"DynamicProcessProperty": []},
         ProcessProperties={},
     )
-    assert "/api/soap/v1/" in request.recordUrl  # the link the service gives, as over SOAP
+    assert "/api/rest/v1/" in request.recordUrl  # the link Boomi's REST example gives
     records = rest.execution_record(request.requestId)
     while records is None:  # the service's timeline makes the record appear after a moment
         time.sleep(0.05)
