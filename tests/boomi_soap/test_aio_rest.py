@@ -1,0 +1,251 @@
+"""AsyncClient over the RESTish API (XML and JSON): the sync REST client's requests, answers and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from zeep.helpers import serialize_object
+
+from boomi_soap.aio import AsyncClient
+from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    NotFoundError,
+    RedirectRefusedError,
+    ResponseError,
+)
+from boomi_soap.filters import F
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice.seed import EXECUTION_RECORDS
+from boomi_soap.restmap import rest_root
+from boomi_soap.settings import ClientSettings
+from tests.docserver import serving
+from tests.drifting import drifting_proxy
+
+CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+SETTINGS = ClientSettings(rate_limit=None)
+FORMATS = ("xml", "json")
+# The service's request log line: "GET /api/rest/v1/{account}/Account/... -> 200".
+REQUEST_LINE = re.compile(r"^(GET|POST|PUT|DELETE) (/\S*) -> \d{3}$")
+
+pytestmark = pytest.mark.contracts(
+    "split", "partner", why="the driver does not depend on the layout; the partner WSDL adds the override"
+)
+
+
+@pytest.fixture
+def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
+    return refresh(
+        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
+    ).snapshot
+
+
+def rest_client(
+    snapshot: Snapshot, tmp_path: Path, body_format: str, settings: ClientSettings = SETTINGS, **kwargs: Any
+) -> Client:
+    return Client(
+        snapshot,
+        CREDENTIALS,
+        settings=settings,
+        compiled_dir=tmp_path / "compiled",
+        transport="rest",
+        format=body_format,  # type: ignore[arg-type]
+        **kwargs,
+    )
+
+
+def plain(value: Any) -> Any:
+    """A zeep result as plain data, to compare what the two drivers read."""
+    return serialize_object(value, dict)  # type: ignore[no-untyped-call]
+
+
+def outcome(call: Any) -> tuple[type[BaseException], str]:
+    try:
+        call()
+    except BoomiSoapError as exc:
+        return type(exc), str(exc)
+    raise AssertionError("no error raised")
+
+
+async def async_outcome(call: Any) -> tuple[type[BaseException], str]:
+    try:
+        await call()
+    except BoomiSoapError as exc:
+        return type(exc), str(exc)
+    raise AssertionError("no error raised")
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_get_query_paging_and_writes_read_as_the_sync_rest_client_reads_them(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    sync = rest_client(snapshot, tmp_path, body_format)
+    wrapped = rest_client(snapshot, tmp_path, body_format)
+
+    async def main() -> None:
+        async with AsyncClient(wrapped) as client:
+            assert plain(await client.get("Account", DEFAULT_ACCOUNT)) == plain(sync.get("Account", DEFAULT_ACCOUNT))
+
+            results = client.query("ExecutionRecord")
+            records = [plain(r) async for r in results]
+            assert results.pages == 3  # queryMore followed twice, with the tokens the REST answers carried
+            assert len(records) == EXECUTION_RECORDS
+            assert records == [plain(r) for r in sync.query("ExecutionRecord")]
+            where = F("name").like("Orders%")
+            names = sorted([p.name async for p in client.query("Process", where)])
+            assert len(names) == 2
+            assert names == sorted(p.name for p in sync.query("Process", where))
+
+            made = await client.create("Environment", name="QA-async-rest", classification="TEST")
+            assert type(made).__name__ == "Environment"
+            assert plain(sync.get("Environment", made.id)) == plain(made)
+            made.name = "QA-async-rest-2"
+            changed = await client.update(made)
+            assert changed.name == "QA-async-rest-2"
+            assert plain(sync.get("Environment", made.id)) == plain(changed)
+            assert await client.delete("Environment", made.id) is True
+            assert await client.delete("Environment", made.id) is sync.delete("Environment", made.id) is False
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_a_rest_error_is_the_sync_clients_exception(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    sync = rest_client(snapshot, tmp_path, body_format)
+    unknown = "00000000-0000-0000-0000-000000000000"
+
+    async def main() -> tuple[type[BaseException], str]:
+        async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+            return await async_outcome(lambda: client.get("Environment", unknown))
+
+    kind, message = asyncio.run(main())
+    assert kind is NotFoundError
+    assert (kind, message) == outcome(lambda: sync.get("Environment", unknown))
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_only_rest_paths_reach_the_service(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrapped = rest_client(snapshot, tmp_path, body_format)
+    root = urlsplit(rest_root(wrapped.address)).path
+
+    async def main() -> None:
+        async with AsyncClient(wrapped) as client:
+            await client.get("Account", DEFAULT_ACCOUNT)
+            assert len([r async for r in client.query("ExecutionRecord")]) == EXECUTION_RECORDS
+            made = await client.create("Environment", name="QA-paths", classification="TEST")
+            await client.update(made)
+            await client.delete("Environment", made.id)
+            with pytest.raises(NotFoundError):
+                await client.get("Environment", made.id)
+
+    with caplog.at_level(logging.DEBUG, logger="boomi_soap.localservice"):
+        asyncio.run(main())
+    lines = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.localservice"]
+    paths = [m.group(2) for m in map(REQUEST_LINE.match, lines) if m]
+    assert len(paths) >= 8, lines  # get, 3 pages, create, update, delete, get
+    assert root.endswith(f"/api/rest/v1/{DEFAULT_ACCOUNT}")
+    assert all(p.startswith(root + "/") for p in paths), paths
+    assert not [p for p in paths if "/api/soap/" in p]
+    methods = {m.group(1) for m in map(REQUEST_LINE.match, lines) if m}
+    assert {"GET", "POST", "DELETE"} <= methods
+
+
+def _drift(body: bytes, kind: str) -> bytes:
+    for online, restarting in (
+        (b'status="ONLINE"', b'status="RESTARTING"'),
+        (b'"status": "ONLINE"', b'"status": "RESTARTING"'),
+        (b'"status":"ONLINE"', b'"status":"RESTARTING"'),
+    ):
+        body = body.replace(online, restarting)
+    return body
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_a_drifted_answer_is_read_with_the_same_deviations_on_both_drivers(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    with drifting_proxy(service.base_url, _drift) as proxy:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, proxy, service.flavour)
+        sync = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
+        wrapped = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
+        expected = [plain(a) for a in sync.query("Atom")]
+
+        async def main() -> list[Any]:
+            async with AsyncClient(wrapped) as client:
+                return [plain(a) async for a in client.query("Atom")]
+
+        read = asyncio.run(main())
+    assert read == expected
+    assert "RESTARTING" in {a["status"] for a in read}  # the drift reached the reader
+    assert "ONLINE" not in {a["status"] for a in read}
+    assert wrapped.deviations.total > 0
+    assert wrapped.deviations.counts() == sync.deviations.counts()
+    assert AsyncClient(wrapped).deviations is wrapped.deviations
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_the_size_cap_holds_on_rest_as_on_the_sync_client(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    capped = ClientSettings(rate_limit=None, max_response_bytes=2048)
+    sync = rest_client(snapshot, tmp_path, body_format, settings=capped)
+
+    async def main() -> tuple[type[BaseException], str]:
+        async with AsyncClient(rest_client(snapshot, tmp_path, body_format, settings=capped)) as client:
+            return await async_outcome(lambda: client.query("ExecutionRecord").count())
+
+    kind, message = asyncio.run(main())
+    assert kind is ResponseError
+    expected_kind, expected_message = outcome(lambda: list(sync.query("ExecutionRecord")))
+    assert kind is expected_kind
+    assert message == expected_message
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    """Answers every request with a 302 to another path of the same server."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _redirect(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(302)
+        self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _redirect  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_a_redirect_is_refused_as_on_the_sync_client(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    with serving(_Redirecting) as base_url:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, base_url, service.flavour)
+        sync = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
+        expected = outcome(lambda: sync.get("Account", DEFAULT_ACCOUNT))
+
+        async def main() -> tuple[type[BaseException], str]:
+            async with AsyncClient(rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)) as client:
+                return await async_outcome(lambda: client.get("Account", DEFAULT_ACCOUNT))
+
+        refused = asyncio.run(main())
+    assert refused[0] is RedirectRefusedError
+    assert refused == expected
+    assert "/api/rest/v1/" in refused[1]
