@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from zeep.helpers import serialize_object
 
-from boomi_soap.aio import AsyncClient
+from boomi_soap.aio import AsyncClient, fan_out
 from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
@@ -22,9 +24,18 @@ from boomi_soap.exceptions import (
     NotFoundError,
     RedirectRefusedError,
     ResponseError,
+    ServiceTimeoutError,
 )
 from boomi_soap.filters import F
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    LocalService,
+    ServiceConfig,
+    User,
+)
+from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.localservice.seed import EXECUTION_RECORDS
 from boomi_soap.restmap import rest_root
 from boomi_soap.settings import ClientSettings
@@ -249,3 +260,100 @@ def test_a_redirect_is_refused_as_on_the_sync_client(
     assert refused[0] is RedirectRefusedError
     assert refused == expected
     assert "/api/rest/v1/" in refused[1]
+
+
+@pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_fan_out_over_sub_accounts_carries_the_override_over_rest(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    allowed, forbidden = DEFAULT_SUB_ACCOUNTS
+    sync = rest_client(snapshot, tmp_path, body_format)
+    expected_error = outcome(lambda: sync.for_account(forbidden).get("Account", forbidden))
+
+    async def task(client: AsyncClient) -> Any:
+        return plain(await client.get("Account", client.sync.sub_account))  # type: ignore[attr-defined]
+
+    async def main() -> dict[str, Any]:
+        async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+            return await fan_out(client, [allowed, forbidden], task, progress=False)
+
+    with caplog.at_level(logging.DEBUG, logger="boomi_soap.localservice"):
+        outcomes = asyncio.run(main())
+    assert outcomes[allowed].result == plain(sync.for_account(allowed).get("Account", allowed))
+    error = outcomes[forbidden].error
+    assert (type(error), str(error)) == expected_error
+    paths = [m.group(2) for m in (REQUEST_LINE.match(r.getMessage()) for r in caplog.records) if m]
+    root = urlsplit(rest_root(sync.address)).path  # the parent's REST root: the override is a query parameter
+    assert sorted(paths) == sorted([f"{root}/Account/{allowed}", f"{root}/Account/{forbidden}"])
+
+
+ACCOUNTS = tuple(f"fleet-{n:02d}" for n in range(3))
+
+
+@pytest.mark.contracts("split", why="one account per endpoint is the platform API's fan-out")
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_fan_out_over_accounts_calls_each_accounts_rest_root(
+    tmp_path: Path, body_format: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset(ACCOUNTS))
+    with LocalService(ServiceConfig(accounts=ACCOUNTS, users=(user,), rate_limit=None)) as fleet:
+        endpoint = Endpoint(ACCOUNTS[0], fleet.base_url)
+        snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
+
+        async def task(client: AsyncClient) -> str:
+            return str((await client.get("Account", client.address.rsplit("/", 1)[1])).accountId)
+
+        async def main() -> dict[str, Any]:
+            async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+                return await fan_out(client, ACCOUNTS, task, progress=False)
+
+        with caplog.at_level(logging.DEBUG, logger="boomi_soap.localservice"):
+            outcomes = asyncio.run(main())
+    assert {a: o.result for a, o in outcomes.items()} == {a: a for a in ACCOUNTS}
+    paths = [m.group(2) for m in (REQUEST_LINE.match(r.getMessage()) for r in caplog.records) if m]
+    assert sorted(paths) == sorted(f"/api/rest/v1/{a}/Account/{a}" for a in ACCOUNTS)
+
+
+class _Dripping(BaseHTTPRequestHandler):
+    """Answers 200 and then a byte at a time, slower than any total deadline a test sets."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _drip(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _drip  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_the_total_deadline_holds_on_rest_as_on_the_sync_client(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    bounded = ClientSettings(rate_limit=None, total_timeout=0.5, read_timeout=30)
+    with serving(_Dripping) as base_url:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, base_url, service.flavour)
+        sync = rest_client(snapshot, tmp_path, body_format, settings=bounded, endpoint=endpoint)
+        expected = outcome(lambda: sync.get("Account", DEFAULT_ACCOUNT))
+
+        async def main() -> tuple[type[BaseException], str]:
+            wrapped = rest_client(snapshot, tmp_path, body_format, settings=bounded, endpoint=endpoint)
+            async with AsyncClient(wrapped) as client:
+                return await async_outcome(lambda: client.get("Account", DEFAULT_ACCOUNT))
+
+        cut = asyncio.run(main())
+    assert cut[0] is ServiceTimeoutError
+    assert cut == expected
+    assert "/api/rest/v1/" in cut[1]
