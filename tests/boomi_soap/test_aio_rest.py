@@ -357,3 +357,24 @@ def test_the_total_deadline_holds_on_rest_as_on_the_sync_client(
     assert cut[0] is ServiceTimeoutError
     assert cut == expected
     assert "/api/rest/v1/" in cut[1]
+
+
+@pytest.mark.parametrize("body_format", FORMATS)
+def test_a_drifted_answer_is_refused_alike_with_strict_responses(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+) -> None:
+    strict = ClientSettings(rate_limit=None, responses="strict")
+    with drifting_proxy(service.base_url, _drift) as proxy:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, proxy, service.flavour)
+        sync = rest_client(snapshot, tmp_path, body_format, settings=strict, endpoint=endpoint)
+        expected = outcome(lambda: list(sync.query("Atom")))
+
+        async def main() -> tuple[type[BaseException], str]:
+            wrapped = rest_client(snapshot, tmp_path, body_format, settings=strict, endpoint=endpoint)
+            async with AsyncClient(wrapped) as client:
+                return await async_outcome(lambda: client.query("Atom").count())
+
+        refused = asyncio.run(main())
+    assert refused == expected
+    assert issubclass(refused[0], ResponseError)
+    assert "status" in refused[1]
