@@ -318,8 +318,13 @@ class AsyncRestTransport(AsyncSafeTransport):
         """
         record = _record.get() or self.begin("call")
         rest = self.rest
-        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), rest_root(address))
-        response = await self.send(call.method, url, call.body, rest_headers, account_address=address)
+        root, account = rest_root(address), address
+        if root == rest.root:
+            # The sync transport's own account: its gate too (a sub-account view with its
+            # own limit sends to the parent's root, gated as the sub-account).
+            account = rest.soap_address
+        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), root)
+        response = await self.send(call.method, url, call.body, rest_headers, account_address=account)
         content = rest.read_json(call, response.status_code, response.content, record.attempts)
         record.mapped = True
         status, envelope = rest.answer(call, response.status_code, content, record)

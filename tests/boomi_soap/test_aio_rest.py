@@ -378,3 +378,22 @@ def test_a_drifted_answer_is_refused_alike_with_strict_responses(
     assert refused == expected
     assert issubclass(refused[0], ResponseError)
     assert "status" in refused[1]
+
+
+@pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
+def test_a_sub_account_view_with_its_own_limit_is_gated_as_the_sub_account(
+    snapshot: Snapshot, tmp_path: Path, service: LocalService
+) -> None:
+    allowed = DEFAULT_SUB_ACCOUNTS[0]
+    parent = rest_client(snapshot, tmp_path, "xml")
+    gates = parent._transport.gates
+    own = parent.for_account(allowed, per_sub_account_limit=True)
+
+    async def main() -> str:
+        async with AsyncClient(own) as client:
+            return str((await client.get("Account", allowed)).accountId)
+
+    before = service.limit_stats().accepted
+    assert asyncio.run(main()) == allowed
+    assert allowed in gates._gates  # its own window and budget, as on the sync client
+    assert service.limit_stats().accepted == before + 1  # sent to the parent's REST root
