@@ -8,7 +8,8 @@ wrapped client and with every client on the same limiter backend), follow the sa
 retry policy (the service's own 503 always; a gateway's 503 or an ambiguous failure
 only for reads, so a ``create`` or ``executeProcess`` runs at most once), meet the
 same bounds (:class:`AsyncSafeTransport`), log envelopes with secrets redacted, and
-raise the same typed exceptions.
+raise the same typed exceptions.  Wrapped around a ``transport="rest"`` client it
+speaks REST (XML or JSON) as that client does (:class:`AsyncRestTransport`).
 
 :func:`fan_out` runs one coroutine per account, each on a client of its own account
 that shares the schema, the HTTP connection pool and the limiter backend, with each
@@ -55,10 +56,13 @@ from boomi_soap.neterrors import describe_connection_error
 from boomi_soap.partner import SubAccountClient
 from boomi_soap.quota import Gates, Outage
 from boomi_soap.redact import debug_body, redact_headers, redact_url
+from boomi_soap.rest import RestTransport
+from boomi_soap.restmap import rest_root
 from boomi_soap.settings import ClientSettings
 from boomi_soap.transport import CallRecord, answered, next_try
+from boomi_soap.wire.tolerance import Deviations
 
-__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncSafeTransport", "fan_out"]
+__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
 
 T = TypeVar("T")
 _log = logging.getLogger("boomi_soap.client")
@@ -140,20 +144,44 @@ class AsyncSafeTransport(AsyncTransport):
             ResponseError: On an answer too large or unreadable.
             TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
         """
+        return await self.send("POST", address, message, headers)
+
+    async def send(
+        self,
+        method: str,
+        address: str,
+        message: bytes | str | None,
+        headers: dict[str, str],
+        *,
+        account_address: str | None = None,
+    ) -> httpx.Response:
+        """Send one HTTP request under the same gate, retries and bounds as :meth:`post`.
+
+        ``account_address`` is the SOAP endpoint whose account gate counts the call
+        (default: ``address``), so REST calls share the SOAP calls' rate window and quota.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
+        """
         record = _record.get() or self.begin("call")
         settings = self.client_settings
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "%s request to %s\n%s\n\n%s",
                 record.operation, redact_url(address), redact_headers(headers),
-                debug_body(message, settings.debug_body_limit),
+                debug_body(message or b"", settings.debug_body_limit),
             )  # fmt: skip
         total = settings.total_timeout
         expires = None if total is None else time.monotonic() + total
         timer = asyncio.timeout(total)
         try:
             async with timer:
-                return await self._attempts(record, address, message, headers, expires)
+                return await self._attempts(
+                    record, method, address, message, headers, expires, account_address or address
+                )
         except TimeoutError:
             if not timer.expired():
                 raise
@@ -166,11 +194,18 @@ class AsyncSafeTransport(AsyncTransport):
             ) from None
 
     async def _attempts(
-        self, record: CallRecord, address: str, message: bytes | str, headers: dict[str, str], expires: float | None
+        self,
+        record: CallRecord,
+        method: str,
+        address: str,
+        message: bytes | str | None,
+        headers: dict[str, str],
+        expires: float | None,
+        account_address: str,
     ) -> httpx.Response:
         settings = self.client_settings
         policy = settings.retry
-        gate = self.gates.gate(address)
+        gate = self.gates.gate(account_address)
         while True:
             record.waited += await gate.enter_async(retry=record.attempts > 0, expires=expires)
             granted = time.monotonic()
@@ -178,7 +213,7 @@ class AsyncSafeTransport(AsyncTransport):
             error: TransportError | None = None
             retry_reason: str | None = None
             try:
-                response = await self._send(record, address, message, headers)
+                response = await self._send(record, method, address, message, headers)
             except _FailedError as failed:
                 error, retry_reason = failed.classify(record, address, self._timeout, policy.idempotent)
             else:
@@ -200,11 +235,11 @@ class AsyncSafeTransport(AsyncTransport):
             record.waited += pause
 
     async def _send(
-        self, record: CallRecord, address: str, message: bytes | str, headers: dict[str, str]
+        self, record: CallRecord, method: str, address: str, message: bytes | str | None, headers: dict[str, str]
     ) -> httpx.Response:
         # Only the encodings the Inflater decodes in bounded steps (a client's own default may add br).
         request = self.client.build_request(
-            "POST", address, content=message, headers={"Accept-Encoding": ENCODINGS, **headers}
+            method, address, content=message, headers={"Accept-Encoding": ENCODINGS, **headers}
         )
         if self._in_flight is not None:
             async with self._in_flight:
@@ -248,6 +283,54 @@ class AsyncSafeTransport(AsyncTransport):
 
 
 _ENCODING_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class AsyncRestTransport(AsyncSafeTransport):
+    """:class:`AsyncSafeTransport` speaking Boomi's RESTish API, as :class:`~boomi_soap.rest.RestTransport` does.
+
+    The request is the sync client's: the same :class:`~boomi_soap.rest.RestTransport`
+    (its REST mapping, JSON bodies and queryToken memory) turns the validated SOAP
+    envelope into the REST call and the REST answer (JSON read as XML) back into the
+    SOAP envelope zeep reads through the same plugin, or the fault of a REST error.
+    Only the sending is this driver's, under the same gate, retries and bounds.
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        gates: Gates,
+        outage: Outage,
+        rest: RestTransport,
+        *,
+        http: httpx.AsyncClient | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Build the transport; ``rest`` is the sync client's, the other arguments as for the SOAP one."""
+        super().__init__(settings, gates, outage, http=http, in_flight=in_flight)
+        self.rest = rest
+
+    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
+        """Send a SOAP envelope's request wrapper as REST to ``address``'s account; answer with a SOAP envelope.
+
+        Raises:
+            InvalidRequestError: If the operation has no REST form (or no JSON form, over JSON).
+            ResponseError: If the REST answer cannot be read as the operation's answer.
+        """
+        record = _record.get() or self.begin("call")
+        rest = self.rest
+        root, account = rest_root(address), address
+        if root == rest.root:
+            # The sync transport's own account: its gate too (a sub-account view with its
+            # own limit sends to the parent's root, gated as the sub-account).
+            account = rest.soap_address
+        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), root)
+        response = await self.send(call.method, url, call.body, rest_headers, account_address=account)
+        content = rest.read_json(call, response.status_code, response.content, record.attempts)
+        record.mapped = True
+        status, envelope = rest.answer(call, response.status_code, content, record)
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-type"]
+        kept.append(("Content-Type", "text/xml; charset=utf-8"))
+        return httpx.Response(status, headers=kept, content=envelope, request=response.request)
 
 
 class _Routes(httpx.AsyncBaseTransport):
@@ -436,9 +519,16 @@ class AsyncClient:
             raise ConfigurationError(f"address {redact_url(address)!r} is not on the origin of {client.address}")
         self.address = address or client.address
         sync_transport = client._transport
-        self._transport = AsyncSafeTransport(
-            client.settings, sync_transport.gates, sync_transport.outage, http=http, in_flight=in_flight
-        )
+        self._transport: AsyncSafeTransport
+        if isinstance(sync_transport, RestTransport):
+            self._transport = AsyncRestTransport(
+                client.settings, sync_transport.gates, sync_transport.outage, sync_transport,
+                http=http, in_flight=in_flight,
+            )  # fmt: skip
+        else:
+            self._transport = AsyncSafeTransport(
+                client.settings, sync_transport.gates, sync_transport.outage, http=http, in_flight=in_flight
+            )
         zeep_client = copy.copy(client._zeep)  # shares the parsed WSDL, WS-Security and plugins
         zeep_client.transport = self._transport
         binding = next(iter(zeep_client.wsdl.bindings.values()))
@@ -527,6 +617,11 @@ class AsyncClient:
     def type(self, name: str) -> Any:
         """The zeep type of a data-schema type (``Process``, ``Environment`` ...)."""
         return self.sync.type(name)
+
+    @property
+    def deviations(self) -> Deviations:
+        """The answers' deviations from the snapshot, counted with the wrapped client's (one reader for both)."""
+        return self.sync.deviations
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -114,12 +114,24 @@ class RestTransport(SafeTransport):
     # -- the REST exchange --------------------------------------------------------------
     def exchange(self, call: RestCall) -> requests.Response:
         """Send one REST request (gate, retries, bounds as for SOAP); the raw answer."""
-        call = self._as_json(call)
-        url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
-        response = self.send(call.method, url, call.body, self._headers(call), account_address=self.soap_address)
-        if self.json is not None and 200 <= response.status_code < 300 and call.operation != "openapi.json":
-            self._from_json(call, response)
+        call, url, headers = self.outgoing(call)
+        response = self.send(call.method, url, call.body, headers, account_address=self.soap_address)
+        response._content = self.read_json(call, response.status_code, response.content, self._record().attempts)
         return response
+
+    def outgoing(self, call: RestCall, root: str | None = None) -> tuple[RestCall, str, dict[str, str]]:
+        """What is sent for ``call`` (nothing is): the call in this transport's format, its URL and headers.
+
+        Args:
+            call: The REST request.
+            root: The REST root to send to (default: this transport's account's).
+
+        Raises:
+            InvalidRequestError: If the call has no JSON form and this transport speaks JSON.
+        """
+        call = self._as_json(call)
+        url = (root or self.root) + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
+        return call, url, self._headers(call)
 
     def _as_json(self, call: RestCall) -> RestCall:
         """``call`` with its XML body in JSON, when this transport speaks JSON."""
@@ -138,25 +150,25 @@ class RestTransport(SafeTransport):
             raise InvalidRequestError(call.operation, f"no JSON form: {exc}") from None
         return replace(call, body=body, content_type=JSON)
 
-    def _from_json(self, call: RestCall, response: requests.Response) -> None:
-        """Read a JSON answer into its XML form in place, so the XML checks apply."""
-        assert self.json is not None
-        if not response.content.strip():
-            return
+    def read_json(self, call: RestCall, status: int, content: bytes, attempts: int) -> bytes:
+        """A successful JSON answer in its XML form, so the XML checks apply (any other answer unchanged).
+
+        Raises:
+            ResponseError: If the JSON answer does not fit the schema.
+        """
+        if self.json is None or not 200 <= status < 300 or call.operation == "openapi.json" or not content.strip():
+            return content
         root = self.json.answer_root(call.operation, call.object_type)
         try:
-            response._content = self.json.from_json(
-                response.content,
+            return self.json.from_json(
+                content,
                 root,
                 max_bytes=self.client_settings.max_response_bytes,
                 lenient=self.client_settings.responses != "strict",
             )
         except JsonFormError as exc:
-            record = self._record()
             raise ResponseError(
-                call.operation,
-                f"HTTP {response.status_code}: the JSON answer does not fit the schema: {exc}",
-                attempts=record.attempts,
+                call.operation, f"HTTP {status}: the JSON answer does not fit the schema: {exc}", attempts=attempts
             ) from None
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
@@ -170,23 +182,27 @@ class RestTransport(SafeTransport):
         call = self.translate(message, record.operation)
         response = self.exchange(call)
         record.mapped = True
-        status = response.status_code
+        response.status_code, response._content = self.answer(call, response.status_code, response.content, record)
+        response.headers["Content-Type"] = "text/xml; charset=utf-8"
+        return response
+
+    def answer(self, call: RestCall, status: int, content: bytes, record: CallRecord) -> tuple[int, bytes]:
+        """The SOAP status and envelope zeep reads for a REST answer (in XML): the response wrapper, or a fault.
+
+        Raises:
+            ResponseError: If the answer cannot be read as the operation's answer.
+        """
         if 200 <= status < 300 or (call.operation == "delete" and status == 404):
             try:
-                wrapper = self.restmap.response(call, response.content)
+                wrapper = self.restmap.response(call, content)
             except RestError as exc:
                 raise ResponseError(record.operation, f"HTTP {status}: {exc}", attempts=record.attempts) from None
             if status == 404:  # delete of what does not exist: SOAP says successful=false
                 for child in wrapper:
                     child.text = "false"
             self._remember(call, wrapper)
-            response._content = _envelope(wrapper)
-            response.status_code = 200
-        else:
-            response._content = fault(status, error_message(response.content))
-            response.status_code = 503 if status == 503 else 500
-        response.headers["Content-Type"] = "text/xml; charset=utf-8"
-        return response
+            return 200, _envelope(wrapper)
+        return 503 if status == 503 else 500, fault(status, error_message(content))
 
     def translate(self, message: bytes | str, operation: str = "call") -> RestCall:
         """The REST request for a validated SOAP request envelope (nothing is sent).
@@ -209,11 +225,8 @@ class RestTransport(SafeTransport):
 
     def prepare(self, call: RestCall) -> requests.PreparedRequest:
         """The HTTP request :meth:`exchange` sends for ``call`` (auth header included; nothing is sent)."""
-        call = self._as_json(call)
-        url = self.root + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
-        return self.session.prepare_request(
-            requests.Request(call.method, url, data=call.body, headers=self._headers(call))
-        )
+        call, url, headers = self.outgoing(call)
+        return self.session.prepare_request(requests.Request(call.method, url, data=call.body, headers=headers))
 
     def describe(self, envelope: etree._Element) -> str:
         """The REST request a validated envelope becomes, for a dry run: method, URL, headers, body, secrets masked."""
