@@ -114,7 +114,8 @@ def print_rows(
     if console.is_terminal:  # fit the width: the most telling columns first, the rest named in the caption
         keep, used = set(), 0
         for i in sorted(range(len(columns)), key=lambda i: _rank(columns, i, cells)):
-            width = min(natural[i], _WIDEST) + 3  # a cell's padding and the gap to the next
+            whole = i == 0 or _stem(columns[i]) is not None  # ids are never cut
+            width = (natural[i] if whole else min(natural[i], _WIDEST)) + 3  # a cell's padding and the gap
             if keep and used + width > console.width - 2:  # the table's edges
                 continue
             keep.add(i)
@@ -127,6 +128,7 @@ def print_rows(
     for i in shown:
         identity = i == 0 or _stem(columns[i]) is not None
         table.add_column(columns[i], no_wrap=True, overflow="fold" if identity else "ellipsis",  # a row a line
+                         min_width=natural[i] if identity else None,
                          max_width=None if identity or not console.is_terminal else _WIDEST)  # fmt: skip
     for row in cells:
         table.add_row(*(row[i] for i in shown))
@@ -143,12 +145,17 @@ def _rank(columns: Sequence[str], i: int, cells: Sequence[Sequence[str]]) -> tup
     elif column.endswith("Name"):
         tier = 1
     elif len({row[i] for row in cells}) <= 1 < len(cells):
-        tier = 4  # the same in every row: the least telling
+        tier = 5  # the same in every row: the least telling
+    elif column.lower() in _TELLING or column.endswith(("Time", "Date", "On")):
+        tier = 2  # what a person scans a list of Boomi objects for: its state and when
     elif _stem(column) is not None:
-        tier = 3 if f"{_stem(column)}Name" in columns else 2
+        tier = 4 if f"{_stem(column)}Name" in columns else 3
     else:
-        tier = 2
+        tier = 3
     return tier, i
+
+
+_TELLING = frozenset({"status", "state", "classification", "type", "version", "current"})
 
 
 def print_record(record: Mapping[str, Any], *, title: str, file: TextIO | None = None,
@@ -208,7 +215,7 @@ class PageProgress:
         """Note a page read: ``pages`` so far, ``seen`` results so far (a ``Client.query`` ``on_page``)."""
         self.pages, self.seen = pages, seen
         if self._progress is not None:
-            self._progress.update(self._task, description=self._text())
+            self._progress.update(self._task, description=self._text(), refresh=True)  # each page is seen
 
     def _text(self) -> str:
         return f"{self.label}: {self.seen} read in {self.pages} page{'s' if self.pages != 1 else ''}"
