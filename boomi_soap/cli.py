@@ -497,8 +497,8 @@ def cache_verify(account: str | None, cache_dir: Path | None, output: str) -> No
 @cache.command("list")
 @_account_option
 @_cache_option
-@_format_option("text", "json")
-def cache_list(account: str | None, cache_dir: Path | None, output: str) -> None:
+@_format_option("text", "json", table=True)
+def cache_list(account: str | None, cache_dir: Path | None, output: str | None) -> None:
     """List the cached snapshots, the current one marked with *."""
     store = _store(cache_dir)
     rows = []
@@ -506,8 +506,18 @@ def cache_list(account: str | None, cache_dir: Path | None, output: str) -> None
         pointer = directory.parent / "CURRENT"
         current = pointer.is_file() and pointer.read_text(errors="replace").strip() == directory.name
         rows.append({"snapshot": str(directory), "current": current})
+    output = _output(output, "text")
     if output == "json":
         _echo_json(rows)
+        return
+    if output == "table":
+        from boomi_soap.tables import print_rows
+
+        # <root>/<flavour>/<account>/<snapshot id>: the account and id beside the path.
+        records = [{"current": "*" if row["current"] else "", "account": Path(str(row["snapshot"])).parent.name,
+                    "flavour": Path(str(row["snapshot"])).parent.parent.name, "id": Path(str(row["snapshot"])).name,
+                    "directory": row["snapshot"]} for row in rows]  # fmt: skip
+        print_rows(records, title=f"Snapshots in {store.root}", object_type="Snapshot", file=sys.stdout)
         return
     for row in rows:
         click.echo(f"{'*' if row['current'] else ' '} {row['snapshot']}")

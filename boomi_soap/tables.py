@@ -93,10 +93,13 @@ def print_rows(
     records: Sequence[Mapping[str, Any]],
     *,
     title: str,
+    object_type: str | None = None,
     file: TextIO | None = None,
     console: Console | None = None,
 ) -> None:
     """Print records as one table, a row each, to ``console`` (else a console on ``file``).
+
+    ``object_type`` (default: the title's last word) names the records' type, to find their id.
 
     On a terminal the table fits its width: long cells are cut and the columns that do
     not fit are left out, named in the caption.  Elsewhere (``--format table`` into a
@@ -106,7 +109,7 @@ def print_rows(
     from rich.table import Table
 
     console = console or _console(file or sys.stdout)
-    object_type = title.split()[-1] if title else None
+    object_type = object_type or (title.split()[-1] if title else None)
     columns = columns_of(records, object_type)
     cells = [[cell_text(r.get(c)) for c in columns] for r in records]
     natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]

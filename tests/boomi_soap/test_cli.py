@@ -915,3 +915,19 @@ def test_format_table_into_a_pipe_prints_every_column_whole(
     assert rows[:2] == [["accountId", DEFAULT_ACCOUNT], ["name", "Local Demo Account"]]
     described = " ".join(runner.invoke(main, ["call", "query", "--help"]).output.split())
     assert "[default: table on a terminal, else json]" in described
+
+
+@pytest.mark.contracts("split", why="the cache's listing does not depend on the layout")
+def test_cache_list_as_a_table_names_the_account_beside_each_snapshot(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    piped = runner.invoke(main, ["cache", "list"], env=env)
+    (directory,) = [Path(line[2:]) for line in piped.stdout.splitlines()]
+    assert piped.stdout == f"* {directory}\n"  # a pipe reads the text it always read
+    table = runner.invoke(main, ["cache", "list", "--format", "table"], env=env)
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    assert lines[0] == f"Snapshots in {tmp_path / 'cache'}"
+    assert lines[2].split() == ["id", "current", "account", "flavour", "directory"]
+    assert lines[4].split() == [directory.name, "*", DEFAULT_ACCOUNT, "platform", str(directory)]
+    assert lines[-1] == "1 result"
