@@ -105,13 +105,13 @@ def print_rows(
     not fit are left out, named in the caption.  Elsewhere (``--format table`` into a
     file) every column is printed whole.
     """
-    from rich import box
     from rich.table import Table
 
     console = console or _console(file or sys.stdout)
     object_type = object_type or (title.split()[-1] if title else None)
     columns = columns_of(records, object_type)
-    cells = [[cell_text(r.get(c)) for c in columns] for r in records]
+    fit = _encodable(console)
+    cells = [[fit(cell_text(r.get(c))) for c in columns] for r in records]
     natural = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     keep = set(range(len(columns)))
     if console.is_terminal:  # fit the width: the most telling columns first, the rest named in the caption
@@ -127,7 +127,7 @@ def print_rows(
     left_out = len(columns) - len(shown)
     count = f"{len(records)} result{'s' if len(records) != 1 else ''}"
     caption = count + (f"; {left_out} more column{'s' if left_out != 1 else ''} in --format json" if left_out else "")
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left", caption_justify="left")
+    table = Table(title=fit(title), caption=caption, box=_box(console), title_justify="left", caption_justify="left")
     for i in shown:
         identity = i == 0 or _stem(columns[i]) is not None
         table.add_column(columns[i], no_wrap=True, overflow="fold" if identity else "ellipsis",  # a row a line
@@ -164,16 +164,37 @@ _TELLING = frozenset({"status", "state", "classification", "type", "version", "c
 def print_record(record: Mapping[str, Any], *, title: str, file: TextIO | None = None,
                  console: Console | None = None) -> None:  # fmt: skip
     """Print one object as a two-column table: each non-empty field and its value, id and name first."""
-    from rich import box
     from rich.table import Table
 
     console = console or _console(file or sys.stdout)
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    fit = _encodable(console)
+    table = Table(title=fit(title), box=_box(console), title_justify="left")
     table.add_column("field", no_wrap=True)
     table.add_column("value", overflow="fold")
     for column in columns_of([record], title.split()[0] if title else None):
-        table.add_row(column, cell_text(record.get(column)))
+        table.add_row(column, fit(cell_text(record.get(column))))
     console.print(table)
+
+
+def _unicode(console: Console) -> bool:
+    return console.encoding.lower().replace("-", "").startswith("utf")
+
+
+def _box(console: Console) -> Any:
+    """A rule under the header: a line of ``─``, or of ``-`` where the output cannot encode it."""
+    from rich import box
+
+    if _unicode(console):
+        return box.SIMPLE_HEAD
+    return box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)  # SIMPLE_HEAD in ASCII
+
+
+def _encodable(console: Console) -> Any:
+    """Text as the console's encoding can write it (``?`` for what it cannot), not a UnicodeEncodeError."""
+    if _unicode(console):
+        return lambda text: text
+    encoding = console.encoding
+    return lambda text: text.encode(encoding, "replace").decode(encoding)
 
 
 def plain(result: Any) -> dict[str, Any]:

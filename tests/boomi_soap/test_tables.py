@@ -121,3 +121,15 @@ def test_rich_is_imported_only_when_a_table_or_progress_is_shown() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_table_into_an_ascii_stream_replaces_what_it_cannot_write() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", newline="\n")
+    print_rows([{"id": "a1", "name": "Zo\u00eb \u2013 Orders"}], title="Process", file=stream)
+    print_record({"id": "a1", "name": "Zoë"}, title="Process", file=stream)
+    stream.flush()
+    lines = [line.rstrip() for line in raw.getvalue().decode("ascii").splitlines()]
+    assert (lines[2], lines[4]) == ("  id   name", "  a1   Zo? ? Orders")
+    assert set(lines[3].strip()) == {"-"}
+    assert "  name    Zo?" in lines
