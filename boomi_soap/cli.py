@@ -420,9 +420,21 @@ def fetch(
         _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
                account=endpoint.account_id, user=credentials.username)  # fmt: skip
         _note(f"fetch: cache {store.root} ({_cache_source()})")
-        session = _session(proxy, ca_bundle, client_cert)
+        from boomi_soap.tables import Activity
+
+        shown = _terminal(sys.stderr) and not _quiet()
+        session = _session(proxy, ca_bundle, client_cert, always=shown)
         try:
-            outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
+            with Activity("fetch", enabled=shown, first="reading the WSDL") as activity:
+                if session is not None and shown:  # a document each response: the progress a person sees
+                    done = [0]
+
+                    def counted(response: Any, *args: Any, **kwargs: Any) -> None:
+                        done[0] += 1
+                        activity.say(f"{done[0]} document{'s' if done[0] != 1 else ''}")
+
+                    session.hooks["response"].append(counted)
+                outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
         finally:
             if session is not None:
                 session.close()
@@ -450,9 +462,11 @@ def _pinned_root() -> Path | None:
         return None
 
 
-def _session(proxy: str | None, ca_bundle: Path | None, client_cert: Path | None) -> requests.Session | None:
-    """A download session with the network options, or ``None`` for requests' defaults."""
-    if not (proxy or ca_bundle or client_cert):
+def _session(
+    proxy: str | None, ca_bundle: Path | None, client_cert: Path | None, *, always: bool = False
+) -> requests.Session | None:
+    """A download session with the network options, or ``None`` for requests' defaults (unless ``always``)."""
+    if not (proxy or ca_bundle or client_cert or always):
         return None
     import requests
 

@@ -13,13 +13,13 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-__all__ = ["PageProgress", "cell_text", "columns_of", "plain", "print_record", "print_rows"]
+__all__ = ["Activity", "PageProgress", "cell_text", "columns_of", "plain", "print_record", "print_rows"]
 
 # A cell wider than this is cut on a terminal (the whole value is in --format json).
 _WIDEST = 48
@@ -205,25 +205,25 @@ def plain(result: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"value": data}
 
 
-class PageProgress:
-    """The pages of a query and the count so far, on a live line on stderr.
+class Activity:
+    """Long work on one live line on stderr (``fetch: 2 documents read``), then one summary line.
 
     Shown only when ``enabled`` (the CLI enables it on a terminal, without ``-q``); it
-    disappears when the work ends, leaving one summary line.  Disabled, it imports and
+    disappears when the work ends, leaving its last text.  Disabled, it imports and
     prints nothing.
     """
 
-    def __init__(self, label: str, *, enabled: bool, console: Console | None = None) -> None:
+    def __init__(self, label: str, *, enabled: bool, console: Console | None = None, first: str = "starting") -> None:
         """Progress for ``label`` (``"query ExecutionRecord"``), drawn on ``console`` (else stderr)."""
         self.label = label
         self.enabled = enabled
-        self.pages = 0
-        self.seen = 0
+        self.text: str | None = None
+        self._first = first
         self._console = console
         self._progress: Progress | None = None
         self._task: Any = None
 
-    def __enter__(self) -> PageProgress:
+    def __enter__(self) -> Self:
         if self.enabled:
             from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -232,17 +232,14 @@ class PageProgress:
             self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                                       transient=True, redirect_stdout=False, redirect_stderr=False)  # fmt: skip
             self._progress.start()
-            self._task = self._progress.add_task(f"{self.label}: reading the first page")
+            self._task = self._progress.add_task(f"{self.label}: {self._first}")
         return self
 
-    def page(self, pages: int, seen: int) -> None:
-        """Note a page read: ``pages`` so far, ``seen`` results so far (a ``Client.query`` ``on_page``)."""
-        self.pages, self.seen = pages, seen
+    def say(self, text: str) -> None:
+        """Show ``text`` after the label, at once (each step is seen, however quick)."""
+        self.text = text
         if self._progress is not None:
-            self._progress.update(self._task, description=self._text(), refresh=True)  # each page is seen
-
-    def _text(self) -> str:
-        return f"{self.label}: {self.seen} read in {self.pages} page{'s' if self.pages != 1 else ''}"
+            self._progress.update(self._task, description=f"{self.label}: {text}", refresh=True)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
@@ -251,5 +248,20 @@ class PageProgress:
             return
         self._progress.stop()
         self._progress = None
-        if kind is None and self._console is not None:
-            self._console.print(self._text(), highlight=False)
+        if kind is None and self._console is not None and self.text is not None:
+            self._console.print(f"{self.label}: {self.text}", highlight=False)
+
+
+class PageProgress(Activity):
+    """The pages of a query and the count so far (give :meth:`page` as ``Client.query``'s ``on_page``)."""
+
+    def __init__(self, label: str, *, enabled: bool, console: Console | None = None) -> None:
+        """Progress for ``label`` (``"query ExecutionRecord"``), drawn on ``console`` (else stderr)."""
+        super().__init__(label, enabled=enabled, console=console, first="reading the first page")
+        self.pages = 0
+        self.seen = 0
+
+    def page(self, pages: int, seen: int) -> None:
+        """Note a page read: ``pages`` so far, ``seen`` results so far."""
+        self.pages, self.seen = pages, seen
+        self.say(f"{seen} read in {pages} page{'s' if pages != 1 else ''}")

@@ -931,3 +931,18 @@ def test_cache_list_as_a_table_names_the_account_beside_each_snapshot(
     assert lines[2].split() == ["id", "current", "account", "flavour", "directory"]
     assert lines[4].split() == [directory.name, "*", DEFAULT_ACCOUNT, "platform", str(directory)]
     assert lines[-1] == "1 result"
+
+
+@pytest.mark.contracts("split", why="the fetch's progress does not depend on the layout")
+def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
+    service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = {**fetch_env(service), **compiled_env, "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache")}
+    stdout, terminal = _on_a_terminal(["fetch"], env, stdout_too=False)
+    assert stdout.startswith("new snapshot: ")
+    found = re.search(r"\((\d+) files", stdout)
+    assert found is not None
+    assert f"fetch: {found.group(1)} documents" in [line.strip() for line in terminal.splitlines()]
+    stdout, terminal = _on_a_terminal(["-q", "fetch"], env, stdout_too=False)
+    assert stdout.startswith("unchanged: ")
+    assert terminal == ""
