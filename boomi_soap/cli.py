@@ -1004,9 +1004,10 @@ def _read_input(source: str) -> tuple[bytes, str]:
 def call() -> None:
     """Call the service through the account's cached snapshot (run boomi-soap fetch first).
 
-    Each subcommand prints its results as JSON lines (one object a line) or XML,
-    as they arrive. --dry-run prints the envelope instead, signed and with its
-    secrets masked.
+    On a terminal each subcommand prints a table (ids with names beside them), and a
+    query's pages as they are read on stderr (-q silences them); piped, or with
+    --format json or xml, it prints JSON lines (one object a line) or XML, as they
+    arrive. --dry-run prints the envelope instead, signed and with its secrets masked.
     """
 
 
