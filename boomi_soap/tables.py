@@ -127,7 +127,7 @@ def print_rows(
     left_out = len(columns) - len(shown)
     count = f"{len(records)} result{'s' if len(records) != 1 else ''}"
     caption = count + (f"; {left_out} more column{'s' if left_out != 1 else ''} in --format json" if left_out else "")
-    table = Table(title=fit(title), caption=caption, box=_box(console), title_justify="left", caption_justify="left")
+    table = Table(box=_box(console))
     for i in shown:
         identity = i == 0 or _stem(columns[i]) is not None
         table.add_column(columns[i], no_wrap=True, overflow="fold" if identity else "ellipsis",  # a row a line
@@ -137,7 +137,11 @@ def print_rows(
         table.add_row(*(row[i] for i in shown))
     if not console.is_terminal:
         console.width = max(console.width, sum(natural[i] + 3 for i in shown) + 2)
-    console.print(table)
+    # The title and the count on lines of their own: a narrow table does not wrap them.
+    console.print(fit(title), style="italic", highlight=False, soft_wrap=True)
+    if columns:
+        console.print(table)
+    console.print(caption, style="dim", highlight=False, soft_wrap=True)
 
 
 def _rank(columns: Sequence[str], i: int, cells: Sequence[Sequence[str]]) -> tuple[int, int]:
@@ -168,11 +172,12 @@ def print_record(record: Mapping[str, Any], *, title: str, file: TextIO | None =
 
     console = console or _console(file or sys.stdout)
     fit = _encodable(console)
-    table = Table(title=fit(title), box=_box(console), title_justify="left")
+    table = Table(box=_box(console))
     table.add_column("field", no_wrap=True)
     table.add_column("value", overflow="fold")
     for column in columns_of([record], title.split()[0] if title else None):
         table.add_row(column, fit(cell_text(record.get(column))))
+    console.print(fit(title), style="italic", highlight=False, soft_wrap=True)
     console.print(table)
 
 

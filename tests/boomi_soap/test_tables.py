@@ -14,6 +14,7 @@ from rich.console import Console
 from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
 from boomi_soap.tables import PageProgress, cell_text, columns_of, plain, print_record, print_rows
@@ -133,3 +134,15 @@ def test_a_table_into_an_ascii_stream_replaces_what_it_cannot_write() -> None:
     assert (lines[2], lines[4]) == ("  id   name", "  a1   Zo? ? Orders")
     assert set(lines[3].strip()) == {"-"}
     assert "  name    Zo?" in lines
+
+
+def test_no_results_and_a_narrow_table_keep_the_title_and_count_whole(client: Client) -> None:
+    out = io.StringIO()
+    print_rows(
+        [plain(r) for r in client.query("Environment", F("name") == "nothing such")], title="Environment", file=out
+    )
+    assert out.getvalue() == "Environment\n0 results\n"
+    console, out = _terminal(60)
+    print_rows([{"id": "x"}], title="ExecutionRecord", console=console)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert (lines[0], lines[-1]) == ("ExecutionRecord", "1 result")
