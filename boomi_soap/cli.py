@@ -36,6 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+# httpx (which zeep imports) loads its own command line, with rich and pygments, on
+# `import httpx` whenever they are installed, as rich now is: ~40 ms and rich in every
+# piped run.  Marking that module absent makes httpx keep its stub `main`, which this
+# process never calls; our tables import rich only when they are shown.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not installed"
+
 
 class _Group(click.Group):
     """A group whose commands exit 130 on Ctrl-C, as shells expect, instead of click's 1."""

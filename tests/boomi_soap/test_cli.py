@@ -946,3 +946,19 @@ def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
     stdout, terminal = _on_a_terminal(["-q", "fetch"], env, stdout_too=False)
     assert stdout.startswith("unchanged: ")
     assert terminal == ""
+
+
+@pytest.mark.contracts("split", why="what a pipe imports does not depend on the layout")
+def test_a_piped_query_never_imports_rich(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOOMI_")}
+    piped = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "boomi_soap", "call", "query", "Environment"],
+        capture_output=True, text=True, env={**clean, **env}, timeout=60, check=True,
+    )  # fmt: skip
+    assert len(piped.stdout.splitlines()) == 3
+    imported = {line.split("|")[-1].strip() for line in piped.stderr.splitlines() if line.startswith("import time:")}
+    assert "boomi_soap.tables" in imported  # the query's progress object, created disabled
+    assert not {name for name in imported if name == "rich" or name.startswith("rich.")}
