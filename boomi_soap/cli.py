@@ -10,6 +10,7 @@ endpoint, account and user they use and where each came from (``-q`` silences it
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -31,8 +32,16 @@ if TYPE_CHECKING:
 
     from boomi_soap.cache import CacheStore
     from boomi_soap.client import Client
+    from boomi_soap.tables import PageProgress
 
 __all__ = ["main"]
+
+# httpx (which zeep imports) loads its own command line, with rich and pygments, on
+# `import httpx` whenever they are installed, as rich now is: ~40 ms and rich in every
+# piped run.  Marking that module absent makes httpx keep its stub `main`, which this
+# process never calls; our tables import rich only when they are shown.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not installed"
 
 
 class _Group(click.Group):
@@ -62,9 +71,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 def _note(text: str) -> None:
     """A line for people on stderr, unless -q."""
-    ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx is not None else None
-    if not (root is not None and isinstance(root.obj, dict) and root.obj.get("quiet")):
+    if not _quiet():
         click.echo(text, err=True)
 
 
@@ -294,11 +301,41 @@ def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _format_option(*choices: str, table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format``; with ``table``, also ``table``, the default when stdout is a terminal (see :func:`_output`)."""
+    if not table:
+        return click.option(
+            "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+            help="Output format.",
+        )  # fmt: skip
     return click.option(
-        "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
-        help="Output format.",
+        "--format", "output", type=click.Choice([*choices, "table"]), default=None,
+        help=f"Output format.  [default: table on a terminal, else {choices[0]}]",
     )  # fmt: skip
+
+
+def _terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (a closed or replaced stream is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _output(output: str | None, piped: str) -> str:
+    """The format asked for, else a table on a terminal and ``piped`` elsewhere (what scripts have always read)."""
+    return output or ("table" if _terminal(sys.stdout) else piped)
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return bool(root is not None and isinstance(root.obj, dict) and root.obj.get("quiet"))
+
+
+def _progress_shown(output: str) -> bool:
+    """Progress goes to stderr on a terminal, unless -q, and not over results streaming to the same terminal."""
+    return _terminal(sys.stderr) and not _quiet() and (output == "table" or not _terminal(sys.stdout))
 
 
 _limiter_option = click.option(
@@ -390,9 +427,21 @@ def fetch(
         _where("fetch", endpoint=endpoint.wsdl_url, endpoint_from=_base_source(eu, fallback="default"),
                account=endpoint.account_id, user=credentials.username)  # fmt: skip
         _note(f"fetch: cache {store.root} ({_cache_source()})")
-        session = _session(proxy, ca_bundle, client_cert)
+        from boomi_soap.tables import Activity
+
+        shown = _terminal(sys.stderr) and not _quiet()
+        session = _session(proxy, ca_bundle, client_cert, always=shown)
         try:
-            outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
+            with Activity("fetch", enabled=shown, first="reading the WSDL") as activity:
+                if session is not None and shown:  # a document each response: the progress a person sees
+                    done = [0]
+
+                    def counted(response: Any, *args: Any, **kwargs: Any) -> None:
+                        done[0] += 1
+                        activity.say(f"{done[0]} document{'s' if done[0] != 1 else ''}")
+
+                    session.hooks["response"].append(counted)
+                outcome = refresh(store, endpoint, credentials, session=session, timeout=(10.0, timeout))
         finally:
             if session is not None:
                 session.close()
@@ -420,9 +469,11 @@ def _pinned_root() -> Path | None:
         return None
 
 
-def _session(proxy: str | None, ca_bundle: Path | None, client_cert: Path | None) -> requests.Session | None:
-    """A download session with the network options, or ``None`` for requests' defaults."""
-    if not (proxy or ca_bundle or client_cert):
+def _session(
+    proxy: str | None, ca_bundle: Path | None, client_cert: Path | None, *, always: bool = False
+) -> requests.Session | None:
+    """A download session with the network options, or ``None`` for requests' defaults (unless ``always``)."""
+    if not (proxy or ca_bundle or client_cert or always):
         return None
     import requests
 
@@ -467,8 +518,8 @@ def cache_verify(account: str | None, cache_dir: Path | None, output: str) -> No
 @cache.command("list")
 @_account_option
 @_cache_option
-@_format_option("text", "json")
-def cache_list(account: str | None, cache_dir: Path | None, output: str) -> None:
+@_format_option("text", "json", table=True)
+def cache_list(account: str | None, cache_dir: Path | None, output: str | None) -> None:
     """List the cached snapshots, the current one marked with *."""
     store = _store(cache_dir)
     rows = []
@@ -476,8 +527,18 @@ def cache_list(account: str | None, cache_dir: Path | None, output: str) -> None
         pointer = directory.parent / "CURRENT"
         current = pointer.is_file() and pointer.read_text(errors="replace").strip() == directory.name
         rows.append({"snapshot": str(directory), "current": current})
+    output = _output(output, "text")
     if output == "json":
         _echo_json(rows)
+        return
+    if output == "table":
+        from boomi_soap.tables import print_rows
+
+        # <root>/<flavour>/<account>/<snapshot id>: the account and id beside the path.
+        records = [{"current": "*" if row["current"] else "", "account": Path(str(row["snapshot"])).parent.name,
+                    "flavour": Path(str(row["snapshot"])).parent.parent.name, "id": Path(str(row["snapshot"])).name,
+                    "directory": row["snapshot"]} for row in rows]  # fmt: skip
+        print_rows(records, title=f"Snapshots in {store.root}", object_type="Snapshot", file=sys.stdout)
         return
     for row in rows:
         click.echo(f"{'*' if row['current'] else ' '} {row['snapshot']}")
@@ -801,7 +862,7 @@ class _CallOptions:
     client_cert: Path | None
     limiter: str | None
     transport: str | None
-    output: str
+    output: str  # json, xml or table (resolved: see _output)
     dry_run: bool
     strict_responses: bool
     verbose: bool
@@ -820,7 +881,7 @@ _CALL_OPTIONS = (
     *_NETWORK_OPTIONS,
     _limiter_option,
     _transport_option,
-    _format_option("json", "xml"),
+    _format_option("json", "xml", table=True),
     click.option("--dry-run", is_flag=True,
                  help="Print the signed, redacted envelope that would be sent; send nothing."),
     click.option("--strict-responses", is_flag=True,
@@ -836,7 +897,8 @@ def _call_options(func: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> None:
-        options = _CallOptions(**{name: kwargs.pop(name) for name in names})
+        given = {name: kwargs.pop(name) for name in names}
+        options = _CallOptions(**{**given, "output": _output(given["output"], "json")})
         func(options, **kwargs)
 
     decorated: Callable[..., None] = wrapper
@@ -885,8 +947,9 @@ def _run_call(
     operation: str,
     arguments: Callable[[Client], dict[str, Any]],
     action: Callable[[Client, dict[str, Any]], Iterable[Any]],
+    progress: PageProgress | None = None,
 ) -> None:
-    """Build the client, then print the dry-run envelope or stream the results."""
+    """Build the client, then print the dry-run envelope or stream the results (a table: all, at the end)."""
     from lxml import etree
 
     from boomi_soap.redact import redact
@@ -906,13 +969,32 @@ def _run_call(
                     click.echo(redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")), nl=False)
                 _note(f"call {operation}: dry run, nothing sent")
                 return
-            stream_results(client, action(client, values), options.output, functools.partial(click.echo, nl=False))
+            if options.output == "table":
+                _print_table(operation, values, action(client, values), progress)
+            else:
+                with progress or contextlib.nullcontext():
+                    stream_results(
+                        client, action(client, values), options.output, functools.partial(click.echo, nl=False)
+                    )
             if options.verbose:
                 click.echo(f"call {operation}: {client.deviations.summary()}", err=True)
             elif client.deviations.total:
                 _note(f"call {operation}: {client.deviations.summary()} (--strict-responses refuses them)")
     except BoomiSoapError as exc:
         raise _fail(exc) from None
+
+
+def _print_table(operation: str, values: dict[str, Any], results: Iterable[Any], progress: PageProgress | None) -> None:
+    """Results as a table for people: a query's rows, or the fields of the one object a get or create returns."""
+    from boomi_soap.tables import plain, print_record, print_rows
+
+    with progress or contextlib.nullcontext():
+        records = [plain(result) for result in results]
+    if operation == "query":
+        print_rows(records, title=f"{values['objectType']}", file=sys.stdout)
+        return
+    for record in records:
+        print_record(record, title=str(record.get("@type", "")), file=sys.stdout)
 
 
 def _read_input(source: str) -> tuple[bytes, str]:
@@ -929,9 +1011,10 @@ def _read_input(source: str) -> tuple[bytes, str]:
 def call() -> None:
     """Call the service through the account's cached snapshot (run boomi-soap fetch first).
 
-    Each subcommand prints its results as JSON lines (one object a line) or XML,
-    as they arrive. --dry-run prints the envelope instead, signed and with its
-    secrets masked.
+    On a terminal each subcommand prints a table (ids with names beside them), and a
+    query's pages as they are read on stderr (-q silences them); piped, or with
+    --format json or xml, it prints JSON lines (one object a line) or XML, as they
+    arrive. --dry-run prints the envelope instead, signed and with its secrets masked.
     """
 
 
@@ -963,16 +1046,21 @@ def call_query(
     import itertools
 
     from boomi_soap.render import parse_filters
+    from boomi_soap.tables import PageProgress
 
     try:
         where = parse_filters(filters)
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     order = {f.partition(":")[0]: (f.partition(":")[2] or "ASC").upper() for f in sorts} or None
+    progress = PageProgress(f"query {object_type}", enabled=_progress_shown(options.output))
     _run_call(
         options, "query",
         lambda client: {"objectType": object_type, "queryConfig": client.query_config(where, sort=order)},
-        lambda client, values: itertools.islice(client.query(object_type, where, sort=order), limit),
+        lambda client, values: itertools.islice(
+            client.query(object_type, where, sort=order, on_page=progress.page), limit
+        ),
+        progress,
     )  # fmt: skip
 
 

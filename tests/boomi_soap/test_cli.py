@@ -790,3 +790,175 @@ def test_call_reads_a_drifted_answer_and_says_so_or_refuses_it_with_strict_respo
     assert "Traceback" not in refused.stderr
     clean = runner.invoke(main, ["call", "query", "Atom", "-v"], env=env)
     assert "call query: answers fit the snapshot: no deviation" in clean.stderr
+
+
+# -- output for people: tables on a terminal, progress on stderr; pipes unchanged --------------
+
+
+def _on_a_terminal(
+    args: list[str], env: dict[str, str], *, stdout_too: bool = True, columns: int = 120
+) -> tuple[str, str]:
+    """Run the CLI with stderr (and stdout, unless piped) on a real pseudo-terminal: (stdout, terminal)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOOMI_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boomi_soap", *args],
+        stdout=slave if stdout_too else subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env={**clean, **env, "TERM": "xterm", "COLUMNS": str(columns)},
+    )
+    os.close(slave)
+    seen: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side closed
+                return
+            if not chunk:
+                return
+            seen.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    piped = process.communicate(timeout=60)[0] if not stdout_too else b""
+    process.wait(timeout=60)
+    reader.join(timeout=10)
+    os.close(master)
+    assert process.returncode == 0, b"".join(seen).decode(errors="replace")
+    terminal = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(seen).decode()).replace("\r\n", "\n")
+    return (piped or b"").decode(), terminal
+
+
+@pytest.mark.contracts("split", why="output formatting does not depend on the layout")
+def test_a_query_on_a_terminal_is_a_table_with_names_beside_ids_and_its_pages_on_stderr(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    args = ["call", "query", "ExecutionRecord", "--sort", "executionTime:DESC"]
+    _, terminal = _on_a_terminal(args, env, columns=140)
+    lines = [line.rstrip() for line in terminal.splitlines()]
+    assert "query ExecutionRecord: 100 read in 1 page" in terminal
+    assert "query ExecutionRecord: 260 read in 3 pages" in lines
+    title = lines.index("ExecutionRecord")
+    header = lines[title + 2].split()
+    assert header[0] == "executionId"
+    assert {"processName", "atomName", "status"} <= set(header)
+    piped = runner.invoke(main, args, env=env)
+    records = [json.loads(line) for line in piped.stdout.splitlines()]
+    rows = lines[title + 4 : title + 4 + 260]
+    for record, row in zip(records, rows, strict=True):  # the same records, in the same order
+        assert row.split()[0] == record["executionId"]
+        assert record["processName"] in row
+        assert record["atomName"] in row
+    assert lines[title + 4 + 261].startswith("260 results; ")
+    assert all(len(line) <= 140 for line in lines[title:])  # the table fits the terminal
+
+    _, quiet = _on_a_terminal(["-q", "call", "query", "ExecutionRecord"], env)
+    assert "read in" not in quiet
+    assert "call query:" not in quiet
+    assert quiet.lstrip().startswith("ExecutionRecord")
+
+
+@pytest.mark.contracts("split", why="output formatting does not depend on the layout")
+def test_piped_output_is_unchanged_and_progress_goes_to_the_terminal_on_stderr(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    from boomi_soap.client import Client
+    from boomi_soap.render import render_json_line
+
+    env = fetched(runner, service, tmp_path, compiled_env)
+    piped = runner.invoke(main, ["call", "query", "ExecutionRecord"], env=env)
+    assert piped.exit_code == 0, piped.output
+    assert "read in" not in piped.stderr  # no terminal: no progress
+    with Client.from_cache(env=env) as client:  # what the library renders: what a pipe always read
+        expected = "".join(render_json_line(r) + "\n" for r in client.query("ExecutionRecord"))
+    assert piped.stdout == expected
+    stdout, terminal = _on_a_terminal(["call", "query", "ExecutionRecord"], env, stdout_too=False)
+    assert stdout == expected  # a pipe reads JSON lines, whatever stderr is
+    assert "query ExecutionRecord: 260 read in 3 pages" in terminal
+    stdout, terminal = _on_a_terminal(["-q", "call", "query", "ExecutionRecord"], env, stdout_too=False)
+    assert (stdout, terminal) == (expected, "")
+    xml = runner.invoke(main, ["call", "query", "Environment", "--format", "xml"], env=env)
+    assert xml.stdout.startswith("<results>")
+    assert xml.stdout.count('<result type="Environment"') == 3
+
+
+@pytest.mark.contracts("split", why="output formatting does not depend on the layout")
+def test_format_table_into_a_pipe_prints_every_column_whole(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    found = runner.invoke(main, ["-q", "call", "query", "Process", "--format", "table"], env=env)
+    assert found.exit_code == 0, found.output
+    lines = [line.rstrip() for line in found.stdout.splitlines()]
+    assert "\x1b" not in found.stdout
+    assert lines[0] == "Process"
+    assert lines[2].split() == ["id", "name", "Description"]
+    processes = [
+        json.loads(line) for line in runner.invoke(main, ["call", "query", "Process"], env=env).stdout.splitlines()
+    ]
+    for process in processes:
+        assert any(line.split()[0] == process["id"] and process["name"] in line for line in lines[4:])
+    assert lines[-1] == f"{len(processes)} results"
+    got = runner.invoke(main, ["-q", "call", "get", "Account", DEFAULT_ACCOUNT, "--format", "table"], env=env)
+    rows = [line.strip().split(None, 1) for line in got.stdout.splitlines()[4:] if line.strip()]
+    assert rows[:2] == [["accountId", DEFAULT_ACCOUNT], ["name", "Local Demo Account"]]
+    described = " ".join(runner.invoke(main, ["call", "query", "--help"]).output.split())
+    assert "[default: table on a terminal, else json]" in described
+
+
+@pytest.mark.contracts("split", why="the cache's listing does not depend on the layout")
+def test_cache_list_as_a_table_names_the_account_beside_each_snapshot(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    piped = runner.invoke(main, ["cache", "list"], env=env)
+    (directory,) = [Path(line[2:]) for line in piped.stdout.splitlines()]
+    assert piped.stdout == f"* {directory}\n"  # a pipe reads the text it always read
+    table = runner.invoke(main, ["cache", "list", "--format", "table"], env=env)
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    assert lines[0] == f"Snapshots in {tmp_path / 'cache'}"
+    assert lines[2].split() == ["id", "current", "account", "flavour", "directory"]
+    assert lines[4].split() == [directory.name, "*", DEFAULT_ACCOUNT, "platform", str(directory)]
+    assert lines[-1] == "1 result"
+
+
+@pytest.mark.contracts("split", why="the fetch's progress does not depend on the layout")
+def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
+    service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = {**fetch_env(service), **compiled_env, "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache")}
+    stdout, terminal = _on_a_terminal(["fetch"], env, stdout_too=False)
+    assert stdout.startswith("new snapshot: ")
+    found = re.search(r"\((\d+) files", stdout)
+    assert found is not None
+    assert f"fetch: {found.group(1)} documents" in [line.strip() for line in terminal.splitlines()]
+    stdout, terminal = _on_a_terminal(["-q", "fetch"], env, stdout_too=False)
+    assert stdout.startswith("unchanged: ")
+    assert terminal == ""
+
+
+@pytest.mark.contracts("split", why="what a pipe imports does not depend on the layout")
+def test_a_piped_query_never_imports_rich(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    env = fetched(runner, service, tmp_path, compiled_env)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOOMI_")}
+    piped = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "boomi_soap", "call", "query", "Environment"],
+        capture_output=True, text=True, env={**clean, **env}, timeout=60, check=True,
+    )  # fmt: skip
+    assert len(piped.stdout.splitlines()) == 3
+    imported = {line.split("|")[-1].strip() for line in piped.stderr.splitlines() if line.startswith("import time:")}
+    assert "boomi_soap.tables" in imported  # the query's progress object, created disabled
+    assert not {name for name in imported if name == "rich" or name.startswith("rich.")}
