@@ -91,6 +91,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.cli_runs": CLI,
     "boomi_soap.cli_ipack": CLI,
     "boomi_soap.render": CLI,  # the output of `boomi-soap call` (the target's cli/_output.py)
+    "boomi_soap.tables": CLI,  # tables and progress for people (the target's cli/_output.py)
     "boomi_soap.quickstart": CLI,
     "boomi_soap.localservice.": LOCALSERVICE,
     "codegen.__main__": CLI,  # `python -m codegen` is `boomi-soap codegen`
