@@ -40,13 +40,27 @@ def _responses() -> list[dict[str, Any]]:
     return [e for e in _manifest()["examples"] if e["direction"] == "response" and str(e["status"]).startswith("2")]
 
 
+def _root(schema_name: str) -> str:
+    """The element a JSON answer stands for, as the REST client reads it (restmap's answer roots).
+
+    The OpenAPI names a query's answer ``BranchQueryResponse``, a bulk one
+    ``FolderBulkResponse``, an asynchronous one ``ListQueuesAsyncResponse``; on the wire
+    they are a QueryResult, a BulkResult and an AsyncOperationResult.
+    """
+    for suffix, root in (("QueryResponse", "QueryResult"), ("BulkResponse", "BulkResult"),
+                         ("AsyncResponse", "AsyncOperationResult")):  # fmt: skip
+        if schema_name.endswith(suffix) and schema_name != suffix:
+            return root
+    return schema_name
+
+
 def read(checker: Checker, entry: dict[str, Any], mode: str = "tolerant") -> dict[str, Any]:
     """What the reader makes of one example: its deviations, or why it is not read."""
     value = value_at(_document(), entry["pointer"])
     try:
         if entry["media"] == "application/json":
             body = json.dumps(value).encode("utf-8")
-            root_name = entry["object"] or "BaseType"
+            root_name = _root(entry["object"] or "BaseType")
             root = etree.fromstring(checker.bodies.from_json(body, root_name, max_bytes=1 << 24, lenient=True))
         else:
             if not isinstance(value, str):
