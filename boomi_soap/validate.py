@@ -898,18 +898,32 @@ class SchemaValidator:
             root = _parse(document, source)
         else:
             root, data, source = self._open(document, source)
-        targets = self.targets(root)
         try:
             fast: etree.XMLSchema = self._threads.checker
         except AttributeError:  # this thread's first document
             fast = self._threads.checker = self.schema.checker()
-        if element is None and targets:
-            for index, target in enumerate(targets):
-                if not fast.validate(target):
-                    # Read now: the next validation in this thread clears the log.
-                    return self._issues(root, data, source, targets[index:], None, _log_of(fast))
-            return iter(())
-        return self._issues(root, data, source, targets, element, None)
+        if element is None:
+            # The targets as targets() finds them, each validated as it is found: no list for a valid document.
+            if root.tag != _ENVELOPE:
+                if fast.validate(root):
+                    return iter(())
+                return self._issues(root, data, source, [root], None, _log_of(fast))
+            for body in root:
+                if body.tag == _BODY:
+                    checked = False
+                    for target in body:
+                        if isinstance(target, _NOT_ELEMENTS):
+                            continue
+                        if not fast.validate(target):
+                            # Read now: the next validation in this thread clears the log.
+                            failed = _log_of(fast)
+                            targets = self.targets(root)
+                            return self._issues(root, data, source, targets[targets.index(target) :], None, failed)
+                        checked = True
+                    if checked:
+                        return iter(())
+                    break
+        return self._issues(root, data, source, self.targets(root), element, None)
 
     def _issues(
         self,
@@ -1097,18 +1111,27 @@ class SchemaValidator:
             root = _parse(document, source or "<document>")
         else:
             root = self._open(document, source)[0]
-        targets = self.targets(root)
-        if not targets:
-            return False
         try:
-            validate = self._threads.checker.validate
+            fast: etree.XMLSchema = self._threads.checker
         except AttributeError:  # this thread's first document
-            self._threads.checker = self.schema.checker()
-            validate = self._threads.checker.validate
-        if element:
-            wanted = _clark(element)
-            return all(t.tag == wanted and validate(t) for t in targets)
-        return all(validate(target) for target in targets)
+            fast = self._threads.checker = self.schema.checker()
+        if not element:  # as iter_errors: each target validated as targets() finds it
+            if root.tag != _ENVELOPE:
+                return fast.validate(root)
+            for body in root:
+                if body.tag == _BODY:
+                    checked = False
+                    for target in body:
+                        if isinstance(target, _NOT_ELEMENTS):
+                            continue
+                        if not fast.validate(target):
+                            return False
+                        checked = True
+                    return checked
+            return False
+        targets = self.targets(root)
+        wanted = _clark(element)
+        return bool(targets) and all(t.tag == wanted and fast.validate(t) for t in targets)
 
 
 def _log_of(schema: etree.XMLSchema) -> list[tuple[int, str | None, str]]:

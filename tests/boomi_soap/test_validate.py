@@ -580,6 +580,41 @@ def test_files_are_read_whole_up_to_the_limit(validator: SchemaValidator, tmp_pa
     assert result.valid
 
 
+_ENV_OPEN = (
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+    b' xmlns:soap="http://soap.api.platform.boomi.com/" xmlns:api="http://api.platform.boomi.com/">'
+)
+_GOOD = b"<soap:get><api:objectType>Process</api:objectType><api:objectId>x</api:objectId></soap:get>"
+_BAD = b"<soap:get><api:objectId>x</api:objectId><api:objectType>Nope</api:objectType></soap:get>"
+_ENVELOPES = {
+    "one-good": b"<soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "header-then-body": b"<soapenv:Header><x/></soapenv:Header><soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "comment-and-pi-in-body": b"<soapenv:Body><!-- c --><?pi x?>" + _GOOD + b"<!-- d --></soapenv:Body>",
+    "second-fails": b"<soapenv:Body>" + _GOOD + _BAD + b"</soapenv:Body>",
+    "first-fails": b"<soapenv:Body>" + _BAD + _GOOD + _BAD + b"</soapenv:Body>",
+    "two-bodies-first-good": b"<soapenv:Body>" + _GOOD + b"</soapenv:Body><soapenv:Body>" + _BAD + b"</soapenv:Body>",
+    "two-bodies-first-bad": b"<soapenv:Body>" + _BAD + b"</soapenv:Body><soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "empty-body": b"<soapenv:Body/>",
+    "body-of-comments": b"<soapenv:Body><!-- only --></soapenv:Body>",
+    "no-body": b"<soapenv:Header/>",
+    "nothing": b"",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENVELOPES))
+@pytest.mark.parametrize("element", [None, "soap:get"])
+def test_the_short_valid_path_finds_what_the_long_one_finds(
+    validator: SchemaValidator, name: str, element: str | None
+) -> None:
+    # iter_errors and is_valid validate the targets as they find them; the issues are those of the whole walk.
+    data = _ENV_OPEN + _ENVELOPES[name] + b"</soapenv:Envelope>"
+    root = parse_xml(data)
+    walked = list(validator._issues(root, data, "<document>", validator.targets(root), element, None))
+    assert list(validator.iter_errors(data, element=element)) == walked
+    assert validator.is_valid(data, element=element) is (not walked)
+    assert validator.is_valid(root, element=element) is (not walked)
+
+
 def test_schema_location_hints_are_never_followed(validator: SchemaValidator, monkeypatch: pytest.MonkeyPatch) -> None:
     import urllib.request
 
