@@ -1111,10 +1111,7 @@ class SchemaValidator:
             root = _parse(document, source or "<document>")
         else:
             root = self._open(document, source)[0]
-        try:
-            fast: etree.XMLSchema = self._threads.checker
-        except AttributeError:  # this thread's first document
-            fast = self._threads.checker = self.schema.checker()
+        fast = self.schema.lxml  # shared: only the verdict is read, not the error log
         if not element:  # as iter_errors: each target validated as targets() finds it
             if root.tag != _ENVELOPE:
                 return fast.validate(root)
