@@ -18,7 +18,15 @@ from boomi_soap.cache import pinned_store
 from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, resolve_schema, schema_from_files
-from boomi_soap.validate import SchemaValidator, ValidationIssue, _Text, for_people, validate_sources, xpath_of
+from boomi_soap.validate import (
+    SchemaValidator,
+    ValidationIssue,
+    _parse,
+    _Text,
+    for_people,
+    validate_sources,
+    xpath_of,
+)
 from boomi_soap.xmlsafe import parse_xml
 from tests.hostile import HOSTILE
 
@@ -472,6 +480,139 @@ def test_a_damaged_compiled_form_is_recompiled(fresh_bundle: tuple[SchemaBundle,
 def test_hostile_input_is_refused(validator: SchemaValidator, name: str) -> None:
     with pytest.raises(XMLInputError):
         list(validator.iter_errors(HOSTILE[name], source=name))
+
+
+def _many(count: int, piece: bytes, *, around: tuple[bytes, bytes] = (b"<r>", b"</r>")) -> bytes:
+    return around[0] + piece * count + around[1]
+
+
+_ATTRIBUTES = b"".join(b' a%d="1"' % n for n in range(1_001))
+# What parse_xml refuses or settles, and the documents at its bounds: the validator's own reading must agree.
+_READINGS: dict[str, bytes] = {
+    **HOSTILE,
+    "plain": b"<a/>",
+    "declaration": b'<?xml version="1.0" encoding="UTF-8"?><a/>',
+    "bom": b"\xef\xbb\xbf<a/>",
+    "leading-space": b"  <a/>",
+    "utf-16": '<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16"),
+    "utf-16-doctype": "<!DOCTYPE a><a/>".encode("utf-16-le"),
+    "nul": b"<a>\x00</a>",
+    "doctype-in-comment": b"<a><!-- <!DOCTYPE a> --></a>",
+    "doctype-in-cdata": b"<a><![CDATA[<!DOCTYPE a>]]></a>",
+    "doctype-after-root": b"<a/><!DOCTYPE a>",
+    "comment-first": b"<!-- x --><a/>",
+    "processing-instruction": b"<a><?pi x?></a>",
+    "not-well-formed": b"<a><b></a>",
+    "one-byte": b"<",
+    "empty": b"",
+    "spaces": b"   ",
+    "text": b"hello",
+    "tags-at-bound": _many(99_998, b"<b/>"),
+    "tags-over-bound": _many(99_999, b"<b/>"),
+    "namespaces-at-bound": _many(1_000, b'<b xmlns:p="u"/>'),
+    "namespaces-over-bound": _many(1_001, b'<b xmlns:p="u"/>'),
+    "attributes-at-bound": b"<a" + _ATTRIBUTES[: _ATTRIBUTES.index(b" a1000=")] + b"/>",
+    "attributes-over-bound": b"<a" + _ATTRIBUTES + b"/>",
+    "signs-over-bound-spread": _many(1_001, b'<b c="1"/>'),
+    "signs-in-text": _many(2_000, b"="),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(_READINGS))
+def test_documents_are_read_as_parse_xml_reads_them(validator: SchemaValidator, name: str) -> None:
+    # The validator reads bytes in fewer steps than parse_xml: the same documents pass, the same are refused,
+    # in the same words.
+    data = _READINGS[name]
+    expected: bytes | str
+    try:
+        expected = etree.tostring(parse_xml(data, source=name))
+    except XMLInputError as exc:
+        expected = str(exc)
+    if isinstance(expected, str):
+        for read in (
+            _parse,
+            lambda d, n: validator.iter_errors(d, source=n),
+            lambda d, n: validator.is_valid(d, source=n),
+        ):
+            with pytest.raises(XMLInputError) as refused:
+                read(data, name)
+            assert str(refused.value) == expected
+    else:
+        assert etree.tostring(_parse(data, name)) == expected
+        assert not validator.is_valid(data)  # read, then judged by the schema: none of these is a request
+
+
+def test_the_usual_document_is_not_read_twice(validator: SchemaValidator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # parse_xml is the way for what the short reading does not settle, never for an ordinary request.
+    import boomi_soap.validate as module
+
+    calls: list[bytes] = []
+
+    def counted(data: bytes, **kw: str) -> etree._Element:
+        calls.append(data)
+        return parse_xml(data, **kw)
+
+    monkeypatch.setattr(module, "parse_xml", counted)
+    ordinary = (CORPUS / "valid" / "get.xml").read_bytes()
+    assert validator.is_valid(ordinary)
+    assert list(validator.iter_errors(ordinary)) == []
+    assert calls == []
+    declared = b'<?xml version="1.0"?>' + ordinary
+    assert validator.is_valid(declared)
+    assert calls == [declared]
+
+
+def test_files_are_read_whole_up_to_the_limit(validator: SchemaValidator, tmp_path: Path) -> None:
+    document = (CORPUS / "valid" / "get.xml").read_bytes()
+    (tmp_path / "fits.xml").write_bytes(document)
+    (tmp_path / "over.xml").write_bytes(document + b" " * 10)
+    report = validate_sources(validator, [str(tmp_path)], max_bytes=len(document) + 9)
+    results = {Path(r.source).name: r for r in report.results}
+    assert results["fits.xml"].valid
+    assert results["over.xml"].error == f"{tmp_path / 'over.xml'}: larger than {len(document) + 9} bytes"
+    # A file whose size the system does not give (st_size 0: a pipe) is read whole all the same.
+    pipe = tmp_path / "pipe.xml"
+    os.mkfifo(pipe)
+    with ThreadPoolExecutor(1) as writer:
+        writer.submit(pipe.write_bytes, document)
+        (result,) = validate_sources(validator, [str(pipe)]).results
+    assert result.valid
+
+
+_ENV_OPEN = (
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+    b' xmlns:soap="http://soap.api.platform.boomi.com/" xmlns:api="http://api.platform.boomi.com/">'
+)
+_GOOD = b"<soap:get><api:objectType>Process</api:objectType><api:objectId>x</api:objectId></soap:get>"
+_BAD = b"<soap:get><api:objectId>x</api:objectId><api:objectType>Nope</api:objectType></soap:get>"
+_ENVELOPES = {
+    "one-good": b"<soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "header-then-body": b"<soapenv:Header><x/></soapenv:Header><soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "comment-and-pi-in-body": b"<soapenv:Body><!-- c --><?pi x?>" + _GOOD + b"<!-- d --></soapenv:Body>",
+    "second-fails": b"<soapenv:Body>" + _GOOD + _BAD + b"</soapenv:Body>",
+    "first-fails": b"<soapenv:Body>" + _BAD + _GOOD + _BAD + b"</soapenv:Body>",
+    "two-bodies-first-good": b"<soapenv:Body>" + _GOOD + b"</soapenv:Body><soapenv:Body>" + _BAD + b"</soapenv:Body>",
+    "two-bodies-first-bad": b"<soapenv:Body>" + _BAD + b"</soapenv:Body><soapenv:Body>" + _GOOD + b"</soapenv:Body>",
+    "empty-body": b"<soapenv:Body/>",
+    "body-of-comments": b"<soapenv:Body><!-- only --></soapenv:Body>",
+    "no-body": b"<soapenv:Header/>",
+    "nothing": b"",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENVELOPES))
+@pytest.mark.parametrize("element", [None, "soap:get"])
+def test_the_short_valid_path_finds_what_the_long_one_finds(
+    validator: SchemaValidator, name: str, element: str | None
+) -> None:
+    # iter_errors and is_valid validate the targets as they find them; the issues are those of the whole walk.
+    data = _ENV_OPEN + _ENVELOPES[name] + b"</soapenv:Envelope>"
+    root = parse_xml(data)
+    walked = list(validator._issues(root, data, "<document>", validator.targets(root), element, None))
+    assert list(validator.iter_errors(data, element=element)) == walked
+    assert validator.is_valid(data, element=element) is (not walked)
+    assert validator.is_valid(root, element=element) is (not walked)
 
 
 def test_schema_location_hints_are_never_followed(validator: SchemaValidator, monkeypatch: pytest.MonkeyPatch) -> None:
