@@ -1053,6 +1053,10 @@ def call_query(
     except BoomiSoapError as exc:
         raise _fail(exc) from None
     order = {f.partition(":")[0]: (f.partition(":")[2] or "ASC").upper() for f in sorts} or None
+    for sort in sorts:  # the service ignores a direction it does not know: say so before sending
+        field, _, direction = sort.partition(":")
+        if not field or (direction and direction.upper() not in ("ASC", "DESC")):
+            raise click.BadParameter(f"{sort!r}: give FIELD, FIELD:ASC or FIELD:DESC", param_hint="'--sort'")
     progress = PageProgress(f"query {object_type}", enabled=_progress_shown(options.output))
     _run_call(
         options, "query",

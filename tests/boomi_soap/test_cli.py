@@ -962,3 +962,14 @@ def test_a_piped_query_never_imports_rich(
     imported = {line.split("|")[-1].strip() for line in piped.stderr.splitlines() if line.startswith("import time:")}
     assert "boomi_soap.tables" in imported  # the query's progress object, created disabled
     assert not {name for name in imported if name == "rich" or name.startswith("rich.")}
+
+
+@pytest.mark.parametrize("sort", ["executionTime:down", ":ASC", "executionTime:"])
+def test_call_query_refuses_a_sort_direction_the_service_would_ignore(runner: CliRunner, sort: str) -> None:
+    result = runner.invoke(main, ["call", "query", "ExecutionRecord", "--sort", sort])
+    if sort.endswith(":"):  # no direction given: ascending, as without the colon
+        assert "--sort" not in result.output
+        return
+    assert result.exit_code == 2
+    assert "'--sort'" in result.output
+    assert "FIELD:DESC" in result.output
