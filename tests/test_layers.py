@@ -88,6 +88,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.connectnow": PLATFORM,
     "boomi_soap.components": PLATFORM,
     "boomi_soap.cli": CLI,
+    "boomi_soap.cli.": CLI,  # the command line as a package
     "boomi_soap.cli_runs": CLI,
     "boomi_soap.cli_ipack": CLI,
     "boomi_soap.render": CLI,  # the output of `boomi-soap call` (the target's cli/_output.py)
