@@ -10,7 +10,7 @@ the error, for both client paths (the typed ``get`` and zeep's ``query``) in UTF
 in UTF-7 (where the byte counts cannot see the markup, so the answer is parsed once
 and written out again in UTF-8 before it is counted).  Target: refused in well under
 1 s of CPU, inside ``total_timeout``.  Then the byte check alone
-(:func:`boomi_soap.xmlsafe.check_bounds`) on the same bytes.
+(:func:`boomi_soap._xml.safe.check_bounds`) on the same bytes.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from boomi_soap.cache import pinned_store
+from boomi_soap._xml.safe import check_bounds
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import BoomiSoapError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings, RetryPolicy
-from boomi_soap.xmlsafe import check_bounds
+from boomi_soap.snapshot.cache import pinned_store
 from tests.scripted import reply, scripted
 
 ANSWER = (

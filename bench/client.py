@@ -14,7 +14,7 @@ one unmeasured run of each script) as it is on a user's machine.
    and signed, nothing sent) and the zeep path (``Client.envelope``: the same through
    zeep) beside a process that only builds a bare ``zeep.Client`` from the same WSDL.
    Warm: an earlier process kept the compiled schema and zeep's form of the WSDL
-   (:mod:`boomi_soap.zeepform`).  Targets: typed <= 1.0x, zeep path <= 1.1x.
+   (:mod:`boomi_soap.wire.zeepform`).  Targets: typed <= 1.0x, zeep path <= 1.1x.
 2. Ready on an empty compiled cache (a new ``BOOMI_SOAP_COMPILED_DIR`` per run):
    the typed client beside itself on a warm cache and beside ``zeep.Client`` plus an
    ``xmlschema`` compile.  Targets: <= 1.2x warm, >= 2.5x faster than the baseline.
@@ -55,10 +55,10 @@ ANSWER = (
 TYPED = f"""
 from boomi_soap.bindings import TypedClient, types
 from boomi_soap.bindings.operations import OPERATIONS
-from boomi_soap.cache import pinned_store
+from boomi_soap.snapshot.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
-from boomi_soap.xmlbind import TypedCaller
+from boomi_soap.wire.xmlbind import TypedCaller
 client = Client(pinned_store().current({ACCOUNT!r}), Credentials.from_password("u", "p"))
 TypedClient(client)
 payload = TypedCaller(client, types.NAMESPACE, types.REGISTRY).payload(
@@ -67,7 +67,7 @@ payload = TypedCaller(client, types.NAMESPACE, types.REGISTRY).payload(
 client.signed_envelope(payload)  # validated and signed; nothing sent
 """
 ZEEP_PATH = f"""
-from boomi_soap.cache import pinned_store
+from boomi_soap.snapshot.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 client = Client(pinned_store().current({ACCOUNT!r}), Credentials.from_password("u", "p"))
@@ -147,13 +147,15 @@ class Processes:
 
 
 def whole_process(rounds: int, scratch: Path) -> None:
-    from boomi_soap.cache import pinned_store
+    from boomi_soap.snapshot.cache import pinned_store
 
     snapshot = pinned_store().current(ACCOUNT)
     runner = Processes(scratch)
     bare = bare_zeep(snapshot.wsdl_path)
     baseline = zeep_and_xmlschema(snapshot.wsdl_path, snapshot.directory / "service.xsd2.xsd")
-    warm_compiled = "from boomi_soap.cache import pinned_store\nfrom boomi_soap.schema import load_schema\n"
+    warm_compiled = (
+        "from boomi_soap.snapshot.cache import pinned_store\nfrom boomi_soap.snapshot.schema import load_schema\n"
+    )
     warm_compiled += f"load_schema(pinned_store().current({ACCOUNT!r})).explainer\n"
     for script in (bare, baseline, TYPED, ZEEP_PATH, warm_compiled):  # bytecode and the warm compiled cache
         runner.run(script)
@@ -197,11 +199,11 @@ def per_call(rounds: int, scratch: Path) -> None:
     from zeep.wsse.username import UsernameToken
 
     from boomi_soap.bindings import TypedClient
-    from boomi_soap.cache import pinned_store
     from boomi_soap.client import Client
     from boomi_soap.credentials import Credentials
     from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
     from boomi_soap.settings import ClientSettings
+    from boomi_soap.snapshot.cache import pinned_store
 
     class CannedSession(requests.Session):
         """Answers every POST with the same getResponse, without a network."""
@@ -260,11 +262,11 @@ def per_call(rounds: int, scratch: Path) -> None:
 
 
 def throughput(scratch: Path) -> None:
-    from boomi_soap.cache import CacheStore, refresh
     from boomi_soap.client import Client
     from boomi_soap.credentials import Credentials, Endpoint
     from boomi_soap.exceptions import BoomiSoapError
     from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+    from boomi_soap.snapshot.cache import CacheStore, refresh
 
     credentials = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
     with LocalService() as service:  # 5 calls/s per account, like Boomi

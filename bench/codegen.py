@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import pinned_store  # noqa: E402
 from boomi_soap.localservice.config import DEFAULT_ACCOUNT  # noqa: E402
+from boomi_soap.snapshot.cache import pinned_store  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -30,13 +30,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.aio import AsyncClient, fan_out  # noqa: E402
-from boomi_soap.cache import CacheStore, Snapshot, refresh  # noqa: E402
+from boomi_soap.async_client import AsyncClient, fan_out  # noqa: E402
 from boomi_soap.client import Client  # noqa: E402
 from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
 from boomi_soap.exceptions import BoomiSoapError  # noqa: E402
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
 from boomi_soap.settings import ClientSettings  # noqa: E402
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh  # noqa: E402
 
 RATE = 5
 WORKERS = 1

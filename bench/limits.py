@@ -30,12 +30,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import CacheStore, refresh  # noqa: E402
 from boomi_soap.client import Client  # noqa: E402
 from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
 from boomi_soap.exceptions import BoomiSoapError  # noqa: E402
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService  # noqa: E402
 from boomi_soap.settings import ClientSettings  # noqa: E402
+from boomi_soap.snapshot.cache import CacheStore, refresh  # noqa: E402
 from tests.boomi_soap.limits_worker import run_workers  # noqa: E402
 
 RATE = 5

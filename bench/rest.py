@@ -8,7 +8,7 @@ validating it against the schema, serialising it and preparing the HTTP request.
 - ``soap``: zeep builds the envelope, the WS-Security token is added, the envelope is
   validated (the client's egress hook) and serialised; the client's session prepares the POST.
 - ``rest``: the same, then the envelope is read back and mapped to its REST form
-  (:meth:`boomi_soap.rest.RestTransport.translate`), and the client's session prepares
+  (:meth:`boomi_soap._transports.rest.RestTransport.translate`), and the client's session prepares
   that request with its Basic auth header.
 - ``bare``: a hand-written XML body in an f-string, and a plain ``requests.Session``
   prepares it (no validation, no schema: the floor).
@@ -34,12 +34,12 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import CacheStore, refresh  # noqa: E402
+from boomi_soap._transports.rest import RestTransport  # noqa: E402
 from boomi_soap.client import Client  # noqa: E402
 from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService  # noqa: E402
-from boomi_soap.rest import RestTransport  # noqa: E402
 from boomi_soap.settings import ClientSettings  # noqa: E402
+from boomi_soap.snapshot.cache import CacheStore, refresh  # noqa: E402
 
 ROUNDS = 15
 CALLS = 200  # per round and per kind

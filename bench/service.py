@@ -48,7 +48,6 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import CacheStore, refresh  # noqa: E402
 from boomi_soap.client import Client  # noqa: E402
 from boomi_soap.credentials import Credentials, Endpoint  # noqa: E402
 from boomi_soap.localservice import (  # noqa: E402
@@ -59,6 +58,7 @@ from boomi_soap.localservice import (  # noqa: E402
     ServiceConfig,
 )
 from boomi_soap.settings import ClientSettings  # noqa: E402
+from boomi_soap.snapshot.cache import CacheStore, refresh  # noqa: E402
 
 ROUNDS = 5
 SECONDS = 2.0

@@ -67,7 +67,7 @@ print(json.dumps({
 CLIENT_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER

@@ -50,9 +50,9 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boomi_soap.cache import pinned_store  # noqa: E402
 from boomi_soap.localservice.config import DEFAULT_ACCOUNT  # noqa: E402
-from boomi_soap.schema import load_schema  # noqa: E402
+from boomi_soap.snapshot.cache import pinned_store  # noqa: E402
+from boomi_soap.snapshot.schema import load_schema  # noqa: E402
 from boomi_soap.validate import SchemaValidator  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "requests"
@@ -230,7 +230,7 @@ def main() -> None:
         ours = SchemaValidator(bundle)
         xs = bundle.explainer
         libxml2 = bundle.lxml
-        # The peer's parser does the parse work ours does (boomi_soap.xmlsafe.safe_parser's options), no more.
+        # The peer's parser does the parse work ours does (boomi_soap._xml.safe.safe_parser's options), no more.
         reused = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, remove_pis=True, strip_cdata=False
         )
@@ -309,8 +309,8 @@ def main() -> None:
         ours_script = (
             "import sys\n"
             "from pathlib import Path\n"
-            "from boomi_soap.cache import pinned_store\n"
-            "from boomi_soap.schema import load_schema\n"
+            "from boomi_soap.snapshot.cache import pinned_store\n"
+            "from boomi_soap.snapshot.schema import load_schema\n"
             "from boomi_soap.validate import SchemaValidator\n"
             "v = SchemaValidator(load_schema(pinned_store().current('localdemo-A1B2C3')))\n"
             "issues = list(v.iter_errors(Path({path!r})))\n"

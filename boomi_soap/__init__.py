@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 from boomi_soap._version import __version__
 
 if TYPE_CHECKING:
-    from boomi_soap.aio import AccountOutcome, AsyncClient, fan_out
-    from boomi_soap.asyncops import AsyncTimeoutError, Backoff, DownloadTooLargeError
-    from boomi_soap.cache import CacheStore, Snapshot, pinned_store, refresh
+    from boomi_soap.async_client import AccountOutcome, AsyncClient, fan_out
     from boomi_soap.client import Client, QueryResults
-    from boomi_soap.connectnow import ConnectNowClient, ConnectNowError
     from boomi_soap.credentials import Credentials, Endpoint
-    from boomi_soap.deploy import PromotionError
     from boomi_soap.exceptions import (
         AuthenticationError,
         BoomiSoapError,
@@ -53,33 +49,37 @@ if TYPE_CHECKING:
         TransportError,
         XMLInputError,
     )
-    from boomi_soap.filters import Expression, F
-    from boomi_soap.partner import SubAccountClient
-    from boomi_soap.runs import ExecutionId, ExecutionTimeoutError, IdMixupError, RequestId
+    from boomi_soap.platform.connectnow import ConnectNowClient, ConnectNowError
+    from boomi_soap.platform.deploy import PromotionError
+    from boomi_soap.platform.partner import SubAccountClient
+    from boomi_soap.platform.polling import AsyncTimeoutError, Backoff, DownloadTooLargeError
+    from boomi_soap.platform.runs import ExecutionId, ExecutionTimeoutError, IdMixupError, RequestId
+    from boomi_soap.query import Expression, F
     from boomi_soap.settings import ClientSettings, RetryPolicy
+    from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refresh
     from boomi_soap.wire.tolerance import Deviation, Deviations
 
 # Each public name loads its module on first use (PEP 562): ``import boomi_soap.bindings`` or a
 # CLI command that reads the cache does not pay for the client (zeep, requests), the async
 # client (httpx, asyncio) or the filter language it does not use.
 _HOMES: dict[str, str] = {
-    "AccountOutcome": "aio",
-    "AsyncClient": "aio",
-    "fan_out": "aio",
-    "AsyncTimeoutError": "asyncops",
-    "Backoff": "asyncops",
-    "DownloadTooLargeError": "asyncops",
-    "CacheStore": "cache",
-    "Snapshot": "cache",
-    "pinned_store": "cache",
-    "refresh": "cache",
+    "AccountOutcome": "async_client",
+    "AsyncClient": "async_client",
+    "fan_out": "async_client",
+    "AsyncTimeoutError": "platform.polling",
+    "Backoff": "platform.polling",
+    "DownloadTooLargeError": "platform.polling",
+    "CacheStore": "snapshot.cache",
+    "Snapshot": "snapshot.cache",
+    "pinned_store": "snapshot.cache",
+    "refresh": "snapshot.cache",
     "Client": "client",
     "QueryResults": "client",
-    "ConnectNowClient": "connectnow",
-    "ConnectNowError": "connectnow",
+    "ConnectNowClient": "platform.connectnow",
+    "ConnectNowError": "platform.connectnow",
     "Credentials": "credentials",
     "Endpoint": "credentials",
-    "PromotionError": "deploy",
+    "PromotionError": "platform.deploy",
     "AuthenticationError": "exceptions",
     "BoomiSoapError": "exceptions",
     "CacheError": "exceptions",
@@ -110,13 +110,13 @@ _HOMES: dict[str, str] = {
     "SoapFaultError": "exceptions",
     "TransportError": "exceptions",
     "XMLInputError": "exceptions",
-    "Expression": "filters",
-    "F": "filters",
-    "SubAccountClient": "partner",
-    "ExecutionId": "runs",
-    "ExecutionTimeoutError": "runs",
-    "IdMixupError": "runs",
-    "RequestId": "runs",
+    "Expression": "query",
+    "F": "query",
+    "SubAccountClient": "platform.partner",
+    "ExecutionId": "platform.runs",
+    "ExecutionTimeoutError": "platform.runs",
+    "IdMixupError": "platform.runs",
+    "RequestId": "platform.runs",
     "ClientSettings": "settings",
     "RetryPolicy": "settings",
     "Deviation": "wire.tolerance",

@@ -30,8 +30,8 @@ from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, ServiceCon
 if TYPE_CHECKING:
     import requests
 
-    from boomi_soap.cache import CacheStore
     from boomi_soap.client import Client
+    from boomi_soap.snapshot.cache import CacheStore
     from boomi_soap.tables import PageProgress
 
 __all__ = ["main"]
@@ -355,7 +355,7 @@ _transport_option = click.option(
 
 
 def _store(cache_dir: Path | None) -> CacheStore:
-    from boomi_soap.cache import CacheStore, default_cache_dir
+    from boomi_soap.snapshot.cache import CacheStore, default_cache_dir
 
     return CacheStore(cache_dir or default_cache_dir())
 
@@ -407,8 +407,8 @@ def fetch(
     documents are downloaded again; a change makes a new snapshot and keeps the
     previous one.
     """
-    from boomi_soap.cache import refresh
     from boomi_soap.credentials import Credentials, Endpoint
+    from boomi_soap.snapshot.cache import refresh
 
     try:
         endpoint = Endpoint.from_sources(account_id=account, base_url=_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
@@ -552,8 +552,8 @@ def cache_list(account: str | None, cache_dir: Path | None, output: str | None) 
 @_format_option("text", "json")
 def cache_show(account: str | None, flavour: str, cache_dir: Path | None, snapshot: Path | None, output: str) -> None:
     """Show a snapshot: where it came from, its files, and the contract layout its WSDL declares."""
-    from boomi_soap.cache import resolve_snapshot
-    from boomi_soap.contract import contract_of
+    from boomi_soap.snapshot.cache import resolve_snapshot
+    from boomi_soap.snapshot.contract import contract_of
 
     try:
         chosen = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)  # type: ignore[arg-type]
@@ -618,7 +618,7 @@ def cache_diff(
     BOOMI_ACCOUNT_ID, BOOMI_BASE_URL, BOOMI_USERNAME and BOOMI_PASSWORD or
     BOOMI_API_TOKEN.
     """
-    from boomi_soap.drift import diff_contracts, load_contract, load_fetched, render_json, render_text
+    from boomi_soap.snapshot.drift import diff_contracts, load_contract, load_fetched, render_json, render_text
 
     try:
         store = _store(cache_dir)
@@ -626,7 +626,7 @@ def cache_diff(
             before, after = load_contract(store.open(old)), load_contract(store.open(new))
         elif live and new is None:
             from boomi_soap.credentials import Credentials, Endpoint
-            from boomi_soap.fetch import fetch_documents
+            from boomi_soap.snapshot.fetch import fetch_documents
 
             endpoint = Endpoint.from_sources(account_id=account, base_url=_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
             current = store.open(old) if old is not None else store.current(endpoint.account_id, endpoint.flavour)
@@ -674,7 +674,7 @@ def validate(
     snapshot of an account, --snapshot a snapshot directory, --schema plain XSDs.
     Exit status: 0 all valid, 1 any invalid or unreadable, 2 usage.
     """
-    from boomi_soap.schema import resolve_schema
+    from boomi_soap.snapshot.schema import resolve_schema
     from boomi_soap.validate import SchemaValidator, validate_sources
 
     if sum(bool(x) for x in (account, snapshot, schemas)) > 1:
@@ -743,8 +743,8 @@ def quota(account: str, limiter: str | None, daily_quota: int | None, output: st
     import json
     from datetime import UTC, datetime
 
-    from boomi_soap.limiter import backend_for
-    from boomi_soap.quota import QuotaBudget
+    from boomi_soap.limits.limiter import backend_for
+    from boomi_soap.limits.quota import QuotaBudget
 
     try:
         backend = backend_for(limiter)
@@ -803,7 +803,7 @@ def codegen(
         from codegen.safety import BUNDLED_PACKAGE, bundled_target, check_package, check_target, default_package
     except ImportError:  # pragma: no cover - the generator ships in the same distribution
         raise click.ClickException("the codegen package is not installed") from None
-    from boomi_soap.cache import resolve_snapshot
+    from boomi_soap.snapshot.cache import resolve_snapshot
 
     if out is None and not check_only:
         raise click.UsageError("--out is required (the package directory to write), unless --check")
@@ -952,7 +952,7 @@ def _run_call(
     """Build the client, then print the dry-run envelope or stream the results (a table: all, at the end)."""
     from lxml import etree
 
-    from boomi_soap.redact import redact
+    from boomi_soap._xml.redact import redact
     from boomi_soap.render import stream_results
 
     try:
@@ -961,7 +961,7 @@ def _run_call(
             if options.dry_run:
                 envelope = client.envelope(operation, sign=True, **values)
                 if client.transport == "rest":  # what goes on the wire: the REST request
-                    from boomi_soap.rest import RestTransport
+                    from boomi_soap._transports.rest import RestTransport
 
                     assert isinstance(client._transport, RestTransport)
                     click.echo(client._transport.describe(envelope), nl=False)
@@ -1163,8 +1163,8 @@ def call_send(options: _CallOptions, source: str) -> None:
     """Send a whole SOAP envelope from a file (or stdin): validated, signed, and its answer printed as XML."""
     from lxml import etree
 
-    from boomi_soap.redact import redact
-    from boomi_soap.xmlsafe import parse_xml
+    from boomi_soap._xml.redact import redact
+    from boomi_soap._xml.safe import parse_xml
 
     data, name = _read_input(source)
     try:

@@ -1,6 +1,6 @@
 """``boomi-soap ipack ...``: integration packs in a sub-account, over the Partner API.
 
-Thin adapters over :class:`boomi_soap.ipacks.IntegrationPacks`: ``--account SUB`` names
+Thin adapters over :class:`boomi_soap.platform.ipacks.IntegrationPacks`: ``--account SUB`` names
 the sub-account acted on, ``--parent`` (``BOOMI_ACCOUNT_ID``) the partner account whose
 Partner snapshot, credentials and rate limit are used.  Exit codes: 0 success, 1 failure,
 2 usage; ``execute`` exits as ``run`` does.
@@ -19,7 +19,7 @@ from boomi_soap.cli import _base_source, _cache_option, _fail, _Group, _note, _s
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
-    from boomi_soap.ipacks import IntegrationPacks
+    from boomi_soap.platform.ipacks import IntegrationPacks
 
 __all__ = ["ZonedDateTime"]
 

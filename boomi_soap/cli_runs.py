@@ -19,7 +19,7 @@ from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
     from boomi_soap.client import Client
-    from boomi_soap.runs import Execution
+    from boomi_soap.platform.runs import Execution
 
 __all__ = ["EXIT_CODES"]
 
@@ -118,8 +118,8 @@ def run(
     fails to be followed, times out or is interrupted (Ctrl-C, exit 130) can be
     followed again with ``run --follow REQUEST_ID``; nothing is submitted twice.
     """
-    from boomi_soap.asyncops import Backoff
-    from boomi_soap.runs import ExecutionTimeoutError, IdMixupError, RequestId, attach, run_process
+    from boomi_soap.platform.polling import Backoff
+    from boomi_soap.platform.runs import ExecutionTimeoutError, IdMixupError, RequestId, attach, run_process
 
     if follow is not None:
         if process is not None or atom is not None or properties or no_wait:
@@ -192,8 +192,8 @@ def deploy(process: str, environment: str, version: str | None, notes: str, dry_
     The process, the environment and the version are checked before anything is
     written; if the deployment fails, the new package is deleted again.
     """
-    from boomi_soap.deploy import package_and_deploy
-    from boomi_soap.runs import resolve_id
+    from boomi_soap.platform.deploy import package_and_deploy
+    from boomi_soap.platform.runs import resolve_id
 
     try:
         client = _client(options)
@@ -225,8 +225,8 @@ def deploy(process: str, environment: str, version: str | None, notes: str, dry_
 @_client_options
 def promote(process: str, source: str, targets: tuple[str, ...], dry_run: bool, **options: Any) -> None:
     """Deploy the package PROCESS runs in one environment to others, in order."""
-    from boomi_soap.deploy import promote as promote_process
-    from boomi_soap.runs import resolve_id
+    from boomi_soap.platform.deploy import promote as promote_process
+    from boomi_soap.platform.runs import resolve_id
 
     try:
         client = _client(options)
@@ -259,7 +259,7 @@ def schedules(
     process: str, atom: str, lines: tuple[str, ...], clear: bool, dry_run: bool, output: str, **options: Any
 ) -> None:
     """Show, set or clear the schedules of PROCESS on an Atom."""
-    from boomi_soap.deploy import Schedule, get_schedules, set_schedules
+    from boomi_soap.platform.deploy import Schedule, get_schedules, set_schedules
 
     if lines and clear:
         raise click.UsageError("--set and --clear exclude each other")
@@ -296,14 +296,14 @@ def schedules(
 @_client_options
 def extensions(environment: str, values: tuple[str, ...], dry_run: bool, output: str, **options: Any) -> None:
     """Show or update (partially) the extension properties of ENVIRONMENT."""
-    from boomi_soap.deploy import get_extensions, update_extension_properties
+    from boomi_soap.platform.deploy import get_extensions, update_extension_properties
 
     wanted = _pairs(values, "extension")
     try:
         client = _client(options)
         current = get_extensions(client, environment)
         if wanted and dry_run:
-            from boomi_soap.redact import MASK, is_secret_name
+            from boomi_soap._xml.redact import MASK, is_secret_name
 
             have = {p.name: p.value for p in current.properties.property}
             for name, value in wanted.items():

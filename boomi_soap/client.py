@@ -10,7 +10,7 @@ out as the typed exceptions of :mod:`boomi_soap.exceptions`.
 Construction reads only what the first call needs.  zeep (its import and its parse
 of the WSDL, most of a bare ``zeep.Client``'s start-up) is built on first use of a
 method that needs it, from the signed form an earlier process kept
-(:mod:`boomi_soap.zeepform`) when there is one; the typed path
+(:mod:`boomi_soap.wire.zeepform`) when there is one; the typed path
 (:meth:`Client.call_xml`, used by generated bindings) builds, signs and reads
 envelopes with lxml and never needs zeep.
 """
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from lxml import etree
 
-from boomi_soap.cache import CacheStore, Snapshot, default_cache_dir
-from boomi_soap.contract import Contract, contract_of, tag_of
+from boomi_soap._transports.sync import CallRecord, SafeTransport
+from boomi_soap._xml.safe import bound_zeep_binding, parse_xml
 from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import (
     AuthenticationError,
@@ -47,24 +47,24 @@ from boomi_soap.exceptions import (
     SoapFaultError,
     XMLInputError,
 )
-from boomi_soap.schema import SchemaBundle, load_schema
 from boomi_soap.settings import ClientSettings
-from boomi_soap.transport import CallRecord, SafeTransport
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, default_cache_dir
+from boomi_soap.snapshot.contract import Contract, contract_of, tag_of
+from boomi_soap.snapshot.schema import SchemaBundle, load_schema
 from boomi_soap.validate import SchemaValidator, ValidationIssue
 from boomi_soap.wire.tolerance import Deviations, check_answer
-from boomi_soap.xmlsafe import bound_zeep_binding, parse_xml
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
     import requests
     import zeep
     import zeep.exceptions
 
-    from boomi_soap.asyncops import Backoff
-    from boomi_soap.deploy import Promotion
-    from boomi_soap.filters import Expression
-    from boomi_soap.partner import SubAccountClient
-    from boomi_soap.rest import BulkResults
-    from boomi_soap.runs import Execution, RequestId
+    from boomi_soap._transports.rest import BulkResults
+    from boomi_soap.platform.deploy import Promotion
+    from boomi_soap.platform.partner import SubAccountClient
+    from boomi_soap.platform.polling import Backoff
+    from boomi_soap.platform.runs import Execution, RequestId
+    from boomi_soap.query import Expression
 
 __all__ = ["Client", "QueryResults", "Transport"]
 
@@ -280,10 +280,10 @@ class Client:
             endpoint: Where to send calls (default: the endpoint the snapshot came from).
             settings: Rate limit, timeouts, bounds, retries, validation, opt-ins.
             session: HTTP session (a new one by default).
-            compiled_dir: Where compiled schemas are kept (see :mod:`boomi_soap.schema`).
+            compiled_dir: Where compiled schemas are kept (see :mod:`boomi_soap.snapshot.schema`).
             transport: ``"soap"``, or ``"rest"`` for Boomi's RESTish API at
                 ``.../api/rest/v1/{accountId}`` (same calls, validation, limits and
-                errors; see :mod:`boomi_soap.rest`).
+                errors; see :mod:`boomi_soap._transports.rest`).
             format: On REST, ``"json"`` sends and reads JSON (Boomi's JSON form of the
                 same schema) instead of XML; the bindings and checks are the XML ones.
 
@@ -340,7 +340,7 @@ class Client:
                     strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
                 )
                 wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
-                from boomi_soap.zeepform import load_document
+                from boomi_soap.wire.zeepform import load_document
 
                 document = load_document(
                     self.snapshot.sha256, self.snapshot.wsdl_path, self._transport, zeep_settings, self.schema.compiled
@@ -372,12 +372,12 @@ class Client:
     def _make_transport(self, session: requests.Session | None) -> SafeTransport:
         if self.transport == "soap":
             return SafeTransport(self.settings, session)
-        from boomi_soap.rest import RestTransport
-        from boomi_soap.restmap import JsonBodies, RestError, RestMap
+        from boomi_soap._transports.rest import RestTransport
+        from boomi_soap.wire.restmap import JsonBodies, RestError, RestMap
 
         json = None
         if self.format == "json":
-            from boomi_soap.jsonform import JsonForm
+            from boomi_soap.wire.jsonform import JsonForm
 
             json = JsonBodies(JsonForm.of(self.snapshot), self.contract.data_namespace)
         try:
@@ -585,7 +585,7 @@ class Client:
 
         Args:
             object_type: The object type.
-            where: A filter built with :class:`~boomi_soap.filters.F`; ``None`` for all.
+            where: A filter built with :class:`~boomi_soap.query.F`; ``None`` for all.
             sort: ``{field: "ASC" | "DESC"}`` (where the object supports sorting).
             on_page: Called with (pages so far, results so far) after each page.
 
@@ -601,7 +601,7 @@ class Client:
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
-        from boomi_soap.filters import check_expression
+        from boomi_soap.query import check_expression
 
         check_expression(where)
         if where is None and not sort:
@@ -644,13 +644,13 @@ class Client:
                     _enumeration(self.schema, "SimpleExpressionOperator"),
                     _enumeration(self.schema, "GroupingExpressionOperator"),
                 )
-        from boomi_soap.filters import check_operators
+        from boomi_soap.query import check_operators
 
         check_operators(expression, *self._operators)
         return self._zeep_expression(expression)
 
     def _zeep_expression(self, expression: Expression) -> Any:
-        from boomi_soap.filters import Grouping, Simple
+        from boomi_soap.query import Grouping, Simple
 
         if isinstance(expression, Simple):
             return self.type("SimpleExpression")(
@@ -719,7 +719,7 @@ class Client:
         Raises:
             InvalidRequestError: Over SOAP, or with more than 100 ids (refused before sending).
         """
-        from boomi_soap.rest import bulk_get
+        from boomi_soap._transports.rest import bulk_get
 
         return self._rest_only("bulk", lambda: bulk_get(self, object_type, ids))
 
@@ -730,7 +730,7 @@ class Client:
             InvalidRequestError: Over SOAP.
             NotFoundError: If the account never issued that request id.
         """
-        from boomi_soap.rest import execution_record
+        from boomi_soap._transports.rest import execution_record
 
         return self._rest_only("ExecutionRecord/async", lambda: execution_record(self, request_id))
 
@@ -740,7 +740,7 @@ class Client:
         Raises:
             InvalidRequestError: Over SOAP.
         """
-        from boomi_soap.rest import openapi
+        from boomi_soap._transports.rest import openapi
 
         return self._rest_only("openapi.json", lambda: openapi(self))
 
@@ -801,7 +801,7 @@ class Client:
     def signed_envelope(self, payload: etree._Element) -> etree._Element:
         """The envelope :meth:`call_xml` would send for ``payload``: validated and signed; nothing is sent.
 
-        It holds the WS-Security password: mask it (:func:`boomi_soap.redact.redact`) before showing it.
+        It holds the WS-Security password: mask it (:func:`boomi_soap._xml.redact.redact`) before showing it.
 
         Raises:
             InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
@@ -826,12 +826,12 @@ class Client:
         return tuple(sorted(binding._operations))
 
     def for_account(self, sub_account_id: str, *, per_sub_account_limit: bool = False) -> SubAccountClient:
-        """A view acting on a sub-account through the Partner API override; see :mod:`boomi_soap.partner`."""
-        from boomi_soap.partner import for_account
+        """A view acting on a sub-account through the Partner API override; see :mod:`boomi_soap.platform.partner`."""
+        from boomi_soap.platform.partner import for_account
 
         return for_account(self, sub_account_id, per_sub_account_limit=per_sub_account_limit)
 
-    # -- runs and deployments (boomi_soap.runs, boomi_soap.deploy) ---------------------
+    # -- runs and deployments (boomi_soap.platform.runs, boomi_soap.platform.deploy) ---------------------
     def run_process(
         self,
         process: str,
@@ -842,38 +842,38 @@ class Client:
         timeout: float = 300.0,
         poll: Backoff | None = None,
     ) -> Execution:
-        """Run a process and (by default) wait for how it ended; see :func:`boomi_soap.runs.run_process`."""
-        from boomi_soap.runs import run_process
+        """Run a process and (by default) wait for how it ended; see :func:`boomi_soap.platform.runs.run_process`."""
+        from boomi_soap.platform.runs import run_process
 
         return run_process(self, process, atom, properties=properties, wait=wait, timeout=timeout, poll=poll)
 
     def execution(self, request_id: RequestId, *, record_url: str | None = None) -> Execution:
-        """Follow an earlier run by its request id; see :func:`boomi_soap.runs.attach`."""
-        from boomi_soap.runs import attach
+        """Follow an earlier run by its request id; see :func:`boomi_soap.platform.runs.attach`."""
+        from boomi_soap.platform.runs import attach
 
         return attach(self, request_id, record_url=record_url)
 
     def package(self, component: str, *, version: str | None = None, notes: str = "") -> Any:
-        """Package a component version (``PackagedComponent``); see :func:`boomi_soap.deploy.package`."""
-        from boomi_soap.deploy import package
+        """Package a component version (``PackagedComponent``); see :func:`boomi_soap.platform.deploy.package`."""
+        from boomi_soap.platform.deploy import package
 
         return package(self, component, version=version, notes=notes)
 
     def deploy(self, package_id: str, environment: str, *, notes: str = "") -> Any:
-        """Deploy a package to an environment (``DeployedPackage``); see :func:`boomi_soap.deploy.deploy`."""
-        from boomi_soap.deploy import deploy
+        """Deploy a package to an environment (``DeployedPackage``); see :func:`boomi_soap.platform.deploy.deploy`."""
+        from boomi_soap.platform.deploy import deploy
 
         return deploy(self, package_id, environment, notes=notes)
 
     def undeploy(self, deployment_id: str) -> bool:
         """Remove a deployment; ``False`` if it did not exist."""
-        from boomi_soap.deploy import undeploy
+        from boomi_soap.platform.deploy import undeploy
 
         return undeploy(self, deployment_id)
 
     def promote(self, process: str, from_environment: str, to_environment: str, *, dry_run: bool = False) -> Promotion:
-        """Deploy what runs in one environment to another; see :func:`boomi_soap.deploy.promote`."""
-        from boomi_soap.deploy import promote
+        """Deploy what runs in one environment to another; see :func:`boomi_soap.platform.deploy.promote`."""
+        from boomi_soap.platform.deploy import promote
 
         return promote(self, process, from_environment, to_environment, dry_run=dry_run)
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import quote, urlsplit
 
+from boomi_soap._xml.redact import redact_url
 from boomi_soap.exceptions import ConfigurationError
-from boomi_soap.redact import redact_url
 
 __all__ = [
     "DEFAULT_BASE_URL",

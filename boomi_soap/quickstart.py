@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from boomi_soap.asyncops import Backoff
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import BoomiSoapError, RequestValidationError, ResponseError
-from boomi_soap.filters import F
+from boomi_soap.platform.polling import Backoff
+from boomi_soap.query import F
+from boomi_soap.snapshot.cache import CacheStore, refresh
 
 __all__ = ["run_quickstart"]
 

@@ -13,7 +13,7 @@ from lxml import etree
 from zeep.helpers import serialize_object
 
 from boomi_soap.exceptions import QueryFilterError
-from boomi_soap.filters import Expression, F
+from boomi_soap.query import Expression, F
 
 if TYPE_CHECKING:
     from boomi_soap.client import Client
@@ -123,8 +123,8 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
         XMLInputError: If the XML is unsafe or malformed.
         InvalidRequestError: If the type is missing or unknown, or a field does not exist.
     """
+    from boomi_soap._xml.safe import parse_xml
     from boomi_soap.exceptions import InvalidRequestError, JsonFormError
-    from boomi_soap.xmlsafe import parse_xml
 
     if not data.strip():
         raise InvalidRequestError("object", f"{source}: empty input; give an object as XML or JSON")
@@ -144,7 +144,7 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
             wrapper.extend(list(root))
             root = wrapper
         return client.from_xml(root)
-    from boomi_soap.jsonform import loads  # bounds the nesting, which zeep then walks recursively
+    from boomi_soap.wire.jsonform import loads  # bounds the nesting, which zeep then walks recursively
 
     try:
         fields = loads(data)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
-    from boomi_soap.limiter import Backend
+    from boomi_soap.limits.limiter import Backend
 
 from boomi_soap.exceptions import ConfigurationError
 
 __all__ = ["IDEMPOTENT_OPERATIONS", "RESPONSE_MODES", "ClientSettings", "ResponseMode", "RetryPolicy"]
 
-# The last three are the REST-only reads (boomi_soap.rest): a bulk GET, the
+# The last three are the REST-only reads (boomi_soap._transports.rest): a bulk GET, the
 # ExecutionRecord/async lookup and the OpenAPI description.
 IDEMPOTENT_OPERATIONS: Final = frozenset(
     {"get", "query", "queryMore", "getAssignableRoles", "bulk", "ExecutionRecord/async", "openapi.json"}
@@ -28,7 +28,7 @@ ResponseMode = Literal["strict", "tolerant", "off"]
 RESPONSE_MODES: Final[tuple[ResponseMode, ...]] = ("strict", "tolerant", "off")
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_DEBUG_BODY_LIMIT: Final = 64 * 1024
-# The bounds of a WSDL download (boomi_soap.fetch): one document, all of them, and the time.
+# The bounds of a WSDL download (boomi_soap.snapshot.fetch): one document, all of them, and the time.
 DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
 DEFAULT_TIMEOUT: Final = (10.0, 60.0)
 DEFAULT_MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
@@ -140,7 +140,7 @@ class ClientSettings:
             certificate and key, or a ``(certificate, key)`` pair of files.
         limiter: Where the rate window and quota counts live: ``"memory"`` (this client),
             ``"host"`` (every process of this user on this machine), ``"redis://..."``
-            (every host), or a :class:`~boomi_soap.limiter.Backend` to share;
+            (every host), or a :class:`~boomi_soap.limits.limiter.Backend` to share;
             ``None`` reads ``BOOMI_SOAP_LIMITER``, else ``"memory"``.
         limits_dir: Directory of the ``host`` store (default: ``limits`` under the cache root).
         daily_quota: The account's calls per rolling 24 hours; the client refuses the
@@ -220,7 +220,7 @@ class ClientSettings:
 
     def __repr__(self) -> str:
         """Every field, with the passwords in proxy and limiter URLs masked (``user:***@``, ``password=***``)."""
-        from boomi_soap.redact import redact_url
+        from boomi_soap._xml.redact import redact_url
 
         shown = []
         for each in fields(self):

@@ -37,9 +37,9 @@ from typing import Any, BinaryIO, Final
 
 from lxml import etree
 
+from boomi_soap._xml.safe import MAX_ELEMENT_ATTRIBUTES, MAX_NAMESPACES, MAX_TAGS, parse_xml, safe_parser
 from boomi_soap.exceptions import BoomiSoapError, DocumentInvalidError
-from boomi_soap.schema import SchemaBundle, snapshot_file
-from boomi_soap.xmlsafe import MAX_ELEMENT_ATTRIBUTES, MAX_NAMESPACES, MAX_TAGS, parse_xml, safe_parser
+from boomi_soap.snapshot.schema import SchemaBundle, snapshot_file
 
 __all__ = [
     "KNOWN_PREFIXES",
@@ -74,7 +74,7 @@ _parsers = threading.local()
 
 
 def _parse(data: bytes, source: str) -> etree._Element:
-    """:func:`~boomi_soap.xmlsafe.parse_xml`, with its checks made in fewer steps for the usual document.
+    """:func:`~boomi_soap._xml.safe.parse_xml`, with its checks made in fewer steps for the usual document.
 
     Its byte checks cost as much as the parse of a small request.  For UTF-8 that
     starts with a tag (no declaration, no BOM, no NUL byte: what libxml2 reads as

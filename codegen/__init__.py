@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from boomi_soap.cache import Snapshot
+from boomi_soap.snapshot.cache import Snapshot
 from codegen.objects import published_operations
 from codegen.parse import parse_snapshot
 from codegen.passes import run_passes

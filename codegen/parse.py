@@ -12,9 +12,9 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.cache import Snapshot
-from boomi_soap.contract import Child, contract_of
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap._xml.safe import parse_xml
+from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.snapshot.contract import Child, contract_of
 from codegen.ir import EnumDef, FieldDef, Model, OperationDef, TypeDef
 
 __all__ = ["parse_snapshot"]
@@ -136,7 +136,7 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
     """Read a snapshot into the IR (names are assigned later, by the passes).
 
     The operation wrappers are whatever the WSDL's message parts name
-    (:mod:`boomi_soap.contract`), in whichever namespace and schema document they
+    (:mod:`boomi_soap.snapshot.contract`), in whichever namespace and schema document they
     are; every other complex type is a data class.
     """
     contract = contract_of(snapshot)

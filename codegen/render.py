@@ -181,7 +181,7 @@ def render_types(model: Model) -> str:
         "from decimal import Decimal",
         "from typing import Any, ClassVar",
         "",
-        "from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta",
+        "from boomi_soap.wire.xmlbind import Binding, FieldMeta, TypeMeta",
         "",
         f"NAMESPACE = {model.namespace!r}",
         f"SNAPSHOT_SHA256 = {model.snapshot_sha256!r}",
@@ -245,14 +245,14 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         *sorted(
             [
                 "from boomi_soap.exceptions import InvalidRequestError, ResponseError",
-                "from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot",
+                "from boomi_soap.wire.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot",
                 f"from {package} import types as t",
             ]
         ),
         "",
         "if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient is made",
         "    from boomi_soap.client import Client",
-        "    from boomi_soap.filters import Expression",
+        "    from boomi_soap.query import Expression",
         "",
         '__all__ = ["OPERATIONS", "TypedClient"]',
         "",

@@ -47,7 +47,7 @@ _ALL = frozenset(
     {BASE, SNAPSHOT, VALIDATE, WIRE, LIMITS, TRANSPORTS, FACADES, PLATFORM, CLI, LOCALSERVICE, CODEGEN, API}
 )
 
-# Today's flat modules, each where the target tree puts it (a prefix ending in "." covers a package).
+# Every module of the tree, by package where a whole package is one layer (a prefix ending in "." covers it).
 LAYER: dict[str, str] = {
     "boomi_soap": API,
     "boomi_soap.__main__": CLI,
@@ -55,38 +55,25 @@ LAYER: dict[str, str] = {
     "boomi_soap.exceptions": BASE,
     "boomi_soap.settings": BASE,
     "boomi_soap.credentials": BASE,
-    "boomi_soap.xmlsafe": BASE,
-    "boomi_soap.redact": BASE,
-    "boomi_soap.neterrors": BASE,  # one-line reasons for connection errors (redact only)
-    "boomi_soap.schema": SNAPSHOT,
-    "boomi_soap.fetch": SNAPSHOT,
-    "boomi_soap.cache": SNAPSHOT,
-    "boomi_soap.reference": SNAPSHOT,  # the pinned snapshots' account, read from wsdl_cache/
-    "boomi_soap.drift": SNAPSHOT,
-    "boomi_soap.contract": SNAPSHOT,
+    "boomi_soap._xml": BASE,
+    "boomi_soap._xml.": BASE,  # hardened parsing, redaction
+    "boomi_soap.snapshot": SNAPSHOT,
+    "boomi_soap.snapshot.": SNAPSHOT,
     "boomi_soap.validate": VALIDATE,
-    "boomi_soap.jsonform": WIRE,
-    "boomi_soap.xmlbind": WIRE,
-    "boomi_soap.wire.": WIRE,
-    "boomi_soap.restmap": WIRE,
-    "boomi_soap.zeepform": WIRE,  # the zeep adapter (signed form)
-    "boomi_soap.limiter": LIMITS,
-    "boomi_soap.quota": LIMITS,
-    "boomi_soap.transport": TRANSPORTS,
-    "boomi_soap.bounds": TRANSPORTS,
-    "boomi_soap.deadline": TRANSPORTS,
-    "boomi_soap.rest": TRANSPORTS,  # today a transport that sends SOAP calls as REST (the target: a wire)
+    "boomi_soap.wire": WIRE,
+    "boomi_soap.wire.": WIRE,  # jsonform, xmlbind, restmap, the zeep adapter (zeepform), the tolerant reader
+    "boomi_soap.limits": LIMITS,
+    "boomi_soap.limits.": LIMITS,
+    "boomi_soap._transports": TRANSPORTS,
+    "boomi_soap._transports.": TRANSPORTS,
+    "boomi_soap._transports.reasons": BASE,  # one-line reasons for connection errors (redact only)
     "boomi_soap.client": FACADES,
-    "boomi_soap.aio": FACADES,  # AsyncClient and fan_out (the target's _async_client.py)
-    "boomi_soap.filters": FACADES,  # the F/Expression language (the target's query.py)
+    "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
+    "boomi_soap.query": FACADES,  # the F/Expression language
+    "boomi_soap.bindings": FACADES,
     "boomi_soap.bindings.": FACADES,  # the generated typed facade
-    "boomi_soap.runs": PLATFORM,
-    "boomi_soap.deploy": PLATFORM,
-    "boomi_soap.asyncops": PLATFORM,  # polling: async-result tokens, record URLs, downloads
-    "boomi_soap.partner": PLATFORM,
-    "boomi_soap.ipacks": PLATFORM,
-    "boomi_soap.connectnow": PLATFORM,
-    "boomi_soap.components": PLATFORM,
+    "boomi_soap.platform": PLATFORM,
+    "boomi_soap.platform.": PLATFORM,  # runs, deploy, polling, partner, ipacks, connectnow, components
     "boomi_soap.cli": CLI,
     "boomi_soap.cli.": CLI,  # the command line as a package
     "boomi_soap.cli_runs": CLI,
@@ -94,8 +81,10 @@ LAYER: dict[str, str] = {
     "boomi_soap.render": CLI,  # the output of `boomi-soap call` (the target's cli/_output.py)
     "boomi_soap.tables": CLI,  # tables and progress for people (the target's cli/_output.py)
     "boomi_soap.quickstart": CLI,
+    "boomi_soap.localservice": LOCALSERVICE,
     "boomi_soap.localservice.": LOCALSERVICE,
     "codegen.__main__": CLI,  # `python -m codegen` is `boomi-soap codegen`
+    "codegen": CODEGEN,
     "codegen.": CODEGEN,
 }
 
@@ -116,7 +105,12 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 }
 # Single edges the table allows across its rows: snapshot's fetch may use the transports' bounds
 # (bounds.py decides them, deadline.py's bounded GET enforces them).
-ALLOWED_EDGES = frozenset({("boomi_soap.fetch", "boomi_soap.bounds"), ("boomi_soap.fetch", "boomi_soap.deadline")})
+ALLOWED_EDGES = frozenset(
+    {
+        ("boomi_soap.snapshot.fetch", "boomi_soap._transports.bounds"),
+        ("boomi_soap.snapshot.fetch", "boomi_soap._transports.deadline"),
+    }
+)
 # A facade may reach a platform feature through a one-line forwarder: a function that is the import and one statement.
 FORWARDED = frozenset({(FACADES, PLATFORM)})
 # The only places the runtime may import the local service: lazily, inside these functions.
@@ -128,13 +122,13 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
         # Client <-> its features (the features annotate with Client, Client forwards to them).
         frozenset(
             {
-                "boomi_soap.asyncops",
+                "boomi_soap.platform.polling",
                 "boomi_soap.client",
-                "boomi_soap.deploy",
-                "boomi_soap.ipacks",
-                "boomi_soap.partner",
-                "boomi_soap.rest",
-                "boomi_soap.runs",
+                "boomi_soap.platform.deploy",
+                "boomi_soap.platform.ipacks",
+                "boomi_soap.platform.partner",
+                "boomi_soap._transports.rest",
+                "boomi_soap.platform.runs",
             }
         ),
         frozenset({"boomi_soap.cli", "boomi_soap.cli_ipack", "boomi_soap.cli_runs"}),
@@ -148,24 +142,24 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 # Today's upward imports (importer, imported), exact: this set may only shrink.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("boomi_soap.aio", "boomi_soap.partner"),  # facade -> platform, not a forwarder
-        ("boomi_soap.asyncops", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.asyncops", "boomi_soap.deadline"),  # platform -> transports internals
-        ("boomi_soap.client", "boomi_soap.asyncops"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.deploy"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.partner"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.runs"),  # facade -> platform (type only)
-        ("boomi_soap.components", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.connectnow", "boomi_soap.deadline"),  # platform -> transports internals
-        ("boomi_soap.deploy", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.deploy", "boomi_soap.filters"),  # platform -> the query language
-        ("boomi_soap.ipacks", "boomi_soap.filters"),  # platform -> the query language
-        ("boomi_soap.partner", "boomi_soap.client"),  # platform -> facade
-        ("boomi_soap.rest", "boomi_soap.client"),  # transports -> facade
-        ("boomi_soap.runs", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.runs", "boomi_soap.filters"),  # platform -> the query language
-        ("boomi_soap.settings", "boomi_soap.limiter"),  # base -> limits (type only)
-        ("boomi_soap.transport", "boomi_soap.schema"),  # transports -> snapshot (in SafeTransport.load)
+        ("boomi_soap.async_client", "boomi_soap.platform.partner"),  # facade -> platform, not a forwarder
+        ("boomi_soap.platform.polling", "boomi_soap.client"),  # platform -> facade (type only)
+        ("boomi_soap.platform.polling", "boomi_soap._transports.deadline"),  # platform -> transports internals
+        ("boomi_soap.client", "boomi_soap.platform.polling"),  # facade -> platform (type only)
+        ("boomi_soap.client", "boomi_soap.platform.deploy"),  # facade -> platform (type only)
+        ("boomi_soap.client", "boomi_soap.platform.partner"),  # facade -> platform (type only)
+        ("boomi_soap.client", "boomi_soap.platform.runs"),  # facade -> platform (type only)
+        ("boomi_soap.platform.components", "boomi_soap.client"),  # platform -> facade (type only)
+        ("boomi_soap.platform.connectnow", "boomi_soap._transports.deadline"),  # platform -> transports internals
+        ("boomi_soap.platform.deploy", "boomi_soap.client"),  # platform -> facade (type only)
+        ("boomi_soap.platform.deploy", "boomi_soap.query"),  # platform -> the query language
+        ("boomi_soap.platform.ipacks", "boomi_soap.query"),  # platform -> the query language
+        ("boomi_soap.platform.partner", "boomi_soap.client"),  # platform -> facade
+        ("boomi_soap._transports.rest", "boomi_soap.client"),  # transports -> facade
+        ("boomi_soap.platform.runs", "boomi_soap.client"),  # platform -> facade (type only)
+        ("boomi_soap.platform.runs", "boomi_soap.query"),  # platform -> the query language
+        ("boomi_soap.settings", "boomi_soap.limits.limiter"),  # base -> limits (type only)
+        ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # transports -> snapshot (in SafeTransport.load)
     }
 )
 
@@ -458,7 +452,7 @@ def test_no_new_upward_import_and_the_known_list_is_exact() -> None:
 def test_the_walk_sees_lazy_relative_and_type_only_imports() -> None:
     # The rules are only as good as the graph: pin one import of each kind the walk must see.
     by_kind = {(e.importer, e.imported): e for e in imports()}
-    lazy = by_kind[("boomi_soap.cache", "boomi_soap.reference")]
+    lazy = by_kind[("boomi_soap.snapshot.cache", "boomi_soap.snapshot.reference")]
     assert lazy.function == "resolve_snapshot"
     assert not lazy.type_only
     typed = by_kind[("boomi_soap.bindings.operations", "boomi_soap.client")]
@@ -468,9 +462,11 @@ def test_the_walk_sees_lazy_relative_and_type_only_imports() -> None:
 
 def test_the_walk_resolves_relative_imports() -> None:
     walker = _Walker("boomi_soap.localservice.server", is_package=False)
-    walker.visit(ast.parse("from .config import User\nfrom .. import cache\nfrom ..exceptions import ServiceError\n"))
+    walker.visit(
+        ast.parse("from .config import User\nfrom .. import settings\nfrom ..exceptions import ServiceError\n")
+    )
     assert [e.imported for e in walker.found] == [
         "boomi_soap.localservice.config",
-        "boomi_soap.cache",
+        "boomi_soap.settings",
         "boomi_soap.exceptions",
     ]

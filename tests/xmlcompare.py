@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from boomi_soap.xmlbind import to_element
+from boomi_soap.wire.xmlbind import to_element
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = f"{{{XSI}}}type"

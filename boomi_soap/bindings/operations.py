@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from boomi_soap.bindings import types as t
 from boomi_soap.exceptions import InvalidRequestError, ResponseError
-from boomi_soap.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot
+from boomi_soap.wire.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot
 
 if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient is made
     from boomi_soap.client import Client
-    from boomi_soap.filters import Expression
+    from boomi_soap.query import Expression
 
 __all__ = ["OPERATIONS", "TypedClient"]
 

@@ -8,7 +8,7 @@ import enum
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from boomi_soap.xmlbind import Binding, FieldMeta, TypeMeta
+from boomi_soap.wire.xmlbind import Binding, FieldMeta, TypeMeta
 
 NAMESPACE = 'http://api.platform.boomi.com/'
 SNAPSHOT_SHA256 = '5153cf0708de94bbd219092a39a0eac553751873251387cf768a9945e2a08a0a'

@@ -26,13 +26,13 @@ from typing import Any, Final
 
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import XMLInputError
-from boomi_soap.jsonform import loads
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, emit
 from boomi_soap.localservice.store import AccountStore
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.wire.jsonform import loads
 
 __all__ = ["ASYNC_TYPES", "ActionReply", "answer", "is_action"]
 

@@ -21,8 +21,8 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.contract import Operation
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
+from boomi_soap.snapshot.contract import Operation
 
 __all__ = ["in_schema_order", "without_empty_filter"]
 

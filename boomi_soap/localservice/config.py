@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from boomi_soap.exceptions import ServiceConfigError
-from boomi_soap.reference import REFERENCE_ACCOUNT
+from boomi_soap.snapshot.reference import REFERENCE_ACCOUNT
 
 __all__ = [
     "DEFAULT_ACCOUNT",

@@ -6,7 +6,7 @@ platform API in the three layouts Boomi's pages show: ``split`` (wrappers in
 in the data namespace, one document) and ``partner`` (the Partner API), plus
 ``next``, a deliberately drifted later release of ``split`` used to simulate Boomi
 publishing a new schema.  The service reads each layout's operations through
-:mod:`boomi_soap.contract`, as a client would.  A :class:`Release`
+:mod:`boomi_soap.snapshot.contract`, as a client would.  A :class:`Release`
 serves its documents the way a JAX-WS service does (``schemaLocation`` and
 ``soap:address`` rewritten to the endpoint that answers), validates request bodies
 with libxml2, and indexes the data schema so the store can build, read and filter
@@ -27,9 +27,9 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.contract import read_contract
+from boomi_soap._xml.safe import safe_parser
 from boomi_soap.exceptions import ServiceConfigError
-from boomi_soap.xmlsafe import safe_parser
+from boomi_soap.snapshot.contract import read_contract
 
 __all__ = [
     "LAYOUTS",

@@ -9,7 +9,7 @@ Three checks run on each chunk the server receives:
   DOCTYPE anywhere.  Counting is linear and needs no parser, so a body made of
   namespace declarations is refused in milliseconds, where parsing and validating it
   takes tens of seconds;
-- sign-in: a pull parser with the hardened settings of :mod:`boomi_soap.xmlsafe`
+- sign-in: a pull parser with the hardened settings of :mod:`boomi_soap._xml.safe`
   reads the Envelope up to the end of its Header and checks the WS-Security
   ``UsernameToken``.  Until it has, at most ``max_unauthenticated_bytes`` of the body
   are read: whatever stops the scan there (a DOCTYPE, malformed XML, a Header that
@@ -29,11 +29,11 @@ from typing import Final
 
 from lxml import etree
 
+from boomi_soap._xml.safe import _DOCTYPE_PATTERNS
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
 from boomi_soap.localservice.soap import NS_ENVELOPE, _body_child, _username_token
-from boomi_soap.xmlsafe import _DOCTYPE_PATTERNS
 
 __all__ = ["EnvelopeGuard"]
 

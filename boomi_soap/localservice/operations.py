@@ -15,7 +15,6 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.contract import Operation
 from boomi_soap.localservice import deployments, executions, ipacks
 from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
@@ -23,6 +22,7 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
 from boomi_soap.localservice.query import run_query
 from boomi_soap.localservice.store import AccountStore
+from boomi_soap.snapshot.contract import Operation
 
 __all__ = ["HANDLERS", "CallContext", "Handler"]
 

@@ -12,7 +12,7 @@ on the Partner contract, where ``?overrideAccount=`` names a sub-account)::
     POST   {root}/async/ListenerStatus/query  GET {root}/async/ListenerStatus/response/{token}
     POST   {root}/cloudAttachmentSecretsConfiguration/{containerId}   (see :mod:`.actions`)
 
-Each call is mapped to the operation's request wrapper (:mod:`boomi_soap.restmap`),
+Each call is mapped to the operation's request wrapper (:mod:`boomi_soap.wire.restmap`),
 run by the SOAP endpoint's own code (sign-in, limits, validation, override, handlers;
 :func:`~boomi_soap.localservice.soap.handle_soap`), and its response wrapper mapped
 back: one store, one set of semantics, and SOAP and REST calls count against the
@@ -36,14 +36,15 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import JsonFormError, XMLInputError
-from boomi_soap.jsonform import JsonForm, dumps, loads
 from boomi_soap.localservice import actions, executions, jsonin
 from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
-from boomi_soap.restmap import (
+from boomi_soap.wire.jsonform import JsonForm, dumps, loads
+from boomi_soap.wire.restmap import (
     BULK_LIMIT,
     JSON,
     XML_ONLY,
@@ -55,7 +56,6 @@ from boomi_soap.restmap import (
     error_message,
     graft,
 )
-from boomi_soap.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
     from boomi_soap.localservice.config import User

@@ -15,7 +15,7 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.contract import Operation, tag_of
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.binding import in_schema_order, without_empty_filter
 from boomi_soap.localservice.config import ServiceConfig, User
@@ -23,7 +23,7 @@ from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
 from boomi_soap.localservice.operations import HANDLERS, CallContext
 from boomi_soap.localservice.store import AccountStore
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.snapshot.contract import Operation, tag_of
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "SoapReply", "fault_envelope", "handle_soap"]
 

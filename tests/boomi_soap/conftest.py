@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.asyncops import Backoff
-from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.platform.polling import Backoff
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 from tests.conftest import CONTRACTS
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from boomi_soap.cache import CacheStore
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import CacheStore
 
 
 def run(config: dict[str, Any]) -> dict[str, Any]:

@@ -30,14 +30,14 @@ from urllib.parse import unquote
 import pytest
 from lxml import etree
 
-from boomi_soap.cache import Snapshot, pinned_store
-from boomi_soap.contract import contract_of
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import BoomiSoapError, XMLInputError
-from boomi_soap.jsonform import JsonForm
-from boomi_soap.restmap import JsonBodies
-from boomi_soap.schema import load_schema
+from boomi_soap.snapshot.cache import Snapshot, pinned_store
+from boomi_soap.snapshot.contract import contract_of
+from boomi_soap.snapshot.schema import load_schema
 from boomi_soap.validate import SchemaValidator
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.wire.jsonform import JsonForm
+from boomi_soap.wire.restmap import JsonBodies
 
 ROOT = Path(__file__).parents[2]
 OPENAPI = ROOT / "boomi_soap" / "localservice" / "openapi" / "platformOpenAPISv3.0.3.json"

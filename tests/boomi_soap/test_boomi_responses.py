@@ -24,12 +24,12 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.bindings import types as bound
-from boomi_soap.cache import pinned_store
 from boomi_soap.exceptions import BoomiSoapError, ResponseError
+from boomi_soap.snapshot.cache import pinned_store
 from boomi_soap.wire import Deviations, check_answer
-from boomi_soap.xmlbind import from_element
-from boomi_soap.xmlsafe import parse_xml
+from boomi_soap.wire.xmlbind import from_element
 from tests.boomi_soap.test_boomi_examples import LAYOUTS, Checker, _document, _manifest, value_at
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "boomi-openapi" / "responses.json"

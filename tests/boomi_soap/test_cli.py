@@ -263,7 +263,7 @@ def test_validate_json_and_stdin(runner: CliRunner, compiled_env: dict[str, str]
 
 
 def test_validate_with_a_snapshot_and_an_element(runner: CliRunner, compiled_env: dict[str, str]) -> None:
-    from boomi_soap.cache import pinned_store
+    from boomi_soap.snapshot.cache import pinned_store
 
     snapshot = pinned_store().current(DEFAULT_ACCOUNT).directory
     process = str(CORPUS / "valid" / "rest-process.xml")
@@ -571,12 +571,12 @@ def test_cache_diff_exit_code_and_json_listings(runner: CliRunner) -> None:
 
 
 def test_ctrl_c_exits_130(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import boomi_soap.cache
+    import boomi_soap.snapshot.cache
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(boomi_soap.cache, "refresh", interrupted)
+    monkeypatch.setattr(boomi_soap.snapshot.cache, "refresh", interrupted)
     env = {"BOOMI_ACCOUNT_ID": "a-1", "BOOMI_USERNAME": "u", "BOOMI_PASSWORD": "p", "BOOMI_BASE_URL": ""}
     result = runner.invoke(main, ["fetch", "--cache-dir", str(tmp_path)], env=env)
     assert result.exit_code == 130
@@ -720,7 +720,7 @@ def test_fetch_refuses_the_bundled_snapshots_naming_cache_dir(
     runner: CliRunner, service: LocalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Issue 26: the README's `serve` + `fetch` in the source checkout rewrote tracked package data.
-    from boomi_soap.cache import pinned_store
+    from boomi_soap.snapshot.cache import pinned_store
 
     pinned = pinned_store().root
     before = _tree(pinned)
@@ -753,7 +753,7 @@ def test_update_pinned_is_the_maintainers_way_to_re_pin(
     import shutil
 
     from boomi_soap import cli
-    from boomi_soap.cache import pinned_store
+    from boomi_soap.snapshot.cache import pinned_store
 
     copy = tmp_path / "wsdl_cache"
     shutil.copytree(pinned_store().root, copy)

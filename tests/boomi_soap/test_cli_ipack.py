@@ -141,7 +141,7 @@ def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_pat
 
 def test_zoned_date_time_sends_utc_with_z() -> None:
     from boomi_soap.cli_ipack import ZonedDateTime
-    from boomi_soap.filters import F
+    from boomi_soap.query import F
 
     for given, sent in (
         ("2026-01-02T03:04:05+01:00", "2026-01-02T02:04:05Z"),

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import (
@@ -32,7 +31,6 @@ from boomi_soap.exceptions import (
     ServiceTimeoutError,
     TransportError,
 )
-from boomi_soap.filters import F, Grouping, Simple
 from boomi_soap.localservice import (
     DEFAULT_ACCOUNT,
     DEFAULT_API_TOKEN,
@@ -44,7 +42,9 @@ from boomi_soap.localservice import (
     User,
 )
 from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
+from boomi_soap.query import F, Grouping, Simple
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
@@ -566,7 +566,7 @@ def test_debug_logs_redact_secrets(
 
 
 def test_client_never_downloads(snapshot: Snapshot) -> None:
-    from boomi_soap.transport import SafeTransport
+    from boomi_soap._transports.sync import SafeTransport
 
     with pytest.raises(TransportError, match="refusing to fetch"):
         SafeTransport(FAST).load("http://127.0.0.1:9/x.xsd")

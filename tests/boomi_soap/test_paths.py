@@ -17,14 +17,14 @@ from lxml import etree
 
 from boomi_soap.bindings import TypedClient
 from boomi_soap.bindings import types as t
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
-from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.seed import EXECUTION_RECORDS
+from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from tests.docserver import doc_server
 from tests.xmlcompare import canon, typed_element, zeep_element
 

@@ -7,7 +7,7 @@ request: it validates, and the zeep path and the typed path build the same Body 
 the same call.  For every response: both paths read it, from a real loopback server
 that replays it, to the values in the file.  The zeep path runs twice: on zeep's
 reading of the WSDL, and on the signed form a previous client kept
-(:mod:`boomi_soap.zeepform`), with zeep's WSDL reader made to fail.
+(:mod:`boomi_soap.wire.zeepform`), with zeep's WSDL reader made to fail.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.bindings import TypedClient
 from boomi_soap.bindings import operations as ops
-from boomi_soap.cache import Snapshot
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
-from boomi_soap.filters import Expression, F, Grouping
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
+from boomi_soap.query import Expression, F, Grouping
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.validate import SchemaValidator
-from boomi_soap.xmlsafe import parse_xml
 from tests.conftest import FIXTURES
 from tests.docserver import doc_server
 from tests.xmlcompare import XSI_TYPE, body_child, canon, typed_element, zeep_element
@@ -98,7 +98,7 @@ def test_query_filter_fragment_validates_on_every_layout(snapshots: dict[str, Sn
 
 
 def _schema(snapshot: Snapshot) -> Any:
-    from boomi_soap.schema import load_schema
+    from boomi_soap.snapshot.schema import load_schema
 
     return load_schema(snapshot, keep_compiled=False)
 
@@ -126,7 +126,7 @@ def _call_of(payload: etree._Element, client: Client) -> tuple[str, dict[str, An
     if operation in ("create", "update"):
         source = children["object"]
         from boomi_soap.bindings import types as t
-        from boomi_soap.xmlbind import from_element
+        from boomi_soap.wire.xmlbind import from_element
 
         return operation, {"object": client.from_xml(source)}, {"object_": from_element(source, t.BaseType)}
     texts = {k: (v.text or "").strip() for k, v in children.items()}

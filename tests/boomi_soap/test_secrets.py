@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.cli import main
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.deploy import get_extensions, update_extension_properties
 from boomi_soap.exceptions import BoomiSoapError
-from boomi_soap.limiter import backend_for
+from boomi_soap.limits.limiter import backend_for
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.localservice.config import User
+from boomi_soap.platform.deploy import get_extensions, update_extension_properties
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, refresh
 
 PASSWORD = "Sentinel-Pw-7f3a9c"
 TOKEN = "Sentinel-Tok-2b8e41"

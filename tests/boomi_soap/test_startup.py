@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from boomi_soap.cache import CacheStore, Snapshot, refresh
+from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.client import NS_ENVELOPE, NS_WSSE, Client, sign
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheIntegrityError, RequestValidationError, TransportError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
-from boomi_soap.transport import SafeTransport
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 from tests.conftest import FIXTURES
 from tests.xmlcompare import canon
 
@@ -106,7 +106,7 @@ def test_signed_header_matches_boomis_sample(name: str) -> None:
 def test_typed_path_signs_as_the_zeep_path(snapshot: Snapshot, tmp_path: Path) -> None:
     from boomi_soap.bindings import types
     from boomi_soap.bindings.operations import OPERATIONS
-    from boomi_soap.xmlbind import TypedCaller
+    from boomi_soap.wire.xmlbind import TypedCaller
 
     client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
     payload = TypedCaller(client, types.NAMESPACE, types.REGISTRY).payload(
@@ -177,7 +177,7 @@ _TYPED_RUN = """
 import sys
 from pathlib import Path
 from boomi_soap.bindings import TypedClient
-from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.settings import ClientSettings

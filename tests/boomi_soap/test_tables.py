@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from boomi_soap.tables import PageProgress, cell_text, columns_of, plain, print_record, print_rows
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from boomi_soap.cache import pinned_store
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import CacheIntegrityError, DocumentInvalidError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.schema import CompiledCache, SchemaBundle, load_schema, resolve_schema, schema_from_files
+from boomi_soap.snapshot.cache import pinned_store
+from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle, load_schema, resolve_schema, schema_from_files
 from boomi_soap.validate import (
     SchemaValidator,
     ValidationIssue,
@@ -27,7 +28,6 @@ from boomi_soap.validate import (
     validate_sources,
     xpath_of,
 )
-from boomi_soap.xmlsafe import parse_xml
 from tests.hostile import HOSTILE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -282,7 +282,7 @@ def test_threads_validate_side_by_side(validator: SchemaValidator) -> None:
 _IMPORTS = """
 import sys
 from pathlib import Path
-from boomi_soap.schema import resolve_schema
+from boomi_soap.snapshot.schema import resolve_schema
 from boomi_soap.validate import SchemaValidator, validate_sources
 validator = SchemaValidator(resolve_schema())
 report = validate_sources(validator, sys.argv[1:])

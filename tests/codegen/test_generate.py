@@ -19,15 +19,15 @@ from lxml import etree
 import codegen
 from boomi_soap.bindings import TypedClient
 from boomi_soap.bindings import types as t
-from boomi_soap.cache import CacheStore, pinned_store, refresh
 from boomi_soap.cli import main
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.fetch import Document, FetchResult
-from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
-from boomi_soap.schema import load_schema
-from boomi_soap.xmlbind import FieldMeta, from_element, to_element
+from boomi_soap.query import F
+from boomi_soap.snapshot.cache import CacheStore, pinned_store, refresh
+from boomi_soap.snapshot.fetch import Document, FetchResult
+from boomi_soap.snapshot.schema import load_schema
+from boomi_soap.wire.xmlbind import FieldMeta, from_element, to_element
 
 ROOT = Path(__file__).parents[2]
 BINDINGS = ROOT / "boomi_soap" / "bindings"
@@ -64,7 +64,7 @@ def test_header_is_stable_and_names_the_snapshot() -> None:
 def _digest_in_subprocess(seed: str, out: Path) -> str:
     code = (
         "import hashlib, sys\n"
-        "from boomi_soap.cache import pinned_store\n"
+        "from boomi_soap.snapshot.cache import pinned_store\n"
         "import codegen\n"
         "g = codegen.generate(pinned_store().current('localdemo-A1B2C3'), 'boomi_soap.bindings')\n"
         "print(hashlib.sha256(repr(sorted(g.files.items())).encode()).hexdigest())\n"
@@ -283,7 +283,7 @@ from pathlib import Path
 
 from boomi_soap import Client, Credentials
 from boomi_soap.bindings import TypedClient, types as t
-from boomi_soap.cache import pinned_store
+from boomi_soap.snapshot.cache import pinned_store
 
 
 def main(endpoint: str, process_id: str) -> str:

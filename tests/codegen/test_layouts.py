@@ -16,13 +16,13 @@ import pytest
 from lxml import etree
 
 import codegen
-from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
-from boomi_soap.contract import contract_of
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.fetch import Document, FetchResult
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from boomi_soap.snapshot.contract import contract_of
+from boomi_soap.snapshot.fetch import Document, FetchResult
 
 ROOT = Path(__file__).parents[2]
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 from boomi_soap import Client, Credentials, F
-from boomi_soap.cache import CacheStore
+from boomi_soap.snapshot.cache import CacheStore
 from acme_gen import TypedClient, types as t
 
 snapshot = CacheStore(Path(sys.argv[1]), read_only=True).open(Path(sys.argv[2]))

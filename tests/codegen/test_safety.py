@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from boomi_soap.cache import CacheStore, Snapshot, pinned_store, refresh
 from boomi_soap.cli import main
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import InvalidRequestError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refresh
 
 ROOT = Path(__file__).parents[2]
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -146,7 +146,7 @@ def test_generated_helpers_follow_what_each_object_supports(
 def test_bindings_warn_once_on_another_snapshot(
     snapshot: Snapshot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from boomi_soap.xmlbind import check_snapshot
+    from boomi_soap.wire.xmlbind import check_snapshot
 
     client = Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path)
     with caplog.at_level(logging.WARNING, logger="boomi_soap.bindings"):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import codegen
-from boomi_soap.cache import pinned_store
 from boomi_soap.localservice import DEFAULT_ACCOUNT
+from boomi_soap.snapshot.cache import pinned_store
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = "acme_gen"

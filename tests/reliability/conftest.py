@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 
 USER = "sentinel@example.com"
 PASSWORD = "Sentinel-Pw-7f3a9c2e"

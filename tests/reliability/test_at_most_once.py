@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from boomi_soap.aio import AsyncClient
+from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import BoomiSoapError, TransportError

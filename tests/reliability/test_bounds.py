@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import (
@@ -21,6 +20,7 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import pinned_store
 from tests.reliability.conftest import PASSWORD, TOKEN, USER, Evidence
 from tests.scripted import Answer, drip, flood, reply, scripted
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheIntegrityError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 
 

@@ -22,17 +22,17 @@ import httpx
 import pytest
 from urllib3.util import parse_url
 
-from boomi_soap.aio import AsyncClient
-from boomi_soap.asyncops import download_log, poll_async
-from boomi_soap.cache import CacheStore, refresh
+from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
-from boomi_soap.connectnow import ConnectNowClient
 from boomi_soap.credentials import Credentials, Endpoint, check_url, same_origin, url_problem
 from boomi_soap.exceptions import ConfigurationError, FetchError, TransportError
-from boomi_soap.fetch import fetch_documents
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
-from boomi_soap.runs import attach
+from boomi_soap.platform.connectnow import ConnectNowClient
+from boomi_soap.platform.polling import download_log, poll_async
+from boomi_soap.platform.runs import attach
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, refresh
+from boomi_soap.snapshot.fetch import fetch_documents
 from tests.boomi_soap.conftest import FAST, QUICK
 from tests.docserver import doc_server, serving
 from tests.drifting import drifting_proxy

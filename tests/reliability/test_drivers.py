@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.aio import AsyncClient
-from boomi_soap.cache import pinned_store
+from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import (
@@ -31,6 +30,7 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import pinned_store
 from tests.hostile import HOSTILE as HOSTILE_XML
 from tests.reliability.conftest import PASSWORD, USER, Evidence
 from tests.scripted import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.aio import AsyncClient
+from boomi_soap.async_client import AsyncClient
 from boomi_soap.exceptions import (
     BoomiSoapError,
     QuotaExceededError,

@@ -21,24 +21,24 @@ import pytest
 import requests
 from lxml import etree
 
-from boomi_soap.asyncops import read_async_result
-from boomi_soap.cache import pinned_store
+from boomi_soap._transports.rest import fault
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.client import Client
-from boomi_soap.connectnow import ConnectNowClient
-from boomi_soap.contract import contract_of
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import BoomiSoapError
-from boomi_soap.filters import F, Grouping, Simple, check_expression, check_operators
-from boomi_soap.jsonform import JsonForm, loads
 from boomi_soap.localservice import DEFAULT_ACCOUNT
+from boomi_soap.platform.connectnow import ConnectNowClient
+from boomi_soap.platform.polling import read_async_result
+from boomi_soap.query import F, Grouping, Simple, check_expression, check_operators
 from boomi_soap.render import load_object, parse_filters
-from boomi_soap.rest import fault
-from boomi_soap.restmap import JsonBodies, RestCall, RestMap, error_message
-from boomi_soap.schema import load_schema
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import pinned_store
+from boomi_soap.snapshot.contract import contract_of
+from boomi_soap.snapshot.schema import load_schema
 from boomi_soap.validate import SchemaValidator
-from boomi_soap.xmlsafe import parse_xml
-from tests.boomi_soap.test_jsonform import EXAMPLES  # Boomi's own JSON samples, with the element of each
+from boomi_soap.wire.jsonform import JsonForm, loads
+from boomi_soap.wire.restmap import JsonBodies, RestCall, RestMap, error_message
+from tests.boomi_soap.wire.test_jsonform import EXAMPLES  # Boomi's own JSON samples, with the element of each
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 DATA = "http://api.platform.boomi.com/"

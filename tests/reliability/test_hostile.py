@@ -20,14 +20,14 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boomi_soap.cache import pinned_store
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import BoomiSoapError, FetchError, ResponseError, XMLInputError
-from boomi_soap.fetch import fetch_documents
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.schema import load_schema
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import pinned_store
+from boomi_soap.snapshot.fetch import fetch_documents
+from boomi_soap.snapshot.schema import load_schema
 from boomi_soap.validate import SchemaValidator
 from tests.docserver import doc_server
 from tests.hostile import HOSTILE

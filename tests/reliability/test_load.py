@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
+from boomi_soap.query import F
 from tests.reliability.conftest import Evidence, client_for, sentinel_config
 
 RATE = 100  # per second, service and client alike (Boomi's 5/s would make this run 8 minutes)

@@ -6,12 +6,12 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from boomi_soap.cache import CacheStore
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore
 from tests.reliability.conftest import FAST_RETRY, PASSWORD, USER, Evidence, client_for, sentinel_config
 
 PROCESSES = 4

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.contract import NS_DATA, NS_SOAP
-from boomi_soap.xmlsafe import parse_xml
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

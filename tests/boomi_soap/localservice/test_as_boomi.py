@@ -14,7 +14,7 @@ from lxml import etree
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.contract import NS_DATA
 from boomi_soap.localservice.model import Record, build_object
-from boomi_soap.restmap import error_message
+from boomi_soap.wire.restmap import error_message
 from tests.boomi_soap.localservice.helpers import RawSoap
 
 AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)

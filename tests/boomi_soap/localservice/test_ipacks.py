@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from boomi_soap.exceptions import InvalidRequestError, NotFoundError
-from boomi_soap.filters import F
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ipacks
+from boomi_soap.query import F
 from tests.boomi_soap.conftest import Connect
 
 MULTI = next(p for p in ipacks.PACKS if p.installation_type == "MULTI")

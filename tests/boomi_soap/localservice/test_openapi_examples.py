@@ -22,9 +22,9 @@ import pytest
 import requests
 from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
-from boomi_soap.xmlsafe import parse_xml
 from tests.boomi_soap.test_boomi_examples import OPENAPI, value_at
 
 MANIFEST = Path(__file__).parents[2] / "fixtures" / "boomi-openapi" / "manifest.json"

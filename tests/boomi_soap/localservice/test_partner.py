@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from boomi_soap.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import PermissionDeniedError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, refresh
 from tests.boomi_soap.localservice.helpers import NS, RawSoap
 
 MINE, NOT_MINE = DEFAULT_SUB_ACCOUNTS  # the demo user may act on the first sub-account only

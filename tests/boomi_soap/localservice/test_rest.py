@@ -16,7 +16,7 @@ from boomi_soap.localservice import (
 )
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.localservice.contract import NS_DATA
-from boomi_soap.restmap import error_message
+from boomi_soap.wire.restmap import error_message
 
 AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)
 

@@ -10,6 +10,7 @@ import zeep
 from lxml import etree
 from zeep.transports import Transport
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.localservice import (
     DEFAULT_ACCOUNT,
     DEFAULT_API_TOKEN,
@@ -19,7 +20,6 @@ from boomi_soap.localservice import (
     ServiceConfig,
     User,
 )
-from boomi_soap.xmlsafe import parse_xml
 
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"

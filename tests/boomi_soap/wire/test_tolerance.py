@@ -24,12 +24,12 @@ from lxml import etree
 
 from boomi_soap import AsyncClient
 from boomi_soap.bindings import TypedClient
-from boomi_soap.cache import CacheStore, Snapshot, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import ResponseError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 from boomi_soap.wire import Deviation, Deviations
 from tests.drifting import drifting_proxy
 

@@ -1,0 +1,1 @@
+"""Hardened XML parsing and redaction: the base every layer reads XML through."""

@@ -1,0 +1,779 @@
+"""An asyncio client with the guarantees of :class:`~boomi_soap.client.Client`, and a fan-out over accounts.
+
+:class:`AsyncClient` wraps a :class:`~boomi_soap.client.Client` for everything that
+is not I/O (the snapshot, its schema, request validation at zeep's egress hook,
+WS-Security, typed results) and sends through zeep's async binding on an httpx
+transport.  Sends pass the same gate (rate window and quota budget, shared with the
+wrapped client and with every client on the same limiter backend), follow the same
+retry policy (the service's own 503 always; a gateway's 503 or an ambiguous failure
+only for reads, so a ``create`` or ``executeProcess`` runs at most once), meet the
+same bounds (:class:`AsyncSafeTransport`), log envelopes with secrets redacted, and
+raise the same typed exceptions.  Wrapped around a ``transport="rest"`` client it
+speaks REST (XML or JSON) as that client does (:class:`AsyncRestTransport`).
+
+:func:`fan_out` runs one coroutine per account, each on a client of its own account
+that shares the schema, the HTTP connection pool and the limiter backend, with each
+account held to its own rate and a global cap on calls in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import functools
+import logging
+import random
+import ssl
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Generic, Self, TypeVar
+
+import httpx
+import requests
+from zeep.proxy import AsyncServiceProxy
+from zeep.transports import AsyncTransport
+
+from boomi_soap._transports.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_head, too_large
+from boomi_soap._transports.reasons import describe_connection_error
+from boomi_soap._transports.rest import RestTransport
+from boomi_soap._transports.sync import CallRecord, answered, next_try
+from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
+from boomi_soap.client import Client, _execution, _log_call, _translate
+from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback, same_origin
+from boomi_soap.exceptions import (
+    ConfigurationError,
+    InvalidRequestError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
+from boomi_soap.limits.quota import Gates, Outage
+from boomi_soap.platform.partner import SubAccountClient
+from boomi_soap.query import Expression
+from boomi_soap.settings import ClientSettings
+from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.wire.restmap import rest_root
+from boomi_soap.wire.tolerance import Deviations
+
+__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
+
+T = TypeVar("T")
+_log = logging.getLogger("boomi_soap.client")
+_record: ContextVar[CallRecord | None] = ContextVar("boomi_soap_call", default=None)
+
+
+class AsyncSafeTransport(AsyncTransport):
+    """zeep's httpx transport with the sync transport's gate, retries, bounds and redacted DEBUG logs.
+
+    Every bound of :class:`~boomi_soap._transports.sync.SafeTransport` holds here too, decided
+    by the same functions (:mod:`boomi_soap._transports.bounds`; ``settled``, ``refuse_unsafe_retry``
+    and ``next_try`` of :mod:`boomi_soap._transports.sync`): ``total_timeout`` over the whole
+    call (retries, backoff and a dripped body included), ``max_response_bytes`` counted
+    on the decoded body as it streams (a declared size over it is not read at all), no
+    redirect followed, an HTML page refused, at most once behind a gateway, and the
+    ``proxies``, ``ca_bundle`` and ``client_cert`` settings (plain-http loopback never
+    through an environment proxy).
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        gates: Gates,
+        outage: Outage,
+        *,
+        http: httpx.AsyncClient | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Build the transport.
+
+        Args:
+            settings: Timeouts, bounds, proxies, TLS and retry policy.
+            gates: The accounts' gates (shared with the sync client it sits beside).
+            outage: The run of 503s (shared likewise).
+            http: The httpx client (a new one by default, built from ``settings``; one
+                given keeps its own proxies and TLS, the other bounds still apply).
+            in_flight: Caps the sends in flight across every transport that shares it.
+
+        Raises:
+            ConfigurationError: If the CA bundle or client certificate cannot be loaded.
+        """
+        self._close_session = False  # zeep's __del__ reads it, even when building the client below fails
+        timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+        # Not zeep's constructor: it builds a sync client for WSDL downloads (ours never
+        # downloads), and each new client loads the CA bundle again (~70 ms of CPU).
+        self.client = http or httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            transport=_Routes(settings),
+            trust_env=False,  # _Routes reads the environment's proxies, minus plain-http loopback
+            headers={"User-Agent": settings.user_agent},
+        )
+        self.wsdl_client = None
+        self.cache = None
+        self.logger = logging.getLogger("zeep.transports")
+        self.client_settings = settings
+        self.gates = gates
+        self.outage = outage
+        self._in_flight = in_flight
+        self._timeout = timeout
+        self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
+
+    def begin(self, operation: str) -> CallRecord:
+        """Start recording a call made from this task."""
+        record = CallRecord(operation)
+        _record.set(record)
+        return record
+
+    def current(self) -> CallRecord | None:
+        """The record of this task's latest call, if any."""
+        return _record.get()
+
+    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
+        """Send a SOAP request, honouring the gate, the retry policy and the bounds.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
+        """
+        return await self.send("POST", address, message, headers)
+
+    async def send(
+        self,
+        method: str,
+        address: str,
+        message: bytes | str | None,
+        headers: dict[str, str],
+        *,
+        account_address: str | None = None,
+    ) -> httpx.Response:
+        """Send one HTTP request under the same gate, retries and bounds as :meth:`post`.
+
+        ``account_address`` is the SOAP endpoint whose account gate counts the call
+        (default: ``address``), so REST calls share the SOAP calls' rate window and quota.
+
+        Raises:
+            ServiceTimeoutError: On a connect, read or total timeout.
+            RedirectRefusedError: On a 3xx answer (never followed).
+            ResponseError: On an answer too large or unreadable.
+            TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
+        """
+        record = _record.get() or self.begin("call")
+        settings = self.client_settings
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(
+                "%s request to %s\n%s\n\n%s",
+                record.operation, redact_url(address), redact_headers(headers),
+                debug_body(message or b"", settings.debug_body_limit),
+            )  # fmt: skip
+        total = settings.total_timeout
+        expires = None if total is None else time.monotonic() + total
+        timer = asyncio.timeout(total)
+        try:
+            async with timer:
+                return await self._attempts(
+                    record, method, address, message, headers, expires, account_address or address
+                )
+        except TimeoutError:
+            if not timer.expired():
+                raise
+            raise ServiceTimeoutError(
+                record.operation,
+                f"no complete answer from {redact_url(address)} within the total timeout of {total:g} s"
+                + ("" if record.attempts == 0 else "; the call may have run"),
+                sent=False if record.attempts == 0 else None,
+                attempts=record.attempts,
+            ) from None
+
+    async def _attempts(
+        self,
+        record: CallRecord,
+        method: str,
+        address: str,
+        message: bytes | str | None,
+        headers: dict[str, str],
+        expires: float | None,
+        account_address: str,
+    ) -> httpx.Response:
+        settings = self.client_settings
+        policy = settings.retry
+        gate = self.gates.gate(account_address)
+        while True:
+            record.waited += await gate.enter_async(retry=record.attempts > 0, expires=expires)
+            granted = time.monotonic()
+            record.attempts += 1
+            error: TransportError | None = None
+            retry_reason: str | None = None
+            try:
+                response = await self._send(record, method, address, message, headers)
+            except _FailedError as failed:
+                error, retry_reason = failed.classify(record, address, self._timeout, policy.idempotent)
+            else:
+                gate.sent(granted, time.monotonic())
+                status, body = response.status_code, response.content
+                if answered(record, settings, self.outage, status, response.headers, body, address):
+                    return response
+                retry_reason = "HTTP 503"
+            retry_after = response.headers.get("Retry-After") if error is None else None
+            left = None if expires is None else max(0.0, expires - time.monotonic())
+            pause = next_try(
+                record, policy, self.outage, retry_reason, error, retry_after, self._random.random(), time_left=left
+            )
+            if pause is None:
+                if error is None:
+                    return response  # the last 503: mapped to RateLimitedError like the sync client's
+                raise error
+            await asyncio.sleep(pause)
+            record.waited += pause
+
+    async def _send(
+        self, record: CallRecord, method: str, address: str, message: bytes | str | None, headers: dict[str, str]
+    ) -> httpx.Response:
+        # Only the encodings the Inflater decodes in bounded steps (a client's own default may add br).
+        request = self.client.build_request(
+            method, address, content=message, headers={"Accept-Encoding": ENCODINGS, **headers}
+        )
+        if self._in_flight is not None:
+            async with self._in_flight:
+                return await self._exchange(record, address, request)
+        return await self._exchange(record, address, request)
+
+    async def _exchange(self, record: CallRecord, address: str, request: httpx.Request) -> httpx.Response:
+        limit = self.client_settings.max_response_bytes
+        try:
+            response = await self.client.send(request, stream=True)
+        except (httpx.HTTPError, OSError) as exc:  # httpcore lets an ssl.SSLError (a TLS alert) through
+            raise _FailedError(exc, reading=False) from None
+        try:
+            record.status = response.status_code
+            check_head(record.operation, record.attempts, response.status_code, response.headers, address, limit)
+            inflater = Inflater(
+                response.headers.get("Content-Encoding"), operation=record.operation, attempts=record.attempts
+            )
+            cap = BodyCap(limit)
+            try:
+                async for raw in response.aiter_raw(CHUNK):
+                    for piece in inflater.feed(raw):
+                        if not cap.add(piece):
+                            raise too_large(record.operation, record.attempts, address, limit)
+                for piece in inflater.finish():
+                    if not cap.add(piece):
+                        raise too_large(record.operation, record.attempts, address, limit)
+            except (httpx.HTTPError, OSError) as exc:
+                raise _FailedError(exc, reading=True) from None
+        finally:
+            with contextlib.suppress(httpx.HTTPError, OSError):  # a broken connection is dropped all the same
+                await response.aclose()
+        # The decoded body, under headers that no longer describe an encoding or a length.
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODING_HEADERS]
+        return httpx.Response(response.status_code, headers=kept, content=cap.body(), request=request)
+
+    def new_response(self, response: httpx.Response) -> requests.Response:
+        """Convert httpx's answer to the ``requests`` one zeep's parser reads."""
+        converted: requests.Response = super().new_response(response)  # type: ignore[no-untyped-call]
+        return converted
+
+
+_ENCODING_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class AsyncRestTransport(AsyncSafeTransport):
+    """:class:`AsyncSafeTransport` speaking Boomi's RESTish API, as the sync ``RestTransport`` does.
+
+    The request is the sync client's: the same :class:`~boomi_soap._transports.rest.RestTransport`
+    (its REST mapping, JSON bodies and queryToken memory) turns the validated SOAP
+    envelope into the REST call and the REST answer (JSON read as XML) back into the
+    SOAP envelope zeep reads through the same plugin, or the fault of a REST error.
+    Only the sending is this driver's, under the same gate, retries and bounds.
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        gates: Gates,
+        outage: Outage,
+        rest: RestTransport,
+        *,
+        http: httpx.AsyncClient | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Build the transport; ``rest`` is the sync client's, the other arguments as for the SOAP one."""
+        super().__init__(settings, gates, outage, http=http, in_flight=in_flight)
+        self.rest = rest
+
+    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
+        """Send a SOAP envelope's request wrapper as REST to ``address``'s account; answer with a SOAP envelope.
+
+        Raises:
+            InvalidRequestError: If the operation has no REST form (or no JSON form, over JSON).
+            ResponseError: If the REST answer cannot be read as the operation's answer.
+        """
+        record = _record.get() or self.begin("call")
+        rest = self.rest
+        root, account = rest_root(address), address
+        if root == rest.root:
+            # The sync transport's own account: its gate too (a sub-account view with its
+            # own limit sends to the parent's root, gated as the sub-account).
+            account = rest.soap_address
+        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), root)
+        response = await self.send(call.method, url, call.body, rest_headers, account_address=account)
+        content = rest.read_json(call, response.status_code, response.content, record.attempts)
+        record.mapped = True
+        status, envelope = rest.answer(call, response.status_code, content, record)
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-type"]
+        kept.append(("Content-Type", "text/xml; charset=utf-8"))
+        return httpx.Response(status, headers=kept, content=envelope, request=response.request)
+
+
+class _Routes(httpx.AsyncBaseTransport):
+    """Each request direct or through a proxy, chosen as the sync driver (requests) chooses.
+
+    ``ClientSettings.proxies`` first (``scheme://host``, ``scheme``, ``all://host``,
+    ``all``), then the environment's (``HTTPS_PROXY``, ``NO_PROXY`` ...), except that
+    plain ``http://`` to a loopback address never goes through the environment's: the
+    credentials would travel in clear text to the proxy host.  Every connection verifies
+    TLS with ``ca_bundle`` (else the system's trust store) and presents ``client_cert``.
+    """
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._tls = _tls_context(settings.ca_bundle, settings.client_cert)
+        self._explicit = dict(settings.proxies or {})
+        self._environment = urllib.request.getproxies_environment()
+        self._direct = httpx.AsyncHTTPTransport(verify=self._tls, trust_env=False)
+        self._via: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy URL a request to ``url`` goes through (``None``: direct)."""
+        scheme, host = url.scheme, url.host
+        for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
+            if key in self._explicit:
+                return self._explicit[key]
+        environment = self._environment
+        if (scheme == "http" and is_loopback(host)) or _bypassed(host, environment.get("no", "")):
+            return None
+        return environment.get(scheme) or environment.get("all")
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = self.proxy_for(request.url)
+        transport = self._direct
+        if proxy is not None:
+            transport = self._via.get(proxy) or self._via.setdefault(
+                proxy, httpx.AsyncHTTPTransport(verify=self._tls, proxy=proxy, trust_env=False)
+            )
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in (self._direct, *self._via.values()):
+            await transport.aclose()
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` names ``host`` (``*``, the host, or a domain it is in)."""
+    host = host.lower().rstrip(".")
+    for entry in (e.strip().lower().lstrip(".") for e in no_proxy.split(",")):
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
+
+
+@functools.cache
+def _tls_context(ca_bundle: str | None = None, client_cert: str | tuple[str, str] | None = None) -> ssl.SSLContext:
+    """One verifying TLS context per CA bundle and client certificate, for every client of the process.
+
+    Raises:
+        ConfigurationError: If a file cannot be loaded.
+    """
+    try:
+        context = ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"ClientSettings.ca_bundle cannot be loaded ({type(exc).__name__})") from None
+    try:
+        if isinstance(client_cert, tuple):
+            context.load_cert_chain(client_cert[0], client_cert[1])
+        elif client_cert is not None:
+            context.load_cert_chain(client_cert)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"ClientSettings.client_cert cannot be loaded ({type(exc).__name__})") from None
+    return context
+
+
+class _FailedError(Exception):
+    """An httpx failure (or an ``OSError`` httpx let through), and whether it struck while reading the body."""
+
+    def __init__(self, cause: httpx.HTTPError | OSError, *, reading: bool) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+        self.reading = reading
+
+    def classify(
+        self, record: CallRecord, address: str, timeout: httpx.Timeout, idempotent: frozenset[str]
+    ) -> tuple[TransportError, str | None]:
+        """The error to raise and, if the call may be retried, why (as the sync transport decides)."""
+        operation, attempts = record.operation, record.attempts
+        repeatable = operation in idempotent
+        cause = self.cause
+        url = redact_url(address)
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            message = f"could not connect to {url} within {timeout.connect or 0:g} s"
+            return ServiceTimeoutError(operation, message, sent=False, attempts=attempts), "connect timeout"
+        if isinstance(cause, httpx.TimeoutException):
+            message = f"no answer from {url} within {timeout.read or 0:g} s; the call may have run"
+            return ServiceTimeoutError(operation, message, attempts=attempts), "read timeout" if repeatable else None
+        if isinstance(cause, ssl.SSLError) and not self.reading:
+            # A TLS alert after the handshake seemed done (TLS 1.3: a client certificate refused).
+            problem = describe_connection_error(cause, address)
+            return TransportError(operation, problem.message, attempts=attempts), None
+        if isinstance(cause, httpx.ConnectError):
+            problem = describe_connection_error(cause, address)
+            # A name that does not resolve or a port that does not speak TLS will not heal in seconds.
+            final = problem.kind in ("dns", "tls-plain", "tls")
+            error = TransportError(operation, problem.message, sent=False, attempts=attempts)
+            return error, None if final else "connection refused"
+        if self.reading:  # the answer began and broke off: truncated
+            message = f"unreadable answer ({type(cause).__name__}); the call may have run"
+            return ResponseError(operation, message, attempts=attempts), "unreadable answer" if repeatable else None
+        message = f"connection to {url} lost before an answer; the call may have run"
+        return TransportError(operation, message, attempts=attempts), "connection lost" if repeatable else None
+
+
+class AsyncQueryResults(AsyncIterator[Any]):
+    """``async for`` over every result of a query, following ``queryMore`` pages lazily.
+
+    Attributes:
+        pages: Pages fetched so far.
+        seen: Results yielded so far.
+        exhausted: Whether the last page was reached.
+    """
+
+    def __init__(
+        self, client: AsyncClient, first: Callable[[], Awaitable[Any]], on_page: Callable[[int, int], None] | None
+    ) -> None:
+        self._client = client
+        self._next_page: Callable[[], Awaitable[Any]] | None = first
+        self._buffer: list[Any] = []
+        self._on_page = on_page
+        self.pages = 0
+        self.seen = 0
+        self.exhausted = False
+
+    def __aiter__(self) -> AsyncQueryResults:
+        return self
+
+    async def __anext__(self) -> Any:
+        while not self._buffer:
+            if self._next_page is None:
+                self.exhausted = True
+                raise StopAsyncIteration
+            page = await self._next_page()
+            self.pages += 1
+            self._buffer = list(page.result or []) if page is not None else []
+            token = page.queryToken if page is not None else None
+            self._next_page = (lambda t=token: self._client._call("queryMore", queryToken=t)) if token else None
+            if self._on_page is not None:
+                self._on_page(self.pages, self.seen + len(self._buffer))
+        self.seen += 1
+        return self._buffer.pop(0)
+
+    async def count(self) -> int:
+        """Page through what is left and return the total number of results."""
+        async for _ in self:
+            pass
+        return self.seen
+
+
+class AsyncClient:
+    """The asyncio twin of :class:`~boomi_soap.client.Client`, for one account.
+
+    Attributes:
+        sync: The wrapped client: its snapshot, schema, validator and settings.
+        address: Where calls go.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        http: httpx.AsyncClient | None = None,
+        address: str | None = None,
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
+        """Wrap a client; its gate, retries and validation apply to the async calls too.
+
+        Args:
+            client: The client whose snapshot, credentials and settings to use.
+            http: An httpx client to send with (a new one by default).
+            address: Another account's endpoint on the same service (see :meth:`for_account`).
+            in_flight: Caps the calls in flight across every client sharing it.
+        """
+        self.sync = client
+        if address is not None and not same_origin(address, client.address):
+            # The credentials go wherever the calls go: another account, never another host.
+            raise ConfigurationError(f"address {redact_url(address)!r} is not on the origin of {client.address}")
+        self.address = address or client.address
+        sync_transport = client._transport
+        self._transport: AsyncSafeTransport
+        if isinstance(sync_transport, RestTransport):
+            self._transport = AsyncRestTransport(
+                client.settings, sync_transport.gates, sync_transport.outage, sync_transport,
+                http=http, in_flight=in_flight,
+            )  # fmt: skip
+        else:
+            self._transport = AsyncSafeTransport(
+                client.settings, sync_transport.gates, sync_transport.outage, http=http, in_flight=in_flight
+            )
+        zeep_client = copy.copy(client._zeep)  # shares the parsed WSDL, WS-Security and plugins
+        zeep_client.transport = self._transport
+        binding = next(iter(zeep_client.wsdl.bindings.values()))
+        self._service = AsyncServiceProxy(zeep_client, binding, address=self.address)  # type: ignore[no-untyped-call]
+
+    @classmethod
+    def from_cache(
+        cls,
+        account_id: str | None = None,
+        *,
+        cache_dir: Path | None = None,
+        flavour: Flavour = "platform",
+        credentials: Credentials | None = None,
+        base_url: str | None = None,
+        settings: ClientSettings | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> AsyncClient:
+        """Build from the account's cached snapshot; the arguments of :meth:`Client.from_cache`."""
+        return cls(
+            Client.from_cache(
+                account_id,
+                cache_dir=cache_dir,
+                flavour=flavour,
+                credentials=credentials,
+                base_url=base_url,
+                settings=settings,
+                env=env,
+            )
+        )
+
+    @classmethod
+    def build(
+        cls,
+        snapshot: Snapshot,
+        credentials: Credentials,
+        *,
+        endpoint: Endpoint | str | None = None,
+        settings: ClientSettings | None = None,
+        compiled_dir: Path | None = None,
+    ) -> AsyncClient:
+        """Build from a snapshot, with the arguments of :class:`~boomi_soap.client.Client`."""
+        return cls(Client(snapshot, credentials, endpoint=endpoint, settings=settings, compiled_dir=compiled_dir))
+
+    def other_account(self, account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
+        """A client of another account on the same service, sharing schema, settings and limiter backend.
+
+        Its calls go to that account's own endpoint (``.../{account_id}``) and are held
+        to that account's rate limit.  It has connections of its own (close it with
+        :meth:`aclose`): httpx scans its whole pool on every request, so one pool for
+        many accounts costs more CPU per call the more accounts there are, and past its
+        keep-alive limit it reconnects.
+        """
+        prefix = self.address.rsplit("/", 1)[0]
+        return AsyncClient(self.sync, address=f"{prefix}/{account_id}", in_flight=in_flight)
+
+    def for_account(self, sub_account_id: str, *, in_flight: asyncio.Semaphore | None = None) -> AsyncClient:
+        """The Partner API view acting on a sub-account, as :meth:`boomi_soap.client.Client.for_account`.
+
+        Every call carries the override and goes to this client's (the parent's)
+        endpoint, held to the parent's rate limit, as Boomi counts it; calls Boomi
+        refuses with an override are refused before sending.  Close it with :meth:`aclose`.
+
+        Raises:
+            ConfigurationError: If the WSDL is not the Partner API, or the id is not a sub-account id.
+        """
+        return AsyncClient(self.sync.for_account(sub_account_id), address=self.address, in_flight=in_flight)
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(address={self.address!r}, user={self.sync._credentials.username!r})"
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._transport.aclose()  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> Self:
+        """Use as ``async with``."""
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Close the connections."""
+        await self.aclose()
+
+    # -- plumbing -------------------------------------------------------------------
+    def type(self, name: str) -> Any:
+        """The zeep type of a data-schema type (``Process``, ``Environment`` ...)."""
+        return self.sync.type(name)
+
+    @property
+    def deviations(self) -> Deviations:
+        """The answers' deviations from the snapshot, counted with the wrapped client's (one reader for both)."""
+        return self.sync.deviations
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """Names of the WSDL's operations."""
+        return self.sync.operations
+
+    async def _call(self, operation: str, **kwargs: Any) -> Any:
+        if isinstance(self.sync, SubAccountClient):
+            kwargs = self.sync.overridden(operation, kwargs)
+        record = self._transport.begin(operation)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await getattr(self._service, operation)(**kwargs)
+            outcome = "ok"
+            return result
+        except Exception as exc:
+            mapped = _translate(operation, exc, record)
+            if mapped is exc:
+                raise
+            raise mapped from None
+        finally:
+            _log_call(operation, outcome, started, record)
+
+    # -- operations -----------------------------------------------------------------
+    async def get(self, object_type: str, object_id: str) -> Any:
+        """Return one object; its class follows the result's ``xsi:type``."""
+        return await self._call("get", objectType=object_type, objectId=object_id)
+
+    def query(
+        self,
+        object_type: str,
+        where: Expression | None = None,
+        *,
+        sort: Mapping[str, str] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> AsyncQueryResults:
+        """Query objects: ``async for result in client.query(...)``, following pages lazily.
+
+        Raises:
+            QueryFilterError: If an operator is not in the account's schema.
+        """
+        config = self.sync.query_config(where, sort=sort)
+        return AsyncQueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
+
+    async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Create an object from its type name and fields, or from a zeep object."""
+        return await self._call("create", object=self.sync._object(obj, object_type, fields))
+
+    async def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
+        return await self._call("update", object=self.sync._object(obj, object_type, fields))
+
+    async def delete(self, object_type: str, object_id: str) -> bool:
+        """Delete an object; ``False`` if it did not exist."""
+        return bool(await self._call("delete", objectType=object_type, objectId=object_id))
+
+    async def execute_process(
+        self,
+        atom_id: str,
+        *,
+        process_id: str | None = None,
+        process_name: str | None = None,
+        properties: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a process on an Atom; sent once (never retried after it may have arrived)."""
+        await self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
+
+    async def call(self, operation: str, **kwargs: Any) -> Any:
+        """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
+        if operation not in self.operations:
+            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        return await self._call(operation, **kwargs)
+
+
+@dataclass(frozen=True)
+class AccountOutcome(Generic[T]):
+    """What a fan-out's task did for one account.
+
+    Attributes:
+        account: The account id.
+        result: The task's return value, if it succeeded.
+        error: What it raised, if it failed.
+        seconds: How long it ran.
+    """
+
+    account: str
+    result: T | None = None
+    error: Exception | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task succeeded."""
+        return self.error is None
+
+
+async def fan_out(
+    client: AsyncClient,
+    accounts: Iterable[str],
+    task: Callable[[AsyncClient], Awaitable[T]],
+    *,
+    concurrency: int = 32,
+    progress: bool | None = None,
+    sub_accounts: bool | None = None,
+) -> dict[str, AccountOutcome[T]]:
+    """Run ``task`` once per account, concurrently, and collect every result and error.
+
+    Each account gets a client of its own.  Accounts of the platform API get one on
+    their own endpoint (:meth:`AsyncClient.other_account`), so each is held to its own
+    rate limit (and quota budget) by the shared limiter backend.  Sub-accounts of a
+    Partner API client get an override view (:meth:`AsyncClient.for_account`), all
+    held to the parent's limit, as Boomi counts them.  ``concurrency`` caps the calls
+    in flight across all accounts.  One
+    account's failure does not stop the others.  Each account's client is closed
+    when its task returns, so a task must not leave calls running (gather them with
+    ``return_exceptions=True``).
+
+    Args:
+        client: A client of any account on the service, with the settings to use.
+        accounts: Account ids.
+        task: A coroutine function given each account's client.
+        concurrency: Most calls in flight at once over all accounts.
+        progress: Show progress on stderr; default: only when stderr is a terminal.
+        sub_accounts: Act on the accounts through the Partner API override; default:
+            when ``client``'s WSDL is the Partner API.
+
+    Returns:
+        Each account's outcome, in the order given.
+    """
+    accounts = list(dict.fromkeys(accounts))
+    show = sys.stderr.isatty() if progress is None else progress
+    in_flight = asyncio.Semaphore(concurrency)
+    outcomes: dict[str, AccountOutcome[T]] = {}
+    if sub_accounts is None:
+        sub_accounts = client.sync.contract.override is not None
+    view = client.for_account if sub_accounts else client.other_account
+
+    async def one(account: str) -> None:
+        started = time.monotonic()
+        try:
+            async with view(account, in_flight=in_flight) as account_client:
+                result = await task(account_client)
+            outcomes[account] = AccountOutcome(account, result=result, seconds=time.monotonic() - started)
+        except Exception as exc:  # each account's failure is reported, not raised
+            outcomes[account] = AccountOutcome(account, error=exc, seconds=time.monotonic() - started)
+        if show:
+            failed = sum(not o.ok for o in outcomes.values())
+            sys.stderr.write(f"\r{len(outcomes)}/{len(accounts)} accounts done, {failed} failed")
+            sys.stderr.flush()
+
+    await asyncio.gather(*(one(account) for account in accounts))
+    if show:
+        sys.stderr.write("\n")
+    return {account: outcomes[account] for account in accounts}

@@ -1,0 +1,1 @@
+"""The request budget: limiter backends (memory, host, Redis) and the quota gate."""

@@ -1,0 +1,1 @@
+"""Boomi's platform features (runs, deploys, polling, Partner, packs) over a client."""

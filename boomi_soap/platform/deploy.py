@@ -1,0 +1,316 @@
+"""Package, deploy, promote; environment extensions and process schedules.
+
+Boomi deprecated legacy deployment (``deployProcess``/``deployComponent`` and the
+Deployment object: "Boomi recommends that you take advantage of the ... Packaged Component
+and Deployed Package objects", Deployment object, Platform API reference).  A deployment
+is a ``PackagedComponent`` CREATE (a component version, frozen) then a ``DeployedPackage``
+CREATE (that package in an environment).  :func:`promote` copies what is deployed in one environment to others
+the same way, and undoes its own deployments if one fails, so nothing is left
+half-promoted.  Extensions and schedules are set after a deployment; both are UPDATE-only
+objects (no CREATE, and no UPSERT: Boomi never had one on the wire), so the helpers read
+them and send a (partial) update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
+from boomi_soap.platform.runs import resolve_id
+from boomi_soap.query import F
+
+if TYPE_CHECKING:
+    from boomi_soap.client import Client
+
+__all__ = [
+    "Promotion",
+    "PromotionError",
+    "PromotionStep",
+    "Schedule",
+    "clear_schedules",
+    "deploy",
+    "deployed_package",
+    "get_extensions",
+    "get_schedules",
+    "package",
+    "package_and_deploy",
+    "promote",
+    "set_schedules",
+    "undeploy",
+    "update_extension_properties",
+]
+
+
+class PromotionError(BoomiSoapError):
+    """A promotion failed; the deployments it had made were undone.
+
+    Attributes:
+        rolled_back: Deployment ids undeployed again.
+    """
+
+    def __init__(self, message: str, *, rolled_back: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.rolled_back = rolled_back
+
+
+@dataclass(frozen=True)
+class PromotionStep:
+    """One target of a promotion.
+
+    Attributes:
+        environment_id: The target environment.
+        deployment_id: The new deployment, or ``None`` (already there, or a dry run).
+        message: What happened, for people.
+    """
+
+    environment_id: str
+    deployment_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What :func:`promote` did (or, on a dry run, would do).
+
+    Attributes:
+        process_id: The promoted process.
+        package_id: The package deployed in the source environment.
+        package_version: Its version.
+        steps: One per target environment, in order.
+    """
+
+    process_id: str
+    package_id: str
+    package_version: str
+    steps: tuple[PromotionStep, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was (or would be) deployed."""
+        return any(not s.message.startswith("already") for s in self.steps)
+
+
+def package(client: Client, component: str, *, version: str | None = None, notes: str = "") -> Any:
+    """Package a component (``PackagedComponent`` CREATE); the platform assigns the id.
+
+    Args:
+        client: The client.
+        component: Process id or unique process name.
+        version: Package version (default: the platform's next one).
+        notes: Package notes.
+
+    Returns:
+        The ``PackagedComponent``.
+    """
+    component_id = resolve_id(client, "Process", component)
+    # Only what the caller decides: Boomi assigns the id, creator, date, type and branch
+    # (its create example sends componentId, packageVersion and notes; contract/ORIGIN.rst).
+    fields: dict[str, Any] = {"componentId": component_id, "notes": notes}
+    if version:
+        fields["packageVersion"] = version
+    return client.create("PackagedComponent", **fields)
+
+
+def deploy(client: Client, package_id: str, environment: str, *, notes: str = "") -> Any:
+    """Deploy a package to an environment (``DeployedPackage`` CREATE).
+
+    Raises:
+        InvalidRequestError: If the package is already deployed there (Boomi's rule).
+        NotFoundError: If the package or environment does not exist.
+    """
+    environment_id = resolve_id(client, "Environment", environment)
+    return client.create("DeployedPackage", packageId=package_id, environmentId=environment_id, notes=notes)
+
+
+def package_and_deploy(
+    client: Client, process: str, environment: str, *, version: str | None = None, notes: str = ""
+) -> tuple[Any, Any]:
+    """Package a process and deploy the package to an environment, whole or not at all.
+
+    The process and the environment (ids or names; an id is checked to exist) and a
+    requested version's uniqueness are checked before anything is written, so a
+    mistyped environment leaves no package behind to refuse the retry.  If the
+    deployment fails, the new package is deleted again.
+
+    Returns:
+        The ``PackagedComponent`` and the ``DeployedPackage``.
+
+    Raises:
+        NotFoundError: If the process or environment does not exist (nothing was written).
+        InvalidRequestError: If the process already has package ``version`` (nothing was written).
+        BoomiSoapError: If the deployment failed; the message says whether the package was
+            deleted again or, if not, the command that deletes it.
+    """
+    process_id = resolve_id(client, "Process", process, verify=True)
+    environment_id = resolve_id(client, "Environment", environment, verify=True)
+    if version:
+        taken = client.query("PackagedComponent", (F("componentId") == process_id) & (F("packageVersion") == version))
+        if any(str(p.packageVersion) == version for p in taken):
+            raise InvalidRequestError("create", f"process {process} already has package version {version}")
+    packaged = package(client, process_id, version=version, notes=notes)
+    try:
+        deployed = deploy(client, str(packaged.packageId), environment_id, notes=notes)
+    except BaseException as exc:  # Ctrl-C too: a package deployed nowhere blocks its version's retry
+        what = f"deploying package {packaged.packageVersion} ({packaged.packageId}) to {environment_id} failed ({exc})"
+        try:
+            client.delete("PackagedComponent", str(packaged.packageId))
+        except BoomiSoapError as undo:
+            raise BoomiSoapError(
+                f"{what}, and deleting the package again failed ({undo}): package {packaged.packageVersion} of"
+                f" process {process_id} exists, deployed nowhere; delete it with:"
+                f" boomi-soap call delete PackagedComponent {packaged.packageId}"
+            ) from exc
+        if isinstance(exc, BoomiSoapError):
+            raise BoomiSoapError(f"{what}; the package was deleted again, nothing is left") from exc
+        raise
+    return packaged, deployed
+
+
+def undeploy(client: Client, deployment_id: str) -> bool:
+    """Remove a deployment (``DeployedPackage`` DELETE); ``False`` if it did not exist."""
+    return client.delete("DeployedPackage", deployment_id)
+
+
+def deployed_package(client: Client, process: str, environment: str) -> Any | None:
+    """The active deployment of a process in an environment, or ``None``."""
+    process_id = resolve_id(client, "Process", process)
+    environment_id = resolve_id(client, "Environment", environment)
+    where = (F("componentId") == process_id) & (F("environmentId") == environment_id) & (F("active") == "true")
+    found = list(client.query("DeployedPackage", where))
+    return found[-1] if found else None
+
+
+def promote(
+    client: Client,
+    process: str,
+    from_environment: str,
+    to_environment: str | Sequence[str],
+    *,
+    dry_run: bool = False,
+    notes: str = "",
+) -> Promotion:
+    """Deploy the package active in one environment to one or more others, in order.
+
+    An environment that already runs that package is left alone.  If a deployment
+    fails, the ones this call made are undeployed (the previous deployment is active
+    again), and :class:`PromotionError` says so.
+
+    Raises:
+        NotFoundError: If nothing is deployed in the source environment.
+        PromotionError: If a deployment failed; nothing of this promotion remains.
+    """
+    targets = [to_environment] if isinstance(to_environment, str) else list(to_environment)
+    process_id = resolve_id(client, "Process", process, verify=True)
+    # Every target is resolved before the first deployment: a mistyped last one changes nothing.
+    for target in targets:
+        resolve_id(client, "Environment", target, verify=True)
+    source = deployed_package(client, process_id, from_environment)
+    if source is None:
+        raise NotFoundError("query", f"process {process} has no active deployment in {from_environment}")
+    package_id, version = str(source.packageId), str(source.packageVersion)
+    steps: list[PromotionStep] = []
+    made: list[str] = []
+    for target in targets:
+        try:
+            environment_id = resolve_id(client, "Environment", target)
+            current = deployed_package(client, process_id, environment_id)
+            if current is not None and str(current.packageId) == package_id:
+                steps.append(PromotionStep(environment_id, None, f"already deployed: package {version} is active"))
+                continue
+            if dry_run:
+                steps.append(PromotionStep(environment_id, None, f"would deploy package {version}"))
+                continue
+            created = deploy(client, package_id, environment_id, notes=notes)
+        except BoomiSoapError as exc:
+            undone = tuple(d for d in reversed(made) if undeploy(client, d))
+            raise PromotionError(
+                f"promoting package {version} to {target} failed ({exc}); undeployed {len(undone)} deployment(s)"
+                " this promotion had made",
+                rolled_back=undone,
+            ) from exc
+        made.append(str(created.deploymentId))
+        steps.append(PromotionStep(environment_id, str(created.deploymentId), f"deployed package {version}"))
+    return Promotion(process_id, package_id, version, tuple(steps))
+
+
+def get_extensions(client: Client, environment: str) -> Any:
+    """The ``EnvironmentExtensions`` of an environment (its id is the environment's)."""
+    return client.get("EnvironmentExtensions", resolve_id(client, "Environment", environment))
+
+
+def update_extension_properties(client: Client, environment: str, properties: Mapping[str, str]) -> Any:
+    """Set extension properties by name, leaving every other extension as it is (a partial update).
+
+    Returns:
+        The environment's extensions after the update.
+    """
+    environment_id = resolve_id(client, "Environment", environment)
+    # A partial update carries only the section it changes (the other sections are optional).
+    sections: dict[str, Any] = {"properties": {"property": [{"name": k, "value": v} for k, v in properties.items()]}}
+    return client.update(
+        "EnvironmentExtensions", id=environment_id, environmentId=environment_id, partial=True, **sections
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One schedule line of a process on an Atom, in Boomi's cron-like fields."""
+
+    minutes: str = "0"
+    hours: str = "*"
+    days_of_week: str = "*"
+    days_of_month: str = "*"
+    months: str = "*"
+    years: str = "*"
+
+    def as_fields(self) -> dict[str, str]:
+        """The ``Schedule`` attributes."""
+        return {
+            "minutes": self.minutes,
+            "hours": self.hours,
+            "daysOfWeek": self.days_of_week,
+            "daysOfMonth": self.days_of_month,
+            "months": self.months,
+            "years": self.years,
+        }
+
+
+def get_schedules(client: Client, process: str, atom: str) -> Any:
+    """The ``ProcessSchedules`` of a process on an Atom.
+
+    Raises:
+        NotFoundError: If the process has no schedules object on that Atom.
+    """
+    process_id = resolve_id(client, "Process", process)
+    atom_id = resolve_id(client, "Atom", atom)
+    found = list(client.query("ProcessSchedules", (F("processId") == process_id) & (F("atomId") == atom_id)))
+    if not found:
+        raise NotFoundError("query", f"no schedules for process {process} on Atom {atom}")
+    return found[0]
+
+
+def set_schedules(
+    client: Client, process: str, atom: str, schedules: Sequence[Schedule], *, max_retry: int | None = None
+) -> Any:
+    """Replace the schedules of a process on an Atom (UPDATE overwrites them all).
+
+    Returns:
+        The ``ProcessSchedules`` after the update.
+    """
+    current = get_schedules(client, process, atom)
+    retry = None if max_retry is None else {"maxRetry": max_retry, "Schedule": []}
+    return client.update(
+        "ProcessSchedules",
+        id=current.id,
+        atomId=current.atomId,
+        processId=current.processId,
+        Retry=retry if retry is not None else current.Retry,
+        Schedule=[s.as_fields() for s in schedules],
+    )
+
+
+def clear_schedules(client: Client, process: str, atom: str) -> Any:
+    """Remove every schedule of a process on an Atom."""
+    return set_schedules(client, process, atom, [])

@@ -1,0 +1,274 @@
+"""Boomi's asynchronous results: the token pattern, record URLs and log downloads.
+
+Boomi answers some requests later.  The pattern (Atom Disk Space and Listener Status
+object pages): the first call returns an ``AsyncOperationTokenResult``; each poll returns
+an ``AsyncOperationResult`` whose *body* attribute ``responseStatusCode`` is 202 while
+the work is in progress and 200 when done (HTTP status and body may disagree, so the
+body decides).  An ``ExecutionRequest``'s ``recordUrl`` answers the same document.
+
+What the SOAP contract offers: the WSDL has no operation that takes an async token or a
+request id (its operations are ``get``, ``query``, ``queryMore``, ``create``, ``update``,
+``delete``, ``execute``, ``executeProcess``, ``cancelExecution`` and a few actions), and
+AtomDiskSpace, ListenerStatus, AtomCounters ... are ASYNC-GET/ASYNC-QUERY only.  Those are
+REST-only (``GET /async/{Object}/{id}`` then ``GET /async/{Object}/response/{token}``) and
+this client does not call them.  What it does: :func:`poll_async` reads any URL that
+answers an ``AsyncOperationResult`` (an ExecutionRequest's ``recordUrl``), and
+:func:`download_log` creates a ``ProcessLog`` or ``AtomLog`` over SOAP and fetches the
+``url`` of the ``LogDownload`` it returns, size-capped.  Both GETs use HTTP Basic auth,
+go only to the client's own origin, never follow a redirect and count against the
+client's rate limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from lxml import etree
+
+from boomi_soap._transports.deadline import Deadline, bounded_request, read_capped, release
+from boomi_soap._xml.redact import redact_url
+from boomi_soap._xml.safe import parse_xml
+from boomi_soap.credentials import same_origin, url_problem
+from boomi_soap.exceptions import BoomiSoapError, ResponseError, TransportError
+
+if TYPE_CHECKING:
+    from boomi_soap.client import Client
+
+__all__ = [
+    "DEFAULT_LOG_LIMIT",
+    "AsyncResult",
+    "AsyncTimeoutError",
+    "Backoff",
+    "DownloadTooLargeError",
+    "download_log",
+    "http_get",
+    "poll_async",
+]
+
+NS_DATA: Final = "http://api.platform.boomi.com/"
+DEFAULT_LOG_LIMIT: Final = 16 * 1024 * 1024
+
+
+class AsyncTimeoutError(BoomiSoapError):
+    """An asynchronous result was not ready in time.
+
+    Attributes:
+        what: What was awaited (a URL, redacted, or an id).
+    """
+
+    def __init__(self, message: str, *, what: str) -> None:
+        super().__init__(message)
+        self.what = what
+
+
+class DownloadTooLargeError(BoomiSoapError):
+    """A download was larger than its cap; nothing of it is returned.
+
+    Attributes:
+        limit: The cap in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Poll intervals: ``first``, then ``factor`` times more each time, at most ``cap``.
+
+    The default waits 1 s, 2 s, then 5 s between polls; tests use tiny intervals.
+    """
+
+    first: float = 1.0
+    factor: float = 2.0
+    cap: float = 5.0
+
+    def __post_init__(self) -> None:
+        """Refuse intervals that would never grow or never wait.
+
+        Raises:
+            ValueError: On a negative interval or a factor below 1.
+        """
+        if self.first < 0 or self.cap < 0 or self.factor < 1:
+            raise ValueError("Backoff needs first >= 0, cap >= 0 and factor >= 1")
+
+    def intervals(self) -> Iterator[float]:
+        """The pauses between polls, forever."""
+        pause = self.first
+        while True:
+            yield min(pause, self.cap)
+            pause = min(pause * self.factor, self.cap)
+
+
+@dataclass(frozen=True)
+class AsyncResult:
+    """A finished ``AsyncOperationResult``.
+
+    Attributes:
+        status: The body's ``responseStatusCode`` (200, or 204 for no content).
+        results: The ``result`` elements, to read with :meth:`Client.from_xml`.
+    """
+
+    status: int
+    results: tuple[etree._Element, ...]
+
+
+def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+    """GET a REST resource a SOAP answer linked to, with the client's credentials.
+
+    Args:
+        client: Whose credentials, origin, session, timeouts and rate limiter to use.
+        url: The resource; it must be on the client's own origin.
+        max_bytes: Largest body accepted.
+        operation: Name for errors and logs.
+
+    Returns:
+        The HTTP status and body.
+
+    Raises:
+        TransportError: If the URL is on another origin, or the connection fails.
+        ResponseError: On a redirect (never followed) or an unreadable answer.
+        DownloadTooLargeError: If the body is larger than ``max_bytes``.
+        ServiceTimeoutError: If the answer does not come within the total timeout.
+    """
+    if not same_origin(url, client.address):
+        # Credentials go only where the calls go: a link elsewhere, or one that two HTTP
+        # parsers would read as different hosts, is not followed.
+        why = url_problem(url) or f"not on {redact_url(client.address)}"
+        raise TransportError(operation, f"refusing {redact_url(url)}: {why}", sent=False)
+    transport = client._transport
+    settings = client.settings
+    # Every download counts against the account's rate window and quota, as on Boomi.
+    gate = transport.gates.gate(client.address)
+    gate.enter()
+    granted = time.monotonic()
+    credentials = client._credentials
+    with Deadline(settings.total_timeout) as deadline:
+        auth = (credentials.username, credentials.secret)
+        response = bounded_request(
+            transport.session, "GET", url, operation=operation, settings=settings, deadline=deadline, auth=auth
+        )
+        try:
+            if 300 <= response.status_code < 400:
+                raise ResponseError(operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise DownloadTooLargeError(
+                    f"{operation}: {redact_url(url)} is {declared} bytes, over the cap of {max_bytes}", limit=max_bytes
+                )
+            body = read_capped(response, max_bytes, deadline)
+        finally:
+            release(response)
+            gate.sent(granted, time.monotonic())
+    if body is None:
+        raise DownloadTooLargeError(
+            f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",
+            limit=max_bytes,
+        )
+    return response.status_code, body
+
+
+def read_async_result(document: bytes, *, operation: str) -> AsyncResult | None:
+    """Read an ``AsyncOperationResult``; ``None`` while its body says 202 (in progress).
+
+    Raises:
+        ResponseError: If the document is not an ``AsyncOperationResult``.
+    """
+    try:
+        root = parse_xml(document, source=operation)
+    except BoomiSoapError:
+        raise ResponseError(operation, "the answer is not well-formed XML") from None
+    code = root.get("responseStatusCode", "")
+    if root.tag != f"{{{NS_DATA}}}AsyncOperationResult" or not code.isdigit():
+        raise ResponseError(operation, f"expected an AsyncOperationResult, got {etree.QName(root).localname}")
+    if int(code) == 202:
+        return None
+    if int(code) not in (200, 204):
+        raise ResponseError(operation, f"the asynchronous operation failed with responseStatusCode {code}")
+    return AsyncResult(int(code), tuple(root.iterfind(f"{{{NS_DATA}}}result")))
+
+
+def poll_async(
+    client: Client,
+    url: str,
+    *,
+    timeout: float,
+    backoff: Backoff | None = None,
+    on_poll: Callable[[int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> AsyncResult:
+    """Poll a URL that answers an ``AsyncOperationResult`` until its body says done.
+
+    Every poll is a real call, counted by the client's rate limiter.
+
+    Args:
+        client: The client whose credentials and limits apply.
+        url: A ``recordUrl`` or ``/async/.../response/{token}`` URL on the client's origin.
+        timeout: Seconds to keep polling.
+        backoff: Intervals between polls (default 1 s, 2 s, then 5 s).
+        on_poll: Called with the number of polls made so far.
+        sleep: How to wait (tests pass a fake).
+
+    Raises:
+        AsyncTimeoutError: If it is not done within ``timeout``.
+        ResponseError: On an answer that is not an ``AsyncOperationResult``.
+    """
+    deadline = time.monotonic() + timeout
+    pauses = (backoff or Backoff()).intervals()
+    polls = 0
+    while True:
+        status, body = http_get(client, url, max_bytes=client.settings.max_response_bytes, operation="async")
+        polls += 1
+        if on_poll is not None:
+            on_poll(polls)
+        # A 503 (busy, over the rate limit, a gateway's) on a read: poll again after the pause.
+        busy = status == 503 and b"quota" not in body.lower()
+        if not busy and status not in (200, 202):  # 202 over REST until it exists; the body still decides
+            raise ResponseError("async", f"HTTP {status} from {redact_url(url)}")
+        result = None if busy else read_async_result(body, operation="async")
+        if result is not None:
+            return result
+        pause = next(pauses)
+        if time.monotonic() + pause > deadline:
+            raise AsyncTimeoutError(
+                f"{redact_url(url)} not ready after {polls} polls in {timeout:g} s", what=redact_url(url)
+            )
+        sleep(pause)
+
+
+def download_log(
+    client: Client,
+    *,
+    execution_id: str | None = None,
+    atom_id: str | None = None,
+    log_date: str | None = None,
+    log_level: str = "ALL",
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+) -> bytes:
+    """Download a process log (by execution id) or an Atom log (by Atom id and date).
+
+    Creates a ``ProcessLog`` or ``AtomLog`` over SOAP, then fetches the ``url`` of the
+    ``LogDownload`` it returns.
+
+    Raises:
+        ValueError: Unless exactly one of ``execution_id`` and ``atom_id`` is given.
+        DownloadTooLargeError: If the log is larger than ``max_bytes``; nothing is kept.
+        ResponseError: If the answer holds no download URL.
+    """
+    if (execution_id is None) == (atom_id is None):
+        raise ValueError("give exactly one of execution_id and atom_id")
+    if execution_id is not None:
+        answer = client.create("ProcessLog", executionId=str(execution_id), logLevel=log_level)
+    else:
+        answer = client.create("AtomLog", atomId=atom_id, logDate=log_date, includeBin=False)
+    url = getattr(answer, "url", None)
+    if not url:
+        raise ResponseError("create", f"no download URL in the answer ({getattr(answer, 'message', '')})")
+    status, body = http_get(client, url, max_bytes=max_bytes, operation="log download")
+    if status != 200:
+        raise ResponseError("log download", f"HTTP {status} from {redact_url(url)}")
+    return body

@@ -1,0 +1,350 @@
+"""Run a process and know how it ended: ``ExecutionRequest`` and its ``ExecutionRecord``.
+
+``executeProcess`` (Execute Process operation page) submits a run and returns nothing to
+correlate it with.  Boomi's replacement (Execution Request object page): CREATE an
+``ExecutionRequest``; the answer carries a ``requestId`` (``executionrecord-…``) and a
+``recordUrl``.  The record for that request does not exist at first; once it does, it
+names the ``executionId`` (``execution-…``) and its status runs ``ENQUEUED`` →
+``INPROCESS`` → one of :data:`TERMINAL`.
+
+Over SOAP there is no way to read a record by request id: ``ExecutionRecord`` has no
+``requestId`` field or filter property, and the WSDL no async operation.  So the first
+polls read the ``recordUrl`` (a REST resource answering an ``AsyncOperationResult``, see
+:mod:`boomi_soap.platform.polling`); once the execution id is known, polls are SOAP ``query``
+calls on ``executionId``.
+
+Request ids and execution ids are different types (:class:`RequestId`,
+:class:`ExecutionId`), so mypy refuses one where the other is expected, and each checks
+its prefix when made.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
+
+from boomi_soap.exceptions import BoomiSoapError, NotFoundError, QuotaExceededError
+from boomi_soap.platform.polling import Backoff, http_get, read_async_result
+from boomi_soap.query import F
+
+if TYPE_CHECKING:
+    from boomi_soap.client import Client
+
+__all__ = [
+    "FAILED",
+    "TERMINAL",
+    "Execution",
+    "ExecutionId",
+    "ExecutionTimeoutError",
+    "IdMixupError",
+    "RequestId",
+    "attach",
+    "resolve_id",
+    "run_process",
+]
+
+TERMINAL: Final = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
+FAILED: Final = frozenset({"ERROR", "ABORTED", "DISCARDED"})
+SUBMITTED: Final = "SUBMITTED"
+"""Status of a run whose record does not exist yet (ours, not Boomi's)."""
+
+
+class IdMixupError(BoomiSoapError, ValueError):
+    """A request id was given where an execution id belongs, or the other way round."""
+
+
+class ExecutionTimeoutError(BoomiSoapError):
+    """A run did not end in time; it may still be running.
+
+    Attributes:
+        request_id: The run's request id.
+        execution_id: Its execution id, if the record existed by then.
+        status: The last status seen.
+    """
+
+    def __init__(self, message: str, *, request_id: RequestId, execution_id: ExecutionId | None, status: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.execution_id = execution_id
+        self.status = status
+
+
+class _PrefixedId(str):
+    __slots__ = ()
+    prefix: str = ""
+    kind: str = ""
+    other: tuple[str, str] = ("", "")
+
+    def __new__(cls, value: str) -> Self:
+        text = str(value)
+        if not text.startswith(cls.prefix):
+            other_prefix, other_kind = cls.other
+            if text.startswith(other_prefix):
+                raise IdMixupError(f"{text} is {other_kind}; {cls.kind} ({cls.prefix}…) is expected here")
+            raise IdMixupError(f"{text!r} is not {cls.kind} ({cls.prefix}…)")
+        return super().__new__(cls, text)
+
+
+_Id = TypeVar("_Id", bound=_PrefixedId)
+
+
+class RequestId(_PrefixedId):
+    """The ``requestId`` of an ``ExecutionRequest`` (``executionrecord-…``).
+
+    Raises:
+        IdMixupError: When made from anything else, an execution id above all.
+    """
+
+    __slots__ = ()
+    prefix = "executionrecord-"
+    kind = "a request id"
+    other = ("execution-", "an execution id")
+
+
+class ExecutionId(_PrefixedId):
+    """The ``executionId`` of an ``ExecutionRecord`` (``execution-…``).
+
+    Raises:
+        IdMixupError: When made from anything else, a request id above all.
+    """
+
+    __slots__ = ()
+    prefix = "execution-"
+    kind = "an execution id"
+    other = ("executionrecord-", "a request id")
+
+
+def _checked(kind: type[_Id], value: object) -> _Id:
+    # The types catch a mix-up under mypy; this catches it at run time for everyone else.
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, _PrefixedId):
+        raise IdMixupError(f"{value} is {type(value).kind}; {kind.kind} ({kind.prefix}…) is expected here")
+    result: _Id = kind(str(value))
+    return result
+
+
+_names: weakref.WeakKeyDictionary[Client, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+_names_lock = threading.Lock()
+
+
+def resolve_id(client: Client, object_type: str, id_or_name: str, *, verify: bool = False) -> str:
+    """The id of an object given by id or by name (one query per name, cached per client).
+
+    Args:
+        client: The client.
+        object_type: ``Process``, ``Atom``, ``Environment`` ...
+        id_or_name: An id (a UUID) or a unique name.
+        verify: Also check that an id given exists (one ``get``, cached), for callers
+            that are about to write something that would outlive a mistyped id.
+
+    Raises:
+        NotFoundError: If no object has that name (or, with ``verify``, that id).
+        BoomiSoapError: If the name is not unique.
+    """
+    try:
+        uuid.UUID(id_or_name)
+    except ValueError:
+        pass
+    else:  # Boomi ids of processes, Atoms and environments are UUIDs
+        if verify:
+            with _names_lock:
+                known = (object_type, id_or_name) in _names.setdefault(client, {})
+            if not known:
+                client.get(object_type, id_or_name)  # NotFoundError for a mistyped id
+                with _names_lock:
+                    _names.setdefault(client, {})[(object_type, id_or_name)] = id_or_name
+        return id_or_name
+    with _names_lock:
+        cached = _names.setdefault(client, {}).get((object_type, id_or_name))
+    if cached is not None:
+        return cached
+    found = [str(o.id) for o in client.query(object_type, F("name") == id_or_name)]
+    if not found:
+        raise NotFoundError("query", f"no {object_type} named {id_or_name!r}")
+    if len(set(found)) > 1:
+        raise BoomiSoapError(f"{len(found)} objects of type {object_type} are named {id_or_name!r}; give the id")
+    with _names_lock:
+        _names.setdefault(client, {})[(object_type, id_or_name)] = found[0]
+    return found[0]
+
+
+class Execution:
+    """One process run, as far as it is known.
+
+    Attributes:
+        request_id: The ``ExecutionRequest``'s id.
+        execution_id: The execution's id once its record exists, else ``None``.
+        status: ``SUBMITTED`` until the record exists, then the record's status.
+        started: When it started (the record's ``executionTime``).
+        ended: When it ended (start plus ``executionDuration``), once it has.
+        error: The record's message for a run that did not complete.
+        record: The last ``ExecutionRecord`` read, or ``None``.
+        record_url: Where the record is polled until it exists.
+    """
+
+    def __init__(self, client: Client, request_id: RequestId, record_url: str, *, poll: Backoff | None = None) -> None:
+        """Follow the run of ``request_id``; nothing is sent until :meth:`refresh` or :meth:`wait`.
+
+        Raises:
+            IdMixupError: If ``request_id`` is not a request id.
+        """
+        self.request_id = _checked(RequestId, request_id)
+        self.record_url = record_url
+        self.execution_id: ExecutionId | None = None
+        self.status = SUBMITTED
+        self.started: datetime | None = None
+        self.ended: datetime | None = None
+        self.error: str | None = None
+        self.record: Any = None
+        self.poll = poll or Backoff()
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"Execution(request_id={self.request_id!r}, execution_id={self.execution_id!r}, status={self.status!r})"
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached a terminal status."""
+        return self.status in TERMINAL
+
+    def refresh(self) -> Execution:
+        """Read the run's record once (one call, rate-limited) and update this object."""
+        client = self._client
+        if self.execution_id is None:
+            status, body = http_get(
+                client, self.record_url, max_bytes=client.settings.max_response_bytes, operation="async"
+            )
+            if status == 503:
+                # A read, safe to repeat: the service's limit answer (or a gateway's) means
+                # "ask again", never "no such run"; only a spent quota ends the wait.
+                if b"quota" in body.lower():
+                    raise QuotaExceededError("async", f"HTTP 503 for request {self.request_id}: quota exhausted")
+                return self
+            if status not in (200, 202):
+                raise NotFoundError("async", f"HTTP {status} for request {self.request_id}")
+            result = read_async_result(body, operation="async")
+            if result is None or not result.results:
+                return self  # not recorded yet: Boomi's "not yet", not a failure
+            self._read(client.from_xml(result.results[0]))
+        else:
+            records = list(client.query("ExecutionRecord", F("executionId") == str(self.execution_id)))
+            if records:
+                self._read(records[0])
+        return self
+
+    def _read(self, record: Any) -> None:
+        self.record = record
+        self.execution_id = ExecutionId(record.executionId)
+        self.status = str(record.status)
+        self.started = record.executionTime
+        if self.done and self.started is not None and record.executionDuration is not None:
+            self.ended = self.started + timedelta(milliseconds=int(record.executionDuration))
+        message = str(record.message or "")
+        self.error = (message or None) if self.status in FAILED else None
+
+    def wait(
+        self,
+        timeout: float = 300.0,
+        *,
+        on_progress: Callable[[Execution], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Execution:
+        """Poll until the run ends, backing off between polls (:attr:`poll`).
+
+        Args:
+            timeout: Seconds to wait.
+            on_progress: Called after each poll.
+            sleep: How to wait between polls.
+
+        Raises:
+            ExecutionTimeoutError: If it has not ended in time; it carries both ids.
+        """
+        deadline = time.monotonic() + timeout
+        pauses = self.poll.intervals()
+        while True:
+            self.refresh()
+            if on_progress is not None:
+                on_progress(self)
+            if self.done:
+                return self
+            pause = next(pauses)
+            if time.monotonic() + pause > deadline:
+                raise ExecutionTimeoutError(
+                    f"request {self.request_id} (execution {self.execution_id or 'not recorded yet'}) still"
+                    f" {self.status} after {timeout:g} s",
+                    request_id=self.request_id,
+                    execution_id=self.execution_id,
+                    status=self.status,
+                )
+            sleep(pause)
+
+    def cancel(self) -> Execution:
+        """Cancel the run (``cancelExecution``) and read its status again.
+
+        Raises:
+            BoomiSoapError: If the run has no record yet (nothing to cancel by id).
+            InvalidRequestError: If the account's WSDL has no ``cancelExecution``.
+        """
+        if self.execution_id is None:
+            self.refresh()
+        if self.execution_id is None:
+            raise BoomiSoapError(f"request {self.request_id} has no execution yet; cancel it once it is recorded")
+        self._client.call("cancelExecution", executionId=str(self.execution_id))
+        return self.refresh()
+
+
+def attach(client: Client, request_id: RequestId, *, record_url: str | None = None) -> Execution:
+    """Follow an earlier run by its request id (its ``recordUrl`` by default next to the endpoint).
+
+    Raises:
+        IdMixupError: If ``request_id`` is not a request id.
+    """
+    checked = _checked(RequestId, request_id)
+    return Execution(client, checked, record_url or f"{client.address}/ExecutionRecord/async/{checked}")
+
+
+def run_process(
+    client: Client,
+    process: str,
+    atom: str,
+    *,
+    properties: Mapping[str, str] | None = None,
+    wait: bool = True,
+    timeout: float = 300.0,
+    poll: Backoff | None = None,
+    on_progress: Callable[[Execution], None] | None = None,
+) -> Execution:
+    """Run a process on an Atom through an ``ExecutionRequest``.
+
+    Args:
+        client: The client.
+        process: Process id or unique name.
+        atom: Atom id or unique name.
+        properties: Dynamic process properties.
+        wait: Poll until the run ends; ``False`` returns once it is submitted.
+        timeout: Seconds to wait when ``wait``.
+        poll: Poll intervals (default 1 s, 2 s, then 5 s).
+        on_progress: Called after each poll.
+
+    Raises:
+        ExecutionTimeoutError: If ``wait`` and the run has not ended in time.
+        NotFoundError: If the process or Atom does not exist.
+    """
+    process_id = resolve_id(client, "Process", process)
+    atom_id = resolve_id(client, "Atom", atom)
+    fields: dict[str, Any] = {"processId": process_id, "atomId": atom_id}
+    if properties:  # no empty placeholder sections: both property bags are optional
+        fields["DynamicProcessProperties"] = {
+            "DynamicProcessProperty": [{"name": k, "value": v} for k, v in properties.items()]
+        }
+    answer = client.create("ExecutionRequest", **fields)
+    execution = Execution(client, RequestId(answer.requestId), str(answer.recordUrl), poll=poll)
+    if wait:
+        execution.wait(timeout, on_progress=on_progress)
+    return execution

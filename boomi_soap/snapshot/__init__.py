@@ -1,0 +1,1 @@
+"""Where the contract comes from: fetch, the pinned cache, the schema, drift."""
