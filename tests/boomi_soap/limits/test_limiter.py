@@ -43,7 +43,7 @@ from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.snapshot.cache import CacheStore, refresh
 from tests.boomi_soap.limits_worker import run_workers
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 RATE = 50  # per second: Boomi's 5/s would make the process tests slow
 

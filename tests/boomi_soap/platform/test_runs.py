@@ -164,7 +164,7 @@ def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path)
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
     )
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert 'incompatible type "ExecutionId"; expected "RequestId"' in checked.stdout

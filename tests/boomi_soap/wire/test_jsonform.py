@@ -29,12 +29,12 @@ from tests.xmlcompare import canon
 
 NS = "http://api.platform.boomi.com/"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "json"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "json"
 # Every JSON sample of Boomi's published OpenAPI description (see SOURCE.md there), as data.
 SAMPLE_FILE = FIXTURES / "openapi-samples.json"
 OPENAPI_SOURCE = "RenEra-ai/boomi-python@07bcffb openapi/platformOpenAPISv3.0.3.json (Boomi's OpenAPI description)"
 # Boomi's document as published, in the reference material beside the checkout (``../shared``) when it is there.
-OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "boomi-openapi" / "platformOpenAPISv3.0.3.json"
+OPENAPI = Path(__file__).resolve().parents[4] / "shared" / "reference" / "boomi-openapi" / "platformOpenAPISv3.0.3.json"
 # The three packaged contract layouts: (account, flavour) of their pinned snapshots.
 LAYOUTS = {
     "split": ("localdemo-A1B2C3", "platform"),
