@@ -18,19 +18,25 @@ if TYPE_CHECKING:
     from boomi_soap.client import Client, QueryResults
     from boomi_soap.credentials import Credentials, Endpoint
     from boomi_soap.exceptions import (
+        AsyncTimeoutError,
         AuthenticationError,
         BoomiSoapError,
         CacheError,
         CacheIntegrityError,
         CachePermissionError,
         ConfigurationError,
+        ConnectNowError,
         DocumentInvalidError,
+        DownloadTooLargeError,
+        ExecutionTimeoutError,
         FetchError,
+        IdMixupError,
         InvalidRequestError,
         JsonFormError,
         LimiterStoreError,
         NotFoundError,
         PermissionDeniedError,
+        PromotionError,
         QueryFilterError,
         QuotaBudgetExceeded,
         QuotaExceededError,
@@ -49,11 +55,10 @@ if TYPE_CHECKING:
         TransportError,
         XMLInputError,
     )
-    from boomi_soap.platform.connectnow import ConnectNowClient, ConnectNowError
-    from boomi_soap.platform.deploy import PromotionError
+    from boomi_soap.platform.connectnow import ConnectNowClient
     from boomi_soap.platform.partner import SubAccountClient
-    from boomi_soap.platform.polling import AsyncTimeoutError, Backoff, DownloadTooLargeError
-    from boomi_soap.platform.runs import ExecutionId, ExecutionTimeoutError, IdMixupError, RequestId
+    from boomi_soap.platform.polling import Backoff
+    from boomi_soap.platform.runs import ExecutionId, RequestId
     from boomi_soap.query import Expression, F
     from boomi_soap.settings import ClientSettings, RetryPolicy
     from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refresh
@@ -66,9 +71,9 @@ _HOMES: dict[str, str] = {
     "AccountOutcome": "async_client",
     "AsyncClient": "async_client",
     "fan_out": "async_client",
-    "AsyncTimeoutError": "platform.polling",
+    "AsyncTimeoutError": "exceptions",
     "Backoff": "platform.polling",
-    "DownloadTooLargeError": "platform.polling",
+    "DownloadTooLargeError": "exceptions",
     "CacheStore": "snapshot.cache",
     "Snapshot": "snapshot.cache",
     "pinned_store": "snapshot.cache",
@@ -76,10 +81,10 @@ _HOMES: dict[str, str] = {
     "Client": "client",
     "QueryResults": "client",
     "ConnectNowClient": "platform.connectnow",
-    "ConnectNowError": "platform.connectnow",
+    "ConnectNowError": "exceptions",
     "Credentials": "credentials",
     "Endpoint": "credentials",
-    "PromotionError": "platform.deploy",
+    "PromotionError": "exceptions",
     "AuthenticationError": "exceptions",
     "BoomiSoapError": "exceptions",
     "CacheError": "exceptions",
@@ -114,8 +119,8 @@ _HOMES: dict[str, str] = {
     "F": "query",
     "SubAccountClient": "platform.partner",
     "ExecutionId": "platform.runs",
-    "ExecutionTimeoutError": "platform.runs",
-    "IdMixupError": "platform.runs",
+    "ExecutionTimeoutError": "exceptions",
+    "IdMixupError": "exceptions",
     "RequestId": "platform.runs",
     "ClientSettings": "settings",
     "RetryPolicy": "settings",

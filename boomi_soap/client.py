@@ -33,17 +33,11 @@ from boomi_soap._transports.sync import CallRecord, SafeTransport
 from boomi_soap._xml.safe import bound_zeep_binding, parse_xml
 from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import (
-    AuthenticationError,
     BoomiSoapError,
     ConfigurationError,
     InvalidRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitedError,
     RequestValidationError,
     ResponseError,
-    ServerError,
     SoapFaultError,
     XMLInputError,
 )
@@ -52,6 +46,7 @@ from boomi_soap.snapshot.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.snapshot.contract import Contract, contract_of, tag_of
 from boomi_soap.snapshot.schema import SchemaBundle, load_schema
 from boomi_soap.validate import SchemaValidator, ValidationIssue
+from boomi_soap.wire.faults import fault_error
 from boomi_soap.wire.tolerance import Deviations, check_answer
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
@@ -80,15 +75,6 @@ NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecu
 NS_WSS_PROFILE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 _log = logging.getLogger("boomi_soap.client")
 _REGIONS: Final = {"na": DEFAULT_BASE_URL, "eu": EU_BASE_URL}
-_FAULTS: Final[dict[str, type[SoapFaultError]]] = {
-    "AUTHENTICATION": AuthenticationError,
-    "PERMISSION": PermissionDeniedError,
-    "NOT_FOUND": NotFoundError,
-    "INVALID_REQUEST": InvalidRequestError,
-    "UNSUPPORTED": InvalidRequestError,
-    "RATE_LIMIT": RateLimitedError,
-    "QUOTA": QuotaExceededError,
-}
 
 
 class _ValidationPlugin:
@@ -721,7 +707,7 @@ class Client:
         """
         from boomi_soap._transports.rest import bulk_get
 
-        return self._rest_only("bulk", lambda: bulk_get(self, object_type, ids))
+        return self._rest_only("bulk", lambda: bulk_get(self, self._transport, object_type, ids))
 
     def execution_record(self, request_id: str) -> tuple[Any, ...] | None:
         """The ExecutionRecord of an ExecutionRequest's ``requestId`` (REST only); ``None`` while not yet there.
@@ -732,7 +718,7 @@ class Client:
         """
         from boomi_soap._transports.rest import execution_record
 
-        return self._rest_only("ExecutionRecord/async", lambda: execution_record(self, request_id))
+        return self._rest_only("ExecutionRecord/async", lambda: execution_record(self, self._transport, request_id))
 
     def openapi(self) -> dict[str, Any]:
         """The account's OpenAPI description of the RESTish API (REST only).
@@ -742,7 +728,7 @@ class Client:
         """
         from boomi_soap._transports.rest import openapi
 
-        return self._rest_only("openapi.json", lambda: openapi(self))
+        return self._rest_only("openapi.json", lambda: openapi(self, self._transport))
 
     def _rest_only(self, operation: str, run: Callable[[], _T]) -> _T:
         if self.transport != "rest":
@@ -797,6 +783,16 @@ class Client:
         every other call.
         """
         return _call_xml(self, payload)
+
+    def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+        """GET a resource an answer linked to (a record URL, a log download): its HTTP status and body.
+
+        With the client's credentials (HTTP Basic), only on its own origin, never following a
+        redirect, counted against its rate limit, at most ``max_bytes``.
+        """
+        return self._transport.get_linked(
+            url, self._credentials, self.address, max_bytes=max_bytes, operation=operation
+        )
 
     def signed_envelope(self, payload: etree._Element) -> etree._Element:
         """The envelope :meth:`call_xml` would send for ``payload``: validated and signed; nothing is sent.
@@ -960,35 +956,11 @@ def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     return ResponseError(operation, reason, attempts=attempts)
 
 
-_FAULTSTRING_LIMIT: Final = 2000
-
-
 def _fault(
     operation: str, message: str, faultcode: str, detail: etree._Element | None, record: CallRecord
 ) -> SoapFaultError:
-    """The typed error of a SOAP fault (``faultstring``, ``faultcode``, ``detail``)."""
-    if len(message) > _FAULTSTRING_LIMIT:  # a huge faultstring is the service's problem, not a message to print
-        message = f"{message[:_FAULTSTRING_LIMIT]} [... cut at {_FAULTSTRING_LIMIT} of {len(message)} characters]"
-    code = None
-    if detail is not None:
-        found = detail.find(f".//{{{NS_DATA}}}ApiFault/code")
-        code = (found.text or "").strip() if found is not None else None
-    kind: type[SoapFaultError]
-    if code in _FAULTS:
-        kind = _FAULTS[code]
-    elif record.status == 503:
-        kind = QuotaExceededError if "quota" in message.lower() else RateLimitedError
-    elif "FailedAuthentication" in faultcode or "InvalidSecurity" in faultcode:
-        kind = AuthenticationError
-    elif "Access denied" in message:
-        kind = PermissionDeniedError
-    elif "does not exist" in message or "not found" in message.lower():
-        kind = NotFoundError
-    elif faultcode.endswith("Client"):
-        kind = InvalidRequestError
-    else:
-        kind = ServerError
-    return kind(operation, message, faultcode=faultcode, code=code, http_status=record.status, attempts=record.attempts)
+    """The typed error of a SOAP fault, with the HTTP status and attempts of ``record``."""
+    return fault_error(operation, message, faultcode, detail, status=record.status, attempts=record.attempts)
 
 
 def _signed(

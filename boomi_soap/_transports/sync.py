@@ -46,11 +46,21 @@ import requests
 from lxml import etree
 
 from boomi_soap._transports.bounds import CHUNK, check_body, check_head, too_large
-from boomi_soap._transports.deadline import Deadline, discard, read_capped, release, request_options, watch_session
+from boomi_soap._transports.deadline import (
+    Deadline,
+    bounded_request,
+    discard,
+    read_capped,
+    release,
+    request_options,
+    watch_session,
+)
 from boomi_soap._transports.reasons import describe_connection_error
 from boomi_soap._xml.redact import debug_body, redact, redact_headers, redact_url
 from boomi_soap._xml.safe import parse_xml
+from boomi_soap.credentials import Credentials, same_origin, url_problem
 from boomi_soap.exceptions import (
+    DownloadTooLargeError,
     RedirectRefusedError,
     ResponseError,
     ServiceTimeoutError,
@@ -322,6 +332,57 @@ class SafeTransport:
     def post_xml(self, address: str, envelope: etree._Element, headers: dict[str, str]) -> requests.Response:
         """Serialise an envelope as zeep does (UTF-8, with a declaration) and :meth:`post` it."""
         return self.post(address, etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), headers)
+
+    def get_linked(
+        self, url: str, credentials: Credentials, address: str, *, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """GET a resource an answer linked to (a record URL, a log download) with Basic auth.
+
+        Only on ``address``'s origin (credentials go only where the calls go), never
+        following a redirect, counted against the account's rate window, size-capped.
+
+        Raises:
+            TransportError: If the URL is on another origin, or the connection fails.
+            RedirectRefusedError: On a redirect (never followed).
+            DownloadTooLargeError: If the body is larger than ``max_bytes``.
+            ServiceTimeoutError: If the answer does not come within the total timeout.
+        """
+        settings = self.client_settings
+        if not same_origin(url, address):
+            # Credentials go only where the calls go: a link elsewhere, or one that two HTTP
+            # parsers would read as different hosts, is not followed.
+            why = url_problem(url) or f"not on {redact_url(address)}"
+            raise TransportError(operation, f"refusing {redact_url(url)}: {why}", sent=False)
+        # Every download counts against the account's rate window and quota, as on Boomi.
+        gate = self.gates.gate(address)
+        gate.enter()
+        granted = time.monotonic()
+        with Deadline(settings.total_timeout) as deadline:
+            auth = (credentials.username, credentials.secret)
+            response = bounded_request(
+                self.session, "GET", url, operation=operation, settings=settings, deadline=deadline, auth=auth
+            )
+            try:
+                if 300 <= response.status_code < 400:
+                    raise ResponseError(
+                        operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused"
+                    )
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise DownloadTooLargeError(
+                        f"{operation}: {redact_url(url)} is {declared} bytes, over the cap of {max_bytes}",
+                        limit=max_bytes,
+                    )
+                body = read_capped(response, max_bytes, deadline)
+            finally:
+                release(response)
+                gate.sent(granted, time.monotonic())
+        if body is None:
+            raise DownloadTooLargeError(
+                f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",
+                limit=max_bytes,
+            )
+        return response.status_code, body
 
     def load(self, url: str) -> bytes:
         """Read a file of the snapshot (zeep's reading of the WSDL and what it imports); nothing else.

@@ -21,7 +21,7 @@ from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import ResponseError
 
 if TYPE_CHECKING:
-    from boomi_soap.client import Client
+    from boomi_soap.platform.caller import Caller
 
 __all__ = ["create_component_xml", "get_component_xml", "update_component_xml"]
 
@@ -29,13 +29,13 @@ _XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _WRAP: Final = b"<component-content>", b"</component-content>"
 
 
-def _wrapper(client: Client, operation: str) -> tuple[etree._Element, str]:
+def _wrapper(client: Caller, operation: str) -> tuple[etree._Element, str]:
     shape = client.contract.operations[operation]
     data = client.contract.data_namespace
     return etree.Element(shape.request, nsmap={"api": data, "xsi": _XSI}), data
 
 
-def _tag(client: Client, operation: str, child: str, *, output: bool = False) -> str:
+def _tag(client: Caller, operation: str, child: str, *, output: bool = False) -> str:
     shape = client.contract.operations[operation]
     found = shape.output(child) if output else shape.input(child)
     if found is None:
@@ -43,7 +43,7 @@ def _tag(client: Client, operation: str, child: str, *, output: bool = False) ->
     return found.tag
 
 
-def _component(client: Client, component_id: str) -> etree._Element:
+def _component(client: Caller, component_id: str) -> etree._Element:
     request, _ = _wrapper(client, "get")
     etree.SubElement(request, _tag(client, "get", "objectType")).text = "Component"
     etree.SubElement(request, _tag(client, "get", "objectId")).text = component_id
@@ -72,7 +72,7 @@ def _fill(holder: etree._Element, xml: bytes) -> None:
         holder.append(node)
 
 
-def _send(client: Client, operation: str, attributes: dict[str, str], children: list[etree._Element]) -> etree._Element:
+def _send(client: Caller, operation: str, attributes: dict[str, str], children: list[etree._Element]) -> etree._Element:
     request, _ = _wrapper(client, operation)
     sent = etree.SubElement(request, _tag(client, operation, "object"), attributes)
     sent.set(f"{{{_XSI}}}type", "api:Component")
@@ -83,12 +83,12 @@ def _send(client: Client, operation: str, attributes: dict[str, str], children: 
     return result
 
 
-def get_component_xml(client: Client, component_id: str) -> bytes:
+def get_component_xml(client: Caller, component_id: str) -> bytes:
     """The XML inside a Component's ``object`` element, as stored."""
     return _content(_component(client, component_id), client.contract.data_namespace)
 
 
-def create_component_xml(client: Client, *, name: str, component_type: str, xml: bytes) -> tuple[str, bytes]:
+def create_component_xml(client: Caller, *, name: str, component_type: str, xml: bytes) -> tuple[str, bytes]:
     """Create a Component from its XML; return its id and the XML as stored.
 
     Raises:
@@ -102,7 +102,7 @@ def create_component_xml(client: Client, *, name: str, component_type: str, xml:
     return result.get("componentId", ""), _content(result, data)
 
 
-def update_component_xml(client: Client, component_id: str, xml: bytes) -> bytes:
+def update_component_xml(client: Caller, component_id: str, xml: bytes) -> bytes:
     """Replace the XML inside a Component's ``object``, keeping everything else as read.
 
     Returns:

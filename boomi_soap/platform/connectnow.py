@@ -29,7 +29,13 @@ import requests
 from boomi_soap._transports.deadline import Deadline, bounded_request, read_capped, release, watch_session
 from boomi_soap._xml.redact import redact_json, redact_url
 from boomi_soap.credentials import Credentials, check_url
-from boomi_soap.exceptions import BoomiSoapError, JsonFormError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.exceptions import (
+    ConnectNowError,
+    JsonFormError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
 from boomi_soap.settings import ClientSettings
 from boomi_soap.wire.jsonform import loads
 
@@ -57,20 +63,6 @@ OPERATIONS: Final = (
 EXTRA_OPERATIONS: Final = ("upsertProcessSchedules",)
 """Documented in the same Connect Now reference, beyond the 16 integration-pack operations."""
 _log = logging.getLogger("boomi_soap.connectnow")
-
-
-class ConnectNowError(BoomiSoapError):
-    """A Connect Now call failed: its answer had ``errorMessage``, or was not JSON.
-
-    Attributes:
-        operation: The operation called.
-        http_status: The HTTP status of the answer.
-    """
-
-    def __init__(self, operation: str, message: str, *, http_status: int | None = None) -> None:
-        super().__init__(f"{operation}: {message}" + (f" (HTTP {http_status})" if http_status else ""))
-        self.operation = operation
-        self.http_status = http_status
 
 
 def _one_line(text: str) -> str:

@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, PromotionError
 from boomi_soap.platform.runs import resolve_id
 from boomi_soap.query import F
 
 if TYPE_CHECKING:
-    from boomi_soap.client import Client
+    from boomi_soap.platform.caller import Caller
 
 __all__ = [
     "Promotion",
@@ -41,18 +41,6 @@ __all__ = [
     "undeploy",
     "update_extension_properties",
 ]
-
-
-class PromotionError(BoomiSoapError):
-    """A promotion failed; the deployments it had made were undone.
-
-    Attributes:
-        rolled_back: Deployment ids undeployed again.
-    """
-
-    def __init__(self, message: str, *, rolled_back: tuple[str, ...]) -> None:
-        super().__init__(message)
-        self.rolled_back = rolled_back
 
 
 @dataclass(frozen=True)
@@ -92,7 +80,7 @@ class Promotion:
         return any(not s.message.startswith("already") for s in self.steps)
 
 
-def package(client: Client, component: str, *, version: str | None = None, notes: str = "") -> Any:
+def package(client: Caller, component: str, *, version: str | None = None, notes: str = "") -> Any:
     """Package a component (``PackagedComponent`` CREATE); the platform assigns the id.
 
     Args:
@@ -113,7 +101,7 @@ def package(client: Client, component: str, *, version: str | None = None, notes
     return client.create("PackagedComponent", **fields)
 
 
-def deploy(client: Client, package_id: str, environment: str, *, notes: str = "") -> Any:
+def deploy(client: Caller, package_id: str, environment: str, *, notes: str = "") -> Any:
     """Deploy a package to an environment (``DeployedPackage`` CREATE).
 
     Raises:
@@ -125,7 +113,7 @@ def deploy(client: Client, package_id: str, environment: str, *, notes: str = ""
 
 
 def package_and_deploy(
-    client: Client, process: str, environment: str, *, version: str | None = None, notes: str = ""
+    client: Caller, process: str, environment: str, *, version: str | None = None, notes: str = ""
 ) -> tuple[Any, Any]:
     """Package a process and deploy the package to an environment, whole or not at all.
 
@@ -168,12 +156,12 @@ def package_and_deploy(
     return packaged, deployed
 
 
-def undeploy(client: Client, deployment_id: str) -> bool:
+def undeploy(client: Caller, deployment_id: str) -> bool:
     """Remove a deployment (``DeployedPackage`` DELETE); ``False`` if it did not exist."""
     return client.delete("DeployedPackage", deployment_id)
 
 
-def deployed_package(client: Client, process: str, environment: str) -> Any | None:
+def deployed_package(client: Caller, process: str, environment: str) -> Any | None:
     """The active deployment of a process in an environment, or ``None``."""
     process_id = resolve_id(client, "Process", process)
     environment_id = resolve_id(client, "Environment", environment)
@@ -183,7 +171,7 @@ def deployed_package(client: Client, process: str, environment: str) -> Any | No
 
 
 def promote(
-    client: Client,
+    client: Caller,
     process: str,
     from_environment: str,
     to_environment: str | Sequence[str],
@@ -235,12 +223,12 @@ def promote(
     return Promotion(process_id, package_id, version, tuple(steps))
 
 
-def get_extensions(client: Client, environment: str) -> Any:
+def get_extensions(client: Caller, environment: str) -> Any:
     """The ``EnvironmentExtensions`` of an environment (its id is the environment's)."""
     return client.get("EnvironmentExtensions", resolve_id(client, "Environment", environment))
 
 
-def update_extension_properties(client: Client, environment: str, properties: Mapping[str, str]) -> Any:
+def update_extension_properties(client: Caller, environment: str, properties: Mapping[str, str]) -> Any:
     """Set extension properties by name, leaving every other extension as it is (a partial update).
 
     Returns:
@@ -277,7 +265,7 @@ class Schedule:
         }
 
 
-def get_schedules(client: Client, process: str, atom: str) -> Any:
+def get_schedules(client: Caller, process: str, atom: str) -> Any:
     """The ``ProcessSchedules`` of a process on an Atom.
 
     Raises:
@@ -292,7 +280,7 @@ def get_schedules(client: Client, process: str, atom: str) -> Any:
 
 
 def set_schedules(
-    client: Client, process: str, atom: str, schedules: Sequence[Schedule], *, max_retry: int | None = None
+    client: Caller, process: str, atom: str, schedules: Sequence[Schedule], *, max_retry: int | None = None
 ) -> Any:
     """Replace the schedules of a process on an Atom (UPDATE overwrites them all).
 
@@ -311,6 +299,6 @@ def set_schedules(
     )
 
 
-def clear_schedules(client: Client, process: str, atom: str) -> Any:
+def clear_schedules(client: Caller, process: str, atom: str) -> Any:
     """Remove every schedule of a process on an Atom."""
     return set_schedules(client, process, atom, [])

@@ -28,14 +28,17 @@ from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
-from boomi_soap._transports.deadline import Deadline, bounded_request, read_capped, release
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
-from boomi_soap.credentials import same_origin, url_problem
-from boomi_soap.exceptions import BoomiSoapError, ResponseError, TransportError
+from boomi_soap.exceptions import (
+    AsyncTimeoutError,
+    BoomiSoapError,
+    DownloadTooLargeError,
+    ResponseError,
+)
 
 if TYPE_CHECKING:
-    from boomi_soap.client import Client
+    from boomi_soap.platform.caller import Caller
 
 __all__ = [
     "DEFAULT_LOG_LIMIT",
@@ -50,30 +53,6 @@ __all__ = [
 
 NS_DATA: Final = "http://api.platform.boomi.com/"
 DEFAULT_LOG_LIMIT: Final = 16 * 1024 * 1024
-
-
-class AsyncTimeoutError(BoomiSoapError):
-    """An asynchronous result was not ready in time.
-
-    Attributes:
-        what: What was awaited (a URL, redacted, or an id).
-    """
-
-    def __init__(self, message: str, *, what: str) -> None:
-        super().__init__(message)
-        self.what = what
-
-
-class DownloadTooLargeError(BoomiSoapError):
-    """A download was larger than its cap; nothing of it is returned.
-
-    Attributes:
-        limit: The cap in bytes.
-    """
-
-    def __init__(self, message: str, *, limit: int) -> None:
-        super().__init__(message)
-        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -117,7 +96,7 @@ class AsyncResult:
     results: tuple[etree._Element, ...]
 
 
-def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+def http_get(client: Caller, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
     """GET a REST resource a SOAP answer linked to, with the client's credentials.
 
     Args:
@@ -135,41 +114,7 @@ def http_get(client: Client, url: str, *, max_bytes: int, operation: str) -> tup
         DownloadTooLargeError: If the body is larger than ``max_bytes``.
         ServiceTimeoutError: If the answer does not come within the total timeout.
     """
-    if not same_origin(url, client.address):
-        # Credentials go only where the calls go: a link elsewhere, or one that two HTTP
-        # parsers would read as different hosts, is not followed.
-        why = url_problem(url) or f"not on {redact_url(client.address)}"
-        raise TransportError(operation, f"refusing {redact_url(url)}: {why}", sent=False)
-    transport = client._transport
-    settings = client.settings
-    # Every download counts against the account's rate window and quota, as on Boomi.
-    gate = transport.gates.gate(client.address)
-    gate.enter()
-    granted = time.monotonic()
-    credentials = client._credentials
-    with Deadline(settings.total_timeout) as deadline:
-        auth = (credentials.username, credentials.secret)
-        response = bounded_request(
-            transport.session, "GET", url, operation=operation, settings=settings, deadline=deadline, auth=auth
-        )
-        try:
-            if 300 <= response.status_code < 400:
-                raise ResponseError(operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise DownloadTooLargeError(
-                    f"{operation}: {redact_url(url)} is {declared} bytes, over the cap of {max_bytes}", limit=max_bytes
-                )
-            body = read_capped(response, max_bytes, deadline)
-        finally:
-            release(response)
-            gate.sent(granted, time.monotonic())
-    if body is None:
-        raise DownloadTooLargeError(
-            f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",
-            limit=max_bytes,
-        )
-    return response.status_code, body
+    return client.get_linked(url, max_bytes=max_bytes, operation=operation)
 
 
 def read_async_result(document: bytes, *, operation: str) -> AsyncResult | None:
@@ -193,7 +138,7 @@ def read_async_result(document: bytes, *, operation: str) -> AsyncResult | None:
 
 
 def poll_async(
-    client: Client,
+    client: Caller,
     url: str,
     *,
     timeout: float,
@@ -241,7 +186,7 @@ def poll_async(
 
 
 def download_log(
-    client: Client,
+    client: Caller,
     *,
     execution_id: str | None = None,
     atom_id: str | None = None,

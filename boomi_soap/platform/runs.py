@@ -28,12 +28,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
-from boomi_soap.exceptions import BoomiSoapError, NotFoundError, QuotaExceededError
+from boomi_soap.exceptions import BoomiSoapError, ExecutionTimeoutError, IdMixupError, NotFoundError, QuotaExceededError
 from boomi_soap.platform.polling import Backoff, http_get, read_async_result
 from boomi_soap.query import F
 
 if TYPE_CHECKING:
-    from boomi_soap.client import Client
+    from boomi_soap.platform.caller import Caller
 
 __all__ = [
     "FAILED",
@@ -52,26 +52,6 @@ TERMINAL: Final = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "D
 FAILED: Final = frozenset({"ERROR", "ABORTED", "DISCARDED"})
 SUBMITTED: Final = "SUBMITTED"
 """Status of a run whose record does not exist yet (ours, not Boomi's)."""
-
-
-class IdMixupError(BoomiSoapError, ValueError):
-    """A request id was given where an execution id belongs, or the other way round."""
-
-
-class ExecutionTimeoutError(BoomiSoapError):
-    """A run did not end in time; it may still be running.
-
-    Attributes:
-        request_id: The run's request id.
-        execution_id: Its execution id, if the record existed by then.
-        status: The last status seen.
-    """
-
-    def __init__(self, message: str, *, request_id: RequestId, execution_id: ExecutionId | None, status: str) -> None:
-        super().__init__(message)
-        self.request_id = request_id
-        self.execution_id = execution_id
-        self.status = status
 
 
 class _PrefixedId(str):
@@ -129,11 +109,11 @@ def _checked(kind: type[_Id], value: object) -> _Id:
     return result
 
 
-_names: weakref.WeakKeyDictionary[Client, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+_names: weakref.WeakKeyDictionary[Caller, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
 _names_lock = threading.Lock()
 
 
-def resolve_id(client: Client, object_type: str, id_or_name: str, *, verify: bool = False) -> str:
+def resolve_id(client: Caller, object_type: str, id_or_name: str, *, verify: bool = False) -> str:
     """The id of an object given by id or by name (one query per name, cached per client).
 
     Args:
@@ -188,7 +168,7 @@ class Execution:
         record_url: Where the record is polled until it exists.
     """
 
-    def __init__(self, client: Client, request_id: RequestId, record_url: str, *, poll: Backoff | None = None) -> None:
+    def __init__(self, client: Caller, request_id: RequestId, record_url: str, *, poll: Backoff | None = None) -> None:
         """Follow the run of ``request_id``; nothing is sent until :meth:`refresh` or :meth:`wait`.
 
         Raises:
@@ -299,7 +279,7 @@ class Execution:
         return self.refresh()
 
 
-def attach(client: Client, request_id: RequestId, *, record_url: str | None = None) -> Execution:
+def attach(client: Caller, request_id: RequestId, *, record_url: str | None = None) -> Execution:
     """Follow an earlier run by its request id (its ``recordUrl`` by default next to the endpoint).
 
     Raises:
@@ -310,7 +290,7 @@ def attach(client: Client, request_id: RequestId, *, record_url: str | None = No
 
 
 def run_process(
-    client: Client,
+    client: Caller,
     process: str,
     atom: str,
     *,

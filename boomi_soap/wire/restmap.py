@@ -43,7 +43,13 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from boomi_soap._xml.safe import parse_xml
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, JsonFormError, XMLInputError
+from boomi_soap.exceptions import (
+    InvalidRequestError,
+    JsonFormError,
+    RestError,
+    UnknownRouteError,
+    XMLInputError,
+)
 from boomi_soap.snapshot.contract import Contract, Operation, tag_of
 
 if TYPE_CHECKING:
@@ -58,6 +64,7 @@ __all__ = [
     "RestCall",
     "RestError",
     "RestMap",
+    "UnknownRouteError",
     "check_bulk",
     "error_body",
     "error_message",
@@ -72,14 +79,6 @@ REST_ONLY: Final = ("bulk", "ExecutionRecord/async", "openapi.json")
 _OVERRIDE: Final = "overrideAccount"
 # Operations whose answer carries no body on REST: their response wrapper is empty.
 _EMPTY_ANSWER: Final = {"executeProcess": 200, "cancelExecution": 202}
-
-
-class RestError(BoomiSoapError):
-    """A request or answer that has no REST form (a one-line reason)."""
-
-
-class UnknownRouteError(RestError):
-    """A method and path that are no REST call of this mapping (HTTP 404 on the service)."""
 
 
 @dataclass(frozen=True)

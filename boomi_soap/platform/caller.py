@@ -1,0 +1,76 @@
+"""What the platform features need of a client: the :class:`Caller` protocol.
+
+The features (runs, deploys, polling, components) are written against this protocol,
+never against :class:`~boomi_soap.Client`, so the client may forward to them without an
+import cycle, and any object with these methods (the sync client, a sub-account view, a
+test's recording caller) can drive them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from boomi_soap.query import Expression
+    from boomi_soap.settings import ClientSettings
+    from boomi_soap.snapshot.contract import Contract
+
+__all__ = ["Caller"]
+
+
+class Caller(Protocol):
+    """A client of one account, as the platform features use it."""
+
+    address: str
+    settings: ClientSettings
+
+    @property
+    def contract(self) -> Contract:
+        """The operations of the account's WSDL."""
+        ...
+
+    def get(self, object_type: str, object_id: str) -> Any:
+        """One object by id."""
+        ...
+
+    def query(
+        self,
+        object_type: str,
+        where: Expression | None = None,
+        *,
+        sort: Mapping[str, str] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Any]:
+        """Objects of a type, every page followed."""
+        ...
+
+    def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Create an object; the service's answer."""
+        ...
+
+    def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Update an object; the service's answer."""
+        ...
+
+    def delete(self, object_type: str, object_id: str) -> bool:
+        """Delete an object by id."""
+        ...
+
+    def call(self, operation: str, **kwargs: Any) -> Any:
+        """Any other operation of the WSDL."""
+        ...
+
+    def call_xml(self, payload: etree._Element) -> etree._Element:
+        """Send a request wrapper element; the response wrapper element."""
+        ...
+
+    def from_xml(self, element: etree._Element) -> Any:
+        """An answer's XML element as the client's objects."""
+        ...
+
+    def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+        """GET a resource an answer linked to, on the client's own origin: its status and body."""
+        ...
