@@ -44,7 +44,7 @@ def test_import_boomi_soap_loads_only_its_version() -> None:
 
 def test_the_typed_client_path_loads_no_zeep_xmlschema_or_limiter_backend() -> None:
     code = "import boomi_soap.client, boomi_soap.bindings, boomi_soap.bindings.operations"
-    assert _loaded(code, ("zeep", "xmlschema", "pyrate_limiter", "asyncio", "click", "boomi_soap.fetch")) == []
+    assert _loaded(code, ("zeep", "xmlschema", "pyrate_limiter", "asyncio", "click", "boomi_soap.snapshot.fetch")) == []
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,4 +102,7 @@ def test_the_readme_and_docs_import_only_public_modules_and_public_names() -> No
 
 def test_the_public_names_load_nothing_until_used() -> None:
     code = "import boomi_soap\nboomi_soap.BoomiSoapError\nboomi_soap.CacheStore"
-    assert _loaded(code, ("boomi_soap.aio", "httpx", "zeep", "boomi_soap.client", "boomi_soap.localservice")) == []
+    assert (
+        _loaded(code, ("boomi_soap.async_client", "httpx", "zeep", "boomi_soap.client", "boomi_soap.localservice"))
+        == []
+    )

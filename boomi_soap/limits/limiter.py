@@ -119,7 +119,7 @@ def _store_wait() -> float:
     """
     # Looked up, not imported: a process that never made a call has no deadline, and
     # the limiter need not load requests to learn so.
-    module = sys.modules.get("boomi_soap.deadline")
+    module = sys.modules.get("boomi_soap._transports.deadline")
     current = getattr(getattr(module, "_current", None), "deadline", None)
     left = current.remaining() if current is not None else None
     expires = getattr(_on_behalf, "expires", None)

@@ -23,7 +23,7 @@ from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refres
 
 ROOT = Path(__file__).parents[2]
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
-RUNTIME = {"boomi_soap.xmlbind", "boomi_soap.exceptions", "boomi_soap.client", "boomi_soap.filters"}
+RUNTIME = {"boomi_soap.wire.xmlbind", "boomi_soap.exceptions", "boomi_soap.client", "boomi_soap.query"}
 
 
 @pytest.fixture
