@@ -89,11 +89,6 @@ LAYER: dict[str, str] = {
     "boomi_soap.components": PLATFORM,
     "boomi_soap.cli": CLI,
     "boomi_soap.cli.": CLI,  # the command line as a package
-    "boomi_soap.cli_runs": CLI,
-    "boomi_soap.cli_ipack": CLI,
-    "boomi_soap.render": CLI,  # the output of `boomi-soap call` (the target's cli/_output.py)
-    "boomi_soap.tables": CLI,  # tables and progress for people (the target's cli/_output.py)
-    "boomi_soap.quickstart": CLI,
     "boomi_soap.localservice.": LOCALSERVICE,
     "codegen.__main__": CLI,  # `python -m codegen` is `boomi-soap codegen`
     "codegen.": CODEGEN,
@@ -120,7 +115,7 @@ ALLOWED_EDGES = frozenset({("boomi_soap.fetch", "boomi_soap.bounds"), ("boomi_so
 # A facade may reach a platform feature through a one-line forwarder: a function that is the import and one statement.
 FORWARDED = frozenset({(FACADES, PLATFORM)})
 # The only places the runtime may import the local service: lazily, inside these functions.
-LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli", "serve"), ("boomi_soap.quickstart", "run_quickstart")})
+LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli.serve", "serve"), ("boomi_soap.cli.tour", "run_quickstart")})
 
 # Today's import cycles (strongly connected components), exact: this set may only shrink.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
@@ -137,7 +132,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
                 "boomi_soap.runs",
             }
         ),
-        frozenset({"boomi_soap.cli", "boomi_soap.cli_ipack", "boomi_soap.cli_runs"}),
         frozenset(
             {"boomi_soap.localservice.connectnow", "boomi_soap.localservice.rest", "boomi_soap.localservice.server"}
         ),

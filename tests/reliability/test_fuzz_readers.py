@@ -23,6 +23,7 @@ from lxml import etree
 
 from boomi_soap.asyncops import read_async_result
 from boomi_soap.cache import pinned_store
+from boomi_soap.cli._input import load_object, parse_filters
 from boomi_soap.client import Client
 from boomi_soap.connectnow import ConnectNowClient
 from boomi_soap.contract import contract_of
@@ -31,7 +32,6 @@ from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.filters import F, Grouping, Simple, check_expression, check_operators
 from boomi_soap.jsonform import JsonForm, loads
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.render import load_object, parse_filters
 from boomi_soap.rest import fault
 from boomi_soap.restmap import JsonBodies, RestCall, RestMap, error_message
 from boomi_soap.schema import load_schema
