@@ -42,6 +42,9 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert shown["values"]["Salesforce Connection"]["url"] == "https://cli.example.com"  # type: ignore[index]
     assert shown["encryptedValueSet"]["Salesforce Connection/password"] is True  # type: ignore[index]
     assert "cli-secret" not in json.dumps(shown)
+    listed = invoke("ipack", "extensions", instance_id, "--sub-account", SUB).stdout.splitlines()
+    assert "Salesforce Connection.password=(encrypted, set)" in listed  # issue 26: "(encrypted)" for unset too
+    assert not [line for line in listed if line.endswith("=(encrypted)")]
     started = invoke("ipack", "execute", processes[0]["wrapperProcessId"], "--sub-account", SUB, "--format", "json")  # type: ignore[index]
     assert started.exit_code == 0, started.output
     executed = json.loads(started.stdout)

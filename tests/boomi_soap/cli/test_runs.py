@@ -48,6 +48,10 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
     queued = invoke("run", PROCESS, "--atom", "Production Atom", "--no-wait", "--format", "json")
     assert queued.exit_code == 0
     assert json.loads(queued.stdout)["status"] == "SUBMITTED"
+    text = invoke("run", PROCESS, "--atom", "Production Atom", "--no-wait").stdout
+    assert all(len(line.split()) >= 2 for line in text.splitlines()), text  # no field left blank
+    planned = invoke("run", PROCESS, "--atom", "Production Atom", "--dry-run")
+    assert planned.stdout.startswith(f"would run process {PROCESS} (")
 
     bad = invoke("run", PROCESS, "--atom", "Production Atom", "-p", "no-equals-sign")
     assert bad.exit_code == 2
@@ -61,6 +65,8 @@ def test_run_that_times_out_exits_1_with_its_ids(connect: Connect, tmp_path: Pat
     )
     assert result.exit_code == 1
     shown = json.loads(result.stdout)
+    # Issue 26: the JSON keys changed with the outcome; they are the same whatever happens.
+    assert list(shown) == ["request_id", "execution_id", "status", "started", "ended", "error"]
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
     assert "still" in result.stderr
