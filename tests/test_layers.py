@@ -76,11 +76,6 @@ LAYER: dict[str, str] = {
     "boomi_soap.platform.": PLATFORM,  # runs, deploy, polling, partner, ipacks, connectnow, components
     "boomi_soap.cli": CLI,
     "boomi_soap.cli.": CLI,  # the command line as a package
-    "boomi_soap.cli_runs": CLI,
-    "boomi_soap.cli_ipack": CLI,
-    "boomi_soap.render": CLI,  # the output of `boomi-soap call` (the target's cli/_output.py)
-    "boomi_soap.tables": CLI,  # tables and progress for people (the target's cli/_output.py)
-    "boomi_soap.quickstart": CLI,
     "boomi_soap.localservice": LOCALSERVICE,
     "boomi_soap.localservice.": LOCALSERVICE,
     "codegen.__main__": CLI,  # `python -m codegen` is `boomi-soap codegen`
@@ -114,14 +109,13 @@ ALLOWED_EDGES = frozenset(
 # A facade may reach a platform feature through a one-line forwarder: a function that is the import and one statement.
 FORWARDED = frozenset({(FACADES, PLATFORM)})
 # The only places the runtime may import the local service: lazily, inside these functions.
-LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli", "serve"), ("boomi_soap.quickstart", "run_quickstart")})
+LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli.serve", "serve"), ("boomi_soap.cli.tour", "run_quickstart")})
 
 # Today's import cycles (strongly connected components), exact: this set may only shrink.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
         # The sub-account view subclasses Client, its integration packs take the view, Client forwards to both.
         frozenset({"boomi_soap.client", "boomi_soap.platform.ipacks", "boomi_soap.platform.partner"}),
-        frozenset({"boomi_soap.cli", "boomi_soap.cli_ipack", "boomi_soap.cli_runs"}),
         frozenset(
             {"boomi_soap.localservice.connectnow", "boomi_soap.localservice.rest", "boomi_soap.localservice.server"}
         ),

@@ -103,12 +103,12 @@ def test_a_newcomers_first_session(session: Session, tmp_path: Path) -> None:
 
     atom = json.loads(session.run("call", "query", "Atom", "--filter", "status = ONLINE", "--limit", "1").stdout)
     started = session.run("call", "execute", atom["id"], "--process-name", "Orders - Shopify to SAP")
-    assert "started Orders - Shopify to SAP" in started.stderr
+    assert json.loads(started.stdout)["process"] == "Orders - Shopify to SAP"  # a change says what it did
 
     envelope = session.run("call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run").stdout
     assert DEFAULT_PASSWORD not in envelope
     (session.cwd / "get.xml").write_text(envelope)
-    answer = json.loads(session.run("call", "send", "get.xml").stdout)
+    answer = json.loads(session.run("call", "send", "get.xml", "--format", "json").stdout)
     assert answer["operation"] == "getResponse"
     assert DEFAULT_ACCOUNT in answer["answer"]
 

@@ -207,7 +207,8 @@ class IntegrationPacks:
         except BoomiSoapError as exc:
             raise BoomiSoapError(
                 f"{what}, and uninstalling it again failed ({exc}): instance {instance} is installed and attached"
-                f" nowhere; remove it with: boomi-soap ipack uninstall {instance} --account {self.client.sub_account}"
+                f" nowhere; remove it with: boomi-soap ipack uninstall {instance}"
+                f" --sub-account {self.client.sub_account}"
             ) from cause
         if isinstance(cause, BoomiSoapError):
             raise BoomiSoapError(f"{what}; the instance was uninstalled again, nothing is left") from cause

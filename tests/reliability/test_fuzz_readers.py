@@ -23,6 +23,7 @@ from lxml import etree
 
 from boomi_soap._transports.rest import fault
 from boomi_soap._xml.safe import parse_xml
+from boomi_soap.cli._input import load_object, parse_filters
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import BoomiSoapError
@@ -30,7 +31,6 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.platform.connectnow import ConnectNowClient
 from boomi_soap.platform.polling import read_async_result
 from boomi_soap.query import F, Grouping, Simple, check_expression, check_operators
-from boomi_soap.render import load_object, parse_filters
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.snapshot.cache import pinned_store
 from boomi_soap.snapshot.contract import contract_of

@@ -93,12 +93,12 @@ def test_quota_command_shows_usage_per_hour(tmp_path: Path) -> None:
     env = {"BOOMI_SOAP_CACHE_DIR": str(tmp_path), "BOOMI_SOAP_LIMITER": "host"}
     result = CliRunner().invoke(main, ["quota", "--account", "acme-ABC123", "--daily-quota", "10"], env=env)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert len(lines) == 25
     assert lines[-2].endswith("      3")
     assert lines[-1] == "acme-ABC123: 3 calls in the last 24 hours of 10 (30%)"
     result = CliRunner().invoke(main, ["quota", "--account", "acme-ABC123", "--format", "json"], env=env)
-    assert json.loads(result.output)["used"] == 3
+    assert json.loads(result.stdout)["used"] == 3
     result = CliRunner().invoke(main, ["quota", "--account", "x", "--limiter", "nope"], env=env)
     assert result.exit_code == 2
     assert "unknown limiter" in result.output

@@ -1,26 +1,201 @@
-"""Output for people: results as a table, and the progress of long work on stderr.
+"""Output for people and for pipes: JSON lines, XML, tables, progress and the lines on stderr.
 
-The tables and the live progress line are drawn by ``rich``, a well-kept library for
-both, rather than by hand-written column code.  It is imported only when a table or a
-progress line is actually shown, so ``import boomi_soap`` and piped output (JSON lines,
-XML) never pay for it.  Choosing the columns and the text of each cell needs no
-``rich`` (:func:`columns_of`, :func:`cell_text`).
+Results go to stdout as JSON (one object a line), XML, or a table for people (the
+default on a terminal for list-shaped output).  Tables and the live progress line are
+drawn by ``rich``, a well-kept library for both, imported only when one is shown, so
+piped output never pays for it.  Notes (where a command talks, progress) go to stderr
+and are silenced by ``-q``; errors are one line (:func:`fail`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
+
+import click
+
+from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, SoapFaultError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-__all__ = ["Activity", "PageProgress", "cell_text", "columns_of", "plain", "print_record", "print_rows"]
+    from boomi_soap.client import Client
 
+__all__ = [
+    "Activity",
+    "PageProgress",
+    "PlainFormatter",
+    "cell_text",
+    "columns_of",
+    "echo_json",
+    "fail",
+    "note",
+    "output_format",
+    "plain",
+    "print_record",
+    "print_rows",
+    "progress_shown",
+    "quiet",
+    "render_json_line",
+    "render_results",
+    "render_xml",
+    "stream_results",
+    "terminal",
+]
+
+
+# -- lines on stderr ---------------------------------------------------------------------
+def quiet() -> bool:
+    """Whether ``-q`` was given."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return bool(root is not None and isinstance(root.obj, dict) and root.obj.get("quiet"))
+
+
+def note(text: str) -> None:
+    """A line for people on stderr, unless -q."""
+    if not quiet():
+        click.echo(text, err=True)
+
+
+def fail(exc: BoomiSoapError) -> click.ClickException:
+    """Map a library error to exit 2 (settings the user must supply) or 1 (anything else), one line.
+
+    Over REST an error names its HTTP status only: the SOAP fault code the library
+    keeps for the error's type was never on the wire.
+    """
+    if isinstance(exc, ConfigurationError):
+        return click.UsageError(str(exc))
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().obj if ctx is not None else None
+    rest = isinstance(root, dict) and root.get("transport") == "rest"
+    if rest and isinstance(exc, SoapFaultError) and exc.http_status:
+        return click.ClickException(f"{exc.operation}: {exc.faultstring} (HTTP {exc.http_status})")
+    return click.ClickException(str(exc))
+
+
+class PlainFormatter(logging.Formatter):
+    """Log lines as ``warning: ...`` (the level in lower case, no logger name), as people read them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as ``level: message``."""
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+# -- formats -----------------------------------------------------------------------------
+def terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (a closed or replaced stream is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def output_format(chosen: str | None, piped: str) -> str:
+    """The format asked for, else a table on a terminal and ``piped`` elsewhere (what scripts have always read)."""
+    return chosen or ("table" if terminal(sys.stdout) else piped)
+
+
+def progress_shown(output: str) -> bool:
+    """Progress goes to stderr on a terminal, unless -q, and not over results streaming to the same terminal."""
+    return terminal(sys.stderr) and not quiet() and (output == "table" or not terminal(sys.stdout))
+
+
+def echo_json(data: object) -> None:
+    """``data`` as indented JSON on stdout (dates as ISO 8601)."""
+    click.echo(json.dumps(data, indent=2, default=_plain))
+
+
+# -- results as JSON or XML --------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    from lxml import etree
+
+    if isinstance(value, etree._Element):
+        return etree.tostring(value, encoding="unicode")
+    return str(value)
+
+
+def _data(result: Any) -> Any:
+    from zeep.helpers import serialize_object
+
+    data = _without_any(serialize_object(result, dict))  # type: ignore[no-untyped-call]
+    if isinstance(data, dict):
+        data = {"@type": type(result).__name__, **data}
+    return data
+
+
+def _without_any(value: Any) -> Any:
+    """Drop zeep's ``_value_1`` (the holder of an ``xs:any`` it did not read) wherever it is empty."""
+    if isinstance(value, dict):
+        return {k: _without_any(v) for k, v in value.items() if not (k == "_value_1" and v in (None, [], ""))}
+    if isinstance(value, list):
+        return [_without_any(v) for v in value]
+    return value
+
+
+def render_json_line(result: Any) -> str:
+    """One result as one line of JSON (with the object's ``@type``)."""
+    return json.dumps(_data(result), default=_plain)
+
+
+def render_xml(client: Client, result: Any) -> str:
+    """One result as a ``<result type="...">`` element, its children in the data namespace as ``api:``."""
+    from lxml import etree
+    from zeep.exceptions import Error as ZeepError
+
+    from boomi_soap.exceptions import ResponseError
+
+    element = etree.Element("result", type=type(result).__name__)
+    try:
+        result._xsd_type.render(element, result)
+    except ZeepError as exc:  # an answer zeep read but will not write back: say which, not a traceback
+        raise ResponseError("result", f"a {type(result).__name__} cannot be printed as XML: {exc}") from None
+    etree.cleanup_namespaces(element, top_nsmap={"api": client.contract.data_namespace})
+    return etree.tostring(element, pretty_print=True, encoding="unicode")
+
+
+def stream_results(client: Client, results: Iterable[Any], output: str, write: Callable[[str], None]) -> int:
+    """Write each result as soon as it arrives: JSON lines, or XML inside one ``<results>`` element.
+
+    Returns:
+        How many results were written.
+    """
+    count = 0
+    if output == "xml":
+        write("<results>\n")
+    try:
+        for result in results:
+            write(render_json_line(result) + "\n" if output == "json" else render_xml(client, result))
+            count += 1
+    finally:
+        if output == "xml":
+            write("</results>\n")
+    return count
+
+
+def render_results(client: Client, results: list[Any], output: str) -> str:
+    """Render results as a JSON array (with each object's ``@type``) or as XML elements."""
+    if output == "json":
+        return json.dumps([_data(r) for r in results], indent=2, default=_plain) + "\n"
+    parts: list[str] = []
+    stream_results(client, results, "xml", parts.append)
+    return "".join(parts)
+
+
+# -- tables and progress for people ------------------------------------------------------
 # A cell wider than this is cut on a terminal (the whole value is in --format json).
 _WIDEST = 48
 
@@ -204,8 +379,6 @@ def _encodable(console: Console) -> Any:
 
 def plain(result: Any) -> dict[str, Any]:
     """A result as the JSON object ``--format json`` prints (so a table shows the same values)."""
-    from boomi_soap.render import render_json_line
-
     data = json.loads(render_json_line(result))
     return data if isinstance(data, dict) else {"value": data}
 

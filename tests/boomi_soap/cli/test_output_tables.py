@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from boomi_soap.cli._output import PageProgress, cell_text, columns_of, plain, print_record, print_rows
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, refresh
-from boomi_soap.tables import PageProgress, cell_text, columns_of, plain, print_record, print_rows
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 pytestmark = pytest.mark.contracts("split", why="what a table shows does not depend on the layout")
@@ -115,8 +115,8 @@ def test_disabled_progress_prints_nothing(client: Client) -> None:
 
 def test_rich_is_imported_only_when_a_table_or_progress_is_shown() -> None:
     code = (
-        "import sys, boomi_soap, boomi_soap.cli, boomi_soap.tables\n"
-        "from boomi_soap.tables import PageProgress\n"
+        "import sys, boomi_soap, boomi_soap.cli, boomi_soap.cli._output\n"
+        "from boomi_soap.cli._output import PageProgress\n"
         "with PageProgress('query X', enabled=False) as p: p.page(1, 5)\n"
         "print('rich' in sys.modules)"
     )

@@ -11,8 +11,8 @@ from click.testing import Result
 
 from boomi_soap.localservice import LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+from tests.boomi_soap.cli.test_runs import _invoker
 from tests.boomi_soap.conftest import Connect
-from tests.boomi_soap.test_cli_runs import _invoker
 
 SUB = DEFAULT_SUB_ACCOUNTS[0]
 
@@ -24,7 +24,7 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     invoke = _invoker(service, tmp_path)
 
     def run(*args: str) -> object:
-        result = invoke("ipack", *args, "--account", SUB, "--format", "json")
+        result = invoke("ipack", *args, "--sub-account", SUB, "--format", "json")
         assert result.exit_code == 0, result.output
         assert f"sub-account {SUB}" in result.stderr  # says where it talks
         assert f"endpoint {service.base_url}" in result.stderr
@@ -42,7 +42,10 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert shown["values"]["Salesforce Connection"]["url"] == "https://cli.example.com"  # type: ignore[index]
     assert shown["encryptedValueSet"]["Salesforce Connection/password"] is True  # type: ignore[index]
     assert "cli-secret" not in json.dumps(shown)
-    started = invoke("ipack", "execute", processes[0]["wrapperProcessId"], "--account", SUB, "--format", "json")  # type: ignore[index]
+    listed = invoke("ipack", "extensions", instance_id, "--sub-account", SUB).stdout.splitlines()
+    assert "Salesforce Connection.password=(encrypted, set)" in listed  # issue 26: "(encrypted)" for unset too
+    assert not [line for line in listed if line.endswith("=(encrypted)")]
+    started = invoke("ipack", "execute", processes[0]["wrapperProcessId"], "--sub-account", SUB, "--format", "json")  # type: ignore[index]
     assert started.exit_code == 0, started.output
     executed = json.loads(started.stdout)
     assert executed["status"] == "COMPLETE"
@@ -50,7 +53,7 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
     assert len(run("schedules", instance_id)) == 2  # type: ignore[arg-type]
     assert run("profile")["accountId"] == SUB  # type: ignore[index]
     assert run("uninstall", instance_id) == {"id": instance_id, "deleted": True}
-    gone = invoke("ipack", "uninstall", instance_id, "--account", SUB)  # issue 26: this exited 0
+    gone = invoke("ipack", "uninstall", instance_id, "--sub-account", SUB)  # issue 26: this exited 0
     assert gone.exit_code == 1
     assert f"INSTANCE '{instance_id}': no such installed pack in {SUB}" in _error_line(gone)
     assert run("installed") == []
@@ -59,7 +62,7 @@ def test_ipack_commands_walk_the_lifecycle(connect: Connect, tmp_path: Path) -> 
 @pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
 def test_a_forbidden_sub_account_fails_with_one_line(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect()
-    result = _invoker(service, tmp_path)("ipack", "installed", "--account", DEFAULT_SUB_ACCOUNTS[1])
+    result = _invoker(service, tmp_path)("ipack", "installed", "--sub-account", DEFAULT_SUB_ACCOUNTS[1])
     assert result.exit_code == 1
     assert "insufficient permissions" in result.stderr
     assert "Traceback" not in result.output
@@ -93,10 +96,14 @@ def test_serve_partner_lets_the_demo_login_act_on_its_sub_account(tmp_path: Path
                       "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}  # fmt: skip
         runner = CliRunner()
         assert runner.invoke(main, ["fetch", "--flavour", "partner"], env=client_env).exit_code == 0
-        allowed = runner.invoke(main, ["ipack", "environments", "--account", SUB, "--format", "json"], env=client_env)
+        allowed = runner.invoke(
+            main, ["ipack", "environments", "--sub-account", SUB, "--format", "json"], env=client_env
+        )
         assert allowed.exit_code == 0, allowed.output
         assert json.loads(allowed.stdout)
-        forbidden = runner.invoke(main, ["ipack", "environments", "--account", DEFAULT_SUB_ACCOUNTS[1]], env=client_env)
+        forbidden = runner.invoke(
+            main, ["ipack", "environments", "--sub-account", DEFAULT_SUB_ACCOUNTS[1]], env=client_env
+        )
         assert forbidden.exit_code == 1
         assert "insufficient permissions" in forbidden.stderr
     finally:
@@ -112,7 +119,7 @@ def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_pat
     invoke = _invoker(service, tmp_path)
 
     def run(*args: str) -> object:
-        result = invoke("ipack", *args, "--account", SUB, "--format", "json")
+        result = invoke("ipack", *args, "--sub-account", SUB, "--format", "json")
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 
@@ -131,7 +138,7 @@ def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_pat
     assert executed["execution_id"] not in [r["executionId"] for r in run("records", "--since", after)]  # type: ignore[index,union-attr]
     assert run("records", "--since", "2999-01-01") == []
     for bad, why in (("2000-01-02T03:04:05", "has no time zone"), ("yesterday", "is not an ISO 8601 date")):
-        refused = invoke("ipack", "records", "--since", bad, "--account", SUB)
+        refused = invoke("ipack", "records", "--since", bad, "--sub-account", SUB)
         assert refused.exit_code == 2
         error = [line for line in refused.stderr.splitlines() if line.startswith("Error")]
         assert len(error) == 1, refused.stderr
@@ -140,7 +147,7 @@ def test_records_since_takes_zoned_iso_and_plain_dates(connect: Connect, tmp_pat
 
 
 def test_zoned_date_time_sends_utc_with_z() -> None:
-    from boomi_soap.cli_ipack import ZonedDateTime
+    from boomi_soap.cli._input import ZonedDateTime
     from boomi_soap.query import F
 
     for given, sent in (
@@ -175,9 +182,9 @@ def test_install_is_whole_or_nothing(service: LocalService, tmp_path: Path, monk
     invoke = _invoker(service, tmp_path)
 
     def install(*args: str) -> Result:
-        return invoke("ipack", "install", *args, "--account", SUB, "--format", "json")
+        return invoke("ipack", "install", *args, "--sub-account", SUB, "--format", "json")
 
-    invoke("ipack", "installed", "--account", SUB)  # the service seeds the packs on first use
+    invoke("ipack", "installed", "--sub-account", SUB)  # the service seeds the packs on first use
     before = _objects(service, SUB)
 
     typo = install("Shopify Storefront", "--environment", "Prodution")
@@ -200,7 +207,7 @@ def test_install_is_whole_or_nothing(service: LocalService, tmp_path: Path, monk
     again = install("Shopify Storefront", "--environment", "Production")
     assert again.exit_code == 1
     assert f"already installed as instance {instance}" in _error_line(again)
-    assert invoke("ipack", "uninstall", instance, "--account", SUB).exit_code == 0
+    assert invoke("ipack", "uninstall", instance, "--sub-account", SUB).exit_code == 0
     assert _objects(service, SUB) == before
 
     # The attachment fails after the instance exists: the instance is uninstalled again.

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 from boomi_soap.cli import main
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_USER, LocalService
 from boomi_soap.localservice.executions import MESSAGE_PROPERTY, OUTCOME_PROPERTY
+from tests.boomi_soap.cli.test_commands import fetch_env
 from tests.boomi_soap.conftest import ENDLESS, Connect
-from tests.boomi_soap.test_cli import fetch_env
 
 PROCESS = "Orders - Shopify to SAP"
 
@@ -29,10 +29,13 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
     # Where it talks and the request id, and nothing else: progress only on a terminal.
-    assert done.stderr.splitlines() == [
-        f"run: endpoint {service.endpoint()}; account {DEFAULT_ACCOUNT}; user {DEFAULT_USER}",
-        f"run: submitted request {shown['request_id']}",
-    ]
+    stderr = done.stderr.splitlines()
+    assert stderr[0] == (
+        f"run: endpoint {service.endpoint()} (BOOMI_BASE_URL); account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID);"
+        f" user {DEFAULT_USER} (BOOMI_USERNAME)"
+    )
+    assert stderr[1].startswith("run: snapshot ")
+    assert stderr[2:] == [f"run: submitted request {shown['request_id']}"]
 
     failed = invoke("run", PROCESS, "--atom", "Production Atom", "-p", f"{MESSAGE_PROPERTY}=bad mapping")
     assert failed.exit_code == 1
@@ -45,6 +48,10 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
     queued = invoke("run", PROCESS, "--atom", "Production Atom", "--no-wait", "--format", "json")
     assert queued.exit_code == 0
     assert json.loads(queued.stdout)["status"] == "SUBMITTED"
+    text = invoke("run", PROCESS, "--atom", "Production Atom", "--no-wait").stdout
+    assert all(len(line.split()) >= 2 for line in text.splitlines()), text  # no field left blank
+    planned = invoke("run", PROCESS, "--atom", "Production Atom", "--dry-run")
+    assert planned.stdout.startswith(f"would run process {PROCESS} (")
 
     bad = invoke("run", PROCESS, "--atom", "Production Atom", "-p", "no-equals-sign")
     assert bad.exit_code == 2
@@ -54,10 +61,12 @@ def test_run_end_to_end(connect: Connect, tmp_path: Path) -> None:
 def test_run_that_times_out_exits_1_with_its_ids(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect(ENDLESS)
     result = _invoker(service, tmp_path)(
-        "run", PROCESS, "--atom", "Production Atom", "--timeout", "0.2", "--format", "json"
+        "run", PROCESS, "--atom", "Production Atom", "--run-timeout", "0.2", "--format", "json"
     )
     assert result.exit_code == 1
     shown = json.loads(result.stdout)
+    # Issue 26: the JSON keys changed with the outcome; they are the same whatever happens.
+    assert list(shown) == ["request_id", "execution_id", "status", "started", "ended", "error"]
     assert shown["request_id"].startswith("executionrecord-")
     assert shown["execution_id"].startswith("execution-")
     assert "still" in result.stderr
@@ -71,17 +80,26 @@ def test_deploy_promote_schedules_extensions(connect: Connect, tmp_path: Path) -
     dry = invoke("deploy", PROCESS, "--environment", "Development", "--dry-run")
     assert dry.exit_code == 0
     assert dry.stdout.startswith("would package process")
-    deployed = invoke("deploy", PROCESS, "--environment", "Development", "--notes", "r1")
+    deployed = invoke("deploy", PROCESS, "--environment", "Development", "--notes", "r1", "--format", "json")
     assert deployed.exit_code == 0, deployed.output
-    assert "deployment" in deployed.stdout
+    # Issue 26: deploy and promote had no --format json, and printed bare ids, not the names typed.
+    shown = json.loads(deployed.stdout)
+    assert (shown["process"], shown["environment"]) == (PROCESS, "Development")
+    assert shown["processId"] != PROCESS
+    assert shown["deploymentId"]
+    said = invoke("deploy", PROCESS, "--environment", "Development", "--dry-run").stdout
+    assert f"process {PROCESS} ({shown['processId']}) to environment Development ({shown['environmentId']})" in said
 
     assert (
         "would deploy package"
         in invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--dry-run").stdout
     )
+    planned = invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--dry-run", "--format", "json")
+    assert [step["environment"] for step in json.loads(planned.stdout)["steps"]] == ["Test"]
     promoted = invoke("promote", PROCESS, "--from", "Development", "--to", "Test", "--to", "Production")
     assert promoted.exit_code == 0, promoted.output
     assert promoted.stdout.count("deployed package") == 2
+    assert promoted.stdout.startswith("Test (")  # the name typed, beside its id
     again = invoke("promote", PROCESS, "--from", "Development", "--to", "Test")
     assert "nothing to do" in again.stdout
 
@@ -242,14 +260,14 @@ def _interrupt_a_run(service: LocalService, tmp_path: Path) -> None:
     env = {**os.environ, **fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
     process = subprocess.Popen(
         [sys.executable, "-m", "boomi_soap", "run", PROCESS, "--atom", "Production Atom", "--poll", "0.05",
-         "--timeout", "600", "--cache-dir", str(tmp_path / "cli-cache")],
+         "--run-timeout", "600", "--cache-dir", str(tmp_path / "cli-cache")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
         assert process.stderr is not None
-        lines = [process.stderr.readline(), process.stderr.readline()]
-        assert lines[1].startswith("run: submitted request executionrecord-"), lines
-        request_id = lines[1].split()[-1]
+        lines = [process.stderr.readline() for _ in range(3)]  # where it talks, its snapshot, the request
+        assert lines[2].startswith("run: submitted request executionrecord-"), lines
+        request_id = lines[2].split()[-1]
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:
@@ -262,6 +280,6 @@ def _interrupt_a_run(service: LocalService, tmp_path: Path) -> None:
         f"interrupted: request {request_id} may still run; follow it with: boomi-soap run --follow {request_id}" in err
     )
     assert "Traceback" not in err
-    followed = invoke("run", "--follow", request_id, "--timeout", "0.2", "--format", "json")  # the hint works
+    followed = invoke("run", "--follow", request_id, "--run-timeout", "0.2", "--format", "json")  # the hint works
     assert json.loads(followed.stdout)["request_id"] == request_id
     assert "still INPROCESS" in followed.stderr

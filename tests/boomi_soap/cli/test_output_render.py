@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from boomi_soap.cli._input import load_object
+from boomi_soap.cli._output import render_json_line, render_xml
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import InvalidRequestError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
-from boomi_soap.render import load_object, render_json_line, render_xml
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, refresh
 

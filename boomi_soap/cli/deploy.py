@@ -1,0 +1,197 @@
+"""``boomi-soap deploy``, ``promote``, ``schedules`` and ``extensions``: what runs where, and how it is set up.
+
+Every PROCESS, ATOM and ENVIRONMENT is an id or a unique name, resolved (and an id
+checked) before anything is written; the output names each beside its id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from boomi_soap.cli._input import pairs
+from boomi_soap.cli._options import ClientOptions, build_client, client_options
+from boomi_soap.cli._output import echo_json, fail
+from boomi_soap.cli.runs import resolve
+from boomi_soap.exceptions import BoomiSoapError
+
+__all__ = ["deploy", "extensions", "promote", "schedules"]
+
+
+def named(value: str, ident: str) -> str:
+    """``name (id)``, or the id alone when that is what was given."""
+    return ident if value == ident else f"{value} ({ident})"
+
+
+def report(options: ClientOptions, fields: dict[str, Any], text: str) -> None:
+    """A command's outcome: its fields as JSON with --format json, else ``text``."""
+    if options.output == "json":
+        echo_json(fields)
+    else:
+        click.echo(text)
+
+
+@click.command()
+@click.argument("process")
+@click.option("--environment", required=True, help="Environment id or name.")
+@click.option("--version", "version", help="Package version (default: the platform's next).")
+@click.option("--notes", default="", help="Package and deployment notes.")
+@client_options("text", "json")
+def deploy(options: ClientOptions, process: str, environment: str, version: str | None, notes: str) -> None:
+    """Package PROCESS (id or name) and deploy the package to an environment (id or name).
+
+    The process, the environment and the version are checked before anything is
+    written; if the deployment fails, the new package is deleted again.
+    """
+    from boomi_soap.platform.deploy import package_and_deploy
+
+    client = build_client(options)
+    process_id, environment_id = (
+        resolve(client, "Process", process, "PROCESS"),
+        resolve(client, "Environment", environment, "--environment"),
+    )
+    fields: dict[str, Any] = {"process": process, "processId": process_id, "environment": environment,
+                              "environmentId": environment_id, "dry_run": options.dry_run}  # fmt: skip
+    what = f"process {named(process, process_id)} to environment {named(environment, environment_id)}"
+    if options.dry_run:
+        report(options, fields, f"would package {what}")
+        return
+    try:
+        packaged, deployed = package_and_deploy(client, process_id, environment_id, version=version, notes=notes)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    fields |= {"packageId": packaged.packageId, "packageVersion": packaged.packageVersion,
+               "deploymentId": deployed.deploymentId}  # fmt: skip
+    report(options, fields, f"deployed package {packaged.packageVersion} ({packaged.packageId}) of {what}:"
+                            f" deployment {deployed.deploymentId}")  # fmt: skip
+
+
+@click.command()
+@click.argument("process")
+@click.option("--from", "source", required=True, help="Environment (id or name) whose deployment is copied.")
+@click.option(
+    "--to", "targets", required=True, multiple=True, help="Target environment, id or name (repeat for a chain)."
+)
+@client_options("text", "json")
+def promote(options: ClientOptions, process: str, source: str, targets: tuple[str, ...]) -> None:
+    """Deploy the package PROCESS (id or name) runs in one environment to others, in order."""
+    from boomi_soap.platform.deploy import promote as promote_process
+
+    client = build_client(options)
+    names = {
+        resolve(client, "Process", process, "PROCESS"): process,
+        resolve(client, "Environment", source, "--from"): source,
+    }
+    names |= {resolve(client, "Environment", target, "--to"): target for target in targets}
+    try:
+        promotion = promote_process(client, process, source, targets, dry_run=options.dry_run)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    steps = [{"environmentId": s.environment_id, "environment": names.get(s.environment_id, s.environment_id),
+              "deploymentId": s.deployment_id, "message": s.message} for s in promotion.steps]  # fmt: skip
+    text = [f"{named(names.get(s.environment_id, s.environment_id), s.environment_id)}: {s.message}"
+            for s in promotion.steps]  # fmt: skip
+    if not promotion.changed:
+        text.append(f"nothing to do: package {promotion.package_version} is already active everywhere")
+    report(options, {"process": process, "processId": promotion.process_id, "packageId": promotion.package_id,
+                     "packageVersion": promotion.package_version, "changed": promotion.changed,
+                     "dry_run": options.dry_run, "steps": steps}, "\n".join(text))  # fmt: skip
+
+
+def schedule_lines(lines: tuple[str, ...]) -> list[Any]:
+    """``--set`` values as schedules: six fields, each checked locally (a value out of range is a usage error)."""
+    from boomi_soap.platform.deploy import Schedule
+
+    ranges = {"minute": (0, 59), "hour": (0, 23), "daysOfWeek": (1, 7), "daysOfMonth": (1, 31),
+              "month": (1, 12), "year": (1970, 9999)}  # fmt: skip
+    wanted = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 6:
+            raise click.BadParameter(f"{line!r} needs 6 fields: MIN HOUR DOW DOM MONTH YEAR", param_hint="'--set'")
+        for (name, (low, high)), part in zip(ranges.items(), parts, strict=True):
+            bad = _out_of_range(part, low, high)
+            if bad is not None:
+                raise click.BadParameter(f"{line!r}: {name} {bad!r} is not in {low}-{high}", param_hint="'--set'")
+        wanted.append(Schedule(*parts))
+    return wanted
+
+
+def _out_of_range(field: str, low: int, high: int) -> str | None:
+    """The first number of a cron-like field (``*``, ``*/5``, ``1-5``, ``1,3``) outside low..high, if any.
+
+    Only numbers are judged here; any other word is the service's to accept or refuse.
+    """
+    for item in field.split(","):
+        base = item.partition("/")[0]
+        for number in base.split("-"):
+            if number.isdigit() and not low <= int(number) <= high:
+                return number
+    return None
+
+
+@click.command()
+@click.argument("process")
+@click.option("--atom", required=True, help="Atom id or name.")
+@click.option("--set", "lines", multiple=True, metavar="'MIN HOUR DOW DOM MONTH YEAR'",
+              help="Replace the schedules with these (repeatable); numbers are checked (minute 0-59, hour 0-23,"
+                   " day of week 1-7, day of month 1-31, month 1-12).")  # fmt: skip
+@click.option("--clear", is_flag=True, help="Remove every schedule.")
+@client_options("text", "json")
+def schedules(options: ClientOptions, process: str, atom: str, lines: tuple[str, ...], clear: bool) -> None:
+    """Show, set or clear the schedules of PROCESS (id or name) on an Atom (id or name)."""
+    from boomi_soap.platform.deploy import Schedule, get_schedules, set_schedules
+
+    if lines and clear:
+        raise click.UsageError("--set and --clear exclude each other")
+    wanted = schedule_lines(lines)
+    client = build_client(options)
+    process_id, atom_id = resolve(client, "Process", process, "PROCESS"), resolve(client, "Atom", atom, "--atom")
+    try:
+        current = get_schedules(client, process_id, atom_id)
+        if (lines or clear) and options.dry_run:
+            report(options, {"dry_run": True, "current": len(current.Schedule), "wanted": len(wanted)},
+                   f"would replace {len(current.Schedule)} schedule(s) with {len(wanted)}")  # fmt: skip
+            return
+        if lines or clear:
+            current = set_schedules(client, process_id, atom_id, wanted)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    rows = [{k: getattr(s, k) for k in Schedule().as_fields()} for s in current.Schedule]
+    report(options, {"process": process, "processId": current.processId, "atom": atom, "atomId": current.atomId,
+                     "schedules": rows},
+           "\n".join(" ".join(str(v) for v in row.values()) for row in rows) or "no schedules")  # fmt: skip
+
+
+@click.command()
+@click.argument("environment")
+@click.option(
+    "--set", "values", multiple=True, metavar="NAME=VALUE", help="Set an extension property (partial update)."
+)
+@client_options("text", "json")
+def extensions(options: ClientOptions, environment: str, values: tuple[str, ...]) -> None:
+    """Show or update (partially) the extension properties of ENVIRONMENT (id or name)."""
+    from boomi_soap._xml.redact import MASK, is_secret_name
+    from boomi_soap.platform.deploy import get_extensions, update_extension_properties
+
+    wanted = pairs(values, "--set")
+    client = build_client(options)
+    environment_id = resolve(client, "Environment", environment, "ENVIRONMENT")
+    try:
+        current = get_extensions(client, environment_id)
+        if wanted and options.dry_run:
+            have = {p.name: p.value for p in current.properties.property}
+            # A dry run's output ends up in terminals and CI logs: a secret-named value never does.
+            changes = {name: (MASK if is_secret_name(name) and name in have else have.get(name, "(unset)"),
+                              MASK if is_secret_name(name) else value) for name, value in wanted.items()}  # fmt: skip
+            report(options, {"dry_run": True, "changes": {k: {"from": a, "to": b} for k, (a, b) in changes.items()}},
+                   "\n".join(f"would set {k}: {a} -> {b}" for k, (a, b) in changes.items()))  # fmt: skip
+            return
+        if wanted:
+            current = update_extension_properties(client, environment_id, wanted)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    found = {p.name: p.value for p in current.properties.property}
+    report(options, {"environment": environment, "environmentId": current.environmentId, "properties": found},
+           "\n".join(f"{k}={v}" for k, v in found.items()) or "no extension properties")  # fmt: skip
