@@ -31,6 +31,8 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
+# Quotes and ellipses only: "--account" in the commands' help must not become an en dash.
+smartquotes_action = "qe"
 suppress_warnings = ["ref.python"]  # forward references in type hints the stubs do not resolve
 
 
