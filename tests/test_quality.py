@@ -41,6 +41,19 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
 
 
+def test_the_readme_is_a_front_door() -> None:
+    # The README says what this is and how to start; the manual is docs/, and the README links
+    # each of its pages (every link to a file that exists). Two pages only include a file of
+    # the root, which the README links instead.
+    text = (ROOT / "README.rst").read_text()
+    assert len(text.splitlines()) <= 250
+    links = set(re.findall(r"<([\w./-]+\.rst)>`_", text))
+    assert all((ROOT / link).is_file() for link in links), links
+    pages = {str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.rst")}
+    assert pages - links == {"docs/index.rst", "docs/changelog.rst", "docs/guides/security.rst"}
+    assert "SECURITY.rst" in links
+
+
 def test_no_credential_ships_outside_the_tests() -> None:
     # A token login with a token-shaped value (Boomi's own docs show one): nothing that
     # looks like a usable credential may ship, even a sample.

@@ -1,270 +1,31 @@
-"""Every code block of README.rst, run against the local service.
-
-Each block is matched to a way of running it (or an explicit reason not to), so a new
-block without one fails here.  Blocks written for a real account run with the local
-service standing in for it: its URL as ``BOOMI_BASE_URL``, its account and demo user
-in place of ``acme-ABC123`` and ``ann@example.com``.  Shell blocks run in bash in a
-folder of their own, with ``boomi-soap`` (and ``.venv/bin/boomi-soap``) this checkout.
-"""
+"""Every code block of README.rst, run against the local service (the runners: tests/docblocks.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import stat
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import docutils.core
-import docutils.nodes
 import pytest
 
-from boomi_soap.localservice import (
-    DEFAULT_ACCOUNT,
-    DEFAULT_API_TOKEN,
-    DEFAULT_PASSWORD,
-    DEFAULT_USER,
-    LocalService,
-    ServiceConfig,
-)
+from tests.docblocks import ROOT, Sandbox, blocks, open_sandbox, run_block, runner_of
 
-ROOT = Path(__file__).parents[1]
-VALID = ROOT / "tests" / "fixtures" / "requests" / "valid"
 pytestmark = pytest.mark.timeout(300)
-
-
-def blocks() -> list[tuple[str, str]]:
-    """(language, text) of every ``code-block`` of the README, in order."""
-    tree = docutils.core.publish_doctree(
-        (ROOT / "README.rst").read_text(), settings_overrides={"report_level": 5, "halt_level": 5}
-    )
-    found = []
-    for node in tree.findall(docutils.nodes.literal_block):
-        classes = node.get("classes", [])
-        if "code" in classes:
-            found.append((classes[-1], node.astext()))
-    return found
-
-
-def as_local(text: str) -> str:
-    """A block written for a real account, pointed at the local service's account and user."""
-    return text.replace("acme-ABC123", DEFAULT_ACCOUNT).replace("ann@example.com", DEFAULT_USER)
-
-
-@dataclass
-class Sandbox:
-    """A folder, an environment and a running local service for one block."""
-
-    cwd: Path
-    env: dict[str, str]
-    service: LocalService
-
-    def bash(self, script: str, *, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            input=stdin, capture_output=True, text=True, env=self.env, cwd=self.cwd, timeout=240,
-        )  # fmt: skip
-        assert done.returncode == 0, (script, done.stdout, done.stderr)
-        assert "Traceback" not in done.stdout + done.stderr
-        return done
-
-    def fetch(self) -> None:
-        self.bash("boomi-soap -q fetch")
+README = ROOT / "README.rst"
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    bin_dir = tmp_path / "work" / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    shim = bin_dir / "boomi-soap"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m boomi_soap "$@"\n')
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("BOOMI_", "XDG_"))}
-    with LocalService(ServiceConfig(rate_limit=None)) as service:
-        env = {
-            **keep,
-            "HOME": str(tmp_path / "home"),
-            "PATH": f"{bin_dir}{os.pathsep}{keep.get('PATH', '')}",
-            "PYTHONPATH": str(ROOT),
-            "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
-            "BOOMI_USERNAME": DEFAULT_USER,
-            "BOOMI_PASSWORD": DEFAULT_PASSWORD,
-            "BOOMI_BASE_URL": service.base_url,  # stands in for https://api.boomi.com
-            "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache"),
-        }
-        yield Sandbox(tmp_path / "work", env, service)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# -- one runner per block ---------------------------------------------------------------
-
-
-def run_install_and_quickstart(box: Sandbox, text: str) -> None:
-    # The install half is what made the environment running these tests; the tour runs as written.
-    install = "python3 -m venv .venv && .venv/bin/pip install . && "
-    assert text.startswith(install)
-    done = box.bash(text.removeprefix(install))
-    assert "refused    a bad request, before sending it:" in done.stdout
-
-
-def run_serve_and_curl(box: Sandbox, text: str) -> None:
-    serve, curl = text.splitlines()
-    server = subprocess.Popen(
-        ["bash", "-c", "exec " + serve.split("#")[0]], stdout=subprocess.PIPE, text=True, env=box.env, cwd=box.cwd
-    )
-    try:
-        assert server.stdout is not None
-        port = server.stdout.readline().split()[4].rsplit(":", 1)[1]
-        done = box.bash(curl.replace("PORT", port) + " --fail --silent")
-        assert "<wsdl:definitions" in done.stdout or "definitions" in done.stdout
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
-
-
-def run_local_python(box: Sandbox, text: str) -> None:
-    exec(compile(text, "README.rst", "exec"), {})
-
-
-def run_fetch(box: Sandbox, text: str) -> None:
-    box.env.pop("BOOMI_PASSWORD")  # the block reads the API token from the terminal
-    done = box.bash(as_local(text), stdin=DEFAULT_API_TOKEN + "\n")
-    assert "new snapshot: " in done.stdout
-    assert "ok: 1 snapshot(s) verified" in done.stdout
-
-
-def run_regenerate_pinned(box: Sandbox, text: str) -> None:
-    shutil.copytree(ROOT / "wsdl_cache", box.cwd / "wsdl_cache")
-    for name in ("BOOMI_ACCOUNT_ID", "BOOMI_BASE_URL", "BOOMI_SOAP_CACHE_DIR"):
-        box.env.pop(name)
-    box.bash(text.replace("8787", str(free_port())))
-    pinned = {
-        f"{flavour}/{account}": sum(p.is_dir() for p in (box.cwd / "wsdl_cache" / flavour / account).iterdir())
-        for flavour, account in (
-            ("platform", DEFAULT_ACCOUNT),
-            ("partner", DEFAULT_ACCOUNT),
-            ("platform", "localsingle-A1B2C3"),
-        )
-    }
-    assert pinned == {
-        f"platform/{DEFAULT_ACCOUNT}": 2,
-        f"partner/{DEFAULT_ACCOUNT}": 1,
-        "platform/localsingle-A1B2C3": 1,
-    }
-
-
-def _python_with_service(
-    box: Sandbox, text: str, monkeypatch: pytest.MonkeyPatch, *, with_client: bool = False
-) -> None:
-    """Run a Python block with ``process_id`` and ``atom_id`` (and ``client``) of the local service."""
-    box.fetch()
-    for name, value in box.env.items():
-        if name.startswith("BOOMI_"):
-            monkeypatch.setenv(name, value)
-    store = box.service.store()
-    names: dict[str, object] = {
-        "process_id": store.all("Process")[0].key,
-        "atom_id": next(a.key for a in store.all("Atom") if a.element.get("status") == "ONLINE"),
-    }
-    if with_client:
-        from boomi_soap.client import Client
-
-        names["client"] = Client.from_cache()
-    exec(compile(as_local(text), "README.rst", "exec"), names)
-
-
-def _python_with_client(box: Sandbox, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A block that uses ``client`` too: a client of the local service."""
-    _python_with_service(box, text, monkeypatch, with_client=True)
-
-
-def run_runs_cli(box: Sandbox, text: str) -> None:
-    box.fetch()
-    done = box.bash(as_local(text))
-    assert '"status": "COMPLETE"' in done.stdout
-    assert "Traceback" not in done.stderr
-
-
-def run_call_script(box: Sandbox, text: str) -> None:
-    box.fetch()
-    store = box.service.store()
-    box.env["PROCESS_ID"] = store.all("Process")[0].key
-    box.env["ATOM_ID"] = next(a.key for a in store.all("Atom") if a.element.get("status") == "ONLINE")
-    done = box.bash(as_local(text))
-    assert "Traceback" not in done.stderr
-
-
-def run_codegen(box: Sandbox, text: str) -> None:
-    box.bash(as_local(text))
-    assert (box.cwd / "src" / "acme_boomi" / "types.py").is_file()
-    check = "import sys; sys.path.insert(0, 'src'); import acme_boomi; print(acme_boomi.SNAPSHOT_SHA256[:4])"
-    box.bash(f'"{sys.executable}" -c "{check}"')
-
-
-def run_validate(box: Sandbox, text: str) -> None:
-    box.fetch()
-    (box.cwd / "requests").mkdir()
-    (box.cwd / "build").mkdir()
-    for name in ("get.xml", "delete.xml", "query-grouping.xml"):
-        shutil.copy(VALID / name, box.cwd / "requests" / name)
-        shutil.copy(VALID / name, box.cwd / "build" / name)
-    shutil.copy(VALID / "get.xml", box.cwd / "envelope.xml")
-    shutil.copy(VALID / "rest-process.xml", box.cwd / "body.xml")
-    shutil.copy(VALID / "rest-process.xml", box.cwd / "process.xml")
-    box.bash(as_local(text))
-
-
-SKIPPED = "skip"
-Runner = Callable[..., None]
-RUNNERS: list[tuple[str, Runner | str]] = [
-    ("python3 -m venv .venv && .venv/bin/pip install . &&", run_install_and_quickstart),
-    (".venv/bin/boomi-soap serve --port 0", run_serve_and_curl),
-    ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
-     "the test command itself: .ci/run runs it verbatim and tests/test_quality.py checks the two agree"),
-    ("from boomi_soap.localservice import LocalService", run_local_python),
-    ("export BOOMI_ACCOUNT_ID=acme-ABC123", run_fetch),
-    ("rm -rf wsdl_cache/platform", run_regenerate_pinned),
-    ("from datetime import date", _python_with_service),
-    ('boomi-soap call get Process "$PROCESS_ID"', run_call_script),
-    ("boomi-soap fetch --account acme-ABC123", run_codegen),
-    ("from boomi_soap import Client, F\nfrom boomi_soap.bindings import TypedClient", _python_with_service),
-    ("boomi-soap validate requests/", run_validate),
-    ("from boomi_soap import Backoff", _python_with_client),
-    ("import asyncio\n\nfrom boomi_soap import AsyncClient, F, fan_out", _python_with_service),
-    ('boomi-soap run "Orders - Shopify to SAP"', run_runs_cli),
-    ("import tempfile\nfrom pathlib import Path", run_local_python),
-    ("from boomi_soap import Client\n", _python_with_service),
-]  # fmt: skip
-
-
-def runner_of(text: str) -> Runner | str:
-    matches = [how for prefix, how in RUNNERS if text.startswith(prefix)]
-    assert len(matches) == 1, f"README block without exactly one runner here:\n{text[:200]}"
-    return matches[0]
+    with open_sandbox(tmp_path) as box:
+        yield box
 
 
 def test_every_block_has_a_runner() -> None:
-    found = blocks()
-    assert len(found) == len(RUNNERS)
+    found = blocks(README)
+    assert len(found) >= 5, "the README's blocks were not found"
     for _, text in found:
         runner_of(text)
 
 
-@pytest.mark.parametrize(("language", "text"), blocks(), ids=[f"block{i}" for i in range(len(blocks()))])
+@pytest.mark.parametrize(("language", "text"), blocks(README), ids=[f"block{i}" for i in range(len(blocks(README)))])
 def test_readme_block(language: str, text: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    how = runner_of(text)
-    if isinstance(how, str):
-        pytest.skip(how)
-    if how in (_python_with_service, _python_with_client):
-        how(sandbox, text, monkeypatch)  # type: ignore[operator]
-    else:
-        how(sandbox, text)
+    run_block(text, sandbox, monkeypatch)
