@@ -842,7 +842,7 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
             body = executions.log_body(target.store, key)
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
-            return _Reply(200, body, "text/plain; charset=utf-8")
+            return _Reply(200, body, executions.download_type(body))
         return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
     except ApiFault as fault:
         return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
