@@ -62,7 +62,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
 
@@ -107,8 +107,8 @@ def _setting(config: pytest.Config, name: str, choices: tuple[str, ...]) -> str:
     return str(value)
 
 
-def _scope(fixture_name: str, config: pytest.Config) -> str:  # pytest passes the name too
-    return _setting(config, "boomi_scope", _SCOPES)
+def _scope(fixture_name: str, config: pytest.Config) -> Literal["function", "session"]:  # pytest passes the name too
+    return "session" if _setting(config, "boomi_scope", _SCOPES) == "session" else "function"
 
 
 def _seed(config: pytest.Config) -> str | None:
