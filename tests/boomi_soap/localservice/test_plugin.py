@@ -101,12 +101,24 @@ def test_the_plugin_is_registered_for_pytest() -> None:
 
 
 @pytest.mark.parametrize(
-    "options",
-    [(), ("--boomi-contract", "partner", "--boomi-scope", "session", "--boomi-transport", "rest")],
+    ("ini", "options"),
+    [
+        ("boomi_seed = data/seed.json", ()),
+        # The command line's seed file wins over the ini's (which names none that exists).
+        (
+            "boomi_seed = data/missing.json",
+            (
+                "--boomi-seed=data/seed.json",
+                "--boomi-contract=partner",
+                "--boomi-scope=session",
+                "--boomi-transport=rest",
+            ),
+        ),
+    ],
     ids=["split", "partner-session-rest"],
 )
-def test_a_user_project_gets_the_fixtures(pytester: pytest.Pytester, options: tuple[str, ...]) -> None:
-    _project(pytester)
+def test_a_user_project_gets_the_fixtures(pytester: pytest.Pytester, ini: str, options: tuple[str, ...]) -> None:
+    _project(pytester, ini=ini)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *options)
     result.assert_outcomes(passed=5)
 
@@ -130,12 +142,6 @@ def test_the_scope_option_shares_one_service(pytester: pytest.Pytester) -> None:
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
-def test_the_command_line_seed_wins_over_the_ini(pytester: pytest.Pytester) -> None:
-    _project(pytester, ini="boomi_seed = data/missing.json")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--boomi-seed", "data/seed.json")
-    result.assert_outcomes(passed=5)
-
-
 def test_a_seed_that_does_not_fit_fails_in_one_line(pytester: pytest.Pytester) -> None:
     _project(pytester, seed=[{"@type": "AuditLog", "date": "yesterday"}])
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "demo_and_seeded")
@@ -150,33 +156,26 @@ def test_a_seed_that_does_not_fit_fails_in_one_line(pytester: pytest.Pytester) -
     assert "During handling" not in result.stdout.str()
 
 
-def test_an_unknown_fault_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_the_plugin_is_inert_until_used_and_refuses_an_unknown_fault(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_fault="""
-        import pytest
-
-        @pytest.mark.boomi_inject("HTTP_999")
-        def test_it(boomi_service):
-            pass
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.stdout.fnmatch_lines(["*unknown fault 'HTTP_999' (use one of HTTP_503, DROP_BEFORE*"])
-    assert result.ret != 0
-    assert "During handling" not in result.stdout.str()
-
-
-def test_the_plugin_is_inert_until_its_fixtures_are_used(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_other="""
+        test_a_other="""
         import sys
         import threading
 
         def test_nothing_of_the_service_is_loaded():
             assert "boomi_soap.localservice.pytest_plugin" in sys.modules  # loaded, from its entry point
-            heavy = [m for m in ("boomi_soap.localservice.server", "boomi_soap.client", "lxml", "zeep") if m in sys.modules]
-            assert heavy == []
+            loaded = ("boomi_soap.localservice.server", "boomi_soap.client", "lxml", "zeep")
+            assert [m for m in loaded if m in sys.modules] == []
             assert threading.active_count() == 1
-        """
+        """,
+        test_b_fault="""
+        import pytest
+
+        @pytest.mark.boomi_inject("HTTP_999")
+        def test_it(boomi_service):
+            pass
+        """,
     )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=1)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
+    result.stdout.fnmatch_lines(["*unknown fault 'HTTP_999' (use one of HTTP_503, DROP_BEFORE*"])
+    result.assert_outcomes(passed=1, errors=1)
