@@ -49,11 +49,16 @@ Example (a test file; nothing else needed)::
     import pytest
 
     def test_lists_processes(boomi_client):
-        assert len(list(boomi_client.query("Process"))) == 24
+        assert len(list(boomi_client.query("Process"))) == 24  # the demo account's
 
     @pytest.mark.boomi_inject("HTTP_503", times=2)
-    def test_retries(boomi_client):
-        boomi_client.get("Process", ...)  # the client retries the two 503s
+    def test_retries(boomi_service, boomi_client):
+        account = boomi_service.config.accounts[0]
+        assert boomi_client.get("Account", account).accountId == account  # past both 503s
+
+    def test_sub_account(boomi_partner):
+        sub = boomi_partner.client.for_account(boomi_partner.sub_accounts[0])
+        assert sub.get("Account", boomi_partner.sub_accounts[0])
 """
 
 from __future__ import annotations

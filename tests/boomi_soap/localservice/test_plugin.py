@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
+from boomi_soap.localservice import pytest_plugin
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 
 pytest_plugins = ["pytester"]
@@ -88,11 +89,20 @@ USER_TESTS = textwrap.dedent(
 )
 
 
+def _docstring_example() -> str:
+    """The example test file of the plugin's docstring (the README shows the same)."""
+    text = pytest_plugin.__doc__ or ""
+    start = text.index("Example (a test file; nothing else needed)::") + len(
+        "Example (a test file; nothing else needed)::"
+    )
+    return textwrap.dedent(text[start:])
+
+
 def _project(pytester: pytest.Pytester, seed: object = SEED, ini: str = "boomi_seed = data/seed.json") -> None:
     (pytester.path / "data").mkdir()
     (pytester.path / "data" / "seed.json").write_text(json.dumps(seed), encoding="utf-8")
     pytester.makeini(f"[pytest]\n{ini}\n")
-    pytester.makepyfile(test_user=USER_TESTS)
+    pytester.makepyfile(test_user=USER_TESTS, test_documented=_docstring_example())
 
 
 def test_the_plugin_is_registered_for_pytest() -> None:
@@ -120,7 +130,7 @@ def test_the_plugin_is_registered_for_pytest() -> None:
 def test_a_user_project_gets_the_fixtures(pytester: pytest.Pytester, ini: str, options: tuple[str, ...]) -> None:
     _project(pytester, ini=ini)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *options)
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=8)  # the sample project's 5 tests and the docstring's 3
 
 
 def test_the_scope_option_shares_one_service(pytester: pytest.Pytester) -> None:
@@ -144,7 +154,7 @@ def test_the_scope_option_shares_one_service(pytester: pytest.Pytester) -> None:
 
 def test_a_seed_that_does_not_fit_fails_in_one_line(pytester: pytest.Pytester) -> None:
     _project(pytester, seed=[{"@type": "AuditLog", "date": "yesterday"}])
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "demo_and_seeded")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_user.py", "-k", "demo_and_seeded")
     result.assert_outcomes(errors=1)
     seed = pytester.path / "data" / "seed.json"
     result.stdout.fnmatch_lines(
