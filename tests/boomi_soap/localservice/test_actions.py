@@ -13,6 +13,7 @@ import requests
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.executions import ManualClock
 from tests.boomi_soap.localservice.helpers import NS, RawSoap
+from tests.boomi_soap.localservice.test_seed import _minimal
 
 AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -134,3 +135,10 @@ def test_an_installer_token_lasts_30_to_1440_minutes(service: LocalService, minu
     answer = _post(service, "/InstallerToken", {"installType": "ATOM", "durationMinutes": minutes})
     assert answer.status_code == 400
     assert answer.json()["message"] == f"durationMinutes must be between 30 and 1440, not {minutes}"
+
+
+@pytest.mark.parametrize("name", ["LogDownload", "Roles", "ClearQueueRequest", "AsyncOperationTokenResult"])
+def test_types_that_are_not_objects_are_not_created(service: LocalService, name: str) -> None:
+    body = _minimal(service.release.index, service.release.index.types[name])  # schema-valid, so the type is judged
+    answer = requests.post(f"{_root(service)}/{name}", json=body, headers=JSON_HEADERS, auth=AUTH, timeout=30)
+    assert (answer.status_code, answer.json()["message"]) == (400, f"Invalid object type: {name}")
