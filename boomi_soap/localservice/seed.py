@@ -546,7 +546,8 @@ def read_seed(path: str | os.PathLike[str], accounts: Iterable[str]) -> dict[str
         found[known[0]] = objects
         for account, listed in by_account.items():
             if account not in known:
-                raise ServiceConfigError(f"seed file {name}: account {account!r} is not served (serve {known})")
+                served = ", ".join(known)
+                raise ServiceConfigError(f"seed file {name}: account {account!r} is not served (it serves {served})")
             if not isinstance(listed, list):
                 raise ServiceConfigError(f"seed file {name}: accounts.{account} must be an array of objects")
             found[account] = [*found.get(account, []), *listed]
