@@ -940,8 +940,11 @@ class LocalService:
         self._accounts_lock = threading.Lock()
         served = (*self.config.accounts, *self.config.sub_accounts)
         self._seeds = read_seed(self.config.seed, served) if self.config.seed is not None else {}
+        self._seed_source = f"seed file {self.config.seed}"
         for account_id in self.config.accounts:
             self._add_account(account_id)
+        for account_id in sorted(set(self._seeds) - set(self.config.accounts)):  # sub-accounts: checked now
+            seed_objects(AccountStore(account_id), self._release, self._seeds[account_id], source=self._seed_source)
         self._server: _Reactor | None = None
         self._thread: threading.Thread | None = None
 
@@ -1079,7 +1082,7 @@ class LocalService:
         store = AccountStore(account_id)
         seed_account(store, self._release.index, execution_records=self.config.execution_records)
         if account_id in self._seeds:
-            seed_objects(store, self._release, self._seeds[account_id], source=f"seed file {self.config.seed}")
+            seed_objects(store, self._release, self._seeds[account_id], source=self._seed_source)
         store.cap(self.config.max_stored_objects, self.config.max_stored_bytes)
         limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
         self._accounts[account_id] = account = _Account(store, limits)

@@ -263,12 +263,15 @@ def test_a_missing_seed_file_is_refused_naming_it(tmp_path: Path) -> None:
 
 def test_objects_go_to_the_account_the_file_names(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
-    event = {"@type": "Connector", "name": "Disk", "type": "disk"}
-    seed.write_text(json.dumps({"objects": [event], "accounts": {DEFAULT_SUB_ACCOUNTS[0]: [event, event]}}))
+    connector = {"@type": "Connector", "name": "Disk", "type": "disk"}
+    seed.write_text(json.dumps({"objects": [connector], "accounts": {DEFAULT_SUB_ACCOUNTS[0]: [connector]}}))
     with LocalService(ServiceConfig(rate_limit=None, contract="partner", seed=seed)) as service:
         assert service.store().count("Connector") == 1
-        with pytest.raises(ServiceConfigError, match=r"object 1 \(Connector\): id disk repeats object 0's"):
-            service.store(DEFAULT_SUB_ACCOUNTS[0])  # seeded on first use, and refused then
+        assert service.store(DEFAULT_SUB_ACCOUNTS[0]).count("Connector") == 1  # seeded on first use
+        assert service.store(DEFAULT_SUB_ACCOUNTS[1]).count("Connector") == 0
+    seed.write_text(json.dumps({"accounts": {DEFAULT_SUB_ACCOUNTS[1]: [connector, connector]}}))
+    with pytest.raises(ServiceConfigError, match=r"object 1 \(Connector\): id disk repeats object 0's"):
+        LocalService(ServiceConfig(contract="partner", seed=seed))  # a sub-account's objects are checked at start
 
 
 def test_the_seed_api_adds_all_or_nothing_and_costs_no_room(service: LocalService) -> None:
