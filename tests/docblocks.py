@@ -310,6 +310,13 @@ def run_validate(box: Sandbox, text: str) -> None:
     box.bash(as_local(text))
 
 
+def run_pytest_file(box: Sandbox, text: str) -> None:
+    """A user's test file: plain pytest finds the installed plugin's fixtures (no conftest)."""
+    (box.cwd / text.splitlines()[0].removeprefix("# ")).write_text(text, encoding="utf-8")
+    done = box.bash(f'"{sys.executable}" -m pytest -q -p no:cacheprovider -p no:xdist')
+    assert done.stdout.splitlines()[-1].startswith("3 passed"), done.stdout
+
+
 Runner = Callable[..., None]
 RUNNERS: list[tuple[str, Runner | str]] = [
     ("python3 -m venv .venv && .venv/bin/pip install . &&", run_install_and_quickstart),
@@ -335,6 +342,7 @@ RUNNERS: list[tuple[str, Runner | str]] = [
     ('boomi-soap run "Orders - Shopify to SAP"', run_runs_cli),
     ("import tempfile\nfrom pathlib import Path", run_local_python),
     ("from boomi_soap import Client\n", _python_with_service),
+    ("# test_orders.py\nimport pytest", run_pytest_file),
 ]  # fmt: skip
 
 

@@ -13,6 +13,13 @@ account's stored records of that type for that Runtime (none unless seeded).  ``
 ``/MergeRequest/execute/{id}`` are refused with a fault saying the service does not
 simulate them, and a method a page does not declare gets a fault naming the path.
 Nothing runs on a Runtime: the service has none.
+
+The CREATEs of :data:`ACTION_CREATES` are actions too, done by :func:`create` and never
+stored (each request answers anew, as on Boomi): ``ExecutionArtifacts`` answers a
+``LogDownload`` whose URL the service serves (a zip), ``RerunDocument`` starts a run (its
+``requestId`` and ``recordUrl`` as an ``ExecutionRequest``'s), ``InstallerToken`` answers a
+token of its ``installType`` valid for ``durationMinutes`` (30 to 1440), ``accountId`` the
+account's id.
 """
 
 from __future__ import annotations
@@ -22,19 +29,25 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from lxml import etree
 
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import XMLInputError
-from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
+from boomi_soap.localservice import executions
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.model import Record, emit
+from boomi_soap.localservice.model import Record, emit, with_field
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.jsonform import loads
 
-__all__ = ["ASYNC_TYPES", "ActionReply", "answer", "is_action"]
+__all__ = ["ACTION_CREATES", "ASYNC_TYPES", "ActionReply", "answer", "create", "is_action"]
+
+# Object types whose CREATE does something and stores nothing.
+ACTION_CREATES: Final = frozenset({"ExecutionArtifacts", "InstallerToken", "RerunDocument"})
+_TOKEN_MINUTES: Final = (30, 1440)
 
 # The types the OpenAPI reads through GET /async/{Type}/{id} and /async/{Type}/response/{token}.
 ASYNC_TYPES: Final = frozenset(
@@ -282,3 +295,81 @@ def answer(
     if method == "POST" and parts[0] in _NOT_SIMULATED:
         raise ApiFault(FaultCode.UNSUPPORTED, f"{path} is not simulated by the local service (it has no {parts[0]})")
     raise ApiFault(FaultCode.UNSUPPORTED, f"{method} {path} is not an operation of the platform API")
+
+
+def create(
+    store: AccountStore,
+    release: Release,
+    info: TypeInfo,
+    element: etree._Element,
+    *,
+    account_id: str,
+    endpoint: str,
+    timeline: tuple[float, float, float],
+) -> Record:
+    """Do the CREATE of an :data:`ACTION_CREATES` type and return what it answers (nothing is stored).
+
+    Args:
+        store: The account's store.
+        release: The contract in force.
+        info: The object type.
+        element: The canonical request object.
+        account_id: The account the call acts on.
+        endpoint: The account's SOAP endpoint (download and record URLs start with it).
+        timeline: The service's execution timeline (a rerun's).
+
+    Raises:
+        ApiFault: For what Boomi's page refuses (an unknown run, a duration out of range ...).
+    """
+    if info.name == "ExecutionArtifacts":
+        execution_id = (element.get("executionId") or "").strip()
+        if not execution_id:
+            raise ApiFault(FaultCode.INVALID_REQUEST, "executionId is required")
+        return executions.artifacts(store, release, endpoint, execution_id)
+    if info.name == "RerunDocument":
+        if (
+            element.find(f"{{{NS_DATA}}}AllDocuments") is None
+            and element.find(f"{{{NS_DATA}}}SelectedDocuments") is None
+        ):
+            raise ApiFault(FaultCode.INVALID_REQUEST, "AllDocuments or SelectedDocuments is required")
+        original = (element.get("originalExecutionId") or "").strip()
+        request_id, _ = executions.rerun(store, release, timeline, account_id=account_id, original_id=original)
+        with_field(info, element, "requestId", request_id)
+        with_field(info, element, "recordUrl", f"{endpoint}/ExecutionRecord/async/{request_id}")
+        return Record(info.name, request_id, element)
+    return _installer_token(store, info, element, account_id)
+
+
+def _installer_token(store: AccountStore, info: TypeInfo, element: etree._Element, account_id: str) -> Record:
+    kind = (element.get("installType") or "").strip()
+    if not kind:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "installType is required")
+    low, high = _TOKEN_MINUTES
+    minutes = int(element.get("durationMinutes") or 0)  # the schema checked it is an xs:int
+    if not low <= minutes <= high:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"durationMinutes must be between {low} and {high}, not {minutes}")
+    cloud = (element.get("cloudId") or "").strip()
+    if kind == "CLOUD" and not cloud:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "cloudId is required for a CLOUD installer token")
+    if cloud and store.get("Cloud", cloud) is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Cloud with id {cloud} does not exist")
+    created = datetime.now(UTC)
+    created = created.replace(microsecond=created.microsecond // 1000 * 1000)
+
+    def stamp(moment: datetime) -> str:  # as Boomi's example: milliseconds, Z
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    answer = etree.Element(element.tag, nsmap=element.nsmap)
+    values = {
+        "accountId": account_id,
+        "cloudId": cloud or None,
+        "created": stamp(created),
+        "durationMinutes": str(minutes),
+        "expiration": stamp(created + timedelta(minutes=minutes)),
+        "installType": kind,
+        "token": f"{kind.lower()}-{uuid.uuid4()}",
+    }
+    for name, value in values.items():
+        if value is not None:
+            with_field(info, answer, name, value)
+    return Record(info.name, values["token"] or "", answer)

@@ -9,6 +9,7 @@ Secrets never appear in a ``repr``.
 from __future__ import annotations
 
 import hmac
+import os
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -109,6 +110,10 @@ class ServiceConfig:
         log_bytes: Size of a process or Atom log download.
         execution_records: ExecutionRecords seeded in each account (built when read, so
             100,000 cost little more than the default until they are touched).
+        seed: A seed file: objects of any type in Boomi's JSON form, added to the demo data
+            when the service starts (see :mod:`boomi_soap.localservice.seed` for its form).
+            One that does not fit the schema stops the start, naming the file, the object
+            and the field.
     """
 
     host: str = "127.0.0.1"
@@ -138,6 +143,7 @@ class ServiceConfig:
     execution_timeline: tuple[float, float, float] = (0.0, 0.2, 1.0)
     log_bytes: int = 4096
     execution_records: int = 260  # seed.EXECUTION_RECORDS, not imported: config stays light
+    seed: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -187,6 +193,8 @@ class ServiceConfig:
             raise ServiceConfigError("execution_timeline and log_bytes must not be negative")
         if not 0 <= self.execution_records <= MAX_EXECUTION_RECORDS:
             raise ServiceConfigError(f"execution_records must be between 0 and {MAX_EXECUTION_RECORDS:,}")
+        if self.seed is not None and not os.fspath(self.seed):
+            raise ServiceConfigError("seed must name a file")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

@@ -11,13 +11,26 @@ has no ``requestId`` field or filter), so, as on the platform, the ``recordUrl``
 create answer is a REST resource: ``GET {endpoint}/ExecutionRecord/async/{requestId}``
 answers an ``AsyncOperationResult`` whose ``responseStatusCode`` is 202 until the record
 exists.  ``ProcessLog`` and ``AtomLog`` CREATEs answer a ``LogDownload`` whose ``url``
-is fetched the same way, with HTTP Basic auth.
+is fetched the same way, with HTTP Basic auth; so does an ``ExecutionArtifacts`` CREATE,
+whose download is a zip of the run's record and log (a new URL per request, as Boomi's
+page describes).  A ``RerunDocument`` CREATE starts a new run of the original's process
+on its Atom (``retry_manual``, ``originalExecutionId`` naming the original), on the same
+timeline as an ``ExecutionRequest``.
+
+Time here is the account store's clock (:attr:`AccountStore.clock`, ``time.monotonic``
+by default); :class:`ManualClock` is one a test moves by hand, so a run's progress is
+seen step by step without waiting.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import secrets
+import threading
+import time
 import uuid
+import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -32,10 +45,14 @@ __all__ = [
     "MESSAGE_PROPERTY",
     "OUTCOME_PROPERTY",
     "TERMINAL",
+    "ManualClock",
+    "artifacts",
     "async_record",
     "cancel",
+    "download_type",
     "log_body",
     "log_download",
+    "rerun",
     "start",
 ]
 
@@ -44,6 +61,38 @@ OUTCOME_PROPERTY: Final = "localservice.outcome"
 MAX_DOWNLOADS: Final = 1000
 MESSAGE_PROPERTY: Final = "localservice.message"
 TERMINAL: Final = ("COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED")
+
+
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+
+
+class ManualClock:
+    """A clock for :attr:`AccountStore.clock` that moves only when told: execution timelines in test time.
+
+    It starts at ``time.monotonic()``, so what a store scheduled on the real clock keeps its place.
+    """
+
+    def __init__(self, start: float | None = None) -> None:
+        """Start at ``start`` (``time.monotonic()`` by default)."""
+        self._now = time.monotonic() if start is None else start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        """The current time, in seconds."""
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` forward and return the new time.
+
+        Raises:
+            ValueError: For a negative step (time does not go back).
+        """
+        if seconds < 0:
+            raise ValueError(f"the clock cannot go back ({seconds} seconds)")
+        with self._lock:
+            self._now += seconds
+            return self._now
 
 
 def start(
@@ -55,8 +104,21 @@ def start(
     process: Record,
     atom: Record,
     properties: dict[str, str],
+    execution_type: str = "exec_manual",
+    original_id: str | None = None,
 ) -> tuple[str, str]:
     """Schedule an execution and return its (request id, execution id).
+
+    Args:
+        store: The account's store.
+        release: The contract in force.
+        timeline: Seconds until the record appears, starts and ends.
+        account_id: The account.
+        process: The process run (its id and ``name``).
+        atom: The Atom it runs on.
+        properties: Dynamic process properties (:data:`OUTCOME_PROPERTY` picks the outcome).
+        execution_type: ``exec_manual``, or ``retry_manual`` for a rerun.
+        original_id: The run a rerun repeats (its ``originalExecutionId``).
 
     Raises:
         ApiFault: ``INVALID_REQUEST`` for an offline Atom or an unknown outcome.
@@ -79,11 +141,11 @@ def start(
             "executionDuration": None if duration is None else int(duration * 1000),
             "executionId": execution_id,
             "executionTime": now,
-            "executionType": "exec_manual",
+            "executionType": execution_type,
             "launcherID": "api",
             "message": message,
             "nodeId": atom.element.get("hostName", ""),
-            "originalExecutionId": execution_id,
+            "originalExecutionId": original_id or execution_id,
             "parentExecutionId": "",
             "processId": process.key,
             "processName": process.element.get("name", ""),
@@ -167,3 +229,77 @@ def log_body(store: AccountStore, token: str) -> bytes | None:
     """The bytes of an issued log download, or ``None`` for an unknown token."""
     with store._lock:
         return store.downloads.get(token)
+
+
+def rerun(
+    store: AccountStore,
+    release: Release,
+    timeline: tuple[float, float, float],
+    *,
+    account_id: str,
+    original_id: str,
+) -> tuple[str, str]:
+    """Start a new run of an earlier one's process on its Atom; return its (request id, execution id).
+
+    Raises:
+        ApiFault: ``NOT_FOUND`` for an unknown run or Atom; ``INVALID_REQUEST`` for an offline Atom.
+    """
+    original = store.get("ExecutionRecord", original_id)
+    if original is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {original_id} does not exist")
+
+    def field(name: str) -> str:
+        return original.element.get(name) or original.element.findtext(f"{{{NS_DATA}}}{name}") or ""
+
+    atom = store.get("Atom", field("atomId"))
+    if atom is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"Atom with id {field('atomId')} does not exist")
+    # The process as the run recorded it: a seeded run's process need not be stored.
+    process = store.get("Process", field("processId")) or Record(
+        "Process", field("processId"), etree.Element(f"{{{NS_DATA}}}result", name=field("processName"))
+    )
+    return start(
+        store,
+        release,
+        timeline,
+        account_id=account_id,
+        process=process,
+        atom=atom,
+        properties={},
+        execution_type="retry_manual",
+        original_id=field("originalExecutionId") or original_id,
+    )
+
+
+def artifacts(store: AccountStore, release: Release, endpoint: str, execution_id: str) -> Record:
+    """Issue a download of a run's artifacts: a ``LogDownload`` whose ``url`` serves a zip, new on each call.
+
+    Raises:
+        ApiFault: ``NOT_FOUND`` for a run the account does not have.
+    """
+    record = store.get("ExecutionRecord", execution_id)
+    if record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"ExecutionRecord with id {execution_id} does not exist")
+    fields = dict(record.element.attrib)
+    fields.update({etree.QName(c).localname: c.text or "" for c in record.element if isinstance(c.tag, str)})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(f"{execution_id}/ExecutionRecord.json", json.dumps(fields, indent=2, sort_keys=True))
+        line = f"INFO  {execution_id} {fields.get('processName', '')} {fields.get('status', '')} (local service)\n"
+        bundle.writestr(f"{execution_id}/process_log.txt", line)
+    token = f"ExecutionArtifacts-{uuid.uuid4()}"
+    with store._lock:
+        store.downloads[token] = archive.getvalue()
+        while len(store.downloads) > MAX_DOWNLOADS:
+            del store.downloads[next(iter(store.downloads))]
+    element = build_object(
+        release.index,
+        "LogDownload",
+        {"statusCode": "202", "message": "Beginning download.", "url": f"{endpoint}/log/{token}"},
+    )
+    return Record("LogDownload", token, element)
+
+
+def download_type(body: bytes) -> str:
+    """The media type of a download's bytes: a zip (execution artifacts), else a text log."""
+    return "application/zip" if body.startswith(_ZIP_MAGIC) else "text/plain; charset=utf-8"

@@ -15,7 +15,7 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap.localservice import deployments, executions, ipacks
+from boomi_soap.localservice import actions, deployments, executions, ipacks
 from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
@@ -150,6 +150,11 @@ def op_create(ctx: CallContext, request: etree._Element, response: etree._Elemen
         record = deployments.create_deployed_package(ctx.store, ctx.release, element)
     elif info.name in ("ProcessLog", "AtomLog"):
         record = _log_request(ctx, info.name, element)
+    elif info.name in actions.ACTION_CREATES:  # ExecutionArtifacts, RerunDocument, InstallerToken
+        timeline = ctx.config.execution_timeline
+        record = actions.create(
+            ctx.store, ctx.release, info, element, account_id=ctx.account_id, endpoint=ctx.endpoint, timeline=timeline
+        )
     elif info.name == "Folder":
         _place_folder(ctx, info, element)
         record = _insert(ctx, info, element)

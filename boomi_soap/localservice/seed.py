@@ -8,28 +8,61 @@ Deployments, PackagedComponents and DeployedPackages for them, 260 ExecutionReco
 
 ExecutionRecords are built when read (see :class:`ExecutionSeed`): the first 260 from
 values drawn while seeding, as they always were, any beyond from their position alone,
-so 100,000 of them are seeded as fast as 260 and cost memory only once touched.
+so 100,000 of them are seeded as fast as 260 and cost memory only once touched.  The
+Trading Partner is Boomi's own GET sample (:data:`TRADING_PARTNER`), its id included, so
+Boomi's GET and DELETE samples find it.
+
+Objects of any type, the read-only ones included (AuditLog, Event, ExecutionSummaryRecord,
+ExecutionCountAccount ...), are added with :func:`seed_objects`, or from a seed file
+(:func:`read_seed`, ``ServiceConfig(seed=path)``): objects in Boomi's JSON form, as the
+OpenAPI shows them, ``@type`` naming each.  A file holds a JSON array (the objects of the
+service's first account) or an object::
+
+    {"objects": [{"@type": "AuditLog", "documentId": "a-1", "action": "UPDATE", ...}],
+     "accounts": {"localsub1-D4E5F6": [{"@type": "Event", ...}]}}
+
+(``objects`` for the first account, ``accounts`` by account id, sub-accounts included).
+Each object is converted as a JSON create body is and validated against the served
+schema; one that does not fit is refused in one line naming the file, the object's index
+and type, and the field.  An object replaces a demo object with the same id; one without
+an id gets one.  Seeded objects do not count against the store's caps until changed.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
+import os
 import random
+import re
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
 
 from lxml import etree
 
-from boomi_soap.localservice.contract import SchemaIndex, TypeInfo
-from boomi_soap.localservice.model import Record, Value, build_object, id_field
+from boomi_soap.exceptions import JsonFormError, ServiceConfigError
+from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release, SchemaIndex, TypeInfo
+from boomi_soap.localservice.model import Record, Value, build_object, canonicalise, field_values, id_field, with_field
 from boomi_soap.localservice.store import AccountStore
+from boomi_soap.wire.jsonform import JsonForm, loads
 
-__all__ = ["EXECUTION_RECORDS", "PROCESS_NAMES", "ExecutionSeed", "seed_account"]
+__all__ = [
+    "EXECUTION_RECORDS",
+    "MAX_SEED_BYTES",
+    "PROCESS_NAMES",
+    "TRADING_PARTNER",
+    "ExecutionSeed",
+    "read_seed",
+    "seed_account",
+    "seed_objects",
+]
 
 _EPOCH: Final = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 EXECUTION_RECORDS: Final = 260
@@ -225,6 +258,415 @@ class ExecutionSeed:
         }
 
 
+# Boomi's Trading Partner GET sample (the OpenAPI's GetTradingPartnerComponent JSON example),
+# verbatim.  Three of its keys are not in Boomi's own schema of those objects (nor in the
+# WSDL's): X12Options.X12ControlInfo (a copy of X12PartnerInfo's), enabledFoldedHeaders on
+# AS2MessageOptions and an empty GenericCommunicationOptions array; seed_account leaves out
+# what the schema served lacks (see _fit_json), so a release that declares them keeps them.
+TRADING_PARTNER: Final[Mapping[str, Any]] = {
+    "@type": "TradingPartnerComponent",
+    "ContactInfo": {
+        "@type": "ContactInfo",
+        "contactName": "Tom Miller",
+        "address1": "127 Comstock Ave.",
+        "address2": "",
+        "city": "Philadelphia",
+        "state": "PA",
+        "postalcode": "19100",
+        "country": "US",
+        "email": "tom@bestwholesaling.biz",
+        "phone": "311 555-3579",
+        "fax": "311 555-9753",
+    },
+    "PartnerInfo": {
+        "@type": "PartnerInfo",
+        "X12PartnerInfo": {
+            "@type": "X12PartnerInfo",
+            "X12Options": {
+                "@type": "X12Options",
+                "elementDelimiter": {
+                    "@type": "EdiDelimiter",
+                    "delimiterValue": "stardelimited",
+                },
+                "segmentTerminator": {
+                    "@type": "EdiSegmentTerminator",
+                    "segmentTerminatorValue": "newline",
+                },
+                "filteracknowledgements": False,
+                "acknowledgementoption": "donotackitem",
+                "envelopeoption": "groupall",
+                "rejectDuplicateInterchange": False,
+                "outboundInterchangeValidation": True,
+                "outboundValidationOption": "filterError",
+                "X12ControlInfo": {
+                    "@type": "X12ControlInfo",
+                    "ISAControlInfo": {
+                        "@type": "ISAControlInfo",
+                        "interchangeIdQualifier": "X12IDQUAL_01",
+                        "securityInformationQualifier": "X12SECQUAL_00",
+                        "authorizationInformationQualifier": "X12AUTHQUAL_00",
+                        "ackrequested": False,
+                        "testindicator": "P",
+                    },
+                    "GSControlInfo": {
+                        "@type": "GSControlInfo",
+                        "respagencycode": "T",
+                    },
+                },
+            },
+            "X12ControlInfo": {
+                "@type": "X12ControlInfo",
+                "ISAControlInfo": {
+                    "@type": "ISAControlInfo",
+                    "interchangeIdQualifier": "X12IDQUAL_01",
+                    "securityInformationQualifier": "X12SECQUAL_00",
+                    "authorizationInformationQualifier": "X12AUTHQUAL_00",
+                    "ackrequested": False,
+                    "testindicator": "P",
+                },
+                "GSControlInfo": {
+                    "@type": "GSControlInfo",
+                    "respagencycode": "T",
+                },
+            },
+        },
+    },
+    "PartnerCommunication": {
+        "@type": "PartnerCommunication",
+        "FTPCommunicationOptions": {
+            "@type": "FTPCommunicationOptions",
+            "FTPSettings": {
+                "@type": "FTPSettings",
+                "host": "ftp.bestwholesaling.com",
+                "port": [
+                    "BigInteger",
+                    1010,
+                ],
+                "user": "tom.miller",
+                "FTPSSLOptions": {
+                    "@type": "FTPSSLOptions",
+                    "useClientAuthentication": False,
+                    "sslmode": "none",
+                },
+                "useDefaultSettings": False,
+                "connectionMode": "active",
+            },
+            "FTPGetOptions": {
+                "@type": "FTPGetOptions",
+                "remoteDirectory": "/usr/local/bestwholesaling/outbox",
+                "fileToMove": "*.xml",
+                "maxFileCount": [
+                    "BigInteger",
+                    200,
+                ],
+                "useDefaultGetOptions": False,
+                "ftpAction": "actionget",
+                "transferType": "ascii",
+            },
+            "FTPSendOptions": {
+                "@type": "FTPSendOptions",
+                "remoteDirectory": "/home/tommiller/new",
+                "moveToDirectory": "/home/tommiller/inbox",
+                "useDefaultSendOptions": False,
+                "ftpAction": "actionputappend",
+                "transferType": "ascii",
+            },
+            "SharedCommunicationChannel": {
+                "@type": "SharedCommunicationChannel",
+            },
+            "CommunicationSetting": "custom",
+        },
+        "AS2CommunicationOptions": {
+            "@type": "AS2CommunicationOptions",
+            "AS2SendSettings": {
+                "@type": "AS2SendSettings",
+                "AuthSettings": {
+                    "@type": "AS2BasicAuthInfo",
+                },
+                "verifyHostname": False,
+                "useDefaultSettings": False,
+                "authenticationType": "NONE",
+            },
+            "AS2SendOptions": {
+                "@type": "AS2SendOptions",
+                "AS2PartnerInfo": {
+                    "@type": "AS2PartnerInfo",
+                    "basicAuthEnabled": False,
+                    "rejectDuplicateMessages": False,
+                    "messagesToCheckForDuplicates": 100000,
+                    "ListenAuthSettings": {
+                        "@type": "AS2BasicAuthInfo",
+                    },
+                    "ListenAttachmentSettings": {
+                        "@type": "AttachmentInfo",
+                    },
+                    "requireEncryptedMessages": False,
+                    "requireSignedMessages": False,
+                },
+                "AS2MessageOptions": {
+                    "@type": "AS2MessageOptions",
+                    "encryptionAlgorithm": "tripledes",
+                    "dataContentType": "textplain",
+                    "signingDigestAlg": "SHA1",
+                    "signed": False,
+                    "encrypted": False,
+                    "compressed": False,
+                    "multipleAttachments": False,
+                    "enabledFoldedHeaders": False,
+                },
+                "AS2MDNOptions": {
+                    "@type": "AS2MDNOptions",
+                    "requestMDN": False,
+                    "synchronous": "sync",
+                    "signed": False,
+                    "useSSL": False,
+                    "mdnDigestAlg": "SHA1",
+                    "useExternalURL": False,
+                },
+            },
+            "SharedCommunicationChannel": {
+                "@type": "SharedCommunicationChannel",
+            },
+            "CommunicationSetting": "custom",
+        },
+        "GenericCommunicationOptions": [],
+    },
+    "PartnerDocumentTypes": {
+        "@type": "PartnerDocumentTypes",
+        "PartnerDocumentType": [
+            {
+                "@type": "PartnerDocumentType",
+                "typeId": "101",
+                "profileId": "23456789-abcd-ef01-2345-6789abcdef01",
+                "use999Ack": False,
+                "useTA1Ack": False,
+                "expectAckForOutbound": False,
+                "validateOutboundTransactionSets": False,
+                "qualifierValidation": True,
+            },
+            {
+                "@type": "PartnerDocumentType",
+                "typeId": "810",
+                "profileId": "3456789a-bcde-4012-3456-789abcdef012",
+                "use999Ack": False,
+                "useTA1Ack": False,
+                "expectAckForOutbound": False,
+                "validateOutboundTransactionSets": False,
+                "qualifierValidation": True,
+            },
+        ],
+    },
+    "classification": "tradingpartner",
+    "standard": "x12",
+    "componentName": "Best Wholesaling",
+    "componentId": "12345678-9abc-def0-1234-56789abcdef0",
+    "folderName": "Home:TPs",
+    "folderId": 11356,
+    "branchId": "QjoxNDMxNg",
+    "branchName": "branch-1",
+}
+
+# Larger seed files are refused before they are parsed.
+MAX_SEED_BYTES: Final = 64 * 1024 * 1024
+# The id a GET names for types whose id is not one of model.id_field's names.
+_GET_KEYS: Final = {
+    "AuditLog": "documentId",
+    "AccountCloudAttachmentSummary": "runtimeId",
+    "Connector": "type",
+    "PackagedComponentManifest": "packageId",
+}
+# accountId names the account, not the object, on these (one row per account and date ...).
+_OWN_ACCOUNT_ID: Final = frozenset({"Account", "AccountSSOConfig"})
+_NS_BRACES: Final = re.compile(r"\{(?:https?|urn):[^}]*\}")
+_LXML_FIELD: Final = re.compile(r"Element '[^']*'(?:, attribute '([^']*)')?: (.*)", re.DOTALL)
+
+
+def _fit_json(index: SchemaIndex, info: TypeInfo, data: Mapping[str, Any]) -> dict[str, Value]:
+    """``data`` (Boomi's JSON form) as build_object values, keys the type does not declare left out."""
+    values: dict[str, Value] = {}
+    for key, value in data.items():
+        declared = info.attributes.get(key) or info.element(key)
+        if declared is None or value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if len(items) == 2 and isinstance(items[0], str) and isinstance(items[1], int | float):
+            items = [items[1]]  # Jackson's typed number, ["BigInteger", 1010]
+        nested = index.types.get(declared.type_name)
+        fitted: list[Value] = [
+            _fit_json(index, nested, item) if isinstance(item, Mapping) and nested is not None else item
+            for item in items
+        ]
+        values[key] = fitted if isinstance(value, list) and declared.repeated else fitted[0]
+    return values
+
+
+@functools.cache
+def _json_form(name: str, layout: str) -> JsonForm:
+    folder = Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
+    return JsonForm.from_files(folder / file for file in _FILES.values() if (folder / file).exists())
+
+
+def read_seed(path: str | os.PathLike[str], accounts: Iterable[str]) -> dict[str, list[Mapping[str, Any]]]:
+    """Read a seed file: the objects of each account, by account id.
+
+    Args:
+        path: A JSON file: an array of objects (the first account's), or an object with
+            ``objects`` (the first account's) and ``accounts`` (account id to objects).
+        accounts: The account ids the service serves, the first account first.
+
+    Returns:
+        Account id to its objects, as read (:func:`seed_objects` checks each one).
+
+    Raises:
+        ServiceConfigError: One line naming the file, for a file that cannot be read,
+            is not JSON, or is not shaped as above.
+    """
+    name = os.fspath(path)
+    known = list(accounts)
+    try:
+        with open(name, "rb") as handle:
+            raw = handle.read(MAX_SEED_BYTES + 1)
+    except OSError as exc:
+        raise ServiceConfigError(f"seed file {name}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = loads(raw, max_bytes=MAX_SEED_BYTES)
+    except JsonFormError as exc:
+        raise ServiceConfigError(f"seed file {name}: {exc}") from None
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    if isinstance(data, list):
+        found[known[0]] = data
+    elif isinstance(data, dict):
+        extra = sorted(set(data) - {"objects", "accounts"})
+        if extra:
+            raise ServiceConfigError(f"seed file {name}: unknown key {extra[0]!r} (use 'objects' and 'accounts')")
+        objects = data.get("objects", [])
+        by_account = data.get("accounts", {})
+        if not isinstance(objects, list) or not isinstance(by_account, dict):
+            raise ServiceConfigError(f"seed file {name}: 'objects' must be an array and 'accounts' an object")
+        found[known[0]] = objects
+        for account, listed in by_account.items():
+            if account not in known:
+                served = ", ".join(known)
+                raise ServiceConfigError(f"seed file {name}: account {account!r} is not served (it serves {served})")
+            if not isinstance(listed, list):
+                raise ServiceConfigError(f"seed file {name}: accounts.{account} must be an array of objects")
+            found[account] = [*found.get(account, []), *listed]
+    else:
+        kind = type(data).__name__
+        raise ServiceConfigError(f"seed file {name}: expected an array of objects or an object, not {kind}")
+    return found
+
+
+def _key_field(info: TypeInfo) -> str | None:
+    named = _GET_KEYS.get(info.name)
+    if named is not None:
+        return named
+    found = id_field(info)
+    if found is None or (found.name == "accountId" and info.name not in _OWN_ACCOUNT_ID):
+        return None
+    return found.name
+
+
+def _key_of(info: TypeInfo, element: etree._Element) -> str | None:
+    """The id a GET of this object names, if the object holds one."""
+    if info.name == "ComponentReference":  # GET /ComponentReference/{componentId}: the component referenced
+        first = element.find(f"{{{NS_DATA}}}references")
+        return (first.get("componentId") or "").strip() or None if first is not None else None
+    name = _key_field(info)
+    declared = info.attributes.get(name) or info.element(name) if name else None
+    if declared is None:
+        # As an UPDATE of a type without an id field reads it: the first attribute ending in Id.
+        attributes = sorted(info.attributes.values(), key=lambda a: a.name)
+        declared = next((a for a in attributes if a.name.endswith("Id") and element.get(a.name)), None)
+        if declared is None:
+            return None
+    values = field_values(Record(info.name, "", element), declared)
+    return values[0].strip() if values and values[0].strip() else None
+
+
+def _validation_message(error: Any) -> str:
+    """An lxml validation error as one line: the JSON path of the field, then what is wrong with it."""
+    message = _NS_BRACES.sub("", str(error.message)).strip()
+    path = "$"
+    for step in str(error.path or "").split("/")[3:]:  # after "", the wrapper and the object
+        name, _, position = step.partition(":")[2].partition("[")
+        path += f".{name}" + (f"[{int(position.rstrip(']')) - 1}]" if position else "")
+    found = _LXML_FIELD.match(message)
+    if found is None:
+        return f"{path}: {message}"
+    attribute, detail = found.groups()
+    return f"{path}.{attribute}: {detail}" if attribute else f"{path}: {detail}"
+
+
+def seed_objects(
+    store: AccountStore, release: Release, objects: Sequence[Mapping[str, Any]], *, source: str = "seed"
+) -> list[Record]:
+    """Add objects in Boomi's JSON form to an account, each checked against the served schema.
+
+    All are checked before any is added: a seed that fails adds nothing.
+
+    Args:
+        store: The account's store.
+        release: The contract served (the schema each object must fit).
+        objects: JSON objects, ``@type`` naming each one's object type.
+        source: What the objects came from, for messages (a file name).
+
+    Returns:
+        The records added, in order.
+
+    Raises:
+        ServiceConfigError: One line naming ``source``, the object (index and type) and
+            the field, for an object that is not an object type or does not fit the schema.
+    """
+    from boomi_soap.localservice.validation import thread_schema
+
+    form = _json_form(release.name, release.layout)
+    schema = thread_schema(release)
+    create = release.contract.operations["create"]
+    slot = create.input("object")
+    object_tag = slot.tag if slot is not None else "object"
+    records: list[Record] = []
+    keys: dict[tuple[str, str], int] = {}
+    for n, data in enumerate(objects):
+        if not isinstance(data, Mapping):
+            raise ServiceConfigError(f"{source}: object {n}: expected a JSON object, got {type(data).__name__}")
+        named = data.get("@type")
+        where = f"{source}: object {n} ({named})" if isinstance(named, str) else f"{source}: object {n}"
+        if not isinstance(named, str) or not named.strip():
+            raise ServiceConfigError(f"{where}: @type is required (the object type, as Boomi's JSON names it)")
+        info = release.index.object_type(named)
+        rules = release.rules.get(info.name) if info is not None else None
+        if info is None or (rules is None and release.rules):
+            raise ServiceConfigError(f"{where}: Invalid object type: {named}")
+        wrapper = etree.Element(create.request, nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+        try:
+            form.from_json({**data, "@type": info.name}, object_tag, parent=wrapper)
+        except JsonFormError as exc:
+            raise ServiceConfigError(f"{where}: {exc}") from None
+        except (ValueError, RecursionError) as exc:  # a value XML cannot carry; nesting past the stack
+            raise ServiceConfigError(f"{where}: {exc}") from None
+        if not schema.validate(wrapper):
+            raise ServiceConfigError(f"{where}: {_validation_message(schema.error_log[0])}")
+        element = canonicalise(wrapper[0], info)
+        key = _key_of(info, element)
+        gets = rules is None or "GET" in rules.operations
+        if key is not None and (info.name, key) in keys:
+            if gets:
+                first = keys[(info.name, key)]
+                raise ServiceConfigError(f"{where}: id {key} repeats object {first}'s (a GET cannot tell them apart)")
+            key = None  # a query-only row (one per account and date ...): any key will do
+        if key is None:
+            key = store.new_id(info.name)
+            name = _key_field(info)
+            if gets and name is not None and (name in info.attributes or info.element(name) is not None):
+                with_field(info, element, name, key)
+        keys[(info.name, key)] = n
+        records.append(Record(info.name, key, element))
+    for record in records:
+        store.preload(record)
+    return records
+
+
 def seed_account(
     store: AccountStore,
     index: SchemaIndex,
@@ -399,45 +841,11 @@ def seed_account(
                 "Privileges": {"Privilege": [{"name": p} for p in privileges]},
             },
         )
-    # Boomi's own Trading Partner GET sample, empty required <address2/> and <fax/> and an
-    # empty <SharedCommunicationChannel/> included: a GET then UPDATE must keep them.
-    add(
-        "TradingPartnerComponent",
-        {
-            "componentId": _uuid(rng),
-            "componentName": "Best Wholesaling",
-            "folderName": "Home:TPs",
-            "identifier": "Best",
-            "standard": "x12",
-            "classification": "tradingpartner",
-            "ContactInfo": {
-                "contactName": "Tom Miller",
-                "address1": "127 Comstock Ave.",
-                "address2": "",
-                "city": "Philadelphia",
-                "state": "PA",
-                "postalcode": "19100",
-                "country": "United States",
-                "email": "tom@bestwholesaling.com",
-                "phone": "311 555-1926",
-                "fax": "",
-            },
-            "PartnerCommunication": {
-                "FTPCommunicationOptions": {
-                    "CommunicationSetting": "custom",
-                    "SharedCommunicationChannel": {},
-                    "FTPSettings": {
-                        "connectionMode": "active",
-                        "useDefaultSettings": False,
-                        "host": "ftp.bestwholesaling.com",
-                        "port": 1010,
-                        "user": "tom.miller",
-                        "FTPSSLOptions": {"sslmode": "none", "useClientAuthentication": False},
-                    },
-                },
-            },
-        },
-    )
+    # Boomi's own Trading Partner GET sample (its id and every field the schema declares), so
+    # Boomi's GET, UPDATE and DELETE samples find it; its empty <address2/> and
+    # <SharedCommunicationChannel/> included: a GET then UPDATE must keep them.
+    tp_info = index.types["TradingPartnerComponent"]
+    add("TradingPartnerComponent", _fit_json(index, tp_info, TRADING_PARTNER))
     folders: dict[str, str] = {}
     for path in ("Home", "Home/Orders", "Home/Finance", "Home/HR", "Home/Finance/EDI", "Home/Archive"):
         parent, _, leaf = path.rpartition("/")

@@ -46,12 +46,12 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from boomi_soap.credentials import Flavour
@@ -63,10 +63,11 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.localservice.limits import AccountLimits, LimitStats, SignInThrottle, retry_after
+from boomi_soap.localservice.model import Record
 from boomi_soap.localservice.rest import basic_credentials, is_rest
 from boomi_soap.localservice.rest import refusal as rest_refusal
 from boomi_soap.localservice.rest import respond as rest_respond
-from boomi_soap.localservice.seed import seed_account
+from boomi_soap.localservice.seed import read_seed, seed_account, seed_objects
 from boomi_soap.localservice.soap import fault_envelope, handle_soap
 from boomi_soap.localservice.store import AccountStore
 
@@ -841,7 +842,7 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
             body = executions.log_body(target.store, key)
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
-            return _Reply(200, body, "text/plain; charset=utf-8")
+            return _Reply(200, body, executions.download_type(body))
         return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
     except ApiFault as fault:
         return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
@@ -937,8 +938,13 @@ class LocalService:
         self._release = load_release(self.config.release, self.config.contract)
         self._accounts: dict[str, _Account] = {}
         self._accounts_lock = threading.Lock()
+        served = (*self.config.accounts, *self.config.sub_accounts)
+        self._seeds = read_seed(self.config.seed, served) if self.config.seed is not None else {}
+        self._seed_source = f"seed file {self.config.seed}"
         for account_id in self.config.accounts:
             self._add_account(account_id)
+        for account_id in sorted(set(self._seeds) - set(self.config.accounts)):  # sub-accounts: checked now
+            seed_objects(AccountStore(account_id), self._release, self._seeds[account_id], source=self._seed_source)
         self._server: _Reactor | None = None
         self._thread: threading.Thread | None = None
 
@@ -1075,6 +1081,8 @@ class LocalService:
     def _add_account(self, account_id: str) -> _Account:
         store = AccountStore(account_id)
         seed_account(store, self._release.index, execution_records=self.config.execution_records)
+        if account_id in self._seeds:
+            seed_objects(store, self._release, self._seeds[account_id], source=self._seed_source)
         store.cap(self.config.max_stored_objects, self.config.max_stored_bytes)
         limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
         self._accounts[account_id] = account = _Account(store, limits)
@@ -1102,6 +1110,15 @@ class LocalService:
     def limit_stats(self, account_id: str | None = None) -> LimitStats:
         """Traffic counters of an account (the first account by default)."""
         return self._accounts[account_id or self.config.accounts[0]].limits.stats()
+
+    def seed(self, objects: Sequence[Mapping[str, Any]], account_id: str | None = None) -> list[Record]:
+        """Add objects of any type in Boomi's JSON form (see :mod:`.seed`) to an account (the first by default).
+
+        Raises:
+            ServiceConfigError: Naming the object (index and type) and the field, for one
+                that does not fit the schema served; then none is added.
+        """
+        return seed_objects(self.store(account_id), self._release, objects, source="seed")
 
     def inject(self, kind: Injection | str, times: int = 1) -> None:
         """Make the next ``times`` SOAP calls fail with ``kind`` (see :mod:`.injection`)."""

@@ -256,6 +256,20 @@ class AccountStore:
                 return
             self._objects.setdefault(record.type, {})[record.key] = record
 
+    def preload(self, record: Record) -> None:
+        """Insert or replace a record as seed data: uncounted against the caps, as seeded records are.
+
+        Once changed through the API it counts like any other record.
+        """
+        with self._lock:
+            seeded = self._seeded.get(record.type)
+            n = seeded.alive(record.key) if seeded else None
+            if seeded is not None and n is not None:
+                seeded.changed[n] = record
+            else:
+                self._objects.setdefault(record.type, {})[record.key] = record
+            self._forget(record.type, record.key)  # a replaced record's room is given back
+
     def add_new(self, type_name: str, make: Callable[[str], Record]) -> Record:
         """Create a record under a fresh identifier, atomically.
 

@@ -232,9 +232,13 @@ class RestMap:
 
     @staticmethod
     def _id_of(element: etree._Element, type_name: str) -> str | None:
-        """The id of an object for its ``/{Object}/{id}`` path: ``id``, else ``{type}Id``, else ``...Id``."""
+        """The id of an object for its ``/{Object}/{id}`` path: ``id``, ``{type}Id``, ``componentId``, else ``...Id``.
+
+        ``componentId`` before the rest: a component's path names it (``/TradingPartnerComponent/{componentId}``),
+        and its ``branchId`` sorts first.
+        """
         lowered = type_name[:1].lower() + type_name[1:]
-        for name in ("id", f"{lowered}Id"):
+        for name in ("id", f"{lowered}Id", "componentId"):
             value = element.get(name) or element.findtext(name) or element.findtext(f"{{*}}{name}")
             if value:
                 return value
