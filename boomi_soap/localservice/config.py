@@ -109,6 +109,11 @@ class ServiceConfig:
         log_bytes: Size of a process or Atom log download.
         execution_records: ExecutionRecords seeded in each account (built when read, so
             100,000 cost little more than the default until they are touched).
+        answers: ``"complete"`` (every field the store holds) or ``"documented"`` (each
+            object cut down to the fields Boomi's example answers show; see
+            :mod:`boomi_soap.localservice.answers`).
+        snapshot: A fetched snapshot directory (``boomi_soap.cache`` layout) whose contract
+            is served instead of the bundled one (see :mod:`boomi_soap.localservice.served`).
     """
 
     host: str = "127.0.0.1"
@@ -138,6 +143,8 @@ class ServiceConfig:
     execution_timeline: tuple[float, float, float] = (0.0, 0.2, 1.0)
     log_bytes: int = 4096
     execution_records: int = 260  # seed.EXECUTION_RECORDS, not imported: config stays light
+    answers: str = "complete"
+    snapshot: str | None = None
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -187,6 +194,8 @@ class ServiceConfig:
             raise ServiceConfigError("execution_timeline and log_bytes must not be negative")
         if not 0 <= self.execution_records <= MAX_EXECUTION_RECORDS:
             raise ServiceConfigError(f"execution_records must be between 0 and {MAX_EXECUTION_RECORDS:,}")
+        if self.answers not in ("complete", "documented"):
+            raise ServiceConfigError(f"unknown answers {self.answers!r} (use 'complete' or 'documented')")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

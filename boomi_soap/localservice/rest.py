@@ -39,6 +39,7 @@ from lxml import etree
 from boomi_soap.exceptions import JsonFormError, XMLInputError
 from boomi_soap.jsonform import JsonForm, dumps, loads
 from boomi_soap.localservice import actions, executions, jsonin
+from boomi_soap.localservice.answers import sparse_document
 from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
@@ -295,6 +296,8 @@ def _answer(
         if method == "GET" and len(parts) == 3 and parts[:2] == ["ExecutionRecord", "async"]:
             store = _admit(call)
             answer = executions.async_record(store, service.release, unquote(parts[2]))
+            if service.config.answers == "documented":
+                answer = sparse_document(answer, service.release.index)
             pending = b'responseStatusCode="202"' in answer
             return RestReply(202 if pending else 200, answer)
         if method == "POST" and len(parts) == 2 and parts[1] == "bulk":

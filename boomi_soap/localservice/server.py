@@ -57,6 +57,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
 from boomi_soap.localservice import connectnow, executions
+from boomi_soap.localservice.answers import sparse_document
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
@@ -842,7 +843,10 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
             return _Reply(200, body, "text/plain; charset=utf-8")
-        return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
+        answer = executions.async_record(target.store, service.release, key)
+        if service.config.answers == "documented":
+            answer = sparse_document(answer, service.release.index)
+        return _Reply(200, answer, _XML)
     except ApiFault as fault:
         return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
 
