@@ -113,7 +113,7 @@ class ServiceConfig:
             object cut down to the fields Boomi's example answers show; see
             :mod:`boomi_soap.localservice.answers`).
         snapshot: A fetched snapshot directory (``boomi_soap.cache`` layout) whose contract
-            is served instead of the bundled one (see :mod:`boomi_soap.localservice.served`).
+            is served instead of the bundled one (see :class:`~boomi_soap.localservice.LocalService`).
     """
 
     host: str = "127.0.0.1"

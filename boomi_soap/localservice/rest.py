@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -40,7 +39,7 @@ from boomi_soap.exceptions import JsonFormError, XMLInputError
 from boomi_soap.jsonform import JsonForm, dumps, loads
 from boomi_soap.localservice import actions, executions, jsonin
 from boomi_soap.localservice.answers import sparse_document
-from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
@@ -400,10 +399,9 @@ def as_json(release: Release, reply: RestReply) -> RestReply:
 def _json(release: Release) -> JsonBodies:
     found = _forms.get(id(release))
     if found is None or found[0] is not release:
-        folder = Path(
-            str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(release.name, release.layout)])
+        form = JsonForm.from_files(
+            release.folder / name for kind, name in release.names.items() if kind in release.files
         )
-        form = JsonForm.from_files(folder / name for kind, name in _FILES.items() if kind in release.files)
         found = _forms[id(release)] = (release, JsonBodies(form, NS_DATA))
     return found[1]
 
