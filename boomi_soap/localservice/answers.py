@@ -16,7 +16,8 @@ file.  Rebuild it after the description or the contract changes::
 
 Rules of the derivation: a field counts for a type when any example answer holding
 an object of that type (at the top, in a query page, a bulk item or nested) shows it,
-JSON and well-formed XML alike; a type no example shows is answered complete.  What
+JSON and well-formed XML alike; a type no example shows, or whose examples show none of
+its declared fields, is answered complete.  What
 is always kept, whatever the examples: the ``xsi:type`` and the field that identifies
 the object (without it nothing could be got, updated or deleted again), and the
 fields of free-form content.
@@ -157,7 +158,9 @@ def derive(document: Mapping[str, Any], index: SchemaIndex) -> dict[str, list[st
             except etree.XMLSyntaxError:
                 continue  # ten of Boomi's XML examples are not well-formed; their JSON twins count
             collector.xml(root)
-    return {name: sorted(fields) for name, fields in sorted(collector.seen.items())}
+    # A type whose examples show none of its declared fields: they do not fit it (Boomi's
+    # AtomDiskSpace answer holds AtomDiskSpaceDirectory parts), so they say nothing of it.
+    return {name: sorted(fields) for name, fields in sorted(collector.seen.items()) if fields}
 
 
 def _folder() -> Path:
@@ -240,10 +243,11 @@ def sparse(answer: etree._Element, index: SchemaIndex) -> None:
 
 
 def sparse_document(body: bytes, index: SchemaIndex) -> bytes:
-    """:func:`sparse` on a serialized answer (the asynchronous ExecutionRecord's)."""
+    """:func:`sparse` on a serialized answer (the asynchronous ExecutionRecord's, an action's)."""
     root = etree.fromstring(body, safe_parser())
+    standalone = root.getroottree().docinfo.standalone  # kept as the answer declared it
     sparse(root, index)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True if standalone else None)
 
 
 def main() -> int:
