@@ -68,7 +68,9 @@ _XML: Final = "application/xml; charset=utf-8"
 _STATUS: Final = {
     FaultCode.AUTHENTICATION: 401,
     FaultCode.PERMISSION: 403,
-    FaultCode.NOT_FOUND: 404,
+    # An unknown id is a bad request on Boomi (its API errors page: 400 "... does not exist"; its
+    # bulk pages: statusCode 400); 404 is for a path that is no endpoint, which no OpenAPI path is.
+    FaultCode.NOT_FOUND: 400,
     FaultCode.INVALID_REQUEST: 400,
     FaultCode.UNSUPPORTED: 400,
     FaultCode.RATE_LIMIT: 503,
@@ -270,6 +272,8 @@ def _answer(
             text = done.json()
             return RestReply(done.status, text, JSON if text else None)
         text = done.xml()
+        if text and service.config.answers == "documented":
+            text = sparse_document(text, service.release.index)
         return RestReply(done.status, text, _XML if text else None)
     if (headers.get("content-type") or "").startswith(JSON) and body.strip() and parts[-1] == "queryMore":
         body = _token_of(body)  # the token is plain text; a JSON client may send it as a JSON string
@@ -278,7 +282,8 @@ def _answer(
     elif (headers.get("content-type") or "").startswith(JSON) and body.strip():
         kind = unquote(parts[0]) if parts else ""
         if kind in XML_ONLY and method == "POST" and len(parts) <= 2 and parts[-1] not in ("query", "queryMore"):
-            return _error(415, f"{kind} create, update and bulk take XML only; send application/xml")
+            # 400, not 415: Boomi declares no 415 on these paths; its API errors page says 400 for invalid input.
+            return _error(400, f"{kind} create, update and bulk take XML only; send application/xml")
         try:
             body = _from_json(service, parts, body)
         except JsonFormError as exc:
@@ -322,7 +327,7 @@ def _answer(
             and (child.findtext(".//{*}successful") or child.findtext("successful")) == "false"
         ):
             kind, key = (unquote(p) for p in parts[:2])
-            return _error(404, f"{kind} with id {key} does not exist")
+            return _error(400, f"{kind} with id {key} does not exist")
         code, text = restmap.answer(operation.name, child)
         return RestReply(code, text, _XML if text else None)
     except ApiFault as fault:
@@ -459,7 +464,7 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
             fault = _from_fault(_fault_of(child))
             # Boomi's bulk pages answer an unknown id with statusCode 400 ("No such process").
-            item.set("statusCode", "400" if fault.status == 404 else str(fault.status))
+            item.set("statusCode", str(fault.status))
             item.set("errorMessage", child.findtext("faultstring") or "")
             continue
         item.set("statusCode", "200")

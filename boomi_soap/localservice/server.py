@@ -850,7 +850,9 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
             answer = sparse_document(answer, service.release.index)
         return _Reply(200, answer, _XML)
     except ApiFault as fault:
-        return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
+        # An unknown request id is 400, as on the REST API this link mirrors; a gone log is no endpoint.
+        missing = 404 if kind == "log" else 400
+        return _plain(missing if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
 
 
 def _get(service: LocalService, request: _Request) -> _Reply:
