@@ -22,7 +22,7 @@ from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import InvalidRequestError, ServiceConfigError, ServiceError
 from boomi_soap.filters import F
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -179,3 +179,16 @@ def test_the_served_schema_documents_are_the_snapshots(fetched: Snapshot) -> Non
         assert answer.status_code == 200
         assert b"complexType" in answer.content
         assert requests.get(served.endpoint() + "?xsd=7", auth=AUTH, timeout=10).status_code == 404
+
+
+@pytest.mark.contracts("split", why="the account follows the snapshot on every layout alike")
+def test_the_snapshots_account_is_served_to_every_configured_user(tmp_path: Path) -> None:
+    only_acme = User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset({"acme-ABC123"}))
+    theirs = ServiceConfig(rate_limit=None, accounts=("acme-ABC123",), users=(only_acme,))
+    with LocalService(theirs) as first:
+        snapshot = _fetch(first, tmp_path / "first", "acme-ABC123")
+    with LocalService(ServiceConfig(rate_limit=None), snapshot=snapshot.directory) as served:
+        assert served.accounts == ("acme-ABC123",)
+        assert served.endpoint().endswith("/api/soap/v1/acme-ABC123")
+        client = _client(_fetch(served, tmp_path / "served", "acme-ABC123"), tmp_path, "soap")
+        assert client.get("Account", "acme-ABC123").accountId == "acme-ABC123"
