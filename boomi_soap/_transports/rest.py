@@ -15,6 +15,7 @@ through the same transport.
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -94,6 +95,11 @@ _CODES: Final = {
     410: "INVALID_REQUEST",
     415: "INVALID_REQUEST",
 }
+# Boomi answers an unknown id with 400 (its API errors page: "... does not exist"; its bulk
+# pages: "No such process"): such a 400 is read as NOT_FOUND, as the SOAP fault would say.
+_UNKNOWN_ID: Final = re.compile(
+    r" with (?:id|requestId) .* does not exist|\btoken \S+ does not exist|^No (?:such|OAuth2) "
+)
 _TOKENS: Final = 1024  # queryTokens remembered, with the object type of their query
 
 
@@ -215,12 +221,13 @@ class RestTransport(SafeTransport):
         Raises:
             ResponseError: If the answer cannot be read as the operation's answer.
         """
-        if 200 <= status < 300 or (call.operation == "delete" and status == 404):
+        missing = status == 404 or (status == 400 and _UNKNOWN_ID.search(error_message(content) or "") is not None)
+        if 200 <= status < 300 or (call.operation == "delete" and missing):
             try:
                 wrapper = self.restmap.response(call, content)
             except RestError as exc:
                 raise ResponseError(record.operation, f"HTTP {status}: {exc}", attempts=record.attempts) from None
-            if status == 404:  # delete of what does not exist: SOAP says successful=false
+            if missing:  # delete of what does not exist: SOAP says successful=false
                 for child in wrapper:
                     child.text = "false"
             self._remember(call, wrapper)
@@ -294,7 +301,7 @@ def fault(status: int, message: str) -> bytes:
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
     body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
     element = etree.SubElement(body, f"{{{NS_ENVELOPE}}}Fault")
-    code = _CODES.get(status)
+    code = "NOT_FOUND" if status == 400 and _UNKNOWN_ID.search(message) else _CODES.get(status)
     side = "Client" if code is not None else "Server"
     etree.SubElement(element, "faultcode").text = f"S:{side}"
     etree.SubElement(element, "faultstring").text = message

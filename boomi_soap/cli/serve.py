@@ -66,6 +66,25 @@ __all__ = ["serve"]
     show_default=True,
     help="ExecutionRecords seeded per account, built when read (or BOOMI_SERVE_RECORDS).",
 )
+@click.option(
+    "--answers",
+    type=click.Choice(["complete", "documented"]),
+    default="complete",
+    show_default=True,
+    help="Whole records, or cut to the fields Boomi's own example answers show (as sparse as Boomi).",
+)
+@click.option(
+    "--snapshot",
+    type=click.Path(exists=True, file_okay=False, dir_okay=True),
+    default=None,
+    help="Serve the contract of a fetched snapshot directory (e.g. your account's) instead of the bundled one.",
+)
+@click.option(
+    "--seed",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Seed file: objects in Boomi's JSON form added to the demo data, checked against the schema at start.",
+)
 def serve(
     host: str,
     port: int,
@@ -78,6 +97,9 @@ def serve(
     rate_limit: float,
     daily_quota: int | None,
     records: int,
+    answers: str,
+    snapshot: str | None,
+    seed: str | None,
 ) -> None:
     """Run the local AtomSphere service until interrupted (Ctrl-C exits 130, SIGTERM 0).
 
@@ -120,6 +142,9 @@ def serve(
             release=release,
             contract=contract,
             execution_records=records,
+            answers=answers,
+            snapshot=snapshot,
+            seed=seed,
         )
         service = LocalService(config)
         service.bind()

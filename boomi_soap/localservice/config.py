@@ -114,6 +114,11 @@ class ServiceConfig:
             when the service starts (see :mod:`boomi_soap.localservice.seed` for its form).
             One that does not fit the schema stops the start, naming the file, the object
             and the field.
+        answers: ``"complete"`` (every field the store holds) or ``"documented"`` (each
+            object cut down to the fields Boomi's example answers show; see
+            :mod:`boomi_soap.localservice.answers`).
+        snapshot: A fetched snapshot directory (``boomi_soap.snapshot.cache`` layout) whose contract
+            is served instead of the bundled one (see :class:`~boomi_soap.localservice.LocalService`).
     """
 
     host: str = "127.0.0.1"
@@ -144,6 +149,8 @@ class ServiceConfig:
     log_bytes: int = 4096
     execution_records: int = 260  # seed.EXECUTION_RECORDS, not imported: config stays light
     seed: str | os.PathLike[str] | None = None
+    answers: str = "complete"
+    snapshot: str | None = None
 
     def __post_init__(self) -> None:
         """Check the settings hang together.
@@ -195,6 +202,8 @@ class ServiceConfig:
             raise ServiceConfigError(f"execution_records must be between 0 and {MAX_EXECUTION_RECORDS:,}")
         if self.seed is not None and not os.fspath(self.seed):
             raise ServiceConfigError("seed must name a file")
+        if self.answers not in ("complete", "documented"):
+            raise ServiceConfigError(f"unknown answers {self.answers!r} (use 'complete' or 'documented')")
 
     def authenticate(self, username: str, secret: str) -> User | None:
         """Return the user these credentials sign in, or ``None``."""

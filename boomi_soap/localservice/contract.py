@@ -15,21 +15,26 @@ objects of any of its types.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
 from boomi_soap._xml.safe import safe_parser
 from boomi_soap.exceptions import ServiceConfigError
 from boomi_soap.snapshot.contract import read_contract
+
+if TYPE_CHECKING:
+    from boomi_soap.snapshot.cache import FileEntry
 
 __all__ = [
     "LAYOUTS",
@@ -41,6 +46,7 @@ __all__ = [
     "SchemaIndex",
     "TypeInfo",
     "load_release",
+    "snapshot_release",
 ]
 
 NS_DATA: Final = "http://api.platform.boomi.com/"
@@ -69,6 +75,8 @@ _FILES: Final = {
     "xsd1": "AtomSphereAPI.xsd1.xsd",
     "xsd2": "AtomSphereAPI.xsd2.xsd",
 }
+SNAPSHOT_PREFIX: Final = "snapshot:"
+GENERIC_OPERATIONS: Final = frozenset({"GET", "QUERY", "CREATE", "UPDATE", "DELETE"})
 _NUMERIC: Final = frozenset({"int", "long", "integer", "short", "double", "float", "decimal"})
 
 
@@ -230,27 +238,43 @@ class Release:
         path_prefix: URL path before the account id (``/api/soap/v1/`` or ``/partner/api/soap/v1/``).
     """
 
-    def __init__(self, name: str, layout: str = "split") -> None:
-        """Load a bundled release.
+    def __init__(
+        self,
+        name: str,
+        layout: str = "split",
+        *,
+        folder: Path | None = None,
+        names: Mapping[str, str] | None = None,
+        published: datetime | None = None,
+    ) -> None:
+        """Load a bundled release, or the documents of a fetched snapshot.
 
         Args:
-            name: ``"current"`` or ``"next"``.
+            name: ``"current"`` or ``"next"`` (a snapshot's: ``snapshot:<id>``).
             layout: One of :data:`LAYOUTS`.
+            folder: Where the documents are (default: the bundled release's folder).
+            names: File name per document kind (``wsdl``, ``xsd1``, ``xsd2`` ...); default
+                the bundled names.
+            published: When the release was published (ETag and Last-Modified).
         """
-        folder = Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
+        folder = folder or Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
         self.name = name
         self.layout = layout
-        self.published = _PUBLISHED[name]
+        self.folder = folder
+        self.names = dict(names or _FILES)
+        self.published = published or _PUBLISHED[name]
         self.path_prefix = "/partner/api/soap/v1/" if layout == "partner" else "/api/soap/v1/"
-        self.files = {kind: (folder / file).read_bytes() for kind, file in _FILES.items() if (folder / file).exists()}
+        self.files = {k: (folder / file).read_bytes() for k, file in self.names.items() if (folder / file).exists()}
         parser = safe_parser()
         xsd1 = etree.fromstring(self.files["xsd1"], parser)
-        self.contract = read_contract(folder / _FILES["wsdl"], [folder / _FILES[k] for k in self.files if k != "wsdl"])
+        self.contract = read_contract(
+            folder / self.names["wsdl"], [folder / self.names[k] for k in self.files if k != "wsdl"]
+        )
         # Each schema document is numbered as JAX-WS numbers it: ?xsd=1, ?xsd=2 ...
         self.numbers = {etree.fromstring(self.files[k], parser).get("targetNamespace", ""): k[3:] for k in self.files}
         self.numbers.pop("", None)
         stub = "".join(
-            f'<xs:import namespace="{ns}" schemaLocation="{_FILES["xsd" + n]}"/>'
+            f'<xs:import namespace="{ns}" schemaLocation="{self.names["xsd" + n]}"/>'
             for ns, n in sorted(self.numbers.items())
         )
         self._stub = f'<xs:schema xmlns:xs="{NS_XS}" targetNamespace="urn:boomi-soap:local">{stub}</xs:schema>'
@@ -262,6 +286,14 @@ class Release:
             name: ObjectRules(frozenset(r["operations"]), tuple(r["filterProperties"]))
             for name, r in rules["objects"].items()
         }
+        if name.startswith(SNAPSHOT_PREFIX):
+            # A user's own contract: every object type its schema declares takes the generic
+            # operations, besides what Boomi's inventory lists for the types it knows.
+            for type_name, info in self.index.types.items():
+                if info.is_object:
+                    known = self.rules.get(type_name)
+                    operations = GENERIC_OPERATIONS | (known.operations if known else frozenset())
+                    self.rules[type_name] = ObjectRules(operations, known.filter_properties if known else ())
         self.operations = tuple(self.contract.operations)
 
     def compile_schema(self) -> etree.XMLSchema:
@@ -314,3 +346,94 @@ def load_release(name: str, layout: str = "split") -> Release:
     if (name, layout) not in _FOLDERS:
         raise KeyError(name if layout == "split" else f"{name} ({layout})")
     return Release(name, layout)
+
+
+def snapshot_release(directory: Path) -> tuple[Release, str]:
+    """The contract of a fetched snapshot, to serve as it is (see :mod:`boomi_soap.snapshot.cache`).
+
+    Args:
+        directory: A snapshot directory (it holds ``manifest.json``), an account's
+            directory (``CURRENT`` names the snapshot in use), or a cache root holding
+            exactly one account's snapshots.
+
+    Returns:
+        The release, and the account id the snapshot was fetched for.
+
+    Raises:
+        ServiceConfigError: In one line naming the file, if the snapshot is missing,
+            damaged (a file missing, a digest that does not match) or not well-formed,
+            or is not a platform or partner contract.
+    """
+    from boomi_soap.exceptions import CacheError
+    from boomi_soap.snapshot.cache import CURRENT, MANIFEST, CacheStore
+
+    found = _snapshot_dir(directory, MANIFEST, CURRENT)
+    try:
+        # A directory the user names, read as it is: not owner-checked (as ``--snapshot`` elsewhere).
+        snapshot = CacheStore(found.parent, read_only=True, private=False).open(found)
+    except CacheError as exc:
+        raise ServiceConfigError(f"cannot serve the snapshot: {exc}") from None
+    if snapshot.flavour not in ("platform", "partner"):
+        raise ServiceConfigError(
+            f"cannot serve the snapshot {found}: a {snapshot.flavour} contract (platform and partner only)"
+        )
+    names = {"wsdl": snapshot.wsdl}
+    schemas = sorted((e for e in snapshot.files if e.path != snapshot.wsdl), key=lambda e: e.path)
+    for position, entry in enumerate(schemas, start=1):
+        number = entry.url.rpartition("?xsd=")[2] if "?xsd=" in entry.url else ""
+        names[f"xsd{number if number.isdigit() else position}"] = entry.path
+    for path in names.values():
+        try:
+            etree.fromstring((found / path).read_bytes(), safe_parser())
+        except etree.XMLSyntaxError as exc:
+            raise ServiceConfigError(
+                f"cannot serve the snapshot: {found / path}: not well-formed XML ({exc})"
+            ) from None
+    if "xsd1" not in names:
+        raise ServiceConfigError(f"cannot serve the snapshot {found}: it has no ?xsd=1 schema document")
+    published = _published(snapshot.files, snapshot.wsdl)
+    try:
+        layout = "partner" if snapshot.flavour == "partner" else "split"
+        release = Release(f"{SNAPSHOT_PREFIX}{snapshot.id}", layout, folder=found, names=names, published=published)
+    except (etree.XMLSchemaParseError, KeyError, ValueError) as exc:
+        raise ServiceConfigError(f"cannot serve the snapshot {found}: its schema does not compile ({exc})") from None
+    if layout != "partner":
+        release.layout = release.contract.layout  # split or single, as its WSDL says
+    return release, snapshot.account_id
+
+
+def _snapshot_dir(directory: Path, manifest: str, current: str) -> Path:
+    """The snapshot directory ``directory`` stands for (see :func:`snapshot_release`)."""
+    if (directory / manifest).exists():
+        return directory
+    if (directory / current).exists():
+        pointer = directory / current
+        try:
+            return directory / pointer.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ServiceConfigError(f"cannot serve the snapshot: {pointer}: unreadable ({exc})") from None
+    pointers = sorted(directory.glob(f"*/*/{current}"))
+    if len(pointers) == 1:
+        return _snapshot_dir(pointers[0].parent, manifest, current)
+    if pointers:
+        accounts = ", ".join(f"{p.parent.parent.name}/{p.parent.name}" for p in pointers)
+        raise ServiceConfigError(
+            f"cannot serve the snapshot: {directory} holds several accounts ({accounts}); name one"
+        )
+    raise ServiceConfigError(f"cannot serve the snapshot: {directory / manifest}: missing (not a snapshot directory)")
+
+
+def _published(files: tuple[FileEntry, ...], wsdl: str) -> datetime:
+    """When the snapshot's WSDL was published: its ``Last-Modified``, else when it was fetched."""
+    from email.utils import parsedate_to_datetime
+
+    entry = next((f for f in files if f.path == wsdl), None)
+    value = None
+    with contextlib.suppress(TypeError, ValueError):
+        value = parsedate_to_datetime(entry.last_modified) if entry and entry.last_modified else None
+    if value is None and entry is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            value = datetime.fromisoformat(entry.fetched_at)
+    if value is None:
+        return _PUBLISHED["current"]
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -39,7 +38,8 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import JsonFormError, XMLInputError
 from boomi_soap.localservice import actions, executions, jsonin
-from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release
+from boomi_soap.localservice.answers import sparse_document
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.injection import Injection
 from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, handle_soap
@@ -68,7 +68,9 @@ _XML: Final = "application/xml; charset=utf-8"
 _STATUS: Final = {
     FaultCode.AUTHENTICATION: 401,
     FaultCode.PERMISSION: 403,
-    FaultCode.NOT_FOUND: 404,
+    # An unknown id is a bad request on Boomi (its API errors page: 400 "... does not exist"; its
+    # bulk pages: statusCode 400); 404 is for a path that is no endpoint, which no OpenAPI path is.
+    FaultCode.NOT_FOUND: 400,
     FaultCode.INVALID_REQUEST: 400,
     FaultCode.UNSUPPORTED: 400,
     FaultCode.RATE_LIMIT: 503,
@@ -270,6 +272,8 @@ def _answer(
             text = done.json()
             return RestReply(done.status, text, JSON if text else None)
         text = done.xml()
+        if text and service.config.answers == "documented":
+            text = sparse_document(text, service.release.index)
         return RestReply(done.status, text, _XML if text else None)
     if (headers.get("content-type") or "").startswith(JSON) and body.strip() and parts[-1] == "queryMore":
         body = _token_of(body)  # the token is plain text; a JSON client may send it as a JSON string
@@ -278,7 +282,8 @@ def _answer(
     elif (headers.get("content-type") or "").startswith(JSON) and body.strip():
         kind = unquote(parts[0]) if parts else ""
         if kind in XML_ONLY and method == "POST" and len(parts) <= 2 and parts[-1] not in ("query", "queryMore"):
-            return _error(415, f"{kind} create, update and bulk take XML only; send application/xml")
+            # 400, not 415: Boomi declares no 415 on these paths; its API errors page says 400 for invalid input.
+            return _error(400, f"{kind} create, update and bulk take XML only; send application/xml")
         try:
             body = _from_json(service, parts, body)
         except JsonFormError as exc:
@@ -295,6 +300,8 @@ def _answer(
         if method == "GET" and len(parts) == 3 and parts[:2] == ["ExecutionRecord", "async"]:
             store = _admit(call)
             answer = executions.async_record(store, service.release, unquote(parts[2]))
+            if service.config.answers == "documented":
+                answer = sparse_document(answer, service.release.index)
             pending = b'responseStatusCode="202"' in answer
             return RestReply(202 if pending else 200, answer)
         if method == "POST" and len(parts) == 2 and parts[1] == "bulk":
@@ -320,7 +327,7 @@ def _answer(
             and (child.findtext(".//{*}successful") or child.findtext("successful")) == "false"
         ):
             kind, key = (unquote(p) for p in parts[:2])
-            return _error(404, f"{kind} with id {key} does not exist")
+            return _error(400, f"{kind} with id {key} does not exist")
         code, text = restmap.answer(operation.name, child)
         return RestReply(code, text, _XML if text else None)
     except ApiFault as fault:
@@ -397,10 +404,9 @@ def as_json(release: Release, reply: RestReply) -> RestReply:
 def _json(release: Release) -> JsonBodies:
     found = _forms.get(id(release))
     if found is None or found[0] is not release:
-        folder = Path(
-            str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(release.name, release.layout)])
+        form = JsonForm.from_files(
+            release.folder / name for kind, name in release.names.items() if kind in release.files
         )
-        form = JsonForm.from_files(folder / name for kind, name in _FILES.items() if kind in release.files)
         found = _forms[id(release)] = (release, JsonBodies(form, NS_DATA))
     return found[1]
 
@@ -458,7 +464,7 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
             fault = _from_fault(_fault_of(child))
             # Boomi's bulk pages answer an unknown id with statusCode 400 ("No such process").
-            item.set("statusCode", "400" if fault.status == 404 else str(fault.status))
+            item.set("statusCode", str(fault.status))
             item.set("errorMessage", child.findtext("faultstring") or "")
             continue
         item.set("statusCode", "200")

@@ -34,6 +34,7 @@ threads, which answer in a single write on a ``TCP_NODELAY`` socket.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import itertools
 import json
@@ -50,6 +51,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -57,8 +59,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from boomi_soap.credentials import Flavour
 from boomi_soap.exceptions import ServiceError
 from boomi_soap.localservice import connectnow, executions
-from boomi_soap.localservice.config import ServiceConfig, User
-from boomi_soap.localservice.contract import Release, load_release
+from boomi_soap.localservice.answers import sparse_document
+from boomi_soap.localservice.config import DEFAULT_ACCOUNT, ServiceConfig, User
+from boomi_soap.localservice.contract import Release, load_release, snapshot_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.guard import EnvelopeGuard
 from boomi_soap.localservice.injection import Injection, InjectionPlan
@@ -843,9 +846,14 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")
             return _Reply(200, body, executions.download_type(body))
-        return _Reply(200, executions.async_record(target.store, service.release, key), _XML)
+        answer = executions.async_record(target.store, service.release, key)
+        if service.config.answers == "documented":
+            answer = sparse_document(answer, service.release.index)
+        return _Reply(200, answer, _XML)
     except ApiFault as fault:
-        return _plain(404 if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
+        # An unknown request id is 400, as on the REST API this link mirrors; a gone log is no endpoint.
+        missing = 404 if kind == "log" else 400
+        return _plain(missing if fault.code is FaultCode.NOT_FOUND else fault.http_status, fault.message)
 
 
 def _get(service: LocalService, request: _Request) -> _Reply:
@@ -853,7 +861,9 @@ def _get(service: LocalService, request: _Request) -> _Reply:
     if linked is not None:
         return linked
     account_id = _account_id(request.target, service.release.path_prefix)
-    kind = _DOCUMENTS.get(urlsplit(request.target).query)
+    query = urlsplit(request.target).query
+    # ?xsd=N for every schema document the release has (a user's snapshot may have more than two).
+    kind = _DOCUMENTS.get(query) or (f"xsd{query[4:]}" if query.startswith("xsd=") and query[4:].isdigit() else None)
     if account_id is None or kind is None or kind not in service.release.files:
         return _plain(404, "Endpoint is invalid or no longer exists.")
     user = _basic_user(service, request)
@@ -920,22 +930,53 @@ def _post(service: LocalService, request: _Request) -> _Reply:
     return _Reply(reply.status, reply.body, injected=injected)
 
 
+def _serving_snapshot(config: ServiceConfig, directory: Path) -> tuple[Release, ServiceConfig]:
+    """The release of a fetched snapshot and the settings that serve it.
+
+    The snapshot's account is served first (with the configured accounts other than
+    the default demo one), every configured user may use it, and the contract layout
+    is the snapshot's.  What its schema declares is served as it is: every object type
+    takes get, query, create, update and delete; the demo records are seeded where the
+    schema has their types, else the account starts empty.
+    """
+    release, account_id = snapshot_release(directory)
+    others = tuple(a for a in config.accounts if a not in (account_id, DEFAULT_ACCOUNT))
+    users = tuple(dataclasses.replace(u, accounts=u.accounts | {account_id}) for u in config.users)
+    contract = "partner" if release.layout == "partner" else release.layout
+    sub_accounts = tuple(a for a in config.sub_accounts if a != account_id)
+    served = dataclasses.replace(
+        config, accounts=(account_id, *others), users=users, contract=contract, sub_accounts=sub_accounts
+    )
+    return release, served
+
+
 class LocalService:
     """A local AtomSphere platform API on loopback, for tests, demos and development.
 
     It runs a real threaded HTTP/1.1 server; :meth:`start` returns once it listens.
     """
 
-    def __init__(self, config: ServiceConfig | None = None) -> None:
+    def __init__(self, config: ServiceConfig | None = None, *, snapshot: str | Path | None = None) -> None:
         """Create the service (not yet listening).
 
         Args:
             config: Settings; the defaults serve one demo account on a free port.
+            snapshot: A fetched snapshot to serve instead of the bundled contract (the same
+                as ``ServiceConfig(snapshot=...)``): see :func:`_serving_snapshot`.
+
+        Raises:
+            ServiceConfigError: If the snapshot is missing or damaged (one line naming the file).
         """
-        self.config = config or ServiceConfig()
+        config = config or ServiceConfig()
+        if snapshot is not None:
+            config = dataclasses.replace(config, snapshot=str(snapshot))
+        release = None
+        if config.snapshot is not None:
+            release, config = _serving_snapshot(config, Path(config.snapshot))
+        self.config = config
         self.injections = InjectionPlan()
         self.sign_ins = SignInThrottle(self.config.sign_in_failures, self.config.sign_in_window)
-        self._release = load_release(self.config.release, self.config.contract)
+        self._release = release or load_release(self.config.release, self.config.contract)
         self._accounts: dict[str, _Account] = {}
         self._accounts_lock = threading.Lock()
         served = (*self.config.accounts, *self.config.sub_accounts)
@@ -1051,6 +1092,8 @@ class LocalService:
         Raises:
             ServiceError: If ``name`` is not a bundled release.
         """
+        if self.config.snapshot is not None:
+            raise ServiceError(f"this service serves the snapshot {self.config.snapshot}: it has no other release")
         try:
             self._release = load_release(name, self.config.contract)
         except KeyError:
@@ -1080,7 +1123,12 @@ class LocalService:
 
     def _add_account(self, account_id: str) -> _Account:
         store = AccountStore(account_id)
-        seed_account(store, self._release.index, execution_records=self.config.execution_records)
+        try:
+            seed_account(store, self._release.index, execution_records=self.config.execution_records)
+        except (KeyError, ValueError):  # a user's snapshot may lack a seeded type: it starts empty
+            if self.config.snapshot is None:
+                raise
+            store = AccountStore(account_id)
         if account_id in self._seeds:
             seed_objects(store, self._release, self._seeds[account_id], source=self._seed_source)
         store.cap(self.config.max_stored_objects, self.config.max_stored_bytes)

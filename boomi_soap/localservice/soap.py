@@ -17,6 +17,7 @@ from lxml import etree
 
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import XMLInputError
+from boomi_soap.localservice.answers import sparse
 from boomi_soap.localservice.binding import in_schema_order, without_empty_filter
 from boomi_soap.localservice.config import ServiceConfig, User
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release
@@ -245,6 +246,8 @@ def handle_soap(
         wrapper = etree.SubElement(body, operation.response, nsmap=nsmap)
         context = CallContext(target or account_id, store, release, endpoint, data_prefix, operation, config)
         handler(context, payload, wrapper)
+        if config.answers == "documented":
+            sparse(wrapper, release.index)  # as sparse as Boomi's example answers (.answers)
         return SoapReply(200, etree.tostring(envelope_out, xml_declaration=True, encoding="UTF-8"), operation.name)
     except ApiFault as fault:
         _log.info("fault %s on %s: %s", fault.code.value, operation_name or "request", fault.message)

@@ -58,6 +58,18 @@ def test_serve_usage_errors_exit_2(runner: CliRunner, args: list[str], env: dict
     assert "Traceback" not in result.output
 
 
+def test_serve_names_a_bad_seed_file_or_snapshot_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text('[{"@type": "Folder", "colour": "red"}]', encoding="utf-8")
+    result = runner.invoke(main, ["serve", "--seed", str(seed)])
+    assert result.exit_code == 2
+    assert f"Error: seed file {seed}: object 0 (Folder): $: unknown key 'colour' for Folder" in result.output
+    result = runner.invoke(main, ["serve", "--snapshot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'manifest.json'}: missing (not a snapshot directory)" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_serve_port_in_use_is_a_one_line_error(runner: CliRunner) -> None:
     import socket
 

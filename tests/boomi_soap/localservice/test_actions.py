@@ -90,7 +90,7 @@ def test_a_rerun_starts_a_run_of_the_original_process(service: LocalService) -> 
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"originalExecutionId": "execution-nope", "AllDocuments": {}}, 404, "ExecutionRecord with id execution-nope"),
+        ({"originalExecutionId": "execution-nope", "AllDocuments": {}}, 400, "ExecutionRecord with id execution-nope"),
         ({"originalExecutionId": "ORIGINAL"}, 400, "AllDocuments or SelectedDocuments is required"),
     ],
 )
@@ -123,7 +123,7 @@ def test_a_cloud_installer_token_names_a_cloud_of_the_account(service: LocalServ
     refused = _post(service, "/InstallerToken", {"installType": "CLOUD", "durationMinutes": 30})
     assert (refused.status_code, refused.json()["message"]) == (400, "cloudId is required for a CLOUD installer token")
     unknown = _post(service, "/InstallerToken", {"installType": "CLOUD", "durationMinutes": 30, "cloudId": "c-1"})
-    assert (unknown.status_code, unknown.json()["message"]) == (404, "Cloud with id c-1 does not exist")
+    assert (unknown.status_code, unknown.json()["message"]) == (400, "Cloud with id c-1 does not exist")
     service.seed([{"@type": "Cloud", "id": "c-1", "name": "Private cloud"}])
     token = _post(service, "/InstallerToken", {"installType": "CLOUD", "durationMinutes": 30, "cloudId": "c-1"})
     assert token.status_code == 200, token.text

@@ -131,7 +131,7 @@ def test_created_folder_has_what_boomi_derives(service: LocalService) -> None:
     inner = post_json(service, "/Folder", f'{{"name": "Inner", "parentId": "{top["id"]}"}}').json()
     assert (inner["parentName"], inner["fullPath"]) == ("Top", f"{top['fullPath']}/Inner")
     orphan = post_json(service, "/Folder", '{"name": "Lost", "parentId": "no-such-folder"}')
-    assert orphan.status_code == 404
+    assert orphan.status_code == 400
     assert "Folder with id no-such-folder does not exist" in orphan.json()["message"]
 
 
@@ -156,7 +156,7 @@ def test_the_four_action_paths(service: LocalService) -> None:
     assert bad_action.status_code == 400
     assert "snooze" in bad_action.json()["message"]
     unknown_atom = post_json(service, "/changeListenerStatus", change.replace(atom, "no-atom"))
-    assert unknown_atom.status_code == 404
+    assert unknown_atom.status_code == 400
     cleared = post_json(service, f"/ClearQueue/execute/{atom}", f'{{"QueueName": "Q1", "AtomId": "{atom}"}}')
     assert cleared.json() == {
         "@type": "QueueMessageResponse",
@@ -174,7 +174,7 @@ def test_the_four_action_paths(service: LocalService) -> None:
         "result": [],
     }
     missing = requests.get(f"{root(service)}/async/ListenerStatus/response/nope", auth=AUTH, timeout=10)
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     secrets = post_json(
         service, f"/cloudAttachmentSecretsConfiguration/{atom}", '{"secretsManagerProvider": {"AWS": {}}}'
     ).json()
@@ -206,9 +206,9 @@ def test_runtime_async_reads_and_other_actions(service: LocalService) -> None:
     assert result["result"][0]["@type"] == "AtomDiskSpace"
     assert result["result"][0]["totalSize"] == "21 KB"
     other_kind = url.replace("/AtomDiskSpace/response/", "/AtomCounters/response/")
-    assert requests.get(other_kind, auth=AUTH, timeout=10).status_code == 404
+    assert requests.get(other_kind, auth=AUTH, timeout=10).status_code == 400
     unknown = requests.get(f"{root(service)}/async/AtomDiskSpace/no-atom", auth=AUTH, timeout=10)
-    assert unknown.status_code == 404
+    assert unknown.status_code == 400
     assert "Atom with id no-atom does not exist" in error_message(unknown.content)
     refreshed = post_json(
         service, "/refreshSecretsManager", '{"@type": "SecretsManagerRefreshRequest", "provider": "AWS"}'
@@ -222,7 +222,7 @@ def test_runtime_async_reads_and_other_actions(service: LocalService) -> None:
     assert rollback.status_code == 400
     assert "not simulated by the local service" in rollback.json()["message"]
     missing = post_json(service, "/EnvironmentMapExtension/execute/no-map", "{}")
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     service.store().put(
         Record(
             "EnvironmentMapExtension",
@@ -273,7 +273,7 @@ def test_update_of_an_object_keyed_by_its_runtime(service: LocalService) -> None
     atom = service.store().all("Atom")[0].key
     body = f'<AtomSecurityPolicies xmlns="{NS_DATA}" atomId="{atom}"><common/></AtomSecurityPolicies>'
     unknown = requests.post(f"{root(service)}/AtomSecurityPolicies/{atom}", data=body, auth=AUTH, timeout=10)
-    assert unknown.status_code == 404  # an unknown id, no longer "id is required"
+    assert unknown.status_code == 400  # an unknown id, no longer "id is required"
     assert f"AtomSecurityPolicies with id {atom} does not exist" in error_message(unknown.content)
     seeded = build_object(service.release.index, "AtomSecurityPolicies", {"atomId": atom, "common": {}})
     service.store().put(Record("AtomSecurityPolicies", atom, seeded))

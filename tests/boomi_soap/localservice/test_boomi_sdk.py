@@ -80,7 +80,7 @@ def test_create_update_delete(sdk: Any, service: LocalService) -> None:
     assert service.store().get("Environment", created.id_) is None
     with pytest.raises(ApiError) as gone:
         sdk.environment.get_environment(created.id_)
-    assert gone.value.status == 404
+    assert gone.value.status == 400
     folder = sdk.folder.create_folder(models.Folder(name="SDK folder"))
     assert folder.full_path.endswith("/SDK folder")
     assert folder.deleted is False

@@ -109,7 +109,7 @@ def test_the_record_url_needs_credentials_and_a_known_request(soap: RawSoap, ser
     assert requests.get(url, timeout=5).status_code == 401
     assert requests.get(url, auth=(DEFAULT_USER, "wrong"), timeout=5).status_code == 401
     unknown = url.rpartition("/")[0] + "/executionrecord-unknown"
-    assert requests.get(unknown, auth=AUTH, timeout=5).status_code == 404
+    assert requests.get(unknown, auth=AUTH, timeout=5).status_code == 400
     assert service.limit_stats().accepted >= 2  # REST reads count against the limits too
 
 

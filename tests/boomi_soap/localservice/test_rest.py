@@ -57,7 +57,7 @@ def test_create_update_delete(service: LocalService) -> None:
     deleted = requests.delete(f"{root(service)}/Environment/{key}", auth=AUTH, timeout=10)
     assert (deleted.status_code, deleted.content) == (200, b"")
     again = requests.delete(f"{root(service)}/Environment/{key}", auth=AUTH, timeout=10)
-    assert again.status_code == 404
+    assert again.status_code == 400
 
 
 def test_basic_auth_with_password_or_token(service: LocalService) -> None:
@@ -76,7 +76,7 @@ def test_basic_auth_with_password_or_token(service: LocalService) -> None:
 
 def test_errors_are_boomis_xml_shape(service: LocalService) -> None:
     unknown = requests.get(f"{root(service)}/Process/nope", auth=AUTH, timeout=10)
-    assert unknown.status_code == 404
+    assert unknown.status_code == 400
     assert etree.fromstring(unknown.content).tag == "error"
     assert error_message(unknown.content) == "Process with id nope does not exist"
     bad = requests.post(f"{root(service)}/Environment", data=b"<not-closed", auth=AUTH, timeout=10)
@@ -141,7 +141,7 @@ def test_rest_calls_count_against_the_account_limits(contract: str) -> None:
 
 def test_execution_record_async_of_an_unknown_request(service: LocalService) -> None:
     missing = requests.get(f"{root(service)}/ExecutionRecord/async/executionrecord-nope", auth=AUTH, timeout=10)
-    assert missing.status_code == 404
+    assert missing.status_code == 400
 
 
 @pytest.mark.contracts("partner", why="overrideAccount is the Partner API's sub-account override")
@@ -149,7 +149,7 @@ def test_override_account_acts_on_the_sub_account(service: LocalService) -> None
     sub = DEFAULT_SUB_ACCOUNTS[0]
     url = f"{root(service)}/Account/{sub}"
     own = requests.get(url, auth=AUTH, timeout=10)
-    assert own.status_code == 404  # the primary account's store has no such Account
+    assert own.status_code == 400  # the primary account's store has no such Account
     acted = requests.get(url, params={"overrideAccount": sub}, auth=AUTH, timeout=10)
     assert acted.status_code == 200, acted.text
     assert etree.fromstring(acted.content).get("accountId") == sub
@@ -160,7 +160,7 @@ def test_override_account_acts_on_the_sub_account(service: LocalService) -> None
 def test_the_soap_side_links_still_answer(service: LocalService) -> None:
     """``{soap endpoint}/ExecutionRecord/async/...`` (an ExecutionRequest's recordUrl) is unchanged."""
     missing = requests.get(f"{service.endpoint()}/ExecutionRecord/async/executionrecord-nope", auth=AUTH, timeout=10)
-    assert missing.status_code == 404
+    assert missing.status_code == 400  # an unknown request id, as on the REST API the link mirrors
     assert requests.delete(service.endpoint(), auth=AUTH, timeout=10).status_code == 405
 
 
@@ -188,13 +188,13 @@ def test_json_both_ways(service: LocalService) -> None:
 
 def test_json_errors_carry_type_and_message(service: LocalService) -> None:
     missing = requests.get(f"{root(service)}/Process/nope", headers=JSON_IN, auth=AUTH, timeout=10)
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     assert missing.json() == {"@type": "Error", "message": "Process with id nope does not exist"}
     bad = requests.post(f"{root(service)}/Environment", json={"colour": "red"}, headers=JSON_IN, auth=AUTH, timeout=10)
     assert bad.status_code == 400
     assert "colour" in bad.json()["message"]
     component = requests.post(f"{root(service)}/Component", json={"name": "c"}, headers=JSON_IN, auth=AUTH, timeout=10)
-    assert component.status_code == 415
+    assert component.status_code == 400
     assert "XML only" in component.json()["message"]
 
 

@@ -59,5 +59,5 @@ def test_poll_async_follows_a_record_url(connect: Connect) -> None:
     result = poll_async(client, execution.record_url, timeout=30, backoff=FAST)
     assert result.status == 200
     assert client.from_xml(result.results[0]).executionId.startswith("execution-")
-    with pytest.raises(ResponseError, match="HTTP 404"):
+    with pytest.raises(ResponseError, match="HTTP 400"):
         poll_async(client, execution.record_url.replace("executionrecord-", "executionrecord-0"), timeout=1)
