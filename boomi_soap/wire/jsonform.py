@@ -543,6 +543,8 @@ class JsonForm:
             raise JsonFormError(f"nested deeper than {MAX_DEPTH} levels", path=path)
         if not isinstance(data, Mapping):
             raise JsonFormError(f"expected an object, got {_json_kind(data)}", path=path)
+        if lenient and "@type" not in data:
+            data = _aliased_type(data, declared)
         item, typed = self._pick(data, declared, path)
         if item.problem:
             raise JsonFormError(item.problem, path=path)
@@ -702,6 +704,24 @@ def _skipped(item: _Type | None, key: str, path: str) -> None:
     _log.warning(
         "a JSON answer's key %s at %s has no XML form in %s; skipped", ascii(key)[:80], ascii(path)[:200], owner
     )
+
+
+def _aliased_type(data: Mapping[str, Any], declared: _Type | None) -> Mapping[str, Any]:
+    """An answer's object with its type named the way some of Boomi's samples name it, as ``@type``.
+
+    ``"xsi_type": "Branch"`` (the Branch query, Folder bulk and ListQueues samples), and,
+    where an abstract type is declared, ``{"type": "X", "X": {...}}`` (an X wrapped in its
+    name, the asynchronous PersistedProcessProperties sample). Read leniently only.
+    """
+    alias = data.get("xsi_type")
+    if isinstance(alias, str) and alias:
+        return {"@type": alias, **{k: v for k, v in data.items() if k != "xsi_type"}}
+    named = data.get("type")
+    if declared is not None and declared.abstract and len(data) == 2 and isinstance(named, str):
+        inner = data.get(named)
+        if isinstance(inner, Mapping) and "@type" not in inner:
+            return {"@type": named, **inner}
+    return data
 
 
 def _value_in(value: Any, kind: str, path: str, lenient: bool = False) -> str:

@@ -277,6 +277,12 @@ class RestMap:
             if config is not None:
                 root = etree.Element(self._d("QueryConfig"), nsmap={"bns": self.data, "xsi": NS_XSI})
                 root.attrib.update(config.attrib)
+                typed = config.get(f"{{{NS_XSI}}}type")
+                if typed is not None:
+                    # An xsi:type value is a QName of the wrapper's scope: the new root declares its own prefixes.
+                    prefix, _, local = typed.rpartition(":")
+                    if config.nsmap.get(prefix or None) == self.data:
+                        root.set(f"{{{NS_XSI}}}type", f"bns:{local}")
                 for child in config:
                     graft(root, child)
                 body = etree.tostring(root, encoding="utf-8")

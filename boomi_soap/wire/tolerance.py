@@ -320,7 +320,11 @@ class _Repair:
         if not given or ":" in given or None in element.nsmap or not namespace:
             return False
         if f"{{{namespace}}}{given}" not in self.declarations.types:
-            return False
+            # Boomi's examples spell some types in another case (EDICustomConnectorRecord), as its JSON does
+            folded = [t for t in self.declarations.types if t.casefold() == f"{{{namespace}}}{given}".casefold()]
+            if len(folded) != 1:
+                return False
+            given = etree.QName(folded[0]).localname
         prefix = next((p for p, uri in element.nsmap.items() if uri == namespace and p), None)
         if prefix is None:
             return False

@@ -6,15 +6,20 @@ answer: a JSON body converted leniently to its XML form, the tolerant check
 (:func:`boomi_soap.wire.tolerance.check_answer`), and then the typed bindings build
 the result.  ``tests/fixtures/boomi-openapi/responses.json`` lists, per example, the
 deviations it carries from the project's contract (type, field, kind) and, for an
-example that is not read, why; both are held exact: a new deviation fails, and so
-does one that went away.  In strict mode exactly the examples with a deviation fail.
+example that is not read, what the reader said and why that is right (``reason``, one
+of :data:`REASONS`, each checked against the example); both are held exact: a new
+deviation fails, and so does one that went away.  In strict mode exactly the examples
+with a deviation fail.  The answers of ``cancelExecution`` and ``executeProcess`` are
+read as the REST client reads them: it takes nothing from their body.
 
 ``python -m tests.boomi_soap.test_boomi_responses`` rewrites the fixture (review the diff).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import sys
 from collections import Counter
 from functools import cache
@@ -29,11 +34,15 @@ from boomi_soap.bindings import types as bound
 from boomi_soap.exceptions import BoomiSoapError, ResponseError
 from boomi_soap.snapshot.cache import pinned_store
 from boomi_soap.wire import Deviations, check_answer
+from boomi_soap.wire.restmap import _EMPTY_ANSWER
 from boomi_soap.wire.xmlbind import from_element
 from tests.boomi_soap.test_boomi_examples import LAYOUTS, Checker, _document, _manifest, value_at
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "boomi-openapi" / "responses.json"
 DATA = "http://api.platform.boomi.com/"
+# Why an example may stay unread; each is checked against the example (see reason_of).
+REASONS = ("not well-formed", "not in the data namespace", "Boomi's typo in a type name")
+IGNORED = "the REST client reads no field of this answer"
 
 
 def _responses() -> list[dict[str, Any]]:
@@ -57,6 +66,8 @@ def _root(schema_name: str) -> str:
 def read(checker: Checker, entry: dict[str, Any], mode: str = "tolerant") -> dict[str, Any]:
     """What the reader makes of one example: its deviations, or why it is not read."""
     value = value_at(_document(), entry["pointer"])
+    if entry["path"].split("/")[1] in _EMPTY_ANSWER:  # restmap.response: the wrapper is empty, the body unread
+        return {"deviations": [], "ignored": IGNORED}
     try:
         if entry["media"] == "application/json":
             body = json.dumps(value).encode("utf-8")
@@ -96,12 +107,29 @@ def _expected() -> dict[str, Any]:
     return data
 
 
+def reason_of(entry: dict[str, Any], unread: str) -> str | None:
+    """Which of :data:`REASONS` explains why ``entry`` is not read (``None``: none does)."""
+    if entry["media"] == "application/xml" and unread.startswith("XMLInputError: ") and "not well-formed" in unread:
+        return "not well-formed"  # lxml says so: not XML at all, so no reader can take it
+    if unread.startswith("not in the data namespace: "):
+        return "not in the data namespace"  # another API's namespace, none, or a misspelt one: the wrong wrapper
+    named = re.search(r"@type '([^']+)' is not", unread)
+    if named is not None and named.group(1) not in bound.REGISTRY:
+        close = difflib.get_close_matches(named.group(1), list(bound.REGISTRY), n=1, cutoff=0.9)
+        operation_type = entry["path"].split("/")[1]
+        if close and close[0] == operation_type and close[0].lower() != named.group(1).lower():
+            return "Boomi's typo in a type name"  # one letter off the type its own path names
+    return None
+
+
 def outcomes(layout: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for entry in _responses():
         outcome = read(_checker(layout), entry)
         if "deviations" in outcome:
             outcome["deviations"] = [list(d) for d in outcome["deviations"]]
+        else:
+            outcome["reason"] = reason_of(entry, outcome["unread"])
         found[entry["id"]] = outcome
     return found
 
@@ -128,6 +156,11 @@ def test_strict_mode_refuses_exactly_the_examples_that_deviate(layout: str) -> N
     assert all("does not fit the schema" in message for message in refused.values())
 
 
+def test_every_unread_example_has_a_checked_reason() -> None:
+    unread = {k: v for k, v in _expected()["examples"].items() if "unread" in v}
+    assert {k: v["reason"] for k, v in unread.items() if v["reason"] not in REASONS} == {}
+
+
 def test_the_figures_add_up() -> None:
     data = _expected()
     assert data["figures"] == figures(data["examples"])
@@ -140,10 +173,18 @@ def figures(examples: dict[str, Any]) -> dict[str, Any]:
     return {
         "responses_2xx": len(examples),
         "read": len(read_ok),
-        "read_json": sum(1 for k, v in examples.items() if "deviations" in v and "application/json" in k),
-        "read_xml": sum(1 for k, v in examples.items() if "deviations" in v and "application/xml" in k),
+        "json": sum(1 for k in examples if k.endswith("application/json")),
+        "read_json": sum(1 for k, v in examples.items() if "deviations" in v and k.endswith("application/json")),
+        "xml_well_formed_in_the_data_namespace": sum(
+            1
+            for k, v in examples.items()
+            if k.endswith("application/xml") and v.get("reason") not in ("not well-formed", "not in the data namespace")
+        ),
+        "read_xml": sum(1 for k, v in examples.items() if "deviations" in v and k.endswith("application/xml")),
         "with_deviations": sum(1 for v in read_ok if v["deviations"]),
         "unread": len(examples) - len(read_ok),
+        "unread_by_reason": dict(sorted(Counter(str(v["reason"]) for v in examples.values() if "unread" in v).items())),
+        "ignored": sum(1 for v in read_ok if "ignored" in v),
         "deviations_by_kind": dict(sorted(Counter(d[2] for v in read_ok for d in v["deviations"]).items())),
     }
 

@@ -58,14 +58,20 @@ print("round trip ok")
 def declared_classes(snapshot: Snapshot) -> int:
     """Complex types (named and anonymous, wrapper types excepted) plus enumerations, counted from the XSDs."""
     contract = contract_of(snapshot)
-    wrappers = {etree.QName(tag).localname for op in contract.operations.values() for tag in (op.request, op.response)}
+    wrapper_tags = {tag for op in contract.operations.values() for tag in (op.request, op.response)}
+    wrappers = {etree.QName(tag).localname for tag in wrapper_tags}
+    roots = [etree.parse(str(snapshot.directory / entry.path)).getroot() for entry in snapshot.files]
+    roots = [root for root in roots if root.tag == f"{{{XS}}}schema"]
+    wrapper_types = {  # a wrapper's type may have another name or namespace (split: soap:query is an api:query)
+        _clark(node, node.get("type", ""))
+        for root in roots
+        for node in root.iterfind(f"{{{XS}}}element")
+        if f"{{{root.get('targetNamespace')}}}{node.get('name')}" in wrapper_tags and node.get("type")
+    }
     total = 0
-    for entry in snapshot.files:
-        root = etree.parse(str(snapshot.directory / entry.path)).getroot()
-        if root.tag != f"{{{XS}}}schema":
-            continue
+    for root in roots:
         for node in root.iterfind(f"{{{XS}}}complexType"):
-            if node.get("name") in wrappers and root.get("targetNamespace") in contract.wrapper_namespaces:
+            if f"{{{root.get('targetNamespace')}}}{node.get('name')}" in wrapper_types:
                 continue
             total += sum(1 for _ in node.iter(f"{{{XS}}}complexType"))
         for node in root.iterfind(f"{{{XS}}}element"):
@@ -73,6 +79,11 @@ def declared_classes(snapshot: Snapshot) -> int:
                 total += sum(1 for _ in node.iter(f"{{{XS}}}complexType"))
         total += sum(1 for st in root.iterfind(f"{{{XS}}}simpleType") if st.find(f".//{{{XS}}}enumeration") is not None)
     return total
+
+
+def _clark(node: etree._Element, qname: str) -> str:
+    prefix, _, local = qname.rpartition(":")
+    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"
 
 
 def generated_classes(source: str) -> int:
