@@ -30,7 +30,7 @@ def generations() -> tuple[codegen.Generation, codegen.Generation]:
 
 
 def snapshot_of(generation: codegen.Generation) -> str:
-    line = generation.files["__init__.py"].splitlines()[0]
+    line = generation.files["__init__.py"].splitlines()[1]
     return line.rsplit(" ", 1)[1].rstrip(".")
 
 
