@@ -497,7 +497,9 @@ class JsonForm:
                 node.set(_XSI_TYPE, f"{prefix}:{local}")
         return element
 
-    def _pick(self, data: Mapping[str, Any], declared: _Type | None, path: str) -> tuple[_Type, bool]:
+    def _pick(
+        self, data: Mapping[str, Any], declared: _Type | None, path: str, lenient: bool = False
+    ) -> tuple[_Type, bool]:
         """The type ``data`` holds, and whether it needs an ``xsi:type``."""
         name = data.get("@type")
         if name is not None and not isinstance(name, str):
@@ -514,6 +516,14 @@ class JsonForm:
         candidates = self._by_name.get(name or "", []) or self._by_lower.get((name or "").lower(), [])
         if declared is not None:
             candidates = [c for c in candidates if c.key in declared.derived]
+        if not candidates and lenient and name:
+            # A misspelt name (Boomi's examples have some): built as the type it misspells; the
+            # element keeps the name as written, for the tolerant reader to respell and record.
+            from boomi_soap.wire.tolerance import respelt
+
+            pool = [self._types[k] for k in declared.derived] if declared is not None else list(self._types.values())
+            meant = respelt(name, {t.name: t for t in pool if t.name})
+            candidates = [t for t in pool if t.name == meant] if meant else []
         if len(candidates) != 1:
             what = declared.describe() if declared is not None else "the element"
             raise JsonFormError(f"@type {name!r} is not {what} or a type derived from it", path=_path(path, "@type"))
@@ -545,12 +555,14 @@ class JsonForm:
             raise JsonFormError(f"expected an object, got {_json_kind(data)}", path=path)
         if lenient and "@type" not in data:
             data = _aliased_type(data, declared)
-        item, typed = self._pick(data, declared, path)
+        item, typed = self._pick(data, declared, path, lenient)
         if item.problem:
             raise JsonFormError(item.problem, path=path)
         if typed:
             namespace = etree.QName(item.key).namespace or ""
-            element.set(_XSI_TYPE, f"{self._prefix[namespace]}:{item.name}")
+            given = data.get("@type")
+            misspelt = lenient and isinstance(given, str) and given and given.lower() != item.name.lower()
+            element.set(_XSI_TYPE, f"{self._prefix[namespace]}:{given if misspelt else item.name}")
         unknown = []
         for key in data:
             if key != "@type" and key not in item.by_key:

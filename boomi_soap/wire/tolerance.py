@@ -20,13 +20,15 @@ answers through :func:`check_answer`, so they all see the same thing:
     ``unexpected-text``           text inside an element that holds only elements: dropped
     ``unqualified-type``          an ``xsi:type`` without a prefix: the type of that name in the
                                   element's namespace (as Boomi's own XML examples write it)
+    ``misspelt-type``             an ``xsi:type`` (or JSON ``@type``) no declaration names, one
+                                  letter or so off exactly one type (:func:`respelt`): that type
     ============================  ======================================================
 ``off``
     nothing is checked.
 
 Not tolerated, in any mode: the wrong wrapper (the callers check it), a SOAP fault,
 XML that is not well-formed, and what no reader could build a result from (an
-``xsi:type`` no declaration names, an abstract type without one).
+``xsi:type`` no declaration names and none is close to, an abstract type without one).
 
 Only an answer libxml2 rejects pays for more than one validation: the repair runs a
 few rounds of validate, fix what was found, validate again.
@@ -37,7 +39,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from boomi_soap.settings import ResponseMode
     from boomi_soap.validate import Declarations, Finding, SchemaValidator
 
-__all__ = ["KINDS", "Deviation", "Deviations", "check_answer", "refusal"]
+__all__ = ["KINDS", "Deviation", "Deviations", "check_answer", "refusal", "respelt"]
 
 _log = logging.getLogger("boomi_soap.deviations")
 KINDS: Final = (
@@ -62,7 +64,11 @@ KINDS: Final = (
     "invalid-value",
     "unexpected-text",
     "unqualified-type",
+    "misspelt-type",
 )
+# How alike a misspelt type name must be to the one it is read as (difflib's ratio): Boomi's
+# examples write AtomConnectionFieldeExtensionSummary (0.99); two real names are further apart.
+_SPELLING: Final = 0.9
 # Each round fixes what libxml2 saw; what it saw next is one level deeper at most.
 _ROUNDS: Final = 16
 _XS_ANY: Final = "{http://www.w3.org/2001/XMLSchema}any"
@@ -163,7 +169,23 @@ _WORDS: Final = {
     "invalid-value": "not of the snapshot's type (skipped, read as absent)",
     "unexpected-text": "text where the snapshot allows only elements (skipped)",
     "unqualified-type": "named without a namespace prefix (read in the element's namespace)",
+    "misspelt-type": "a type name the snapshot does not have, one letter or so off one it has (read as that one)",
 }
+
+
+def respelt(name: str, names: Iterable[str]) -> str | None:
+    """The one name of ``names`` that ``name`` misspells (a letter or so off), else ``None``.
+
+    Only a name that is not itself one of ``names`` is respelt, and only to a single
+    candidate: two close names, or none, leave it unread.
+    """
+    import difflib
+
+    known = list(names)
+    if name in known:
+        return None
+    close = difflib.get_close_matches(name, known, n=2, cutoff=_SPELLING)
+    return close[0] if len(close) == 1 else None
 
 
 def check_answer(
@@ -297,7 +319,7 @@ class _Repair:
                 return False
             arranged.add(holder)
             return self.arrange(holder, finding)
-        if kind == "type" and self.qualify(element):
+        if kind == "type" and (self.qualify(element) or self.respell(element)):
             return True
         if kind == "abstract" and element.get(_XSI_TYPE) is not None:
             return False  # named, if not resolvable yet: the type finding on it decides
@@ -330,6 +352,24 @@ class _Repair:
             return False
         element.set(_XSI_TYPE, f"{prefix}:{given}")
         deviation = Deviation(self.operation, given, "xsi:type", "unqualified-type")
+        if deviation not in self.seen:
+            self.seen.add(deviation)
+            self.sink.add(deviation)
+        return True
+
+    def respell(self, element: etree._Element) -> bool:
+        """Read an ``xsi:type`` that names no type as the one type it misspells (:func:`respelt`)."""
+        given = element.get(_XSI_TYPE) or ""
+        prefix, _, local = given.rpartition(":")
+        namespace = element.nsmap.get(prefix or None)
+        if not local or not namespace or f"{{{namespace}}}{local}" in self.declarations.types:
+            return False
+        names = [etree.QName(t).localname for t in self.declarations.types if etree.QName(t).namespace == namespace]
+        meant = respelt(local, names)
+        if meant is None:
+            return False
+        element.set(_XSI_TYPE, f"{prefix}:{meant}" if prefix else meant)
+        deviation = Deviation(self.operation, meant, "xsi:type", "misspelt-type")
         if deviation not in self.seen:
             self.seen.add(deviation)
             self.sink.add(deviation)
