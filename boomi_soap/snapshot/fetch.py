@@ -12,12 +12,17 @@ cuts even a dripped answer, see :mod:`boomi_soap._transports.deadline`) and a to
 
 References are rewritten to deterministic local file names (``?wsdl`` becomes
 ``service.wsdl``, ``?xsd=1`` becomes ``service.xsd1.xsd``), so the result loads
-from disk alone.  With the previous snapshot's validators (ETag, Last-Modified)
+from disk alone.  A schema declared inline in the WSDL's ``wsdl:types`` (as many SOAP
+services publish, alone or beside imported ones) is also stored as a document of its
+own (``service.inline1.xsd``, see :func:`inline_schema_name`), with the namespace
+declarations it inherits, so every reader of the snapshot finds it as it finds an
+imported one.  With the previous snapshot's validators (ETag, Last-Modified)
 the download is conditional, and a document answered with 304 is taken from it.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -47,6 +52,8 @@ __all__ = [
     "FetchResult",
     "Previous",
     "fetch_documents",
+    "inline_schema_name",
+    "inline_schemas",
     "local_name",
     "references",
 ]
@@ -122,6 +129,38 @@ class FetchResult:
     def unchanged(self) -> bool:
         """Whether every document was answered 304."""
         return all(d.not_modified for d in self.documents)
+
+
+def inline_schema_name(wsdl_name: str, index: int) -> str:
+    """The local file name of the ``index``-th (from 1) ``xs:schema`` of a WSDL's ``wsdl:types``."""
+    return f"{wsdl_name.rpartition('.')[0] or wsdl_name}.inline{index}.xsd"
+
+
+def inline_schemas(wsdl: etree._Element, wsdl_name: str) -> list[tuple[str, str, etree._Element]]:
+    """Each ``xs:schema`` of ``wsdl:types`` that declares something: (namespace, file name, its document).
+
+    A schema that only imports others is not one (its imports name files already).  The
+    document is a standalone copy carrying the namespace declarations the schema inherits
+    from the WSDL (a ``type="tns:X"`` needs ``tns``), its location-less imports of another
+    inline schema's namespace pointed at that schema's file.
+    """
+    schemas = list(wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"))
+    found: list[tuple[str, str, etree._Element]] = []
+    for index, schema in enumerate(schemas, start=1):
+        if any(isinstance(c.tag, str) and c.tag != f"{{{NS_XS}}}import" for c in schema):
+            found.append((schema.get("targetNamespace", ""), inline_schema_name(wsdl_name, index), schema))
+    located = {namespace: name for namespace, name, _ in found}
+    documents: list[tuple[str, str, etree._Element]] = []
+    for namespace, name, schema in found:
+        standalone = etree.Element(schema.tag, attrib=dict(schema.attrib), nsmap=schema.nsmap)
+        for child in schema:
+            standalone.append(copy.deepcopy(child))
+        for imported in standalone.iterfind(f"{{{NS_XS}}}import"):
+            target = located.get(imported.get("namespace", ""))
+            if imported.get("schemaLocation") is None and target is not None and target != name:
+                imported.set("schemaLocation", target)
+        documents.append((namespace, name, standalone))
+    return documents
 
 
 def local_name(url: str, *, is_wsdl: bool, taken: set[str]) -> str:
@@ -332,7 +371,16 @@ def fetch_documents(
     finally:
         if own_session:
             http.close()
-    return FetchResult(endpoint, tuple(item.document(names) for item in fetched))
+    documents = [item.document(names) for item in fetched]
+    derived: list[Document] = []
+    for item, document in zip(fetched, documents, strict=True):
+        if item.is_wsdl:
+            for _, name, schema in inline_schemas(item.root, document.path):
+                content = etree.tostring(schema, xml_declaration=True, encoding="UTF-8")
+                # No URL of its own: named after the WSDL it came from, never requested.
+                url = f"{item.url}#{name}"
+                derived.append(Document(url, name, content, None, None, item.fetched_at, item.not_modified))
+    return FetchResult(endpoint, (*documents, *derived))
 
 
 @dataclass

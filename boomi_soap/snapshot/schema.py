@@ -457,12 +457,23 @@ class SchemaBundle:
         return compiled
 
 
-def _imports(wsdl: etree._Element) -> tuple[tuple[str, str], ...]:
+def _imports(wsdl: etree._Element, wsdl_name: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The (namespace, file) pairs the schema is built from: imported files, and inline schemas' files."""
+    from boomi_soap.snapshot.fetch import inline_schema_name
+
     found: list[tuple[str, str]] = []
-    for schema in wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"):
+    for index, schema in enumerate(wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"), start=1):
         declared = [c for c in schema if isinstance(c.tag, str) and c.tag != f"{{{NS_XS}}}import"]
         if declared:
-            raise SchemaLoadError("inline schema declarations in the WSDL's types are not supported; only imports")
+            # Stored beside the WSDL at fetch (boomi_soap.snapshot.fetch.inline_schemas); its own imports inside.
+            name = inline_schema_name(wsdl_name, index)
+            if name not in names:
+                raise SchemaLoadError(
+                    f"{wsdl_name}: the schema declared inline in wsdl:types (number {index}) is not in the"
+                    f" snapshot as {name}; fetch the snapshot again (boomi-soap fetch)"
+                )
+            found.append((schema.get("targetNamespace", ""), name))
+            continue
         found += [(i.get("namespace", ""), i.get("schemaLocation", "")) for i in schema.iterfind(f"{{{NS_XS}}}import")]
     return tuple(found)
 
@@ -496,7 +507,8 @@ def load_schema(snapshot: Snapshot, *, compiled_dir: Path | None = None, keep_co
     names = frozenset(entry.path for entry in snapshot.files)
     wsdl = parse_xml(snapshot.wsdl_path.read_bytes(), source=str(snapshot.wsdl_path))
     compiled = (compiled_dir or default_compiled_dir()) if keep_compiled else None
-    return _bundle(snapshot.sha256, snapshot.directory.resolve(), _imports(wsdl), compiled, names)
+    imports = _imports(wsdl, snapshot.wsdl_path.name, names)
+    return _bundle(snapshot.sha256, snapshot.directory.resolve(), imports, compiled, names)
 
 
 def schema_from_files(paths: list[Path], *, compiled_dir: Path | None = None) -> SchemaBundle:
