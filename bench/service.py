@@ -106,13 +106,22 @@ def main() -> None:
         for call, _ in sides.values():  # warm up both
             for _ in range(20):
                 call()
-        for _ in range(ROUNDS):
-            for call, rates in sides.values():
+        order = list(sides.values())
+        for index in range(ROUNDS):
+            for call, rates in order if index % 2 == 0 else order[::-1]:  # A B, then B A: no side always first
                 rates.append(rate(call))
         connection.close()
-    print(f"One thread, local service without rate limit, {ROUNDS} alternating rounds of {SECONDS:g} s, median:")
+    print(
+        f"os.cpu_count() = {os.cpu_count()}; one thread, local service without rate limit,"
+        f" {ROUNDS} alternating rounds of {SECONDS:g} s, median:"
+    )
     for name, (_, rates) in sides.items():
         print(f"   {name:6} {statistics.median(rates):7.1f} calls/s   (rounds: {', '.join(f'{r:.0f}' for r in rates)})")
+    ratios = [c / r for c, r in zip(sides["client"][1], sides["raw"][1], strict=True)]
+    print(
+        f"   client/raw {statistics.median(ratios):.2f}x the raw rate"
+        f" (min-max {min(ratios):.2f}-{max(ratios):.2f}; the rest is the client's own work per call)"
+    )
 
 
 UPLOADS = 200
