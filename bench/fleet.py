@@ -106,12 +106,18 @@ def main() -> None:
         server.terminate()
         server.wait()
     limit = RATE * args.accounts
-    print(f"{args.accounts} accounts x {RATE} calls/s = {limit} calls/s, {args.seconds:.0f} s, median of {args.rounds}")
+    print(
+        f"os.cpu_count() = {os.cpu_count()}; {args.accounts} accounts x {RATE} calls/s = {limit} calls/s,"
+        f" {args.seconds:.0f} s, median of {args.rounds} alternating rounds"
+    )
     for side, rs in results.items():
         rate = statistics.median(r["rate"] for r in rs)
+        low, high = min(r["rate"] for r in rs) / limit, max(r["rate"] for r in rs) / limit
         print(
-            f"   {side:8} {rate:6.1f} calls/s = {rate / limit:.1%} of the limit (target >= 95%)"
-            f"   503s {statistics.median(r['refused'] for r in rs):.0f} (target 0)"
+            f"   {side:8} {rate:6.1f} calls/s = {rate / limit:.1%} of the limit (min-max {low:.1%}-{high:.1%};"
+            f" target >= 95%)"
+            f"   503s {statistics.median(r['refused'] for r in rs):.0f} (max {max(r['refused'] for r in rs):.0f};"
+            " target 0)"
             f"   failures {statistics.median(r['failures'] for r in rs):.0f}"
             f"   client CPU {statistics.median(r['cpu'] for r in rs):.1f} s"
             f" ({statistics.median(r['cpu'] / r['elapsed'] for r in rs):.0%} of a core)"

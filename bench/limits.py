@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -206,14 +207,18 @@ def shared_part(scratch: Path, seconds: float, rounds: int) -> None:
     finally:
         redis_server.terminate()
         redis_server.wait()
-    print(f"1. 4 processes x 2 threads, one account at {RATE}/s, {seconds:.0f} s, median of {rounds}")
+    print(
+        f"os.cpu_count() = {os.cpu_count()}. 1. 4 processes x 2 threads, one account at {RATE}/s,"
+        f" {seconds:.0f} s, median of {rounds} alternating rounds"
+    )
     for side, label in (("host", "host-wide (SQLite file)"), ("redis", "Redis, separate cache dirs")):
         rs = runs[side]
         shares = [statistics.median(r["shares"][n] for r in rs) for n in range(4)]
         print(
             f"   {label:28} failures {statistics.median(r['failures'] for r in rs):.0f}"
             f"   refused {statistics.median(r['refused'] for r in rs):.2%} of attempts (target <= 1%)"
-            f"   throughput {statistics.median(r['throughput'] for r in rs):.1%} of the limit (target >= 95%)"
+            f"   throughput {statistics.median(r['throughput'] for r in rs):.1%} of the limit"
+            f" (min-max {min(r['throughput'] for r in rs):.1%}-{max(r['throughput'] for r in rs):.1%}; target >= 95%)"
             f"   shares {' '.join(f'{s:.1%}' for s in shares)} (target 25% +- 5)"
             f"   widest share gap {max(max(abs(s - 0.25) for s in r['shares']) for r in rs):.1%}"
         )
@@ -233,6 +238,7 @@ def fair_part(scratch: Path, seconds: float, rounds: int) -> None:
         print(
             f"   {label:20} p50 {statistics.median(r['p50'] for r in rs):.2f} s   p99 {p99:.2f} s"
             f" = {p99 / share:.2f}x the fair share (target <= 1.5x)"
+            f" (min-max {min(r['p99'] for r in rs) / share:.2f}-{max(r['p99'] for r in rs) / share:.2f}x)"
             f"   worst {statistics.median(r['worst'] for r in rs):.2f} s"
             f"   failures {sum(r['failures'] for r in rs):.0f}"
         )
