@@ -61,12 +61,19 @@ def test_serve_usage_errors_exit_2(runner: CliRunner, args: list[str], env: dict
 def test_serve_names_a_bad_seed_file_or_snapshot_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text('[{"@type": "Folder", "colour": "red"}]', encoding="utf-8")
+    # The flags are right, the files' content is not: a failed start (exit 1), in one line.
     result = runner.invoke(main, ["serve", "--seed", str(seed)])
-    assert result.exit_code == 2
-    assert f"Error: seed file {seed}: object 0 (Folder): $: unknown key 'colour' for Folder" in result.output
+    assert result.exit_code == 1
+    assert result.output == f"Error: seed file {seed}: object 0 (Folder): $: unknown key 'colour' for Folder\n"
     result = runner.invoke(main, ["serve", "--snapshot", str(tmp_path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
     assert f"{tmp_path / 'manifest.json'}: missing (not a snapshot directory)" in result.output
+    assert "Traceback" not in result.output
+    # A flag's value that is wrong stays a usage error (exit 2).
+    result = runner.invoke(main, ["serve", "--account", "a/b", "--seed", str(seed)])
+    assert result.exit_code == 2
+    assert "invalid account id 'a/b'" in result.output
     assert "Traceback" not in result.output
 
 
