@@ -153,6 +153,21 @@ def test_delete_and_execute_say_what_they_did_and_dry_run_json_is_json(
     assert runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run"], env=env).stdout.startswith("<")
 
 
+def test_the_dry_run_shows_the_public_password_type_and_masks_the_password(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    # Issue 26: the dry run masked the public `Password Type` URI with the password.
+    env = fetched(runner, service, tmp_path, compiled_env)
+    dry = runner.invoke(main, ["-q", "call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    text = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+    assert f'Password Type="{text}">***<' in dry.stdout
+    assert env["BOOMI_PASSWORD"] not in dry.stdout
+    # Still the envelope `call send` takes back, and its password still masked in JSON.
+    as_json = runner.invoke(main, ["-q", "call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run", "--format", "json"], env=env)  # fmt: skip
+    assert f'Type="{text}">***<' in json.loads(as_json.stdout)["request"]
+
+
 @pytest.mark.contracts("split", why="REST's error wording does not depend on the layout")
 def test_rest_errors_name_the_http_status_not_soap_fault_codes(
     runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
