@@ -306,3 +306,56 @@ def test_log_lines_keep_their_level_in_words() -> None:
 
     record = logging.LogRecord("boomi_soap.client", logging.ERROR, __file__, 1, "failed %s", ("x",), None)
     assert PlainFormatter().format(record) == "error: failed x"
+
+
+def test_the_info_provenance_agrees_with_the_where_line(
+    runner: CliRunner,
+    service: LocalService,
+    tmp_path: Path,
+    compiled_env: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Issue 26: at -v the client's INFO line said "(argument)" and "(base_url=)" for values the
+    # where-line rightly said came from BOOMI_ACCOUNT_ID and BOOMI_BASE_URL.
+    env = fetched(runner, service, tmp_path, compiled_env)
+
+    def info(*args: str) -> tuple[str, Result]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
+            result = runner.invoke(main, ["-v", "call", "get", "Account", DEFAULT_ACCOUNT, *args], env=env)
+        assert result.exit_code == 0, result.output
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("account ")]
+        assert len(lines) == 1, lines
+        return lines[0], result
+
+    line, shown = info("--format", "json")
+    assert f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID)" in line, line
+    assert "(BOOMI_BASE_URL)" in line, line
+    assert f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID)" in shown.stderr
+    assert "(BOOMI_BASE_URL)" in shown.stderr
+    # Given as flags, both sides say so.
+    line, flagged = info("--account", DEFAULT_ACCOUNT, "--base-url", service.base_url, "--format", "json")
+    assert f"account {DEFAULT_ACCOUNT} (argument)" in line, line
+    assert "(base_url=)" in line, line
+    assert f"account {DEFAULT_ACCOUNT} (--account)" in flagged.stderr
+    assert "(--base-url)" in flagged.stderr
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("name BETWEEN a", "BETWEEN takes 2 value(s), 1 given"),
+        ("name IS_NULL x", "IS_NULL takes 0 value(s), 1 given"),
+        ("status = ", "EQUALS takes 1 value(s), 0 given"),
+        ("name = Orders - Shopify to SAP", "EQUALS takes 1 value(s), 5 given (quote a value with spaces"),
+    ],
+)
+def test_a_filter_with_the_wrong_number_of_values_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, condition: str, message: str
+) -> None:
+    # Issue 26: the count of values was checked only by the service (exit 1, after a round trip);
+    # now before any client exists (there is no cache at all here).
+    result = runner.invoke(main, ["call", "query", "Process", "--filter", condition, "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    line = _error(result)
+    assert f"'--filter': filter {condition!r}: {message}" in line, line
