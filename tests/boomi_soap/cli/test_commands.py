@@ -960,6 +960,19 @@ def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
     assert terminal == ""
 
 
+def test_codegen_shows_its_steps_on_a_terminal_and_q_silences_them(tmp_path: Path) -> None:
+    # Issue 26: codegen (seconds of schema reading) showed nothing until it was done.
+    env = {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"), "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "none")}
+    stdout, terminal = _on_a_terminal(["codegen", "--out", str(tmp_path / "acme")], env, stdout_too=False)
+    assert stdout.startswith("wrote "), stdout
+    files = re.search(r"file\(s\) of (\d+) to", stdout)
+    assert files is not None
+    assert f"codegen: {files.group(1)} file(s) generated" in [line.strip() for line in terminal.splitlines()]
+    stdout, terminal = _on_a_terminal(["-q", "codegen", "--out", str(tmp_path / "acme")], env, stdout_too=False)
+    assert stdout.startswith("wrote 0 changed file(s)"), stdout
+    assert terminal == ""
+
+
 @pytest.mark.contracts("split", why="what a pipe imports does not depend on the layout")
 def test_a_piped_query_never_imports_rich(
     runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
