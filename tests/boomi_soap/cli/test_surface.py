@@ -176,7 +176,7 @@ def test_rest_errors_name_the_http_status_not_soap_fault_codes(
     result = runner.invoke(main, ["call", "get", "Environment", "nope", "--transport", "rest"], env=env)
     assert result.exit_code == 1
     line = _error(result)
-    assert "(HTTP 404)" in line
+    assert "(HTTP 400)" in line  # the status the OpenAPI declares for an unknown id (issue 25)
     assert "S:Client" not in line
     assert "NOT_FOUND" not in line
 
