@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -38,6 +38,17 @@ __all__ = [
 
 _SYMBOLS = {"=": "EQUALS", "==": "EQUALS", "!=": "NOT_EQUALS", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",
             ">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL"}  # fmt: skip
+
+# How many values each of Boomi's query operators takes (the platform API's reference): a
+# condition with the wrong count is refused here, not by the service after a round trip.
+# An operator not listed is left to the schema check and the service.
+_VALUES: Final = {
+    **dict.fromkeys(("EQUALS", "NOT_EQUALS", "LIKE", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "NOT_CONTAINS"), 1),
+    **dict.fromkeys(("GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL"), 1),
+    "BETWEEN": 2,
+    "IS_NULL": 0,
+    "IS_NOT_NULL": 0,
+}
 
 #: How ``--filter`` reads its value, for ``--help``.
 FILTER_HELP = (
@@ -124,7 +135,12 @@ def parse_filters(filters: Sequence[str]) -> Expression | None:
         if len(words) < 2:
             raise QueryFilterError(f"filter {text!r}: want PROPERTY OPERATOR [VALUE...]")
         prop, operator, *values = words
-        node = F(prop).op(_SYMBOLS.get(operator, operator.upper()), *(_argument(v) for v in values))
+        name = _SYMBOLS.get(operator, operator.upper())
+        wanted = _VALUES.get(name)
+        if wanted is not None and len(values) != wanted:
+            hint = " (quote a value with spaces: 'Orders - Shopify to SAP')" if len(values) > wanted > 0 else ""
+            raise QueryFilterError(f"filter {text!r}: {name} takes {wanted} value(s), {len(values)} given{hint}")
+        node = F(prop).op(name, *(_argument(v) for v in values))
         expression = node if expression is None else expression & node
     return expression
 

@@ -129,6 +129,12 @@ def source(name: str, env: str, flag: str | None = None) -> str:
     return "default"
 
 
+def _from_environment(name: str) -> bool:
+    """Whether the current command's parameter ``name`` was read from its environment variable."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT
+
+
 def where(command: str, *, endpoint: str, endpoint_from: str, account: str, user: str | None = None) -> None:
     """Say which endpoint, account and user a command uses, and where each came from."""
     account_from = source("account", "BOOMI_ACCOUNT_ID")
@@ -322,11 +328,16 @@ def build_client(options: ClientOptions) -> Client:
     command = _command()
     try:
         credentials = Credentials.from_sources(username=options.user)
+        # A value click read from BOOMI_ACCOUNT_ID / BOOMI_BASE_URL is left for the client to
+        # read from the same variable, so its INFO line names the variable as the where-line
+        # does, not "argument" / "base_url=".
         client = Client.from_cache(
-            options.account,
+            None if _from_environment("account") else options.account,
             cache_dir=options.cache_dir,
             flavour=options.flavour,  # type: ignore[arg-type]
-            base_url=resolve_base_url(options.base_url, options.eu),
+            base_url=None
+            if _from_environment("base_url") and not options.eu
+            else resolve_base_url(options.base_url, options.eu),
             credentials=credentials,
             settings=ClientSettings(**extra),
             transport=options.transport,  # type: ignore[arg-type]

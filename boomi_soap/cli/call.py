@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -110,7 +111,7 @@ def show_dry_run(client: Client, operation: str, envelope: Any, output: str) -> 
         assert isinstance(transport, RestTransport)
         shown = transport.describe(envelope)
     else:
-        shown = redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8"))
+        shown = _public_password_type(envelope, redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")))
     # The request as it is (XML, or REST's lines) unless JSON is asked for by name: piped
     # output defaults to JSON, and `--dry-run > get.xml` then `call send get.xml` must work.
     asked = click.get_current_context().get_parameter_source("output") is click.core.ParameterSource.COMMANDLINE
@@ -120,6 +121,30 @@ def show_dry_run(client: Client, operation: str, envelope: Any, output: str) -> 
     else:
         click.echo(shown, nl=False)
     note(f"call {operation}: dry run, nothing sent")
+
+
+# WS-Security's password types: public names from the OASIS profile, not secrets.
+_PASSWORD_TYPES = frozenset(
+    f"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#{kind}"
+    for kind in ("PasswordText", "PasswordDigest")
+)
+
+
+def _public_password_type(envelope: Any, shown: str) -> str:
+    """The masked envelope with ``<wsse:Password Type="...">`` showing its public URI again (the password stays masked).
+
+    The redaction masks every attribute of a secret-named element; the type says only
+    how the password is sent, and a reader checking the envelope needs to see it.
+    """
+    types = {
+        element.get("Type")
+        for element in envelope.iter()
+        if isinstance(element.tag, str) and element.tag.endswith("}Password")
+    }
+    if len(types) != 1 or not types <= _PASSWORD_TYPES:
+        return shown  # anything else stays masked
+    (uri,) = types
+    return re.sub(r'(<[\w.-]+:Password\b[^>]*?\bType=)"\*\*\*"', lambda m: f'{m[1]}"{uri}"', shown)
 
 
 def print_table(operation: str, values: dict[str, Any], results: Iterable[Any], progress: PageProgress | None) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from boomi_soap.cli._options import account_option, cache_option, flavour_option, format_option
-from boomi_soap.cli._output import echo_json, fail, note
+from boomi_soap.cli._output import Activity, echo_json, fail, note, quiet, terminal
 from boomi_soap.exceptions import BoomiSoapError
 
 __all__ = ["codegen"]
@@ -65,7 +66,13 @@ def codegen(
             check_target(target, name)
         source = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)  # type: ignore[arg-type]
         note(f"codegen: snapshot {source.directory} (account {source.account_id}); package {name} in {target}")
-        generation = generator.generate(source, name)
+        # Generating reads the whole schema (seconds): a person on a terminal sees each step,
+        # on stderr and gone before the one result line is printed.
+        shown = terminal(sys.stderr) and not quiet()
+        activity = Activity("codegen", enabled=shown, first=f"reading the schema of snapshot {source.id}")
+        with activity:
+            generation = generator.generate(source, name)
+            activity.say(f"{len(generation.files)} file(s) generated")
     except BoomiSoapError as exc:
         raise fail(exc) from None
     for line in generation.diagnostics:

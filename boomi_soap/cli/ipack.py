@@ -18,7 +18,7 @@ import click
 from boomi_soap.cli._group import Group
 from boomi_soap.cli._input import ZonedDateTime
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
-from boomi_soap.cli._output import echo_json, fail
+from boomi_soap.cli._output import echo_json, fail, print_rows
 from boomi_soap.cli.runs import interrupted, resolve, run_timeout_option, wait_for
 from boomi_soap.exceptions import BoomiSoapError
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["ipack"]
 
 ipack_options = client_options("text", "json", flavour="partner", sub_account=True)
+# The commands that list things: a table on a terminal (names beside ids), text lines when piped.
+ipack_list_options = client_options("text", "json", flavour="partner", sub_account=True, table=True)
 
 
 @click.group("ipack", cls=Group)
@@ -61,11 +63,14 @@ def plain(value: Any) -> Any:
     return value
 
 
-def show(value: Any, output: str) -> None:
-    """A result: JSON, or a line per object (its id, name and kind)."""
+def show(value: Any, output: str, title: str = "") -> None:
+    """A result: JSON, a table (a list, with ``title``), or a line per object (its id, name and kind)."""
     shown = plain(value)
     if output == "json":
         echo_json(shown)
+        return
+    if output == "table" and isinstance(shown, list) and all(isinstance(row, dict) for row in shown):
+        print_rows(shown, title=title, object_type=title.split()[-1] if title else None)
         return
     for row in shown if isinstance(shown, list) else [shown]:
         if isinstance(row, dict):
@@ -77,29 +82,29 @@ def show(value: Any, output: str) -> None:
             click.echo(str(row))
 
 
-def run(options: ClientOptions, action: Callable[[IntegrationPacks], Any]) -> None:
-    """Build the packs, run ``action`` on them and show what it returns."""
+def run(options: ClientOptions, action: Callable[[IntegrationPacks], Any], title: str = "") -> None:
+    """Build the packs, run ``action`` on them and show what it returns (``title`` heads a table)."""
     packs = packs_of(options)
     try:
         result = action(packs)
     except BoomiSoapError as exc:
         raise fail(exc) from None
-    show(result, options.output)
+    show(result, options.output, title)
 
 
 @ipack.command()
 @click.option("--type", "installation_type", type=click.Choice(["SINGLE", "MULTI"]), help="Only this install type.")
-@ipack_options
+@ipack_list_options
 def available(options: ClientOptions, installation_type: str | None) -> None:
     """Packs the sub-account may install (getAllIPacksAvailableToAccount)."""
-    run(options, lambda p: p.available(installation_type))
+    run(options, lambda p: p.available(installation_type), f"{options.sub_account}: IntegrationPack")
 
 
 @ipack.command()
-@ipack_options
+@ipack_list_options
 def installed(options: ClientOptions) -> None:
     """Installed packs (getInstalledIPacks)."""
-    run(options, lambda p: p.installed())
+    run(options, lambda p: p.installed(), f"{options.sub_account}: IntegrationPackInstance")
 
 
 @ipack.command()
@@ -255,7 +260,7 @@ def profile(options: ClientOptions) -> None:
 
 
 @ipack.command()
-@ipack_options
+@ipack_list_options
 def environments(options: ClientOptions) -> None:
     """The sub-account's environments (getEnvironmentsForAccount)."""
-    run(options, lambda p: p.environments())
+    run(options, lambda p: p.environments(), f"{options.sub_account}: Environment")

@@ -13,7 +13,7 @@ import click
 
 from boomi_soap.cli._input import pairs
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
-from boomi_soap.cli._output import echo_json, fail
+from boomi_soap.cli._output import echo_json, fail, quiet, terminal
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def wait_for(execution: Execution, run_timeout: float, output: str, *, again: st
     """
     from boomi_soap.platform.runs import ExecutionTimeoutError
 
-    progress = sys.stderr.isatty()
+    progress = terminal(sys.stderr) and not quiet()  # a person watching; -q asks for results only
     seen: list[str] = []
     follow = f"; follow it with: {again}" if again else ""
 

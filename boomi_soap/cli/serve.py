@@ -8,7 +8,6 @@ import sys
 import click
 
 from boomi_soap.cli._options import source
-from boomi_soap.cli._output import fail
 from boomi_soap.exceptions import BoomiSoapError, ServiceConfigError
 
 __all__ = ["serve"]
@@ -146,12 +145,16 @@ def serve(
             snapshot=snapshot,
             seed=seed,
         )
+    except ServiceConfigError as exc:
+        # A flag's value is wrong (an account id, a port, ...): a usage error.
+        raise click.UsageError(str(exc)) from None
+    try:
+        # The seed file and the snapshot are read here: their content being wrong is a
+        # failed start (exit 1) with the same one line, not a misuse of the flags.
         service = LocalService(config)
         service.bind()
-    except ServiceConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     except BoomiSoapError as exc:
-        raise fail(exc) from None
+        raise click.ClickException(str(exc)) from None
     # A process started in the background of a script inherits SIGINT as ignored, and
     # Python then leaves it so: restore Ctrl-C, and stop on SIGTERM as well.  Installed
     # before the URL is printed, so a caller may signal as soon as it reads it.

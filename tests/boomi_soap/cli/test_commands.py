@@ -61,12 +61,19 @@ def test_serve_usage_errors_exit_2(runner: CliRunner, args: list[str], env: dict
 def test_serve_names_a_bad_seed_file_or_snapshot_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text('[{"@type": "Folder", "colour": "red"}]', encoding="utf-8")
+    # The flags are right, the files' content is not: a failed start (exit 1), in one line.
     result = runner.invoke(main, ["serve", "--seed", str(seed)])
-    assert result.exit_code == 2
-    assert f"Error: seed file {seed}: object 0 (Folder): $: unknown key 'colour' for Folder" in result.output
+    assert result.exit_code == 1
+    assert result.output == f"Error: seed file {seed}: object 0 (Folder): $: unknown key 'colour' for Folder\n"
     result = runner.invoke(main, ["serve", "--snapshot", str(tmp_path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
     assert f"{tmp_path / 'manifest.json'}: missing (not a snapshot directory)" in result.output
+    assert "Traceback" not in result.output
+    # A flag's value that is wrong stays a usage error (exit 2).
+    result = runner.invoke(main, ["serve", "--account", "a/b", "--seed", str(seed)])
+    assert result.exit_code == 2
+    assert "invalid account id 'a/b'" in result.output
     assert "Traceback" not in result.output
 
 
@@ -950,6 +957,19 @@ def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
     assert f"fetch: {found.group(1)} documents" in [line.strip() for line in terminal.splitlines()]
     stdout, terminal = _on_a_terminal(["-q", "fetch"], env, stdout_too=False)
     assert stdout.startswith("unchanged: ")
+    assert terminal == ""
+
+
+def test_codegen_shows_its_steps_on_a_terminal_and_q_silences_them(tmp_path: Path) -> None:
+    # Issue 26: codegen (seconds of schema reading) showed nothing until it was done.
+    env = {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"), "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "none")}
+    stdout, terminal = _on_a_terminal(["codegen", "--out", str(tmp_path / "acme")], env, stdout_too=False)
+    assert stdout.startswith("wrote "), stdout
+    files = re.search(r"file\(s\) of (\d+) to", stdout)
+    assert files is not None
+    assert f"codegen: {files.group(1)} file(s) generated" in [line.strip() for line in terminal.splitlines()]
+    stdout, terminal = _on_a_terminal(["-q", "codegen", "--out", str(tmp_path / "acme")], env, stdout_too=False)
+    assert stdout.startswith("wrote 0 changed file(s)"), stdout
     assert terminal == ""
 
 

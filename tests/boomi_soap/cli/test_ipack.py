@@ -237,3 +237,26 @@ def test_install_is_whole_or_nothing(service: LocalService, tmp_path: Path, monk
     command = line.split("remove it with: boomi-soap ")[1].split()
     assert invoke(*command).exit_code == 0
     assert _objects(service, SUB) == before
+
+
+@pytest.mark.contracts("partner", why="integration packs in sub-accounts are a Partner API feature")
+def test_list_commands_are_tables_on_a_terminal_and_lines_when_piped(service: LocalService, tmp_path: Path) -> None:
+    # Issue 26: `ipack installed` and the other lists were JSON or bare lines only, never a table.
+    from tests.boomi_soap.cli.test_commands import _on_a_terminal, fetch_env
+
+    invoke = _invoker(service, tmp_path)  # fetches the Partner contract into tmp_path / "cli-cache"
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    where = ["--sub-account", SUB, "--cache-dir", str(tmp_path / "cli-cache")]
+    piped = invoke("ipack", "available", "--sub-account", SUB)
+    assert piped.exit_code == 0, piped.output
+    names = {line.split("  ")[1] for line in piped.stdout.splitlines()}  # id  name  type, as before
+    assert "Shopify Storefront" in names
+    _, shown = _on_a_terminal(["-q", "ipack", "available", *where], env)  # stdout on the terminal too
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    assert lines[0] == f"{SUB}: IntegrationPack", lines
+    assert lines[-1].startswith(f"{len(names)} results"), lines
+    assert all(any(name in line for line in lines) for name in names), shown
+    assert any("installationType" in line for line in lines), shown  # the header row
+    _, shown = _on_a_terminal(["-q", "ipack", "environments", *where], env)
+    assert "Production" in shown
+    assert shown.strip().splitlines()[-1].strip().startswith("3 results"), shown

@@ -120,6 +120,32 @@ def test_deploy_promote_schedules_extensions(connect: Connect, tmp_path: Path) -
     assert "no Environment named 'Nowhere'" in missing.stderr
 
 
+@pytest.mark.contracts("split", why="what a terminal shows does not depend on the layout")
+def test_a_followed_run_shows_its_status_as_it_changes_on_a_terminal_and_q_silences_it(
+    service: LocalService, tmp_path: Path
+) -> None:
+    from tests.boomi_soap.cli.test_commands import _on_a_terminal
+
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"),
+           "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
+    assert CliRunner().invoke(main, ["fetch"], env=env).exit_code == 0
+    run = ["run", PROCESS, "--atom", "Production Atom", "--poll", "0.01", "--format", "json"]
+    stdout, terminal = _on_a_terminal(run, env, stdout_too=False)
+    shown = json.loads(stdout)
+    assert shown["status"] == "COMPLETE"
+    statuses = [line.split()[0] for line in terminal.splitlines() if line.strip().endswith(shown["execution_id"])]
+    assert statuses, terminal
+    assert statuses[-1] == "COMPLETE", terminal
+    assert len(statuses) == len(set(statuses))  # a line when the status changes, not one per poll
+    stdout, terminal = _on_a_terminal(["-q", *run], env, stdout_too=False)
+    again = json.loads(stdout)
+    assert again["status"] == "COMPLETE"
+    # -q keeps the request id (the one way back to a run), and nothing else.
+    assert [line.strip() for line in terminal.splitlines() if line.strip()] == [
+        f"run: submitted request {again['request_id']}"
+    ]
+
+
 def _invoker(service: LocalService, tmp_path: Path) -> Callable[..., Result]:
     """Fetch the service's contract into a cache; return a runner of commands against it."""
     runner = CliRunner()

@@ -153,6 +153,21 @@ def test_delete_and_execute_say_what_they_did_and_dry_run_json_is_json(
     assert runner.invoke(main, ["call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run"], env=env).stdout.startswith("<")
 
 
+def test_the_dry_run_shows_the_public_password_type_and_masks_the_password(
+    runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
+) -> None:
+    # Issue 26: the dry run masked the public `Password Type` URI with the password.
+    env = fetched(runner, service, tmp_path, compiled_env)
+    dry = runner.invoke(main, ["-q", "call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    text = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+    assert f'Password Type="{text}">***<' in dry.stdout
+    assert env["BOOMI_PASSWORD"] not in dry.stdout
+    # Still the envelope `call send` takes back, and its password still masked in JSON.
+    as_json = runner.invoke(main, ["-q", "call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run", "--format", "json"], env=env)  # fmt: skip
+    assert f'Type="{text}">***<' in json.loads(as_json.stdout)["request"]
+
+
 @pytest.mark.contracts("split", why="REST's error wording does not depend on the layout")
 def test_rest_errors_name_the_http_status_not_soap_fault_codes(
     runner: CliRunner, service: LocalService, tmp_path: Path, compiled_env: dict[str, str]
@@ -291,3 +306,56 @@ def test_log_lines_keep_their_level_in_words() -> None:
 
     record = logging.LogRecord("boomi_soap.client", logging.ERROR, __file__, 1, "failed %s", ("x",), None)
     assert PlainFormatter().format(record) == "error: failed x"
+
+
+def test_the_info_provenance_agrees_with_the_where_line(
+    runner: CliRunner,
+    service: LocalService,
+    tmp_path: Path,
+    compiled_env: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Issue 26: at -v the client's INFO line said "(argument)" and "(base_url=)" for values the
+    # where-line rightly said came from BOOMI_ACCOUNT_ID and BOOMI_BASE_URL.
+    env = fetched(runner, service, tmp_path, compiled_env)
+
+    def info(*args: str) -> tuple[str, Result]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
+            result = runner.invoke(main, ["-v", "call", "get", "Account", DEFAULT_ACCOUNT, *args], env=env)
+        assert result.exit_code == 0, result.output
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("account ")]
+        assert len(lines) == 1, lines
+        return lines[0], result
+
+    line, shown = info("--format", "json")
+    assert f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID)" in line, line
+    assert "(BOOMI_BASE_URL)" in line, line
+    assert f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID)" in shown.stderr
+    assert "(BOOMI_BASE_URL)" in shown.stderr
+    # Given as flags, both sides say so.
+    line, flagged = info("--account", DEFAULT_ACCOUNT, "--base-url", service.base_url, "--format", "json")
+    assert f"account {DEFAULT_ACCOUNT} (argument)" in line, line
+    assert "(base_url=)" in line, line
+    assert f"account {DEFAULT_ACCOUNT} (--account)" in flagged.stderr
+    assert "(--base-url)" in flagged.stderr
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("name BETWEEN a", "BETWEEN takes 2 value(s), 1 given"),
+        ("name IS_NULL x", "IS_NULL takes 0 value(s), 1 given"),
+        ("status = ", "EQUALS takes 1 value(s), 0 given"),
+        ("name = Orders - Shopify to SAP", "EQUALS takes 1 value(s), 5 given (quote a value with spaces"),
+    ],
+)
+def test_a_filter_with_the_wrong_number_of_values_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, condition: str, message: str
+) -> None:
+    # Issue 26: the count of values was checked only by the service (exit 1, after a round trip);
+    # now before any client exists (there is no cache at all here).
+    result = runner.invoke(main, ["call", "query", "Process", "--filter", condition, "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    line = _error(result)
+    assert f"'--filter': filter {condition!r}: {message}" in line, line
