@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
+from lxml import etree
+
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, ResponseError
@@ -26,7 +28,16 @@ from boomi_soap.wire.restmap import rest_root
 if TYPE_CHECKING:
     from boomi_soap.platform.caller import Caller
 
-__all__ = ["ASYNC_GET_TYPES", "DEFAULT_TIMEOUT", "RuntimeAnswer", "async_get", "request_token"]
+__all__ = [
+    "ASYNC_GET_TYPES",
+    "DEFAULT_TIMEOUT",
+    "LISTENER_ACTIONS",
+    "RuntimeAnswer",
+    "async_get",
+    "change_listener_status",
+    "clear_queue",
+    "request_token",
+]
 
 # The OpenAPI's ASYNC-GET objects: GET /async/{Object}/{id} then /async/{Object}/response/{token}.
 ASYNC_GET_TYPES: Final = frozenset(
@@ -45,6 +56,8 @@ ASYNC_GET_TYPES: Final = frozenset(
 )
 DEFAULT_TIMEOUT: Final = 300.0
 _TOKEN_BYTES: Final = 64 * 1024  # a token answer is one short element
+LISTENER_ACTIONS: Final = ("restart", "restart_all", "pause", "pause_all", "resume", "resume_all")
+_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 @dataclass(frozen=True)
@@ -133,3 +146,65 @@ def async_get(
     result = poll_async(client, url, timeout=timeout, backoff=backoff, on_poll=counted, sleep=sleep)
     typed = tuple(client.from_xml(found) for found in result.results)
     return RuntimeAnswer(object_type, runtime_id, result.status, typed, polls)
+
+
+def _request(client: Caller, operation: str) -> etree._Element:
+    shape = client.contract.operations.get(operation)
+    if shape is None:
+        raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+    return etree.Element(shape.request, nsmap={"api": client.contract.data_namespace, "xsi": _XSI})
+
+
+def _child(client: Caller, operation: str, name: str) -> str:
+    found = client.contract.operations[operation].input(name)
+    if found is None:
+        raise InvalidRequestError(operation, f"this account's WSDL has no {name} in {operation}")
+    return found.tag
+
+
+def change_listener_status(client: Caller, atom_id: str, action: str, listener_id: str | None = None) -> None:
+    """Pause, resume or restart one listener (``listener_id``) or all (``pause_all`` ...) of a Runtime.
+
+    Boomi answers an empty ``changeListenerStatusResponse`` to say it accepted the request;
+    the change happens on the Runtime afterwards (read it back with ListenerStatus).
+
+    Raises:
+        InvalidRequestError: For an unknown action, or a single-listener action without ``listener_id``.
+    """
+    operation = "changeListenerStatus"
+    if action not in LISTENER_ACTIONS:
+        raise InvalidRequestError(operation, f"action must be one of {', '.join(LISTENER_ACTIONS)}, not {action!r}")
+    if not action.endswith("_all") and not listener_id:
+        raise InvalidRequestError(operation, f"{action} needs the listener's id (or use {action}_all)")
+    request = _request(client, operation)
+    data = client.contract.data_namespace
+    attributes = {"action": action, "containerId": atom_id, **({"listenerId": listener_id} if listener_id else {})}
+    etree.SubElement(request, f"{{{data}}}ChangeListenerStatusRequest", attributes)
+    client.call_xml(request)
+
+
+def clear_queue(
+    client: Caller, atom_id: str, queue_name: str, *, dead_letters: bool = False, subscriber: str | None = None
+) -> str:
+    """Clear a queue of a Runtime (the ClearQueue EXECUTE); Boomi's message saying it was submitted.
+
+    Raises:
+        InvalidRequestError: Without a queue name.
+        ResponseError: If the answer holds no message.
+    """
+    operation = "execute"
+    if not queue_name.strip():
+        raise InvalidRequestError(operation, "give the name of the queue to clear")
+    request = _request(client, operation)
+    attributes = {"AtomId": atom_id, "QueueName": queue_name, "DLQ": "true" if dead_letters else "false"}
+    if subscriber:
+        attributes["SubscriberName"] = subscriber
+    sent = etree.SubElement(request, _child(client, operation, "object"), attributes)
+    sent.set(f"{{{_XSI}}}type", "api:ClearQueueRequest")
+    answer = client.call_xml(request)
+    shape = client.contract.operations[operation].output("result")
+    result = answer.find(shape.tag) if shape is not None else None
+    message = result.get("message", "") if result is not None else ""
+    if not message:
+        raise ResponseError(operation, "no QueueMessageResponse message in the answer to ClearQueue")
+    return message
