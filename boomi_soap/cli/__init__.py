@@ -89,7 +89,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "runtime": Lazy(
         "boomi_soap.cli.runtime", "runtime",
-        "Read a Runtime's state (asynchronous-token operations): disk space, queues, any ASYNC-GET object.",
+        "Read and operate a Runtime: disk space, queues, listeners, any ASYNC-GET object.",
     ),
     "schedules": Lazy(
         "boomi_soap.cli.deploy", "schedules",

@@ -98,3 +98,25 @@ def test_runtime_reads(connect: Connect, tmp_path: Path) -> None:
     assert bad.exit_code == 2
     unknown = invoke("runtime", "disk-space", "--atom", "No Such Atom")
     assert unknown.exit_code == 1
+
+
+@ONE_LAYOUT
+def test_runtime_listeners_and_queue_clear(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+    paused = invoke("runtime", "listeners", "pause", "--atom", "Production Atom")
+    assert paused.exit_code == 0, paused.output
+    assert paused.stdout.startswith("pause: accepted for every listener on Atom ")
+    assert paused.stderr.startswith(f"runtime listeners pause: endpoint {service.endpoint()}")
+    resumed = invoke("runtime", "listeners", "resume", "--atom", "Production Atom", "--listener", "listener-1")
+    assert resumed.stdout.startswith("resume: accepted for listener listener-1 on Atom ")
+    planned = invoke("runtime", "listeners", "restart", "--atom", "Production Atom", "--dry-run")
+    assert planned.stdout.startswith("would restart every listener on Atom Production Atom (")
+    cleared = invoke("runtime", "queues", "clear", "--atom", "Production Atom", "--queue", "orders")
+    assert cleared.exit_code == 0, cleared.output
+    assert cleared.stdout.startswith("Request submitted to atom id: ")
+    missing = invoke("runtime", "queues", "clear", "--atom", "Production Atom")
+    assert missing.exit_code == 2
+    over_rest = invoke("runtime", "listeners", "pause", "--atom", "Production Atom", "--transport", "rest")
+    assert over_rest.exit_code == 1  # the REST transport has no form for it yet: one line
+    assert "no REST form" in _error_line(over_rest)
