@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, ResponseError
+from boomi_soap.exceptions import AsyncTimeoutError, BoomiSoapError, InvalidRequestError, NotFoundError, ResponseError
+from boomi_soap.localservice import actions
 from boomi_soap.localservice.model import Record, build_object
+from boomi_soap.platform.polling import Backoff
 from boomi_soap.platform.runtime import (
     ASYNC_GET_TYPES,
     async_get,
@@ -76,3 +78,14 @@ def test_listeners_are_paused_and_a_queue_cleared(connect: Connect, transport: s
     assert message == f"Request submitted to atom id: {atom} to clear atom queue: orders"
     with pytest.raises(InvalidRequestError, match="name of the queue"):
         clear_queue(client, atom, " ")
+
+
+def test_a_token_in_progress_is_polled_until_done(connect: Connect) -> None:
+    service, client = connect()
+    atom = _online_atom(service)
+    actions.hold_tokens(service.store(), 2)  # the Runtime reports on the third poll
+    waited: list[float] = []
+    answer = async_get(client, "AtomSecurityPolicies", atom, timeout=30, backoff=FAST, sleep=waited.append)
+    assert (answer.status, answer.polls, len(waited)) == (200, 3, 2)
+    with pytest.raises(AsyncTimeoutError, match="not ready after 1 polls"):
+        async_get(client, "AtomSecurityPolicies", atom, timeout=0.5, backoff=Backoff(1, 1, 1))
