@@ -39,6 +39,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.cache", "cache",
         'Inspect and check the WSDL cache.',
     ),
+    "artifacts": Lazy(
+        "boomi_soap.cli.logs", "artifacts",
+        "Download the ExecutionArtifacts of EXECUTION_ID (a zip) into a folder.",
+    ),
     "call": Lazy(
         "boomi_soap.cli.call", "call",
         "Call the service through the account's cached snapshot (run boomi-soap fetch first).",
@@ -63,6 +67,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.ipack", "ipack",
         'Integration packs in a sub-account (the Connect Now operations, over the Partner API).',
     ),
+    "logs": Lazy(
+        "boomi_soap.cli.logs", "logs",
+        "Download the process log of EXECUTION_ID (execution-...), polling until Boomi has it ready.",
+    ),
     "promote": Lazy(
         "boomi_soap.cli.deploy", "promote",
         'Deploy the package PROCESS (id or name) runs in one environment to others, in order.',
@@ -79,6 +87,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.runs", "run",
         'Run PROCESS (id or name) on an Atom and report how it ended, or --follow an earlier run.',
     ),
+    "runtime": Lazy(
+        "boomi_soap.cli.runtime", "runtime",
+        "Read and operate a Runtime: disk space, queues, listeners, any ASYNC-GET object.",
+    ),
     "schedules": Lazy(
         "boomi_soap.cli.deploy", "schedules",
         'Show, set or clear the schedules of PROCESS (id or name) on an Atom (id or name).',
@@ -86,6 +98,10 @@ COMMANDS: dict[str, Lazy] = {
     "serve": Lazy(
         "boomi_soap.cli.serve", "serve",
         'Run the local AtomSphere service until interrupted (Ctrl-C exits 130, SIGTERM 0).',
+    ),
+    "troubleshoot": Lazy(
+        "boomi_soap.cli.logs", "troubleshoot",
+        "Gather what EXECUTION_ID left into one folder: record, summary, connector records, log, artifacts.",
     ),
     "validate": Lazy(
         "boomi_soap.cli.validate", "validate",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,7 +44,7 @@ from boomi_soap.localservice.model import Record, emit, with_field
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.jsonform import loads
 
-__all__ = ["ACTION_CREATES", "ASYNC_TYPES", "ActionReply", "answer", "create", "is_action"]
+__all__ = ["ACTION_CREATES", "ASYNC_TYPES", "ActionReply", "answer", "create", "hold_tokens", "is_action"]
 
 # Object types whose CREATE does something and stores nothing.
 ACTION_CREATES: Final = frozenset({"ExecutionArtifacts", "InstallerToken", "RerunDocument"})
@@ -72,6 +73,21 @@ _PROVIDERS: Final = ("AWS", "AZURE", "GCP")
 _TOKENS_KEPT: Final = 1000
 _tokens: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token -> (account id, Runtime id)
 _lock = threading.Lock()
+# Boomi's answer is 202 "in progress" until the Runtime reports: per store, how many polls each
+# new token answers so first; per token, how many are left.
+_token_holds: dict[int, int] = {}
+_not_ready: dict[str, int] = {}
+
+
+def hold_tokens(store: AccountStore, polls: int) -> None:
+    """Make each async token ``store`` issues from now on answer 202 (in progress) ``polls`` times first."""
+    if polls < 0:
+        raise ValueError("polls must not be negative")
+    key = id(store)
+    with _lock:
+        if key not in _token_holds:
+            weakref.finalize(store, _token_holds.pop, key, None)
+        _token_holds[key] = polls
 
 
 @dataclass(frozen=True)
@@ -177,16 +193,32 @@ def _clear_queue(store: AccountStore, atom_id: str, body: bytes) -> ActionReply:
     return ActionReply(200, "QueueMessageResponse", (("message", message),))
 
 
-def _token(kind: str, account_id: str, runtime: str) -> ActionReply:
+def _token(store: AccountStore, kind: str, account_id: str, runtime: str) -> ActionReply:
     """A new async token for ``kind``, as the first GET (or the query) of an async read answers."""
     token = f"{kind}-{uuid.uuid4()}"
     with _lock:
         _tokens[token] = (account_id, runtime)
         while len(_tokens) > _TOKENS_KEPT:
             _tokens.popitem(last=False)
+        held = _token_holds.get(id(store), 0)
+        if held:
+            _not_ready[token] = held
+        while len(_not_ready) > _TOKENS_KEPT:
+            del _not_ready[next(iter(_not_ready))]
     child = etree.Element(f"{{{NS_DATA}}}asyncToken", token=token)
     extra = (("asyncToken", {"@type": "AsyncToken", "token": token}),)
     return ActionReply(200, "AsyncOperationTokenResult", (("responseStatusCode", 202),), (child,), extra)
+
+
+def _in_progress(token: str) -> ActionReply | None:
+    """The 202 "in progress" answer while a held token has polls left; each counts one."""
+    with _lock:
+        left = _not_ready.get(token, 0)
+        if left <= 0:
+            _not_ready.pop(token, None)
+            return None
+        _not_ready[token] = left - 1
+    return ActionReply(200, "AsyncOperationResult", (("responseStatusCode", 202), ("numberOfResults", 0)))
 
 
 def _redeem(kind: str, account_id: str, token: str) -> str:
@@ -200,6 +232,9 @@ def _redeem(kind: str, account_id: str, token: str) -> str:
 
 def _listener_response(store: AccountStore, account_id: str, token: str) -> ActionReply:
     _redeem("ListenerStatus", account_id, token)
+    waiting = _in_progress(token)
+    if waiting is not None:
+        return waiting
     listeners = store.all("ListenerStatus")
     children = []
     results = []
@@ -220,6 +255,9 @@ def _runtime_of(record: Record) -> set[str]:
 
 def _async_response(store: AccountStore, release: Release, account_id: str, kind: str, token: str) -> ActionReply:
     runtime = _redeem(kind, account_id, token)
+    waiting = _in_progress(token)
+    if waiting is not None:
+        return waiting
     records = [r for r in store.all(kind) if runtime in _runtime_of(r)]
     holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
     for record in records:
@@ -278,14 +316,14 @@ def answer(
     if method == "POST" and parts[:2] == ["ClearQueue", "execute"]:
         return _clear_queue(store, parts[2], body)
     if method == "POST" and parts == ["async", "ListenerStatus", "query"]:
-        return _token("ListenerStatus", account_id, "")
+        return _token(store, "ListenerStatus", account_id, "")
     if method == "GET" and len(parts) == 4 and parts[:3] == ["async", "ListenerStatus", "response"]:
         return _listener_response(store, account_id, parts[3])
     if method == "GET" and parts[0] == "async" and parts[1] in ASYNC_TYPES:
         if len(parts) == 4 and parts[2] == "response":
             return _async_response(store, release, account_id, parts[1], parts[3])
         if len(parts) == 3:
-            return _token(parts[1], account_id, _atom(store, parts[2], "id"))
+            return _token(store, parts[1], account_id, _atom(store, parts[2], "id"))
     if method == "POST" and parts[0] == "cloudAttachmentSecretsConfiguration":
         return _secrets(store, parts[1], body)
     if method == "POST" and parts == ["refreshSecretsManager"]:

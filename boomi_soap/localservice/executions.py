@@ -30,6 +30,7 @@ import secrets
 import threading
 import time
 import uuid
+import weakref
 import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -50,8 +51,10 @@ __all__ = [
     "async_record",
     "cancel",
     "download_type",
+    "hold_downloads",
     "log_body",
     "log_download",
+    "log_ready",
     "rerun",
     "start",
 ]
@@ -208,9 +211,49 @@ def cancel(store: AccountStore, release: Release, execution_id: str) -> None:
         store.put(Record(record.type, record.key, element))
 
 
+# Boomi's download URL answers 202 (and the other SDK polls it) while the file is being made:
+# per store, how many polls each new download answers 202 first; per token, how many are left.
+_holds: dict[int, int] = {}
+_not_ready: dict[str, int] = {}
+_MAX_NOT_READY: Final = 1000
+_lock = threading.Lock()
+
+
+def hold_downloads(store: AccountStore, polls: int) -> None:
+    """Make each download ``store`` issues from now on answer 202 (not ready) ``polls`` times first."""
+    if polls < 0:
+        raise ValueError("polls must not be negative")
+    key = id(store)
+    with _lock:
+        if key not in _holds:
+            weakref.finalize(store, _holds.pop, key, None)
+        _holds[key] = polls
+
+
+def log_ready(store: AccountStore, token: str) -> bool:
+    """Whether a download is ready; each ``False`` (answered 202) counts one of its not-ready polls."""
+    with _lock:
+        left = _not_ready.get(token, 0)
+        if left <= 0:
+            _not_ready.pop(token, None)
+            return True
+        _not_ready[token] = left - 1
+        return False
+
+
+def _issue(store: AccountStore, token: str) -> None:
+    with _lock:
+        polls = _holds.get(id(store), 0)
+        if polls:
+            _not_ready[token] = polls
+            while len(_not_ready) > _MAX_NOT_READY:
+                del _not_ready[next(iter(_not_ready))]
+
+
 def log_download(store: AccountStore, release: Release, endpoint: str, subject: str, size: int) -> Record:
     """Issue a log download: a ``LogDownload`` whose ``url`` serves ``size`` bytes once fetched."""
     token = secrets.token_urlsafe(24)
+    _issue(store, token)
     line = f"INFO  {subject} local service log line\n".encode()
     body = (line * (size // len(line) + 1))[:size]
     with store._lock:
@@ -288,6 +331,7 @@ def artifacts(store: AccountStore, release: Release, endpoint: str, execution_id
         line = f"INFO  {execution_id} {fields.get('processName', '')} {fields.get('status', '')} (local service)\n"
         bundle.writestr(f"{execution_id}/process_log.txt", line)
     token = f"ExecutionArtifacts-{uuid.uuid4()}"
+    _issue(store, token)
     with store._lock:
         store.downloads[token] = archive.getvalue()
         while len(store.downloads) > MAX_DOWNLOADS:

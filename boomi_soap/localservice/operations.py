@@ -386,10 +386,41 @@ def op_cancel_execution(ctx: CallContext, request: etree._Element, response: etr
     executions.cancel(ctx.store, ctx.release, _child_text(request, ctx.inp("executionId"), "executionId"))
 
 
+def op_change_listener_status(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``changeListenerStatus``: pause, resume or restart listeners; an empty answer means accepted."""
+    found = request.find(_data("ChangeListenerStatusRequest"))
+    body = etree.tostring(found) if found is not None else b""
+    actions.answer(ctx.store, ctx.release, ctx.store.account_id, "POST", ["changeListenerStatus"], body)
+
+
+def op_execute(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
+    """``execute``: the EXECUTE actions the REST API also has (ClearQueue ...), answered as over REST."""
+    found = request.find(ctx.inp("object"))
+    if found is None:
+        found = request.find(_data("object"))
+    if found is None:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "object is required")
+    kind = str(found.get(f"{{{NS_XSI}}}type", "")).rpartition(":")[2]
+    names = {"ClearQueueRequest": "ClearQueue", "JavaRollback": "JavaRollback", "MergeRequest": "MergeRequest"}
+    if kind not in names:
+        raise ApiFault(FaultCode.UNSUPPORTED, f"execute of {kind or 'an untyped object'} is not simulated")
+    atom = found.get("AtomId") or found.get("atomId") or ""
+    reply = actions.answer(
+        ctx.store, ctx.release, ctx.store.account_id, "POST", [names[kind], "execute", atom], etree.tostring(found)
+    )
+    if reply.root:
+        result = etree.SubElement(response, ctx.out("result"))
+        result.set(f"{{{NS_XSI}}}type", f"{ctx.data_prefix}:{reply.root}")
+        for name, value in reply.attributes:
+            result.set(name, str(value))
+
+
 HANDLERS: Final[dict[str, Handler]] = {
     "cancelExecution": op_cancel_execution,
+    "changeListenerStatus": op_change_listener_status,
     "create": op_create,
     "delete": op_delete,
+    "execute": op_execute,
     "executeProcess": op_execute_process,
     "get": op_get,
     "getAssignableRoles": op_get_assignable_roles,

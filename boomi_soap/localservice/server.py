@@ -842,6 +842,8 @@ def _rest_get(service: LocalService, request: _Request) -> _Reply | None:
     try:
         account.limits.admit()
         if kind == "log":
+            if executions.log_body(target.store, key) is not None and not executions.log_ready(target.store, key):
+                return _plain(202, "Download not ready yet.")
             body = executions.log_body(target.store, key)
             if body is None:
                 raise ApiFault(FaultCode.NOT_FOUND, "Endpoint is invalid or no longer exists.")

@@ -10,20 +10,26 @@ What the SOAP contract offers: the WSDL has no operation that takes an async tok
 request id (its operations are ``get``, ``query``, ``queryMore``, ``create``, ``update``,
 ``delete``, ``execute``, ``executeProcess``, ``cancelExecution`` and a few actions), and
 AtomDiskSpace, ListenerStatus, AtomCounters ... are ASYNC-GET/ASYNC-QUERY only.  Those are
-REST-only (``GET /async/{Object}/{id}`` then ``GET /async/{Object}/response/{token}``) and
-this client does not call them.  What it does: :func:`poll_async` reads any URL that
+REST-only (``GET /async/{Object}/{id}`` then ``GET /async/{Object}/response/{token}``):
+:mod:`boomi_soap.platform.runtime` reads them.  What it does: :func:`poll_async` reads any URL that
 answers an ``AsyncOperationResult`` (an ExecutionRequest's ``recordUrl``), and
-:func:`download_log` creates a ``ProcessLog`` or ``AtomLog`` over SOAP and fetches the
-``url`` of the ``LogDownload`` it returns, size-capped.  Both GETs use HTTP Basic auth,
+:func:`download_log` creates a ``ProcessLog`` or ``AtomLog`` and fetches the ``url`` of
+the ``LogDownload`` it returns, size-capped, polling while it answers 202 or 204 (not ready
+yet, as Boomi documents); :func:`download_artifacts` does the same for ExecutionArtifacts,
+and :func:`write_private` keeps a download in a 0600 file written atomically.  Both GETs use HTTP Basic auth,
 go only to the client's own origin, never follow a redirect and count against the
 client's rate limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from lxml import etree
@@ -41,18 +47,23 @@ if TYPE_CHECKING:
     from boomi_soap.platform.caller import Caller
 
 __all__ = [
+    "DEFAULT_DOWNLOAD_TIMEOUT",
     "DEFAULT_LOG_LIMIT",
     "AsyncResult",
     "AsyncTimeoutError",
     "Backoff",
     "DownloadTooLargeError",
+    "download_artifacts",
     "download_log",
+    "fetch_download",
     "http_get",
     "poll_async",
+    "write_private",
 ]
 
 NS_DATA: Final = "http://api.platform.boomi.com/"
 DEFAULT_LOG_LIMIT: Final = 16 * 1024 * 1024
+DEFAULT_DOWNLOAD_TIMEOUT: Final = 300.0
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,70 @@ def poll_async(
         sleep(pause)
 
 
+def fetch_download(
+    client: Caller,
+    url: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    operation: str = "download",
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """GET a download URL (a ``LogDownload``'s), polling while it answers 202 or 204 (not ready yet).
+
+    Boomi documents both: the file is being made.  Each poll is a real, rate-limited call.
+
+    Raises:
+        AsyncTimeoutError: If it is still not ready after ``timeout`` seconds.
+        DownloadTooLargeError: If it is larger than ``max_bytes``; nothing is kept.
+        ResponseError: On any other HTTP status.
+    """
+    deadline = time.monotonic() + timeout
+    pauses = (backoff or Backoff()).intervals()
+    polls = 0
+    while True:
+        status, body = http_get(client, url, max_bytes=max_bytes, operation=operation)
+        polls += 1
+        if status == 200:
+            return body
+        if status not in (202, 204):
+            raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}")
+        pause = next(pauses)
+        if time.monotonic() + pause > deadline:
+            raise AsyncTimeoutError(
+                f"{operation}: {redact_url(url)} not ready after {polls} polls in {timeout:g} s",
+                what=redact_url(url),
+            )
+        sleep(pause)
+
+
+def write_private(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, readable by the owner only (0600).
+
+    A temporary file in the same folder, then :func:`os.replace`: a reader sees the old
+    file or the whole new one, never a part.
+
+    Returns:
+        The path written.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return target
+
+
 def download_log(
     client: Caller,
     *,
@@ -193,15 +268,19 @@ def download_log(
     log_date: str | None = None,
     log_level: str = "ALL",
     max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> bytes:
     """Download a process log (by execution id) or an Atom log (by Atom id and date).
 
-    Creates a ``ProcessLog`` or ``AtomLog`` over SOAP, then fetches the ``url`` of the
-    ``LogDownload`` it returns.
+    Creates a ``ProcessLog`` or ``AtomLog``, then fetches the ``url`` of the ``LogDownload``
+    it returns, polling while that answers 202 or 204 (:func:`fetch_download`).
 
     Raises:
         ValueError: Unless exactly one of ``execution_id`` and ``atom_id`` is given.
         DownloadTooLargeError: If the log is larger than ``max_bytes``; nothing is kept.
+        AsyncTimeoutError: If the log is not ready within ``timeout``.
         ResponseError: If the answer holds no download URL.
     """
     if (execution_id is None) == (atom_id is None):
@@ -210,10 +289,41 @@ def download_log(
         answer = client.create("ProcessLog", executionId=str(execution_id), logLevel=log_level)
     else:
         answer = client.create("AtomLog", atomId=atom_id, logDate=log_date, includeBin=False)
+    return _linked_download(client, answer, "log download", max_bytes, timeout, backoff, sleep)
+
+
+def download_artifacts(
+    client: Caller,
+    execution_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """Download a run's ExecutionArtifacts (a zip), polling while the URL answers 202 or 204.
+
+    Raises:
+        DownloadTooLargeError: If the zip is larger than ``max_bytes``; nothing is kept.
+        AsyncTimeoutError: If it is not ready within ``timeout``.
+        ResponseError: If the answer holds no download URL.
+    """
+    answer = client.create("ExecutionArtifacts", executionId=str(execution_id))
+    return _linked_download(client, answer, "artifacts download", max_bytes, timeout, backoff, sleep)
+
+
+def _linked_download(
+    client: Caller,
+    answer: object,
+    operation: str,
+    max_bytes: int,
+    timeout: float,
+    backoff: Backoff | None,
+    sleep: Callable[[float], None],
+) -> bytes:
     url = getattr(answer, "url", None)
     if not url:
         raise ResponseError("create", f"no download URL in the answer ({getattr(answer, 'message', '')})")
-    status, body = http_get(client, url, max_bytes=max_bytes, operation="log download")
-    if status != 200:
-        raise ResponseError("log download", f"HTTP {status} from {redact_url(url)}")
-    return body
+    return fetch_download(
+        client, url, max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation, sleep=sleep
+    )

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import stat
+import zipfile
+from pathlib import Path
+
 import pytest
 
-from boomi_soap.exceptions import ResponseError, TransportError
-from boomi_soap.platform.polling import DownloadTooLargeError, download_log, http_get, poll_async, read_async_result
+from boomi_soap.exceptions import AsyncTimeoutError, ResponseError, TransportError
+from boomi_soap.platform.polling import (
+    Backoff,
+    DownloadTooLargeError,
+    download_artifacts,
+    download_log,
+    http_get,
+    poll_async,
+    read_async_result,
+    write_private,
+)
 from tests.boomi_soap.conftest import FAST, Connect
 
 DONE = (
@@ -61,3 +75,35 @@ def test_poll_async_follows_a_record_url(connect: Connect) -> None:
     assert client.from_xml(result.results[0]).executionId.startswith("execution-")
     with pytest.raises(ResponseError, match="HTTP 400"):
         poll_async(client, execution.record_url.replace("executionrecord-", "executionrecord-0"), timeout=1)
+
+
+def test_a_log_that_answers_202_twice_is_polled_until_ready(connect: Connect, tmp_path: Path) -> None:
+    from boomi_soap.localservice import executions
+
+    service, client = connect(log_bytes=300)
+    execution = client.run_process("Orders - Shopify to SAP", "Production Atom", poll=FAST, timeout=30)
+    assert execution.execution_id is not None
+    executions.hold_downloads(service.store(), 2)
+    waited: list[float] = []
+    log = download_log(client, execution_id=execution.execution_id, backoff=FAST, sleep=waited.append)
+    assert (len(log), len(waited)) == (300, 2)
+    with pytest.raises(AsyncTimeoutError, match="not ready after 1 polls"):
+        download_log(client, execution_id=execution.execution_id, backoff=Backoff(1, 1, 1), timeout=0.5)
+    kept = write_private(tmp_path / "logs" / "run.log", log)
+    assert kept.read_bytes() == log
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert [p.name for p in kept.parent.iterdir()] == ["run.log"]  # no temporary file left
+
+
+def test_execution_artifacts_are_a_zip_of_the_run(connect: Connect) -> None:
+    from boomi_soap.localservice import executions
+
+    service, client = connect()
+    execution = client.run_process("Orders - Shopify to SAP", "Production Atom", poll=FAST, timeout=30)
+    assert execution.execution_id is not None
+    executions.hold_downloads(service.store(), 1)
+    archive = download_artifacts(client, execution.execution_id, backoff=FAST, sleep=lambda _: None)
+    names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
+    assert f"{execution.execution_id}/process_log.txt" in names
+    with pytest.raises(DownloadTooLargeError):
+        download_artifacts(client, execution.execution_id, max_bytes=10, backoff=FAST)

@@ -1,0 +1,122 @@
+"""``boomi-soap logs``, ``artifacts``, ``troubleshoot`` and ``runtime`` end to end against the local service."""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from boomi_soap.localservice import executions
+from boomi_soap.localservice.executions import MESSAGE_PROPERTY
+from boomi_soap.localservice.model import Record, build_object
+from tests.boomi_soap.cli.test_runs import PROCESS, _error_line, _invoker
+from tests.boomi_soap.conftest import Connect
+
+ONE_LAYOUT = pytest.mark.contracts(
+    "split", why="the CLI adds nothing per layout; the library's tests cover every layout"
+)
+
+
+def _failed_run(invoke: Callable[..., Result]) -> str:
+    done = invoke(
+        "run", PROCESS, "--atom", "Production Atom", "-p", f"{MESSAGE_PROPERTY}=bad mapping", "--format", "json"
+    )  # type: ignore[operator]
+    assert done.exit_code == 1, done.output
+    return str(json.loads(done.stdout)["execution_id"])
+
+
+@ONE_LAYOUT
+def test_troubleshoot_gathers_a_failed_run_even_when_the_log_is_late(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect(log_bytes=200)
+    invoke = _invoker(service, tmp_path)
+    execution_id = _failed_run(invoke)
+    executions.hold_downloads(service.store(), 2)  # the log (and the artifacts) answer 202 twice first
+    folder = tmp_path / "gathered"
+    done = invoke("troubleshoot", execution_id, "--out", str(folder))
+    assert done.exit_code == 0, done.output
+    assert done.stdout == f"{folder}\n"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "ExecutionConnector.jsonl", "ExecutionRecord.jsonl", "ExecutionSummaryRecord.jsonl",
+        "artifacts.zip", "process_log.txt",
+    ]  # fmt: skip
+    record = json.loads((folder / "ExecutionRecord.jsonl").read_text().splitlines()[0])
+    assert (record["executionId"], record["status"]) == (execution_id, "ERROR")
+    assert len((folder / "process_log.txt").read_bytes()) == 200
+    assert f"{execution_id}/process_log.txt" in zipfile.ZipFile(folder / "artifacts.zip").namelist()
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
+    steps = [line for line in done.stderr.splitlines() if line.startswith("troubleshoot: [")]
+    assert [line.split("]")[0] for line in steps] == [f"troubleshoot: [{n}/5" for n in range(1, 6)]
+    assert done.stderr.startswith(f"troubleshoot: endpoint {service.endpoint()} (BOOMI_BASE_URL)")
+
+
+@ONE_LAYOUT
+def test_logs_and_artifacts(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect(log_bytes=120)
+    invoke = _invoker(service, tmp_path)
+    execution_id = _failed_run(invoke)
+    shown = invoke("logs", execution_id)
+    assert shown.exit_code == 0, shown.output
+    assert len(shown.stdout.encode()) == 120
+    out = tmp_path / "run.log"
+    executions.hold_downloads(service.store(), 1)
+    kept = invoke("logs", execution_id, "--out", str(out))
+    assert kept.exit_code == 0, kept.output
+    assert (len(out.read_bytes()), stat.S_IMODE(out.stat().st_mode)) == (120, 0o600)
+    executions.hold_downloads(service.store(), 0)
+    too_big = invoke("logs", execution_id, "--max-bytes", "10")
+    assert too_big.exit_code == 1
+    assert "over the cap of 10" in _error_line(too_big)
+    zipped = invoke("artifacts", execution_id, "--out", str(tmp_path / "a"))
+    assert zipped.exit_code == 0, zipped.output
+    assert zipfile.is_zipfile(zipped.stdout.strip())
+    missing = invoke("artifacts", "execution-none", "--out", str(tmp_path / "a"))
+    assert missing.exit_code == 1
+    assert "Traceback" not in missing.output
+
+
+@ONE_LAYOUT
+def test_runtime_reads(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+    atom = next(a for a in service.store().all("Atom") if a.element.get("name") == "Production Atom")
+    seeded = build_object(service.release.index, "AtomDiskSpace", {"totalSize": "21 KB", "rawTotalSize": 21931})
+    service.store().put(Record("AtomDiskSpace", atom.key, seeded))
+    shown = invoke("runtime", "disk-space", "--atom", "Production Atom", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert [(r["@type"], r["totalSize"]) for r in json.loads(shown.stdout)] == [("AtomDiskSpace", "21 KB")]
+    assert shown.stderr.startswith(f"runtime disk-space: endpoint {service.endpoint()}")
+    listed = invoke("runtime", "queues", "list", "--atom", atom.key, "--format", "json")
+    assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+    policies = invoke("runtime", "read", "AtomSecurityPolicies", "--atom", atom.key)
+    assert policies.exit_code == 0, policies.output
+    bad = invoke("runtime", "read", "Atom", "--atom", atom.key)
+    assert bad.exit_code == 2
+    unknown = invoke("runtime", "disk-space", "--atom", "No Such Atom")
+    assert unknown.exit_code == 1
+
+
+@ONE_LAYOUT
+def test_runtime_listeners_and_queue_clear(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+    paused = invoke("runtime", "listeners", "pause", "--atom", "Production Atom")
+    assert paused.exit_code == 0, paused.output
+    assert paused.stdout.startswith("pause: accepted for every listener on Atom ")
+    assert paused.stderr.startswith(f"runtime listeners pause: endpoint {service.endpoint()}")
+    resumed = invoke("runtime", "listeners", "resume", "--atom", "Production Atom", "--listener", "listener-1")
+    assert resumed.stdout.startswith("resume: accepted for listener listener-1 on Atom ")
+    planned = invoke("runtime", "listeners", "restart", "--atom", "Production Atom", "--dry-run")
+    assert planned.stdout.startswith("would restart every listener on Atom Production Atom (")
+    cleared = invoke("runtime", "queues", "clear", "--atom", "Production Atom", "--queue", "orders")
+    assert cleared.exit_code == 0, cleared.output
+    assert cleared.stdout.startswith("Request submitted to atom id: ")
+    missing = invoke("runtime", "queues", "clear", "--atom", "Production Atom")
+    assert missing.exit_code == 2
+    over_rest = invoke("runtime", "listeners", "pause", "--atom", "Production Atom", "--transport", "rest")
+    assert over_rest.exit_code == 1  # the REST transport has no form for it yet: one line
+    assert "no REST form" in _error_line(over_rest)
