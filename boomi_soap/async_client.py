@@ -43,7 +43,6 @@ from zeep.transports import AsyncTransport
 from boomi_soap._transports.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_head, too_large
 from boomi_soap._transports.reasons import describe_connection_error
 from boomi_soap._transports.rest import RestTransport
-from boomi_soap._transports.sync import CallRecord, answered, next_try
 from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
 from boomi_soap.client import Client, _execution, _log_call, _translate
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback, same_origin
@@ -59,6 +58,8 @@ from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.wire.attempts import attempts
+from boomi_soap.wire.records import Admit, Answer, CallRecord, Failure, Outcome, Send, Step
 from boomi_soap.wire.restmap import rest_root
 from boomi_soap.wire.tolerance import Deviations
 
@@ -203,36 +204,42 @@ class AsyncSafeTransport(AsyncTransport):
         expires: float | None,
         account_address: str,
     ) -> httpx.Response:
-        settings = self.client_settings
-        policy = settings.retry
         gate = self.gates.gate(account_address)
-        while True:
-            record.waited += await gate.enter_async(retry=record.attempts > 0, expires=expires)
-            granted = time.monotonic()
-            record.attempts += 1
-            error: TransportError | None = None
-            retry_reason: str | None = None
-            try:
-                response = await self._send(record, method, address, message, headers)
-            except _FailedError as failed:
-                error, retry_reason = failed.classify(record, address, self._timeout, policy.idempotent)
-            else:
-                gate.sent(granted, time.monotonic())
-                status, body = response.status_code, response.content
-                if answered(record, settings, self.outage, status, response.headers, body, address):
-                    return response
-                retry_reason = "HTTP 503"
-            retry_after = response.headers.get("Retry-After") if error is None else None
-            left = None if expires is None else max(0.0, expires - time.monotonic())
-            pause = next_try(
-                record, policy, self.outage, retry_reason, error, retry_after, self._random.random(), time_left=left
-            )
-            if pause is None:
-                if error is None:
-                    return response  # the last 503: mapped to RateLimitedError like the sync client's
-                raise error
-            await asyncio.sleep(pause)
-            record.waited += pause
+        plan = attempts(
+            record,
+            self.client_settings,
+            self.outage,
+            address,
+            draw=self._random.random,
+            time_left=lambda: None if expires is None else max(0.0, expires - time.monotonic()),
+        )
+        outcome: Outcome | None = None
+        last: httpx.Response | None = None  # the final answer is always the last send's
+        granted = 0.0
+        try:
+            step: Step = next(plan)
+            while True:
+                if isinstance(step, Admit):
+                    record.waited += await gate.enter_async(retry=step.retry, expires=expires)
+                    granted = time.monotonic()
+                    outcome = None
+                elif isinstance(step, Send):
+                    try:
+                        last = await self._send(record, method, address, message, headers)
+                    except _FailedError as failed:
+                        last = None
+                        idempotent = self.client_settings.retry.idempotent
+                        outcome = Failure(*failed.classify(record, address, self._timeout, idempotent))
+                    else:
+                        gate.sent(granted, time.monotonic())
+                        outcome = Answer(last.status_code, last.headers, last.content)
+                else:
+                    await asyncio.sleep(step.seconds)
+                    outcome = None
+                step = plan.send(outcome)
+        except StopIteration:
+            assert last is not None
+            return last
 
     async def _send(
         self, record: CallRecord, method: str, address: str, message: bytes | str | None, headers: dict[str, str]
