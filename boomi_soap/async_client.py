@@ -35,7 +35,7 @@ from zeep.proxy import AsyncServiceProxy
 from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
 from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import redact_url
-from boomi_soap.client import Client, _execution, _log_call, _translate
+from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
 from boomi_soap.exceptions import (
     ConfigurationError,
@@ -45,6 +45,7 @@ from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.wire.soap import execution_arguments, log_call, translate
 from boomi_soap.wire.tolerance import Deviations
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
@@ -248,12 +249,12 @@ class AsyncClient:
             outcome = "ok"
             return result
         except Exception as exc:
-            mapped = _translate(operation, exc, record)
+            mapped = translate(operation, exc, record)
             if mapped is exc:
                 raise
             raise mapped from None
         finally:
-            _log_call(operation, outcome, started, record)
+            log_call(operation, outcome, started, record)
 
     # -- operations -----------------------------------------------------------------
     async def get(self, object_type: str, object_id: str) -> Any:
@@ -297,7 +298,7 @@ class AsyncClient:
         properties: Mapping[str, str] | None = None,
     ) -> None:
         """Start a process on an Atom; sent once (never retried after it may have arrived)."""
-        await self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
+        await self._call("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
