@@ -37,7 +37,7 @@ class CallRecord:
     mapped: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower
 class Admit:
     """Wait for the account's gate (rate window, quota) before the next send.
 
@@ -48,14 +48,14 @@ class Admit:
     retry: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower
 class Send:
     """Send the request once (``attempt`` of the call, counted from 1) and report what came back."""
 
     attempt: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower
 class Sleep:
     """Wait ``seconds`` before the next attempt (backoff, or a 503's ``Retry-After``)."""
 
@@ -65,7 +65,7 @@ class Sleep:
 Step = Admit | Send | Sleep
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower
 class Answer:
     """A whole answer, read within the bounds (size cap, deadline), decoded.
 
@@ -80,7 +80,7 @@ class Answer:
     body: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower
 class Failure:
     """A send that got no whole answer.
 
