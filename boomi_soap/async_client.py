@@ -19,429 +19,39 @@ account held to its own rate and a global cap on calls in flight.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
-import functools
 import logging
-import random
-import ssl
 import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
-import requests
 from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport
 
-from boomi_soap._transports.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_head, too_large
-from boomi_soap._transports.reasons import describe_connection_error
+from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
 from boomi_soap._transports.rest import RestTransport
-from boomi_soap._transports.sync import CallRecord, answered, next_try
-from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
-from boomi_soap.client import Client, _execution, _log_call, _translate
-from boomi_soap.credentials import Credentials, Endpoint, Flavour, is_loopback, same_origin
+from boomi_soap._xml.redact import redact_url
+from boomi_soap.client import Client
+from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
 from boomi_soap.exceptions import (
     ConfigurationError,
     InvalidRequestError,
-    ResponseError,
-    ServiceTimeoutError,
-    TransportError,
 )
-from boomi_soap.limits.quota import Gates, Outage
 from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
-from boomi_soap.wire.restmap import rest_root
+from boomi_soap.wire.soap import execution_arguments, log_call, translate
 from boomi_soap.wire.tolerance import Deviations
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
 
 T = TypeVar("T")
 _log = logging.getLogger("boomi_soap.client")
-_record: ContextVar[CallRecord | None] = ContextVar("boomi_soap_call", default=None)
-
-
-class AsyncSafeTransport(AsyncTransport):
-    """zeep's httpx transport with the sync transport's gate, retries, bounds and redacted DEBUG logs.
-
-    Every bound of :class:`~boomi_soap._transports.sync.SafeTransport` holds here too, decided
-    by the same functions (:mod:`boomi_soap._transports.bounds`; ``settled``, ``refuse_unsafe_retry``
-    and ``next_try`` of :mod:`boomi_soap._transports.sync`): ``total_timeout`` over the whole
-    call (retries, backoff and a dripped body included), ``max_response_bytes`` counted
-    on the decoded body as it streams (a declared size over it is not read at all), no
-    redirect followed, an HTML page refused, at most once behind a gateway, and the
-    ``proxies``, ``ca_bundle`` and ``client_cert`` settings (plain-http loopback never
-    through an environment proxy).
-    """
-
-    def __init__(
-        self,
-        settings: ClientSettings,
-        gates: Gates,
-        outage: Outage,
-        *,
-        http: httpx.AsyncClient | None = None,
-        in_flight: asyncio.Semaphore | None = None,
-    ) -> None:
-        """Build the transport.
-
-        Args:
-            settings: Timeouts, bounds, proxies, TLS and retry policy.
-            gates: The accounts' gates (shared with the sync client it sits beside).
-            outage: The run of 503s (shared likewise).
-            http: The httpx client (a new one by default, built from ``settings``; one
-                given keeps its own proxies and TLS, the other bounds still apply).
-            in_flight: Caps the sends in flight across every transport that shares it.
-
-        Raises:
-            ConfigurationError: If the CA bundle or client certificate cannot be loaded.
-        """
-        self._close_session = False  # zeep's __del__ reads it, even when building the client below fails
-        timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
-        # Not zeep's constructor: it builds a sync client for WSDL downloads (ours never
-        # downloads), and each new client loads the CA bundle again (~70 ms of CPU).
-        self.client = http or httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            transport=_Routes(settings),
-            trust_env=False,  # _Routes reads the environment's proxies, minus plain-http loopback
-            headers={"User-Agent": settings.user_agent},
-        )
-        self.wsdl_client = None
-        self.cache = None
-        self.logger = logging.getLogger("zeep.transports")
-        self.client_settings = settings
-        self.gates = gates
-        self.outage = outage
-        self._in_flight = in_flight
-        self._timeout = timeout
-        self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
-
-    def begin(self, operation: str) -> CallRecord:
-        """Start recording a call made from this task."""
-        record = CallRecord(operation)
-        _record.set(record)
-        return record
-
-    def current(self) -> CallRecord | None:
-        """The record of this task's latest call, if any."""
-        return _record.get()
-
-    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
-        """Send a SOAP request, honouring the gate, the retry policy and the bounds.
-
-        Raises:
-            ServiceTimeoutError: On a connect, read or total timeout.
-            RedirectRefusedError: On a 3xx answer (never followed).
-            ResponseError: On an answer too large or unreadable.
-            TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
-        """
-        return await self.send("POST", address, message, headers)
-
-    async def send(
-        self,
-        method: str,
-        address: str,
-        message: bytes | str | None,
-        headers: dict[str, str],
-        *,
-        account_address: str | None = None,
-    ) -> httpx.Response:
-        """Send one HTTP request under the same gate, retries and bounds as :meth:`post`.
-
-        ``account_address`` is the SOAP endpoint whose account gate counts the call
-        (default: ``address``), so REST calls share the SOAP calls' rate window and quota.
-
-        Raises:
-            ServiceTimeoutError: On a connect, read or total timeout.
-            RedirectRefusedError: On a 3xx answer (never followed).
-            ResponseError: On an answer too large or unreadable.
-            TransportError: On a connection failure, or a gateway's 503 after a call not safe to repeat.
-        """
-        record = _record.get() or self.begin("call")
-        settings = self.client_settings
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug(
-                "%s request to %s\n%s\n\n%s",
-                record.operation, redact_url(address), redact_headers(headers),
-                debug_body(message or b"", settings.debug_body_limit),
-            )  # fmt: skip
-        total = settings.total_timeout
-        expires = None if total is None else time.monotonic() + total
-        timer = asyncio.timeout(total)
-        try:
-            async with timer:
-                return await self._attempts(
-                    record, method, address, message, headers, expires, account_address or address
-                )
-        except TimeoutError:
-            if not timer.expired():
-                raise
-            raise ServiceTimeoutError(
-                record.operation,
-                f"no complete answer from {redact_url(address)} within the total timeout of {total:g} s"
-                + ("" if record.attempts == 0 else "; the call may have run"),
-                sent=False if record.attempts == 0 else None,
-                attempts=record.attempts,
-            ) from None
-
-    async def _attempts(
-        self,
-        record: CallRecord,
-        method: str,
-        address: str,
-        message: bytes | str | None,
-        headers: dict[str, str],
-        expires: float | None,
-        account_address: str,
-    ) -> httpx.Response:
-        settings = self.client_settings
-        policy = settings.retry
-        gate = self.gates.gate(account_address)
-        while True:
-            record.waited += await gate.enter_async(retry=record.attempts > 0, expires=expires)
-            granted = time.monotonic()
-            record.attempts += 1
-            error: TransportError | None = None
-            retry_reason: str | None = None
-            try:
-                response = await self._send(record, method, address, message, headers)
-            except _FailedError as failed:
-                error, retry_reason = failed.classify(record, address, self._timeout, policy.idempotent)
-            else:
-                gate.sent(granted, time.monotonic())
-                status, body = response.status_code, response.content
-                if answered(record, settings, self.outage, status, response.headers, body, address):
-                    return response
-                retry_reason = "HTTP 503"
-            retry_after = response.headers.get("Retry-After") if error is None else None
-            left = None if expires is None else max(0.0, expires - time.monotonic())
-            pause = next_try(
-                record, policy, self.outage, retry_reason, error, retry_after, self._random.random(), time_left=left
-            )
-            if pause is None:
-                if error is None:
-                    return response  # the last 503: mapped to RateLimitedError like the sync client's
-                raise error
-            await asyncio.sleep(pause)
-            record.waited += pause
-
-    async def _send(
-        self, record: CallRecord, method: str, address: str, message: bytes | str | None, headers: dict[str, str]
-    ) -> httpx.Response:
-        # Only the encodings the Inflater decodes in bounded steps (a client's own default may add br).
-        request = self.client.build_request(
-            method, address, content=message, headers={"Accept-Encoding": ENCODINGS, **headers}
-        )
-        if self._in_flight is not None:
-            async with self._in_flight:
-                return await self._exchange(record, address, request)
-        return await self._exchange(record, address, request)
-
-    async def _exchange(self, record: CallRecord, address: str, request: httpx.Request) -> httpx.Response:
-        limit = self.client_settings.max_response_bytes
-        try:
-            response = await self.client.send(request, stream=True)
-        except (httpx.HTTPError, OSError) as exc:  # httpcore lets an ssl.SSLError (a TLS alert) through
-            raise _FailedError(exc, reading=False) from None
-        try:
-            record.status = response.status_code
-            check_head(record.operation, record.attempts, response.status_code, response.headers, address, limit)
-            inflater = Inflater(
-                response.headers.get("Content-Encoding"), operation=record.operation, attempts=record.attempts
-            )
-            cap = BodyCap(limit)
-            try:
-                async for raw in response.aiter_raw(CHUNK):
-                    for piece in inflater.feed(raw):
-                        if not cap.add(piece):
-                            raise too_large(record.operation, record.attempts, address, limit)
-                for piece in inflater.finish():
-                    if not cap.add(piece):
-                        raise too_large(record.operation, record.attempts, address, limit)
-            except (httpx.HTTPError, OSError) as exc:
-                raise _FailedError(exc, reading=True) from None
-        finally:
-            with contextlib.suppress(httpx.HTTPError, OSError):  # a broken connection is dropped all the same
-                await response.aclose()
-        # The decoded body, under headers that no longer describe an encoding or a length.
-        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODING_HEADERS]
-        return httpx.Response(response.status_code, headers=kept, content=cap.body(), request=request)
-
-    def new_response(self, response: httpx.Response) -> requests.Response:
-        """Convert httpx's answer to the ``requests`` one zeep's parser reads."""
-        converted: requests.Response = super().new_response(response)  # type: ignore[no-untyped-call]
-        return converted
-
-
-_ENCODING_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
-
-class AsyncRestTransport(AsyncSafeTransport):
-    """:class:`AsyncSafeTransport` speaking Boomi's RESTish API, as the sync ``RestTransport`` does.
-
-    The request is the sync client's: the same :class:`~boomi_soap._transports.rest.RestTransport`
-    (its REST mapping, JSON bodies and queryToken memory) turns the validated SOAP
-    envelope into the REST call and the REST answer (JSON read as XML) back into the
-    SOAP envelope zeep reads through the same plugin, or the fault of a REST error.
-    Only the sending is this driver's, under the same gate, retries and bounds.
-    """
-
-    def __init__(
-        self,
-        settings: ClientSettings,
-        gates: Gates,
-        outage: Outage,
-        rest: RestTransport,
-        *,
-        http: httpx.AsyncClient | None = None,
-        in_flight: asyncio.Semaphore | None = None,
-    ) -> None:
-        """Build the transport; ``rest`` is the sync client's, the other arguments as for the SOAP one."""
-        super().__init__(settings, gates, outage, http=http, in_flight=in_flight)
-        self.rest = rest
-
-    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
-        """Send a SOAP envelope's request wrapper as REST to ``address``'s account; answer with a SOAP envelope.
-
-        Raises:
-            InvalidRequestError: If the operation has no REST form (or no JSON form, over JSON).
-            ResponseError: If the REST answer cannot be read as the operation's answer.
-        """
-        record = _record.get() or self.begin("call")
-        rest = self.rest
-        root, account = rest_root(address), address
-        if root == rest.root:
-            # The sync transport's own account: its gate too (a sub-account view with its
-            # own limit sends to the parent's root, gated as the sub-account).
-            account = rest.soap_address
-        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), root)
-        response = await self.send(call.method, url, call.body, rest_headers, account_address=account)
-        content = rest.read_json(call, response.status_code, response.content, record.attempts)
-        record.mapped = True
-        status, envelope = rest.answer(call, response.status_code, content, record)
-        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-type"]
-        kept.append(("Content-Type", "text/xml; charset=utf-8"))
-        return httpx.Response(status, headers=kept, content=envelope, request=response.request)
-
-
-class _Routes(httpx.AsyncBaseTransport):
-    """Each request direct or through a proxy, chosen as the sync driver (requests) chooses.
-
-    ``ClientSettings.proxies`` first (``scheme://host``, ``scheme``, ``all://host``,
-    ``all``), then the environment's (``HTTPS_PROXY``, ``NO_PROXY`` ...), except that
-    plain ``http://`` to a loopback address never goes through the environment's: the
-    credentials would travel in clear text to the proxy host.  Every connection verifies
-    TLS with ``ca_bundle`` (else the system's trust store) and presents ``client_cert``.
-    """
-
-    def __init__(self, settings: ClientSettings) -> None:
-        self._tls = _tls_context(settings.ca_bundle, settings.client_cert)
-        self._explicit = dict(settings.proxies or {})
-        self._environment = urllib.request.getproxies_environment()
-        self._direct = httpx.AsyncHTTPTransport(verify=self._tls, trust_env=False)
-        self._via: dict[str, httpx.AsyncHTTPTransport] = {}
-
-    def proxy_for(self, url: httpx.URL) -> str | None:
-        """The proxy URL a request to ``url`` goes through (``None``: direct)."""
-        scheme, host = url.scheme, url.host
-        for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
-            if key in self._explicit:
-                return self._explicit[key]
-        environment = self._environment
-        if (scheme == "http" and is_loopback(host)) or _bypassed(host, environment.get("no", "")):
-            return None
-        return environment.get(scheme) or environment.get("all")
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        proxy = self.proxy_for(request.url)
-        transport = self._direct
-        if proxy is not None:
-            transport = self._via.get(proxy) or self._via.setdefault(
-                proxy, httpx.AsyncHTTPTransport(verify=self._tls, proxy=proxy, trust_env=False)
-            )
-        return await transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in (self._direct, *self._via.values()):
-            await transport.aclose()
-
-
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` names ``host`` (``*``, the host, or a domain it is in)."""
-    host = host.lower().rstrip(".")
-    for entry in (e.strip().lower().lstrip(".") for e in no_proxy.split(",")):
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
-            return True
-    return False
-
-
-@functools.cache
-def _tls_context(ca_bundle: str | None = None, client_cert: str | tuple[str, str] | None = None) -> ssl.SSLContext:
-    """One verifying TLS context per CA bundle and client certificate, for every client of the process.
-
-    Raises:
-        ConfigurationError: If a file cannot be loaded.
-    """
-    try:
-        context = ssl.create_default_context(cafile=ca_bundle)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigurationError(f"ClientSettings.ca_bundle cannot be loaded ({type(exc).__name__})") from None
-    try:
-        if isinstance(client_cert, tuple):
-            context.load_cert_chain(client_cert[0], client_cert[1])
-        elif client_cert is not None:
-            context.load_cert_chain(client_cert)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigurationError(f"ClientSettings.client_cert cannot be loaded ({type(exc).__name__})") from None
-    return context
-
-
-class _FailedError(Exception):
-    """An httpx failure (or an ``OSError`` httpx let through), and whether it struck while reading the body."""
-
-    def __init__(self, cause: httpx.HTTPError | OSError, *, reading: bool) -> None:
-        super().__init__(type(cause).__name__)
-        self.cause = cause
-        self.reading = reading
-
-    def classify(
-        self, record: CallRecord, address: str, timeout: httpx.Timeout, idempotent: frozenset[str]
-    ) -> tuple[TransportError, str | None]:
-        """The error to raise and, if the call may be retried, why (as the sync transport decides)."""
-        operation, attempts = record.operation, record.attempts
-        repeatable = operation in idempotent
-        cause = self.cause
-        url = redact_url(address)
-        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
-            message = f"could not connect to {url} within {timeout.connect or 0:g} s"
-            return ServiceTimeoutError(operation, message, sent=False, attempts=attempts), "connect timeout"
-        if isinstance(cause, httpx.TimeoutException):
-            message = f"no answer from {url} within {timeout.read or 0:g} s; the call may have run"
-            return ServiceTimeoutError(operation, message, attempts=attempts), "read timeout" if repeatable else None
-        if isinstance(cause, ssl.SSLError) and not self.reading:
-            # A TLS alert after the handshake seemed done (TLS 1.3: a client certificate refused).
-            problem = describe_connection_error(cause, address)
-            return TransportError(operation, problem.message, attempts=attempts), None
-        if isinstance(cause, httpx.ConnectError):
-            problem = describe_connection_error(cause, address)
-            # A name that does not resolve or a port that does not speak TLS will not heal in seconds.
-            final = problem.kind in ("dns", "tls-plain", "tls")
-            error = TransportError(operation, problem.message, sent=False, attempts=attempts)
-            return error, None if final else "connection refused"
-        if self.reading:  # the answer began and broke off: truncated
-            message = f"unreadable answer ({type(cause).__name__}); the call may have run"
-            return ResponseError(operation, message, attempts=attempts), "unreadable answer" if repeatable else None
-        message = f"connection to {url} lost before an answer; the call may have run"
-        return TransportError(operation, message, attempts=attempts), "connection lost" if repeatable else None
 
 
 class AsyncQueryResults(AsyncIterator[Any]):
@@ -639,12 +249,12 @@ class AsyncClient:
             outcome = "ok"
             return result
         except Exception as exc:
-            mapped = _translate(operation, exc, record)
+            mapped = translate(operation, exc, record)
             if mapped is exc:
                 raise
             raise mapped from None
         finally:
-            _log_call(operation, outcome, started, record)
+            log_call(operation, outcome, started, record)
 
     # -- operations -----------------------------------------------------------------
     async def get(self, object_type: str, object_id: str) -> Any:
@@ -688,7 +298,7 @@ class AsyncClient:
         properties: Mapping[str, str] | None = None,
     ) -> None:
         """Start a process on an Atom; sent once (never retried after it may have arrived)."""
-        await self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
+        await self._call("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""

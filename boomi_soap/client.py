@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from lxml import etree
 
-from boomi_soap._transports.sync import CallRecord, SafeTransport
-from boomi_soap._xml.safe import bound_zeep_binding, parse_xml
+from boomi_soap._transports.sync import SafeTransport
+from boomi_soap._xml.safe import bound_zeep_binding
 from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import (
     BoomiSoapError,
@@ -38,15 +38,26 @@ from boomi_soap.exceptions import (
     InvalidRequestError,
     RequestValidationError,
     ResponseError,
-    SoapFaultError,
-    XMLInputError,
 )
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.snapshot.contract import Contract, contract_of, tag_of
 from boomi_soap.snapshot.schema import SchemaBundle, load_schema
-from boomi_soap.validate import SchemaValidator, ValidationIssue
-from boomi_soap.wire.faults import fault_error
+from boomi_soap.validate import SchemaValidator
+from boomi_soap.wire.soap import (
+    NS_DATA,
+    NS_ENVELOPE,
+    NS_WSSE,
+    NS_XS,
+    NS_XSI,
+    SOAP_HEADERS,
+    execution_arguments,
+    log_call,
+    read_answer,
+    sign,
+    translate,
+    wrap,
+)
 from boomi_soap.wire.tolerance import Deviations, check_answer
 
 if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotate here
@@ -61,18 +72,12 @@ if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotat
     from boomi_soap.platform.runs import Execution, RequestId
     from boomi_soap.query import Expression
 
-__all__ = ["Client", "QueryResults", "Transport"]
+__all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "Transport", "sign"]
 
 Transport = Literal["soap", "rest"]
 TRANSPORTS: Final[tuple[Transport, ...]] = ("soap", "rest")
 _T = TypeVar("_T")
 
-NS_DATA: Final = "http://api.platform.boomi.com/"
-NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
-NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
-NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
-NS_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-NS_WSS_PROFILE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 _log = logging.getLogger("boomi_soap.client")
 _REGIONS: Final = {"na": DEFAULT_BASE_URL, "eu": EU_BASE_URL}
 
@@ -503,12 +508,12 @@ class Client:
             outcome = "ok"
             return result
         except Exception as exc:
-            mapped = _translate(operation, exc, record)
+            mapped = translate(operation, exc, record)
             if mapped is exc:
                 raise
             raise mapped from None
         finally:
-            _log_call(operation, outcome, started, record)
+            log_call(operation, outcome, started, record)
 
     # -- operations -----------------------------------------------------------------
     def get(self, object_type: str, object_id: str) -> Any:
@@ -696,7 +701,7 @@ class Client:
         To know how a run ended, use :meth:`run_process`.  Sent once: a failure after the
         request may have arrived is not retried.
         """
-        self._call("executeProcess", **_execution(atom_id, process_id, process_name, properties))
+        self._call("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
 
     # -- REST only (transport="rest") ---------------------------------------------------
     def bulk_get(self, object_type: str, ids: Iterable[str]) -> BulkResults:
@@ -740,7 +745,7 @@ class Client:
             outcome = "ok"
             return result
         finally:
-            _log_call(operation, outcome, started, self._transport._record())
+            log_call(operation, outcome, started, self._transport._record())
 
     def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
         """The request envelope ``operation`` would send with these arguments; nothing is sent.
@@ -898,71 +903,6 @@ def _warn_unvalidated() -> None:
         _log.warning("request validation is off: invalid requests will reach the service")
 
 
-def _execution(
-    atom_id: str, process_id: str | None, process_name: str | None, properties: Mapping[str, str] | None
-) -> dict[str, Any]:
-    """The arguments of ``executeProcess``.
-
-    Raises:
-        InvalidRequestError: Unless exactly one of ``process_id`` and ``process_name`` is given.
-    """
-    if bool(process_id) == bool(process_name):
-        raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
-    bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]} if properties else None
-    return {"processId": process_id, "processName": process_name, "atomId": atom_id, "ProcessProperties": bag}
-
-
-def _log_call(operation: str, outcome: str, started: float, record: CallRecord) -> None:
-    elapsed = (time.perf_counter() - started) * 1000
-    _log.info(
-        "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
-        operation, outcome, elapsed, record.attempts, "" if record.attempts == 1 else "s", record.status,
-    )  # fmt: skip
-
-
-def _translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
-    """The typed error for what zeep raised during a call; ``exc`` itself if it is not ours to map."""
-    import zeep.exceptions
-
-    attempts = record.attempts
-    if isinstance(exc, BoomiSoapError):
-        return exc  # ours already (a refused request, a transport failure)
-    if isinstance(exc, zeep.exceptions.Fault):
-        unexpected = record.status not in (200, 500, 503) and not record.mapped
-        if unexpected or not isinstance(exc.detail, etree._Element | None):
-            # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
-            return ResponseError(
-                operation, f"HTTP {record.status}: the answer is not a SOAP message", attempts=attempts
-            )
-        return _fault(operation, str(exc.message or ""), str(exc.code or ""), exc.detail, record)
-    if isinstance(exc, zeep.exceptions.TransportError):
-        return ResponseError(operation, f"HTTP {exc.status_code}: the answer is not a SOAP message", attempts=attempts)
-    if isinstance(exc, zeep.exceptions.ValidationError):
-        path = "/" + "/".join(str(p) for p in exc.path) if exc.path else f"/{operation}"
-        issue = ValidationIssue(f"{operation} request", path, exc.message or str(exc))
-        return RequestValidationError(operation, (issue,))
-    if isinstance(exc, zeep.exceptions.XMLSyntaxError | zeep.exceptions.XMLParseError | etree.XMLSyntaxError):
-        reason = f"the answer is not well-formed XML ({type(exc).__name__})"
-    elif isinstance(exc, zeep.exceptions.DTDForbidden | zeep.exceptions.EntitiesForbidden):
-        reason = "the answer uses a DTD or entities; refused"
-    elif isinstance(exc, zeep.exceptions.Error):
-        reason = f"the answer does not fit the schema ({type(exc).__name__})"
-    elif isinstance(exc, TypeError | ValueError | LookupError):
-        if attempts == 0:  # raised while zeep built the request: the caller's arguments
-            return InvalidRequestError(operation, f"bad arguments: {exc}")
-        reason = f"the answer could not be read ({type(exc).__name__})"
-    else:
-        return exc
-    return ResponseError(operation, reason, attempts=attempts)
-
-
-def _fault(
-    operation: str, message: str, faultcode: str, detail: etree._Element | None, record: CallRecord
-) -> SoapFaultError:
-    """The typed error of a SOAP fault, with the HTTP status and attempts of ``record``."""
-    return fault_error(operation, message, faultcode, detail, status=record.status, attempts=record.attempts)
-
-
 def _signed(
     client: Client, operation: str, payload: etree._Element, *, own: bool = False
 ) -> tuple[etree._Element, dict[str, str]]:
@@ -970,44 +910,13 @@ def _signed(
 
     ``payload`` is copied unless ``own`` says it was built for this call alone.
     """
-    envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
-    etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
-    body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
-    body.append(payload if own else copy.deepcopy(payload))
+    envelope = wrap(payload if own else copy.deepcopy(payload))
     if client.settings.validate_requests:
         issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
         if issues:
             raise RequestValidationError(operation, issues)
     sign(envelope, client._credentials.username, client._credentials.secret)
-    return envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
-
-
-def sign(envelope: etree._Element, username: str, password: str) -> etree._Element:
-    """Add a WS-Security ``UsernameToken`` with a ``PasswordText`` password to ``envelope``'s header.
-
-    The same elements, namespace declarations and order as zeep's
-    ``UsernameToken(use_digest=False)``, built without importing zeep; an existing
-    ``Header``, ``Security`` or ``UsernameToken`` is reused as zeep reuses it.
-
-    Returns:
-        ``envelope``, changed in place.
-    """
-    header = envelope.find(f"{{{NS_ENVELOPE}}}Header")
-    if header is None:
-        header = etree.Element(f"{{{NS_ENVELOPE}}}Header")
-        envelope.insert(0, header)
-    security = header.find(f"{{{NS_WSSE}}}Security")
-    if security is None:
-        security = etree.SubElement(header, f"{{{NS_WSSE}}}Security", nsmap={"wsse": NS_WSSE})
-    token = security.find(f"{{{NS_WSSE}}}UsernameToken")
-    if token is None:
-        token = etree.SubElement(security, f"{{{NS_WSSE}}}UsernameToken", nsmap={"wsse": NS_WSSE})
-    etree.SubElement(token, f"{{{NS_WSSE}}}Username", nsmap={"wsse": NS_WSSE}).text = username
-    password_element = etree.SubElement(
-        token, f"{{{NS_WSSE}}}Password", {"Type": f"{NS_WSS_PROFILE}#PasswordText"}, nsmap={"wsse": NS_WSSE}
-    )
-    password_element.text = password
-    return envelope
+    return envelope, dict(SOAP_HEADERS)
 
 
 def _shape(client: Client, payload: etree._Element) -> str:
@@ -1040,35 +949,9 @@ def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> 
     try:
         envelope, headers = _signed(client, operation, payload, own=own)
         response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
-        try:
-            answer = parse_xml(response.content, source=f"{operation} answer")
-        except XMLInputError as exc:  # the reason too: malformed, or over a bound of xmlsafe
-            raise ResponseError(
-                operation, f"HTTP {response.status_code}: the answer is not a SOAP message ({exc})",
-                attempts=record.attempts,
-            ) from None  # fmt: skip
-        reply = answer.find(f"{{{NS_ENVELOPE}}}Body")
-        child = next((c for c in reply if isinstance(c.tag, str)), None) if reply is not None else None
-        if child is None:
-            raise ResponseError(
-                operation, f"HTTP {response.status_code}: the answer has no SOAP Body", attempts=record.attempts
-            )
-        if child.tag == f"{{{NS_ENVELOPE}}}Fault":
-            raise _fault(
-                operation, child.findtext("faultstring") or "", child.findtext("faultcode") or "",
-                child.find("detail"), record,
-            )  # fmt: skip
+        child = read_answer(operation, response.status_code, response.content, record)
         _check_answer(client, operation, child)
         outcome = "ok"
         return child
     finally:
-        elapsed = (time.perf_counter() - started) * 1000
-        _log.info(
-            "%s %s in %.0f ms (%d attempt%s, HTTP %s)",
-            operation,
-            outcome,
-            elapsed,
-            record.attempts,
-            "" if record.attempts == 1 else "s",
-            record.status,
-        )
+        log_call(operation, outcome, started, record)

@@ -23,9 +23,9 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from boomi_soap._transports.reasons import looks_like_html
 from boomi_soap._xml.redact import redact_url
 from boomi_soap.exceptions import RedirectRefusedError, ResponseError
+from boomi_soap.wire.attempts import check_body  # the HTML check is the decision's, shared by both drivers
 
 __all__ = ["CHUNK", "ENCODINGS", "BodyCap", "Inflater", "check_body", "check_head", "too_large"]
 
@@ -69,18 +69,6 @@ def too_large(operation: str, attempts: int, address: str, limit: int) -> Respon
     return ResponseError(
         operation, f"answer larger than {limit} bytes from {redact_url(address)}; not read further", attempts=attempts
     )
-
-
-def check_body(operation: str, attempts: int, status: int, body: bytes, address: str) -> None:
-    """Refuse a whole answer that is not a SOAP (or REST) one.
-
-    Raises:
-        ResponseError: For an HTML page, said so rather than what the XML parser finds odd in it.
-    """
-    if looks_like_html(body):
-        raise ResponseError(
-            operation, f"HTTP {status}: not a SOAP answer (HTML) from {redact_url(address)}", attempts=attempts
-        )
 
 
 class BodyCap:

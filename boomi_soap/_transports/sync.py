@@ -30,22 +30,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import os
 import random
-import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import requests
 from lxml import etree
 
-from boomi_soap._transports.bounds import CHUNK, check_body, check_head, too_large
+from boomi_soap._transports.bounds import check_head, too_large
 from boomi_soap._transports.deadline import (
     Deadline,
     bounded_request,
@@ -57,7 +54,6 @@ from boomi_soap._transports.deadline import (
 )
 from boomi_soap._transports.reasons import describe_connection_error
 from boomi_soap._xml.redact import debug_body, redact, redact_headers, redact_url
-from boomi_soap._xml.safe import parse_xml
 from boomi_soap.credentials import Credentials, same_origin, url_problem
 from boomi_soap.exceptions import (
     DownloadTooLargeError,
@@ -65,11 +61,13 @@ from boomi_soap.exceptions import (
     ResponseError,
     ServiceTimeoutError,
     TransportError,
-    XMLInputError,
 )
 from boomi_soap.limits.quota import Gates, Outage
-from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.settings import ClientSettings
+from boomi_soap.wire.attempts import attempts, limit_answer, next_try, refuse_unsafe_retry, settled
+from boomi_soap.wire.records import Admit, Answer, CallRecord, Failure, Outcome, Send, Step
 
+# The decision's functions stay importable from here for the transports built on this one.
 __all__ = [
     "CallRecord",
     "SafeTransport",
@@ -81,36 +79,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger("boomi_soap.client")
-# A 503 over the daily quota is final; over the rate limit it is retried.  REST error
-# bodies carry no code, only the message.
-_QUOTA_CODE: Final = re.compile(rb"<code>\s*QUOTA\s*</code>|\bquota\b[^<\"]*\bexceeded", re.IGNORECASE)
-# Boomi's words for a call it refused unrun: "The Boomi server is currently unavailable
-# or your account's rate limits have been exceeded" (and the daily quota).
-_LIMIT_TEXT: Final = re.compile(r"rate.?limit|\bquota\b|unavailable", re.IGNORECASE)
-_LIMIT_CODES: Final = frozenset({"RATE_LIMIT", "QUOTA"})
-_NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
-_NS_DATA: Final = "http://api.platform.boomi.com/"
-
-
-@dataclass
-class CallRecord:
-    """What happened to one call, for logs and errors.
-
-    Attributes:
-        operation: The operation.
-        attempts: Sends made.
-        status: Last HTTP status, if any answer came.
-        waited: Seconds spent waiting for the rate limiter and backoff.
-    """
-
-    operation: str
-    attempts: int = 0
-    status: int | None = None
-    waited: float = 0.0
-    history: list[str] = field(default_factory=list)
-    # The answer was a REST one, re-expressed as a SOAP message (see boomi_soap._transports.rest):
-    # its HTTP status is REST's (404, 403 ...), not SOAP's 200/500/503.
-    mapped: bool = False
 
 
 class SafeTransport:
@@ -211,113 +179,126 @@ class SafeTransport:
         account_address: str | None = None,
     ) -> requests.Response:
         settings = self.client_settings
-        policy = settings.retry
         gate = self.gates.gate(account_address or address)
-        while True:
-            record.waited += gate.enter(retry=record.attempts > 0)
-            granted = time.monotonic()
-            if deadline.expired:
-                raise self._out_of_time(address, record, sent=False if record.attempts == 0 else None)
-            record.attempts += 1
-            timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
-            retry_reason: str | None = None
-            error: TransportError | None = None
+        plan = attempts(record, settings, self.outage, address, draw=self._random.random, time_left=deadline.remaining)
+        outcome: Outcome | None = None
+        last: requests.Response | None = None  # the final answer is always the last send's
+        granted = 0.0
+        try:
+            step: Step = next(plan)
+            while True:
+                if isinstance(step, Admit):
+                    record.waited += gate.enter(retry=step.retry)
+                    granted = time.monotonic()
+                    if deadline.expired:
+                        raise self._out_of_time(address, record, sent=False if record.attempts == 0 else None)
+                    outcome = None
+                elif isinstance(step, Send):
+                    outcome, last = self._once(record, address, message, headers, deadline, method)
+                    if last is not None:
+                        gate.sent(granted, time.monotonic())
+                else:
+                    time.sleep(step.seconds)
+                    outcome = None
+                step = plan.send(outcome)
+        except StopIteration:
+            assert last is not None
+            return last
+
+    def _once(
+        self,
+        record: CallRecord,
+        address: str,
+        message: bytes | str,
+        headers: dict[str, str],
+        deadline: Deadline,
+        method: str,
+    ) -> tuple[Outcome, requests.Response | None]:
+        """Send once, within the bounds; the outcome for the decision (and the response, if one came)."""
+        settings = self.client_settings
+        policy = settings.retry
+        timeout = (deadline.bound(settings.connect_timeout), deadline.bound(settings.read_timeout))
+        error: TransportError
+        try:
+            # session.post for POST: a session that overrides post (a canned one in a bench) keeps working.
+            send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
+            response = send(
+                address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
+                **request_options(address, settings),
+            )  # fmt: skip
+            record.status = response.status_code
             try:
-                # session.post for POST: a session that overrides post (a canned one in a bench) keeps working.
-                send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
-                response = send(
-                    address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
-                    **request_options(address, settings),
+                check_head(
+                    record.operation, record.attempts, response.status_code, response.headers, address,
+                    settings.max_response_bytes,
                 )  # fmt: skip
-                record.status = response.status_code
-                try:
-                    check_head(
-                        record.operation, record.attempts, response.status_code, response.headers, address,
-                        settings.max_response_bytes,
-                    )  # fmt: skip
-                except RedirectRefusedError:
-                    discard(response, deadline)
-                    raise
-                except ResponseError:
-                    release(response)
-                    raise
-                try:
-                    body = read_capped(response, settings.max_response_bytes, deadline)
-                finally:
-                    release(response)
-            except requests.exceptions.ConnectTimeout:
-                if deadline.expired:
-                    raise self._out_of_time(address, record, sent=False) from None
-                retry_reason, error = (
-                    "connect timeout",
-                    ServiceTimeoutError(
-                        record.operation,
-                        f"could not connect to {redact_url(address)} within {timeout[0]:g} s",
-                        sent=False,
-                        attempts=record.attempts,
-                    ),
-                )
-            except requests.exceptions.ReadTimeout:
-                if deadline.expired:
-                    raise self._out_of_time(address, record) from None
-                error = ServiceTimeoutError(
-                    record.operation,
-                    f"no answer from {redact_url(address)} within {timeout[1]:g} s; the call may have run",
-                    attempts=record.attempts,
-                )
-                retry_reason = "read timeout" if record.operation in policy.idempotent else None
-            except requests.exceptions.ConnectionError as exc:
-                problem = describe_connection_error(exc, address)
-                never_sent = problem.kind in ("dns", "tls-plain", "tls") or _never_sent(exc)
-                if deadline.expired:
-                    raise self._out_of_time(address, record, sent=False if never_sent else None) from None
-                error = TransportError(
-                    record.operation,
-                    problem.message
-                    if never_sent
-                    else f"connection to {redact_url(address)} lost before an answer; the call may have run",
-                    sent=False if never_sent else None,
-                    attempts=record.attempts,
-                )
-                # A name that does not resolve or a port that does not speak TLS will not heal in seconds.
-                retry_reason = (
-                    None
-                    if problem.kind in ("dns", "tls-plain", "tls")
-                    else "connection refused"
-                    if never_sent
-                    else "connection lost"
-                    if record.operation in policy.idempotent
-                    else None
-                )
-            except requests.exceptions.RequestException as exc:  # truncated body and the like
-                if deadline.expired:
-                    raise self._out_of_time(address, record) from None
-                error = ResponseError(
-                    record.operation, f"unreadable answer ({type(exc).__name__}); the call may have run",
-                    attempts=record.attempts,
-                )  # fmt: skip
-                retry_reason = "unreadable answer" if record.operation in policy.idempotent else None
-            else:
-                if deadline.expired:  # a cut connection can look like a short, complete body
-                    raise self._out_of_time(address, record)
-                if body is None:
-                    raise too_large(record.operation, record.attempts, address, settings.max_response_bytes)
-                response._content = body
-                gate.sent(granted, time.monotonic())
-                if answered(record, settings, self.outage, response.status_code, response.headers, body, address):
-                    return response
-                retry_reason, error = "HTTP 503", None
-            retry_after = response.headers.get("Retry-After") if error is None else None
-            left = deadline.remaining()
-            pause = next_try(
-                record, policy, self.outage, retry_reason, error, retry_after, self._random.random(), time_left=left
+            except RedirectRefusedError:
+                discard(response, deadline)
+                raise
+            except ResponseError:
+                release(response)
+                raise
+            try:
+                body = read_capped(response, settings.max_response_bytes, deadline)
+            finally:
+                release(response)
+        except requests.exceptions.ConnectTimeout:
+            if deadline.expired:
+                raise self._out_of_time(address, record, sent=False) from None
+            error = ServiceTimeoutError(
+                record.operation,
+                f"could not connect to {redact_url(address)} within {timeout[0]:g} s",
+                sent=False,
+                attempts=record.attempts,
             )
-            if pause is None:
-                if error is None:
-                    return response  # the last 503: the client maps it to RateLimitedError
-                raise error
-            time.sleep(pause)
-            record.waited += pause
+            return Failure(error, "connect timeout"), None
+        except requests.exceptions.ReadTimeout:
+            if deadline.expired:
+                raise self._out_of_time(address, record) from None
+            error = ServiceTimeoutError(
+                record.operation,
+                f"no answer from {redact_url(address)} within {timeout[1]:g} s; the call may have run",
+                attempts=record.attempts,
+            )
+            return Failure(error, "read timeout" if record.operation in policy.idempotent else None), None
+        except requests.exceptions.ConnectionError as exc:
+            problem = describe_connection_error(exc, address)
+            never_sent = problem.kind in ("dns", "tls-plain", "tls") or _never_sent(exc)
+            if deadline.expired:
+                raise self._out_of_time(address, record, sent=False if never_sent else None) from None
+            error = TransportError(
+                record.operation,
+                problem.message
+                if never_sent
+                else f"connection to {redact_url(address)} lost before an answer; the call may have run",
+                sent=False if never_sent else None,
+                attempts=record.attempts,
+            )
+            # A name that does not resolve or a port that does not speak TLS will not heal in seconds.
+            reason = (
+                None
+                if problem.kind in ("dns", "tls-plain", "tls")
+                else "connection refused"
+                if never_sent
+                else "connection lost"
+                if record.operation in policy.idempotent
+                else None
+            )
+            return Failure(error, reason), None
+        except requests.exceptions.RequestException as exc:  # truncated body and the like
+            if deadline.expired:
+                raise self._out_of_time(address, record) from None
+            error = ResponseError(
+                record.operation, f"unreadable answer ({type(exc).__name__}); the call may have run",
+                attempts=record.attempts,
+            )  # fmt: skip
+            return Failure(error, "unreadable answer" if record.operation in policy.idempotent else None), None
+        if deadline.expired:  # a cut connection can look like a short, complete body
+            raise self._out_of_time(address, record)
+        if body is None:
+            raise too_large(record.operation, record.attempts, address, settings.max_response_bytes)
+        response._content = body
+        return Answer(response.status_code, response.headers, body), response
 
     def _out_of_time(self, address: str, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
         total = self.client_settings.total_timeout
@@ -417,133 +398,6 @@ class SafeTransport:
             yield
         finally:
             self.operation_timeout = old
-
-
-def limit_answer(body: bytes) -> bool:
-    """Whether a 503's body is Boomi's own answer for a call it refused unrun (busy, rate limit, quota).
-
-    That is a SOAP fault whose ``ApiFault`` code is ``RATE_LIMIT`` or ``QUOTA``, or whose
-    ``faultstring`` says so in Boomi's words, or a REST error body (``<error><message>``,
-    ``{"@type": "Error", "message": ...}``, ``{"error": {"message": ...}}``) that does.
-    Anything else (empty, plain text, a gateway's HTML page) is not.
-    """
-    text = body.strip()
-    if not text or len(text) > CHUNK:
-        return False
-    message: object = None
-    if text.startswith(b"{"):
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            return False
-        if isinstance(data, dict):
-            inner = data.get("error")
-            message = inner.get("message") if isinstance(inner, dict) else data.get("message")
-    elif text.startswith(b"<"):
-        try:
-            root = parse_xml(text, source="503 answer")
-        except XMLInputError:
-            return False
-        if root.tag == f"{{{_NS_ENVELOPE}}}Envelope":
-            fault = root.find(f"{{{_NS_ENVELOPE}}}Body/{{{_NS_ENVELOPE}}}Fault")
-            if fault is None:
-                return False
-            if (fault.findtext(f"detail/{{{_NS_DATA}}}ApiFault/code") or "").strip() in _LIMIT_CODES:
-                return True
-            message = fault.findtext("faultstring")
-        elif root.tag == "error":
-            message = root.findtext("message")
-    return isinstance(message, str) and _LIMIT_TEXT.search(message) is not None
-
-
-def refuse_unsafe_retry(record: CallRecord, policy: RetryPolicy, status: int, body: bytes, address: str) -> None:
-    """Stop a call that is not safe to repeat at a 503 that is not Boomi's own (:func:`limit_answer`).
-
-    A gateway in front of the service may have forwarded the call before answering 503:
-    sending it again could run it twice.
-
-    Raises:
-        TransportError: With ``sent`` true, for such a 503 after an operation not in ``policy.idempotent``.
-    """
-    if status != 503 or record.operation in policy.idempotent or limit_answer(body):
-        return
-    record.history.append(f"attempt {record.attempts}: HTTP 503, not the service's own; not retried")
-    raise TransportError(
-        record.operation,
-        f"HTTP 503 from {redact_url(address)} that is not the service's limit answer (a gateway's?);"
-        " the call may have run, so it is not sent again",
-        sent=True,
-        attempts=record.attempts,
-    )
-
-
-def answered(
-    record: CallRecord,
-    settings: ClientSettings,
-    outage: Outage,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    address: str,
-) -> bool:
-    """Judge a whole answer the same way on both drivers; whether it is final (else: a 503 to retry).
-
-    Logs it (redacted) at DEBUG, stops a call not safe to repeat at a 503 that is not the
-    service's own (:func:`refuse_unsafe_retry`) and refuses an answer that is no SOAP or
-    REST one (:func:`~boomi_soap._transports.bounds.check_body`).
-    """
-    if _log.isEnabledFor(logging.DEBUG):
-        _log.debug(
-            "%s answer (HTTP %d)\n%s\n\n%s",
-            record.operation, status, redact_headers(headers), debug_body(body, settings.debug_body_limit),
-        )  # fmt: skip
-    refuse_unsafe_retry(record, settings.retry, status, body, address)
-    check_body(record.operation, record.attempts, status, body, address)
-    return settled(record, status, body, outage, log=False)  # logged above
-
-
-def settled(record: CallRecord, status: int, content: bytes, outage: Outage, *, log: bool = True) -> bool:
-    """Record (and ``log``) an answer; whether it is final (anything but a 503 over the rate limit)."""
-    record.status = status
-    if log and _log.isEnabledFor(logging.DEBUG):
-        _log.debug("%s answer (HTTP %d):\n%s", record.operation, status, debug_body(content, 64 * 1024))
-    outage.answered(status)
-    return status != 503 or _QUOTA_CODE.search(content) is not None
-
-
-def next_try(
-    record: CallRecord,
-    policy: RetryPolicy,
-    outage: Outage,
-    retry_reason: str | None,
-    error: TransportError | None,
-    retry_after: str | None,
-    draw: float,
-    *,
-    time_left: float | None = None,
-) -> float | None:
-    """Seconds to wait before sending again, or ``None`` when the call must stop here.
-
-    ``error`` is the failure to raise if it stops (``None`` for a 503, which the client maps);
-    ``time_left`` is what the call's total deadline leaves (``None``: no deadline).
-
-    Raises:
-        ServiceUnavailableError: After a long run of 503s, or a ``Retry-After`` longer than allowed.
-    """
-    last = retry_reason is None or record.attempts > policy.max_retries
-    if error is None:
-        pause = outage.pause_after_503(record.operation, record.attempts, retry_after, draw, last=last)
-    else:
-        pause = policy.delay(record.attempts, draw)
-    if not last and time_left is not None and pause >= time_left:
-        # No time for another attempt: report the last outcome, as after the last retry.
-        record.history.append(f"attempt {record.attempts}: {retry_reason}; no time left to retry")
-        return None
-    if last:
-        return None
-    record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
-    _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
-    return pause
 
 
 def _never_sent(exc: BaseException) -> bool:

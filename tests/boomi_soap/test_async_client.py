@@ -257,7 +257,7 @@ def test_for_account_needs_the_partner_contract(snapshot: Snapshot, tmp_path: Pa
 def test_routes_choose_a_proxy_as_requests_does(monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
-    from boomi_soap.async_client import _Routes
+    from boomi_soap._transports.asyncio import ProxyRoutes
 
     for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
@@ -265,9 +265,9 @@ def test_routes_choose_a_proxy_as_requests_does(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.9:3128")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.9:3129")
     monkeypatch.setenv("NO_PROXY", "internal.example,.corp.example")
-    routes = _Routes(ClientSettings())
+    routes = ProxyRoutes(ClientSettings())
 
-    def via(url: str, table: _Routes = routes) -> str | None:
+    def via(url: str, table: ProxyRoutes = routes) -> str | None:
         return table.proxy_for(httpx.URL(url))
 
     assert via("http://127.0.0.1:8080/x") is None  # plain-http loopback: never the environment's proxy
@@ -278,7 +278,9 @@ def test_routes_choose_a_proxy_as_requests_does(monkeypatch: pytest.MonkeyPatch)
     assert via("http://api.boomi.com/x") == "http://127.0.0.9:3128"
     assert via("https://internal.example/x") is None
     assert via("https://a.corp.example/x") is None
-    explicit = _Routes(ClientSettings(proxies={"http": "http://127.0.0.8:1", "https://api.boomi.com": "http://h:2"}))
+    explicit = ProxyRoutes(
+        ClientSettings(proxies={"http": "http://127.0.0.8:1", "https://api.boomi.com": "http://h:2"})
+    )
     assert via("http://127.0.0.1/x", explicit) == "http://127.0.0.8:1"  # configured: it applies
     assert via("https://api.boomi.com/x", explicit) == "http://h:2"
     assert via("https://other.example/x", explicit) == "http://127.0.0.9:3129"  # the rest from the environment

@@ -22,6 +22,7 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.snapshot.cache import pinned_store
 from tests.reliability.conftest import PASSWORD, TOKEN, USER, Evidence
+from tests.reliability.test_drivers import DRIVERS
 from tests.scripted import Answer, drip, flood, reply, scripted
 
 BOUNDED = ClientSettings(
@@ -38,17 +39,12 @@ BOUNDED = ClientSettings(
     ],
     ids=["redirect", "drip", "flood"],
 )
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_bounded_failures_keep_the_secret(
-    answer: Answer, error: type[BoomiSoapError], workdir: Path, evidence: Evidence
+    answer: Answer, error: type[BoomiSoapError], driver: str, workdir: Path, evidence: Evidence
 ) -> None:
-    with scripted(answer) as server:
-        client = Client(
-            pinned_store().current(DEFAULT_ACCOUNT), Credentials.from_password(USER, PASSWORD),
-            endpoint=f"{server.base_url}/api/soap/v1/{DEFAULT_ACCOUNT}", settings=BOUNDED,
-            compiled_dir=workdir / "compiled",
-        )  # fmt: skip
-        with pytest.raises(error) as caught:
-            client.get("Account", DEFAULT_ACCOUNT)
+    with scripted(answer) as server, pytest.raises(error) as caught:
+        DRIVERS[driver](server.base_url, workdir, "get", BOUNDED)
     evidence.error(caught.value)
     assert PASSWORD in server.text()  # it did travel, to the host it was meant for
 
