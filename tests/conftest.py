@@ -318,7 +318,12 @@ SLOW = {
     "tests/boomi_soap/limits/test_limiter.py::test_redis_errors_mask_the_password_and_a_killed_redis_fails_closed": (
         "starts and kills a redis server"
     ),
+    "tests/boomi_soap/limits/test_limiter.py::test_host_backend_shares_one_window_across_processes": "four processes",
+    "tests/boomi_soap/limits/test_limiter.py::test_redis_backend_shares_one_window_across_hosts": "four processes",
     "tests/reliability/test_processes.py": "four processes",
+    "tests/reliability/test_fuzz_readers.py": "fuzz rounds over every reader",
+    "tests/reliability/test_hostile.py::test_fuzz_validate": "fuzz rounds",
+    "tests/reliability/test_hostile.py::test_fuzz_response_parsing": "fuzz rounds",
     "tests/reliability/test_crash.py::test_a_fetch_killed_at_random_points_leaves_the_previous_snapshot_whole": (
         "kills fetching processes"
     ),

@@ -59,3 +59,16 @@ def connect(contract: str, lease: Lease, compiled_dir: Path, transport: str) -> 
         return service, client
 
     return start
+
+
+@pytest.fixture
+def snapshot(service: LocalService, lease: Lease) -> Snapshot:
+    """The snapshot the test's service publishes, fetched once per service: read it, do not change its files."""
+    return lease.snapshot(service, CREDENTIALS)
+
+
+@pytest.fixture
+def own_snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
+    """A snapshot fetched for this test alone, under ``tmp_path``: for a test that changes its files."""
+    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+    return refresh(CacheStore(tmp_path / "own-cache"), endpoint, CREDENTIALS).snapshot
