@@ -7,11 +7,15 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from boomi_soap.localservice import LocalService, ServiceConfig
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.exceptions import ServiceError
+from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService, ServiceConfig
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The contract layouts Boomi's pages show (see boomi_soap/localservice/contract/ORIGIN.rst).
@@ -69,11 +73,117 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("contract", names)
 
 
+class ServicePool:
+    """Local services kept for a session (one per configuration), each reset before a test takes it.
+
+    Starting a service costs 0.1 to 0.3 s and fetching its snapshot as much again; a
+    reset (:meth:`LocalService.reset`) costs a reseed, about 0.05 s.  A snapshot is
+    fetched once per service, into one directory, so every client of it shares the
+    compiled schemas and zeep's form (both are keyed by the snapshot's directory).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._running: dict[ServiceConfig, LocalService] = {}
+        self._snapshots: dict[tuple[int, str], Snapshot] = {}
+
+    def service(self, config: ServiceConfig) -> LocalService:
+        """The session's service for ``config``, reset (started again if a test stopped it)."""
+        running = self._running.get(config)
+        if running is not None:
+            try:
+                running.base_url  # noqa: B018 - raises once a test has stopped the service
+            except ServiceError:
+                pass
+            else:
+                running.reset()
+                return running
+        running = self._running[config] = LocalService(config).start()
+        return running
+
+    def snapshot(self, service: LocalService, credentials: Credentials) -> Snapshot:
+        """The snapshot ``service`` publishes, fetched once (read it; a test that changes files fetches its own)."""
+        key = (id(service), service.base_url)
+        found = self._snapshots.get(key)
+        if found is None:
+            store = CacheStore(self.root / f"cache{len(self._snapshots)}")
+            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+            found = self._snapshots[key] = refresh(store, endpoint, credentials).snapshot
+        return found
+
+    def stop(self) -> None:
+        """Stop every service of the pool."""
+        for running in self._running.values():
+            running.stop()
+        self._running.clear()
+
+
+class Lease:
+    """The services of one test: each configuration's pooled service once, then services of its own.
+
+    A test that asks twice for one configuration (two ``connect()`` calls alike) gets two
+    services, as it did when each was started for it; the second is its own, stopped after.
+    """
+
+    def __init__(self, pool: ServicePool, stack: ExitStack, factory: pytest.TempPathFactory) -> None:
+        self.pool = pool
+        self._stack = stack
+        self._factory = factory
+        self._taken: set[ServiceConfig] = set()
+        self._own: dict[int, Snapshot | None] = {}
+
+    def service(self, config: ServiceConfig) -> LocalService:
+        """A service of ``config`` in its starting state, for this test only."""
+        if config not in self._taken:
+            self._taken.add(config)
+            return self.pool.service(config)
+        own = self._stack.enter_context(LocalService(config))
+        self._own[id(own)] = None
+        return own
+
+    def snapshot(self, service: LocalService, credentials: Credentials) -> Snapshot:
+        """The snapshot ``service`` publishes: the pool's for a pooled one, else fetched for this test."""
+        if id(service) not in self._own:
+            return self.pool.snapshot(service, credentials)
+        found = self._own[id(service)]
+        if found is None:
+            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+            store = CacheStore(self._factory.mktemp("own-cache"))
+            found = self._own[id(service)] = refresh(store, endpoint, credentials).snapshot
+        return found
+
+
 @pytest.fixture
-def service(contract: str) -> Iterator[LocalService]:
-    """A fresh local service without a rate limit (limits have their own tests), on each contract."""
-    with LocalService(ServiceConfig(rate_limit=None, contract=contract)) as running:
-        yield running
+def lease(services: ServicePool, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lease]:
+    """This test's services (see :class:`Lease`); those it started itself stop after it."""
+    with ExitStack() as stack:
+        yield Lease(services, stack, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServicePool]:
+    """The session's local services (see :class:`ServicePool`)."""
+    pool = ServicePool(tmp_path_factory.mktemp("services"))
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture(scope="session")
+def compiled_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compiled-schema cache for the session: a snapshot's schemas and zeep form are made once."""
+    return tmp_path_factory.mktemp("compiled")
+
+
+@pytest.fixture
+def service(contract: str, lease: Lease) -> LocalService:
+    """A local service without a rate limit (limits have their own tests), on each contract.
+
+    The session's service for the layout, reset to the state a new one starts with:
+    the seeded objects, no injected fault, no latency, no failed sign-in, zero counters.
+    """
+    return lease.service(ServiceConfig(rate_limit=None, contract=contract))
 
 
 def _free_port() -> int:
@@ -126,8 +236,112 @@ def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the tests that gather secret-scan evidence on one xdist worker, where the scan reads it."""
+# The slow tier: what runs the README or the manual's blocks, another program or Python, a type
+# checker or linter, several processes, or a soak.  ``-m "not slow"`` leaves it out of the inner
+# loop; the README's test command (the one .ci/run runs) keeps it.  A key is a file, or a file and
+# a test (every parameter of it); a key that names no collected test fails the whole-suite run.
+SLOW = {
+    "tests/test_readme.py": "runs the README's code and commands",
+    "tests/test_docs.py::test_docs_block": "runs the manual's code and commands",
+    "tests/test_docs.py::test_sphinx_builds_the_manual_without_warnings": "runs sphinx",
+    "tests/test_walkthrough.py": "drives the CLI as a newcomer would, in subprocesses",
+    "tests/test_quality.py::test_mypy_strict": "runs mypy on the package",
+    "tests/test_quality.py::test_ruff_lint_and_format": "runs ruff on the tree",
+    "tests/test_imports.py::test_import_boomi_soap_stays_lean": "a fresh Python",
+    "tests/test_imports.py::test_import_boomi_soap_loads_only_its_version": "a fresh Python",
+    "tests/test_imports.py::test_the_typed_client_path_loads_no_zeep_xmlschema_or_limiter_backend": "a fresh Python",
+    "tests/test_imports.py::test_the_public_names_load_nothing_until_used": "a fresh Python",
+    "tests/test_imports.py::test_the_type_checker_sees_every_lazy_name": "runs mypy",
+    "tests/boomi_soap/platform/test_runs.py::test_mypy_refuses_an_execution_id_where_a_request_id_belongs": "runs mypy",
+    "tests/codegen/test_generate.py::test_a_typed_program_type_checks_and_runs": "runs mypy and the program",
+    "tests/codegen/test_generate.py::test_generation_is_byte_stable": "a fresh Python",
+    "tests/codegen/test_layouts.py::test_codegen_on_the_layout_of_the_account": "imports the bindings in a fresh Python",
+    "tests/codegen/test_layouts.py::test_a_wsdl_whose_target_namespace_is_not_the_wrappers": "a fresh Python",
+    "tests/codegen/test_objects.py::test_the_local_service_finds_the_table_without_importing_codegen": "a fresh Python",
+    "tests/codegen/test_write.py::test_the_command_refused_a_write_by_the_kernel_keeps_the_package": "a fresh Python",
+    "tests/codegen/test_write.py::test_a_package_of_two_snapshots_does_not_import": "a fresh Python",
+    "tests/codegen/test_write.py::test_a_types_module_of_an_older_generator_does_not_import": "a fresh Python",
+    "tests/boomi_soap/wire/test_jsonform.py::test_runtime_imports_neither_xmlschema_nor_codegen": "a fresh Python",
+    "tests/boomi_soap/snapshot/test_reference.py::test_the_default_snapshot_does_not_load_the_local_service": (
+        "a fresh Python"
+    ),
+    "tests/boomi_soap/test_startup.py::test_a_typed_call_loads_neither_zeep_nor_xmlschema": "a fresh Python",
+    "tests/boomi_soap/test_validate.py::test_xmlschema_is_imported_only_to_explain": "a fresh Python",
+    "tests/boomi_soap/cli/test_output_tables.py::test_rich_is_imported_only_when_a_table_or_progress_is_shown": (
+        "a fresh Python"
+    ),
+    "tests/boomi_soap/cli/test_group.py::test_help_and_validate_never_import_the_client": "a fresh Python",
+    "tests/boomi_soap/cli/test_group.py::test_help_imports_no_command_module": "a fresh Python",
+    "tests/boomi_soap/cli/test_commands.py::test_a_piped_query_never_imports_rich": "a fresh Python",
+    "tests/boomi_soap/cli/test_commands.py::test_serve_prints_its_url_and_serves_the_wsdl": "runs boomi-soap serve",
+    "tests/boomi_soap/cli/test_commands.py::test_serve_stops_cleanly": "runs boomi-soap serve",
+    "tests/boomi_soap/cli/test_commands.py::test_serve_with_the_client_environment_exported_still_takes_the_demo_login": (
+        "runs boomi-soap serve"
+    ),
+    "tests/boomi_soap/cli/test_commands.py::test_a_query_on_a_terminal_is_a_table_with_names_beside_ids_and_its_pages_on_stderr": (
+        "runs the CLI on a terminal"
+    ),
+    "tests/boomi_soap/cli/test_commands.py::test_piped_output_is_unchanged_and_progress_goes_to_the_terminal_on_stderr": (
+        "runs the CLI on a terminal"
+    ),
+    "tests/boomi_soap/cli/test_commands.py::test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them": (
+        "runs the CLI on a terminal"
+    ),
+    "tests/boomi_soap/cli/test_surface.py::test_warnings_are_lines_for_people_without_logger_names": "runs the CLI",
+    "tests/boomi_soap/cli/test_surface.py::test_a_query_into_head_exits_0_on_the_broken_pipe": "runs the CLI into head",
+    "tests/boomi_soap/cli/test_ipack.py::test_serve_partner_lets_the_demo_login_act_on_its_sub_account": (
+        "runs boomi-soap serve"
+    ),
+    "tests/boomi_soap/cli/test_runs.py::test_ctrl_c_during_a_run_prints_its_request_id_and_exits_130": (
+        "interrupts a CLI process"
+    ),
+    "tests/boomi_soap/localservice/test_sized.py::test_serve_takes_the_size_from_a_flag_or_the_environment": (
+        "runs boomi-soap serve"
+    ),
+    "tests/boomi_soap/localservice/test_sized.py::test_open_queries_over_many_records_hold_little_and_the_oldest_expire_first": (
+        "a soak: 100,000 records under tracemalloc"
+    ),
+    "tests/boomi_soap/localservice/test_sized.py::test_an_evicted_token_is_an_expired_one_and_a_live_one_replays": (
+        "a soak: a thousand open result sets"
+    ),
+    "tests/boomi_soap/localservice/test_plugin.py": "runs pytest on a user's project in a subprocess",
+    "tests/boomi_soap/localservice/test_wsimport.py": "runs JAX-WS wsimport and javac",
+    "tests/boomi_soap/limits/test_limiter.py::test_a_stopped_process_holding_the_lock_costs_a_call_its_deadline_not_forever": (
+        "another process holds the lock"
+    ),
+    "tests/boomi_soap/limits/test_limiter.py::test_a_call_ends_within_total_timeout_when_the_lock_is_held": (
+        "another process holds the lock"
+    ),
+    "tests/boomi_soap/limits/test_limiter.py::test_an_async_call_waits_for_a_held_lock_off_the_event_loop": (
+        "another process holds the lock"
+    ),
+    "tests/boomi_soap/limits/test_limiter.py::test_redis_errors_mask_the_password_and_a_killed_redis_fails_closed": (
+        "starts and kills a redis server"
+    ),
+    "tests/boomi_soap/limits/test_limiter.py::test_host_backend_shares_one_window_across_processes": "four processes",
+    "tests/boomi_soap/limits/test_limiter.py::test_redis_backend_shares_one_window_across_hosts": "four processes",
+    "tests/reliability/test_processes.py": "four processes",
+    "tests/reliability/test_fuzz_readers.py": "fuzz rounds over every reader",
+    "tests/reliability/test_hostile.py::test_fuzz_validate": "fuzz rounds",
+    "tests/reliability/test_hostile.py::test_fuzz_response_parsing": "fuzz rounds",
+    "tests/reliability/test_crash.py::test_a_fetch_killed_at_random_points_leaves_the_previous_snapshot_whole": (
+        "kills fetching processes"
+    ),
+    "tests/reliability/test_load.py": "the load soak",
+    "tests/reliability/test_at_most_once.py::test_create_and_execute_process_run_at_most_once": "the at-most-once soak",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tier (see :data:`SLOW`); a key that names no test fails a whole-suite collection."""
+    used: set[str] = set()
     for item in items:
-        if "evidence" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("evidence"))
+        path, _, name = item.nodeid.partition("::")
+        for key in (path, f"{path}::{name.partition('[')[0]}"):
+            if key in SLOW:
+                item.add_marker(pytest.mark.slow)
+                used.add(key)
+    # A key that names no test would let a renamed test slip out of the tier unseen.
+    whole = [str(a) for a in config.args] == config.getini("testpaths") or not config.args
+    if whole and not config.option.keyword and not config.option.markexpr and (unused := sorted(set(SLOW) - used)):
+        raise pytest.UsageError(f"tests/conftest.py SLOW names no collected test: {unused}")

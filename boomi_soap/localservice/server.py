@@ -1055,6 +1055,24 @@ class LocalService:
         """Stop the service."""
         self.stop()
 
+    def reset(self) -> None:
+        """Restore the state the service started with, still listening on the same port.
+
+        Every account is seeded again from the configuration (sub-accounts again on
+        first use), the configured release is published again, no fault is queued or
+        counted, no latency is added, no failed sign-in is remembered, and the traffic
+        counters and quotas start from zero.  Open connections stay open (a client
+        keeps its keep-alive connection); call it between tests, not during a call.
+        """
+        self.injections = InjectionPlan()
+        self.sign_ins = SignInThrottle(self.config.sign_in_failures, self.config.sign_in_window)
+        if self.config.snapshot is None:  # a served snapshot has no other release to be left on
+            self._release = load_release(self.config.release, self.config.contract)
+        with self._accounts_lock:
+            self._accounts = {}
+            for account_id in self.config.accounts:
+                self._add_account(account_id)
+
     # -- addresses ------------------------------------------------------------------
     @property
     def base_url(self) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_U
 from boomi_soap.platform.polling import Backoff
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
-from tests.conftest import CONTRACTS
+from tests.conftest import CONTRACTS, Lease
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = Backoff(0.01, 2.0, 0.05)
@@ -39,28 +38,37 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
 
 
 @pytest.fixture
-def connect(contract: str, tmp_path: Path, transport: str) -> Iterator[Connect]:
-    """Start a service on the test's contract layout and return it with a client of it (SOAP or REST)."""
-    with ExitStack() as stack:
-        made = 0
+def connect(contract: str, lease: Lease, compiled_dir: Path, transport: str) -> Connect:
+    """Return a service on the test's contract layout with a client of it (SOAP or REST).
 
-        def start(timeline: tuple[float, float, float] = QUICK, **config: object) -> tuple[LocalService, Client]:
-            nonlocal made
-            made += 1
-            config.setdefault("rate_limit", None)
-            service = stack.enter_context(
-                LocalService(ServiceConfig(contract=contract, execution_timeline=timeline, **config))  # type: ignore[arg-type]
-            )
-            endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-            snapshot = refresh(CacheStore(tmp_path / f"cache{made}"), endpoint, CREDENTIALS).snapshot
-            settings = ClientSettings(rate_limit=None)
-            client = Client(
-                snapshot,
-                CREDENTIALS,
-                settings=settings,
-                compiled_dir=tmp_path / "compiled",
-                transport=transport,  # type: ignore[arg-type]
-            )
-            return service, client
+    The service is the session's for that configuration, reset to the state a new one
+    starts with (a second call alike in one test starts one of its own); its snapshot is
+    fetched once, so the client's schemas compile once per session.
+    """
 
-        yield start
+    def start(timeline: tuple[float, float, float] = QUICK, **config: object) -> tuple[LocalService, Client]:
+        config.setdefault("rate_limit", None)
+        service = lease.service(ServiceConfig(contract=contract, execution_timeline=timeline, **config))  # type: ignore[arg-type]
+        client = Client(
+            lease.snapshot(service, CREDENTIALS),
+            CREDENTIALS,
+            settings=ClientSettings(rate_limit=None),
+            compiled_dir=compiled_dir,
+            transport=transport,  # type: ignore[arg-type]
+        )
+        return service, client
+
+    return start
+
+
+@pytest.fixture
+def snapshot(service: LocalService, lease: Lease) -> Snapshot:
+    """The snapshot the test's service publishes, fetched once per service: read it, do not change its files."""
+    return lease.snapshot(service, CREDENTIALS)
+
+
+@pytest.fixture
+def own_snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
+    """A snapshot fetched for this test alone, under ``tmp_path``: for a test that changes its files."""
+    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+    return refresh(CacheStore(tmp_path / "own-cache"), endpoint, CREDENTIALS).snapshot

@@ -1,5 +1,6 @@
 """The reliability suite: the real client, cache, validator and local service, with
-sentinel credentials whose every trace is hunted down by ``test_zz_secret_scan.py``.
+sentinel credentials whose every trace is hunted down: after each test that gathers
+evidence, in what it added (``_no_secret_left``), and by ``test_zz_secret_scan.py``.
 
 ``--soak`` multiplies the load and at-most-once rounds by 10.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService, ServiceConfig, User
 from boomi_soap.settings import ClientSettings, RetryPolicy
 from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from tests.conftest import Lease
 
 USER = "sentinel@example.com"
 PASSWORD = "Sentinel-Pw-7f3a9c2e"
@@ -47,6 +50,25 @@ class Evidence:
 
     def error(self, exc: BaseException) -> None:
         self.texts += [str(exc), repr(exc)]
+
+    def mark(self) -> tuple[int, int, float]:
+        """Where the evidence stands now: for :meth:`hits` of what comes after."""
+        return len(self.records), len(self.texts), time.time()
+
+    def hits(self, since: tuple[int, int, float] = (0, 0, 0.0), files: Sequence[Path] = ()) -> list[str]:
+        """Where a secret shows in the records, texts and files added after ``since`` (and in ``files``)."""
+        records, texts, changed = since
+        found: list[str] = []
+        for record in self.records[records:]:
+            message = record.getMessage()
+            found += [f"log {record.name}: {s[:6]}..." for s in SECRETS if s in message]
+        for text in self.texts[texts:]:
+            found += [f"text: {s[:6]}..." for s in SECRETS if s in text]
+        written = [p for d in self.directories for p in d.rglob("*") if p.is_file() and p.stat().st_mtime >= changed]
+        for path in [*written, *files]:
+            data = path.read_bytes()
+            found += [f"file {path}: {s[:6]}..." for s in SECRETS if s.encode() in data]
+        return found
 
 
 class _Keep(logging.Handler):
@@ -80,6 +102,25 @@ def evidence() -> Iterator[Evidence]:
             logging.getLogger(name).setLevel(level)
 
 
+@pytest.fixture(autouse=True)
+def _no_secret_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that gathers evidence: no secret in the records, texts or files it added.
+
+    Checked per test, so the scan depends neither on the order the tests run in nor on
+    which xdist worker runs them; a leak fails the teardown of the test that leaked it.
+    """
+    if "evidence" not in request.fixturenames:
+        yield
+        return
+    evidence: Evidence = request.getfixturevalue("evidence")
+    records, texts, now = evidence.mark()
+    yield
+    # A second's slack: a file's mtime may be rounded down from the moment it was written.
+    hits = evidence.hits((records, texts, now - 1.0))
+    if hits:
+        pytest.fail(f"{request.node.nodeid} left a secret: {hits}", pytrace=False)
+
+
 def sentinel_config(**overrides: object) -> ServiceConfig:
     user = User(USER, password=PASSWORD, api_token=TOKEN, accounts=frozenset({DEFAULT_ACCOUNT}))
     settings = {"rate_limit": None, "users": (user,)} | overrides
@@ -87,10 +128,9 @@ def sentinel_config(**overrides: object) -> ServiceConfig:
 
 
 @pytest.fixture
-def service(evidence: Evidence, contract: str) -> Iterator[LocalService]:
-    """A sentinel-credential service on each contract layout."""
-    with LocalService(sentinel_config(contract=contract)) as running:
-        yield running
+def service(evidence: Evidence, contract: str, lease: Lease) -> LocalService:
+    """A sentinel-credential service on each contract layout (the session's, reset to its starting state)."""
+    return lease.service(sentinel_config(contract=contract))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import pickle
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -29,12 +30,20 @@ def bundle(directory: Path) -> SchemaBundle:
     return SchemaBundle(snapshot.sha256, snapshot.directory, imports, CompiledCache(directory))
 
 
+@pytest.fixture(scope="session")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference schema's compiled form, made once (compiling it is the slow part)."""
+    directory = tmp_path_factory.mktemp("compiled-once") / "compiled"
+    _ = bundle(directory).explainer
+    return directory
+
+
 @pytest.fixture
-def compiled(tmp_path: Path) -> tuple[Path, str]:
-    """A compiled cache holding the reference schema's compiled form."""
+def compiled(compiled_once: Path, tmp_path: Path) -> tuple[Path, str]:
+    """A compiled cache holding the reference schema's compiled form (a copy of its own, to damage)."""
     snapshot = pinned_store().current(DEFAULT_ACCOUNT)
     directory = tmp_path / "compiled"
-    _ = bundle(directory).explainer
+    shutil.copytree(compiled_once, directory)  # modes kept: the copy is as private as the original
     assert CompiledCache(directory).load(snapshot.sha256) is not None
     return directory, snapshot.sha256
 
