@@ -245,6 +245,7 @@ SLOW = {
     "tests/test_docs.py::test_docs_block": "runs the manual's code and commands",
     "tests/test_docs.py::test_sphinx_builds_the_manual_without_warnings": "runs sphinx",
     "tests/test_walkthrough.py": "drives the CLI as a newcomer would, in subprocesses",
+    "tests/test_newcomer.py": "the README's first hour in subprocesses (serve, fetch, first.py, run, deploy, ipack)",
     "tests/test_quality.py::test_mypy_strict": "runs mypy on the package",
     "tests/test_quality.py::test_ruff_lint_and_format": "runs ruff on the tree",
     "tests/test_imports.py::test_import_boomi_soap_stays_lean": "a fresh Python",
