@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import logging
 import os
 import threading
@@ -204,11 +205,18 @@ class QueryResults(Iterator[Any]):
         exhausted: Whether the last page was reached.
     """
 
-    def __init__(self, client: Client, first: Callable[[], Any], on_page: Callable[[int, int], None] | None) -> None:
+    def __init__(
+        self,
+        client: Client,
+        first: Callable[[], Any],
+        on_page: Callable[[int, int], None] | None,
+        limit: int | None = None,
+    ) -> None:
         self._client = client
         self._next_page: Callable[[], Any] | None = first
         self._buffer: list[Any] = []
         self._on_page = on_page
+        self._limit = limit
         self.pages = 0
         self.seen = 0
         self.exhausted = False
@@ -216,7 +224,27 @@ class QueryResults(Iterator[Any]):
     def __iter__(self) -> QueryResults:
         return self
 
+    def __repr__(self) -> str:
+        state = "exhausted" if self.exhausted else "more to read" if self._next_page or self._buffer else "last page"
+        limit = f", limit={self._limit}" if self._limit is not None else ""
+        return f"QueryResults(pages={self.pages}, seen={self.seen}{limit}, {state})"
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        """``results[:10]``: the next results of a slice, read from the pages as needed (they are consumed).
+
+        Raises:
+            TypeError: For an index or a negative bound (the total is not known until the last page).
+        """
+        if not isinstance(index, slice):
+            raise TypeError("QueryResults takes a slice (results[:10]); it is read once, front to back")
+        if any(bound is not None and bound < 0 for bound in (index.start, index.stop, index.step)):
+            raise TypeError("QueryResults slices take no negative bound: the total is known only at the last page")
+        return list(itertools.islice(self, index.start, index.stop, index.step))
+
     def __next__(self) -> Any:
+        if self._limit is not None and self.seen >= self._limit:
+            self.exhausted = True
+            raise StopIteration
         while not self._buffer:
             if self._next_page is None:
                 self.exhausted = True
@@ -571,6 +599,7 @@ class Client:
         *,
         sort: Mapping[str, str] | None = None,
         on_page: Callable[[int, int], None] | None = None,
+        limit: int | None = None,
     ) -> QueryResults:
         """Query objects; the iterator follows ``queryToken`` pages lazily.
 
@@ -579,12 +608,16 @@ class Client:
             where: A filter built with :class:`~boomi_soap.query.F`; ``None`` for all.
             sort: ``{field: "ASC" | "DESC"}`` (where the object supports sorting).
             on_page: Called with (pages so far, results so far) after each page.
+            limit: Stop after this many results (no page past the one that holds the last is asked for).
 
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
         config = self.query_config(where, sort=sort)
-        return QueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be 0 or more")
+        first = lambda: self._call("query", objectType=object_type, queryConfig=config)  # noqa: E731
+        return QueryResults(self, first, on_page, limit)
 
     def query_config(self, where: Expression | None, *, sort: Mapping[str, str] | None = None) -> Any:
         """The ``queryConfig`` value of a filter and sort (``None``: every object, unsorted).
@@ -657,10 +690,15 @@ class Client:
 
     def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
-        return self._call("update", object=self._object(obj, object_type, fields))
+        return self._call("update", object=self._object(obj, object_type, fields, "update"))
 
-    def _object(self, obj: Any, object_type: str | None, fields: dict[str, Any]) -> Any:
+    def _object(self, obj: Any, object_type: str | None, fields: dict[str, Any], operation: str = "create") -> Any:
         if isinstance(obj, str):
+            if object_type is not None:  # update("Environment", env): the object would be dropped, unsent
+                raise TypeError(
+                    f"{operation}() takes an object, or a type name and its fields as keywords; got the type name"
+                    f" {obj!r} and a {type(object_type).__name__} (pass the object alone: {operation}(obj))"
+                )
             obj, object_type = None, obj
         if obj is not None:
             return obj

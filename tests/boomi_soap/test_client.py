@@ -207,6 +207,37 @@ def test_ends_with_on_the_next_release(service: LocalService, tmp_path: Path) ->
     assert "renewRuntimeCertificate" in client.operations
 
 
+def test_query_results_say_where_they_are_slice_and_stop_at_a_limit(client: Client, service: LocalService) -> None:
+    results = client.query("ExecutionRecord")
+    assert repr(results) == "QueryResults(pages=0, seen=0, more to read)"
+    head = results[:3]
+    assert [type(r).__name__ for r in head] == ["ExecutionRecord"] * 3
+    assert repr(results) == "QueryResults(pages=1, seen=3, more to read)"
+    assert [r.executionId for r in results[:2]] == [r.executionId for r in client.query("ExecutionRecord")[3:5]]
+    with pytest.raises(TypeError, match="takes a slice"):
+        results[0]  # type: ignore[index]
+    with pytest.raises(TypeError, match="no negative bound"):
+        results[-5:]
+    calls = service.stats.calls if hasattr(service, "stats") else None
+    limited = client.query("ExecutionRecord", limit=150)
+    assert len(list(limited)) == 150
+    assert limited.pages == 2  # the third page is never asked for
+    assert repr(limited) == "QueryResults(pages=2, seen=150, limit=150, exhausted)"
+    assert list(client.query("ExecutionRecord", limit=0)) == []
+    del calls
+
+
+def test_update_with_a_type_name_and_an_object_is_a_local_type_error(client: Client, service: LocalService) -> None:
+    created = client.create("Environment", name="QA", classification="TEST")
+    created.name = "QA 2"
+    with pytest.raises(TypeError, match=r"update\(\) takes an object, or a type name and its fields as keywords"):
+        client.update("Environment", created)  # type: ignore[arg-type]
+    kept = service.store().get("Environment", created.id)
+    assert kept is not None  # nothing was sent: the stored one is untouched
+    assert client.get("Environment", created.id).name == "QA"
+    assert client.delete("Environment", created.id)
+
+
 def test_create_update_delete(client: Client, service: LocalService) -> None:
     created = client.create("Environment", name="QA", classification="TEST")
     assert type(created).__name__ == "Environment"
