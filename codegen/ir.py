@@ -91,3 +91,4 @@ class Model:
     namespace: str
     snapshot_sha256: str
     diagnostics: tuple[str, ...] = field(default=())
+    contract_sha256: str = ""  # the snapshot's digest with its SOAP addresses blanked (boomi_soap.snapshot.digest)

@@ -15,6 +15,7 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.snapshot.contract import Child, contract_of
+from boomi_soap.snapshot.digest import contract_sha256
 from codegen.ir import EnumDef, FieldDef, Model, OperationDef, TypeDef
 
 __all__ = ["parse_snapshot"]
@@ -224,4 +225,5 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
         contract.data_namespace,
         snapshot.sha256,
         tuple(diagnostics),
+        contract_sha256(snapshot),
     )

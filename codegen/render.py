@@ -340,6 +340,8 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         '__all__ = ["OPERATIONS", "TypedClient"]',
         "",
         f"SNAPSHOT_SHA256 = {_q(model.snapshot_sha256)}",
+        f"CONTRACT_SHA256 = {_q(model.contract_sha256)}",
+        '"""The same snapshot with its SOAP addresses blanked: a client of the same service elsewhere matches it."""',
         *_sibling_check(model, package, "operations.py", "t"),
         "",
         '_T = TypeVar("_T")',
@@ -358,7 +360,12 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         '        """Wrap a client (which validates, signs, rate-limits and maps faults)."""',
         "        self.client = client",
         "        self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)",
-        f"        check_snapshot(client, SNAPSHOT_SHA256, {_q(package)})",
+        *_layout(
+            "        ",
+            "",
+            _Group("check_snapshot(", ("client", "SNAPSHOT_SHA256", _q(package), "contract=CONTRACT_SHA256"), ")"),
+            "",
+        ),
     ]
     for operation in model.operations:
         params = [f"{f.name}: {_optional(names.annotation(f, 't.'))} = None" for f in operation.inputs]

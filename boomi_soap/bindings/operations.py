@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient i
 __all__ = ["OPERATIONS", "TypedClient"]
 
 SNAPSHOT_SHA256 = "ce5dec1120be27536278d5d2314353db065de82d7127bf6f368014cb4e14be48"
+CONTRACT_SHA256 = "170afc0407ce3ceaf0747a4e78db9365755e0581e1cfc57617f0e2884fed3bee"
+"""The same snapshot with its SOAP addresses blanked: a client of the same service elsewhere matches it."""
 _TYPES_SNAPSHOT = str(getattr(t, "SNAPSHOT_SHA256", "another snapshot"))
 if _TYPES_SNAPSHOT != SNAPSHOT_SHA256:  # files of two generations: refused here, not at a later call
     raise ImportError(
@@ -124,7 +126,7 @@ class TypedClient:
         """Wrap a client (which validates, signs, rate-limits and maps faults)."""
         self.client = client
         self._caller = TypedCaller(client, t.NAMESPACE, t.REGISTRY)
-        check_snapshot(client, SNAPSHOT_SHA256, "boomi_soap.bindings")
+        check_snapshot(client, SNAPSHOT_SHA256, "boomi_soap.bindings", contract=CONTRACT_SHA256)
 
     def get(self, *, object_type: str | None = None, object_id: str | None = None) -> t.BaseType | None:
         """WSDL operation ``get``."""

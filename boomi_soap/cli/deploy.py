@@ -12,7 +12,7 @@ import click
 
 from boomi_soap.cli._input import pairs
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
-from boomi_soap.cli._output import echo_json, fail
+from boomi_soap.cli._output import echo_json, fail, print_rows
 from boomi_soap.cli.runs import resolve
 from boomi_soap.exceptions import BoomiSoapError
 
@@ -138,7 +138,7 @@ def _out_of_range(field: str, low: int, high: int) -> str | None:
               help="Replace the schedules with these (repeatable); numbers are checked (minute 0-59, hour 0-23,"
                    " day of week 1-7, day of month 1-31, month 1-12).")  # fmt: skip
 @click.option("--clear", is_flag=True, help="Remove every schedule.")
-@client_options("text", "json")
+@client_options("text", "json", table=True)
 def schedules(options: ClientOptions, process: str, atom: str, lines: tuple[str, ...], clear: bool) -> None:
     """Show, set or clear the schedules of PROCESS (id or name) on an Atom (id or name)."""
     from boomi_soap.platform.deploy import Schedule, get_schedules, set_schedules
@@ -159,6 +159,10 @@ def schedules(options: ClientOptions, process: str, atom: str, lines: tuple[str,
     except BoomiSoapError as exc:
         raise fail(exc) from None
     rows = [{k: getattr(s, k) for k in Schedule().as_fields()} for s in current.Schedule]
+    if options.output == "table":  # a terminal's default: the names typed beside their ids, a row a schedule
+        where = f"{named(process, current.processId)} on {named(atom, current.atomId)}"
+        print_rows(rows, title=f"{where}: Schedule", object_type="Schedule")
+        return
     report(options, {"process": process, "processId": current.processId, "atom": atom, "atomId": current.atomId,
                      "schedules": rows},
            "\n".join(" ".join(str(v) for v in row.values()) for row in rows) or "no schedules")  # fmt: skip

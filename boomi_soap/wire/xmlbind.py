@@ -40,19 +40,27 @@ _warned: set[tuple[str, str]] = set()
 _warned_lock = threading.Lock()
 
 
-def check_snapshot(client: Any, digest: str, package: str) -> None:
-    """Warn once per package and snapshot when bindings meet a client of another snapshot.
+def check_snapshot(client: Any, digest: str, package: str, contract: str = "") -> None:
+    """Warn once per package and snapshot when bindings meet a client of another contract.
 
     The bindings still work where the contracts agree; the warning says where to look
-    when a field or an operation is missing.
+    when a field or an operation is missing.  A snapshot that differs only in its SOAP
+    address (the same service on another host or port) is the same contract: with
+    ``contract`` given, that is compared (:func:`boomi_soap.snapshot.digest.contract_sha256`)
+    and no warning is logged.
 
     Args:
         client: A :class:`~boomi_soap.client.Client`.
         digest: The ``sha256`` of the snapshot the bindings were generated from.
         package: The bindings' package name, for the message.
+        contract: The snapshot's address-blind digest (``CONTRACT_SHA256`` of bindings
+            generated since it exists; ``""`` compares ``digest`` only).
     """
-    actual = getattr(getattr(client, "snapshot", None), "sha256", None)
+    snapshot = getattr(client, "snapshot", None)
+    actual = getattr(snapshot, "sha256", None)
     if actual is None or actual == digest:
+        return
+    if contract and _contract_of(snapshot) == contract:
         return
     with _warned_lock:
         if (package, actual) in _warned:
@@ -60,8 +68,19 @@ def check_snapshot(client: Any, digest: str, package: str) -> None:
         _warned.add((package, actual))
     _log.warning(
         "%s was generated from snapshot sha256 %s, but the client uses %s (%s); regenerate with boomi-soap codegen",
-        package, digest[:16], actual[:16], getattr(client.snapshot, "directory", "?"),
+        package, digest[:16], actual[:16], getattr(snapshot, "directory", "?"),
     )  # fmt: skip
+
+
+def _contract_of(snapshot: Any) -> str | None:
+    # Imported here: generated ``types`` modules import this module, and most never make a client.
+    from boomi_soap.exceptions import XMLInputError
+    from boomi_soap.snapshot.digest import contract_sha256
+
+    try:
+        return contract_sha256(snapshot)
+    except (AttributeError, OSError, XMLInputError):  # not a snapshot on disk, or unreadable: not the same contract
+        return None
 
 
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"

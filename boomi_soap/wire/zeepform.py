@@ -33,6 +33,10 @@ but zeep's model, and cannot change the client that loads it:
 - the document and its schema are then given the client's transport and settings,
   whatever the form put there.
 
+Objects zeep builds from a response show, in their ``repr`` and ``str``, the holder of
+an ``xs:any`` (``_value_1``) that is nearly always empty; :func:`load_document` makes
+them leave an empty one out (attribute and item access are unchanged).
+
 A form is kept only once it has loaded back, and one that is missing, foreign,
 damaged, unreadable or refused is never an error: the WSDL is parsed as zeep always
 does, and the form is written again.
@@ -44,7 +48,10 @@ import hashlib
 import io
 import logging
 import pickle
+import re
 import sys
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -58,7 +65,7 @@ if TYPE_CHECKING:
 
     from boomi_soap.snapshot.schema import CompiledCache
 
-__all__ = ["FORM_VERSION", "load_document", "pickle_document", "unpickle_document"]
+__all__ = ["FORM_VERSION", "load_document", "pickle_document", "quiet_any_holders", "unpickle_document"]
 
 FORM_VERSION: Final = 1
 """Bumped when what is pickled, or how, changes."""
@@ -229,6 +236,39 @@ def _label(sha256: str, wsdl: Path, settings: zeep.Settings) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
+_HOLDER: Final = re.compile(r"_value_\d+")  # zeep's name for the content of an xs:any it did not map
+_quiet_lock = threading.Lock()
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, (list, str)) and not value)
+
+
+def _quiet_repr(self: Any) -> str:
+    from zeep.xsd.printer import PrettyPrinter
+
+    values = self.__values__
+    shown = OrderedDict((k, v) for k, v in values.items() if not (_HOLDER.fullmatch(k) and _empty(v)))
+    return str(PrettyPrinter().pformat(shown))  # type: ignore[no-untyped-call]
+
+
+def quiet_any_holders() -> None:
+    """Leave an empty ``_value_1`` out of the ``repr`` and ``str`` of zeep's objects (idempotent).
+
+    zeep shows the holder of every ``xs:any`` of a type, read or not, so each object
+    Boomi returns prints ``'_value_1': None``.  Only the display changes: ``obj._value_1``
+    and ``obj["_value_1"]`` still answer, and a holder with content is shown.
+    """
+    from zeep.xsd.valueobjects import CompoundValue
+
+    with _quiet_lock:
+        if CompoundValue.__repr__ is not _quiet_repr:
+            # On the class zeep derives every per-type class from: they are made while
+            # parsing or rebuilt from a form, so none is missed (zeep's own repr minus the key).
+            setattr(CompoundValue, "__repr__", _quiet_repr)  # noqa: B010
+            setattr(CompoundValue, "__str__", _quiet_repr)  # noqa: B010
+
+
 def load_document(
     sha256: str, wsdl: Path, transport: Any, settings: zeep.Settings, cache: CompiledCache | None
 ) -> Document:
@@ -243,6 +283,7 @@ def load_document(
     """
     from zeep.wsdl import Document
 
+    quiet_any_holders()
     label = _label(sha256, wsdl, settings) if cache is not None else ""
     name = f"{label[:32]}.zeep"
     if cache is not None:

@@ -131,9 +131,8 @@ def test_generated_helpers_follow_what_each_object_supports(
     with caplog.at_level(logging.WARNING, logger="boomi_soap.bindings"):
         typed = typed_client(client)
         typed_client(client)
-    same = snapshot.sha256 == package.SNAPSHOT_SHA256
     warnings = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.bindings"]
-    assert len(warnings) == (0 if same else 1)
+    assert warnings == []  # the same contract on another port: only the address differs
 
     before = service.limit_stats().accepted
     with pytest.raises(InvalidRequestError) as refused:
@@ -153,7 +152,33 @@ def test_bindings_warn_once_on_another_snapshot(
         check_snapshot(client, "0" * 64, f"acme_{snapshot.sha256[:8]}")
         check_snapshot(client, "0" * 64, f"acme_{snapshot.sha256[:8]}")
         check_snapshot(client, snapshot.sha256, "acme_same")
+        check_snapshot(client, "1" * 64, "acme_other_contract", contract="1" * 64)
     messages = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.bindings"]
-    assert len(messages) == 1
+    assert len(messages) == 2
     assert messages[0].startswith(f"acme_{snapshot.sha256[:8]} was generated from snapshot sha256 0000000000000000,")
     assert messages[0].endswith("regenerate with boomi-soap codegen")
+    assert messages[1].startswith("acme_other_contract was generated from snapshot sha256 1111111111111111,")
+
+
+@pytest.mark.contracts("split", "single", why="split is the bundled bindings' contract, single another one")
+def test_bundled_bindings_warn_only_when_the_contract_differs_not_the_address(
+    snapshot: Snapshot, service: LocalService, contract: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import boomi_soap.bindings as bindings
+
+    bundled = pinned_store().current(DEFAULT_ACCOUNT)
+    assert snapshot.endpoint != bundled.endpoint  # the fetched snapshot names this service, on its own free port
+    assert snapshot.sha256 != bindings.SNAPSHOT_SHA256  # every byte hashed: the WSDL's soap:address differs
+
+    client = Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="boomi_soap.bindings"):
+        typed = bindings.TypedClient(client)
+    messages = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.bindings"]
+    if contract == "split":
+        assert messages == []
+        assert typed.get_account(DEFAULT_ACCOUNT).account_id == DEFAULT_ACCOUNT
+    else:
+        assert len(messages) == 1
+        assert messages[0].startswith(
+            f"boomi_soap.bindings was generated from snapshot sha256 {bindings.SNAPSHOT_SHA256[:16]},"
+        )

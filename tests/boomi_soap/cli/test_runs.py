@@ -146,6 +146,33 @@ def test_a_followed_run_shows_its_status_as_it_changes_on_a_terminal_and_q_silen
     ]
 
 
+@pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every layout")
+def test_schedules_is_a_table_on_a_terminal_and_lines_when_piped(connect: Connect, tmp_path: Path) -> None:
+    # Issue 26: `schedules` printed text lines or JSON only, never a table a person can scan.
+    from tests.boomi_soap.cli.test_commands import _on_a_terminal
+
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+    where = [PROCESS, "--atom", "Production Atom"]
+    assert invoke("schedules", *where, "--set", "*/15 8 * * * *", "--set", "0 18 1-5 * * *").exit_code == 0
+    piped = invoke("schedules", *where)
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout.splitlines() == ["*/15 8 * * * *", "0 18 1-5 * * *"]  # a line each, as before
+    ids = json.loads(invoke("schedules", *where, "--format", "json").stdout)
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    _, shown = _on_a_terminal(["-q", "schedules", *where, "--cache-dir", str(tmp_path / "cli-cache")], env)
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    assert lines[0] == f"{PROCESS} ({ids['processId']}) on Production Atom ({ids['atomId']}): Schedule", lines
+    assert lines[-1] == "2 results", lines
+    header = next(line for line in lines if "minutes" in line)
+    assert "hours" in header, header
+    assert "daysOfWeek" in header, header
+    assert any("*/15" in line and "8" in line for line in lines), shown
+    assert any("1-5" in line and "18" in line for line in lines), shown
+    table = invoke("schedules", *where, "--format", "table")  # asked for, into a pipe
+    assert table.stdout.splitlines()[0] == lines[0]
+
+
 def _invoker(service: LocalService, tmp_path: Path) -> Callable[..., Result]:
     """Fetch the service's contract into a cache; return a runner of commands against it."""
     runner = CliRunner()

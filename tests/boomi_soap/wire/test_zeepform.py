@@ -18,10 +18,10 @@ import zeep.wsdl.wsdl
 from lxml import etree
 
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials
-from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
+from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 from boomi_soap.snapshot.schema import CompiledCache
 from boomi_soap.wire.zeepform import load_document, pickle_document, unpickle_document
 from tests.conftest import CONTRACTS
@@ -311,3 +311,20 @@ def test_type_rebuilds_only_zeeps_own_classes(snapshots: dict[str, Snapshot], tm
     )  # fmt: skip
     with pytest.raises(pickle.UnpicklingError, match="'X' that zeep does not make"):
         unpickle_document(with_a_method, transport, settings)
+
+
+def test_an_empty_any_holder_is_left_out_of_reprs_only(tmp_path: Path) -> None:
+    with LocalService(ServiceConfig(rate_limit=None)) as service:
+        endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
+        snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
+        environments = list(client(snapshot, tmp_path).query("Environment"))
+        environment = client(snapshot, tmp_path / "second").get("Environment", environments[0].id)
+    for obj in (environments[0], environment):
+        assert "_value_1" in obj  # zeep's holder of the type's xs:any: still there, and empty
+        assert obj._value_1 is None
+        assert obj["_value_1"] is None
+        for shown in (repr(obj), str(obj), repr(environments)):
+            assert "_value_1" not in shown
+            assert f"'name': {obj.name!r}" in shown
+    environment._value_1 = [etree.Element("extra")]
+    assert "'_value_1': [" in repr(environment)  # a holder with content is shown
