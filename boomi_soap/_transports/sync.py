@@ -158,8 +158,9 @@ class SafeTransport:
         record = self._record()
         settings = self.client_settings
         if _log.isEnabledFor(logging.DEBUG):
-            # Prepared as requests will, so session auth shows up (masked) among the headers.
-            prepared = self.session.prepare_request(requests.Request(method, address, headers=headers))
+            # Prepared as requests will, body included (so Content-Length is the one sent),
+            # and session auth shows up (masked) among the headers.
+            prepared = self.session.prepare_request(requests.Request(method, address, headers=headers, data=message))
             _log.debug(
                 "%s request to %s\n%s\n\n%s",
                 record.operation, redact_url(address), redact_headers(prepared.headers),

@@ -156,6 +156,9 @@ def test_debug_logs_mask_secret_fields_by_name(caplog: pytest.LogCaptureFixture)
         assert "<name>visible-name</name>" in text
     assert "Authorization: Basic ***" in logs[0]
     assert "Set-Cookie: ***" in logs[1]
+    # The headers logged are the ones sent: the body's length, not the 0 of a request without one.
+    assert f"Content-Length: {len(ENVELOPE)}" in logs[0]
+    assert "Content-Length: 0" not in logs[0]
 
 
 def test_debug_bodies_are_cut_with_their_size(caplog: pytest.LogCaptureFixture) -> None:
