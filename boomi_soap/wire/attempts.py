@@ -255,5 +255,13 @@ def next_try(
     if last:
         return None
     record.history.append(f"attempt {record.attempts}: {retry_reason}; retry in {pause:.2f} s")
-    _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
+    if error is not None:
+        # A connection that failed is not the service's pacing (a 503 is): say so while it retries,
+        # rather than seconds of silence before the error (the CLI shows warnings as lines).
+        _log.warning(
+            "%s; retrying in %.1f s (attempt %d of %d)",
+            error, pause, record.attempts + 1, policy.max_retries + 1,
+        )  # fmt: skip
+    else:
+        _log.debug("%s: %s, retrying in %.2f s", record.operation, retry_reason, pause)
     return pause

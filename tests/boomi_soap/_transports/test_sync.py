@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import socket
 from pathlib import Path
 
@@ -205,11 +206,18 @@ def test_a_dns_failure_names_the_host_and_is_not_retried(tmp_path: Path, monkeyp
     assert (refused.value.sent, refused.value.attempts) == (False, 1)
 
 
-def test_a_refused_connection_names_the_url(tmp_path: Path) -> None:
-    with pytest.raises(
-        TransportError, match=r"could not connect to http://127\.0\.0\.1:9/api/soap/v1/\S+: connection refused"
+def test_a_refused_connection_names_the_url(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        caplog.at_level(logging.WARNING, logger="boomi_soap.client"),
+        pytest.raises(
+            TransportError, match=r"could not connect to http://127\.0\.0\.1:9/api/soap/v1/\S+: connection refused"
+        ),
     ):
         client_at("http://127.0.0.1:9", tmp_path).get("Account", DEFAULT_ACCOUNT)
+    # Each retry says so as it waits, instead of seconds of silence before the error.
+    retries = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.client" and r.levelno == logging.WARNING]
+    assert retries
+    assert all(re.search(r"connection refused; retrying in [\d.]+ s \(attempt \d of \d\)$", m) for m in retries)
 
 
 @pytest.mark.parametrize("status", [200, 502])
