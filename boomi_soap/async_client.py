@@ -45,7 +45,7 @@ from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
-from boomi_soap.wire.soap import execution_arguments, log_call, translate
+from boomi_soap.wire.soap import execution_arguments, one_call
 from boomi_soap.wire.tolerance import Deviations
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
@@ -241,20 +241,8 @@ class AsyncClient:
     async def _call(self, operation: str, **kwargs: Any) -> Any:
         if isinstance(self.sync, SubAccountClient):
             kwargs = self.sync.overridden(operation, kwargs)
-        record = self._transport.begin(operation)
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await getattr(self._service, operation)(**kwargs)
-            outcome = "ok"
-            return result
-        except Exception as exc:
-            mapped = translate(operation, exc, record)
-            if mapped is exc:
-                raise
-            raise mapped from None
-        finally:
-            log_call(operation, outcome, started, record)
+        with one_call(operation, self._transport.begin(operation)):
+            return await getattr(self._service, operation)(**kwargs)
 
     # -- operations -----------------------------------------------------------------
     async def get(self, object_type: str, object_id: str) -> Any:

@@ -54,9 +54,9 @@ from boomi_soap.wire.soap import (
     SOAP_HEADERS,
     execution_arguments,
     log_call,
+    one_call,
     read_answer,
     sign,
-    translate,
     wrap,
 )
 from boomi_soap.wire.tolerance import Deviations, check_answer
@@ -528,20 +528,8 @@ class Client:
             raise InvalidRequestError("type", f"{name} is not a type of this account's schema") from None
 
     def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        record = self._transport.begin(operation)
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = getattr(self._service, operation)(*args, **kwargs)
-            outcome = "ok"
-            return result
-        except Exception as exc:
-            mapped = translate(operation, exc, record)
-            if mapped is exc:
-                raise
-            raise mapped from None
-        finally:
-            log_call(operation, outcome, started, record)
+        with one_call(operation, self._transport.begin(operation)):
+            return getattr(self._service, operation)(*args, **kwargs)
 
     # -- operations -----------------------------------------------------------------
     def get(self, object_type: str, object_id: str) -> Any:

@@ -7,9 +7,10 @@ No sockets and no sleeps: :func:`wrap` and :func:`sign` build what a driver send
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from lxml import etree
@@ -99,6 +100,23 @@ def execution_arguments(
         raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
     bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]} if properties else None
     return {"processId": process_id, "processName": process_name, "atomId": atom_id, "ProcessProperties": bag}
+
+
+@contextlib.contextmanager
+def one_call(operation: str, record: CallRecord) -> Iterator[None]:
+    """Around one zeep call, sync or async alike: its errors typed (:func:`translate`) and the call logged."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        yield
+        outcome = "ok"
+    except Exception as exc:
+        mapped = translate(operation, exc, record)
+        if mapped is exc:
+            raise
+        raise mapped from None
+    finally:
+        log_call(operation, outcome, started, record)
 
 
 def log_call(operation: str, outcome: str, started: float, record: CallRecord) -> None:
