@@ -158,7 +158,7 @@ def test_errors_alike(client: Client) -> None:
     env_zeep = client.type("Environment")(name="x", classification="TEST")
     env_typed = t.Environment(name="x", classification=t.EnvironmentClassification.TEST)
     for call in (lambda: client.call("execute", object=env_zeep), lambda: typed.execute(object_=env_typed)):
-        with pytest.raises(InvalidRequestError, match="execute operation is not implemented"):
+        with pytest.raises(InvalidRequestError, match="execute of Environment is not simulated"):
             call()
 
 
