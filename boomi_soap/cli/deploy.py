@@ -16,7 +16,7 @@ from boomi_soap.cli._output import echo_json, fail, print_rows
 from boomi_soap.cli.runs import resolve
 from boomi_soap.exceptions import BoomiSoapError
 
-__all__ = ["deploy", "extensions", "promote", "schedules"]
+__all__ = ["deploy", "extensions", "promote", "schedules", "undeploy"]
 
 
 def named(value: str, ident: str) -> str:
@@ -65,6 +65,44 @@ def deploy(options: ClientOptions, process: str, environment: str, version: str 
                "deploymentId": deployed.deploymentId}  # fmt: skip
     report(options, fields, f"deployed package {packaged.packageVersion} ({packaged.packageId}) of {what}:"
                             f" deployment {deployed.deploymentId}")  # fmt: skip
+
+
+@click.command()
+@click.argument("process")
+@click.option("--environment", required=True, help="Environment id or name.")
+@client_options("text", "json")
+def undeploy(options: ClientOptions, process: str, environment: str) -> None:
+    """Remove the active deployment of PROCESS (id or name) from an environment (id or name).
+
+    The process, the environment and the deployment are checked before anything is
+    removed; the package stays, so it can be deployed again.
+    """
+    from boomi_soap.platform.deploy import deployed_package
+    from boomi_soap.platform.deploy import undeploy as remove
+
+    client = build_client(options)
+    process_id, environment_id = (
+        resolve(client, "Process", process, "PROCESS"),
+        resolve(client, "Environment", environment, "--environment"),
+    )
+    what = f"process {named(process, process_id)} from environment {named(environment, environment_id)}"
+    try:
+        found = deployed_package(client, process_id, environment_id)
+        if found is None:
+            raise click.ClickException(f"{what}: nothing to undeploy, the process is not deployed there")
+        fields: dict[str, Any] = {"process": process, "processId": process_id, "environment": environment,
+                                  "environmentId": environment_id, "deploymentId": found.deploymentId,
+                                  "packageId": found.packageId, "packageVersion": found.packageVersion,
+                                  "dry_run": options.dry_run}  # fmt: skip
+        removed = f"deployment {found.deploymentId} (package {found.packageVersion}, {found.packageId}) of {what}"
+        if options.dry_run:
+            report(options, fields, f"would undeploy {removed}")
+            return
+        if not remove(client, found.deploymentId):
+            raise click.ClickException(f"{what}: deployment {found.deploymentId} was already gone")
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    report(options, fields, f"undeployed {removed}")
 
 
 @click.command()
