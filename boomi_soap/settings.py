@@ -149,6 +149,8 @@ class ClientSettings:
         unavailable_after: Seconds of uninterrupted HTTP 503 after which a call fails with
             ``ServiceUnavailableError`` ("quota exhausted or service down") instead of retrying.
         max_retry_after: Longest ``Retry-After`` honoured by waiting; a longer one fails at once.
+        otp: A one-time password for an account with two-factor sign-in, sent as the
+            ``X-Boomi-OTP`` header on every request; masked in ``repr`` and in DEBUG logs.
     """
 
     rate_limit: float | None = 5.0
@@ -173,6 +175,7 @@ class ClientSettings:
     quota_warn_share: float = 0.8
     unavailable_after: float = 60.0
     max_retry_after: float = 120.0
+    otp: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         """Check every field.
@@ -196,6 +199,10 @@ class ClientSettings:
             raise ConfigurationError(f"ClientSettings.retry must be a RetryPolicy, not {type(self.retry).__name__}")
         if not isinstance(self.user_agent, str) or not self.user_agent or any(c in self.user_agent for c in "\r\n"):
             raise ConfigurationError("ClientSettings.user_agent must be a non-empty one-line string")
+        if self.otp is not None and (
+            not isinstance(self.otp, str) or not self.otp or any(c in self.otp for c in "\r\n")
+        ):
+            raise ConfigurationError("ClientSettings.otp must be a non-empty one-line string")  # never the value
         if self.proxies is not None and not (
             isinstance(self.proxies, Mapping)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in self.proxies.items())
@@ -229,5 +236,7 @@ class ClientSettings:
                 value = {scheme: redact_url(url, keep_user=True) for scheme, url in value.items()}
             elif each.name == "limiter" and isinstance(value, str):
                 value = redact_url(value, keep_user=True)
+            elif each.name == "otp" and value is not None:
+                value = "***"
             shown.append(f"{each.name}={value!r}")
         return f"ClientSettings({', '.join(shown)})"

@@ -94,6 +94,8 @@ class AsyncSafeTransport(AsyncTransport):
         self.cache = None
         self.logger = logging.getLogger("zeep.transports")
         self.client_settings = settings
+        # Per request, not on the httpx client: a client given by the caller gets it too.
+        self._otp = {} if settings.otp is None else {"X-Boomi-OTP": settings.otp}
         self.gates = gates
         self.outage = outage
         self._in_flight = in_flight
@@ -220,7 +222,7 @@ class AsyncSafeTransport(AsyncTransport):
     ) -> httpx.Response:
         # Only the encodings the Inflater decodes in bounded steps (a client's own default may add br).
         request = self.client.build_request(
-            method, address, content=message, headers={"Accept-Encoding": ENCODINGS, **headers}
+            method, address, content=message, headers={"Accept-Encoding": ENCODINGS, **self._otp, **headers}
         )
         if self._in_flight is not None:
             async with self._in_flight:

@@ -100,6 +100,8 @@ class SafeTransport:
         self.operation_timeout: float | None = None  # zeep's per-call override; our bounds are the settings'
         self.logger = logging.getLogger("zeep.transports")
         session.headers["User-Agent"] = settings.user_agent
+        if settings.otp is not None:  # on the session: SOAP, REST and downloads alike
+            session.headers["X-Boomi-OTP"] = settings.otp
         if settings.proxies is not None:
             session.proxies.update(settings.proxies)
         if settings.ca_bundle is not None:

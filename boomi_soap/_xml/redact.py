@@ -83,7 +83,7 @@ _NAME_ELEMENT: Final = rb"<(?:[\w.-]+:)?(" + _NAMING + rb")\b[^>]*>\s*" + _LABEL
 _VALUE_START: Final = rb"\s*<((?:[\w.-]+:)?" + _VALUE + rb")\b[^>]*(?<!/)>"
 _PAIR: Final = _FLAGS + rb"(" + _NAME_ELEMENT + _VALUE_START + rb")(.*?)(</\3\s*>|\Z)"
 _SECRET_NAME: Final = "(?i)" + _NAME.decode()
-_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-boomi-otp"})
 
 
 @functools.lru_cache(maxsize=4096)  # the same few keys, over and over, in a body

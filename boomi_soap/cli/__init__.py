@@ -103,6 +103,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.logs", "troubleshoot",
         "Gather what EXECUTION_ID left into one folder: record, summary, connector records, log, artifacts.",
     ),
+    "undeploy": Lazy(
+        "boomi_soap.cli.deploy", "undeploy",
+        'Remove the active deployment of PROCESS (id or name) from an environment (id or name).',
+    ),
     "validate": Lazy(
         "boomi_soap.cli.validate", "validate",
         'Validate XML files, folders (*.xml, recursively) or - (stdin) against the schema.',

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -223,6 +223,7 @@ class ClientOptions:
     output: str  # resolved: a table on a terminal where the command offers one
     dry_run: bool
     strict_responses: bool
+    otp: str | None = field(default=None, repr=False)
 
 
 def client_options(
@@ -255,6 +256,8 @@ def client_options(
         format_option(*formats, table=table),
         click.option("--dry-run", is_flag=True,
                      help="Check everything and say what would be sent or changed; send no change."),
+        click.option("--otp", envvar="BOOMI_OTP", metavar="CODE",
+                     help="One-time password of a two-factor sign-in, sent as X-Boomi-OTP (or BOOMI_OTP)."),
         click.option("--strict-responses", is_flag=True,
                      help="Refuse an answer that does not fit the snapshot (default: read it and say what drifted)."),
     ]  # fmt: skip
@@ -325,6 +328,8 @@ def build_client(options: ClientOptions) -> Client:
         extra["limiter"] = options.limiter
     if options.strict_responses:
         extra["responses"] = "strict"
+    if options.otp:
+        extra["otp"] = options.otp
     command = _command()
     try:
         credentials = Credentials.from_sources(username=options.user)

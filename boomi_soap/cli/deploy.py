@@ -16,7 +16,7 @@ from boomi_soap.cli._output import echo_json, fail, print_rows
 from boomi_soap.cli.runs import resolve
 from boomi_soap.exceptions import BoomiSoapError
 
-__all__ = ["deploy", "extensions", "promote", "schedules"]
+__all__ = ["deploy", "extensions", "promote", "schedules", "undeploy"]
 
 
 def named(value: str, ident: str) -> str:
@@ -65,6 +65,44 @@ def deploy(options: ClientOptions, process: str, environment: str, version: str 
                "deploymentId": deployed.deploymentId}  # fmt: skip
     report(options, fields, f"deployed package {packaged.packageVersion} ({packaged.packageId}) of {what}:"
                             f" deployment {deployed.deploymentId}")  # fmt: skip
+
+
+@click.command()
+@click.argument("process")
+@click.option("--environment", required=True, help="Environment id or name.")
+@client_options("text", "json")
+def undeploy(options: ClientOptions, process: str, environment: str) -> None:
+    """Remove the active deployment of PROCESS (id or name) from an environment (id or name).
+
+    The process, the environment and the deployment are checked before anything is
+    removed; the package stays, so it can be deployed again.
+    """
+    from boomi_soap.platform.deploy import deployed_package
+    from boomi_soap.platform.deploy import undeploy as remove
+
+    client = build_client(options)
+    process_id, environment_id = (
+        resolve(client, "Process", process, "PROCESS"),
+        resolve(client, "Environment", environment, "--environment"),
+    )
+    what = f"process {named(process, process_id)} from environment {named(environment, environment_id)}"
+    try:
+        found = deployed_package(client, process_id, environment_id)
+        if found is None:
+            raise click.ClickException(f"{what}: nothing to undeploy, the process is not deployed there")
+        fields: dict[str, Any] = {"process": process, "processId": process_id, "environment": environment,
+                                  "environmentId": environment_id, "deploymentId": found.deploymentId,
+                                  "packageId": found.packageId, "packageVersion": found.packageVersion,
+                                  "dry_run": options.dry_run}  # fmt: skip
+        removed = f"deployment {found.deploymentId} (package {found.packageVersion}, {found.packageId}) of {what}"
+        if options.dry_run:
+            report(options, fields, f"would undeploy {removed}")
+            return
+        if not remove(client, found.deploymentId):
+            raise click.ClickException(f"{what}: deployment {found.deploymentId} was already gone")
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    report(options, fields, f"undeployed {removed}")
 
 
 @click.command()
@@ -131,18 +169,33 @@ def _out_of_range(field: str, low: int, high: int) -> str | None:
     return None
 
 
+SWITCHES = ("status", "enable", "disable")
+
+
 @click.command()
-@click.argument("process")
+@click.argument("target", nargs=-1, required=True, metavar="[status|enable|disable] PROCESS")
 @click.option("--atom", required=True, help="Atom id or name.")
 @click.option("--set", "lines", multiple=True, metavar="'MIN HOUR DOW DOM MONTH YEAR'",
               help="Replace the schedules with these (repeatable); numbers are checked (minute 0-59, hour 0-23,"
                    " day of week 1-7, day of month 1-31, month 1-12).")  # fmt: skip
 @click.option("--clear", is_flag=True, help="Remove every schedule.")
 @client_options("text", "json", table=True)
-def schedules(options: ClientOptions, process: str, atom: str, lines: tuple[str, ...], clear: bool) -> None:
-    """Show, set or clear the schedules of PROCESS (id or name) on an Atom (id or name)."""
+def schedules(options: ClientOptions, target: tuple[str, ...], atom: str, lines: tuple[str, ...], clear: bool) -> None:
+    """Show, set or clear the schedules of PROCESS (id or name) on an Atom (id or name).
+
+    With ``status``, ``enable`` or ``disable`` first, show or switch whether they run
+    (ProcessScheduleStatus); the schedules themselves are kept.
+    """
     from boomi_soap.platform.deploy import Schedule, get_schedules, set_schedules
 
+    if len(target) > 2 or (len(target) == 2 and target[0] not in SWITCHES):
+        raise click.UsageError(f"expected [status|enable|disable] PROCESS, got {' '.join(target)!r}")
+    if len(target) == 2:
+        if lines or clear:
+            raise click.UsageError(f"--set and --clear do not go with {target[0]}")
+        schedule_status(options, target[0], target[1], atom)
+        return
+    process = target[0]
     if lines and clear:
         raise click.UsageError("--set and --clear exclude each other")
     wanted = schedule_lines(lines)
@@ -166,6 +219,35 @@ def schedules(options: ClientOptions, process: str, atom: str, lines: tuple[str,
     report(options, {"process": process, "processId": current.processId, "atom": atom, "atomId": current.atomId,
                      "schedules": rows},
            "\n".join(" ".join(str(v) for v in row.values()) for row in rows) or "no schedules")  # fmt: skip
+
+
+def _state(enabled: object) -> str:
+    return "enabled" if enabled else "disabled"
+
+
+def schedule_status(options: ClientOptions, action: str, process: str, atom: str) -> None:
+    """``schedules status|enable|disable``: read or switch the ProcessScheduleStatus."""
+    from boomi_soap.platform.deploy import get_schedule_status, set_schedule_status
+
+    client = build_client(options)
+    process_id, atom_id = resolve(client, "Process", process, "PROCESS"), resolve(client, "Atom", atom, "--atom")
+    where = f"process {named(process, process_id)} on Atom {named(atom, atom_id)}"
+    try:
+        status = get_schedule_status(client, process_id, atom_id)
+        wanted = {"enable": True, "disable": False}.get(action)
+        if wanted is not None and options.dry_run:
+            report(options, {"dry_run": True, "processId": process_id, "atomId": atom_id,
+                             "enabled": bool(status.enabled), "wanted": wanted},
+                   f"would {action} the schedules of {where} (now {_state(status.enabled)})")  # fmt: skip
+            return
+        if wanted is not None:
+            status = set_schedule_status(client, process_id, atom_id, enabled=wanted)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    state = _state(status.enabled)
+    report(options, {"process": process, "processId": process_id, "atom": atom, "atomId": atom_id,
+                     "id": status.id, "enabled": bool(status.enabled)},
+           f"schedules of {where}: {state}")  # fmt: skip
 
 
 @click.command()

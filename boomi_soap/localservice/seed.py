@@ -814,6 +814,11 @@ def seed_account(
         for atom_id in atom_ids[:2]:
             conceptual = base64.b64encode(f"CPS{atom_id}:{process_id}".encode()).decode()
             add("ProcessSchedules", {"id": conceptual, "atomId": atom_id, "processId": process_id})
+            # The same conceptual id names the schedules' on/off switch (ProcessScheduleStatus object page).
+            add(
+                "ProcessScheduleStatus",
+                {"id": conceptual, "atomId": atom_id, "processId": process_id, "enabled": "true"},
+            )
     executions = ExecutionSeed(
         store.account_id,
         index,

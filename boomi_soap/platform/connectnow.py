@@ -100,6 +100,8 @@ class ConnectNowClient:
         self._credentials = credentials or Credentials.from_sources(env=env)
         # A deadline can cut a connection of this session mid-read, a dripped answer included.
         self._session = watch_session(session or requests.Session())
+        if self.settings.otp is not None:
+            self._session.headers["X-Boomi-OTP"] = self.settings.otp
 
     def __repr__(self) -> str:
         return f"ConnectNowClient(base_url={self.base_url!r}, user={self._credentials.username!r})"

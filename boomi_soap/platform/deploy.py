@@ -33,10 +33,12 @@ __all__ = [
     "deploy",
     "deployed_package",
     "get_extensions",
+    "get_schedule_status",
     "get_schedules",
     "package",
     "package_and_deploy",
     "promote",
+    "set_schedule_status",
     "set_schedules",
     "undeploy",
     "update_extension_properties",
@@ -302,3 +304,39 @@ def set_schedules(
 def clear_schedules(client: Caller, process: str, atom: str) -> Any:
     """Remove every schedule of a process on an Atom."""
     return set_schedules(client, process, atom, [])
+
+
+def get_schedule_status(client: Caller, process: str, atom: str) -> Any:
+    """The ``ProcessScheduleStatus`` of a process on an Atom: whether its schedules run.
+
+    Its id is the conceptual id of the process's ``ProcessSchedules`` on that Atom, so it
+    is found by a QUERY on ``processId`` and ``atomId`` (names or ids, resolved first).
+
+    Raises:
+        NotFoundError: If the process has no schedule status on that Atom (not deployed there).
+    """
+    process_id = resolve_id(client, "Process", process)
+    atom_id = resolve_id(client, "Atom", atom)
+    where = (F("processId") == process_id) & (F("atomId") == atom_id)
+    found = list(client.query("ProcessScheduleStatus", where))
+    if not found:
+        raise NotFoundError("query", f"no schedule status for process {process} on Atom {atom}")
+    return found[0]
+
+
+def set_schedule_status(client: Caller, process: str, atom: str, *, enabled: bool) -> Any:
+    """Turn the schedules of a process on an Atom on or off (``ProcessScheduleStatus`` UPDATE).
+
+    The schedules themselves are kept; only whether they run changes.
+
+    Returns:
+        The ``ProcessScheduleStatus`` after the update.
+    """
+    current = get_schedule_status(client, process, atom)
+    return client.update(
+        "ProcessScheduleStatus",
+        id=current.id,
+        atomId=current.atomId,
+        processId=current.processId,
+        enabled=enabled,
+    )
