@@ -41,20 +41,13 @@ CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
 
 
-@pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
+def make(snapshot: Snapshot, compiled_dir: Path, settings: ClientSettings = FAST, **kwargs: object) -> AsyncClient:
+    return AsyncClient.build(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir, **kwargs)  # type: ignore[arg-type]
 
 
-def make(snapshot: Snapshot, tmp_path: Path, settings: ClientSettings = FAST, **kwargs: object) -> AsyncClient:
-    return AsyncClient.build(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled", **kwargs)  # type: ignore[arg-type]
-
-
-def test_operations_typed_results_and_paging(snapshot: Snapshot, tmp_path: Path, service: LocalService) -> None:
+def test_operations_typed_results_and_paging(snapshot: Snapshot, compiled_dir: Path, service: LocalService) -> None:
     async def main() -> None:
-        async with make(snapshot, tmp_path) as client:
+        async with make(snapshot, compiled_dir) as client:
             account = await client.get("Account", DEFAULT_ACCOUNT)
             assert type(account).__name__ == "Account"
             pages: list[tuple[int, int]] = []
@@ -74,9 +67,11 @@ def test_operations_typed_results_and_paging(snapshot: Snapshot, tmp_path: Path,
     asyncio.run(main())
 
 
-def test_invalid_requests_are_refused_before_sending(snapshot: Snapshot, tmp_path: Path, service: LocalService) -> None:
+def test_invalid_requests_are_refused_before_sending(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
+) -> None:
     async def main() -> None:
-        async with make(snapshot, tmp_path) as client:
+        async with make(snapshot, compiled_dir) as client:
             with pytest.raises(RequestValidationError) as refused:
                 await client.create("Environment", name="x", classification="NOPE")
             assert "classification" in str(refused.value)
@@ -87,9 +82,9 @@ def test_invalid_requests_are_refused_before_sending(snapshot: Snapshot, tmp_pat
     assert service.limit_stats().accepted == 0
 
 
-def test_faults_retries_and_at_most_once(snapshot: Snapshot, tmp_path: Path, service: LocalService) -> None:
+def test_faults_retries_and_at_most_once(snapshot: Snapshot, compiled_dir: Path, service: LocalService) -> None:
     async def main() -> None:
-        async with make(snapshot, tmp_path) as client:
+        async with make(snapshot, compiled_dir) as client:
             with pytest.raises(NotFoundError):
                 await client.get("Process", "no-such-process")
             service.inject(Injection.HTTP_503, times=2)
@@ -125,10 +120,10 @@ def test_faults_retries_and_at_most_once(snapshot: Snapshot, tmp_path: Path, ser
 
 
 def test_debug_logs_are_redacted(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, caplog: pytest.LogCaptureFixture
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def main() -> None:
-        async with make(snapshot, tmp_path) as client:
+        async with make(snapshot, compiled_dir) as client:
             await client.get("Account", DEFAULT_ACCOUNT)
 
     with caplog.at_level(logging.DEBUG, logger="boomi_soap.client"):
@@ -139,7 +134,7 @@ def test_debug_logs_are_redacted(
     assert "***" in text
 
 
-def test_tasks_share_the_rate_limit(tmp_path: Path) -> None:
+def test_tasks_share_the_rate_limit(tmp_path: Path, compiled_dir: Path) -> None:
     rate = 50
     with LocalService(ServiceConfig(rate_limit=rate)) as service:
         snapshot = refresh(
@@ -148,7 +143,7 @@ def test_tasks_share_the_rate_limit(tmp_path: Path) -> None:
         settings = ClientSettings(rate_limit=rate, retry=RetryPolicy(max_retries=8, backoff=0.05))
 
         async def main() -> list[BaseException | object]:
-            async with make(snapshot, tmp_path, settings) as client:
+            async with make(snapshot, compiled_dir, settings) as client:
                 return await asyncio.gather(
                     *(client.get("Account", DEFAULT_ACCOUNT) for _ in range(120)), return_exceptions=True
                 )
@@ -171,7 +166,7 @@ def fleet() -> Iterator[LocalService]:
         yield running
 
 
-def test_fan_out_holds_each_account_to_its_limit(fleet: LocalService, tmp_path: Path) -> None:
+def test_fan_out_holds_each_account_to_its_limit(fleet: LocalService, tmp_path: Path, compiled_dir: Path) -> None:
     snapshot = refresh(CacheStore(tmp_path / "cache"), Endpoint(ACCOUNTS[0], fleet.base_url), CREDENTIALS).snapshot
     settings = ClientSettings(rate_limit=20, limiter=MemoryBackend(), retry=RetryPolicy(max_retries=8, backoff=0.05))
 
@@ -185,7 +180,7 @@ def test_fan_out_holds_each_account_to_its_limit(fleet: LocalService, tmp_path: 
         return len(done)
 
     async def main() -> dict[str, object]:
-        async with make(snapshot, tmp_path, settings) as client:
+        async with make(snapshot, compiled_dir, settings) as client:
             return await fan_out(client, [*ACCOUNTS, "not-yours"], task, concurrency=8)  # type: ignore[return-value]
 
     stderr = io.StringIO()  # not a terminal: no progress
@@ -210,7 +205,7 @@ def test_fan_out_holds_each_account_to_its_limit(fleet: LocalService, tmp_path: 
 
 @pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
 def test_fan_out_over_sub_accounts_carries_the_override(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
 ) -> None:
     from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 
@@ -222,7 +217,7 @@ def test_fan_out_over_sub_accounts_carries_the_override(
         return str(account.accountId)
 
     async def main() -> tuple[dict[str, object], int]:
-        async with make(snapshot, tmp_path) as client:
+        async with make(snapshot, compiled_dir) as client:
             outcomes = await fan_out(client, [allowed, forbidden], task, progress=False)
             view = client.for_account(allowed)
             async with view:
@@ -242,10 +237,10 @@ def test_fan_out_over_sub_accounts_carries_the_override(
 
 
 @pytest.mark.contracts("split", why="the platform API has no override to carry")
-def test_for_account_needs_the_partner_contract(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_for_account_needs_the_partner_contract(snapshot: Snapshot, compiled_dir: Path) -> None:
     from boomi_soap.exceptions import ConfigurationError
 
-    client = make(snapshot, tmp_path)
+    client = make(snapshot, compiled_dir)
     with pytest.raises(ConfigurationError, match="not the Partner API"):
         client.for_account("localsub1-D4E5F6")
     asyncio.run(client.aclose())

@@ -53,21 +53,14 @@ pytestmark = pytest.mark.contracts(
 )
 
 
-@pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
-
-
 def rest_client(
-    snapshot: Snapshot, tmp_path: Path, body_format: str, settings: ClientSettings = SETTINGS, **kwargs: Any
+    snapshot: Snapshot, compiled_dir: Path, body_format: str, settings: ClientSettings = SETTINGS, **kwargs: Any
 ) -> Client:
     return Client(
         snapshot,
         CREDENTIALS,
         settings=settings,
-        compiled_dir=tmp_path / "compiled",
+        compiled_dir=compiled_dir,
         transport="rest",
         format=body_format,  # type: ignore[arg-type]
         **kwargs,
@@ -97,10 +90,10 @@ async def async_outcome(call: Any) -> tuple[type[BaseException], str]:
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_get_query_paging_and_writes_read_as_the_sync_rest_client_reads_them(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
-    sync = rest_client(snapshot, tmp_path, body_format)
-    wrapped = rest_client(snapshot, tmp_path, body_format)
+    sync = rest_client(snapshot, compiled_dir, body_format)
+    wrapped = rest_client(snapshot, compiled_dir, body_format)
 
     async def main() -> None:
         async with AsyncClient(wrapped) as client:
@@ -131,13 +124,13 @@ def test_get_query_paging_and_writes_read_as_the_sync_rest_client_reads_them(
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_a_rest_error_is_the_sync_clients_exception(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
-    sync = rest_client(snapshot, tmp_path, body_format)
+    sync = rest_client(snapshot, compiled_dir, body_format)
     unknown = "00000000-0000-0000-0000-000000000000"
 
     async def main() -> tuple[type[BaseException], str]:
-        async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+        async with AsyncClient(rest_client(snapshot, compiled_dir, body_format)) as client:
             return await async_outcome(lambda: client.get("Environment", unknown))
 
     kind, message = asyncio.run(main())
@@ -147,9 +140,9 @@ def test_a_rest_error_is_the_sync_clients_exception(
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_only_rest_paths_reach_the_service(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    wrapped = rest_client(snapshot, tmp_path, body_format)
+    wrapped = rest_client(snapshot, compiled_dir, body_format)
     root = urlsplit(rest_root(wrapped.address)).path
 
     async def main() -> None:
@@ -186,12 +179,12 @@ def _drift(body: bytes, kind: str) -> bytes:
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_a_drifted_answer_is_read_with_the_same_deviations_on_both_drivers(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
     with drifting_proxy(service.base_url, _drift) as proxy:
         endpoint = Endpoint(DEFAULT_ACCOUNT, proxy, service.flavour)
-        sync = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
-        wrapped = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
+        sync = rest_client(snapshot, compiled_dir, body_format, endpoint=endpoint)
+        wrapped = rest_client(snapshot, compiled_dir, body_format, endpoint=endpoint)
         expected = [plain(a) for a in sync.query("Atom")]
 
         async def main() -> list[Any]:
@@ -209,13 +202,13 @@ def test_a_drifted_answer_is_read_with_the_same_deviations_on_both_drivers(
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_the_size_cap_holds_on_rest_as_on_the_sync_client(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
     capped = ClientSettings(rate_limit=None, max_response_bytes=2048)
-    sync = rest_client(snapshot, tmp_path, body_format, settings=capped)
+    sync = rest_client(snapshot, compiled_dir, body_format, settings=capped)
 
     async def main() -> tuple[type[BaseException], str]:
-        async with AsyncClient(rest_client(snapshot, tmp_path, body_format, settings=capped)) as client:
+        async with AsyncClient(rest_client(snapshot, compiled_dir, body_format, settings=capped)) as client:
             return await async_outcome(lambda: client.query("ExecutionRecord").count())
 
     kind, message = asyncio.run(main())
@@ -245,15 +238,15 @@ class _Redirecting(BaseHTTPRequestHandler):
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_a_redirect_is_refused_as_on_the_sync_client(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
     with serving(_Redirecting) as base_url:
         endpoint = Endpoint(DEFAULT_ACCOUNT, base_url, service.flavour)
-        sync = rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)
+        sync = rest_client(snapshot, compiled_dir, body_format, endpoint=endpoint)
         expected = outcome(lambda: sync.get("Account", DEFAULT_ACCOUNT))
 
         async def main() -> tuple[type[BaseException], str]:
-            async with AsyncClient(rest_client(snapshot, tmp_path, body_format, endpoint=endpoint)) as client:
+            async with AsyncClient(rest_client(snapshot, compiled_dir, body_format, endpoint=endpoint)) as client:
                 return await async_outcome(lambda: client.get("Account", DEFAULT_ACCOUNT))
 
         refused = asyncio.run(main())
@@ -265,17 +258,17 @@ def test_a_redirect_is_refused_as_on_the_sync_client(
 @pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_fan_out_over_sub_accounts_carries_the_override_over_rest(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     allowed, forbidden = DEFAULT_SUB_ACCOUNTS
-    sync = rest_client(snapshot, tmp_path, body_format)
+    sync = rest_client(snapshot, compiled_dir, body_format)
     expected_error = outcome(lambda: sync.for_account(forbidden).get("Account", forbidden))
 
     async def task(client: AsyncClient) -> Any:
         return plain(await client.get("Account", client.sync.sub_account))  # type: ignore[attr-defined]
 
     async def main() -> dict[str, Any]:
-        async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+        async with AsyncClient(rest_client(snapshot, compiled_dir, body_format)) as client:
             return await fan_out(client, [allowed, forbidden], task, progress=False)
 
     with caplog.at_level(logging.DEBUG, logger="boomi_soap.localservice"):
@@ -294,7 +287,7 @@ ACCOUNTS = tuple(f"fleet-{n:02d}" for n in range(3))
 @pytest.mark.contracts("split", why="one account per endpoint is the platform API's fan-out")
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_fan_out_over_accounts_calls_each_accounts_rest_root(
-    tmp_path: Path, body_format: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, compiled_dir: Path, body_format: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     user = User(DEFAULT_USER, password=DEFAULT_PASSWORD, accounts=frozenset(ACCOUNTS))
     with LocalService(ServiceConfig(accounts=ACCOUNTS, users=(user,), rate_limit=None)) as fleet:
@@ -305,7 +298,7 @@ def test_fan_out_over_accounts_calls_each_accounts_rest_root(
             return str((await client.get("Account", client.address.rsplit("/", 1)[1])).accountId)
 
         async def main() -> dict[str, Any]:
-            async with AsyncClient(rest_client(snapshot, tmp_path, body_format)) as client:
+            async with AsyncClient(rest_client(snapshot, compiled_dir, body_format)) as client:
                 return await fan_out(client, ACCOUNTS, task, progress=False)
 
         with caplog.at_level(logging.DEBUG, logger="boomi_soap.localservice"):
@@ -340,16 +333,16 @@ class _Dripping(BaseHTTPRequestHandler):
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_the_total_deadline_holds_on_rest_as_on_the_sync_client(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
     bounded = ClientSettings(rate_limit=None, total_timeout=0.5, read_timeout=30)
     with serving(_Dripping) as base_url:
         endpoint = Endpoint(DEFAULT_ACCOUNT, base_url, service.flavour)
-        sync = rest_client(snapshot, tmp_path, body_format, settings=bounded, endpoint=endpoint)
+        sync = rest_client(snapshot, compiled_dir, body_format, settings=bounded, endpoint=endpoint)
         expected = outcome(lambda: sync.get("Account", DEFAULT_ACCOUNT))
 
         async def main() -> tuple[type[BaseException], str]:
-            wrapped = rest_client(snapshot, tmp_path, body_format, settings=bounded, endpoint=endpoint)
+            wrapped = rest_client(snapshot, compiled_dir, body_format, settings=bounded, endpoint=endpoint)
             async with AsyncClient(wrapped) as client:
                 return await async_outcome(lambda: client.get("Account", DEFAULT_ACCOUNT))
 
@@ -361,16 +354,16 @@ def test_the_total_deadline_holds_on_rest_as_on_the_sync_client(
 
 @pytest.mark.parametrize("body_format", FORMATS)
 def test_a_drifted_answer_is_refused_alike_with_strict_responses(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService, body_format: str
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, body_format: str
 ) -> None:
     strict = ClientSettings(rate_limit=None, responses="strict")
     with drifting_proxy(service.base_url, _drift) as proxy:
         endpoint = Endpoint(DEFAULT_ACCOUNT, proxy, service.flavour)
-        sync = rest_client(snapshot, tmp_path, body_format, settings=strict, endpoint=endpoint)
+        sync = rest_client(snapshot, compiled_dir, body_format, settings=strict, endpoint=endpoint)
         expected = outcome(lambda: list(sync.query("Atom")))
 
         async def main() -> tuple[type[BaseException], str]:
-            wrapped = rest_client(snapshot, tmp_path, body_format, settings=strict, endpoint=endpoint)
+            wrapped = rest_client(snapshot, compiled_dir, body_format, settings=strict, endpoint=endpoint)
             async with AsyncClient(wrapped) as client:
                 return await async_outcome(lambda: client.query("Atom").count())
 
@@ -382,10 +375,10 @@ def test_a_drifted_answer_is_refused_alike_with_strict_responses(
 
 @pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
 def test_a_sub_account_view_with_its_own_limit_is_gated_as_the_sub_account(
-    snapshot: Snapshot, tmp_path: Path, service: LocalService
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
 ) -> None:
     allowed = DEFAULT_SUB_ACCOUNTS[0]
-    parent = rest_client(snapshot, tmp_path, "xml")
+    parent = rest_client(snapshot, compiled_dir, "xml")
     gates = parent._transport.gates
     own = parent.for_account(allowed, per_sub_account_limit=True)
 

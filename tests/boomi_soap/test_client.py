@@ -51,16 +51,13 @@ FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=
 
 
 @pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
+def client(snapshot: Snapshot, compiled_dir: Path, transport: str) -> Client:
+    """A client over each transport (SOAP and REST): the same calls, results and errors.
 
-
-@pytest.fixture
-def client(snapshot: Snapshot, tmp_path: Path, transport: str) -> Client:
-    """A client over each transport (SOAP and REST): the same calls, results and errors."""
-    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled", transport=transport)
+    ``snapshot`` (tests/boomi_soap/conftest.py) is the service's, fetched once per session;
+    ``compiled_dir`` is the session's, so zeep's form and the schemas are made once.
+    """
+    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir, transport=transport)
 
 
 def online_atom(service: LocalService) -> str:
@@ -153,24 +150,24 @@ def test_an_unknown_field_is_one_line_naming_the_allowed_ones(client: Client, se
     assert service.limit_stats().accepted == before
 
 
-def test_the_client_is_a_context_manager_with_its_zeep_client(snapshot: Snapshot, tmp_path: Path) -> None:
-    with Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path) as client:
+def test_the_client_is_a_context_manager_with_its_zeep_client(snapshot: Snapshot, compiled_dir: Path) -> None:
+    with Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir) as client:
         assert client.zeep_client.wsdl.location.endswith("service.wsdl")
         assert client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
     client.close()  # closing twice is harmless
 
 
 def test_from_cache_reads_the_base_url_from_the_process_environment(
-    snapshot: Snapshot, service: LocalService, monkeypatch: pytest.MonkeyPatch
+    own_snapshot: Snapshot, service: LocalService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in cache_env(snapshot, BOOMI_BASE_URL=service.base_url).items():
+    for name, value in cache_env(own_snapshot, BOOMI_BASE_URL=service.base_url).items():
         monkeypatch.setenv(name, value)
     with Client.from_cache(settings=FAST) as client:
-        assert client.address == snapshot.endpoint
-    with Client.from_cache(settings=FAST, region="eu", env=cache_env(snapshot)) as eu:
+        assert client.address == own_snapshot.endpoint
+    with Client.from_cache(settings=FAST, region="eu", env=cache_env(own_snapshot)) as eu:
         assert eu.address.startswith("https://api.platform.gb.boomi.com/")
     with pytest.raises(ConfigurationError, match="give base_url or region='eu', not both"):
-        Client.from_cache(settings=FAST, region="eu", base_url=service.base_url, env=cache_env(snapshot))
+        Client.from_cache(settings=FAST, region="eu", base_url=service.base_url, env=cache_env(own_snapshot))
 
 
 def test_builder_shapes() -> None:
@@ -197,12 +194,12 @@ def test_unknown_operator_gets_a_suggestion(client: Client) -> None:
 
 
 @pytest.mark.contracts("split", why="the drifted 'next' release is published in the split layout only")
-def test_ends_with_on_the_next_release(service: LocalService, tmp_path: Path) -> None:
+def test_ends_with_on_the_next_release(service: LocalService, tmp_path: Path, compiled_dir: Path) -> None:
     service.set_release("next")
     snapshot = refresh(
         CacheStore(tmp_path / "next"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
     ).snapshot
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     assert [p.name for p in client.query("Process", F("name").ends_with("to SAP"))] == ["Orders - Shopify to SAP"]
     assert "renewRuntimeCertificate" in client.operations
 
@@ -266,12 +263,12 @@ def test_other_actions(client: Client) -> None:
         client.call("deployProcess")
 
 
-def test_api_token_credentials(transport: str, snapshot: Snapshot, tmp_path: Path) -> None:
+def test_api_token_credentials(transport: str, snapshot: Snapshot, compiled_dir: Path) -> None:
     token_client = Client(
         snapshot,
         Credentials.from_token(DEFAULT_USER, DEFAULT_API_TOKEN),
         settings=FAST,
-        compiled_dir=tmp_path,
+        compiled_dir=compiled_dir,
         transport=transport,
     )
     assert token_client.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
@@ -288,44 +285,44 @@ def cache_env(snapshot: Snapshot, **extra: str) -> dict[str, str]:
     }
 
 
-def test_from_cache_uses_the_environment(snapshot: Snapshot, service: LocalService) -> None:
-    env = cache_env(snapshot, BOOMI_BASE_URL=service.base_url)
+def test_from_cache_uses_the_environment(own_snapshot: Snapshot, service: LocalService) -> None:
+    env = cache_env(own_snapshot, BOOMI_BASE_URL=service.base_url)
     client = Client.from_cache(env=env, settings=FAST)
-    assert client.snapshot == snapshot
+    assert client.snapshot == own_snapshot
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
 
 
 # -- where calls may go ------------------------------------------------------------------
 
 
-def test_from_cache_calls_only_the_configured_base_url(snapshot: Snapshot, service: LocalService) -> None:
-    env = cache_env(snapshot)
+def test_from_cache_calls_only_the_configured_base_url(own_snapshot: Snapshot, service: LocalService) -> None:
+    env = cache_env(own_snapshot)
     with pytest.raises(ConfigurationError) as refused:
         Client.from_cache(env=env, settings=FAST)  # nothing configured: https://api.boomi.com
     assert str(refused.value) == (
-        f"the cached snapshot of {DEFAULT_ACCOUNT} calls {snapshot.endpoint}, not the configured base URL"
+        f"the cached snapshot of {DEFAULT_ACCOUNT} calls {own_snapshot.endpoint}, not the configured base URL"
         " https://api.boomi.com; set BOOMI_BASE_URL (or base_url=) to the host to call,"
         " or pass ClientSettings(allow_other_host=True)"
     )
     opted_in = Client.from_cache(env=env, settings=replace(FAST, allow_other_host=True))
-    assert opted_in.address == snapshot.endpoint
+    assert opted_in.address == own_snapshot.endpoint
     assert opted_in.get("Account", DEFAULT_ACCOUNT).accountId == DEFAULT_ACCOUNT
 
 
-def test_the_client_refuses_an_endpoint_off_the_snapshot_origin(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_the_client_refuses_an_endpoint_off_the_snapshot_origin(snapshot: Snapshot, compiled_dir: Path) -> None:
     moved = replace(snapshot, endpoint=f"https://attacker.example/api/soap/v1/{DEFAULT_ACCOUNT}")
     with pytest.raises(ConfigurationError, match="is not on the origin its WSDL came from"):
-        Client(moved, CREDENTIALS, settings=FAST, compiled_dir=tmp_path)
-    opted_in = Client(moved, CREDENTIALS, settings=replace(FAST, allow_other_host=True), compiled_dir=tmp_path)
+        Client(moved, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
+    opted_in = Client(moved, CREDENTIALS, settings=replace(FAST, allow_other_host=True), compiled_dir=compiled_dir)
     assert opted_in.address == moved.endpoint
-    named = Client(snapshot, CREDENTIALS, endpoint="https://other.example/api/soap/v1/x", compiled_dir=tmp_path)
+    named = Client(snapshot, CREDENTIALS, endpoint="https://other.example/api/soap/v1/x", compiled_dir=compiled_dir)
     assert named.address == "https://other.example/api/soap/v1/x"  # naming it in code is the opt-in
 
 
-def test_a_tampered_snapshot_endpoint_is_refused(snapshot: Snapshot, service: LocalService) -> None:
-    manifest = snapshot.directory / "manifest.json"
+def test_a_tampered_snapshot_endpoint_is_refused(own_snapshot: Snapshot, service: LocalService) -> None:
+    manifest = own_snapshot.directory / "manifest.json"
     manifest.write_text(manifest.read_text().replace(service.base_url, "https://attacker.example"))
-    env = cache_env(snapshot)
+    env = cache_env(own_snapshot)
     with pytest.raises(CacheIntegrityError, match="snapshot hash does not match its manifest"):
         Client.from_cache(env=env, settings=replace(FAST, allow_other_host=True))
 
@@ -339,20 +336,20 @@ def test_a_tampered_snapshot_endpoint_is_refused(snapshot: Snapshot, service: Lo
         ("ftp://h.example/x", "invalid endpoint 'ftp://h.example/x'"),
     ],
 )
-def test_unsafe_endpoints_are_refused(snapshot: Snapshot, tmp_path: Path, endpoint: str, message: str) -> None:
+def test_unsafe_endpoints_are_refused(snapshot: Snapshot, compiled_dir: Path, endpoint: str, message: str) -> None:
     with pytest.raises(ConfigurationError) as refused:
-        Client(snapshot, CREDENTIALS, endpoint=endpoint, settings=FAST, compiled_dir=tmp_path)
+        Client(snapshot, CREDENTIALS, endpoint=endpoint, settings=FAST, compiled_dir=compiled_dir)
     assert message in str(refused.value)
     assert "s3cret-in-url" not in str(refused.value)
     assert "\n" not in str(refused.value)
 
 
-def test_plain_http_needs_an_opt_in_off_loopback(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_plain_http_needs_an_opt_in_off_loopback(snapshot: Snapshot, compiled_dir: Path) -> None:
     insecure = replace(FAST, allow_insecure=True)
-    client = Client(snapshot, CREDENTIALS, endpoint="http://h.example/x", settings=insecure, compiled_dir=tmp_path)
+    client = Client(snapshot, CREDENTIALS, endpoint="http://h.example/x", settings=insecure, compiled_dir=compiled_dir)
     assert client.address == "http://h.example/x"
     for loopback in ("http://127.0.0.2:9/x", "http://[::1]:9/x", "http://localhost:9/x"):
-        assert Client(snapshot, CREDENTIALS, endpoint=loopback, settings=FAST, compiled_dir=tmp_path).address
+        assert Client(snapshot, CREDENTIALS, endpoint=loopback, settings=FAST, compiled_dir=compiled_dir).address
 
 
 # -- validation before sending ---------------------------------------------------------
@@ -372,15 +369,15 @@ def test_invalid_request_is_refused_before_sending(client: Client, service: Loca
 
 
 def test_validation_can_be_turned_off(
-    transport: str, snapshot: Snapshot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    transport: str, snapshot: Snapshot, compiled_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     import boomi_soap.client
 
     boomi_soap.client._warned.clear()
     settings = ClientSettings(rate_limit=None, validate_requests=False)
     with caplog.at_level(logging.WARNING, logger="boomi_soap.client"):
-        expert = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
-        Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
+        expert = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir, transport=transport)
+        Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir, transport=transport)
     assert [r.message for r in caplog.records].count(
         "request validation is off: invalid requests will reach the service"
     ) == 1
@@ -391,7 +388,7 @@ def test_validation_can_be_turned_off(
 # -- faults ----------------------------------------------------------------------------
 
 
-def test_faults_are_typed(transport: str, client: Client, snapshot: Snapshot, tmp_path: Path) -> None:
+def test_faults_are_typed(transport: str, client: Client, snapshot: Snapshot, compiled_dir: Path) -> None:
     with pytest.raises(NotFoundError) as missing:
         client.get("Process", "nope")
     status = {"soap": 500, "rest": 400}[transport]  # SOAP sends every fault with 500; REST an unknown id with 400
@@ -402,7 +399,7 @@ def test_faults_are_typed(transport: str, client: Client, snapshot: Snapshot, tm
         snapshot,
         Credentials.from_password(DEFAULT_USER, "wrong-password-123"),
         settings=FAST,
-        compiled_dir=tmp_path,
+        compiled_dir=compiled_dir,
         transport=transport,
     )
     with pytest.raises(AuthenticationError) as refused:
@@ -411,7 +408,7 @@ def test_faults_are_typed(transport: str, client: Client, snapshot: Snapshot, tm
     assert "wrong-password-123" not in str(refused.value) + repr(refused.value) + repr(wrong)
 
 
-def test_permission_fault(transport: str, tmp_path: Path, contract: str) -> None:
+def test_permission_fault(transport: str, tmp_path: Path, compiled_dir: Path, contract: str) -> None:
     config = ServiceConfig(
         contract=contract,
         accounts=(DEFAULT_ACCOUNT, "other-XYZ789"),
@@ -427,7 +424,7 @@ def test_permission_fault(transport: str, tmp_path: Path, contract: str) -> None
             CREDENTIALS,
             endpoint=Endpoint("other-XYZ789", service.base_url, service.flavour),
             settings=FAST,
-            compiled_dir=tmp_path,
+            compiled_dir=compiled_dir,
             transport=transport,
         )
         with pytest.raises(PermissionDeniedError):
@@ -451,14 +448,14 @@ def test_503_after_every_retry_is_rate_limited(client: Client, service: LocalSer
     assert limited.value.http_status == 503
 
 
-def test_quota_is_not_retried(transport: str, snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+def test_quota_is_not_retried(transport: str, snapshot: Snapshot, compiled_dir: Path, contract: str) -> None:
     with LocalService(ServiceConfig(rate_limit=None, daily_quota=1, contract=contract)) as service:
         client = Client(
             snapshot,
             CREDENTIALS,
             endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
             settings=FAST,
-            compiled_dir=tmp_path,
+            compiled_dir=compiled_dir,
             transport=transport,
         )
         client.get("Account", DEFAULT_ACCOUNT)
@@ -510,21 +507,21 @@ def test_garbage_answers_are_typed_errors(
         client.create("Environment", name="G", classification="TEST")
 
 
-def test_read_timeout(transport: str, snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
+def test_read_timeout(transport: str, snapshot: Snapshot, service: LocalService, compiled_dir: Path) -> None:
     settings = ClientSettings(rate_limit=None, read_timeout=0.3, retry=RetryPolicy(max_retries=0))
-    slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path, transport=transport)
+    slow = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir, transport=transport)
     service.injections.latency = 1.0
     with pytest.raises(ServiceTimeoutError, match=r"no answer from http://127\.0\.0\.1:\d+/\S+ within 0\.3 s"):
         slow.create("Environment", name="Slow", classification="TEST")
 
 
-def test_connection_refused_is_retried_then_reported(transport: str, snapshot: Snapshot, tmp_path: Path) -> None:
+def test_connection_refused_is_retried_then_reported(transport: str, snapshot: Snapshot, compiled_dir: Path) -> None:
     dead = Client(
         snapshot,
         CREDENTIALS,
         endpoint="http://127.0.0.1:9/api/soap/v1/x",
         settings=FAST,
-        compiled_dir=tmp_path,
+        compiled_dir=compiled_dir,
         transport=transport,
     )
     with pytest.raises(TransportError) as refused:
@@ -533,11 +530,11 @@ def test_connection_refused_is_retried_then_reported(transport: str, snapshot: S
     assert refused.value.attempts == 4
 
 
-def test_threads_share_the_rate_limit(transport: str, snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+def test_threads_share_the_rate_limit(transport: str, snapshot: Snapshot, compiled_dir: Path, contract: str) -> None:
     with LocalService(ServiceConfig(rate_limit=10, contract=contract)) as service:
         client = Client(
             snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
-            settings=ClientSettings(rate_limit=10), compiled_dir=tmp_path, transport=transport,
+            settings=ClientSettings(rate_limit=10), compiled_dir=compiled_dir, transport=transport,
         )  # fmt: skip
         errors: list[BaseException] = []
 
@@ -566,7 +563,7 @@ def test_debug_logs_redact_secrets(
     transport: str,
     snapshot: Snapshot,
     service: LocalService,
-    tmp_path: Path,
+    compiled_dir: Path,
     caplog: pytest.LogCaptureFixture,
     contract: str,
 ) -> None:
@@ -579,7 +576,7 @@ def test_debug_logs_redact_secrets(
     with LocalService(config) as guarded, caplog.at_level(logging.DEBUG):
         client = Client(
             snapshot, Credentials.from_password(DEFAULT_USER, secret), endpoint=Endpoint(DEFAULT_ACCOUNT, guarded.base_url, guarded.flavour),
-            settings=FAST, compiled_dir=tmp_path, transport=transport,
+            settings=FAST, compiled_dir=compiled_dir, transport=transport,
         )  # fmt: skip
         client.get("Account", DEFAULT_ACCOUNT)
         with pytest.raises(NotFoundError):
@@ -605,11 +602,11 @@ def test_client_never_downloads(snapshot: Snapshot) -> None:
 
 
 def test_from_cache_says_where_calls_go(
-    snapshot: Snapshot, service: LocalService, caplog: pytest.LogCaptureFixture
+    own_snapshot: Snapshot, service: LocalService, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
-        Client.from_cache(env=cache_env(snapshot, BOOMI_BASE_URL=service.base_url), settings=FAST).close()
+        Client.from_cache(env=cache_env(own_snapshot, BOOMI_BASE_URL=service.base_url), settings=FAST).close()
     assert (
-        f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID), endpoint {snapshot.endpoint} (BOOMI_BASE_URL),"
-        f" snapshot {snapshot.directory}" in caplog.text
+        f"account {DEFAULT_ACCOUNT} (BOOMI_ACCOUNT_ID), endpoint {own_snapshot.endpoint} (BOOMI_BASE_URL),"
+        f" snapshot {own_snapshot.directory}" in caplog.text
     )

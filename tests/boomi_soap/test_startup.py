@@ -14,11 +14,11 @@ from lxml import etree
 
 from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.client import NS_ENVELOPE, NS_WSSE, Client, sign
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import CacheIntegrityError, RequestValidationError, TransportError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from boomi_soap.snapshot.cache import Snapshot
 from tests.conftest import FIXTURES
 from tests.xmlcompare import canon
 
@@ -27,13 +27,6 @@ FAST = ClientSettings(rate_limit=None)
 SAMPLES = FIXTURES / "boomi-samples"
 NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
 
 
 def _envelope(*, header: bool = True) -> etree._Element:
@@ -103,12 +96,12 @@ def test_signed_header_matches_boomis_sample(name: str) -> None:
     assert canon(ours) == canon(security)
 
 
-def test_typed_path_signs_as_the_zeep_path(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_typed_path_signs_as_the_zeep_path(snapshot: Snapshot, compiled_dir: Path) -> None:
     from boomi_soap.bindings import types
     from boomi_soap.bindings.operations import OPERATIONS
     from boomi_soap.wire.xmlbind import TypedCaller
 
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     payload = TypedCaller(client, types.NAMESPACE, types.REGISTRY).payload(
         "get", OPERATIONS["get"], {"object_type": "Account", "object_id": DEFAULT_ACCOUNT}
     )
@@ -126,8 +119,8 @@ def test_typed_path_signs_as_the_zeep_path(snapshot: Snapshot, tmp_path: Path) -
 # -- what construction builds, and what waits ---------------------------------------------
 
 
-def test_construction_leaves_zeep_unbuilt(snapshot: Snapshot, tmp_path: Path) -> None:
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+def test_construction_leaves_zeep_unbuilt(snapshot: Snapshot, compiled_dir: Path) -> None:
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     assert client._zeep_parts is None
     assert "renewRuntimeCertificate" in client.operations or "get" in client.operations
     assert client._zeep_parts is None  # the operations come from the snapshot's contract
@@ -136,8 +129,8 @@ def test_construction_leaves_zeep_unbuilt(snapshot: Snapshot, tmp_path: Path) ->
 
 
 @pytest.mark.timeout(120)
-def test_zeep_is_built_once_for_racing_threads(snapshot: Snapshot, tmp_path: Path) -> None:
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+def test_zeep_is_built_once_for_racing_threads(snapshot: Snapshot, compiled_dir: Path) -> None:
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     start = threading.Barrier(6)
     seen: list[object] = []
 
@@ -154,17 +147,19 @@ def test_zeep_is_built_once_for_racing_threads(snapshot: Snapshot, tmp_path: Pat
     assert all(z is seen[0] for z in seen)
 
 
-def test_zeep_path_works_after_a_typed_call(snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
+def test_zeep_path_works_after_a_typed_call(snapshot: Snapshot, service: LocalService, compiled_dir: Path) -> None:
     from boomi_soap.bindings import TypedClient
 
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     assert TypedClient(client).get_account(DEFAULT_ACCOUNT).name == "Local Demo Account"
     assert client._zeep_parts is None
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
 
 
-def test_typed_path_still_validates_before_sending(snapshot: Snapshot, service: LocalService, tmp_path: Path) -> None:
-    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled")
+def test_typed_path_still_validates_before_sending(
+    snapshot: Snapshot, service: LocalService, compiled_dir: Path
+) -> None:
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     shape = client.contract.operations["get"]
     payload = etree.Element(shape.request)
     etree.SubElement(payload, "{urn:nowhere}objectType").text = "Account"

@@ -35,39 +35,30 @@ from boomi_soap.localservice import (
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings, RetryPolicy
-from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.wire.restmap import RestCall
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 FAST = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.05))
 
 
-@pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    return refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
-
-
-def make(snapshot: Snapshot, tmp_path: Path, transport: str, **kwargs: Any) -> Client:
-    return Client(
-        snapshot, CREDENTIALS, settings=FAST, compiled_dir=tmp_path / "compiled", transport=transport, **kwargs
-    )  # type: ignore[arg-type]
+def make(snapshot: Snapshot, compiled_dir: Path, transport: str, **kwargs: Any) -> Client:
+    return Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir, transport=transport, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def rest(snapshot: Snapshot, tmp_path: Path) -> Client:
-    return make(snapshot, tmp_path, "rest")
+def rest(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    return make(snapshot, compiled_dir, "rest")
 
 
 @pytest.fixture
-def soap(snapshot: Snapshot, tmp_path: Path) -> Client:
-    return make(snapshot, tmp_path, "soap")
+def soap(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    return make(snapshot, compiled_dir, "soap")
 
 
 @pytest.fixture
-def rest_json(snapshot: Snapshot, tmp_path: Path) -> Client:
-    return make(snapshot, tmp_path, "rest", format="json")
+def rest_json(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    return make(snapshot, compiled_dir, "rest", format="json")
 
 
 def online_atom(service: LocalService) -> str:
@@ -112,9 +103,9 @@ def test_rest_only_calls_say_so_over_soap(soap: Client) -> None:
         assert "\n" not in str(refused.value)
 
 
-def test_an_unknown_transport_is_one_line(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_an_unknown_transport_is_one_line(snapshot: Snapshot, compiled_dir: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"unknown transport 'ftp' \(use 'soap' or 'rest'\)"):
-        make(snapshot, tmp_path, "ftp")
+        make(snapshot, compiled_dir, "ftp")
 
 
 def test_the_openapi_description(rest: Client) -> None:
@@ -137,7 +128,9 @@ def test_execute_process_over_rest_shows_in_execution_records(rest: Client, serv
     assert [r.processId for r in seen] == [process]
 
 
-def test_execute_process_over_rest_from_the_cli(service: LocalService, snapshot: Snapshot, tmp_path: Path) -> None:
+def test_execute_process_over_rest_from_the_cli(
+    service: LocalService, own_snapshot: Snapshot, compiled_dir: Path
+) -> None:
     atom, process = online_atom(service), service.store().all("Process")[0].key
     env = {
         "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT,
@@ -146,8 +139,8 @@ def test_execute_process_over_rest_from_the_cli(service: LocalService, snapshot:
         "BOOMI_PASSWORD": "",
         "BOOMI_API_TOKEN": DEFAULT_API_TOKEN,  # Basic auth as BOOMI_TOKEN.<email>:<token>
         "BOOMI_FLAVOUR": service.flavour,
-        "BOOMI_SOAP_CACHE_DIR": str(snapshot.directory.parents[2]),
-        "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"),
+        "BOOMI_SOAP_CACHE_DIR": str(own_snapshot.directory.parents[2]),
+        "BOOMI_SOAP_COMPILED_DIR": str(compiled_dir),
     }
     before = service.store().count("ExecutionRecord")
     args = ["call", "execute", atom, "--process-id", process, "--property", "priority=medium", "--transport", "rest"]
@@ -190,11 +183,11 @@ def test_execution_record_answers_202_until_the_record_exists(rest: Client, serv
 # -- limits counted across both APIs ---------------------------------------------------------
 
 
-def test_soap_and_rest_share_the_daily_quota(snapshot: Snapshot, tmp_path: Path, contract: str) -> None:
+def test_soap_and_rest_share_the_daily_quota(snapshot: Snapshot, compiled_dir: Path, contract: str) -> None:
     with LocalService(ServiceConfig(rate_limit=None, daily_quota=3, contract=contract)) as service:
         endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-        soap = make(snapshot, tmp_path, "soap", endpoint=endpoint)
-        rest = make(snapshot, tmp_path, "rest", endpoint=endpoint)
+        soap = make(snapshot, compiled_dir, "soap", endpoint=endpoint)
+        rest = make(snapshot, compiled_dir, "rest", endpoint=endpoint)
         soap.get("Account", DEFAULT_ACCOUNT)
         rest.get("Account", DEFAULT_ACCOUNT)
         soap.get("Account", DEFAULT_ACCOUNT)
@@ -299,9 +292,9 @@ def test_component_writes_are_xml_only_in_json(rest_json: Client) -> None:
         rest_json.bulk_get("Component", ["x"])
 
 
-def test_json_needs_the_rest_transport(snapshot: Snapshot, tmp_path: Path) -> None:
+def test_json_needs_the_rest_transport(snapshot: Snapshot, compiled_dir: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"format='json' needs transport='rest' \(SOAP is XML\)"):
-        make(snapshot, tmp_path, "soap", format="json")
+        make(snapshot, compiled_dir, "soap", format="json")
 
 
 def test_json_bodies_are_masked_in_debug_logs(rest_json: Client, caplog: pytest.LogCaptureFixture) -> None:
@@ -337,7 +330,7 @@ HOSTILE_ANSWERS = [
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("wire", "answer", "message"), HOSTILE_ANSWERS)
 def test_hostile_rest_answers_are_one_line_response_errors(
-    wire: str, answer: tuple[int, bytes, str], message: str, tmp_path: Path
+    wire: str, answer: tuple[int, bytes, str], message: str, compiled_dir: Path
 ) -> None:
     from boomi_soap.exceptions import ResponseError
     from boomi_soap.snapshot.cache import pinned_store
@@ -348,7 +341,7 @@ def test_hostile_rest_answers_are_one_line_response_errors(
         client = Client(
             pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, endpoint=f"{server.base_url}/api/soap/v1/{DEFAULT_ACCOUNT}",
             # A misfit is refused in strict mode; the tolerant reader's view of them: tests/boomi_soap/wire.
-            settings=dataclasses.replace(FAST, responses="strict"), compiled_dir=tmp_path, transport="rest",
+            settings=dataclasses.replace(FAST, responses="strict"), compiled_dir=compiled_dir, transport="rest",
             format=wire,  # type: ignore[arg-type]
         )  # fmt: skip
         with pytest.raises(ResponseError, match=message) as refused:

@@ -25,11 +25,11 @@ from lxml import etree
 from boomi_soap import AsyncClient
 from boomi_soap.bindings import TypedClient
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import ResponseError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.wire import Deviation, Deviations
 from tests.drifting import drifting_proxy
 
@@ -94,13 +94,7 @@ def _field(record: Any, name: str) -> Any:
 
 
 @pytest.fixture
-def snapshot(service: LocalService, tmp_path: Path) -> Snapshot:
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    return refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
-
-
-@pytest.fixture
-def drifted(service: LocalService, snapshot: Snapshot, tmp_path: Path) -> Iterator[Callable[..., Client]]:
+def drifted(service: LocalService, snapshot: Snapshot, compiled_dir: Path) -> Iterator[Callable[..., Client]]:
     """A client of ``path``'s transport whose answers pass through ``rewrite``."""
     rewrite: list[Callable[[bytes, str], bytes]] = [lambda body, kind: body]
     with ExitStack() as stack:
@@ -112,7 +106,7 @@ def drifted(service: LocalService, snapshot: Snapshot, tmp_path: Path) -> Iterat
             transport, _, form = wire.partition("-")
             return stack.enter_context(Client(
                 snapshot, CREDENTIALS, endpoint=snapshot.endpoint.replace(service.base_url, proxy),
-                settings=ClientSettings(rate_limit=None, **settings), compiled_dir=tmp_path / "compiled",
+                settings=ClientSettings(rate_limit=None, **settings), compiled_dir=compiled_dir,
                 transport=transport, format=form or "xml",  # type: ignore[arg-type]
             ))  # fmt: skip
 
@@ -225,7 +219,7 @@ NEXT_DRIFT = {
 @pytest.mark.parametrize("path", ["zeep soap", "typed soap", "zeep rest-xml", "zeep rest-json"])
 @pytest.mark.contracts("split", why="the drifted 'next' release is published in the split layout only")
 def test_a_client_pinned_to_current_reads_everything_the_next_release_answers(
-    service: LocalService, snapshot: Snapshot, tmp_path: Path, path: str
+    service: LocalService, snapshot: Snapshot, compiled_dir: Path, path: str
 ) -> None:
     service.set_release("next")
     # Records as the next release holds them: its new fields set (next/CHANGES.md 3, 4, 5, 7).
@@ -245,7 +239,7 @@ def test_a_client_pinned_to_current_reads_everything_the_next_release_answers(
     made = {
         mode: Client(
             snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None, responses=mode),  # type: ignore[arg-type]
-            compiled_dir=tmp_path / "compiled", transport=transport, format=form or "xml",  # type: ignore[arg-type]
+            compiled_dir=compiled_dir, transport=transport, format=form or "xml",  # type: ignore[arg-type]
         )
         for mode in ("tolerant", "strict")
     }  # fmt: skip
