@@ -30,6 +30,7 @@ can catch them all with a single ``except BoomiSoapError``::
     │   └── UnknownRouteError  a method and path that are no REST call
     ├── AsyncTimeoutError      an asynchronous result was not ready in time
     ├── DownloadTooLargeError  a download over its cap; nothing of it returned
+    ├── OutputError            a result could not be written where it was asked for
     ├── IdMixupError           a request id given for an execution id, or the reverse
     ├── ExecutionTimeoutError  a run did not end in time (it may still be running)
     ├── PromotionError         a promotion failed; its deployments were undone
@@ -66,6 +67,7 @@ __all__ = [
     "JsonFormError",
     "LimiterStoreError",
     "NotFoundError",
+    "OutputError",
     "PermissionDeniedError",
     "PromotionError",
     "QueryFilterError",
@@ -421,6 +423,14 @@ class DownloadTooLargeError(BoomiSoapError):
     def __init__(self, message: str, *, limit: int) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+class OutputError(BoomiSoapError, OSError):
+    """A result (a download, a troubleshooting folder) could not be written where it was asked for.
+
+    Nothing partial is left behind: a file is written to a temporary name and moved into
+    place only once whole.
+    """
 
 
 class ConnectNowError(BoomiSoapError):

@@ -14,7 +14,7 @@ import click
 
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
 from boomi_soap.cli._output import fail, note, render_json_line
-from boomi_soap.exceptions import BoomiSoapError, ResponseError
+from boomi_soap.exceptions import BoomiSoapError, OutputError, ResponseError
 
 __all__ = ["artifacts", "logs", "troubleshoot"]
 
@@ -59,7 +59,10 @@ def logs(options: ClientOptions, execution_id: str, out: Path | None, max_bytes:
     if out is None:
         click.echo(body.decode("utf-8", "replace"), nl=False)
         return
-    write_private(out, body)
+    try:
+        write_private(out, body)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
     note(f"logs: {len(body)} bytes written to {out}")
 
 
@@ -83,7 +86,10 @@ def artifacts(options: ClientOptions, execution_id: str, out: Path, max_bytes: i
         body = download_artifacts(client, execution_id, max_bytes=max_bytes, timeout=wait, backoff=_fast())
     except BoomiSoapError as exc:
         raise fail(exc) from None
-    write_private(target, body)
+    try:
+        write_private(target, body)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
     click.echo(str(target))
 
 
@@ -108,6 +114,10 @@ def troubleshoot(options: ClientOptions, execution_id: str, out: Path | None, ma
     if options.dry_run:
         click.echo(f"would gather {execution_id} into {folder}")
         return
+    try:  # a folder that cannot be made is said before any call, not at each step
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(OutputError(f"cannot write {folder}: {exc.strerror or exc}")) from None
     where = F("executionId") == execution_id
 
     found: list[Any] = []
@@ -150,7 +160,12 @@ def _gather(folder: Path, steps: list[tuple[str, str, Any]], write: Any) -> list
             failed.append(name)
             note(f"troubleshoot: [{number}/{len(steps)}] {name}: failed: {exc}")
             continue
-        write(folder / file, body)
+        try:
+            write(folder / file, body)
+        except BoomiSoapError as exc:
+            failed.append(name)
+            note(f"troubleshoot: [{number}/{len(steps)}] {name}: failed: {exc}")
+            continue
         note(f"troubleshoot: [{number}/{len(steps)}] {name}: {len(body)} bytes in {folder / file}")
     return failed
 

@@ -40,6 +40,7 @@ from boomi_soap.exceptions import (
     AsyncTimeoutError,
     BoomiSoapError,
     DownloadTooLargeError,
+    OutputError,
     ResponseError,
 )
 
@@ -242,10 +243,16 @@ def write_private(path: str | os.PathLike[str], data: bytes) -> Path:
 
     Returns:
         The path written.
+
+    Raises:
+        OutputError: If the folder cannot be made or the file written (nothing partial is left).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -253,9 +260,11 @@ def write_private(path: str | os.PathLike[str], data: bytes) -> Path:
             os.fsync(out.fileno())
         os.chmod(temporary, 0o600)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return target
 

@@ -120,3 +120,25 @@ def test_runtime_listeners_and_queue_clear(connect: Connect, tmp_path: Path) -> 
     over_rest = invoke("runtime", "listeners", "pause", "--atom", "Production Atom", "--transport", "rest")
     assert over_rest.exit_code == 1  # the REST transport has no form for it yet: one line
     assert "no REST form" in _error_line(over_rest)
+
+
+@ONE_LAYOUT
+def test_an_output_place_that_cannot_be_written_is_one_line_and_leaves_nothing(
+    connect: Connect, tmp_path: Path
+) -> None:
+    service, _ = connect(log_bytes=50)
+    invoke = _invoker(service, tmp_path)
+    execution_id = _failed_run(invoke)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # a folder under a file cannot be made
+    for args, where in (
+        (("logs", execution_id, "--out", str(blocker / "run.log")), blocker / "run.log"),
+        (("artifacts", execution_id, "--out", str(blocker / "zips")), blocker / "zips"),
+        (("troubleshoot", execution_id, "--out", str(blocker / "case")), blocker / "case"),
+    ):
+        done = invoke(*args)
+        assert done.exit_code == 1, done.output
+        assert "Traceback" not in done.output
+        assert _error_line(done).startswith(f"Error: cannot write {where}")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
+    assert blocker.read_text() == "not a folder"
