@@ -9,7 +9,9 @@ the Runtime-scoped asynchronous GETs (``GET /async/{Type}/{id}`` then
 stored extension, as its GET answers: the service reaches no endpoint application).
 Each checks what its page asks for (the Runtime named exists, the action is one of
 the schema's) and answers as the page's example does; an async response lists the
-account's stored records of that type for that Runtime (none unless seeded).  ``/JavaRollback/execute/{id}`` and
+account's stored records of that type for that Runtime, or, with none stored, what the
+Runtime holds (:mod:`boomi_soap.localservice.runtimes`: its listeners, queues and disk space;
+changeListenerStatus, ClearQueue and MoveQueueRequest change them).  ``/JavaRollback/execute/{id}`` and
 ``/MergeRequest/execute/{id}`` are refused with a fault saying the service does not
 simulate them, and a method a page does not declare gets a fault naming the path.
 Nothing runs on a Runtime: the service has none.
@@ -19,7 +21,10 @@ stored (each request answers anew, as on Boomi): ``ExecutionArtifacts`` answers 
 ``LogDownload`` whose URL the service serves (a zip), ``RerunDocument`` starts a run (its
 ``requestId`` and ``recordUrl`` as an ``ExecutionRequest``'s), ``InstallerToken`` answers a
 token of its ``installType`` valid for ``durationMinutes`` (30 to 1440), ``accountId`` the
-account's id.
+account's id; ``MoveQueueRequest`` moves a queue's messages and ``RuntimeRestartRequest``
+restarts a Runtime (both answer the page's message); ``AtomWorkerLog`` answers a
+``LogDownload`` of the worker's log and ``ConnectorDocument`` a ``ConnectorDocumentDownload``
+of a stored GenericConnectorRecord's document, both served as a log is (202 while held).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice import executions
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.model import Record, emit, with_field
+from boomi_soap.localservice.model import Record, build_object, emit, with_field
 from boomi_soap.localservice.runtimes import runtimes
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.jsonform import loads
@@ -48,7 +53,19 @@ from boomi_soap.wire.jsonform import loads
 __all__ = ["ACTION_CREATES", "ASYNC_TYPES", "ActionReply", "answer", "create", "hold_tokens", "is_action"]
 
 # Object types whose CREATE does something and stores nothing.
-ACTION_CREATES: Final = frozenset({"ExecutionArtifacts", "InstallerToken", "RerunDocument"})
+ACTION_CREATES: Final = frozenset(
+    {
+        "AtomWorkerLog",
+        "ConnectorDocument",
+        "ExecutionArtifacts",
+        "InstallerToken",
+        "MoveQueueRequest",
+        "RerunDocument",
+        "RuntimeRestartRequest",
+    }
+)
+_DOCUMENT_BYTES: Final = 4096  # a worker log's size
+_RESTART_HINT: Final = "Use the Atom object to retrieve the current runtime status."
 _TOKEN_MINUTES: Final = (30, 1440)
 
 # The types the OpenAPI reads through GET /async/{Type}/{id} and /async/{Type}/response/{token}.
@@ -195,6 +212,9 @@ def _clear_queue(store: AccountStore, atom_id: str, body: bytes) -> ActionReply:
     queue = str(values.get("QueueName") or "").strip()
     if not queue:
         raise ApiFault(FaultCode.INVALID_REQUEST, "QueueName is required")
+    dead_letters = str(values.get("DLQ") or "false").lower() == "true"
+    subscriber = str(values.get("SubscriberName") or "").strip() or None
+    runtimes(store).clear_queue(atom, queue, dead_letters=dead_letters, subscriber=subscriber)
     message = f"Request submitted to atom id: {atom} to clear atom queue: {queue}"
     return ActionReply(200, "QueueMessageResponse", (("message", message),))
 
@@ -317,6 +337,9 @@ def _async_response(store: AccountStore, release: Release, account_id: str, kind
     if waiting is not None:
         return waiting
     records = [r for r in store.all(kind) if runtime in _runtime_of(r)]
+    reported = None if records else runtimes(store).report(kind, runtime)  # a stored record wins: seeded by a test
+    if reported is not None:
+        records = [Record(kind, runtime, build_object(release.index, kind, reported))]
     holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
     for record in records:
         emit(holder, f"{{{NS_DATA}}}result", record, "bns", release.index.types.get(record.type))
@@ -422,6 +445,10 @@ def create(
         if not execution_id:
             raise ApiFault(FaultCode.INVALID_REQUEST, "executionId is required")
         return executions.artifacts(store, release, endpoint, execution_id)
+    if info.name in ("MoveQueueRequest", "RuntimeRestartRequest"):
+        return _runtime_create(store, release, info.name, element)
+    if info.name in ("AtomWorkerLog", "ConnectorDocument"):
+        return _document(store, release, endpoint, info.name, element)
     if info.name == "RerunDocument":
         if (
             element.find(f"{{{NS_DATA}}}AllDocuments") is None
@@ -434,6 +461,58 @@ def create(
         with_field(info, element, "recordUrl", f"{endpoint}/ExecutionRecord/async/{request_id}")
         return Record(info.name, request_id, element)
     return _installer_token(store, info, element, account_id)
+
+
+def _queue_attributes(element: etree._Element, name: str) -> tuple[str, bool, str | None]:
+    found = element.find(f"{{{NS_DATA}}}{name}")
+    queue = (found.get("QueueName") or "").strip() if found is not None else ""
+    if found is None or not queue:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} with a QueueName is required")
+    dead_letters = (found.get("DLQ") or "false").lower() in ("true", "1")
+    return queue, dead_letters, (found.get("SubscriberName") or "").strip() or None
+
+
+def _runtime_create(store: AccountStore, release: Release, kind: str, element: etree._Element) -> Record:
+    """MoveQueueRequest (move a queue's messages) and RuntimeRestartRequest: accepted, as Boomi's pages answer."""
+    if kind == "MoveQueueRequest":
+        atom = _atom(store, element.get("AtomId"), "AtomId")
+        source, target = _queue_attributes(element, "SourceQueue"), _queue_attributes(element, "DestinationQueue")
+        runtimes(store).move_queue(atom, source, target)
+        message = f"Request submitted to atom id: {atom} to move queue messages from {source[0]} to {target[0]}"
+        answer = build_object(release.index, "QueueMessageResponse", {"message": message})
+        return Record("QueueMessageResponse", atom, answer)
+    runtime = _atom(store, element.get("runtimeId"), "runtimeId")
+    found = store.get("Atom", runtime)
+    if found is not None and (found.element.get("isCloudAttachment") or "").lower() == "true":
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Runtime {runtime} is a cloud attachment: it cannot be restarted")
+    runtimes(store).restart(runtime)
+    message = f"Restart request submitted for runtimeId `{runtime}`. {_RESTART_HINT}"
+    answer = build_object(release.index, kind, {"runtimeId": runtime, "message": message})
+    return Record(kind, runtime, answer)
+
+
+def _document(store: AccountStore, release: Release, endpoint: str, kind: str, element: etree._Element) -> Record:
+    """AtomWorkerLog and ConnectorDocument: a download URL (202 until ready, as a log's), like Boomi's answers."""
+    if kind == "AtomWorkerLog":
+        worker = (element.get("workerId") or "").strip()
+        if not worker:
+            raise ApiFault(FaultCode.INVALID_REQUEST, "workerId is required")
+        return executions.log_download(store, release, endpoint, worker, _DOCUMENT_BYTES)
+    record_id = (element.get("genericConnectorRecordId") or "").strip()
+    if not record_id:
+        raise ApiFault(FaultCode.INVALID_REQUEST, "genericConnectorRecordId is required")
+    connector_record = store.get("GenericConnectorRecord", record_id)
+    if connector_record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"GenericConnectorRecord with id {record_id} does not exist")
+    issued = executions.log_download(store, release, endpoint, record_id, 1)
+    url = issued.element.get("url", "")
+    values = {etree.QName(c).localname: c.text or "" for c in connector_record.element if isinstance(c.tag, str)}
+    document = {"genericConnectorRecordId": record_id, **dict(connector_record.element.attrib), **values}
+    store.downloads[url.rpartition("/")[2]] = json.dumps(document, indent=2, sort_keys=True).encode()
+    values = {"url": url, "message": "Beginning download.", "statusCode": "202"}
+    return Record(
+        "ConnectorDocumentDownload", record_id, build_object(release.index, "ConnectorDocumentDownload", values)
+    )
 
 
 def _installer_token(store: AccountStore, info: TypeInfo, element: etree._Element, account_id: str) -> Record:

@@ -25,7 +25,7 @@ import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from boomi_soap.localservice.contract import NS_DATA
 from boomi_soap.localservice.model import Record
@@ -227,6 +227,45 @@ class Runtimes:
             take, put = (1 if source[1] else 0), (1 if target[1] else 0)
             given[put] += taken[take]
             taken[take] = 0
+
+    def report(self, kind: str, runtime_id: str) -> dict[str, Any] | None:
+        """What an ONLINE Runtime reports for ``ListQueues`` or ``AtomDiskSpace``, as field values.
+
+        ``None`` when it reports nothing (an offline Runtime, another type).
+        """
+        with self.lock:
+            runtime = self.get(runtime_id)
+            if runtime is None or not runtime.online:
+                return None
+            if kind == "AtomDiskSpace":
+                total, raw_total, quota, raw_quota, directories = DISK_SPACE
+                parts = [{"file": f, "size": size, "rawSize": raw} for f, size, raw in directories]
+                return {
+                    "totalSize": total,
+                    "rawTotalSize": raw_total,
+                    "quotaLimit": quota,
+                    "rawQuotaLimit": raw_quota,
+                    "DiskSpaceDirectory": parts,
+                }
+            if kind != "ListQueues":
+                return None
+            records = []
+            for queue in runtime.queues.values():
+                messages, dead = queue.totals()
+                subscribers = [
+                    {"SubscriberName": name, "messageCount": m, "deadLettersCount": d}
+                    for name, (m, d) in queue.subscribers.items()
+                ]
+                records.append(
+                    {
+                        "queueName": queue.name,
+                        "queueType": queue.kind,
+                        "messagesCount": messages,
+                        "deadLettersCount": dead,
+                        "topicSubscribers": subscribers or None,
+                    }
+                )
+            return {"QueueRecord": records}
 
     def restart(self, runtime_id: str) -> None:
         """Count a restart of the Runtime (its listeners keep their status, as on Boomi)."""

@@ -91,7 +91,9 @@ def test_runtime_reads(connect: Connect, tmp_path: Path) -> None:
     assert [(r["@type"], r["totalSize"]) for r in json.loads(shown.stdout)] == [("AtomDiskSpace", "21 KB")]
     assert shown.stderr.startswith(f"runtime disk-space: endpoint {service.endpoint()}")
     listed = invoke("runtime", "queues", "list", "--atom", atom.key, "--format", "json")
-    assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+    assert listed.exit_code == 0, listed.output
+    (queues,) = json.loads(listed.stdout)
+    assert [q["queueName"] for q in queues["QueueRecord"]] == ["orders-inbound", "invoices-retry", "order-events"]
     policies = invoke("runtime", "read", "AtomSecurityPolicies", "--atom", atom.key)
     assert policies.exit_code == 0, policies.output
     bad = invoke("runtime", "read", "Atom", "--atom", atom.key)

@@ -148,3 +148,117 @@ def test_runtimes_go_with_their_store() -> None:
     del store
     gc.collect()
     assert len(module._by_store) == held - 1
+
+
+def _read(service: LocalService, kind: str, atom: str) -> list[dict[str, Any]]:
+    root = rest_root(service.endpoint())
+    token = requests.get(f"{root}/async/{kind}/{atom}", headers=JSON, auth=AUTH, timeout=10).json()["asyncToken"]
+    answer = requests.get(f"{root}/async/{kind}/response/{token['token']}", headers=JSON, auth=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json().get("result", []))
+
+
+def _queues(service: LocalService, atom: str) -> dict[str, tuple[int, int]]:
+    (listed,) = _read(service, "ListQueues", atom)
+    return {q["queueName"]: (q["messagesCount"], q["deadLettersCount"]) for q in listed["QueueRecord"]}
+
+
+def _post(service: LocalService, path: str, body: object) -> requests.Response:
+    return requests.post(f"{rest_root(service.endpoint())}{path}", json=body, headers=JSON, auth=AUTH, timeout=10)
+
+
+@pytest.mark.contracts("split", why="REST routes are the same on every layout; one run is enough")
+def test_queues_are_listed_cleared_and_moved(service: LocalService) -> None:
+    atoms = _atoms(service)
+    atom = atoms["Production Atom"]
+    assert _queues(service, atom) == {"orders-inbound": (12, 2), "invoices-retry": (0, 1), "order-events": (8, 1)}
+    assert _read(service, "ListQueues", atoms["Dev Atom"]) == []  # an offline Atom reports nothing
+    cleared = _post(
+        service, f"/ClearQueue/execute/{atom}", {"AtomId": atom, "QueueName": "orders-inbound", "DLQ": "true"}
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert _queues(service, atom)["orders-inbound"] == (12, 0)
+    move = {
+        "AtomId": atom,
+        "SourceQueue": {"QueueName": "orders-inbound", "DLQ": "false"},
+        "DestinationQueue": {"QueueName": "invoices-retry", "DLQ": "true"},
+    }
+    moved = _post(service, "/MoveQueueRequest", move)
+    assert moved.status_code == 200, moved.text
+    assert moved.json() == {
+        "@type": "QueueMessageResponse",
+        "message": f"Request submitted to atom id: {atom} to move queue messages from orders-inbound to invoices-retry",
+    }
+    counts = _queues(service, atom)
+    assert (counts["orders-inbound"], counts["invoices-retry"]) == ((0, 0), (0, 13))
+    across = {**move, "DestinationQueue": {"QueueName": "order-events", "DLQ": "false"}}  # a topic: not moved
+    assert _post(service, "/MoveQueueRequest", {**across, "SourceQueue": move["DestinationQueue"]}).status_code == 200
+    assert _queues(service, atom) == counts
+    topic = _read(service, "ListQueues", atom)[0]["QueueRecord"][2]
+    subscriber = topic["topicSubscribers"][0]["SubscriberName"]
+    body = {"AtomId": atom, "QueueName": "order-events", "SubscriberName": subscriber}
+    assert _post(service, f"/ClearQueue/execute/{atom}", body).status_code == 200
+    assert _queues(service, atom)["order-events"] == (3, 1)
+    assert _queues(service, atoms["Test Molecule"])["orders-inbound"] == (12, 2)  # per Atom
+    missing = _post(service, "/MoveQueueRequest", {"AtomId": atom, "SourceQueue": {"QueueName": "q", "DLQ": "false"}})
+    assert missing.status_code == 400
+
+
+@pytest.mark.contracts("split", "single", "partner", why="the SOAP wrapper's namespace differs per layout")
+def test_queues_and_a_restart_over_soap(soap: RawSoap, service: LocalService) -> None:
+    atom = _atoms(service)["Test Molecule"]
+    soap.ok(
+        f'<soap:execute><object xsi:type="api:ClearQueueRequest" AtomId="{atom}" QueueName="orders-inbound"/>'
+        "</soap:execute>"
+    )
+    moved = soap.ok(
+        f'<soap:create><object xsi:type="api:MoveQueueRequest" AtomId="{atom}">'
+        '<api:DestinationQueue QueueName="orders-inbound" DLQ="false"/>'
+        '<api:SourceQueue QueueName="orders-inbound" DLQ="true"/></object></soap:create>'
+    )
+    assert "to move queue messages from orders-inbound to orders-inbound" in moved[0].get("message", "")
+    assert _queues(service, atom)["orders-inbound"] == (2, 0)
+    restarted = soap.ok(f'<soap:create><object xsi:type="api:RuntimeRestartRequest" runtimeId="{atom}"/></soap:create>')
+    assert restarted[0].get("message", "").startswith(f"Restart request submitted for runtimeId `{atom}`")
+    assert runtimes(service.store()).get(atom).restarts == 1  # type: ignore[union-attr]
+    unknown = soap.call('<soap:create><object xsi:type="api:RuntimeRestartRequest" runtimeId="nope"/></soap:create>')
+    assert unknown.fault()[1] == "Atom with id nope does not exist"
+
+
+@pytest.mark.contracts("split", why="REST routes are the same on every layout; one run is enough")
+def test_disk_space_is_reported_and_a_stored_record_wins(service: LocalService) -> None:
+    atom = _atoms(service)["Production Atom"]
+    (reported,) = _read(service, "AtomDiskSpace", atom)
+    assert (reported["totalSize"], reported["rawQuotaLimit"]) == ("52 MB", 5368709120)
+    assert [d["file"] for d in reported["DiskSpaceDirectory"]] == ["execution", "logs"]
+
+
+@pytest.mark.contracts("split", "partner", why="REST routes are the same on single; both REST prefixes")
+def test_worker_logs_and_connector_documents_are_downloads(service: LocalService) -> None:
+    from boomi_soap.localservice import executions
+
+    executions.hold_downloads(service.store(), 1)
+    log = _post(service, "/AtomWorkerLog", {"workerId": "worker-1"})
+    assert log.status_code == 200, log.text
+    url = log.json()["url"]
+    assert [requests.get(url, auth=AUTH, timeout=10).status_code for _ in range(2)] == [202, 200]
+    assert _post(service, "/AtomWorkerLog", {}).json()["message"] == "workerId is required"
+    refused = _post(service, "/ConnectorDocument", {"genericConnectorRecordId": "gcr-1"})
+    assert (refused.status_code, refused.json()["message"]) == (
+        400,
+        "GenericConnectorRecord with id gcr-1 does not exist",
+    )
+    connector_record = {"id": "gcr-1", "executionId": "execution-1", "connectorFields": {}, "trackedFields": {}}
+    service.seed([{"@type": "GenericConnectorRecord", **connector_record, "errorMessage": ""}])
+    executions.hold_downloads(service.store(), 0)
+    document = _post(service, "/ConnectorDocument", {"genericConnectorRecordId": "gcr-1"})
+    assert document.status_code == 200, document.text
+    answer = document.json()
+    assert (answer["@type"], answer["statusCode"], answer["message"]) == (
+        "ConnectorDocumentDownload",
+        "202",
+        "Beginning download.",
+    )
+    body = requests.get(answer["url"], auth=AUTH, timeout=10)
+    assert body.status_code == 200
+    assert body.json()["genericConnectorRecordId"] == "gcr-1"
