@@ -6,14 +6,15 @@ the Runtime-scoped asynchronous GETs (``GET /async/{Type}/{id}`` then
 ``GET /async/{Type}/response/{token}``, for the types in :data:`ASYNC_TYPES`),
 ``POST /cloudAttachmentSecretsConfiguration/{containerId}``,
 ``POST /refreshSecretsManager`` and ``POST /EnvironmentMapExtension/execute/{id}`` (the
-stored extension, as its GET answers: the service reaches no endpoint application).
+stored extension, as its GET answers: the service reaches no endpoint application),
+``POST /JavaRollback/execute/{id}`` (an online Runtime) and ``POST /MergeRequest/execute/{id}``
+(MERGE, REVERT, RETRY_DRAFTING from the stages Boomi's page names).
 Each checks what its page asks for (the Runtime named exists, the action is one of
 the schema's) and answers as the page's example does; an async response lists the
 account's stored records of that type for that Runtime, or, with none stored, what the
 Runtime holds (:mod:`boomi_soap.localservice.runtimes`: its listeners, queues and disk space;
-changeListenerStatus, ClearQueue and MoveQueueRequest change them).  ``/JavaRollback/execute/{id}`` and
-``/MergeRequest/execute/{id}`` are refused with a fault saying the service does not
-simulate them, and a method a page does not declare gets a fault naming the path.
+changeListenerStatus, ClearQueue and MoveQueueRequest change them).  A method a page does
+not declare gets a fault naming the path.
 Nothing runs on a Runtime: the service has none.
 
 The CREATEs of :data:`ACTION_CREATES` are actions too, done by :func:`create` and never
@@ -29,6 +30,7 @@ of a stored GenericConnectorRecord's document, both served as a log is (202 whil
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import uuid
@@ -83,7 +85,13 @@ ASYNC_TYPES: Final = frozenset(
         "RuntimeProperties",
     }
 )
-_NOT_SIMULATED: Final = ("JavaRollback", "MergeRequest")
+_EXECUTED: Final = ("JavaRollback", "MergeRequest")
+# MergeRequest EXECUTE: action -> (the stages it starts from, the stage it leaves).
+_MERGE_ACTIONS: Final = {
+    "MERGE": (("REVIEWING", "FAILED_TO_MERGE"), "MERGED"),
+    "REVERT": (("MERGED", "DELETED"), "REVERTED"),
+    "RETRY_DRAFTING": (("FAILED_TO_DRAFT", "FAILED_TO_REDRAFT"), "DRAFTED"),
+}
 _RUNTIME_KEYS: Final = ("atomId", "containerId", "runtimeId", "id")
 
 _Scope = tuple[tuple[str, ...], tuple[str, ...]]
@@ -157,7 +165,7 @@ def is_action(parts: list[str]) -> bool:
         or (len(parts) == 2 and parts[0] == "cloudAttachmentSecretsConfiguration")
         or parts == ["refreshSecretsManager"]
         or (len(parts) == 3 and parts[:2] == ["EnvironmentMapExtension", "execute"])
-        or (len(parts) == 3 and parts[0] in _NOT_SIMULATED and parts[1] == "execute")
+        or (len(parts) == 3 and parts[0] in _EXECUTED and parts[1] == "execute")
     )
 
 
@@ -257,7 +265,10 @@ def _redeem(kind: str, account_id: str, token: str) -> str | _Scope:
 
 
 def _listener_scope(body: bytes) -> _Scope:
-    """The container and listener ids a ListenerStatus query names (EQUALS conditions, joined by and/or)."""
+    """The container and listener ids a ListenerStatus query names (EQUALS conditions, joined by and/or).
+
+    Conditions on other properties are not applied (Boomi's own example has one).
+    """
     text = body.strip()
     if not text:
         return (), ()
@@ -265,9 +276,7 @@ def _listener_scope(body: bytes) -> _Scope:
 
     def condition(prop: str, operator: str, arguments: list[str]) -> None:
         if prop not in named:
-            raise ApiFault(
-                FaultCode.INVALID_REQUEST, f"ListenerStatus is queried by listenerId or containerId, not {prop}"
-            )
+            return  # the Runtime reports listeners by these two only: a condition on another names none of them
         if operator != "EQUALS" or len(arguments) != 1:
             raise ApiFault(FaultCode.INVALID_REQUEST, f"ListenerStatus takes EQUALS with one argument for {prop}")
         named[prop].append(arguments[0])
@@ -347,6 +356,44 @@ def _async_response(store: AccountStore, release: Release, account_id: str, kind
     return ActionReply(200, "AsyncOperationResult", attributes, tuple(holder), schema_json=True)
 
 
+def _java_rollback(store: AccountStore, release: Release, container_id: str, body: bytes) -> ActionReply:
+    """JavaRollback EXECUTE: "the container must be online"; answers the JavaRollback as sent."""
+    values, _ = _fields(body, "JavaRollback")
+    atom = _atom(store, values.get("atomId") or container_id, "atomId")
+    runtime = runtimes(store).get(atom)
+    if runtime is None or not runtime.online:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Runtime {atom} is not online: Java cannot be rolled back")
+    runtime.java_rollbacks += 1
+    holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+    record = Record("JavaRollback", atom, build_object(release.index, "JavaRollback", {"atomId": atom}))
+    found = emit(holder, f"{{{NS_DATA}}}JavaRollback", record, "bns", release.index.types.get("JavaRollback"))
+    return ActionReply(200, schema_json=True, element=found)
+
+
+def _merge(store: AccountStore, release: Release, key: str, body: bytes) -> ActionReply:
+    """MergeRequest EXECUTE: MERGE, REVERT or RETRY_DRAFTING from the stages Boomi's page allows; the new stage."""
+    values, _ = _fields(body, "MergeRequest")
+    action = str(values.get("mergeRequestAction") or "")
+    if action not in _MERGE_ACTIONS:
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"mergeRequestAction must be one of {', '.join(_MERGE_ACTIONS)}")
+    record = store.get("MergeRequest", str(values.get("id") or key))
+    if record is None:
+        raise ApiFault(FaultCode.NOT_FOUND, f"MergeRequest with id {key} does not exist")
+    allowed, stage = _MERGE_ACTIONS[action]
+    current, previous = record.element.get("stage", ""), record.element.get("previousStage", "")
+    if current not in allowed or (current == "DELETED" and previous != "MERGED"):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"{action} cannot start from stage {current or 'none'}")
+    element = copy.deepcopy(record.element)
+    element.set("previousStage", current)
+    element.set("stage", stage)
+    element.set("mergeRequestAction", action)
+    changed = Record("MergeRequest", record.key, element)
+    store.put(changed)
+    holder = etree.Element(f"{{{NS_DATA}}}holder", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
+    found = emit(holder, f"{{{NS_DATA}}}MergeRequest", changed, "bns", release.index.types.get("MergeRequest"))
+    return ActionReply(200, schema_json=True, element=found)
+
+
 def _map_extension(store: AccountStore, release: Release, key: str) -> ActionReply:
     """EXECUTE "returns the current Environment Map Extension configuration similar to the GET operation"."""
     record = store.get("EnvironmentMapExtension", key)
@@ -411,8 +458,10 @@ def answer(
         return _refresh_secrets(account_id, body)
     if method == "POST" and parts[:2] == ["EnvironmentMapExtension", "execute"]:
         return _map_extension(store, release, parts[2])
-    if method == "POST" and parts[0] in _NOT_SIMULATED:
-        raise ApiFault(FaultCode.UNSUPPORTED, f"{path} is not simulated by the local service (it has no {parts[0]})")
+    if method == "POST" and parts[:2] == ["JavaRollback", "execute"]:
+        return _java_rollback(store, release, parts[2], body)
+    if method == "POST" and parts[:2] == ["MergeRequest", "execute"]:
+        return _merge(store, release, parts[2], body)
     raise ApiFault(FaultCode.UNSUPPORTED, f"{method} {path} is not an operation of the platform API")
 
 

@@ -7,6 +7,7 @@ like Boomi, the handlers still refuse a call that lacks what it needs.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -408,7 +409,12 @@ def op_execute(ctx: CallContext, request: etree._Element, response: etree._Eleme
     reply = actions.answer(
         ctx.store, ctx.release, ctx.store.account_id, "POST", [names[kind], "execute", atom], etree.tostring(found)
     )
-    if reply.root:
+    if reply.element is not None:  # a whole object (JavaRollback, MergeRequest), typed as its tag names it
+        result = etree.SubElement(response, ctx.out("result"))
+        result.set(f"{{{NS_XSI}}}type", f"{ctx.data_prefix}:{etree.QName(reply.element).localname}")
+        result.attrib.update({k: v for k, v in reply.element.attrib.items() if k != f"{{{NS_XSI}}}type"})
+        result.extend(copy.deepcopy(child) for child in reply.element)
+    elif reply.root:
         result = etree.SubElement(response, ctx.out("result"))
         result.set(f"{{{NS_XSI}}}type", f"{ctx.data_prefix}:{reply.root}")
         for name, value in reply.attributes:

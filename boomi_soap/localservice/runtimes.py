@@ -113,6 +113,7 @@ class Runtime:
     listeners: dict[str, Listener] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     restarts: int = 0
+    java_rollbacks: int = 0
 
 
 def _value(record: Record, name: str) -> str:

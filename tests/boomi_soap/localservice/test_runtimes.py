@@ -12,7 +12,7 @@ from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.runtimes import LISTENERS, runtimes
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.restmap import rest_root
-from tests.boomi_soap.localservice.helpers import RawSoap
+from tests.boomi_soap.localservice.helpers import NS, RawSoap
 
 AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -109,7 +109,6 @@ def test_change_listener_status_over_rest_and_a_held_token(service: LocalService
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (_filter(anotherProperty="x"), "queried by listenerId or containerId, not anotherProperty"),
         ({"QueryFilter": {"expression": {"operator": "LIKE", "property": "listenerId", "argument": ["%"]}}}, "EQUALS"),
         (_filter(containerId="no-atom"), "Atom with id no-atom does not exist"),
     ],
@@ -262,3 +261,32 @@ def test_worker_logs_and_connector_documents_are_downloads(service: LocalService
     body = requests.get(answer["url"], auth=AUTH, timeout=10)
     assert body.status_code == 200
     assert body.json()["genericConnectorRecordId"] == "gcr-1"
+
+
+@pytest.mark.contracts("split", "single", "partner", why="the SOAP wrapper's namespace differs per layout")
+def test_java_rollback_and_a_merge_over_soap_and_rest(soap: RawSoap, service: LocalService) -> None:
+    atoms = _atoms(service)
+    atom = atoms["Production Atom"]
+    done = soap.ok(f'<soap:execute><object xsi:type="api:JavaRollback" atomId="{atom}"/></soap:execute>')
+    assert (done[0].get("atomId"), done[0].get(f"{{{NS['xsi']}}}type", "").endswith(":JavaRollback")) == (atom, True)
+    offline = soap.call(
+        f'<soap:execute><object xsi:type="api:JavaRollback" atomId="{atoms["Dev Atom"]}"/></soap:execute>'
+    )
+    assert "is not online" in offline.fault()[1]
+    over_rest = _post(service, f"/JavaRollback/execute/{atom}", {"atomId": atom})
+    assert (over_rest.status_code, over_rest.json()) == (200, {"@type": "JavaRollback", "atomId": atom})
+    assert runtimes(service.store()).get(atom).java_rollbacks == 2  # type: ignore[union-attr]
+    merge = {"id": "TVI6NTQ5", "stage": "REVIEWING", "MergeRequestDetails": {}}
+    service.seed([{"@type": "MergeRequest", **merge}])
+    merged = soap.ok(
+        '<soap:execute><object xsi:type="api:MergeRequest" id="TVI6NTQ5" mergeRequestAction="MERGE">'
+        "<api:MergeRequestDetails/></object></soap:execute>"
+    )
+    assert (merged[0].get("stage"), merged[0].get("previousStage")) == ("MERGED", "REVIEWING")
+    again = _post(service, "/MergeRequest/execute/TVI6NTQ5", {"id": "TVI6NTQ5", "mergeRequestAction": "MERGE"})
+    assert (again.status_code, again.json()["message"]) == (400, "MERGE cannot start from stage MERGED")
+    reverted = _post(service, "/MergeRequest/execute/TVI6NTQ5", {"id": "TVI6NTQ5", "mergeRequestAction": "REVERT"})
+    assert reverted.status_code == 200, reverted.text
+    assert (reverted.json()["stage"], reverted.json()["previousStage"]) == ("REVERTED", "MERGED")
+    unknown = _post(service, "/MergeRequest/execute/nope", {"mergeRequestAction": "MERGE"})
+    assert (unknown.status_code, unknown.json()["message"]) == (400, "MergeRequest with id nope does not exist")
