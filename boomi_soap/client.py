@@ -825,6 +825,14 @@ class Client:
             url, self._credentials, self.address, max_bytes=max_bytes, operation=operation
         )
 
+    def post_linked(
+        self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """POST to a REST resource of the account (an asynchronous query) with :meth:`get_linked`'s rules."""
+        return self._transport.post_linked(
+            url, body, content_type, self._credentials, self.address, max_bytes=max_bytes, operation=operation
+        )
+
     def signed_envelope(self, payload: etree._Element) -> etree._Element:
         """The envelope :meth:`call_xml` would send for ``payload``: validated and signed; nothing is sent.
 
