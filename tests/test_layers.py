@@ -116,10 +116,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
         # The sub-account view subclasses Client, its integration packs take the view, Client forwards to both.
         frozenset({"boomi_soap.client", "boomi_soap.platform.ipacks", "boomi_soap.platform.partner"}),
-        frozenset(
-            {"boomi_soap.localservice.connectnow", "boomi_soap.localservice.rest", "boomi_soap.localservice.server"}
-        ),
-        frozenset({"boomi_soap.localservice.ipacks", "boomi_soap.localservice.operations"}),
     }
 )
 
