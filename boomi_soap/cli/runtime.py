@@ -45,7 +45,7 @@ _OUT = click.option(
 
 @click.group()
 def runtime() -> None:
-    """Read and operate a Runtime: disk space, queues, listeners, restarts, worker logs, any async read."""
+    """Read and operate a Runtime: disk space, queues, listeners, any ASYNC-GET object."""
 
 
 def _fast() -> Any:
