@@ -41,7 +41,7 @@ from boomi_soap.platform.polling import (
     http_get,
     poll_async,
 )
-from boomi_soap.wire.restmap import rest_root
+from boomi_soap.wire.restmap import error_message, rest_root
 
 if TYPE_CHECKING:
     from boomi_soap.platform.caller import Caller
@@ -163,7 +163,7 @@ def request_token(client: Caller, object_type: str, runtime_id: str, *, listener
         url = f"{_root(client)}/async/{object_type}/{quote(runtime_id, safe='')}{_override(client)}"
         status, answer = http_get(client, url, max_bytes=_TOKEN_BYTES, operation=operation)
     if status not in (200, 202):
-        raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}")
+        raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}: {error_message(answer)}")
     try:
         root = parse_xml(answer, source=operation)
     except BoomiSoapError:

@@ -169,3 +169,26 @@ def test_worker_logs_and_connector_documents_are_downloaded_when_ready(connect: 
     assert b'"genericConnectorRecordId": "gcr-1"' in document
     with pytest.raises(NotFoundError, match="GenericConnectorRecord with id gcr-2"):
         download_connector_document(client, "gcr-2", timeout=30, backoff=FAST)
+
+
+@pytest.mark.contracts("partner", why="the account override exists on the Partner API only")
+def test_a_sub_account_view_reads_and_operates_the_sub_accounts_runtime(connect: Connect) -> None:
+    from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+
+    service, client = connect()
+    sub = DEFAULT_SUB_ACCOUNTS[0]
+    view = client.for_account(sub)
+    atom = next(a.key for a in service.store(sub).all("Atom") if a.element.get("name") == "Test Molecule")
+    assert service.store().get("Atom", atom) is None  # the sub-account's own Atom, not the parent's
+    assert len(listener_status(view, atom, timeout=30, backoff=FAST)) == 3
+    change_listener_status(view, atom, "pause_all")
+    assert set(listener_status(view, atom, timeout=30, backoff=FAST).values()) == {"paused"}
+    assert _counts(view, atom)["orders-inbound"] == (12, 2)
+    with pytest.raises(BoomiSoapError, match=f"Atom with id {atom} does not exist"):
+        async_get(client, "ListQueues", atom, timeout=30, backoff=FAST)  # the parent has no such Atom
+
+
+def test_a_post_to_another_origin_is_refused_before_anything_is_sent(connect: Connect) -> None:
+    _, client = connect()
+    with pytest.raises(BoomiSoapError, match=r"refusing http://192\.0\.2\.1/"):
+        client.post_linked("http://192.0.2.1/x", b"<a/>", content_type="application/xml", max_bytes=10, operation="t")
