@@ -7,8 +7,9 @@ MoveQueueRequest and RuntimeRestartRequest CREATEs.  Each account store gets one
 :class:`Runtimes`, built for an Atom the first time it is used, from the account's
 objects, so a fresh account always answers the same:
 
-* listeners: the processes of :data:`LISTENERS` deployed (a current Deployment) to an
-  environment the Atom is attached to, each ``listening``;
+* listeners: the processes of :data:`LISTENERS` (and any process named ``Listener ...``)
+  deployed (an active DeployedPackage) to an environment the Atom is attached to, each
+  ``listening`` when it appears; a deploy adds one, an undeploy removes it;
 * queues (an ONLINE Atom only): :data:`QUEUES`, two point-to-point queues and a topic
   whose subscribers are two of the account's processes;
 * disk space (an ONLINE Atom only): :data:`DISK_SPACE`.
@@ -68,6 +69,7 @@ DISK_SPACE: Final = (
     5368709120,
     (("execution", "40 MB", 41943040), ("logs", "12 MB", 12582912)),
 )
+_DEFAULT_CONNECTOR: Final = "wss"  # of a process named "Listener ..." that LISTENERS does not list
 _LISTENING: Final = "listening"
 _PAUSED: Final = "paused"
 
@@ -120,6 +122,24 @@ def _value(record: Record, name: str) -> str:
     return record.element.get(name) or record.element.findtext(f"{{{NS_DATA}}}{name}") or ""
 
 
+def _deployed_listeners(store: AccountStore, atom_id: str) -> dict[str, str]:
+    """Listener process id -> connector type, for the listener processes active in the Atom's environments."""
+    environments = {
+        _value(r, "environmentId") for r in store.all("EnvironmentAtomAttachment") if _value(r, "atomId") == atom_id
+    }
+    names = {r.key: _value(r, "name") for r in store.all("Process")}
+    found: dict[str, str] = {}
+    for record in store.all("DeployedPackage"):
+        process = _value(record, "componentId")
+        if _value(record, "active") != "true" or _value(record, "environmentId") not in environments:
+            continue
+        name = names.get(process, "")
+        connector = LISTENERS.get(name) or (_DEFAULT_CONNECTOR if name.startswith("Listener") else None)
+        if connector is not None:
+            found[process] = connector
+    return found
+
+
 class Runtimes:
     """The Runtimes of one account store, each built on first use (thread-safe)."""
 
@@ -130,39 +150,30 @@ class Runtimes:
         self.lock = threading.RLock()
 
     def get(self, runtime_id: str) -> Runtime | None:
-        """The Runtime with this id, or ``None`` if the account has no such Atom."""
+        """The Runtime with this id, or ``None`` if the account has no such Atom.
+
+        Its listeners follow the account's deployments: a listener process deployed since
+        is there (``listening``), an undeployed one is gone, the others keep their status.
+        """
         with self.lock:
-            found = self._runtimes.get(runtime_id)
-            if found is not None:
-                return found
             store = self._store()
             atom = store.get("Atom", runtime_id) if store is not None else None
             if store is None or atom is None:
                 return None
-            built = self._build(store, atom)
-            self._runtimes[runtime_id] = built
-            return built
+            found = self._runtimes.get(runtime_id)
+            if found is None:
+                found = self._runtimes[runtime_id] = self._build(store, atom)
+            deployed = _deployed_listeners(store, atom.key)
+            for gone in set(found.listeners) - set(deployed):
+                del found.listeners[gone]
+            for process, connector in deployed.items():
+                found.listeners.setdefault(process, Listener(process, connector))
+            return found
 
     def _build(self, store: AccountStore, atom: Record) -> Runtime:
         online = _value(atom, "status") == "ONLINE"
         runtime = Runtime(atom.key, online)
-        processes = {r.key: _value(r, "name") for r in store.all("Process")}
-        by_name = {name: key for key, name in processes.items()}
-        environments = {
-            _value(r, "environmentId")
-            for r in store.all("EnvironmentAtomAttachment")
-            if _value(r, "atomId") == atom.key
-        }
-        deployed: list[str] = []
-        for record in store.all("Deployment"):
-            process = _value(record, "componentId") or _value(record, "processId")
-            current = _value(record, "current") in ("", "true")
-            if current and _value(record, "environmentId") in environments and process not in deployed:
-                deployed.append(process)
-        for process in deployed:
-            connector = LISTENERS.get(processes.get(process, ""))
-            if connector is not None:
-                runtime.listeners[process] = Listener(process, connector)
+        by_name = {_value(r, "name"): r.key for r in store.all("Process")}
         if online:
             for name, kind, messages, dead, subscribers in QUEUES:
                 counts = {by_name.get(p, p): [m, d] for p, m, d in subscribers}

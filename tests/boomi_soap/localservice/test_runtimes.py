@@ -290,3 +290,23 @@ def test_java_rollback_and_a_merge_over_soap_and_rest(soap: RawSoap, service: Lo
     assert (reverted.json()["stage"], reverted.json()["previousStage"]) == ("REVERTED", "MERGED")
     unknown = _post(service, "/MergeRequest/execute/nope", {"mergeRequestAction": "MERGE"})
     assert (unknown.status_code, unknown.json()["message"]) == (400, "MergeRequest with id nope does not exist")
+
+
+@pytest.mark.contracts("split", why="the runtime state is the same on every layout")
+def test_listeners_follow_the_deployments(service: LocalService) -> None:
+    from boomi_soap.localservice.model import Record, build_object
+
+    store, index = service.store(), service.release.index
+    atom = _atoms(service)["Production Atom"]
+    environment = next(
+        a.element.get("environmentId") or a.element.findtext(f"{{{NS['api']}}}environmentId")
+        for a in store.all("EnvironmentAtomAttachment")
+        if (a.element.get("atomId") or a.element.findtext(f"{{{NS['api']}}}atomId")) == atom
+    )
+    before = _listeners(service, containerId=atom)
+    store.put(Record("Process", "p-new", build_object(index, "Process", {"id": "p-new", "name": "Listener - New"})))
+    deployed = {"deploymentId": "d-new", "componentId": "p-new", "environmentId": environment, "active": True}
+    store.put(Record("DeployedPackage", "d-new", build_object(index, "DeployedPackage", deployed)))
+    assert _listeners(service, containerId=atom) == {**before, "p-new": ("listening", "wss")}
+    store.put(Record("DeployedPackage", "d-new", build_object(index, "DeployedPackage", {**deployed, "active": False})))
+    assert _listeners(service, containerId=atom) == before
