@@ -192,3 +192,24 @@ def test_a_post_to_another_origin_is_refused_before_anything_is_sent(connect: Co
     _, client = connect()
     with pytest.raises(BoomiSoapError, match=r"refusing http://192\.0\.2\.1/"):
         client.post_linked("http://192.0.2.1/x", b"<a/>", content_type="application/xml", max_bytes=10, operation="t")
+
+
+@pytest.mark.contracts("split", why="the JSON bodies are the same on every layout")
+def test_the_changes_in_json_bodies_over_rest(connect: Connect) -> None:
+    from boomi_soap.client import Client
+    from boomi_soap.settings import ClientSettings
+    from tests.boomi_soap.conftest import CREDENTIALS
+
+    service, plain = connect()
+    client = Client(
+        plain.snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), transport="rest", format="json"
+    )
+    atom = _atom_named(service, "Production Atom")
+    change_listener_status(client, atom, "pause_all")
+    assert set(listener_status(client, atom, timeout=30, backoff=FAST).values()) == {"paused"}
+    assert clear_queue(client, atom, "orders-inbound", dead_letters=True).endswith("clear atom queue: orders-inbound")
+    assert move_queue(client, atom, "orders-inbound", "invoices-retry").endswith(
+        "from orders-inbound to invoices-retry"
+    )
+    assert _counts(client, atom)["invoices-retry"] == (12, 1)
+    assert java_rollback(client, atom).atomId == atom
