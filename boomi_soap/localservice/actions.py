@@ -41,6 +41,7 @@ from boomi_soap.localservice import executions
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, emit, with_field
+from boomi_soap.localservice.runtimes import runtimes
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.jsonform import loads
 
@@ -68,10 +69,13 @@ ASYNC_TYPES: Final = frozenset(
 _NOT_SIMULATED: Final = ("JavaRollback", "MergeRequest")
 _RUNTIME_KEYS: Final = ("atomId", "containerId", "runtimeId", "id")
 
+_Scope = tuple[tuple[str, ...], tuple[str, ...]]
+_LISTENER_FILTERS: Final = ("containerId", "listenerId")
 _ACTIONS: Final = ("restart", "restart_all", "pause", "pause_all", "resume", "resume_all")
 _PROVIDERS: Final = ("AWS", "AZURE", "GCP")
 _TOKENS_KEPT: Final = 1000
-_tokens: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token -> (account id, Runtime id)
+# token -> (account id, Runtime id or, for a ListenerStatus query, the container and listener ids it names)
+_tokens: OrderedDict[str, tuple[str, str | _Scope]] = OrderedDict()
 _lock = threading.Lock()
 # Boomi's answer is 202 "in progress" until the Runtime reports: per store, how many polls each
 # new token answers so first; per token, how many are left.
@@ -177,9 +181,11 @@ def _change_listener_status(store: AccountStore, body: bytes) -> ActionReply:
     action = str(values.get("action") or "")
     if action not in _ACTIONS:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"action must be one of {', '.join(_ACTIONS)}, not {action!r}")
-    _atom(store, values.get("containerId"), "containerId")
-    if not action.endswith("_all") and not str(values.get("listenerId") or "").strip():
+    container = _atom(store, values.get("containerId"), "containerId")
+    listener = str(values.get("listenerId") or "").strip()
+    if not action.endswith("_all") and not listener:
         raise ApiFault(FaultCode.INVALID_REQUEST, f"listenerId is required for {action}")
+    runtimes(store).change_listeners(container, action, listener or None)
     return ActionReply(200)  # "an empty changeListenerStatusResponse to indicate acceptance"
 
 
@@ -193,7 +199,7 @@ def _clear_queue(store: AccountStore, atom_id: str, body: bytes) -> ActionReply:
     return ActionReply(200, "QueueMessageResponse", (("message", message),))
 
 
-def _token(store: AccountStore, kind: str, account_id: str, runtime: str) -> ActionReply:
+def _token(store: AccountStore, kind: str, account_id: str, runtime: str | _Scope) -> ActionReply:
     """A new async token for ``kind``, as the first GET (or the query) of an async read answers."""
     token = f"{kind}-{uuid.uuid4()}"
     with _lock:
@@ -221,8 +227,8 @@ def _in_progress(token: str) -> ActionReply | None:
     return ActionReply(200, "AsyncOperationResult", (("responseStatusCode", 202), ("numberOfResults", 0)))
 
 
-def _redeem(kind: str, account_id: str, token: str) -> str:
-    """The Runtime a token of ``kind`` was issued for (``""`` for a query); a fault if it is none of the account's."""
+def _redeem(kind: str, account_id: str, token: str) -> str | _Scope:
+    """The Runtime a token of ``kind`` was issued for (what a query names); a fault if it is none of the account's."""
     with _lock:
         held = _tokens.get(token)
     if held is None or held[0] != account_id or not token.startswith(f"{kind}-"):
@@ -230,19 +236,71 @@ def _redeem(kind: str, account_id: str, token: str) -> str:
     return held[1]
 
 
+def _listener_scope(body: bytes) -> _Scope:
+    """The container and listener ids a ListenerStatus query names (EQUALS conditions, joined by and/or)."""
+    text = body.strip()
+    if not text:
+        return (), ()
+    named: dict[str, list[str]] = {name: [] for name in _LISTENER_FILTERS}
+
+    def condition(prop: str, operator: str, arguments: list[str]) -> None:
+        if prop not in named:
+            raise ApiFault(
+                FaultCode.INVALID_REQUEST, f"ListenerStatus is queried by listenerId or containerId, not {prop}"
+            )
+        if operator != "EQUALS" or len(arguments) != 1:
+            raise ApiFault(FaultCode.INVALID_REQUEST, f"ListenerStatus takes EQUALS with one argument for {prop}")
+        named[prop].append(arguments[0])
+
+    if text.startswith(b"{"):
+        values, _ = _fields(text, "ListenerStatusQueryConfig")
+        pending: list[Any] = [(values.get("QueryFilter") or {}).get("expression")]
+        while pending:
+            expression = pending.pop()
+            if not isinstance(expression, dict):
+                continue
+            if "nestedExpression" in expression:
+                nested = expression["nestedExpression"]
+                pending.extend(nested if isinstance(nested, list) else [nested])
+            elif "property" in expression:
+                arguments = expression.get("argument") or []
+                given = [str(a) for a in (arguments if isinstance(arguments, list) else [arguments])]
+                condition(str(expression["property"]), str(expression.get("operator", "")), given)
+    else:
+        _, element = _fields(text, "QueryConfig")
+        for found in (
+            element.iter(f"{{{NS_DATA}}}expression", f"{{{NS_DATA}}}nestedExpression") if element is not None else ()
+        ):
+            if found.get("property") is not None:
+                given = [a.text or "" for a in found.iterfind(f"{{{NS_DATA}}}argument")]
+                condition(found.get("property", ""), found.get("operator", ""), given)
+    return tuple(named["containerId"]), tuple(named["listenerId"])
+
+
+def _listener_query(store: AccountStore, account_id: str, body: bytes) -> ActionReply:
+    scope = _listener_scope(body)
+    for container in scope[0]:
+        _atom(store, container, "containerId")
+    return _token(store, "ListenerStatus", account_id, scope)
+
+
 def _listener_response(store: AccountStore, account_id: str, token: str) -> ActionReply:
-    _redeem("ListenerStatus", account_id, token)
+    scope = _redeem("ListenerStatus", account_id, token)
     waiting = _in_progress(token)
     if waiting is not None:
         return waiting
-    listeners = store.all("ListenerStatus")
+    containers, listener_ids = scope if isinstance(scope, tuple) else ((), ())
+    found = [
+        {"listenerId": lst.listener_id, "status": lst.status, "connectorType": lst.connector_type}
+        for lst in runtimes(store).listeners(containers, listener_ids)
+    ]
+    found.extend(dict(record.element.attrib) for record in store.all("ListenerStatus"))  # seeded ones: any Runtime
     children = []
-    results = []
-    for record in listeners:
-        child = etree.Element(f"{{{NS_DATA}}}result", dict(record.element.attrib))
+    for values in found:
+        child = etree.Element(f"{{{NS_DATA}}}result", values)
         child.set(f"{{{NS_XSI}}}type", "bns:ListenerStatus")
         children.append(child)
-        results.append({"@type": "ListenerStatus", **dict(record.element.attrib)})
+    results = [{"@type": "ListenerStatus", **values} for values in found]
     attributes = (("responseStatusCode", 200), ("numberOfResults", len(children)))
     return ActionReply(200, "AsyncOperationResult", attributes, tuple(children), (("result", results),))
 
@@ -254,7 +312,7 @@ def _runtime_of(record: Record) -> set[str]:
 
 
 def _async_response(store: AccountStore, release: Release, account_id: str, kind: str, token: str) -> ActionReply:
-    runtime = _redeem(kind, account_id, token)
+    runtime = str(_redeem(kind, account_id, token))
     waiting = _in_progress(token)
     if waiting is not None:
         return waiting
@@ -316,7 +374,7 @@ def answer(
     if method == "POST" and parts[:2] == ["ClearQueue", "execute"]:
         return _clear_queue(store, parts[2], body)
     if method == "POST" and parts == ["async", "ListenerStatus", "query"]:
-        return _token(store, "ListenerStatus", account_id, "")
+        return _listener_query(store, account_id, body)
     if method == "GET" and len(parts) == 4 and parts[:3] == ["async", "ListenerStatus", "response"]:
         return _listener_response(store, account_id, parts[3])
     if method == "GET" and parts[0] == "async" and parts[1] in ASYNC_TYPES:
