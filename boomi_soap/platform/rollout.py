@@ -49,6 +49,8 @@ __all__ = [
     "RolloutError",
     "default_record_path",
     "load",
+    "load_for",
+    "pending",
     "plan",
     "read_listeners",
     "resume",
@@ -124,6 +126,7 @@ class Rollout:
             ``restoring``, ``done`` (deployed and restored) or ``rolled-back``.
         deployed: What the deploy made (package and deployment ids).
         error: The failure, if one stopped it.
+        address: The endpoint the rollout talks to: a record is finished against that one only.
         path: Where the record is written (not part of the record).
     """
 
@@ -138,6 +141,7 @@ class Rollout:
     phase: str = "planned"
     deployed: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    address: str = ""
     path: Path | None = None
 
     def steps(self) -> list[str]:
@@ -234,7 +238,7 @@ def plan(
     process_id = resolve_id(client, "Process", process, verify=True)
     environment_ids = [resolve_id(client, "Environment", e, verify=True) for e in targets]
     source_id = None if source is None else resolve_id(client, "Environment", source, verify=True)
-    rollout = Rollout(operation, process_id, environment_ids, source_id, version, notes)
+    rollout = Rollout(operation, process_id, environment_ids, source_id, version, notes, address=client.address)
     if pause_listeners or disable_schedules:
         rollout.atoms = _atoms(client, environment_ids)
     for atom_id in rollout.atoms if pause_listeners else ():
@@ -432,6 +436,7 @@ def load(record: str | os.PathLike[str]) -> Rollout:
             phase=str(data["phase"]),
             deployed=dict(data.get("deployed") or {}),
             error=str(data.get("error", "")),
+            address=str(data.get("address", "")),
             path=path,
         )
     except (KeyError, TypeError) as exc:
@@ -444,7 +449,7 @@ def resume(client: Caller, record: str | os.PathLike[str], *, on_step: StepHook 
     A record whose rollout failed or was rolled back is only restored (its deploy is not
     tried again: that is a new rollout).
     """
-    rollout = load(record)
+    rollout = load_for(client, record)
     if rollout.phase in ("failed", "rolled-back", "done"):
         return _finish(client, rollout, on_step)
     return _go(client, rollout, on_step)
@@ -452,4 +457,21 @@ def resume(client: Caller, record: str | os.PathLike[str], *, on_step: StepHook 
 
 def rollback(client: Caller, record: str | os.PathLike[str], *, on_step: StepHook | None = None) -> Rollout:
     """Restore what a record's rollout changed, without deploying."""
-    return _finish(client, load(record), on_step)
+    return _finish(client, load_for(client, record), on_step)
+
+
+def load_for(client: Caller, record: str | os.PathLike[str]) -> Rollout:
+    """Read a rollback record made against ``client``'s endpoint.
+
+    Raises:
+        ConfigurationError: If it cannot be read, is not a record, or was made against another endpoint.
+    """
+    rollout = load(record)
+    if rollout.address != client.address:  # the ids in it mean nothing (or something else) elsewhere
+        raise ConfigurationError(f"rollback record {record} was made against {rollout.address}, not {client.address}")
+    return rollout
+
+
+def pending(rollout: Rollout) -> list[Change]:
+    """The changes a rollback of ``rollout`` would put back, newest first."""
+    return [c for c in reversed(rollout.changes) if c.state in _TO_RESTORE]
