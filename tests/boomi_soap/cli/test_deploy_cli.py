@@ -1,0 +1,146 @@
+"""``deploy``/``promote --disable-schedules --pause-listeners``, ``deploy --resume`` and ``rollback``, end to end."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from boomi_soap.client import Client
+from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
+from boomi_soap.localservice.injection import Injection, InjectionPlan
+from boomi_soap.platform import deploy as d
+from boomi_soap.platform import rollout as r
+from tests.boomi_soap.cli.test_runs import _error_line, _invoker
+from tests.boomi_soap.conftest import Connect
+
+PROCESS = "Orders - Shopify to SAP"
+DEPLOY = ("deploy", PROCESS, "--environment", "Production", "--disable-schedules")
+ONE_LAYOUT = pytest.mark.contracts("split", why="the CLI adds nothing per layout; the library's tests cover every one")
+
+
+def _statuses(client: Client) -> dict[tuple[str, str], bool]:
+    return {(str(s.processId), str(s.atomId)): bool(s.enabled) for s in client.query("ProcessScheduleStatus")}
+
+
+class _WhenDisabled(InjectionPlan):
+    """Fails the first call the service takes once any schedule is disabled: half-way through a rollout."""
+
+    def __init__(self, service: LocalService) -> None:
+        super().__init__()
+        self.store = service.store(DEFAULT_ACCOUNT)
+        self.armed = True
+
+    def take(self) -> Injection | None:
+        found = super().take()
+        statuses = self.store.all("ProcessScheduleStatus")
+        if found is None and self.armed and any(s.element.get("enabled") == "false" for s in statuses):
+            self.armed = False
+            return Injection.SOAP_FAULT
+        return found
+
+
+@ONE_LAYOUT
+def test_deploy_disable_schedules_dry_run_then_for_real(connect: Connect, tmp_path: Path, transport: str) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    before = _statuses(client)
+
+    planned = invoke(*DEPLOY, "--dry-run", "--transport", transport)
+    assert planned.exit_code == 0, planned.output
+    lines = planned.stdout.splitlines()
+    assert lines[0].startswith("would disable schedules of process ")
+    assert lines[1].startswith("would package process ")
+    assert lines[2].startswith("would enable schedules of process ")
+    assert planned.stderr.startswith("deploy: endpoint ")  # where it talks
+    assert _statuses(client) == before
+
+    record = tmp_path / "rollout.json"
+    done = invoke(*DEPLOY, "--record", str(record), "--format", "json", "--transport", transport)
+    assert done.exit_code == 0, done.output
+    assert f"rollback record: {record}\n" in done.stderr
+    assert "disable schedules of process " in done.stderr  # a progress line per step
+    fields = json.loads(done.stdout)
+    assert fields["phase"] == "done"
+    assert [c["state"] for c in fields["changes"]] == ["restored"]
+    assert fields["deployed"]["deploymentId"]
+    assert _statuses(client) == before
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+@ONE_LAYOUT
+def test_a_failure_injected_half_way_restores_and_exits_1_naming_the_step_and_record(
+    connect: Connect, tmp_path: Path, transport: str
+) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    before = _statuses(client)
+    deployments = len(list(client.query("DeployedPackage")))
+    service.injections = _WhenDisabled(service)
+    record = tmp_path / "rollout.json"
+
+    failed = invoke(*DEPLOY, "--record", str(record), "--transport", transport)
+    assert failed.exit_code == 1, failed.output
+    line = _error_line(failed)
+    assert line.startswith("Error: deploy: step 'package process ")
+    assert f"restored 1 change(s); record: {record}" in line
+    assert _statuses(client) == before
+    assert len(list(client.query("DeployedPackage"))) == deployments
+    assert json.loads(record.read_text())["phase"] == "rolled-back"
+
+
+@ONE_LAYOUT
+def test_rollback_and_resume_finish_a_record_a_crash_left(connect: Connect, tmp_path: Path) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    before = _statuses(client)
+    record = tmp_path / "rollout.json"
+
+    def crash() -> None:  # the record as a rollout killed while deploying left it
+        crashed = r.plan(client, "promote", PROCESS, ["Production"], source="Test", disable_schedules=True)
+        crashed.path = record
+        for change in crashed.changes:
+            d.set_schedule_status(client, change.target, change.atom_id, enabled=False)
+            change.state = "changed"
+        crashed.phase = "deploying"
+        crashed.save()
+
+    crash()
+    planned = invoke("rollback", str(record), "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert planned.stdout.startswith("would enable schedules of process ")
+    assert _statuses(client) != before
+    rolled = invoke("rollback", str(record))
+    assert rolled.exit_code == 0, rolled.output
+    assert _statuses(client) == before
+    assert invoke("rollback", str(record), "--dry-run").stdout == "nothing to do: the record is finished\n"
+
+    crash()
+    resumed = invoke("deploy", "--resume", str(record), "--format", "json")
+    assert resumed.exit_code == 0, resumed.output
+    fields = json.loads(resumed.stdout)
+    assert fields["phase"] == "done"
+    assert fields["deployed"]["steps"][0]["message"].startswith("deployed package")
+    assert _statuses(client) == before
+
+
+@ONE_LAYOUT
+def test_mistakes_are_one_line_with_exit_2_or_1(connect: Connect, tmp_path: Path) -> None:
+    service, _ = connect()
+    invoke = _invoker(service, tmp_path)
+    assert invoke("deploy", "--environment", "Production").exit_code == 2
+    assert invoke("deploy", "--resume", str(tmp_path / "r.json"), PROCESS).exit_code == 2
+    assert invoke("deploy", PROCESS, "--environment", "Production", "--record", "r.json").exit_code == 2
+    missing = invoke("rollback", str(tmp_path / "missing.json"))
+    assert missing.exit_code == 2
+    assert "cannot read rollback record" in missing.stderr
+    other = tmp_path / "other.json"
+    r.Rollout("deploy", "p", ["e"], address="https://elsewhere.example/api/soap/v1/x", path=other).save()
+    refused = invoke("rollback", str(other))
+    assert refused.exit_code == 2
+    assert "was made against https://elsewhere.example/" in refused.stderr
+    help_text = invoke("deploy", "--help").stdout
+    for words in ("--pause-listeners", "--disable-schedules", "--resume", "BOOMI_ACCOUNT_ID"):
+        assert words in help_text
