@@ -311,13 +311,59 @@ def schedule_status(options: ClientOptions, action: str, process: str, atom: str
 
 
 @click.command()
-@click.argument("environment")
+@click.argument("target", nargs=-1, required=True, metavar="[set] ENVIRONMENT")
 @click.option(
     "--set", "values", multiple=True, metavar="NAME=VALUE", help="Set an extension property (partial update)."
 )
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Set any sections (connections, cross references, PGP certificates, trading partners, process"
+                   " properties, properties) from a JSON file (YAML with PyYAML); a value {\"env\": \"NAME\"} or"
+                   ' {"file": "PATH"} is a secret, never shown.')  # fmt: skip
 @client_options("text", "json")
-def extensions(options: ClientOptions, environment: str, values: tuple[str, ...]) -> None:
-    """Show or update (partially) the extension properties of ENVIRONMENT (id or name)."""
+def extensions(options: ClientOptions, target: tuple[str, ...], values: tuple[str, ...], file: Path | None) -> None:
+    """Show or update (partially) the extension properties of ENVIRONMENT (id or name).
+
+    ``extensions set ENVIRONMENT --file F`` sets any section from a file, checked
+    against the snapshot's schema first (one line naming the file and the JSON path);
+    --dry-run lists what would be set, secrets as ***.
+    """
+    if len(target) > 2 or (len(target) == 2 and target[0] != "set"):
+        raise click.UsageError(f"expected [set] ENVIRONMENT, got {' '.join(target)!r}")
+    environment = target[-1]
+    if file is not None:
+        if values:
+            raise click.UsageError("--set and --file exclude each other")
+        _set_from_file(options, environment, file)
+        return
+    if len(target) == 2 and not values:
+        raise click.UsageError("extensions set needs --file F or --set NAME=VALUE")
+    _properties(options, environment, values)
+
+
+def _set_from_file(options: ClientOptions, environment: str, file: Path) -> None:
+    from boomi_soap.platform import extensions as ext
+
+    client = build_client(options)
+    environment_id = resolve(client, "Environment", environment, "ENVIRONMENT")
+    try:
+        checked = ext.load(client, file)
+        if options.dry_run:
+            report(options, {"dry_run": True, "environmentId": environment_id, "file": str(file),
+                             "values": [{"path": p, "value": v} for p, v in checked.leaves]},
+                   "\n".join(ext.plan_lines(checked)))  # fmt: skip
+            return
+        ext.apply(client, environment_id, checked)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    sections = sorted(checked.sections)
+    # The answer may hold the secrets just set: say what was sent, never what came back.
+    report(options, {"environment": environment, "environmentId": environment_id, "file": str(file),
+                     "sections": sections, "values": len(checked.leaves)},
+           f"set {len(checked.leaves)} value(s) of {', '.join(sections)} in environment"
+           f" {named(environment, environment_id)} from {file}")  # fmt: skip
+
+
+def _properties(options: ClientOptions, environment: str, values: tuple[str, ...]) -> None:
     from boomi_soap._xml.redact import MASK, is_secret_name
     from boomi_soap.platform.deploy import get_extensions, update_extension_properties
 

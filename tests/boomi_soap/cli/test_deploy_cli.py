@@ -144,3 +144,40 @@ def test_mistakes_are_one_line_with_exit_2_or_1(connect: Connect, tmp_path: Path
     help_text = invoke("deploy", "--help").stdout
     for words in ("--pause-listeners", "--disable-schedules", "--resume", "BOOMI_ACCOUNT_ID"):
         assert words in help_text
+
+
+@ONE_LAYOUT
+def test_extensions_set_from_a_file_never_shows_the_secret(
+    connect: Connect, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: str
+) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    secret = "pa55-from-env"
+    monkeypatch.setenv("ORDERS_DB_PASSWORD", secret)
+    path = tmp_path / "ext.json"
+    path.write_text(json.dumps({
+        "connections": {"connection": [{"id": "c1", "name": "Orders DB", "field": [
+            {"id": "password", "value": {"env": "ORDERS_DB_PASSWORD"}, "usesEncryption": True}]}]},
+        "properties": {"property": [{"name": "region", "value": "us-east-1"}]},
+    }))  # fmt: skip
+    where = ("extensions", "set", "Production", "--file", str(path), "--transport", transport)
+
+    planned = invoke(*where, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert "would set connections.connection[0].field[0].value = ***\n" in planned.stdout
+    assert "would set properties.property[0].value = us-east-1\n" in planned.stdout
+    assert secret not in planned.output
+
+    done = invoke(*where, "--format", "text")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("set 7 value(s) of connections, properties in environment Production (")
+    assert secret not in done.output
+    after = d.get_extensions(client, "Production")
+    assert after.connections.connection[0].field[0].value == secret
+
+    path.write_text(json.dumps({"properties": {"property": [{"nme": "x"}]}}))
+    wrong = invoke(*where)
+    assert wrong.exit_code == 2
+    assert f"{path}: $.properties.property[0].nme: Property has no 'nme'" in wrong.stderr
+    assert invoke("extensions", "set", "Production").exit_code == 2
+    assert invoke("extensions", "get", "Production").exit_code == 2
