@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, NotFoundError, RolloutError
 from boomi_soap.platform.deploy import get_schedule_status, package_and_deploy, promote, set_schedule_status
 from boomi_soap.platform.polling import write_private
 from boomi_soap.platform.runs import resolve_id
@@ -69,10 +69,6 @@ StepHook = Callable[[str], None]
 # "restoring" are written before the call: after a crash the call may or may not have
 # taken effect, and the restore (resume a listener, enable a schedule) is harmless either way.
 _TO_RESTORE: Final = ("changing", "changed", "restoring")
-
-
-class RolloutError(BoomiSoapError):
-    """A rollout step failed; the message names the step, what was restored, and the record."""
 
 
 @dataclass
