@@ -181,3 +181,32 @@ def test_extensions_set_from_a_file_never_shows_the_secret(
     assert f"{path}: $.properties.property[0].nme: Property has no 'nme'" in wrong.stderr
     assert invoke("extensions", "set", "Production").exit_code == 2
     assert invoke("extensions", "get", "Production").exit_code == 2
+
+
+@ONE_LAYOUT
+def test_release_dry_run_then_in_order_and_a_cycle_exits_1(connect: Connect, tmp_path: Path, transport: str) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    a, b = sorted(str(p.id) for p in client.query("Process"))[:2]
+    service.seed([{"@type": "ComponentReference", "references": [
+        {"parentComponentId": a, "parentVersion": 1, "componentId": b, "type": "DEPENDENT"}]}])  # fmt: skip
+    where = ("release", a, b, "--environment", "Production", "--transport", transport)
+
+    planned = invoke(*where, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert planned.stdout == f"1. would package and deploy {b}\n2. would package and deploy {a} (after {b})\n"
+    assert planned.stderr.startswith("release: endpoint ")
+
+    done = invoke(*where, "--format", "json")
+    assert done.exit_code == 0, done.output
+    steps = json.loads(done.stdout)["steps"]
+    assert [s["componentId"] for s in steps] == [b, a]
+    assert all(s["deploymentId"] for s in steps)
+
+    service.seed([{"@type": "ComponentReference", "references": [
+        {"parentComponentId": b, "parentVersion": 1, "componentId": a, "type": "DEPENDENT"}]}])  # fmt: skip
+    cycle = invoke(*where)
+    assert cycle.exit_code == 1
+    assert f"references form a cycle: {a} -> {b} -> {a}" in _error_line(cycle)
+    assert invoke("release", "--environment", "Production").exit_code == 2
+    assert "BOOMI_ACCOUNT_ID" in invoke("release", "--help").stdout
