@@ -13,6 +13,8 @@ from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.platform import deploy as d
 from boomi_soap.platform import rollout as r
+from boomi_soap.platform.runs import resolve_id
+from boomi_soap.platform.runtime import change_listener_status
 from tests.boomi_soap.cli.test_runs import _error_line, _invoker
 from tests.boomi_soap.conftest import Connect
 
@@ -210,3 +212,43 @@ def test_release_dry_run_then_in_order_and_a_cycle_exits_1(connect: Connect, tmp
     assert f"references form a cycle: {a} -> {b} -> {a}" in _error_line(cycle)
     assert invoke("release", "--environment", "Production").exit_code == 2
     assert "BOOMI_ACCOUNT_ID" in invoke("release", "--help").stdout
+
+
+def _reads_listeners() -> bool:
+    from boomi_soap.platform import runtime
+
+    return "ListenerStatus" in getattr(runtime, "ASYNC_TYPES", runtime.ASYNC_GET_TYPES)
+
+
+@ONE_LAYOUT
+@pytest.mark.skipif(not _reads_listeners(), reason="the client reads ListenerStatus once the runtime work lands")
+def test_pause_listeners_and_disable_schedules_around_a_deploy_and_a_failure(
+    connect: Connect, tmp_path: Path, transport: str
+) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    atom = resolve_id(client, "Atom", "Production Atom")
+    listening = r.read_listeners(client, atom)
+    assert sorted(set(listening.values())) == ["listening"]
+    kept = sorted(listening)[0]
+    change_listener_status(client, atom, "pause", kept)  # paused before the deploy: stays paused
+    before = (r.read_listeners(client, atom), _statuses(client))
+    both = (*DEPLOY, "--pause-listeners", "--transport", transport)
+
+    planned = invoke(*both, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert [line.split()[2] for line in planned.stdout.splitlines()] == [
+        "listener", "schedules", "process", "schedules", "listener"
+    ]  # fmt: skip
+    assert (r.read_listeners(client, atom), _statuses(client)) == before
+
+    done = invoke(*both, "--record", str(tmp_path / "ok.json"))
+    assert done.exit_code == 0, done.output
+    assert (r.read_listeners(client, atom), _statuses(client)) == before
+
+    service.injections = _WhenDisabled(service)  # fails the call after the schedules are off: half-way
+    record = tmp_path / "failed.json"
+    failed = invoke(*both, "--record", str(record))
+    assert failed.exit_code == 1, failed.output
+    assert f"restored 2 change(s); record: {record}" in _error_line(failed)
+    assert (r.read_listeners(client, atom), _statuses(client)) == before
