@@ -22,15 +22,17 @@ what the file does not name stays as it is.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from boomi_soap._xml.redact import MASK, NAMING_KEYS, VALUE_KEYS, is_secret_name
-from boomi_soap.exceptions import ConfigurationError
+from boomi_soap.exceptions import BoomiSoapError, ConfigurationError
 from boomi_soap.platform.runs import resolve_id
 
 if TYPE_CHECKING:
@@ -268,13 +270,65 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+def _secrets(value: Any) -> list[str]:
+    if isinstance(value, Secret):
+        return [value.value] if value.value else []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _secrets(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secrets(v)]
+    return []
+
+
+def _mask(text: str, secrets: Sequence[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+@contextlib.contextmanager
+def _masked_logs(secrets: Sequence[str]) -> Iterator[None]:
+    """While sending, mask the secrets' text in every log record made (a DEBUG body log above all).
+
+    The body redaction masks values by the names beside them; a secret read from the
+    environment for a field named plainly (``region``) is masked here by its text.
+    """
+    if not secrets:
+        yield
+        return
+    made = logging.getLogRecordFactory()
+
+    def masking(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = made(*args, **kwargs)
+        message = record.getMessage()
+        if any(secret in message for secret in secrets):
+            record.msg, record.args = _mask(message, secrets), ()
+        return record
+
+    logging.setLogRecordFactory(masking)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(made)
+
+
 def apply(client: Caller, environment: str, extensions: ExtensionsFile) -> Any:
     """Send the file's sections as a partial ``EnvironmentExtensions`` UPDATE of an environment.
+
+    The secrets' text is masked in the log records made while sending and in an error's
+    message.
 
     Returns:
         The environment's extensions as the service answers them (mind: it may hold the
         secrets just set; show them masked).
     """
     environment_id = resolve_id(client, "Environment", environment, verify=True)
+    secrets = _secrets(extensions.sections)
     sections = _unwrap(extensions.sections)
-    return client.update(_TYPE, id=environment_id, environmentId=environment_id, partial=True, **sections)
+    try:
+        with _masked_logs(secrets):
+            return client.update(_TYPE, id=environment_id, environmentId=environment_id, partial=True, **sections)
+    except BoomiSoapError as exc:
+        if any(secret in str(exc) for secret in secrets):
+            raise BoomiSoapError(_mask(str(exc), secrets)) from None
+        raise

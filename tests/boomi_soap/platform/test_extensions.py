@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,18 @@ def test_files_that_cannot_be_read(connect: Connect, tmp_path: Path) -> None:
     else:
         assert ext.load(client, yaml_file).leaves == (("$.properties.property[0].name", "region"),
                                                       ("$.properties.property[0].value", "ap-south-1"))  # fmt: skip
+
+
+@pytest.mark.contracts("split", why="the logs are the client's, alike on every layout")
+def test_a_secret_is_masked_in_the_debug_logs_whatever_its_field_is_named(
+    connect: Connect, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, client = connect()
+    plain = "plainly-named-but-secret-4711"
+    path = _write(tmp_path, {"properties": {"property": [{"name": "region", "value": {"env": "REGION_SECRET"}}]}})
+    checked = ext.load(client, path, environ={"REGION_SECRET": plain})
+    with caplog.at_level(logging.DEBUG, logger="boomi_soap"):
+        ext.apply(client, "Production", checked)
+    assert "answer" in caplog.text  # the bodies were logged ...
+    assert plain not in caplog.text  # ... with the secret masked
+    assert {p.name: p.value for p in get_extensions(client, "Production").properties.property}["region"] == plain
