@@ -108,6 +108,10 @@ def carry_out(
                 click.echo("\n".join(f"would {step}" for step in steps))
             return
         path = record or r.default_record_path(operation, planned.process_id)
+        if path.exists():  # it may be an unfinished rollout's: never overwritten
+            raise click.UsageError(
+                f"rollback record {path} exists: finish it (deploy --resume) or give another --record"
+            )
         click.echo(f"rollback record: {path}", err=True)  # even with -q: it finishes a rollout that dies
         done = r.run(client, planned, record=path, on_step=_progress)
     except BoomiSoapError as exc:

@@ -252,3 +252,20 @@ def test_pause_listeners_and_disable_schedules_around_a_deploy_and_a_failure(
     assert failed.exit_code == 1, failed.output
     assert f"restored 2 change(s); record: {record}" in _error_line(failed)
     assert (r.read_listeners(client, atom), _statuses(client)) == before
+
+
+@ONE_LAYOUT
+def test_promote_disable_schedules_and_a_record_is_never_overwritten(connect: Connect, tmp_path: Path) -> None:
+    service, client = connect()
+    invoke = _invoker(service, tmp_path)
+    before = _statuses(client)
+    record = tmp_path / "promote.json"
+    promote = ("promote", PROCESS, "--from", "Test", "--to", "Production", "--disable-schedules")
+    done = invoke(*promote, "--record", str(record))
+    assert done.exit_code == 0, done.output
+    assert "deployed package" in done.stdout
+    assert done.stdout.endswith(f"1 change(s) around it restored (record: {record})\n")
+    assert _statuses(client) == before
+    again = invoke(*promote, "--record", str(record))
+    assert again.exit_code == 2
+    assert f"rollback record {record} exists" in again.stderr
