@@ -122,7 +122,8 @@ class Rollout:
             ``restoring``, ``done`` (deployed and restored) or ``rolled-back``.
         deployed: What the deploy made (package and deployment ids).
         error: The failure, if one stopped it.
-        address: The endpoint the rollout talks to: a record is finished against that one only.
+        address: The endpoint the rollout talks to (and the sub-account, through the Partner
+            API): a record is finished against that one only.
         path: Where the record is written (not part of the record).
     """
 
@@ -188,6 +189,12 @@ def read_listeners(client: Caller, atom_id: str) -> dict[str, str]:
     return {str(r.listenerId): str(r.status) for r in answer.results}
 
 
+def _where(client: Caller) -> str:
+    """The endpoint, and the sub-account a Partner API view acts on: what a record belongs to."""
+    sub_account = getattr(client, "sub_account", None)
+    return f"{client.address} (sub-account {sub_account})" if sub_account else client.address
+
+
 def _atoms(client: Caller, environment_ids: Sequence[str]) -> list[str]:
     found: list[str] = []
     for environment_id in environment_ids:
@@ -234,7 +241,7 @@ def plan(
     process_id = resolve_id(client, "Process", process, verify=True)
     environment_ids = [resolve_id(client, "Environment", e, verify=True) for e in targets]
     source_id = None if source is None else resolve_id(client, "Environment", source, verify=True)
-    rollout = Rollout(operation, process_id, environment_ids, source_id, version, notes, address=client.address)
+    rollout = Rollout(operation, process_id, environment_ids, source_id, version, notes, address=_where(client))
     if pause_listeners or disable_schedules:
         rollout.atoms = _atoms(client, environment_ids)
     for atom_id in rollout.atoms if pause_listeners else ():
@@ -463,8 +470,8 @@ def load_for(client: Caller, record: str | os.PathLike[str]) -> Rollout:
         ConfigurationError: If it cannot be read, is not a record, or was made against another endpoint.
     """
     rollout = load(record)
-    if rollout.address != client.address:  # the ids in it mean nothing (or something else) elsewhere
-        raise ConfigurationError(f"rollback record {record} was made against {rollout.address}, not {client.address}")
+    if rollout.address != _where(client):  # the ids in it mean nothing (or something else) elsewhere
+        raise ConfigurationError(f"rollback record {record} was made against {rollout.address}, not {_where(client)}")
     return rollout
 
 

@@ -214,3 +214,16 @@ def test_listeners_and_schedules_are_back_after_a_failure_injected_half_way(conn
         r.run(client, planned, record=record, on_step=fail_here)
     assert (_listeners(service, client), _statuses(client)) == before
     assert [c["state"] for c in json.loads(record.read_text())["changes"]] == ["restored", "restored", "planned"]
+
+
+@pytest.mark.contracts("partner", why="only the Partner API acts on sub-accounts")
+@pytest.mark.parametrize("transport", ["soap"])
+def test_a_record_is_finished_only_for_the_account_it_was_made_for(connect: Connect, tmp_path: Path) -> None:
+    service, client = connect()
+    sub = client.for_account(service.sub_accounts(service.accounts[0])[0])
+    planned = r.plan(client, "deploy", PROCESS, "Production", disable_schedules=True, listeners=_no_listeners)
+    planned.path = tmp_path / "parent.json"
+    planned.save()
+    with pytest.raises(ConfigurationError, match=r"was made against .*, not .*\(sub-account "):
+        r.rollback(sub, planned.path)
+    assert r.rollback(client, planned.path).phase == "rolled-back"  # nothing was changed: nothing to put back
