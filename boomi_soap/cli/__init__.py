@@ -83,6 +83,14 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.quota", "quota",
         "Show the account's calls per hour over the rolling 24 hours, as the limiter's store counted them.",
     ),
+    "release": Lazy(
+        "boomi_soap.cli.release", "release",
+        "Package and deploy COMPONENTs (ids, or process names) to an environment, referenced ones first.",
+    ),
+    "rollback": Lazy(
+        "boomi_soap.cli.rollout", "rollback",
+        "Put back what the rollout of a rollback RECORD changed (listeners, schedules), without deploying.",
+    ),
     "run": Lazy(
         "boomi_soap.cli.runs", "run",
         'Run PROCESS (id or name) on an Atom and report how it ended, or --follow an earlier run.',

@@ -358,3 +358,8 @@ def call_send(options: ClientOptions, verbose: bool, source: str) -> None:
         echo_json({"operation": etree.QName(answer).localname, "answer": etree.tostring(answer, encoding="unicode")})
     else:
         click.echo(etree.tostring(answer, pretty_print=True, encoding="unicode"), nl=False)
+
+
+from boomi_soap.cli.cancel import call_cancel  # noqa: E402 - its own module, a subcommand of call
+
+call.add_command(call_cancel)
