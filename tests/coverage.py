@@ -230,7 +230,11 @@ def cli(routes: Iterable[Route]) -> dict[Route, str]:
 
 
 def local_service(routes: Iterable[Route]) -> dict[Route, str]:
-    """Why a started local service does not answer a route over REST, by route."""
+    """Why a started local service answers a route neither over REST nor over SOAP, by route.
+
+    Every route is asked over REST; one it does not answer there is asked over SOAP
+    through its generated helper, when it has one.
+    """
     import httpx
 
     from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
@@ -246,9 +250,47 @@ def local_service(routes: Iterable[Route]) -> dict[Route, str]:
                 reason = _unanswered(answer.status_code, answer.text)
                 if reason:
                     missing[route] = reason
+        for route, reason in list(missing.items()):
+            over_soap = _soap_unanswered(service, route)
+            if not over_soap:
+                del missing[route]
+            elif over_soap != "no helper":
+                missing[route] = f"{reason}; over SOAP: {over_soap}"
     finally:
         service.stop()
     return missing
+
+
+def _soap_unanswered(service: Any, route: Route) -> str:
+    """Why the service does not answer ``route`` over SOAP through its typed helper (``""`` if it does)."""
+    import tempfile
+
+    from boomi_soap.bindings import REGISTRY, TypedClient
+    from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.exceptions import BoomiSoapError
+    from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
+    from codegen.filters import helper_name
+
+    verb = route.operation.lower()
+    helper = getattr(TypedClient, f"{verb}_{helper_name(route.object)}", None)
+    type_name = _object_type(route.object, REGISTRY)
+    if helper is None or type_name is None:
+        return "no helper"
+    credentials = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+    with tempfile.TemporaryDirectory() as compiled:
+        client = Client(_snapshot(), credentials, endpoint=service.endpoint(), compiled_dir=Path(compiled))
+        argument = "coverage-probe" if verb in ("get", "delete") else REGISTRY[type_name]()
+        try:
+            answer = helper(TypedClient(client), *(() if verb == "query" else (argument,)))
+            if verb == "query":
+                list(answer)
+        except BoomiSoapError as exc:
+            if _UNKNOWN.search(str(exc)):
+                return str(exc)
+        finally:
+            client.close()
+    return ""
 
 
 def _json_body(route: Route) -> tuple[bytes, str]:
@@ -261,9 +303,7 @@ def _json_body(route: Route) -> tuple[bytes, str]:
     return b"", "application/json"
 
 
-_UNKNOWN: Final = re.compile(
-    r"not simulated|not a REST call|no REST form|not supported|unknown|no such|not implemented", re.I
-)
+_UNKNOWN: Final = re.compile(r"not simulated|not a REST call|no REST form|not supported|not implemented", re.I)
 
 
 def _unanswered(status: int, text: str) -> str:
