@@ -213,7 +213,15 @@ def _xml_body(data: str, route: Route) -> bytes:
 
 
 def cli(routes: Iterable[Route]) -> dict[Route, str]:
-    """Why no generic ``call`` command reaches a route, by route."""
+    """Why no CLI command reaches a route, by route.
+
+    A generic ``call`` command (``call get`` ...) reaches its operation on every object.
+    The other operations (EXECUTE, the asynchronous-token ones) are reached by dedicated
+    commands, counted from what each says of itself: one whose help names the object
+    (``runtime queues clear``: "the ClearQueue EXECUTE") reaches that object's such
+    operations; one whose help says it takes "an ASYNC-GET object" reaches every object's.
+    An ``ASYNC-POLL`` goes with the request it completes.
+    """
     import click
 
     from boomi_soap.cli import main
@@ -221,12 +229,39 @@ def cli(routes: Iterable[Route]) -> dict[Route, str]:
     context = click.Context(main)
     group = main.get_command(context, "call")
     verbs = set(group.list_commands(context)) if isinstance(group, click.Group) else set()
+    helps = [" ".join((command.help or "").split()) for command in _leaves(main, context, ("call",))]
+    chosen = tuple(routes)
     missing = {}
-    for route in routes:
+    for route in chosen:
         verb = _CLI.get(route.operation)
-        if verb is None or verb not in verbs:
-            missing[route] = f"no generic `call` command for {route.operation.lower()}"
+        if verb is not None:
+            if verb not in verbs:
+                missing[route] = f"no generic `call {verb}` command"
+            continue
+        requests = (
+            tuple(
+                r.operation for r in chosen if r.object == route.object and r.operation in ("ASYNC-GET", "ASYNC-QUERY")
+            )
+            if route.operation == "ASYNC-POLL"
+            else (route.operation,)
+        )
+        named = re.compile(rf"\b{re.escape(route.object)}\b")
+        if not any(named.search(text) or any(f"an {r} object" in text for r in requests) for text in helps):
+            missing[route] = f"no command names {route.object} for {route.operation.lower()} (no generic one)"
     return missing
+
+
+def _leaves(group: Any, context: Any, skipped: tuple[str, ...]) -> Iterator[Any]:
+    """Every command below ``group`` (but for the ``skipped`` groups), depth first."""
+    import click
+
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        if isinstance(command, click.Group):
+            if name not in skipped:
+                yield from _leaves(command, context, ())
+        elif command is not None:
+            yield command
 
 
 def local_service(routes: Iterable[Route]) -> dict[Route, str]:
