@@ -13,8 +13,9 @@ reaches each (object, operation):
 - REST: :class:`~boomi_soap.wire.restmap.RestMap` maps the OpenAPI path (its parse of
   the path routes it, or the path is one of ``REST_ONLY``).
 - CLI: a generic ``boomi-soap call <verb>`` command reaches it (``call get``, ``call
-  query`` also for ``queryMore``, ``call create`` ...; ``call send``, a whole envelope,
-  is not counted, nor are dedicated commands such as ``runtime queues clear``).
+  query`` also for ``queryMore``, ``call create`` ...), or, for an operation no generic
+  command carries (EXECUTE, asynchronous-token), a command whose help names the object
+  or says it takes "an ASYNC-GET object" (``call send``, a whole envelope, is not counted).
 - local service: a started local service answers the OpenAPI path over REST with
   something other than an unknown route (a 2xx, or a 4xx about the object or its body).
 
