@@ -174,12 +174,16 @@ def typed_client(routes: Iterable[Route]) -> dict[Route, str]:
 def rest(routes: Iterable[Route]) -> dict[Route, str]:
     """Why :mod:`boomi_soap.wire.restmap` does not map a route, by route.
 
-    A route is mapped when it is one of ``REST_ONLY`` or when ``RestMap.parse`` reads it
-    as the operation it is (a body it refuses still means the route is known).
+    A route is mapped when it is one of ``REST_ONLY``, when ``RestMap.parse`` reads it
+    as the operation it is (a body it refuses still means the route is known), when it is
+    an EXECUTE whose object ``RestMap.request`` sends (``EXECUTE_PATHS``), or when it is an
+    asynchronous-token read of an object :func:`boomi_soap.platform.runtime.async_get`
+    reads (``ASYNC_TYPES``; those go to the REST root whatever the transport).
     """
     from boomi_soap.exceptions import RestError, UnknownRouteError
+    from boomi_soap.platform.runtime import ASYNC_TYPES
     from boomi_soap.snapshot.contract import contract_of, tag_of
-    from boomi_soap.wire.restmap import REST_ONLY, RestMap
+    from boomi_soap.wire.restmap import EXECUTE_PATHS, REST_ONLY, RestMap
 
     contract = contract_of(_snapshot())
     mapping = RestMap(contract)
@@ -187,6 +191,10 @@ def rest(routes: Iterable[Route]) -> dict[Route, str]:
     for route in routes:
         concrete = route.concrete.strip("/")
         if any(f"/{only}/" in f"/{concrete}/" for only in REST_ONLY) or concrete.rsplit("/", 1)[-1] in REST_ONLY:
+            continue
+        if route.operation == "EXECUTE" and route.object in {path for path, _ in EXECUTE_PATHS.values()}:
+            continue
+        if route.operation.startswith("ASYNC-") and route.object in ASYNC_TYPES:
             continue
         if route.operation == "BULK":  # parse would read /{Object}/bulk as an update of the id "bulk"
             missing[route] = "restmap has no bulk route"
@@ -220,7 +228,8 @@ def cli(routes: Iterable[Route]) -> dict[Route, str]:
     The other operations (EXECUTE, the asynchronous-token ones) are reached by dedicated
     commands, counted from what each says of itself: one whose help names the object
     (``runtime queues clear``: "the ClearQueue EXECUTE") reaches that object's such
-    operations; one whose help says it takes "an ASYNC-GET object" reaches every object's.
+    operations; one whose help says it takes "an ASYNC-GET object" (or "an asynchronous-token
+    object") reaches every object's ASYNC-GET.
     An ``ASYNC-POLL`` goes with the request it completes.
     """
     import click
@@ -247,7 +256,10 @@ def cli(routes: Iterable[Route]) -> dict[Route, str]:
             else (route.operation,)
         )
         named = re.compile(rf"\b{re.escape(route.object)}\b")
-        if not any(named.search(text) or any(f"an {r} object" in text for r in requests) for text in helps):
+        generic = [f"an {r} object" for r in requests] + (
+            ["an asynchronous-token object"] if "ASYNC-GET" in requests else []
+        )
+        if not any(named.search(text) or any(phrase in text for phrase in generic) for text in helps):
             missing[route] = f"no command names {route.object} for {route.operation.lower()} (no generic one)"
     return missing
 
