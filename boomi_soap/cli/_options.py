@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from boomi_soap.cli._output import note, output_format
+from boomi_soap.cli._output import YAML_CHOSEN, note, output_format
 from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, SnapshotNotFoundError
 
 if TYPE_CHECKING:
@@ -104,15 +104,31 @@ def network_options(func: _F) -> _F:
     return func
 
 
+def _yaml_is_json(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``yaml`` reaches the command as ``json``; the output module prints JSON's data as YAML (see _output)."""
+    if value == "yaml":
+        ctx.meta[YAML_CHOSEN] = True
+        return "json"
+    return value
+
+
 def format_option(*choices: str, table: bool = False) -> Callable[[_F], _F]:
-    """``--format``; with ``table``, also ``table``, the default when stdout is a terminal."""
+    """``--format``; with ``table``, also ``table``, the default when stdout is a terminal.
+
+    Where ``json`` is a choice, ``yaml`` is one too: the same data, printed as YAML.
+    """
+    if "json" in choices and "yaml" not in choices:
+        at = choices.index("json") + 1
+        offered = [*choices[:at], "yaml", *choices[at:]]
+    else:
+        offered = list(choices)
     if not table:
         return click.option(
-            "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
-            help="Output format.",
+            "--format", "output", type=click.Choice(offered), default=choices[0], show_default=True,
+            callback=_yaml_is_json, help="Output format.",
         )  # fmt: skip
     return click.option(
-        "--format", "output", type=click.Choice([*choices, "table"]), default=None,
+        "--format", "output", type=click.Choice([*offered, "table"]), default=None, callback=_yaml_is_json,
         help=f"Output format.  [default: table on a terminal, else {choices[0]}]",
     )  # fmt: skip
 
