@@ -28,7 +28,6 @@ from boomi_soap.cli._options import (
 from boomi_soap.cli._output import fail
 from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_API_TOKEN, DEFAULT_USER
-from tests.boomi_soap.cli.test_runs import _invoker
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.test_credentials import MemoryKeyring
 
@@ -156,7 +155,6 @@ def test_a_call_through_a_profile_with_its_secret_in_the_keyring(
     connect: Connect, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     service, _ = connect()
-    _invoker(service, tmp_path)  # fetches the snapshot into tmp_path/cli-cache
     cache = tmp_path / "cli-cache"
     memory_keyring.set_password("boomi-soap", "local", DEFAULT_API_TOKEN)
     env = _profiles(
@@ -164,7 +162,14 @@ def test_a_call_through_a_profile_with_its_secret_in_the_keyring(
         f'[local]\naccount = "{DEFAULT_ACCOUNT}"\nuser = "{DEFAULT_USER}"\nbase_url = "{service.base_url}"\n'
         'secret = "keyring"\n',
     )
+    env.update(BOOMI_FLAVOUR=service.flavour, BOOMI_SOAP_COMPILED_DIR=str(tmp_path / "compiled"))
     runner = CliRunner()
+    fetched = runner.invoke(main, ["fetch", "--cache-dir", str(cache), "--profile", "local"], env=env)
+    assert fetched.exit_code == 0, fetched.output
+    assert fetched.stderr.splitlines()[0].endswith(
+        f"; user BOOMI_TOKEN.{DEFAULT_USER} (profile local); secret keyring boomi-soap/local (profile local)"
+    )
+    assert f"account {DEFAULT_ACCOUNT} (profile local)" in fetched.stderr
     args = ["call", "get", "Account", DEFAULT_ACCOUNT, "--cache-dir", str(cache), "--format", "json"]
     got = runner.invoke(main, [*args, "--profile", "local"], env=env)
     assert got.exit_code == 0, got.output
