@@ -34,12 +34,20 @@ def test_yaml_holds_the_json_data_of_each_command(connect: Connect, tmp_path: Pa
         (["cache", "show"], False),
         (["extensions", "Production"], False),
     ]
+    xml = tmp_path / "folder.xml"
+    xml.write_text('<Folder xmlns="http://api.platform.boomi.com/" name="a" colour="red"/>', encoding="utf-8")
+    snapshot = next(p.parent for p in (tmp_path / "cli-cache").rglob("manifest.json"))
+    commands += [
+        (["validate", str(xml)], False),  # a report with an error in it
+        (["cache", "diff", str(snapshot), str(snapshot)], False),
+        (["call", "get", "Account", DEFAULT_ACCOUNT, "--dry-run"], False),  # one object, not a stream
+    ]
     compared = 0
     for args, lines in commands:
         as_json = invoke(*args, "--format", "json")
         as_yaml = invoke(*args, "--format", "yaml")
-        assert as_json.exit_code == 0, (args, as_json.output)
-        assert as_yaml.exit_code == 0, (args, as_yaml.output)
+        assert as_json.exit_code == as_yaml.exit_code, (args, as_json.output, as_yaml.output)
+        assert as_json.exit_code == (1 if args[0] == "validate" else 0), (args, as_json.output)
         expected = _json(as_json.stdout, lines=lines)
         assert yaml.safe_load(as_yaml.stdout) == expected, args
         assert not as_yaml.stdout.lstrip().startswith(("{", "[{")), args  # YAML's block style, not JSON
