@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @ONE_LAYOUT
 def test_a_call_through_a_profile_with_its_secret_in_the_keyring(
-    connect: Connect, tmp_path: Path, memory_keyring: MemoryKeyring
+    connect: Connect, tmp_path: Path, memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
 ) -> None:
     service, _ = connect()
     cache = tmp_path / "cli-cache"
@@ -179,11 +180,17 @@ def test_a_call_through_a_profile_with_its_secret_in_the_keyring(
         f"call get: endpoint {service.endpoint()} (profile local); account {DEFAULT_ACCOUNT} (profile local);"
         f" user BOOMI_TOKEN.{DEFAULT_USER} (profile local); secret keyring boomi-soap/local (profile local)"
     )
+    # With the client's debug log (whole envelopes), the token is still nowhere in the log.
+    caplog.set_level(logging.DEBUG, logger="boomi_soap")
+    logged = runner.invoke(main, ["-vv", *args, "--profile", "local"], env=env)
+    assert logged.exit_code == 0, logged.output
+    assert "Envelope" in caplog.text
+    assert DEFAULT_API_TOKEN not in caplog.text + logged.output
     # A wrong token in the keyring is the service's refusal, and the token is never printed.
     memory_keyring.set_password("boomi-soap", "local", PROFILE_SECRET)
-    refused = runner.invoke(main, [*args, "--profile", "local"], env=env)
+    refused = runner.invoke(main, ["-vv", *args, "--profile", "local"], env=env)
     assert refused.exit_code == 1
-    assert PROFILE_SECRET not in refused.output
+    assert PROFILE_SECRET not in refused.output + caplog.text
     # The secret is nowhere in the cache either.
     for path in cache.rglob("*"):
         if path.is_file():
