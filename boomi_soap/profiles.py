@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from boomi_soap.credentials import EnvironmentSecret, FileSecret, KeyringSecret, SecretProvider
+from boomi_soap.credentials import Credentials, EnvironmentSecret, FileSecret, KeyringSecret, SecretProvider
 from boomi_soap.exceptions import ConfigurationError
 
 __all__ = ["PROFILES_FILE", "Profile", "load_profile", "load_profiles", "profiles_path"]
@@ -85,6 +85,14 @@ class Profile:
             f"profile {self.name!r} in {self.path}: secret {self.secret!r} names no provider"
             ' (use "environment", "keyring", "keyring:ENTRY" or "file:PATH")'
         )
+
+    def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
+        """The profile's credentials: its user (else ``BOOMI_USERNAME``), the environment's secret, else its provider's.
+
+        Raises:
+            ConfigurationError: If the user or the secret is missing or refused.
+        """
+        return Credentials.from_sources(username=self.user, env=env, provider=self.provider(env))
 
 
 def profiles_path(env: Mapping[str, str] | None = None) -> Path:

@@ -84,7 +84,7 @@ base_url_option = click.option(
 eu_option = click.option("--eu", is_flag=True, help=f"Use the EU host, {EU_HOST}.")
 user_option = click.option(
     "--user", envvar="BOOMI_USERNAME", help="User name or e-mail (or BOOMI_USERNAME); the secret comes from"
-    " BOOMI_PASSWORD or BOOMI_API_TOKEN.",
+    " BOOMI_PASSWORD or BOOMI_API_TOKEN, else from the --profile's provider.",
 )  # fmt: skip
 _NETWORK = (
     click.option("--proxy", help="Proxy URL (else HTTPS_PROXY and friends)."),

@@ -59,6 +59,9 @@ secret = "keyring:ci-bot"
     assert found["ci"].provider() == KeyringSecret("ci-bot")
     assert isinstance(Profile("x").provider(), EnvironmentSecret)
     assert load_profile("dev", path).account == "acme-DEV"
+    credentials = prod.credentials(env={})
+    assert (credentials.username, credentials.secret) == ("BOOMI_TOKEN.ann@example.com", SECRET)
+    assert prod.credentials(env={"BOOMI_PASSWORD": "env-pw"}).secret == "env-pw"  # the environment first
 
 
 @pytest.mark.parametrize(
