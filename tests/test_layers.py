@@ -55,6 +55,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.exceptions": BASE,
     "boomi_soap.settings": BASE,
     "boomi_soap.credentials": BASE,
+    "boomi_soap.profiles": BASE,  # named sign-ins: credentials' providers and a TOML file
     "boomi_soap._xml": BASE,
     "boomi_soap._xml.": BASE,  # hardened parsing, redaction
     "boomi_soap.snapshot": SNAPSHOT,

@@ -71,6 +71,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.logs", "logs",
         "Download the process log of EXECUTION_ID (execution-...), polling until Boomi has it ready.",
     ),
+    "profiles": Lazy(
+        "boomi_soap.cli.profiles", "profiles",
+        "List or show the named sign-ins of profiles.toml (account, user, base URL, where the secret is kept).",
+    ),
     "promote": Lazy(
         "boomi_soap.cli.deploy", "promote",
         'Deploy the package PROCESS (id or name) runs in one environment to others, in order.',
