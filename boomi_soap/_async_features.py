@@ -75,6 +75,10 @@ class AsyncFeatures:
         """A request wrapper element in a signed envelope, not sent (see :meth:`Client.signed_envelope`)."""
         return self.sync.signed_envelope(payload)
 
+    def with_override(self, payload: etree._Element) -> etree._Element:
+        """``payload`` as this client sends it: a sub-account view adds its override."""
+        return self.sync.with_override(payload)
+
     # -- runs (boomi_soap.platform.runs) --------------------------------------------------
     async def run_process(
         self,
