@@ -13,7 +13,7 @@ from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
 from boomi_soap.exceptions import ExecutionTimeoutError, NotFoundError
 from boomi_soap.localservice import executions
-from boomi_soap.localservice.executions import MESSAGE_PROPERTY
+from boomi_soap.localservice.executions import MESSAGE_PROPERTY, OUTCOME_PROPERTY
 from boomi_soap.platform import deploy as d
 from boomi_soap.platform.runs import AsyncExecution, Execution, submit_steps
 from boomi_soap.platform.steps import adrive, drive
@@ -106,6 +106,27 @@ def test_async_runs_complete_error_time_out_and_cancel(connect: Connect) -> None
             assert (await waiting.cancel()).status == "ABORTED"
 
     run(endless)
+
+
+@ONE_LAYOUT
+def test_eight_concurrent_async_runs_each_match_their_own_record(connect: Connect) -> None:
+    service, client = connect()
+
+    async def main() -> list[AsyncExecution]:
+        async with AsyncClient(client) as aclient:
+
+            async def one(n: int) -> AsyncExecution:
+                marker = {OUTCOME_PROPERTY: "ERROR", MESSAGE_PROPERTY: f"run {n}"}
+                return await aclient.run_process(PROCESS, ATOM, properties=marker, poll=FAST, timeout=60)
+
+            return list(await asyncio.gather(*(one(n) for n in range(8))))
+
+    found = run(main)
+    assert len({e.execution_id for e in found}) == 8
+    for n, execution in enumerate(found):
+        assert execution.error == f"run {n}"
+        assert execution.execution_id is not None
+        assert service.store().get("ExecutionRecord", execution.execution_id) is not None
 
 
 @ONE_LAYOUT
