@@ -11,7 +11,7 @@ import pytest
 
 from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
-from boomi_soap.exceptions import ExecutionTimeoutError, NotFoundError
+from boomi_soap.exceptions import ExecutionTimeoutError, NotFoundError, PromotionError
 from boomi_soap.localservice import executions
 from boomi_soap.localservice.executions import MESSAGE_PROPERTY, OUTCOME_PROPERTY
 from boomi_soap.platform import deploy as d
@@ -166,6 +166,39 @@ def test_async_package_deploy_promote_undeploy_extensions_and_schedules(connect:
     run(main)
     # What the async client did is what the sync one reads.
     assert d.deployed_package(client, process, "Test") is not None
+
+
+@ONE_LAYOUT
+def test_an_async_promotion_that_fails_half_way_undoes_its_deployments(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boomi_soap.localservice import deployments as service_deployments
+
+    _, client = connect()
+    process = "Invoices - NetSuite to Coupa"
+    packaged = client.package(process)
+    client.deploy(str(packaged.packageId), "Development")
+    before = sorted((str(p.environmentId), str(p.packageId), str(p.active)) for p in client.query("DeployedPackage"))
+    real = service_deployments.create_deployed_package
+    made: list[object] = []
+
+    def second_refused(*args: object, **kwargs: object) -> object:
+        if made:
+            raise service_deployments.ApiFault(service_deployments.FaultCode.INVALID_REQUEST, "frozen")
+        made.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(service_deployments, "create_deployed_package", second_refused)
+
+    async def main() -> None:
+        async with AsyncClient(client) as aclient:
+            with pytest.raises(PromotionError, match="to Production failed") as caught:
+                await aclient.promote(process, "Development", ["Test", "Production"])
+            assert len(caught.value.rolled_back) == 1
+
+    run(main)
+    after = sorted((str(p.environmentId), str(p.packageId), str(p.active)) for p in client.query("DeployedPackage"))
+    assert after == before  # the deployment to Test was undone: nothing half-deployed
 
 
 @ONE_LAYOUT
