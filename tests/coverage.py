@@ -7,7 +7,8 @@ reaches each (object, operation):
 - SOAP client: the snapshot's WSDL has the operation (``get``, ``query``,
   ``queryMore``, ``create``, ``update``, ``delete``, ``execute``), the schema has the
   object's type, and :class:`~boomi_soap.client.Client` reaches it (its method of that
-  name, else ``Client.call``, which reaches every WSDL operation).
+  name, else ``Client.call``, which reaches every WSDL operation); a BULK counts when
+  ``get`` does, since ``Client.bulk_get`` gets each id over SOAP.
 - TypedClient: a generated per-object helper exists (``query_X`` also follows
   ``queryMore``).
 - REST: :class:`~boomi_soap.wire.restmap.RestMap` maps the OpenAPI path (its parse of
@@ -144,7 +145,8 @@ def soap_client(routes: Iterable[Route]) -> dict[Route, str]:
     types = set(REGISTRY)
     missing = {}
     for route in routes:
-        operation = _WSDL.get(route.operation)
+        # The WSDL has no bulk operation: Client.bulk_get stands in with one get per id.
+        operation = "get" if route.operation == "BULK" else _WSDL.get(route.operation)
         if operation is None:
             missing[route] = f"the WSDL has no {route.operation.lower()} operation (Boomi offers it over REST only)"
         elif operation not in contract.operations:

@@ -362,3 +362,7 @@ def call_send(options: ClientOptions, verbose: bool, source: str) -> None:
 from boomi_soap.cli.cancel import call_cancel  # noqa: E402 - its own module, a subcommand of call
 
 call.add_command(call_cancel)
+
+from boomi_soap.cli.bulk import call_bulk  # noqa: E402 - its own module, a subcommand of call
+
+call.add_command(call_bulk)

@@ -34,6 +34,7 @@ NOT_ASYNC = {
     "bulk_get": "a REST read of the sync REST transport; the async REST reads come with the one call path",
     "execution_record": "a REST read of the sync REST transport; the async REST reads come with the one call path",
     "openapi": "a REST read of the sync REST transport; the async REST reads come with the one call path",
+    "post_linked": "the runtime's asynchronous query POST, on the sync driver only so far (platform.runtime is sync)",
 }
 
 
