@@ -149,7 +149,40 @@ RowTest = Callable[[Sequence[str]], bool]
 
 
 def _coercer(field: Field) -> Callable[[str], Comparable]:
-    return functools.partial(_coerce, field, argument=False)
+    """``_coerce(field, ..., argument=False)`` as one short function per kind of field (the same results)."""
+    if field.numeric:
+        return _as_number
+    if field.builtin and field.type_name == "dateTime":
+        return _as_instant
+    if field.builtin and field.type_name == "boolean":
+        return _as_boolean
+    return _as_text  # the value itself
+
+
+def _as_text(raw: str) -> Comparable:
+    return raw
+
+
+def _as_number(raw: str) -> Comparable:
+    text = raw.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return number if number.is_finite() else text
+
+
+def _as_instant(raw: str) -> Comparable:
+    text = raw.strip()
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def _as_boolean(raw: str) -> Comparable:
+    return raw.strip().lower()
 
 
 def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> tuple[Field | None, RowTest]:
@@ -176,6 +209,13 @@ def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> 
     test = _operator_test(operator, args, arguments)
     negated = operator in ("NOT_EQUALS", "NOT_CONTAINS")
     coerce = _coercer(field)
+    if coerce is _as_text and operator in ("EQUALS", "NOT_EQUALS") and isinstance(args[0], str):
+        wanted = args[0]  # text against text: _compare's 0 is plain equality
+
+        def equal_text(values: Sequence[str]) -> bool:
+            return (wanted in values) is not negated
+
+        return field, equal_text
 
     def row_test(values: Sequence[str]) -> bool:
         for value in values:
@@ -258,10 +298,26 @@ class _View:
         source = store.seed_source(type_name)
         self._columns = source if isinstance(source, ColumnSource) else None
         self._build = functools.partial(store.resolve, type_name)
+        # Each field's values by row, as far as read: a field named twice (an OR of EQUALS, a
+        # filter then a sort) is read once.  Only for this query: nothing outlives it.
+        self._read: dict[str, list[Sequence[str] | None]] = {}
+        self._seeded_only = all(type(ref) is int for ref in refs)
 
     def values(self, field: Field, rows: Sequence[int]) -> list[Sequence[str]]:
         """The values of ``field`` in each of ``rows``, in order."""
+        read = self._read.get(field.name)
+        if read is None:
+            read = self._read[field.name] = [None] * len(self.refs)
+        missing = [row for row in rows if read[row] is None]
+        if missing:
+            for row, values in zip(missing, self._fetch(field, missing), strict=True):
+                read[row] = values
+        return [read[row] or () for row in rows]
+
+    def _fetch(self, field: Field, rows: Sequence[int]) -> list[Sequence[str]]:
         refs, columns = self.refs, self._columns
+        if columns is not None and self._seeded_only:  # no stored record among them: one column read
+            return [() if text is None else (text,) for text in columns.column(field.name, [refs[r] for r in rows])]  # type: ignore[misc]
         out: list[Sequence[str]] = []
         seeded: list[int] = []  # where in ``out`` the seeded positions go
         positions: list[int] = []

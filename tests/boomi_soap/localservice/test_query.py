@@ -10,12 +10,12 @@ import pytest
 import requests
 from lxml import etree
 
-from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
-from boomi_soap.localservice.contract import NS_DATA
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice.contract import NS_DATA, load_release
 from boomi_soap.localservice.model import Record
 from boomi_soap.localservice.query import compile_filter, run_query, sort_records
-from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
-from boomi_soap.localservice.store import ColumnSource
+from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES, seed_account
+from boomi_soap.localservice.store import AccountStore, ColumnSource
 from tests.boomi_soap.localservice.helpers import NS, RawSoap
 
 EPOCH = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)  # first seeded execution; one every 17 minutes
@@ -485,3 +485,15 @@ def test_a_seeded_column_reads_what_its_records_hold(sized_service: LocalService
     for name in built[0]:
         assert source.column(name, positions) == [b[name] for b in built], name
     assert source.column("noSuchField", positions) == [None] * len(positions)
+
+
+def test_a_column_reads_what_records_hold_across_years() -> None:
+    store = AccountStore(DEFAULT_ACCOUNT)
+    seed_account(store, load_release("current", "split").index, execution_records=100_000)
+    source = store.seed_source("ExecutionRecord")
+    assert isinstance(source, ColumnSource)
+    positions = [260, 1_439, 30_001, 61_234, 77_777, 99_999]  # past month, year and leap-day boundaries
+    built = [_fields(source.record(n).element) for n in positions]
+    for name in built[0]:
+        assert source.column(name, positions) == [b[name] for b in built], name
+        assert source.column(name, positions) == [b[name] for b in built], name  # read again, from kept digests
