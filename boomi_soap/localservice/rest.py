@@ -23,6 +23,7 @@ API token); errors as Boomi's ``<error><message>...</message></error>``.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import logging
 import re
@@ -46,6 +47,7 @@ from boomi_soap.localservice.soap import NS_ENVELOPE, NS_WSSE, PASSWORD_TEXT, ha
 from boomi_soap.wire.jsonform import JsonForm, dumps, loads
 from boomi_soap.wire.restmap import (
     BULK_LIMIT,
+    BULK_UPDATE_LIMIT,
     JSON,
     XML_ONLY,
     JsonBodies,
@@ -444,22 +446,39 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         return _error(400, f"Malformed request: {exc}")
     if request.tag != f"{{{NS_DATA}}}BulkRequest":
         return _error(400, f"A bulk call takes a BulkRequest, not {etree.QName(request).localname}")
-    if request.get("type") != "GET":
-        return _error(400, f"Bulk {request.get('type') or '(no type)'} is not supported by this service; use GET")
+    kind = request.get("type")
+    if kind not in ("GET", "UPDATE"):
+        return _error(400, f"Bulk {kind or '(no type)'} is not supported by this service; use GET (or UPDATE)")
     info = call.service.release.index.object_type(object_type)
     rules = call.service.release.rules.get(info.name) if info is not None else None
     if info is None or (rules is None and call.service.release.rules):  # as operations._object_type
         return _error(400, f"Invalid object type: {object_type}")
     if rules is not None and "BULK" not in rules.operations:
         return _error(400, f"The {info.name} object does not support the BULK operation")
-    ids = [r.get("id", "") for r in request.iterfind(f"{{{NS_DATA}}}request")]
-    if len(ids) > BULK_LIMIT:
-        return _error(400, f"A bulk request takes at most {BULK_LIMIT} ids, not {len(ids)}")
+    items = list(request.iterfind(f"{{{NS_DATA}}}request"))
+    if kind == "UPDATE" and info.name != "ProcessSchedules":
+        return _error(400, f"Bulk UPDATE is for ProcessSchedules only, not {info.name}")
+    limit = BULK_UPDATE_LIMIT if kind == "UPDATE" else BULK_LIMIT
+    if len(items) > limit:
+        return _error(400, f"A bulk {kind} request takes at most {limit} items, not {len(items)}")
     restmap = _map(call.service.release)
     result = etree.Element(f"{{{NS_DATA}}}BulkResult", nsmap={"bns": NS_DATA, "xsi": NS_XSI})
-    for index, key in enumerate(ids):
+    for index, asked in enumerate(items):
+        key = asked.get("id", "")
         item = etree.SubElement(result, f"{{{NS_DATA}}}response", index=str(index), id=key)
-        payload = restmap.parse("GET", f"/{_quote(object_type)}/{_quote(key)}", call.params, b"")
+        if kind == "GET":
+            payload = restmap.parse("GET", f"/{_quote(object_type)}/{_quote(key)}", call.params, b"")
+        else:  # the item is the object, as the UPDATE of one would send it
+            body = copy.deepcopy(asked)
+            body.tag = f"{{{NS_DATA}}}{info.name}"
+            body.attrib.pop(f"{{{NS_XSI}}}type", None)
+            try:
+                path = f"/{_quote(info.name)}/{_quote(key)}"
+                payload = restmap.parse("POST", path, call.params, etree.tostring(body))
+            except RestError as exc:
+                item.set("statusCode", "400")
+                item.set("errorMessage", str(exc))
+                continue
         child = call.soap(payload, admit=lambda: None)  # counted once, above
         if child.tag == f"{{{NS_ENVELOPE}}}Fault":
             fault = _from_fault(_fault_of(child))

@@ -5,25 +5,33 @@ has no bulk operation.  Over SOAP :func:`bulk_get` gets the ids one at a time, e
 real ``get`` through the client's rate limiter (so 100 ids take 20 s at Boomi's 5
 calls/s), and says so once at INFO.  Either way the answer is a :class:`BulkResults` in
 request order, with the per-id errors Boomi's bulk answer gives (an unknown id is a 400
-item, not an exception).
+item, not an exception).  :func:`update_schedules` is Boomi's one bulk UPDATE (up to 15
+ProcessSchedules), always REST.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from boomi_soap.exceptions import NotFoundError
+from lxml import etree
+
+from boomi_soap._xml.redact import redact_url
+from boomi_soap._xml.safe import parse_xml
+from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
 from boomi_soap.wire.bulk import BulkItem, BulkResults
-from boomi_soap.wire.restmap import check_bulk
+from boomi_soap.wire.restmap import BULK_UPDATE_LIMIT, check_bulk, error_message, rest_root
 
 if TYPE_CHECKING:
     from boomi_soap.platform.caller import Caller
 
-__all__ = ["BulkItem", "BulkResults", "bulk_get"]
+__all__ = ["BulkItem", "BulkResults", "bulk_get", "update_schedules"]
 
 _log = logging.getLogger("boomi_soap.bulk")
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def bulk_get(client: Caller, object_type: str, ids: Iterable[str]) -> BulkResults:
@@ -48,3 +56,84 @@ def bulk_get(client: Caller, object_type: str, ids: Iterable[str]) -> BulkResult
         except NotFoundError as exc:
             items.append(BulkItem(key, index, 400, error=exc.faultstring))
     return BulkResults(tuple(items))
+
+
+def update_schedules(client: Caller, schedules: Sequence[Any]) -> BulkResults:
+    """Update up to 15 ProcessSchedules in one call: Boomi's one bulk UPDATE (REST, whatever the transport).
+
+    Each schedule is a ``ProcessSchedules`` object (zeep's, or the lxml element) as the
+    UPDATE of one would send it: its ``id``, ``atomId``, ``processId`` and every schedule
+    (an UPDATE replaces them all).  The request is validated against the snapshot's schema
+    before it is sent; the answer has one item per schedule, in order, with the updated
+    object or the per-item error.
+
+    Raises:
+        InvalidRequestError: With no schedule, more than 15, or one that is not a ProcessSchedules.
+        RequestValidationError: If the request does not fit the schema.
+        ResponseError: If the answer is not a ``BulkResult``.
+    """
+    operation = "bulk update"
+    if isinstance(schedules, str | bytes) or not 1 <= len(schedules) <= BULK_UPDATE_LIMIT:
+        raise InvalidRequestError(operation, f"give 1 to {BULK_UPDATE_LIMIT} ProcessSchedules (a list)")
+    data = client.contract.data_namespace
+    request = etree.Element(f"{{{data}}}BulkRequest", nsmap={"bns": data, "xsi": NS_XSI}, type="UPDATE")
+    for schedule in schedules:
+        element = _schedule_element(client, schedule, data)
+        element.tag = f"{{{data}}}request"
+        element.set(f"{{{NS_XSI}}}type", "bns:ProcessSchedules")
+        request.append(element)
+    validator = getattr(client, "validator", None)
+    if client.settings.validate_requests and validator is not None:
+        issues = tuple(validator.iter_errors(request, source="bulk update request"))
+        if issues:
+            raise RequestValidationError(operation, issues)
+    post = getattr(client, "post_linked", None)
+    if post is None:
+        raise InvalidRequestError(operation, "this client cannot POST to the account's REST root")
+    sub_account = getattr(client, "sub_account", None)
+    query = f"?overrideAccount={quote(sub_account, safe='')}" if isinstance(sub_account, str) and sub_account else ""
+    url = f"{rest_root(client.address)}/ProcessSchedules/bulk{query}"
+    status, body = post(
+        url,
+        etree.tostring(request, encoding="utf-8"),
+        content_type="application/xml",
+        max_bytes=client.settings.max_response_bytes,
+        operation=operation,
+    )
+    if status != 200:
+        raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}: {error_message(body)}")
+    root = parse_xml(body, source=f"{operation} answer")
+    if root.tag != f"{{{data}}}BulkResult":
+        raise ResponseError(operation, f"the answer holds {etree.QName(root).localname}, not a BulkResult")
+    items: list[BulkItem] = []
+    for position, item in enumerate(root.iterfind(f"{{{data}}}response")):
+        key = item.get("id", "")
+        code = int(item.get("statusCode", "200")) if item.get("statusCode", "200").isdigit() else 0
+        found = item.find(f"{{{data}}}Result")
+        if code == 200 and found is not None:
+            found.tag = f"{{{data}}}ProcessSchedules"
+            items.append(BulkItem(key, position, code, client.from_xml(found)))
+        else:
+            items.append(BulkItem(key, position, code, error=item.get("errorMessage") or f"HTTP {code}"))
+    return BulkResults(tuple(items))
+
+
+def _schedule_element(client: Caller, schedule: Any, data: str) -> etree._Element:
+    """A ProcessSchedules as the element an UPDATE of it sends (a copy; the caller's object is untouched)."""
+    if isinstance(schedule, etree._Element):
+        if schedule.tag != f"{{{data}}}ProcessSchedules":
+            raise InvalidRequestError(
+                "bulk update", f"expected a ProcessSchedules, not {etree.QName(schedule).localname}"
+            )
+        return copy.deepcopy(schedule)
+    if type(schedule).__name__ != "ProcessSchedules":
+        raise InvalidRequestError("bulk update", f"expected a ProcessSchedules, not {type(schedule).__name__}")
+    envelope = getattr(client, "envelope", None)
+    if envelope is None:
+        raise InvalidRequestError("bulk update", "give the ProcessSchedules as lxml elements to this client")
+    wrapper = envelope("update", object=schedule)  # the UPDATE this schedule would be: zeep renders it, exactly
+    found = next(iter(wrapper.iterfind(".//{*}update/{*}object")), None)
+    if found is None:
+        raise InvalidRequestError("bulk update", "the UPDATE of this schedule holds no object")
+    element: etree._Element = copy.deepcopy(found)
+    return element

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BULK_LIMIT",
+    "BULK_UPDATE_LIMIT",
     "EXECUTE_PATHS",
     "JSON",
     "REST_ONLY",
@@ -78,6 +79,7 @@ NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 XML: Final = "application/xml"
 TEXT: Final = "text/plain; charset=utf-8"
 BULK_LIMIT: Final = 100
+BULK_UPDATE_LIMIT: Final = 15  # only ProcessSchedules takes a bulk UPDATE, at most 15 (Boomi's reference)
 REST_ONLY: Final = ("bulk", "ExecutionRecord/async", "openapi.json")
 _OVERRIDE: Final = "overrideAccount"
 # Operations whose answer carries no body on REST: their response wrapper is empty.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,8 @@ from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import InvalidRequestError
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.platform.bulk import update_schedules
+from boomi_soap.platform.deploy import Schedule
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
 
@@ -50,3 +53,66 @@ def test_soap_bulk_refuses_what_rest_refuses_before_sending(
             with pytest.raises(InvalidRequestError, match=reason):
                 soap.bulk_get("Environment", ids)
         assert service.limit_stats().accepted == before
+
+
+def _seeded_schedules(client: Client, service: LocalService) -> list[Any]:
+    return [client.get("ProcessSchedules", r.key) for r in service.store().all("ProcessSchedules")][:3]
+
+
+@pytest.mark.parametrize("transport", ["soap", "rest"])
+def test_bulk_update_of_process_schedules_is_one_call_and_replaces_each(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, transport: str
+) -> None:
+    with make(snapshot, compiled_dir, transport) as client:
+        current = _seeded_schedules(client, service)
+        assert len(current) >= 2
+        wanted = []
+        for n, schedules in enumerate(current):
+            wanted.append(
+                client.new_object(
+                    "ProcessSchedules",
+                    id=schedules.id,
+                    atomId=schedules.atomId,
+                    processId=schedules.processId,
+                    Retry=schedules.Retry,
+                    Schedule=[Schedule(minutes=str(5 + n), hours="7").as_fields()],
+                )
+            )
+        before = service.limit_stats().accepted
+        results = update_schedules(client, wanted)
+        assert service.limit_stats().accepted == before + 1  # one call for all of them
+        assert [item.id for item in results.items] == [s.id for s in current]
+        assert not results.errors
+        for n, schedules in enumerate(current):
+            again = client.get("ProcessSchedules", schedules.id)
+            assert [(s.minutes, s.hours) for s in again.Schedule] == [(str(5 + n), "7")]
+            assert results.found[schedules.id].Schedule[0].minutes == str(5 + n)
+
+
+def test_bulk_update_refuses_before_sending(snapshot: Snapshot, compiled_dir: Path, service: LocalService) -> None:
+    with make(snapshot, compiled_dir, "rest") as client:
+        one = _seeded_schedules(client, service)[0]
+        before = service.limit_stats().accepted
+        with pytest.raises(InvalidRequestError, match="1 to 15"):
+            update_schedules(client, [one] * 16)
+        with pytest.raises(InvalidRequestError, match="1 to 15"):
+            update_schedules(client, [])
+        with pytest.raises(InvalidRequestError, match="not Environment"):
+            update_schedules(client, [client.new_object("Environment", name="x", classification="TEST")])
+        assert service.limit_stats().accepted == before
+
+
+def test_the_service_refuses_a_bulk_update_of_another_type(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
+) -> None:
+    with make(snapshot, compiled_dir, "rest") as client:
+        body = (
+            b'<bns:BulkRequest xmlns:bns="http://api.platform.boomi.com/" type="UPDATE">'
+            b'<bns:request id="e-1"/></bns:BulkRequest>'
+        )
+        root = client.address.replace("/api/soap/v1/", "/api/rest/v1/")
+        status, answer = client.post_linked(
+            f"{root}/Environment/bulk", body, content_type="application/xml", max_bytes=65536, operation="bulk"
+        )
+    assert status == 400
+    assert b"Bulk UPDATE is for ProcessSchedules only" in answer
