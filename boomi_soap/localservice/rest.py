@@ -469,12 +469,12 @@ def _bulk(call: _Call, object_type: str, body: bytes) -> RestReply:
         if kind == "GET":
             payload = restmap.parse("GET", f"/{_quote(object_type)}/{_quote(key)}", call.params, b"")
         else:  # the item is the object, as the UPDATE of one would send it
-            body = copy.deepcopy(asked)
-            body.tag = f"{{{NS_DATA}}}{info.name}"
-            body.attrib.pop(f"{{{NS_XSI}}}type", None)
+            update = copy.deepcopy(asked)
+            update.tag = f"{{{NS_DATA}}}{info.name}"
+            update.attrib.pop(f"{{{NS_XSI}}}type", None)
             try:
                 path = f"/{_quote(info.name)}/{_quote(key)}"
-                payload = restmap.parse("POST", path, call.params, etree.tostring(body))
+                payload = restmap.parse("POST", path, call.params, etree.tostring(update))
             except RestError as exc:
                 item.set("statusCode", "400")
                 item.set("errorMessage", str(exc))
