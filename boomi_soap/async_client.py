@@ -30,12 +30,13 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
+from lxml import etree
 from zeep.proxy import AsyncServiceProxy
 
 from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
 from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import redact_url
-from boomi_soap.client import Client
+from boomi_soap.client import Client, answer_of, outgoing_xml
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
 from boomi_soap.exceptions import (
     ConfigurationError,
@@ -45,7 +46,7 @@ from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
-from boomi_soap.wire.soap import execution_arguments, one_call
+from boomi_soap.wire.soap import execution_arguments, log_call, one_call
 from boomi_soap.wire.tolerance import Deviations
 
 __all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
@@ -287,6 +288,40 @@ class AsyncClient:
     ) -> None:
         """Start a process on an Atom; sent once (never retried after it may have arrived)."""
         await self._call("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
+
+    async def call_xml(self, payload: etree._Element) -> etree._Element:
+        """Send an operation's request wrapper element; return the response wrapper element.
+
+        As :meth:`Client.call_xml <boomi_soap.client.Client.call_xml>`: validated, signed,
+        gated and retried alike, on this client's transport (SOAP or REST).
+
+        Raises:
+            InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
+            RequestValidationError: If the request breaks the schema.
+        """
+        client = self.sync
+        operation, body, headers = outgoing_xml(client, payload)
+        record = self._transport.begin(operation)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response = await self._transport.post(self.address, body, headers)
+            child = answer_of(client, operation, response.status_code, response.content, record)
+            outcome = "ok"
+            return child
+        finally:
+            log_call(operation, outcome, started, record)
+
+    async def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+        """GET a resource an answer linked to (a record URL, a log download): its HTTP status and body.
+
+        As :meth:`Client.get_linked <boomi_soap.client.Client.get_linked>`: with the
+        client's credentials, only on its own origin, never following a redirect,
+        counted against its rate limit, at most ``max_bytes``, within the total timeout.
+        """
+        return await self._transport.get_linked(
+            url, self.sync._credentials, self.address, max_bytes=max_bytes, operation=operation
+        )
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""

@@ -45,6 +45,7 @@ from boomi_soap.snapshot.cache import CacheStore, Snapshot, default_cache_dir
 from boomi_soap.snapshot.contract import Contract, contract_of, tag_of
 from boomi_soap.snapshot.schema import SchemaBundle, load_schema
 from boomi_soap.validate import SchemaValidator
+from boomi_soap.wire.records import CallRecord
 from boomi_soap.wire.soap import (
     NS_DATA,
     NS_ENVELOPE,
@@ -815,6 +816,10 @@ class Client:
         """
         return _call_xml(self, payload)
 
+    def with_override(self, payload: etree._Element) -> etree._Element:
+        """``payload`` as this client sends it: unchanged (a sub-account view adds its override)."""
+        return payload
+
     def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
         """GET a resource an answer linked to (a record URL, a log download): its HTTP status and body.
 
@@ -961,6 +966,28 @@ def _shape(client: Client, payload: etree._Element) -> str:
     return shape.name
 
 
+def outgoing_xml(client: Client, payload: etree._Element, *, own: bool = False) -> tuple[str, bytes, dict[str, str]]:
+    """What :meth:`Client.call_xml` sends for ``payload``: its operation, the signed envelope and its headers.
+
+    Shared by the sync and the async facade, so both validate and sign alike.
+
+    Raises:
+        InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
+        RequestValidationError: If the request breaks the schema.
+    """
+    payload = client.with_override(payload)
+    operation = _shape(client, payload)
+    envelope, headers = _signed(client, operation, payload, own=own)
+    return operation, etree.tostring(envelope, encoding="utf-8"), headers
+
+
+def answer_of(client: Client, operation: str, status: int, content: bytes, record: CallRecord) -> etree._Element:
+    """The response wrapper of an answer to :func:`outgoing_xml`'s request, checked; or its typed error."""
+    child = read_answer(operation, status, content, record)
+    _check_answer(client, operation, child)
+    return child
+
+
 def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> etree._Element:
     """Send one wrapper element as a SOAP call and return the response wrapper element.
 
@@ -973,10 +1000,9 @@ def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> 
     started = time.perf_counter()
     outcome = "error"
     try:
-        envelope, headers = _signed(client, operation, payload, own=own)
-        response = client._transport.post(client.address, etree.tostring(envelope, encoding="utf-8"), headers)
-        child = read_answer(operation, response.status_code, response.content, record)
-        _check_answer(client, operation, child)
+        operation, body, headers = outgoing_xml(client, payload, own=own)
+        response = client._transport.post(client.address, body, headers)
+        child = answer_of(client, operation, response.status_code, response.content, record)
         outcome = "ok"
         return child
     finally:

@@ -30,8 +30,14 @@ from boomi_soap._transports.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, c
 from boomi_soap._transports.reasons import describe_connection_error
 from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
-from boomi_soap.credentials import is_loopback
-from boomi_soap.exceptions import ConfigurationError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.credentials import Credentials, is_loopback, same_origin, url_problem
+from boomi_soap.exceptions import (
+    ConfigurationError,
+    DownloadTooLargeError,
+    ResponseError,
+    ServiceTimeoutError,
+    TransportError,
+)
 from boomi_soap.limits.quota import Gates, Outage
 from boomi_soap.settings import ClientSettings
 from boomi_soap.wire.attempts import attempts
@@ -259,6 +265,80 @@ class AsyncSafeTransport(AsyncTransport):
         kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODING_HEADERS]
         return httpx.Response(response.status_code, headers=kept, content=cap.body(), request=request)
 
+    async def get_linked(
+        self, url: str, credentials: Credentials, address: str, *, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """GET a resource an answer linked to, as the sync driver's ``get_linked`` does.
+
+        Only on ``address``'s origin, never following a redirect, counted against the
+        account's rate window, size-capped (the decoded body, read in bounded steps),
+        within the total timeout.
+
+        Raises:
+            TransportError: If the URL is on another origin, or the connection fails.
+            ResponseError: On a redirect (never followed).
+            DownloadTooLargeError: If the body is larger than ``max_bytes``.
+            ServiceTimeoutError: If the answer does not come within the total timeout.
+        """
+        if not same_origin(url, address):
+            # Credentials go only where the calls go (the sync driver's rule, word for word).
+            why = url_problem(url) or f"not on {redact_url(address)}"
+            raise TransportError(operation, f"refusing {redact_url(url)}: {why}", sent=False)
+        total = self.client_settings.total_timeout
+        expires = None if total is None else time.monotonic() + total
+        gate = self.gates.gate(address)
+        await gate.enter_async(expires=expires)
+        granted = time.monotonic()
+        timer = asyncio.timeout(total)
+        try:
+            async with timer:
+                return await self._download(url, credentials, max_bytes=max_bytes, operation=operation)
+        except TimeoutError:
+            if not timer.expired():
+                raise
+            raise ServiceTimeoutError(
+                operation, f"no complete answer from {redact_url(url)} within the total timeout of {total:g} s"
+            ) from None
+        finally:
+            gate.sent(granted, time.monotonic())
+
+    async def _download(
+        self, url: str, credentials: Credentials, *, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        request = self.client.build_request("GET", url, headers={"Accept-Encoding": ENCODINGS, **self._otp})
+        auth = httpx.BasicAuth(credentials.username, credentials.secret)
+        try:
+            response = await self.client.send(request, stream=True, auth=auth)
+        except httpx.TimeoutException:
+            raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
+        except (httpx.HTTPError, OSError) as exc:
+            raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+        try:
+            if 300 <= response.status_code < 400:
+                raise ResponseError(operation, f"HTTP {response.status_code} redirect from {redact_url(url)} refused")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise DownloadTooLargeError(
+                    f"{operation}: {redact_url(url)} is {declared} bytes, over the cap of {max_bytes}",
+                    limit=max_bytes,
+                )
+            inflater = Inflater(response.headers.get("Content-Encoding"), operation=operation, attempts=1)
+            cap = BodyCap(max_bytes)
+            try:
+                async for raw in response.aiter_raw(CHUNK):
+                    if not all(cap.add(piece) for piece in inflater.feed(raw)):
+                        raise _over_cap(operation, url, max_bytes)
+                if not all(cap.add(piece) for piece in inflater.finish()):
+                    raise _over_cap(operation, url, max_bytes)
+            except httpx.TimeoutException:
+                raise ServiceTimeoutError(operation, f"no answer from {redact_url(url)} in time") from None
+            except (httpx.HTTPError, OSError) as exc:
+                raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+        finally:
+            with contextlib.suppress(httpx.HTTPError, OSError):
+                await response.aclose()
+        return response.status_code, cap.body()
+
     def new_response(self, response: httpx.Response) -> requests.Response:
         """Convert httpx's answer to the ``requests`` one zeep's parser reads."""
         converted: requests.Response = super().new_response(response)  # type: ignore[no-untyped-call]
@@ -266,6 +346,13 @@ class AsyncSafeTransport(AsyncTransport):
 
 
 _ENCODING_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _over_cap(operation: str, url: str, max_bytes: int) -> DownloadTooLargeError:
+    return DownloadTooLargeError(
+        f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",
+        limit=max_bytes,
+    )
 
 
 class AsyncRestTransport(AsyncSafeTransport):

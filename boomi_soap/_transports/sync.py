@@ -357,7 +357,17 @@ class SafeTransport:
                         f"{operation}: {redact_url(url)} is {declared} bytes, over the cap of {max_bytes}",
                         limit=max_bytes,
                     )
-                body = read_capped(response, max_bytes, deadline)
+                try:
+                    body = read_capped(response, max_bytes, deadline)
+                except requests.exceptions.RequestException as exc:
+                    if not deadline.expired:
+                        raise TransportError(operation, f"{type(exc).__name__} from {redact_url(url)}") from None
+                if deadline.expired:  # a cut connection may look like a short, complete body
+                    raise ServiceTimeoutError(
+                        operation,
+                        f"no complete answer from {redact_url(url)} within the total timeout of "
+                        f"{settings.total_timeout:g} s",
+                    ) from None
             finally:
                 release(response)
                 gate.sent(granted, time.monotonic())

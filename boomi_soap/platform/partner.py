@@ -91,7 +91,8 @@ class SubAccountClient(Client):
         """As :meth:`Client.envelope`, with the override the call would carry (or refused as it would be)."""
         return super().envelope(operation, sign=sign, **self.overridden(operation, kwargs))
 
-    def _with_override(self, payload: etree._Element) -> etree._Element:
+    def with_override(self, payload: etree._Element) -> etree._Element:
+        """``payload`` with the override this view's calls carry (refused as Boomi would refuse it)."""
         shape = self.contract.by_request(tag_of(payload))
         if shape is None:
             return payload  # the parent's checks name the problem
@@ -110,13 +111,9 @@ class SubAccountClient(Client):
         etree.SubElement(payload, child.tag).text = self.sub_account  # the last child, as the schema orders it
         return payload
 
-    def call_xml(self, payload: etree._Element) -> etree._Element:
-        """As :meth:`Client.call_xml`, with the override added (or refused)."""
-        return super().call_xml(self._with_override(payload))
-
     def signed_envelope(self, payload: etree._Element) -> etree._Element:
         """As :meth:`Client.signed_envelope`, with the override added (or refused)."""
-        return super().signed_envelope(self._with_override(payload))
+        return super().signed_envelope(self.with_override(payload))
 
     def for_account(self, sub_account_id: str, *, per_sub_account_limit: bool = False) -> SubAccountClient:
         """Another sub-account of the same parent."""
