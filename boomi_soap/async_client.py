@@ -42,7 +42,6 @@ from boomi_soap.exceptions import (
     ConfigurationError,
     InvalidRequestError,
 )
-from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
@@ -242,8 +241,7 @@ class AsyncClient:
         return self.sync.operations
 
     async def _call(self, operation: str, **kwargs: Any) -> Any:
-        if isinstance(self.sync, SubAccountClient):
-            kwargs = self.sync.overridden(operation, kwargs)
+        kwargs = self.sync.overridden(operation, kwargs)
         with one_call(operation, self._transport.begin(operation)):
             return await getattr(self._service, operation)(**kwargs)
 

@@ -820,6 +820,10 @@ class Client:
         """
         return _call_xml(self, payload)
 
+    def overridden(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``operation`` as this client sends them: unchanged (a sub-account view adds its own)."""
+        return kwargs
+
     def with_override(self, payload: etree._Element) -> etree._Element:
         """``payload`` as this client sends it: unchanged (a sub-account view adds its override)."""
         return payload
