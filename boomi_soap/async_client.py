@@ -33,6 +33,7 @@ import httpx
 from lxml import etree
 from zeep.proxy import AsyncServiceProxy
 
+from boomi_soap._async_features import AsyncFeatures
 from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
 from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import redact_url
@@ -101,7 +102,7 @@ class AsyncQueryResults(AsyncIterator[Any]):
         return self.seen
 
 
-class AsyncClient:
+class AsyncClient(AsyncFeatures):
     """The asyncio twin of :class:`~boomi_soap.client.Client`, for one account.
 
     Attributes:

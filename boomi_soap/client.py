@@ -67,12 +67,12 @@ if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotat
     import zeep
     import zeep.exceptions
 
-    from boomi_soap._transports.rest import BulkResults
     from boomi_soap.platform.deploy import Promotion
     from boomi_soap.platform.partner import SubAccountClient
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import Execution, RequestId
     from boomi_soap.query import Expression
+    from boomi_soap.wire.bulk import BulkResults
     from boomi_soap.wire.rest import RestRequest, RestWire
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "Transport", "sign"]
@@ -736,14 +736,21 @@ class Client:
 
     # -- REST only (transport="rest") ---------------------------------------------------
     def bulk_get(self, object_type: str, ids: Iterable[str]) -> BulkResults:
-        """Get up to 100 objects in one call (REST only): per-id objects and per-id errors.
+        """Get up to 100 objects: per-id objects and per-id errors (one call over REST; one get per id over SOAP).
 
         Raises:
-            InvalidRequestError: Over SOAP, or with more than 100 ids (refused before sending).
+            InvalidRequestError: With more than 100 ids (refused before sending).
         """
+        if self.transport != "rest":
+            return self._bulk_one_by_one(object_type, ids)
         from boomi_soap._transports.rest import bulk_get
 
-        return self._rest_only("bulk", lambda: bulk_get(self, self._transport, object_type, ids))
+        return bulk_get(self, self._transport, object_type, ids)
+
+    def _bulk_one_by_one(self, object_type: str, ids: Iterable[str]) -> BulkResults:
+        from boomi_soap.platform.bulk import bulk_get
+
+        return bulk_get(self, object_type, ids)
 
     def execution_record(self, request_id: str) -> tuple[Any, ...] | None:
         """The ExecutionRecord of an ExecutionRequest's ``requestId`` (REST only); ``None`` while not yet there.
@@ -836,6 +843,14 @@ class Client:
         """
         return self._transport.get_linked(
             url, self._credentials, self.address, max_bytes=max_bytes, operation=operation
+        )
+
+    def post_linked(
+        self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """POST to a REST resource of the account (an asynchronous query) with :meth:`get_linked`'s rules."""
+        return self._transport.post_linked(
+            url, body, content_type, self._credentials, self.address, max_bytes=max_bytes, operation=operation
         )
 
     def signed_envelope(self, payload: etree._Element) -> etree._Element:

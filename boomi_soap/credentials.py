@@ -11,6 +11,11 @@ only to loopback unless insecure transport is allowed explicitly.  A URL the ser
 supplies (a ``recordUrl``, a log's ``url``, a schema import) is followed only when
 :func:`same_origin` says it has the configured origin; :func:`url_problem` refuses the
 shapes that two HTTP parsers would read as different hosts.
+
+The secret comes from a :class:`SecretProvider`: :class:`EnvironmentSecret` (the
+variables above), :class:`FileSecret` (a file of the user's alone, outside any git work
+tree) or :class:`KeyringSecret` (the OS keyring, with the optional ``keyring`` extra).
+A provider says where it looks (:attr:`SecretProvider.where`) and never what it found.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from pathlib import Path
+from typing import Final, Literal, Protocol
 from urllib.parse import quote, urlsplit
 
 from boomi_soap._xml.redact import redact_url
@@ -30,9 +37,15 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "EU_BASE_URL",
     "FLAVOURS",
+    "KEYRING_SERVICE",
     "Credentials",
     "Endpoint",
+    "EnvironmentSecret",
+    "FileSecret",
     "Flavour",
+    "KeyringSecret",
+    "Secret",
+    "SecretProvider",
     "check_url",
     "is_loopback",
     "origin",
@@ -202,14 +215,17 @@ class Credentials:
         password: str | None = None,
         api_token: str | None = None,
         env: Mapping[str, str] | None = None,
+        provider: SecretProvider | None = None,
     ) -> Credentials:
-        """Resolve credentials from arguments, then the environment.
+        """Resolve credentials from arguments, then the environment, then ``provider``.
 
         Args:
             username: Overrides ``BOOMI_USERNAME``.
             password: Overrides ``BOOMI_PASSWORD``.
             api_token: Overrides ``BOOMI_API_TOKEN``.
             env: The environment (``os.environ`` by default).
+            provider: Where the secret is kept when neither the arguments nor the environment
+                hold one (a profile's file or keyring entry).
 
         Returns:
             The credentials.
@@ -219,8 +235,6 @@ class Credentials:
         """
         env = os.environ if env is None else env
         username = username or env.get("BOOMI_USERNAME") or None
-        password = password or env.get("BOOMI_PASSWORD") or None
-        api_token = api_token or env.get("BOOMI_API_TOKEN") or None
         if not username:
             raise ConfigurationError("no user name: pass --user or set BOOMI_USERNAME")
         if password and api_token:
@@ -229,7 +243,10 @@ class Credentials:
             return cls.from_token(username, api_token)
         if password:
             return cls.from_password(username, password)
-        raise ConfigurationError("no secret: set BOOMI_PASSWORD or BOOMI_API_TOKEN")
+        found: SecretProvider = EnvironmentSecret(env)
+        if provider is not None and not (env.get("BOOMI_PASSWORD") or env.get("BOOMI_API_TOKEN")):
+            found = provider  # the environment, when set, comes first
+        return found.secret().credentials(username)
 
 
 @dataclass(frozen=True)
@@ -295,3 +312,193 @@ class Endpoint:
     def wsdl_url(self) -> str:
         """The WSDL URL, ``{endpoint}?wsdl``."""
         return self.url + "?wsdl"
+
+
+# -- where the secret comes from -----------------------------------------------------------
+KEYRING_SERVICE: Final = "boomi-soap"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A password or API token, as a provider found it.
+
+    Attributes:
+        value: The secret; excluded from ``repr``.
+        is_token: Whether it is an API token (else a password).
+    """
+
+    value: str = field(repr=False)
+    is_token: bool = False
+
+    def credentials(self, username: str) -> Credentials:
+        """The credentials of ``username`` with this secret."""
+        if self.is_token:
+            return Credentials.from_token(username, self.value)
+        return Credentials.from_password(username, self.value)
+
+
+class SecretProvider(Protocol):
+    """Where a secret is kept: the environment, a file, the OS keyring."""
+
+    @property
+    def where(self) -> str:
+        """Where it looks, for the line a command says where it talks (never the secret)."""
+
+    def secret(self) -> Secret:
+        """The secret.
+
+        Raises:
+            ConfigurationError: One line naming where it looked and the fix, never a secret.
+        """
+
+
+@dataclass(frozen=True)
+class EnvironmentSecret:
+    """``BOOMI_PASSWORD`` or ``BOOMI_API_TOKEN`` (exactly one of them)."""
+
+    env: Mapping[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def where(self) -> str:
+        """The variable that holds the secret (both names when neither is set)."""
+        env = os.environ if self.env is None else self.env
+        if env.get("BOOMI_API_TOKEN") and not env.get("BOOMI_PASSWORD"):
+            return "BOOMI_API_TOKEN"
+        if env.get("BOOMI_PASSWORD") and not env.get("BOOMI_API_TOKEN"):
+            return "BOOMI_PASSWORD"
+        return "BOOMI_PASSWORD or BOOMI_API_TOKEN"
+
+    def secret(self) -> Secret:
+        """The secret of the environment.
+
+        Raises:
+            ConfigurationError: If neither or both variables are set.
+        """
+        env = os.environ if self.env is None else self.env
+        password = env.get("BOOMI_PASSWORD") or None
+        token = env.get("BOOMI_API_TOKEN") or None
+        if password and token:
+            raise ConfigurationError("both a password and an API token are set; keep one")
+        if token:
+            return Secret(token, is_token=True)
+        if password:
+            return Secret(password)
+        raise ConfigurationError("no secret: set BOOMI_PASSWORD or BOOMI_API_TOKEN")
+
+
+def _work_tree(path: Path) -> Path | None:
+    """The git work tree ``path`` lies in (the nearest folder above it holding ``.git``), or ``None``."""
+    for folder in path.parents:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class FileSecret:
+    """A file holding the secret alone (its first line), readable by its owner only.
+
+    It is refused unless it belongs to this user with mode 0600 (or 0400: no permission
+    for group or others), and unless it lies outside every git work tree (so it cannot be
+    committed by accident).  Both checks follow symbolic links to the file itself.
+
+    Attributes:
+        path: The file (``~`` is expanded).
+        is_token: Whether it holds an API token (else a password).
+    """
+
+    path: Path
+    is_token: bool = True
+
+    @property
+    def where(self) -> str:
+        """``file PATH``."""
+        return f"file {self.path}"
+
+    def secret(self) -> Secret:
+        """The first line of the file, after its checks.
+
+        Raises:
+            ConfigurationError: One line naming the file and the fix: missing, empty, open to
+                others, another user's, or inside a git work tree.
+        """
+        path = Path(os.path.expanduser(self.path))
+        try:
+            real = path.resolve(strict=True)
+            info = real.stat()
+        except OSError:
+            raise ConfigurationError(
+                f"secrets file {path} not found: create it with the secret on its first line"
+            ) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigurationError(f"secrets file {path} is not a regular file")
+        if os.name == "posix":
+            if info.st_mode & 0o077:
+                raise ConfigurationError(
+                    f"secrets file {path} has mode {stat.S_IMODE(info.st_mode):04o}, open to others:"
+                    f" run chmod 600 {path}"
+                )
+            if info.st_uid != os.getuid():
+                raise ConfigurationError(f"secrets file {path} belongs to another user: keep your own copy, mode 0600")
+        tree = _work_tree(real)
+        if tree is not None:
+            raise ConfigurationError(
+                f"secrets file {path} is inside the git work tree {tree}: move it outside"
+                " (for example to ~/.config/boomi-soap/) so it cannot be committed"
+            )
+        try:
+            text = real.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise ConfigurationError(f"secrets file {path} cannot be read as UTF-8 text") from None
+        value = text.splitlines()[0].strip() if text.strip() else ""
+        if not value:
+            raise ConfigurationError(f"secrets file {path} is empty: put the secret on its first line")
+        return Secret(value, is_token=self.is_token)
+
+
+@dataclass(frozen=True)
+class KeyringSecret:
+    """An entry of the OS keyring, through the ``keyring`` package (the extra ``boomi-soap[keyring]``).
+
+    Attributes:
+        entry: The entry's user-name field (a profile's name by default).
+        is_token: Whether it holds an API token (else a password).
+        service: The entry's service field.
+    """
+
+    entry: str
+    is_token: bool = True
+    service: str = KEYRING_SERVICE
+
+    @property
+    def where(self) -> str:
+        """``keyring SERVICE/ENTRY``."""
+        return f"keyring {self.service}/{self.entry}"
+
+    def secret(self) -> Secret:
+        """The keyring's entry.
+
+        Raises:
+            ConfigurationError: If ``keyring`` is not installed (naming the extra), the keyring
+                cannot be read, or the entry is missing (naming the command that stores it).
+        """
+        try:
+            import keyring  # optional: imported only when a profile keeps its secret there
+            from keyring.errors import KeyringError
+        except ImportError:
+            raise ConfigurationError(
+                f"the secret is in the OS keyring ({self.service}/{self.entry}) but the keyring package"
+                " is not installed: pip install 'boomi-soap[keyring]'"
+            ) from None
+        try:
+            value = keyring.get_password(self.service, self.entry)
+        except KeyringError as exc:  # no backend, locked ...: the type names it, the text could hold anything
+            raise ConfigurationError(
+                f"the OS keyring cannot be read for {self.service}/{self.entry} ({type(exc).__name__})"
+            ) from None
+        if not value:
+            raise ConfigurationError(
+                f"no secret in the OS keyring for {self.service}/{self.entry}:"
+                f" store one with: keyring set {self.service} {self.entry}"
+            )
+        return Secret(value, is_token=self.is_token)

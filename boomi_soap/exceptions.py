@@ -34,6 +34,7 @@ can catch them all with a single ``except BoomiSoapError``::
     ├── IdMixupError           a request id given for an execution id, or the reverse
     ├── ExecutionTimeoutError  a run did not end in time (it may still be running)
     ├── PromotionError         a promotion failed; its deployments were undone
+    ├── RolloutError           a rollout or release step failed; what it changed was put back (or how to)
     ├── ConnectNowError        a Connect Now call failed
     ├── LimiterStoreError      the shared limiter store is unsafe or unreachable
     ├── CacheError             the WSDL cache cannot serve what was asked
@@ -78,6 +79,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseError",
     "RestError",
+    "RolloutError",
     "SchemaLoadError",
     "ServerError",
     "ServiceConfigError",
@@ -399,6 +401,14 @@ class PromotionError(BoomiSoapError):
     def __init__(self, message: str, *, rolled_back: tuple[str, ...]) -> None:
         super().__init__(message)
         self.rolled_back = rolled_back
+
+
+class RolloutError(BoomiSoapError):
+    """A rollout (a deploy with what surrounds it) or a release failed at a step.
+
+    What it had changed is put back; the message names the step and, if something could
+    not be put back, the command (or the rollback record) that finishes it.
+    """
 
 
 class AsyncTimeoutError(BoomiSoapError):

@@ -1011,8 +1011,13 @@ class SchemaValidator:
             for failing, issue in self._explain(target, source, text):
                 if budget[0] <= 0:
                     break
-                if id(failing) in elements:
-                    found.setdefault(id(failing), []).append(issue)
+                key = id(failing)
+                parent = failing.getparent()
+                if key not in elements and parent is not None and issue.reason.startswith("Unexpected child"):
+                    # A child the element's type has no room for: part of that element's account.
+                    key = id(parent)
+                if key in elements:
+                    found.setdefault(key, []).append(issue)
                     budget[0] -= 1
         except (LookupError, ValueError, TypeError) as exc:
             # xmlschema fails on some inputs libxml2 reports cleanly: libxml2's words then.

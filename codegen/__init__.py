@@ -45,8 +45,8 @@ class Generation:
 def generate(snapshot: Snapshot, package: str) -> Generation:
     """Generate the bindings of a snapshot (nothing is written).
 
-    Per-object helpers are made only for the operations Boomi publishes for the
-    object (:func:`codegen.objects.published_operations`).
+    Per-object helpers are made for each object and operation Boomi publishes
+    (:func:`codegen.objects.published_operations`), and for nothing else.
 
     Args:
         snapshot: A verified snapshot.

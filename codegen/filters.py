@@ -18,7 +18,7 @@ import keyword
 import re
 from collections.abc import Iterable
 
-__all__ = ["class_name", "enum_member", "field_name", "unique"]
+__all__ = ["class_name", "enum_member", "field_name", "helper_name", "unique"]
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"self", "cls"}
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
@@ -43,6 +43,12 @@ def field_name(xml: str) -> str:
     if name[0].isdigit():
         name = "n_" + name
     return name + "_" if name in _RESERVED else name
+
+
+def helper_name(xml: str) -> str:
+    """An object's name in its helpers: ``AS2ConnectorRecord`` -> ``as2_connector_record`` (not ``a_s2_...``)."""
+    # An acronym ending in digits (AS2, HL7, OFTP2) is one word: the field rule would split its last letter off.
+    return field_name(re.sub(r"[A-Z]+[0-9]+(?=[A-Z]|$)", lambda m: m.group(0).capitalize(), xml))
 
 
 def enum_member(value: str) -> str:

@@ -87,7 +87,6 @@ class Model:
     types: tuple[TypeDef, ...]
     enums: tuple[EnumDef, ...]
     operations: tuple[OperationDef, ...]
-    roots: tuple[tuple[str, str], ...]  # global element name -> type, for per-object helpers
     namespace: str
     snapshot_sha256: str
     diagnostics: tuple[str, ...] = field(default=())

@@ -4,8 +4,8 @@ The WSDL gives every object the same ``get``/``query``/``create``/``update``/``d
 operations; which of them an object supports is only in Boomi's per-object reference.
 The table is this package's data (``codegen/data/objects.json``; its origin is told
 in ``boomi_soap/localservice/contract/ORIGIN.rst``); the local service reads the same
-file, so the generator depends on neither the service's code nor its files.  An object the table does not list gets
-every helper: the table cannot speak for it.
+file, so the generator depends on neither the service's code nor its files.  The table alone decides the
+per-object helpers: a type it does not list is not an object and gets none.
 """
 
 from __future__ import annotations

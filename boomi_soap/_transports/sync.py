@@ -331,6 +331,25 @@ class SafeTransport:
             DownloadTooLargeError: If the body is larger than ``max_bytes``.
             ServiceTimeoutError: If the answer does not come within the total timeout.
         """
+        return self._linked("GET", url, credentials, address, max_bytes=max_bytes, operation=operation)
+
+    def post_linked(
+        self, url: str, body: bytes, content_type: str, credentials: Credentials, address: str, *, max_bytes: int,
+        operation: str,
+    ) -> tuple[int, bytes]:  # fmt: skip
+        """POST to a REST resource of the account (an asynchronous query) with :meth:`get_linked`'s rules.
+
+        Never retried: the caller decides (a query that lost its answer is asked again).
+        """
+        headers = {"Content-Type": content_type, "Accept": "application/xml"}
+        return self._linked(
+            "POST", url, credentials, address, max_bytes=max_bytes, operation=operation, data=body, headers=headers
+        )
+
+    def _linked(
+        self, method: str, url: str, credentials: Credentials, address: str, *, max_bytes: int, operation: str,
+        **sent: Any,
+    ) -> tuple[int, bytes]:  # fmt: skip
         settings = self.client_settings
         if not same_origin(url, address):
             # Credentials go only where the calls go: a link elsewhere, or one that two HTTP
@@ -344,7 +363,7 @@ class SafeTransport:
         with Deadline(settings.total_timeout) as deadline:
             auth = (credentials.username, credentials.secret)
             response = bounded_request(
-                self.session, "GET", url, operation=operation, settings=settings, deadline=deadline, auth=auth
+                self.session, method, url, operation=operation, settings=settings, deadline=deadline, auth=auth, **sent
             )
             try:
                 if 300 <= response.status_code < 400:

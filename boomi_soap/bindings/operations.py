@@ -241,6 +241,11 @@ class TypedClient:
         result: t.BaseType | None = answer["result"]
         return result
 
+    def query_as2_connector_record(self, where: Expression | None = None) -> Iterator[t.AS2ConnectorRecord]:
+        """``query`` ``AS2ConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("AS2ConnectorRecord", where):
+            yield _expect(item, t.AS2ConnectorRecord)
+
     def get_account(self, object_id: str) -> t.Account:
         """``get`` one ``Account``."""
         return _expect(self.get(object_type="Account", object_id=object_id), t.Account)
@@ -418,32 +423,10 @@ class TypedClient:
         """``delete`` a ``AccountUserRole``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="AccountUserRole", object_id=object_id))
 
-    def get_async_operation_token_result(self, object_id: str) -> t.AsyncOperationTokenResult:
-        """``get`` one ``AsyncOperationTokenResult``."""
-        return _expect(
-            self.get(object_type="AsyncOperationTokenResult", object_id=object_id), t.AsyncOperationTokenResult
-        )
-
-    def query_async_operation_token_result(
-        self, where: Expression | None = None
-    ) -> Iterator[t.AsyncOperationTokenResult]:
-        """``query`` ``AsyncOperationTokenResult`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("AsyncOperationTokenResult", where):
-            yield _expect(item, t.AsyncOperationTokenResult)
-
-    def create_async_operation_token_result(self, obj: t.AsyncOperationTokenResult) -> t.AsyncOperationTokenResult:
-        """``create`` a ``AsyncOperationTokenResult``."""
-        checked = _argument(obj, t.AsyncOperationTokenResult, "create")
-        return _expect(self.create(object_=checked), t.AsyncOperationTokenResult)
-
-    def update_async_operation_token_result(self, obj: t.AsyncOperationTokenResult) -> t.AsyncOperationTokenResult:
-        """``update`` (replace) a ``AsyncOperationTokenResult``."""
-        checked = _argument(obj, t.AsyncOperationTokenResult, "update")
-        return _expect(self.update(object_=checked), t.AsyncOperationTokenResult)
-
-    def delete_async_operation_token_result(self, object_id: str) -> bool:
-        """``delete`` a ``AsyncOperationTokenResult``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="AsyncOperationTokenResult", object_id=object_id))
+    def query_api_usage_count(self, where: Expression | None = None) -> Iterator[t.ApiUsageCount]:
+        """``query`` ``ApiUsageCount`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ApiUsageCount", where):
+            yield _expect(item, t.ApiUsageCount)
 
     def get_atom(self, object_id: str) -> t.Atom:
         """``get`` one ``Atom``."""
@@ -468,10 +451,17 @@ class TypedClient:
         """``delete`` a ``Atom``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="Atom", object_id=object_id))
 
-    def create_atom_a_s2_artifacts(self, obj: t.AtomAS2Artifacts) -> t.AtomAS2Artifacts:
+    def create_atom_as2_artifacts(self, obj: t.AtomAS2Artifacts) -> t.AtomAS2Artifacts:
         """``create`` a ``AtomAS2Artifacts``."""
         checked = _argument(obj, t.AtomAS2Artifacts, "create")
         return _expect(self.create(object_=checked), t.AtomAS2Artifacts)
+
+    def query_atom_connection_field_extension_summary(
+        self, where: Expression | None = None
+    ) -> Iterator[t.AtomConnectionFieldExtensionSummary]:
+        """``query`` ``AtomConnectionFieldExtensionSummary`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("AtomConnectionFieldExtensionSummary", where):
+            yield _expect(item, t.AtomConnectionFieldExtensionSummary)
 
     def get_atom_connector_versions(self, object_id: str) -> t.AtomConnectorVersions:
         """``get`` one ``AtomConnectorVersions``."""
@@ -538,59 +528,10 @@ class TypedClient:
         """``delete`` a ``Branch``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="Branch", object_id=object_id))
 
-    def get_change_listener_status_request(self, object_id: str) -> t.ChangeListenerStatusRequest:
-        """``get`` one ``ChangeListenerStatusRequest``."""
-        return _expect(
-            self.get(object_type="ChangeListenerStatusRequest", object_id=object_id), t.ChangeListenerStatusRequest
-        )
-
-    def query_change_listener_status_request(
-        self, where: Expression | None = None
-    ) -> Iterator[t.ChangeListenerStatusRequest]:
-        """``query`` ``ChangeListenerStatusRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ChangeListenerStatusRequest", where):
-            yield _expect(item, t.ChangeListenerStatusRequest)
-
-    def create_change_listener_status_request(
-        self, obj: t.ChangeListenerStatusRequest
-    ) -> t.ChangeListenerStatusRequest:
-        """``create`` a ``ChangeListenerStatusRequest``."""
-        checked = _argument(obj, t.ChangeListenerStatusRequest, "create")
-        return _expect(self.create(object_=checked), t.ChangeListenerStatusRequest)
-
-    def update_change_listener_status_request(
-        self, obj: t.ChangeListenerStatusRequest
-    ) -> t.ChangeListenerStatusRequest:
-        """``update`` (replace) a ``ChangeListenerStatusRequest``."""
-        checked = _argument(obj, t.ChangeListenerStatusRequest, "update")
-        return _expect(self.update(object_=checked), t.ChangeListenerStatusRequest)
-
-    def delete_change_listener_status_request(self, object_id: str) -> bool:
-        """``delete`` a ``ChangeListenerStatusRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ChangeListenerStatusRequest", object_id=object_id))
-
-    def get_clear_queue_request(self, object_id: str) -> t.ClearQueueRequest:
-        """``get`` one ``ClearQueueRequest``."""
-        return _expect(self.get(object_type="ClearQueueRequest", object_id=object_id), t.ClearQueueRequest)
-
-    def query_clear_queue_request(self, where: Expression | None = None) -> Iterator[t.ClearQueueRequest]:
-        """``query`` ``ClearQueueRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ClearQueueRequest", where):
-            yield _expect(item, t.ClearQueueRequest)
-
-    def create_clear_queue_request(self, obj: t.ClearQueueRequest) -> t.ClearQueueRequest:
-        """``create`` a ``ClearQueueRequest``."""
-        checked = _argument(obj, t.ClearQueueRequest, "create")
-        return _expect(self.create(object_=checked), t.ClearQueueRequest)
-
-    def update_clear_queue_request(self, obj: t.ClearQueueRequest) -> t.ClearQueueRequest:
-        """``update`` (replace) a ``ClearQueueRequest``."""
-        checked = _argument(obj, t.ClearQueueRequest, "update")
-        return _expect(self.update(object_=checked), t.ClearQueueRequest)
-
-    def delete_clear_queue_request(self, object_id: str) -> bool:
-        """``delete`` a ``ClearQueueRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ClearQueueRequest", object_id=object_id))
+    def execute_clear_queue(self, obj: t.ClearQueueRequest) -> t.BaseType | None:
+        """``execute`` a ``ClearQueue``; the platform's answer, if any."""
+        checked = _argument(obj, t.ClearQueueRequest, "execute")
+        return self.execute(object_=checked)
 
     def get_cloud(self, object_id: str) -> t.Cloud:
         """``get`` one ``Cloud``."""
@@ -605,74 +546,6 @@ class TypedClient:
         """``update`` (replace) a ``CloudAttachmentProperties``."""
         checked = _argument(obj, t.CloudAttachmentProperties, "update")
         return _expect(self.update(object_=checked), t.CloudAttachmentProperties)
-
-    def get_cloud_attachment_secrets_configuration_request(
-        self, object_id: str
-    ) -> t.CloudAttachmentSecretsConfigurationRequest:
-        """``get`` one ``CloudAttachmentSecretsConfigurationRequest``."""
-        return _expect(
-            self.get(object_type="CloudAttachmentSecretsConfigurationRequest", object_id=object_id),
-            t.CloudAttachmentSecretsConfigurationRequest,
-        )
-
-    def query_cloud_attachment_secrets_configuration_request(
-        self, where: Expression | None = None
-    ) -> Iterator[t.CloudAttachmentSecretsConfigurationRequest]:
-        """``query`` ``CloudAttachmentSecretsConfigurationRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("CloudAttachmentSecretsConfigurationRequest", where):
-            yield _expect(item, t.CloudAttachmentSecretsConfigurationRequest)
-
-    def create_cloud_attachment_secrets_configuration_request(
-        self, obj: t.CloudAttachmentSecretsConfigurationRequest
-    ) -> t.CloudAttachmentSecretsConfigurationRequest:
-        """``create`` a ``CloudAttachmentSecretsConfigurationRequest``."""
-        checked = _argument(obj, t.CloudAttachmentSecretsConfigurationRequest, "create")
-        return _expect(self.create(object_=checked), t.CloudAttachmentSecretsConfigurationRequest)
-
-    def update_cloud_attachment_secrets_configuration_request(
-        self, obj: t.CloudAttachmentSecretsConfigurationRequest
-    ) -> t.CloudAttachmentSecretsConfigurationRequest:
-        """``update`` (replace) a ``CloudAttachmentSecretsConfigurationRequest``."""
-        checked = _argument(obj, t.CloudAttachmentSecretsConfigurationRequest, "update")
-        return _expect(self.update(object_=checked), t.CloudAttachmentSecretsConfigurationRequest)
-
-    def delete_cloud_attachment_secrets_configuration_request(self, object_id: str) -> bool:
-        """``delete`` a ``CloudAttachmentSecretsConfigurationRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="CloudAttachmentSecretsConfigurationRequest", object_id=object_id))
-
-    def get_cloud_attachment_secrets_configuration_response(
-        self, object_id: str
-    ) -> t.CloudAttachmentSecretsConfigurationResponse:
-        """``get`` one ``CloudAttachmentSecretsConfigurationResponse``."""
-        return _expect(
-            self.get(object_type="CloudAttachmentSecretsConfigurationResponse", object_id=object_id),
-            t.CloudAttachmentSecretsConfigurationResponse,
-        )
-
-    def query_cloud_attachment_secrets_configuration_response(
-        self, where: Expression | None = None
-    ) -> Iterator[t.CloudAttachmentSecretsConfigurationResponse]:
-        """``query`` ``CloudAttachmentSecretsConfigurationResponse`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("CloudAttachmentSecretsConfigurationResponse", where):
-            yield _expect(item, t.CloudAttachmentSecretsConfigurationResponse)
-
-    def create_cloud_attachment_secrets_configuration_response(
-        self, obj: t.CloudAttachmentSecretsConfigurationResponse
-    ) -> t.CloudAttachmentSecretsConfigurationResponse:
-        """``create`` a ``CloudAttachmentSecretsConfigurationResponse``."""
-        checked = _argument(obj, t.CloudAttachmentSecretsConfigurationResponse, "create")
-        return _expect(self.create(object_=checked), t.CloudAttachmentSecretsConfigurationResponse)
-
-    def update_cloud_attachment_secrets_configuration_response(
-        self, obj: t.CloudAttachmentSecretsConfigurationResponse
-    ) -> t.CloudAttachmentSecretsConfigurationResponse:
-        """``update`` (replace) a ``CloudAttachmentSecretsConfigurationResponse``."""
-        checked = _argument(obj, t.CloudAttachmentSecretsConfigurationResponse, "update")
-        return _expect(self.update(object_=checked), t.CloudAttachmentSecretsConfigurationResponse)
-
-    def delete_cloud_attachment_secrets_configuration_response(self, object_id: str) -> bool:
-        """``delete`` a ``CloudAttachmentSecretsConfigurationResponse``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="CloudAttachmentSecretsConfigurationResponse", object_id=object_id))
 
     def get_component(self, object_id: str) -> t.Component:
         """``get`` one ``Component``."""
@@ -710,60 +583,6 @@ class TypedClient:
         """``create`` a ``ComponentDiffRequest``."""
         checked = _argument(obj, t.ComponentDiffRequest, "create")
         return _expect(self.create(object_=checked), t.ComponentDiffRequest)
-
-    def get_component_diff_response(self, object_id: str) -> t.ComponentDiffResponse:
-        """``get`` one ``ComponentDiffResponse``."""
-        return _expect(self.get(object_type="ComponentDiffResponse", object_id=object_id), t.ComponentDiffResponse)
-
-    def query_component_diff_response(self, where: Expression | None = None) -> Iterator[t.ComponentDiffResponse]:
-        """``query`` ``ComponentDiffResponse`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ComponentDiffResponse", where):
-            yield _expect(item, t.ComponentDiffResponse)
-
-    def create_component_diff_response(self, obj: t.ComponentDiffResponse) -> t.ComponentDiffResponse:
-        """``create`` a ``ComponentDiffResponse``."""
-        checked = _argument(obj, t.ComponentDiffResponse, "create")
-        return _expect(self.create(object_=checked), t.ComponentDiffResponse)
-
-    def update_component_diff_response(self, obj: t.ComponentDiffResponse) -> t.ComponentDiffResponse:
-        """``update`` (replace) a ``ComponentDiffResponse``."""
-        checked = _argument(obj, t.ComponentDiffResponse, "update")
-        return _expect(self.update(object_=checked), t.ComponentDiffResponse)
-
-    def delete_component_diff_response(self, object_id: str) -> bool:
-        """``delete`` a ``ComponentDiffResponse``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ComponentDiffResponse", object_id=object_id))
-
-    def get_component_diff_response_create(self, object_id: str) -> t.ComponentDiffResponseCreate:
-        """``get`` one ``ComponentDiffResponseCreate``."""
-        return _expect(
-            self.get(object_type="ComponentDiffResponseCreate", object_id=object_id), t.ComponentDiffResponseCreate
-        )
-
-    def query_component_diff_response_create(
-        self, where: Expression | None = None
-    ) -> Iterator[t.ComponentDiffResponseCreate]:
-        """``query`` ``ComponentDiffResponseCreate`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ComponentDiffResponseCreate", where):
-            yield _expect(item, t.ComponentDiffResponseCreate)
-
-    def create_component_diff_response_create(
-        self, obj: t.ComponentDiffResponseCreate
-    ) -> t.ComponentDiffResponseCreate:
-        """``create`` a ``ComponentDiffResponseCreate``."""
-        checked = _argument(obj, t.ComponentDiffResponseCreate, "create")
-        return _expect(self.create(object_=checked), t.ComponentDiffResponseCreate)
-
-    def update_component_diff_response_create(
-        self, obj: t.ComponentDiffResponseCreate
-    ) -> t.ComponentDiffResponseCreate:
-        """``update`` (replace) a ``ComponentDiffResponseCreate``."""
-        checked = _argument(obj, t.ComponentDiffResponseCreate, "update")
-        return _expect(self.update(object_=checked), t.ComponentDiffResponseCreate)
-
-    def delete_component_diff_response_create(self, object_id: str) -> bool:
-        """``delete`` a ``ComponentDiffResponseCreate``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ComponentDiffResponseCreate", object_id=object_id))
 
     def query_component_environment_attachment(
         self, where: Expression | None = None
@@ -815,33 +634,6 @@ class TypedClient:
         for item in self._query("ComponentReference", where):
             yield _expect(item, t.ComponentReference)
 
-    def get_connection_licensing_download(self, object_id: str) -> t.ConnectionLicensingDownload:
-        """``get`` one ``ConnectionLicensingDownload``."""
-        return _expect(
-            self.get(object_type="ConnectionLicensingDownload", object_id=object_id), t.ConnectionLicensingDownload
-        )
-
-    def query_connection_licensing_download(
-        self, where: Expression | None = None
-    ) -> Iterator[t.ConnectionLicensingDownload]:
-        """``query`` ``ConnectionLicensingDownload`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ConnectionLicensingDownload", where):
-            yield _expect(item, t.ConnectionLicensingDownload)
-
-    def create_connection_licensing_download(self, obj: t.ConnectionLicensingDownload) -> t.ConnectionLicensingDownload:
-        """``create`` a ``ConnectionLicensingDownload``."""
-        checked = _argument(obj, t.ConnectionLicensingDownload, "create")
-        return _expect(self.create(object_=checked), t.ConnectionLicensingDownload)
-
-    def update_connection_licensing_download(self, obj: t.ConnectionLicensingDownload) -> t.ConnectionLicensingDownload:
-        """``update`` (replace) a ``ConnectionLicensingDownload``."""
-        checked = _argument(obj, t.ConnectionLicensingDownload, "update")
-        return _expect(self.update(object_=checked), t.ConnectionLicensingDownload)
-
-    def delete_connection_licensing_download(self, object_id: str) -> bool:
-        """``delete`` a ``ConnectionLicensingDownload``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ConnectionLicensingDownload", object_id=object_id))
-
     def create_connection_licensing_report(self, obj: t.ConnectionLicensingReport) -> t.ConnectionLicensingReport:
         """``create`` a ``ConnectionLicensingReport``."""
         checked = _argument(obj, t.ConnectionLicensingReport, "create")
@@ -861,32 +653,17 @@ class TypedClient:
         checked = _argument(obj, t.ConnectorDocument, "create")
         return _expect(self.create(object_=checked), t.ConnectorDocument)
 
-    def get_connector_document_download(self, object_id: str) -> t.ConnectorDocumentDownload:
-        """``get`` one ``ConnectorDocumentDownload``."""
-        return _expect(
-            self.get(object_type="ConnectorDocumentDownload", object_id=object_id), t.ConnectorDocumentDownload
-        )
+    def query_custom_tracked_field(self, where: Expression | None = None) -> Iterator[t.CustomTrackedField]:
+        """``query`` ``CustomTrackedField`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("CustomTrackedField", where):
+            yield _expect(item, t.CustomTrackedField)
 
-    def query_connector_document_download(
+    def query_deployed_expired_certificate(
         self, where: Expression | None = None
-    ) -> Iterator[t.ConnectorDocumentDownload]:
-        """``query`` ``ConnectorDocumentDownload`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("ConnectorDocumentDownload", where):
-            yield _expect(item, t.ConnectorDocumentDownload)
-
-    def create_connector_document_download(self, obj: t.ConnectorDocumentDownload) -> t.ConnectorDocumentDownload:
-        """``create`` a ``ConnectorDocumentDownload``."""
-        checked = _argument(obj, t.ConnectorDocumentDownload, "create")
-        return _expect(self.create(object_=checked), t.ConnectorDocumentDownload)
-
-    def update_connector_document_download(self, obj: t.ConnectorDocumentDownload) -> t.ConnectorDocumentDownload:
-        """``update`` (replace) a ``ConnectorDocumentDownload``."""
-        checked = _argument(obj, t.ConnectorDocumentDownload, "update")
-        return _expect(self.update(object_=checked), t.ConnectorDocumentDownload)
-
-    def delete_connector_document_download(self, object_id: str) -> bool:
-        """``delete`` a ``ConnectorDocumentDownload``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="ConnectorDocumentDownload", object_id=object_id))
+    ) -> Iterator[t.DeployedExpiredCertificate]:
+        """``query`` ``DeployedExpiredCertificate`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("DeployedExpiredCertificate", where):
+            yield _expect(item, t.DeployedExpiredCertificate)
 
     def get_deployed_package(self, object_id: str) -> t.DeployedPackage:
         """``get`` one ``DeployedPackage``."""
@@ -919,6 +696,30 @@ class TypedClient:
         """``create`` a ``Deployment``."""
         checked = _argument(obj, t.Deployment, "create")
         return _expect(self.create(object_=checked), t.Deployment)
+
+    def query_document_count_account(self, where: Expression | None = None) -> Iterator[t.DocumentCountAccount]:
+        """``query`` ``DocumentCountAccount`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("DocumentCountAccount", where):
+            yield _expect(item, t.DocumentCountAccount)
+
+    def query_document_count_account_group(
+        self, where: Expression | None = None
+    ) -> Iterator[t.DocumentCountAccountGroup]:
+        """``query`` ``DocumentCountAccountGroup`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("DocumentCountAccountGroup", where):
+            yield _expect(item, t.DocumentCountAccountGroup)
+
+    def query_edifact_connector_record(self, where: Expression | None = None) -> Iterator[t.EDIFACTConnectorRecord]:
+        """``query`` ``EDIFACTConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EDIFACTConnectorRecord", where):
+            yield _expect(item, t.EDIFACTConnectorRecord)
+
+    def query_edi_custom_connector_record(
+        self, where: Expression | None = None
+    ) -> Iterator[t.EdiCustomConnectorRecord]:
+        """``query`` ``EdiCustomConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EdiCustomConnectorRecord", where):
+            yield _expect(item, t.EdiCustomConnectorRecord)
 
     def get_environment(self, object_id: str) -> t.Environment:
         """``get`` one ``Environment``."""
@@ -959,6 +760,13 @@ class TypedClient:
         """``delete`` a ``EnvironmentAtomAttachment``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="EnvironmentAtomAttachment", object_id=object_id))
 
+    def query_environment_connection_field_extension_summary(
+        self, where: Expression | None = None
+    ) -> Iterator[t.EnvironmentConnectionFieldExtensionSummary]:
+        """``query`` ``EnvironmentConnectionFieldExtensionSummary`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EnvironmentConnectionFieldExtensionSummary", where):
+            yield _expect(item, t.EnvironmentConnectionFieldExtensionSummary)
+
     def get_environment_extensions(self, object_id: str) -> t.EnvironmentExtensions:
         """``get`` one ``EnvironmentExtensions``."""
         return _expect(self.get(object_type="EnvironmentExtensions", object_id=object_id), t.EnvironmentExtensions)
@@ -981,6 +789,18 @@ class TypedClient:
         """``update`` (replace) a ``EnvironmentMapExtension``."""
         checked = _argument(obj, t.EnvironmentMapExtension, "update")
         return _expect(self.update(object_=checked), t.EnvironmentMapExtension)
+
+    def execute_environment_map_extension(self, obj: t.EnvironmentMapExtension) -> t.BaseType | None:
+        """``execute`` a ``EnvironmentMapExtension``; the platform's answer, if any."""
+        checked = _argument(obj, t.EnvironmentMapExtension, "execute")
+        return self.execute(object_=checked)
+
+    def query_environment_map_extension_external_component(
+        self, where: Expression | None = None
+    ) -> Iterator[t.EnvironmentMapExtensionExternalComponent]:
+        """``query`` ``EnvironmentMapExtensionExternalComponent`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EnvironmentMapExtensionExternalComponent", where):
+            yield _expect(item, t.EnvironmentMapExtensionExternalComponent)
 
     def get_environment_map_extension_user_defined_function(
         self, object_id: str
@@ -1009,6 +829,20 @@ class TypedClient:
         """``delete`` a ``EnvironmentMapExtensionUserDefinedFunction``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="EnvironmentMapExtensionUserDefinedFunction", object_id=object_id))
 
+    def query_environment_map_extension_user_defined_function_summary(
+        self, where: Expression | None = None
+    ) -> Iterator[t.EnvironmentMapExtensionUserDefinedFunctionSummary]:
+        """``query`` ``EnvironmentMapExtensionUserDefinedFunctionSummary`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EnvironmentMapExtensionUserDefinedFunctionSummary", where):
+            yield _expect(item, t.EnvironmentMapExtensionUserDefinedFunctionSummary)
+
+    def query_environment_map_extensions_summary(
+        self, where: Expression | None = None
+    ) -> Iterator[t.EnvironmentMapExtensionsSummary]:
+        """``query`` ``EnvironmentMapExtensionsSummary`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("EnvironmentMapExtensionsSummary", where):
+            yield _expect(item, t.EnvironmentMapExtensionsSummary)
+
     def get_environment_role(self, object_id: str) -> t.EnvironmentRole:
         """``get`` one ``EnvironmentRole``."""
         return _expect(self.get(object_type="EnvironmentRole", object_id=object_id), t.EnvironmentRole)
@@ -1027,10 +861,32 @@ class TypedClient:
         """``delete`` a ``EnvironmentRole``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="EnvironmentRole", object_id=object_id))
 
+    def query_event(self, where: Expression | None = None) -> Iterator[t.Event]:
+        """``query`` ``Event`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("Event", where):
+            yield _expect(item, t.Event)
+
     def create_execution_artifacts(self, obj: t.ExecutionArtifacts) -> t.ExecutionArtifacts:
         """``create`` a ``ExecutionArtifacts``."""
         checked = _argument(obj, t.ExecutionArtifacts, "create")
         return _expect(self.create(object_=checked), t.ExecutionArtifacts)
+
+    def query_execution_connector(self, where: Expression | None = None) -> Iterator[t.ExecutionConnector]:
+        """``query`` ``ExecutionConnector`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ExecutionConnector", where):
+            yield _expect(item, t.ExecutionConnector)
+
+    def query_execution_count_account(self, where: Expression | None = None) -> Iterator[t.ExecutionCountAccount]:
+        """``query`` ``ExecutionCountAccount`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ExecutionCountAccount", where):
+            yield _expect(item, t.ExecutionCountAccount)
+
+    def query_execution_count_account_group(
+        self, where: Expression | None = None
+    ) -> Iterator[t.ExecutionCountAccountGroup]:
+        """``query`` ``ExecutionCountAccountGroup`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ExecutionCountAccountGroup", where):
+            yield _expect(item, t.ExecutionCountAccountGroup)
 
     def query_execution_record(self, where: Expression | None = None) -> Iterator[t.ExecutionRecord]:
         """``query`` ``ExecutionRecord`` objects, following ``queryMore`` pages lazily."""
@@ -1041,6 +897,11 @@ class TypedClient:
         """``create`` a ``ExecutionRequest``."""
         checked = _argument(obj, t.ExecutionRequest, "create")
         return _expect(self.create(object_=checked), t.ExecutionRequest)
+
+    def query_execution_summary_record(self, where: Expression | None = None) -> Iterator[t.ExecutionSummaryRecord]:
+        """``query`` ``ExecutionSummaryRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ExecutionSummaryRecord", where):
+            yield _expect(item, t.ExecutionSummaryRecord)
 
     def get_folder(self, object_id: str) -> t.Folder:
         """``get`` one ``Folder``."""
@@ -1073,6 +934,11 @@ class TypedClient:
         """``query`` ``GenericConnectorRecord`` objects, following ``queryMore`` pages lazily."""
         for item in self._query("GenericConnectorRecord", where):
             yield _expect(item, t.GenericConnectorRecord)
+
+    def query_hl7_connector_record(self, where: Expression | None = None) -> Iterator[t.HL7ConnectorRecord]:
+        """``query`` ``HL7ConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("HL7ConnectorRecord", where):
+            yield _expect(item, t.HL7ConnectorRecord)
 
     def create_installer_token(self, obj: t.InstallerToken) -> t.InstallerToken:
         """``create`` a ``InstallerToken``."""
@@ -1142,56 +1008,15 @@ class TypedClient:
         """``delete`` a ``IntegrationPackInstance``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="IntegrationPackInstance", object_id=object_id))
 
+    def execute_java_rollback(self, obj: t.JavaRollback) -> t.BaseType | None:
+        """``execute`` a ``JavaRollback``; the platform's answer, if any."""
+        checked = _argument(obj, t.JavaRollback, "execute")
+        return self.execute(object_=checked)
+
     def create_java_upgrade(self, obj: t.JavaUpgrade) -> t.JavaUpgrade:
         """``create`` a ``JavaUpgrade``."""
         checked = _argument(obj, t.JavaUpgrade, "create")
         return _expect(self.create(object_=checked), t.JavaUpgrade)
-
-    def get_java_upgrade_schedule(self, object_id: str) -> t.JavaUpgradeSchedule:
-        """``get`` one ``JavaUpgradeSchedule``."""
-        return _expect(self.get(object_type="JavaUpgradeSchedule", object_id=object_id), t.JavaUpgradeSchedule)
-
-    def query_java_upgrade_schedule(self, where: Expression | None = None) -> Iterator[t.JavaUpgradeSchedule]:
-        """``query`` ``JavaUpgradeSchedule`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("JavaUpgradeSchedule", where):
-            yield _expect(item, t.JavaUpgradeSchedule)
-
-    def create_java_upgrade_schedule(self, obj: t.JavaUpgradeSchedule) -> t.JavaUpgradeSchedule:
-        """``create`` a ``JavaUpgradeSchedule``."""
-        checked = _argument(obj, t.JavaUpgradeSchedule, "create")
-        return _expect(self.create(object_=checked), t.JavaUpgradeSchedule)
-
-    def update_java_upgrade_schedule(self, obj: t.JavaUpgradeSchedule) -> t.JavaUpgradeSchedule:
-        """``update`` (replace) a ``JavaUpgradeSchedule``."""
-        checked = _argument(obj, t.JavaUpgradeSchedule, "update")
-        return _expect(self.update(object_=checked), t.JavaUpgradeSchedule)
-
-    def delete_java_upgrade_schedule(self, object_id: str) -> bool:
-        """``delete`` a ``JavaUpgradeSchedule``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="JavaUpgradeSchedule", object_id=object_id))
-
-    def get_log_download(self, object_id: str) -> t.LogDownload:
-        """``get`` one ``LogDownload``."""
-        return _expect(self.get(object_type="LogDownload", object_id=object_id), t.LogDownload)
-
-    def query_log_download(self, where: Expression | None = None) -> Iterator[t.LogDownload]:
-        """``query`` ``LogDownload`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("LogDownload", where):
-            yield _expect(item, t.LogDownload)
-
-    def create_log_download(self, obj: t.LogDownload) -> t.LogDownload:
-        """``create`` a ``LogDownload``."""
-        checked = _argument(obj, t.LogDownload, "create")
-        return _expect(self.create(object_=checked), t.LogDownload)
-
-    def update_log_download(self, obj: t.LogDownload) -> t.LogDownload:
-        """``update`` (replace) a ``LogDownload``."""
-        checked = _argument(obj, t.LogDownload, "update")
-        return _expect(self.update(object_=checked), t.LogDownload)
-
-    def delete_log_download(self, object_id: str) -> bool:
-        """``delete`` a ``LogDownload``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="LogDownload", object_id=object_id))
 
     def get_merge_request(self, object_id: str) -> t.MergeRequest:
         """``get`` one ``MergeRequest``."""
@@ -1216,6 +1041,11 @@ class TypedClient:
         """``delete`` a ``MergeRequest``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="MergeRequest", object_id=object_id))
 
+    def execute_merge_request(self, obj: t.MergeRequest) -> t.BaseType | None:
+        """``execute`` a ``MergeRequest``; the platform's answer, if any."""
+        checked = _argument(obj, t.MergeRequest, "execute")
+        return self.execute(object_=checked)
+
     def create_move_queue_request(self, obj: t.MoveQueueRequest) -> t.MoveQueueRequest:
         """``create`` a ``MoveQueueRequest``."""
         checked = _argument(obj, t.MoveQueueRequest, "create")
@@ -1225,6 +1055,16 @@ class TypedClient:
         """``create`` a ``NodeOffboard``."""
         checked = _argument(obj, t.NodeOffboard, "create")
         return _expect(self.create(object_=checked), t.NodeOffboard)
+
+    def query_odette_connector_record(self, where: Expression | None = None) -> Iterator[t.ODETTEConnectorRecord]:
+        """``query`` ``ODETTEConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ODETTEConnectorRecord", where):
+            yield _expect(item, t.ODETTEConnectorRecord)
+
+    def query_oftp2_connector_record(self, where: Expression | None = None) -> Iterator[t.OFTP2ConnectorRecord]:
+        """``query`` ``OFTP2ConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("OFTP2ConnectorRecord", where):
+            yield _expect(item, t.OFTP2ConnectorRecord)
 
     def get_organization_component(self, object_id: str) -> t.OrganizationComponent:
         """``get`` one ``OrganizationComponent``."""
@@ -1377,29 +1217,6 @@ class TypedClient:
         """``delete`` a ``PublisherIntegrationPack``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="PublisherIntegrationPack", object_id=object_id))
 
-    def get_queue_message_response(self, object_id: str) -> t.QueueMessageResponse:
-        """``get`` one ``QueueMessageResponse``."""
-        return _expect(self.get(object_type="QueueMessageResponse", object_id=object_id), t.QueueMessageResponse)
-
-    def query_queue_message_response(self, where: Expression | None = None) -> Iterator[t.QueueMessageResponse]:
-        """``query`` ``QueueMessageResponse`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("QueueMessageResponse", where):
-            yield _expect(item, t.QueueMessageResponse)
-
-    def create_queue_message_response(self, obj: t.QueueMessageResponse) -> t.QueueMessageResponse:
-        """``create`` a ``QueueMessageResponse``."""
-        checked = _argument(obj, t.QueueMessageResponse, "create")
-        return _expect(self.create(object_=checked), t.QueueMessageResponse)
-
-    def update_queue_message_response(self, obj: t.QueueMessageResponse) -> t.QueueMessageResponse:
-        """``update`` (replace) a ``QueueMessageResponse``."""
-        checked = _argument(obj, t.QueueMessageResponse, "update")
-        return _expect(self.update(object_=checked), t.QueueMessageResponse)
-
-    def delete_queue_message_response(self, object_id: str) -> bool:
-        """``delete`` a ``QueueMessageResponse``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="QueueMessageResponse", object_id=object_id))
-
     def create_release_integration_pack(self, obj: t.ReleaseIntegrationPack) -> t.ReleaseIntegrationPack:
         """``create`` a ``ReleaseIntegrationPack``."""
         checked = _argument(obj, t.ReleaseIntegrationPack, "create")
@@ -1444,28 +1261,12 @@ class TypedClient:
         """``delete`` a ``Role``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="Role", object_id=object_id))
 
-    def get_roles(self, object_id: str) -> t.Roles:
-        """``get`` one ``Roles``."""
-        return _expect(self.get(object_type="Roles", object_id=object_id), t.Roles)
-
-    def query_roles(self, where: Expression | None = None) -> Iterator[t.Roles]:
-        """``query`` ``Roles`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("Roles", where):
-            yield _expect(item, t.Roles)
-
-    def create_roles(self, obj: t.Roles) -> t.Roles:
-        """``create`` a ``Roles``."""
-        checked = _argument(obj, t.Roles, "create")
-        return _expect(self.create(object_=checked), t.Roles)
-
-    def update_roles(self, obj: t.Roles) -> t.Roles:
-        """``update`` (replace) a ``Roles``."""
-        checked = _argument(obj, t.Roles, "update")
-        return _expect(self.update(object_=checked), t.Roles)
-
-    def delete_roles(self, object_id: str) -> bool:
-        """``delete`` a ``Roles``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="Roles", object_id=object_id))
+    def query_rosetta_net_connector_record(
+        self, where: Expression | None = None
+    ) -> Iterator[t.RosettaNetConnectorRecord]:
+        """``query`` ``RosettaNetConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("RosettaNetConnectorRecord", where):
+            yield _expect(item, t.RosettaNetConnectorRecord)
 
     def get_runtime_cloud(self, object_id: str) -> t.RuntimeCloud:
         """``get`` one ``RuntimeCloud``."""
@@ -1525,68 +1326,6 @@ class TypedClient:
         checked = _argument(obj, t.RuntimeRestartRequest, "create")
         return _expect(self.create(object_=checked), t.RuntimeRestartRequest)
 
-    def get_secrets_manager_refresh_request(self, object_id: str) -> t.SecretsManagerRefreshRequest:
-        """``get`` one ``SecretsManagerRefreshRequest``."""
-        return _expect(
-            self.get(object_type="SecretsManagerRefreshRequest", object_id=object_id), t.SecretsManagerRefreshRequest
-        )
-
-    def query_secrets_manager_refresh_request(
-        self, where: Expression | None = None
-    ) -> Iterator[t.SecretsManagerRefreshRequest]:
-        """``query`` ``SecretsManagerRefreshRequest`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("SecretsManagerRefreshRequest", where):
-            yield _expect(item, t.SecretsManagerRefreshRequest)
-
-    def create_secrets_manager_refresh_request(
-        self, obj: t.SecretsManagerRefreshRequest
-    ) -> t.SecretsManagerRefreshRequest:
-        """``create`` a ``SecretsManagerRefreshRequest``."""
-        checked = _argument(obj, t.SecretsManagerRefreshRequest, "create")
-        return _expect(self.create(object_=checked), t.SecretsManagerRefreshRequest)
-
-    def update_secrets_manager_refresh_request(
-        self, obj: t.SecretsManagerRefreshRequest
-    ) -> t.SecretsManagerRefreshRequest:
-        """``update`` (replace) a ``SecretsManagerRefreshRequest``."""
-        checked = _argument(obj, t.SecretsManagerRefreshRequest, "update")
-        return _expect(self.update(object_=checked), t.SecretsManagerRefreshRequest)
-
-    def delete_secrets_manager_refresh_request(self, object_id: str) -> bool:
-        """``delete`` a ``SecretsManagerRefreshRequest``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="SecretsManagerRefreshRequest", object_id=object_id))
-
-    def get_secrets_manager_refresh_response(self, object_id: str) -> t.SecretsManagerRefreshResponse:
-        """``get`` one ``SecretsManagerRefreshResponse``."""
-        return _expect(
-            self.get(object_type="SecretsManagerRefreshResponse", object_id=object_id), t.SecretsManagerRefreshResponse
-        )
-
-    def query_secrets_manager_refresh_response(
-        self, where: Expression | None = None
-    ) -> Iterator[t.SecretsManagerRefreshResponse]:
-        """``query`` ``SecretsManagerRefreshResponse`` objects, following ``queryMore`` pages lazily."""
-        for item in self._query("SecretsManagerRefreshResponse", where):
-            yield _expect(item, t.SecretsManagerRefreshResponse)
-
-    def create_secrets_manager_refresh_response(
-        self, obj: t.SecretsManagerRefreshResponse
-    ) -> t.SecretsManagerRefreshResponse:
-        """``create`` a ``SecretsManagerRefreshResponse``."""
-        checked = _argument(obj, t.SecretsManagerRefreshResponse, "create")
-        return _expect(self.create(object_=checked), t.SecretsManagerRefreshResponse)
-
-    def update_secrets_manager_refresh_response(
-        self, obj: t.SecretsManagerRefreshResponse
-    ) -> t.SecretsManagerRefreshResponse:
-        """``update`` (replace) a ``SecretsManagerRefreshResponse``."""
-        checked = _argument(obj, t.SecretsManagerRefreshResponse, "update")
-        return _expect(self.update(object_=checked), t.SecretsManagerRefreshResponse)
-
-    def delete_secrets_manager_refresh_response(self, object_id: str) -> bool:
-        """``delete`` a ``SecretsManagerRefreshResponse``; ``False`` if it did not exist."""
-        return bool(self.delete(object_type="SecretsManagerRefreshResponse", object_id=object_id))
-
     def get_shared_communication_channel_component(self, object_id: str) -> t.SharedCommunicationChannelComponent:
         """``get`` one ``SharedCommunicationChannelComponent``."""
         return _expect(
@@ -1636,6 +1375,21 @@ class TypedClient:
         """``update`` (replace) a ``SharedWebServer``."""
         checked = _argument(obj, t.SharedWebServer, "update")
         return _expect(self.update(object_=checked), t.SharedWebServer)
+
+    def query_throughput_account(self, where: Expression | None = None) -> Iterator[t.ThroughputAccount]:
+        """``query`` ``ThroughputAccount`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ThroughputAccount", where):
+            yield _expect(item, t.ThroughputAccount)
+
+    def query_throughput_account_group(self, where: Expression | None = None) -> Iterator[t.ThroughputAccountGroup]:
+        """``query`` ``ThroughputAccountGroup`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("ThroughputAccountGroup", where):
+            yield _expect(item, t.ThroughputAccountGroup)
+
+    def query_tradacoms_connector_record(self, where: Expression | None = None) -> Iterator[t.TradacomsConnectorRecord]:
+        """``query`` ``TradacomsConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("TradacomsConnectorRecord", where):
+            yield _expect(item, t.TradacomsConnectorRecord)
 
     def get_trading_partner_component(self, object_id: str) -> t.TradingPartnerComponent:
         """``get`` one ``TradingPartnerComponent``."""
@@ -1690,6 +1444,11 @@ class TypedClient:
     def delete_trading_partner_processing_group(self, object_id: str) -> bool:
         """``delete`` a ``TradingPartnerProcessingGroup``; ``False`` if it did not exist."""
         return bool(self.delete(object_type="TradingPartnerProcessingGroup", object_id=object_id))
+
+    def query_x12_connector_record(self, where: Expression | None = None) -> Iterator[t.X12ConnectorRecord]:
+        """``query`` ``X12ConnectorRecord`` objects, following ``queryMore`` pages lazily."""
+        for item in self._query("X12ConnectorRecord", where):
+            yield _expect(item, t.X12ConnectorRecord)
 
     def _query(self, object_type: str, where: Expression | None) -> Iterator[Any]:
         meta = OPERATIONS["query"]

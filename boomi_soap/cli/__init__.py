@@ -71,6 +71,10 @@ COMMANDS: dict[str, Lazy] = {
         "boomi_soap.cli.logs", "logs",
         "Download the process log of EXECUTION_ID (execution-...), polling until Boomi has it ready.",
     ),
+    "profiles": Lazy(
+        "boomi_soap.cli.profiles", "profiles",
+        "List or show the named sign-ins of profiles.toml (account, user, base URL, where the secret is kept).",
+    ),
     "promote": Lazy(
         "boomi_soap.cli.deploy", "promote",
         'Deploy the package PROCESS (id or name) runs in one environment to others, in order.',
@@ -82,6 +86,14 @@ COMMANDS: dict[str, Lazy] = {
     "quota": Lazy(
         "boomi_soap.cli.quota", "quota",
         "Show the account's calls per hour over the rolling 24 hours, as the limiter's store counted them.",
+    ),
+    "release": Lazy(
+        "boomi_soap.cli.release", "release",
+        "Package and deploy COMPONENTs (ids, or process names) to an environment, referenced ones first.",
+    ),
+    "rollback": Lazy(
+        "boomi_soap.cli.rollout", "rollback",
+        "Put back what the rollout of a rollback RECORD changed (listeners, schedules), without deploying.",
     ),
     "run": Lazy(
         "boomi_soap.cli.runs", "run",

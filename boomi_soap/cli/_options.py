@@ -6,6 +6,12 @@ Connection (``--account``, ``--sub-account``, ``--flavour``, ``--base-url``/``--
 request: a command that waits for a whole run takes ``--run-timeout`` as well) and
 ``--strict-responses``.  :func:`build_client` turns them into a client and says on
 stderr where it talks and where each setting came from.
+
+``--profile NAME`` (or ``BOOMI_PROFILE``, :mod:`boomi_soap.profiles`) fills in the account,
+user and base URL through click's default map, so each setting keeps its order: the flag,
+else its environment variable, else the profile; the secret likewise (``BOOMI_PASSWORD`` /
+``BOOMI_API_TOKEN``, else the profile's provider).  The where-line names the profile
+beside each setting it gave, and where the secret came from.
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from boomi_soap.cli._output import note, output_format
+from boomi_soap.cli._output import YAML_CHOSEN, note, output_format
 from boomi_soap.exceptions import BoomiSoapError, ConfigurationError, SnapshotNotFoundError
 
 if TYPE_CHECKING:
     import requests
 
     from boomi_soap.client import Client
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.profiles import Profile
     from boomi_soap.snapshot.cache import CacheStore
 
 __all__ = [
@@ -41,6 +49,8 @@ __all__ = [
     "format_option",
     "network_options",
     "pinned_root",
+    "profile_credentials",
+    "profile_option",
     "resolve_base_url",
     "session",
     "source",
@@ -74,7 +84,7 @@ base_url_option = click.option(
 eu_option = click.option("--eu", is_flag=True, help=f"Use the EU host, {EU_HOST}.")
 user_option = click.option(
     "--user", envvar="BOOMI_USERNAME", help="User name or e-mail (or BOOMI_USERNAME); the secret comes from"
-    " BOOMI_PASSWORD or BOOMI_API_TOKEN.",
+    " BOOMI_PASSWORD or BOOMI_API_TOKEN, else from the --profile's provider.",
 )  # fmt: skip
 _NETWORK = (
     click.option("--proxy", help="Proxy URL (else HTTPS_PROXY and friends)."),
@@ -97,6 +107,51 @@ transport_option = click.option(
 )
 
 
+#: The key of ``click.Context.meta`` holding the :class:`~boomi_soap.profiles.Profile` of ``--profile``.
+PROFILE_CHOSEN = "boomi_soap.profile"
+
+
+def _apply_profile(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Read the profile before the other options (it is eager) and give its settings as their defaults."""
+    if not value:
+        return
+    from boomi_soap.profiles import load_profile
+
+    try:
+        profile = load_profile(value)
+    except ConfigurationError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    ctx.meta[PROFILE_CHOSEN] = profile
+    given = {"account": profile.account, "user": profile.user, "base_url": profile.base_url}
+    # click reads a default map after the flag and the environment variable: the order wanted.
+    ctx.default_map = {**(ctx.default_map or {}), **{k: v for k, v in given.items() if v}}
+
+
+profile_option = click.option(
+    "--profile", envvar="BOOMI_PROFILE", metavar="NAME", is_eager=True, expose_value=False, callback=_apply_profile,
+    help="A profile of profiles.toml in the user config directory (or BOOMI_PROFILE; see boomi-soap profiles):"
+    " its account, user, base URL and secret provider, each after its flag and its variable.",
+)  # fmt: skip
+
+
+def _profile() -> Profile | None:
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(PROFILE_CHOSEN) if ctx is not None else None
+    return found
+
+
+def profile_credentials(username: str | None) -> Credentials:
+    """The credentials of ``username`` (else BOOMI_USERNAME); the secret from the environment, else the profile.
+
+    Raises:
+        ConfigurationError: If the user or the secret is missing or refused.
+    """
+    from boomi_soap.credentials import Credentials
+
+    profile = _profile()
+    return Credentials.from_sources(username=username, provider=profile.provider() if profile else None)
+
+
 def network_options(func: _F) -> _F:
     """``--proxy``, ``--ca-bundle`` and ``--client-cert``."""
     for option in reversed(_NETWORK):
@@ -104,15 +159,31 @@ def network_options(func: _F) -> _F:
     return func
 
 
+def _yaml_is_json(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``yaml`` reaches the command as ``json``; the output module prints JSON's data as YAML (see _output)."""
+    if value == "yaml":
+        ctx.meta[YAML_CHOSEN] = True
+        return "json"
+    return value
+
+
 def format_option(*choices: str, table: bool = False) -> Callable[[_F], _F]:
-    """``--format``; with ``table``, also ``table``, the default when stdout is a terminal."""
+    """``--format``; with ``table``, also ``table``, the default when stdout is a terminal.
+
+    Where ``json`` is a choice, ``yaml`` is one too: the same data, printed as YAML.
+    """
+    if "json" in choices and "yaml" not in choices:
+        at = choices.index("json") + 1
+        offered = [*choices[:at], "yaml", *choices[at:]]
+    else:
+        offered = list(choices)
     if not table:
         return click.option(
-            "--format", "output", type=click.Choice(list(choices)), default=choices[0], show_default=True,
-            help="Output format.",
+            "--format", "output", type=click.Choice(offered), default=choices[0], show_default=True,
+            callback=_yaml_is_json, help="Output format.",
         )  # fmt: skip
     return click.option(
-        "--format", "output", type=click.Choice([*choices, "table"]), default=None,
+        "--format", "output", type=click.Choice([*offered, "table"]), default=None, callback=_yaml_is_json,
         help=f"Output format.  [default: table on a terminal, else {choices[0]}]",
     )  # fmt: skip
 
@@ -126,6 +197,9 @@ def source(name: str, env: str, flag: str | None = None) -> str:
         return flag or "--" + name.replace("_", "-")
     if found is ParameterSource.ENVIRONMENT:
         return env
+    profile = _profile()
+    if found is ParameterSource.DEFAULT_MAP and profile is not None:
+        return f"profile {profile.name}"
     return "default"
 
 
@@ -141,6 +215,15 @@ def where(command: str, *, endpoint: str, endpoint_from: str, account: str, user
     line = f"{command}: endpoint {endpoint} ({endpoint_from}); account {account} ({account_from})"
     if user is not None:
         line += f"; user {user} ({source('user', 'BOOMI_USERNAME')})"
+    profile = _profile()
+    if profile is not None:
+        import os
+
+        from boomi_soap.credentials import EnvironmentSecret
+
+        env = EnvironmentSecret()
+        kept = env.where if os.environ.get("BOOMI_PASSWORD") or os.environ.get("BOOMI_API_TOKEN") else None
+        line += f"; secret {kept or profile.provider().where} ({'environment' if kept else 'profile ' + profile.name})"
     note(line)
 
 
@@ -241,6 +324,7 @@ def client_options(
         "; required)." if sub_account else ": --flavour partner)."
     )
     options = [
+        profile_option,
         account_option,
         click.option("--sub-account", required=sub_account, metavar="ID", help=sub_help),
         *([] if flavour else [flavour_option]),
@@ -312,7 +396,6 @@ def build_client(options: ClientOptions) -> Client:
         click.ClickException: For a missing snapshot or another failure (exit 1).
     """
     from boomi_soap.client import Client
-    from boomi_soap.credentials import Credentials
     from boomi_soap.settings import ClientSettings
 
     extra: dict[str, Any] = {}
@@ -332,7 +415,7 @@ def build_client(options: ClientOptions) -> Client:
         extra["otp"] = options.otp
     command = _command()
     try:
-        credentials = Credentials.from_sources(username=options.user)
+        credentials = profile_credentials(options.user)
         # A value click read from BOOMI_ACCOUNT_ID / BOOMI_BASE_URL is left for the client to
         # read from the same variable, so its INFO line names the variable as the where-line
         # does, not "argument" / "base_url=".

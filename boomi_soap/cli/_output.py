@@ -1,7 +1,14 @@
-"""Output for people and for pipes: JSON lines, XML, tables, progress and the lines on stderr.
+"""Output for people and for pipes: JSON lines, XML, YAML, tables, progress and the lines on stderr.
 
-Results go to stdout as JSON (one object a line), XML, or a table for people (the
-default on a terminal for list-shaped output).  Tables and the live progress line are
+Results go to stdout as JSON (one object a line), XML, YAML, or a table for people (the
+default on a terminal for list-shaped output).  YAML is JSON's data in another notation:
+wherever a command offers ``--format json`` it offers ``yaml`` too, the command itself
+sees ``json`` (:func:`~boomi_soap.cli._options.format_option` notes the choice in the
+context) and the writers here print the same data through PyYAML's ``safe_dump`` (a
+well-kept library, and its safe dumper writes only plain YAML that ``safe_load`` reads
+back), so ``yaml.safe_load`` of the output equals ``json.loads`` of the JSON output.  A
+stream of results (JSON lines) is one YAML sequence, an item a result, still written as
+each arrives.  Tables and the live progress line are
 drawn by ``rich``, a well-kept library for both, imported only when one is shown, so
 piped output never pays for it.  Notes (where a command talks, progress) go to stderr
 and are silenced by ``-q``; errors are one line (:func:`fail`).
@@ -29,12 +36,15 @@ if TYPE_CHECKING:
     from boomi_soap.client import Client
 
 __all__ = [
+    "YAML_CHOSEN",
     "Activity",
     "PageProgress",
     "PlainFormatter",
     "cell_text",
     "columns_of",
     "echo_json",
+    "echo_json_text",
+    "echo_line",
     "fail",
     "note",
     "output_format",
@@ -46,9 +56,14 @@ __all__ = [
     "render_json_line",
     "render_results",
     "render_xml",
+    "render_yaml",
     "stream_results",
     "terminal",
+    "yaml_chosen",
 ]
+
+#: The key of ``click.Context.meta`` that says ``--format yaml`` was chosen (the command sees ``json``).
+YAML_CHOSEN = "boomi_soap.yaml"
 
 
 # -- lines on stderr ---------------------------------------------------------------------
@@ -108,9 +123,43 @@ def progress_shown(output: str) -> bool:
     return terminal(sys.stderr) and not quiet() and (output == "table" or not terminal(sys.stdout))
 
 
+def yaml_chosen() -> bool:
+    """Whether ``--format yaml`` was chosen (the command was told ``json``)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and bool(ctx.meta.get(YAML_CHOSEN))
+
+
+def render_yaml(data: object) -> str:
+    """``data`` as YAML: exactly the data its JSON holds (dates as ISO 8601 strings, keys in order)."""
+    import yaml  # only when YAML is asked for
+
+    plain_data = json.loads(json.dumps(data, default=_plain))
+    text: str = yaml.safe_dump(plain_data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return text
+
+
 def echo_json(data: object) -> None:
-    """``data`` as indented JSON on stdout (dates as ISO 8601)."""
-    click.echo(json.dumps(data, indent=2, default=_plain))
+    """``data`` as indented JSON on stdout (dates as ISO 8601), or as YAML with ``--format yaml``."""
+    if yaml_chosen():
+        click.echo(render_yaml(data), nl=False)
+    else:
+        click.echo(json.dumps(data, indent=2, default=_plain))
+
+
+def echo_line(data: object) -> None:
+    """``data`` as one line of JSON on stdout, or as YAML with ``--format yaml``."""
+    if yaml_chosen():
+        click.echo(render_yaml(data), nl=False)
+    else:
+        click.echo(json.dumps(data, default=_plain))
+
+
+def echo_json_text(text: str) -> None:
+    """JSON text made elsewhere (a report's ``to_json()``) on stdout as it is, or as YAML with ``--format yaml``."""
+    if yaml_chosen():
+        click.echo(render_yaml(json.loads(text)), nl=False)
+    else:
+        click.echo(text, nl=False)
 
 
 # -- results as JSON or XML --------------------------------------------------------------
@@ -174,21 +223,29 @@ def stream_results(client: Client, results: Iterable[Any], output: str, write: C
         How many results were written.
     """
     count = 0
+    as_yaml = output == "json" and yaml_chosen()
     if output == "xml":
         write("<results>\n")
     try:
         for result in results:
-            write(render_json_line(result) + "\n" if output == "json" else render_xml(client, result))
+            if as_yaml:  # one item of one sequence
+                write(render_yaml([_data(result)]))
+            else:
+                write(render_json_line(result) + "\n" if output == "json" else render_xml(client, result))
             count += 1
     finally:
         if output == "xml":
             write("</results>\n")
+        elif as_yaml and count == 0:
+            write("[]\n")  # an empty sequence, not an empty document
     return count
 
 
 def render_results(client: Client, results: list[Any], output: str) -> str:
     """Render results as a JSON array (with each object's ``@type``) or as XML elements."""
     if output == "json":
+        if yaml_chosen():
+            return render_yaml([_data(r) for r in results])
         return json.dumps([_data(r) for r in results], indent=2, default=_plain) + "\n"
     parts: list[str] = []
     stream_results(client, results, "xml", parts.append)

@@ -22,7 +22,7 @@ from boomi_soap.cli._options import (
     user_option,
     where,
 )
-from boomi_soap.cli._output import echo_json, fail, note, output_format, print_rows
+from boomi_soap.cli._output import echo_json, echo_json_text, fail, note, output_format, print_rows
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -220,6 +220,9 @@ def cache_diff(
     except BoomiSoapError as exc:
         raise fail(exc) from None
     changes = diff_contracts(before, after)
-    click.echo(render_json(changes) if output == "json" else render_text(changes), nl=False)
+    if output == "json":
+        echo_json_text(render_json(changes))
+    else:
+        click.echo(render_text(changes), nl=False)
     if exit_code and changes:
         raise SystemExit(1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -27,6 +26,7 @@ from boomi_soap.cli._options import ClientOptions, build_client, client_options
 from boomi_soap.cli._output import (
     PageProgress,
     echo_json,
+    echo_line,
     fail,
     note,
     plain,
@@ -116,8 +116,7 @@ def show_dry_run(client: Client, operation: str, envelope: Any, output: str) -> 
     # output defaults to JSON, and `--dry-run > get.xml` then `call send get.xml` must work.
     asked = click.get_current_context().get_parameter_source("output") is click.core.ParameterSource.COMMANDLINE
     if output == "json" and asked:
-        click.echo(json.dumps({"operation": operation, "transport": client.transport, "dry_run": True,
-                               "request": shown}))  # fmt: skip
+        echo_line({"operation": operation, "transport": client.transport, "dry_run": True, "request": shown})
     else:
         click.echo(shown, nl=False)
     note(f"call {operation}: dry run, nothing sent")
@@ -161,7 +160,7 @@ def print_table(operation: str, values: dict[str, Any], results: Iterable[Any], 
 def confirm(options: ClientOptions, done: dict[str, Any], text: str) -> None:
     """The line a change prints on success: JSON with --format json, else words."""
     if options.output == "json":
-        click.echo(json.dumps(done))
+        echo_line(done)
     else:
         click.echo(text)
 
@@ -358,3 +357,12 @@ def call_send(options: ClientOptions, verbose: bool, source: str) -> None:
         echo_json({"operation": etree.QName(answer).localname, "answer": etree.tostring(answer, encoding="unicode")})
     else:
         click.echo(etree.tostring(answer, pretty_print=True, encoding="unicode"), nl=False)
+
+
+from boomi_soap.cli.cancel import call_cancel  # noqa: E402 - its own module, a subcommand of call
+
+call.add_command(call_cancel)
+
+from boomi_soap.cli.bulk import call_bulk  # noqa: E402 - its own module, a subcommand of call
+
+call.add_command(call_bulk)

@@ -6,6 +6,7 @@ checked) before anything is written; the output names each beside its id.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,6 +14,7 @@ import click
 from boomi_soap.cli._input import pairs
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
 from boomi_soap.cli._output import echo_json, fail, print_rows
+from boomi_soap.cli.rollout import rollout_options
 from boomi_soap.cli.runs import resolve
 from boomi_soap.exceptions import BoomiSoapError
 
@@ -33,17 +35,53 @@ def report(options: ClientOptions, fields: dict[str, Any], text: str) -> None:
 
 
 @click.command()
-@click.argument("process")
-@click.option("--environment", required=True, help="Environment id or name.")
+@click.argument("process", required=False)
+@click.option("--environment", help="Environment id or name (required, except with --resume).")
 @click.option("--version", "version", help="Package version (default: the platform's next).")
 @click.option("--notes", default="", help="Package and deployment notes.")
+@rollout_options
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="RECORD",
+              help="Finish the rollout a rollback record left (its deploy if not done, then the restore).")  # fmt: skip
 @client_options("text", "json")
-def deploy(options: ClientOptions, process: str, environment: str, version: str | None, notes: str) -> None:
+def deploy(
+    options: ClientOptions,
+    process: str | None,
+    environment: str | None,
+    version: str | None,
+    notes: str,
+    pause_listeners: bool,
+    disable_schedules: bool,
+    record: Path | None,
+    resume: Path | None,
+) -> None:
     """Package PROCESS (id or name) and deploy the package to an environment (id or name).
 
     The process, the environment and the version are checked before anything is
-    written; if the deployment fails, the new package is deleted again.
+    written; if the deployment fails, the new package is deleted again.  With
+    --pause-listeners and --disable-schedules, what runs on the environment's Atoms is
+    paused around the deploy and put back after, success or failure, every step in a
+    rollback record (--dry-run prints the steps).
     """
+    from boomi_soap.cli import rollout
+
+    if resume is not None:
+        if process or environment or pause_listeners or disable_schedules or record or version:
+            raise click.UsageError("--resume takes the record alone: the rest is in it")
+        rollout.resume(options, resume)
+        return
+    if not process or not environment:
+        raise click.UsageError("deploy needs PROCESS and --environment (or --resume RECORD)")
+    if pause_listeners or disable_schedules:
+        rollout.carry_out(options, "deploy", process, [environment], version=version, notes=notes,
+                          pause_listeners=pause_listeners, disable_schedules=disable_schedules,
+                          record=record)  # fmt: skip
+        return
+    if record is not None:
+        raise click.UsageError("--record goes with --pause-listeners or --disable-schedules")
+    _deploy(options, process, environment, version, notes)
+
+
+def _deploy(options: ClientOptions, process: str, environment: str, version: str | None, notes: str) -> None:
     from boomi_soap.platform.deploy import package_and_deploy
 
     client = build_client(options)
@@ -111,10 +149,32 @@ def undeploy(options: ClientOptions, process: str, environment: str) -> None:
 @click.option(
     "--to", "targets", required=True, multiple=True, help="Target environment, id or name (repeat for a chain)."
 )
+@rollout_options
 @client_options("text", "json")
-def promote(options: ClientOptions, process: str, source: str, targets: tuple[str, ...]) -> None:
-    """Deploy the package PROCESS (id or name) runs in one environment to others, in order."""
+def promote(
+    options: ClientOptions,
+    process: str,
+    source: str,
+    targets: tuple[str, ...],
+    pause_listeners: bool,
+    disable_schedules: bool,
+    record: Path | None,
+) -> None:
+    """Deploy the package PROCESS (id or name) runs in one environment to others, in order.
+
+    With --pause-listeners and --disable-schedules, what runs on the target environments'
+    Atoms is paused around it and put back after, as for deploy.
+    """
     from boomi_soap.platform.deploy import promote as promote_process
+
+    if pause_listeners or disable_schedules:
+        from boomi_soap.cli.rollout import carry_out
+
+        carry_out(options, "promote", process, list(targets), source=source, pause_listeners=pause_listeners,
+                  disable_schedules=disable_schedules, record=record)  # fmt: skip
+        return
+    if record is not None:
+        raise click.UsageError("--record goes with --pause-listeners or --disable-schedules")
 
     client = build_client(options)
     names = {
@@ -251,13 +311,59 @@ def schedule_status(options: ClientOptions, action: str, process: str, atom: str
 
 
 @click.command()
-@click.argument("environment")
+@click.argument("target", nargs=-1, required=True, metavar="[set] ENVIRONMENT")
 @click.option(
     "--set", "values", multiple=True, metavar="NAME=VALUE", help="Set an extension property (partial update)."
 )
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Set any sections (connections, cross references, PGP certificates, trading partners, process"
+                   " properties, properties) from a JSON file (YAML with PyYAML); a value {\"env\": \"NAME\"} or"
+                   ' {"file": "PATH"} is a secret, never shown.')  # fmt: skip
 @client_options("text", "json")
-def extensions(options: ClientOptions, environment: str, values: tuple[str, ...]) -> None:
-    """Show or update (partially) the extension properties of ENVIRONMENT (id or name)."""
+def extensions(options: ClientOptions, target: tuple[str, ...], values: tuple[str, ...], file: Path | None) -> None:
+    """Show or update (partially) the extension properties of ENVIRONMENT (id or name).
+
+    ``extensions set ENVIRONMENT --file F`` sets any section from a file, checked
+    against the snapshot's schema first (one line naming the file and the JSON path);
+    --dry-run lists what would be set, secrets as ***.
+    """
+    if len(target) > 2 or (len(target) == 2 and target[0] != "set"):
+        raise click.UsageError(f"expected [set] ENVIRONMENT, got {' '.join(target)!r}")
+    environment = target[-1]
+    if file is not None:
+        if values:
+            raise click.UsageError("--set and --file exclude each other")
+        _set_from_file(options, environment, file)
+        return
+    if len(target) == 2 and not values:
+        raise click.UsageError("extensions set needs --file F or --set NAME=VALUE")
+    _properties(options, environment, values)
+
+
+def _set_from_file(options: ClientOptions, environment: str, file: Path) -> None:
+    from boomi_soap.platform import extensions as ext
+
+    client = build_client(options)
+    environment_id = resolve(client, "Environment", environment, "ENVIRONMENT")
+    try:
+        checked = ext.load(client, file)
+        if options.dry_run:
+            report(options, {"dry_run": True, "environmentId": environment_id, "file": str(file),
+                             "values": [{"path": p, "value": v} for p, v in checked.leaves]},
+                   "\n".join(ext.plan_lines(checked)))  # fmt: skip
+            return
+        ext.apply(client, environment_id, checked)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
+    sections = sorted(checked.sections)
+    # The answer may hold the secrets just set: say what was sent, never what came back.
+    report(options, {"environment": environment, "environmentId": environment_id, "file": str(file),
+                     "sections": sections, "values": len(checked.leaves)},
+           f"set {len(checked.leaves)} value(s) of {', '.join(sections)} in environment"
+           f" {named(environment, environment_id)} from {file}")  # fmt: skip
+
+
+def _properties(options: ClientOptions, environment: str, values: tuple[str, ...]) -> None:
     from boomi_soap._xml.redact import MASK, is_secret_name
     from boomi_soap.platform.deploy import get_extensions, update_extension_properties
 

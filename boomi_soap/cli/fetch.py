@@ -18,6 +18,8 @@ from boomi_soap.cli._options import (
     format_option,
     network_options,
     pinned_root,
+    profile_credentials,
+    profile_option,
     resolve_base_url,
     session,
     store,
@@ -35,6 +37,7 @@ fetch_base_url_option = click.option(
 
 
 @click.command()
+@profile_option
 @account_option
 @fetch_base_url_option
 @eu_option
@@ -70,12 +73,12 @@ def fetch(
     documents are downloaded again; a change makes a new snapshot and keeps the
     previous one.
     """
-    from boomi_soap.credentials import Credentials, Endpoint
+    from boomi_soap.credentials import Endpoint
     from boomi_soap.snapshot.cache import refresh
 
     try:
         endpoint = Endpoint.from_sources(account_id=account, base_url=resolve_base_url(base_url, eu), flavour=flavour)  # type: ignore[arg-type]
-        credentials = Credentials.from_sources(username=user)
+        credentials = profile_credentials(user)
         cache = store(cache_dir)
         pinned = pinned_root()
         root = cache.root.resolve()

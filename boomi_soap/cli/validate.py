@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from boomi_soap.cli._options import account_option, cache_option, flavour_option, format_option
-from boomi_soap.cli._output import fail, note
+from boomi_soap.cli._output import echo_json_text, fail, note
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def validate(
     except BoomiSoapError as exc:
         raise fail(exc) from None
     if output == "json":
-        click.echo(report.to_json(), nl=False)
+        echo_json_text(report.to_json())
     else:
         for line in report.lines():
             click.echo(plain_message(line), err=line.startswith("error"))

@@ -26,7 +26,7 @@ from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.model import Record, Value, build_object, canonicalise
 
 if TYPE_CHECKING:
-    from boomi_soap.localservice.server import LocalService
+    from boomi_soap.localservice.host import ServiceHost
     from boomi_soap.localservice.store import AccountStore
 
 __all__ = ["PREFIX", "handle"]
@@ -55,7 +55,7 @@ def _record(record: Record) -> dict[str, Any]:
 
 
 class _Call:
-    def __init__(self, service: LocalService, store: AccountStore, account_id: str, body: Mapping[str, Any]) -> None:
+    def __init__(self, service: ServiceHost, store: AccountStore, account_id: str, body: Mapping[str, Any]) -> None:
         self.service = service
         self.store = store
         self.account_id = account_id
@@ -317,7 +317,7 @@ def _answer(status: int, payload: Mapping[str, Any]) -> tuple[int, bytes]:
     return status, json.dumps(payload).encode()
 
 
-def handle(service: LocalService, method: str, path: str, body: bytes, *, source: str = "") -> tuple[int, bytes]:
+def handle(service: ServiceHost, method: str, path: str, body: bytes, *, source: str = "") -> tuple[int, bytes]:
     """Answer one Connect Now request: (HTTP status, JSON body); ``source`` is the sender's address.
 
     A malformed request (not JSON, not an object, a field of the wrong shape) is a 400.

@@ -36,17 +36,15 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from lxml import etree
 
+from boomi_soap.localservice.calls import CallContext, Handler, typed_object
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, SchemaIndex
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, Value, build_object, emit
 from boomi_soap.localservice.store import AccountStore
-
-if TYPE_CHECKING:
-    from boomi_soap.localservice.operations import CallContext, Handler
 
 __all__ = [
     "PACKS",
@@ -512,15 +510,13 @@ def hooks(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
         return handler
 
     def on_create(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
-        from boomi_soap.localservice.operations import _typed_object
-
         ensure_seeded(ctx.store, ctx.release.index)
         source = request.find(ctx.inp("object"))
         kind = (source.get(f"{{{NS_XSI}}}type", "") if source is not None else "").rpartition(":")[2]
         if kind not in ("IntegrationPackInstance", "IntegrationPackEnvironmentAttachment"):
             create(ctx, request, response)
             return
-        info, element = _typed_object(ctx, request, "CREATE")
+        info, element = typed_object(ctx, request, "CREATE")
         if info.name == "IntegrationPackInstance":
             record = install(
                 ctx.store, ctx.release.index, element.get("integrationPackId", ""),
@@ -546,15 +542,13 @@ def hooks(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
         etree.SubElement(response, ctx.out("successful")).text = "true" if deleted else "false"
 
     def on_update(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
-        from boomi_soap.localservice.operations import _typed_object
-
         source = request.find(ctx.inp("object"))
         kind = (source.get(f"{{{NS_XSI}}}type", "") if source is not None else "").rpartition(":")[2]
         stored = ctx.store.get("EnvironmentExtensions", source.get("id", "")) if source is not None else None
         if kind != "EnvironmentExtensions" or stored is None or not _attr(stored, "extensionGroupId"):
             update(ctx, request, response)
             return
-        info, element = _typed_object(ctx, request, "UPDATE")
+        info, element = typed_object(ctx, request, "UPDATE")
         merged = merge_extensions(stored, element, partial=element.get("partial") == "true")
         record = Record(info.name, stored.key, merged)
         ctx.store.put(record)

@@ -7,62 +7,21 @@ like Boomi, the handlers still refuse a call that lacks what it needs.
 
 from __future__ import annotations
 
+import copy
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
 from lxml import etree
 
 from boomi_soap.localservice import actions, deployments, executions, ipacks
-from boomi_soap.localservice.config import ServiceConfig
-from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Release, TypeInfo
+from boomi_soap.localservice.calls import CallContext, Handler, object_type, typed_object
+from boomi_soap.localservice.contract import NS_DATA, NS_XSI, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
-from boomi_soap.localservice.model import Record, build_object, canonicalise, emit, field_values, id_field, with_field
+from boomi_soap.localservice.model import Record, build_object, emit, field_values, id_field, with_field
 from boomi_soap.localservice.query import run_query
-from boomi_soap.localservice.store import AccountStore
-from boomi_soap.snapshot.contract import Operation
 
 __all__ = ["HANDLERS", "CallContext", "Handler"]
-
-_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
-
-
-@dataclass(frozen=True)
-class CallContext:
-    """Everything a handler may use.
-
-    Attributes:
-        account_id: The account named in the endpoint path.
-        store: That account's objects.
-        release: The contract in force.
-        endpoint: The account's SOAP endpoint URL (for links such as ``recordUrl``).
-        data_prefix: Prefix the response binds to the data namespace.
-        operation: The operation's wrappers, as the contract in force declares them.
-        config: The service's settings (execution timeline, log size).
-    """
-
-    account_id: str
-    store: AccountStore
-    release: Release
-    endpoint: str
-    data_prefix: str
-    operation: Operation
-    config: ServiceConfig = field(default_factory=ServiceConfig)
-
-    def inp(self, name: str) -> str:
-        """The tag of request child ``name`` (qualified or not, as the contract says)."""
-        child = self.operation.input(name)
-        return child.tag if child is not None else name
-
-    def out(self, name: str) -> str:
-        """The tag of response child ``name``."""
-        child = self.operation.output(name)
-        return child.tag if child is not None else name
-
-
-Handler = Callable[[CallContext, etree._Element, etree._Element], None]
 
 
 def _data(name: str) -> str:
@@ -77,36 +36,13 @@ def _child_text(request: etree._Element, tag: str, label: str) -> str:
     return text
 
 
-def _object_type(ctx: CallContext, name: str, operation: str) -> TypeInfo:
-    info = ctx.release.index.object_type(name)
-    rules = ctx.release.rules.get(info.name) if info is not None else None
-    # A type of the schema that Boomi's object inventory does not list (LogDownload, Roles,
-    # AsyncOperationTokenResult, ContactInfo ...) is a part or an answer, not an object.
-    if info is None or (rules is None and ctx.release.rules):
-        raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {name}")
-    if rules is not None and operation not in rules.operations:
-        raise ApiFault(FaultCode.UNSUPPORTED, f"The {info.name} object does not support the {operation} operation")
-    return info
-
-
-def _typed_object(ctx: CallContext, request: etree._Element, operation: str) -> tuple[TypeInfo, etree._Element]:
-    source = request.find(ctx.inp("object"))
-    if source is None:
-        raise ApiFault(FaultCode.INVALID_REQUEST, "object is required")
-    prefix, _, local = source.get(_XSI_TYPE, "").rpartition(":")
-    if source.nsmap.get(prefix or None) != NS_DATA:
-        raise ApiFault(FaultCode.INVALID_REQUEST, f"Invalid object type: {local}")
-    info = _object_type(ctx, local, operation)
-    return info, canonicalise(source, info)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
 def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``get``: one object by type and id."""
-    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "GET")
+    info = object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "GET")
     key = _child_text(request, ctx.inp("objectId"), "objectId")
     record = ctx.store.get(info.name, key)
     if record is None:
@@ -116,7 +52,7 @@ def op_get(ctx: CallContext, request: etree._Element, response: etree._Element) 
 
 def op_query(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``query``: the first page of objects matching a filter."""
-    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "QUERY")
+    info = object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "QUERY")
     config = request.find(ctx.inp("queryConfig"))
     page = run_query(ctx.store, info, ctx.release.rules.get(info.name), config)
     _write_page(ctx, response, page.records, page.token)
@@ -141,7 +77,7 @@ def op_query_more(ctx: CallContext, request: etree._Element, response: etree._El
 
 def op_create(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``create``: store a new object; ``ExecutionRequest`` starts an execution."""
-    info, element = _typed_object(ctx, request, "CREATE")
+    info, element = typed_object(ctx, request, "CREATE")
     if info.name == "ExecutionRequest":
         record = _execution_request(ctx, info, element)
     elif info.name == "PackagedComponent":
@@ -325,7 +261,7 @@ def op_execute_process(ctx: CallContext, request: etree._Element, response: etre
 
 def op_update(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``update``: replace a whole object (Boomi's UPDATE overwrites)."""
-    info, element = _typed_object(ctx, request, "UPDATE")
+    info, element = typed_object(ctx, request, "UPDATE")
     key_field = id_field(info)
     values = field_values(Record(info.name, "", element), key_field) if key_field else []
     key = values[0].strip() if values else _runtime_key(info, element)
@@ -362,7 +298,7 @@ def _runtime_key(info: TypeInfo, element: etree._Element) -> str:
 
 def op_delete(ctx: CallContext, request: etree._Element, response: etree._Element) -> None:
     """``delete``: remove an object; ``successful`` is false when it did not exist."""
-    info = _object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "DELETE")
+    info = object_type(ctx, _child_text(request, ctx.inp("objectType"), "objectType"), "DELETE")
     key = _child_text(request, ctx.inp("objectId"), "objectId")
     if info.name == "DeployedPackage":
         deleted = deployments.delete_deployed_package(ctx.store, ctx.release, key)
@@ -408,7 +344,12 @@ def op_execute(ctx: CallContext, request: etree._Element, response: etree._Eleme
     reply = actions.answer(
         ctx.store, ctx.release, ctx.store.account_id, "POST", [names[kind], "execute", atom], etree.tostring(found)
     )
-    if reply.root:
+    if reply.element is not None:  # a whole object (JavaRollback, MergeRequest), typed as its tag names it
+        result = etree.SubElement(response, ctx.out("result"))
+        result.set(f"{{{NS_XSI}}}type", f"{ctx.data_prefix}:{etree.QName(reply.element).localname}")
+        result.attrib.update({k: v for k, v in reply.element.attrib.items() if k != f"{{{NS_XSI}}}type"})
+        result.extend(copy.deepcopy(child) for child in reply.element)
+    elif reply.root:
         result = etree.SubElement(response, ctx.out("result"))
         result.set(f"{{{NS_XSI}}}type", f"{ctx.data_prefix}:{reply.root}")
         for name, value in reply.attributes:

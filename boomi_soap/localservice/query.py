@@ -15,8 +15,10 @@ Numbers compare as numbers, ``xs:dateTime`` values as instants, other values as
 strings; a repeated field matches when any of its values does.
 
 :func:`run_query` works on the store's references, so a result set of seeded records
-holds positions, not records: each record is built for the filter or the sort and
-dropped again, and built once more when its page is written.
+holds positions, not records, and reads them a field at a time: a seed source that
+can (:class:`~boomi_soap.localservice.store.ColumnSource`) answers a field of every
+record without building one, so only the records of the page written are built.  A
+sort is one stable pass per field, least significant first, on native keys.
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from lxml import etree
 
 from boomi_soap.localservice.contract import NS_DATA, NS_XSI, Field, ObjectRules, TypeInfo
 from boomi_soap.localservice.errors import ApiFault, FaultCode
 from boomi_soap.localservice.model import Record, field_values
-from boomi_soap.localservice.store import AccountStore, Page, Ref
+from boomi_soap.localservice.store import AccountStore, ColumnSource, Page, Ref
 
 __all__ = ["Predicate", "compile_filter", "run_query", "sort_records"]
 
@@ -142,7 +144,49 @@ def _resolve(info: TypeInfo, rules: ObjectRules | None, prop: str) -> Field | No
     return found  # an allowed property the type does not carry is always null
 
 
-def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> Predicate:
+RowTest = Callable[[Sequence[str]], bool]
+"""Whether one record's values of a field (several for a repeated element) match."""
+
+
+def _coercer(field: Field) -> Callable[[str], Comparable]:
+    """``_coerce(field, ..., argument=False)`` as one short function per kind of field (the same results)."""
+    if field.numeric:
+        return _as_number
+    if field.builtin and field.type_name == "dateTime":
+        return _as_instant
+    if field.builtin and field.type_name == "boolean":
+        return _as_boolean
+    return _as_text  # the value itself
+
+
+def _as_text(raw: str) -> Comparable:
+    return raw
+
+
+def _as_number(raw: str) -> Comparable:
+    text = raw.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return number if number.is_finite() else text
+
+
+def _as_instant(raw: str) -> Comparable:
+    text = raw.strip()
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def _as_boolean(raw: str) -> Comparable:
+    return raw.strip().lower()
+
+
+def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> tuple[Field | None, RowTest]:
+    """A simple expression as the field it reads and the test of that field's values (no field: a constant)."""
     operator = expr.get("operator", "")
     prop = expr.get("property", "")
     expected = _ARGUMENTS.get(operator)
@@ -156,20 +200,30 @@ def _simple(expr: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> 
         )
     field = _resolve(info, rules, prop)
     if field is None:
-        return lambda record: operator == "IS_NULL"
+        constant = operator == "IS_NULL"
+        return None, lambda values: constant
     if operator in ("IS_NULL", "IS_NOT_NULL"):
         want_null = operator == "IS_NULL"
-        return lambda record: (not any(v.strip() for v in field_values(record, field))) == want_null
+        return field, lambda values: (not any(v.strip() for v in values)) == want_null
     args = [_coerce(field, a, argument=True) for a in arguments]
     test = _operator_test(operator, args, arguments)
     negated = operator in ("NOT_EQUALS", "NOT_CONTAINS")
+    coerce = _coercer(field)
+    if coerce is _as_text and operator in ("EQUALS", "NOT_EQUALS") and isinstance(args[0], str):
+        wanted = args[0]  # text against text: _compare's 0 is plain equality
 
-    def predicate(record: Record) -> bool:
-        values = [_coerce(field, v, argument=False) for v in field_values(record, field)]
-        hit = any(test(v) for v in values)
-        return not hit if negated else hit
+        def equal_text(values: Sequence[str]) -> bool:
+            return (wanted in values) is not negated
 
-    return predicate
+        return field, equal_text
+
+    def row_test(values: Sequence[str]) -> bool:
+        for value in values:
+            if test(coerce(value)):
+                return not negated
+        return negated
+
+    return field, row_test
 
 
 def _operator_test(operator: str, args: Sequence[Comparable], raw: Sequence[str]) -> Callable[[Comparable], bool]:
@@ -212,15 +266,114 @@ def compile_filter(expression: etree._Element, info: TypeInfo, rules: ObjectRule
         ApiFault: For an unknown property, a wrong argument count, or an argument
             that does not fit the property's type.
     """
-    kind = expression.get(_XSI_TYPE, "").rpartition(":")[2]
+    kind = _kind(expression)
     if kind == "SimpleExpression":
-        return _simple(expression, info, rules)
-    if kind == "GroupingExpression":
-        parts = [compile_filter(nested, info, rules) for nested in expression.iterchildren(_NESTED)]
-        if expression.get("operator") == "or":
-            return lambda record: any(p(record) for p in parts)
-        return lambda record: all(p(record) for p in parts)
-    raise ApiFault(FaultCode.INVALID_REQUEST, f"Unsupported expression type '{kind or 'none'}'")
+        field, row_test = _simple(expression, info, rules)
+        if field is None:
+            constant = row_test(())
+            return lambda record: constant
+        return lambda record: row_test(field_values(record, field))
+    parts = [compile_filter(nested, info, rules) for nested in expression.iterchildren(_NESTED)]
+    if expression.get("operator") == "or":
+        return lambda record: any(p(record) for p in parts)
+    return lambda record: all(p(record) for p in parts)
+
+
+def _kind(expression: etree._Element) -> str:
+    kind = expression.get(_XSI_TYPE, "").rpartition(":")[2]
+    if kind not in ("SimpleExpression", "GroupingExpression"):
+        raise ApiFault(FaultCode.INVALID_REQUEST, f"Unsupported expression type '{kind or 'none'}'")
+    return kind
+
+
+class _View:
+    """A result set read one field at a time: seeded records are never built for a filter or a sort.
+
+    Rows are indices into the store's :meth:`~AccountStore.refs`; a seeded position is read
+    from its source's :meth:`~ColumnSource.column` when it has one, a stored record from its element.
+    """
+
+    def __init__(self, store: AccountStore, type_name: str, refs: Sequence[Ref]) -> None:
+        self.refs = refs
+        source = store.seed_source(type_name)
+        self._columns = source if isinstance(source, ColumnSource) else None
+        self._build = functools.partial(store.resolve, type_name)
+        # Each field's values by row, as far as read: a field named twice (an OR of EQUALS, a
+        # filter then a sort) is read once.  Only for this query: nothing outlives it.
+        self._read: dict[str, list[Sequence[str] | None]] = {}
+        self._seeded_only = all(type(ref) is int for ref in refs)
+
+    def values(self, field: Field, rows: Sequence[int]) -> list[Sequence[str]]:
+        """The values of ``field`` in each of ``rows``, in order."""
+        read = self._read.get(field.name)
+        if read is None:
+            read = self._read[field.name] = [None] * len(self.refs)
+        missing = [row for row in rows if read[row] is None]
+        if missing:
+            for row, values in zip(missing, self._fetch(field, missing), strict=True):
+                read[row] = values
+        return [read[row] or () for row in rows]
+
+    def _fetch(self, field: Field, rows: Sequence[int]) -> list[Sequence[str]]:
+        refs, columns = self.refs, self._columns
+        if columns is not None and self._seeded_only:  # no stored record among them: one column read
+            return [() if text is None else (text,) for text in columns.column(field.name, [refs[r] for r in rows])]  # type: ignore[misc]
+        out: list[Sequence[str]] = []
+        seeded: list[int] = []  # where in ``out`` the seeded positions go
+        positions: list[int] = []
+        for at, row in enumerate(rows):
+            ref = refs[row]
+            if isinstance(ref, Record):
+                out.append(field_values(ref, field))
+            elif columns is None:
+                out.append(field_values(self._build(ref), field))
+            else:
+                out.append(())
+                seeded.append(at)
+                positions.append(ref)
+        if columns is not None and seeded:
+            texts = columns.column(field.name, positions)
+            for at, text in zip(seeded, texts, strict=True):
+                if text is not None:
+                    out[at] = (text,)
+        return out
+
+
+Selector = Callable[[_View, list[int]], list[int]]
+
+
+def _selector(expression: etree._Element, info: TypeInfo, rules: ObjectRules | None) -> Selector:
+    """As :func:`compile_filter`, but over a :class:`_View`'s rows, a field at a time (same answers)."""
+    if _kind(expression) == "SimpleExpression":
+        field, row_test = _simple(expression, info, rules)
+        if field is None:
+            keep = row_test(())
+            return lambda view, rows: rows if keep else []
+
+        def simple(view: _View, rows: list[int]) -> list[int]:
+            return [row for row, values in zip(rows, view.values(field, rows), strict=True) if row_test(values)]
+
+        return simple
+    parts = [_selector(nested, info, rules) for nested in expression.iterchildren(_NESTED)]
+    if expression.get("operator") == "or":
+
+        def either(view: _View, rows: list[int]) -> list[int]:
+            found: set[int] = set()
+            left = rows
+            for part in parts:  # each part reads only the rows no earlier part matched
+                matched = part(view, left)
+                found.update(matched)
+                left = [row for row in left if row not in found] if matched else left
+            return [row for row in rows if row in found]
+
+        return either
+
+    def every(view: _View, rows: list[int]) -> list[int]:
+        for part in parts:
+            rows = part(view, rows)
+        return rows
+
+    return every
 
 
 def sort_records(records: list[Record], info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> list[Record]:
@@ -245,13 +398,18 @@ _SortKey = tuple[Comparable | None, ...]
 _T = TypeVar("_T")
 
 
-def _sort_keys(info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> Callable[[Record], _SortKey]:
+def _resolved(info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> list[Field]:
     resolved: list[Field] = []
     for name, _ in fields:
         found = info.lookup(name)
         if found is None:
             raise ApiFault(FaultCode.INVALID_REQUEST, f"{name} does not exist")
         resolved.append(found)
+    return resolved
+
+
+def _sort_keys(info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> Callable[[Record], _SortKey]:
+    resolved = _resolved(info, fields)
 
     def keys(record: Record) -> _SortKey:
         # The first value of each field, as it compares; None when the field is missing.
@@ -281,6 +439,31 @@ def _sorted(keyed: list[tuple[_SortKey, _T]], fields: Sequence[tuple[str, bool]]
     return sorted(keyed, key=functools.cmp_to_key(compare))
 
 
+def _by(column: list[Any]) -> Callable[[int], Any]:
+    """A sort key reading ``column`` at a row (its values all of one kind, none missing)."""
+    return column.__getitem__
+
+
+def _order(view: _View, rows: list[int], info: TypeInfo, fields: Sequence[tuple[str, bool]]) -> list[int]:
+    """Sort rows as :func:`sort_records` does, each field a stable pass with native keys where they allow it."""
+    resolved = _resolved(info, fields)
+    columns: list[list[Comparable | None]] = []
+    for found in resolved:
+        coerce = _coercer(found)
+        columns.append([coerce(values[0]) if values else None for values in view.values(found, rows)])
+    if any(len({type(k) for k in column if k is not None}) > 1 for column in columns):
+        # Values of mixed kinds compare as text pairwise, which no key reproduces: the one-pass sort.
+        keyed = [(tuple(column[at] for column in columns), row) for at, row in enumerate(rows)]
+        return [row for _, row in _sorted(keyed, fields)]
+    order = list(range(len(rows)))
+    for column, (_, down) in zip(reversed(columns), reversed(fields), strict=True):
+        # Least significant first: a stable sort keeps the later fields' order among equal values.
+        present = [at for at in order if column[at] is not None]
+        present.sort(key=_by(column), reverse=down)  # reverse keeps equal keys in order too
+        order = present + [at for at in order if column[at] is None]  # missing values last, either way
+    return [rows[at] for at in order]
+
+
 def run_query(store: AccountStore, info: TypeInfo, rules: ObjectRules | None, config: etree._Element | None) -> Page:
     """Run a ``query`` over an account's records and return its first page.
 
@@ -298,15 +481,17 @@ def run_query(store: AccountStore, info: TypeInfo, rules: ObjectRules | None, co
     """
     refs: list[Ref] = store.refs(info.name)
     if config is not None:
+        view = _View(store, info.name, refs)
+        rows = list(range(len(refs)))
         expression = config.find(f"{{{NS_DATA}}}QueryFilter/{{{NS_DATA}}}expression")
         if expression is not None:
-            predicate = compile_filter(expression, info, rules)
-            refs = [ref for ref in refs if predicate(store.resolve(info.name, ref))]
+            rows = _selector(expression, info, rules)(view, rows)
         fields = [
             (f.get("fieldName", ""), (f.get("sortOrder") or "ASC").upper() == "DESC")
             for f in config.iterfind(f"{{{NS_DATA}}}QuerySort/{{{NS_DATA}}}sortField")
         ]
         if fields:
-            keys = _sort_keys(info, fields)
-            refs = [ref for _, ref in _sorted([(keys(store.resolve(info.name, r)), r) for r in refs], fields)]
+            rows = _order(view, rows, info, fields)
+        if expression is not None or fields:
+            refs = [refs[row] for row in rows]
     return store.first_page(refs, info.name)

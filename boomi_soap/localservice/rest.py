@@ -59,7 +59,7 @@ from boomi_soap.wire.restmap import (
 
 if TYPE_CHECKING:
     from boomi_soap.localservice.config import User
-    from boomi_soap.localservice.server import LocalService
+    from boomi_soap.localservice.host import ServiceHost
     from boomi_soap.localservice.store import AccountStore
 
 __all__ = ["RestReply", "basic_credentials", "is_rest", "refusal", "respond", "rest_prefix"]
@@ -175,7 +175,7 @@ def _signed_envelope(username: str, secret: str, payload: etree._Element) -> byt
 
 @dataclass(frozen=True)
 class _Call:
-    service: LocalService
+    service: ServiceHost
     account_id: str
     username: str
     secret: str = field(repr=False)
@@ -210,7 +210,7 @@ def _fault_of(child: etree._Element) -> ApiFault:
         return ApiFault(FaultCode.SERVER, message)
 
 
-def respond(service: LocalService, method: str, target: str, headers: dict[str, str], body: bytes) -> RestReply:
+def respond(service: ServiceHost, method: str, target: str, headers: dict[str, str], body: bytes) -> RestReply:
     """Answer one REST request (``target`` is under :func:`rest_prefix`)."""
     split = urlsplit(target)
     account_raw, _, tail = split.path[len(rest_prefix(service.release)) :].partition("/")
@@ -249,7 +249,7 @@ def respond(service: LocalService, method: str, target: str, headers: dict[str, 
 
 
 def _answer(
-    service: LocalService,
+    service: ServiceHost,
     method: str,
     account_id: str,
     path: str,
@@ -334,7 +334,7 @@ def _answer(
         return _from_fault(fault)
 
 
-def _from_json(service: LocalService, parts: list[str], body: bytes) -> bytes:
+def _from_json(service: ServiceHost, parts: list[str], body: bytes) -> bytes:
     """The XML form of a JSON body; a query config or bulk request read as Boomi reads it (:mod:`.jsonin`)."""
     root = _json_root(parts)
     limit = service.config.max_body_bytes
@@ -363,7 +363,7 @@ def _token_of(body: bytes) -> bytes:
     return value.encode() if isinstance(value, str) else body
 
 
-def _rest_links(service: LocalService, account_id: str, answer: etree._Element) -> None:
+def _rest_links(service: ServiceHost, account_id: str, answer: etree._Element) -> None:
     """Point an ExecutionRequest's ``recordUrl`` at the REST API it was asked through, as Boomi's example does."""
     soap_root = service.endpoint(account_id)
     rest_root = soap_root.replace(service.release.path_prefix, rest_prefix(service.release), 1)

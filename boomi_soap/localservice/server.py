@@ -64,6 +64,7 @@ from boomi_soap.localservice.config import DEFAULT_ACCOUNT, ServiceConfig, User
 from boomi_soap.localservice.contract import Release, load_release, snapshot_release
 from boomi_soap.localservice.errors import ApiFault, FaultCode, SignInThrottled
 from boomi_soap.localservice.guard import EnvelopeGuard
+from boomi_soap.localservice.host import Account
 from boomi_soap.localservice.injection import Injection, InjectionPlan
 from boomi_soap.localservice.limits import AccountLimits, LimitStats, SignInThrottle, retry_after
 from boomi_soap.localservice.model import Record
@@ -96,12 +97,6 @@ _BUSY: Final = (
 _LINGER: Final = 2.0
 _MAX_LINGERING: Final = 16
 _log = logging.getLogger("boomi_soap.localservice")
-
-
-@dataclass
-class _Account:
-    store: AccountStore
-    limits: AccountLimits
 
 
 @dataclass
@@ -979,7 +974,7 @@ class LocalService:
         self.injections = InjectionPlan()
         self.sign_ins = SignInThrottle(self.config.sign_in_failures, self.config.sign_in_window)
         self._release = release or load_release(self.config.release, self.config.contract)
-        self._accounts: dict[str, _Account] = {}
+        self._accounts: dict[str, Account] = {}
         self._accounts_lock = threading.Lock()
         served = (*self.config.accounts, *self.config.sub_accounts)
         self._seeds = read_seed(self.config.seed, served) if self.config.seed is not None else {}
@@ -1141,7 +1136,7 @@ class LocalService:
             self.sign_ins.failed(username, source)
         return user
 
-    def _add_account(self, account_id: str) -> _Account:
+    def _add_account(self, account_id: str) -> Account:
         store = AccountStore(account_id)
         try:
             seed_account(store, self._release.index, execution_records=self.config.execution_records)
@@ -1153,10 +1148,10 @@ class LocalService:
             seed_objects(store, self._release, self._seeds[account_id], source=self._seed_source)
         store.cap(self.config.max_stored_objects, self.config.max_stored_bytes)
         limits = AccountLimits(rate=self.config.rate_limit, daily_quota=self.config.daily_quota)
-        self._accounts[account_id] = account = _Account(store, limits)
+        self._accounts[account_id] = account = Account(store, limits)
         return account
 
-    def account(self, account_id: str) -> _Account | None:
+    def account(self, account_id: str) -> Account | None:
         """The store and limits of an account (a sub-account is seeded on first use), or ``None``."""
         found = self._accounts.get(account_id)
         if found is None and account_id in self.config.sub_accounts:

@@ -31,16 +31,16 @@ import time
 import uuid
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 from lxml import etree
 
 from boomi_soap.localservice.errors import STORE_FULL, ApiFault, FaultCode
 from boomi_soap.localservice.model import Record
 
-__all__ = ["PAGE_SIZE", "AccountStore", "Page", "Ref", "SeedSource"]
+__all__ = ["PAGE_SIZE", "AccountStore", "ColumnSource", "Page", "Ref", "SeedSource"]
 
 PAGE_SIZE: Final = 100
 _MAX_CURSORS: Final = 1000
@@ -86,6 +86,14 @@ class SeedSource(Protocol):
 
     def record(self, n: int) -> Record:
         """Build the record at position ``n``."""
+
+
+@runtime_checkable
+class ColumnSource(SeedSource, Protocol):
+    """A seed source that reads one field of many records without building them (a query's filter and sort)."""
+
+    def column(self, name: str, positions: Iterable[int]) -> list[str | None]:
+        """The text of field ``name`` of each record at ``positions``; ``None`` where it has no such field."""
 
 
 @dataclass
@@ -317,6 +325,12 @@ class AccountStore:
                     found = list(range(len(seeded.source)))
             found.extend(self._objects.get(type_name, {}).values())
             return found
+
+    def seed_source(self, type_name: str) -> SeedSource | None:
+        """The source a type's seeded positions (the ``int`` entries of :meth:`refs`) are built from."""
+        with self._lock:
+            seeded = self._seeded.get(type_name)
+            return None if seeded is None else seeded.source
 
     def resolve(self, type_name: str, ref: Ref) -> Record:
         """Return the record a :meth:`refs` entry stands for (an untouched seeded one is built)."""

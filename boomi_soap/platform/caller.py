@@ -1,14 +1,17 @@
-"""What the platform features need of a client: the :class:`Caller` protocol.
+"""What the platform features need of a client: the :class:`Caller` and :class:`AsyncCaller` protocols.
 
-The features (runs, deploys, polling, components) are written against this protocol,
-never against :class:`~boomi_soap.Client`, so the client may forward to them without an
-import cycle, and any object with these methods (the sync client, a sub-account view, a
-test's recording caller) can drive them.
+The features (runs, deploys, polling, components) are written against these protocols,
+never against :class:`~boomi_soap.Client`, so the clients may forward to them without an
+import cycle, and any object with these methods (the sync client, a sub-account view, the
+async client, a test's recording caller) can run them.  A feature is a generator of steps
+(:mod:`boomi_soap.platform.steps`): each step is a call of one of these methods, made by
+:func:`~boomi_soap.platform.steps.drive` on a :class:`Caller` and awaited by
+:func:`~boomi_soap.platform.steps.adrive` on an :class:`AsyncCaller`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -18,19 +21,34 @@ if TYPE_CHECKING:
     from boomi_soap.settings import ClientSettings
     from boomi_soap.snapshot.contract import Contract
 
-__all__ = ["Caller"]
+__all__ = ["Account", "AsyncCaller", "Caller"]
 
 
-class Caller(Protocol):
-    """A client of one account, as the platform features use it."""
+class Account(Protocol):
+    """What both kinds of caller hold without a call: where, how, and the account's contract."""
 
-    address: str
-    settings: ClientSettings
+    @property
+    def address(self) -> str:
+        """Where calls go."""
+        ...
+
+    @property
+    def settings(self) -> ClientSettings:
+        """Timeouts, size caps, retries."""
+        ...
 
     @property
     def contract(self) -> Contract:
         """The operations of the account's WSDL."""
         ...
+
+    def from_xml(self, element: etree._Element) -> Any:
+        """An answer's XML element as the client's objects."""
+        ...
+
+
+class Caller(Account, Protocol):
+    """A sync client of one account, as the platform features use it."""
 
     def get(self, object_type: str, object_id: str) -> Any:
         """One object by id."""
@@ -67,10 +85,49 @@ class Caller(Protocol):
         """Send a request wrapper element; the response wrapper element."""
         ...
 
-    def from_xml(self, element: etree._Element) -> Any:
-        """An answer's XML element as the client's objects."""
+    def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+        """GET a resource an answer linked to, on the client's own origin: its status and body."""
         ...
 
-    def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
+
+class AsyncCaller(Account, Protocol):
+    """An async client of one account (:class:`~boomi_soap.AsyncClient`): :class:`Caller`'s calls, awaited."""
+
+    async def get(self, object_type: str, object_id: str) -> Any:
+        """One object by id."""
+        ...
+
+    def query(
+        self,
+        object_type: str,
+        where: Expression | None = None,
+        *,
+        sort: Mapping[str, str] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> AsyncIterator[Any]:
+        """Objects of a type, every page followed: ``async for``."""
+        ...
+
+    async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Create an object; the service's answer."""
+        ...
+
+    async def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
+        """Update an object; the service's answer."""
+        ...
+
+    async def delete(self, object_type: str, object_id: str) -> bool:
+        """Delete an object by id."""
+        ...
+
+    async def call(self, operation: str, **kwargs: Any) -> Any:
+        """Any other operation of the WSDL."""
+        ...
+
+    async def call_xml(self, payload: etree._Element) -> etree._Element:
+        """Send a request wrapper element; the response wrapper element."""
+        ...
+
+    async def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
         """GET a resource an answer linked to, on the client's own origin: its status and body."""
         ...

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, PromotionError
-from boomi_soap.platform.runs import resolve_id
+from boomi_soap.platform import steps
+from boomi_soap.platform.runs import resolve_steps
+from boomi_soap.platform.steps import Steps, drive
 from boomi_soap.query import F
 
 if TYPE_CHECKING:
-    from boomi_soap.platform.caller import Caller
+    from boomi_soap.platform.caller import Account, Caller
 
 __all__ = [
     "Promotion",
@@ -30,18 +32,31 @@ __all__ = [
     "PromotionStep",
     "Schedule",
     "clear_schedules",
+    "clear_schedules_steps",
     "deploy",
+    "deploy_steps",
     "deployed_package",
+    "deployed_package_steps",
     "get_extensions",
+    "get_extensions_steps",
     "get_schedule_status",
+    "get_schedule_status_steps",
     "get_schedules",
+    "get_schedules_steps",
     "package",
     "package_and_deploy",
+    "package_and_deploy_steps",
+    "package_steps",
     "promote",
+    "promote_steps",
     "set_schedule_status",
+    "set_schedule_status_steps",
     "set_schedules",
+    "set_schedules_steps",
     "undeploy",
+    "undeploy_steps",
     "update_extension_properties",
+    "update_extension_properties_steps",
 ]
 
 
@@ -94,13 +109,18 @@ def package(client: Caller, component: str, *, version: str | None = None, notes
     Returns:
         The ``PackagedComponent``.
     """
-    component_id = resolve_id(client, "Process", component)
+    return drive(client, package_steps(client, component, version=version, notes=notes))
+
+
+def package_steps(client: Account, component: str, *, version: str | None = None, notes: str = "") -> Steps[Any]:
+    """The steps of :func:`package`."""
+    component_id = yield from resolve_steps(client, "Process", component)
     # Only what the caller decides: Boomi assigns the id, creator, date, type and branch
     # (its create example sends componentId, packageVersion and notes; contract/ORIGIN.rst).
     fields: dict[str, Any] = {"componentId": component_id, "notes": notes}
     if version:
         fields["packageVersion"] = version
-    return client.create("PackagedComponent", **fields)
+    return (yield steps.create("PackagedComponent", **fields))
 
 
 def deploy(client: Caller, package_id: str, environment: str, *, notes: str = "") -> Any:
@@ -110,8 +130,13 @@ def deploy(client: Caller, package_id: str, environment: str, *, notes: str = ""
         InvalidRequestError: If the package is already deployed there (Boomi's rule).
         NotFoundError: If the package or environment does not exist.
     """
-    environment_id = resolve_id(client, "Environment", environment)
-    return client.create("DeployedPackage", packageId=package_id, environmentId=environment_id, notes=notes)
+    return drive(client, deploy_steps(client, package_id, environment, notes=notes))
+
+
+def deploy_steps(client: Account, package_id: str, environment: str, *, notes: str = "") -> Steps[Any]:
+    """The steps of :func:`deploy`."""
+    environment_id = yield from resolve_steps(client, "Environment", environment)
+    return (yield steps.create("DeployedPackage", packageId=package_id, environmentId=environment_id, notes=notes))
 
 
 def package_and_deploy(
@@ -133,19 +158,27 @@ def package_and_deploy(
         BoomiSoapError: If the deployment failed; the message says whether the package was
             deleted again or, if not, the command that deletes it.
     """
-    process_id = resolve_id(client, "Process", process, verify=True)
-    environment_id = resolve_id(client, "Environment", environment, verify=True)
+    return drive(client, package_and_deploy_steps(client, process, environment, version=version, notes=notes))
+
+
+def package_and_deploy_steps(
+    client: Account, process: str, environment: str, *, version: str | None = None, notes: str = ""
+) -> Steps[tuple[Any, Any]]:
+    """The steps of :func:`package_and_deploy`."""
+    process_id = yield from resolve_steps(client, "Process", process, verify=True)
+    environment_id = yield from resolve_steps(client, "Environment", environment, verify=True)
     if version:
-        taken = client.query("PackagedComponent", (F("componentId") == process_id) & (F("packageVersion") == version))
+        where = (F("componentId") == process_id) & (F("packageVersion") == version)
+        taken = yield steps.query("PackagedComponent", where)
         if any(str(p.packageVersion) == version for p in taken):
             raise InvalidRequestError("create", f"process {process} already has package version {version}")
-    packaged = package(client, process_id, version=version, notes=notes)
+    packaged = yield from package_steps(client, process_id, version=version, notes=notes)
     try:
-        deployed = deploy(client, str(packaged.packageId), environment_id, notes=notes)
+        deployed = yield from deploy_steps(client, str(packaged.packageId), environment_id, notes=notes)
     except BaseException as exc:  # Ctrl-C too: a package deployed nowhere blocks its version's retry
         what = f"deploying package {packaged.packageVersion} ({packaged.packageId}) to {environment_id} failed ({exc})"
         try:
-            client.delete("PackagedComponent", str(packaged.packageId))
+            yield steps.delete("PackagedComponent", str(packaged.packageId))
         except BoomiSoapError as undo:
             raise BoomiSoapError(
                 f"{what}, and deleting the package again failed ({undo}): package {packaged.packageVersion} of"
@@ -160,15 +193,25 @@ def package_and_deploy(
 
 def undeploy(client: Caller, deployment_id: str) -> bool:
     """Remove a deployment (``DeployedPackage`` DELETE); ``False`` if it did not exist."""
-    return client.delete("DeployedPackage", deployment_id)
+    return drive(client, undeploy_steps(client, deployment_id))
+
+
+def undeploy_steps(client: Account, deployment_id: str) -> Steps[bool]:
+    """The steps of :func:`undeploy`."""
+    return bool((yield steps.delete("DeployedPackage", deployment_id)))
 
 
 def deployed_package(client: Caller, process: str, environment: str) -> Any | None:
     """The active deployment of a process in an environment, or ``None``."""
-    process_id = resolve_id(client, "Process", process)
-    environment_id = resolve_id(client, "Environment", environment)
+    return drive(client, deployed_package_steps(client, process, environment))
+
+
+def deployed_package_steps(client: Account, process: str, environment: str) -> Steps[Any | None]:
+    """The steps of :func:`deployed_package`."""
+    process_id = yield from resolve_steps(client, "Process", process)
+    environment_id = yield from resolve_steps(client, "Environment", environment)
     where = (F("componentId") == process_id) & (F("environmentId") == environment_id) & (F("active") == "true")
-    found = list(client.query("DeployedPackage", where))
+    found = yield steps.query("DeployedPackage", where)
     return found[-1] if found else None
 
 
@@ -191,43 +234,65 @@ def promote(
         NotFoundError: If nothing is deployed in the source environment.
         PromotionError: If a deployment failed; nothing of this promotion remains.
     """
+    return drive(client, promote_steps(client, process, from_environment, to_environment, dry_run=dry_run, notes=notes))
+
+
+def promote_steps(
+    client: Account,
+    process: str,
+    from_environment: str,
+    to_environment: str | Sequence[str],
+    *,
+    dry_run: bool = False,
+    notes: str = "",
+) -> Steps[Promotion]:
+    """The steps of :func:`promote`."""
     targets = [to_environment] if isinstance(to_environment, str) else list(to_environment)
-    process_id = resolve_id(client, "Process", process, verify=True)
+    process_id = yield from resolve_steps(client, "Process", process, verify=True)
     # Every target is resolved before the first deployment: a mistyped last one changes nothing.
     for target in targets:
-        resolve_id(client, "Environment", target, verify=True)
-    source = deployed_package(client, process_id, from_environment)
+        yield from resolve_steps(client, "Environment", target, verify=True)
+    source = yield from deployed_package_steps(client, process_id, from_environment)
     if source is None:
         raise NotFoundError("query", f"process {process} has no active deployment in {from_environment}")
     package_id, version = str(source.packageId), str(source.packageVersion)
-    steps: list[PromotionStep] = []
+    done: list[PromotionStep] = []
     made: list[str] = []
     for target in targets:
         try:
-            environment_id = resolve_id(client, "Environment", target)
-            current = deployed_package(client, process_id, environment_id)
+            environment_id = yield from resolve_steps(client, "Environment", target)
+            current = yield from deployed_package_steps(client, process_id, environment_id)
             if current is not None and str(current.packageId) == package_id:
-                steps.append(PromotionStep(environment_id, None, f"already deployed: package {version} is active"))
+                done.append(PromotionStep(environment_id, None, f"already deployed: package {version} is active"))
                 continue
             if dry_run:
-                steps.append(PromotionStep(environment_id, None, f"would deploy package {version}"))
+                done.append(PromotionStep(environment_id, None, f"would deploy package {version}"))
                 continue
-            created = deploy(client, package_id, environment_id, notes=notes)
+            created = yield from deploy_steps(client, package_id, environment_id, notes=notes)
         except BoomiSoapError as exc:
-            undone = tuple(d for d in reversed(made) if undeploy(client, d))
+            undone: list[str] = []
+            for deployment in reversed(made):
+                if (yield from undeploy_steps(client, deployment)):
+                    undone.append(deployment)
             raise PromotionError(
                 f"promoting package {version} to {target} failed ({exc}); undeployed {len(undone)} deployment(s)"
                 " this promotion had made",
-                rolled_back=undone,
+                rolled_back=tuple(undone),
             ) from exc
         made.append(str(created.deploymentId))
-        steps.append(PromotionStep(environment_id, str(created.deploymentId), f"deployed package {version}"))
-    return Promotion(process_id, package_id, version, tuple(steps))
+        done.append(PromotionStep(environment_id, str(created.deploymentId), f"deployed package {version}"))
+    return Promotion(process_id, package_id, version, tuple(done))
 
 
 def get_extensions(client: Caller, environment: str) -> Any:
     """The ``EnvironmentExtensions`` of an environment (its id is the environment's)."""
-    return client.get("EnvironmentExtensions", resolve_id(client, "Environment", environment))
+    return drive(client, get_extensions_steps(client, environment))
+
+
+def get_extensions_steps(client: Account, environment: str) -> Steps[Any]:
+    """The steps of :func:`get_extensions`."""
+    environment_id = yield from resolve_steps(client, "Environment", environment)
+    return (yield steps.get("EnvironmentExtensions", environment_id))
 
 
 def update_extension_properties(client: Caller, environment: str, properties: Mapping[str, str]) -> Any:
@@ -236,11 +301,18 @@ def update_extension_properties(client: Caller, environment: str, properties: Ma
     Returns:
         The environment's extensions after the update.
     """
-    environment_id = resolve_id(client, "Environment", environment)
+    return drive(client, update_extension_properties_steps(client, environment, properties))
+
+
+def update_extension_properties_steps(client: Account, environment: str, properties: Mapping[str, str]) -> Steps[Any]:
+    """The steps of :func:`update_extension_properties`."""
+    environment_id = yield from resolve_steps(client, "Environment", environment)
     # A partial update carries only the section it changes (the other sections are optional).
     sections: dict[str, Any] = {"properties": {"property": [{"name": k, "value": v} for k, v in properties.items()]}}
-    return client.update(
-        "EnvironmentExtensions", id=environment_id, environmentId=environment_id, partial=True, **sections
+    return (
+        yield steps.update(
+            "EnvironmentExtensions", id=environment_id, environmentId=environment_id, partial=True, **sections
+        )
     )
 
 
@@ -273,9 +345,14 @@ def get_schedules(client: Caller, process: str, atom: str) -> Any:
     Raises:
         NotFoundError: If the process has no schedules object on that Atom.
     """
-    process_id = resolve_id(client, "Process", process)
-    atom_id = resolve_id(client, "Atom", atom)
-    found = list(client.query("ProcessSchedules", (F("processId") == process_id) & (F("atomId") == atom_id)))
+    return drive(client, get_schedules_steps(client, process, atom))
+
+
+def get_schedules_steps(client: Account, process: str, atom: str) -> Steps[Any]:
+    """The steps of :func:`get_schedules`."""
+    process_id = yield from resolve_steps(client, "Process", process)
+    atom_id = yield from resolve_steps(client, "Atom", atom)
+    found = yield steps.query("ProcessSchedules", (F("processId") == process_id) & (F("atomId") == atom_id))
     if not found:
         raise NotFoundError("query", f"no schedules for process {process} on Atom {atom}")
     return found[0]
@@ -289,21 +366,35 @@ def set_schedules(
     Returns:
         The ``ProcessSchedules`` after the update.
     """
-    current = get_schedules(client, process, atom)
+    return drive(client, set_schedules_steps(client, process, atom, schedules, max_retry=max_retry))
+
+
+def set_schedules_steps(
+    client: Account, process: str, atom: str, schedules: Sequence[Schedule], *, max_retry: int | None = None
+) -> Steps[Any]:
+    """The steps of :func:`set_schedules`."""
+    current = yield from get_schedules_steps(client, process, atom)
     retry = None if max_retry is None else {"maxRetry": max_retry, "Schedule": []}
-    return client.update(
-        "ProcessSchedules",
-        id=current.id,
-        atomId=current.atomId,
-        processId=current.processId,
-        Retry=retry if retry is not None else current.Retry,
-        Schedule=[s.as_fields() for s in schedules],
+    return (
+        yield steps.update(
+            "ProcessSchedules",
+            id=current.id,
+            atomId=current.atomId,
+            processId=current.processId,
+            Retry=retry if retry is not None else current.Retry,
+            Schedule=[s.as_fields() for s in schedules],
+        )
     )
 
 
 def clear_schedules(client: Caller, process: str, atom: str) -> Any:
     """Remove every schedule of a process on an Atom."""
-    return set_schedules(client, process, atom, [])
+    return drive(client, clear_schedules_steps(client, process, atom))
+
+
+def clear_schedules_steps(client: Account, process: str, atom: str) -> Steps[Any]:
+    """The steps of :func:`clear_schedules`."""
+    return (yield from set_schedules_steps(client, process, atom, []))
 
 
 def get_schedule_status(client: Caller, process: str, atom: str) -> Any:
@@ -315,10 +406,14 @@ def get_schedule_status(client: Caller, process: str, atom: str) -> Any:
     Raises:
         NotFoundError: If the process has no schedule status on that Atom (not deployed there).
     """
-    process_id = resolve_id(client, "Process", process)
-    atom_id = resolve_id(client, "Atom", atom)
-    where = (F("processId") == process_id) & (F("atomId") == atom_id)
-    found = list(client.query("ProcessScheduleStatus", where))
+    return drive(client, get_schedule_status_steps(client, process, atom))
+
+
+def get_schedule_status_steps(client: Account, process: str, atom: str) -> Steps[Any]:
+    """The steps of :func:`get_schedule_status`."""
+    process_id = yield from resolve_steps(client, "Process", process)
+    atom_id = yield from resolve_steps(client, "Atom", atom)
+    found = yield steps.query("ProcessScheduleStatus", (F("processId") == process_id) & (F("atomId") == atom_id))
     if not found:
         raise NotFoundError("query", f"no schedule status for process {process} on Atom {atom}")
     return found[0]
@@ -332,11 +427,14 @@ def set_schedule_status(client: Caller, process: str, atom: str, *, enabled: boo
     Returns:
         The ``ProcessScheduleStatus`` after the update.
     """
-    current = get_schedule_status(client, process, atom)
-    return client.update(
-        "ProcessScheduleStatus",
-        id=current.id,
-        atomId=current.atomId,
-        processId=current.processId,
-        enabled=enabled,
+    return drive(client, set_schedule_status_steps(client, process, atom, enabled=enabled))
+
+
+def set_schedule_status_steps(client: Account, process: str, atom: str, *, enabled: bool) -> Steps[Any]:
+    """The steps of :func:`set_schedule_status`."""
+    current = yield from get_schedule_status_steps(client, process, atom)
+    return (
+        yield steps.update(
+            "ProcessScheduleStatus", id=current.id, atomId=current.atomId, processId=current.processId, enabled=enabled
+        )
     )

@@ -43,9 +43,11 @@ from boomi_soap.exceptions import (
     OutputError,
     ResponseError,
 )
+from boomi_soap.platform import steps
+from boomi_soap.platform.steps import Sleep, Steps, drive
 
 if TYPE_CHECKING:
-    from boomi_soap.platform.caller import Caller
+    from boomi_soap.platform.caller import Account, Caller
 
 __all__ = [
     "DEFAULT_DOWNLOAD_TIMEOUT",
@@ -55,10 +57,14 @@ __all__ = [
     "Backoff",
     "DownloadTooLargeError",
     "download_artifacts",
+    "download_artifacts_steps",
     "download_log",
+    "download_log_steps",
     "fetch_download",
+    "fetch_download_steps",
     "http_get",
     "poll_async",
+    "poll_async_steps",
     "write_private",
 ]
 
@@ -174,11 +180,23 @@ def poll_async(
         AsyncTimeoutError: If it is not done within ``timeout``.
         ResponseError: On an answer that is not an ``AsyncOperationResult``.
     """
+    return drive(client, poll_async_steps(client, url, timeout=timeout, backoff=backoff, on_poll=on_poll), sleep=sleep)
+
+
+def poll_async_steps(
+    client: Account,
+    url: str,
+    *,
+    timeout: float,
+    backoff: Backoff | None = None,
+    on_poll: Callable[[int], None] | None = None,
+) -> Steps[AsyncResult]:
+    """The steps of :func:`poll_async`."""
     deadline = time.monotonic() + timeout
     pauses = (backoff or Backoff()).intervals()
     polls = 0
     while True:
-        status, body = http_get(client, url, max_bytes=client.settings.max_response_bytes, operation="async")
+        status, body = yield steps.get_linked(url, max_bytes=client.settings.max_response_bytes, operation="async")
         polls += 1
         if on_poll is not None:
             on_poll(polls)
@@ -194,7 +212,7 @@ def poll_async(
             raise AsyncTimeoutError(
                 f"{redact_url(url)} not ready after {polls} polls in {timeout:g} s", what=redact_url(url)
             )
-        sleep(pause)
+        yield Sleep(pause)
 
 
 def fetch_download(
@@ -216,14 +234,30 @@ def fetch_download(
         DownloadTooLargeError: If it is larger than ``max_bytes``; nothing is kept.
         ResponseError: On any other HTTP status.
     """
+    found = fetch_download_steps(
+        client, url, max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation
+    )
+    return drive(client, found, sleep=sleep)
+
+
+def fetch_download_steps(
+    client: Account,
+    url: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    operation: str = "download",
+) -> Steps[bytes]:
+    """The steps of :func:`fetch_download`."""
     deadline = time.monotonic() + timeout
     pauses = (backoff or Backoff()).intervals()
     polls = 0
     while True:
-        status, body = http_get(client, url, max_bytes=max_bytes, operation=operation)
+        status, body = yield steps.get_linked(url, max_bytes=max_bytes, operation=operation)
         polls += 1
         if status == 200:
-            return body
+            return bytes(body)
         if status not in (202, 204):
             raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}")
         pause = next(pauses)
@@ -232,7 +266,7 @@ def fetch_download(
                 f"{operation}: {redact_url(url)} not ready after {polls} polls in {timeout:g} s",
                 what=redact_url(url),
             )
-        sleep(pause)
+        yield Sleep(pause)
 
 
 def write_private(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -292,13 +326,55 @@ def download_log(
         AsyncTimeoutError: If the log is not ready within ``timeout``.
         ResponseError: If the answer holds no download URL.
     """
+    found = download_log_steps(
+        client,
+        execution_id=execution_id,
+        atom_id=atom_id,
+        log_date=log_date,
+        log_level=log_level,
+        max_bytes=max_bytes,
+        timeout=timeout,
+        backoff=backoff,
+    )
+    return drive(client, found, sleep=sleep)
+
+
+def download_log_steps(
+    client: Account,
+    *,
+    execution_id: str | None = None,
+    atom_id: str | None = None,
+    log_date: str | None = None,
+    log_level: str = "ALL",
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+) -> Steps[bytes]:
+    """The steps of :func:`download_log`.
+
+    Raises:
+        ValueError: Unless exactly one of ``execution_id`` and ``atom_id`` is given (before any step).
+    """
     if (execution_id is None) == (atom_id is None):
         raise ValueError("give exactly one of execution_id and atom_id")
+    return _download_log_steps(client, execution_id, atom_id, log_date, log_level, max_bytes, timeout, backoff)
+
+
+def _download_log_steps(
+    client: Account,
+    execution_id: str | None,
+    atom_id: str | None,
+    log_date: str | None,
+    log_level: str,
+    max_bytes: int,
+    timeout: float,
+    backoff: Backoff | None,
+) -> Steps[bytes]:
     if execution_id is not None:
-        answer = client.create("ProcessLog", executionId=str(execution_id), logLevel=log_level)
+        answer = yield steps.create("ProcessLog", executionId=str(execution_id), logLevel=log_level)
     else:
-        answer = client.create("AtomLog", atomId=atom_id, logDate=log_date, includeBin=False)
-    return _linked_download(client, answer, "log download", max_bytes, timeout, backoff, sleep)
+        answer = yield steps.create("AtomLog", atomId=atom_id, logDate=log_date, includeBin=False)
+    return (yield from _linked_download(client, answer, "log download", max_bytes, timeout, backoff))
 
 
 def download_artifacts(
@@ -317,22 +393,36 @@ def download_artifacts(
         AsyncTimeoutError: If it is not ready within ``timeout``.
         ResponseError: If the answer holds no download URL.
     """
-    answer = client.create("ExecutionArtifacts", executionId=str(execution_id))
-    return _linked_download(client, answer, "artifacts download", max_bytes, timeout, backoff, sleep)
+    found = download_artifacts_steps(client, execution_id, max_bytes=max_bytes, timeout=timeout, backoff=backoff)
+    return drive(client, found, sleep=sleep)
+
+
+def download_artifacts_steps(
+    client: Account,
+    execution_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+) -> Steps[bytes]:
+    """The steps of :func:`download_artifacts`."""
+    answer = yield steps.create("ExecutionArtifacts", executionId=str(execution_id))
+    return (yield from _linked_download(client, answer, "artifacts download", max_bytes, timeout, backoff))
 
 
 def _linked_download(
-    client: Caller,
+    client: Account,
     answer: object,
     operation: str,
     max_bytes: int,
     timeout: float,
     backoff: Backoff | None,
-    sleep: Callable[[float], None],
-) -> bytes:
+) -> Steps[bytes]:
     url = getattr(answer, "url", None)
     if not url:
         raise ResponseError("create", f"no download URL in the answer ({getattr(answer, 'message', '')})")
-    return fetch_download(
-        client, url, max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation, sleep=sleep
+    return (
+        yield from fetch_download_steps(
+            client, url, max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation
+        )
     )

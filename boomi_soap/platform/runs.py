@@ -20,32 +20,40 @@ its prefix when made.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 from boomi_soap.exceptions import BoomiSoapError, ExecutionTimeoutError, IdMixupError, NotFoundError, QuotaExceededError
-from boomi_soap.platform.polling import Backoff, http_get, read_async_result
+from boomi_soap.platform import steps
+from boomi_soap.platform.polling import Backoff, download_log, download_log_steps, read_async_result
+from boomi_soap.platform.steps import Sleep, Steps, adrive, drive
 from boomi_soap.query import F
 
 if TYPE_CHECKING:
-    from boomi_soap.platform.caller import Caller
+    from boomi_soap.platform.caller import Account, AsyncCaller, Caller
 
 __all__ = [
     "FAILED",
     "TERMINAL",
+    "AsyncExecution",
     "Execution",
     "ExecutionId",
     "ExecutionTimeoutError",
     "IdMixupError",
     "RequestId",
+    "aattach",
+    "arun_process",
     "attach",
     "resolve_id",
+    "resolve_steps",
     "run_process",
+    "submit_steps",
 ]
 
 TERMINAL: Final = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
@@ -109,7 +117,7 @@ def _checked(kind: type[_Id], value: object) -> _Id:
     return result
 
 
-_names: weakref.WeakKeyDictionary[Caller, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+_names: weakref.WeakKeyDictionary[Account, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
 _names_lock = threading.Lock()
 
 
@@ -127,6 +135,11 @@ def resolve_id(client: Caller, object_type: str, id_or_name: str, *, verify: boo
         NotFoundError: If no object has that name (or, with ``verify``, that id).
         BoomiSoapError: If the name is not unique.
     """
+    return drive(client, resolve_steps(client, object_type, id_or_name, verify=verify))
+
+
+def resolve_steps(client: Account, object_type: str, id_or_name: str, *, verify: bool = False) -> Steps[str]:
+    """The steps of :func:`resolve_id` (``client`` is the cache's key)."""
     try:
         uuid.UUID(id_or_name)
     except ValueError:
@@ -136,7 +149,7 @@ def resolve_id(client: Caller, object_type: str, id_or_name: str, *, verify: boo
             with _names_lock:
                 known = (object_type, id_or_name) in _names.setdefault(client, {})
             if not known:
-                client.get(object_type, id_or_name)  # NotFoundError for a mistyped id
+                yield steps.get(object_type, id_or_name)  # NotFoundError for a mistyped id
                 with _names_lock:
                     _names.setdefault(client, {})[(object_type, id_or_name)] = id_or_name
         return id_or_name
@@ -144,7 +157,7 @@ def resolve_id(client: Caller, object_type: str, id_or_name: str, *, verify: boo
         cached = _names.setdefault(client, {}).get((object_type, id_or_name))
     if cached is not None:
         return cached
-    found = [str(o.id) for o in client.query(object_type, F("name") == id_or_name)]
+    found = [str(o.id) for o in (yield steps.query(object_type, F("name") == id_or_name))]
     if not found:
         raise NotFoundError("query", f"no {object_type} named {id_or_name!r}")
     if len(set(found)) > 1:
@@ -154,8 +167,117 @@ def resolve_id(client: Caller, object_type: str, id_or_name: str, *, verify: boo
     return found[0]
 
 
-class Execution:
-    """One process run, as far as it is known.
+class _Run:
+    """What is known of one process run, and the steps that learn more (shared by both kinds of execution).
+
+    Attributes:
+        request_id: The ``ExecutionRequest``'s id.
+        execution_id: The execution's id once its record exists, else ``None``.
+        status: ``SUBMITTED`` until the record exists, then the record's status.
+        started: When it started (the record's ``executionTime``).
+        ended: When it ended (start plus ``executionDuration``), once it has.
+        error: The record's message for a run that did not complete.
+        record: The last ``ExecutionRecord`` read, or ``None``.
+        record_url: Where the record is polled until it exists.
+    """
+
+    def __init__(self, client: Account, request_id: RequestId, record_url: str, *, poll: Backoff | None = None) -> None:
+        self.request_id = _checked(RequestId, request_id)
+        self.record_url = record_url
+        self.execution_id: ExecutionId | None = None
+        self.status = SUBMITTED
+        self.started: datetime | None = None
+        self.ended: datetime | None = None
+        self.error: str | None = None
+        self.record: Any = None
+        self.poll = poll or Backoff()
+        self._account = client
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(request_id={self.request_id!r}, execution_id={self.execution_id!r},"
+            f" status={self.status!r})"
+        )
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached a terminal status."""
+        return self.status in TERMINAL
+
+    def refresh_steps(self) -> Steps[None]:
+        """The steps of one read of the run's record (one call, rate-limited)."""
+        if self.execution_id is None:
+            status, body = yield steps.get_linked(
+                self.record_url, max_bytes=self._account.settings.max_response_bytes, operation="async"
+            )
+            if status == 503:
+                # A read, safe to repeat: the service's limit answer (or a gateway's) means
+                # "ask again", never "no such run"; only a spent quota ends the wait.
+                if b"quota" in body.lower():
+                    raise QuotaExceededError("async", f"HTTP 503 for request {self.request_id}: quota exhausted")
+                return
+            if status not in (200, 202):
+                raise NotFoundError("async", f"HTTP {status} for request {self.request_id}")
+            result = read_async_result(body, operation="async")
+            if result is None or not result.results:
+                return  # not recorded yet: Boomi's "not yet", not a failure
+            self._read(self._account.from_xml(result.results[0]))
+        else:
+            records = yield steps.query("ExecutionRecord", F("executionId") == str(self.execution_id))
+            if records:
+                self._read(records[0])
+
+    def _read(self, record: Any) -> None:
+        self.record = record
+        self.execution_id = ExecutionId(record.executionId)
+        self.status = str(record.status)
+        self.started = record.executionTime
+        if self.done and self.started is not None and record.executionDuration is not None:
+            self.ended = self.started + timedelta(milliseconds=int(record.executionDuration))
+        message = str(record.message or "")
+        self.error = (message or None) if self.status in FAILED else None
+
+    def wait_steps(self, timeout: float, on_progress: Callable[[Any], None] | None) -> Steps[None]:
+        """The steps of polling until the run ends, backing off between polls (:attr:`poll`).
+
+        Raises:
+            ExecutionTimeoutError: If it has not ended in time; it carries both ids.
+        """
+        deadline = time.monotonic() + timeout
+        pauses = self.poll.intervals()
+        while True:
+            yield from self.refresh_steps()
+            if on_progress is not None:
+                on_progress(self)
+            if self.done:
+                return
+            pause = next(pauses)
+            if time.monotonic() + pause > deadline:
+                raise ExecutionTimeoutError(
+                    f"request {self.request_id} (execution {self.execution_id or 'not recorded yet'}) still"
+                    f" {self.status} after {timeout:g} s",
+                    request_id=self.request_id,
+                    execution_id=self.execution_id,
+                    status=self.status,
+                )
+            yield Sleep(pause)
+
+    def cancel_steps(self) -> Steps[None]:
+        """The steps of cancelling the run (``cancelExecution``) and reading its status again.
+
+        Raises:
+            BoomiSoapError: If the run has no record yet (nothing to cancel by id).
+        """
+        if self.execution_id is None:
+            yield from self.refresh_steps()
+        if self.execution_id is None:
+            raise BoomiSoapError(f"request {self.request_id} has no execution yet; cancel it once it is recorded")
+        yield steps.call("cancelExecution", executionId=str(self.execution_id))
+        yield from self.refresh_steps()
+
+
+class Execution(_Run):
+    """One process run, as far as it is known, followed through a sync client.
 
     Attributes:
         request_id: The ``ExecutionRequest``'s id.
@@ -174,59 +296,13 @@ class Execution:
         Raises:
             IdMixupError: If ``request_id`` is not a request id.
         """
-        self.request_id = _checked(RequestId, request_id)
-        self.record_url = record_url
-        self.execution_id: ExecutionId | None = None
-        self.status = SUBMITTED
-        self.started: datetime | None = None
-        self.ended: datetime | None = None
-        self.error: str | None = None
-        self.record: Any = None
-        self.poll = poll or Backoff()
+        super().__init__(client, request_id, record_url, poll=poll)
         self._client = client
-
-    def __repr__(self) -> str:
-        return f"Execution(request_id={self.request_id!r}, execution_id={self.execution_id!r}, status={self.status!r})"
-
-    @property
-    def done(self) -> bool:
-        """Whether the run has reached a terminal status."""
-        return self.status in TERMINAL
 
     def refresh(self) -> Execution:
         """Read the run's record once (one call, rate-limited) and update this object."""
-        client = self._client
-        if self.execution_id is None:
-            status, body = http_get(
-                client, self.record_url, max_bytes=client.settings.max_response_bytes, operation="async"
-            )
-            if status == 503:
-                # A read, safe to repeat: the service's limit answer (or a gateway's) means
-                # "ask again", never "no such run"; only a spent quota ends the wait.
-                if b"quota" in body.lower():
-                    raise QuotaExceededError("async", f"HTTP 503 for request {self.request_id}: quota exhausted")
-                return self
-            if status not in (200, 202):
-                raise NotFoundError("async", f"HTTP {status} for request {self.request_id}")
-            result = read_async_result(body, operation="async")
-            if result is None or not result.results:
-                return self  # not recorded yet: Boomi's "not yet", not a failure
-            self._read(client.from_xml(result.results[0]))
-        else:
-            records = list(client.query("ExecutionRecord", F("executionId") == str(self.execution_id)))
-            if records:
-                self._read(records[0])
+        drive(self._client, self.refresh_steps())
         return self
-
-    def _read(self, record: Any) -> None:
-        self.record = record
-        self.execution_id = ExecutionId(record.executionId)
-        self.status = str(record.status)
-        self.started = record.executionTime
-        if self.done and self.started is not None and record.executionDuration is not None:
-            self.ended = self.started + timedelta(milliseconds=int(record.executionDuration))
-        message = str(record.message or "")
-        self.error = (message or None) if self.status in FAILED else None
 
     def wait(
         self,
@@ -245,24 +321,8 @@ class Execution:
         Raises:
             ExecutionTimeoutError: If it has not ended in time; it carries both ids.
         """
-        deadline = time.monotonic() + timeout
-        pauses = self.poll.intervals()
-        while True:
-            self.refresh()
-            if on_progress is not None:
-                on_progress(self)
-            if self.done:
-                return self
-            pause = next(pauses)
-            if time.monotonic() + pause > deadline:
-                raise ExecutionTimeoutError(
-                    f"request {self.request_id} (execution {self.execution_id or 'not recorded yet'}) still"
-                    f" {self.status} after {timeout:g} s",
-                    request_id=self.request_id,
-                    execution_id=self.execution_id,
-                    status=self.status,
-                )
-            sleep(pause)
+        drive(self._client, self.wait_steps(timeout, on_progress), sleep=sleep)
+        return self
 
     def cancel(self) -> Execution:
         """Cancel the run (``cancelExecution``) and read its status again.
@@ -271,12 +331,86 @@ class Execution:
             BoomiSoapError: If the run has no record yet (nothing to cancel by id).
             InvalidRequestError: If the account's WSDL has no ``cancelExecution``.
         """
+        drive(self._client, self.cancel_steps())
+        return self
+
+    def log(self, **options: Any) -> bytes:
+        """The run's process log (:func:`~boomi_soap.platform.polling.download_log`'s options).
+
+        Raises:
+            BoomiSoapError: If the run has no record yet (no execution id to ask the log of).
+        """
+        return download_log(self._client, execution_id=self._recorded(), **options)
+
+    def _recorded(self) -> str:
         if self.execution_id is None:
             self.refresh()
+        return _recorded(self)
+
+
+def _recorded(run: _Run) -> str:
+    if run.execution_id is None:
+        raise BoomiSoapError(f"request {run.request_id} has no execution yet; its log exists once it is recorded")
+    return str(run.execution_id)
+
+
+class AsyncExecution(_Run):
+    """One process run, followed through an async client: :class:`Execution`'s methods, awaited."""
+
+    def __init__(
+        self, client: AsyncCaller, request_id: RequestId, record_url: str, *, poll: Backoff | None = None
+    ) -> None:
+        """Follow the run of ``request_id``; nothing is sent until :meth:`refresh` or :meth:`wait`.
+
+        Raises:
+            IdMixupError: If ``request_id`` is not a request id.
+        """
+        super().__init__(client, request_id, record_url, poll=poll)
+        self._client = client
+
+    async def refresh(self) -> AsyncExecution:
+        """Read the run's record once (one call, rate-limited) and update this object."""
+        await adrive(self._client, self.refresh_steps())
+        return self
+
+    async def wait(
+        self,
+        timeout: float = 300.0,
+        *,
+        on_progress: Callable[[AsyncExecution], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> AsyncExecution:
+        """Poll until the run ends, as :meth:`Execution.wait`; the pauses are :func:`asyncio.sleep`.
+
+        Raises:
+            ExecutionTimeoutError: If it has not ended in time; it carries both ids.
+        """
+        await adrive(self._client, self.wait_steps(timeout, on_progress), sleep=sleep)
+        return self
+
+    async def cancel(self) -> AsyncExecution:
+        """Cancel the run (``cancelExecution``) and read its status again.
+
+        Raises:
+            BoomiSoapError: If the run has no record yet (nothing to cancel by id).
+        """
+        await adrive(self._client, self.cancel_steps())
+        return self
+
+    async def log(self, **options: Any) -> bytes:
+        """The run's process log (:func:`~boomi_soap.platform.polling.download_log`'s options).
+
+        Raises:
+            BoomiSoapError: If the run has no record yet (no execution id to ask the log of).
+        """
         if self.execution_id is None:
-            raise BoomiSoapError(f"request {self.request_id} has no execution yet; cancel it once it is recorded")
-        self._client.call("cancelExecution", executionId=str(self.execution_id))
-        return self.refresh()
+            await self.refresh()
+        return await adrive(self._client, download_log_steps(self._client, execution_id=_recorded(self), **options))
+
+
+def _record_url(client: Account, request_id: RequestId, record_url: str | None) -> tuple[RequestId, str]:
+    checked = _checked(RequestId, request_id)
+    return checked, record_url or f"{client.address}/ExecutionRecord/async/{checked}"
 
 
 def attach(client: Caller, request_id: RequestId, *, record_url: str | None = None) -> Execution:
@@ -285,8 +419,31 @@ def attach(client: Caller, request_id: RequestId, *, record_url: str | None = No
     Raises:
         IdMixupError: If ``request_id`` is not a request id.
     """
-    checked = _checked(RequestId, request_id)
-    return Execution(client, checked, record_url or f"{client.address}/ExecutionRecord/async/{checked}")
+    return Execution(client, *_record_url(client, request_id, record_url))
+
+
+def aattach(client: AsyncCaller, request_id: RequestId, *, record_url: str | None = None) -> AsyncExecution:
+    """:func:`attach` for an async client.
+
+    Raises:
+        IdMixupError: If ``request_id`` is not a request id.
+    """
+    return AsyncExecution(client, *_record_url(client, request_id, record_url))
+
+
+def submit_steps(
+    client: Account, process: str, atom: str, *, properties: Mapping[str, str] | None = None
+) -> Steps[tuple[RequestId, str]]:
+    """The steps of submitting a run (an ``ExecutionRequest`` CREATE): its request id and record URL."""
+    process_id = yield from resolve_steps(client, "Process", process)
+    atom_id = yield from resolve_steps(client, "Atom", atom)
+    fields: dict[str, Any] = {"processId": process_id, "atomId": atom_id}
+    if properties:  # no empty placeholder sections: both property bags are optional
+        fields["DynamicProcessProperties"] = {
+            "DynamicProcessProperty": [{"name": k, "value": v} for k, v in properties.items()]
+        }
+    answer = yield steps.create("ExecutionRequest", **fields)
+    return RequestId(answer.requestId), str(answer.recordUrl)
 
 
 def run_process(
@@ -316,15 +473,32 @@ def run_process(
         ExecutionTimeoutError: If ``wait`` and the run has not ended in time.
         NotFoundError: If the process or Atom does not exist.
     """
-    process_id = resolve_id(client, "Process", process)
-    atom_id = resolve_id(client, "Atom", atom)
-    fields: dict[str, Any] = {"processId": process_id, "atomId": atom_id}
-    if properties:  # no empty placeholder sections: both property bags are optional
-        fields["DynamicProcessProperties"] = {
-            "DynamicProcessProperty": [{"name": k, "value": v} for k, v in properties.items()]
-        }
-    answer = client.create("ExecutionRequest", **fields)
-    execution = Execution(client, RequestId(answer.requestId), str(answer.recordUrl), poll=poll)
+    request_id, record_url = drive(client, submit_steps(client, process, atom, properties=properties))
+    execution = Execution(client, request_id, record_url, poll=poll)
     if wait:
         execution.wait(timeout, on_progress=on_progress)
+    return execution
+
+
+async def arun_process(
+    client: AsyncCaller,
+    process: str,
+    atom: str,
+    *,
+    properties: Mapping[str, str] | None = None,
+    wait: bool = True,
+    timeout: float = 300.0,
+    poll: Backoff | None = None,
+    on_progress: Callable[[AsyncExecution], None] | None = None,
+) -> AsyncExecution:
+    """:func:`run_process` for an async client: the same steps, awaited.
+
+    Raises:
+        ExecutionTimeoutError: If ``wait`` and the run has not ended in time.
+        NotFoundError: If the process or Atom does not exist.
+    """
+    request_id, record_url = await adrive(client, submit_steps(client, process, atom, properties=properties))
+    execution = AsyncExecution(client, request_id, record_url, poll=poll)
+    if wait:
+        await execution.wait(timeout, on_progress=on_progress)
     return execution

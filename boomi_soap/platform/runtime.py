@@ -1,12 +1,22 @@
-"""The runtime's asynchronous reads: request a token, poll it, read the typed results.
+"""Operate a Runtime: its asynchronous reads, listeners, queues, restarts and downloads.
 
 Boomi answers AtomDiskSpace, ListQueues, AtomSecurityPolicies ... later (the OpenAPI's
 ``ASYNC-GET`` operations): ``GET /async/{Object}/{runtimeId}`` returns an
 ``AsyncOperationTokenResult`` holding a token, and ``GET /async/{Object}/response/{token}``
-returns an ``AsyncOperationResult`` whose body says 202 until the work is done.  The SOAP
-contract has no operation for these (see :mod:`boomi_soap.platform.polling`), so both GETs
-go to the account's REST root on the client's own origin, with its credentials, counted by
-its rate limiter, whichever transport the client uses for its other calls.
+returns an ``AsyncOperationResult`` whose body says 202 until the work is done;
+ListenerStatus is asked for with ``POST /async/ListenerStatus/query`` (a filter naming the
+Runtime) instead of the first GET.  The SOAP contract has no operation for these (see
+:mod:`boomi_soap.platform.polling`), so they go to the account's REST root on the client's own
+origin, with its credentials, counted by its rate limiter, whichever transport the client
+uses for its other calls (a sub-account view adds ``?overrideAccount=``).  :func:`async_get`
+reads every one of them (:data:`ASYNC_TYPES`).
+
+The changes go through the WSDL's operations, so they work over SOAP and over REST alike:
+``changeListenerStatus`` (:func:`change_listener_status`), the EXECUTE actions
+(:func:`clear_queue`, :func:`java_rollback`, :func:`merge`), and the CREATEs that act
+(:func:`move_queue`, :func:`restart_runtime`, and the downloads
+:func:`download_worker_log` and :func:`download_connector_document`, which poll their URL
+while it answers 202 or 204, bounded in size and time).
 """
 
 from __future__ import annotations
@@ -22,21 +32,38 @@ from lxml import etree
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, ResponseError
-from boomi_soap.platform.polling import NS_DATA, Backoff, http_get, poll_async
-from boomi_soap.wire.restmap import rest_root
+from boomi_soap.platform.polling import (
+    DEFAULT_DOWNLOAD_TIMEOUT,
+    DEFAULT_LOG_LIMIT,
+    NS_DATA,
+    Backoff,
+    fetch_download,
+    http_get,
+    poll_async,
+)
+from boomi_soap.wire.restmap import error_message, rest_root
 
 if TYPE_CHECKING:
     from boomi_soap.platform.caller import Caller
 
 __all__ = [
     "ASYNC_GET_TYPES",
+    "ASYNC_TYPES",
     "DEFAULT_TIMEOUT",
     "LISTENER_ACTIONS",
+    "MERGE_ACTIONS",
     "RuntimeAnswer",
     "async_get",
     "change_listener_status",
     "clear_queue",
+    "download_connector_document",
+    "download_worker_log",
+    "java_rollback",
+    "listener_status",
+    "merge",
+    "move_queue",
     "request_token",
+    "restart_runtime",
 ]
 
 # The OpenAPI's ASYNC-GET objects: GET /async/{Object}/{id} then /async/{Object}/response/{token}.
@@ -54,6 +81,9 @@ ASYNC_GET_TYPES: Final = frozenset(
         "RuntimeProperties",
     }
 )
+# Every asynchronous-token object of the OpenAPI: the ASYNC-GET ones and ListenerStatus (asked by a query).
+ASYNC_TYPES: Final = ASYNC_GET_TYPES | {"ListenerStatus"}
+MERGE_ACTIONS: Final = ("MERGE", "REVERT", "RETRY_DRAFTING")
 DEFAULT_TIMEOUT: Final = 300.0
 _TOKEN_BYTES: Final = 64 * 1024  # a token answer is one short element
 LISTENER_ACTIONS: Final = ("restart", "restart_all", "pause", "pause_all", "resume", "resume_all")
@@ -86,31 +116,63 @@ def _root(client: Caller) -> str:
         raise InvalidRequestError("async", str(exc)) from None
 
 
-def request_token(client: Caller, object_type: str, runtime_id: str) -> str:
+def _override(client: Caller) -> str:
+    """The query string a sub-account view adds: its calls act on the sub-account."""
+    sub_account = getattr(client, "sub_account", None)
+    return f"?overrideAccount={quote(sub_account, safe='')}" if isinstance(sub_account, str) and sub_account else ""
+
+
+def _listener_query(data: str, runtime_id: str, listener_id: str | None) -> bytes:
+    """The QueryConfig of a ListenerStatus query: the Runtime, and one listener if named."""
+    root = etree.Element(f"{{{data}}}QueryConfig", nsmap={None: data, "xsi": _XSI})
+    holder = etree.SubElement(etree.SubElement(root, f"{{{data}}}QueryFilter"), f"{{{data}}}expression")
+    named = [("containerId", runtime_id), *([("listenerId", listener_id)] if listener_id else [])]
+    if len(named) > 1:
+        holder.attrib.update({"operator": "and", f"{{{_XSI}}}type": "GroupingExpression"})
+    for prop, value in named:
+        found = holder if len(named) == 1 else etree.SubElement(holder, f"{{{data}}}nestedExpression")
+        found.attrib.update({"operator": "EQUALS", "property": prop, f"{{{_XSI}}}type": "SimpleExpression"})
+        etree.SubElement(found, f"{{{data}}}argument").text = value
+    return etree.tostring(root, encoding="utf-8")
+
+
+def request_token(client: Caller, object_type: str, runtime_id: str, *, listener_id: str | None = None) -> str:
     """Ask for an asynchronous read of ``object_type`` on a Runtime; the token to poll.
+
+    ``listener_id`` (ListenerStatus only): read that listener alone.
 
     Raises:
         InvalidRequestError: For a type that is not read asynchronously, or an empty id.
         ResponseError: If the answer is not an ``AsyncOperationTokenResult`` with a token.
     """
-    if object_type not in ASYNC_GET_TYPES:
-        raise InvalidRequestError("async", f"{object_type} is not read asynchronously (known: ASYNC_GET_TYPES)")
+    if object_type not in ASYNC_TYPES:
+        raise InvalidRequestError("async", f"{object_type} is not read asynchronously (known: ASYNC_TYPES)")
     if not runtime_id.strip():
         raise InvalidRequestError("async", f"give the id of the Runtime to read {object_type} from")
-    url = f"{_root(client)}/async/{object_type}/{quote(runtime_id, safe='')}"
+    if listener_id is not None and object_type != "ListenerStatus":
+        raise InvalidRequestError("async", "a listener id narrows a ListenerStatus read only")
     operation = f"async {object_type}"
-    status, body = http_get(client, url, max_bytes=_TOKEN_BYTES, operation=operation)
+    if object_type == "ListenerStatus":
+        url = f"{_root(client)}/async/ListenerStatus/query{_override(client)}"
+        post = getattr(client, "post_linked", None)
+        if post is None:
+            raise InvalidRequestError(operation, "this client cannot POST to the account's REST root")
+        body = _listener_query(NS_DATA, runtime_id, listener_id)
+        status, answer = post(url, body, content_type="application/xml", max_bytes=_TOKEN_BYTES, operation=operation)
+    else:
+        url = f"{_root(client)}/async/{object_type}/{quote(runtime_id, safe='')}{_override(client)}"
+        status, answer = http_get(client, url, max_bytes=_TOKEN_BYTES, operation=operation)
     if status not in (200, 202):
-        raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}")
+        raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}: {error_message(answer)}")
     try:
-        root = parse_xml(body, source=operation)
+        root = parse_xml(answer, source=operation)
     except BoomiSoapError:
         raise ResponseError(operation, "the token answer is not well-formed XML") from None
     token = root.find(f"{{{NS_DATA}}}asyncToken")
     value = token.get("token", "") if token is not None else ""
     if root.tag != f"{{{NS_DATA}}}AsyncOperationTokenResult" or not value:
         raise ResponseError(operation, "expected an AsyncOperationTokenResult holding a token")
-    return value
+    return str(value)
 
 
 def async_get(
@@ -118,23 +180,24 @@ def async_get(
     object_type: str,
     runtime_id: str,
     *,
+    listener_id: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     backoff: Backoff | None = None,
     on_poll: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RuntimeAnswer:
-    """Read ``object_type`` from a Runtime: request a token, poll it until done, type the results.
+    """Read ``object_type`` (one of :data:`ASYNC_TYPES`) from a Runtime: request a token, poll it, type the results.
 
     Bounded in time (``timeout``) and in size (each answer at most the client's
-    ``max_response_bytes``).
+    ``max_response_bytes``).  ``listener_id``: for ListenerStatus, that listener only.
 
     Raises:
         InvalidRequestError: For a type that is not read asynchronously.
         AsyncTimeoutError: If the result is not ready within ``timeout``.
         ResponseError: On an answer that is not what the pattern returns.
     """
-    token = request_token(client, object_type, runtime_id)
-    url = f"{_root(client)}/async/{object_type}/response/{quote(token, safe='')}"
+    token = request_token(client, object_type, runtime_id, listener_id=listener_id)
+    url = f"{_root(client)}/async/{object_type}/response/{quote(token, safe='')}{_override(client)}"
     polls = 0
 
     def counted(n: int) -> None:
@@ -146,6 +209,27 @@ def async_get(
     result = poll_async(client, url, timeout=timeout, backoff=backoff, on_poll=counted, sleep=sleep)
     typed = tuple(client.from_xml(found) for found in result.results)
     return RuntimeAnswer(object_type, runtime_id, result.status, typed, polls)
+
+
+def listener_status(
+    client: Caller,
+    runtime_id: str,
+    listener_id: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, str]:
+    """The status (``listening``, ``paused``, ``errored``) of each listener of a Runtime, by listener id.
+
+    Raises:
+        AsyncTimeoutError: If the Runtime does not report within ``timeout``.
+        ResponseError: On an answer that is not what the pattern returns.
+    """
+    answer = async_get(
+        client, "ListenerStatus", runtime_id, listener_id=listener_id, timeout=timeout, backoff=backoff, sleep=sleep
+    )
+    return {str(r.listenerId): str(r.status) for r in answer.results}
 
 
 def _request(client: Caller, operation: str) -> etree._Element:
@@ -201,10 +285,170 @@ def clear_queue(
         attributes["SubscriberName"] = subscriber
     sent = etree.SubElement(request, _child(client, operation, "object"), attributes)
     sent.set(f"{{{_XSI}}}type", "api:ClearQueueRequest")
-    answer = client.call_xml(request)
+    return _message(client, operation, client.call_xml(request), "ClearQueue")
+
+
+def _message(client: Caller, operation: str, answer: etree._Element, what: str) -> str:
     shape = client.contract.operations[operation].output("result")
     result = answer.find(shape.tag) if shape is not None else None
     message = result.get("message", "") if result is not None else ""
     if not message:
-        raise ResponseError(operation, "no QueueMessageResponse message in the answer to ClearQueue")
+        raise ResponseError(operation, f"no message in the answer to {what}")
     return message
+
+
+def _object(
+    client: Caller, operation: str, type_name: str, attributes: dict[str, str]
+) -> tuple[etree._Element, etree._Element]:
+    """A request wrapper of ``operation`` holding an object of ``type_name``: the wrapper and the object."""
+    request = _request(client, operation)
+    sent = etree.SubElement(request, _child(client, operation, "object"), attributes)
+    sent.set(f"{{{_XSI}}}type", f"api:{type_name}")
+    return request, sent
+
+
+def move_queue(
+    client: Caller,
+    atom_id: str,
+    source: str,
+    destination: str,
+    *,
+    source_dead_letters: bool = False,
+    destination_dead_letters: bool = False,
+    source_subscriber: str | None = None,
+    destination_subscriber: str | None = None,
+) -> str:
+    """Move every message of one queue of a Runtime to another of the same type (a MoveQueueRequest).
+
+    Boomi's message saying it was submitted; read ListQueues to see the counts change.
+
+    Raises:
+        InvalidRequestError: Without both queue names.
+        ResponseError: If the answer holds no message.
+    """
+    if not source.strip() or not destination.strip():
+        raise InvalidRequestError("create", "give the names of the source and the destination queues")
+    request, sent = _object(client, "create", "MoveQueueRequest", {"AtomId": atom_id})
+    data = client.contract.data_namespace
+    # DestinationQueue before SourceQueue: the schema's order.
+    for name, queue, dead, subscriber in (
+        ("DestinationQueue", destination, destination_dead_letters, destination_subscriber),
+        ("SourceQueue", source, source_dead_letters, source_subscriber),
+    ):
+        queued = etree.SubElement(sent, f"{{{data}}}{name}", DLQ="true" if dead else "false", QueueName=queue)
+        if subscriber:
+            queued.set("SubscriberName", subscriber)
+    return _message(client, "create", client.call_xml(request), "MoveQueueRequest")
+
+
+def restart_runtime(client: Caller, runtime_id: str) -> str:
+    """Restart a Runtime (a RuntimeRestartRequest; not a cloud attachment); Boomi's message saying it was submitted.
+
+    Raises:
+        InvalidRequestError: Without a Runtime id.
+        ResponseError: If the answer holds no message.
+    """
+    if not runtime_id.strip():
+        raise InvalidRequestError("create", "give the id of the Runtime to restart")
+    request, _ = _object(client, "create", "RuntimeRestartRequest", {"runtimeId": runtime_id})
+    return _message(client, "create", client.call_xml(request), "RuntimeRestartRequest")
+
+
+def _executed(client: Caller, type_name: str, attributes: dict[str, str], children: tuple[str, ...] = ()) -> Any:
+    request, sent = _object(client, "execute", type_name, attributes)
+    for child in children:
+        etree.SubElement(sent, f"{{{client.contract.data_namespace}}}{child}")
+    answer = client.call_xml(request)
+    shape = client.contract.operations["execute"].output("result")
+    result = answer.find(shape.tag) if shape is not None else None
+    if result is None:
+        raise ResponseError("execute", f"no result in the answer to the {type_name} EXECUTE")
+    return client.from_xml(result)
+
+
+def java_rollback(client: Caller, atom_id: str) -> Any:
+    """Return a Runtime (online), broker or gateway to its previous Java version (the JavaRollback EXECUTE).
+
+    Raises:
+        InvalidRequestError: Without an id.
+    """
+    if not atom_id.strip():
+        raise InvalidRequestError("execute", "give the id of the Runtime to roll back")
+    return _executed(client, "JavaRollback", {"atomId": atom_id})
+
+
+def merge(client: Caller, merge_request_id: str, action: str = "MERGE") -> Any:
+    """Run a merge request (the MergeRequest EXECUTE): ``MERGE``, ``REVERT`` or ``RETRY_DRAFTING``; the request after.
+
+    Raises:
+        InvalidRequestError: For another action, or without an id.
+    """
+    if action not in MERGE_ACTIONS:
+        raise InvalidRequestError("execute", f"action must be one of {', '.join(MERGE_ACTIONS)}, not {action!r}")
+    if not merge_request_id.strip():
+        raise InvalidRequestError("execute", "give the id of the merge request")
+    attributes = {"id": merge_request_id, "mergeRequestAction": action}
+    return _executed(client, "MergeRequest", attributes, ("MergeRequestDetails",))
+
+
+def download_worker_log(
+    client: Caller,
+    worker_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """Download the log of a Runtime worker (AtomWorkerLog), polling while its URL answers 202 or 204.
+
+    Raises:
+        InvalidRequestError: Without a worker id.
+        DownloadTooLargeError: If the log is larger than ``max_bytes``; nothing is kept.
+        AsyncTimeoutError: If it is not ready within ``timeout``.
+        ResponseError: If the answer holds no download URL.
+    """
+    if not worker_id.strip():
+        raise InvalidRequestError("create", "give the id of the worker (Runtime Workers panel)")
+    answer = client.create("AtomWorkerLog", workerId=worker_id)
+    return _download(client, answer, "worker log download", max_bytes, timeout, backoff, sleep)
+
+
+def download_connector_document(
+    client: Caller,
+    generic_connector_record_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """Download the document of a connector record (ConnectorDocument), polling while its URL answers 202 or 204.
+
+    Raises:
+        InvalidRequestError: Without a record id.
+        DownloadTooLargeError: If the document is larger than ``max_bytes``; nothing is kept.
+        AsyncTimeoutError: If it is not ready within ``timeout``.
+        ResponseError: If the answer holds no download URL.
+    """
+    if not generic_connector_record_id.strip():
+        raise InvalidRequestError("create", "give the id of the GenericConnectorRecord")
+    answer = client.create("ConnectorDocument", genericConnectorRecordId=generic_connector_record_id)
+    return _download(client, answer, "connector document download", max_bytes, timeout, backoff, sleep)
+
+
+def _download(
+    client: Caller,
+    answer: object,
+    operation: str,
+    max_bytes: int,
+    timeout: float,
+    backoff: Backoff | None,
+    sleep: Callable[[float], None],
+) -> bytes:
+    url = getattr(answer, "url", None)
+    if not url:
+        raise ResponseError("create", f"no download URL in the answer ({getattr(answer, 'message', '')})")
+    return fetch_download(
+        client, str(url), max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation, sleep=sleep
+    )

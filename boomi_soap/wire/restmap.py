@@ -23,6 +23,8 @@ Paths (relative to ``/api/rest/v1/{accountId}``; Boomi's OpenAPI document)::
     executeProcess     POST   /executeProcess        ProcessExecutionRequest; 200, no body
     getAssignableRoles GET    /getAssignableRoles
     cancelExecution    POST   /cancelExecution/{executionId}   202
+    changeListenerStatus POST /changeListenerStatus  ChangeListenerStatusRequest; 200, no body
+    execute            POST   /{Action}/execute/{id}  the object (EXECUTE_PATHS: ClearQueue, JavaRollback ...)
     (REST only)        POST   /{Object}/bulk         BulkRequest -> BulkResult
     (REST only)        GET    /ExecutionRecord/async/{requestId}   202 until the record exists
 
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BULK_LIMIT",
+    "EXECUTE_PATHS",
     "JSON",
     "REST_ONLY",
     "XML_ONLY",
@@ -78,7 +81,14 @@ BULK_LIMIT: Final = 100
 REST_ONLY: Final = ("bulk", "ExecutionRecord/async", "openapi.json")
 _OVERRIDE: Final = "overrideAccount"
 # Operations whose answer carries no body on REST: their response wrapper is empty.
-_EMPTY_ANSWER: Final = {"executeProcess": 200, "cancelExecution": 202}
+_EMPTY_ANSWER: Final = {"executeProcess": 200, "cancelExecution": 202, "changeListenerStatus": 200}
+# The EXECUTE actions: the object's type -> (the path's object name, the attribute naming the path's id).
+EXECUTE_PATHS: Final = {
+    "ClearQueueRequest": ("ClearQueue", "AtomId"),
+    "JavaRollback": ("JavaRollback", "atomId"),
+    "MergeRequest": ("MergeRequest", "id"),
+    "EnvironmentMapExtension": ("EnvironmentMapExtension", "id"),
+}
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,26 @@ class RestMap:
             if not key:
                 raise RestError("cancelExecution needs an executionId")
             return RestCall(name, "POST", f"/cancelExecution/{_seg(key)}", params=params)
+        if name == "changeListenerStatus":
+            found = payload.find(self._d("ChangeListenerStatusRequest"))
+            if found is None:
+                raise RestError("changeListenerStatus needs a ChangeListenerStatusRequest")
+            body = self._object_body(found, "ChangeListenerStatusRequest")
+            return RestCall(name, "POST", "/changeListenerStatus", body, XML, params)
+        if name == "execute":
+            slot = op.input("object")
+            element = payload.find(slot.tag) if slot is not None else None
+            if element is None:
+                raise RestError("execute needs an object")
+            kind = self._xsi_type(element)
+            if kind not in EXECUTE_PATHS:
+                raise RestError(f"execute of {kind} has no REST form (known: {', '.join(EXECUTE_PATHS)})")
+            path_object, id_attribute = EXECUTE_PATHS[kind]
+            key = element.get(id_attribute) or ""
+            if not key:
+                raise RestError(f"execute of {kind} needs its {id_attribute}")
+            path = f"/{path_object}/execute/{_seg(key)}"
+            return RestCall(name, "POST", path, self._object_body(element, kind), XML, params, kind)
         raise RestError(f"the {name} operation has no REST form in this client")
 
     # -- client side: REST answer -> response wrapper ----------------------------------

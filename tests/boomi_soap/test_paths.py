@@ -18,13 +18,13 @@ from lxml import etree
 from boomi_soap.bindings import TypedClient
 from boomi_soap.bindings import types as t
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice.seed import EXECUTION_RECORDS
 from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import Snapshot
 from tests.docserver import doc_server
 from tests.xmlcompare import canon, typed_element, zeep_element
 
@@ -34,10 +34,9 @@ RESULT = f"{{{DATA}}}result"
 
 
 @pytest.fixture
-def client(service: LocalService, tmp_path: Path) -> Client:
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
-    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path / "compiled")
+def client(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    """A client of the test's service, on the session's snapshot of it and its compiled schemas."""
+    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=compiled_dir)
 
 
 def same(by_zeep: Any, by_typed: Any) -> etree._Element:
@@ -212,12 +211,12 @@ def both_paths(replayed: Client, operation: str) -> tuple[Callable[[], Any], Cal
 
 @pytest.mark.contracts("split", why="hand-written answers in the split layout's wrapper namespace")
 @pytest.mark.parametrize("case", sorted(MISFITS))
-def test_misfit_answers_are_the_same_error_on_both_paths(client: Client, case: str) -> None:
+def test_misfit_answers_are_the_same_error_on_both_paths(client: Client, compiled_dir: Path, case: str) -> None:
     """In strict mode every misfit is refused, with the same words on both paths."""
     operation, body, message = MISFITS[case]
     with doc_server({"POST /soap": (200, {}, answer(body))}) as server:
         replayed = Client(client.snapshot, CREDENTIALS, endpoint=f"{server.base_url}/soap",
-                          settings=ClientSettings(rate_limit=None, responses="strict"))  # fmt: skip
+                          settings=ClientSettings(rate_limit=None, responses="strict"), compiled_dir=compiled_dir)  # fmt: skip
         calls = both_paths(replayed, operation)
         for call in calls:
             with pytest.raises(ResponseError) as refused:
@@ -237,12 +236,12 @@ TOLERATED = {
 
 @pytest.mark.contracts("split", why="hand-written answers in the split layout's wrapper namespace")
 @pytest.mark.parametrize("case", sorted(TOLERATED))
-def test_misfit_answers_read_tolerantly_the_same_on_both_paths(client: Client, case: str) -> None:
+def test_misfit_answers_read_tolerantly_the_same_on_both_paths(client: Client, compiled_dir: Path, case: str) -> None:
     operation, body, _ = MISFITS[case]
     outcome, deviation = TOLERATED[case]
     with doc_server({"POST /soap": (200, {}, answer(body))}) as server:
         replayed = Client(client.snapshot, CREDENTIALS, endpoint=f"{server.base_url}/soap",
-                          settings=ClientSettings(rate_limit=None))  # fmt: skip
+                          settings=ClientSettings(rate_limit=None), compiled_dir=compiled_dir)  # fmt: skip
         calls = both_paths(replayed, operation)
         for call in calls:
             if outcome is None or outcome == "read":
@@ -258,17 +257,16 @@ def test_misfit_answers_read_tolerantly_the_same_on_both_paths(client: Client, c
             assert set(replayed.deviations.counts().values()) == {2}  # one per answer read
 
 
-def test_the_typed_path_refuses_what_its_classes_cannot_hold(service: LocalService, tmp_path: Path) -> None:
+def test_the_typed_path_refuses_what_its_classes_cannot_hold(client: Client, compiled_dir: Path) -> None:
     """With response validation off, a bad number is still the project's error, naming the value."""
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
-    wrapper = next(iter(Client(snapshot, CREDENTIALS, compiled_dir=tmp_path).contract.wrapper_namespaces))
+    snapshot = client.snapshot
+    wrapper = next(iter(client.contract.wrapper_namespaces))
     body = (
         f'<w:queryResponse xmlns:w="{wrapper}" xmlns:a="{DATA}"><a:results numberOfResults="many"/></w:queryResponse>'
     )
     with doc_server({"POST /soap": (200, {}, answer(body))}) as server:
         settings = ClientSettings(rate_limit=None, responses="off")
         replayed = Client(snapshot, CREDENTIALS, endpoint=f"{server.base_url}/soap", settings=settings,
-                          compiled_dir=tmp_path)  # fmt: skip
+                          compiled_dir=compiled_dir)  # fmt: skip
         with pytest.raises(ResponseError, match="'many' is not a valid xs:int"):
             TypedClient(replayed).query(object_type="Process")

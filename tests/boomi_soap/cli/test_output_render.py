@@ -10,21 +10,20 @@ import pytest
 from boomi_soap.cli._input import load_object
 from boomi_soap.cli._output import render_json_line, render_xml
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import InvalidRequestError, XMLInputError
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import Snapshot
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 API = "http://api.platform.boomi.com/"
 
 
 @pytest.fixture
-def client(service: LocalService, tmp_path: Path) -> Client:
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
-    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path)
+def client(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    """A client of the test's service, on the session's snapshot of it and its compiled schemas."""
+    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=compiled_dir)
 
 
 @pytest.mark.parametrize(

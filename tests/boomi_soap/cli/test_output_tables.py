@@ -13,21 +13,20 @@ from rich.console import Console
 
 from boomi_soap.cli._output import PageProgress, cell_text, columns_of, plain, print_record, print_rows
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.credentials import Credentials
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import Snapshot
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 pytestmark = pytest.mark.contracts("split", why="what a table shows does not depend on the layout")
 
 
 @pytest.fixture
-def client(service: LocalService, tmp_path: Path) -> Client:
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
-    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path)
+def client(snapshot: Snapshot, compiled_dir: Path) -> Client:
+    """A client of the test's service, on the session's snapshot of it and its compiled schemas."""
+    return Client(snapshot, CREDENTIALS, settings=ClientSettings(rate_limit=None), compiled_dir=compiled_dir)
 
 
 def _terminal(width: int) -> tuple[Console, io.StringIO]:

@@ -40,7 +40,7 @@ from boomi_soap.localservice import (
     ServiceConfig,
 )
 from boomi_soap.settings import ClientSettings, RetryPolicy
-from boomi_soap.snapshot.cache import CacheStore, refresh
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
 from tests.boomi_soap.limits_worker import run_workers
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -313,17 +313,14 @@ class _Unavailable(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_a_day_long_retry_after_fails_at_once(service: LocalService, tmp_path: Path) -> None:
-    snapshot = refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
+def test_a_day_long_retry_after_fails_at_once(snapshot: Snapshot, compiled_dir: Path) -> None:
     _Unavailable.posts = 0  # a class attribute: counted afresh on each layout
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         client = Client(
             snapshot, CREDENTIALS, endpoint=f"http://127.0.0.1:{server.server_address[1]}/api/soap/v1/{DEFAULT_ACCOUNT}",
-            settings=ClientSettings(rate_limit=None), compiled_dir=tmp_path / "compiled",
+            settings=ClientSettings(rate_limit=None), compiled_dir=compiled_dir,
         )  # fmt: skip
         with pytest.raises(ServiceUnavailableError, match="Retry-After 86400"):
             client.get("Account", DEFAULT_ACCOUNT)
@@ -333,14 +330,11 @@ def test_a_day_long_retry_after_fails_at_once(service: LocalService, tmp_path: P
         server.server_close()
 
 
-def test_a_long_run_of_503s_says_quota_or_outage(service: LocalService, tmp_path: Path) -> None:
-    snapshot = refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
+def test_a_long_run_of_503s_says_quota_or_outage(service: LocalService, snapshot: Snapshot, compiled_dir: Path) -> None:
     settings = ClientSettings(
         rate_limit=None, retry=RetryPolicy(max_retries=3, backoff=0.01, max_backoff=0.02), unavailable_after=0.3
     )
-    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled")
+    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir)
     service.inject(Injection.HTTP_503, times=1000)
     with pytest.raises(RateLimitedError) as first:  # a short run: still "rate limited"
         client.get("Account", DEFAULT_ACCOUNT)
@@ -403,14 +397,11 @@ def test_a_stopped_process_holding_the_lock_costs_a_call_its_deadline_not_foreve
 @pytest.mark.contracts("split", why="the limiter sits below the contract; one layout shows the deadline holds")
 @pytest.mark.timeout(60)  # without the bound the second call would hang here until the holder is killed
 def test_a_call_ends_within_total_timeout_when_the_lock_is_held(
-    service: LocalService, tmp_path: Path, lock_holder: Callable[[Path], None], transport: str
+    snapshot: Snapshot, compiled_dir: Path, tmp_path: Path, lock_holder: Callable[[Path], None], transport: str
 ) -> None:
-    snapshot = refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
     settings = ClientSettings(rate_limit=50, limiter="host", limits_dir=tmp_path / "limits", total_timeout=1.5)
     client = Client(
-        snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled",
+        snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir,
         transport=transport,  # type: ignore[arg-type]
     )  # fmt: skip
     client.get("Account", DEFAULT_ACCOUNT)  # the store exists and works
@@ -422,16 +413,13 @@ def test_a_call_ends_within_total_timeout_when_the_lock_is_held(
 @pytest.mark.contracts("split", why="the limiter sits below the contract; one layout shows the loop keeps running")
 @pytest.mark.timeout(60)
 def test_an_async_call_waits_for_a_held_lock_off_the_event_loop(
-    service: LocalService, tmp_path: Path, lock_holder: Callable[[Path], None]
+    snapshot: Snapshot, compiled_dir: Path, tmp_path: Path, lock_holder: Callable[[Path], None]
 ) -> None:
     """A stopped process holding the host store's lock stalls its call, not every task of the loop."""
     from boomi_soap.async_client import AsyncClient
 
-    snapshot = refresh(
-        CacheStore(tmp_path / "cache"), Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour), CREDENTIALS
-    ).snapshot
     settings = ClientSettings(rate_limit=50, limiter="host", limits_dir=tmp_path / "limits", total_timeout=1.5)
-    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=tmp_path / "compiled")
+    client = Client(snapshot, CREDENTIALS, settings=settings, compiled_dir=compiled_dir)
     client.get("Account", DEFAULT_ACCOUNT)  # the store exists and works
     ticks = 0
 

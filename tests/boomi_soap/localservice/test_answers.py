@@ -16,7 +16,7 @@ import requests
 from lxml import etree
 
 from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
+from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import InvalidRequestError, ResponseError, ServiceConfigError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.localservice.answers import FIELDS_FILE, build, documented_fields
@@ -25,8 +25,8 @@ from boomi_soap.localservice.model import Record, build_object
 from boomi_soap.platform import deploy as d
 from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, refresh
 from tests.boomi_soap.conftest import FAST
+from tests.conftest import Lease
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
 AUTH = (DEFAULT_USER, DEFAULT_PASSWORD)
@@ -37,25 +37,26 @@ PACKAGED = "Invoices - NetSuite to Coupa"
 WAYS = [("soap", "xml"), ("rest", "xml"), ("rest", "json")]
 
 
-def _client(service: LocalService, tmp_path: Path, transport: str, fmt: str, responses: str) -> Client:
-    endpoint = Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour)
-    snapshot = refresh(CacheStore(tmp_path / "cache"), endpoint, CREDENTIALS).snapshot
+def _client(
+    service: LocalService, lease: Lease, compiled_dir: Path, transport: str, fmt: str, responses: str
+) -> Client:
+    """A client of ``service`` on the snapshot it publishes (fetched once per session; read, never changed)."""
     return Client(
-        snapshot,
+        lease.snapshot(service, CREDENTIALS),
         CREDENTIALS,
         settings=ClientSettings(rate_limit=None, responses=responses),  # type: ignore[arg-type]
-        compiled_dir=tmp_path / "compiled",
+        compiled_dir=compiled_dir,
         transport=transport,  # type: ignore[arg-type]
         format=fmt,  # type: ignore[arg-type]
     )
 
 
 @pytest.fixture
-def documented(contract: str) -> LocalService:
-    with LocalService(
+def documented(contract: str, lease: Lease) -> LocalService:
+    """The session's service of sparse answers for the layout, reset to its starting state."""
+    return lease.service(
         ServiceConfig(rate_limit=None, contract=contract, answers="documented", execution_timeline=(0.02, 0.05, 0.1))
-    ) as running:
-        yield running  # type: ignore[misc]
+    )
 
 
 def test_the_packaged_field_lists_are_derived_from_the_packaged_description() -> None:
@@ -119,9 +120,9 @@ def walkthrough(service: LocalService, client: Client) -> None:
 
 @pytest.mark.parametrize(("transport", "fmt"), WAYS)
 def test_the_walkthrough_passes_in_tolerant_mode_and_reports_what_was_left_out(
-    documented: LocalService, tmp_path: Path, transport: str, fmt: str
+    documented: LocalService, lease: Lease, compiled_dir: Path, transport: str, fmt: str
 ) -> None:
-    client = _client(documented, tmp_path, transport, fmt, "tolerant")
+    client = _client(documented, lease, compiled_dir, transport, fmt, "tolerant")
     walkthrough(documented, client)
     seen = {(dev.type, dev.field, dev.kind) for dev in client.deviations.counts()}
     assert ("ExecutionRecord", "launcherID", "missing") in seen
@@ -130,10 +131,10 @@ def test_the_walkthrough_passes_in_tolerant_mode_and_reports_what_was_left_out(
 
 @pytest.mark.parametrize(("transport", "fmt"), WAYS)
 def test_strict_mode_fails_naming_the_first_missing_field(
-    documented: LocalService, tmp_path: Path, transport: str, fmt: str
+    documented: LocalService, lease: Lease, compiled_dir: Path, transport: str, fmt: str
 ) -> None:
     """The first answer of the walkthrough that lacks a required field: the run's ExecutionRecord."""
-    client = _client(documented, tmp_path, transport, fmt, "strict")
+    client = _client(documented, lease, compiled_dir, transport, fmt, "strict")
     # The run reads its record through Client.from_xml, whose strict refusal is an InvalidRequestError.
     with pytest.raises((ResponseError, InvalidRequestError), match="launcherID"):
         walkthrough(documented, client)
@@ -141,14 +142,18 @@ def test_strict_mode_fails_naming_the_first_missing_field(
         list(client.query("ExecutionRecord"))
 
 
-def test_the_walkthrough_passes_in_strict_mode_on_complete_answers(service: LocalService, tmp_path: Path) -> None:
-    client = _client(service, tmp_path, "soap", "xml", "strict")
+def test_the_walkthrough_passes_in_strict_mode_on_complete_answers(
+    service: LocalService, lease: Lease, compiled_dir: Path
+) -> None:
+    client = _client(service, lease, compiled_dir, "soap", "xml", "strict")
     walkthrough(service, client)
     assert client.deviations.total == 0
 
 
-def test_complete_answers_carry_every_field_and_no_deviation(service: LocalService, tmp_path: Path) -> None:
-    client = _client(service, tmp_path, "soap", "xml", "strict")
+def test_complete_answers_carry_every_field_and_no_deviation(
+    service: LocalService, lease: Lease, compiled_dir: Path
+) -> None:
+    client = _client(service, lease, compiled_dir, "soap", "xml", "strict")
     record = next(iter(client.query("ExecutionRecord")))
     assert record.launcherID is not None
     assert client.deviations.total == 0

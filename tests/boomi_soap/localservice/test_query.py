@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from lxml import etree
 
-from boomi_soap.localservice import LocalService
-from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES
+from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
+from boomi_soap.localservice.contract import NS_DATA, load_release
+from boomi_soap.localservice.model import Record
+from boomi_soap.localservice.query import compile_filter, run_query, sort_records
+from boomi_soap.localservice.seed import EXECUTION_RECORDS, PROCESS_NAMES, seed_account
+from boomi_soap.localservice.store import AccountStore, ColumnSource
 from tests.boomi_soap.localservice.helpers import NS, RawSoap
 
 EPOCH = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)  # first seeded execution; one every 17 minutes
@@ -251,3 +258,242 @@ def test_like_matches_without_backtracking(soap: RawSoap, pattern: str, matches:
     soap.ok(f'<soap:create><object xsi:type="api:Environment" name="{name}" classification="TEST"/></soap:create>')
     results, _ = all_results(soap, query_body("Environment", simple("LIKE", "name", pattern)))
     assert (name in names(results)) is matches
+
+
+# -- the column view answers as a plain filter over built records ----------------------------------
+
+SIZED = 3_000
+NUMERIC = {
+    "executionDuration",
+    "inboundDocumentCount",
+    "inboundDocumentSize",
+    "inboundErrorDocumentCount",
+    "outboundDocumentCount",
+    "outboundDocumentSize",
+}
+DATES = {"executionTime", "recordedDate"}
+
+
+def _fields(record: etree._Element) -> dict[str, str]:
+    out = dict(record.attrib)
+    out.update({etree.QName(c).localname: c.text or "" for c in record if isinstance(c.tag, str)})
+    return out
+
+
+def _as_compared(name: str, text: str) -> object:
+    if name in NUMERIC:
+        return int(text)
+    if name in DATES:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return text
+
+
+def _between(name: str, low: str, high: str) -> Callable[[dict[str, str]], bool]:
+    return lambda r: _as_compared(name, low) <= _as_compared(name, r[name]) <= _as_compared(name, high)  # type: ignore[operator]
+
+
+# (id, filter XML, sort XML, the same filter in plain Python, the sort fields)
+SIZED_QUERIES: list[tuple[str, str, str, Callable[[dict[str, str]], bool], list[tuple[str, bool]]]] = [
+    (
+        "equals-sorted-by-time",
+        simple("EQUALS", "status", "ERROR"),
+        '<api:QuerySort><api:sortField fieldName="executionTime" sortOrder="DESC"/></api:QuerySort>',
+        lambda r: r["status"] == "ERROR",
+        [("executionTime", True)],
+    ),
+    (
+        "between-dates",
+        simple("BETWEEN", "executionTime", "2026-11-05T00:00:00Z", "2026-11-19T12:30:00+01:00"),
+        '<api:QuerySort><api:sortField fieldName="executionDuration" sortOrder="ASC"/></api:QuerySort>',
+        _between("executionTime", "2026-11-05T00:00:00Z", "2026-11-19T12:30:00+01:00"),
+        [("executionDuration", False)],
+    ),
+    (
+        "in-as-or",  # the filter grammar has no IN: an OR of EQUALS is how a caller asks for one
+        grouping(
+            "or",
+            *(simple("EQUALS", "processName", n, tag="nestedExpression") for n in PROCESS_NAMES[3:6]),
+        ),
+        '<api:QuerySort><api:sortField fieldName="processName" sortOrder="ASC"/>'
+        '<api:sortField fieldName="recordedDate" sortOrder="DESC"/></api:QuerySort>',
+        lambda r: r["processName"] in PROCESS_NAMES[3:6],
+        [("processName", False), ("recordedDate", True)],
+    ),
+    (
+        "nested-and-or",
+        grouping(
+            "and",
+            grouping(
+                "or",
+                simple("EQUALS", "status", "ERROR", tag="nestedExpression"),
+                simple("NOT_EQUALS", "executionType", "exec_sched", tag="nestedExpression"),
+                tag="nestedExpression",
+            ),
+            simple("GREATER_THAN_OR_EQUAL", "inboundDocumentCount", "120", tag="nestedExpression"),
+            grouping(
+                "or",
+                simple("STARTS_WITH", "processName", "Orders", tag="nestedExpression"),
+                simple("LIKE", "processName", "%to%", tag="nestedExpression"),
+                tag="nestedExpression",
+            ),
+        ),
+        "",
+        lambda r: (
+            (r["status"] == "ERROR" or r["executionType"] != "exec_sched")
+            and int(r["inboundDocumentCount"]) >= 120
+            and (r["processName"].startswith("Orders") or "to" in r["processName"])
+        ),
+        [],
+    ),
+    (
+        "every-record-two-keys",
+        simple("IS_NOT_NULL", "executionId"),
+        '<api:QuerySort><api:sortField fieldName="atomName" sortOrder="DESC"/>'
+        '<api:sortField fieldName="outboundDocumentSize" sortOrder="ASC"/></api:QuerySort>',
+        lambda r: True,
+        [("atomName", True), ("outboundDocumentSize", False)],
+    ),
+]
+
+
+def _reference(
+    records: list[etree._Element], keep: Callable[[dict[str, str]], bool], sort: list[tuple[str, bool]]
+) -> list[str]:
+    """The ids a plain filter and sort over every built record give, in order."""
+    rows = [r for r in map(_fields, records) if keep(r)]
+    for name, down in reversed(sort):  # stable passes, least significant first
+        rows.sort(key=lambda r: _as_compared(name, r[name]), reverse=down)
+    return [r["executionId"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def sized_service() -> Iterator[LocalService]:
+    """Seeded ExecutionRecords mixed with stored ones: a changed seeded record, a deleted one, a new run."""
+    with LocalService(ServiceConfig(rate_limit=None, execution_records=SIZED)) as running:
+        store = running.store()
+        changed = store.resolve("ExecutionRecord", 1_500)
+        element = copy.deepcopy(changed.element)
+        element.find(f"{{{NS_DATA}}}status").text = "ERROR"  # type: ignore[union-attr]
+        element.find(f"{{{NS_DATA}}}processName").text = PROCESS_NAMES[4]  # type: ignore[union-attr]
+        store.put(Record(changed.type, changed.key, element))
+        assert store.delete("ExecutionRecord", store.resolve("ExecutionRecord", 2_000).key)
+        yield running
+
+
+def _soap_pages(service: LocalService, expression: str, sort: str) -> tuple[list[str], list[int], list[bool]]:
+    soap = RawSoap(service)
+    payload = soap.ok(query_body("ExecutionRecord", expression, sort))
+    ids: list[str] = []
+    sizes: list[int] = []
+    tokens: list[bool] = []
+    while True:
+        page = payload.find("api:results", NS)
+        found = [r.findtext("api:executionId", namespaces=NS) or "" for r in page.findall("api:result", NS)]
+        ids.extend(found)
+        sizes.append(len(found))
+        token = page.findtext("api:queryToken", namespaces=NS)
+        tokens.append(token is not None)
+        if token is None:
+            return ids, sizes, tokens
+        payload = soap.ok(f"<soap:queryMore><api:queryToken>{token}</api:queryToken></soap:queryMore>")
+
+
+def _rest_pages(service: LocalService, expression: str, sort: str) -> tuple[list[str], list[int], list[bool]]:
+    base = service.endpoint().replace("/api/soap/v1/", "/api/rest/v1/")
+    auth = (DEFAULT_USER, DEFAULT_PASSWORD)
+    body = (
+        f'<api:QueryConfig xmlns:api="{NS_DATA}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<api:QueryFilter>{expression}</api:QueryFilter>{sort}</api:QueryConfig>"
+    )
+    reply = requests.post(f"{base}/ExecutionRecord/query", data=body, auth=auth, timeout=30)
+    ids: list[str] = []
+    sizes: list[int] = []
+    tokens: list[bool] = []
+    while True:
+        assert reply.status_code == 200, reply.text
+        page = etree.fromstring(reply.content)
+        found = [r.findtext(f"{{{NS_DATA}}}executionId") or "" for r in page.iterchildren(f"{{{NS_DATA}}}result")]
+        assert page.get("numberOfResults") == str(len(found))
+        ids.extend(found)
+        sizes.append(len(found))
+        token = page.findtext(f"{{{NS_DATA}}}queryToken")
+        tokens.append(token is not None)
+        if token is None:
+            return ids, sizes, tokens
+        reply = requests.post(
+            f"{base}/ExecutionRecord/queryMore", data=token, headers={"Content-Type": "text/plain"}, auth=auth,
+            timeout=30,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("wire", ["soap", "rest"])
+@pytest.mark.parametrize(
+    ("expression", "sort", "keep", "fields"), [q[1:] for q in SIZED_QUERIES], ids=[q[0] for q in SIZED_QUERIES]
+)
+def test_sized_queries_answer_as_a_plain_filter(
+    sized_service: LocalService,
+    wire: str,
+    expression: str,
+    sort: str,
+    keep: Callable[[dict[str, str]], bool],
+    fields: list[tuple[str, bool]],
+) -> None:
+    store = sized_service.store()
+    records = [r.element for r in store.all("ExecutionRecord")]
+    assert len(records) == SIZED - 1  # one deleted
+    expected = _reference(records, keep, fields)
+    ids, sizes, tokens = (_soap_pages if wire == "soap" else _rest_pages)(sized_service, expression, sort)
+    assert ids == expected
+    assert len(ids) > 100  # more than a page
+    assert sizes == [100] * (len(ids) // 100) + ([len(ids) % 100] if len(ids) % 100 or not ids else [])
+    assert tokens == [True] * (len(sizes) - 1) + [False]
+
+
+def test_the_column_view_answers_as_the_record_predicate(sized_service: LocalService) -> None:
+    """The same filters, in process: the new path's rows against compile_filter and sort_records over built records."""
+    store = sized_service.store()
+    info = sized_service.release.index.types["ExecutionRecord"]
+    built = store.all("ExecutionRecord")
+    for _, expression, sort, _, _ in SIZED_QUERIES:
+        config = etree.fromstring(
+            f'<api:queryConfig xmlns:api="{NS_DATA}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<api:QueryFilter>{expression}</api:QueryFilter>{sort}</api:queryConfig>"
+        )
+        found = config.find(f"{{{NS_DATA}}}QueryFilter/{{{NS_DATA}}}expression")
+        kept = built if found is None else [r for r in built if compile_filter(found, info, None)(r)]
+        fields = [
+            (f.get("fieldName", ""), f.get("sortOrder") == "DESC")
+            for f in config.iterfind(f"{{{NS_DATA}}}QuerySort/{{{NS_DATA}}}sortField")
+        ]
+        expected = [r.key for r in (sort_records(kept, info, fields) if fields else kept)]
+        page = run_query(store, info, None, config)
+        keys = [r.key for r in page.records]
+        while page.token is not None:
+            following = store.next_page(page.token)
+            assert following is not None
+            page = following
+            keys.extend(r.key for r in page.records)
+        assert keys == expected
+
+
+def test_a_seeded_column_reads_what_its_records_hold(sized_service: LocalService) -> None:
+    store = sized_service.store()
+    source = store.seed_source("ExecutionRecord")
+    assert isinstance(source, ColumnSource)
+    positions = [0, 1, EXECUTION_RECORDS - 1, EXECUTION_RECORDS, EXECUTION_RECORDS + 1, 2_999]
+    built = [_fields(source.record(n).element) for n in positions]
+    for name in built[0]:
+        assert source.column(name, positions) == [b[name] for b in built], name
+    assert source.column("noSuchField", positions) == [None] * len(positions)
+
+
+def test_a_column_reads_what_records_hold_across_years() -> None:
+    store = AccountStore(DEFAULT_ACCOUNT)
+    seed_account(store, load_release("current", "split").index, execution_records=100_000)
+    source = store.seed_source("ExecutionRecord")
+    assert isinstance(source, ColumnSource)
+    positions = [260, 1_439, 30_001, 61_234, 77_777, 99_999]  # past month, year and leap-day boundaries
+    built = [_fields(source.record(n).element) for n in positions]
+    for name in built[0]:
+        assert source.column(name, positions) == [b[name] for b in built], name
+        assert source.column(name, positions) == [b[name] for b in built], name  # read again, from kept digests

@@ -276,6 +276,11 @@ def test_a_record_created_by_a_run_comes_after_the_seeded_ones(sized: LocalServi
     assert store.get(TYPE, newest.key) is not None
 
 
+@pytest.mark.contracts(
+    "split",
+    why="cursor eviction is the store's, below the contract; an unknown token's fault is checked on every layout"
+    " (test_operations.py)",
+)
 def test_an_evicted_token_is_an_expired_one_and_a_live_one_replays(soap_sized: RawSoap, sized: LocalService) -> None:
     store = sized.store()
     first = soap_sized.ok(query_body(TYPE)).find("api:results", NS)

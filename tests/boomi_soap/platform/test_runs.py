@@ -171,9 +171,12 @@ def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path)
 
 
 @pytest.mark.contracts("split", why="the record URL's poll does not depend on the layout")
-@pytest.mark.parametrize("follow", ["attach", "poll_async"])
+@pytest.mark.parametrize("follow", ["attach", "poll_async", "async attach", "async poll_async"])
 def test_a_503_on_the_record_url_is_polled_again(connect: Connect, tmp_path: Path, follow: str) -> None:
-    """A 503 on a poll is a read to repeat, not "no such run" (it hit 2 of 8 parallel runs)."""
+    """A 503 on a poll is a read to repeat, not "no such run" (it hit 2 of 8 parallel runs), on both drivers."""
+    import asyncio
+
+    from boomi_soap.async_client import AsyncClient
     from boomi_soap.client import Client
     from boomi_soap.platform.polling import poll_async
     from tests.boomi_soap.conftest import CREDENTIALS
@@ -192,6 +195,17 @@ def test_a_503_on_the_record_url_is_polled_again(connect: Connect, tmp_path: Pat
             done = attach(through, run.request_id, record_url=url)
             done.poll = FAST
             assert done.wait(30).execution_id is not None
-        else:
+        elif follow == "poll_async":
             assert poll_async(through, url, timeout=30, backoff=FAST).status == 200
+        else:
+
+            async def main() -> bool:
+                async with AsyncClient(through) as aclient:
+                    if follow == "async attach":
+                        followed = aclient.execution(run.request_id, record_url=url)
+                        followed.poll = FAST
+                        return (await followed.wait(30)).execution_id is not None
+                    return (await aclient.poll_async(url, timeout=30, backoff=FAST)).status == 200
+
+            assert asyncio.run(main())
     assert len([r for r in front.received if "/ExecutionRecord/async/" in r.path]) >= 3
