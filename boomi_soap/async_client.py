@@ -37,16 +37,17 @@ from boomi_soap._async_features import AsyncFeatures
 from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
 from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import redact_url
-from boomi_soap.client import Client, answer_of, outgoing_xml
+from boomi_soap.client import Client, answer_of, outgoing_rest, outgoing_xml, rest_answer_of
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
 from boomi_soap.exceptions import (
     ConfigurationError,
     InvalidRequestError,
 )
-from boomi_soap.platform.partner import SubAccountClient
 from boomi_soap.query import Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.wire.records import CallRecord
+from boomi_soap.wire.restmap import rest_root
 from boomi_soap.wire.soap import execution_arguments, log_call, one_call
 from boomi_soap.wire.tolerance import Deviations
 
@@ -241,8 +242,7 @@ class AsyncClient(AsyncFeatures):
         return self.sync.operations
 
     async def _call(self, operation: str, **kwargs: Any) -> Any:
-        if isinstance(self.sync, SubAccountClient):
-            kwargs = self.sync.overridden(operation, kwargs)
+        kwargs = self.sync.overridden(operation, kwargs)
         with one_call(operation, self._transport.begin(operation)):
             return await getattr(self._service, operation)(**kwargs)
 
@@ -300,14 +300,33 @@ class AsyncClient(AsyncFeatures):
             InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
             RequestValidationError: If the request breaks the schema.
         """
-        client = self.sync
-        operation, body, headers = outgoing_xml(client, payload)
-        record = self._transport.begin(operation)
-        started = time.perf_counter()
-        outcome = "error"
+        client, transport = self.sync, self._transport
+        exchange: Callable[[CallRecord], Awaitable[etree._Element]]
+        if isinstance(transport, AsyncRestTransport):
+            rest = transport.rest  # the sync client's transport: the same wire, so the same requests
+            root = rest_root(self.address)
+            # The sync client's own account: its gate too (a sub-account view with its own
+            # limit sends to the parent's root, gated as the sub-account).
+            account = rest.soap_address if root == rest.root else self.address
+            operation, request = outgoing_rest(client, rest.wire, payload, root=root)
+
+            async def exchange(record: CallRecord) -> etree._Element:
+                got = await transport.send(
+                    request.method, request.url, request.body, request.headers, account_address=account
+                )
+                return rest_answer_of(client, rest.wire, operation, request, got.status_code, got.content, record)
+
+        else:
+            operation, body, headers = outgoing_xml(client, payload)
+
+            async def exchange(record: CallRecord) -> etree._Element:
+                got = await transport.post(self.address, body, headers)
+                return answer_of(client, operation, got.status_code, got.content, record)
+
+        record = transport.begin(operation)
+        started, outcome = time.perf_counter(), "error"
         try:
-            response = await self._transport.post(self.address, body, headers)
-            child = answer_of(client, operation, response.status_code, response.content, record)
+            child = await exchange(record)
             outcome = "ok"
             return child
         finally:

@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # runs and deploy build on Client; their classes only annotat
     from boomi_soap.platform.runs import Execution, RequestId
     from boomi_soap.query import Expression
     from boomi_soap.wire.bulk import BulkResults
+    from boomi_soap.wire.rest import RestRequest, RestWire
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "Transport", "sign"]
 
@@ -576,8 +577,11 @@ class Client:
         _keep_empty_strings(answer)
         import zeep.exceptions
 
+        root = answer.getroottree().getroot()
+        if root is answer:  # a REST answer: the wrapper alone, which zeep's reader takes in an envelope
+            root = wrap(answer)
         try:
-            return reader.process_reply(answer.getroottree().getroot())
+            return reader.process_reply(root)
         except (zeep.exceptions.Error, TypeError, ValueError, LookupError) as exc:
             raise ResponseError(operation, f"the answer could not be read ({type(exc).__name__})") from None
 
@@ -823,6 +827,10 @@ class Client:
         """
         return _call_xml(self, payload)
 
+    def overridden(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``operation`` as this client sends them: unchanged (a sub-account view adds its own)."""
+        return kwargs
+
     def with_override(self, payload: etree._Element) -> etree._Element:
         """``payload`` as this client sends it: unchanged (a sub-account view adds its override)."""
         return payload
@@ -956,13 +964,19 @@ def _signed(
 
     ``payload`` is copied unless ``own`` says it was built for this call alone.
     """
+    envelope = _validated(client, operation, payload, own=own)
+    sign(envelope, client._credentials.username, client._credentials.secret)
+    return envelope, dict(SOAP_HEADERS)
+
+
+def _validated(client: Client, operation: str, payload: etree._Element, *, own: bool = False) -> etree._Element:
+    """``payload`` in an envelope (copied unless ``own``), validated as the settings say; not signed."""
     envelope = wrap(payload if own else copy.deepcopy(payload))
     if client.settings.validate_requests:
         issues = tuple(client.validator.iter_errors(envelope, source=f"{operation} request"))
         if issues:
             raise RequestValidationError(operation, issues)
-    sign(envelope, client._credentials.username, client._credentials.secret)
-    return envelope, dict(SOAP_HEADERS)
+    return envelope
 
 
 def _shape(client: Client, payload: etree._Element) -> str:
@@ -1003,21 +1017,61 @@ def answer_of(client: Client, operation: str, status: int, content: bytes, recor
     return child
 
 
-def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> etree._Element:
-    """Send one wrapper element as a SOAP call and return the response wrapper element.
+def outgoing_rest(
+    client: Client, wire: RestWire, payload: etree._Element, *, own: bool = False, root: str | None = None
+) -> tuple[str, RestRequest]:
+    """The REST request record for ``payload`` (validated as a SOAP call's; no envelope is sent or signed).
 
-    The same guarantees as the zeep path: validation before sending, WS-Security,
-    rate limit and retries, typed faults.  ``own``: the payload was built for this call
-    and goes into the envelope without a copy.
+    Shared by the sync and the async facade: one wire object per client.
+
+    Raises:
+        InvalidRequestError: If ``payload`` is no request wrapper of the WSDL, or has no REST form.
+        RequestValidationError: If the request breaks the schema.
+    """
+    payload = client.with_override(payload)
+    operation = _shape(client, payload)
+    wrapper = _validated(client, operation, payload, own=own)[-1][0]  # the Body's child, as validated
+    return operation, wire.encode(wrapper, operation, root=root)
+
+
+def rest_answer_of(
+    client: Client,
+    wire: RestWire,
+    operation: str,
+    request: RestRequest,
+    status: int,
+    content: bytes,
+    record: CallRecord,
+) -> etree._Element:
+    """The response wrapper of a REST answer to :func:`outgoing_rest`'s request, checked; or its typed error."""
+    child = wire.decode(request, status, content, record)
+    _check_answer(client, operation, child)
+    return child
+
+
+def _call_xml(client: Client, payload: etree._Element, *, own: bool = False) -> etree._Element:
+    """Send one wrapper element and return the response wrapper element, over SOAP or REST.
+
+    The same guarantees as the zeep path: validation before sending, WS-Security (SOAP)
+    or HTTP Basic (REST), rate limit and retries, typed faults.  ``own``: the payload
+    was built for this call and goes into the envelope without a copy.
     """
     operation = _shape(client, payload)
-    record = client._transport.begin(operation)
+    transport = client._transport
+    record = transport.begin(operation)
     started = time.perf_counter()
     outcome = "error"
+    wire: RestWire | None = getattr(transport, "wire", None)
     try:
-        operation, body, headers = outgoing_xml(client, payload, own=own)
-        response = client._transport.post(client.address, body, headers)
-        child = answer_of(client, operation, response.status_code, response.content, record)
+        if wire is not None:
+            operation, request = outgoing_rest(client, wire, payload, own=own)
+            gate = getattr(transport, "soap_address", client.address)
+            answer = transport.send(request.method, request.url, request.body, request.headers, account_address=gate)
+            child = rest_answer_of(client, wire, operation, request, answer.status_code, answer.content, record)
+        else:
+            operation, body, headers = outgoing_xml(client, payload, own=own)
+            response = transport.post(client.address, body, headers)
+            child = answer_of(client, operation, response.status_code, response.content, record)
         outcome = "ok"
         return child
     finally:

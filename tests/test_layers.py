@@ -131,7 +131,6 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("boomi_soap._transports.rest", "boomi_soap.snapshot.contract"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.rest", "boomi_soap.validate"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # in SafeTransport.load
-        ("boomi_soap.async_client", "boomi_soap.platform.partner"),  # facade -> platform, not a forwarder
         ("boomi_soap.client", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
         ("boomi_soap.client", "boomi_soap.platform.partner"),  # the forwarders' return types (type only)
         ("boomi_soap.client", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)

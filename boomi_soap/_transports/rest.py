@@ -14,14 +14,9 @@ through the same transport.
 
 from __future__ import annotations
 
-import base64
-import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import requests
 from lxml import etree
@@ -39,15 +34,12 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.settings import ClientSettings
 from boomi_soap.wire.bulk import BulkItem, BulkResults
-from boomi_soap.wire.faults import fault_error
 from boomi_soap.wire.jsonform import loads
+from boomi_soap.wire.rest import RestWire, rest_code, rest_error
 from boomi_soap.wire.restmap import (
-    JSON,
     XML,
-    XML_ONLY,
     JsonBodies,
     RestCall,
-    RestError,
     RestMap,
     check_bulk,
     error_message,
@@ -83,25 +75,8 @@ __all__ = ["BulkItem", "BulkResults", "RestTransport", "bulk_get", "execution_re
 
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
-# The fault detail the client reads a stable code from (see boomi_soap.client._fault).
+# The fault detail the client reads a stable code from (see boomi_soap.wire.faults).
 NS_FAULT: Final = "http://api.platform.boomi.com/"
-# REST status -> the fault code a SOAP call would carry (503 has none: rate limit or
-# quota, which the client tells apart as it does for SOAP).
-_CODES: Final = {
-    400: "INVALID_REQUEST",
-    401: "AUTHENTICATION",
-    403: "PERMISSION",
-    404: "NOT_FOUND",
-    405: "INVALID_REQUEST",
-    410: "INVALID_REQUEST",
-    415: "INVALID_REQUEST",
-}
-# Boomi answers an unknown id with 400 (its API errors page: "... does not exist"; its bulk
-# pages: "No such process"): such a 400 is read as NOT_FOUND, as the SOAP fault would say.
-_UNKNOWN_ID: Final = re.compile(
-    r" with (?:id|requestId) .* does not exist|\btoken \S+ does not exist|^No (?:such|OAuth2) "
-)
-_TOKENS: Final = 1024  # queryTokens remembered, with the object type of their query
 
 
 class RestTransport(SafeTransport):
@@ -133,10 +108,14 @@ class RestTransport(SafeTransport):
         self.soap_address = soap_address
         self.root = rest_root(soap_address)
         self.json = json
-        pair = f"{credentials.username}:{credentials.secret}".encode()
-        self._authorization = "Basic " + base64.b64encode(pair).decode("ascii")
-        self._tokens: OrderedDict[str, str] = OrderedDict()
-        self._tokens_lock = threading.Lock()
+        self.wire = RestWire(
+            restmap,
+            credentials,
+            self.root,
+            json=json,
+            max_response_bytes=settings.max_response_bytes,
+            lenient=settings.responses != "strict",
+        )
 
     def __repr__(self) -> str:
         return f"RestTransport(root={self.root!r})"
@@ -152,54 +131,15 @@ class RestTransport(SafeTransport):
     def outgoing(self, call: RestCall, root: str | None = None) -> tuple[RestCall, str, dict[str, str]]:
         """What is sent for ``call`` (nothing is): the call in this transport's format, its URL and headers.
 
-        Args:
-            call: The REST request.
-            root: The REST root to send to (default: this transport's account's).
-
         Raises:
             InvalidRequestError: If the call has no JSON form and this transport speaks JSON.
         """
-        call = self._as_json(call)
-        url = (root or self.root) + call.path + (f"?{urlencode(dict(call.params))}" if call.params else "")
-        return call, url, self._headers(call)
-
-    def _as_json(self, call: RestCall) -> RestCall:
-        """``call`` with its XML body in JSON, when this transport speaks JSON."""
-        if self.json is None:
-            return call
-        if call.object_type in XML_ONLY and call.operation in ("create", "update", "bulk"):
-            raise InvalidRequestError(
-                call.operation,
-                f"{call.object_type} {call.operation} takes XML only on Boomi's REST API; use format='xml'",
-            )
-        if call.content_type != XML or not call.body:
-            return call
-        try:
-            body = self.json.to_json(call.body)
-        except (JsonFormError, RestError) as exc:
-            raise InvalidRequestError(call.operation, f"no JSON form: {exc}") from None
-        return replace(call, body=body, content_type=JSON)
+        request = self.wire.outgoing(call, root)
+        return request.call, request.url, request.headers
 
     def read_json(self, call: RestCall, status: int, content: bytes, attempts: int) -> bytes:
-        """A successful JSON answer in its XML form, so the XML checks apply (any other answer unchanged).
-
-        Raises:
-            ResponseError: If the JSON answer does not fit the schema.
-        """
-        if self.json is None or not 200 <= status < 300 or call.operation == "openapi.json" or not content.strip():
-            return content
-        root = self.json.answer_root(call.operation, call.object_type)
-        try:
-            return self.json.from_json(
-                content,
-                root,
-                max_bytes=self.client_settings.max_response_bytes,
-                lenient=self.client_settings.responses != "strict",
-            )
-        except JsonFormError as exc:
-            raise ResponseError(
-                call.operation, f"HTTP {status}: the JSON answer does not fit the schema: {exc}", attempts=attempts
-            ) from None
+        """A successful JSON answer in its XML form (:meth:`RestWire.as_xml`)."""
+        return self.wire.as_xml(call, status, content, attempts)
 
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
         """Send a SOAP envelope's request wrapper as REST; answer with a SOAP envelope.
@@ -222,18 +162,10 @@ class RestTransport(SafeTransport):
         Raises:
             ResponseError: If the answer cannot be read as the operation's answer.
         """
-        missing = status == 404 or (status == 400 and _UNKNOWN_ID.search(error_message(content) or "") is not None)
-        if 200 <= status < 300 or (call.operation == "delete" and missing):
-            try:
-                wrapper = self.restmap.response(call, content)
-            except RestError as exc:
-                raise ResponseError(record.operation, f"HTTP {status}: {exc}", attempts=record.attempts) from None
-            if missing:  # delete of what does not exist: SOAP says successful=false
-                for child in wrapper:
-                    child.text = "false"
-            self._remember(call, wrapper)
-            return 200, _envelope(wrapper)
-        return 503 if status == 503 else 500, fault(status, error_message(content))
+        wrapper = self.wire.wrapper(call, status, content, record)
+        if wrapper is None:
+            return 503 if status == 503 else 500, fault(status, error_message(content))
+        return 200, _envelope(wrapper)
 
     def translate(self, message: bytes | str, operation: str = "call") -> RestCall:
         """The REST request for a validated SOAP request envelope (nothing is sent).
@@ -249,10 +181,7 @@ class RestTransport(SafeTransport):
         payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
         if payload is None:
             raise InvalidRequestError(operation, "the request envelope has no Body child")
-        try:
-            return self.restmap.request(payload, token_type=self._token_type(payload))
-        except RestError as exc:
-            raise InvalidRequestError(operation, f"over REST: {exc}") from None
+        return self.wire.call_for(payload, operation)
 
     def prepare(self, call: RestCall) -> requests.PreparedRequest:
         """The HTTP request :meth:`exchange` sends for ``call`` (auth header included; nothing is sent)."""
@@ -266,30 +195,6 @@ class RestTransport(SafeTransport):
         shown = debug_body(body if isinstance(body, bytes) else body.encode(), self.client_settings.debug_body_limit)
         return f"{prepared.method} {redact_url(prepared.url or '')}\n{redact_headers(prepared.headers)}\n\n{shown}\n"
 
-    def _headers(self, call: RestCall) -> dict[str, str]:
-        headers = {"Authorization": self._authorization, "Accept": XML if self.json is None else JSON}
-        if call.content_type is not None:
-            headers["Content-Type"] = call.content_type
-        return headers
-
-    def _token_type(self, payload: etree._Element) -> str | None:
-        op = self.restmap.contract.by_request(str(etree.QName(payload)))
-        if op is None or op.name != "queryMore":
-            return None
-        token = RestMap.token_of(payload)
-        with self._tokens_lock:
-            return self._tokens.get(token or "")
-
-    def _remember(self, call: RestCall, wrapper: etree._Element) -> None:
-        if call.operation not in ("query", "queryMore") or call.object_type is None:
-            return
-        token = RestMap.token_of(wrapper)
-        if token:
-            with self._tokens_lock:
-                self._tokens[token] = call.object_type
-                while len(self._tokens) > _TOKENS:
-                    self._tokens.popitem(last=False)
-
 
 def _envelope(wrapper: etree._Element) -> bytes:
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
@@ -302,7 +207,7 @@ def fault(status: int, message: str) -> bytes:
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
     body = etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
     element = etree.SubElement(body, f"{{{NS_ENVELOPE}}}Fault")
-    code = "NOT_FOUND" if status == 400 and _UNKNOWN_ID.search(message) else _CODES.get(status)
+    code = rest_code(status, message)
     side = "Client" if code is not None else "Server"
     etree.SubElement(element, "faultcode").text = f"S:{side}"
     etree.SubElement(element, "faultstring").text = message
@@ -325,13 +230,7 @@ def _rest(transport: object, operation: str) -> RestTransport:
 
 def _raise_for(client: RestCaller, operation: str, response: requests.Response, record: CallRecord) -> None:
     """Raise the typed error a SOAP call would raise for this REST error answer."""
-    message = error_message(response.content)
-    code = _CODES.get(response.status_code)
-    detail = None
-    if code is not None:
-        detail = parse_xml(fault(response.status_code, message)).find(f".//{{{NS_ENVELOPE}}}Fault/detail")
-    faultcode = "S:Client" if code else "S:Server"
-    raise fault_error(operation, message, faultcode, detail, status=record.status, attempts=record.attempts)
+    raise rest_error(operation, response.status_code, response.content, record)
 
 
 def _answer(client: RestCaller, operation: str, response: requests.Response, record: CallRecord) -> etree._Element:

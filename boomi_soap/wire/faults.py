@@ -39,13 +39,23 @@ FAULTSTRING_LIMIT: Final = 2000
 
 
 def fault_error(
-    operation: str, message: str, faultcode: str, detail: etree._Element | None, *, status: int | None, attempts: int
+    operation: str,
+    message: str,
+    faultcode: str,
+    detail: etree._Element | None,
+    *,
+    status: int | None,
+    attempts: int,
+    code: str | None = None,
 ) -> SoapFaultError:
-    """The typed error of a SOAP fault (``faultstring``, ``faultcode``, ``detail``)."""
+    """The typed error of a SOAP fault (``faultstring``, ``faultcode``, ``detail``).
+
+    ``code`` is the ``ApiFault`` code when the caller already knows it (a REST error
+    answer, read by :mod:`boomi_soap.wire.rest`); otherwise the detail's is read.
+    """
     if len(message) > FAULTSTRING_LIMIT:
         message = f"{message[:FAULTSTRING_LIMIT]} [... cut at {FAULTSTRING_LIMIT} of {len(message)} characters]"
-    code = None
-    if detail is not None:
+    if detail is not None and code is None:
         found = detail.find(f".//{{{NS_DATA}}}ApiFault/code")
         code = (found.text or "").strip() if found is not None else None
     kind: type[SoapFaultError]
