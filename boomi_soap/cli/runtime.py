@@ -14,13 +14,14 @@ atomically (0600): ``worker-log`` (AtomWorkerLog) and ``connector-document``
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from boomi_soap.cli._options import ClientOptions, build_client, client_options
-from boomi_soap.cli._output import fail, note, render_results
+from boomi_soap.cli._output import fail, note, plain, print_rows, render_results
 from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
@@ -75,6 +76,9 @@ def _read(options: ClientOptions, object_type: str, atom: str, wait: float, list
         )  # fmt: skip
     except BoomiSoapError as exc:
         raise fail(exc) from None
+    if options.output == "table":
+        print_rows([plain(result) for result in answer.results], title=f"{object_type} of {atom_id}", file=sys.stdout)
+        return
     click.echo(render_results(client, list(answer.results), options.output), nl=False)
 
 
@@ -93,7 +97,7 @@ def _done(options: ClientOptions, atom: str, plan: str, change: Any) -> None:
 @runtime.command("disk-space")
 @_ATOM
 @_WAIT
-@client_options("json", "xml")
+@client_options("json", "xml", table=True)
 def disk_space(options: ClientOptions, atom: str, wait: float) -> None:
     """The disk space an Atom (id or name) uses (AtomDiskSpace)."""
     _read(options, "AtomDiskSpace", atom, wait)
@@ -103,7 +107,7 @@ def disk_space(options: ClientOptions, atom: str, wait: float) -> None:
 @click.argument("object_type", metavar="TYPE")
 @_ATOM
 @_WAIT
-@client_options("json", "xml")
+@client_options("json", "xml", table=True)
 def read(options: ClientOptions, object_type: str, atom: str, wait: float) -> None:
     """Read TYPE (an asynchronous-token object: AtomSecurityPolicies, RuntimeProperties ...) of an Atom."""
     from boomi_soap.platform.runtime import ASYNC_TYPES
@@ -131,7 +135,7 @@ def queues() -> None:
 @queues.command("list")
 @_ATOM
 @_WAIT
-@client_options("json", "xml")
+@client_options("json", "xml", table=True)
 def queues_list(options: ClientOptions, atom: str, wait: float) -> None:
     """The queues of an Atom (id or name) and their messages (ListQueues)."""
     _read(options, "ListQueues", atom, wait)
@@ -191,7 +195,7 @@ def listeners() -> None:
 @_ATOM
 @click.option("--listener", metavar="ID", help="Only this listener (the listening process's component id).")
 @_WAIT
-@client_options("json", "xml")
+@client_options("json", "xml", table=True)
 def listeners_list(options: ClientOptions, atom: str, listener: str | None, wait: float) -> None:
     """The listeners of an Atom and their status: listening, paused or errored (ListenerStatus)."""
     _read(options, "ListenerStatus", atom, wait, listener)

@@ -157,6 +157,11 @@ def test_runtime_listeners_list_queues_move_and_restart(connect: Connect, tmp_pa
     found = json.loads(listed.stdout)
     assert [(r["@type"], r["status"]) for r in found] == [("ListenerStatus", "listening")] * 3
     one = found[0]["listenerId"]
+    table = invoke("runtime", "listeners", "list", "--atom", "Test Molecule", "--format", "table")
+    assert table.exit_code == 0, table.output
+    assert "ListenerStatus of " in table.stdout
+    assert all(r["listenerId"] in table.stdout for r in found)
+    assert table.stdout.count("listening") == 3
     assert invoke("runtime", "listeners", "pause", "--atom", "Test Molecule", "--listener", one).exit_code == 0
     only = invoke("runtime", "listeners", "list", "--atom", "Test Molecule", "--listener", one, "--format", "json")
     assert [r["status"] for r in json.loads(only.stdout)] == ["paused"]
