@@ -11,7 +11,6 @@ from tests.boomi_soap.cli.test_runs import _error_line, _invoker
 from tests.boomi_soap.conftest import Connect
 
 
-@pytest.mark.contracts("split", "partner", why="the partner layout's REST prefix differs")
 def test_call_bulk_prints_what_it_found_and_exits_1_naming_the_rest(
     connect: Connect, tmp_path: Path, transport: str
 ) -> None:

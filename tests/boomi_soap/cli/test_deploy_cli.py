@@ -44,7 +44,6 @@ class _WhenDisabled(InjectionPlan):
         return found
 
 
-@ONE_LAYOUT
 def test_deploy_disable_schedules_dry_run_then_for_real(connect: Connect, tmp_path: Path, transport: str) -> None:
     service, client = connect()
     invoke = _invoker(service, tmp_path)
@@ -148,7 +147,6 @@ def test_mistakes_are_one_line_with_exit_2_or_1(connect: Connect, tmp_path: Path
         assert words in help_text
 
 
-@ONE_LAYOUT
 def test_extensions_set_from_a_file_never_shows_the_secret(
     connect: Connect, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: str
 ) -> None:
@@ -185,7 +183,6 @@ def test_extensions_set_from_a_file_never_shows_the_secret(
     assert invoke("extensions", "get", "Production").exit_code == 2
 
 
-@ONE_LAYOUT
 def test_release_dry_run_then_in_order_and_a_cycle_exits_1(connect: Connect, tmp_path: Path, transport: str) -> None:
     service, client = connect()
     invoke = _invoker(service, tmp_path)
@@ -214,14 +211,6 @@ def test_release_dry_run_then_in_order_and_a_cycle_exits_1(connect: Connect, tmp
     assert "BOOMI_ACCOUNT_ID" in invoke("release", "--help").stdout
 
 
-def _reads_listeners() -> bool:
-    from boomi_soap.platform import runtime
-
-    return "ListenerStatus" in getattr(runtime, "ASYNC_TYPES", runtime.ASYNC_GET_TYPES)
-
-
-@ONE_LAYOUT
-@pytest.mark.skipif(not _reads_listeners(), reason="the client reads ListenerStatus once the runtime work lands")
 def test_pause_listeners_and_disable_schedules_around_a_deploy_and_a_failure(
     connect: Connect, tmp_path: Path, transport: str
 ) -> None:

@@ -79,7 +79,6 @@ def test_logs_and_artifacts(connect: Connect, tmp_path: Path) -> None:
     assert "Traceback" not in missing.output
 
 
-@ONE_LAYOUT
 def test_runtime_reads(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect()
     invoke = _invoker(service, tmp_path)
@@ -102,7 +101,6 @@ def test_runtime_reads(connect: Connect, tmp_path: Path) -> None:
     assert unknown.exit_code == 1
 
 
-@ONE_LAYOUT
 def test_runtime_listeners_and_queue_clear(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect()
     invoke = _invoker(service, tmp_path)
@@ -145,9 +143,6 @@ def test_an_output_place_that_cannot_be_written_is_one_line_and_leaves_nothing(
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.contracts(
-    "split", "partner", why="the CLI adds nothing per layout; the partner layout's REST prefix differs"
-)
 def test_runtime_listeners_list_queues_move_and_restart(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect()
     invoke = _invoker(service, tmp_path)
@@ -186,7 +181,6 @@ def test_runtime_listeners_list_queues_move_and_restart(connect: Connect, tmp_pa
     assert "Traceback" not in unknown.output
 
 
-@ONE_LAYOUT
 def test_runtime_worker_log_and_connector_document(connect: Connect, tmp_path: Path) -> None:
     service, _ = connect()
     invoke = _invoker(service, tmp_path)

@@ -167,8 +167,6 @@ def test_a_record_that_is_not_one_is_one_line(tmp_path: Path) -> None:
         r.load(tmp_path / "missing.json")
 
 
-# changeListenerStatus has no REST form in this client yet (the runtime work maps it); SOAP only till then.
-@pytest.mark.parametrize("transport", ["soap"])
 def test_listeners_and_schedules_are_back_as_they_were_after_a_deploy(connect: Connect, tmp_path: Path) -> None:
     service, client = connect()
     atom = resolve_id(client, "Atom", "Production Atom")
@@ -195,8 +193,6 @@ def test_listeners_and_schedules_are_back_as_they_were_after_a_deploy(connect: C
     assert (_listeners(service, client), _statuses(client)) == before
 
 
-# changeListenerStatus has no REST form in this client yet (the runtime work maps it); SOAP only till then.
-@pytest.mark.parametrize("transport", ["soap"])
 def test_listeners_and_schedules_are_back_after_a_failure_injected_half_way(connect: Connect, tmp_path: Path) -> None:
     service, client = connect()
     before = (_listeners(service, client), _statuses(client))
@@ -217,7 +213,6 @@ def test_listeners_and_schedules_are_back_after_a_failure_injected_half_way(conn
 
 
 @pytest.mark.contracts("partner", why="only the Partner API acts on sub-accounts")
-@pytest.mark.parametrize("transport", ["soap"])
 def test_a_record_is_finished_only_for_the_account_it_was_made_for(connect: Connect, tmp_path: Path) -> None:
     service, client = connect()
     sub = client.for_account(service.sub_accounts(service.accounts[0])[0])
