@@ -40,7 +40,7 @@ def report(options: ClientOptions, fields: dict[str, Any], text: str) -> None:
 @click.option("--version", "version", help="Package version (default: the platform's next).")
 @click.option("--notes", default="", help="Package and deployment notes.")
 @rollout_options
-@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="RECORD",
+@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="RECORD",
               help="Finish the rollout a rollback record left (its deploy if not done, then the restore).")  # fmt: skip
 @client_options("text", "json")
 def deploy(
@@ -315,7 +315,7 @@ def schedule_status(options: ClientOptions, action: str, process: str, atom: str
 @click.option(
     "--set", "values", multiple=True, metavar="NAME=VALUE", help="Set an extension property (partial update)."
 )
-@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Set any sections (connections, cross references, PGP certificates, trading partners, process"
                    " properties, properties) from a JSON file (YAML with PyYAML); a value {\"env\": \"NAME\"} or"
                    ' {"file": "PATH"} is a secret, never shown.')  # fmt: skip

@@ -123,6 +123,10 @@ def resume(options: ClientOptions, record: Path) -> None:
     """``deploy --resume RECORD``: finish what the record started (the deploy if not done, then the restore)."""
     from boomi_soap.platform import rollout as r
 
+    try:
+        r.load(record)  # a record that is not one is said before anything else (credentials, snapshot)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
     client = build_client(options)
     try:
         if options.dry_run:
@@ -148,7 +152,7 @@ def _plan_restore(options: ClientOptions, rollout: Rollout, *, deploy: bool) -> 
 
 
 @click.command()
-@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @client_options("text", "json")
 def rollback(options: ClientOptions, record: Path) -> None:
     """Put back what the rollout of a rollback RECORD changed (listeners, schedules), without deploying.
@@ -158,6 +162,10 @@ def rollback(options: ClientOptions, record: Path) -> None:
     """
     from boomi_soap.platform import rollout as r
 
+    try:
+        r.load(record)  # a record that is not one is said before anything else (credentials, snapshot)
+    except BoomiSoapError as exc:
+        raise fail(exc) from None
     client = build_client(options)
     try:
         if options.dry_run:

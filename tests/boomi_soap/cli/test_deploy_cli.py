@@ -136,7 +136,17 @@ def test_mistakes_are_one_line_with_exit_2_or_1(connect: Connect, tmp_path: Path
     assert invoke("deploy", PROCESS, "--environment", "Production", "--record", "r.json").exit_code == 2
     missing = invoke("rollback", str(tmp_path / "missing.json"))
     assert missing.exit_code == 2
-    assert "cannot read rollback record" in missing.stderr
+    assert "'RECORD': File " in missing.stderr
+    assert "does not exist" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    for args in (("rollback", str(broken)), ("deploy", "--resume", str(broken))):
+        not_a_record = invoke(*args)
+        assert not_a_record.exit_code == 2
+        assert _error_line(not_a_record).startswith(f"Error: rollback record {broken} is not JSON")
+    no_file = invoke("extensions", "set", "Production", "--file", str(tmp_path / "none.json"))
+    assert no_file.exit_code == 2
+    assert "'--file': File " in no_file.stderr
     other = tmp_path / "other.json"
     r.Rollout("deploy", "p", ["e"], address="https://elsewhere.example/api/soap/v1/x", path=other).save()
     refused = invoke("rollback", str(other))
