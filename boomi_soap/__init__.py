@@ -15,7 +15,7 @@ from boomi_soap._version import __version__
 
 if TYPE_CHECKING:
     from boomi_soap.async_client import AccountOutcome, AsyncClient, fan_out
-    from boomi_soap.client import Client, QueryResults
+    from boomi_soap.client import Client, SubAccountClient
     from boomi_soap.credentials import Credentials, Endpoint
     from boomi_soap.exceptions import (
         AsyncTimeoutError,
@@ -57,10 +57,9 @@ if TYPE_CHECKING:
         XMLInputError,
     )
     from boomi_soap.platform.connectnow import ConnectNowClient
-    from boomi_soap.platform.partner import SubAccountClient
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import ExecutionId, RequestId
-    from boomi_soap.query import Expression, F
+    from boomi_soap.query import Expression, F, QueryResults
     from boomi_soap.settings import ClientSettings, RetryPolicy
     from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refresh
     from boomi_soap.wire.tolerance import Deviation, Deviations
@@ -81,7 +80,7 @@ _HOMES: dict[str, str] = {
     "pinned_store": "snapshot.cache",
     "refresh": "snapshot.cache",
     "Client": "client",
-    "QueryResults": "client",
+    "QueryResults": "query",
     "ConnectNowClient": "platform.connectnow",
     "ConnectNowError": "exceptions",
     "Credentials": "credentials",
@@ -119,7 +118,7 @@ _HOMES: dict[str, str] = {
     "XMLInputError": "exceptions",
     "Expression": "query",
     "F": "query",
-    "SubAccountClient": "platform.partner",
+    "SubAccountClient": "client",
     "ExecutionId": "platform.runs",
     "ExecutionTimeoutError": "exceptions",
     "IdMixupError": "exceptions",

@@ -79,10 +79,6 @@ class AsyncFeatures:
         """``payload`` as this client sends it: a sub-account view adds its override."""
         return self.sync.with_override(payload)
 
-    def overridden(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The arguments of ``operation`` as this client sends them: a sub-account view adds its own."""
-        return self.sync.overridden(operation, kwargs)
-
     # -- runs (boomi_soap.platform.runs) --------------------------------------------------
     async def run_process(
         self,

@@ -1,15 +1,13 @@
 """An asyncio client with the guarantees of :class:`~boomi_soap.client.Client`, and a fan-out over accounts.
 
-:class:`AsyncClient` wraps a :class:`~boomi_soap.client.Client` for everything that
-is not I/O (the snapshot, its schema, request validation at zeep's egress hook,
-WS-Security, typed results) and sends through zeep's async binding on an httpx
-transport.  Sends pass the same gate (rate window and quota budget, shared with the
-wrapped client and with every client on the same limiter backend), follow the same
-retry policy (the service's own 503 always; a gateway's 503 or an ambiguous failure
-only for reads, so a ``create`` or ``executeProcess`` runs at most once), meet the
-same bounds (:class:`AsyncSafeTransport`), log envelopes with secrets redacted, and
-raise the same typed exceptions.  Wrapped around a ``transport="rest"`` client it
-speaks REST (XML or JSON) as that client does (:class:`AsyncRestTransport`).
+:class:`AsyncClient` wraps a :class:`~boomi_soap.client.Client` and shares its call core
+(:class:`~boomi_soap.wire.call.CallCore`: override, validation, WS-Security or HTTP Basic,
+SOAP or REST, the answer's check and typed errors) and its zeep model; only the sending is
+its own, by the asyncio driver (:class:`~boomi_soap._transports.asyncio.AsyncSafeTransport`)
+under the same gate (rate window and quota budget, shared with the wrapped client and every
+client on the same limiter backend), the same retry decision
+(:func:`~boomi_soap.wire.attempts.attempts`) and the same bounds.  So the two clients send
+the same bytes and read answers alike by construction.
 
 :func:`fan_out` runs one coroutine per account, each on a client of its own account
 that shares the schema, the HTTP connection pool and the limiter backend, with each
@@ -19,11 +17,10 @@ account held to its own rate and a global cap on calls in flight.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -31,75 +28,23 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 from lxml import etree
-from zeep.proxy import AsyncServiceProxy
 
 from boomi_soap._async_features import AsyncFeatures
-from boomi_soap._transports.asyncio import AsyncRestTransport, AsyncSafeTransport
-from boomi_soap._transports.rest import RestTransport
+from boomi_soap._transports.asyncio import AsyncSafeTransport
 from boomi_soap._xml.redact import redact_url
-from boomi_soap.client import Client, answer_of, outgoing_rest, outgoing_xml, rest_answer_of
+from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
-from boomi_soap.exceptions import (
-    ConfigurationError,
-    InvalidRequestError,
-)
-from boomi_soap.query import Expression
+from boomi_soap.exceptions import ConfigurationError, InvalidRequestError
+from boomi_soap.query import AsyncQueryResults, Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
-from boomi_soap.wire.records import CallRecord
-from boomi_soap.wire.restmap import rest_root
-from boomi_soap.wire.soap import execution_arguments, log_call, one_call
+from boomi_soap.wire.soap import execution_arguments, log_call
 from boomi_soap.wire.tolerance import Deviations
 
-__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncRestTransport", "AsyncSafeTransport", "fan_out"]
+__all__ = ["AccountOutcome", "AsyncClient", "AsyncQueryResults", "AsyncSafeTransport", "fan_out"]
 
 T = TypeVar("T")
 _log = logging.getLogger("boomi_soap.client")
-
-
-class AsyncQueryResults(AsyncIterator[Any]):
-    """``async for`` over every result of a query, following ``queryMore`` pages lazily.
-
-    Attributes:
-        pages: Pages fetched so far.
-        seen: Results yielded so far.
-        exhausted: Whether the last page was reached.
-    """
-
-    def __init__(
-        self, client: AsyncClient, first: Callable[[], Awaitable[Any]], on_page: Callable[[int, int], None] | None
-    ) -> None:
-        self._client = client
-        self._next_page: Callable[[], Awaitable[Any]] | None = first
-        self._buffer: list[Any] = []
-        self._on_page = on_page
-        self.pages = 0
-        self.seen = 0
-        self.exhausted = False
-
-    def __aiter__(self) -> AsyncQueryResults:
-        return self
-
-    async def __anext__(self) -> Any:
-        while not self._buffer:
-            if self._next_page is None:
-                self.exhausted = True
-                raise StopAsyncIteration
-            page = await self._next_page()
-            self.pages += 1
-            self._buffer = list(page.result or []) if page is not None else []
-            token = page.queryToken if page is not None else None
-            self._next_page = (lambda t=token: self._client._call("queryMore", queryToken=t)) if token else None
-            if self._on_page is not None:
-                self._on_page(self.pages, self.seen + len(self._buffer))
-        self.seen += 1
-        return self._buffer.pop(0)
-
-    async def count(self) -> int:
-        """Page through what is left and return the total number of results."""
-        async for _ in self:
-            pass
-        return self.seen
 
 
 class AsyncClient(AsyncFeatures):
@@ -118,12 +63,12 @@ class AsyncClient(AsyncFeatures):
         address: str | None = None,
         in_flight: asyncio.Semaphore | None = None,
     ) -> None:
-        """Wrap a client; its gate, retries and validation apply to the async calls too.
+        """Wrap a client; its call core, gate, retries and bounds apply to the async calls too.
 
         Args:
             client: The client whose snapshot, credentials and settings to use.
             http: An httpx client to send with (a new one by default).
-            address: Another account's endpoint on the same service (see :meth:`for_account`).
+            address: Another account's endpoint on the same service (see :meth:`other_account`).
             in_flight: Caps the calls in flight across every client sharing it.
         """
         self.sync = client
@@ -131,21 +76,9 @@ class AsyncClient(AsyncFeatures):
             # The credentials go wherever the calls go: another account, never another host.
             raise ConfigurationError(f"address {redact_url(address)!r} is not on the origin of {client.address}")
         self.address = address or client.address
-        sync_transport = client._transport
-        self._transport: AsyncSafeTransport
-        if isinstance(sync_transport, RestTransport):
-            self._transport = AsyncRestTransport(
-                client.settings, sync_transport.gates, sync_transport.outage, sync_transport,
-                http=http, in_flight=in_flight,
-            )  # fmt: skip
-        else:
-            self._transport = AsyncSafeTransport(
-                client.settings, sync_transport.gates, sync_transport.outage, http=http, in_flight=in_flight
-            )
-        zeep_client = copy.copy(client._zeep)  # shares the parsed WSDL, WS-Security and plugins
-        zeep_client.transport = self._transport
-        binding = next(iter(zeep_client.wsdl.bindings.values()))
-        self._service = AsyncServiceProxy(zeep_client, binding, address=self.address)  # type: ignore[no-untyped-call]
+        self._core = client.core if self.address == client.address else client.core.at(self.address)
+        driver = client.driver
+        self._driver = AsyncSafeTransport(client.settings, driver.gates, driver.outage, http=http, in_flight=in_flight)
 
     @classmethod
     def from_cache(
@@ -162,15 +95,10 @@ class AsyncClient(AsyncFeatures):
         """Build from the account's cached snapshot; the arguments of :meth:`Client.from_cache`."""
         return cls(
             Client.from_cache(
-                account_id,
-                cache_dir=cache_dir,
-                flavour=flavour,
-                credentials=credentials,
-                base_url=base_url,
-                settings=settings,
-                env=env,
+                account_id, cache_dir=cache_dir, flavour=flavour, credentials=credentials, base_url=base_url,
+                settings=settings, env=env,
             )
-        )
+        )  # fmt: skip
 
     @classmethod
     def build(
@@ -210,11 +138,11 @@ class AsyncClient(AsyncFeatures):
         return AsyncClient(self.sync.for_account(sub_account_id), address=self.address, in_flight=in_flight)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(address={self.address!r}, user={self.sync._credentials.username!r})"
+        return f"AsyncClient(address={self.address!r}, user={self._core.credentials.username!r})"
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._transport.aclose()  # type: ignore[no-untyped-call]
+        await self._driver.aclose()  # type: ignore[no-untyped-call]
 
     async def __aenter__(self) -> Self:
         """Use as ``async with``."""
@@ -241,15 +169,47 @@ class AsyncClient(AsyncFeatures):
         """Names of the WSDL's operations."""
         return self.sync.operations
 
-    async def _call(self, operation: str, **kwargs: Any) -> Any:
-        kwargs = self.sync.overridden(operation, kwargs)
-        with one_call(operation, self._transport.begin(operation)):
-            return await getattr(self._service, operation)(**kwargs)
+    # -- the call path: the sync client's core, this driver's I/O ---------------------------
+    async def call_xml(self, payload: etree._Element) -> etree._Element:
+        """Send an operation's request wrapper element; return the response wrapper element.
+
+        As :meth:`Client.call_xml <boomi_soap.client.Client.call_xml>`: the same core encodes
+        and decodes it, so it is validated, signed, gated and retried alike, over SOAP or REST.
+
+        Raises:
+            InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
+            RequestValidationError: If the request breaks the schema.
+        """
+        return await self._send(payload)
+
+    async def _send(self, payload: etree._Element, *, own: bool = False) -> etree._Element:
+        core = self._core
+        record = self._driver.begin(core.operation_of(core.with_override(payload)))
+        started, outcome = time.perf_counter(), "error"
+        try:
+            out = core.encode(payload, own=own)
+            got = await self._driver.send(out.method, out.url, out.body, out.headers, account_address=out.gate)
+            answer = core.decode(out, got.status_code, got.content, record)
+            outcome = "ok"
+            return answer
+        finally:
+            log_call(record.operation, outcome, started, record)
+
+    async def _invoke(self, operation: str, payload: etree._Element | None = None, /, **arguments: Any) -> Any:
+        objects = self.sync.zeep_objects
+        objects.binding  # noqa: B018 - zeep reads the answer: built first, so a snapshot it refuses costs no call
+        if payload is None:
+            self._core.refuse(operation, arguments)
+            payload = objects.payload(operation, arguments)
+        return objects.read(operation, await self._send(payload, own=True))
+
+    async def _texts(self, operation: str, **texts: str) -> Any:
+        return await self._invoke(operation, self._core.text_payload(operation, texts), **texts)
 
     # -- operations -----------------------------------------------------------------
     async def get(self, object_type: str, object_id: str) -> Any:
         """Return one object; its class follows the result's ``xsi:type``."""
-        return await self._call("get", objectType=object_type, objectId=object_id)
+        return await self._texts("get", objectType=object_type, objectId=object_id)
 
     def query(
         self,
@@ -265,19 +225,26 @@ class AsyncClient(AsyncFeatures):
             QueryFilterError: If an operator is not in the account's schema.
         """
         config = self.sync.query_config(where, sort=sort)
-        return AsyncQueryResults(self, lambda: self._call("query", objectType=object_type, queryConfig=config), on_page)
+
+        async def first() -> Any:
+            return await self._invoke("query", objectType=object_type, queryConfig=config)
+
+        async def more(token: str) -> Any:
+            return await self._texts("queryMore", queryToken=token)
+
+        return AsyncQueryResults(first, more, on_page)
 
     async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Create an object from its type name and fields, or from a zeep object."""
-        return await self._call("create", object=self.sync._object(obj, object_type, fields))
+        return await self._invoke("create", object=self.sync.zeep_objects.object_of(obj, object_type, fields))
 
     async def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
-        return await self._call("update", object=self.sync._object(obj, object_type, fields))
+        return await self._invoke("update", object=self.sync.zeep_objects.object_of(obj, object_type, fields, "update"))
 
     async def delete(self, object_type: str, object_id: str) -> bool:
         """Delete an object; ``False`` if it did not exist."""
-        return bool(await self._call("delete", objectType=object_type, objectId=object_id))
+        return bool(await self._texts("delete", objectType=object_type, objectId=object_id))
 
     async def execute_process(
         self,
@@ -288,49 +255,7 @@ class AsyncClient(AsyncFeatures):
         properties: Mapping[str, str] | None = None,
     ) -> None:
         """Start a process on an Atom; sent once (never retried after it may have arrived)."""
-        await self._call("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
-
-    async def call_xml(self, payload: etree._Element) -> etree._Element:
-        """Send an operation's request wrapper element; return the response wrapper element.
-
-        As :meth:`Client.call_xml <boomi_soap.client.Client.call_xml>`: validated, signed,
-        gated and retried alike, on this client's transport (SOAP or REST).
-
-        Raises:
-            InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
-            RequestValidationError: If the request breaks the schema.
-        """
-        client, transport = self.sync, self._transport
-        exchange: Callable[[CallRecord], Awaitable[etree._Element]]
-        if isinstance(transport, AsyncRestTransport):
-            rest = transport.rest  # the sync client's transport: the same wire, so the same requests
-            root = rest_root(self.address)
-            # The sync client's own account: its gate too (a sub-account view with its own
-            # limit sends to the parent's root, gated as the sub-account).
-            account = rest.soap_address if root == rest.root else self.address
-            operation, request = outgoing_rest(client, rest.wire, payload, root=root)
-
-            async def exchange(record: CallRecord) -> etree._Element:
-                got = await transport.send(
-                    request.method, request.url, request.body, request.headers, account_address=account
-                )
-                return rest_answer_of(client, rest.wire, operation, request, got.status_code, got.content, record)
-
-        else:
-            operation, body, headers = outgoing_xml(client, payload)
-
-            async def exchange(record: CallRecord) -> etree._Element:
-                got = await transport.post(self.address, body, headers)
-                return answer_of(client, operation, got.status_code, got.content, record)
-
-        record = transport.begin(operation)
-        started, outcome = time.perf_counter(), "error"
-        try:
-            child = await exchange(record)
-            outcome = "ok"
-            return child
-        finally:
-            log_call(operation, outcome, started, record)
+        await self._invoke("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
 
     async def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
         """GET a resource an answer linked to (a record URL, a log download): its HTTP status and body.
@@ -339,15 +264,14 @@ class AsyncClient(AsyncFeatures):
         client's credentials, only on its own origin, never following a redirect,
         counted against its rate limit, at most ``max_bytes``, within the total timeout.
         """
-        return await self._transport.get_linked(
-            url, self.sync._credentials, self.address, max_bytes=max_bytes, operation=operation
-        )
+        credentials = self._core.credentials
+        return await self._driver.get_linked(url, credentials, self.address, max_bytes=max_bytes, operation=operation)
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
             raise InvalidRequestError(operation, "not an operation of this account's WSDL")
-        return await self._call(operation, **kwargs)
+        return await self._invoke(operation, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,34 @@
-"""A small query-filter builder: ``F("name") == "Orders"``, combined with ``&`` and ``|``.
+"""A small query-filter builder: ``F("name") == "Orders"``, combined with ``&`` and ``|``; and the paging iterators.
 
 Expressions are plain values; the client turns them into the schema's
 ``SimpleExpression`` and ``GroupingExpression`` (with the right ``xsi:type``) and
 checks their operators against the account's schema, suggesting the closest match
-for a misspelt one.
+for a misspelt one.  :class:`QueryResults` and :class:`AsyncQueryResults` follow a
+query's ``queryToken`` pages over a ``more(token)`` callable, one page held at a time.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Any, Final
 
 from boomi_soap.exceptions import QueryFilterError
 
-__all__ = ["Expression", "F", "Grouping", "Simple", "check_expression", "check_operators"]
+__all__ = [
+    "AsyncQueryResults",
+    "Expression",
+    "F",
+    "Grouping",
+    "QueryResults",
+    "Simple",
+    "check_expression",
+    "check_operators",
+]
 
 Argument = str | int | float | bool | date | datetime
 
@@ -225,3 +236,127 @@ def _check_nodes(expression: Expression) -> None:
             bad = _NOT_XML.search(text)
             if bad is not None:
                 raise QueryFilterError(f"character U+{ord(bad.group()):04X} in a filter cannot be sent in XML")
+
+
+class QueryResults(Iterator[Any]):
+    """A lazy iterator over every result of a query, following ``queryMore`` pages.
+
+    Only one page (at most 100 results) is held at a time.
+
+    Attributes:
+        pages: Pages fetched so far.
+        seen: Results yielded so far.
+        exhausted: Whether the last page was reached.
+    """
+
+    def __init__(
+        self,
+        first: Callable[[], Any],
+        more: Callable[[str], Any],
+        on_page: Callable[[int, int], None] | None,
+        limit: int | None = None,
+    ) -> None:
+        """Page with ``first()``, then ``more(queryToken)``; ``on_page(pages, results)`` after each page."""
+        self._next_page: Callable[[], Any] | None = first
+        self._more = more
+        self._buffer: list[Any] = []
+        self._on_page = on_page
+        self._limit = limit
+        self.pages = 0
+        self.seen = 0
+        self.exhausted = False
+
+    def __iter__(self) -> QueryResults:
+        return self
+
+    def __repr__(self) -> str:
+        state = "exhausted" if self.exhausted else "more to read" if self._next_page or self._buffer else "last page"
+        limit = f", limit={self._limit}" if self._limit is not None else ""
+        return f"QueryResults(pages={self.pages}, seen={self.seen}{limit}, {state})"
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        """``results[:10]``: the next results of a slice, read from the pages as needed (they are consumed).
+
+        Raises:
+            TypeError: For an index or a negative bound (the total is not known until the last page).
+        """
+        if not isinstance(index, slice):
+            raise TypeError("QueryResults takes a slice (results[:10]); it is read once, front to back")
+        if any(bound is not None and bound < 0 for bound in (index.start, index.stop, index.step)):
+            raise TypeError("QueryResults slices take no negative bound: the total is known only at the last page")
+        return list(itertools.islice(self, index.start, index.stop, index.step))
+
+    def __next__(self) -> Any:
+        if self._limit is not None and self.seen >= self._limit:
+            self.exhausted = True
+            raise StopIteration
+        while not self._buffer:
+            if self._next_page is None:
+                self.exhausted = True
+                raise StopIteration
+            self._take(self._next_page())
+        self.seen += 1
+        return self._buffer.pop(0)
+
+    def _take(self, page: Any) -> None:
+        self.pages += 1
+        self._buffer = list(page.result or []) if page is not None else []
+        token = page.queryToken if page is not None else None
+        self._next_page = (lambda t=token: self._more(t)) if token else None
+        if self._on_page is not None:
+            self._on_page(self.pages, self.seen + len(self._buffer))
+
+    def count(self) -> int:
+        """Page through what is left and return the total number of results."""
+        for _ in self:
+            pass
+        return self.seen
+
+
+class AsyncQueryResults(AsyncIterator[Any]):
+    """``async for`` over every result of a query, following ``queryMore`` pages lazily (as :class:`QueryResults`).
+
+    Attributes:
+        pages: Pages fetched so far.
+        seen: Results yielded so far.
+        exhausted: Whether the last page was reached.
+    """
+
+    def __init__(
+        self,
+        first: Callable[[], Awaitable[Any]],
+        more: Callable[[str], Awaitable[Any]],
+        on_page: Callable[[int, int], None] | None,
+    ) -> None:
+        """Page with ``await first()``, then ``await more(queryToken)``."""
+        self._next_page: Callable[[], Awaitable[Any]] | None = first
+        self._more = more
+        self._buffer: list[Any] = []
+        self._on_page = on_page
+        self.pages = 0
+        self.seen = 0
+        self.exhausted = False
+
+    def __aiter__(self) -> AsyncQueryResults:
+        return self
+
+    async def __anext__(self) -> Any:
+        while not self._buffer:
+            if self._next_page is None:
+                self.exhausted = True
+                raise StopAsyncIteration
+            page = await self._next_page()
+            self.pages += 1
+            self._buffer = list(page.result or []) if page is not None else []
+            token = page.queryToken if page is not None else None
+            self._next_page = (lambda t=token: self._more(t)) if token else None
+            if self._on_page is not None:
+                self._on_page(self.pages, self.seen + len(self._buffer))
+        self.seen += 1
+        return self._buffer.pop(0)
+
+    async def count(self) -> int:
+        """Page through what is left and return the total number of results."""
+        async for _ in self:
+            pass
+        return self.seen

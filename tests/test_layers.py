@@ -69,6 +69,7 @@ LAYER: dict[str, str] = {
     "boomi_soap._transports.": TRANSPORTS,
     "boomi_soap._transports.reasons": BASE,  # one-line reasons for connection errors (redact only)
     "boomi_soap.client": FACADES,
+    "boomi_soap._sources": FACADES,  # where a client built from the cache gets its account, endpoint and snapshot
     "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
     "boomi_soap._async_features": FACADES,  # AsyncClient's one-line forwarders to the platform features
     "boomi_soap.query": WIRE,  # the F/Expression language: plain values the wire encodes (imports exceptions only)
@@ -108,35 +109,23 @@ ALLOWED_EDGES = frozenset(
         ("boomi_soap.snapshot.fetch", "boomi_soap._transports.deadline"),
     }
 )
-# A facade may reach a platform feature through a one-line forwarder: a function that is the import and one statement.
+# A facade may reach a platform feature through a one-line forwarder: a function that is the import and one
+# statement; and it may name the features' types in the forwarders' signatures (an import under TYPE_CHECKING,
+# which never runs, so it makes no runtime edge: the facade still works without the platform package imported).
 FORWARDED = frozenset({(FACADES, PLATFORM)})
 # The only places the runtime may import the local service: lazily, inside these functions.
 LAZY_LOCALSERVICE = frozenset({("boomi_soap.cli.serve", "serve"), ("boomi_soap.cli.tour", "run_quickstart")})
 
 # Today's import cycles (strongly connected components), exact: this set may only shrink.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        # The sub-account view subclasses Client, its integration packs take the view, Client forwards to both.
-        frozenset({"boomi_soap.client", "boomi_soap.platform.ipacks", "boomi_soap.platform.partner"}),
-    }
-)
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 
 # Today's upward imports (importer, imported), exact: this set may only shrink.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("boomi_soap._async_features", "boomi_soap.platform.caller"),  # the forwarders' caller type (type only)
-        ("boomi_soap._async_features", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
-        ("boomi_soap._async_features", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
-        ("boomi_soap._async_features", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
         ("boomi_soap._transports.rest", "boomi_soap.snapshot.contract"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.rest", "boomi_soap.validate"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # in SafeTransport.load
-        ("boomi_soap.client", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
-        ("boomi_soap.client", "boomi_soap.platform.partner"),  # the forwarders' return types (type only)
-        ("boomi_soap.client", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
-        ("boomi_soap.client", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
         ("boomi_soap.platform.connectnow", "boomi_soap._transports.deadline"),  # its own HTTP, bounded the same way
-        ("boomi_soap.platform.partner", "boomi_soap.client"),  # the sub-account view subclasses Client
         ("boomi_soap.settings", "boomi_soap.limits.limiter"),  # base -> limits (type only)
     }
 )
@@ -341,7 +330,7 @@ def upward() -> dict[tuple[str, str], list[Import]]:
         source, target = layer_of(edge.importer), layer_of(edge.imported)
         if target in MAY_IMPORT[source] or (edge.importer, edge.imported) in ALLOWED_EDGES:
             continue
-        if edge.forwarder and (source, target) in FORWARDED:
+        if (edge.forwarder or edge.type_only) and (source, target) in FORWARDED:
             continue
         if target == LOCALSERVICE:
             continue  # judged by test_the_runtime_never_imports_the_local_service

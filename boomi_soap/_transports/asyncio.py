@@ -6,7 +6,6 @@ functions (:mod:`boomi_soap._transports.bounds`): ``total_timeout`` over the who
 ``max_response_bytes`` on the decoded body, read in bounded steps (a gzip bomb never
 inflates past it), no redirect followed (:class:`~boomi_soap.exceptions.RedirectRefusedError`),
 the HTML check, and ``proxies``, ``ca_bundle`` and ``client_cert`` (:class:`ProxyRoutes`).
-:class:`AsyncRestTransport` speaks Boomi's RESTish API as the sync ``RestTransport`` does.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from zeep.transports import AsyncTransport
 
 from boomi_soap._transports.bounds import CHUNK, ENCODINGS, BodyCap, Inflater, check_head, too_large
 from boomi_soap._transports.reasons import describe_connection_error
-from boomi_soap._transports.rest import RestTransport
 from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
 from boomi_soap.credentials import Credentials, is_loopback, same_origin, url_problem
 from boomi_soap.exceptions import (
@@ -42,9 +40,8 @@ from boomi_soap.limits.quota import Gates, Outage
 from boomi_soap.settings import ClientSettings
 from boomi_soap.wire.attempts import attempts
 from boomi_soap.wire.records import Admit, Answer, CallRecord, Failure, Outcome, Send, Step
-from boomi_soap.wire.restmap import rest_root
 
-__all__ = ["AsyncRestTransport", "AsyncSafeTransport", "ProxyRoutes", "current_record"]
+__all__ = ["AsyncSafeTransport", "ProxyRoutes", "current_record"]
 
 _log = logging.getLogger("boomi_soap.client")
 current_record: ContextVar[CallRecord | None] = ContextVar("boomi_soap_call", default=None)
@@ -353,54 +350,6 @@ def _over_cap(operation: str, url: str, max_bytes: int) -> DownloadTooLargeError
         f"{operation}: {redact_url(url)} is larger than the cap of {max_bytes} bytes; not read further",
         limit=max_bytes,
     )
-
-
-class AsyncRestTransport(AsyncSafeTransport):
-    """:class:`AsyncSafeTransport` speaking Boomi's RESTish API, as the sync ``RestTransport`` does.
-
-    The request is the sync client's: the same :class:`~boomi_soap._transports.rest.RestTransport`
-    (its REST mapping, JSON bodies and queryToken memory) turns the validated SOAP
-    envelope into the REST call and the REST answer (JSON read as XML) back into the
-    SOAP envelope zeep reads through the same plugin, or the fault of a REST error.
-    Only the sending is this driver's, under the same gate, retries and bounds.
-    """
-
-    def __init__(
-        self,
-        settings: ClientSettings,
-        gates: Gates,
-        outage: Outage,
-        rest: RestTransport,
-        *,
-        http: httpx.AsyncClient | None = None,
-        in_flight: asyncio.Semaphore | None = None,
-    ) -> None:
-        """Build the transport; ``rest`` is the sync client's, the other arguments as for the SOAP one."""
-        super().__init__(settings, gates, outage, http=http, in_flight=in_flight)
-        self.rest = rest
-
-    async def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> httpx.Response:
-        """Send a SOAP envelope's request wrapper as REST to ``address``'s account; answer with a SOAP envelope.
-
-        Raises:
-            InvalidRequestError: If the operation has no REST form (or no JSON form, over JSON).
-            ResponseError: If the REST answer cannot be read as the operation's answer.
-        """
-        record = current_record.get() or self.begin("call")
-        rest = self.rest
-        root, account = rest_root(address), address
-        if root == rest.root:
-            # The sync transport's own account: its gate too (a sub-account view with its
-            # own limit sends to the parent's root, gated as the sub-account).
-            account = rest.soap_address
-        call, url, rest_headers = rest.outgoing(rest.translate(message, record.operation), root)
-        response = await self.send(call.method, url, call.body, rest_headers, account_address=account)
-        content = rest.read_json(call, response.status_code, response.content, record.attempts)
-        record.mapped = True
-        status, envelope = rest.answer(call, response.status_code, content, record)
-        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-type"]
-        kept.append(("Content-Type", "text/xml; charset=utf-8"))
-        return httpx.Response(status, headers=kept, content=envelope, request=response.request)
 
 
 class ProxyRoutes(httpx.AsyncBaseTransport):

@@ -1,15 +1,11 @@
-"""The RESTish transport: the same client calls, sent to ``/api/rest/v1/{accountId}``.
+"""The REST-only calls: bulk GET, ExecutionRecord by request id, the account's OpenAPI description.
 
-zeep (or :meth:`~boomi_soap.client.Client.call_xml`) builds and validates the SOAP
-request exactly as for SOAP; :class:`RestTransport` takes the request wrapper out of
-the envelope (the WS-Security header is dropped; HTTP Basic auth carries the same
-credentials), sends its REST form (:mod:`boomi_soap.wire.restmap`) through the same gate,
-retries and bounds as SOAP calls, and hands zeep back a SOAP envelope holding the
-response wrapper, or a fault carrying the REST error.  Answer validation, typed
-results, paging, fault mapping and the at-most-once rules are then the SOAP path's.
-
-REST-only calls (:func:`bulk_get`, :func:`execution_record`, :func:`openapi`) go
-through the same transport.
+They have no WSDL operation, so they go around the call core: their REST request is
+built here, sent by the sync driver (:class:`~boomi_soap._transports.sync.SafeTransport`)
+through the same gate, retries and bounds as every call, with the client's REST wire's
+HTTP Basic header, and the answer checked against the schema like every answer.
+:func:`fault` is the SOAP fault standing for a REST error (the local service's and the
+readers' tests use it).
 """
 
 from __future__ import annotations
@@ -22,9 +18,7 @@ import requests
 from lxml import etree
 
 from boomi_soap._transports.sync import CallRecord, SafeTransport
-from boomi_soap._xml.redact import debug_body, redact_headers, redact_url
 from boomi_soap._xml.safe import parse_xml
-from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import (
     InvalidRequestError,
     JsonFormError,
@@ -38,12 +32,8 @@ from boomi_soap.wire.jsonform import loads
 from boomi_soap.wire.rest import RestWire, rest_code, rest_error
 from boomi_soap.wire.restmap import (
     XML,
-    JsonBodies,
     RestCall,
-    RestMap,
     check_bulk,
-    error_message,
-    rest_root,
 )
 from boomi_soap.wire.tolerance import check_answer
 
@@ -71,135 +61,12 @@ class RestCaller(Protocol):
         ...
 
 
-__all__ = ["BulkItem", "BulkResults", "RestTransport", "bulk_get", "execution_record", "fault", "openapi"]
+__all__ = ["BulkItem", "BulkResults", "bulk_get", "execution_record", "fault", "openapi"]
 
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 # The fault detail the client reads a stable code from (see boomi_soap.wire.faults).
 NS_FAULT: Final = "http://api.platform.boomi.com/"
-
-
-class RestTransport(SafeTransport):
-    """A :class:`~boomi_soap._transports.sync.SafeTransport` that speaks Boomi's RESTish API."""
-
-    def __init__(
-        self,
-        settings: ClientSettings,
-        session: requests.Session | None,
-        *,
-        restmap: RestMap,
-        credentials: Credentials,
-        soap_address: str,
-        json: JsonBodies | None = None,
-    ) -> None:
-        """Build the transport.
-
-        Args:
-            settings: As for SOAP.
-            session: HTTP session (a new one by default).
-            restmap: The account contract's REST mapping.
-            credentials: Sent as HTTP Basic auth (``BOOMI_TOKEN.<email>`` + token, or user + password).
-            soap_address: The account's SOAP endpoint; the REST root is derived from it,
-                and its account gate counts REST calls.
-            json: Send and read JSON through these (``None``: XML).
-        """
-        super().__init__(settings, session)
-        self.restmap = restmap
-        self.soap_address = soap_address
-        self.root = rest_root(soap_address)
-        self.json = json
-        self.wire = RestWire(
-            restmap,
-            credentials,
-            self.root,
-            json=json,
-            max_response_bytes=settings.max_response_bytes,
-            lenient=settings.responses != "strict",
-        )
-
-    def __repr__(self) -> str:
-        return f"RestTransport(root={self.root!r})"
-
-    # -- the REST exchange --------------------------------------------------------------
-    def exchange(self, call: RestCall) -> requests.Response:
-        """Send one REST request (gate, retries, bounds as for SOAP); the raw answer."""
-        call, url, headers = self.outgoing(call)
-        response = self.send(call.method, url, call.body, headers, account_address=self.soap_address)
-        response._content = self.read_json(call, response.status_code, response.content, self._record().attempts)
-        return response
-
-    def outgoing(self, call: RestCall, root: str | None = None) -> tuple[RestCall, str, dict[str, str]]:
-        """What is sent for ``call`` (nothing is): the call in this transport's format, its URL and headers.
-
-        Raises:
-            InvalidRequestError: If the call has no JSON form and this transport speaks JSON.
-        """
-        request = self.wire.outgoing(call, root)
-        return request.call, request.url, request.headers
-
-    def read_json(self, call: RestCall, status: int, content: bytes, attempts: int) -> bytes:
-        """A successful JSON answer in its XML form (:meth:`RestWire.as_xml`)."""
-        return self.wire.as_xml(call, status, content, attempts)
-
-    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
-        """Send a SOAP envelope's request wrapper as REST; answer with a SOAP envelope.
-
-        Raises:
-            InvalidRequestError: If the operation has no REST form.
-            ResponseError: If the REST answer cannot be read as the operation's answer.
-        """
-        record = self._record()
-        call = self.translate(message, record.operation)
-        response = self.exchange(call)
-        record.mapped = True
-        response.status_code, response._content = self.answer(call, response.status_code, response.content, record)
-        response.headers["Content-Type"] = "text/xml; charset=utf-8"
-        return response
-
-    def answer(self, call: RestCall, status: int, content: bytes, record: CallRecord) -> tuple[int, bytes]:
-        """The SOAP status and envelope zeep reads for a REST answer (in XML): the response wrapper, or a fault.
-
-        Raises:
-            ResponseError: If the answer cannot be read as the operation's answer.
-        """
-        wrapper = self.wire.wrapper(call, status, content, record)
-        if wrapper is None:
-            return 503 if status == 503 else 500, fault(status, error_message(content))
-        return 200, _envelope(wrapper)
-
-    def translate(self, message: bytes | str, operation: str = "call") -> RestCall:
-        """The REST request for a validated SOAP request envelope (nothing is sent).
-
-        Raises:
-            InvalidRequestError: If the operation has no REST form.
-        """
-        try:
-            envelope = parse_xml(message if isinstance(message, bytes) else message.encode(), source="request")
-        except XMLInputError as exc:  # our own envelope: a bug, said plainly
-            raise InvalidRequestError(operation, f"the request envelope is unreadable: {exc}") from None
-        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
-        payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
-        if payload is None:
-            raise InvalidRequestError(operation, "the request envelope has no Body child")
-        return self.wire.call_for(payload, operation)
-
-    def prepare(self, call: RestCall) -> requests.PreparedRequest:
-        """The HTTP request :meth:`exchange` sends for ``call`` (auth header included; nothing is sent)."""
-        call, url, headers = self.outgoing(call)
-        return self.session.prepare_request(requests.Request(call.method, url, data=call.body, headers=headers))
-
-    def describe(self, envelope: etree._Element) -> str:
-        """The REST request a validated envelope becomes, for a dry run: method, URL, headers, body, secrets masked."""
-        prepared = self.prepare(self.translate(etree.tostring(envelope, encoding="utf-8")))
-        body = prepared.body or b""
-        shown = debug_body(body if isinstance(body, bytes) else body.encode(), self.client_settings.debug_body_limit)
-        return f"{prepared.method} {redact_url(prepared.url or '')}\n{redact_headers(prepared.headers)}\n\n{shown}\n"
-
-
-def _envelope(wrapper: etree._Element) -> bytes:
-    envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"S": NS_ENVELOPE})
-    etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body").append(wrapper)
-    return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
 def fault(status: int, message: str) -> bytes:
@@ -222,10 +89,26 @@ def fault(status: int, message: str) -> bytes:
 # -- REST-only calls --------------------------------------------------------------------
 
 
-def _rest(transport: object, operation: str) -> RestTransport:
-    if not isinstance(transport, RestTransport):
-        raise InvalidRequestError(operation, "REST-only: build the client with transport='rest'")
-    return transport
+class _Rest:
+    """A REST-only call's driver, wire and account gate."""
+
+    def __init__(self, transport: SafeTransport, wire: RestWire | None, gate: str, operation: str) -> None:
+        if wire is None:
+            raise InvalidRequestError(operation, "REST-only: build the client with transport='rest'")
+        self.transport, self.wire, self.gate = transport, wire, gate
+
+    def begin(self, operation: str) -> CallRecord:
+        return self.transport.begin(operation)
+
+    def exchange(self, call: RestCall) -> requests.Response:
+        """Send one REST request (gate, retries, bounds as for SOAP); the answer, JSON read as XML."""
+        request = self.wire.outgoing(call)
+        response = self.transport.send(
+            request.method, request.url, request.body, request.headers, account_address=self.gate
+        )
+        attempts = self.transport._record().attempts
+        response._content = self.wire.as_xml(request.call, response.status_code, response.content, attempts)
+        return response
 
 
 def _raise_for(client: RestCaller, operation: str, response: requests.Response, record: CallRecord) -> None:
@@ -252,10 +135,12 @@ def _override(client: RestCaller) -> dict[str, str]:
     return {"overrideAccount": sub} if sub else {}
 
 
-def bulk_get(client: RestCaller, transport: object, object_type: str, ids: Iterable[str]) -> BulkResults:
+def bulk_get(
+    client: RestCaller, via: tuple[SafeTransport, RestWire | None, str], object_type: str, ids: Iterable[str]
+) -> BulkResults:
     """``POST /{Object}/bulk`` with ``BulkRequest type="GET"``; see :meth:`Client.bulk_get`."""
     operation = "bulk"
-    transport = _rest(transport, operation)
+    transport = _Rest(*via, operation)
     wanted = check_bulk(operation, ids)
     data = client.contract.data_namespace
     request = etree.Element(f"{{{data}}}BulkRequest", nsmap={"bns": data, "xsi": NS_XSI}, type="GET")
@@ -299,10 +184,12 @@ def _integer(item: etree._Element, name: str, default: int, record: CallRecord) 
     return int(value)
 
 
-def execution_record(client: RestCaller, transport: object, request_id: str) -> tuple[Any, ...] | None:
+def execution_record(
+    client: RestCaller, via: tuple[SafeTransport, RestWire | None, str], request_id: str
+) -> tuple[Any, ...] | None:
     """``GET /ExecutionRecord/async/{requestId}``; see :meth:`Client.execution_record`."""
     operation = "ExecutionRecord/async"
-    transport = _rest(transport, operation)
+    transport = _Rest(*via, operation)
     if not request_id:
         raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
     record = transport.begin(operation)
@@ -319,10 +206,10 @@ def execution_record(client: RestCaller, transport: object, request_id: str) -> 
     return tuple(client.from_xml(found) for found in root.iterfind(f"{{{data}}}result"))
 
 
-def openapi(client: RestCaller, transport: object) -> dict[str, Any]:
+def openapi(client: RestCaller, via: tuple[SafeTransport, RestWire | None, str]) -> dict[str, Any]:
     """``GET /openapi.json``: the account's OpenAPI description; see :meth:`Client.openapi`."""
     operation = "openapi.json"
-    transport = _rest(transport, operation)
+    transport = _Rest(*via, operation)
     record = transport.begin(operation)
     response = transport.exchange(RestCall(operation, "GET", "/openapi.json"))
     if response.status_code != 200:

@@ -31,12 +31,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
 import random
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -113,8 +111,6 @@ class SafeTransport:
         self.outage = Outage(settings)
         self._local = threading.local()
         self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
-        self.documents: tuple[Path, frozenset[str]] | None = None
-        """What :meth:`load` may read: a snapshot's (resolved) directory and its file names."""
 
     def begin(self, operation: str) -> CallRecord:
         """Start recording a call made from this thread."""
@@ -396,31 +392,6 @@ class SafeTransport:
                 limit=max_bytes,
             )
         return response.status_code, body
-
-    def load(self, url: str) -> bytes:
-        """Read a file of the snapshot (zeep's reading of the WSDL and what it imports); nothing else.
-
-        Raises:
-            TransportError: For anything but a local file (a client works from its cache).
-            CacheIntegrityError: For a local file that is not one of the snapshot's.
-        """
-        from boomi_soap.snapshot.schema import leaving_snapshot, snapshot_file
-
-        if not url:
-            raise ValueError("No url given to load")
-        if "://" in url and not url.startswith("file://"):
-            raise TransportError(
-                "load", f"refusing to fetch {redact_url(url)}: the client works from the cached snapshot"
-            )
-        if self.documents is None:
-            raise TransportError("load", f"refusing to read {redact_url(url)}: no snapshot to read from")
-        directory, names = self.documents
-        path = snapshot_file(
-            url if url.startswith("file://") else Path(os.path.abspath(url)).as_uri(), directory, names
-        )
-        if path is None:
-            raise leaving_snapshot(url, directory)
-        return path.read_bytes()
 
     @contextlib.contextmanager
     def settings(self, timeout: float | None = None) -> Iterator[None]:

@@ -105,11 +105,10 @@ def show_dry_run(client: Client, operation: str, envelope: Any, output: str) -> 
     from boomi_soap._xml.redact import redact
 
     if client.transport == "rest":
-        from boomi_soap._transports.rest import RestTransport
+        from boomi_soap.wire.soap import NS_ENVELOPE
 
-        transport = client._transport  # the one place the request a REST call makes is described
-        assert isinstance(transport, RestTransport)
-        shown = transport.describe(envelope)
+        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
+        shown = client.describe(body[0])
     else:
         shown = _public_password_type(envelope, redact(etree.tostring(envelope, pretty_print=True, encoding="utf-8")))
     # The request as it is (XML, or REST's lines) unless JSON is asked for by name: piped

@@ -43,7 +43,7 @@ def ipack() -> None:
 
 def packs_of(options: ClientOptions) -> IntegrationPacks:
     """The integration packs of ``--sub-account``, through the partner account's client."""
-    from boomi_soap.platform.partner import SubAccountClient
+    from boomi_soap.client import SubAccountClient
 
     client = build_client(options)
     assert isinstance(client, SubAccountClient)  # --sub-account is required here

@@ -18,6 +18,7 @@ from boomi_soap.exceptions import BoomiSoapError
 
 if TYPE_CHECKING:
     from boomi_soap.client import Client
+    from boomi_soap.platform.caller import Caller
     from boomi_soap.platform.runs import Execution
 
 __all__ = ["EXIT_CODES", "interrupted", "resolve", "run", "run_timeout_option", "show_fields", "wait_for"]
@@ -31,7 +32,7 @@ run_timeout_option = click.option(
 )  # fmt: skip
 
 
-def resolve(client: Client, kind: str, value: str, flag: str) -> str:
+def resolve(client: Caller, kind: str, value: str, flag: str) -> str:
     """The id of ``value`` (an id or a unique name) of type ``kind``; a miss names ``flag``."""
     from boomi_soap.platform.runs import resolve_id
 

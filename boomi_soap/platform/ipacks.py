@@ -20,7 +20,7 @@ from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundE
 from boomi_soap.query import Expression, F
 
 if TYPE_CHECKING:
-    from boomi_soap.platform.partner import SubAccountClient
+    from boomi_soap.platform.partner import SubAccountView as SubAccountClient
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import Execution
 

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CompiledCache",
     "SchemaBundle",
+    "SnapshotFiles",
     "default_compiled_dir",
     "leaving_snapshot",
     "load_schema",
@@ -295,7 +296,7 @@ def snapshot_file(url: str, directory: Path, names: frozenset[str]) -> Path | No
 
     Every reader of a snapshot's schemas asks this before reading a referenced
     document: libxml2 (:class:`_SnapshotOnly`), xmlschema and zeep (through
-    :meth:`boomi_soap._transports.sync.SafeTransport.load`).  ``..``, another directory, a
+    :class:`SnapshotFiles`).  ``..``, another directory, a
     host, any scheme but ``file`` and a name outside the list are all refused.
     """
     parts = urlsplit(url)
@@ -313,6 +314,48 @@ def leaving_snapshot(url: str, directory: Path) -> CacheIntegrityError:
         f"a document refers to {redact_url(url)!r}, which is not a file of the snapshot; refusing to load it",
         path=str(directory),
     )
+
+
+class SnapshotFiles:
+    """zeep's document loader for one snapshot: reads the snapshot's own files and nothing else.
+
+    zeep asks its loader for the WSDL and every document it imports; a client works from
+    its cache, so a URL, another directory or a name outside the snapshot is refused.
+
+    Attributes:
+        directory: The snapshot's resolved directory.
+        names: The names of the files that may be read.
+    """
+
+    cache: Any = None  # zeep reads it when loading documents
+
+    def __init__(self, directory: Path, names: frozenset[str]) -> None:
+        """Read only ``names`` in ``directory``."""
+        self.directory = directory
+        self.names = names
+
+    def load(self, url: str) -> bytes:
+        """Read a file of the snapshot.
+
+        Raises:
+            TransportError: For anything but a local file (a client works from its cache).
+            CacheIntegrityError: For a local file that is not one of the snapshot's.
+        """
+        from boomi_soap._xml.redact import redact_url
+        from boomi_soap.exceptions import TransportError
+
+        if not url:
+            raise ValueError("No url given to load")
+        if "://" in url and not url.startswith("file://"):
+            raise TransportError(
+                "load", f"refusing to fetch {redact_url(url)}: the client works from the cached snapshot"
+            )
+        path = snapshot_file(
+            url if url.startswith("file://") else Path(os.path.abspath(url)).as_uri(), self.directory, self.names
+        )
+        if path is None:
+            raise leaving_snapshot(url, self.directory)
+        return path.read_bytes()
 
 
 class _SnapshotOnly(etree.Resolver):
@@ -401,6 +444,10 @@ class SchemaBundle:
         directory = self.directory.resolve()
         names = self.names if self.names is not None else frozenset(p.name for p in directory.glob("*.xsd"))
         return directory, names
+
+    def loader(self) -> SnapshotFiles:
+        """The document loader zeep is given: it reads :meth:`files` and nothing else."""
+        return SnapshotFiles(*self.files())
 
     def _compile_lxml(self) -> etree.XMLSchema:
         directory, names = self.files()

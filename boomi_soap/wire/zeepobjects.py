@@ -1,0 +1,380 @@
+"""The zeep adapter: zeep objects to request wrappers and answers to zeep objects, over the one call path.
+
+zeep does not send anything for :class:`~boomi_soap.client.Client`: :meth:`ZeepObjects.payload`
+serializes an operation's arguments (zeep objects, dicts, strings) into its request
+wrapper, which goes through :class:`~boomi_soap.wire.call.CallCore` like every other
+call, and :meth:`ZeepObjects.read` reads the response wrapper back as zeep's objects.
+zeep is imported and its model of the WSDL built on first need, from the signed form an
+earlier process kept (:mod:`boomi_soap.wire.zeepform`) when there is one.
+
+The one zeep client also serves :attr:`~boomi_soap.client.Client.zeep_client`, the escape
+hatch: calls made through it pass the validation plugin here and the client's transport.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from boomi_soap._xml.safe import bound_zeep_binding
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, RequestValidationError, ResponseError
+from boomi_soap.wire.records import CallRecord
+from boomi_soap.wire.soap import NS_DATA, NS_ENVELOPE, NS_XS, NS_XSI, translate, wrap
+
+if TYPE_CHECKING:
+    import zeep
+
+    from boomi_soap.credentials import Credentials
+    from boomi_soap.query import Expression
+    from boomi_soap.snapshot.cache import Snapshot
+    from boomi_soap.snapshot.schema import SchemaBundle
+    from boomi_soap.wire.call import CallCore
+
+__all__ = ["ZeepObjects", "keep_empty_strings"]
+
+
+class ZeepObjects:
+    """One account's zeep model, built on first need and shared by every view of the client.
+
+    Attributes:
+        address: The endpoint zeep's service proxy (the escape hatch) calls.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        schema: SchemaBundle,
+        core: CallCore,
+        credentials: Credentials,
+        transport: Any,
+        *,
+        strict: bool,
+    ) -> None:
+        """Prepare (nothing is built): ``transport`` carries the escape hatch's calls."""
+        self._snapshot = snapshot
+        self._schema = schema
+        self._core = core
+        self._credentials = credentials
+        self._transport = transport
+        self._strict = strict
+        self.address = core.address
+        self._lock = threading.Lock()
+        self._parts: tuple[zeep.Client, Any] | None = None
+        self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    @property
+    def built(self) -> bool:
+        """Whether zeep's model has been built."""
+        return self._parts is not None
+
+    def _build(self) -> tuple[zeep.Client, Any]:
+        parts = self._parts
+        if parts is not None:
+            return parts
+        self._schema.checked()  # zeep reads the same schema files: only once no reference leaves the snapshot
+        with self._lock:
+            if self._parts is None:
+                import zeep
+                from zeep.wsse.username import UsernameToken
+
+                from boomi_soap.wire.zeepform import load_document
+
+                settings = zeep.Settings(
+                    strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+                )
+                wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
+                snapshot = self._snapshot
+                # zeep reads the snapshot's files and nothing else; the driver carries only the escape hatch's calls.
+                loader = self._schema.loader()
+                document = load_document(snapshot.sha256, snapshot.wsdl_path, loader, settings, self._schema.compiled)
+                client = zeep.Client(  # type: ignore[no-untyped-call]
+                    document, transport=self._transport, wsse=wsse, plugins=[_ValidationPlugin(self._core)],
+                    settings=settings,
+                )  # fmt: skip
+                binding = next(iter(client.wsdl.bindings))
+                service = client.create_service(binding, self.address)  # type: ignore[no-untyped-call]
+                bound_zeep_binding(service._binding)  # the answer bounds of parse_xml, before zeep parses
+                _keep_empty_objects(client)
+                if not self._strict:
+                    _lenient_bodies(client, service._binding)
+                self._parts = (client, service)
+            return self._parts
+
+    @property
+    def client(self) -> zeep.Client:
+        """The :class:`zeep.Client` (built on first use)."""
+        return self._build()[0]
+
+    @property
+    def binding(self) -> Any:
+        """The SOAP binding zeep read from the WSDL."""
+        return self._build()[1]._binding
+
+    def operations(self) -> tuple[str, ...]:
+        """The operations zeep read from the WSDL."""
+        return tuple(sorted(self.binding._operations))
+
+    # -- arguments to a request wrapper ------------------------------------------------------
+    def envelope(self, operation: str, arguments: Mapping[str, Any], *, call: bool = False) -> etree._Element:
+        """The unsigned envelope zeep serializes for ``operation`` with ``arguments``; nothing is sent.
+
+        Raises:
+            InvalidRequestError: If the operation is unknown or the arguments do not fit it.
+            RequestValidationError: With ``call``, if zeep refuses a value against the schema (as a call reports it).
+        """
+        import zeep.exceptions
+
+        reader = self.binding.get(operation)
+        if reader is None:
+            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        try:
+            envelope: etree._Element = reader.create(**arguments).content
+        except zeep.exceptions.ValidationError as exc:
+            if call:
+                raise translate(operation, exc, CallRecord(operation)) from None
+            raise InvalidRequestError(operation, f"bad arguments: {exc.message or exc}") from None
+        except (TypeError, ValueError, LookupError) as exc:
+            if isinstance(exc, BoomiSoapError):
+                raise
+            raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
+        return envelope
+
+    def payload(self, operation: str, arguments: Mapping[str, Any]) -> etree._Element:
+        """The request wrapper of ``operation`` with ``arguments`` (built for one call; no envelope around it)."""
+        body = self.envelope(operation, arguments, call=True).find(f"{{{NS_ENVELOPE}}}Body")
+        assert body is not None
+        assert len(body)
+        payload = body[0]
+        body.remove(payload)
+        return payload
+
+    # -- an answer to zeep objects -------------------------------------------------------------
+    def read(self, operation: str, answer: etree._Element) -> Any:
+        """A checked response wrapper (SOAP or REST) as zeep's objects.
+
+        Raises:
+            ResponseError: If zeep cannot read it.
+        """
+        reader = self.binding.get(operation)
+        keep_empty_strings(answer)
+        root = answer.getroottree().getroot()
+        if root is answer:  # a REST answer: the wrapper alone, which zeep's reader takes in an envelope
+            root = wrap(answer)
+        import zeep.exceptions
+
+        try:
+            return reader.process_reply(root)
+        except (zeep.exceptions.Error, TypeError, ValueError, LookupError) as exc:
+            raise ResponseError(operation, f"the answer could not be read ({type(exc).__name__})") from None
+
+    def type(self, name: str) -> Any:
+        """The zeep type of a data-schema type.
+
+        Raises:
+            InvalidRequestError: If the schema has no such type.
+        """
+        import zeep.exceptions
+
+        try:
+            return self.client.get_type(f"{{{NS_DATA}}}{name}")  # type: ignore[no-untyped-call]
+        except (zeep.exceptions.LookupError, ValueError):
+            raise InvalidRequestError("type", f"{name} is not a type of this account's schema") from None
+
+    def object_of(self, obj: Any, object_type: str | None, fields: dict[str, Any], operation: str = "create") -> Any:
+        """The object of ``create(obj)`` or ``create("Type", **fields)`` (and of ``update``).
+
+        Raises:
+            TypeError: For a type name given with an object.
+            InvalidRequestError: For neither, an unknown type or an unknown field.
+        """
+        if isinstance(obj, str):
+            if object_type is not None:  # update("Environment", env): the object would be dropped, unsent
+                raise TypeError(
+                    f"{operation}() takes an object, or a type name and its fields as keywords; got the type name"
+                    f" {obj!r} and a {type(object_type).__name__} (pass the object alone: {operation}(obj))"
+                )
+            obj, object_type = None, obj
+        if obj is not None:
+            return obj
+        if object_type is None:
+            raise InvalidRequestError("create", "give an object or its type name")
+        return self.new_object(object_type, fields)
+
+    def new_object(self, object_type: str, fields: Mapping[str, Any]) -> Any:
+        """An object of a data-schema type from its fields, nothing sent.
+
+        Raises:
+            InvalidRequestError: If the type is unknown or a field does not exist, naming the allowed ones.
+        """
+        xsd_type = self.type(object_type)
+        allowed = [name for name, _ in (*xsd_type.elements, *xsd_type.attributes) if not name.startswith("_")]
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:  # zeep's own TypeError would print the type's whole signature
+            raise InvalidRequestError(
+                "create",
+                f"{object_type} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(allowed)}",
+            )
+        return xsd_type(**fields)
+
+    def from_xml(self, element: etree._Element, *, data_namespace: str) -> Any:
+        """An object element (``<object xsi:type="api:Process">``) read as a call's result would be.
+
+        Raises:
+            InvalidRequestError: If the element has no ``xsi:type`` of this schema, or does not fit it.
+        """
+        type_name = element.get(f"{{{NS_XSI}}}type", "")
+        prefix, _, local = type_name.rpartition(":")
+        if not local or element.nsmap.get(prefix or None) != data_namespace:
+            raise InvalidRequestError("object", f"{etree.QName(element).localname} has no xsi:type of the data schema")
+        copied = copy.deepcopy(element)
+        keep_empty_strings(copied)
+        import zeep.exceptions
+
+        try:
+            with self.client.settings(strict=self._strict):
+                return self.type(local).parse_xmlelement(copied, self.client.wsdl.types)
+        except (zeep.exceptions.Error, TypeError, ValueError) as exc:
+            raise InvalidRequestError("object", f"{local} does not fit the schema: {exc}") from None
+
+    def query_config(self, where: Expression | None, sort: Mapping[str, str] | None) -> Any:
+        """The ``queryConfig`` value of a filter and sort (``None``: every object, unsorted).
+
+        Raises:
+            QueryFilterError: If an operator is not in the account's schema.
+        """
+        from boomi_soap.query import check_expression, check_operators
+
+        check_expression(where)
+        if where is None and not sort:
+            return None
+        if where is not None:
+            check_operators(where, *self._operator_names())
+        # The schema requires a QueryFilter in a QueryConfig: with a sort alone, send an
+        # empty "and" grouping, which every object matches.
+        expression = self._expression(where) if where is not None else self.type("GroupingExpression")(operator="and")
+        config: dict[str, Any] = {"QueryFilter": {"expression": expression}}
+        if sort:
+            config["QuerySort"] = {"sortField": [{"fieldName": k, "sortOrder": v} for k, v in sort.items()]}
+        return config
+
+    def _operator_names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        with self._lock:
+            if self._operators is None:
+                self._operators = (
+                    _enumeration(self._schema, "SimpleExpressionOperator"),
+                    _enumeration(self._schema, "GroupingExpressionOperator"),
+                )
+            return self._operators
+
+    def _expression(self, expression: Expression) -> Any:
+        from boomi_soap.query import Grouping, Simple
+
+        if isinstance(expression, Simple):
+            return self.type("SimpleExpression")(
+                operator=expression.operator, property=expression.property, argument=list(expression.arguments)
+            )
+        assert isinstance(expression, Grouping)
+        nested = [self._expression(item) for item in expression.items]
+        return self.type("GroupingExpression")(operator=expression.operator, nestedExpression=nested)
+
+
+class _ValidationPlugin:
+    """zeep hooks for the escape hatch: refuse to send an invalid request; check an answer before zeep reads it.
+
+    zeep calls ``egress`` and ``ingress`` by name; not deriving from ``zeep.Plugin``
+    keeps zeep out of the import of this module.
+    """
+
+    def __init__(self, core: CallCore) -> None:
+        self.core = core
+
+    def egress(
+        self, envelope: etree._Element, http_headers: dict[str, str], operation: Any, binding_options: Any
+    ) -> tuple[etree._Element, dict[str, str]]:
+        if self.core.settings.validate_requests:
+            issues = tuple(self.core.validator.iter_errors(envelope, source=f"{operation.name} request"))
+            if issues:
+                raise RequestValidationError(operation.name, issues)
+        return envelope, http_headers
+
+    def ingress(
+        self, envelope: etree._Element, http_headers: dict[str, str], operation: Any
+    ) -> tuple[etree._Element, dict[str, str]]:
+        body = envelope.find(f"{{{NS_ENVELOPE}}}Body")
+        child = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        if child is None or child.tag == f"{{{NS_ENVELOPE}}}Fault":
+            return envelope, http_headers  # zeep reports both
+        self.core.check(operation.name, child)
+        keep_empty_strings(child)
+        return envelope, http_headers
+
+
+def _keep_empty_objects(client: zeep.Client) -> None:
+    """Make this client's complex types read a present, empty element as an empty object.
+
+    zeep reads ``<SharedCommunicationChannel/>`` as ``None``, so sending the object
+    back drops the element; the typed bindings keep it.  The types belong to this
+    client's schema alone (zeep builds them per WSDL), so other zeep clients in the
+    process are not touched.
+    """
+    from zeep.xsd.types.complex import ComplexType
+
+    for xsd_type in client.wsdl.types.types:
+        if isinstance(xsd_type, ComplexType):
+            parse = xsd_type.parse_xmlelement
+
+            def never_none(*args: Any, _parse: Any = parse, **kwargs: Any) -> Any:
+                kwargs["allow_none"] = False
+                return _parse(*args, **kwargs)
+
+            xsd_type.parse_xmlelement = never_none  # type: ignore[method-assign]
+
+
+def _lenient_bodies(client: zeep.Client, binding: Any) -> None:
+    """Let zeep read a Body that lacks a required element, as the tolerant reader left it.
+
+    zeep's ``strict=False`` would also parse a broken envelope in lxml's recover mode,
+    so the envelope stays strict: only the reading of each operation's Body, after the
+    core's check has put it in order and dropped what the snapshot does not declare,
+    runs with ``strict`` off (zeep keeps that switch per thread).
+    """
+    for operation in binding._operations.values():
+        read = operation.process_reply
+
+        def process_reply(envelope: Any, _read: Any = read) -> Any:
+            with client.settings(strict=False):
+                return _read(envelope)
+
+        operation.process_reply = process_reply
+
+
+def keep_empty_strings(root: etree._Element) -> None:
+    """Give empty leaf elements an empty text, so zeep reads ``<fax/>`` as ``''`` and not ``None``.
+
+    zeep maps an element without text to ``None`` and then refuses to send ``None``
+    for a required element: an object read by ``get`` could not go back in ``update``.
+    The answer was validated first, so an empty leaf without attributes is a string
+    (or ``anyType``) value; the typed bindings read it as ``''`` too.
+    """
+    for element in root.iter():
+        # xsi:nil and xsi:type are attributes, so a nil or typed element is left alone.
+        if isinstance(element.tag, str) and element.text is None and len(element) == 0 and not element.attrib:
+            element.text = ""
+
+
+@functools.cache
+def _no_entities() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _enumeration(bundle: SchemaBundle, name: str) -> tuple[str, ...]:
+    for path in sorted(bundle.directory.glob("*.xsd")):
+        root = etree.parse(str(path), parser=_no_entities()).getroot()
+        for simple in root.iterfind(f"{{{NS_XS}}}simpleType[@name='{name}']"):
+            return tuple(v.get("value", "") for v in simple.iter(f"{{{NS_XS}}}enumeration"))
+    return ()
