@@ -125,7 +125,7 @@ class Client:
             _warned.set()
             _log.warning("request validation is off: invalid requests will reach the service")
         self.core = CallCore(
-            self.contract, self.validator, credentials, self.settings, self.deviations, self.address,
+            self.contract, self.validator, credentials, self.settings, self.deviations, self.address, self.address,
             rest=self._rest_wire() if self.transport == "rest" else None,
         )  # fmt: skip
         strict = self.settings.responses == "strict"

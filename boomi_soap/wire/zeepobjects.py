@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from boomi_soap.credentials import Credentials
     from boomi_soap.query import Expression
     from boomi_soap.snapshot.cache import Snapshot
-    from boomi_soap.snapshot.schema import SchemaBundle
+    from boomi_soap.snapshot.schema import SchemaBundle, SnapshotFiles
     from boomi_soap.wire.call import CallCore
 
 __all__ = ["ZeepObjects", "keep_empty_strings"]
@@ -65,6 +65,8 @@ class ZeepObjects:
         self.address = core.address
         self._lock = threading.Lock()
         self._parts: tuple[zeep.Client, Any] | None = None
+        #: zeep's document loader, once zeep is built: the snapshot's files and nothing else.
+        self.loader: SnapshotFiles | None = None
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
@@ -90,8 +92,10 @@ class ZeepObjects:
                 wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
                 snapshot = self._snapshot
                 # zeep reads the snapshot's files and nothing else; the driver carries only the escape hatch's calls.
-                loader = self._schema.loader()
-                document = load_document(snapshot.sha256, snapshot.wsdl_path, loader, settings, self._schema.compiled)
+                self.loader = self._schema.loader()
+                document = load_document(
+                    snapshot.sha256, snapshot.wsdl_path, self.loader, settings, self._schema.compiled
+                )
                 client = zeep.Client(  # type: ignore[no-untyped-call]
                     document, transport=self._transport, wsse=wsse, plugins=[_ValidationPlugin(self._core)],
                     settings=settings,

@@ -56,7 +56,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             record = None
             try:
                 client.get("Account", DEFAULT_ACCOUNT)
-                record = client._transport._record()
+                record = client.driver._record()
             except BoomiSoapError as exc:
                 with lock:
                     failures.append(f"{type(exc).__name__}: {exc}")

@@ -379,7 +379,7 @@ def test_a_sub_account_view_with_its_own_limit_is_gated_as_the_sub_account(
 ) -> None:
     allowed = DEFAULT_SUB_ACCOUNTS[0]
     parent = rest_client(snapshot, compiled_dir, "xml")
-    gates = parent._transport.gates
+    gates = parent.driver.gates
     own = parent.for_account(allowed, per_sub_account_limit=True)
 
     async def main() -> str:

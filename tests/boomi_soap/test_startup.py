@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.client import NS_ENVELOPE, NS_WSSE, Client, sign
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import CacheIntegrityError, RequestValidationError, TransportError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
+from boomi_soap.snapshot.schema import SnapshotFiles
 from tests.conftest import FIXTURES
 from tests.xmlcompare import canon
 
@@ -121,9 +121,9 @@ def test_typed_path_signs_as_the_zeep_path(snapshot: Snapshot, compiled_dir: Pat
 
 def test_construction_leaves_zeep_unbuilt(snapshot: Snapshot, compiled_dir: Path) -> None:
     client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
-    assert client._zeep_parts is None
+    assert not client.zeep_objects.built
     assert "renewRuntimeCertificate" in client.operations or "get" in client.operations
-    assert client._zeep_parts is None  # the operations come from the snapshot's contract
+    assert not client.zeep_objects.built  # the operations come from the snapshot's contract
     binding = next(iter(client.zeep_client.wsdl.bindings.values()))
     assert client.operations == tuple(sorted(binding._operations))
 
@@ -152,7 +152,7 @@ def test_zeep_path_works_after_a_typed_call(snapshot: Snapshot, service: LocalSe
 
     client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     assert TypedClient(client).get_account(DEFAULT_ACCOUNT).name == "Local Demo Account"
-    assert client._zeep_parts is None
+    assert not client.zeep_objects.built
     assert client.get("Account", DEFAULT_ACCOUNT).name == "Local Demo Account"
 
 
@@ -165,7 +165,7 @@ def test_typed_path_still_validates_before_sending(
     etree.SubElement(payload, "{urn:nowhere}objectType").text = "Account"
     with pytest.raises(RequestValidationError):
         client.call_xml(payload)
-    assert client._transport._record().attempts == 0  # refused before the transport sent anything
+    assert client.driver._record().attempts == 0  # refused before the transport sent anything
 
 
 _TYPED_RUN = """
@@ -199,17 +199,14 @@ def test_a_typed_call_loads_neither_zeep_nor_xmlschema(service: LocalService, tm
     assert compiled == "False"  # nothing compiled up front: the explainer waits for an invalid document
 
 
-# -- the transport zeep loads documents through ------------------------------------------
+# -- the loader zeep reads documents through ----------------------------------------------
 
 
-def test_transport_reads_the_snapshots_documents_and_nothing_else(tmp_path: Path) -> None:
+def test_the_loader_reads_the_snapshots_documents_and_nothing_else(tmp_path: Path) -> None:
     document = tmp_path / "a b.wsdl"
     document.write_bytes(b"<definitions/>")
     (tmp_path / "other.xsd").write_bytes(b"<schema/>")
-    transport = SafeTransport(FAST)
-    with pytest.raises(TransportError, match="no snapshot to read from"):
-        transport.load(str(document))
-    transport.documents = (tmp_path.resolve(), frozenset({"a b.wsdl"}))
+    transport = SnapshotFiles(tmp_path.resolve(), frozenset({"a b.wsdl"}))
     assert transport.load(str(document)) == b"<definitions/>"
     assert transport.load(document.as_uri()) == b"<definitions/>"
     for elsewhere in (tmp_path / "other.xsd", tmp_path / "sub" / ".." / ".." / "a b.wsdl"):

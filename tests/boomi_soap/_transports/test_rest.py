@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from boomi_soap._transports.rest import RestTransport
 from boomi_soap.cli import main
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
@@ -281,13 +280,13 @@ def test_json_bulk_execute_and_records(rest_json: Client, service: LocalService)
 
 
 def test_component_writes_are_xml_only_in_json(rest_json: Client) -> None:
-    transport = rest_json._transport
-    assert isinstance(transport, RestTransport)
+    wire = rest_json.core.rest
+    assert wire is not None
     body = b'<bns:Component xmlns:bns="http://api.platform.boomi.com/" name="c"/>'
     for operation, path in (("create", "/Component"), ("update", "/Component/c-1")):
         call = RestCall(operation, "POST", path, body, "application/xml", object_type="Component")
         with pytest.raises(InvalidRequestError, match=f"Component {operation} takes XML only on Boomi's REST API"):
-            transport.exchange(call)
+            wire.outgoing(call)  # refused before anything is sent
     with pytest.raises(InvalidRequestError, match="Component bulk takes XML only"):
         rest_json.bulk_get("Component", ["x"])
 

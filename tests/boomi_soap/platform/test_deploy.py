@@ -138,7 +138,7 @@ def test_helpers_send_no_placeholder_value(connect: Connect) -> None:
     """What package, deploy, run_process and extensions put on the wire: only what the caller decided."""
     _, client = connect()
     sent: list[bytes] = []
-    session = client._transport.session
+    session = client.driver.session
     session.hooks["response"].append(lambda response, *args, **kwargs: sent.append(response.request.body or b""))
 
     def last(kind: str) -> bytes:

@@ -11,7 +11,7 @@ from lxml import etree
 from boomi_soap.exceptions import ConfigurationError, InvalidRequestError, PermissionDeniedError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
-from boomi_soap.platform.partner import SubAccountClient
+from boomi_soap.client import SubAccountClient
 from tests.boomi_soap.conftest import Connect
 
 ALLOWED, FORBIDDEN = DEFAULT_SUB_ACCOUNTS
@@ -39,7 +39,8 @@ def test_every_call_acts_on_the_sub_account(connect: Connect) -> None:
 def test_the_parents_transport_and_limiter_are_shared(connect: Connect) -> None:
     _, client = connect()
     view = client.for_account(ALLOWED)
-    assert view._transport is client._transport
+    assert view.driver is client.driver
+    assert view.zeep_objects is client.zeep_objects
     assert view.settings is client.settings
     assert view.parent is client
     assert view.for_account(FORBIDDEN).sub_account == FORBIDDEN
@@ -143,7 +144,7 @@ def test_bad_ids_and_the_rest_only_option_are_refused(connect: Connect) -> None:
 def test_the_rest_override_limit_gates_the_sub_account_on_its_own(connect: Connect) -> None:
     service, client = connect()
     shared, own = client.for_account(ALLOWED), client.for_account(ALLOWED, per_sub_account_limit=True)
-    gates = client._transport.gates
+    gates = client.driver.gates
     shared.get("Account", ALLOWED)
     assert ALLOWED not in gates._gates  # counted against the parent, as Boomi does by default
     before = service.limit_stats().accepted
@@ -151,8 +152,8 @@ def test_the_rest_override_limit_gates_the_sub_account_on_its_own(connect: Conne
     assert len(list(own.query("Environment"))) == len(service.store(ALLOWED).all("Environment"))
     assert ALLOWED in gates._gates  # its own window and budget
     assert service.limit_stats().accepted == before + 2  # still sent to the parent's REST root
-    assert own._transport is not client._transport
-    assert client._transport.soap_address == client.address  # type: ignore[attr-defined]
+    assert own.driver is client.driver  # one driver; the gate is the call core's
+    assert own.core.gate != client.core.gate == client.core.address == client.address
 
 
 @PARTNER

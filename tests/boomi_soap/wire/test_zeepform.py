@@ -45,7 +45,7 @@ def dump(document: zeep.wsdl.wsdl.Document) -> str:
 def test_the_form_reads_as_zeep_reads_the_wsdl(snapshots: dict[str, Snapshot], layout: str, tmp_path: Path) -> None:
     snapshot = snapshots[layout]
     settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    transport = client(snapshot, tmp_path)._transport
+    transport = client(snapshot, tmp_path).schema.loader()
     parsed = zeep.wsdl.Document(str(snapshot.wsdl_path), transport, settings=settings)  # type: ignore[no-untyped-call]
     other = zeep.wsdl.Document(str(snapshot.wsdl_path), transport, settings=settings)  # type: ignore[no-untyped-call]
     loaded = unpickle_document(pickle_document(other, transport, settings), transport, settings)
@@ -87,7 +87,7 @@ def test_the_form_holds_no_credential(snapshots: dict[str, Snapshot], tmp_path: 
 def test_the_form_is_keyed_by_zeep_settings(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
     snapshot = snapshots["split"]
     cache = CompiledCache(tmp_path)
-    transport = client(snapshot, tmp_path)._transport
+    transport = client(snapshot, tmp_path).schema.loader()
     for strict in (True, False):
         load_document(snapshot.sha256, snapshot.wsdl_path, transport, zeep.Settings(strict=strict), cache)
     assert len(list(tmp_path.glob("*.zeep"))) == 2
@@ -228,8 +228,8 @@ def _build(role: str, state: dict[str, bool | None]) -> bytes:
 ATTACKS: dict[str, dict[str, bool | None]] = {
     # The settings zeep parses answers with: DTDs, entities and external reads allowed again.
     "settings": {"forbid_dtd": False, "forbid_entities": False, "forbid_external": False},
-    # What the transport may read: another list of documents in place of the snapshot's.
-    "transport": {"documents": None},
+    # What the loader may read: another list of documents in place of the snapshot's.
+    "transport": {"names": None},
 }
 
 
@@ -266,9 +266,9 @@ def test_a_signed_form_cannot_change_the_loading_client(
     form, forged = signed_form(snapshot, tmp_path, _build(role, ATTACKS[role]))
     victim = client(snapshot, tmp_path / "other")
     victim_settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
-    kept = {"transport": victim._transport, "settings": victim_settings}
-    documents = victim._transport.documents
-    assert documents is not None
+    victim_loader = victim.schema.loader()
+    kept = {"transport": victim_loader, "settings": victim_settings}
+    documents = (victim_loader.directory, victim_loader.names)
     Unguarded(forged, kept).load()  # the attack, unguarded:
     assert all(getattr(kept[role], name) == value for name, value in ATTACKS[role].items())
 
@@ -278,9 +278,9 @@ def test_a_signed_form_cannot_change_the_loading_client(
     assert f"the form changes the loading client's {role}" in caplog.text
     for settings in (zeep_client.settings, zeep_client.wsdl.settings, zeep_client.wsdl.types.settings):
         assert (settings.forbid_dtd, settings.forbid_entities, settings.forbid_external) == (True, True, True)
-    assert loading._transport.documents == documents
     wsdl: Any = zeep_client.wsdl
-    assert wsdl.transport is loading._transport
+    assert wsdl.transport is loading.zeep_objects.loader
+    assert (wsdl.transport.directory, wsdl.transport.names) == documents
     assert "get" in loading.operations
     assert form.read_bytes().split(b"\n", 2)[2] != forged  # parsed again, and a genuine form kept
 
@@ -288,7 +288,7 @@ def test_a_signed_form_cannot_change_the_loading_client(
 def test_a_form_whose_load_fails_leaves_the_client_as_it_was(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
     """The settings are put back even when the form then fails (the WSDL is parsed with them)."""
     snapshot = snapshots["split"]
-    transport = client(snapshot, tmp_path / "other")._transport
+    transport = client(snapshot, tmp_path / "other").schema.loader()
     settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
     broken = b"\x80\x04" + _build("settings", ATTACKS["settings"]) + _global("posix", "system") + b"."
     with pytest.raises(pickle.UnpicklingError, match=r"posix\.system is not part of a zeep form"):
@@ -298,7 +298,7 @@ def test_a_form_whose_load_fails_leaves_the_client_as_it_was(snapshots: dict[str
 
 def test_type_rebuilds_only_zeeps_own_classes(snapshots: dict[str, Snapshot], tmp_path: Path) -> None:
     """``type(x)`` would hand the form the class of the client's settings (or transport) to make its own."""
-    transport = client(snapshots["split"], tmp_path)._transport
+    transport = client(snapshots["split"], tmp_path).schema.loader()
     settings = zeep.Settings(**ZEEP_SETTINGS, forbid_external=True)
     class_of_settings = b"\x80\x04" + _global("builtins", "type") + _persistent("settings") + b"\x85R."
     assert Unguarded(class_of_settings, {"settings": settings}).load() is zeep.Settings
