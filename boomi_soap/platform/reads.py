@@ -1,0 +1,197 @@
+"""Boomi's REST-only reads: the ExecutionRecord of a request id, the OpenAPI description, and how they are sent.
+
+The WSDL has no operation for these, so they go to the account's REST root through the
+caller's :meth:`~boomi_soap.platform.caller.Caller.get_linked` and ``post_linked``: on the
+client's own origin, with its credentials (HTTP Basic), counted by its rate limiter,
+never following a redirect, at most ``max_response_bytes``.  They are reads, so a
+dropped connection or a 503 of the service's rate limit is asked again, as the client's
+retry policy says for every read (:func:`read`); a sub-account view adds
+``?overrideAccount=``.  Each is a generator of steps (:mod:`boomi_soap.platform.steps`),
+so the sync and the async client run the same code.  As before, ``execution_record`` and
+``openapi`` are offered by a ``transport="rest"`` client only; a REST error answer is the
+typed error a call would raise (:func:`boomi_soap.wire.rest.rest_error`).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
+
+from lxml import etree
+
+from boomi_soap._xml.safe import parse_xml
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    InvalidRequestError,
+    JsonFormError,
+    ResponseError,
+    TransportError,
+    XMLInputError,
+)
+from boomi_soap.platform import steps
+from boomi_soap.platform.steps import Invoke, Sleep, Steps, drive
+from boomi_soap.wire.jsonform import loads
+from boomi_soap.wire.records import CallRecord
+from boomi_soap.wire.rest import rest_error
+from boomi_soap.wire.restmap import rest_root
+from boomi_soap.wire.tolerance import check_answer
+
+if TYPE_CHECKING:
+    from boomi_soap.platform.caller import Account, Caller
+
+__all__ = [
+    "REST_ONLY",
+    "answer_root",
+    "execution_record",
+    "execution_record_steps",
+    "openapi",
+    "openapi_steps",
+    "override_query",
+    "read",
+    "rest_only",
+]
+
+REST_ONLY: Final = "REST-only: build the client with transport='rest'"
+
+
+def rest_only(client: Account, operation: str) -> None:
+    """Refuse a REST-only read on a SOAP client, as the client always has.
+
+    Raises:
+        InvalidRequestError: Unless the client was built with ``transport="rest"``.
+    """
+    if getattr(client, "transport", "soap") != "rest":
+        raise InvalidRequestError(operation, REST_ONLY)
+
+
+def override_query(client: Account) -> str:
+    """The query string of a sub-account view (``?overrideAccount=...``); empty for an account's own client."""
+    sub_account = getattr(client, "sub_account", None)
+    return f"?overrideAccount={quote(sub_account, safe='')}" if isinstance(sub_account, str) and sub_account else ""
+
+
+def url_of(client: Account, path: str, operation: str) -> str:
+    """``path`` under the account's REST root, with the sub-account override if any.
+
+    Raises:
+        InvalidRequestError: If the client's address has no REST root.
+    """
+    try:
+        root = rest_root(client.address)
+    except BoomiSoapError as exc:
+        raise InvalidRequestError(operation, str(exc)) from None
+    return f"{root}{path}{override_query(client)}"
+
+
+def read(client: Account, step: Invoke, operation: str) -> Steps[tuple[int, bytes, CallRecord]]:
+    """Send a read (a ``get_linked`` or ``post_linked`` step), again after a failure the retry policy allows.
+
+    As for every read the client sends: a failed connection or read (the answer may have
+    been lost on the way) and a 503 that is not the daily quota are asked again, at most
+    ``settings.retry.max_retries`` times, after the policy's backoff.  A redirect, an answer
+    over the size cap or a refused URL end it at once.
+
+    Returns:
+        The last status and body, and the call's record (attempts and status, for errors).
+    """
+    policy = client.settings.retry
+    record = CallRecord(operation)
+    while True:
+        record.attempts += 1
+        try:
+            status, body = yield step
+        except TransportError as exc:
+            if isinstance(exc, ResponseError) or exc.sent is False or record.attempts > policy.max_retries:
+                exc.attempts = record.attempts
+                raise
+            pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
+            record.history.append(f"attempt {record.attempts}: {type(exc).__name__}; retry in {pause:.2f} s")
+            yield Sleep(pause)
+            continue
+        record.status = status
+        if status != 503 or b"quota" in body.lower() or record.attempts > policy.max_retries:
+            return status, body, record
+        pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
+        record.history.append(f"attempt {record.attempts}: HTTP 503; retry in {pause:.2f} s")
+        yield Sleep(pause)
+
+
+def answer_root(client: Account, operation: str, status: int, body: bytes, record: CallRecord) -> etree._Element:
+    """A REST answer's XML document, checked against the snapshot as the client checks every answer.
+
+    Raises:
+        ResponseError: If it is not XML, or (``responses="strict"``) does not fit the schema.
+    """
+    try:
+        root = parse_xml(body, source=f"{operation} answer")
+    except XMLInputError:
+        raise ResponseError(operation, f"HTTP {status}: the answer is not XML", attempts=record.attempts) from None
+    validator = getattr(client, "validator", None)
+    deviations = getattr(client, "deviations", None)
+    if validator is not None and deviations is not None:
+        check_answer(validator, root, mode=client.settings.responses, operation=operation, deviations=deviations)
+    return root
+
+
+def execution_record(client: Caller, request_id: str) -> tuple[Any, ...] | None:
+    """The ExecutionRecord of an ExecutionRequest's ``requestId`` (REST only); ``None`` while not yet there.
+
+    ``GET /ExecutionRecord/async/{requestId}``.
+
+    Raises:
+        InvalidRequestError: Over SOAP, or without a request id.
+        NotFoundError: If the account never issued that request id.
+    """
+    return drive(client, execution_record_steps(client, request_id))
+
+
+def execution_record_steps(client: Account, request_id: str) -> Steps[tuple[Any, ...] | None]:
+    """The steps of :func:`execution_record`."""
+    operation = "ExecutionRecord/async"
+    rest_only(client, operation)
+    if not request_id:
+        raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
+    url = url_of(client, f"/ExecutionRecord/async/{quote(request_id, safe='')}", operation)
+    step = steps.get_linked(url, max_bytes=client.settings.max_response_bytes, operation=operation)
+    status, body, record = yield from read(client, step, operation)
+    if status not in (200, 202):
+        raise rest_error(operation, status, body, record)
+    if status == 202 and not body.strip():
+        return None
+    root = answer_root(client, operation, status, body, record)
+    if root.get("responseStatusCode") == "202":
+        return None
+    data = client.contract.data_namespace
+    return tuple(client.from_xml(found) for found in root.iterfind(f"{{{data}}}result"))
+
+
+def openapi(client: Caller) -> dict[str, Any]:
+    """The account's OpenAPI description of the RESTish API (``GET /openapi.json``, REST only).
+
+    Raises:
+        InvalidRequestError: Over SOAP.
+        ResponseError: If the answer is not JSON, or not an OpenAPI description.
+    """
+    return drive(client, openapi_steps(client))
+
+
+def openapi_steps(client: Account) -> Steps[dict[str, Any]]:
+    """The steps of :func:`openapi`."""
+    operation = "openapi.json"
+    rest_only(client, operation)
+    limit = client.settings.max_response_bytes
+    # The description is the account's, not a sub-account's: no override.
+    url = url_of(client, "/openapi.json", operation).partition("?")[0]
+    status, body, record = yield from read(
+        client, steps.get_linked(url, max_bytes=limit, operation=operation), operation
+    )
+    if status != 200:
+        raise rest_error(operation, status, body, record)
+    try:
+        document = loads(body, max_bytes=limit)
+    except JsonFormError as exc:
+        raise ResponseError(operation, f"the answer is not JSON ({exc})", attempts=record.attempts) from None
+    if not isinstance(document, dict) or "paths" not in document:
+        raise ResponseError(operation, "the answer is not an OpenAPI description", attempts=record.attempts)
+    return document
