@@ -71,6 +71,7 @@ LAYER: dict[str, str] = {
     "boomi_soap.client": FACADES,
     "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
     "boomi_soap._async_features": FACADES,  # AsyncClient's one-line forwarders to the platform features
+    "boomi_soap._features": FACADES,  # Client's one-line forwarders to the platform features (a mixin)
     "boomi_soap.query": WIRE,  # the F/Expression language: plain values the wire encodes (imports exceptions only)
     "boomi_soap.bindings": FACADES,
     "boomi_soap.bindings.": FACADES,  # the generated typed facade
@@ -128,6 +129,12 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("boomi_soap._async_features", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
         ("boomi_soap._async_features", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
         ("boomi_soap._async_features", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
+        ("boomi_soap._async_features", "boomi_soap.platform.runtime"),  # the forwarders' return types (type only)
+        ("boomi_soap._features", "boomi_soap.platform.caller"),  # the forwarders' caller type (type only)
+        ("boomi_soap._features", "boomi_soap.platform.deploy"),  # the forwarders' return types (type only)
+        ("boomi_soap._features", "boomi_soap.platform.polling"),  # the forwarders' return types (type only)
+        ("boomi_soap._features", "boomi_soap.platform.runs"),  # the forwarders' return types (type only)
+        ("boomi_soap._features", "boomi_soap.platform.runtime"),  # the forwarders' return types (type only)
         ("boomi_soap._transports.rest", "boomi_soap.snapshot.contract"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.rest", "boomi_soap.validate"),  # RestCaller's annotations (type only)
         ("boomi_soap._transports.sync", "boomi_soap.snapshot.schema"),  # in SafeTransport.load
