@@ -27,7 +27,7 @@ from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
 from boomi_soap.platform import steps
-from boomi_soap.platform.reads import answer_root, override_query, read, url_of
+from boomi_soap.platform.reads import answer_root, logged, override_query, read, url_of
 from boomi_soap.platform.steps import Steps, drive
 from boomi_soap.wire.bulk import BulkItem, BulkResults
 from boomi_soap.wire.records import CallRecord
@@ -96,10 +96,17 @@ def _rest_bulk_get(client: Account, object_type: str, wanted: Sequence[str]) -> 
         etree.SubElement(request, f"{{{data}}}request", {f"{{{NS_XSI}}}type": "bns:BulkId", "id": key})
     _validated(client, request, operation, "bulk request")
     url = url_of(client, f"/{quote(object_type, safe='')}/bulk", operation)
+    record = CallRecord(operation)
+    return (yield from logged(record, _sent_bulk_get(client, url, request, wanted, record)))
+
+
+def _sent_bulk_get(
+    client: Account, url: str, request: etree._Element, wanted: Sequence[str], record: CallRecord
+) -> Steps[BulkResults]:
+    operation, data, limit = record.operation, client.contract.data_namespace, client.settings.max_response_bytes
     body = etree.tostring(request, encoding="utf-8")
-    limit = client.settings.max_response_bytes
     step = steps.post_linked(url, body, content_type=XML, max_bytes=limit, operation=operation)
-    status, answer, record = yield from read(client, step, operation)
+    status, answer = yield from read(client, step, record)
     if status != 200:
         raise rest_error(operation, status, answer, record)
     root = answer_root(client, operation, status, answer, record)

@@ -15,7 +15,8 @@ typed error a call would raise (:func:`boomi_soap.wire.rest.rest_error`).
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Final
+import time
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
 
 from lxml import etree
@@ -35,6 +36,7 @@ from boomi_soap.wire.jsonform import loads
 from boomi_soap.wire.records import CallRecord
 from boomi_soap.wire.rest import rest_error
 from boomi_soap.wire.restmap import rest_root
+from boomi_soap.wire.soap import log_call
 from boomi_soap.wire.tolerance import check_answer
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ __all__ = [
     "answer_root",
     "execution_record",
     "execution_record_steps",
+    "logged",
     "openapi",
     "openapi_steps",
     "override_query",
@@ -52,6 +55,7 @@ __all__ = [
     "rest_only",
 ]
 
+T = TypeVar("T")
 REST_ONLY: Final = "REST-only: build the client with transport='rest'"
 
 
@@ -84,19 +88,30 @@ def url_of(client: Account, path: str, operation: str) -> str:
     return f"{root}{path}{override_query(client)}"
 
 
-def read(client: Account, step: Invoke, operation: str) -> Steps[tuple[int, bytes, CallRecord]]:
+def logged(record: CallRecord, steps: Steps[T]) -> Steps[T]:
+    """Run a call's steps and log its outcome, time and attempts at INFO, as every call of the client is."""
+    started, outcome = time.perf_counter(), "error"
+    try:
+        result = yield from steps
+        outcome = "ok"
+        return result
+    finally:
+        log_call(record.operation, outcome, started, record)
+
+
+def read(client: Account, step: Invoke, record: CallRecord) -> Steps[tuple[int, bytes]]:
     """Send a read (a ``get_linked`` or ``post_linked`` step), again after a failure the retry policy allows.
 
     As for every read the client sends: a failed connection or read (the answer may have
     been lost on the way) and a 503 that is not the daily quota are asked again, at most
     ``settings.retry.max_retries`` times, after the policy's backoff.  A redirect, an answer
-    over the size cap or a refused URL end it at once.
+    over the size cap or a refused URL end it at once.  ``record`` counts the attempts
+    and keeps the last status (for the errors and the log).
 
     Returns:
-        The last status and body, and the call's record (attempts and status, for errors).
+        The last status and body.
     """
     policy = client.settings.retry
-    record = CallRecord(operation)
     while True:
         record.attempts += 1
         try:
@@ -111,7 +126,7 @@ def read(client: Account, step: Invoke, operation: str) -> Steps[tuple[int, byte
             continue
         record.status = status
         if status != 503 or b"quota" in body.lower() or record.attempts > policy.max_retries:
-            return status, body, record
+            return status, body
         pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
         record.history.append(f"attempt {record.attempts}: HTTP 503; retry in {pause:.2f} s")
         yield Sleep(pause)
@@ -153,8 +168,14 @@ def execution_record_steps(client: Account, request_id: str) -> Steps[tuple[Any,
     if not request_id:
         raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
     url = url_of(client, f"/ExecutionRecord/async/{quote(request_id, safe='')}", operation)
+    record = CallRecord(operation)
+    return (yield from logged(record, _execution_record(client, url, record)))
+
+
+def _execution_record(client: Account, url: str, record: CallRecord) -> Steps[tuple[Any, ...] | None]:
+    operation = record.operation
     step = steps.get_linked(url, max_bytes=client.settings.max_response_bytes, operation=operation)
-    status, body, record = yield from read(client, step, operation)
+    status, body = yield from read(client, step, record)
     if status not in (200, 202):
         raise rest_error(operation, status, body, record)
     if status == 202 and not body.strip():
@@ -180,12 +201,15 @@ def openapi_steps(client: Account) -> Steps[dict[str, Any]]:
     """The steps of :func:`openapi`."""
     operation = "openapi.json"
     rest_only(client, operation)
-    limit = client.settings.max_response_bytes
     # The description is the account's, not a sub-account's: no override.
     url = url_of(client, "/openapi.json", operation).partition("?")[0]
-    status, body, record = yield from read(
-        client, steps.get_linked(url, max_bytes=limit, operation=operation), operation
-    )
+    record = CallRecord(operation)
+    return (yield from logged(record, _openapi(client, url, record)))
+
+
+def _openapi(client: Account, url: str, record: CallRecord) -> Steps[dict[str, Any]]:
+    operation, limit = record.operation, client.settings.max_response_bytes
+    status, body = yield from read(client, steps.get_linked(url, max_bytes=limit, operation=operation), record)
     if status != 200:
         raise rest_error(operation, status, body, record)
     try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -169,13 +171,15 @@ def test_a_json_client_answers_as_the_xml_one_and_is_refused_component_bulk(conn
 @pytest.mark.contracts("split", why="retries are the same on every layout")
 @pytest.mark.parametrize("transport", ["rest"])
 @pytest.mark.timeout(60)
-def test_rest_reads_are_asked_again_after_a_dropped_answer(connect: Connect) -> None:
+def test_rest_reads_are_asked_again_after_a_dropped_answer(connect: Connect, caplog: pytest.LogCaptureFixture) -> None:
     service, client = connect()
     ids = [e.key for e in service.store().all("Environment")]
     with featured(client, settings=RETRYING) as retrying:
         service.inject(Injection.DROP_AFTER)
-        assert len(retrying.bulk_get("Environment", ids).found) == len(ids)
+        with caplog.at_level(logging.INFO, logger="boomi_soap.client"):
+            assert len(retrying.bulk_get("Environment", ids).found) == len(ids)
         assert service.injections.fired() == {Injection.DROP_AFTER: 1}
+        assert re.search(r"bulk ok in \d+ ms \(2 attempts, HTTP 200\)", caplog.text)  # logged as every call is
 
         async def main() -> int:
             async with AsyncClient(retrying) as aclient:
