@@ -41,6 +41,7 @@ from boomi_soap.wire.tolerance import check_answer
 
 if TYPE_CHECKING:
     from boomi_soap.platform.caller import Account, Caller
+    from boomi_soap.settings import RetryPolicy
 
 __all__ = [
     "REST_ONLY",
@@ -104,32 +105,45 @@ def read(client: Account, step: Invoke, record: CallRecord) -> Steps[tuple[int, 
 
     As for every read the client sends: a failed connection or read (the answer may have
     been lost on the way) and a 503 that is not the daily quota are asked again, at most
-    ``settings.retry.max_retries`` times, after the policy's backoff.  A redirect, an answer
-    over the size cap or a refused URL end it at once.  ``record`` counts the attempts
-    and keeps the last status (for the errors and the log).
+    ``settings.retry.max_retries`` times, after the policy's backoff, and not once the
+    pause would outlast ``settings.total_timeout`` (each attempt is held to it as well).  A
+    redirect, an answer over the size cap or a refused URL end it at once.  ``record``
+    counts the attempts and keeps the last status (for the errors and the log).
 
     Returns:
         The last status and body.
     """
-    policy = client.settings.retry
+    policy, total = client.settings.retry, client.settings.total_timeout
+    deadline = None if total is None else time.monotonic() + total
     while True:
         record.attempts += 1
         try:
             status, body = yield step
         except TransportError as exc:
-            if isinstance(exc, ResponseError) or exc.sent is False or record.attempts > policy.max_retries:
+            pause = _pause(record, policy, deadline)
+            if isinstance(exc, ResponseError) or exc.sent is False or pause is None:
                 exc.attempts = record.attempts
                 raise
-            pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
             record.history.append(f"attempt {record.attempts}: {type(exc).__name__}; retry in {pause:.2f} s")
             yield Sleep(pause)
             continue
         record.status = status
-        if status != 503 or b"quota" in body.lower() or record.attempts > policy.max_retries:
+        pause = None if status != 503 or b"quota" in body.lower() else _pause(record, policy, deadline)
+        if pause is None:
             return status, body
-        pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
         record.history.append(f"attempt {record.attempts}: HTTP 503; retry in {pause:.2f} s")
         yield Sleep(pause)
+
+
+def _pause(record: CallRecord, policy: RetryPolicy, deadline: float | None) -> float | None:
+    """The backoff before the next attempt, or ``None`` when no retry or no time is left for one."""
+    if record.attempts > policy.max_retries:
+        return None
+    pause = policy.delay(record.attempts, random.random())  # noqa: S311 - jitter, not a secret
+    if deadline is not None and time.monotonic() + pause >= deadline:
+        record.history.append(f"attempt {record.attempts}: no time left to retry")
+        return None
+    return pause
 
 
 def answer_root(client: Account, operation: str, status: int, body: bytes, record: CallRecord) -> etree._Element:

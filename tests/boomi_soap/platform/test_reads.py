@@ -15,6 +15,8 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -22,13 +24,16 @@ import pytest
 from boomi_soap._features import Features
 from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
+from boomi_soap.credentials import Endpoint
 from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
-from boomi_soap.localservice import Injection, LocalService
+from boomi_soap.localservice import DEFAULT_ACCOUNT, Injection, LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
 from boomi_soap.platform import bulk, reads
 from boomi_soap.settings import ClientSettings, RetryPolicy
+from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.wire.bulk import BulkResults
 from tests.boomi_soap.conftest import CREDENTIALS, Connect
+from tests.scripted import Scripted, scripted
 
 T = TypeVar("T")
 ALLOWED = DEFAULT_SUB_ACCOUNTS[0]
@@ -295,3 +300,91 @@ def test_an_execution_record_is_none_until_it_exists_then_the_same_sync_and_asyn
         assert [r.executionId for r in found] == [r.executionId for r in records]
         with pytest.raises(InvalidRequestError, match="give the request id"):
             mixin.execution_record("")
+
+
+# -- how a read is asked again: a scripted REST root ------------------------------------------
+
+OPENAPI = b'{"openapi": "3.0.3", "paths": {}}'
+BUSY = b"<error><message>The Boomi server is currently unavailable or your account's rate limits have been exceeded</message></error>"
+SPENT = b"<error><message>The daily quota of calls for this account has been exceeded</message></error>"
+
+
+def _busy_then(answer: bytes, *, every: int) -> Callable[[BaseHTTPRequestHandler, Scripted], None]:
+    """Answer 503 (the service's rate-limit body) but every ``every``-th request, which gets ``answer``."""
+
+    def serve(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        status, body = (200, answer) if every and len(state.received) % every == 0 else (503, BUSY)
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return serve
+
+
+def _fixed(status: int, body: bytes, **headers: str) -> Callable[[BaseHTTPRequestHandler, Scripted], None]:
+    def serve(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
+        handler.send_response(status)
+        for name, value in {"Content-Length": str(len(body)), **headers}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return serve
+
+
+def _both(client: Client, call: Callable[[Any], Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """What ``call`` gives on the sync client and on an AsyncClient around it (awaited)."""
+    expected = outcome(lambda: call(client))
+
+    async def main() -> tuple[Any, ...]:
+        async with AsyncClient(client) as aclient:
+            return await aoutcome(lambda: call(aclient))
+
+    return expected, run(main)
+
+
+def _scripted_client(snapshot: Snapshot, compiled_dir: Path, server: Scripted, settings: ClientSettings) -> Client:
+    endpoint = Endpoint(DEFAULT_ACCOUNT, server.base_url, "platform")
+    return FeaturedClient(
+        snapshot, CREDENTIALS, endpoint=endpoint, settings=settings, compiled_dir=compiled_dir, transport="rest"
+    )
+
+
+@pytest.mark.contracts("split", why="the retry decision does not depend on the layout")
+def test_a_busy_503_is_asked_again_and_a_quota_503_or_a_redirect_is_final(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
+) -> None:
+    with scripted(_busy_then(OPENAPI, every=2)) as server:
+        client = _scripted_client(snapshot, compiled_dir, server, RETRYING)
+        sync, got = _both(client, lambda c: c.openapi())
+        assert sync == got == ("ok", json.loads(OPENAPI))
+        assert len(server.received) == 4  # a 503 then the answer, on each driver
+        assert all(r.path == f"/api/rest/v1/{DEFAULT_ACCOUNT}/openapi.json" for r in server.received)
+    with scripted(_busy_then(OPENAPI, every=0)) as server:  # busy every time: three retries, then the 503's error
+        client = _scripted_client(snapshot, compiled_dir, server, RETRYING)
+        sync, got = _both(client, lambda c: c.openapi())
+        assert sync == got
+        assert sync[0] == "error"
+        assert len(server.received) == 2 * (1 + RETRYING.retry.max_retries)
+    for answer in (_fixed(503, SPENT), _fixed(302, b"", Location="http://127.0.0.2/elsewhere")):
+        with scripted(answer) as server:
+            client = _scripted_client(snapshot, compiled_dir, server, RETRYING)
+            sync, got = _both(client, lambda c: c.bulk_get("Environment", ["e-1"]))
+            assert sync == got
+            assert sync[0] == "error"
+            assert len(server.received) == 2  # once per driver: never asked again
+
+
+@pytest.mark.contracts("split", why="the retry decision does not depend on the layout")
+def test_no_retry_is_made_that_the_total_timeout_leaves_no_time_for(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService
+) -> None:
+    settings = ClientSettings(
+        rate_limit=None, total_timeout=0.3, retry=RetryPolicy(max_retries=5, backoff=0.25, max_backoff=5)
+    )
+    with scripted(_busy_then(OPENAPI, every=0)) as server:
+        client = _scripted_client(snapshot, compiled_dir, server, settings)
+        assert outcome(client.openapi)[0] == "error"
+        # 0.125-0.25 s before the second attempt, 0.25-0.5 s before a third: past 0.3 s, so not made.
+        assert 1 <= len(server.received) <= 2
