@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -12,61 +11,17 @@ from typing import Any
 import pytest
 
 from boomi_soap.async_client import AsyncClient
-from boomi_soap.client import Client
-from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import (
-    BoomiSoapError,
-    DownloadTooLargeError,
-    ResponseError,
-    ServiceTimeoutError,
-    TransportError,
-)
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService
+from boomi_soap.credentials import Endpoint
+from boomi_soap.exceptions import DownloadTooLargeError, ResponseError, ServiceTimeoutError, TransportError
+from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
+from tests.boomi_soap.test_async_client_xml import _linked, both, client_of
 from tests.scripted import Scripted, scripted
 
-CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
-SETTINGS = ClientSettings(rate_limit=None)
 QUERY = b'<QueryConfig xmlns="http://api.platform.boomi.com/"/>'
 
 pytestmark = pytest.mark.contracts("split", why="the drivers' bounds do not depend on the layout")
-
-
-def client_of(snapshot: Snapshot, compiled_dir: Path, transport: str, **kwargs: Any) -> Client:
-    return Client(
-        snapshot,
-        CREDENTIALS,
-        settings=kwargs.pop("settings", SETTINGS),
-        compiled_dir=compiled_dir,
-        transport=transport,  # type: ignore[arg-type]
-        **kwargs,
-    )
-
-
-def outcome(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except BoomiSoapError as exc:
-        return type(exc), str(exc)
-
-
-async def async_outcome(call: Callable[[], Awaitable[Any]]) -> Any:
-    try:
-        return await call()
-    except BoomiSoapError as exc:
-        return type(exc), str(exc)
-
-
-def both(client: Client, call: Callable[[Any], Any]) -> tuple[Any, Any]:
-    """What ``call`` gives on the sync client and on an AsyncClient around it (awaited)."""
-    expected = outcome(lambda: call(client))
-
-    async def main() -> Any:
-        async with AsyncClient(client) as async_client:
-            return await async_outcome(lambda: call(async_client))
-
-    return expected, asyncio.run(main())
 
 
 def post(url: str, max_bytes: int = 1000) -> Callable[[Any], Any]:
@@ -74,34 +29,12 @@ def post(url: str, max_bytes: int = 1000) -> Callable[[Any], Any]:
 
 
 def _answer(handler: BaseHTTPRequestHandler, state: Scripted) -> None:
-    """Answers by path: an echo of what was posted, a redirect, a big body, a gzip bomb, a drip."""
-    path = handler.path.split("?")[0]
-    if path == "/redirect":
-        handler.send_response(302)
-        handler.send_header("Location", "http://127.0.0.2/elsewhere")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
+    """``/echo`` answers 202 with what was posted; the rest as for a GET (a redirect, a big body, a bomb, a drip)."""
+    if handler.path.split("?")[0] != "/echo":
+        _linked(handler, state)
         return
-    if path == "/drip":
-        handler.send_response(200)
-        handler.send_header("Content-Length", "100")
-        handler.end_headers()
-        for _ in range(100):
-            if state.stop.wait(0.05):
-                return
-            handler.wfile.write(b"x")
-            handler.wfile.flush()
-        return
-    encoding = None
-    if path == "/big":
-        body = b"y" * 5000
-    elif path == "/bomb":
-        body, encoding = gzip.compress(b"\0" * 1_000_000), "gzip"
-    else:
-        body = b"<echo>" + state.received[-1].body + b"</echo>"
+    body = b"<echo>" + state.received[-1].body + b"</echo>"
     handler.send_response(202)
-    if encoding:
-        handler.send_header("Content-Encoding", encoding)
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
