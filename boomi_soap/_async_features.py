@@ -10,20 +10,24 @@ exists once, and each client only says how a step is sent.  The methods without 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from lxml import etree
 
+    from boomi_soap._transports.asyncio import AsyncSafeTransport
     from boomi_soap.client import Client
     from boomi_soap.platform.caller import AsyncCaller
     from boomi_soap.platform.deploy import Promotion, Schedule
     from boomi_soap.platform.polling import AsyncResult, Backoff
     from boomi_soap.platform.runs import AsyncExecution, RequestId
+    from boomi_soap.platform.runtime import RuntimeAnswer
     from boomi_soap.query import Expression
     from boomi_soap.settings import ClientSettings
     from boomi_soap.snapshot.contract import Contract
+    from boomi_soap.validate import SchemaValidator
+    from boomi_soap.wire.bulk import BulkResults
 
 __all__ = ["AsyncFeatures"]
 
@@ -38,12 +42,35 @@ class AsyncFeatures:
     """The platform features of :class:`~boomi_soap.Client`, for the async client (a mixin)."""
 
     sync: Client
+    address: str
+    _transport: AsyncSafeTransport
 
     # -- what needs no call: the wrapped sync client's -----------------------------------
     @property
     def settings(self) -> ClientSettings:
         """Timeouts, size caps, retries: the wrapped client's."""
         return self.sync.settings
+
+    @property
+    def validator(self) -> SchemaValidator:
+        """The snapshot's validator: requests the WSDL does not describe (a bulk request) are checked with it."""
+        return self.sync.validator
+
+    @property
+    def transport(self) -> Literal["soap", "rest"]:
+        """``"soap"`` or ``"rest"``: the wrapped client's (a bulk GET is one REST call or one get per id)."""
+        return self.sync.transport
+
+    @property
+    def format(self) -> Literal["xml", "json"]:
+        """The wrapped client's body format on REST."""
+        return self.sync.format
+
+    @property
+    def sub_account(self) -> str | None:
+        """The sub-account every call acts on (a view of :meth:`for_account`), else ``None``."""
+        found = getattr(self.sync, "sub_account", None)
+        return found if isinstance(found, str) else None
 
     @property
     def contract(self) -> Contract:
@@ -268,4 +295,118 @@ class AsyncFeatures:
 
         return await steps.adrive(
             _caller(self), components.update_component_xml_steps(_caller(self), component_id, xml)
+        )
+
+    # -- bulk and the REST-only reads (boomi_soap.platform.bulk, boomi_soap.platform.reads) -----
+    async def bulk_get(self, object_type: str, ids: Iterable[str]) -> BulkResults:
+        """Get up to 100 objects (one call over REST; one get per id over SOAP); see :meth:`Client.bulk_get`."""
+        from boomi_soap.platform import bulk, steps
+
+        return await steps.adrive(_caller(self), bulk.bulk_get_steps(_caller(self), object_type, ids))
+
+    async def execution_record(self, request_id: str) -> tuple[Any, ...] | None:
+        """The ExecutionRecord of a request id (REST only); ``None`` while not yet there."""
+        from boomi_soap.platform import reads, steps
+
+        return await steps.adrive(_caller(self), reads.execution_record_steps(_caller(self), request_id))
+
+    async def openapi(self) -> dict[str, Any]:
+        """The account's OpenAPI description of the RESTish API (REST only)."""
+        from boomi_soap.platform import reads, steps
+
+        return await steps.adrive(_caller(self), reads.openapi_steps(_caller(self)))
+
+    # -- the runtime (boomi_soap.platform.runtime) ----------------------------------------
+    async def async_get(
+        self,
+        object_type: str,
+        runtime_id: str,
+        *,
+        listener_id: str | None = None,
+        timeout: float = 300.0,
+        backoff: Backoff | None = None,
+        on_poll: Callable[[int], None] | None = None,
+    ) -> RuntimeAnswer:
+        """Read an asynchronous-token object of a Runtime; see :func:`boomi_soap.platform.runtime.async_get`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self),
+            runtime.async_get_steps(
+                _caller(self), object_type, runtime_id, listener_id=listener_id, timeout=timeout, backoff=backoff,
+                on_poll=on_poll,
+            ),
+        )  # fmt: skip
+
+    async def listener_status(
+        self, runtime_id: str, listener_id: str | None = None, *, timeout: float = 300.0, backoff: Backoff | None = None
+    ) -> dict[str, str]:
+        """The status of each listener of a Runtime; see :func:`boomi_soap.platform.runtime.listener_status`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self),
+            runtime.listener_status_steps(_caller(self), runtime_id, listener_id, timeout=timeout, backoff=backoff),
+        )
+
+    async def change_listener_status(self, atom_id: str, action: str, listener_id: str | None = None) -> None:
+        """Pause, resume or restart listeners; see :func:`boomi_soap.platform.runtime.change_listener_status`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self), runtime.change_listener_status_steps(_caller(self), atom_id, action, listener_id)
+        )
+
+    async def clear_queue(
+        self, atom_id: str, queue_name: str, *, dead_letters: bool = False, subscriber: str | None = None
+    ) -> str:
+        """Clear a queue of a Runtime; see :func:`boomi_soap.platform.runtime.clear_queue`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self),
+            runtime.clear_queue_steps(
+                _caller(self), atom_id, queue_name, dead_letters=dead_letters, subscriber=subscriber
+            ),
+        )
+
+    async def move_queue(self, atom_id: str, source: str, destination: str, **options: Any) -> str:
+        """Move the messages of one queue to another; see :func:`boomi_soap.platform.runtime.move_queue`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self), runtime.move_queue_steps(_caller(self), atom_id, source, destination, **options)
+        )
+
+    async def restart_runtime(self, runtime_id: str) -> str:
+        """Restart a Runtime; see :func:`boomi_soap.platform.runtime.restart_runtime`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(_caller(self), runtime.restart_runtime_steps(_caller(self), runtime_id))
+
+    async def java_rollback(self, atom_id: str) -> Any:
+        """Return a Runtime to its previous Java version; see :func:`boomi_soap.platform.runtime.java_rollback`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(_caller(self), runtime.java_rollback_steps(_caller(self), atom_id))
+
+    async def merge(self, merge_request_id: str, action: str = "MERGE") -> Any:
+        """Run a merge request; see :func:`boomi_soap.platform.runtime.merge`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(_caller(self), runtime.merge_steps(_caller(self), merge_request_id, action))
+
+    async def download_worker_log(self, worker_id: str, **options: Any) -> bytes:
+        """The log of a Runtime worker; see :func:`boomi_soap.platform.runtime.download_worker_log`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(_caller(self), runtime.download_worker_log_steps(_caller(self), worker_id, **options))
+
+    async def download_connector_document(self, generic_connector_record_id: str, **options: Any) -> bytes:
+        """A connector record's document; see :func:`boomi_soap.platform.runtime.download_connector_document`."""
+        from boomi_soap.platform import runtime, steps
+
+        return await steps.adrive(
+            _caller(self),
+            runtime.download_connector_document_steps(_caller(self), generic_connector_record_id, **options),
         )

@@ -264,8 +264,21 @@ class AsyncClient(AsyncFeatures):
         client's credentials, only on its own origin, never following a redirect,
         counted against its rate limit, at most ``max_bytes``, within the total timeout.
         """
-        credentials = self._core.credentials
-        return await self._driver.get_linked(url, credentials, self.address, max_bytes=max_bytes, operation=operation)
+        core = self._core
+        return await self._driver.get_linked(url, core.credentials, core.gate, max_bytes=max_bytes, operation=operation)
+
+    async def post_linked(
+        self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """POST to a REST resource of the account (an asynchronous query, a bulk request): its status and body.
+
+        As :meth:`Client.post_linked <boomi_soap.client.Client.post_linked>`: the rules and
+        bounds of :meth:`get_linked`, never retried.
+        """
+        core = self._core
+        return await self._driver.post_linked(
+            url, body, content_type, core.credentials, core.gate, max_bytes=max_bytes, operation=operation
+        )
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""

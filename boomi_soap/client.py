@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from lxml import etree
 
+from boomi_soap._features import Features
 from boomi_soap._sources import cached_sources, log_sources
 from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, check_url, origin
@@ -38,18 +39,16 @@ from boomi_soap.wire.tolerance import Deviations
 from boomi_soap.wire.zeepobjects import ZeepObjects
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
     import requests
     import zeep
 
-    from boomi_soap.platform.deploy import Promotion
     from boomi_soap.platform.ipacks import IntegrationPacks
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import Execution, RequestId
     from boomi_soap.query import Expression
     from boomi_soap.snapshot.cache import Snapshot
-    from boomi_soap.wire.bulk import BulkResults
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "SubAccountClient", "Transport", "sign"]
 
@@ -60,7 +59,7 @@ _log = logging.getLogger("boomi_soap.client")
 _warned = threading.Event()
 
 
-class Client:
+class Client(Features):
     """A typed, validating, rate-limited client for one account, over SOAP or REST."""
 
     def __init__(
@@ -425,69 +424,16 @@ class Client:
         With the client's credentials (HTTP Basic), only on its own origin, never following a
         redirect, counted against its rate limit, at most ``max_bytes``.
         """
-        return self.driver.get_linked(url, self._credentials, self.address, max_bytes=max_bytes, operation=operation)
+        gate = self.core.gate  # the account whose window counts it (a sub-account's own, with its own limit)
+        return self.driver.get_linked(url, self._credentials, gate, max_bytes=max_bytes, operation=operation)
 
     def post_linked(
         self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
     ) -> tuple[int, bytes]:
         """POST to a REST resource of the account (an asynchronous query) with :meth:`get_linked`'s rules."""
         return self.driver.post_linked(
-            url, body, content_type, self._credentials, self.address, max_bytes=max_bytes, operation=operation
+            url, body, content_type, self._credentials, self.core.gate, max_bytes=max_bytes, operation=operation
         )
-
-    # -- REST only (transport="rest") ---------------------------------------------------
-    def bulk_get(self, object_type: str, ids: Iterable[str]) -> BulkResults:
-        """Get up to 100 objects: per-id objects and per-id errors (one call over REST; one get per id over SOAP).
-
-        Raises:
-            InvalidRequestError: With more than 100 ids (refused before sending).
-        """
-        if self.transport != "rest":
-            return self._bulk_one_by_one(object_type, ids)
-        from boomi_soap._transports.rest import bulk_get
-
-        return bulk_get(self, self._rest_via(), object_type, ids)
-
-    def _bulk_one_by_one(self, object_type: str, ids: Iterable[str]) -> BulkResults:
-        from boomi_soap.platform.bulk import bulk_get
-
-        return bulk_get(self, object_type, ids)
-
-    def execution_record(self, request_id: str) -> tuple[Any, ...] | None:
-        """The ExecutionRecord of an ExecutionRequest's ``requestId`` (REST only); ``None`` while not yet there.
-
-        Raises:
-            InvalidRequestError: Over SOAP.
-            NotFoundError: If the account never issued that request id.
-        """
-        from boomi_soap._transports.rest import execution_record
-
-        return self._rest_only("ExecutionRecord/async", lambda: execution_record(self, self._rest_via(), request_id))
-
-    def openapi(self) -> dict[str, Any]:
-        """The account's OpenAPI description of the RESTish API (REST only).
-
-        Raises:
-            InvalidRequestError: Over SOAP.
-        """
-        from boomi_soap._transports.rest import openapi
-
-        return self._rest_only("openapi.json", lambda: openapi(self, self._rest_via()))
-
-    def _rest_via(self) -> tuple[SafeTransport, Any, str]:
-        return self.driver, self.core.rest, self.core.gate or self.address
-
-    def _rest_only(self, operation: str, run: Callable[[], _T]) -> _T:
-        if self.transport != "rest":
-            raise InvalidRequestError(operation, "REST-only: build the client with transport='rest'")
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = run()
-            outcome = "ok"
-            return result
-        finally:
-            log_call(operation, outcome, started, self.driver._record())
 
     def for_account(self, sub_account_id: str, *, per_sub_account_limit: bool = False) -> SubAccountClient:
         """A view acting on a sub-account through the Partner API override; see :mod:`boomi_soap.platform.partner`.
@@ -505,52 +451,6 @@ class Client:
         assert override is not None
         gate = f"{self.address.rsplit('/', 1)[0]}/{sub}" if own else None  # the sub-account's own gate
         return SubAccountClient(self, sub, override, gate=gate)
-
-    # -- runs and deployments (boomi_soap.platform.runs, boomi_soap.platform.deploy) ---------------------
-    def run_process(
-        self,
-        process: str,
-        atom: str,
-        *,
-        properties: Mapping[str, str] | None = None,
-        wait: bool = True,
-        timeout: float = 300.0,
-        poll: Backoff | None = None,
-    ) -> Execution:
-        """Run a process and (by default) wait for how it ended; see :func:`boomi_soap.platform.runs.run_process`."""
-        from boomi_soap.platform.runs import run_process
-
-        return run_process(self, process, atom, properties=properties, wait=wait, timeout=timeout, poll=poll)
-
-    def execution(self, request_id: RequestId, *, record_url: str | None = None) -> Execution:
-        """Follow an earlier run by its request id; see :func:`boomi_soap.platform.runs.attach`."""
-        from boomi_soap.platform.runs import attach
-
-        return attach(self, request_id, record_url=record_url)
-
-    def package(self, component: str, *, version: str | None = None, notes: str = "") -> Any:
-        """Package a component version (``PackagedComponent``); see :func:`boomi_soap.platform.deploy.package`."""
-        from boomi_soap.platform.deploy import package
-
-        return package(self, component, version=version, notes=notes)
-
-    def deploy(self, package_id: str, environment: str, *, notes: str = "") -> Any:
-        """Deploy a package to an environment (``DeployedPackage``); see :func:`boomi_soap.platform.deploy.deploy`."""
-        from boomi_soap.platform.deploy import deploy
-
-        return deploy(self, package_id, environment, notes=notes)
-
-    def undeploy(self, deployment_id: str) -> bool:
-        """Remove a deployment; ``False`` if it did not exist."""
-        from boomi_soap.platform.deploy import undeploy
-
-        return undeploy(self, deployment_id)
-
-    def promote(self, process: str, from_environment: str, to_environment: str, *, dry_run: bool = False) -> Promotion:
-        """Deploy what runs in one environment to another; see :func:`boomi_soap.platform.deploy.promote`."""
-        from boomi_soap.platform.deploy import promote
-
-        return promote(self, process, from_environment, to_environment, dry_run=dry_run)
 
 
 class SubAccountClient(Client):

@@ -19,7 +19,7 @@ from boomi_soap.exceptions import ConfigurationError
 
 __all__ = ["IDEMPOTENT_OPERATIONS", "RESPONSE_MODES", "ClientSettings", "ResponseMode", "RetryPolicy"]
 
-# The last three are the REST-only reads (boomi_soap._transports.rest): a bulk GET, the
+# The last three are the REST-only reads (boomi_soap.platform.reads, boomi_soap.platform.bulk): a bulk GET, the
 # ExecutionRecord/async lookup and the OpenAPI description.
 IDEMPOTENT_OPERATIONS: Final = frozenset(
     {"get", "query", "queryMore", "getAssignableRoles", "bulk", "ExecutionRecord/async", "openapi.json"}

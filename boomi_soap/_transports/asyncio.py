@@ -277,6 +277,31 @@ class AsyncSafeTransport(AsyncTransport):
             DownloadTooLargeError: If the body is larger than ``max_bytes``.
             ServiceTimeoutError: If the answer does not come within the total timeout.
         """
+        return await self._linked("GET", url, credentials, address, max_bytes=max_bytes, operation=operation)
+
+    async def post_linked(
+        self, url: str, body: bytes, content_type: str, credentials: Credentials, address: str, *, max_bytes: int,
+        operation: str,
+    ) -> tuple[int, bytes]:  # fmt: skip
+        """POST to a REST resource of the account, as the sync driver's ``post_linked`` does.
+
+        :meth:`get_linked`'s bounds and rules; never retried (the caller decides).
+
+        Raises:
+            TransportError: If the URL is on another origin, or the connection fails.
+            ResponseError: On a redirect (never followed).
+            DownloadTooLargeError: If the body is larger than ``max_bytes``.
+            ServiceTimeoutError: If the answer does not come within the total timeout.
+        """
+        headers = {"Content-Type": content_type, "Accept": "application/xml"}
+        return await self._linked(
+            "POST", url, credentials, address, max_bytes=max_bytes, operation=operation, content=body, headers=headers
+        )
+
+    async def _linked(
+        self, method: str, url: str, credentials: Credentials, address: str, *, max_bytes: int, operation: str,
+        content: bytes | None = None, headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:  # fmt: skip
         if not same_origin(url, address):
             # Credentials go only where the calls go (the sync driver's rule, word for word).
             why = url_problem(url) or f"not on {redact_url(address)}"
@@ -289,7 +314,10 @@ class AsyncSafeTransport(AsyncTransport):
         timer = asyncio.timeout(total)
         try:
             async with timer:
-                return await self._download(url, credentials, max_bytes=max_bytes, operation=operation)
+                return await self._download(
+                    method, url, credentials, max_bytes=max_bytes, operation=operation, content=content,
+                    headers=headers or {},
+                )  # fmt: skip
         except TimeoutError:
             if not timer.expired():
                 raise
@@ -300,9 +328,11 @@ class AsyncSafeTransport(AsyncTransport):
             gate.sent(granted, time.monotonic())
 
     async def _download(
-        self, url: str, credentials: Credentials, *, max_bytes: int, operation: str
-    ) -> tuple[int, bytes]:
-        request = self.client.build_request("GET", url, headers={"Accept-Encoding": ENCODINGS, **self._otp})
+        self, method: str, url: str, credentials: Credentials, *, max_bytes: int, operation: str,
+        content: bytes | None, headers: dict[str, str],
+    ) -> tuple[int, bytes]:  # fmt: skip
+        sent = {"Accept-Encoding": ENCODINGS, **headers, **self._otp}
+        request = self.client.build_request(method, url, headers=sent, content=content)
         auth = httpx.BasicAuth(credentials.username, credentials.secret)
         try:
             response = await self.client.send(request, stream=True, auth=auth)

@@ -89,6 +89,12 @@ class Caller(Account, Protocol):
         """GET a resource an answer linked to, on the client's own origin: its status and body."""
         ...
 
+    def post_linked(
+        self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """POST to a REST resource of the account, with :meth:`get_linked`'s rules (never retried)."""
+        ...
+
 
 class AsyncCaller(Account, Protocol):
     """An async client of one account (:class:`~boomi_soap.AsyncClient`): :class:`Caller`'s calls, awaited."""
@@ -130,4 +136,10 @@ class AsyncCaller(Account, Protocol):
 
     async def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
         """GET a resource an answer linked to, on the client's own origin: its status and body."""
+        ...
+
+    async def post_linked(
+        self, url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str
+    ) -> tuple[int, bytes]:
+        """POST to a REST resource of the account, with :meth:`get_linked`'s rules (never retried)."""
         ...

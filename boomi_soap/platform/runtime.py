@@ -16,7 +16,10 @@ The changes go through the WSDL's operations, so they work over SOAP and over RE
 (:func:`clear_queue`, :func:`java_rollback`, :func:`merge`), and the CREATEs that act
 (:func:`move_queue`, :func:`restart_runtime`, and the downloads
 :func:`download_worker_log` and :func:`download_connector_document`, which poll their URL
-while it answers 202 or 204, bounded in size and time).
+while it answers 202 or 204, bounded in size and time).  Each is a generator of steps
+(``*_steps``, :mod:`boomi_soap.platform.steps`): the sync functions here run it with
+:func:`~boomi_soap.platform.steps.drive`, :class:`~boomi_soap.AsyncClient` with
+:func:`~boomi_soap.platform.steps.adrive`, so both clients run the same code.
 """
 
 from __future__ import annotations
@@ -32,19 +35,21 @@ from lxml import etree
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, ResponseError
+from boomi_soap.platform import steps
 from boomi_soap.platform.polling import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_LOG_LIMIT,
     NS_DATA,
     Backoff,
-    fetch_download,
-    http_get,
-    poll_async,
+    fetch_download_steps,
+    poll_async_steps,
 )
-from boomi_soap.wire.restmap import error_message, rest_root
+from boomi_soap.platform.reads import override_query
+from boomi_soap.platform.steps import Steps, drive
+from boomi_soap.wire.restmap import XML, error_message, rest_root
 
 if TYPE_CHECKING:
-    from boomi_soap.platform.caller import Caller
+    from boomi_soap.platform.caller import Account, Caller
 
 __all__ = [
     "ASYNC_GET_TYPES",
@@ -54,16 +59,27 @@ __all__ = [
     "MERGE_ACTIONS",
     "RuntimeAnswer",
     "async_get",
+    "async_get_steps",
     "change_listener_status",
+    "change_listener_status_steps",
     "clear_queue",
+    "clear_queue_steps",
     "download_connector_document",
+    "download_connector_document_steps",
     "download_worker_log",
+    "download_worker_log_steps",
     "java_rollback",
+    "java_rollback_steps",
     "listener_status",
+    "listener_status_steps",
     "merge",
+    "merge_steps",
     "move_queue",
+    "move_queue_steps",
     "request_token",
+    "request_token_steps",
     "restart_runtime",
+    "restart_runtime_steps",
 ]
 
 # The OpenAPI's ASYNC-GET objects: GET /async/{Object}/{id} then /async/{Object}/response/{token}.
@@ -109,17 +125,11 @@ class RuntimeAnswer:
     polls: int
 
 
-def _root(client: Caller) -> str:
+def _root(client: Account) -> str:
     try:
         return rest_root(client.address)
     except BoomiSoapError as exc:
         raise InvalidRequestError("async", str(exc)) from None
-
-
-def _override(client: Caller) -> str:
-    """The query string a sub-account view adds: its calls act on the sub-account."""
-    sub_account = getattr(client, "sub_account", None)
-    return f"?overrideAccount={quote(sub_account, safe='')}" if isinstance(sub_account, str) and sub_account else ""
 
 
 def _listener_query(data: str, runtime_id: str, listener_id: str | None) -> bytes:
@@ -145,6 +155,13 @@ def request_token(client: Caller, object_type: str, runtime_id: str, *, listener
         InvalidRequestError: For a type that is not read asynchronously, or an empty id.
         ResponseError: If the answer is not an ``AsyncOperationTokenResult`` with a token.
     """
+    return drive(client, request_token_steps(client, object_type, runtime_id, listener_id=listener_id))
+
+
+def request_token_steps(
+    client: Account, object_type: str, runtime_id: str, *, listener_id: str | None = None
+) -> Steps[str]:
+    """The steps of :func:`request_token`."""
     if object_type not in ASYNC_TYPES:
         raise InvalidRequestError("async", f"{object_type} is not read asynchronously (known: ASYNC_TYPES)")
     if not runtime_id.strip():
@@ -153,15 +170,16 @@ def request_token(client: Caller, object_type: str, runtime_id: str, *, listener
         raise InvalidRequestError("async", "a listener id narrows a ListenerStatus read only")
     operation = f"async {object_type}"
     if object_type == "ListenerStatus":
-        url = f"{_root(client)}/async/ListenerStatus/query{_override(client)}"
-        post = getattr(client, "post_linked", None)
-        if post is None:
+        url = f"{_root(client)}/async/ListenerStatus/query{override_query(client)}"
+        if not hasattr(client, "post_linked"):
             raise InvalidRequestError(operation, "this client cannot POST to the account's REST root")
         body = _listener_query(NS_DATA, runtime_id, listener_id)
-        status, answer = post(url, body, content_type="application/xml", max_bytes=_TOKEN_BYTES, operation=operation)
+        status, answer = yield steps.post_linked(
+            url, body, content_type=XML, max_bytes=_TOKEN_BYTES, operation=operation
+        )
     else:
-        url = f"{_root(client)}/async/{object_type}/{quote(runtime_id, safe='')}{_override(client)}"
-        status, answer = http_get(client, url, max_bytes=_TOKEN_BYTES, operation=operation)
+        url = f"{_root(client)}/async/{object_type}/{quote(runtime_id, safe='')}{override_query(client)}"
+        status, answer = yield steps.get_linked(url, max_bytes=_TOKEN_BYTES, operation=operation)
     if status not in (200, 202):
         raise ResponseError(operation, f"HTTP {status} from {redact_url(url)}: {error_message(answer)}")
     try:
@@ -196,8 +214,25 @@ def async_get(
         AsyncTimeoutError: If the result is not ready within ``timeout``.
         ResponseError: On an answer that is not what the pattern returns.
     """
-    token = request_token(client, object_type, runtime_id, listener_id=listener_id)
-    url = f"{_root(client)}/async/{object_type}/response/{quote(token, safe='')}{_override(client)}"
+    found = async_get_steps(
+        client, object_type, runtime_id, listener_id=listener_id, timeout=timeout, backoff=backoff, on_poll=on_poll
+    )
+    return drive(client, found, sleep=sleep)
+
+
+def async_get_steps(
+    client: Account,
+    object_type: str,
+    runtime_id: str,
+    *,
+    listener_id: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    backoff: Backoff | None = None,
+    on_poll: Callable[[int], None] | None = None,
+) -> Steps[RuntimeAnswer]:
+    """The steps of :func:`async_get`."""
+    token = yield from request_token_steps(client, object_type, runtime_id, listener_id=listener_id)
+    url = f"{_root(client)}/async/{object_type}/response/{quote(token, safe='')}{override_query(client)}"
     polls = 0
 
     def counted(n: int) -> None:
@@ -206,7 +241,7 @@ def async_get(
         if on_poll is not None:
             on_poll(n)
 
-    result = poll_async(client, url, timeout=timeout, backoff=backoff, on_poll=counted, sleep=sleep)
+    result = yield from poll_async_steps(client, url, timeout=timeout, backoff=backoff, on_poll=counted)
     typed = tuple(client.from_xml(found) for found in result.results)
     return RuntimeAnswer(object_type, runtime_id, result.status, typed, polls)
 
@@ -226,20 +261,34 @@ def listener_status(
         AsyncTimeoutError: If the Runtime does not report within ``timeout``.
         ResponseError: On an answer that is not what the pattern returns.
     """
-    answer = async_get(
-        client, "ListenerStatus", runtime_id, listener_id=listener_id, timeout=timeout, backoff=backoff, sleep=sleep
+    return drive(
+        client, listener_status_steps(client, runtime_id, listener_id, timeout=timeout, backoff=backoff), sleep=sleep
+    )
+
+
+def listener_status_steps(
+    client: Account,
+    runtime_id: str,
+    listener_id: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    backoff: Backoff | None = None,
+) -> Steps[dict[str, str]]:
+    """The steps of :func:`listener_status`."""
+    answer = yield from async_get_steps(
+        client, "ListenerStatus", runtime_id, listener_id=listener_id, timeout=timeout, backoff=backoff
     )
     return {str(r.listenerId): str(r.status) for r in answer.results}
 
 
-def _request(client: Caller, operation: str) -> etree._Element:
+def _request(client: Account, operation: str) -> etree._Element:
     shape = client.contract.operations.get(operation)
     if shape is None:
         raise InvalidRequestError(operation, "not an operation of this account's WSDL")
     return etree.Element(shape.request, nsmap={"api": client.contract.data_namespace, "xsi": _XSI})
 
 
-def _child(client: Caller, operation: str, name: str) -> str:
+def _child(client: Account, operation: str, name: str) -> str:
     found = client.contract.operations[operation].input(name)
     if found is None:
         raise InvalidRequestError(operation, f"this account's WSDL has no {name} in {operation}")
@@ -255,6 +304,13 @@ def change_listener_status(client: Caller, atom_id: str, action: str, listener_i
     Raises:
         InvalidRequestError: For an unknown action, or a single-listener action without ``listener_id``.
     """
+    drive(client, change_listener_status_steps(client, atom_id, action, listener_id))
+
+
+def change_listener_status_steps(
+    client: Account, atom_id: str, action: str, listener_id: str | None = None
+) -> Steps[None]:
+    """The steps of :func:`change_listener_status`."""
     operation = "changeListenerStatus"
     if action not in LISTENER_ACTIONS:
         raise InvalidRequestError(operation, f"action must be one of {', '.join(LISTENER_ACTIONS)}, not {action!r}")
@@ -264,7 +320,7 @@ def change_listener_status(client: Caller, atom_id: str, action: str, listener_i
     data = client.contract.data_namespace
     attributes = {"action": action, "containerId": atom_id, **({"listenerId": listener_id} if listener_id else {})}
     etree.SubElement(request, f"{{{data}}}ChangeListenerStatusRequest", attributes)
-    client.call_xml(request)
+    yield steps.call_xml(request)
 
 
 def clear_queue(
@@ -276,6 +332,15 @@ def clear_queue(
         InvalidRequestError: Without a queue name.
         ResponseError: If the answer holds no message.
     """
+    return drive(
+        client, clear_queue_steps(client, atom_id, queue_name, dead_letters=dead_letters, subscriber=subscriber)
+    )
+
+
+def clear_queue_steps(
+    client: Account, atom_id: str, queue_name: str, *, dead_letters: bool = False, subscriber: str | None = None
+) -> Steps[str]:
+    """The steps of :func:`clear_queue`."""
     operation = "execute"
     if not queue_name.strip():
         raise InvalidRequestError(operation, "give the name of the queue to clear")
@@ -285,10 +350,10 @@ def clear_queue(
         attributes["SubscriberName"] = subscriber
     sent = etree.SubElement(request, _child(client, operation, "object"), attributes)
     sent.set(f"{{{_XSI}}}type", "api:ClearQueueRequest")
-    return _message(client, operation, client.call_xml(request), "ClearQueue")
+    return _message(client, operation, (yield steps.call_xml(request)), "ClearQueue")
 
 
-def _message(client: Caller, operation: str, answer: etree._Element, what: str) -> str:
+def _message(client: Account, operation: str, answer: etree._Element, what: str) -> str:
     shape = client.contract.operations[operation].output("result")
     result = answer.find(shape.tag) if shape is not None else None
     message = result.get("message", "") if result is not None else ""
@@ -298,7 +363,7 @@ def _message(client: Caller, operation: str, answer: etree._Element, what: str) 
 
 
 def _object(
-    client: Caller, operation: str, type_name: str, attributes: dict[str, str]
+    client: Account, operation: str, type_name: str, attributes: dict[str, str]
 ) -> tuple[etree._Element, etree._Element]:
     """A request wrapper of ``operation`` holding an object of ``type_name``: the wrapper and the object."""
     request = _request(client, operation)
@@ -326,6 +391,26 @@ def move_queue(
         InvalidRequestError: Without both queue names.
         ResponseError: If the answer holds no message.
     """
+    found = move_queue_steps(
+        client, atom_id, source, destination, source_dead_letters=source_dead_letters,
+        destination_dead_letters=destination_dead_letters, source_subscriber=source_subscriber,
+        destination_subscriber=destination_subscriber,
+    )  # fmt: skip
+    return drive(client, found)
+
+
+def move_queue_steps(
+    client: Account,
+    atom_id: str,
+    source: str,
+    destination: str,
+    *,
+    source_dead_letters: bool = False,
+    destination_dead_letters: bool = False,
+    source_subscriber: str | None = None,
+    destination_subscriber: str | None = None,
+) -> Steps[str]:
+    """The steps of :func:`move_queue`."""
     if not source.strip() or not destination.strip():
         raise InvalidRequestError("create", "give the names of the source and the destination queues")
     request, sent = _object(client, "create", "MoveQueueRequest", {"AtomId": atom_id})
@@ -338,7 +423,7 @@ def move_queue(
         queued = etree.SubElement(sent, f"{{{data}}}{name}", DLQ="true" if dead else "false", QueueName=queue)
         if subscriber:
             queued.set("SubscriberName", subscriber)
-    return _message(client, "create", client.call_xml(request), "MoveQueueRequest")
+    return _message(client, "create", (yield steps.call_xml(request)), "MoveQueueRequest")
 
 
 def restart_runtime(client: Caller, runtime_id: str) -> str:
@@ -348,17 +433,24 @@ def restart_runtime(client: Caller, runtime_id: str) -> str:
         InvalidRequestError: Without a Runtime id.
         ResponseError: If the answer holds no message.
     """
+    return drive(client, restart_runtime_steps(client, runtime_id))
+
+
+def restart_runtime_steps(client: Account, runtime_id: str) -> Steps[str]:
+    """The steps of :func:`restart_runtime`."""
     if not runtime_id.strip():
         raise InvalidRequestError("create", "give the id of the Runtime to restart")
     request, _ = _object(client, "create", "RuntimeRestartRequest", {"runtimeId": runtime_id})
-    return _message(client, "create", client.call_xml(request), "RuntimeRestartRequest")
+    return _message(client, "create", (yield steps.call_xml(request)), "RuntimeRestartRequest")
 
 
-def _executed(client: Caller, type_name: str, attributes: dict[str, str], children: tuple[str, ...] = ()) -> Any:
+def _executed(
+    client: Account, type_name: str, attributes: dict[str, str], children: tuple[str, ...] = ()
+) -> Steps[Any]:
     request, sent = _object(client, "execute", type_name, attributes)
     for child in children:
         etree.SubElement(sent, f"{{{client.contract.data_namespace}}}{child}")
-    answer = client.call_xml(request)
+    answer = yield steps.call_xml(request)
     shape = client.contract.operations["execute"].output("result")
     result = answer.find(shape.tag) if shape is not None else None
     if result is None:
@@ -372,9 +464,14 @@ def java_rollback(client: Caller, atom_id: str) -> Any:
     Raises:
         InvalidRequestError: Without an id.
     """
+    return drive(client, java_rollback_steps(client, atom_id))
+
+
+def java_rollback_steps(client: Account, atom_id: str) -> Steps[Any]:
+    """The steps of :func:`java_rollback`."""
     if not atom_id.strip():
         raise InvalidRequestError("execute", "give the id of the Runtime to roll back")
-    return _executed(client, "JavaRollback", {"atomId": atom_id})
+    return (yield from _executed(client, "JavaRollback", {"atomId": atom_id}))
 
 
 def merge(client: Caller, merge_request_id: str, action: str = "MERGE") -> Any:
@@ -383,12 +480,17 @@ def merge(client: Caller, merge_request_id: str, action: str = "MERGE") -> Any:
     Raises:
         InvalidRequestError: For another action, or without an id.
     """
+    return drive(client, merge_steps(client, merge_request_id, action))
+
+
+def merge_steps(client: Account, merge_request_id: str, action: str = "MERGE") -> Steps[Any]:
+    """The steps of :func:`merge`."""
     if action not in MERGE_ACTIONS:
         raise InvalidRequestError("execute", f"action must be one of {', '.join(MERGE_ACTIONS)}, not {action!r}")
     if not merge_request_id.strip():
         raise InvalidRequestError("execute", "give the id of the merge request")
     attributes = {"id": merge_request_id, "mergeRequestAction": action}
-    return _executed(client, "MergeRequest", attributes, ("MergeRequestDetails",))
+    return (yield from _executed(client, "MergeRequest", attributes, ("MergeRequestDetails",)))
 
 
 def download_worker_log(
@@ -408,10 +510,23 @@ def download_worker_log(
         AsyncTimeoutError: If it is not ready within ``timeout``.
         ResponseError: If the answer holds no download URL.
     """
+    found = download_worker_log_steps(client, worker_id, max_bytes=max_bytes, timeout=timeout, backoff=backoff)
+    return drive(client, found, sleep=sleep)
+
+
+def download_worker_log_steps(
+    client: Account,
+    worker_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+) -> Steps[bytes]:
+    """The steps of :func:`download_worker_log`."""
     if not worker_id.strip():
         raise InvalidRequestError("create", "give the id of the worker (Runtime Workers panel)")
-    answer = client.create("AtomWorkerLog", workerId=worker_id)
-    return _download(client, answer, "worker log download", max_bytes, timeout, backoff, sleep)
+    answer = yield steps.create("AtomWorkerLog", workerId=worker_id)
+    return (yield from _download(client, answer, "worker log download", max_bytes, timeout, backoff))
 
 
 def download_connector_document(
@@ -431,24 +546,40 @@ def download_connector_document(
         AsyncTimeoutError: If it is not ready within ``timeout``.
         ResponseError: If the answer holds no download URL.
     """
+    found = download_connector_document_steps(
+        client, generic_connector_record_id, max_bytes=max_bytes, timeout=timeout, backoff=backoff
+    )
+    return drive(client, found, sleep=sleep)
+
+
+def download_connector_document_steps(
+    client: Account,
+    generic_connector_record_id: str,
+    *,
+    max_bytes: int = DEFAULT_LOG_LIMIT,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    backoff: Backoff | None = None,
+) -> Steps[bytes]:
+    """The steps of :func:`download_connector_document`."""
     if not generic_connector_record_id.strip():
         raise InvalidRequestError("create", "give the id of the GenericConnectorRecord")
-    answer = client.create("ConnectorDocument", genericConnectorRecordId=generic_connector_record_id)
-    return _download(client, answer, "connector document download", max_bytes, timeout, backoff, sleep)
+    answer = yield steps.create("ConnectorDocument", genericConnectorRecordId=generic_connector_record_id)
+    return (yield from _download(client, answer, "connector document download", max_bytes, timeout, backoff))
 
 
 def _download(
-    client: Caller,
+    client: Account,
     answer: object,
     operation: str,
     max_bytes: int,
     timeout: float,
     backoff: Backoff | None,
-    sleep: Callable[[float], None],
-) -> bytes:
+) -> Steps[bytes]:
     url = getattr(answer, "url", None)
     if not url:
         raise ResponseError("create", f"no download URL in the answer ({getattr(answer, 'message', '')})")
-    return fetch_download(
-        client, str(url), max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation, sleep=sleep
+    return (
+        yield from fetch_download_steps(
+            client, str(url), max_bytes=max_bytes, timeout=timeout, backoff=backoff, operation=operation
+        )
     )

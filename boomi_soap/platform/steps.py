@@ -38,13 +38,16 @@ __all__ = [
     "drive",
     "get",
     "get_linked",
+    "post_linked",
     "query",
     "update",
 ]
 
 T = TypeVar("T")
 
-METHODS: Final = frozenset({"get", "query", "create", "update", "delete", "call", "call_xml", "get_linked"})
+METHODS: Final = frozenset(
+    {"get", "query", "create", "update", "delete", "call", "call_xml", "get_linked", "post_linked"}
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,12 @@ def call_xml(payload: etree._Element) -> Invoke:
 def get_linked(url: str, *, max_bytes: int, operation: str) -> Invoke:
     """The step of ``client.get_linked``: its result is the status and the body."""
     return Invoke("get_linked", (url,), {"max_bytes": max_bytes, "operation": operation})
+
+
+def post_linked(url: str, body: bytes, *, content_type: str, max_bytes: int, operation: str) -> Invoke:
+    """The step of ``client.post_linked``: its result is the status and the body."""
+    kwargs = {"content_type": content_type, "max_bytes": max_bytes, "operation": operation}
+    return Invoke("post_linked", (url, body), kwargs)
 
 
 def _is_async(client: object) -> bool:

@@ -32,9 +32,6 @@ class CallRecord:
     status: int | None = None
     waited: float = 0.0
     history: list[str] = field(default_factory=list)
-    # The answer was a REST one, re-expressed as a SOAP message (see boomi_soap._transports.rest):
-    # its HTTP status is REST's (404, 403 ...), not SOAP's 200/500/503.
-    mapped: bool = False
 
 
 @dataclass(slots=True)  # not frozen: built on every attempt, and a frozen __init__ is slower

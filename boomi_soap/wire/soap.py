@@ -136,7 +136,7 @@ def translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
     if isinstance(exc, BoomiSoapError):
         return exc  # ours already (a refused request, a transport failure)
     if isinstance(exc, zeep.exceptions.Fault):
-        unexpected = record.status not in (200, 500, 503) and not record.mapped
+        unexpected = record.status not in (200, 500, 503)
         if unexpected or not isinstance(exc.detail, etree._Element | None):
             # zeep reads any well-formed body (a proxy's HTML page) as an unknown fault.
             return ResponseError(

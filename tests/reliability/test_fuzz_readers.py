@@ -21,7 +21,6 @@ import pytest
 import requests
 from lxml import etree
 
-from boomi_soap._transports.rest import fault
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.cli._input import load_object, parse_filters
 from boomi_soap.client import Client
@@ -37,6 +36,8 @@ from boomi_soap.snapshot.contract import contract_of
 from boomi_soap.snapshot.schema import load_schema
 from boomi_soap.validate import SchemaValidator
 from boomi_soap.wire.jsonform import JsonForm, loads
+from boomi_soap.wire.records import CallRecord
+from boomi_soap.wire.rest import rest_error
 from boomi_soap.wire.restmap import JsonBodies, RestCall, RestMap, error_message
 from tests.boomi_soap.wire.test_jsonform import EXAMPLES  # Boomi's own JSON samples, with the element of each
 
@@ -382,7 +383,9 @@ def test_fuzz_rest_error_bodies(rest_seeds: tuple[tuple[str, bytes], ...]) -> No
         message = error_message(data)
         assert isinstance(message, str)
         assert "\n" not in message
-        parse_xml(fault(rng.choice((400, 403, 404, 409, 429, 500, 503)), message))
+        error = rest_error("get", rng.choice((400, 403, 404, 409, 429, 500, 503)), data, CallRecord("get"))
+        assert message in str(error)
+        assert "\n" not in str(error)
 
     rng = random.Random(5)
     count = run("REST error bodies (XML)", read, inputs(xml_errors, mutate_xml, 6_000, 6))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import InvalidRequestError
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
-from boomi_soap.platform.bulk import update_schedules
+from boomi_soap.platform.bulk import BulkResults, update_schedules, update_schedules_steps
 from boomi_soap.platform.deploy import Schedule
+from boomi_soap.platform.steps import adrive
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
 
@@ -116,3 +119,33 @@ def test_the_service_refuses_a_bulk_update_of_another_type(
         )
     assert status == 400
     assert b"Bulk UPDATE is for ProcessSchedules only" in answer
+
+
+@pytest.mark.parametrize("transport", ["soap", "rest"])
+def test_the_bulk_update_steps_run_on_the_async_client_as_on_the_sync_one(
+    snapshot: Snapshot, compiled_dir: Path, service: LocalService, transport: str
+) -> None:
+    with make(snapshot, compiled_dir, transport) as client:
+        current = _seeded_schedules(client, service)
+        wanted = [
+            client.new_object(
+                "ProcessSchedules", id=s.id, atomId=s.atomId, processId=s.processId, Retry=s.Retry,
+                Schedule=[Schedule(minutes="9", hours="3").as_fields()],
+            )
+            for s in current
+        ]  # fmt: skip
+
+        async def main() -> BulkResults:
+            async with AsyncClient(client) as aclient:
+                with pytest.raises(InvalidRequestError, match="1 to 15"):
+                    await adrive(aclient, update_schedules_steps(aclient, []))
+                return await adrive(aclient, update_schedules_steps(aclient, wanted))
+
+        before = service.limit_stats().accepted
+        results = asyncio.run(main())
+        assert service.limit_stats().accepted == before + 1  # one call for all of them, never repeated
+        assert [item.id for item in results.items] == [s.id for s in current]
+        assert not results.errors
+        for schedules in current:
+            assert [(s.minutes, s.hours) for s in client.get("ProcessSchedules", schedules.id).Schedule] == [("9", "3")]
+            assert results.found[schedules.id].Schedule[0].minutes == "9"

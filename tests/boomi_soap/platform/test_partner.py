@@ -8,10 +8,10 @@ import logging
 import pytest
 from lxml import etree
 
+from boomi_soap.client import SubAccountClient
 from boomi_soap.exceptions import ConfigurationError, InvalidRequestError, PermissionDeniedError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
-from boomi_soap.client import SubAccountClient
 from tests.boomi_soap.conftest import Connect
 
 ALLOWED, FORBIDDEN = DEFAULT_SUB_ACCOUNTS

@@ -248,13 +248,13 @@ def test_execute_process_sends_the_body_of_boomis_how_to(layout: str) -> None:
     ids=["xml-line-breaks", "control-characters-in-no-xml", "json-control-characters", "deep-json", "garbage"],
 )
 def test_an_error_message_is_one_line_xml_can_carry(body: bytes, message: str) -> None:
-    from boomi_soap._transports.rest import fault
-    from boomi_soap._xml.safe import parse_xml
+    from boomi_soap.wire.records import CallRecord
+    from boomi_soap.wire.rest import rest_error
 
     found = error_message(body)
     assert found.startswith(message)
     assert found.isprintable()
-    assert parse_xml(fault(500, found)).findtext(".//faultstring") == found
+    assert found in str(rest_error("get", 500, body, CallRecord("get")))  # the typed error says it, on one line
 
 
 def test_json_bodies_refuse_what_xml_cannot_carry() -> None:
