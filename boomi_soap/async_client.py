@@ -182,6 +182,10 @@ class AsyncClient(AsyncFeatures):
         """
         return await self._send(payload)
 
+    def describe(self, payload: etree._Element) -> str:
+        """What :meth:`call_xml` would send for ``payload`` (the envelope, or REST's request), secrets masked."""
+        return self._core.describe(payload)
+
     async def _send(self, payload: etree._Element, *, own: bool = False) -> etree._Element:
         core = self._core
         record = self._driver.begin(core.operation_of(core.with_override(payload)))

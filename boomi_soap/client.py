@@ -413,10 +413,6 @@ class Client(Features):
         """``payload`` as this client sends it: unchanged (a sub-account view adds its override)."""
         return self.core.with_override(payload)
 
-    def check_fits(self, operation: str, answer: etree._Element) -> None:
-        """Check an answer read outside :meth:`call_xml` (a REST document) as ``settings.responses`` says."""
-        self.core.fits(operation, answer)
-
     # -- linked resources -------------------------------------------------------------------
     def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
         """GET a resource an answer linked to (a record URL, a log download): its HTTP status and body.
