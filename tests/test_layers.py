@@ -70,6 +70,8 @@ LAYER: dict[str, str] = {
     "boomi_soap._transports.reasons": BASE,  # one-line reasons for connection errors (redact only)
     "boomi_soap.client": FACADES,
     "boomi_soap._sources": FACADES,  # where a client built from the cache gets its account, endpoint and snapshot
+    "boomi_soap._dryrun": FACADES,  # Client's dry-run methods: what a call would send (a mixin)
+    "boomi_soap._subaccount": FACADES,  # what a sub-account view does besides its parent (a mixin)
     "boomi_soap.async_client": FACADES,  # AsyncClient and fan_out
     "boomi_soap._async_features": FACADES,  # AsyncClient's one-line forwarders to the platform features
     "boomi_soap._features": FACADES,  # Client's one-line forwarders to the platform features (a mixin)

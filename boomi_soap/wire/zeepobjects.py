@@ -133,9 +133,9 @@ class ZeepObjects:
         """
         import zeep.exceptions
 
-        reader = self.binding.get(operation)
-        if reader is None:
+        if operation not in self.binding._operations:
             raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        reader = self.binding.get(operation)
         try:
             envelope: etree._Element = reader.create(**arguments).content
         except zeep.exceptions.ValidationError as exc:
