@@ -126,7 +126,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
         ("boomi_soap.platform.connectnow", "boomi_soap._transports.deadline"),  # its own HTTP, bounded the same way
-        ("boomi_soap.settings", "boomi_soap.limits.limiter"),  # base -> limits (type only)
     }
 )
 
