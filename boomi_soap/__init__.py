@@ -16,6 +16,7 @@ from boomi_soap._version import __version__
 if TYPE_CHECKING:
     from boomi_soap.async_client import AccountOutcome, AsyncClient, fan_out
     from boomi_soap.client import Client, SubAccountClient
+    from boomi_soap.connectnow import ConnectNowClient
     from boomi_soap.credentials import Credentials, Endpoint
     from boomi_soap.exceptions import (
         AsyncTimeoutError,
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
         TransportError,
         XMLInputError,
     )
-    from boomi_soap.platform.connectnow import ConnectNowClient
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import ExecutionId, RequestId
     from boomi_soap.query import Expression, F, QueryResults
@@ -81,7 +81,7 @@ _HOMES: dict[str, str] = {
     "refresh": "snapshot.cache",
     "Client": "client",
     "QueryResults": "query",
-    "ConnectNowClient": "platform.connectnow",
+    "ConnectNowClient": "connectnow",
     "ConnectNowError": "exceptions",
     "Credentials": "credentials",
     "Endpoint": "credentials",
