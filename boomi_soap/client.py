@@ -27,7 +27,7 @@ from boomi_soap._sources import cached_sources, checked_address, checked_transpo
 from boomi_soap._subaccount import SubAccountFeatures
 from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
-from boomi_soap.exceptions import ConfigurationError, InvalidRequestError
+from boomi_soap.exceptions import ConfigurationError, RequestRefusedError
 from boomi_soap.query import QueryResults
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.contract import Contract, contract_of
@@ -297,7 +297,7 @@ class Client(Features, DryRun):
     def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+            raise RequestRefusedError(operation, "not an operation of this account's WSDL")
         return self._invoke(operation, **kwargs)
 
     # -- zeep objects without a call ------------------------------------------------------
