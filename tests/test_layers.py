@@ -433,3 +433,15 @@ def test_the_walk_resolves_relative_imports() -> None:
         "boomi_soap.settings",
         "boomi_soap.exceptions",
     ]
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    """A name with a leading underscore is its module's own: another module that needs it gets a public one."""
+    found = []
+    for module, (path, _) in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PACKAGES:
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if private:
+                    found.append(f"{module}:{node.lineno} imports {', '.join(private)} from {node.module}")
+    assert not found, "private names cross a module boundary:\n" + "\n".join(found)
