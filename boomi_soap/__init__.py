@@ -16,6 +16,7 @@ from boomi_soap._version import __version__
 if TYPE_CHECKING:
     from boomi_soap.async_client import AccountOutcome, AsyncClient, fan_out
     from boomi_soap.client import Client, SubAccountClient
+    from boomi_soap.connectnow import ConnectNowClient
     from boomi_soap.credentials import Credentials, Endpoint
     from boomi_soap.exceptions import (
         AsyncTimeoutError,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
         QuotaExceededError,
         RateLimitedError,
         RedirectRefusedError,
+        RequestRefusedError,
         RequestValidationError,
         ResponseError,
         SchemaLoadError,
@@ -56,7 +58,6 @@ if TYPE_CHECKING:
         TransportError,
         XMLInputError,
     )
-    from boomi_soap.platform.connectnow import ConnectNowClient
     from boomi_soap.platform.polling import Backoff
     from boomi_soap.platform.runs import ExecutionId, RequestId
     from boomi_soap.query import Expression, F, QueryResults
@@ -81,7 +82,7 @@ _HOMES: dict[str, str] = {
     "refresh": "snapshot.cache",
     "Client": "client",
     "QueryResults": "query",
-    "ConnectNowClient": "platform.connectnow",
+    "ConnectNowClient": "connectnow",
     "ConnectNowError": "exceptions",
     "Credentials": "credentials",
     "Endpoint": "credentials",
@@ -104,6 +105,7 @@ _HOMES: dict[str, str] = {
     "QuotaExceededError": "exceptions",
     "RateLimitedError": "exceptions",
     "RedirectRefusedError": "exceptions",
+    "RequestRefusedError": "exceptions",
     "RequestValidationError": "exceptions",
     "ResponseError": "exceptions",
     "SchemaLoadError": "exceptions",
@@ -187,6 +189,7 @@ __all__ = [
     "RateLimitedError",
     "RedirectRefusedError",
     "RequestId",
+    "RequestRefusedError",
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",

@@ -13,16 +13,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, cast
 
-from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, origin
+from boomi_soap.credentials import DEFAULT_BASE_URL, EU_BASE_URL, Credentials, Endpoint, Flavour, check_url, origin
 from boomi_soap.exceptions import ConfigurationError
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, Snapshot, default_cache_dir
 
-__all__ = ["REGIONS", "Sources", "cached_sources"]
+__all__ = ["REGIONS", "TRANSPORTS", "Sources", "cached_sources", "checked_address", "checked_transport", "rest_wire"]
+
+if TYPE_CHECKING:
+    from boomi_soap.snapshot.contract import Contract
+    from boomi_soap.wire.rest import RestWire
 
 REGIONS: Final = {"na": DEFAULT_BASE_URL, "eu": EU_BASE_URL}
+TRANSPORTS: Final = ("soap", "rest")
 _log = logging.getLogger("boomi_soap.client")
 
 
@@ -103,4 +108,64 @@ def log_sources(sources: Sources, address: str) -> None:
     _log.info(
         "account %s (%s), endpoint %s (%s), snapshot %s",
         snapshot.account_id, sources.where[0], address, sources.where[1], snapshot.directory,
+    )  # fmt: skip
+
+
+def checked_address(snapshot: Snapshot, endpoint: Endpoint | str | None, settings: ClientSettings) -> str:
+    """Where a client built from ``snapshot`` sends its calls, checked.
+
+    ``endpoint``, else the snapshot's (sealed by its hash), which must be on the origin its
+    WSDL came from unless ``ClientSettings(allow_other_host=True)``: naming ``endpoint`` in
+    code is the opt-in to another host.  Always ``http(s)``, no user information, and plain
+    ``http://`` only to loopback unless ``allow_insecure``.
+
+    Raises:
+        ConfigurationError: If the address is refused (one line, no secret).
+    """
+    address = endpoint.url if isinstance(endpoint, Endpoint) else endpoint or snapshot.endpoint
+    insecure = settings.allow_insecure or (isinstance(endpoint, Endpoint) and endpoint.allow_insecure)
+    check_url(address, what="endpoint", allow_insecure=insecure)
+    if endpoint is None and not settings.allow_other_host and origin(address) != origin(snapshot.origin_url):
+        raise ConfigurationError(
+            f"the snapshot's endpoint {address} is not on the origin its WSDL came from"
+            f" ({snapshot.origin_url or 'unknown'}); pass endpoint= or ClientSettings(allow_other_host=True)"
+        )
+    return address
+
+
+def checked_transport(transport: object, format: object) -> tuple[Literal["soap", "rest"], Literal["xml", "json"]]:  # noqa: A002
+    """The transport and body format asked for, or a one-line :class:`ConfigurationError`."""
+    if transport not in TRANSPORTS:
+        raise ConfigurationError(f"unknown transport {transport!r} (use {' or '.join(map(repr, TRANSPORTS))})")
+    if format not in ("xml", "json"):
+        raise ConfigurationError(f"unknown format {format!r} (use 'xml' or 'json')")
+    if format == "json" and transport != "rest":
+        raise ConfigurationError("format='json' needs transport='rest' (SOAP is XML)")
+    return ("rest" if transport == "rest" else "soap"), ("json" if format == "json" else "xml")
+
+
+def rest_wire(
+    contract: Contract, credentials: Credentials, address: str, settings: ClientSettings, snapshot: Snapshot, form: str
+) -> RestWire:
+    """The REST wire of a ``transport="rest"`` client (XML, or JSON with ``format="json"``).
+
+    Raises:
+        ConfigurationError: If the contract has no REST form.
+    """
+    from boomi_soap.wire.rest import RestWire
+    from boomi_soap.wire.restmap import JsonBodies, RestError, RestMap, rest_root
+
+    json = None
+    if form == "json":
+        from boomi_soap.wire.jsonform import JsonForm
+
+        json = JsonBodies(JsonForm.of(snapshot), contract.data_namespace)
+    try:
+        restmap = RestMap(contract)
+    except RestError as exc:
+        raise ConfigurationError(f"transport='rest': {exc}") from None
+    lenient = settings.responses != "strict"
+    return RestWire(
+        restmap, credentials, rest_root(address), json=json,
+        max_response_bytes=settings.max_response_bytes, lenient=lenient,
     )  # fmt: skip

@@ -34,7 +34,7 @@ from boomi_soap._transports.asyncio import AsyncSafeTransport
 from boomi_soap._xml.redact import redact_url
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint, Flavour, same_origin
-from boomi_soap.exceptions import ConfigurationError, InvalidRequestError
+from boomi_soap.exceptions import ConfigurationError, RequestRefusedError
 from boomi_soap.query import AsyncQueryResults, Expression
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
@@ -287,7 +287,7 @@ class AsyncClient(AsyncFeatures):
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+            raise RequestRefusedError(operation, "not an operation of this account's WSDL")
         return await self._invoke(operation, **kwargs)
 
 

@@ -1,14 +1,12 @@
 """Stage 6: the client facade: one account, every operation over one call path.
 
-A :class:`Client` is built from a cached snapshot (it never fetches), credentials and an
-endpoint.  Every call, whatever builds its request, goes the same way: the request
-wrapper is encoded by the sans-IO core (:class:`~boomi_soap.wire.call.CallCore`:
-override, validation, WS-Security or HTTP Basic, SOAP or REST), sent by the sync driver
-(:class:`~boomi_soap._transports.sync.SafeTransport`: rate limit, retries, bounds,
-redacted logs) and decoded by the core into the response wrapper or a typed error.
-:meth:`Client.call_xml` (the typed bindings) stops there; the zeep-object methods
-(:meth:`~Client.get`, :meth:`~Client.create` ...) have zeep serialize their arguments and
-read the answer (:mod:`boomi_soap.wire.zeepobjects`), and zeep is built on first need.
+Built from a cached snapshot (it never fetches), credentials and an endpoint.  Every call
+goes the same way: the sans-IO core (:class:`~boomi_soap.wire.call.CallCore`: override,
+validation, WS-Security or HTTP Basic, SOAP or REST) encodes the request wrapper, the sync
+driver (:class:`~boomi_soap._transports.sync.SafeTransport`: rate limit, retries, bounds,
+redacted logs) sends it, and the core decodes the answer or raises its typed error.  The
+zeep-object methods have zeep serialize the arguments and read the answer
+(:mod:`boomi_soap.wire.zeepobjects`); zeep is built on first need.
 """
 
 from __future__ import annotations
@@ -19,21 +17,23 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from lxml import etree
 
+from boomi_soap._dryrun import DryRun
 from boomi_soap._features import Features
-from boomi_soap._sources import cached_sources, log_sources
+from boomi_soap._sources import cached_sources, checked_address, checked_transport, log_sources, rest_wire
+from boomi_soap._subaccount import SubAccountFeatures
 from boomi_soap._transports.sync import SafeTransport
-from boomi_soap.credentials import Credentials, Endpoint, Flavour, check_url, origin
-from boomi_soap.exceptions import ConfigurationError, InvalidRequestError
+from boomi_soap.credentials import Credentials, Endpoint, Flavour
+from boomi_soap.exceptions import ConfigurationError, RequestRefusedError
 from boomi_soap.query import QueryResults
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.contract import Contract, contract_of
 from boomi_soap.snapshot.schema import load_schema
 from boomi_soap.validate import SchemaValidator
-from boomi_soap.wire.call import CallCore, Outgoing, Override, check_sub_account
+from boomi_soap.wire.call import CallCore, Override, check_sub_account
 from boomi_soap.wire.soap import NS_ENVELOPE, NS_WSSE, execution_arguments, log_call, sign
 from boomi_soap.wire.tolerance import Deviations
 from boomi_soap.wire.zeepobjects import ZeepObjects
@@ -44,22 +44,17 @@ if TYPE_CHECKING:
     import requests
     import zeep
 
-    from boomi_soap.platform.ipacks import IntegrationPacks
-    from boomi_soap.platform.polling import Backoff
-    from boomi_soap.platform.runs import Execution, RequestId
     from boomi_soap.query import Expression
     from boomi_soap.snapshot.cache import Snapshot
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "SubAccountClient", "Transport", "sign"]
 
 Transport = Literal["soap", "rest"]
-TRANSPORTS: Final[tuple[Transport, ...]] = ("soap", "rest")
-_T = TypeVar("_T")
 _log = logging.getLogger("boomi_soap.client")
 _warned = threading.Event()
 
 
-class Client(Features):
+class Client(Features, DryRun):
     """A typed, validating, rate-limited client for one account, over SOAP or REST."""
 
     def __init__(
@@ -74,12 +69,7 @@ class Client(Features):
         transport: Transport = "soap",
         format: Literal["xml", "json"] = "xml",  # noqa: A002 - the word Boomi's docs use
     ) -> None:
-        """Build a client from a verified snapshot; nothing is downloaded.
-
-        Calls go to ``endpoint``, else to the snapshot's (sealed by its hash), which must be
-        on the origin its WSDL came from unless ``ClientSettings(allow_other_host=True)``;
-        naming ``endpoint`` in code is the opt-in to another host.  Always ``http(s)``, no
-        user information, and plain ``http://`` only to loopback unless ``allow_insecure``.
+        """Build a client from a verified snapshot; nothing is downloaded (where calls go: ``checked_address``).
 
         Args:
             snapshot: The account's cached WSDL and schemas.
@@ -88,66 +78,33 @@ class Client(Features):
             settings: Rate limit, timeouts, bounds, retries, validation, opt-ins.
             session: HTTP session (a new one by default).
             compiled_dir: Where compiled schemas are kept (see :mod:`boomi_soap.snapshot.schema`).
-            transport: ``"soap"``, or ``"rest"`` for Boomi's RESTish API at ``.../api/rest/v1/{accountId}``
-                (same calls, validation, limits and errors).
+            transport: ``"soap"``, or ``"rest"`` (Boomi's RESTish API: same calls, validation, limits, errors).
             format: On REST, ``"json"`` sends and reads Boomi's JSON form of the same schema.
 
         Raises:
             ConfigurationError: If the endpoint or the transport is refused (one line, no secret).
-
-        The schemas are read at the first call: a snapshot whose documents refer to a file
-        outside it raises :class:`~boomi_soap.exceptions.CacheIntegrityError` then, before anything is sent.
         """
         self.snapshot = snapshot
         self.settings = settings or ClientSettings()
-        self.address = endpoint.url if isinstance(endpoint, Endpoint) else endpoint or snapshot.endpoint
-        insecure = self.settings.allow_insecure or (isinstance(endpoint, Endpoint) and endpoint.allow_insecure)
-        check_url(self.address, what="endpoint", allow_insecure=insecure)
-        if (
-            endpoint is None
-            and not self.settings.allow_other_host
-            and origin(self.address) != origin(snapshot.origin_url)
-        ):
-            raise ConfigurationError(
-                f"the snapshot's endpoint {self.address} is not on the origin its WSDL came from"
-                f" ({snapshot.origin_url or 'unknown'}); pass endpoint= or ClientSettings(allow_other_host=True)"
-            )
+        self.address = checked_address(snapshot, endpoint, self.settings)
         self.schema = load_schema(snapshot, compiled_dir=compiled_dir)
         self.validator = SchemaValidator(self.schema)
         #: What tolerant reads of this client's answers saw (see ``ClientSettings.responses``).
         self.deviations = Deviations()
-        self.transport: Transport = _check_transport(transport)
-        self.format = _check_format(format, self.transport)
+        self.transport, self.format = checked_transport(transport, format)
         self._credentials = credentials
         self.driver = SafeTransport(self.settings, session)
         if not self.settings.validate_requests and not _warned.is_set():
             _warned.set()
             _log.warning("request validation is off: invalid requests will reach the service")
+        wire = None
+        if self.transport == "rest":
+            wire = rest_wire(self.contract, credentials, self.address, self.settings, snapshot, self.format)
         self.core = CallCore(
-            self.contract, self.validator, credentials, self.settings, self.deviations, self.address, self.address,
-            rest=self._rest_wire() if self.transport == "rest" else None,
-        )  # fmt: skip
+            self.contract, self.validator, credentials, self.settings, self.deviations, self.address, self.address, wire
+        )
         strict = self.settings.responses == "strict"
         self.zeep_objects = ZeepObjects(snapshot, self.schema, self.core, credentials, self.driver, strict=strict)
-
-    def _rest_wire(self) -> Any:
-        from boomi_soap.wire.rest import RestWire
-        from boomi_soap.wire.restmap import JsonBodies, RestError, RestMap, rest_root
-
-        json = None
-        if self.format == "json":
-            from boomi_soap.wire.jsonform import JsonForm
-
-            json = JsonBodies(JsonForm.of(self.snapshot), self.contract.data_namespace)
-        try:
-            restmap = RestMap(self.contract)
-        except RestError as exc:
-            raise ConfigurationError(f"transport='rest': {exc}") from None
-        lenient = self.settings.responses != "strict"
-        return RestWire(
-            restmap, self._credentials, rest_root(self.address), json=json,
-            max_response_bytes=self.settings.max_response_bytes, lenient=lenient,
-        )  # fmt: skip
 
     @classmethod
     def from_cache(
@@ -166,19 +123,12 @@ class Client(Features):
     ) -> Client:
         """Build a client from the account's current cached snapshot.
 
-        Each setting is taken from the argument, else the environment, else the
-        snapshot or the default, in that order (the CLI follows the same order).
-        ``region="eu"`` is short for ``base_url="https://api.platform.gb.boomi.com"``.
-        ``transport`` defaults to ``BOOMI_TRANSPORT``, else ``"soap"``.
-
-        Account, flavour, credentials and base URL default to ``BOOMI_ACCOUNT_ID``,
-        ``BOOMI_FLAVOUR`` (else ``platform``), ``BOOMI_USERNAME`` +
-        ``BOOMI_PASSWORD``/``BOOMI_API_TOKEN`` and ``BOOMI_BASE_URL``.
-        Calls go to the configured base URL.  With none configured, the base URL is
-        ``https://api.boomi.com`` and the snapshot's endpoint must be on it: a cache
-        does not get to choose where the password goes.  To call the host the snapshot
-        came from instead, configure it as the base URL, or pass
-        ``ClientSettings(allow_other_host=True)``.
+        Each setting comes from the argument, else the environment (``BOOMI_ACCOUNT_ID``,
+        ``BOOMI_FLAVOUR``, ``BOOMI_USERNAME`` + ``BOOMI_PASSWORD``/``BOOMI_API_TOKEN``,
+        ``BOOMI_BASE_URL``, ``BOOMI_TRANSPORT``), else the snapshot or the default.  With no
+        base URL configured, the snapshot's endpoint must be on ``https://api.boomi.com``
+        (``region="eu"``: Boomi's EU host): a cache does not choose where the password goes;
+        configure its host as the base URL, or pass ``ClientSettings(allow_other_host=True)``.
 
         Raises:
             ConfigurationError: If the account or credentials are missing, or the endpoint is refused.
@@ -210,10 +160,7 @@ class Client(Features):
 
     @property
     def zeep_client(self) -> zeep.Client:
-        """The underlying :class:`zeep.Client`, for what this facade does not cover (SOAP clients only).
-
-        Calls made through it pass this client's driver (rate limit, retries, redacted logs)
-        and request validation, but not its fault mapping.
+        """The underlying :class:`zeep.Client` (SOAP only); its calls pass the driver and validation, not the fault map.
 
         Raises:
             ConfigurationError: On a ``transport="rest"`` client: zeep speaks SOAP.
@@ -264,7 +211,7 @@ class Client(Features):
         record = self.driver.begin(self.core.operation_of(self.core.with_override(payload)))
         started, outcome = time.perf_counter(), "error"
         try:
-            out: Outgoing = self.core.encode(payload, own=own)
+            out = self.core.encode(payload, own=own)
             got = self.driver.send(out.method, out.url, out.body, out.headers, account_address=out.gate)
             answer = self.core.decode(out, got.status_code, got.content, record)
             outcome = "ok"
@@ -344,17 +291,13 @@ class Client(Features):
         process_name: str | None = None,
         properties: Mapping[str, str] | None = None,
     ) -> None:
-        """Start a process on an Atom, fire-and-forget: nothing identifies the run afterwards.
-
-        To know how a run ended, use :meth:`run_process`.  Sent once: a failure after the
-        request may have arrived is not retried.
-        """
+        """Start a process on an Atom, fire-and-forget (:meth:`run_process` follows a run); sent once, never retried."""
         self._invoke("executeProcess", **execution_arguments(atom_id, process_id, process_name, properties))
 
     def call(self, operation: str, **kwargs: Any) -> Any:
         """Any other operation of the WSDL (``getAssignableRoles``, ``cancelExecution`` ...)."""
         if operation not in self.operations:
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+            raise RequestRefusedError(operation, "not an operation of this account's WSDL")
         return self._invoke(operation, **kwargs)
 
     # -- zeep objects without a call ------------------------------------------------------
@@ -377,41 +320,6 @@ class Client(Features):
             InvalidRequestError: If the element has no ``xsi:type`` of this account's schema, or does not fit it.
         """
         return self.zeep_objects.from_xml(element, data_namespace=self.contract.data_namespace)
-
-    def envelope(self, operation: str, *, sign: bool = False, **kwargs: Any) -> etree._Element:
-        """The request envelope ``operation`` would send with these arguments, validated; nothing is sent.
-
-        Without ``sign`` the WS-Security header is left out, so the envelope holds no secret.
-
-        Raises:
-            InvalidRequestError: If ``operation`` is not in the account's WSDL or the arguments do not fit it.
-            RequestValidationError: If the request breaks the schema.
-        """
-        if operation not in self.zeep_objects.operations():
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
-        payload = self.zeep_objects.payload(operation, kwargs)
-        if sign:
-            return self.core.signed_envelope(payload, own=True)
-        return self.core.validated(payload, own=True)[1]
-
-    def signed_envelope(self, payload: etree._Element) -> etree._Element:
-        """The envelope :meth:`call_xml` would send for ``payload``: validated and signed; nothing is sent.
-
-        It holds the WS-Security password: mask it (:func:`boomi_soap._xml.redact.redact`) before showing it.
-
-        Raises:
-            InvalidRequestError: If ``payload`` is not a request wrapper of this account's WSDL.
-            RequestValidationError: If the request breaks the schema.
-        """
-        return self.core.signed_envelope(payload)
-
-    def describe(self, payload: etree._Element) -> str:
-        """What :meth:`call_xml` would send for ``payload`` (the envelope, or REST's request), secrets masked."""
-        return self.core.describe(payload)
-
-    def with_override(self, payload: etree._Element) -> etree._Element:
-        """``payload`` as this client sends it: unchanged (a sub-account view adds its override)."""
-        return self.core.with_override(payload)
 
     # -- linked resources -------------------------------------------------------------------
     def get_linked(self, url: str, *, max_bytes: int, operation: str) -> tuple[int, bytes]:
@@ -449,16 +357,12 @@ class Client(Features):
         return SubAccountClient(self, sub, override, gate=gate)
 
 
-class SubAccountClient(Client):
+class SubAccountClient(SubAccountFeatures, Client):
     """A client whose every call acts on one sub-account through the Partner API override.
 
     Made by :meth:`Client.for_account` (see :mod:`boomi_soap.platform.partner`): it shares the
     parent's snapshot, schema, driver (so its rate limit) and zeep model, and has a call core
     of its own that carries the override.  Closing either closes both.
-
-    Attributes:
-        sub_account: The sub-account every call acts on.
-        parent: The parent account's client.
     """
 
     def __init__(self, parent: Client, sub_account: str, override: str, *, gate: str | None = None) -> None:
@@ -471,57 +375,7 @@ class SubAccountClient(Client):
         self.core = parent.core.at(parent.address, override=Override(sub_account, override), gate=gate)
         self.__dict__["contract"] = parent.contract  # the cached property, already read by the parent
 
-    def __repr__(self) -> str:
-        return f"SubAccountClient(account={self.snapshot.account_id!r}, sub_account={self.sub_account!r})"
-
     def for_account(self, sub_account_id: str, *, per_sub_account_limit: bool = False) -> SubAccountClient:
         """Another sub-account of the same parent."""
-        return self.parent.for_account(sub_account_id, per_sub_account_limit=per_sub_account_limit)
-
-    @property
-    def record_query(self) -> str:
-        """The query string that makes a REST link (``recordUrl``, log URLs) act on the sub-account."""
-        return f"overrideAccount={self.sub_account}"
-
-    def run_process(
-        self,
-        process: str,
-        atom: str,
-        *,
-        properties: Mapping[str, str] | None = None,
-        wait: bool = True,
-        timeout: float = 300.0,
-        poll: Backoff | None = None,
-    ) -> Execution:
-        """Run a process in the sub-account; its record is read through the REST override."""
-        from boomi_soap.platform.ipacks import run_in
-
-        return run_in(self, process, atom, properties=properties, wait=wait, timeout=timeout, poll=poll)
-
-    def execution(self, request_id: RequestId, *, record_url: str | None = None) -> Execution:
-        """Follow an earlier run in the sub-account by its request id."""
-        from boomi_soap.platform.partner import attach_in
-
-        return attach_in(self, request_id, record_url=record_url)
-
-    @property
-    def ipacks(self) -> IntegrationPacks:
-        """Integration-pack tasks in this sub-account (see :mod:`boomi_soap.platform.ipacks`)."""
-        from boomi_soap.platform.ipacks import IntegrationPacks
-
-        return IntegrationPacks(self)
-
-
-def _check_format(format: object, transport: Transport) -> Literal["xml", "json"]:  # noqa: A002
-    if format not in ("xml", "json"):
-        raise ConfigurationError(f"unknown format {format!r} (use 'xml' or 'json')")
-    if format == "json" and transport != "rest":
-        raise ConfigurationError("format='json' needs transport='rest' (SOAP is XML)")
-    return "json" if format == "json" else "xml"
-
-
-def _check_transport(transport: object) -> Transport:
-    for known in TRANSPORTS:
-        if transport == known:
-            return known
-    raise ConfigurationError(f"unknown transport {transport!r} (use {' or '.join(map(repr, TRANSPORTS))})")
+        parent: Client = self.parent
+        return parent.for_account(sub_account_id, per_sub_account_limit=per_sub_account_limit)

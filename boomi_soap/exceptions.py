@@ -17,6 +17,7 @@ can catch them all with a single ``except BoomiSoapError``::
     │   ├── PermissionDeniedError    not allowed for this account or object
     │   ├── NotFoundError            no such object
     │   ├── InvalidRequestError      the service refused the request
+    │   │   └── RequestRefusedError  refused here, before anything was sent (Boomi would refuse it)
     │   ├── RateLimitedError         HTTP 503 over the rate limit, after retries
     │   │   └── ServiceUnavailableError  a long run of 503s: quota exhausted or service down
     │   ├── QuotaExceededError       the rolling 24-hour quota is spent
@@ -76,6 +77,7 @@ __all__ = [
     "QuotaExceededError",
     "RateLimitedError",
     "RedirectRefusedError",
+    "RequestRefusedError",
     "RequestValidationError",
     "ResponseError",
     "RestError",
@@ -200,6 +202,17 @@ class NotFoundError(SoapFaultError):
 
 class InvalidRequestError(SoapFaultError):
     """The service refused the request as invalid."""
+
+
+class RequestRefusedError(InvalidRequestError):
+    """A request refused before anything was sent: not an operation, arguments that do not fit, no REST form.
+
+    A subclass of :class:`InvalidRequestError`, which Boomi would answer for the same
+    request, so one ``except`` handles both; ``attempts`` is 0 and ``http_status`` ``None``.
+    """
+
+    def __init__(self, operation: str, faultstring: str) -> None:
+        super().__init__(operation, faultstring, attempts=0)
 
 
 class RateLimitedError(SoapFaultError):

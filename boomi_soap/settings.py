@@ -10,14 +10,18 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
-
-if TYPE_CHECKING:
-    from boomi_soap.limits.limiter import Backend
+from typing import Final, Literal, Protocol
 
 from boomi_soap.exceptions import ConfigurationError
 
-__all__ = ["IDEMPOTENT_OPERATIONS", "RESPONSE_MODES", "ClientSettings", "ResponseMode", "RetryPolicy"]
+__all__ = [
+    "IDEMPOTENT_OPERATIONS",
+    "RESPONSE_MODES",
+    "ClientSettings",
+    "LimiterStore",
+    "ResponseMode",
+    "RetryPolicy",
+]
 
 # The last three are the REST-only reads (boomi_soap.platform.reads, boomi_soap.platform.bulk): a bulk GET, the
 # ExecutionRecord/async lookup and the OpenAPI description.
@@ -56,6 +60,15 @@ def _integer(owner: str, name: str, value: object, *, minimum: int) -> None:
 def _flag(owner: str, name: str, value: object) -> None:
     if not isinstance(value, bool):
         raise ConfigurationError(f"{owner}.{name} must be True or False, not {value!r}")
+
+
+class LimiterStore(Protocol):
+    """A shared limiter backend, as ``ClientSettings.limiter`` takes one (:class:`boomi_soap.limits.limiter.Backend`).
+
+    Settings only hold it (the base layer knows no backend); the limits layer uses it.
+    """
+
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -169,7 +182,7 @@ class ClientSettings:
     ca_bundle: str | None = None
     client_cert: str | tuple[str, str] | None = None
 
-    limiter: str | Backend | None = None
+    limiter: str | LimiterStore | None = None
     limits_dir: Path | None = None
     daily_quota: int | None = None
     quota_warn_share: float = 0.8

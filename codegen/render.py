@@ -328,7 +328,7 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         "",
         *sorted(
             [
-                "from boomi_soap.exceptions import InvalidRequestError, ResponseError",
+                "from boomi_soap.exceptions import RequestRefusedError, ResponseError",
                 "from boomi_soap.wire.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot",
                 f"from {package} import types as t",
             ]
@@ -415,7 +415,7 @@ def render_operations(model: Model, package: str, supported: Mapping[str, frozen
         "    # Checked before sending: a wrong object would otherwise be created, then refused.",
         "    if not isinstance(value, cls):",
         "        got = type(value).__name__",
-        '        raise InvalidRequestError(operation, f"expected a {cls.__name__}, got a {got}; not sent")',
+        '        raise RequestRefusedError(operation, f"expected a {cls.__name__}, got a {got}; not sent")',
         "    return value",
     ]
     return "\n".join(lines) + "\n"

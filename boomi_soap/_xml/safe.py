@@ -35,6 +35,7 @@ from lxml import etree
 from boomi_soap.exceptions import ResponseError, XMLInputError
 
 __all__ = [
+    "DOCTYPE_PATTERNS",
     "MAX_ATTRIBUTES",
     "MAX_DEPTH",
     "MAX_ELEMENT_ATTRIBUTES",
@@ -57,11 +58,11 @@ MAX_ELEMENT_ATTRIBUTES: Final = 1_000
 MAX_DEPTH: Final = 256
 """Deepest nesting of elements: libxml2's own limit without ``huge_tree``, which this parser and zeep's keep."""
 
-_DOCTYPE_PATTERNS = tuple(
+DOCTYPE_PATTERNS = tuple(
     "<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 )
 
-_UTF8_DOCTYPE = _DOCTYPE_PATTERNS[:1]
+_UTF8_DOCTYPE = DOCTYPE_PATTERNS[:1]
 
 
 def safe_parser(*, remove_comments: bool = False) -> etree.XMLParser:
@@ -114,7 +115,7 @@ def parse_xml(data: bytes, *, source: str = "<bytes>") -> etree._Element:
         raise XMLInputError("empty document", source=source)
     counted = check_bounds(data, source=source)
     # UTF-16 and UTF-32 spell "<!DOCTYPE" with NUL bytes: without one, UTF-8's spelling is the only one.
-    for pattern in _DOCTYPE_PATTERNS if b"\x00" in data else _UTF8_DOCTYPE:
+    for pattern in DOCTYPE_PATTERNS if b"\x00" in data else _UTF8_DOCTYPE:
         position = data.find(pattern)
         if position >= 0:
             line = data.count(b"\n", 0, position) + 1

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from boomi_soap.bindings import types as t
-from boomi_soap.exceptions import InvalidRequestError, ResponseError
+from boomi_soap.exceptions import RequestRefusedError, ResponseError
 from boomi_soap.wire.xmlbind import FieldMeta, OperationMeta, TypedCaller, check_snapshot
 
 if TYPE_CHECKING:  # the client (zeep, requests) loads only when a TypedClient is made
@@ -1473,5 +1473,5 @@ def _argument(value: object, cls: type[_T], operation: str) -> _T:
     # Checked before sending: a wrong object would otherwise be created, then refused.
     if not isinstance(value, cls):
         got = type(value).__name__
-        raise InvalidRequestError(operation, f"expected a {cls.__name__}, got a {got}; not sent")
+        raise RequestRefusedError(operation, f"expected a {cls.__name__}, got a {got}; not sent")
     return value

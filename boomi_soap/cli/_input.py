@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from boomi_soap.exceptions import QueryFilterError
+from boomi_soap.exceptions import QueryFilterError, RequestRefusedError
 
 if TYPE_CHECKING:
     from boomi_soap.client import Client
@@ -263,10 +263,10 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
     from lxml import etree
 
     from boomi_soap._xml.safe import parse_xml
-    from boomi_soap.exceptions import InvalidRequestError, JsonFormError
+    from boomi_soap.exceptions import JsonFormError
 
     if not data.strip():
-        raise InvalidRequestError("object", f"{source}: empty input; give an object as XML or JSON")
+        raise RequestRefusedError("object", f"{source}: empty input; give an object as XML or JSON")
     if data.lstrip().startswith(b"<"):
         root = parse_xml(data, source=source)
         if root.tag == "results" and len(root) == 1:  # what call get --format xml prints
@@ -288,11 +288,11 @@ def load_object(client: Client, data: bytes, *, source: str, object_type: str | 
     try:
         fields = loads(data)
     except JsonFormError as exc:
-        raise InvalidRequestError("object", f"{source}: neither XML nor JSON ({exc})") from None
+        raise RequestRefusedError("object", f"{source}: neither XML nor JSON ({exc})") from None
     if not isinstance(fields, dict):
-        raise InvalidRequestError("object", f"{source}: want a JSON object, not {type(fields).__name__}")
+        raise RequestRefusedError("object", f"{source}: want a JSON object, not {type(fields).__name__}")
     name = object_type or fields.pop("@type", None)
     fields.pop("@type", None)
     if not isinstance(name, str) or not name:
-        raise InvalidRequestError("object", f'{source}: say the object\'s type with "@type" or --type')
+        raise RequestRefusedError("object", f'{source}: say the object\'s type with "@type" or --type')
     return client.new_object(name, **{k: v for k, v in fields.items() if v is not None})

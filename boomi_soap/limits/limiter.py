@@ -66,6 +66,7 @@ from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from boomi_soap._xml.redact import is_secret_name, redact_url
 from boomi_soap.exceptions import ConfigurationError, LimiterStoreError
+from boomi_soap.settings import LimiterStore
 
 if TYPE_CHECKING:  # pyrate-limiter (and asyncio with it) loads with the first window, not with the client
     import sqlite3
@@ -876,7 +877,7 @@ def default_limits_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def backend_for(
-    spec: str | Backend | None, *, limits_dir: Path | None = None, env: Mapping[str, str] | None = None
+    spec: str | LimiterStore | None, *, limits_dir: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Backend:
     """Resolve a limiter spec to a backend.
 
@@ -895,6 +896,10 @@ def backend_for(
     """
     if isinstance(spec, Backend):
         return spec
+    if spec is not None and not isinstance(spec, str):
+        raise ConfigurationError(
+            f"limiter must be memory, host, redis://HOST:PORT or a Backend, not a {type(spec).__name__}"
+        )
     env = os.environ if env is None else env
     spec = (spec or env.get("BOOMI_SOAP_LIMITER") or "memory").strip()
     if spec == "memory":

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from boomi_soap.snapshot.cache import FileEntry
 
 __all__ = [
+    "CONTRACT_FILES",
+    "CONTRACT_FOLDERS",
     "LAYOUTS",
     "NS_DATA",
     "NS_SOAP",
@@ -58,7 +60,7 @@ NS_WSDL_SOAP: Final = "http://schemas.xmlsoap.org/wsdl/soap/"
 RELEASES: Final = ("current", "next")
 LAYOUTS: Final = ("split", "single", "partner")
 # Where each (release, layout) lives under contract/.
-_FOLDERS: Final = {
+CONTRACT_FOLDERS: Final = {
     ("current", "split"): "current",
     ("next", "split"): "next",
     ("current", "single"): "single",
@@ -70,7 +72,7 @@ _PUBLISHED: Final = {
     "current": datetime(2026, 10, 1, 0, 0, tzinfo=UTC),
     "next": datetime(2026, 11, 15, 0, 0, tzinfo=UTC),
 }
-_FILES: Final = {
+CONTRACT_FILES: Final = {
     "wsdl": "AtomSphereAPI.wsdl",
     "xsd1": "AtomSphereAPI.xsd1.xsd",
     "xsd2": "AtomSphereAPI.xsd2.xsd",
@@ -257,11 +259,13 @@ class Release:
                 the bundled names.
             published: When the release was published (ETag and Last-Modified).
         """
-        folder = folder or Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
+        folder = folder or Path(
+            str(resources.files("boomi_soap.localservice") / "contract" / CONTRACT_FOLDERS[(name, layout)])
+        )
         self.name = name
         self.layout = layout
         self.folder = folder
-        self.names = dict(names or _FILES)
+        self.names = dict(names or CONTRACT_FILES)
         self.published = published or _PUBLISHED[name]
         self.path_prefix = "/partner/api/soap/v1/" if layout == "partner" else "/api/soap/v1/"
         self.files = {k: (folder / file).read_bytes() for k, file in self.names.items() if (folder / file).exists()}
@@ -343,7 +347,7 @@ def load_release(name: str, layout: str = "split") -> Release:
     Raises:
         KeyError: If there is no such bundled release.
     """
-    if (name, layout) not in _FOLDERS:
+    if (name, layout) not in CONTRACT_FOLDERS:
         raise KeyError(name if layout == "split" else f"{name} ({layout})")
     return Release(name, layout)
 

@@ -29,11 +29,11 @@ from typing import Final
 
 from lxml import etree
 
-from boomi_soap._xml.safe import _DOCTYPE_PATTERNS
+from boomi_soap._xml.safe import DOCTYPE_PATTERNS
 from boomi_soap.exceptions import XMLInputError
 from boomi_soap.localservice.config import ServiceConfig
 from boomi_soap.localservice.errors import ApiFault, FaultCode, malformed
-from boomi_soap.localservice.soap import NS_ENVELOPE, _body_child, _username_token
+from boomi_soap.localservice.soap import NS_ENVELOPE, body_child, username_token
 
 __all__ = ["EnvelopeGuard"]
 
@@ -41,7 +41,7 @@ _XMLNS_UTF8: Final = b"xmlns"
 _XMLNS_UTF16LE: Final = "xmlns".encode("utf-16-le")
 _XMLNS_UTF16BE: Final = "xmlns".encode("utf-16-be")
 _XMLNS_ANY: Final = (_XMLNS_UTF8, _XMLNS_UTF16LE, _XMLNS_UTF16BE)
-_OVERLAP: Final = max(len(p) for p in (*_XMLNS_ANY, *_DOCTYPE_PATTERNS)) - 1
+_OVERLAP: Final = max(len(p) for p in (*_XMLNS_ANY, *DOCTYPE_PATTERNS)) - 1
 _ENCODING: Final = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 _DECLARATION_BYTES: Final = 512
 _NO_DOCTYPE: Final = XMLInputError("DOCTYPE declarations are not allowed", source="request")
@@ -113,7 +113,7 @@ class EnvelopeGuard:
             raise malformed(f"The request has more than {self._config.max_elements} tags")
         if self._namespaces > self._config.max_namespaces:
             raise malformed(f"The request has more than {self._config.max_namespaces} namespace declarations")
-        if any(p in window for p in _DOCTYPE_PATTERNS):
+        if any(p in window for p in DOCTYPE_PATTERNS):
             # parse_xml would refuse it too: refusing it here spares reading the rest.
             raise malformed(f"Malformed request: {_NO_DOCTYPE}")
         if self._parser is not None:
@@ -138,9 +138,9 @@ class EnvelopeGuard:
                 continue
             self._depth += 1
             if self._depth == 1 and element.tag != _ENVELOPE:
-                _body_child(etree.Element(element.tag))  # raises the fault for a wrong root
+                body_child(etree.Element(element.tag))  # raises the fault for a wrong root
             if self._depth == 2 and element.tag == _BODY:
-                _username_token(None)  # no Header before the Body: raises "token required"
+                username_token(None)  # no Header before the Body: raises "token required"
         self._scanned += len(chunk)
         if self._scanned >= self._config.max_unauthenticated_bytes:
             raise ApiFault(
@@ -149,7 +149,7 @@ class EnvelopeGuard:
             )
 
     def _sign_in(self, header: etree._Element) -> None:
-        username, secret = _username_token(header)
+        username, secret = username_token(header)
         self._check_sign_in(username, secret)
         self.signed_in = True
         self._parser = None  # the Body is left to the full parse, after sign-in

@@ -50,7 +50,15 @@ from typing import Any, Final, cast
 from lxml import etree
 
 from boomi_soap.exceptions import JsonFormError, ServiceConfigError
-from boomi_soap.localservice.contract import _FILES, _FOLDERS, NS_DATA, NS_XSI, Release, SchemaIndex, TypeInfo
+from boomi_soap.localservice.contract import (
+    CONTRACT_FILES,
+    CONTRACT_FOLDERS,
+    NS_DATA,
+    NS_XSI,
+    Release,
+    SchemaIndex,
+    TypeInfo,
+)
 from boomi_soap.localservice.model import Record, Value, build_object, canonicalise, field_values, id_field, with_field
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.wire.jsonform import JsonForm, loads
@@ -656,8 +664,8 @@ def _fit_json(index: SchemaIndex, info: TypeInfo, data: Mapping[str, Any]) -> di
 
 @functools.cache
 def _json_form(name: str, layout: str) -> JsonForm:
-    folder = Path(str(resources.files("boomi_soap.localservice") / "contract" / _FOLDERS[(name, layout)]))
-    return JsonForm.from_files(folder / file for file in _FILES.values() if (folder / file).exists())
+    folder = Path(str(resources.files("boomi_soap.localservice") / "contract" / CONTRACT_FOLDERS[(name, layout)]))
+    return JsonForm.from_files(folder / file for file in CONTRACT_FILES.values() if (folder / file).exists())
 
 
 def read_seed(path: str | os.PathLike[str], accounts: Iterable[str]) -> dict[str, list[Mapping[str, Any]]]:

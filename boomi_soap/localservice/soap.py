@@ -26,7 +26,7 @@ from boomi_soap.localservice.operations import HANDLERS, CallContext
 from boomi_soap.localservice.store import AccountStore
 from boomi_soap.snapshot.contract import Operation, tag_of
 
-__all__ = ["NS_ENVELOPE", "NS_WSSE", "SoapReply", "fault_envelope", "handle_soap"]
+__all__ = ["NS_ENVELOPE", "NS_WSSE", "SoapReply", "body_child", "fault_envelope", "handle_soap", "username_token"]
 
 NS_ENVELOPE: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_ENVELOPE_12: Final = "http://www.w3.org/2003/05/soap-envelope"
@@ -80,7 +80,8 @@ def fault_envelope(fault: ApiFault) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def _username_token(header: etree._Element | None) -> tuple[str, str]:
+def username_token(header: etree._Element | None) -> tuple[str, str]:
+    """The user name and password of a request's WS-Security header, or the fault Boomi answers without one."""
     token = None if header is None else header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken")
     if token is None:
         raise ApiFault(FaultCode.AUTHENTICATION, "A WS-Security UsernameToken is required")
@@ -93,7 +94,8 @@ def _username_token(header: etree._Element | None) -> tuple[str, str]:
     return username, password.text or ""
 
 
-def _body_child(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
+def body_child(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
+    """A SOAP 1.1 envelope's Header (if any) and Body child, or the fault for anything else."""
     if envelope.tag == f"{{{NS_ENVELOPE_12}}}Envelope":
         raise malformed("SOAP 1.2 is not supported; send a SOAP 1.1 envelope")
     if envelope.tag != f"{{{NS_ENVELOPE}}}Envelope":
@@ -220,8 +222,8 @@ def handle_soap(
             envelope = parse_xml(data, source="request")
         except XMLInputError as exc:
             raise malformed(f"Malformed request: {exc}") from None
-        header, payload = _body_child(envelope)
-        username, secret = _username_token(header)
+        header, payload = body_child(envelope)
+        username, secret = username_token(header)
         user: User | None = config.authenticate(username, secret)
         if user is None:
             raise ApiFault(FaultCode.AUTHENTICATION, "The security token could not be authenticated or authorized")

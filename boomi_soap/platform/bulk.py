@@ -25,7 +25,12 @@ from lxml import etree
 
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
-from boomi_soap.exceptions import InvalidRequestError, NotFoundError, RequestValidationError, ResponseError
+from boomi_soap.exceptions import (
+    NotFoundError,
+    RequestRefusedError,
+    RequestValidationError,
+    ResponseError,
+)
 from boomi_soap.platform import steps
 from boomi_soap.platform.reads import answer_root, logged, override_query, read, url_of
 from boomi_soap.platform.steps import Steps, drive
@@ -87,7 +92,7 @@ def _rest_bulk_get(client: Account, object_type: str, wanted: Sequence[str]) -> 
     operation = "bulk"
     if getattr(client, "format", "xml") == "json" and object_type in XML_ONLY:
         # Boomi's REST API takes this type in XML only; a JSON client is refused it, as for its writes.
-        raise InvalidRequestError(
+        raise RequestRefusedError(
             operation, f"{object_type} {operation} takes XML only on Boomi's REST API; use format='xml'"
         )
     data = client.contract.data_namespace
@@ -170,7 +175,7 @@ def update_schedules_steps(client: Account, schedules: Sequence[Any]) -> Steps[B
     """The steps of :func:`update_schedules` (a write: sent once, never repeated)."""
     operation = "bulk update"
     if isinstance(schedules, str | bytes) or not 1 <= len(schedules) <= BULK_UPDATE_LIMIT:
-        raise InvalidRequestError(operation, f"give 1 to {BULK_UPDATE_LIMIT} ProcessSchedules (a list)")
+        raise RequestRefusedError(operation, f"give 1 to {BULK_UPDATE_LIMIT} ProcessSchedules (a list)")
     data = client.contract.data_namespace
     request = etree.Element(f"{{{data}}}BulkRequest", nsmap={"bns": data, "xsi": NS_XSI}, type="UPDATE")
     for schedule in schedules:
@@ -180,7 +185,7 @@ def update_schedules_steps(client: Account, schedules: Sequence[Any]) -> Steps[B
         request.append(element)
     _validated(client, request, operation, "bulk update request")
     if not hasattr(client, "post_linked"):
-        raise InvalidRequestError(operation, "this client cannot POST to the account's REST root")
+        raise RequestRefusedError(operation, "this client cannot POST to the account's REST root")
     url = f"{rest_root(client.address)}/ProcessSchedules/bulk{override_query(client)}"
     status, body = yield steps.post_linked(
         url,
@@ -211,18 +216,18 @@ def _schedule_element(client: Account, schedule: Any, data: str) -> etree._Eleme
     """A ProcessSchedules as the element an UPDATE of it sends (a copy; the caller's object is untouched)."""
     if isinstance(schedule, etree._Element):
         if schedule.tag != f"{{{data}}}ProcessSchedules":
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 "bulk update", f"expected a ProcessSchedules, not {etree.QName(schedule).localname}"
             )
         return copy.deepcopy(schedule)
     if type(schedule).__name__ != "ProcessSchedules":
-        raise InvalidRequestError("bulk update", f"expected a ProcessSchedules, not {type(schedule).__name__}")
+        raise RequestRefusedError("bulk update", f"expected a ProcessSchedules, not {type(schedule).__name__}")
     envelope = getattr(client, "envelope", None)
     if envelope is None:
-        raise InvalidRequestError("bulk update", "give the ProcessSchedules as lxml elements to this client")
+        raise RequestRefusedError("bulk update", "give the ProcessSchedules as lxml elements to this client")
     wrapper = envelope("update", object=schedule)  # the UPDATE this schedule would be: zeep renders it, exactly
     found = next(iter(wrapper.iterfind(".//{*}update/{*}object")), None)
     if found is None:
-        raise InvalidRequestError("bulk update", "the UPDATE of this schedule holds no object")
+        raise RequestRefusedError("bulk update", "the UPDATE of this schedule holds no object")
     element: etree._Element = copy.deepcopy(found)
     return element

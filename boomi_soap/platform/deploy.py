@@ -17,7 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, PromotionError
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    NotFoundError,
+    PromotionError,
+    RequestRefusedError,
+)
 from boomi_soap.platform import steps
 from boomi_soap.platform.runs import resolve_steps
 from boomi_soap.platform.steps import Steps, drive
@@ -171,7 +176,7 @@ def package_and_deploy_steps(
         where = (F("componentId") == process_id) & (F("packageVersion") == version)
         taken = yield steps.query("PackagedComponent", where)
         if any(str(p.packageVersion) == version for p in taken):
-            raise InvalidRequestError("create", f"process {process} already has package version {version}")
+            raise RequestRefusedError("create", f"process {process} already has package version {version}")
     packaged = yield from package_steps(client, process_id, version=version, notes=notes)
     try:
         deployed = yield from deploy_steps(client, str(packaged.packageId), environment_id, notes=notes)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError
+from boomi_soap.exceptions import BoomiSoapError, NotFoundError, RequestRefusedError
 from boomi_soap.query import Expression, F
 
 if TYPE_CHECKING:
@@ -176,14 +176,14 @@ class IntegrationPacks:
         mine = [i for i in self.installed() if str(i.integrationPackId) == pack_id]
         if str(chosen.installationType) == "SINGLE":
             if override_name:
-                raise InvalidRequestError("install", f"{pack_name} is a single-install pack: no --name/override name")
+                raise RequestRefusedError("install", f"{pack_name} is a single-install pack: no --name/override name")
             if mine:
-                raise InvalidRequestError(
+                raise RequestRefusedError(
                     "install", f"{pack_name} is a single-install pack, already installed as instance {mine[0].id}"
                 )
         name = override_name or pack_name
         if any(str(i.integrationPackOverrideName or pack_name) == name for i in mine):
-            raise InvalidRequestError("install", f"an instance of {pack_name} named {name!r} already exists")
+            raise RequestRefusedError("install", f"an instance of {pack_name} named {name!r} already exists")
         fields = {"integrationPackId": pack_id}
         if override_name:
             fields["integrationPackOverrideName"] = override_name
@@ -322,7 +322,7 @@ class IntegrationPacks:
         a cross-reference table's rows replace its rows.  Encrypted values are write-only.
         """
         if not (connections or process_properties or cross_references):
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 "upsertEnvironmentExtensions", "give connections, process_properties or cross_references"
             )
         ext = self._extensions_object(instance, environment)
@@ -458,7 +458,7 @@ def _one(kind: str, wanted: str, found: Sequence[Any], sub: str, listing: str) -
         return by_id[0]
     named = [o for o in found if str(o.name) == wanted]
     if len(named) > 1:
-        raise InvalidRequestError(
+        raise RequestRefusedError(
             "query",
             f"{len(named)} {kind}s are named {wanted!r} in {sub}; give the id ({', '.join(str(o.id) for o in named)})",
         )

@@ -24,8 +24,8 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import (
     BoomiSoapError,
-    InvalidRequestError,
     JsonFormError,
+    RequestRefusedError,
     ResponseError,
     TransportError,
     XMLInputError,
@@ -67,7 +67,7 @@ def rest_only(client: Account, operation: str) -> None:
         InvalidRequestError: Unless the client was built with ``transport="rest"``.
     """
     if getattr(client, "transport", "soap") != "rest":
-        raise InvalidRequestError(operation, REST_ONLY)
+        raise RequestRefusedError(operation, REST_ONLY)
 
 
 def override_query(client: Account) -> str:
@@ -85,7 +85,7 @@ def url_of(client: Account, path: str, operation: str) -> str:
     try:
         root = rest_root(client.address)
     except BoomiSoapError as exc:
-        raise InvalidRequestError(operation, str(exc)) from None
+        raise RequestRefusedError(operation, str(exc)) from None
     return f"{root}{path}{override_query(client)}"
 
 
@@ -180,7 +180,7 @@ def execution_record_steps(client: Account, request_id: str) -> Steps[tuple[Any,
     operation = "ExecutionRecord/async"
     rest_only(client, operation)
     if not request_id:
-        raise InvalidRequestError(operation, "give the request id of an ExecutionRequest")
+        raise RequestRefusedError(operation, "give the request id of an ExecutionRequest")
     url = url_of(client, f"/ExecutionRecord/async/{quote(request_id, safe='')}", operation)
     record = CallRecord(operation)
     return (yield from logged(record, _execution_record(client, url, record)))

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, RolloutError
+from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, NotFoundError, RequestRefusedError, RolloutError
 from boomi_soap.platform.deploy import deploy, package, undeploy
 from boomi_soap.platform.runs import resolve_id
 
@@ -137,11 +137,11 @@ def plan_release(client: Caller, components: Sequence[str], environment: str) ->
         InvalidRequestError: If no component, or one given twice.
     """
     if not components:
-        raise InvalidRequestError("release", "give at least one component")
+        raise RequestRefusedError("release", "give at least one component")
     ids = [resolve_id(client, "Process", c) for c in components]
     twice = sorted({c for c in ids if ids.count(c) > 1})
     if twice:
-        raise InvalidRequestError("release", f"component {twice[0]} is given more than once")
+        raise RequestRefusedError("release", f"component {twice[0]} is given more than once")
     environment_id = resolve_id(client, "Environment", environment, verify=True)
     cache: dict[str, tuple[str, ...]] = {}
     budget = [MAX_LOOKUPS]

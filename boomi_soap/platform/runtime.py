@@ -34,7 +34,7 @@ from lxml import etree
 
 from boomi_soap._xml.redact import redact_url
 from boomi_soap._xml.safe import parse_xml
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, ResponseError
+from boomi_soap.exceptions import BoomiSoapError, RequestRefusedError, ResponseError
 from boomi_soap.platform import steps
 from boomi_soap.platform.polling import (
     DEFAULT_DOWNLOAD_TIMEOUT,
@@ -129,7 +129,7 @@ def _root(client: Account) -> str:
     try:
         return rest_root(client.address)
     except BoomiSoapError as exc:
-        raise InvalidRequestError("async", str(exc)) from None
+        raise RequestRefusedError("async", str(exc)) from None
 
 
 def _listener_query(data: str, runtime_id: str, listener_id: str | None) -> bytes:
@@ -163,16 +163,16 @@ def request_token_steps(
 ) -> Steps[str]:
     """The steps of :func:`request_token`."""
     if object_type not in ASYNC_TYPES:
-        raise InvalidRequestError("async", f"{object_type} is not read asynchronously (known: ASYNC_TYPES)")
+        raise RequestRefusedError("async", f"{object_type} is not read asynchronously (known: ASYNC_TYPES)")
     if not runtime_id.strip():
-        raise InvalidRequestError("async", f"give the id of the Runtime to read {object_type} from")
+        raise RequestRefusedError("async", f"give the id of the Runtime to read {object_type} from")
     if listener_id is not None and object_type != "ListenerStatus":
-        raise InvalidRequestError("async", "a listener id narrows a ListenerStatus read only")
+        raise RequestRefusedError("async", "a listener id narrows a ListenerStatus read only")
     operation = f"async {object_type}"
     if object_type == "ListenerStatus":
         url = f"{_root(client)}/async/ListenerStatus/query{override_query(client)}"
         if not hasattr(client, "post_linked"):
-            raise InvalidRequestError(operation, "this client cannot POST to the account's REST root")
+            raise RequestRefusedError(operation, "this client cannot POST to the account's REST root")
         body = _listener_query(NS_DATA, runtime_id, listener_id)
         status, answer = yield steps.post_linked(
             url, body, content_type=XML, max_bytes=_TOKEN_BYTES, operation=operation
@@ -284,14 +284,14 @@ def listener_status_steps(
 def _request(client: Account, operation: str) -> etree._Element:
     shape = client.contract.operations.get(operation)
     if shape is None:
-        raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+        raise RequestRefusedError(operation, "not an operation of this account's WSDL")
     return etree.Element(shape.request, nsmap={"api": client.contract.data_namespace, "xsi": _XSI})
 
 
 def _child(client: Account, operation: str, name: str) -> str:
     found = client.contract.operations[operation].input(name)
     if found is None:
-        raise InvalidRequestError(operation, f"this account's WSDL has no {name} in {operation}")
+        raise RequestRefusedError(operation, f"this account's WSDL has no {name} in {operation}")
     return found.tag
 
 
@@ -313,9 +313,9 @@ def change_listener_status_steps(
     """The steps of :func:`change_listener_status`."""
     operation = "changeListenerStatus"
     if action not in LISTENER_ACTIONS:
-        raise InvalidRequestError(operation, f"action must be one of {', '.join(LISTENER_ACTIONS)}, not {action!r}")
+        raise RequestRefusedError(operation, f"action must be one of {', '.join(LISTENER_ACTIONS)}, not {action!r}")
     if not action.endswith("_all") and not listener_id:
-        raise InvalidRequestError(operation, f"{action} needs the listener's id (or use {action}_all)")
+        raise RequestRefusedError(operation, f"{action} needs the listener's id (or use {action}_all)")
     request = _request(client, operation)
     data = client.contract.data_namespace
     attributes = {"action": action, "containerId": atom_id, **({"listenerId": listener_id} if listener_id else {})}
@@ -343,7 +343,7 @@ def clear_queue_steps(
     """The steps of :func:`clear_queue`."""
     operation = "execute"
     if not queue_name.strip():
-        raise InvalidRequestError(operation, "give the name of the queue to clear")
+        raise RequestRefusedError(operation, "give the name of the queue to clear")
     request = _request(client, operation)
     attributes = {"AtomId": atom_id, "QueueName": queue_name, "DLQ": "true" if dead_letters else "false"}
     if subscriber:
@@ -412,7 +412,7 @@ def move_queue_steps(
 ) -> Steps[str]:
     """The steps of :func:`move_queue`."""
     if not source.strip() or not destination.strip():
-        raise InvalidRequestError("create", "give the names of the source and the destination queues")
+        raise RequestRefusedError("create", "give the names of the source and the destination queues")
     request, sent = _object(client, "create", "MoveQueueRequest", {"AtomId": atom_id})
     data = client.contract.data_namespace
     # DestinationQueue before SourceQueue: the schema's order.
@@ -439,7 +439,7 @@ def restart_runtime(client: Caller, runtime_id: str) -> str:
 def restart_runtime_steps(client: Account, runtime_id: str) -> Steps[str]:
     """The steps of :func:`restart_runtime`."""
     if not runtime_id.strip():
-        raise InvalidRequestError("create", "give the id of the Runtime to restart")
+        raise RequestRefusedError("create", "give the id of the Runtime to restart")
     request, _ = _object(client, "create", "RuntimeRestartRequest", {"runtimeId": runtime_id})
     return _message(client, "create", (yield steps.call_xml(request)), "RuntimeRestartRequest")
 
@@ -470,7 +470,7 @@ def java_rollback(client: Caller, atom_id: str) -> Any:
 def java_rollback_steps(client: Account, atom_id: str) -> Steps[Any]:
     """The steps of :func:`java_rollback`."""
     if not atom_id.strip():
-        raise InvalidRequestError("execute", "give the id of the Runtime to roll back")
+        raise RequestRefusedError("execute", "give the id of the Runtime to roll back")
     return (yield from _executed(client, "JavaRollback", {"atomId": atom_id}))
 
 
@@ -486,9 +486,9 @@ def merge(client: Caller, merge_request_id: str, action: str = "MERGE") -> Any:
 def merge_steps(client: Account, merge_request_id: str, action: str = "MERGE") -> Steps[Any]:
     """The steps of :func:`merge`."""
     if action not in MERGE_ACTIONS:
-        raise InvalidRequestError("execute", f"action must be one of {', '.join(MERGE_ACTIONS)}, not {action!r}")
+        raise RequestRefusedError("execute", f"action must be one of {', '.join(MERGE_ACTIONS)}, not {action!r}")
     if not merge_request_id.strip():
-        raise InvalidRequestError("execute", "give the id of the merge request")
+        raise RequestRefusedError("execute", "give the id of the merge request")
     attributes = {"id": merge_request_id, "mergeRequestAction": action}
     return (yield from _executed(client, "MergeRequest", attributes, ("MergeRequestDetails",)))
 
@@ -524,7 +524,7 @@ def download_worker_log_steps(
 ) -> Steps[bytes]:
     """The steps of :func:`download_worker_log`."""
     if not worker_id.strip():
-        raise InvalidRequestError("create", "give the id of the worker (Runtime Workers panel)")
+        raise RequestRefusedError("create", "give the id of the worker (Runtime Workers panel)")
     answer = yield steps.create("AtomWorkerLog", workerId=worker_id)
     return (yield from _download(client, answer, "worker log download", max_bytes, timeout, backoff))
 
@@ -562,7 +562,7 @@ def download_connector_document_steps(
 ) -> Steps[bytes]:
     """The steps of :func:`download_connector_document`."""
     if not generic_connector_record_id.strip():
-        raise InvalidRequestError("create", "give the id of the GenericConnectorRecord")
+        raise RequestRefusedError("create", "give the id of the GenericConnectorRecord")
     answer = yield steps.create("ConnectorDocument", genericConnectorRecordId=generic_connector_record_id)
     return (yield from _download(client, answer, "connector document download", max_bytes, timeout, backoff))
 

@@ -22,7 +22,7 @@ from boomi_soap._xml.safe import parse_xml
 from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.snapshot.fetch import FetchResult
 
-__all__ = ["Change", "Contract", "diff_contracts", "load_contract", "load_fetched", "render_json", "render_text"]
+__all__ = ["Change", "ContractSummary", "diff_contracts", "load_contract", "load_fetched", "render_json", "render_text"]
 
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
@@ -48,7 +48,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Contract:
+class ContractSummary:
     """The comparable parts of one snapshot.
 
     Attributes:
@@ -92,7 +92,7 @@ def _members(complex_type: etree._Element) -> dict[str, str]:
     return members
 
 
-def load_contract(snapshot: Snapshot) -> Contract:
+def load_contract(snapshot: Snapshot) -> ContractSummary:
     """Read the comparable parts of a snapshot.
 
     Args:
@@ -105,12 +105,12 @@ def load_contract(snapshot: Snapshot) -> Contract:
     return _contract((str(path), path.read_bytes()) for path in paths)
 
 
-def load_fetched(result: FetchResult) -> Contract:
+def load_fetched(result: FetchResult) -> ContractSummary:
     """Read the comparable parts of documents fetched but not stored (``--live``)."""
     return _contract((d.url, d.content) for d in result.documents)
 
 
-def _contract(documents: Iterable[tuple[str, bytes]]) -> Contract:
+def _contract(documents: Iterable[tuple[str, bytes]]) -> ContractSummary:
     schemas: list[etree._Element] = []
     wsdls: list[etree._Element] = []
     for source, data in documents:
@@ -170,7 +170,7 @@ def _contract(documents: Iterable[tuple[str, bytes]]) -> Contract:
             operations[name] = " -> ".join(signature)
     namespaces = Counter(ns for ns, _ in data_nodes("complexType"))
     namespace = namespaces.most_common(1)[0][0] if namespaces else ""
-    return Contract(types, enumerations, elements, operations, namespace)
+    return ContractSummary(types, enumerations, elements, operations, namespace)
 
 
 def _clark(node: etree._Element, qname: str) -> str:
@@ -193,7 +193,7 @@ def _keyed(old: dict[str, str], new: dict[str, str], path: str) -> list[Change]:
     return changes
 
 
-def diff_contracts(old: Contract, new: Contract) -> list[Change]:
+def diff_contracts(old: ContractSummary, new: ContractSummary) -> list[Change]:
     """Compare two contracts.
 
     Args:

@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from lxml import etree
 
 from boomi_soap._xml.redact import debug_body, redact, redact_headers, redact_url
-from boomi_soap.exceptions import ConfigurationError, InvalidRequestError, RequestValidationError, ResponseError
+from boomi_soap.exceptions import (
+    ConfigurationError,
+    RequestRefusedError,
+    RequestValidationError,
+    ResponseError,
+)
 from boomi_soap.snapshot.contract import tag_of
 from boomi_soap.wire.restmap import rest_root
 from boomi_soap.wire.soap import NS_XSI, SOAP_HEADERS, read_answer, sign, wrap
@@ -67,12 +72,12 @@ class Override:
             InvalidRequestError: For ``cancelExecution`` and Account (provisioning) CREATE, DELETE or EXECUTE.
         """
         if operation == "cancelExecution":
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 operation, f"Boomi does not allow the account override here; cancel from {self.sub_account} itself"
             )
         base = (object_type or "").rpartition(":")[2]
         if operation in _REFUSED_VERBS and (base in REFUSED_TYPES or base.startswith("AccountProvision")):
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 operation, f"Boomi does not allow the account override for {base} {operation} ({self.sub_account})"
             )
 
@@ -170,12 +175,12 @@ class CallCore:
         name = etree.QName(payload).localname
         misplaced = self.contract.misplaced(tag_of(payload))
         if misplaced is not None:
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 name,
                 f"this account's WSDL expects {name} in {etree.QName(misplaced.request).namespace}, "
                 f"not in {etree.QName(payload).namespace or 'no namespace'}",
             )
-        raise InvalidRequestError(name, f"{tag_of(payload)} is not an operation wrapper of this account's WSDL")
+        raise RequestRefusedError(name, f"{tag_of(payload)} is not an operation wrapper of this account's WSDL")
 
     def text_payload(self, operation: str, texts: Mapping[str, str | None]) -> etree._Element | None:
         """The request wrapper of an operation whose children are all text, built with lxml; ``None`` if it is not one.

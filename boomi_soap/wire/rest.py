@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from lxml import etree
 
 from boomi_soap.credentials import Credentials
-from boomi_soap.exceptions import InvalidRequestError, JsonFormError, ResponseError, SoapFaultError
+from boomi_soap.exceptions import JsonFormError, RequestRefusedError, ResponseError, SoapFaultError
 from boomi_soap.wire.faults import fault_error
 from boomi_soap.wire.records import CallRecord
 from boomi_soap.wire.restmap import (
@@ -146,7 +146,7 @@ class RestWire:
         try:
             return self.restmap.request(payload, token_type=self._token_type(payload))
         except RestError as exc:
-            raise InvalidRequestError(operation, f"over REST: {exc}") from None
+            raise RequestRefusedError(operation, f"over REST: {exc}") from None
 
     def encode(self, payload: etree._Element, operation: str = "call", *, root: str | None = None) -> RestRequest:
         """The request record of a validated request wrapper (nothing is sent).
@@ -173,7 +173,7 @@ class RestWire:
         if self.json is None:
             return call
         if call.object_type in XML_ONLY and call.operation in ("create", "update", "bulk"):
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 call.operation,
                 f"{call.object_type} {call.operation} takes XML only on Boomi's REST API; use format='xml'",
             )
@@ -182,7 +182,7 @@ class RestWire:
         try:
             body = self.json.to_json(call.body)
         except (JsonFormError, RestError) as exc:
-            raise InvalidRequestError(call.operation, f"no JSON form: {exc}") from None
+            raise RequestRefusedError(call.operation, f"no JSON form: {exc}") from None
         return replace(call, body=body, content_type=JSON)
 
     # -- decode -------------------------------------------------------------------------

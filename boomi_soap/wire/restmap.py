@@ -46,8 +46,8 @@ from lxml import etree
 
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import (
-    InvalidRequestError,
     JsonFormError,
+    RequestRefusedError,
     RestError,
     UnknownRouteError,
     XMLInputError,
@@ -553,14 +553,14 @@ def check_bulk(operation: str, ids: Iterable[str]) -> tuple[str, ...]:
         InvalidRequestError: On more than 100 ids, none, or a non-string id.
     """
     if isinstance(ids, str | bytes):
-        raise InvalidRequestError(operation, "give a list of ids, not one string")
+        raise RequestRefusedError(operation, "give a list of ids, not one string")
     found = tuple(ids)
     if not found:
-        raise InvalidRequestError(operation, "give at least one id")
+        raise RequestRefusedError(operation, "give at least one id")
     if len(found) > BULK_LIMIT:
-        raise InvalidRequestError(operation, f"{len(found)} ids; a bulk GET takes at most {BULK_LIMIT}")
+        raise RequestRefusedError(operation, f"{len(found)} ids; a bulk GET takes at most {BULK_LIMIT}")
     if not all(isinstance(i, str) and i for i in found):
-        raise InvalidRequestError(operation, "every id must be a non-empty string")
+        raise RequestRefusedError(operation, "every id must be a non-empty string")
     return found
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.exceptions import (
     BoomiSoapError,
-    InvalidRequestError,
+    RequestRefusedError,
     RequestValidationError,
     ResponseError,
     SoapFaultError,
@@ -97,7 +97,7 @@ def execution_arguments(
         InvalidRequestError: Unless exactly one of ``process_id`` and ``process_name`` is given.
     """
     if bool(process_id) == bool(process_name):
-        raise InvalidRequestError("executeProcess", "give exactly one of process_id and process_name")
+        raise RequestRefusedError("executeProcess", "give exactly one of process_id and process_name")
     bag = {"ProcessProperty": [{"Name": k, "Value": v} for k, v in properties.items()]} if properties else None
     return {"processId": process_id, "processName": process_name, "atomId": atom_id, "ProcessProperties": bag}
 
@@ -157,7 +157,7 @@ def translate(operation: str, exc: Exception, record: CallRecord) -> Exception:
         reason = f"the answer does not fit the schema ({type(exc).__name__})"
     elif isinstance(exc, TypeError | ValueError | LookupError):
         if attempts == 0:  # raised while zeep built the request: the caller's arguments
-            return InvalidRequestError(operation, f"bad arguments: {exc}")
+            return RequestRefusedError(operation, f"bad arguments: {exc}")
         reason = f"the answer could not be read ({type(exc).__name__})"
     else:
         return exc

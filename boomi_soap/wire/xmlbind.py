@@ -362,13 +362,13 @@ class TypedCaller:
         """The request wrapper ``operation`` would send with ``values``, from the client's contract.
 
         Raises:
-            InvalidRequestError: If the account's WSDL lacks the operation or a child given a value.
+            RequestRefusedError: If the account's WSDL lacks the operation or a child given a value.
         """
-        from boomi_soap.exceptions import InvalidRequestError
+        from boomi_soap.exceptions import RequestRefusedError
 
         shape = self.client.contract.operations.get(operation)
         if shape is None:
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
+            raise RequestRefusedError(operation, "not an operation of this account's WSDL")
         wrapper_ns = etree.QName(shape.request).namespace
         nsmap = {"api": self.namespace, "xsi": NS_XSI}
         if wrapper_ns and wrapper_ns != self.namespace:
@@ -380,7 +380,7 @@ class TypedCaller:
             declared = shape.input(field.xml)
             if declared is None:
                 if items:
-                    raise InvalidRequestError(operation, f"this account's WSDL has no {field.xml} in {operation}")
+                    raise RequestRefusedError(operation, f"this account's WSDL has no {field.xml} in {operation}")
                 continue
             for item in items:
                 if isinstance(item, etree._Element) and etree.QName(item).localname == field.xml:
@@ -393,7 +393,7 @@ class TypedCaller:
                     try:
                         _fill(item, child, typed=self.registry.get(field.type) is not type(item))
                     except (ValueError, TypeError) as exc:
-                        raise InvalidRequestError(operation, f"{field.xml} cannot be written: {exc}") from None
+                        raise RequestRefusedError(operation, f"{field.xml} cannot be written: {exc}") from None
                 elif isinstance(item, etree._Element):
                     child.append(copy.deepcopy(item))
                 else:

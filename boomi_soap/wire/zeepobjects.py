@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from boomi_soap._xml.safe import bound_zeep_binding
-from boomi_soap.exceptions import BoomiSoapError, InvalidRequestError, RequestValidationError, ResponseError
+from boomi_soap.exceptions import (
+    BoomiSoapError,
+    RequestRefusedError,
+    RequestValidationError,
+    ResponseError,
+)
 from boomi_soap.wire.records import CallRecord
 from boomi_soap.wire.soap import NS_DATA, NS_ENVELOPE, NS_XS, NS_XSI, translate, wrap
 
@@ -133,19 +138,19 @@ class ZeepObjects:
         """
         import zeep.exceptions
 
+        if operation not in self.binding._operations:
+            raise RequestRefusedError(operation, "not an operation of this account's WSDL")
         reader = self.binding.get(operation)
-        if reader is None:
-            raise InvalidRequestError(operation, "not an operation of this account's WSDL")
         try:
             envelope: etree._Element = reader.create(**arguments).content
         except zeep.exceptions.ValidationError as exc:
             if call:
                 raise translate(operation, exc, CallRecord(operation)) from None
-            raise InvalidRequestError(operation, f"bad arguments: {exc.message or exc}") from None
+            raise RequestRefusedError(operation, f"bad arguments: {exc.message or exc}") from None
         except (TypeError, ValueError, LookupError) as exc:
             if isinstance(exc, BoomiSoapError):
                 raise
-            raise InvalidRequestError(operation, f"bad arguments: {exc}") from None
+            raise RequestRefusedError(operation, f"bad arguments: {exc}") from None
         return envelope
 
     def payload(self, operation: str, arguments: Mapping[str, Any]) -> etree._Element:
@@ -187,7 +192,7 @@ class ZeepObjects:
         try:
             return self.client.get_type(f"{{{NS_DATA}}}{name}")  # type: ignore[no-untyped-call]
         except (zeep.exceptions.LookupError, ValueError):
-            raise InvalidRequestError("type", f"{name} is not a type of this account's schema") from None
+            raise RequestRefusedError("type", f"{name} is not a type of this account's schema") from None
 
     def object_of(self, obj: Any, object_type: str | None, fields: dict[str, Any], operation: str = "create") -> Any:
         """The object of ``create(obj)`` or ``create("Type", **fields)`` (and of ``update``).
@@ -206,7 +211,7 @@ class ZeepObjects:
         if obj is not None:
             return obj
         if object_type is None:
-            raise InvalidRequestError("create", "give an object or its type name")
+            raise RequestRefusedError("create", "give an object or its type name")
         return self.new_object(object_type, fields)
 
     def new_object(self, object_type: str, fields: Mapping[str, Any]) -> Any:
@@ -219,7 +224,7 @@ class ZeepObjects:
         allowed = [name for name, _ in (*xsd_type.elements, *xsd_type.attributes) if not name.startswith("_")]
         unknown = sorted(set(fields) - set(allowed))
         if unknown:  # zeep's own TypeError would print the type's whole signature
-            raise InvalidRequestError(
+            raise RequestRefusedError(
                 "create",
                 f"{object_type} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(allowed)}",
             )
@@ -234,7 +239,7 @@ class ZeepObjects:
         type_name = element.get(f"{{{NS_XSI}}}type", "")
         prefix, _, local = type_name.rpartition(":")
         if not local or element.nsmap.get(prefix or None) != data_namespace:
-            raise InvalidRequestError("object", f"{etree.QName(element).localname} has no xsi:type of the data schema")
+            raise RequestRefusedError("object", f"{etree.QName(element).localname} has no xsi:type of the data schema")
         copied = copy.deepcopy(element)
         keep_empty_strings(copied)
         import zeep.exceptions
@@ -243,7 +248,7 @@ class ZeepObjects:
             with self.client.settings(strict=self._strict):
                 return self.type(local).parse_xmlelement(copied, self.client.wsdl.types)
         except (zeep.exceptions.Error, TypeError, ValueError) as exc:
-            raise InvalidRequestError("object", f"{local} does not fit the schema: {exc}") from None
+            raise RequestRefusedError("object", f"{local} does not fit the schema: {exc}") from None
 
     def query_config(self, where: Expression | None, sort: Mapping[str, str] | None) -> Any:
         """The ``queryConfig`` value of a filter and sort (``None``: every object, unsorted).

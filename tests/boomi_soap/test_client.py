@@ -593,11 +593,11 @@ def test_debug_logs_redact_secrets(
     assert secret not in repr(client)
 
 
-def test_client_never_downloads(snapshot: Snapshot) -> None:
-    from boomi_soap._transports.sync import SafeTransport
-
+def test_client_never_downloads(snapshot: Snapshot, compiled_dir: Path) -> None:
+    client = Client(snapshot, CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
     with pytest.raises(TransportError, match="refusing to fetch"):
-        SafeTransport(FAST).load("http://127.0.0.1:9/x.xsd")
+        client.schema.loader().load("http://127.0.0.1:9/x.xsd")  # what zeep reads documents through
+    assert client.zeep_client.wsdl.transport.directory == snapshot.directory.resolve()
     assert snapshot.wsdl_path.is_file()
 
 

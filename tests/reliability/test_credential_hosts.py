@@ -24,10 +24,10 @@ from urllib3.util import parse_url
 
 from boomi_soap.async_client import AsyncClient
 from boomi_soap.client import Client
+from boomi_soap.connectnow import ConnectNowClient
 from boomi_soap.credentials import Credentials, Endpoint, check_url, same_origin, url_problem
 from boomi_soap.exceptions import ConfigurationError, FetchError, TransportError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
-from boomi_soap.platform.connectnow import ConnectNowClient
 from boomi_soap.platform.polling import download_log, poll_async
 from boomi_soap.platform.runs import attach
 from boomi_soap.settings import ClientSettings

@@ -24,10 +24,10 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml
 from boomi_soap.cli._input import load_object, parse_filters
 from boomi_soap.client import Client
+from boomi_soap.connectnow import ConnectNowClient
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
-from boomi_soap.platform.connectnow import ConnectNowClient
 from boomi_soap.platform.polling import read_async_result
 from boomi_soap.query import F, Grouping, Simple, check_expression, check_operators
 from boomi_soap.settings import ClientSettings, RetryPolicy

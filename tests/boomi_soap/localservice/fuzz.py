@@ -18,9 +18,9 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from boomi_soap.connectnow import EXTRA_OPERATIONS, OPERATIONS
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.localservice.contract import NS_DATA
-from boomi_soap.platform.connectnow import EXTRA_OPERATIONS, OPERATIONS
 from tests.boomi_soap.localservice.helpers import envelope
 
 GOOD_AUTH = base64.b64encode(f"{DEFAULT_USER}:{DEFAULT_PASSWORD}".encode()).decode()

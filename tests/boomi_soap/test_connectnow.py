@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from boomi_soap.connectnow import EXTRA_OPERATIONS, OPERATIONS, ConnectNowClient, ConnectNowError
 from boomi_soap.credentials import Credentials
 from boomi_soap.exceptions import ConfigurationError, ResponseError, ServiceTimeoutError
 from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER, LocalService
 from boomi_soap.localservice import connectnow as served
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
-from boomi_soap.platform.connectnow import EXTRA_OPERATIONS, OPERATIONS, ConnectNowClient, ConnectNowError
 from boomi_soap.settings import ClientSettings
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.platform.test_ipacks import PACK, PARTNER, SECRET, SUB, partner_lifecycle
