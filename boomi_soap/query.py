@@ -238,7 +238,35 @@ def _check_nodes(expression: Expression) -> None:
                 raise QueryFilterError(f"character U+{ord(bad.group()):04X} in a filter cannot be sent in XML")
 
 
-class QueryResults(Iterator[Any]):
+class _Pages:
+    """What both paging iterators hold: the page being read, how to ask for the next, the counts."""
+
+    def __init__(
+        self, first: Callable[[], Any], more: Callable[[str], Any], on_page: Callable[[int, int], None] | None
+    ) -> None:
+        self._next_page: Callable[[], Any] | None = first
+        self._more = more
+        self._buffer: list[Any] = []
+        self._on_page = on_page
+        self.pages = 0
+        self.seen = 0
+        self.exhausted = False
+
+    def _take(self, page: Any) -> None:
+        """Hold a page's results; the next page is ``more(queryToken)``, or none after the last."""
+        self.pages += 1
+        self._buffer = list(page.result or []) if page is not None else []
+        token = page.queryToken if page is not None else None
+        self._next_page = (lambda t=token: self._more(t)) if token else None
+        if self._on_page is not None:
+            self._on_page(self.pages, self.seen + len(self._buffer))
+
+    def _pop(self) -> Any:
+        self.seen += 1
+        return self._buffer.pop(0)
+
+
+class QueryResults(_Pages, Iterator[Any]):
     """A lazy iterator over every result of a query, following ``queryMore`` pages.
 
     Only one page (at most 100 results) is held at a time.
@@ -257,14 +285,8 @@ class QueryResults(Iterator[Any]):
         limit: int | None = None,
     ) -> None:
         """Page with ``first()``, then ``more(queryToken)``; ``on_page(pages, results)`` after each page."""
-        self._next_page: Callable[[], Any] | None = first
-        self._more = more
-        self._buffer: list[Any] = []
-        self._on_page = on_page
+        super().__init__(first, more, on_page)
         self._limit = limit
-        self.pages = 0
-        self.seen = 0
-        self.exhausted = False
 
     def __iter__(self) -> QueryResults:
         return self
@@ -295,16 +317,7 @@ class QueryResults(Iterator[Any]):
                 self.exhausted = True
                 raise StopIteration
             self._take(self._next_page())
-        self.seen += 1
-        return self._buffer.pop(0)
-
-    def _take(self, page: Any) -> None:
-        self.pages += 1
-        self._buffer = list(page.result or []) if page is not None else []
-        token = page.queryToken if page is not None else None
-        self._next_page = (lambda t=token: self._more(t)) if token else None
-        if self._on_page is not None:
-            self._on_page(self.pages, self.seen + len(self._buffer))
+        return self._pop()
 
     def count(self) -> int:
         """Page through what is left and return the total number of results."""
@@ -313,7 +326,7 @@ class QueryResults(Iterator[Any]):
         return self.seen
 
 
-class AsyncQueryResults(AsyncIterator[Any]):
+class AsyncQueryResults(_Pages, AsyncIterator[Any]):
     """``async for`` over every result of a query, following ``queryMore`` pages lazily (as :class:`QueryResults`).
 
     Attributes:
@@ -329,13 +342,7 @@ class AsyncQueryResults(AsyncIterator[Any]):
         on_page: Callable[[int, int], None] | None,
     ) -> None:
         """Page with ``await first()``, then ``await more(queryToken)``."""
-        self._next_page: Callable[[], Awaitable[Any]] | None = first
-        self._more = more
-        self._buffer: list[Any] = []
-        self._on_page = on_page
-        self.pages = 0
-        self.seen = 0
-        self.exhausted = False
+        super().__init__(first, more, on_page)
 
     def __aiter__(self) -> AsyncQueryResults:
         return self
@@ -345,15 +352,8 @@ class AsyncQueryResults(AsyncIterator[Any]):
             if self._next_page is None:
                 self.exhausted = True
                 raise StopAsyncIteration
-            page = await self._next_page()
-            self.pages += 1
-            self._buffer = list(page.result or []) if page is not None else []
-            token = page.queryToken if page is not None else None
-            self._next_page = (lambda t=token: self._more(t)) if token else None
-            if self._on_page is not None:
-                self._on_page(self.pages, self.seen + len(self._buffer))
-        self.seen += 1
-        return self._buffer.pop(0)
+            self._take(await self._next_page())
+        return self._pop()
 
     async def count(self) -> int:
         """Page through what is left and return the total number of results."""
