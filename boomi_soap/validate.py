@@ -209,22 +209,38 @@ class _Text:
         if lines is None or line is None or not 0 < line <= len(lines):
             return None
         text = lines[line - 1]
-        name = etree.QName(element).localname
-        starts = list(re.finditer(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])", text))
+        name = _local(element.tag)
+        starts = list(_start_tag(name).finditer(text))
         if not starts:
             return None
         match = starts[0]
         if len(starts) > 1:  # the n-th start tag of that name on the line is the n-th such element there
             root = element.getroottree().getroot()
-            same = [e for e in root.iter() if e.sourceline == line and etree.QName(e).localname == name]
+            same = [e for e in root.iter() if e.sourceline == line and _local(e.tag) == name]
             position = same.index(element) if element in same else 0
             match = starts[position] if position < len(starts) else match
         if attribute is not None:
-            local = attribute.rpartition(":")[2]
-            found = re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=").search(text, match.end())
+            found = _attribute_at(attribute.rpartition(":")[2]).search(text, match.end())
             if found is not None:
                 return found.start(1) + 1
         return match.start() + 1
+
+
+def _local(tag: object) -> str:
+    """The local name of an element's tag (what ``etree.QName(element).localname`` gives, without the object)."""
+    return str(tag).rpartition("}")[2]
+
+
+@functools.lru_cache(maxsize=512)
+def _start_tag(name: str) -> re.Pattern[str]:
+    """A start tag of local name ``name``, any prefix, on a line of text."""
+    return re.compile(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])")
+
+
+@functools.lru_cache(maxsize=512)
+def _attribute_at(local: str) -> re.Pattern[str]:
+    """An attribute of local name ``local``, any prefix, inside a start tag."""
+    return re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=")
 
 
 @dataclass
@@ -283,6 +299,7 @@ _WORDS: Final = {
         )
     },
 }  # fmt: skip
+_EMPTY_TYPE: Final = "because the content type is empty."
 _EMPTY_ELEMENTS: Final = "Element content is not allowed, because the content type is empty."
 _EMPTY_TEXT: Final = "Character content is not allowed, because the content"
 _CHARACTER_DATA: Final = (
@@ -304,16 +321,38 @@ def _names(listed: str | None) -> tuple[str, ...]:
     return tuple(_short(n.strip()) for n in listed.split(",")) if listed else ()
 
 
+class _Patterns:
+    """libxml2's messages as compiled patterns, made on the first invalid document."""
+
+    def __init__(self) -> None:
+        self.libxml2 = re.compile(_LIBXML2)
+        self.enumeration = re.compile(_ENUMERATION)
+        self.atomic = re.compile(_ATOMIC)
+        self.facet = re.compile(_FACET)
+        self.required = re.compile(_REQUIRED)
+        self.not_allowed = re.compile(_NOT_ALLOWED)
+        self.unexpected = re.compile(_UNEXPECTED)
+        self.missing = re.compile(_MISSING)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
 def _translate(element: etree._Element, message: str) -> Finding:
     """Turn one libxml2 message about ``element`` into a finding."""
-    match = re.match(_LIBXML2, message)
+    # Each pattern starts with fixed words: a startswith() first spares the matches that would fail.
+    patterns = _patterns()
+    match = patterns.libxml2.match(message)
     if match is None:
         return Finding(element, message, complete=False)
     attribute = match.group("attribute")
     text = match.group("text").strip()
     shown = _short(attribute) if attribute else None
     on = f"attribute {shown}=" if shown else ""
-    if found := re.match(_ENUMERATION, text):
+    facet = text.startswith("[facet '")
+    if facet and (found := patterns.enumeration.match(text)):
         value = found.group("value")
         reason = f"value must be one of [{found.group('set')}]"
         return Finding(
@@ -324,35 +363,36 @@ def _translate(element: etree._Element, message: str) -> Finding:
             kind="enumeration",
             name=attribute,
         )
-    if found := re.match(_ATOMIC, text):
+    if text[:1] == "'" and (found := patterns.atomic.match(text)):
         value, kind = found.group("value"), found.group("type")
         words = _WORDS.get(kind.removeprefix("xs:")) if kind.startswith("xs:") else None
         reason = f"{value!r} {words or f'is not a valid value of type {_short(kind)}'}"
         return Finding(
             element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
         )
-    if found := re.match(_FACET, text):
+    if facet and (found := patterns.facet.match(text)):
         value = found.group("value")
         reason = f"{value!r} {found.group('rest')} (facet {found.group('facet')})"
         return Finding(
             element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
         )
-    if found := re.match(_REQUIRED, text):
+    attribute_words = text.startswith("The attribute '")
+    if attribute_words and (found := patterns.required.match(text)):
         name = found.group("name")
         return Finding(element, f"missing required attribute {_short(name)!r}", kind="missing-attribute", name=name)
-    if found := re.match(_NOT_ALLOWED, text):
+    if attribute_words and (found := patterns.not_allowed.match(text)):
         name = found.group("name")
         return Finding(
             element, f"{_short(name)!r} attribute not allowed for element", kind="unknown-attribute", name=name
         )
-    if found := re.match(_UNEXPECTED, text):
+    if text.startswith("This element is not expected.") and (found := patterns.unexpected.match(text)):
         parent = element.getparent()
         position = (list(parent).index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
         return Finding(element, reason, expected=expected, unexpected=True, kind="unexpected")
-    if found := re.match(_MISSING, text):
+    if text.startswith("Missing child element(s).") and (found := patterns.missing.match(text)):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
         if len(expected) > 1:
@@ -372,6 +412,58 @@ def _translate(element: etree._Element, message: str) -> Finding:
         # xmlschema names the type, and finds the faults libxml2 stops before.
         return Finding(element, "the type is abstract: give a concrete xsi:type", complete=False, kind="abstract")
     return Finding(element, message, complete=False)
+
+
+_EMPTY_KINDS: Final = ("text", "unexpected-children")
+
+
+def _empty_content(findings: list[Finding]) -> list[Finding]:
+    """libxml2's "the content type is empty" findings, told as xmlschema tells them (it need not be asked).
+
+    On an element whose type has no content, xmlschema reports text before the first
+    child (``character data is not allowed ...``), text anywhere but whitespace
+    (``character data between child elements ...``), and each element child by its
+    position among all children (comments count); libxml2 says one line for all the
+    children and one for the text.  An element with another problem only xmlschema
+    explains keeps libxml2's findings: xmlschema's account of it replaces them all.
+    """
+    empty: dict[int, etree._Element] = {}
+    other: set[int] = set()
+    for finding in findings:
+        key = id(finding.element)
+        if finding.complete:
+            continue
+        if finding.kind == "unexpected-children" or (finding.kind == "text" and finding.reason.endswith(_EMPTY_TYPE)):
+            empty[key] = finding.element
+        else:
+            other.add(key)
+    told = {key: _told_empty(element) for key, element in empty.items() if key not in other}
+    if not told:
+        return findings
+    result: list[Finding] = []
+    for finding in findings:
+        key = id(finding.element)
+        if finding.complete or key not in told:
+            result.append(finding)
+        elif told[key]:
+            result += told[key]  # once for the element, in place of libxml2's lines
+            told[key] = []
+    return result
+
+
+def _told_empty(element: etree._Element) -> list[Finding]:
+    """The issues xmlschema gives on ``element``, of a type with no content (attributes aside)."""
+    found: list[Finding] = []
+    text = element.text
+    if text:
+        found.append(Finding(element, "character data is not allowed because content is empty", kind="text"))
+    if (text and text.strip()) or any(child.tail and child.tail.strip() for child in element):
+        found.append(Finding(element, "character data between child elements not allowed", kind="text"))
+    for position, child in enumerate(element, 1):
+        if isinstance(child.tag, str):
+            reason = f"Unexpected child with tag {_short(child.tag)!r} at position {position}."
+            found.append(Finding(child, reason, kind="unexpected-children"))
+    return found
 
 
 class _Locator:
@@ -751,29 +843,10 @@ class _Prober:
         checker = self.checker()
         if checker is None:
             return []
-        nsmap: dict[str | None, str] = dict(element.nsmap)
-        xsi_type: str | None = None
-        if isinstance(kind, str):
-            tag = _PROBE
-            if element.get(_XSI_TYPE) is None:
-                namespace, _, local = kind[1:].partition("}") if kind[:1] == "{" else ("", "", kind)
-                if namespace:
-                    nsmap[_PROBE_PREFIX] = namespace
-                    xsi_type = f"{_PROBE_PREFIX}:{local}"
-                elif None in nsmap:
-                    return []  # a type of no namespace cannot be named under a default namespace
-                else:
-                    xsi_type = local
-        else:
-            tag = self.declarations.anonymous[kind]
-        stand_in = etree.Element(tag, nsmap=nsmap)
-        for name, value in element.attrib.items():
-            stand_in.set(name, value)
-        if xsi_type is not None:
-            stand_in.set(_XSI_TYPE, xsi_type)
-        stand_in.text = element.text
-        for child in element:
-            stand_in.append(copy.deepcopy(child))
+        stand_in = self._stand_in(element, kind)
+        if stand_in is None:
+            return []
+        tag = str(stand_in.tag)
         if checker.validate(stand_in):
             return []
         locator = _Locator(stand_in)
@@ -784,6 +857,40 @@ class _Prober:
             finding.element = _counterpart(finding.element, stand_in, element)
             findings.append(finding)
         return findings + self.complete(element, kind, findings, depth + 1)
+
+    def _stand_in(self, element: etree._Element, kind: _Type) -> etree._Element | None:
+        """A copy of ``element`` as a probe root of type ``kind`` (``None``: the type cannot be named there)."""
+        xsi_type: str | None = None
+        namespace = ""
+        if isinstance(kind, str):
+            tag = _PROBE
+            if element.get(_XSI_TYPE) is None:
+                namespace, _, local = kind[1:].partition("}") if kind[:1] == "{" else ("", "", kind)
+                if namespace:
+                    xsi_type = local
+                elif None in element.nsmap:
+                    return None  # a type of no namespace cannot be named under a default namespace
+                else:
+                    xsi_type = local
+        else:
+            tag = self.declarations.anonymous[kind]
+        # A copy keeps every namespace in scope (lxml declares the parents' on it, for QNames in
+        # values) and is one call; built element by element it costs three times as much.
+        stand_in = copy.deepcopy(element)
+        stand_in.tail = None
+        if namespace:
+            prefix = next((p for p, uri in stand_in.nsmap.items() if uri == namespace and p), None)
+            if prefix is None:  # no prefix for the type's namespace: a root that declares one
+                nsmap: dict[str | None, str] = {**stand_in.nsmap, _PROBE_PREFIX: namespace}
+                holder = etree.Element(tag, stand_in.attrib, nsmap=nsmap)
+                holder.text = stand_in.text
+                holder.extend(list(stand_in))
+                stand_in, prefix = holder, _PROBE_PREFIX
+            xsi_type = f"{prefix}:{xsi_type}"
+        stand_in.tag = tag
+        if xsi_type is not None:
+            stand_in.set(_XSI_TYPE, xsi_type)
+        return stand_in
 
 
 def _counterpart(node: etree._Element, copied: etree._Element, original: etree._Element) -> etree._Element:
@@ -843,6 +950,7 @@ class SchemaValidator:
         self.schema = schema
         self.explain_limit = explain_limit
         self._threads = threading.local()  # each thread's libxml2 schema, asked of the bundle once
+        self._global_tags: frozenset[str] | None = None  # the global elements' Clark names, read on first need
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
@@ -979,6 +1087,8 @@ class SchemaValidator:
             prober = _prober_for(self.schema)
             if prober is not None:
                 findings += prober.complete(target, prober.declarations.root_type(target), findings)
+        if any(f.kind in _EMPTY_KINDS and not f.complete for f in findings):
+            findings = _empty_content(findings)
         unclear = {id(f.element) for f in findings if not f.complete}
         resolvable = not any(_UNRESOLVED_TYPE in f.reason for f in findings)  # xmlschema raises on those
         explained: dict[int, list[ValidationIssue]] = {}
@@ -1027,6 +1137,11 @@ class SchemaValidator:
 
     def _misplaced(self, target: etree._Element) -> str | None:
         """Say so when the root is declared, but in another namespace (the other wrapper layout)."""
+        tags = self._global_tags
+        if tags is None:
+            tags = self._global_tags = frozenset(_key(*pair) for pair in _global_elements(self.schema.directory))
+        if target.tag in tags:  # the usual case, settled without a QName
+            return None
         qname = etree.QName(target)
         declared = _global_elements(self.schema.directory)
         if (qname.namespace or "", qname.localname) in declared:
