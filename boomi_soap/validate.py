@@ -152,6 +152,9 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
     return _XPaths().of(element, attribute)
 
 
+_STEPS: dict[str, str] = {}  # a tag's XPath step, where it does not depend on the node's own prefix
+
+
 class _XPaths:
     """:func:`xpath_of` for many nodes of one document: each ancestor's path and siblings counted once."""
 
@@ -169,14 +172,19 @@ class _XPaths:
             return known
         tag = node.tag
         assert isinstance(tag, str)
-        namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
-        prefix = KNOWN_PREFIXES.get(namespace) or (node.prefix if namespace else None)
-        if prefix:
-            step = f"{prefix}:{local}"
-        elif namespace:
-            step = f"*[local-name()='{local}']"
-        else:
-            step = local
+        step = _STEPS.get(tag)
+        if step is None:
+            namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+            known = KNOWN_PREFIXES.get(namespace)
+            prefix = known or (node.prefix if namespace else None)
+            if prefix:
+                step = f"{prefix}:{local}"
+            elif namespace:
+                step = f"*[local-name()='{local}']"
+            else:
+                step = local
+            if (known or not namespace) and len(_STEPS) < 4096:  # the same for every node of that tag
+                _STEPS[tag] = step
         parent = node.getparent()
         if parent is None:
             path = "/" + step
@@ -391,7 +399,7 @@ def _translate(element: etree._Element, message: str) -> Finding:
         )
     if text.startswith("This element is not expected.") and (found := patterns.unexpected.match(text)):
         parent = element.getparent()
-        position = (list(parent).index(element) + 1) if parent is not None else 1
+        position = (parent.index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
@@ -536,6 +544,7 @@ _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 _PROBE: Final = f"{{{NS_PROBE}}}probe"
 _PROBE_PREFIX: Final = "boomi_soap_probe"
 _ANY_TYPE: Final = f"{{{NS_XS}}}anyType"
+_CONTEXT_TYPES: Final = ("QName", "NOTATION")  # built-in types whose values name a namespace by its prefix
 _XS: Final = f"{{{NS_XS}}}"
 
 _Type = str | etree._Element
@@ -878,19 +887,29 @@ class _Prober:
                     xsi_type = local
         else:
             tag = self.declarations.anonymous[kind]
+        if namespace == NS_XS and not len(element) and xsi_type not in _CONTEXT_TYPES:
+            # A leaf of a built-in type: its text (and attributes) are all there is to check,
+            # and none of its values reads a namespace: a new root declaring the one it needs.
+            leaf = etree.Element(tag, element.attrib, nsmap={_PROBE_PREFIX: NS_XS})
+            leaf.text = element.text
+            leaf.set(_XSI_TYPE, f"{_PROBE_PREFIX}:{xsi_type}")
+            return leaf
         # A copy keeps every namespace in scope (lxml declares the parents' on it, for QNames in
-        # values) and is one call; built element by element it costs three times as much.
-        stand_in = copy.deepcopy(element)
+        # values) and is one call (lxml's copy.copy copies the subtree, as deepcopy does, without its memo).
+        stand_in = copy.copy(element)
         stand_in.tail = None
         if namespace:
-            prefix = next((p for p, uri in stand_in.nsmap.items() if uri == namespace and p), None)
+            in_scope = stand_in.nsmap
+            prefix = next((p for p, uri in in_scope.items() if uri == namespace and p), None)
+            if prefix is None and in_scope.get(None) == namespace:
+                prefix = ""  # the default namespace: an unprefixed type name is in it
             if prefix is None:  # no prefix for the type's namespace: a root that declares one
-                nsmap: dict[str | None, str] = {**stand_in.nsmap, _PROBE_PREFIX: namespace}
+                nsmap: dict[str | None, str] = {**in_scope, _PROBE_PREFIX: namespace}
                 holder = etree.Element(tag, stand_in.attrib, nsmap=nsmap)
                 holder.text = stand_in.text
                 holder.extend(list(stand_in))
                 stand_in, prefix = holder, _PROBE_PREFIX
-            xsi_type = f"{prefix}:{xsi_type}"
+            xsi_type = f"{prefix}:{xsi_type}" if prefix else xsi_type
         stand_in.tag = tag
         if xsi_type is not None:
             stand_in.set(_XSI_TYPE, xsi_type)
@@ -956,6 +975,7 @@ class SchemaValidator:
         self._threads = threading.local()  # each thread's libxml2 schema, asked of the bundle once
         self._global_tags: frozenset[str] | None = None  # the global elements' Clark names, read on first need
         self._shared: etree.XMLSchema | None = None  # the bundle's libxml2 schema, asked of it once
+        self._probers: tuple[_Prober | None] | None = None  # the bundle's prober, once looked up
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
@@ -963,6 +983,12 @@ class SchemaValidator:
     def _share(self) -> etree.XMLSchema:
         self._shared = self.schema.lxml
         return self._shared
+
+    def _prober(self) -> _Prober | None:
+        """The bundle's prober, looked up once per validator (the lookup takes a lock)."""
+        if self._probers is None:
+            self._probers = (_prober_for(self.schema),)
+        return self._probers[0]
 
     def targets(self, root: etree._Element) -> list[etree._Element]:
         """The elements validated in a document: the Body's children of an envelope, else the root."""
@@ -1093,7 +1119,7 @@ class SchemaValidator:
         if not findings:  # never pass what libxml2 rejects
             findings = [Finding(target, "the document does not match the schema")]
         if any(f.unexpected for f in findings):  # libxml2 checked nothing after it in that parent
-            prober = _prober_for(self.schema)
+            prober = self._prober()
             if prober is not None:
                 findings += prober.complete(target, prober.declarations.root_type(target), findings)
         if any(f.kind in _EMPTY_KINDS and not f.complete for f in findings):
@@ -1190,7 +1216,7 @@ class SchemaValidator:
     @property
     def declarations(self) -> Declarations | None:
         """The schema's declarations, for callers that walk an instance (``None``: unreadable)."""
-        prober = _prober_for(self.schema)
+        prober = self._prober()
         return prober.declarations if prober is not None else None
 
     def findings(self, target: etree._Element) -> list[Finding]:
@@ -1209,7 +1235,7 @@ class SchemaValidator:
         if not found:
             found = [Finding(target, "the document does not match the schema")]
         if any(f.unexpected for f in found):
-            prober = _prober_for(self.schema)
+            prober = self._prober()
             if prober is not None:
                 found += prober.complete(target, prober.declarations.root_type(target), found)
         return found
