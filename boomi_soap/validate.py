@@ -71,6 +71,8 @@ _ATTRIBUTE: Final = r"^attribute (?P<name>[^\s=]+)="
 
 
 _parsers = threading.local()
+# A document no longer than this is within every bound _parse counts against, whatever its bytes.
+_WITHIN_EVERY_BOUND: Final = min(MAX_ELEMENT_ATTRIBUTES, 5 * (MAX_NAMESPACES + 1) - 1, MAX_TAGS)
 
 
 def _parse(data: bytes, source: str) -> etree._Element:
@@ -94,9 +96,14 @@ def _parse(data: bytes, source: str) -> etree._Element:
         and data[1] != 0x3F  # "?": a declaration may name another encoding
         and data[1] != 0
         and (data.find(b"!") < 0 or data.find(b"<!DOCTYPE") < 0)
-        and (size <= MAX_ELEMENT_ATTRIBUTES or data.count(b"=") <= MAX_ELEMENT_ATTRIBUTES)
-        and (size < 5 * (MAX_NAMESPACES + 1) or data.count(b"xmlns") <= MAX_NAMESPACES)
-        and (size <= MAX_TAGS or data.count(b"<") <= MAX_TAGS)
+        and (
+            size <= _WITHIN_EVERY_BOUND  # one comparison for the usual document
+            or (
+                data.count(b"=") <= MAX_ELEMENT_ATTRIBUTES
+                and (size < 5 * (MAX_NAMESPACES + 1) or data.count(b"xmlns") <= MAX_NAMESPACES)
+                and (size <= MAX_TAGS or data.count(b"<") <= MAX_TAGS)
+            )
+        )
     ):
         try:
             parser: etree.XMLParser = _parsers.parser
