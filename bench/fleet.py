@@ -65,8 +65,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="callers per account (each waits for its answer)")
     parser.add_argument("--sides", nargs="+", choices=("asyncio", "threads"), default=["asyncio", "threads"])
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     accounts = [f"fleet-{n:02d}" for n in range(args.accounts)]
     service = Service(accounts, RATE)
     try:
@@ -101,7 +104,8 @@ def main() -> None:
     limit = RATE * args.accounts
     print(
         f"os.cpu_count() = {os.cpu_count()}; {args.accounts} accounts x {RATE} calls/s = {limit} calls/s (the ceiling),"
-        f" {args.seconds:.0f} s per run, {args.rounds} alternating rounds; medians (min-max)"
+        f" {args.seconds:.0f} s per run, {args.workers} caller(s) per account, {args.rounds} alternating rounds;"
+        " medians (min-max)"
     )
     for side, rs in results.items():
         rate = statistics.median(r["rate"] for r in rs)
