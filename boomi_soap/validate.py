@@ -71,28 +71,39 @@ _ATTRIBUTE: Final = r"^attribute (?P<name>[^\s=]+)="
 
 
 _parsers = threading.local()
+# A document no longer than this is within every bound _parse counts against, whatever its bytes.
+_WITHIN_EVERY_BOUND: Final = min(MAX_ELEMENT_ATTRIBUTES, 5 * (MAX_NAMESPACES + 1) - 1, MAX_TAGS)
 
 
 def _parse(data: bytes, source: str) -> etree._Element:
     """:func:`~boomi_soap._xml.safe.parse_xml`, with its checks made in fewer steps for the usual document.
 
     Its byte checks cost as much as the parse of a small request.  For UTF-8 that
-    starts with a tag (no declaration, no BOM, no NUL byte: what libxml2 reads as
-    UTF-8, where the byte scan sees every DOCTYPE) they come down to the search and
-    counts below, against the same bounds, and the parser has the same hardened
-    configuration.  A count is skipped where the length settles it: each counted
-    spelling takes one byte or more (``xmlns`` five).  Anything else, and any parse
-    that fails, goes through ``parse_xml``: what is refused, and the words, are the same.
+    starts with a tag (no declaration, no BOM, no NUL second byte as UTF-16 and UTF-32
+    would have: what libxml2 reads as UTF-8, where the byte scan sees every DOCTYPE)
+    they come down to the search and counts below, against the same bounds, and the
+    parser has the same hardened configuration.  A NUL byte further on is refused by
+    libxml2 itself (no character of XML is 0).  A DOCTYPE is looked for only when the
+    document has a ``!`` at all (one byte is found faster than nine).  A count is
+    skipped where the length settles it: each counted spelling takes one byte or more
+    (``xmlns`` five).  Anything else, and any parse that fails, goes through
+    ``parse_xml``: what is refused, and the words, are the same.
     """
     size = len(data)
     if (
-        data[:1] == b"<"
-        and data[1:2] != b"?"
-        and data.find(b"\x00") < 0  # find(): a little shorter than "in" for bytes
-        and data.find(b"<!DOCTYPE") < 0
-        and (size <= MAX_ELEMENT_ATTRIBUTES or data.count(b"=") <= MAX_ELEMENT_ATTRIBUTES)
-        and (size < 5 * (MAX_NAMESPACES + 1) or data.count(b"xmlns") <= MAX_NAMESPACES)
-        and (size <= MAX_TAGS or data.count(b"<") <= MAX_TAGS)
+        size > 1
+        and data[0] == 0x3C  # "<"
+        and data[1] != 0x3F  # "?": a declaration may name another encoding
+        and data[1] != 0
+        and (data.find(b"!") < 0 or data.find(b"<!DOCTYPE") < 0)
+        and (
+            size <= _WITHIN_EVERY_BOUND  # one comparison for the usual document
+            or (
+                data.count(b"=") <= MAX_ELEMENT_ATTRIBUTES
+                and (size < 5 * (MAX_NAMESPACES + 1) or data.count(b"xmlns") <= MAX_NAMESPACES)
+                and (size <= MAX_TAGS or data.count(b"<") <= MAX_TAGS)
+            )
+        )
     ):
         try:
             parser: etree.XMLParser = _parsers.parser
@@ -148,6 +159,9 @@ def xpath_of(element: etree._Element, attribute: str | None = None) -> str:
     return _XPaths().of(element, attribute)
 
 
+_STEPS: dict[str, str] = {}  # a tag's XPath step, where it does not depend on the node's own prefix
+
+
 class _XPaths:
     """:func:`xpath_of` for many nodes of one document: each ancestor's path and siblings counted once."""
 
@@ -165,14 +179,19 @@ class _XPaths:
             return known
         tag = node.tag
         assert isinstance(tag, str)
-        namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
-        prefix = KNOWN_PREFIXES.get(namespace) or (node.prefix if namespace else None)
-        if prefix:
-            step = f"{prefix}:{local}"
-        elif namespace:
-            step = f"*[local-name()='{local}']"
-        else:
-            step = local
+        step = _STEPS.get(tag)
+        if step is None:
+            namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+            known = KNOWN_PREFIXES.get(namespace)
+            prefix = known or (node.prefix if namespace else None)
+            if prefix:
+                step = f"{prefix}:{local}"
+            elif namespace:
+                step = f"*[local-name()='{local}']"
+            else:
+                step = local
+            if (known or not namespace) and len(_STEPS) < 4096:  # the same for every node of that tag
+                _STEPS[tag] = step
         parent = node.getparent()
         if parent is None:
             path = "/" + step
@@ -209,22 +228,38 @@ class _Text:
         if lines is None or line is None or not 0 < line <= len(lines):
             return None
         text = lines[line - 1]
-        name = etree.QName(element).localname
-        starts = list(re.finditer(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])", text))
+        name = _local(element.tag)
+        starts = list(_start_tag(name).finditer(text))
         if not starts:
             return None
         match = starts[0]
         if len(starts) > 1:  # the n-th start tag of that name on the line is the n-th such element there
             root = element.getroottree().getroot()
-            same = [e for e in root.iter() if e.sourceline == line and etree.QName(e).localname == name]
+            same = [e for e in root.iter() if e.sourceline == line and _local(e.tag) == name]
             position = same.index(element) if element in same else 0
             match = starts[position] if position < len(starts) else match
         if attribute is not None:
-            local = attribute.rpartition(":")[2]
-            found = re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=").search(text, match.end())
+            found = _attribute_at(attribute.rpartition(":")[2]).search(text, match.end())
             if found is not None:
                 return found.start(1) + 1
         return match.start() + 1
+
+
+def _local(tag: object) -> str:
+    """The local name of an element's tag (what ``etree.QName(element).localname`` gives, without the object)."""
+    return str(tag).rpartition("}")[2]
+
+
+@functools.lru_cache(maxsize=512)
+def _start_tag(name: str) -> re.Pattern[str]:
+    """A start tag of local name ``name``, any prefix, on a line of text."""
+    return re.compile(rf"<([\w.-]+:)?{re.escape(name)}(?=[\s/>])")
+
+
+@functools.lru_cache(maxsize=512)
+def _attribute_at(local: str) -> re.Pattern[str]:
+    """An attribute of local name ``local``, any prefix, inside a start tag."""
+    return re.compile(rf"\s((?:[\w.-]+:)?{re.escape(local)})\s*=")
 
 
 @dataclass
@@ -283,6 +318,7 @@ _WORDS: Final = {
         )
     },
 }  # fmt: skip
+_EMPTY_TYPE: Final = "because the content type is empty."
 _EMPTY_ELEMENTS: Final = "Element content is not allowed, because the content type is empty."
 _EMPTY_TEXT: Final = "Character content is not allowed, because the content"
 _CHARACTER_DATA: Final = (
@@ -304,16 +340,38 @@ def _names(listed: str | None) -> tuple[str, ...]:
     return tuple(_short(n.strip()) for n in listed.split(",")) if listed else ()
 
 
+class _Patterns:
+    """libxml2's messages as compiled patterns, made on the first invalid document."""
+
+    def __init__(self) -> None:
+        self.libxml2 = re.compile(_LIBXML2)
+        self.enumeration = re.compile(_ENUMERATION)
+        self.atomic = re.compile(_ATOMIC)
+        self.facet = re.compile(_FACET)
+        self.required = re.compile(_REQUIRED)
+        self.not_allowed = re.compile(_NOT_ALLOWED)
+        self.unexpected = re.compile(_UNEXPECTED)
+        self.missing = re.compile(_MISSING)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
 def _translate(element: etree._Element, message: str) -> Finding:
     """Turn one libxml2 message about ``element`` into a finding."""
-    match = re.match(_LIBXML2, message)
+    # Each pattern starts with fixed words: a startswith() first spares the matches that would fail.
+    patterns = _patterns()
+    match = patterns.libxml2.match(message)
     if match is None:
         return Finding(element, message, complete=False)
     attribute = match.group("attribute")
     text = match.group("text").strip()
     shown = _short(attribute) if attribute else None
     on = f"attribute {shown}=" if shown else ""
-    if found := re.match(_ENUMERATION, text):
+    facet = text.startswith("[facet '")
+    if facet and (found := patterns.enumeration.match(text)):
         value = found.group("value")
         reason = f"value must be one of [{found.group('set')}]"
         return Finding(
@@ -324,35 +382,36 @@ def _translate(element: etree._Element, message: str) -> Finding:
             kind="enumeration",
             name=attribute,
         )
-    if found := re.match(_ATOMIC, text):
+    if text[:1] == "'" and (found := patterns.atomic.match(text)):
         value, kind = found.group("value"), found.group("type")
         words = _WORDS.get(kind.removeprefix("xs:")) if kind.startswith("xs:") else None
         reason = f"{value!r} {words or f'is not a valid value of type {_short(kind)}'}"
         return Finding(
             element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
         )
-    if found := re.match(_FACET, text):
+    if facet and (found := patterns.facet.match(text)):
         value = found.group("value")
         reason = f"{value!r} {found.group('rest')} (facet {found.group('facet')})"
         return Finding(
             element, f"{on}{value!r}: {reason}" if on else reason, shown, value=value, kind="value", name=attribute
         )
-    if found := re.match(_REQUIRED, text):
+    attribute_words = text.startswith("The attribute '")
+    if attribute_words and (found := patterns.required.match(text)):
         name = found.group("name")
         return Finding(element, f"missing required attribute {_short(name)!r}", kind="missing-attribute", name=name)
-    if found := re.match(_NOT_ALLOWED, text):
+    if attribute_words and (found := patterns.not_allowed.match(text)):
         name = found.group("name")
         return Finding(
             element, f"{_short(name)!r} attribute not allowed for element", kind="unknown-attribute", name=name
         )
-    if found := re.match(_UNEXPECTED, text):
+    if text.startswith("This element is not expected.") and (found := patterns.unexpected.match(text)):
         parent = element.getparent()
-        position = (list(parent).index(element) + 1) if parent is not None else 1
+        position = (parent.index(element) + 1) if parent is not None else 1
         expected = _names(found.group("expected"))
         reason = f"Unexpected child with tag {_short(match.group('element'))!r} at position {position}."
         # libxml2 lists what its automaton could still take; no list: nothing more is allowed.
         return Finding(element, reason, expected=expected, unexpected=True, kind="unexpected")
-    if found := re.match(_MISSING, text):
+    if text.startswith("Missing child element(s).") and (found := patterns.missing.match(text)):
         expected = _names(found.group("expected"))
         wanted = f" Tag {expected[0]!r} expected." if len(expected) == 1 else ""
         if len(expected) > 1:
@@ -372,6 +431,58 @@ def _translate(element: etree._Element, message: str) -> Finding:
         # xmlschema names the type, and finds the faults libxml2 stops before.
         return Finding(element, "the type is abstract: give a concrete xsi:type", complete=False, kind="abstract")
     return Finding(element, message, complete=False)
+
+
+_EMPTY_KINDS: Final = ("text", "unexpected-children")
+
+
+def _empty_content(findings: list[Finding]) -> list[Finding]:
+    """libxml2's "the content type is empty" findings, told as xmlschema tells them (it need not be asked).
+
+    On an element whose type has no content, xmlschema reports text before the first
+    child (``character data is not allowed ...``), text anywhere but whitespace
+    (``character data between child elements ...``), and each element child by its
+    position among all children (comments count); libxml2 says one line for all the
+    children and one for the text.  An element with another problem only xmlschema
+    explains keeps libxml2's findings: xmlschema's account of it replaces them all.
+    """
+    empty: dict[int, etree._Element] = {}
+    other: set[int] = set()
+    for finding in findings:
+        key = id(finding.element)
+        if finding.complete:
+            continue
+        if finding.kind == "unexpected-children" or (finding.kind == "text" and finding.reason.endswith(_EMPTY_TYPE)):
+            empty[key] = finding.element
+        else:
+            other.add(key)
+    told = {key: _told_empty(element) for key, element in empty.items() if key not in other}
+    if not told:
+        return findings
+    result: list[Finding] = []
+    for finding in findings:
+        key = id(finding.element)
+        if finding.complete or key not in told:
+            result.append(finding)
+        elif told[key]:
+            result += told[key]  # once for the element, in place of libxml2's lines
+            told[key] = []
+    return result
+
+
+def _told_empty(element: etree._Element) -> list[Finding]:
+    """The issues xmlschema gives on ``element``, of a type with no content (attributes aside)."""
+    found: list[Finding] = []
+    text = element.text
+    if text:
+        found.append(Finding(element, "character data is not allowed because content is empty", kind="text"))
+    if (text and text.strip()) or any(child.tail and child.tail.strip() for child in element):
+        found.append(Finding(element, "character data between child elements not allowed", kind="text"))
+    for position, child in enumerate(element, 1):
+        if isinstance(child.tag, str):
+            reason = f"Unexpected child with tag {_short(child.tag)!r} at position {position}."
+            found.append(Finding(child, reason, kind="unexpected-children"))
+    return found
 
 
 class _Locator:
@@ -440,6 +551,7 @@ _XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 _PROBE: Final = f"{{{NS_PROBE}}}probe"
 _PROBE_PREFIX: Final = "boomi_soap_probe"
 _ANY_TYPE: Final = f"{{{NS_XS}}}anyType"
+_CONTEXT_TYPES: Final = ("QName", "NOTATION")  # built-in types whose values name a namespace by its prefix
 _XS: Final = f"{{{NS_XS}}}"
 
 _Type = str | etree._Element
@@ -751,29 +863,10 @@ class _Prober:
         checker = self.checker()
         if checker is None:
             return []
-        nsmap: dict[str | None, str] = dict(element.nsmap)
-        xsi_type: str | None = None
-        if isinstance(kind, str):
-            tag = _PROBE
-            if element.get(_XSI_TYPE) is None:
-                namespace, _, local = kind[1:].partition("}") if kind[:1] == "{" else ("", "", kind)
-                if namespace:
-                    nsmap[_PROBE_PREFIX] = namespace
-                    xsi_type = f"{_PROBE_PREFIX}:{local}"
-                elif None in nsmap:
-                    return []  # a type of no namespace cannot be named under a default namespace
-                else:
-                    xsi_type = local
-        else:
-            tag = self.declarations.anonymous[kind]
-        stand_in = etree.Element(tag, nsmap=nsmap)
-        for name, value in element.attrib.items():
-            stand_in.set(name, value)
-        if xsi_type is not None:
-            stand_in.set(_XSI_TYPE, xsi_type)
-        stand_in.text = element.text
-        for child in element:
-            stand_in.append(copy.deepcopy(child))
+        stand_in = self._stand_in(element, kind)
+        if stand_in is None:
+            return []
+        tag = str(stand_in.tag)
         if checker.validate(stand_in):
             return []
         locator = _Locator(stand_in)
@@ -784,6 +877,50 @@ class _Prober:
             finding.element = _counterpart(finding.element, stand_in, element)
             findings.append(finding)
         return findings + self.complete(element, kind, findings, depth + 1)
+
+    def _stand_in(self, element: etree._Element, kind: _Type) -> etree._Element | None:
+        """A copy of ``element`` as a probe root of type ``kind`` (``None``: the type cannot be named there)."""
+        xsi_type: str | None = None
+        namespace = ""
+        if isinstance(kind, str):
+            tag = _PROBE
+            if element.get(_XSI_TYPE) is None:
+                namespace, _, local = kind[1:].partition("}") if kind[:1] == "{" else ("", "", kind)
+                if namespace:
+                    xsi_type = local
+                elif None in element.nsmap:
+                    return None  # a type of no namespace cannot be named under a default namespace
+                else:
+                    xsi_type = local
+        else:
+            tag = self.declarations.anonymous[kind]
+        if namespace == NS_XS and not len(element) and xsi_type not in _CONTEXT_TYPES:
+            # A leaf of a built-in type: its text (and attributes) are all there is to check,
+            # and none of its values reads a namespace: a new root declaring the one it needs.
+            leaf = etree.Element(tag, element.attrib, nsmap={_PROBE_PREFIX: NS_XS})
+            leaf.text = element.text
+            leaf.set(_XSI_TYPE, f"{_PROBE_PREFIX}:{xsi_type}")
+            return leaf
+        # A copy keeps every namespace in scope (lxml declares the parents' on it, for QNames in
+        # values) and is one call (lxml's copy.copy copies the subtree, as deepcopy does, without its memo).
+        stand_in = copy.copy(element)
+        stand_in.tail = None
+        if namespace:
+            in_scope = stand_in.nsmap
+            prefix = next((p for p, uri in in_scope.items() if uri == namespace and p), None)
+            if prefix is None and in_scope.get(None) == namespace:
+                prefix = ""  # the default namespace: an unprefixed type name is in it
+            if prefix is None:  # no prefix for the type's namespace: a root that declares one
+                nsmap: dict[str | None, str] = {**in_scope, _PROBE_PREFIX: namespace}
+                holder = etree.Element(tag, stand_in.attrib, nsmap=nsmap)
+                holder.text = stand_in.text
+                holder.extend(list(stand_in))
+                stand_in, prefix = holder, _PROBE_PREFIX
+            xsi_type = f"{prefix}:{xsi_type}" if prefix else xsi_type
+        stand_in.tag = tag
+        if xsi_type is not None:
+            stand_in.set(_XSI_TYPE, xsi_type)
+        return stand_in
 
 
 def _counterpart(node: etree._Element, copied: etree._Element, original: etree._Element) -> etree._Element:
@@ -843,9 +980,22 @@ class SchemaValidator:
         self.schema = schema
         self.explain_limit = explain_limit
         self._threads = threading.local()  # each thread's libxml2 schema, asked of the bundle once
+        self._global_tags: frozenset[str] | None = None  # the global elements' Clark names, read on first need
+        self._shared: etree.XMLSchema | None = None  # the bundle's libxml2 schema, asked of it once
+        self._probers: tuple[_Prober | None] | None = None  # the bundle's prober, once looked up
 
     def __repr__(self) -> str:
         return f"SchemaValidator({self.schema.directory})"
+
+    def _share(self) -> etree.XMLSchema:
+        self._shared = self.schema.lxml
+        return self._shared
+
+    def _prober(self) -> _Prober | None:
+        """The bundle's prober, looked up once per validator (the lookup takes a lock)."""
+        if self._probers is None:
+            self._probers = (_prober_for(self.schema),)
+        return self._probers[0]
 
     def targets(self, root: etree._Element) -> list[etree._Element]:
         """The elements validated in a document: the Body's children of an envelope, else the root."""
@@ -906,7 +1056,7 @@ class SchemaValidator:
         if element is None:
             # The targets as targets() finds them, each validated as it is found: no list for a valid document.
             if root.tag != _ENVELOPE:
-                if fast.validate(root):
+                if fast(root):
                     return iter(())
                 return self._issues(root, data, source, [root], None, _log_of(fast))
             for body in root:
@@ -915,7 +1065,7 @@ class SchemaValidator:
                     for target in body:
                         if isinstance(target, _NOT_ELEMENTS):
                             continue
-                        if not fast.validate(target):
+                        if not fast(target):
                             # Read now: the next validation in this thread clears the log.
                             failed = _log_of(fast)
                             targets = self.targets(root)
@@ -976,9 +1126,11 @@ class SchemaValidator:
         if not findings:  # never pass what libxml2 rejects
             findings = [Finding(target, "the document does not match the schema")]
         if any(f.unexpected for f in findings):  # libxml2 checked nothing after it in that parent
-            prober = _prober_for(self.schema)
+            prober = self._prober()
             if prober is not None:
                 findings += prober.complete(target, prober.declarations.root_type(target), findings)
+        if any(f.kind in _EMPTY_KINDS and not f.complete for f in findings):
+            findings = _empty_content(findings)
         unclear = {id(f.element) for f in findings if not f.complete}
         resolvable = not any(_UNRESOLVED_TYPE in f.reason for f in findings)  # xmlschema raises on those
         explained: dict[int, list[ValidationIssue]] = {}
@@ -1027,6 +1179,11 @@ class SchemaValidator:
 
     def _misplaced(self, target: etree._Element) -> str | None:
         """Say so when the root is declared, but in another namespace (the other wrapper layout)."""
+        tags = self._global_tags
+        if tags is None:
+            tags = self._global_tags = frozenset(_key(*pair) for pair in _global_elements(self.schema.directory))
+        if target.tag in tags:  # the usual case, settled without a QName
+            return None
         qname = etree.QName(target)
         declared = _global_elements(self.schema.directory)
         if (qname.namespace or "", qname.localname) in declared:
@@ -1066,7 +1223,7 @@ class SchemaValidator:
     @property
     def declarations(self) -> Declarations | None:
         """The schema's declarations, for callers that walk an instance (``None``: unreadable)."""
-        prober = _prober_for(self.schema)
+        prober = self._prober()
         return prober.declarations if prober is not None else None
 
     def findings(self, target: etree._Element) -> list[Finding]:
@@ -1085,7 +1242,7 @@ class SchemaValidator:
         if not found:
             found = [Finding(target, "the document does not match the schema")]
         if any(f.unexpected for f in found):
-            prober = _prober_for(self.schema)
+            prober = self._prober()
             if prober is not None:
                 found += prober.complete(target, prober.declarations.root_type(target), found)
         return found
@@ -1117,17 +1274,18 @@ class SchemaValidator:
             root = _parse(document, source or "<document>")
         else:
             root = self._open(document, source)[0]
-        fast = self.schema.lxml  # shared: only the verdict is read, not the error log
+        # Shared: only the verdict is read, not the error log.  Called, not .validate(): one call fewer.
+        fast = self._shared or self._share()
         if not element:  # as iter_errors: each target validated as targets() finds it
             if root.tag != _ENVELOPE:
-                return fast.validate(root)
+                return fast(root)
             for body in root:
                 if body.tag == _BODY:
                     checked = False
                     for target in body:
                         if isinstance(target, _NOT_ELEMENTS):
                             continue
-                        if not fast.validate(target):
+                        if not fast(target):
                             return False
                         checked = True
                     return checked

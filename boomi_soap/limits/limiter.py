@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import math
 import os
 import random
 import re
@@ -86,20 +85,26 @@ __all__ = [
 ]
 
 # The service counts arrivals and the network can bring two sends closer together,
-# so the client's window is a little longer than Boomi's second.
+# so the shared stores' window is a little longer than Boomi's second: it covers the
+# other processes' sends, whose answers this process does not see.
 # (Measured on a busy 2-core machine: 15-30 ms from taking a slot to the service
 # counting the call.  Widening the window per process on each refusal would make the
 # widened process lose every race for a freed slot, so the margin is fixed.)
 DEFAULT_MARGIN_MS: Final = 30
+# This process's own sends need no margin: each slot is held until a second after its
+# answer (see AccountLimiter.sent), and a call arrives before it is answered, so the next
+# send in that slot arrives a second or more after it, however the network delays either.
+# A little more than the second, so timer rounding cannot bring the two sends level.
+_AFTER_ANSWER_S: Final = 1.001
+# A send that never reports an answer (it failed: no connection, a timeout) holds its slot
+# this long after it was granted, then the slot is free again.
+_UNANSWERED_S: Final = 2.0
 # Across processes, each process's oldest waiter wakes when a slot frees and they
 # race for it.  Once a process has lost such a race it is contended, and then defers
 # by up to _YIELD_S in proportion to the slots it took in the current window, so the
 # process that took fewest tends to win next (about round robin); a fraction of a
 # millisecond at random breaks ties.  A process alone never defers.
 _YIELD_S: Final = 0.010
-# The longest hold a slow send puts on this process's next slot (see AccountLimiter.sent).
-_MAX_HOLD_S: Final = 0.25
-_BASELINE_AFTER: Final = 5
 _TIE_BREAK_S: Final = 0.0005
 _CONTENDED_FOR_S: Final = 2.0
 HOURS: Final = 24
@@ -203,9 +208,9 @@ class AccountLimiter:
         self._random = random.Random()  # noqa: S311 - tie-breaking, not a secret
         self._taken: deque[float] = deque()  # monotonic times of this process's recent slots
         self._contended_until = 0.0
-        self._holds: list[tuple[float, float]] = []  # (from, until), monotonic: no new slot in between
-        self._fastest = math.inf
-        self._answers = 0
+        # This process's slots, oldest first: [granted, free from] (monotonic); free from is
+        # None until the send's answer is reported.
+        self._slots: deque[list[float | None]] = deque()
         lock = bucket.limiter_lock()
         self._store_lock: contextlib.AbstractContextManager[Any] = (
             lock if isinstance(lock, contextlib.AbstractContextManager) else contextlib.nullcontext()
@@ -277,36 +282,48 @@ class AccountLimiter:
                 self._queue[0].wake()
 
     def sent(self, granted: float, answered: float) -> None:
-        """Learn from a send's round trip; a slow one holds back the slot it used.
+        """Learn that a send was answered: its slot is free a second after the answer.
 
-        The window counts a send from when its slot was granted, the service from when
-        the call arrived.  A round trip longer than half the fastest one seen (a new
-        connection, a busy event loop) may have arrived late by the difference, so its
-        slot is not reused until a second after that (at most ``_MAX_HOLD_S`` late).
-        Against the fastest, not a median: a late arrival often comes with a slow
-        answer, so a median would hide the very delays this is for.
+        The service counts a call when it arrives, which is after its slot was granted
+        and before its answer came, and the network may delay it by any part of the
+        round trip.  Counting the slot from the answer makes every later send in it
+        arrive a second or more after this one, so no window of the service's ever sees
+        one call too many, however late this one arrived; it costs one round trip per
+        slot and window, where a fixed margin costs its width whatever the round trip.
 
         Args:
-            granted: When the slot was granted (``time.monotonic()``).
+            granted: When the slot was granted (``time.monotonic()``), or just after.
             answered: When the answer came (``time.monotonic()``).
         """
-        took = answered - granted
         with self._mutex:
-            # Until a few round trips are known there is no baseline (the first ones
-            # open connections): count the whole round trip as lateness.
-            # Half the fastest round trip: the answer's half of it, which cannot have delayed the arrival.
-            baseline = self._fastest / 2 if self._answers >= _BASELINE_AFTER else 0.0
-            late = min(took - baseline, _MAX_HOLD_S)
-            self._fastest = min(self._fastest, took)
-            self._answers += 1
-            if late * 1000 > self.window_ms - 1000:
-                self._holds.append((granted + self.window_ms / 1000, granted + late + 1.0))
+            # The send's slot: the latest granted at or before ``granted`` that has no answer
+            # yet (a thread may stamp its grant a little late, but never before it).
+            mine = None
+            for slot in reversed(self._slots):
+                if slot[1] is None and slot[0] is not None and slot[0] <= granted < slot[0] + _UNANSWERED_S:
+                    mine = slot
+                    break
+            if mine is not None and answered < granted + _UNANSWERED_S:  # else its slot is free already
+                mine[1] = answered + _AFTER_ANSWER_S
 
     def _held(self, now: float) -> float:
-        """Seconds until a hold that covers ``now`` ends (0 if none)."""
+        """Seconds until this process may take another slot (0: now), by its own slots' answers.
+
+        A slot is taken until a second after its answer, or until ``_UNANSWERED_S`` after its
+        grant while no answer is reported.  An unanswered slot may be answered any moment,
+        and is then free a second later: a waiter looks again then at the latest.
+        """
         with self._mutex:
-            self._holds = [hold for hold in self._holds if hold[1] > now]
-            return max((until - now for start, until in self._holds if start <= now), default=0.0)
+            slots = self._slots
+            while slots and _frees_at(slots[0]) <= now:
+                slots.popleft()
+            frees = [at for at in map(_frees_at, slots) if at > now]
+            if len(frees) < self.capacity:
+                return 0.0
+            soonest = min(frees)
+            if any(slot[1] is None for slot in slots):
+                soonest = min(soonest, now + _AFTER_ANSWER_S)
+            return max(soonest - now, 0.001)
 
     def _deference(self) -> float:
         """Extra seconds to sleep past a freed slot, so contending processes take turns."""
@@ -340,7 +357,10 @@ class AccountLimiter:
         with self._store_lock, self._guard():
             item = RateItem(self._name, _sync(bucket.now()))  # type: ignore[no-untyped-call]
             if _sync(bucket.put(item)):
-                self._taken.append(time.monotonic())
+                now = time.monotonic()
+                self._taken.append(now)
+                with self._mutex:
+                    self._slots.append([now, None])
                 self._puts += 1
                 if self._puts % _LEAK_EVERY == 0:  # no background leaker: prune now and then
                     _sync(bucket.leak(item.timestamp))
@@ -349,6 +369,13 @@ class AccountLimiter:
         if after_sleep:
             self._contended_until = time.monotonic() + _CONTENDED_FOR_S
         return max(int(wait), 1) / 1000.0
+
+
+def _frees_at(slot: list[float | None]) -> float:
+    """When a slot of :attr:`AccountLimiter._slots` is free: a second after its answer, else when it expires."""
+    granted, answered = slot
+    assert granted is not None
+    return answered if answered is not None else granted + _UNANSWERED_S
 
 
 def _discard(_: object) -> None:
@@ -376,8 +403,15 @@ class Backend(ABC):
         self._limiters: dict[tuple[str, int, int], AccountLimiter] = {}
         self._mutex = threading.Lock()
 
-    def limiter(self, account: str, rate: float, *, margin_ms: int = DEFAULT_MARGIN_MS) -> AccountLimiter:
-        """The limiter of ``account`` at ``rate`` calls per second (whole calls: ``int(rate)``, at least 1)."""
+    def limiter(self, account: str, rate: float, *, margin_ms: int | None = None) -> AccountLimiter:
+        """The limiter of ``account`` at ``rate`` calls per second (whole calls: ``int(rate)``, at least 1).
+
+        ``margin_ms`` widens the store's window past the second; by default
+        :data:`DEFAULT_MARGIN_MS` for a shared store (for the other processes' sends) and
+        none in memory, where every send is this process's and held until its answer.
+        """
+        if margin_ms is None:
+            margin_ms = 0 if self.kind == "memory" else DEFAULT_MARGIN_MS
         capacity = max(1, int(rate))
         window_ms = 1000 + margin_ms
         key = (account, capacity, window_ms)

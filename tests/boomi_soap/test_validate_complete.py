@@ -92,3 +92,48 @@ def test_a_child_where_the_type_has_no_content_is_reported(validator: SchemaVali
     issues = list(validator.iter_errors((MULTI_ERROR / "environment-order-then-enum.xml").read_bytes()))
     unexpected = [i.path.rpartition("/")[2] for i in issues if i.reason.startswith("Unexpected child")]
     assert unexpected == ["api:environmentSettings", "api:name"]
+
+
+_EMPTY_TYPE = (
+    '<soap:create xmlns:soap="http://soap.api.platform.boomi.com/" xmlns:api="http://api.platform.boomi.com/"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<object xsi:type="api:Environment" name="S"{attributes}>{content}</object></soap:create>'
+)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "content"),
+    [
+        ("", "<api:environmentSettings/>"),
+        ("", "x<api:a/><api:b>t</api:b>y"),
+        ("", "  <api:a/>\n<api:a/>"),
+        ("", "hello"),
+        ("", "<!--c--><api:a/>"),
+        ("", "<api:a/>tail"),
+        ("", "   "),
+        (' classification="X"', "<api:a/>"),
+    ],
+    ids=["child", "text-children-tail", "whitespace-children", "text", "comment-first", "tail", "whitespace", "attr"],
+)
+def test_content_where_the_type_has_none_is_told_as_xmlschema_tells_it(
+    validator: SchemaValidator, bundle: SchemaBundle, attributes: str, content: str
+) -> None:
+    # libxml2 says one line for the text and one for all the children; ours says what xmlschema
+    # says (each child by its position among all children, text before and between them) without asking it.
+    data = _EMPTY_TYPE.format(attributes=attributes, content=content).encode()
+    root = etree.fromstring(data)
+    namespaces = {prefix or "": uri for prefix, uri in root.nsmap.items()}
+    theirs = []
+    for error in bundle.explainer.iter_errors(root, namespaces=namespaces):  # type: ignore[arg-type]
+        element = error.elem
+        assert isinstance(element, etree._Element)
+        index = getattr(error, "index", None)
+        if isinstance(index, int) and "nexpected child" in (error.reason or "") and 0 <= index < len(element):
+            element = element[index]
+        theirs.append((xpath_of(element), error.reason))
+    ours = [(i.path.partition("/@")[0], i.reason) for i in validator.iter_errors(data)]
+    assert sorted(ours) == sorted(theirs)
+    assert all(i.line and i.column for i in validator.iter_errors(data))
+    # explain_limit=0: xmlschema is never asked, and the account is the same.
+    alone = [(i.path.partition("/@")[0], i.reason) for i in SchemaValidator(bundle, explain_limit=0).iter_errors(data)]
+    assert sorted(alone) == sorted(theirs)
