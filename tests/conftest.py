@@ -60,12 +60,81 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The layout matrix runs where the layout changes what is tested: the wire (how a call is
+# encoded and read against each layout's WSDL and schemas), the contract itself (what each
+# layout publishes, serves and generates), and the Partner override.  The files below test
+# behaviour above the wire (a facade, a feature, a command, the service's store, a failure
+# and its bounds): the layout only changes the WSDL underneath, which the wire and contract
+# tests cover on every layout, so they run on the split layout (transports stay both: REST
+# is a different wire).  A ``contracts`` marker still decides for its test.  A key is a file,
+# or a file and a test; the keys of EVERY_LAYOUT (tests of those files that do depend on the
+# layout) keep all three.
+ONE_LAYOUT = {
+    "tests/boomi_soap/test_client.py": "the client facade's behaviour; one call of each kind stays on every layout",
+    "tests/boomi_soap/test_async_client.py": "the async facade's behaviour",
+    "tests/boomi_soap/test_async_client_rest.py": "the async facade over REST (no WSDL on that wire)",
+    "tests/boomi_soap/test_secrets.py": "what logs, reprs and errors hold",
+    "tests/boomi_soap/test_startup.py": "what a call loads",
+    "tests/boomi_soap/platform/test_runs.py": "runs over the Caller protocol",
+    "tests/boomi_soap/platform/test_polling.py": "polling over the Caller protocol",
+    "tests/boomi_soap/platform/test_deploy.py": "deploys over the Caller protocol",
+    "tests/boomi_soap/platform/test_extensions.py": "extensions over the Caller protocol",
+    "tests/boomi_soap/platform/test_rollout.py": "the rollout over the Caller protocol",
+    "tests/boomi_soap/platform/test_components.py": "components over the Caller protocol",
+    "tests/boomi_soap/platform/test_release.py": "releases over the Caller protocol",
+    "tests/boomi_soap/platform/test_schedules.py": "schedules over the Caller protocol",
+    "tests/boomi_soap/platform/test_connectnow.py": "Connect Now over its own routes",
+    "tests/boomi_soap/cli": "the commands' options, output and exit codes",
+    "tests/boomi_soap/limits": "the limiter sits under the wire",
+    "tests/boomi_soap/_transports": "the drivers carry bytes; the layout is above them",
+    "tests/boomi_soap/localservice/test_query.py": "the store's query engine",
+    "tests/boomi_soap/localservice/test_hardening.py": "the server's defences against bad requests",
+    "tests/boomi_soap/localservice/test_actions.py": "the store's actions",
+    "tests/boomi_soap/localservice/test_rest.py": "the RESTish API (no WSDL on that wire)",
+    "tests/boomi_soap/localservice/test_connections.py": "connection-level abuse",
+    "tests/boomi_soap/localservice/test_injection.py": "the fault-injection knobs",
+    "tests/boomi_soap/localservice/test_runtimes.py": "the store's Runtimes",
+    "tests/boomi_soap/localservice/test_executions.py": "the store's executions",
+    "tests/boomi_soap/localservice/test_seed.py": "the seed's loading",
+    "tests/boomi_soap/localservice/test_sized.py": "the store's size and its result sets",
+    "tests/boomi_soap/localservice/test_limits.py": "the service's rate limit and quota",
+    "tests/boomi_soap/localservice/test_deployments.py": "the store's deployments",
+    "tests/boomi_soap/localservice/test_runtime.py": "the store's runtime records",
+    "tests/boomi_soap/localservice/test_statuses.py": "the store's statuses",
+    "tests/boomi_soap/localservice/test_ipacks.py": "the store's integration packs",
+    "tests/reliability": "failures, bounds and secrets; the drivers and wires stay parametrized",
+}
+EVERY_LAYOUT = {
+    "tests/boomi_soap/test_client.py::test_get_returns_the_concrete_type": "a read on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_query_pages_lazily_and_completely": "a query on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_create_update_delete": "writes on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_invalid_request_is_refused_before_sending": "names each layout's wrapper",
+    "tests/boomi_soap/cli/test_commands.py::test_cache_show_names_the_layout_the_account_publishes": "shows the layout",
+    "tests/boomi_soap/_transports/test_rest.py::test_soap_and_rest_give_equal_results": "both wires on each layout",
+    "tests/boomi_soap/localservice/test_seed.py::test_a_seed_file_fills_every_object_type": "each layout's objects",
+    "tests/boomi_soap/localservice/test_seed.py::test_the_trading_partner_is_boomis_get_sample_verbatim": (
+        "each layout's sample"
+    ),
+}
+
+
+def _layouts(nodeid: str) -> tuple[str, ...]:
+    """The layouts a test without a ``contracts`` marker runs on (see :data:`ONE_LAYOUT`)."""
+    path, _, name = nodeid.partition("::")
+    if f"{path}::{name.partition('[')[0]}" in EVERY_LAYOUT:
+        return CONTRACTS
+    parts = path.split("/")
+    if any("/".join(parts[:n]) in ONE_LAYOUT for n in range(1, len(parts) + 1)):
+        return ("split",)
+    return CONTRACTS
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that uses the local service runs on every contract layout it applies to."""
+    """A test that uses the local service runs on the contract layouts it depends on (see :data:`ONE_LAYOUT`)."""
     if "contract" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("contracts")
-    names = CONTRACTS
+    names = _layouts(metafunc.definition.nodeid)
     if marker is not None:
         if not marker.kwargs.get("why"):
             raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.contracts needs why=")
