@@ -74,12 +74,12 @@ def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path, tran
 @pytest.mark.timeout(30)  # finishes: without the deadline the drip would go on for about 14 hours
 @pytest.mark.parametrize("headers_first", [False, True], ids=["dripped-headers", "dripped-body"])
 def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path, transport: str) -> None:
-    settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
-    with scripted(drip(0.5, headers_first=headers_first)) as service:
+    settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=0.5, retry=RetryPolicy(max_retries=3))
+    with scripted(drip(0.1, headers_first=headers_first)) as service:
         client = client_at(service.base_url, tmp_path, settings, transport)
         with pytest.raises(
             ServiceTimeoutError,
-            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 2 s",
+            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 0.5 s",
         ) as late:
             client.get("Account", DEFAULT_ACCOUNT)
     assert late.value.attempts == 1
