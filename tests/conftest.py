@@ -54,6 +54,7 @@ def fixtures_dir() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _register_slow_first(config)
     config.addinivalue_line(
         "markers",
         "contracts(*names, why): run only on these contract layouts (the reason is required)",
@@ -415,3 +416,64 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     whole = [str(a) for a in config.args] == config.getini("testpaths") or not config.args
     if whole and not config.option.keyword and not config.option.markexpr and (unused := sorted(set(SLOW) - used)):
         raise pytest.UsageError(f"tests/conftest.py SLOW names no collected test: {unused}")
+
+
+# Load balance: pytest-xdist's worksteal hands each worker an equal run of the collection, in
+# order, then moves tests from the end of a busy worker's queue to an idle one.  A long test
+# met late becomes the run's tail, so the slow tier goes first, dealt round the workers, the
+# longest (by the last idle run's times) first; every other test keeps its place and so its
+# module's fixtures.  The order depends only on the collection and the worker count, the same
+# on every worker (xdist refuses workers whose collections differ).
+LONGEST = (
+    "tests/test_newcomer.py",
+    "tests/test_docs.py::test_sphinx_builds_the_manual_without_warnings",
+    "tests/codegen/test_layouts.py::test_codegen_on_the_layout_of_the_account",
+    "tests/boomi_soap/localservice/test_sized.py::test_open_queries_over_many_records_hold_little_and_the_oldest_expire_first",
+    "tests/codegen/test_generate.py::test_a_typed_program_type_checks_and_runs",
+    "tests/reliability/test_hostile.py::test_fuzz_response_parsing",
+    "tests/reliability/test_hostile.py::test_fuzz_validate",
+    "tests/reliability/test_load.py",
+    "tests/reliability/test_processes.py",
+    "tests/boomi_soap/platform/test_runs.py::test_mypy_refuses_an_execution_id_where_a_request_id_belongs",
+    "tests/test_walkthrough.py",
+    "tests/test_docs.py::test_docs_block",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path, _, name = item.nodeid.partition("::")
+    for rank, key in enumerate(LONGEST):
+        if key in (path, f"{path}::{name.partition('[')[0]}"):
+            return rank
+    return len(LONGEST)
+
+
+class _SlowFirst:
+    @pytest.hookimpl(trylast=True)  # after the slow tier is marked, -m has deselected, and fixtures reordered
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if workers < 2 or not slow:
+            return
+        slow.sort(key=_rank)  # stable: the slow tier's own order within a rank
+        rest = [item for item in items if not item.get_closest_marker("slow")]
+        # The runs worksteal sends: the first worker len // n, the next what is left // (n - 1), ...
+        sizes, left = [], len(items)
+        for worker in range(workers):
+            sizes.append(left // (workers - worker))
+            left -= sizes[-1]
+        dealt: list[list[pytest.Item]] = [slow[worker::workers] for worker in range(workers)]
+        ordered: list[pytest.Item] = []
+        for worker, size in enumerate(sizes):
+            head = dealt[worker][:size]
+            take = max(0, size - len(head))
+            ordered += head + rest[:take]
+            rest = rest[take:]
+            if worker + 1 < workers:  # what did not fit this worker's run goes to the next
+                dealt[worker + 1] = dealt[worker][size:] + dealt[worker + 1]
+        items[:] = ordered + rest
+
+
+def _register_slow_first(config: pytest.Config) -> None:
+    """Register :class:`_SlowFirst` (called from :func:`pytest_configure`)."""
+    config.pluginmanager.register(_SlowFirst(), "tests-slow-first")
