@@ -79,7 +79,7 @@ def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, compi
         client = client_at(service.base_url, compiled_dir, settings, transport)
         with pytest.raises(
             ServiceTimeoutError,
-            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 0.5 s",
+            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 0\.5 s",
         ) as late:
             client.get("Account", DEFAULT_ACCOUNT)
     assert late.value.attempts == 1
