@@ -54,18 +54,88 @@ def fixtures_dir() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _register_slow_first(config)
     config.addinivalue_line(
         "markers",
         "contracts(*names, why): run only on these contract layouts (the reason is required)",
     )
 
 
+# The layout matrix runs where the layout changes what is tested: the wire (how a call is
+# encoded and read against each layout's WSDL and schemas), the contract itself (what each
+# layout publishes, serves and generates), and the Partner override.  The files below test
+# behaviour above the wire (a facade, a feature, a command, the service's store, a failure
+# and its bounds): the layout only changes the WSDL underneath, which the wire and contract
+# tests cover on every layout, so they run on the split layout (transports stay both: REST
+# is a different wire).  A ``contracts`` marker still decides for its test.  A key is a file,
+# or a file and a test; the keys of EVERY_LAYOUT (tests of those files that do depend on the
+# layout) keep all three.
+ONE_LAYOUT = {
+    "tests/boomi_soap/test_client.py": "the client facade's behaviour; one call of each kind stays on every layout",
+    "tests/boomi_soap/test_async_client.py": "the async facade's behaviour",
+    "tests/boomi_soap/test_async_client_rest.py": "the async facade over REST (no WSDL on that wire)",
+    "tests/boomi_soap/test_secrets.py": "what logs, reprs and errors hold",
+    "tests/boomi_soap/test_startup.py": "what a call loads",
+    "tests/boomi_soap/platform/test_runs.py": "runs over the Caller protocol",
+    "tests/boomi_soap/platform/test_polling.py": "polling over the Caller protocol",
+    "tests/boomi_soap/platform/test_deploy.py": "deploys over the Caller protocol",
+    "tests/boomi_soap/platform/test_extensions.py": "extensions over the Caller protocol",
+    "tests/boomi_soap/platform/test_rollout.py": "the rollout over the Caller protocol",
+    "tests/boomi_soap/platform/test_components.py": "components over the Caller protocol",
+    "tests/boomi_soap/platform/test_release.py": "releases over the Caller protocol",
+    "tests/boomi_soap/platform/test_schedules.py": "schedules over the Caller protocol",
+    "tests/boomi_soap/platform/test_connectnow.py": "Connect Now over its own routes",
+    "tests/boomi_soap/cli": "the commands' options, output and exit codes",
+    "tests/boomi_soap/limits": "the limiter sits under the wire",
+    "tests/boomi_soap/_transports": "the drivers carry bytes; the layout is above them",
+    "tests/boomi_soap/localservice/test_query.py": "the store's query engine",
+    "tests/boomi_soap/localservice/test_hardening.py": "the server's defences against bad requests",
+    "tests/boomi_soap/localservice/test_actions.py": "the store's actions",
+    "tests/boomi_soap/localservice/test_rest.py": "the RESTish API (no WSDL on that wire)",
+    "tests/boomi_soap/localservice/test_connections.py": "connection-level abuse",
+    "tests/boomi_soap/localservice/test_injection.py": "the fault-injection knobs",
+    "tests/boomi_soap/localservice/test_runtimes.py": "the store's Runtimes",
+    "tests/boomi_soap/localservice/test_executions.py": "the store's executions",
+    "tests/boomi_soap/localservice/test_seed.py": "the seed's loading",
+    "tests/boomi_soap/localservice/test_sized.py": "the store's size and its result sets",
+    "tests/boomi_soap/localservice/test_limits.py": "the service's rate limit and quota",
+    "tests/boomi_soap/localservice/test_deployments.py": "the store's deployments",
+    "tests/boomi_soap/localservice/test_runtime.py": "the store's runtime records",
+    "tests/boomi_soap/localservice/test_statuses.py": "the store's statuses",
+    "tests/boomi_soap/localservice/test_ipacks.py": "the store's integration packs",
+    "tests/reliability": "failures, bounds and secrets; the drivers and wires stay parametrized",
+}
+EVERY_LAYOUT = {
+    "tests/boomi_soap/test_client.py::test_get_returns_the_concrete_type": "a read on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_query_pages_lazily_and_completely": "a query on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_create_update_delete": "writes on each layout's wire",
+    "tests/boomi_soap/test_client.py::test_invalid_request_is_refused_before_sending": "names each layout's wrapper",
+    "tests/boomi_soap/cli/test_commands.py::test_cache_show_names_the_layout_the_account_publishes": "shows the layout",
+    "tests/boomi_soap/_transports/test_rest.py::test_soap_and_rest_give_equal_results": "both wires on each layout",
+    "tests/boomi_soap/localservice/test_seed.py::test_a_seed_file_fills_every_object_type": "each layout's objects",
+    "tests/boomi_soap/localservice/test_seed.py::test_the_trading_partner_is_boomis_get_sample_verbatim": (
+        "each layout's sample"
+    ),
+}
+
+
+def _layouts(nodeid: str) -> tuple[str, ...]:
+    """The layouts a test without a ``contracts`` marker runs on (see :data:`ONE_LAYOUT`)."""
+    path, _, name = nodeid.partition("::")
+    if f"{path}::{name.partition('[')[0]}" in EVERY_LAYOUT:
+        return CONTRACTS
+    parts = path.split("/")
+    if any("/".join(parts[:n]) in ONE_LAYOUT for n in range(1, len(parts) + 1)):
+        return ("split",)
+    return CONTRACTS
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that uses the local service runs on every contract layout it applies to."""
+    """A test that uses the local service runs on the contract layouts it depends on (see :data:`ONE_LAYOUT`)."""
     if "contract" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("contracts")
-    names = CONTRACTS
+    names = _layouts(metafunc.definition.nodeid)
     if marker is not None:
         if not marker.kwargs.get("why"):
             raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.contracts needs why=")
@@ -346,3 +416,64 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     whole = [str(a) for a in config.args] == config.getini("testpaths") or not config.args
     if whole and not config.option.keyword and not config.option.markexpr and (unused := sorted(set(SLOW) - used)):
         raise pytest.UsageError(f"tests/conftest.py SLOW names no collected test: {unused}")
+
+
+# Load balance: pytest-xdist's worksteal hands each worker an equal run of the collection, in
+# order, then moves tests from the end of a busy worker's queue to an idle one.  A long test
+# met late becomes the run's tail, so the slow tier goes first, dealt round the workers, the
+# longest (by the last idle run's times) first; every other test keeps its place and so its
+# module's fixtures.  The order depends only on the collection and the worker count, the same
+# on every worker (xdist refuses workers whose collections differ).
+LONGEST = (
+    "tests/test_newcomer.py",
+    "tests/test_docs.py::test_sphinx_builds_the_manual_without_warnings",
+    "tests/codegen/test_layouts.py::test_codegen_on_the_layout_of_the_account",
+    "tests/boomi_soap/localservice/test_sized.py::test_open_queries_over_many_records_hold_little_and_the_oldest_expire_first",
+    "tests/codegen/test_generate.py::test_a_typed_program_type_checks_and_runs",
+    "tests/reliability/test_hostile.py::test_fuzz_response_parsing",
+    "tests/reliability/test_hostile.py::test_fuzz_validate",
+    "tests/reliability/test_load.py",
+    "tests/reliability/test_processes.py",
+    "tests/boomi_soap/platform/test_runs.py::test_mypy_refuses_an_execution_id_where_a_request_id_belongs",
+    "tests/test_walkthrough.py",
+    "tests/test_docs.py::test_docs_block",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path, _, name = item.nodeid.partition("::")
+    for rank, key in enumerate(LONGEST):
+        if key in (path, f"{path}::{name.partition('[')[0]}"):
+            return rank
+    return len(LONGEST)
+
+
+class _SlowFirst:
+    @pytest.hookimpl(trylast=True)  # after the slow tier is marked, -m has deselected, and fixtures reordered
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if workers < 2 or not slow:
+            return
+        slow.sort(key=_rank)  # stable: the slow tier's own order within a rank
+        rest = [item for item in items if not item.get_closest_marker("slow")]
+        # The runs worksteal sends: the first worker len // n, the next what is left // (n - 1), ...
+        sizes, left = [], len(items)
+        for worker in range(workers):
+            sizes.append(left // (workers - worker))
+            left -= sizes[-1]
+        dealt: list[list[pytest.Item]] = [slow[worker::workers] for worker in range(workers)]
+        ordered: list[pytest.Item] = []
+        for worker, size in enumerate(sizes):
+            head = dealt[worker][:size]
+            take = max(0, size - len(head))
+            ordered += head + rest[:take]
+            rest = rest[take:]
+            if worker + 1 < workers:  # what did not fit this worker's run goes to the next
+                dealt[worker + 1] = dealt[worker][size:] + dealt[worker + 1]
+        items[:] = ordered + rest
+
+
+def _register_slow_first(config: pytest.Config) -> None:
+    """Register :class:`_SlowFirst` (called from :func:`pytest_configure`)."""
+    config.pluginmanager.register(_SlowFirst(), "tests-slow-first")

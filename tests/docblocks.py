@@ -96,8 +96,12 @@ def _executable(path: Path, text: str) -> None:
 
 
 @contextmanager
-def open_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    """A sandbox whose ``.venv/bin`` runs this checkout, with a local service standing in for Boomi."""
+def open_sandbox(tmp_path: Path, compiled: Path | None = None) -> Iterator[Sandbox]:
+    """A sandbox whose ``.venv/bin`` runs this checkout, with a local service standing in for Boomi.
+
+    ``compiled`` is a compiled-schema directory the sandboxes of a session share (a form is
+    keyed by its snapshot's digest): each block's commands then compile only what is new.
+    """
     bin_dir = tmp_path / "work" / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     _executable(bin_dir / "boomi-soap", f'#!/bin/sh\nexec "{sys.executable}" -m boomi_soap "$@"\n')
@@ -115,6 +119,7 @@ def open_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
             "BOOMI_PASSWORD": DEFAULT_PASSWORD,
             "BOOMI_BASE_URL": service.base_url,  # stands in for https://api.boomi.com
             "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache"),
+            **({"BOOMI_SOAP_COMPILED_DIR": str(compiled)} if compiled is not None else {}),
         }
         yield Sandbox(tmp_path / "work", env, service)
 

@@ -14,8 +14,8 @@ README = ROOT / "README.rst"
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    with open_sandbox(tmp_path) as box:
+def sandbox(tmp_path: Path, compiled_dir: Path) -> Iterator[Sandbox]:
+    with open_sandbox(tmp_path, compiled_dir) as box:
         yield box
 
 

@@ -531,16 +531,18 @@ def test_connection_refused_is_retried_then_reported(transport: str, snapshot: S
 
 
 def test_threads_share_the_rate_limit(transport: str, snapshot: Snapshot, compiled_dir: Path, contract: str) -> None:
-    with LocalService(ServiceConfig(rate_limit=10, contract=contract)) as service:
+    # 48 calls against 40 a second: past one window, so the threads must share it (the rate
+    # itself is the limiter's tests' and bench/client.py's).
+    with LocalService(ServiceConfig(rate_limit=40, contract=contract)) as service:
         client = Client(
             snapshot, CREDENTIALS, endpoint=Endpoint(DEFAULT_ACCOUNT, service.base_url, service.flavour),
-            settings=ClientSettings(rate_limit=10), compiled_dir=compiled_dir, transport=transport,
+            settings=ClientSettings(rate_limit=40), compiled_dir=compiled_dir, transport=transport,
         )  # fmt: skip
         errors: list[BaseException] = []
 
         def work() -> None:
             try:
-                for _ in range(4):
+                for _ in range(6):
                     client.get("Account", DEFAULT_ACCOUNT)
             except BaseException as exc:
                 errors.append(exc)
@@ -552,11 +554,11 @@ def test_threads_share_the_rate_limit(transport: str, snapshot: Snapshot, compil
             thread.join()
         stats = service.limit_stats()
         assert errors == []  # no 503 reached a caller
-        assert stats.accepted == 32
+        assert stats.accepted == 48
         # The service counts arrivals, which scheduling on a loaded machine can bunch up
         # past the client's margin: how many it refused is the scheduler's doing, not
         # asserted (bench/client.py measures it); a refusal is retried, never surfaced.
-        assert stats.max_in_window <= 10
+        assert stats.max_in_window <= 40
 
 
 def test_debug_logs_redact_secrets(

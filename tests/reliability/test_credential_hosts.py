@@ -144,6 +144,8 @@ class Planted:
     service: LocalService
     proxy: Rewriter
     client: Client
+    finished: str | None = None
+    """A run that has ended, made once: every "download_log url" case reads its log's link."""
 
     def follow(self, path: str, prefix: str) -> object:
         """Take ``path`` with every link the service answers starting with ``prefix`` from its last step."""
@@ -154,9 +156,12 @@ class Planted:
                 proxy.prefix = prefix
                 return client.run_process(process, atom, wait=True, timeout=10, poll=FAST)
             if path == "download_log url":
-                run = client.run_process(process, atom, wait=True, timeout=10, poll=FAST)
+                if self.finished is None:
+                    self.finished = str(
+                        client.run_process(process, atom, wait=True, timeout=10, poll=FAST).execution_id
+                    )
                 proxy.prefix = prefix
-                return download_log(client, execution_id=str(run.execution_id))
+                return download_log(client, execution_id=self.finished)
             if path == "atom log url":
                 online = (a.key for a in self.service.store().all("Atom") if a.element.get("status") == "ONLINE")
                 proxy.prefix = prefix

@@ -32,10 +32,10 @@ PATH = f"/api/soap/v1/{DEFAULT_ACCOUNT}"
 QUICK = ClientSettings(rate_limit=None, retry=RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02))
 
 
-def client_at(base_url: str, tmp_path: Path, settings: ClientSettings = QUICK, transport: str = "soap") -> Client:
+def client_at(base_url: str, compiled_dir: Path, settings: ClientSettings = QUICK, transport: str = "soap") -> Client:
     return Client(
         pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, endpoint=base_url + PATH,
-        settings=settings, compiled_dir=tmp_path, transport=transport,  # type: ignore[arg-type]
+        settings=settings, compiled_dir=compiled_dir, transport=transport,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -45,11 +45,11 @@ def sent_path(transport: str) -> str:
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_redirects_are_never_followed(status: int, tmp_path: Path, transport: str) -> None:
+def test_redirects_are_never_followed(status: int, compiled_dir: Path, transport: str) -> None:
     with scripted(reply(200, b"<never/>")) as elsewhere:
         target = elsewhere.base_url + "/steal"
         with scripted(reply(status, headers={"Location": target})) as service:
-            client = client_at(service.base_url, tmp_path, transport=transport)
+            client = client_at(service.base_url, compiled_dir, transport=transport)
             with pytest.raises(RedirectRefusedError) as refused:
                 client.get("Account", DEFAULT_ACCOUNT)
     message = str(refused.value)
@@ -63,30 +63,30 @@ def test_redirects_are_never_followed(status: int, tmp_path: Path, transport: st
     assert SECRET not in message + repr(refused.value)
 
 
-def test_a_redirect_location_with_credentials_is_not_echoed(tmp_path: Path, transport: str) -> None:
+def test_a_redirect_location_with_credentials_is_not_echoed(compiled_dir: Path, transport: str) -> None:
     location = {"Location": "https://u:hunter2@evil.example/x"}
     with scripted(reply(302, headers=location)) as service, pytest.raises(RedirectRefusedError) as refused:
-        client_at(service.base_url, tmp_path, transport=transport).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, compiled_dir, transport=transport).get("Account", DEFAULT_ACCOUNT)
     assert "hunter2" not in str(refused.value)
     assert "https://***@evil.example/x" in str(refused.value)
 
 
 @pytest.mark.timeout(30)  # finishes: without the deadline the drip would go on for about 14 hours
 @pytest.mark.parametrize("headers_first", [False, True], ids=["dripped-headers", "dripped-body"])
-def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, tmp_path: Path, transport: str) -> None:
-    settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=2, retry=RetryPolicy(max_retries=3))
-    with scripted(drip(0.5, headers_first=headers_first)) as service:
-        client = client_at(service.base_url, tmp_path, settings, transport)
+def test_a_dripped_answer_is_cut_at_the_total_timeout(headers_first: bool, compiled_dir: Path, transport: str) -> None:
+    settings = ClientSettings(rate_limit=None, read_timeout=5, total_timeout=0.5, retry=RetryPolicy(max_retries=3))
+    with scripted(drip(0.1, headers_first=headers_first)) as service:
+        client = client_at(service.base_url, compiled_dir, settings, transport)
         with pytest.raises(
             ServiceTimeoutError,
-            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 2 s",
+            match=r"no complete answer from http://127\.0\.0\.1:\d+/\S+ within the total timeout of 0\.5 s",
         ) as late:
             client.get("Account", DEFAULT_ACCOUNT)
     assert late.value.attempts == 1
     assert late.value.sent is None
 
 
-def test_the_total_timeout_covers_retries(tmp_path: Path, transport: str) -> None:
+def test_the_total_timeout_covers_retries(compiled_dir: Path, transport: str) -> None:
     settings = ClientSettings(
         rate_limit=None,
         total_timeout=1,
@@ -96,27 +96,27 @@ def test_the_total_timeout_covers_retries(tmp_path: Path, transport: str) -> Non
     user = User("ann@example.com", password=SECRET, accounts=frozenset({DEFAULT_ACCOUNT}))
     with LocalService(ServiceConfig(users=(user,))) as service:
         service.inject(Injection.HTTP_503, times=10_000)
-        client = client_at(service.base_url, tmp_path, settings, transport)
+        client = client_at(service.base_url, compiled_dir, settings, transport)
         with pytest.raises(RateLimitedError) as limited:
             client.get("Account", DEFAULT_ACCOUNT)
     assert 1 < limited.value.attempts < 50  # retried, then stopped by the deadline, not by max_retries
 
 
 @pytest.mark.timeout(30)  # finishes: the answer is cut, not read to its end
-def test_a_huge_answer_is_cut_at_the_size_limit(tmp_path: Path, transport: str) -> None:
+def test_a_huge_answer_is_cut_at_the_size_limit(compiled_dir: Path, transport: str) -> None:
     settings = ClientSettings(rate_limit=None, max_response_bytes=1024 * 1024, retry=RetryPolicy(max_retries=0))
     with (
         scripted(flood(50 * 1024 * 1024)) as service,
         pytest.raises(ResponseError, match=r"answer larger than 1048576 bytes from http://127\.0\.0\.1:\d+/api"),
     ):
-        client_at(service.base_url, tmp_path, settings, transport).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, compiled_dir, settings, transport).get("Account", DEFAULT_ACCOUNT)
 
 
-def test_a_declared_size_over_the_limit_is_not_read(tmp_path: Path, transport: str) -> None:
+def test_a_declared_size_over_the_limit_is_not_read(compiled_dir: Path, transport: str) -> None:
     settings = ClientSettings(rate_limit=None, max_response_bytes=100, retry=RetryPolicy(max_retries=0))
     big = reply(200, b"<x>" + b" " * 200 + b"</x>")
     with scripted(big) as service, pytest.raises(ResponseError, match="answer larger than 100 bytes"):
-        client_at(service.base_url, tmp_path, settings, transport).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, compiled_dir, settings, transport).get("Account", DEFAULT_ACCOUNT)
 
 
 ENVELOPE = f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
@@ -178,11 +178,11 @@ def test_debug_bodies_are_cut_with_their_size(caplog: pytest.LogCaptureFixture) 
 HTML_LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>login</body></html>"
 
 
-def test_https_to_a_plain_http_port_says_so(tmp_path: Path) -> None:
+def test_https_to_a_plain_http_port_says_so(compiled_dir: Path) -> None:
     with scripted(reply(200, b"<never/>")) as service:
         https = service.base_url.replace("http://", "https://")
         with pytest.raises(TransportError) as refused:
-            client_at(https, tmp_path).get("Account", DEFAULT_ACCOUNT)
+            client_at(https, compiled_dir).get("Account", DEFAULT_ACCOUNT)
     message = str(refused.value)
     assert (
         message
@@ -192,12 +192,12 @@ def test_https_to_a_plain_http_port_says_so(tmp_path: Path) -> None:
     assert refused.value.attempts == 1  # a port that speaks plain HTTP will not learn TLS in a retry
 
 
-def test_a_dns_failure_names_the_host_and_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dns_failure_names_the_host_and_is_not_retried(compiled_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_such_host(host: object, *args: object, **kwargs: object) -> object:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
-    client = client_at("https://api.boomi.invalid", tmp_path)
+    client = client_at("https://api.boomi.invalid", compiled_dir)
     with pytest.raises(TransportError) as refused:
         client.get("Account", DEFAULT_ACCOUNT)
     assert str(refused.value) == (
@@ -206,14 +206,14 @@ def test_a_dns_failure_names_the_host_and_is_not_retried(tmp_path: Path, monkeyp
     assert (refused.value.sent, refused.value.attempts) == (False, 1)
 
 
-def test_a_refused_connection_names_the_url(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_refused_connection_names_the_url(compiled_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     with (
         caplog.at_level(logging.WARNING, logger="boomi_soap.client"),
         pytest.raises(
             TransportError, match=r"could not connect to http://127\.0\.0\.1:9/api/soap/v1/\S+: connection refused"
         ),
     ):
-        client_at("http://127.0.0.1:9", tmp_path).get("Account", DEFAULT_ACCOUNT)
+        client_at("http://127.0.0.1:9", compiled_dir).get("Account", DEFAULT_ACCOUNT)
     # Each retry says so as it waits, instead of seconds of silence before the error.
     retries = [r.getMessage() for r in caplog.records if r.name == "boomi_soap.client" and r.levelno == logging.WARNING]
     assert retries
@@ -221,21 +221,21 @@ def test_a_refused_connection_names_the_url(tmp_path: Path, caplog: pytest.LogCa
 
 
 @pytest.mark.parametrize("status", [200, 502])
-def test_an_html_page_is_not_a_soap_answer(status: int, tmp_path: Path) -> None:
+def test_an_html_page_is_not_a_soap_answer(status: int, compiled_dir: Path) -> None:
     page = reply(status, HTML_LOGIN, {"Content-Type": "text/html"})
     with scripted(page) as service, pytest.raises(ResponseError) as refused:
-        client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, compiled_dir).get("Account", DEFAULT_ACCOUNT)
     assert str(refused.value) == f"get: HTTP {status}: not a SOAP answer (HTML) from {service.base_url}{PATH}"
 
 
-def test_the_user_agent_setting_is_sent(tmp_path: Path) -> None:
+def test_the_user_agent_setting_is_sent(compiled_dir: Path) -> None:
     settings = ClientSettings(rate_limit=None, user_agent="acme-sync/2.1", retry=RetryPolicy(max_retries=0))
     with scripted(reply(500, b"x")) as service, pytest.raises(ResponseError):
-        client_at(service.base_url, tmp_path, settings).get("Account", DEFAULT_ACCOUNT)
+        client_at(service.base_url, compiled_dir, settings).get("Account", DEFAULT_ACCOUNT)
     assert service.received[0].headers["User-Agent"] == "acme-sync/2.1"
 
 
-def test_proxy_ca_bundle_and_client_certificate_reach_the_session(tmp_path: Path) -> None:
+def test_proxy_ca_bundle_and_client_certificate_reach_the_session(compiled_dir: Path) -> None:
     settings = ClientSettings(
         proxies={"https": "http://127.0.0.1:3128"}, ca_bundle="/etc/ca.pem", client_cert=("/c.pem", "/k.pem")
     )
@@ -310,7 +310,7 @@ def test_a_gateway_503_stops_only_calls_not_safe_to_repeat() -> None:
 
 
 def test_plain_http_loopback_skips_environment_proxies_but_not_the_configured_ones(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    compiled_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with scripted(reply(200, b"<never/>")) as proxy, scripted(reply(500, b"x")) as service:
         monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
@@ -318,9 +318,9 @@ def test_plain_http_loopback_skips_environment_proxies_but_not_the_configured_on
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         with pytest.raises(ResponseError):
-            client_at(service.base_url, tmp_path).get("Account", DEFAULT_ACCOUNT)
+            client_at(service.base_url, compiled_dir).get("Account", DEFAULT_ACCOUNT)
         assert (len(proxy.received), len(service.received)) == (0, 1)
         configured = ClientSettings(rate_limit=None, proxies={"http": proxy.base_url}, retry=RetryPolicy(max_retries=0))
         with pytest.raises(ResponseError):
-            client_at(service.base_url, tmp_path, configured).get("Account", DEFAULT_ACCOUNT)
+            client_at(service.base_url, compiled_dir, configured).get("Account", DEFAULT_ACCOUNT)
         assert [r.path for r in proxy.received] == [service.base_url + PATH]  # the proxy's own answer

@@ -26,6 +26,7 @@ from boomi_soap.localservice import (
     DEFAULT_USER,
     LocalService,
 )
+from tests.boomi_soap.cli.conftest import compiled
 from tests.hostile import HOSTILE
 
 
@@ -226,8 +227,8 @@ CORPUS = Path(__file__).parents[2] / "fixtures" / "requests"
 
 
 @pytest.fixture
-def compiled_env(tmp_path: Path) -> dict[str, str]:
-    return {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+def compiled_env() -> dict[str, str]:
+    return {"BOOMI_SOAP_COMPILED_DIR": compiled()}
 
 
 def test_validate_reports_every_mistake_in_one_run(runner: CliRunner, compiled_env: dict[str, str]) -> None:
@@ -962,7 +963,7 @@ def test_fetch_counts_its_documents_on_a_terminal_and_q_silences_them(
 
 def test_codegen_shows_its_steps_on_a_terminal_and_q_silences_them(tmp_path: Path) -> None:
     # Issue 26: codegen (seconds of schema reading) showed nothing until it was done.
-    env = {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"), "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "none")}
+    env = {"BOOMI_SOAP_COMPILED_DIR": compiled(), "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "none")}
     stdout, terminal = _on_a_terminal(["codegen", "--out", str(tmp_path / "acme")], env, stdout_too=False)
     assert stdout.startswith("wrote "), stdout
     files = re.search(r"file\(s\) of (\d+) to", stdout)

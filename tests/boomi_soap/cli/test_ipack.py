@@ -11,6 +11,7 @@ from click.testing import Result
 
 from boomi_soap.localservice import LocalService
 from boomi_soap.localservice.config import DEFAULT_SUB_ACCOUNTS
+from tests.boomi_soap.cli.conftest import compiled
 from tests.boomi_soap.cli.test_runs import _invoker
 from tests.boomi_soap.conftest import Connect
 
@@ -93,7 +94,7 @@ def test_serve_partner_lets_the_demo_login_act_on_its_sub_account(tmp_path: Path
         client_env = {"BOOMI_BASE_URL": base, "BOOMI_ACCOUNT_ID": DEFAULT_ACCOUNT, "BOOMI_USERNAME": DEFAULT_USER,
                       "BOOMI_PASSWORD": DEFAULT_PASSWORD, "BOOMI_API_TOKEN": "",
                       "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache"),
-                      "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}  # fmt: skip
+                      "BOOMI_SOAP_COMPILED_DIR": compiled()}  # fmt: skip
         runner = CliRunner()
         assert runner.invoke(main, ["fetch", "--flavour", "partner"], env=client_env).exit_code == 0
         allowed = runner.invoke(
@@ -245,7 +246,7 @@ def test_list_commands_are_tables_on_a_terminal_and_lines_when_piped(service: Lo
     from tests.boomi_soap.cli.test_commands import _on_a_terminal, fetch_env
 
     invoke = _invoker(service, tmp_path)  # fetches the Partner contract into tmp_path / "cli-cache"
-    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": compiled()}
     where = ["--sub-account", SUB, "--cache-dir", str(tmp_path / "cli-cache")]
     piped = invoke("ipack", "available", "--sub-account", SUB)
     assert piped.exit_code == 0, piped.output

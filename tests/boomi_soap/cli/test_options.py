@@ -29,6 +29,7 @@ from boomi_soap.cli._options import (
 from boomi_soap.cli._output import fail
 from boomi_soap.exceptions import BoomiSoapError
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_API_TOKEN, DEFAULT_USER
+from tests.boomi_soap.cli.conftest import compiled
 from tests.boomi_soap.conftest import Connect
 from tests.boomi_soap.test_credentials import MemoryKeyring
 
@@ -163,7 +164,7 @@ def test_a_call_through_a_profile_with_its_secret_in_the_keyring(
         f'[local]\naccount = "{DEFAULT_ACCOUNT}"\nuser = "{DEFAULT_USER}"\nbase_url = "{service.base_url}"\n'
         'secret = "keyring"\n',
     )
-    env.update(BOOMI_FLAVOUR=service.flavour, BOOMI_SOAP_COMPILED_DIR=str(tmp_path / "compiled"))
+    env.update(BOOMI_FLAVOUR=service.flavour, BOOMI_SOAP_COMPILED_DIR=compiled())
     runner = CliRunner()
     fetched = runner.invoke(main, ["fetch", "--cache-dir", str(cache), "--profile", "local"], env=env)
     assert fetched.exit_code == 0, fetched.output

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from boomi_soap.cli import main
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_USER, LocalService
 from boomi_soap.localservice.executions import MESSAGE_PROPERTY, OUTCOME_PROPERTY
+from tests.boomi_soap.cli.conftest import compiled
 from tests.boomi_soap.cli.test_commands import fetch_env
 from tests.boomi_soap.conftest import ENDLESS, Connect
 
@@ -126,7 +127,7 @@ def test_a_followed_run_shows_its_status_as_it_changes_on_a_terminal_and_q_silen
 ) -> None:
     from tests.boomi_soap.cli.test_commands import _on_a_terminal
 
-    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled"),
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": compiled(),
            "BOOMI_SOAP_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
     assert CliRunner().invoke(main, ["fetch"], env=env).exit_code == 0
     run = ["run", PROCESS, "--atom", "Production Atom", "--poll", "0.01", "--format", "json"]
@@ -159,7 +160,7 @@ def test_schedules_is_a_table_on_a_terminal_and_lines_when_piped(connect: Connec
     assert piped.exit_code == 0, piped.output
     assert piped.stdout.splitlines() == ["*/15 8 * * * *", "0 18 1-5 * * *"]  # a line each, as before
     ids = json.loads(invoke("schedules", *where, "--format", "json").stdout)
-    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": compiled()}
     _, shown = _on_a_terminal(["-q", "schedules", *where, "--cache-dir", str(tmp_path / "cli-cache")], env)
     lines = [line.strip() for line in shown.splitlines() if line.strip()]
     assert lines[0] == f"{PROCESS} ({ids['processId']}) on Production Atom ({ids['atomId']}): Schedule", lines
@@ -176,7 +177,7 @@ def test_schedules_is_a_table_on_a_terminal_and_lines_when_piped(connect: Connec
 def _invoker(service: LocalService, tmp_path: Path) -> Callable[..., Result]:
     """Fetch the service's contract into a cache; return a runner of commands against it."""
     runner = CliRunner()
-    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    env = {**fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": compiled()}
     cache = str(tmp_path / "cli-cache")
     assert runner.invoke(main, ["fetch", "--cache-dir", cache], env=env).exit_code == 0
 
@@ -310,7 +311,7 @@ def _interrupt_a_run(service: LocalService, tmp_path: Path) -> None:
     import sys
 
     invoke = _invoker(service, tmp_path)
-    env = {**os.environ, **fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    env = {**os.environ, **fetch_env(service), "BOOMI_SOAP_COMPILED_DIR": compiled()}
     process = subprocess.Popen(
         [sys.executable, "-m", "boomi_soap", "run", PROCESS, "--atom", "Production Atom", "--poll", "0.05",
          "--run-timeout", "600", "--cache-dir", str(tmp_path / "cli-cache")],

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from boomi_soap.cli import main
 from boomi_soap.cli._options import EU_HOST
 from boomi_soap.localservice import DEFAULT_ACCOUNT, LocalService
+from tests.boomi_soap.cli.conftest import compiled
 from tests.boomi_soap.cli.test_commands import fetch_env, fetched
 
 SHARED = {
@@ -37,8 +38,8 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def compiled_env(tmp_path: Path) -> dict[str, str]:
-    return {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+def compiled_env() -> dict[str, str]:
+    return {"BOOMI_SOAP_COMPILED_DIR": compiled()}
 
 
 def _command(words: list[str]) -> click.Command:
@@ -267,7 +268,7 @@ def test_validate_messages_for_people(runner: CliRunner, tmp_path: Path) -> None
     (tmp_path / "empty").mkdir()
     (tmp_path / "deep.xml").write_text("<a>" + "<b>" * 300 + "</b>" * 300 + "</a>")
     (tmp_path / "bad.xml").write_text("<a>\n<b>&undefined;</b></a>")
-    env = {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path / "compiled")}
+    env = {"BOOMI_SOAP_COMPILED_DIR": compiled()}
     result = runner.invoke(main, ["validate", str(tmp_path / "empty"), str(tmp_path / "deep.xml"),
                                   str(tmp_path / "bad.xml")], env=env)  # fmt: skip
     assert result.exit_code == 1
