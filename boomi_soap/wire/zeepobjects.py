@@ -16,8 +16,9 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from lxml import etree
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from boomi_soap.snapshot.schema import SchemaBundle, SnapshotFiles
     from boomi_soap.wire.call import CallCore
 
-__all__ = ["ZeepObjects", "keep_empty_strings"]
+__all__ = ["ZeepObjects", "forget_models", "keep_empty_strings"]
 
 
 class ZeepObjects:
@@ -89,28 +90,13 @@ class ZeepObjects:
                 import zeep
                 from zeep.wsse.username import UsernameToken
 
-                from boomi_soap.wire.zeepform import load_document
-
-                settings = zeep.Settings(
-                    strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
-                )
+                document, self.loader = _model(self._snapshot, self._schema, self._strict)
                 wsse = UsernameToken(self._credentials.username, self._credentials.secret, use_digest=False)  # type: ignore[no-untyped-call]
-                snapshot = self._snapshot
-                # zeep reads the snapshot's files and nothing else; the driver carries only the escape hatch's calls.
-                self.loader = self._schema.loader()
-                document = load_document(
-                    snapshot.sha256, snapshot.wsdl_path, self.loader, settings, self._schema.compiled
-                )
                 client = zeep.Client(  # type: ignore[no-untyped-call]
                     document, transport=self._transport, wsse=wsse, plugins=[_ValidationPlugin(self._core)],
-                    settings=settings,
+                    settings=document.settings,
                 )  # fmt: skip
-                binding = next(iter(client.wsdl.bindings))
-                service = client.create_service(binding, self.address)  # type: ignore[no-untyped-call]
-                bound_zeep_binding(service._binding)  # the answer bounds of parse_xml, before zeep parses
-                _keep_empty_objects(client)
-                if not self._strict:
-                    _lenient_bodies(client, service._binding)
+                service = client.create_service(next(iter(document.bindings)), self.address)  # type: ignore[no-untyped-call]
                 self._parts = (client, service)
             return self._parts
 
@@ -292,6 +278,50 @@ class ZeepObjects:
         return self.type("GroupingExpression")(operator=expression.operator, nestedExpression=nested)
 
 
+# zeep's model of a snapshot's WSDL, shared by every client of this process that reads the same
+# snapshot the same way: unpickling it costs 50-80 ms a client (a fan-out, a test suite build many).
+# The model is read-only once built; what a client owns (WS-Security, its driver, the validation
+# plugin, the service address) is its own zeep.Client around it.  A few are kept, least recent out.
+_MODELS: OrderedDict[tuple[str, str, bool, str], tuple[Any, SnapshotFiles]] = OrderedDict()
+_MODELS_KEPT: Final = 8
+_MODELS_LOCK = threading.Lock()
+
+
+def forget_models() -> None:
+    """Drop the zeep models this process holds: the next client reads its snapshot's form again, as a new process."""
+    with _MODELS_LOCK:
+        _MODELS.clear()
+
+
+def _model(snapshot: Snapshot, schema: SchemaBundle, strict: bool) -> tuple[Any, SnapshotFiles]:
+    """Zeep's document for ``snapshot`` (its answer bounds and readings set) and its loader, built once."""
+    compiled = schema.compiled
+    key = (snapshot.sha256, str(snapshot.wsdl_path), strict, str(compiled.directory) if compiled else "")
+    with _MODELS_LOCK:
+        found = _MODELS.get(key)
+        if found is not None:
+            _MODELS.move_to_end(key)
+            return found
+        import zeep
+
+        from boomi_soap.wire.zeepform import load_document
+
+        settings = zeep.Settings(
+            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        loader = schema.loader()  # zeep reads the snapshot's files and nothing else
+        document = load_document(snapshot.sha256, snapshot.wsdl_path, loader, settings, compiled)
+        binding = next(iter(document.bindings.values()))
+        bound_zeep_binding(binding)  # the answer bounds of parse_xml, before zeep parses
+        _keep_empty_objects(document)
+        if not strict:
+            _lenient_bodies(settings, binding)
+        _MODELS[key] = (document, loader)
+        while len(_MODELS) > _MODELS_KEPT:
+            _MODELS.popitem(last=False)
+        return document, loader
+
+
 class _ValidationPlugin:
     """zeep hooks for the escape hatch: refuse to send an invalid request; check an answer before zeep reads it.
 
@@ -323,17 +353,17 @@ class _ValidationPlugin:
         return envelope, http_headers
 
 
-def _keep_empty_objects(client: zeep.Client) -> None:
+def _keep_empty_objects(document: Any) -> None:
     """Make this client's complex types read a present, empty element as an empty object.
 
     zeep reads ``<SharedCommunicationChannel/>`` as ``None``, so sending the object
     back drops the element; the typed bindings keep it.  The types belong to this
-    client's schema alone (zeep builds them per WSDL), so other zeep clients in the
-    process are not touched.
+    document alone (zeep builds them per WSDL), so other zeep documents in the process
+    are not touched.
     """
     from zeep.xsd.types.complex import ComplexType
 
-    for xsd_type in client.wsdl.types.types:
+    for xsd_type in document.types.types:
         if isinstance(xsd_type, ComplexType):
             parse = xsd_type.parse_xmlelement
 
@@ -344,7 +374,7 @@ def _keep_empty_objects(client: zeep.Client) -> None:
             xsd_type.parse_xmlelement = never_none  # type: ignore[method-assign]
 
 
-def _lenient_bodies(client: zeep.Client, binding: Any) -> None:
+def _lenient_bodies(settings: zeep.Settings, binding: Any) -> None:
     """Let zeep read a Body that lacks a required element, as the tolerant reader left it.
 
     zeep's ``strict=False`` would also parse a broken envelope in lxml's recover mode,
@@ -356,7 +386,7 @@ def _lenient_bodies(client: zeep.Client, binding: Any) -> None:
         read = operation.process_reply
 
         def process_reply(envelope: Any, _read: Any = read) -> Any:
-            with client.settings(strict=False):
+            with settings(strict=False):
                 return _read(envelope)
 
         operation.process_reply = process_reply
