@@ -122,10 +122,13 @@ class Outgoing:
     operation: str
     method: str
     url: str
-    body: bytes
-    headers: dict[str, str]
+    body: bytes = field(repr=False)  # a SOAP body carries the WS-Security password
+    headers: dict[str, str] = field(repr=False)  # a REST request's carry HTTP Basic
     gate: str
-    rest: RestRequest | None = None
+    rest: RestRequest | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Outgoing({self.operation} {self.method} {redact_url(self.url)}, {len(self.body)} bytes)"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,11 @@ class CallCore:
     _texts: dict[tuple[str, ...], tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __repr__(self) -> str:
+        via = "soap" if self.rest is None else "rest"
+        sub = f", sub_account={self.override.sub_account!r}" if self.override else ""
+        return f"CallCore({via}, address={redact_url(self.address)!r}{sub})"
 
     def at(self, address: str, *, override: Override | None = None, gate: str | None = None) -> CallCore:
         """The same core calling another account's ``address`` (or, with ``override``, acting on a sub-account)."""

@@ -16,7 +16,7 @@ import base64
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import urlencode
 
@@ -90,7 +90,7 @@ class RestRequest:
 
     call: RestCall
     url: str
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)  # HTTP Basic
 
     @property
     def method(self) -> str:

@@ -110,7 +110,7 @@ class RestCall:
     operation: str
     method: str
     path: str
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)  # it may hold an object's secret fields
     content_type: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     object_type: str | None = None

@@ -140,3 +140,25 @@ def test_encode_and_decode_are_inverse_on_a_soap_answer(snapshot: Snapshot, comp
     assert etree.QName(answer).localname == etree.QName(response).localname
     assert [(c.tag, c.text) for c in answer] == [("successful", "true")]
     assert not client.deviations.total  # read as sent: nothing to repair
+
+
+@pytest.mark.parametrize("transport", ["soap", "rest"])
+def test_what_the_core_sends_keeps_its_secret_out_of_reprs(
+    snapshot: Snapshot, compiled_dir: Path, transport: str
+) -> None:
+    secret = "s3cret-of-the-core"
+    credentials = Credentials.from_password("someone@example.com", secret)
+    client = Client(
+        snapshot,
+        credentials,
+        settings=SETTINGS,
+        compiled_dir=compiled_dir,
+        transport=transport,  # type: ignore[arg-type]
+    )
+    payload = client.core.text_payload("get", {"objectType": "Account", "objectId": "a"})
+    assert payload is not None
+    out = client.core.encode(payload)
+    assert secret.encode() in out.body or any(v.startswith("Basic ") for v in out.headers.values())  # it is sent
+    for shown in (repr(out), str(out), repr(out.rest), repr(client.core), repr(client), client.describe(payload)):
+        assert secret not in shown
+        assert "Basic " + "c29tZW9uZ" not in shown  # the start of the Basic header's base64
