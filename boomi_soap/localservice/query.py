@@ -301,7 +301,7 @@ class _View:
         # Each field's values by row, as far as read: a field named twice (an OR of EQUALS, a
         # filter then a sort) is read once.  Only for this query: nothing outlives it.
         self._read: dict[str, list[Sequence[str] | None]] = {}
-        self._seeded_only = all(type(ref) is int for ref in refs)
+        self._seeded_only = isinstance(refs, range) or all(type(ref) is int for ref in refs)
 
     def values(self, field: Field, rows: Sequence[int]) -> list[Sequence[str]]:
         """The values of ``field`` in each of ``rows``, in order."""
@@ -479,7 +479,7 @@ def run_query(store: AccountStore, info: TypeInfo, rules: ObjectRules | None, co
     Raises:
         ApiFault: For a filter or sort the type cannot answer.
     """
-    refs: list[Ref] = store.refs(info.name)
+    refs: Sequence[Ref] = store.refs(info.name)
     if config is not None:
         view = _View(store, info.name, refs)
         rows = list(range(len(refs)))
