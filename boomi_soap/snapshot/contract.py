@@ -31,7 +31,7 @@ from boomi_soap._xml.safe import parse_xml
 if TYPE_CHECKING:
     from boomi_soap.snapshot.cache import Snapshot
 
-__all__ = ["Child", "Contract", "Operation", "contract_of", "read_contract", "tag_of"]
+__all__ = ["Child", "Contract", "Operation", "contract_of", "parsed", "read_contract", "tag_of"]
 
 NS_XS: Final = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
@@ -230,10 +230,26 @@ def read_contract(wsdl_path: Path, schema_paths: Iterable[Path]) -> Contract:
     return _read(wsdl_path.resolve(), tuple(sorted(p.resolve() for p in schema_paths)))
 
 
+def parsed(path: Path) -> etree._Element:
+    """A snapshot's document, parsed (:func:`~boomi_soap._xml.safe.parse_xml`) once for every reader of it.
+
+    The contract, the schema bundle and the wrappers' subset read the same documents
+    one after the other when a client starts.  The tree is shared: read it, never change it.
+    """
+    path = path.resolve()
+    info = path.stat()  # a file written again is parsed again
+    return _parsed(path, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path, size: int, modified: int) -> etree._Element:
+    return parse_xml(path.read_bytes(), source=str(path))
+
+
 @functools.lru_cache(maxsize=16)
 def _read(wsdl_path: Path, schema_paths: tuple[Path, ...]) -> Contract:
-    wsdl = parse_xml(wsdl_path.read_bytes(), source=str(wsdl_path))
-    documents = [(p, parse_xml(p.read_bytes(), source=str(p))) for p in schema_paths]
+    wsdl = parsed(wsdl_path)
+    documents = [(p, parsed(p)) for p in schema_paths]
     schemas = _Schemas((p, r) for p, r in documents if r.tag == f"{{{NS_XS}}}schema")
     target = wsdl.get("targetNamespace", "")
     messages = {f"{{{target}}}{m.get('name', '')}": m for m in wsdl.iterfind(f"{{{NS_WSDL}}}message")}

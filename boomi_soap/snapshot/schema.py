@@ -52,6 +52,7 @@ import sys
 import threading
 import types
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -62,6 +63,7 @@ from lxml import etree
 from boomi_soap._xml.safe import parse_xml, safe_parser
 from boomi_soap.exceptions import CacheIntegrityError, CachePermissionError, SchemaLoadError
 from boomi_soap.snapshot.cache import Snapshot, check_private, make_private_dir, read_private, write_private
+from boomi_soap.snapshot.contract import parsed
 
 if TYPE_CHECKING:
     import xmlschema
@@ -329,10 +331,11 @@ class SnapshotFiles:
 
     cache: Any = None  # zeep reads it when loading documents
 
-    def __init__(self, directory: Path, names: frozenset[str]) -> None:
-        """Read only ``names`` in ``directory``."""
+    def __init__(self, directory: Path, names: frozenset[str], contents: Mapping[str, bytes] | None = None) -> None:
+        """Read only ``names`` in ``directory``; ``contents`` are given, by name, in place of those files."""
         self.directory = directory
         self.names = names
+        self._contents = dict(contents or {})
 
     def load(self, url: str) -> bytes:
         """Read a file of the snapshot.
@@ -355,7 +358,8 @@ class SnapshotFiles:
         )
         if path is None:
             raise leaving_snapshot(url, self.directory)
-        return path.read_bytes()
+        given = self._contents.get(path.name)
+        return given if given is not None else path.read_bytes()
 
 
 class _SnapshotOnly(etree.Resolver):
@@ -445,9 +449,9 @@ class SchemaBundle:
         names = self.names if self.names is not None else frozenset(p.name for p in directory.glob("*.xsd"))
         return directory, names
 
-    def loader(self) -> SnapshotFiles:
-        """The document loader zeep is given: it reads :meth:`files` and nothing else."""
-        return SnapshotFiles(*self.files())
+    def loader(self, contents: Mapping[str, bytes] | None = None) -> SnapshotFiles:
+        """The document loader zeep is given: it reads :meth:`files` and nothing else (``contents`` in their place)."""
+        return SnapshotFiles(*self.files(), contents)
 
     def _compile_lxml(self) -> etree.XMLSchema:
         directory, names = self.files()
@@ -506,12 +510,12 @@ class SchemaBundle:
 
 def _imports(wsdl: etree._Element, wsdl_name: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """The (namespace, file) pairs the schema is built from: imported files, and inline schemas' files."""
-    from boomi_soap.snapshot.fetch import inline_schema_name
-
     found: list[tuple[str, str]] = []
     for index, schema in enumerate(wsdl.iterfind(f"{{{NS_WSDL}}}types/{{{NS_XS}}}schema"), start=1):
         declared = [c for c in schema if isinstance(c.tag, str) and c.tag != f"{{{NS_XS}}}import"]
         if declared:
+            from boomi_soap.snapshot.fetch import inline_schema_name  # its downloads are not loaded otherwise
+
             # Stored beside the WSDL at fetch (boomi_soap.snapshot.fetch.inline_schemas); its own imports inside.
             name = inline_schema_name(wsdl_name, index)
             if name not in names:
@@ -552,7 +556,7 @@ def load_schema(snapshot: Snapshot, *, compiled_dir: Path | None = None, keep_co
         SchemaLoadError: If the WSDL's types cannot be read.
     """
     names = frozenset(entry.path for entry in snapshot.files)
-    wsdl = parse_xml(snapshot.wsdl_path.read_bytes(), source=str(snapshot.wsdl_path))
+    wsdl = parsed(snapshot.wsdl_path)
     compiled = (compiled_dir or default_compiled_dir()) if keep_compiled else None
     imports = _imports(wsdl, snapshot.wsdl_path.name, names)
     return _bundle(snapshot.sha256, snapshot.directory.resolve(), imports, compiled, names)
