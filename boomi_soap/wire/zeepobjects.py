@@ -5,7 +5,10 @@ serializes an operation's arguments (zeep objects, dicts, strings) into its requ
 wrapper, which goes through :class:`~boomi_soap.wire.call.CallCore` like every other
 call, and :meth:`ZeepObjects.read` reads the response wrapper back as zeep's objects.
 zeep is imported and its model of the WSDL built on first need, from the signed form an
-earlier process kept (:mod:`boomi_soap.wire.zeepform`) when there is one.
+earlier process kept (:mod:`boomi_soap.wire.zeepform`) when there is one.  Until then a
+request of plain values (a dry run's ``Client.envelope``) is serialized by a model of the
+wrappers' declarations alone (:mod:`boomi_soap.snapshot.subset`), the same envelope at a
+cost that does not grow with the schema's object types.
 
 The one zeep client also serves :attr:`~boomi_soap.client.Client.zeep_client`, the escape
 hatch: calls made through it pass the validation plugin here and the client's transport.
@@ -14,7 +17,10 @@ hatch: calls made through it pass the validation plugin here and the client's tr
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
 import functools
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -42,6 +48,11 @@ if TYPE_CHECKING:
     from boomi_soap.wire.call import CallCore
 
 __all__ = ["ZeepObjects", "forget_models", "keep_empty_strings"]
+
+_log = logging.getLogger("boomi_soap.zeepobjects")
+# What zeep renders from the schema alone: no zeep object, element or type of its model.
+_PLAIN: Final = (str, bytes, int, float, decimal.Decimal, datetime.date, datetime.time, type(None))
+_PLAIN_DEPTH: Final = 32
 
 
 class ZeepObjects:
@@ -124,9 +135,10 @@ class ZeepObjects:
         """
         import zeep.exceptions
 
-        if operation not in self.binding._operations:
+        binding = self._request_binding(arguments)
+        if operation not in binding._operations:
             raise RequestRefusedError(operation, "not an operation of this account's WSDL")
-        reader = self.binding.get(operation)
+        reader = binding.get(operation)
         try:
             envelope: etree._Element = reader.create(**arguments).content
         except zeep.exceptions.ValidationError as exc:
@@ -138,6 +150,21 @@ class ZeepObjects:
                 raise
             raise RequestRefusedError(operation, f"bad arguments: {exc}") from None
         return envelope
+
+    def _request_binding(self, arguments: Mapping[str, Any]) -> Any:
+        """The binding that serializes ``arguments``: zeep's whole model, or before it is built the wrappers' model.
+
+        Plain values (strings, numbers, dates, and dictionaries and lists of them) render
+        from the declarations the wrappers name alone, so the model of those
+        (:func:`_wrappers_model`) builds the same envelope at a cost that does not grow
+        with the schema; a zeep object, an element or anything else takes the whole model.
+        """
+        if self._parts is None and _plain(arguments, 0):
+            self._schema.checked()  # zeep reads the same schema files: only once no reference leaves the snapshot
+            document = _wrappers_model(self._snapshot, self._schema)
+            if document is not None:
+                return next(iter(document.bindings.values()))
+        return self.binding
 
     def payload(self, operation: str, arguments: Mapping[str, Any]) -> etree._Element:
         """The request wrapper of ``operation`` with ``arguments`` (built for one call; no envelope around it)."""
@@ -291,6 +318,7 @@ def forget_models() -> None:
     """Drop the zeep models this process holds: the next client reads its snapshot's form again, as a new process."""
     with _MODELS_LOCK:
         _MODELS.clear()
+        _WRAPPERS.clear()
 
 
 def _model(snapshot: Snapshot, schema: SchemaBundle, strict: bool) -> tuple[Any, SnapshotFiles]:
@@ -320,6 +348,58 @@ def _model(snapshot: Snapshot, schema: SchemaBundle, strict: bool) -> tuple[Any,
         while len(_MODELS) > _MODELS_KEPT:
             _MODELS.popitem(last=False)
         return document, loader
+
+
+# zeep's model of the declarations the WSDL's messages need (boomi_soap.snapshot.subset), per
+# snapshot: it builds every request of plain values as the whole model does, from a few dozen
+# declarations whatever the count of object types, so it is parsed, never kept in a form.
+# ``None``: the subset cannot be made (or zeep refuses it), and the whole model serves.
+_WRAPPERS: OrderedDict[tuple[str, str], Any] = OrderedDict()
+
+
+def _wrappers_model(snapshot: Snapshot, schema: SchemaBundle) -> Any:
+    """Zeep's document of the wrappers' declarations of ``snapshot``, built once; ``None`` when there is none."""
+    key = (snapshot.sha256, str(snapshot.wsdl_path))
+    with _MODELS_LOCK:
+        if key in _WRAPPERS:
+            _WRAPPERS.move_to_end(key)
+            return _WRAPPERS[key]
+        import zeep
+        from zeep.wsdl import Document
+
+        from boomi_soap.snapshot.subset import wrapper_subset
+
+        directory, names = schema.files()
+        wsdl = snapshot.wsdl_path.name
+        subset = wrapper_subset(snapshot.wsdl_path, {name: directory / name for name in names if name != wsdl})
+        document = None
+        if subset is not None:
+            settings = zeep.Settings(
+                strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+            )
+            try:
+                loader: Any = schema.loader(subset)  # zeep's loader: only its load() is called
+                document = Document(str(snapshot.wsdl_path), loader, settings=settings)
+            except Exception as exc:  # whatever zeep makes of the subset, the whole model stands
+                _log.info("building requests from zeep's whole model of %s: %s", snapshot.wsdl_path, exc)
+                document = None
+        _WRAPPERS[key] = document
+        while len(_WRAPPERS) > _MODELS_KEPT:
+            _WRAPPERS.popitem(last=False)
+        return document
+
+
+def _plain(value: object, depth: int) -> bool:
+    """Whether ``value`` holds nothing but plain values (see :meth:`ZeepObjects._request_binding`)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if depth >= _PLAIN_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain(item, depth + 1) for item in value)
+    return False
 
 
 class _ValidationPlugin:
