@@ -28,7 +28,6 @@ from boomi_soap._subaccount import SubAccountFeatures
 from boomi_soap._transports.sync import SafeTransport
 from boomi_soap.credentials import Credentials, Endpoint, Flavour
 from boomi_soap.exceptions import ConfigurationError, RequestRefusedError
-from boomi_soap.query import QueryResults
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.contract import Contract, contract_of
 from boomi_soap.snapshot.schema import load_schema
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
     import requests
     import zeep
 
-    from boomi_soap.query import Expression
+    from boomi_soap.query import Expression, QueryResults
     from boomi_soap.snapshot.cache import Snapshot
 
 __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "SubAccountClient", "Transport", "sign"]
@@ -52,6 +51,16 @@ __all__ = ["NS_ENVELOPE", "NS_WSSE", "Client", "QueryResults", "SubAccountClient
 Transport = Literal["soap", "rest"]
 _log = logging.getLogger("boomi_soap.client")
 _warned = threading.Event()
+
+
+def __getattr__(name: str) -> Any:
+    # The filter language loads on first use (its patterns take a start-up as long as
+    # zeep's reading of a small schema): a client that never queries does not pay for it.
+    if name == "QueryResults":
+        from boomi_soap.query import QueryResults
+
+        return QueryResults
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Client(Features, DryRun):
@@ -257,6 +266,8 @@ class Client(Features, DryRun):
         Raises:
             QueryFilterError: If an operator is not in the account's schema.
         """
+        from boomi_soap.query import QueryResults
+
         config = self.query_config(where, sort=sort)
         if limit is not None and limit < 0:
             raise ValueError("limit must be 0 or more")
