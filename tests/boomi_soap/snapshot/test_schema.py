@@ -15,12 +15,13 @@ import pytest
 
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.exceptions import CacheIntegrityError
+from boomi_soap.exceptions import CacheIntegrityError, TransportError, XMLInputError
 from boomi_soap.localservice import DEFAULT_ACCOUNT
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store
+from boomi_soap.snapshot.contract import parsed
 from boomi_soap.snapshot.fetch import Document, FetchResult
-from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle, load_schema
+from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle, SnapshotFiles, load_schema
 from tests.docserver import doc_server
 
 
@@ -361,3 +362,32 @@ def test_every_layout_keeps_a_form_the_restricted_loader_takes(
         assert CompiledCache(directory).load(snapshot.sha256) is not None, layout
     assert "not keeping" not in caplog.text
     assert "ignoring" not in caplog.text
+
+
+def test_a_document_given_in_place_of_a_file_is_read_only_under_the_files_rules(tmp_path: Path) -> None:
+    (tmp_path / "service.xsd1.xsd").write_bytes(b"<schema>whole</schema>")
+    (tmp_path / "other.xsd").write_bytes(b"<schema/>")
+    given = {"service.xsd1.xsd": b"<schema>part</schema>", "other.xsd": b"<schema>given</schema>"}
+    loader = SnapshotFiles(tmp_path.resolve(), frozenset({"service.xsd1.xsd"}), given)
+    assert loader.load(str(tmp_path / "service.xsd1.xsd")) == b"<schema>part</schema>"
+    with pytest.raises(CacheIntegrityError, match="not a file of the snapshot"):
+        loader.load(str(tmp_path / "other.xsd"))  # given, but not a file the snapshot may read
+    with pytest.raises(TransportError, match="refusing to fetch"):
+        loader.load("https://example.invalid/service.xsd1.xsd")
+    assert (
+        SnapshotFiles(tmp_path.resolve(), frozenset({"service.xsd1.xsd"})).load(str(tmp_path / "service.xsd1.xsd"))
+        == b"<schema>whole</schema>"
+    )
+
+
+def test_a_snapshot_document_is_parsed_once_and_again_when_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "a.xsd"
+    path.write_bytes(b"<schema>one</schema>")
+    first = parsed(path)
+    assert parsed(path) is first  # shared by the contract, the bundle and the subset
+    assert parsed(tmp_path / "." / "a.xsd") is first
+    path.write_bytes(b"<schema>second</schema>")
+    assert parsed(path).text == "second"
+    path.write_bytes(b'<!DOCTYPE x [<!ENTITY e "x">]><schema>&e;</schema>')
+    with pytest.raises(XMLInputError, match="DOCTYPE"):
+        parsed(path)  # the hardened parse, as before
