@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import json
+import os
+import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -254,6 +259,36 @@ def service(contract: str, lease: Lease) -> LocalService:
     the seeded objects, no injected fault, no latency, no failed sign-in, zero counters.
     """
     return lease.service(ServiceConfig(rate_limit=None, contract=contract))
+
+
+@pytest.fixture(scope="session")
+def checked_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
+    """``mypy`` over the package (setup.cfg's strict check), once per run: exit status, output, cache.
+
+    Every other mypy run of the suite checks code that imports the package; starting from this
+    cache it checks only its own files (about 1 s, not 9).  Workers share the one run under a lock.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's, not older runs'
+    warm, done = shared / "mypy-warm", shared / "mypy-warm.json"
+    with (shared / "mypy-warm.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            root = Path(__file__).parents[1]
+            run = subprocess.run(
+                [sys.executable, "-m", "mypy", "--cache-dir", str(warm)],
+                cwd=root, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            (shared / "mypy-warm.part").write_text(json.dumps([run.returncode, run.stdout + run.stderr]))
+            (shared / "mypy-warm.part").replace(done)  # a worker that finds it finds it whole
+    status, output = json.loads(done.read_text())
+    return status, output, warm
+
+
+@pytest.fixture
+def mypy_cache(checked_package: tuple[int, str, Path], tmp_path: Path) -> Path:
+    """A copy of the package's mypy cache for one test's run (mypy writes to its cache)."""
+    return Path(shutil.copytree(checked_package[2], tmp_path / "mypy-cache"))
 
 
 def _free_port() -> int:

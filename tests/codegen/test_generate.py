@@ -307,16 +307,14 @@ if __name__ == "__main__":
     "split",
     why="mypy over a program that uses the pinned snapshot, which is split; each layout's own round trip is below",
 )
-def test_a_typed_program_type_checks_and_runs(service: LocalService, tmp_path: Path) -> None:
+def test_a_typed_program_type_checks_and_runs(service: LocalService, tmp_path: Path, mypy_cache: Path) -> None:
     program = tmp_path / "program.py"
     program.write_text(TYPED_PROGRAM)
     checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "setup.cfg"), str(program)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "setup.cfg"),
+         "--cache-dir", str(mypy_cache), str(program)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
     assert checked.returncode == 0, checked.stdout
     process = service.store().all("Process")[0]
     ran = subprocess.run(

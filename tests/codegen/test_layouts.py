@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 import codegen
@@ -111,12 +110,6 @@ def check_layout(snapshot: Snapshot, service: LocalService, tmp_path: Path, mypy
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout.strip() == "round trip ok"
-
-
-@pytest.fixture(scope="module")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Shared, so the layouts' identical data classes are type-checked once.
-    return tmp_path_factory.mktemp("mypy-cache")
 
 
 def test_codegen_on_the_layout_of_the_account(service: LocalService, tmp_path: Path, mypy_cache: Path) -> None:

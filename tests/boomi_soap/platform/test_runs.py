@@ -145,7 +145,7 @@ def test_an_execution_id_is_refused_where_a_request_id_belongs(connect: Connect)
         RequestId("42")
 
 
-def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path) -> None:
+def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path, mypy_cache: Path) -> None:
     snippet = tmp_path / "mixup.py"
     snippet.write_text(
         textwrap.dedent(
@@ -160,7 +160,7 @@ def test_mypy_refuses_an_execution_id_where_a_request_id_belongs(tmp_path: Path)
         )
     )
     checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(snippet)],
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(mypy_cache), str(snippet)],
         capture_output=True,
         text=True,
         check=False,
