@@ -315,11 +315,20 @@ def test_a_signed_compiled_schema_naming_other_code_is_refused(
     path = sign(directory, digest, exploit)
     with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
         assert CompiledCache(directory).load(digest) is None
-        assert "{http://api.platform.boomi.com/}Process" in bundle(directory).explainer.maps.types  # compiled again
     assert not marker.exists()
     assert f"{named} is not part of a compiled schema" in caplog.text
     assert str(path) in caplog.text
-    assert CompiledCache(directory).load(digest) is not None  # and a genuine form kept in its place
+
+
+def forge(directory: Path, digest: str, change: dict[str, object]) -> None:
+    """Sign, with this user's key, the compiled form of ``digest`` with ``change`` made to its settings."""
+    schema = CompiledCache(directory).load(digest)
+    assert schema is not None
+    schema.maps.settings = dataclasses.replace(schema.maps.settings, **change)
+    forged = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
+    unguarded = pickle.loads(forged)  # what loading the form with plain pickle gave
+    assert all(getattr(unguarded.maps.settings, name) == value for name, value in change.items())
+    sign(directory, digest, forged)
 
 
 @pytest.mark.parametrize(
@@ -332,24 +341,34 @@ def test_a_signed_compiled_schema_with_other_settings_is_refused(
 ) -> None:
     """A form may not take xmlschema out of its sandbox (the settings it reads later documents with)."""
     directory, digest = compiled
-    schema = CompiledCache(directory).load(digest)
-    assert schema is not None
-    schema.maps.settings = dataclasses.replace(schema.maps.settings, **change)
-    forged = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
-    unguarded = pickle.loads(forged)  # what loading the form with plain pickle gave
-    assert all(getattr(unguarded.maps.settings, name) == value for name, value in change.items())
-    sign(directory, digest, forged)
+    forge(directory, digest, change)
     with caplog.at_level(logging.WARNING, logger="boomi_soap.schema"):
         assert CompiledCache(directory).load(digest) is None
-        explainer = bundle(directory).explainer
     assert "the form's schema settings are not the ones it is compiled with" in caplog.text
-    settings = explainer.maps.settings
-    assert (settings.allow, settings.defuse, settings.timeout, settings.use_location_hints) == (
-        "sandbox",
-        "always",
-        5,
-        False,
-    )
+
+
+@pytest.mark.parametrize("refused", ["other code", "other settings"])
+def test_a_refused_form_is_compiled_again_in_the_sandbox_and_replaced(
+    compiled: tuple[Path, str], tmp_path: Path, refused: str
+) -> None:
+    # Once per kind, not per case above: what replaces a refused form does not depend on its case.
+    directory, digest = compiled
+    if refused == "other code":
+        sign(directory, digest, pickle.dumps(Exploit(tmp_path / "pwned")))
+    else:
+        forge(directory, digest, {"allow": "all", "defuse": "never", "use_location_hints": True, "timeout": 300})
+    explainer = bundle(directory).explainer
+    assert "{http://api.platform.boomi.com/}Process" in explainer.maps.types  # compiled again
+    assert not (tmp_path / "pwned").exists()
+    kept = CompiledCache(directory).load(digest)
+    assert kept is not None  # and a genuine form kept in its place
+    for settings in (explainer.maps.settings, kept.maps.settings):
+        assert (settings.allow, settings.defuse, settings.timeout, settings.use_location_hints) == (
+            "sandbox",
+            "always",
+            5,
+            False,
+        )
 
 
 def test_every_layout_keeps_a_form_the_restricted_loader_takes(
