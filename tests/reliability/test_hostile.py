@@ -177,8 +177,12 @@ EDITS = st.lists(
     min_size=1,
     max_size=6,
 )
+# 1,000 byte-edit examples per reader: test_fuzz_readers.py runs the same two readers over 2,000 and
+# more structured mutations, and with it, 5,000 here reached no line or branch that dedicated tests do not
+# (measured with coverage --branch: 7 lines, 5 branches of the tolerant reader and the explainer), at
+# four times the cost.
 FUZZ = settings(
-    max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+    max_examples=1_000, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
 )
 
 
