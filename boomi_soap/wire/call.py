@@ -34,13 +34,13 @@ from boomi_soap.exceptions import (
 )
 from boomi_soap.snapshot.contract import tag_of
 from boomi_soap.wire.restmap import rest_root
-from boomi_soap.wire.soap import NS_XSI, SOAP_HEADERS, read_answer, sign, wrap
+from boomi_soap.wire.soap import NS_XSI, SOAP_HEADERS, envelope_shell, read_answer, sign, wrap
 from boomi_soap.wire.tolerance import check_answer
 
 if TYPE_CHECKING:
     from boomi_soap.credentials import Credentials
     from boomi_soap.settings import ClientSettings
-    from boomi_soap.snapshot.contract import Contract
+    from boomi_soap.snapshot.contract import Contract, Operation
     from boomi_soap.validate import SchemaValidator
     from boomi_soap.wire.records import CallRecord
     from boomi_soap.wire.rest import RestRequest, RestWire
@@ -160,6 +160,10 @@ class CallCore:
     _texts: dict[tuple[str, ...], tuple[str, dict[str, str], tuple[str, ...]] | Literal[False]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # Request wrapper tag -> its operation, for the tags that are one (the contract's lookup is a scan).
+    _shapes: dict[str, Operation] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The signed, empty envelope every SOAP request is a copy of (it holds the secret: never shown).
+    _shell: list[etree._Element] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         via = "soap" if self.rest is None else "rest"
@@ -177,7 +181,7 @@ class CallCore:
         Raises:
             InvalidRequestError: If it is no request wrapper of this account's WSDL (one line: what and where).
         """
-        shape = self.contract.by_request(tag_of(payload))
+        shape = self._shape_of(payload)
         if shape is not None:
             return shape.name
         name = etree.QName(payload).localname
@@ -189,6 +193,16 @@ class CallCore:
                 f"not in {etree.QName(payload).namespace or 'no namespace'}",
             )
         raise RequestRefusedError(name, f"{tag_of(payload)} is not an operation wrapper of this account's WSDL")
+
+    def _shape_of(self, payload: etree._Element) -> Operation | None:
+        """The operation whose request wrapper ``payload`` is, if any (found once per tag)."""
+        tag = payload.tag
+        shape = self._shapes.get(tag) if isinstance(tag, str) else None
+        if shape is None:
+            shape = self.contract.by_request(tag_of(payload))
+            if shape is not None:  # only wrapper tags are kept: the contract bounds how many
+                self._shapes[tag_of(payload)] = shape
+        return shape
 
     def text_payload(self, operation: str, texts: Mapping[str, str | None]) -> etree._Element | None:
         """The request wrapper of an operation whose children are all text, built with lxml; ``None`` if it is not one.
@@ -234,7 +248,7 @@ class CallCore:
     def with_override(self, payload: etree._Element) -> etree._Element:
         """``payload`` with this core's override (a copy), refused as Boomi would; unchanged without one."""
         override = self.override
-        shape = self.contract.by_request(tag_of(payload)) if override is not None else None
+        shape = self._shape_of(payload) if override is not None else None
         if override is None or shape is None:
             return payload  # no override, or no wrapper: operation_of names the problem
         type_child, object_child = shape.input("objectType"), shape.input("object")
@@ -252,6 +266,19 @@ class CallCore:
         etree.SubElement(payload, child.tag).text = override.sub_account  # the last child, as the schema orders it
         return payload
 
+    def _prepared(self, payload: etree._Element, own: bool) -> tuple[str, etree._Element]:
+        """The operation and the wrapper this call sends: override added, copied unless ``own``."""
+        overridden = self.with_override(payload)
+        operation = self.operation_of(overridden)
+        return operation, overridden if own or overridden is not payload else copy.deepcopy(payload)
+
+    def _check_request(self, operation: str, envelope: etree._Element) -> None:
+        """Refuse a request envelope that breaks the schema (its Body's child is what is validated)."""
+        if self.settings.validate_requests:
+            issues = tuple(self.validator.iter_errors(envelope, source=f"{operation} request"))
+            if issues:
+                raise RequestValidationError(operation, issues)
+
     def validated(self, payload: etree._Element, *, own: bool = False) -> tuple[str, etree._Element]:
         """The operation and the envelope around ``payload`` (override added), validated; not signed.
 
@@ -261,14 +288,23 @@ class CallCore:
             InvalidRequestError: If ``payload`` is not a request wrapper, or the override is refused.
             RequestValidationError: If the request breaks the schema.
         """
-        overridden = self.with_override(payload)
-        operation = self.operation_of(overridden)
-        envelope = wrap(overridden if own or overridden is not payload else copy.deepcopy(payload))
-        if self.settings.validate_requests:
-            issues = tuple(self.validator.iter_errors(envelope, source=f"{operation} request"))
-            if issues:
-                raise RequestValidationError(operation, issues)
+        operation, wrapper = self._prepared(payload, own)
+        envelope = wrap(wrapper)
+        self._check_request(operation, envelope)
         return operation, envelope
+
+    def _signed(self, wrapper: etree._Element) -> etree._Element:
+        """The envelope :func:`sign` would make around ``wrapper``, from a copy of one signed shell.
+
+        The same elements, declarations and bytes as ``sign(wrap(wrapper), ...)``: the
+        shell is built that way once per core, and a deep copy of it is done in C.
+        """
+        if not self._shell:
+            shell = sign(envelope_shell(), self.credentials.username, self.credentials.secret)
+            self._shell[:] = [shell]  # two threads may both build it: either copy is the same
+        envelope = copy.deepcopy(self._shell[0])
+        envelope[-1].append(wrapper)
+        return envelope
 
     def signed_envelope(self, payload: etree._Element, *, own: bool = False) -> etree._Element:
         """The SOAP envelope sent for ``payload``: validated, with the WS-Security header (it holds the secret)."""
@@ -282,13 +318,16 @@ class CallCore:
             InvalidRequestError: If ``payload`` is not a request wrapper, has no REST form, or the override is refused.
             RequestValidationError: If the request breaks the schema.
         """
-        operation, envelope = self.validated(payload, own=own)
+        operation, wrapper = self._prepared(payload, own)
         gate = self.gate or self.address
         if self.rest is None:
-            sign(envelope, self.credentials.username, self.credentials.secret)
+            # Signed first: the validator reads the Body's child alone, so the header changes no finding.
+            envelope = self._signed(wrapper)
+            self._check_request(operation, envelope)
             body = etree.tostring(envelope, encoding="utf-8")
             return Outgoing(operation, "POST", self.address, body, dict(SOAP_HEADERS), gate)
-        wrapper = envelope[-1][0]  # the Body's child, as validated
+        if self.settings.validate_requests and not self.validator.valid(wrapper):
+            self._check_request(operation, wrap(wrapper))  # the findings, as a SOAP call reports them
         request = self.rest.encode(wrapper, operation, root=rest_root(self.address))
         return Outgoing(operation, request.method, request.url, request.body, request.headers, gate, request)
 
@@ -322,7 +361,7 @@ class CallCore:
         In ``tolerant`` mode a drifted answer is repaired in place and each deviation counted.
         """
         shape = self.contract.operations.get(operation)
-        if shape is not None and tag_of(child) != shape.response:
+        if shape is not None and child.tag != shape.response and tag_of(child) != shape.response:
             raise ResponseError(
                 operation, f"the answer's Body holds {tag_of(child)}, not the expected {shape.response}"
             )

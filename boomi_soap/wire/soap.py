@@ -36,6 +36,7 @@ __all__ = [
     "NS_XS",
     "NS_XSI",
     "SOAP_HEADERS",
+    "envelope_shell",
     "execution_arguments",
     "fault_of",
     "log_call",
@@ -55,11 +56,18 @@ SOAP_HEADERS: Final[Mapping[str, str]] = {"Content-Type": "text/xml; charset=utf
 _log = logging.getLogger("boomi_soap.client")
 
 
-def wrap(payload: etree._Element) -> etree._Element:
-    """A SOAP envelope (empty ``Header``) whose ``Body`` holds ``payload`` (moved, not copied)."""
+def envelope_shell() -> etree._Element:
+    """A SOAP envelope with an empty ``Header`` and an empty ``Body``."""
     envelope = etree.Element(f"{{{NS_ENVELOPE}}}Envelope", nsmap={"soapenv": NS_ENVELOPE})
     etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Header")
-    etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body").append(payload)
+    etree.SubElement(envelope, f"{{{NS_ENVELOPE}}}Body")
+    return envelope
+
+
+def wrap(payload: etree._Element) -> etree._Element:
+    """A SOAP envelope (empty ``Header``) whose ``Body`` holds ``payload`` (moved, not copied)."""
+    envelope = envelope_shell()
+    envelope[-1].append(payload)
     return envelope
 
 
