@@ -77,6 +77,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger("boomi_soap.client")
+_OPTIONS_KEPT = 256  # addresses whose request options are kept (a fan-out's accounts)
 
 
 class SafeTransport:
@@ -111,6 +112,8 @@ class SafeTransport:
         self.outage = Outage(settings)
         self._local = threading.local()
         self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
+        # request_options of each address: a function of the address and the settings alone.
+        self._options: dict[str, dict[str, Any]] = {}
 
     def begin(self, operation: str) -> CallRecord:
         """Start recording a call made from this thread."""
@@ -223,7 +226,7 @@ class SafeTransport:
             send = self.session.post if method == "POST" else functools.partial(self.session.request, method)
             response = send(
                 address, data=message, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
-                **request_options(address, settings),
+                **self._request_options(address),
             )  # fmt: skip
             record.status = response.status_code
             try:
@@ -298,6 +301,17 @@ class SafeTransport:
             raise too_large(record.operation, record.attempts, address, settings.max_response_bytes)
         response._content = body
         return Answer(response.status_code, response.headers, body), response
+
+    def _request_options(self, address: str) -> dict[str, Any]:
+        """:func:`request_options` of ``address``, worked out once (URL parsing and the loopback check cost)."""
+        found = self._options.get(address)
+        if found is None:
+            found = request_options(address, self.client_settings)
+            if len(self._options) >= _OPTIONS_KEPT:
+                self._options.clear()
+            self._options[address] = found
+        # A fresh dict at each level: requests fills the proxies it is given from the environment.
+        return {key: dict(value) if isinstance(value, dict) else value for key, value in found.items()}
 
     def _out_of_time(self, address: str, record: CallRecord, *, sent: bool | None = None) -> ServiceTimeoutError:
         total = self.client_settings.total_timeout

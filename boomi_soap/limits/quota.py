@@ -35,6 +35,7 @@ __all__ = ["Gate", "Gates", "Outage", "QuotaBudget", "UsageReport", "account_of"
 
 _log = logging.getLogger("boomi_soap.client")
 _PATH_PREFIX: Final = "/api/soap/v1/"
+_ADDRESSES_KEPT: Final = 1024  # addresses whose gate is remembered (a fan-out's accounts)
 
 
 def account_of(address: str) -> str:
@@ -180,10 +181,15 @@ class Gates:
         self.backend = backend_for(settings.limiter, limits_dir=settings.limits_dir)
         self._settings = settings
         self._gates: dict[str, Gate] = {}
+        # Address -> its account's gate: a gate is never replaced, so a hit is always the right one.
+        self._by_address: dict[str, Gate] = {}
         self._lock = threading.Lock()
 
     def gate(self, address: str) -> Gate:
         """The gate of the account ``address`` belongs to."""
+        known = self._by_address.get(address)
+        if known is not None:
+            return known
         account = account_of(address)
         with self._lock:
             found = self._gates.get(account)
@@ -192,6 +198,9 @@ class Gates:
                 limiter = self.backend.limiter(account, settings.rate_limit) if settings.rate_limit else None
                 budget = QuotaBudget(self.backend, account, settings.daily_quota, settings.quota_warn_share)
                 found = self._gates[account] = Gate(limiter, budget)
+            if len(self._by_address) >= _ADDRESSES_KEPT:
+                self._by_address.clear()
+            self._by_address[address] = found
             return found
 
 
