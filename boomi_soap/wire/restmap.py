@@ -76,6 +76,7 @@ __all__ = [
 ]
 
 NS_XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
 XML: Final = "application/xml"
 TEXT: Final = "text/plain; charset=utf-8"
 BULK_LIMIT: Final = 100
@@ -382,8 +383,27 @@ class RestMap:
             for child in root:
                 graft(results, child)
             return wrapper
-        self._object_element(root, _out(op, "result"), wrapper)
+        self._adopt(root, _out(op, "result"), wrapper)
         return wrapper
+
+    def _adopt(self, root: etree._Element, tag: str, parent: etree._Element) -> None:
+        """:meth:`_object_element` for a REST answer's own root: moved, not copied (the answer is read once).
+
+        The whole document moves, so every declaration its ``xsi:type`` values need moves
+        with it; the element is renamed ``tag`` and given the ``xsi:type`` of its old name.
+        """
+        if None in root.nsmap or not tag.startswith("{"):
+            # An unqualified name in the scope of a default namespace would change its meaning: copied.
+            self._object_element(root, tag, parent)
+            return
+        type_name = etree.QName(root).localname
+        if etree.QName(root).namespace != self.data:
+            raise RestError(f"the body's root {tag_of(root)} is not an object of the data schema")
+        parent.append(root)
+        root.tag = tag
+        if root.get(_XSI_TYPE) is None:  # a copy would take the body's own, as _object_element does
+            prefix = next(p for p, uri in root.nsmap.items() if uri == self.data)  # the parent declares one
+            root.set(_XSI_TYPE, f"{prefix}:{type_name}" if prefix else type_name)
 
     @staticmethod
     def token_of(wrapper: etree._Element) -> str | None:
