@@ -220,7 +220,7 @@ class Outage:
 
     def answered(self, status: int) -> None:
         """Note an answer; anything but 503 ends the run."""
-        if status != 503:
+        if status != 503 and self._since is not None:  # read unlocked: a run that starts meanwhile is kept
             with self._lock:
                 self._since = None
 

@@ -302,7 +302,7 @@ class CallCore:
         if not self._shell:
             shell = sign(envelope_shell(), self.credentials.username, self.credentials.secret)
             self._shell[:] = [shell]  # two threads may both build it: either copy is the same
-        envelope = copy.deepcopy(self._shell[0])
+        envelope = self._shell[0].__copy__()  # lxml's copy is a deep one, without copy.deepcopy's memo
         envelope[-1].append(wrapper)
         return envelope
 
@@ -326,7 +326,7 @@ class CallCore:
             self._check_request(operation, envelope)
             body = etree.tostring(envelope, encoding="utf-8")
             return Outgoing(operation, "POST", self.address, body, dict(SOAP_HEADERS), gate)
-        if self.settings.validate_requests and not self.validator.valid(wrapper):
+        if self.settings.validate_requests and not self.validator.is_valid(wrapper):
             self._check_request(operation, wrap(wrapper))  # the findings, as a SOAP call reports them
         request = self.rest.encode(wrapper, operation, root=rest_root(self.address))
         return Outgoing(operation, request.method, request.url, request.body, request.headers, gate, request)
