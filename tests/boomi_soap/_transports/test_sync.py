@@ -324,3 +324,23 @@ def test_plain_http_loopback_skips_environment_proxies_but_not_the_configured_on
         with pytest.raises(ResponseError):
             client_at(service.base_url, compiled_dir, configured).get("Account", DEFAULT_ACCOUNT)
         assert [r.path for r in proxy.received] == [service.base_url + PATH]  # the proxy's own answer
+
+
+def test_the_request_options_worked_out_once_stay_as_they_were(
+    compiled_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every call gets its own copy: requests fills the proxies it is handed from the environment."""
+    with scripted(reply(200, b"<never/>")) as proxy, scripted(reply(500, b"x")) as service:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.setenv("http_proxy", proxy.base_url)
+        client = client_at(service.base_url, compiled_dir)
+        for _ in range(2):
+            with pytest.raises(ResponseError):
+                client.get("Account", DEFAULT_ACCOUNT)
+        assert (len(proxy.received), len(service.received)) == (0, 2)  # the second call too, from the kept options
+        kept = client.driver._options[client.address]
+        assert kept == {"proxies": {"no_proxy": "127.0.0.1"}}
+        handed = client.driver._request_options(client.address)
+        assert handed == kept
+        assert handed is not kept
+        assert handed["proxies"] is not kept["proxies"]

@@ -102,3 +102,17 @@ def test_quota_command_shows_usage_per_hour(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["quota", "--account", "x", "--limiter", "nope"], env=env)
     assert result.exit_code == 2
     assert "unknown limiter" in result.output
+
+
+def test_an_address_keeps_the_gate_of_its_account() -> None:
+    """The gate found for an address is its account's, the first time and every time after."""
+    from boomi_soap.limits.quota import Gates
+
+    gates = Gates(ClientSettings(rate_limit=5))
+    first = gates.gate("https://api.boomi.com/api/soap/v1/acct-1")
+    assert gates.gate("https://api.boomi.com/api/soap/v1/acct-1") is first
+    assert gates.gate("https://api.boomi.com/api/soap/v1/acct-1/") is first  # another spelling, the same account
+    other = gates.gate("https://api.boomi.com/api/soap/v1/acct-2")
+    assert other is not first
+    assert gates.gate("https://api.boomi.com/api/soap/v1/acct-2") is other
+    assert sorted(gates._gates) == ["acct-1", "acct-2"]

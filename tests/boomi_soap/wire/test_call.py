@@ -9,6 +9,7 @@ for request, on SOAP and on REST (XML and JSON).
 from __future__ import annotations
 
 import asyncio
+import copy
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from boomi_soap.query import F
 from boomi_soap.settings import ClientSettings
 from boomi_soap.snapshot.cache import Snapshot
 from boomi_soap.wire.records import CallRecord
+from boomi_soap.wire.soap import sign, wrap
 from tests.scripted import Received, gateway, scripted
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -140,6 +142,41 @@ def test_encode_and_decode_are_inverse_on_a_soap_answer(snapshot: Snapshot, comp
     assert etree.QName(answer).localname == etree.QName(response).localname
     assert [(c.tag, c.text) for c in answer] == [("successful", "true")]
     assert not client.deviations.total  # read as sent: nothing to repair
+
+
+def test_each_soap_request_is_the_bytes_sign_and_wrap_make(snapshot: Snapshot, compiled_dir: Path) -> None:
+    """The signed shell the core copies gives what building the envelope each time gave, call after call."""
+    client = Client(snapshot, CREDENTIALS, settings=SETTINGS, compiled_dir=compiled_dir)
+    for object_id in ("e-1", "e-2 & <more>"):
+        payload = client.core.text_payload("get", {"objectType": "Environment", "objectId": object_id})
+        assert payload is not None
+        built = etree.tostring(sign(wrap(copy.deepcopy(payload)), DEFAULT_USER, DEFAULT_PASSWORD), encoding="utf-8")
+        assert client.core.encode(payload).body == built
+    assert client.core.encode(payload).body.count(b"<wsse:Security") == 1  # a copy each time: nothing piles up
+    other = Client(snapshot, Credentials.from_password("other", "pw"), settings=SETTINGS, compiled_dir=compiled_dir)
+    assert b"<wsse:Username>other<" in other.core.encode(payload).body  # each core its own shell
+
+
+@pytest.mark.parametrize("transport", ["soap", "rest"])
+def test_an_invalid_request_is_reported_alike_over_both_transports(
+    snapshot: Snapshot, compiled_dir: Path, transport: str
+) -> None:
+    """REST skips the envelope only for a valid request: the findings are the ones a SOAP call reports."""
+    soap = Client(snapshot, CREDENTIALS, settings=SETTINGS, compiled_dir=compiled_dir)
+    client = Client(snapshot, CREDENTIALS, settings=SETTINGS, compiled_dir=compiled_dir, transport=transport)  # type: ignore[arg-type]
+    shape = client.contract.operations["get"]
+
+    def wrong() -> etree._Element:
+        payload = etree.Element(shape.request)
+        etree.SubElement(payload, "{urn:nowhere}objectType").text = "Account"
+        return payload
+
+    with pytest.raises(RequestValidationError) as expected:
+        soap.core.encode(wrong())
+    with pytest.raises(RequestValidationError) as got:
+        client.core.encode(wrong())
+    assert got.value.issues == expected.value.issues
+    assert got.value.issues
 
 
 @pytest.mark.parametrize("transport", ["soap", "rest"])

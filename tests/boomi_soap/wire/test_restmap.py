@@ -192,6 +192,40 @@ def test_the_answers_map_back_into_response_wrappers() -> None:
         restmap.request(wrapper(c, "queryMore", queryToken="t"))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The object's document is moved into the wrapper: its own declarations go with it.
+        '<bns:Environment xmlns:bns="{data}" xmlns:xsi="{xsi}" id="e-1" name="x">'
+        '<bns:note xsi:type="bns:Env"/></bns:Environment>',
+        # Another prefix for the data namespace, and one the wrapper also uses for something else.
+        '<d:Environment xmlns:d="{data}" xmlns:bns="urn:other" id="e-1" name="x"/>',
+        # A default namespace: copied as before (an unqualified child name would change meaning).
+        '<Environment xmlns="{data}" id="e-1" name="x"><note/></Environment>',
+        # The body's own xsi:type wins, as it did when the object was copied.
+        '<bns:Environment xmlns:bns="{data}" xmlns:xsi="{xsi}" xsi:type="bns:Environment" id="e-1" name="x"/>',
+    ],
+)
+def test_a_single_object_answer_keeps_every_type_and_name_resolvable(body: str) -> None:
+    c = contract("split")
+    restmap = RestMap(c)
+    call = restmap.request(wrapper(c, "get", objectType="Environment", objectId="e-1"))
+    answer = restmap.response(call, body.format(data=c.data_namespace, xsi=NS_XSI).encode())
+    result = answer[0]
+    assert result.tag == c.operations["get"].output("result").tag  # type: ignore[union-attr]
+    prefix, _, local = result.get(f"{{{NS_XSI}}}type", "").rpartition(":")
+    assert (result.nsmap[prefix or None], local) == (c.data_namespace, "Environment")
+    assert (result.get("id"), result.get("name")) == ("e-1", "x")
+    # Read back from its bytes, every name and xsi:type means what it meant.
+    again = etree.fromstring(etree.tostring(answer))
+    assert [e.tag for e in again.iter()] == [e.tag for e in answer.iter()]
+    for element in again.iter():
+        typed = element.get(f"{{{NS_XSI}}}type")
+        if typed:
+            prefix, _, local = typed.rpartition(":")
+            assert element.nsmap[prefix or None] == c.data_namespace
+
+
 def test_error_bodies_in_all_three_shapes() -> None:
     assert error_message(error_body("Access denied due to insufficient permissions.")) == (
         "Access denied due to insufficient permissions."
