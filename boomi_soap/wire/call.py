@@ -302,7 +302,7 @@ class CallCore:
         if not self._shell:
             shell = sign(envelope_shell(), self.credentials.username, self.credentials.secret)
             self._shell[:] = [shell]  # two threads may both build it: either copy is the same
-        envelope = self._shell[0].__copy__()  # lxml's copy is a deep one, without copy.deepcopy's memo
+        envelope = copy.copy(self._shell[0])  # lxml's copy of an element is a deep one, without deepcopy's memo
         envelope[-1].append(wrapper)
         return envelope
 
