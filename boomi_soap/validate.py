@@ -1226,16 +1226,6 @@ class SchemaValidator:
         prober = self._prober()
         return prober.declarations if prober is not None else None
 
-    def valid(self, target: etree._Element) -> bool:
-        """Whether one element (a request wrapper, a document root) fits the schema, as :meth:`iter_errors` checks it.
-
-        libxml2's verdict alone: no issue is built.  :meth:`iter_errors` tells what is wrong.
-        """
-        fast: etree.XMLSchema | None = getattr(self._threads, "checker", None)
-        if fast is None:
-            fast = self._threads.checker = self.schema.checker()
-        return bool(fast(target))
-
     def findings(self, target: etree._Element) -> list[Finding]:
         """The problems of one element (a Body child or a document root) with the nodes they are on.
 
