@@ -106,3 +106,15 @@ def test_the_public_names_load_nothing_until_used() -> None:
         _loaded(code, ("boomi_soap.async_client", "httpx", "zeep", "boomi_soap.client", "boomi_soap.localservice"))
         == []
     )
+
+
+def test_the_zeep_path_leaves_httpx_s_command_line_unloaded() -> None:
+    # httpx imports its command line (click, rich, pygments) on import: megabytes a library never uses.
+    code = "import boomi_soap.client, boomi_soap.wire.zeepobjects, zeep, httpx\nassert httpx.Client"
+    assert _loaded(code, ("httpx", "zeep", "rich", "pygments", "click")) == ["httpx", "zeep"]
+
+
+def test_httpx_imported_first_keeps_its_own_command_line() -> None:
+    code = "import sys, httpx, boomi_soap, boomi_soap.client\nprint(sys.modules['httpx._main'] is not None)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"

@@ -26,12 +26,8 @@ from boomi_soap.cli._output import PlainFormatter
 
 __all__ = ["COMMANDS", "main"]
 
-# httpx (which zeep imports) loads its own command line, with rich and pygments, on
-# `import httpx` whenever they are installed, as rich now is: ~40 ms and rich in every
-# piped run.  Marking that module absent makes httpx keep its stub `main`, which this
-# process never calls; our tables import rich only when they are shown.
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not installed"
+# httpx's own command line (rich, pygments) stays unloaded: see boomi_soap/__init__.py.
+# Our tables import rich only when they are shown.
 
 #: Each command: the module that holds it, its function, and the line ``--help`` lists it with.
 COMMANDS: dict[str, Lazy] = {
