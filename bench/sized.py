@@ -24,13 +24,16 @@ printed with the min-max of the per-round ratio, and the core count.
   ``queryMore`` on each token: builds and signs, validates nothing).  Each side runs
   twice a round in fresh processes: once timed, with its peak RSS (``VmHWM``: Linux
   keeps a parent's ``ru_maxrss`` across exec), and once under ``tracemalloc`` for the
-  peak of what paging itself allocates.
+  peak of what paging itself allocates.  Both sides get the demo sign-in on stdin, so
+  neither imports the local service: ours imports the client and what it loads, plain
+  zeep imports zeep alone.
   Target: peak within 1.05x plain zeep.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -142,9 +145,9 @@ def hwm():  # the peak RSS of this process image (VmHWM; ru_maxrss keeps a paren
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
 import zeep
 from zeep.wsse.username import UsernameToken
-from boomi_soap.localservice import DEFAULT_PASSWORD, DEFAULT_USER
 wsdl, endpoint, expected, traced = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
-client = zeep.Client(wsdl, wsse=UsernameToken(DEFAULT_USER, DEFAULT_PASSWORD))
+login = json.loads(sys.stdin.readline())  # the demo sign-in, from the parent (nothing else of ours imported)
+client = zeep.Client(wsdl, wsse=UsernameToken(login["user"], login["password"]))
 service = client.create_service(next(iter(client.wsdl.bindings)), endpoint)
 service.query(objectType="Role")  # one call first, as the other side's warm-up
 ready = hwm()
@@ -173,14 +176,14 @@ from pathlib import Path
 from boomi_soap.snapshot.cache import CacheStore, refresh
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
-from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
 from boomi_soap.settings import ClientSettings
 base, scratch, expected, traced = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
-credentials = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
+login = json.loads(sys.stdin.readline())  # the demo sign-in, from the parent (the local service is not imported here)
+credentials = Credentials.from_password(login["user"], login["password"])
 if sys.argv[5:] == ["fetch"]:  # the warm-up run fetches the snapshot; a measured run reads it, as zeep reads its WSDL
-    snapshot = refresh(CacheStore(scratch / "cache"), Endpoint(DEFAULT_ACCOUNT, base), credentials).snapshot
+    snapshot = refresh(CacheStore(scratch / "cache"), Endpoint(login["account"], base), credentials).snapshot
 else:
-    snapshot = CacheStore(scratch / "cache").current(DEFAULT_ACCOUNT)
+    snapshot = CacheStore(scratch / "cache").current(login["account"])
 client = Client(snapshot, credentials, settings=ClientSettings(rate_limit=None), compiled_dir=scratch / "compiled")
 sum(1 for _ in client.query("Role"))  # one call first: the compiled schema is read before the clock starts
 ready = hwm()
@@ -200,11 +203,12 @@ print(json.dumps({
 """
 
 
-def _python(code: str, *args: str) -> dict[str, float]:
+def _python(code: str, *args: str, stdin: str | None = None) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
         env=ENV,
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -307,17 +311,23 @@ def main() -> None:
 
     if options.paging_rounds <= 0:
         return
+    from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER
+
+    # The demo sign-in goes to each child on stdin: neither side imports the local service.
+    login = json.dumps({"user": DEFAULT_USER, "password": DEFAULT_PASSWORD, "account": DEFAULT_ACCOUNT}) + "\n"
     with tempfile.TemporaryDirectory() as scratch:
         server = Server(size)
         try:
-            warm = _python(CLIENT_CHILD, server.base, scratch, str(size), "0", "fetch")  # compiles our schema once
+            ours = functools.partial(_python, CLIENT_CHILD, server.base, scratch, str(size), stdin=login)
+            zeep = functools.partial(_python, ZEEP_CHILD, stdin=login)
+            warm = ours("0", "fetch")  # compiles our schema once
             wsdl, endpoint = str(warm["wsdl"]), str(warm["endpoint"])
-            _python(ZEEP_CHILD, wsdl, endpoint, str(size), "0")
+            zeep(wsdl, endpoint, str(size), "0")
             sides = {
-                "ours": lambda: _python(CLIENT_CHILD, server.base, scratch, str(size), "0"),
-                "zeep": lambda: _python(ZEEP_CHILD, wsdl, endpoint, str(size), "0"),
-                "ours traced": lambda: _python(CLIENT_CHILD, server.base, scratch, str(size), "1"),
-                "zeep traced": lambda: _python(ZEEP_CHILD, wsdl, endpoint, str(size), "1"),
+                "ours": lambda: ours("0"),
+                "zeep": lambda: zeep(wsdl, endpoint, str(size), "0"),
+                "ours traced": lambda: ours("1"),
+                "zeep traced": lambda: zeep(wsdl, endpoint, str(size), "1"),
             }
             paging = _alternate(sides, options.paging_rounds)
         finally:
