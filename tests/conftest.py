@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import ipaddress
 import json
 import os
@@ -65,6 +66,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "contracts(*names, why): run only on these contract layouts (the reason is required)",
     )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect the cycle garbage less often in a test process: what is loaded by now stays loaded.
+
+    Every module, compiled schema and collected item lives to the end of the run, and the
+    collector's default thresholds (700 allocations) walked them thousands of times per
+    worker: about a seventh of the in-process CPU.  Frozen, they are never walked again;
+    the first generation waits for 50,000 allocations.  Garbage is still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _bytecode_for_subprocesses(config: pytest.Config) -> None:
