@@ -167,7 +167,40 @@ class ZeepObjects:
         return self.binding
 
     def payload(self, operation: str, arguments: Mapping[str, Any]) -> etree._Element:
-        """The request wrapper of ``operation`` with ``arguments`` (built for one call; no envelope around it)."""
+        """The request wrapper of ``operation`` with ``arguments`` (built for one call; no envelope around it).
+
+        zeep renders the wrapper element alone, into a parent that declares what zeep's
+        envelope declares, so its prefixes and declarations (and the bytes sent) are those
+        of :meth:`envelope`'s Body child; a message this does not cover takes that path.
+
+        Raises:
+            InvalidRequestError: If the operation is unknown or the arguments do not fit it.
+            RequestValidationError: If zeep refuses a value against the schema.
+        """
+        binding = self._request_binding(arguments)
+        found = binding._operations.get(operation)
+        message = getattr(found, "input", None)
+        if message is None or "_soapheaders" in arguments or not _plain_body(message):
+            return self._enveloped_payload(operation, arguments)
+        import zeep.exceptions
+
+        nsmap = {"soap-env": message.nsmap["soap-env"], **message.wsdl.types._prefix_map_custom}
+        parent = etree.Element(f"{{{message.nsmap['soap-env']}}}Body", nsmap=nsmap)
+        try:
+            message.body.render(parent, message.body(**arguments))
+        except zeep.exceptions.ValidationError as exc:
+            raise translate(operation, exc, CallRecord(operation)) from None
+        except (TypeError, ValueError, LookupError) as exc:
+            if isinstance(exc, BoomiSoapError):
+                raise
+            raise RequestRefusedError(operation, f"bad arguments: {exc}") from None
+        assert len(parent)
+        payload = parent[0]
+        parent.remove(payload)  # lxml moves the declarations the wrapper uses onto it, as from zeep's Body
+        return payload
+
+    def _enveloped_payload(self, operation: str, arguments: Mapping[str, Any]) -> etree._Element:
+        """:meth:`payload` through zeep's whole envelope (SOAP headers, a wrapped or missing body)."""
         body = self.envelope(operation, arguments, call=True).find(f"{{{NS_ENVELOPE}}}Body")
         assert body is not None
         assert len(body)
@@ -179,20 +212,56 @@ class ZeepObjects:
     def read(self, operation: str, answer: etree._Element) -> Any:
         """A checked response wrapper (SOAP or REST) as zeep's objects.
 
+        zeep's body element reads the wrapper itself, as ``process_reply`` reads it out of
+        an envelope, and the result is unwrapped as zeep unwraps it; no envelope is built
+        or read around it.  An answer whose SOAP envelope carries a header (or anything
+        before the wrapper), or a message this does not cover, takes zeep's whole reading.
+
         Raises:
             ResponseError: If zeep cannot read it.
         """
-        reader = self.binding.get(operation)
+        operation_obj = self.binding.get(operation)
         keep_empty_strings(answer)
         root = answer.getroottree().getroot()
-        if root is answer:  # a REST answer: the wrapper alone, which zeep's reader takes in an envelope
-            root = wrap(answer)
+        message = getattr(operation_obj, "output", None)
         import zeep.exceptions
 
         try:
-            return reader.process_reply(root)
+            if message is not None and _plain_body(message) and (root is answer or _bare_envelope(root, answer)):
+                return self._read_body(message, answer)
+            if root is answer:  # a REST answer: the wrapper alone, which zeep's reader takes in an envelope
+                root = wrap(answer)
+            return operation_obj.process_reply(root)
         except (zeep.exceptions.Error, TypeError, ValueError, LookupError) as exc:
             raise ResponseError(operation, f"the answer could not be read ({type(exc).__name__})") from None
+
+    def _read_body(self, message: Any, answer: etree._Element) -> Any:
+        """What zeep's ``deserialize`` returns for an envelope whose Body holds ``answer`` and whose Header is empty."""
+        from zeep.xsd import CompoundValue
+        from zeep.xsd.context import XmlParserContext
+
+        settings = message.wsdl.settings
+        context = XmlParserContext(settings=settings)  # type: ignore[no-untyped-call]
+        if self._strict:
+            result = message.body.parse(answer, message.wsdl.types, context=context)
+        else:  # as _lenient_bodies reads: only the Body, after the core's check put it in order
+            with settings(strict=False):
+                result = message.body.parse(answer, message.wsdl.types, context=context)
+        if result is not None and not isinstance(result, CompoundValue):
+            result = message.envelope(body=result).body  # what zeep's envelope object makes of it
+        # zeep's unwrapping of the envelope's body (zeep.wsdl.messages.soap.SoapMessage.deserialize)
+        if not hasattr(result, "__len__"):
+            return result
+        if len(result) == 0:
+            return None
+        if len(result) > 1:
+            return result
+        result = next(iter(result.__values__.values()))
+        if isinstance(result, CompoundValue):
+            children = result._xsd_type.elements
+            if len(children) == 1 and len(result._xsd_type.attributes) == 0:
+                return getattr(result, children[0][0])
+        return result
 
     def type(self, name: str) -> Any:
         """The zeep type of a data-schema type.
@@ -387,6 +456,35 @@ def _wrappers_model(snapshot: Snapshot, schema: SchemaBundle) -> Any:
         while len(_WRAPPERS) > _MODELS_KEPT:
             _WRAPPERS.popitem(last=False)
         return document
+
+
+def _plain_body(message: Any) -> bool:
+    """Whether zeep's ``message`` is one document-literal element in the Body, with no SOAP header parts.
+
+    Those are the messages whose request wrapper :meth:`ZeepObjects.payload` renders and
+    whose answer :meth:`ZeepObjects.read` reads without zeep's envelope.
+    """
+    from zeep.wsdl.messages.soap import DocumentMessage
+
+    return (
+        isinstance(message, DocumentMessage)
+        and message.body is not None
+        and message.envelope is not None
+        and not message._is_body_wrapped
+        and message.header is not None
+        and not message.header.type._element
+    )
+
+
+def _bare_envelope(root: etree._Element, answer: etree._Element) -> bool:
+    """Whether ``answer`` is the first node of the Body of a SOAP envelope ``root`` whose Header is empty or absent."""
+    if root.tag != f"{{{NS_ENVELOPE}}}Envelope" or answer.getprevious() is not None:
+        return False
+    body = answer.getparent()
+    if body is None or body.getparent() is not root:
+        return False
+    header = root.find(f"{{{NS_ENVELOPE}}}Header")
+    return header is None or (len(header) == 0 and not (header.text or "").strip())
 
 
 def _plain(value: object, depth: int) -> bool:
