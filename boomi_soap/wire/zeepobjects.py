@@ -24,7 +24,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from lxml import etree
 
@@ -53,6 +53,12 @@ _log = logging.getLogger("boomi_soap.zeepobjects")
 # What zeep renders from the schema alone: no zeep object, element or type of its model.
 _PLAIN: Final = (str, bytes, int, float, decimal.Decimal, datetime.date, datetime.time, type(None))
 _PLAIN_DEPTH: Final = 32
+# The values fields_payload writes itself (exact types: a subclass may render otherwise in zeep).
+_SCALARS: Final = frozenset({str, int, float, bool, decimal.Decimal, datetime.date, datetime.datetime, datetime.time})
+_XSI_TYPE: Final = f"{{{NS_XSI}}}type"
+# A plan of fields_payload: wrapper tag, its declarations, the object's tag, its xsi:type, and its
+# attributes in the schema's order (name -> the attribute's tag and zeep's simple type).
+_Plan = tuple[str, dict[str, str], str, str | None, dict[str, tuple[str, Any]]]
 
 
 class ZeepObjects:
@@ -85,6 +91,9 @@ class ZeepObjects:
         #: zeep's document loader, once zeep is built: the snapshot's files and nothing else.
         self.loader: SnapshotFiles | None = None
         self._operators: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        # (operation, type name) -> how fields_payload builds that object, or False: zeep builds it.
+        # Read from this client's zeep model, which never changes once built: nothing here goes stale.
+        self._plans: dict[tuple[str, str], _Plan | Literal[False]] = {}
 
     @property
     def built(self) -> bool:
@@ -187,7 +196,7 @@ class ZeepObjects:
         nsmap = {"soap-env": message.nsmap["soap-env"], **message.wsdl.types._prefix_map_custom}
         parent = etree.Element(f"{{{message.nsmap['soap-env']}}}Body", nsmap=nsmap)
         try:
-            message.body.render(parent, message.body(**arguments))
+            message.body.render(parent, _objects_only(message, arguments) or message.body(**arguments))
         except zeep.exceptions.ValidationError as exc:
             raise translate(operation, exc, CallRecord(operation)) from None
         except (TypeError, ValueError, LookupError) as exc:
@@ -311,6 +320,91 @@ class ZeepObjects:
                 f"{object_type} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(allowed)}",
             )
         return xsd_type(**fields)
+
+    def fields_payload(
+        self, operation: str, obj: Any, object_type: str | None, fields: Mapping[str, Any]
+    ) -> etree._Element | None:
+        """The wrapper of ``create("Type", **fields)`` (or ``update``) built with lxml; ``None``: build it with zeep.
+
+        Only for fields that are all attributes of the type given plain values, and a type
+        whose other content zeep renders as nothing when it is not given: then the object
+        is the element zeep renders (its attributes in the schema's order, each value
+        written by zeep's own simple type), without a zeep object being made.  Anything
+        else (an element field, an unknown one, a zeep object) returns ``None``, and
+        :meth:`object_of` builds it (and refuses what it refuses) as before.
+
+        Raises:
+            InvalidRequestError: If the type is unknown, or a value cannot be written (as zeep's path says it).
+        """
+        if isinstance(obj, str) and object_type is None:
+            name = obj
+        elif obj is None and isinstance(object_type, str):
+            name = object_type
+        else:
+            return None
+        if not all(type(value) in _SCALARS or value is None for value in fields.values()):
+            return None
+        plan = self._plans.get((operation, name))
+        if plan is None:
+            plan = self._plans[(operation, name)] = self._plan(operation, name)
+        if plan is False:
+            return None
+        request, nsmap, tag, xsi_type, attributes = plan
+        if not all(key in attributes for key in fields):
+            return None
+        payload = etree.Element(request, nsmap=nsmap)
+        node = etree.SubElement(payload, tag)
+        try:
+            for key, (attribute, simple) in attributes.items():
+                value = fields.get(key)
+                if value is not None:  # zeep leaves out an optional attribute given None
+                    node.set(attribute, simple.xmlvalue(value))
+        except (TypeError, ValueError, LookupError) as exc:
+            if isinstance(exc, BoomiSoapError):
+                raise
+            raise RequestRefusedError(operation, f"bad arguments: {exc}") from None
+        if xsi_type is not None:
+            node.set(_XSI_TYPE, xsi_type)
+        return payload
+
+    def _plan(self, operation: str, name: str) -> _Plan | Literal[False]:
+        """How :meth:`fields_payload` builds ``name``'s object for ``operation``, read from zeep's model once."""
+        from zeep.xsd import ComplexType
+        from zeep.xsd.types.simple import AnySimpleType
+
+        xsd_type = self.type(name)  # an unknown type: the error new_object gives
+        shape = self._core.contract.operations.get(operation)
+        child = shape.input("object") if shape is not None else None
+        data = self._core.contract.data_namespace
+        qname = getattr(xsd_type, "qname", None)
+        if child is None or not isinstance(xsd_type, ComplexType) or qname is None or qname.namespace != data:
+            return False
+        if not xsd_type.elements_nested and not xsd_type.attributes:
+            return False  # zeep renders such an object bare, without its xsi:type
+        attributes: dict[str, tuple[str, Any]] = {}
+        for key, attribute in xsd_type.attributes:
+            if attribute.required or not isinstance(attribute.type, AnySimpleType) or key.startswith("_"):
+                return False
+            attributes[key] = (str(attribute.qname), attribute.type)
+        try:  # what zeep renders of the type's other content when no element is given: it must be nothing
+            empty = etree.Element("empty")
+            xsd_type.render(empty, xsd_type())
+        except Exception:  # zeep refuses it or fills it in: its own path decides
+            return False
+        if len(empty) or empty.attrib or empty.text:
+            return False
+        message = getattr(self.binding._operations.get(operation), "input", None)
+        slot = dict(message.body.type.elements).get(child.name) if message is not None and message.body else None
+        if slot is None or slot.accepts_multiple:
+            return False
+        nsmap = {"api": data, "xsi": NS_XSI}
+        wrapper_ns = etree.QName(shape.request).namespace if shape is not None else None
+        if wrapper_ns and wrapper_ns != data:
+            nsmap["soap"] = wrapper_ns
+        assert shape is not None
+        # zeep names the type only when it is not the declared one (xsd.Element._render_value_item)
+        xsi_type = None if xsd_type == slot.type else f"api:{qname.localname}"
+        return shape.request, nsmap, child.tag, xsi_type, attributes
 
     def from_xml(self, element: etree._Element, *, data_namespace: str) -> Any:
         """An object element (``<object xsi:type="api:Process">``) read as a call's result would be.
@@ -474,6 +568,22 @@ def _plain_body(message: Any) -> bool:
         and message.header is not None
         and not message.header.type._element
     )
+
+
+def _objects_only(message: Any, arguments: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``arguments`` as zeep's wrapper renders them when each is a zeep object of one of its children; else ``None``.
+
+    zeep's wrapper object would hold those objects as they are (it converts dicts and
+    lists, and refuses unknown names), so the render of a plain mapping is the same.
+    """
+    from zeep.xsd import CompoundValue
+
+    if not arguments or not all(isinstance(value, CompoundValue) for value in arguments.values()):
+        return None
+    children = {name: element for name, element in message.body.type.elements}
+    if not all(name in children and not children[name].accepts_multiple for name in arguments):
+        return None
+    return dict(arguments)
 
 
 def _bare_envelope(root: etree._Element, answer: etree._Element) -> bool:

@@ -9,6 +9,8 @@ contract layout, every operation and argument shape, and real answers of the loc
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,8 @@ def argument_sets(client: Client, *, objects: bool) -> list[tuple[str, dict[str,
         environment = client.new_object("Environment", name="Bench & <co>", classification="TEST")
         cases += [
             ("create", {"object": environment}),
+            ("create", {"object": environment, "nope": environment}),  # zeep's wrapper refuses the name
+            ("create", {"object": environment, "objectType": environment}),
             ("update", {"object": client.new_object("Environment", id="e1", name="x", classification="PROD")}),
             ("create", {"object": client.new_object("Folder", name="f", parentId="p")}),
             ("query", {"objectType": "Environment", "queryConfig": client.query_config(None, sort={"name": "ASC"})}),
@@ -155,3 +159,94 @@ def test_an_answer_with_a_soap_header_is_read_through_zeeps_envelope(compiled_di
         result = client.zeep_objects.read("get", wrapper)
         assert as_data(result) == as_data(zeeps_reading(client, "get", etree.fromstring(text)))
         assert result.name == "Production"
+
+
+# -- create("Type", **fields): the object built with lxml ------------------------------------
+SCALARS: dict[str, Any] = {
+    "String": "v-1 & <x>",
+    "Boolean": True,
+    "Integer": 7,
+    "Int": 7,
+    "Long": 7,
+    "Double": 1.5,
+    "Float": 1.5,
+    "Decimal": decimal.Decimal("2.50"),
+    "DateTime": datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+    "Date": datetime.date(2026, 1, 2),
+}
+
+
+def shape(element: etree._Element) -> Any:
+    """An element as tags, attributes (``xsi:type`` resolved to its namespace), text and children: no prefixes."""
+    xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    attributes = dict(element.attrib)
+    if xsi_type in attributes:
+        prefix, _, local = attributes[xsi_type].rpartition(":")
+        attributes[xsi_type] = f"{{{element.nsmap.get(prefix or None)}}}{local}"
+    return (element.tag, sorted(attributes.items()), element.text, [shape(child) for child in element])
+
+
+def fields_of(xsd_type: Any) -> dict[str, Any]:
+    """Every attribute of ``xsd_type`` given a value of its type (the type's name, else a string)."""
+    chosen = {}
+    for name, attribute in xsd_type.attributes:
+        kind = type(attribute.type)
+        base = next((c.__name__ for c in kind.__mro__ if c.__name__ in SCALARS), "String")
+        chosen[name] = SCALARS[base]
+    return chosen
+
+
+def zeeps_object(objects: Any, operation: str, name: str, fields: dict[str, Any]) -> Any:
+    """The shape of the wrapper zeep's whole path renders for ``name``'s object of ``fields``, or its error."""
+    try:
+        return shape(objects._enveloped_payload(operation, {"object": objects.new_object(name, fields)}))
+    except (BoomiSoapError, TypeError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize(("flavour", "account"), PINNED, ids=["split", "single", "partner"])
+def test_fields_built_with_lxml_are_the_object_zeep_builds(flavour: str, account: str, compiled_dir: Path) -> None:
+    from zeep.xsd import ComplexType
+
+    client = Client(pinned_store().current(account, flavour), CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)  # type: ignore[arg-type]
+    objects = client.zeep_objects
+    data = client.contract.data_namespace
+    names = sorted(
+        t.qname.localname
+        for t in client.zeep_client.wsdl.types.types
+        if isinstance(t, ComplexType) and t.qname is not None and t.qname.namespace == data
+    )
+    lean = 0
+    for operation in ("create", "update"):
+        for name in names:
+            fields = fields_of(objects.type(name))
+            payload = objects.fields_payload(operation, name, None, fields)
+            if payload is None:
+                continue
+            lean += 1
+            assert shape(payload) == zeeps_object(objects, operation, name, fields), (operation, name)
+            half = dict(list(fields.items())[: len(fields) // 2]) | ({next(iter(fields)): None} if fields else {})
+            payload = objects.fields_payload(operation, None, name, half)
+            assert payload is not None
+            assert shape(payload) == zeeps_object(objects, operation, name, half), (operation, name)
+    assert lean > len(names) / 2  # most objects are attributes and optional children
+
+
+def test_what_lxml_does_not_build_goes_to_zeep_and_is_refused_as_before(compiled_dir: Path) -> None:
+    client = Client(pinned_store().current(DEFAULT_ACCOUNT), CREDENTIALS, settings=FAST, compiled_dir=compiled_dir)
+    objects = client.zeep_objects
+    assert objects.fields_payload("create", "Environment", None, {"name": "n"}) is not None
+    assert objects.fields_payload("create", "Role", None, {"name": "n", "Description": "d"}) is None  # an element
+    assert objects.fields_payload("create", "Environment", None, {"nope": "n"}) is None  # zeep's path refuses it
+    assert objects.fields_payload("create", "Environment", None, {"name": ["n"]}) is None  # not a plain scalar
+    assert objects.fields_payload("create", client.new_object("Environment"), None, {}) is None  # a zeep object
+    assert objects.fields_payload("create", None, None, {"name": "n"}) is None
+    with pytest.raises(BoomiSoapError) as lean:
+        client.create("Environment", nope="n")
+    with pytest.raises(BoomiSoapError) as whole:
+        client.new_object("Environment", nope="n")
+    assert str(lean.value) == str(whole.value)
+    with pytest.raises(BoomiSoapError, match="not a type of this account"):
+        client.create("NoSuchType", name="n")
+    with pytest.raises(BoomiSoapError, match="bad arguments"):
+        client.create("Environment", name="bell \x07")  # as zeep's path: lxml refuses the control character
