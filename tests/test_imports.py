@@ -118,3 +118,20 @@ def test_httpx_imported_first_keeps_its_own_command_line() -> None:
     code = "import sys, httpx, boomi_soap, boomi_soap.client\nprint(sys.modules['httpx._main'] is not None)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True"
+
+
+def test_validating_local_files_loads_no_http_stack_client_or_zeep(tmp_path: Path) -> None:
+    # The bundled reference snapshot's schemas; nothing connects, so the URL policy's
+    # parser (urllib3) and the HTTP clients stay unloaded.
+    valid = sorted((ROOT / "tests" / "fixtures" / "requests" / "valid").glob("*.xml"))[0]
+    code = (
+        "import sys\nfrom boomi_soap.cli import main\n"
+        f"sys.argv = ['boomi-soap', 'validate', {str(valid)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+    )
+    heavy = ("urllib3", "requests", "httpx", "zeep", "boomi_soap.client", "boomi_soap.wire.call", "platformdirs")
+    script = f"import sys\n{code}\nprint('loaded:' + ','.join(m for m in {heavy!r} if m in sys.modules))"
+    env = {"BOOMI_SOAP_COMPILED_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    assert "1 valid" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "loaded:"

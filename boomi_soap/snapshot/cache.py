@@ -418,7 +418,7 @@ class CacheStore:
         return self.root / flavour / account_id
 
     # -- reading --------------------------------------------------------------------
-    def current(self, account_id: str, flavour: Flavour = "platform") -> Snapshot:
+    def current(self, account_id: str, flavour: Flavour = "platform", *, check_endpoint: bool = True) -> Snapshot:
         """Return the verified snapshot in use for an account.
 
         Raises:
@@ -440,15 +440,19 @@ class CacheStore:
             raise CacheIntegrityError(f"unreadable ({exc.__class__.__name__})", path=str(pointer)) from None
         if not snapshot_id or not all(c in "0123456789abcdef" for c in snapshot_id):
             raise CacheIntegrityError("does not name a snapshot", path=str(pointer))
-        snapshot = self.open(directory / snapshot_id)
+        snapshot = self.open(directory / snapshot_id, check_endpoint=check_endpoint)
         if (snapshot.account_id, snapshot.flavour) != (account_id, flavour):
             raise CacheIntegrityError(
                 f"holds a snapshot of account {snapshot.account_id} ({snapshot.flavour})", path=str(snapshot.directory)
             )
         return snapshot
 
-    def open(self, directory: Path) -> Snapshot:
+    def open(self, directory: Path, *, check_endpoint: bool = True) -> Snapshot:
         """Read and verify the snapshot in ``directory``.
+
+        ``check_endpoint=False`` skips only the check that the endpoint is on its WSDL's
+        origin, for a reader of the schemas alone, which never connects (every file is
+        still checked against the manifest, the manifest against its seal).
 
         Raises:
             CacheIntegrityError: If the manifest or any file does not match.
@@ -485,10 +489,10 @@ class CacheStore:
             )
         except (KeyError, TypeError) as exc:
             raise CacheIntegrityError(f"malformed manifest ({exc})", path=str(manifest_path)) from None
-        self._verify(snapshot)
+        self._verify(snapshot, check_endpoint=check_endpoint)
         return snapshot
 
-    def _verify(self, snapshot: Snapshot) -> None:
+    def _verify(self, snapshot: Snapshot, *, check_endpoint: bool = True) -> None:
         digests: dict[str, str] = {}
         for entry in snapshot.files:
             path = snapshot.directory / entry.path
@@ -522,7 +526,7 @@ class CacheStore:
                 "snapshot hash does not match its manifest (endpoint, account or source URLs edited?)",
                 path=str(snapshot.directory),
             )
-        if not same_origin(snapshot.endpoint, snapshot.origin_url):
+        if check_endpoint and not same_origin(snapshot.endpoint, snapshot.origin_url):
             raise CacheIntegrityError(
                 f"endpoint {redact_url(snapshot.endpoint)} is not on the origin its WSDL came from",
                 path=str(snapshot.directory),
@@ -823,17 +827,22 @@ def resolve_snapshot(
     flavour: Flavour = "platform",
     cache_dir: Path | None = None,
     snapshot: Path | None = None,
+    check_endpoint: bool = True,
 ) -> Snapshot:
     """Pick the snapshot a command asked for: a directory, an account's current one, else the pinned reference.
+
+    ``check_endpoint=False`` is for a caller that reads the schemas alone and never
+    connects (:meth:`CacheStore.open`).
 
     Raises:
         CacheError: If the snapshot is missing or damaged.
     """
     if snapshot is not None:
         # A directory named by the user, for reading its schemas only: not owner-checked.
-        return CacheStore(snapshot.parent, read_only=True, private=False).open(snapshot)
+        return CacheStore(snapshot.parent, read_only=True, private=False).open(snapshot, check_endpoint=check_endpoint)
     if account is not None:
-        return CacheStore(cache_dir or default_cache_dir(), read_only=True).current(account, flavour)
+        store = CacheStore(cache_dir or default_cache_dir(), read_only=True)
+        return store.current(account, flavour, check_endpoint=check_endpoint)
     from boomi_soap.snapshot.reference import REFERENCE_ACCOUNT  # data in wsdl_cache/, read on first use
 
-    return pinned_store().current(REFERENCE_ACCOUNT)
+    return pinned_store().current(REFERENCE_ACCOUNT, check_endpoint=check_endpoint)

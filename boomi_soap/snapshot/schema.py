@@ -608,5 +608,9 @@ def resolve_schema(
 
     if schemas:
         return schema_from_files(schemas, compiled_dir=compiled_dir or default_compiled_dir())
-    chosen = resolve_snapshot(account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot)
+    # The bundle keeps the schemas alone, and nothing connects to the snapshot's endpoint:
+    # its origin check (the HTTP library's URL parser, ~40 ms of imports) is not needed here.
+    chosen = resolve_snapshot(
+        account=account, flavour=flavour, cache_dir=cache_dir, snapshot=snapshot, check_endpoint=False
+    )
     return load_schema(chosen, compiled_dir=compiled_dir)
