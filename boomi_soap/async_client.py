@@ -240,11 +240,13 @@ class AsyncClient(AsyncFeatures):
 
     async def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Create an object from its type name and fields, or from a zeep object."""
-        return await self._invoke("create", object=self.sync.zeep_objects.object_of(obj, object_type, fields))
+        payload, arguments = self.sync.zeep_objects.object_request("create", obj, object_type, fields)
+        return await self._invoke("create", payload, **arguments)
 
     async def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
-        return await self._invoke("update", object=self.sync.zeep_objects.object_of(obj, object_type, fields, "update"))
+        payload, arguments = self.sync.zeep_objects.object_request("update", obj, object_type, fields)
+        return await self._invoke("update", payload, **arguments)
 
     async def delete(self, object_type: str, object_id: str) -> bool:
         """Delete an object; ``False`` if it did not exist."""

@@ -284,11 +284,13 @@ class Client(Features, DryRun):
 
     def create(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Create an object: ``create("Environment", name=..., classification=...)`` or ``create(obj)``."""
-        return self._invoke("create", object=self.zeep_objects.object_of(obj, object_type, fields))
+        payload, arguments = self.zeep_objects.object_request("create", obj, object_type, fields)
+        return self._invoke("create", payload, **arguments)
 
     def update(self, obj: Any = None, /, object_type: str | None = None, **fields: Any) -> Any:
         """Replace an object (Boomi's UPDATE overwrites it whole); same arguments as :meth:`create`."""
-        return self._invoke("update", object=self.zeep_objects.object_of(obj, object_type, fields, "update"))
+        payload, arguments = self.zeep_objects.object_request("update", obj, object_type, fields)
+        return self._invoke("update", payload, **arguments)
 
     def delete(self, object_type: str, object_id: str) -> bool:
         """Delete an object; ``False`` if it did not exist."""

@@ -321,6 +321,23 @@ class ZeepObjects:
             )
         return xsd_type(**fields)
 
+    def object_request(
+        self, operation: str, obj: Any, object_type: str | None, fields: Mapping[str, Any]
+    ) -> tuple[etree._Element | None, dict[str, Any]]:
+        """What ``create``/``update`` send, for the sync and the async client alike.
+
+        The wrapper built with lxml when :meth:`fields_payload` can (no arguments left),
+        else no wrapper and the ``object`` argument zeep serializes.
+
+        Raises:
+            TypeError: As :meth:`object_of`.
+            InvalidRequestError: As :meth:`fields_payload` and :meth:`object_of`.
+        """
+        payload = self.fields_payload(operation, obj, object_type, fields)
+        if payload is not None:
+            return payload, {}
+        return None, {"object": self.object_of(obj, object_type, dict(fields), operation)}
+
     def fields_payload(
         self, operation: str, obj: Any, object_type: str | None, fields: Mapping[str, Any]
     ) -> etree._Element | None:
