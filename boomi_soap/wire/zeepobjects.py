@@ -486,10 +486,12 @@ class ZeepObjects:
 
 
 # zeep's model of a snapshot's WSDL, shared by every client of this process that reads the same
-# snapshot the same way: unpickling it costs 50-80 ms a client (a fan-out, a test suite build many).
+# contract the same way: unpickling it costs 50-150 ms a client (a fan-out, a test suite build many).
+# The key is the contract hash, not the snapshot's folder: each account of a fan-out has a folder
+# of its own holding the same files, and one model serves them all (zeep reads no file once built).
 # The model is read-only once built; what a client owns (WS-Security, its driver, the validation
 # plugin, the service address) is its own zeep.Client around it.  A few are kept, least recent out.
-_MODELS: OrderedDict[tuple[str, str, bool, str], tuple[Any, SnapshotFiles]] = OrderedDict()
+_MODELS: OrderedDict[tuple[str, bool, str], tuple[Any, SnapshotFiles]] = OrderedDict()
 _MODELS_KEPT: Final = 8
 _MODELS_LOCK = threading.Lock()
 
@@ -504,7 +506,7 @@ def forget_models() -> None:
 def _model(snapshot: Snapshot, schema: SchemaBundle, strict: bool) -> tuple[Any, SnapshotFiles]:
     """Zeep's document for ``snapshot`` (its answer bounds and readings set) and its loader, built once."""
     compiled = schema.compiled
-    key = (snapshot.sha256, str(snapshot.wsdl_path), strict, str(compiled.directory) if compiled else "")
+    key = (snapshot.sha256, strict, str(compiled.directory) if compiled else "")
     with _MODELS_LOCK:
         found = _MODELS.get(key)
         if found is not None:
@@ -534,12 +536,12 @@ def _model(snapshot: Snapshot, schema: SchemaBundle, strict: bool) -> tuple[Any,
 # snapshot: it builds every request of plain values as the whole model does, from a few dozen
 # declarations whatever the count of object types, so it is parsed, never kept in a form.
 # ``None``: the subset cannot be made (or zeep refuses it), and the whole model serves.
-_WRAPPERS: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_WRAPPERS: OrderedDict[str, Any] = OrderedDict()
 
 
 def _wrappers_model(snapshot: Snapshot, schema: SchemaBundle) -> Any:
     """Zeep's document of the wrappers' declarations of ``snapshot``, built once; ``None`` when there is none."""
-    key = (snapshot.sha256, str(snapshot.wsdl_path))
+    key = snapshot.sha256  # the contract, as for _MODELS
     with _MODELS_LOCK:
         if key in _WRAPPERS:
             _WRAPPERS.move_to_end(key)

@@ -61,6 +61,9 @@ def zeep_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, t
     import zeep.wsdl.wsdl
 
     forms: Path = request.getfixturevalue("forms")
+    for snapshot in request.getfixturevalue("snapshots").values():
+        # The wrappers' subset is parsed, never kept (a test may have dropped this process's models).
+        client_for(snapshot, forms).envelope("get", objectType="Environment", objectId="e1")
     monkeypatch.setattr(zeep.wsdl.wsdl.Document, "load", lambda *a: pytest.fail("zeep read the WSDL"))
     return forms
 

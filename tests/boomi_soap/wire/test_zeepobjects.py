@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,23 @@ def test_a_schema_the_wrappers_model_cannot_follow_is_built_whole(tmp_path: Path
     envelope = client.envelope("get", objectType="Environment", objectId="e1")
     assert client.zeep_objects.built
     assert envelope.findtext(".//{*}objectId") == "e1"
+
+
+def test_snapshots_of_one_contract_in_two_folders_share_one_model(tmp_path: Path, compiled_dir: Path) -> None:
+    # A fan-out: each account's snapshot is a folder of its own, holding the same files.
+    pinned = pinned_store().current(DEFAULT_ACCOUNT)
+    copies = []
+    for name in ("first", "second"):
+        shutil.copytree(pinned.directory.parents[2], tmp_path / name)
+        copies.append(CacheStore(tmp_path / name, read_only=True, private=False).current(DEFAULT_ACCOUNT))
+    assert copies[0].sha256 == copies[1].sha256
+    assert copies[0].directory != copies[1].directory
+    forget_models()
+    credentials = Credentials.from_password("alice", "a-secret")
+    first = Client(copies[0], credentials, settings=FAST, compiled_dir=compiled_dir)
+    model = first.zeep_client.wsdl
+    shutil.rmtree(tmp_path / "first")  # the model reads no file once built
+    second = Client(copies[1], credentials, settings=FAST, compiled_dir=compiled_dir)
+    assert second.zeep_client.wsdl is model
+    assert second.type("Environment")(name="Production").name == "Production"
+    assert second.envelope("get", objectType="Environment", objectId="e1").findtext(".//{*}objectId") == "e1"
