@@ -12,7 +12,8 @@ from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.localservice import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, DEFAULT_USER, LocalService, ServiceConfig
 from boomi_soap.platform.polling import Backoff
 from boomi_soap.settings import ClientSettings
-from boomi_soap.snapshot.cache import CacheStore, Snapshot, refresh
+from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store, refresh
+from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle
 from tests.conftest import CONTRACTS, Lease
 
 CREDENTIALS = Credentials.from_password(DEFAULT_USER, DEFAULT_PASSWORD)
@@ -23,6 +24,23 @@ ENDLESS = (0.0, 0.0, 86_400.0)
 QUICK = (0.02, 0.05, 0.1)
 
 Connect = Callable[..., tuple[LocalService, Client]]
+REFERENCE_IMPORTS = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
+"""What the reference snapshot's schema is built from (its WSDL's one import)."""
+
+
+def reference_bundle(directory: Path | None) -> SchemaBundle:
+    """The schema of the pinned reference snapshot, its compiled forms kept in ``directory``."""
+    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    compiled = CompiledCache(directory) if directory is not None else None
+    return SchemaBundle(snapshot.sha256, snapshot.directory, REFERENCE_IMPORTS, compiled)
+
+
+@pytest.fixture(scope="session")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference schema's compiled form, made once (compiling it is the slow part): copy it to damage it."""
+    directory = tmp_path_factory.mktemp("compiled-once") / "compiled"
+    _ = reference_bundle(directory).explainer
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from boomi_soap.validate import (
     validate_sources,
     xpath_of,
 )
+from tests.boomi_soap.conftest import reference_bundle
 from tests.hostile import HOSTILE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -411,17 +413,17 @@ def test_schema_references_must_stay_in_the_snapshot(tmp_path: Path) -> None:
 
 @pytest.fixture
 def fresh_bundle(tmp_path: Path) -> tuple[SchemaBundle, Path]:
-    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
+    """The reference schema with an empty compiled cache of its own: its first explainer compiles."""
     compiled = tmp_path / "compiled"
-    return (
-        SchemaBundle(
-            snapshot.sha256,
-            snapshot.directory,
-            (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),),
-            CompiledCache(compiled),
-        ),
-        compiled,
-    )
+    return reference_bundle(compiled), compiled
+
+
+@pytest.fixture
+def kept_bundle(compiled_once: Path, tmp_path: Path) -> tuple[SchemaBundle, Path]:
+    """The reference schema with a copy of the session's compiled cache (its form to damage): it loads, not compiles."""
+    compiled = tmp_path / "compiled"
+    shutil.copytree(compiled_once, compiled)  # modes kept: the copy is as private as the original
+    return reference_bundle(compiled), compiled
 
 
 def test_compiled_form_is_reused_by_the_next_process(
@@ -437,8 +439,8 @@ def test_compiled_form_is_reused_by_the_next_process(
     assert "{http://api.platform.boomi.com/}Process" in second.explainer.maps.types
 
 
-def test_a_tampered_pickle_is_never_loaded(fresh_bundle: tuple[SchemaBundle, Path], tmp_path: Path) -> None:
-    first, compiled = fresh_bundle
+def test_a_tampered_pickle_is_never_loaded(kept_bundle: tuple[SchemaBundle, Path], tmp_path: Path) -> None:
+    first, compiled = kept_bundle
     _ = first.explainer
     pickled = next(p for p in compiled.iterdir() if p.suffix == ".pickle")
     marker = tmp_path / "pwned"
@@ -457,8 +459,8 @@ def test_a_tampered_pickle_is_never_loaded(fresh_bundle: tuple[SchemaBundle, Pat
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "world-writable", "foreign-key"])
-def test_a_damaged_compiled_form_is_recompiled(fresh_bundle: tuple[SchemaBundle, Path], damage: str) -> None:
-    first, compiled = fresh_bundle
+def test_a_damaged_compiled_form_is_recompiled(kept_bundle: tuple[SchemaBundle, Path], damage: str) -> None:
+    first, compiled = kept_bundle
     _ = first.explainer
     pickled = next(p for p in compiled.iterdir() if p.suffix == ".pickle")
     if damage == "truncate":

@@ -22,21 +22,8 @@ from boomi_soap.snapshot.cache import CacheStore, Snapshot, pinned_store
 from boomi_soap.snapshot.contract import parsed
 from boomi_soap.snapshot.fetch import Document, FetchResult
 from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle, SnapshotFiles, load_schema
+from tests.boomi_soap.conftest import reference_bundle as bundle
 from tests.docserver import doc_server
-
-
-def bundle(directory: Path) -> SchemaBundle:
-    snapshot = pinned_store().current(DEFAULT_ACCOUNT)
-    imports = (("http://soap.api.platform.boomi.com/", "service.xsd2.xsd"),)
-    return SchemaBundle(snapshot.sha256, snapshot.directory, imports, CompiledCache(directory))
-
-
-@pytest.fixture(scope="session")
-def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference schema's compiled form, made once (compiling it is the slow part)."""
-    directory = tmp_path_factory.mktemp("compiled-once") / "compiled"
-    _ = bundle(directory).explainer
-    return directory
 
 
 @pytest.fixture
