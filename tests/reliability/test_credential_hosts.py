@@ -169,7 +169,9 @@ class Planted:
             run = client.run_process(process, atom, wait=False)
             url = prefix + run.record_url.removeprefix(proxy.base_url)
             if path == "attach recordUrl":
-                return attach(client, run.request_id, record_url=url).wait(10)
+                execution = attach(client, run.request_id, record_url=url)
+                execution.poll = FAST  # the run's pace, not the default back-off's first second
+                return execution.wait(10)
             return poll_async(client, url, timeout=10, backoff=FAST)
         finally:
             proxy.prefix = proxy.base_url

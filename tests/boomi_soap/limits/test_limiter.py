@@ -58,8 +58,8 @@ def _fill(limiter_acquire: object, times: int) -> None:
 
 
 def test_threads_are_served_in_arrival_order() -> None:
-    limiter = MemoryBackend().limiter("acct", 4)
-    _fill(limiter.acquire, 4)  # the window is full: everyone below must queue
+    limiter = MemoryBackend().limiter("acct", 8)
+    _fill(limiter.acquire, 8)  # the window is full: everyone below must queue (and fits in the next one)
     order: list[int] = []
     threads = []
     for n in range(8):
@@ -74,8 +74,8 @@ def test_threads_are_served_in_arrival_order() -> None:
 
 
 def test_a_retry_keeps_its_place_in_line() -> None:
-    limiter = MemoryBackend().limiter("acct", 2)
-    _fill(limiter.acquire, 2)
+    limiter = MemoryBackend().limiter("acct", 3)
+    _fill(limiter.acquire, 3)  # the three below queue, and fit in the next window
     order: list[str] = []
     threads = []
     for name, retry in (("first", False), ("second", False), ("retry", True)):
@@ -90,8 +90,8 @@ def test_a_retry_keeps_its_place_in_line() -> None:
 
 
 def test_tasks_and_threads_share_one_queue_in_order() -> None:
-    limiter = MemoryBackend().limiter("acct", 4)
-    _fill(limiter.acquire, 4)
+    limiter = MemoryBackend().limiter("acct", 6)
+    _fill(limiter.acquire, 6)  # the six below queue, and fit in the next window
     order: list[str] = []
 
     async def main() -> None:
