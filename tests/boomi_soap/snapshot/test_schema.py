@@ -10,9 +10,12 @@ import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from lxml import etree
 
+from boomi_soap._xml.safe import parse_xml
 from boomi_soap.client import Client
 from boomi_soap.credentials import Credentials, Endpoint
 from boomi_soap.exceptions import CacheIntegrityError, TransportError, XMLInputError
@@ -24,6 +27,8 @@ from boomi_soap.snapshot.fetch import Document, FetchResult
 from boomi_soap.snapshot.schema import CompiledCache, SchemaBundle, SnapshotFiles, load_schema
 from tests.boomi_soap.conftest import reference_bundle as bundle
 from tests.docserver import doc_server
+
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @pytest.fixture
@@ -397,3 +402,39 @@ def test_a_snapshot_document_is_parsed_once_and_again_when_it_is_written(tmp_pat
     path.write_bytes(b'<!DOCTYPE x [<!ENTITY e "x">]><schema>&e;</schema>')
     with pytest.raises(XMLInputError, match="DOCTYPE"):
         parsed(path)  # the hardened parse, as before
+
+
+def test_the_explainer_reports_what_xmlschema_compiled_with_its_own_checks_reports() -> None:
+    """Compiled without xmlschema's meta-schema check (libxml2 checked the documents), the model is the same."""
+    import xmlschema
+
+    from boomi_soap.snapshot import schema
+
+    explainer = bundle(None).explainer
+    directory, _ = bundle(None).files()
+    plain = xmlschema.XMLSchema(  # xmlschema as it comes: validation="strict", its meta-schema check included
+        bundle(None)._wrapper().decode(), base_url=str(directory), allow=schema._ALLOW, defuse=schema._DEFUSE
+    )
+    assert explainer.maps.settings.validation == "skip"
+    assert plain.validity == "valid"
+    assert sorted(explainer.maps.types) == sorted(plain.maps.types)
+    assert sorted(explainer.maps.elements) == sorted(plain.maps.elements)
+    corpus = sorted((FIXTURES / "requests").glob("*/*.xml"))
+    assert len(corpus) > 20
+    reported = 0
+    for path in corpus:
+        root = parse_xml(path.read_bytes())
+        body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")  # a REST body is its own root
+        wrapper = root if body is None else next(child for child in body if isinstance(child.tag, str))
+        ours, theirs = _errors(explainer, wrapper), _errors(plain, wrapper)
+        assert ours == theirs, path.name
+        reported += len(ours)
+    assert reported >= 14  # the invalid corpus: at least one problem each
+
+
+def _errors(schema: Any, element: etree._Element) -> list[tuple[str | None, str | None]]:
+    """What xmlschema reports on ``element``: its errors, or what it raises (an unknown ``xsi:type``)."""
+    try:
+        return [(e.path, e.reason) for e in schema.iter_errors(element, use_location_hints=False)]
+    except LookupError as exc:
+        return [(type(exc).__name__, str(exc))]
