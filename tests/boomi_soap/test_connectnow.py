@@ -234,7 +234,8 @@ class _server:  # noqa: N801 - used as a context manager, like a function
     """A throwaway HTTP server on loopback for wire-level checks."""
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = HTTPServer(("127.0.0.1", 0), handler)
+        quick = type(handler.__name__, (handler,), {"disable_nagle_algorithm": True})  # see tests.docserver.serving
+        self.httpd = HTTPServer(("127.0.0.1", 0), quick)
 
     def __enter__(self) -> str:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

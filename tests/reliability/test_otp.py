@@ -33,6 +33,8 @@ class Recorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body go in two sends (see tests.docserver.serving)
+
             def _forward(self) -> None:
                 recorder.seen.append((self.path, self.headers.get("X-Boomi-OTP")))
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

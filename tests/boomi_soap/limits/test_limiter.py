@@ -290,6 +290,7 @@ def test_retry_after_is_honoured_and_bounded() -> None:
 
 class _Unavailable(http.server.BaseHTTPRequestHandler):
     posts = 0
+    disable_nagle_algorithm = True  # headers and body go in two sends (see tests.docserver.serving)
 
     def do_POST(self) -> None:
         type(self).posts += 1
