@@ -487,8 +487,9 @@ class ZeepObjects:
 
 # zeep's model of a snapshot's WSDL, shared by every client of this process that reads the same
 # contract the same way: unpickling it costs 50-150 ms a client (a fan-out, a test suite build many).
-# The key is the contract hash, not the snapshot's folder: each account of a fan-out has a folder
-# of its own holding the same files, and one model serves them all (zeep reads no file once built).
+# The key is the contract hash, not the snapshot's folder: the same files read from another folder
+# (a second cache, a copied one, the pinned copy beside a fetched one) share the model, which reads
+# no file once built.  Each account's WSDL names its own endpoint, so two accounts have two contracts.
 # The model is read-only once built; what a client owns (WS-Security, its driver, the validation
 # plugin, the service address) is its own zeep.Client around it.  A few are kept, least recent out.
 _MODELS: OrderedDict[tuple[str, bool, str], tuple[Any, SnapshotFiles]] = OrderedDict()

@@ -159,7 +159,7 @@ def test_a_schema_the_wrappers_model_cannot_follow_is_built_whole(tmp_path: Path
 
 
 def test_snapshots_of_one_contract_in_two_folders_share_one_model(tmp_path: Path, compiled_dir: Path) -> None:
-    # A fan-out: each account's snapshot is a folder of its own, holding the same files.
+    # The same contract in two folders (two caches, or a copied one).
     pinned = pinned_store().current(DEFAULT_ACCOUNT)
     copies = []
     for name in ("first", "second"):
