@@ -438,3 +438,35 @@ def _errors(schema: Any, element: etree._Element) -> list[tuple[str | None, str 
         return [(e.path, e.reason) for e in schema.iter_errors(element, use_location_hints=False)]
     except LookupError as exc:
         return [(type(exc).__name__, str(exc))]
+
+
+def test_every_layouts_explainer_reads_boomis_samples_as_xmlschema_does(snapshots: dict[str, Snapshot]) -> None:
+    """The same on the three layouts, over Boomi's published SOAP samples (each against its own layout)."""
+    import json
+
+    import xmlschema
+
+    from boomi_soap.snapshot import schema
+
+    samples = FIXTURES / "boomi-samples"
+    manifest: dict[str, dict[str, str]] = json.loads((samples / "MANIFEST.json").read_text())
+    compared = 0
+    for layout, snapshot in sorted(snapshots.items()):
+        bundle_ = load_schema(snapshot, keep_compiled=False)
+        explainer = bundle_.explainer
+        directory, _ = bundle_.files()
+        plain = xmlschema.XMLSchema(
+            bundle_._wrapper().decode(), base_url=str(directory), allow=schema._ALLOW, defuse=schema._DEFUSE
+        )
+        assert plain.validity == "valid", layout
+        assert sorted(explainer.maps.types) == sorted(plain.maps.types), layout
+        assert sorted(explainer.maps.elements) == sorted(plain.maps.elements), layout
+        for name, entry in sorted(manifest.items()):
+            if entry["layout"] not in (layout, "any") or not name.endswith(".xml"):
+                continue
+            root = parse_xml((samples / name).read_bytes())
+            body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+            wrapper = root if body is None else next(child for child in body if isinstance(child.tag, str))
+            assert _errors(explainer, wrapper) == _errors(plain, wrapper), (layout, name)
+            compared += 1
+    assert compared >= len(manifest) - 1  # every sample against its layout ("any": against each)
